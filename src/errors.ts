@@ -1,0 +1,48 @@
+/**
+ * Typed errors. Every error geoslice throws on bad input is a {@link GeosliceError}
+ * with a stable `code`, and its message names the file, row, column or slice involved
+ * and says what to do.
+ *
+ * @example
+ * ```ts
+ * try { await openCatalog('missing.parquet'); }
+ * catch (e) { if (e instanceof CatalogError && e.code === 'NOT_FOUND') console.error(e.message); }
+ * ```
+ */
+export class GeosliceError extends Error {
+  /** Stable machine-readable code, e.g. `NOT_FOUND`, `INVALID_WKB`, `UNKNOWN_CRS`. */
+  readonly code: string;
+  /** The file, URL, row id, column or slice the error is about, when there is one. */
+  readonly subject?: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown; subject?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.subject = options?.subject;
+  }
+}
+
+/** Invalid geometry, bbox, slice, interval or CRS input (`INVALID_SLICE`, `INVALID_BBOX`, `UNKNOWN_CRS`, `INVALID_WKB`...). */
+export class GeoError extends GeosliceError {}
+
+/** Catalog opening, querying and writing errors (`NOT_FOUND`, `NOT_PARQUET`, `NO_GEOMETRY`, `MISSING_COLUMNS`, `BAD_QUERY`...). */
+export class CatalogError extends GeosliceError {}
+
+/** Catalog build errors (`UNREADABLE`, `NO_GEOREFERENCING`, `DUPLICATE_ID`, `LOCKED`...). */
+export class BuildError extends GeosliceError {}
+
+/** Raster reading errors (`TRUNCATED`, `BAD_MAGIC`, `UNSUPPORTED_COMPRESSION`, `TILE_OUT_OF_RANGE`, `ROTATED_TRANSFORM`...). */
+export class RasterError extends GeosliceError {}
+
+/** Byte source errors: local files and HTTP range requests (`HTTP_STATUS`, `SHORT_READ`, `TIMEOUT`...). */
+export class SourceError extends GeosliceError {}
+
+/** Loader errors about a slice (`NO_COVERAGE` when a slice falls outside every footprint...). */
+export class LoaderError extends GeosliceError {}
+
+/** Sampler configuration errors (`BAD_OPTION`, `EMPTY_REGION`...). */
+export class SamplerError extends GeosliceError {}
+
+/** Stitcher and write-back errors (`SHAPE_MISMATCH`, `WRITE_FAILED`...). */
+export class StitchError extends GeosliceError {}
