@@ -1,0 +1,107 @@
+/**
+ * The in-memory table the memory backend computes on: rows with parsed footprints, the ordered
+ * list of extra columns, and a lazily built static R-tree over the rows' bboxes.
+ */
+import Flatbush from 'flatbush';
+import type { Geometry } from '../../geo/geometry.js';
+import { readWkb } from '../../geo/wkb.js';
+import type { CatalogRow } from '../types.js';
+
+/**
+ * One row of a {@link Relation} with its footprint parsed once.
+ *
+ * @example
+ * ```ts
+ * const e: Entry = { row, geom: readWkb(row.geometry) };
+ * ```
+ */
+export interface Entry {
+  row: CatalogRow;
+  geom: Geometry;
+}
+
+/**
+ * Rows plus schema. Every row's `extras` has exactly the keys in `columns` (NULL where a source lacked one).
+ *
+ * @example
+ * ```ts
+ * const rel = makeRelation(entries, ['cloud_pct']);
+ * rtree(rel).search(10, 45, 11, 46); // indices into rel.entries
+ * ```
+ */
+export interface Relation {
+  readonly entries: readonly Entry[];
+  /** Extra column names in order. */
+  readonly columns: readonly string[];
+}
+
+const trees = new WeakMap<Relation, Flatbush | null>();
+
+/**
+ * Builds a relation (new entries where needed; inputs are never mutated) whose rows all carry every column of `columns` (missing ones become `null`, others are dropped).
+ *
+ * @example
+ * ```ts
+ * const rel = makeRelation([{ row, geom }], Object.keys(row.extras));
+ * ```
+ */
+export function makeRelation(entries: readonly Entry[], columns: readonly string[]): Relation {
+  const out = entries.map((e) => {
+    const ex = e.row.extras;
+    const keys = Object.keys(ex);
+    if (keys.length === columns.length && keys.every((k, i) => k === columns[i])) return e;
+    const full: Record<string, unknown> = {};
+    for (const c of columns) full[c] = c in ex ? ex[c] : null;
+    return { row: { ...e.row, extras: full }, geom: e.geom };
+  });
+  return { entries: out, columns: [...columns] };
+}
+
+/**
+ * Extra-column names of several row sets in first-seen order.
+ *
+ * @example
+ * ```ts
+ * columnsOf([{ extras: { a: 1 } }, { extras: { b: 2 } }]); // ['a', 'b']
+ * ```
+ */
+export function columnsOf(rows: Iterable<{ extras: Record<string, unknown> }>): string[] {
+  const seen = new Set<string>();
+  for (const r of rows) for (const k of Object.keys(r.extras)) seen.add(k);
+  return [...seen];
+}
+
+/**
+ * Entries for rows that came from another backend (already validated there): parses each footprint.
+ *
+ * @example
+ * ```ts
+ * const entries = entriesOf(rowsFromDuckDB);
+ * ```
+ */
+export function entriesOf(rows: CatalogRow[]): Entry[] {
+  return rows.map((row) => ({ row, geom: readWkb(row.geometry) }));
+}
+
+/**
+ * The static R-tree (flatbush) over the relation's row bboxes, built on first use and cached; `null` when empty.
+ * `search` returns indices into `rel.entries`.
+ *
+ * @example
+ * ```ts
+ * const hits = rtree(rel)?.search(10, 45, 11, 46) ?? [];
+ * ```
+ */
+export function rtree(rel: Relation): Flatbush | null {
+  let t = trees.get(rel);
+  if (t === undefined) {
+    if (rel.entries.length === 0) t = null;
+    else {
+      t = new Flatbush(rel.entries.length);
+      for (const { row } of rel.entries) t.add(row.bbox[0], row.bbox[1], row.bbox[2], row.bbox[3]);
+      t.finish();
+    }
+    trees.set(rel, t);
+  }
+  return t;
+}

@@ -1,0 +1,61 @@
+/**
+ * Column types of an in-memory relation, named like DuckDB's types.
+ */
+import type { Relation } from './relation.js';
+
+const CORE_TYPES: { name: string; type: string }[] = [
+  { name: 'id', type: 'VARCHAR' },
+  { name: 'assets', type: 'MAP(VARCHAR, STRUCT(href VARCHAR, band INTEGER))' },
+  { name: 'geometry', type: 'BLOB' },
+  { name: 'bbox', type: 'STRUCT(xmin DOUBLE, ymin DOUBLE, xmax DOUBLE, ymax DOUBLE)' },
+  { name: 'tmin', type: 'TIMESTAMP WITH TIME ZONE' },
+  { name: 'tmax', type: 'TIMESTAMP WITH TIME ZONE' },
+  { name: 'crs', type: 'VARCHAR' },
+];
+
+/**
+ * The DuckDB-style type name of a JS value (`null` for null/undefined).
+ *
+ * @example
+ * ```ts
+ * valueType(3.5); // 'DOUBLE'
+ * ```
+ */
+export function valueType(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'number') return 'DOUBLE';
+  if (typeof v === 'bigint') return 'BIGINT';
+  if (typeof v === 'string') return 'VARCHAR';
+  if (typeof v === 'boolean') return 'BOOLEAN';
+  if (v instanceof Date) return 'TIMESTAMP WITH TIME ZONE';
+  if (v instanceof Uint8Array) return 'BLOB';
+  if (Array.isArray(v)) return 'LIST';
+  return 'STRUCT';
+}
+
+/**
+ * The core columns followed by each extra column with the type of its values: the common type, `DOUBLE`
+ * when numbers and bigints mix, `MIXED` when other types mix, `NULL` when every value is null.
+ *
+ * @example
+ * ```ts
+ * relationSchema(rel); // [{ name: 'id', type: 'VARCHAR' }, ..., { name: 'cloud_pct', type: 'DOUBLE' }]
+ * ```
+ */
+export function relationSchema(rel: Relation): { name: string; type: string }[] {
+  const extras = rel.columns.map((name) => {
+    let type: string | null = null;
+    for (const { row } of rel.entries) {
+      const t = valueType(row.extras[name]);
+      if (t === null || t === type) continue;
+      if (type === null) type = t;
+      else if ((type === 'DOUBLE' || type === 'BIGINT') && (t === 'DOUBLE' || t === 'BIGINT')) type = 'DOUBLE';
+      else {
+        type = 'MIXED';
+        break;
+      }
+    }
+    return { name, type: type ?? 'NULL' };
+  });
+  return [...CORE_TYPES.map((c) => ({ ...c })), ...extras];
+}

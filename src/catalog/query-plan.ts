@@ -1,0 +1,188 @@
+/**
+ * Backend-neutral normalisation of a {@link CatalogQuery} or {@link GeoSlice} into the plain
+ * filter every backend applies: zero or more EPSG:4326 boxes (split at the antimeridian), an
+ * optional time interval, and an optional SQL `where`. Both the in-memory and the DuckDB backend
+ * use it so that they agree on what a query means.
+ */
+import { assertBBox, type BBox } from '../geo/bbox.js';
+import type { TimeInterval } from '../geo/interval.js';
+import { validateSlice, type GeoSlice } from '../geo/slice.js';
+import { normalizeCrs } from '../geo/crs.js';
+import { transformBBox } from '../geo/transform.js';
+import { CatalogError, GeosliceError } from '../errors.js';
+import type { CatalogQuery, SqlParams } from './types.js';
+
+/**
+ * A query reduced to what a backend evaluates. All parts are ANDed.
+ *
+ * @example
+ * ```ts
+ * const plan: NormalizedQuery = normalizeQuery({ bbox: [170, -10, -170, 10] });
+ * plan.boxes; // [[170, -10, 180, 10], [-180, -10, -170, 10]]
+ * ```
+ */
+export interface NormalizedQuery {
+  /** EPSG:4326 boxes, none crossing the antimeridian; a row matches when its footprint intersects any. `null` = no spatial filter. */
+  boxes: BBox[] | null;
+  /** `null` = no time filter. */
+  interval: TimeInterval | null;
+  /** With an interval: whether rows with both times NULL match. */
+  includeUndated: boolean;
+  /** A SQL boolean expression (DuckDB dialect), or `null`. */
+  where: string | null;
+  /** Bound parameters of `where`. */
+  params: SqlParams | undefined;
+}
+
+const QUERY_KEYS = new Set(['bbox', 'crs', 'interval', 'includeUndated', 'where', 'params']);
+
+/**
+ * True when `q` is a {@link GeoSlice} (it has `bounds` and `resolution`) rather than a {@link CatalogQuery}.
+ *
+ * @example
+ * ```ts
+ * isGeoSlice({ bounds: [0, 0, 10, 10], crs: 'EPSG:3857', resolution: [1, 1] }); // true
+ * ```
+ */
+export function isGeoSlice(q: CatalogQuery | GeoSlice): q is GeoSlice {
+  return typeof q === 'object' && q !== null && 'bounds' in q && 'resolution' in q;
+}
+
+/**
+ * Validates a query (or a slice: its bounds, crs and interval) and reduces it to a {@link NormalizedQuery}.
+ * A bbox in another CRS is transformed to EPSG:4326 with densified edges; a box with `xmin > xmax`
+ * (crossing the antimeridian, allowed in EPSG:4326) is split in two. Throws {@link CatalogError}
+ * `BAD_QUERY` for unknown keys, bad boxes, bad intervals or `params` without `where`, and passes
+ * on the {@link GeoError} `UNKNOWN_CRS` of an unknown CRS.
+ *
+ * @example
+ * ```ts
+ * const n = normalizeQuery({ bbox: [500000, 4000000, 510000, 4010000], crs: 'EPSG:32633' });
+ * n.boxes; // one EPSG:4326 box around the UTM square
+ * ```
+ */
+export function normalizeQuery(q: CatalogQuery | GeoSlice): NormalizedQuery {
+  if (typeof q !== 'object' || q === null) {
+    throw new CatalogError('BAD_QUERY', `query must be an object such as { bbox, interval } or a GeoSlice, got ${String(q)}`);
+  }
+  if (isGeoSlice(q)) {
+    validateSlice(q);
+    return {
+      boxes: boxesIn4326(q.bounds, q.crs),
+      interval: q.interval ? checkInterval(q.interval) : null,
+      includeUndated: false,
+      where: null,
+      params: undefined,
+    };
+  }
+  const unknown = Object.keys(q).filter((k) => !QUERY_KEYS.has(k));
+  if (unknown.length > 0) {
+    throw new CatalogError('BAD_QUERY', `unknown query key(s) ${unknown.join(', ')}; allowed: ${[...QUERY_KEYS].join(', ')}`);
+  }
+  if (q.crs !== undefined && q.bbox === undefined) {
+    throw new CatalogError('BAD_QUERY', `query has crs ${q.crs} but no bbox; pass the bbox the crs applies to`);
+  }
+  if (q.where !== undefined && (typeof q.where !== 'string' || q.where.trim() === '')) {
+    throw new CatalogError('BAD_QUERY', 'query.where must be a non-empty SQL boolean expression');
+  }
+  if (q.params !== undefined && q.where === undefined) {
+    throw new CatalogError('BAD_QUERY', 'query.params given without query.where; params bind the placeholders of where');
+  }
+  if (q.params !== undefined && (typeof q.params !== 'object' || q.params === null)) {
+    throw new CatalogError('BAD_QUERY', 'query.params must be an array (positional) or an object (named)');
+  }
+  if (q.includeUndated !== undefined && typeof q.includeUndated !== 'boolean') {
+    throw new CatalogError('BAD_QUERY', `query.includeUndated must be a boolean, got ${String(q.includeUndated)}`);
+  }
+  return {
+    boxes: q.bbox === undefined ? null : boxesIn4326(q.bbox, q.crs ?? 'EPSG:4326'),
+    interval: q.interval === undefined ? null : checkInterval(q.interval),
+    includeUndated: q.includeUndated ?? false,
+    where: q.where ?? null,
+    params: q.params,
+  };
+}
+
+/**
+ * A box in `crs` as EPSG:4326 boxes that never cross the antimeridian (one box, or two when it does).
+ *
+ * @example
+ * ```ts
+ * boxesIn4326([170, 0, -170, 5], 'EPSG:4326'); // [[170, 0, 180, 5], [-180, 0, -170, 5]]
+ * ```
+ */
+export function boxesIn4326(bbox: BBox, crs: string): BBox[] {
+  const is4326 = normalizeCrs(crs) === 'EPSG:4326';
+  try {
+    assertBBox(bbox, `query bbox (${crs})`, is4326);
+  } catch (e) {
+    throw new CatalogError('BAD_QUERY', (e as Error).message, { cause: e });
+  }
+  let b: BBox;
+  try {
+    b = is4326 ? [bbox[0], bbox[1], bbox[2], bbox[3]] : transformBBox(bbox, crs, 'EPSG:4326');
+  } catch (e) {
+    if (e instanceof GeosliceError) throw e;
+    throw new CatalogError('BAD_QUERY', `cannot transform query bbox ${JSON.stringify(bbox)} from ${crs} to EPSG:4326: ${(e as Error).message}`, { cause: e });
+  }
+  return splitAntimeridian(b);
+}
+
+/**
+ * Splits an EPSG:4326 box with `xmin > xmax` at the antimeridian; other boxes come back alone.
+ *
+ * @example
+ * ```ts
+ * splitAntimeridian([179, 0, -179, 1]); // [[179, 0, 180, 1], [-180, 0, -179, 1]]
+ * ```
+ */
+export function splitAntimeridian(b: BBox): BBox[] {
+  if (b[0] <= b[2]) return [b];
+  return [
+    [b[0], b[1], 180, b[3]],
+    [-180, b[1], b[2], b[3]],
+  ];
+}
+
+function checkInterval(i: TimeInterval): TimeInterval {
+  const bad = (why: string): never => {
+    throw new CatalogError('BAD_QUERY', `query interval ${why}; build it with interval(start, end)`);
+  };
+  if (typeof i !== 'object' || i === null) bad('must be { start, end }');
+  for (const [k, v] of [['start', i.start], ['end', i.end]] as const) {
+    if (v !== null && v !== undefined && !(v instanceof Date && !Number.isNaN(v.getTime()))) bad(`${k} must be a valid Date or null`);
+  }
+  const start = i.start ?? null;
+  const end = i.end ?? null;
+  if (start && end && start.getTime() > end.getTime()) bad(`start ${start.toISOString()} is after its end ${end.toISOString()}`);
+  return { start, end };
+}
+
+/**
+ * A row's time range in epoch milliseconds `[lo, hi]`: a single NULL bound takes the other's value,
+ * both NULL gives `null` (undated). The same rule as `overlapsInterval` in `geo/interval.ts`.
+ *
+ * @example
+ * ```ts
+ * rowTimeRange(new Date(0), null); // [0, 0]
+ * ```
+ */
+export function rowTimeRange(tmin: Date | null, tmax: Date | null): [number, number] | null {
+  if (tmin === null && tmax === null) return null;
+  return [(tmin ?? tmax)!.getTime(), (tmax ?? tmin)!.getTime()];
+}
+
+/**
+ * True when two rows' time ranges (see {@link rowTimeRange}) overlap, closed on both ends; an undated
+ * row overlaps nothing. This is the temporal band-join condition of `intersect`.
+ *
+ * @example
+ * ```ts
+ * timeRangesOverlap(new Date(0), new Date(10), new Date(10), null); // true
+ * ```
+ */
+export function timeRangesOverlap(aMin: Date | null, aMax: Date | null, bMin: Date | null, bMax: Date | null): boolean {
+  const a = rowTimeRange(aMin, aMax);
+  const b = rowTimeRange(bMin, bMax);
+  return a !== null && b !== null && a[0] <= b[1] && b[0] <= a[1];
+}
