@@ -1,0 +1,125 @@
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StitchError } from '../errors.js';
+
+/**
+ * Where the accumulator keeps per-tile state: at most `maxInMemory` tiles live in RAM (most recently
+ * touched first); older ones are spilled to a sparse scratch file, one fixed-size slot per tile, and read
+ * back when touched again. Memory is therefore bounded by `maxInMemory * slotLength * 8` bytes whatever
+ * the region's size; the scratch file grows with the number of tiles that were ever touched.
+ *
+ * @example
+ * ```ts
+ * const store = new TileStore(4 * 256 * 256, (a) => a.fill(0), 64);
+ * const tile = store.touch(17); // allocated on first touch
+ * store.close();                // deletes the scratch file
+ * ```
+ */
+export class TileStore {
+  private readonly live = new Map<number, Float64Array>();
+  private readonly spilled = new Set<number>();
+  private fd: number | undefined;
+  private dir: string | undefined;
+  private closed = false;
+  /** Largest number of tiles held in memory at once so far. */
+  peakInMemory = 0;
+  /** Tiles written to the scratch file so far (a tile spilled twice counts twice). */
+  spillWrites = 0;
+
+  /**
+   * @param slotLength Float64 values per tile.
+   * @param init Fills a freshly allocated tile with its initial state.
+   * @param maxInMemory Tiles kept in memory before the least recently touched one is spilled (>= 1).
+   * @param scratchDir Parent directory of the scratch file (default `os.tmpdir()`).
+   */
+  constructor(
+    readonly slotLength: number,
+    private readonly init: (tile: Float64Array) => void,
+    readonly maxInMemory: number,
+    private readonly scratchDir = tmpdir(),
+  ) {
+    if (!(maxInMemory >= 1)) throw new StitchError('BAD_OPTION', `the stitcher needs room for at least one tile in memory; raise memoryBudget`);
+  }
+
+  /** Number of tiles that were ever touched. */
+  get size(): number {
+    return this.live.size + this.spilled.size;
+  }
+
+  /** True when tile `index` was ever touched. */
+  has(index: number): boolean {
+    return this.live.has(index) || this.spilled.has(index);
+  }
+
+  /** The tile's state for updating: allocated on first touch, read back from the scratch file if it was spilled. */
+  touch(index: number): Float64Array {
+    this.assertOpen();
+    let tile = this.live.get(index);
+    if (tile) {
+      this.live.delete(index);
+      this.live.set(index, tile);
+      return tile;
+    }
+    if (this.spilled.has(index)) {
+      tile = this.readSlot(index);
+      this.spilled.delete(index);
+    } else {
+      tile = new Float64Array(this.slotLength);
+      this.init(tile);
+    }
+    while (this.live.size >= this.maxInMemory) this.evictOldest();
+    this.live.set(index, tile);
+    this.peakInMemory = Math.max(this.peakInMemory, this.live.size);
+    return tile;
+  }
+
+  /** The tile's state for reading without changing what stays in memory, or undefined when it was never touched. */
+  peek(index: number): Float64Array | undefined {
+    this.assertOpen();
+    return this.live.get(index) ?? (this.spilled.has(index) ? this.readSlot(index) : undefined);
+  }
+
+  /** Frees memory and deletes the scratch file. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.live.clear();
+    this.spilled.clear();
+    if (this.fd !== undefined) closeSync(this.fd);
+    if (this.dir !== undefined) rmSync(this.dir, { recursive: true, force: true });
+    this.fd = undefined;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StitchError('CLOSED', 'the stitcher was closed; create a new one');
+  }
+
+  private evictOldest(): void {
+    const [index, tile] = this.live.entries().next().value as [number, Float64Array];
+    this.live.delete(index);
+    if (this.fd === undefined) {
+      this.dir = mkdtempSync(join(this.scratchDir, 'geoslice-stitch-'));
+      this.fd = openSync(join(this.dir, 'tiles.bin'), 'w+');
+    }
+    const bytes = new Uint8Array(tile.buffer, tile.byteOffset, tile.byteLength);
+    let done = 0;
+    const pos = index * this.slotLength * 8;
+    while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done, pos + done);
+    this.spilled.add(index);
+    this.spillWrites++;
+  }
+
+  private readSlot(index: number): Float64Array {
+    const tile = new Float64Array(this.slotLength);
+    const bytes = new Uint8Array(tile.buffer);
+    let done = 0;
+    const pos = index * this.slotLength * 8;
+    while (done < bytes.length) {
+      const n = readSync(this.fd!, bytes, done, bytes.length - done, pos + done);
+      if (n === 0) throw new StitchError('SCRATCH_CORRUPT', `stitcher scratch file ${this.dir} is shorter than expected (tile ${index}); was it deleted or truncated?`, { subject: this.dir });
+      done += n;
+    }
+    return tile;
+  }
+}

@@ -1,0 +1,261 @@
+import { StitchError } from '../errors.js';
+import { TileStore } from './accumulator-store.js';
+import { blendWeight1d, type BlendMode } from './blend.js';
+import type { PredictionSamples, } from './prediction-input.js';
+import { predictiveEntropy, probabilityMargin, type ValueKind } from './uncertainty.js';
+
+/**
+ * Where a chip falls on the output grid, in output pixel coordinates (x to the east, y to the south,
+ * `0..width` / `0..height` span the grid; fractions allowed).
+ *
+ * @example
+ * ```ts
+ * const p: ChipPlacement = { x0: 224, y0: 0, x1: 480, y1: 256 };
+ * ```
+ */
+export interface ChipPlacement {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+/**
+ * Options of a {@link TileAccumulator}.
+ *
+ * @example
+ * ```ts
+ * const o: AccumulatorOptions = { width: 20000, height: 20000, bands: 1, tileSize: 256, blend: 'cosine', kind: 'regression', trackVariance: true, resample: 'bilinear', maxInMemory: 512 };
+ * ```
+ */
+export interface AccumulatorOptions {
+  width: number;
+  height: number;
+  bands: number;
+  tileSize: number;
+  blend: BlendMode;
+  kind: ValueKind;
+  /** Keep the second moment per band (needed for the variance band). */
+  trackVariance: boolean;
+  resample: 'nearest' | 'bilinear';
+  /** Tiles kept in memory before the least recently touched one is spilled to the scratch file. */
+  maxInMemory: number;
+  scratchDir?: string;
+}
+
+/** Weights below this are raised to it, so a pixel inside a chip is never weighted exactly 0. */
+const MIN_WEIGHT = 1e-12;
+/** Positions within this many pixels of a whole pixel are snapped onto it (float noise of bounds / resolution). */
+const SNAP = 1e-6;
+
+function snap(v: number): number {
+  const r = Math.round(v);
+  return Math.abs(v - r) < SNAP ? r : v;
+}
+
+/**
+ * Per-tile blending state of an output grid. Each tile of `tileSize²` pixels owns, in one Float64Array:
+ * the sum of weights, the weighted running mean per band (West's weighted Welford update), the weighted
+ * sum of squared deviations per band (when `trackVariance`), and the running max per band (blend `'max'`).
+ * Tiles are allocated on first touch and spilled through a {@link TileStore}.
+ *
+ * @example
+ * ```ts
+ * const acc = new TileAccumulator({ width: 512, height: 512, bands: 1, tileSize: 256, blend: 'mean', kind: 'regression', trackVariance: true, resample: 'nearest', maxInMemory: 4 });
+ * acc.add({ x0: 0, y0: 0, x1: 256, y1: 256 }, { samples: [chip], bands: 1, height: 256, width: 256 });
+ * ```
+ */
+export class TileAccumulator {
+  readonly tilesX: number;
+  readonly tilesY: number;
+  readonly store: TileStore;
+  private readonly n: number;
+  private readonly meanAt: number;
+  private readonly m2At: number;
+  private readonly maxAt: number;
+
+  constructor(readonly opts: AccumulatorOptions) {
+    const { width, height, bands, tileSize } = opts;
+    this.tilesX = Math.ceil(width / tileSize);
+    this.tilesY = Math.ceil(height / tileSize);
+    this.n = tileSize * tileSize;
+    this.meanAt = this.n;
+    this.m2At = this.meanAt + bands * this.n;
+    this.maxAt = this.m2At + (opts.trackVariance ? bands * this.n : 0);
+    const slot = this.maxAt + (opts.blend === 'max' ? bands * this.n : 0);
+    const maxStart = this.maxAt;
+    const init = opts.blend === 'max' ? (t: Float64Array) => t.fill(-Infinity, maxStart) : () => undefined;
+    this.store = new TileStore(slot, init, opts.maxInMemory, opts.scratchDir);
+  }
+
+  /** Bytes of state one tile holds. */
+  static tileBytes(o: Pick<AccumulatorOptions, 'bands' | 'tileSize' | 'blend' | 'trackVariance'>): number {
+    const perPixel = 1 + o.bands * (1 + (o.trackVariance ? 1 : 0) + (o.blend === 'max' ? 1 : 0));
+    return perPixel * o.tileSize * o.tileSize * 8;
+  }
+
+  /**
+   * Blends the chip's samples into every output pixel whose centre lies inside the placement; returns the
+   * number of output pixels touched (0 when the chip misses the grid). NaN pixels are skipped.
+   */
+  add(p: ChipPlacement, pred: PredictionSamples): number {
+    const { width, height, tileSize } = this.opts;
+    const x0 = snap(p.x0);
+    const y0 = snap(p.y0);
+    const x1 = snap(p.x1);
+    const y1 = snap(p.y1);
+    const gxa = Math.max(0, Math.ceil(x0 - 0.5));
+    const gxb = Math.min(width, Math.ceil(x1 - 0.5));
+    const gya = Math.max(0, Math.ceil(y0 - 0.5));
+    const gyb = Math.min(height, Math.ceil(y1 - 0.5));
+    if (gxa >= gxb || gya >= gyb) return 0;
+    const cols = this.axis(gxa, gxb, x0, x1, pred.width);
+    const rows = this.axis(gya, gyb, y0, y1, pred.height);
+    for (let ty = Math.floor(gya / tileSize); ty * tileSize < gyb; ty++) {
+      for (let tx = Math.floor(gxa / tileSize); tx * tileSize < gxb; tx++) {
+        const tile = this.store.touch(ty * this.tilesX + tx);
+        const ra = Math.max(gya, ty * tileSize);
+        const rb = Math.min(gyb, (ty + 1) * tileSize);
+        const ca = Math.max(gxa, tx * tileSize);
+        const cb = Math.min(gxb, (tx + 1) * tileSize);
+        this.blendIntoTile(tile, tx * tileSize, ty * tileSize, ra, rb, ca, cb, gxa, gya, cols, rows, pred);
+      }
+    }
+    return (gxb - gxa) * (gyb - gya);
+  }
+
+  /** Per output column (or row) from `a` to `b`: the source indices, interpolation fraction and window weight. */
+  private axis(a: number, b: number, c0: number, c1: number, n: number): { i0: Int32Array; i1: Int32Array; t: Float64Array; w: Float64Array } {
+    const len = b - a;
+    const i0 = new Int32Array(len);
+    const i1 = new Int32Array(len);
+    const t = new Float64Array(len);
+    const w = new Float64Array(len);
+    const scale = n / (c1 - c0);
+    const nearest = this.opts.resample === 'nearest';
+    for (let k = 0; k < len; k++) {
+      const u = (a + k + 0.5 - c0) / (c1 - c0);
+      w[k] = blendWeight1d(this.opts.blend, u);
+      const f = snap((a + k + 0.5 - c0) * scale - 0.5);
+      if (nearest) {
+        i0[k] = i1[k] = Math.min(n - 1, Math.max(0, Math.floor(f + 0.5)));
+        continue;
+      }
+      const f0 = Math.floor(f);
+      const frac = f - f0;
+      i0[k] = Math.min(n - 1, Math.max(0, f0));
+      i1[k] = frac === 0 ? i0[k] : Math.min(n - 1, Math.max(0, f0 + 1));
+      t[k] = frac;
+    }
+    return { i0, i1, t, w };
+  }
+
+  private blendIntoTile(
+    tile: Float64Array, tileX: number, tileY: number, ra: number, rb: number, ca: number, cb: number, gxa: number, gya: number,
+    cols: ReturnType<TileAccumulator['axis']>, rows: ReturnType<TileAccumulator['axis']>, pred: PredictionSamples,
+  ): void {
+    const { bands, tileSize, trackVariance, blend } = this.opts;
+    const n = this.n;
+    const pix = pred.width * pred.height;
+    const pw = pred.width;
+    const isMax = blend === 'max';
+    const vals = new Float64Array(bands);
+    for (const sample of pred.samples) {
+      for (let gy = ra; gy < rb; gy++) {
+        const r = gy - gya;
+        const ry0 = rows.i0[r] * pw;
+        const ry1 = rows.i1[r] * pw;
+        const ty = rows.t[r];
+        const wy = rows.w[r];
+        const rowBase = (gy - tileY) * tileSize - tileX;
+        for (let gx = ca; gx < cb; gx++) {
+          const k = gx - gxa;
+          const ix0 = cols.i0[k];
+          const ix1 = cols.i1[k];
+          const tx = cols.t[k];
+          let ok = true;
+          for (let c = 0; c < bands; c++) {
+            const o = c * pix;
+            let v: number;
+            if (ix0 === ix1 && ry0 === ry1) v = sample[o + ry0 + ix0];
+            else {
+              const top = (1 - tx) * sample[o + ry0 + ix0] + tx * sample[o + ry0 + ix1];
+              const bot = (1 - tx) * sample[o + ry1 + ix0] + tx * sample[o + ry1 + ix1];
+              v = (1 - ty) * top + ty * bot;
+            }
+            if (v !== v) {
+              ok = false;
+              break;
+            }
+            vals[c] = v;
+          }
+          if (!ok) continue;
+          const p = rowBase + gx;
+          const w = Math.max(wy * cols.w[k], MIN_WEIGHT);
+          const W = tile[p] + w;
+          const ratio = w / W;
+          tile[p] = W;
+          for (let c = 0; c < bands; c++) {
+            const x = vals[c];
+            const mi = this.meanAt + c * n + p;
+            const mean = tile[mi];
+            const delta = x - mean;
+            const next = mean + delta * ratio;
+            tile[mi] = next;
+            if (trackVariance) tile[this.m2At + c * n + p] += w * delta * (x - next);
+            if (isMax) {
+              const xi = this.maxAt + c * n + p;
+              if (x > tile[xi]) tile[xi] = x;
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Final values of tile `index`: `pred` receives `bands` planes of `tileSize²` (mean or max) and `unc`
+   * (when given) receives entropy, variance, margin planes (probabilities/logits) or just variance
+   * (regression). Pixels without any prediction get `nodata` / `uncNodata`. Returns the number of pixels
+   * with a prediction; an untouched tile fills everything with nodata and returns 0.
+   */
+  finalizeTile(index: number, pred: Float64Array, nodata: number, unc?: Float64Array, uncNodata = NaN): number {
+    const { bands, blend, kind, trackVariance } = this.opts;
+    const n = this.n;
+    const tile = this.store.peek(index);
+    if (!tile) {
+      pred.fill(nodata);
+      unc?.fill(uncNodata);
+      return 0;
+    }
+    if (unc && !trackVariance) throw new StitchError('BAD_OPTION', 'uncertainty bands need the stitcher created with uncertainty: true');
+    const src = blend === 'max' ? this.maxAt : this.meanAt;
+    const probs = kind !== 'regression';
+    let covered = 0;
+    for (let p = 0; p < n; p++) {
+      const W = tile[p];
+      if (W === 0) {
+        for (let c = 0; c < bands; c++) pred[c * n + p] = nodata;
+        if (unc) for (let u = 0; u < unc.length / n; u++) unc[u * n + p] = uncNodata;
+        continue;
+      }
+      covered++;
+      for (let c = 0; c < bands; c++) pred[c * n + p] = tile[src + c * n + p];
+      if (!unc) continue;
+      let variance = 0;
+      for (let c = 0; c < bands; c++) variance += Math.max(0, tile[this.m2At + c * n + p] / W);
+      variance /= bands;
+      if (probs) {
+        unc[p] = predictiveEntropy(tile, this.meanAt + p, n, bands);
+        unc[n + p] = variance;
+        unc[2 * n + p] = probabilityMargin(tile, this.meanAt + p, n, bands);
+      } else unc[p] = variance;
+    }
+    return covered;
+  }
+
+  /** Deletes the scratch file and frees the tiles. */
+  close(): void {
+    this.store.close();
+  }
+}
