@@ -1,0 +1,67 @@
+/**
+ * A byte-budgeted LRU cache of decoded raster blocks (tiles or strips), shared by any number of
+ * readers. Keys name the file, the IFD and the block; values are typed arrays whose `byteLength`
+ * counts against `maxBytes`. A value larger than the whole budget is not cached.
+ *
+ * @example
+ * ```ts
+ * const cache = new BlockCache(256 << 20);
+ * const reader = await openRaster('scene.tif', { blockCache: cache });
+ * ```
+ */
+export class BlockCache {
+  private readonly map = new Map<string, ArrayBufferView>();
+  private used = 0;
+  /** Lookups that found a block. */
+  hits = 0;
+  /** Lookups that did not. */
+  misses = 0;
+
+  constructor(readonly maxBytes: number) {}
+
+  /** The cached block, marked most recently used, or undefined. */
+  get(key: string): ArrayBufferView | undefined {
+    const v = this.map.get(key);
+    if (v === undefined) {
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
+    this.map.delete(key);
+    this.map.set(key, v);
+    return v;
+  }
+
+  /** Stores a block, evicting least recently used blocks until the budget holds. */
+  set(key: string, value: ArrayBufferView): void {
+    const old = this.map.get(key);
+    if (old !== undefined) {
+      this.map.delete(key);
+      this.used -= old.byteLength;
+    }
+    if (value.byteLength > this.maxBytes) return;
+    this.map.set(key, value);
+    this.used += value.byteLength;
+    for (const [k, v] of this.map) {
+      if (this.used <= this.maxBytes) break;
+      this.map.delete(k);
+      this.used -= v.byteLength;
+    }
+  }
+
+  /** Bytes currently held. */
+  get bytes(): number {
+    return this.used;
+  }
+
+  /** Number of blocks currently held. */
+  get size(): number {
+    return this.map.size;
+  }
+
+  /** Drops everything. */
+  clear(): void {
+    this.map.clear();
+    this.used = 0;
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * A random-access byte source: a local file or an HTTP(S) URL. Every read returns exactly the
+ * requested bytes or throws a {@link SourceError}; a short read is never returned silently.
+ *
+ * @example
+ * ```ts
+ * const src = await openSource('scene.tif');
+ * const header = await src.read(0, 16);
+ * await src.close();
+ * ```
+ */
+export interface ByteSource {
+  /** The path or URL, for messages. */
+  readonly href: string;
+  /** Total size in bytes (may do I/O the first time). */
+  size(): Promise<number>;
+  /** Exactly `length` bytes starting at `offset`; `SourceError` `SHORT_READ` when the source ends first. */
+  read(offset: number, length: number): Promise<Uint8Array>;
+  /** Several ranges at once; sources may coalesce nearby ranges into fewer requests. Results keep the input order. */
+  readRanges(ranges: ByteRange[]): Promise<Uint8Array[]>;
+  /** Releases file handles / sockets. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * One byte range of a {@link ByteSource}.
+ *
+ * @example
+ * ```ts
+ * const r: ByteRange = { offset: 1024, length: 4096 };
+ * ```
+ */
+export interface ByteRange {
+  offset: number;
+  length: number;
+}
