@@ -1,0 +1,95 @@
+import { LoaderError } from '../errors.js';
+import { describeSlice, type GeoSlice } from '../geo/slice.js';
+import type { Chip } from './chip.js';
+
+/**
+ * Chips stacked along a new leading axis: `data` is float32 `[N, C, H, W]` (`[N, T, C, H, W]` for
+ * temporal stacks), `mask` is `[N, H, W]` (`[N, T, H, W]`), `slices[i]` is the slice of item `i`.
+ *
+ * @example
+ * ```ts
+ * for await (const b of loader.batches(slices, { batchSize: 16 })) train(b.data, b.shape);
+ * ```
+ */
+export interface Batch {
+  slices: GeoSlice[];
+  data: Float32Array;
+  mask: Uint8Array;
+  shape: number[];
+}
+
+/**
+ * Options of {@link batchChips}: items per batch, and whether a short final batch is dropped
+ * (default: kept).
+ *
+ * @example
+ * ```ts
+ * const opts: BatchOptions = { batchSize: 32, dropLast: true };
+ * ```
+ */
+export interface BatchOptions {
+  batchSize: number;
+  dropLast?: boolean;
+}
+
+/**
+ * Groups a stream of chips into batches. All chips of a batch must have the same shape; otherwise
+ * it throws {@link LoaderError} `SHAPE_MISMATCH` naming both slices (give every slice the same pixel
+ * size, or batch them separately).
+ *
+ * @example
+ * ```ts
+ * for await (const b of batchChips(loader.chips(slices), { batchSize: 8 })) console.log(b.shape); // [8, 3, 64, 64]
+ * ```
+ */
+export async function* batchChips(chips: AsyncIterable<Chip> | Iterable<Chip>, opts: BatchOptions): AsyncGenerator<Batch> {
+  const size = opts.batchSize;
+  if (!Number.isInteger(size) || size < 1) {
+    throw new LoaderError('BAD_OPTION', `batchSize must be a positive integer, got ${String(size)}`);
+  }
+  let pending: Chip[] = [];
+  for await (const chip of chips) {
+    if (pending.length > 0) assertSameShape(pending[0], chip);
+    pending.push(chip);
+    if (pending.length === size) {
+      yield stackChips(pending);
+      pending = [];
+    }
+  }
+  if (pending.length > 0 && !opts.dropLast) yield stackChips(pending);
+}
+
+/**
+ * Stacks equally-shaped chips into one {@link Batch} (a chip without a mask counts as all valid).
+ *
+ * @example
+ * ```ts
+ * const b = stackChips([chipA, chipB]); // b.shape = [2, ...chipA.shape]
+ * ```
+ */
+export function stackChips(chips: readonly Chip[]): Batch {
+  if (chips.length === 0) throw new LoaderError('BAD_OPTION', 'cannot stack an empty list of chips');
+  const first = chips[0];
+  const per = first.data.length;
+  const plane = first.shape[first.shape.length - 1] * first.shape[first.shape.length - 2];
+  const layers = first.shape.length === 4 ? first.shape[0] : 1;
+  const perMask = plane * layers;
+  const data = new Float32Array(per * chips.length);
+  const mask = new Uint8Array(perMask * chips.length);
+  chips.forEach((c, i) => {
+    assertSameShape(first, c);
+    data.set(c.data, i * per);
+    if (c.mask) mask.set(c.mask, i * perMask);
+    else mask.fill(1, i * perMask, (i + 1) * perMask);
+  });
+  return { slices: chips.map((c) => c.slice), data, mask, shape: [chips.length, ...first.shape] };
+}
+
+function assertSameShape(a: Chip, b: Chip): void {
+  if (a.shape.length === b.shape.length && a.shape.every((v, i) => v === b.shape[i])) return;
+  throw new LoaderError(
+    'SHAPE_MISMATCH',
+    `cannot batch ${describeSlice(b.slice)} (shape [${b.shape.join(', ')}]) with ${describeSlice(a.slice)} (shape [${a.shape.join(', ')}]); give every slice the same pixel size and band list, or batch them separately`,
+    { subject: describeSlice(b.slice) },
+  );
+}

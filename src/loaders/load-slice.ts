@@ -1,0 +1,374 @@
+import type { CatalogRow } from '../catalog/types.js';
+import { GeosliceError, LoaderError } from '../errors.js';
+import { normalizeCrs } from '../geo/crs.js';
+import { describeSlice, validateSlice, type GeoSlice } from '../geo/slice.js';
+import { transformBBox, transformPoint } from '../geo/transform.js';
+import type { Chip, ChipArray } from './chip.js';
+import { assertCogLayout, type CogLayout } from './cog-layout.js';
+import { createMosaic, mergeLayer, mosaicComplete, type Mosaic } from './mosaic.js';
+import { pickLevel } from './overview.js';
+import { openRaster, type RasterDtype, type RasterReader } from './raster.js';
+import { filterByInterval, groupByDate, type TemporalMode } from './temporal.js';
+import { planWarp, resample, sliceGrid, type PixelGrid, type PointMapper, type Resampling } from './warp.js';
+
+/**
+ * What a slice can be loaded from: a raster path or URL, or a catalog row (its `assets` map band
+ * keys to files).
+ *
+ * @example
+ * ```ts
+ * const sources: SliceSource[] = ['scene.tif', new URL('https://example.com/b04.tif'), row];
+ * ```
+ */
+export type SliceSource = string | URL | CatalogRow;
+
+/**
+ * A band to load: an asset key of a catalog row (`'B04'`; the asset's `band`, default 1, picks the
+ * band inside its file), or a 1-based band index inside a single-file source.
+ *
+ * @example
+ * ```ts
+ * const rgb: BandSelector[] = ['B04', 'B03', 'B02'];
+ * const firstThree: BandSelector[] = [1, 2, 3];
+ * ```
+ */
+export type BandSelector = string | number;
+
+/**
+ * Opens a raster for reading, optionally from a cached header layout. The loader passes one that
+ * keeps readers open between slices; the default opens with {@link openRaster}.
+ *
+ * @example
+ * ```ts
+ * const open: RasterOpener = (href, layout) => openRaster(href, { layout });
+ * ```
+ */
+export type RasterOpener = (href: string, layout?: CogLayout) => Promise<RasterReader>;
+
+/**
+ * Options of {@link loadSlice}.
+ *
+ * @example
+ * ```ts
+ * const opts: LoadSliceOptions = { bands: ['B04', 'B08'], resampling: 'bilinear', temporal: 'stack' };
+ * ```
+ */
+export interface LoadSliceOptions {
+  /** Bands in chip order. Default: every band of a file source; every asset (in key order) of a row. */
+  bands?: BandSelector[];
+  /** Default 'nearest'. Grids that coincide with a raster level are copied exactly whatever this says. */
+  resampling?: Resampling;
+  /** Type of `chip.data`. Default 'float32'; integer types round and clamp. */
+  dtype?: RasterDtype;
+  /** Default 'mosaic'. */
+  temporal?: TemporalMode;
+  /** How rasters are opened. Default: {@link openRaster} for each file, closed when the load ends. */
+  open?: RasterOpener;
+}
+
+/** One file read for one source: which of its bands (0-based) go to which chip bands. */
+interface FileRead {
+  href: string;
+  layout?: CogLayout;
+  bands: number[];
+  chipBands: number[];
+}
+
+/** A source normalised: a row, or a file wrapped as one. */
+interface Item {
+  id: string;
+  label: string;
+  tmin: Date | null;
+  tmax: Date | null;
+  crs: string | null;
+  dated: boolean;
+  files: FileRead[];
+}
+
+/**
+ * Loads the pixels of one slice from the given sources: keeps the rows whose time overlaps the
+ * slice's interval, picks per file the overview that fits the slice resolution, reads only the
+ * window under the slice, warps it into the slice grid when CRS or resolution differ (GDAL's
+ * pixel-centre convention: a slice on a raster's own grid is an exact copy), and mosaics the sources
+ * in the order given (first valid pixel wins) or stacks them per acquisition date. Nodata, NaN and
+ * internal masks become the chip's mask.
+ *
+ * Throws {@link LoaderError} `NO_COVERAGE` naming the slice when no source overlaps it or every
+ * overlapping pixel is nodata (never an all-zero chip), `MISSING_ASSET` / `BAD_BAND` for a band that
+ * a source lacks, `UNDATED` for undated sources in a stack, and passes through typed raster and
+ * source errors (RasterError, SourceError) naming the file.
+ *
+ * @example
+ * ```ts
+ * const chip = await loadSlice(['scene.tif'], { bounds: [500000, 4100000, 502560, 4102560], crs: 'EPSG:32633', resolution: [10, 10] });
+ * chip.shape; // [bands, 256, 256]
+ * ```
+ */
+export async function loadSlice(sources: readonly SliceSource[], slice: GeoSlice, opts: LoadSliceOptions = {}): Promise<Chip> {
+  validateSlice(slice);
+  const resampling = opts.resampling ?? 'nearest';
+  if (resampling !== 'nearest' && resampling !== 'bilinear') {
+    throw new LoaderError('BAD_OPTION', `resampling must be 'nearest' or 'bilinear', got ${JSON.stringify(resampling)}`);
+  }
+  const temporal = opts.temporal ?? 'mosaic';
+  if (temporal !== 'mosaic' && temporal !== 'stack') {
+    throw new LoaderError('BAD_OPTION', `temporal must be 'mosaic' or 'stack', got ${JSON.stringify(temporal)}`);
+  }
+  const owned = new Map<string, Promise<RasterReader>>();
+  const open: RasterOpener =
+    opts.open ??
+    ((href, layout) => {
+      const hit = owned.get(href);
+      if (hit) return hit;
+      const r = openRaster(href, layout ? { layout } : {});
+      owned.set(href, r);
+      return r;
+    });
+  try {
+    const all = await toItems(sources, opts.bands, open, slice);
+    const items = all.filter((it) => !it.dated || filterByInterval([it], slice.interval).length === 1);
+    if (items.length === 0) throw noCoverage(slice, all.length, all.length > 0 ? 'none of them falls inside the slice interval' : 'no source was given');
+    const bands = items[0].files.reduce((n, f) => n + f.bands.length, 0);
+    const grid = sliceGrid(slice);
+    const ctx: Ctx = { slice, grid, resampling, open, bands };
+    let layers: { time?: Date; mosaic: Mosaic; used: string[] }[];
+    if (temporal === 'mosaic') {
+      const r = await composite(ctx, items);
+      if (!r.overlapped) throw noCoverage(slice, items.length, 'the slice is outside every one of their footprints');
+      layers = [{ mosaic: r.mosaic, used: r.used }];
+    } else {
+      layers = [];
+      for (const g of groupByDate(items, (it) => it.label)) {
+        const r = await composite(ctx, g.items);
+        if (r.overlapped) layers.push({ time: g.time, mosaic: r.mosaic, used: r.used });
+      }
+      if (layers.length === 0) throw noCoverage(slice, items.length, 'the slice is outside every one of their footprints');
+    }
+    if (layers.every((l) => l.mosaic.filled === 0)) {
+      throw noCoverage(slice, items.length, 'every pixel they have under the slice is nodata or masked');
+    }
+    return toChip(slice, layers, bands, grid, opts.dtype ?? 'float32', temporal);
+  } finally {
+    for (const r of owned.values()) await r.then((rd) => rd.close(), () => undefined);
+  }
+}
+
+function noCoverage(slice: GeoSlice, n: number, why: string): LoaderError {
+  const d = describeSlice(slice);
+  return new LoaderError(
+    'NO_COVERAGE',
+    `no pixels for ${d}: ${n} source(s) considered and ${why}; sample slices inside the catalog's footprints (and time range), or add rasters that cover it`,
+    { subject: d },
+  );
+}
+
+function isRow(s: SliceSource): s is CatalogRow {
+  return typeof s === 'object' && !(s instanceof URL) && s !== null && 'assets' in s;
+}
+
+async function toItems(sources: readonly SliceSource[], bands: BandSelector[] | undefined, open: RasterOpener, slice: GeoSlice): Promise<Item[]> {
+  const items: Item[] = [];
+  for (const s of sources) {
+    if (isRow(s)) {
+      items.push(rowItem(s, bands, slice));
+      continue;
+    }
+    const href = s instanceof URL ? (s.protocol === 'file:' ? decodeURIComponent(s.pathname) : s.href) : String(s);
+    let idx: number[];
+    if (bands === undefined) {
+      const reader = await open(href);
+      idx = Array.from({ length: reader.info.bands }, (_, i) => i);
+    } else {
+      idx = bands.map((b) => {
+        if (typeof b !== 'number' || !Number.isInteger(b) || b < 1) {
+          throw new LoaderError('BAD_BAND', `band ${JSON.stringify(b)} cannot select a band of the file ${href}: file sources take 1-based band numbers; asset keys need catalog rows`, { subject: href });
+        }
+        return b - 1;
+      });
+    }
+    items.push({ id: href, label: `file ${href}`, tmin: null, tmax: null, crs: null, dated: false, files: [{ href, bands: idx, chipBands: idx.map((_, i) => i) }] });
+  }
+  const counts = new Set(items.map((it) => it.files.reduce((n, f) => n + f.bands.length, 0)));
+  if (counts.size > 1) {
+    throw new LoaderError('BAND_MISMATCH', `the sources of ${describeSlice(slice)} have different band counts (${[...counts].join(', ')}); pass \`bands\` to pick the same bands from each`, { subject: describeSlice(slice) });
+  }
+  return items;
+}
+
+function rowItem(row: CatalogRow, bands: BandSelector[] | undefined, slice: GeoSlice): Item {
+  const keys = Object.keys(row.assets);
+  const picks: { href: string; band: number; key: string }[] = (bands ?? keys).map((b) => {
+    if (typeof b === 'number') {
+      if (keys.length !== 1 || !Number.isInteger(b) || b < 1) {
+        throw new LoaderError('BAD_BAND', `band ${b} is ambiguous for row ${row.id} (assets: ${keys.join(', ')}): use asset keys with rows that have several assets, and 1-based numbers otherwise`, { subject: row.id });
+      }
+      return { href: row.assets[keys[0]].href, band: b, key: keys[0] };
+    }
+    const a = row.assets[b];
+    if (!a) {
+      throw new LoaderError('MISSING_ASSET', `row ${row.id} has no asset "${b}" (it has: ${keys.join(', ') || 'none'}) needed by ${describeSlice(slice)}; choose bands every row has, or filter the catalog`, { subject: row.id });
+    }
+    return { href: a.href, band: a.band ?? 1, key: b };
+  });
+  const files = new Map<string, FileRead>();
+  picks.forEach((p, i) => {
+    let f = files.get(p.href);
+    if (!f) {
+      f = { href: p.href, bands: [], chipBands: [] };
+      files.set(p.href, f);
+    }
+    const cached = row.extras[`${p.key}_cog`];
+    if (f.layout === undefined && cached !== undefined && cached !== null) {
+      f.layout = assertCogLayout(typeof cached === 'string' ? JSON.parse(cached) : cached, p.href);
+    }
+    f.bands.push(p.band - 1);
+    f.chipBands.push(i);
+  });
+  return { id: row.id, label: `row ${row.id}`, tmin: row.tmin, tmax: row.tmax, crs: row.crs || null, dated: true, files: [...files.values()] };
+}
+
+interface Ctx {
+  slice: GeoSlice;
+  grid: PixelGrid;
+  resampling: Resampling;
+  open: RasterOpener;
+  bands: number;
+}
+
+async function composite(ctx: Ctx, items: Item[]): Promise<{ mosaic: Mosaic; overlapped: boolean; used: string[] }> {
+  const { grid } = ctx;
+  const n = grid.width * grid.height;
+  const mosaic = createMosaic(ctx.bands, grid.height, grid.width);
+  let overlapped = false;
+  const used: string[] = [];
+  for (const item of items) {
+    if (mosaicComplete(mosaic)) break;
+    const layer = new Float32Array(ctx.bands * n);
+    const valid = new Uint8Array(n).fill(1);
+    let covers = true;
+    for (const file of item.files) {
+      if (!(await readFile(ctx, item, file, layer, valid, mosaic.mask))) {
+        covers = false;
+        break;
+      }
+    }
+    if (!covers) continue;
+    overlapped = true;
+    if (mergeLayer(mosaic, layer, valid) > 0) used.push(item.id);
+  }
+  return { mosaic, overlapped, used };
+}
+
+/** Reads one file's bands into `layer`; false when the file does not overlap the slice. */
+async function readFile(ctx: Ctx, item: Item, file: FileRead, layer: Float32Array, valid: Uint8Array, skip: Uint8Array): Promise<boolean> {
+  const { slice, grid } = ctx;
+  const reader = await ctx.open(file.href, file.layout);
+  const info = reader.info;
+  for (const b of file.bands) {
+    if (b >= info.bands) {
+      throw new LoaderError('BAD_BAND', `${item.label} asks for band ${b + 1} of ${file.href}, which has ${info.bands} band(s)`, { subject: file.href });
+    }
+  }
+  const rasterCrs = info.crs ?? item.crs;
+  if (!rasterCrs) {
+    throw new LoaderError('NO_CRS', `${file.href} has no CRS to place it under ${describeSlice(slice)}; load it from a catalog row that gives its crs`, { subject: file.href });
+  }
+  const same = normalizeCrs(rasterCrs) === normalizeCrs(slice.crs);
+  const toSrc: PointMapper | null = same
+    ? null
+    : (x, y) => {
+        try {
+          return transformPoint(slice.crs, rasterCrs, [x, y]);
+        } catch (e) {
+          if (e instanceof GeosliceError && e.code === 'TRANSFORM_FAILED') return null;
+          throw e;
+        }
+      };
+  const levelIndex = pickLevel(info.levels, same ? slice.resolution : nativeResolution(slice, rasterCrs, grid));
+  const level = info.levels[levelIndex];
+  const levelGrid: PixelGrid = { transform: level.transform, width: level.width, height: level.height };
+  const resampling = same && aligned(grid, levelGrid) ? 'nearest' : ctx.resampling;
+  const plan = planWarp(grid, levelGrid, toSrc, resampling);
+  if (!plan.window) return false;
+  const { x0, y0, width, height } = plan.window;
+  let data;
+  try {
+    data = await reader.readWindow(levelIndex, x0, y0, width, height, file.bands);
+  } catch (e) {
+    if (e instanceof GeosliceError) throw e;
+    throw new LoaderError('READ_FAILED', `reading ${file.href} for ${describeSlice(slice)} failed: ${(e as Error).message}`, { cause: e, subject: file.href });
+  }
+  const px = width * height;
+  const ok = data.mask ? Uint8Array.from(data.mask) : new Uint8Array(px).fill(1);
+  const nodata = info.nodata;
+  for (const band of data.data) {
+    for (let k = 0; k < px; k++) {
+      const v = band[k];
+      if (v !== v || v === nodata) ok[k] = 0;
+    }
+  }
+  const sub = new Float32Array(file.bands.length * grid.width * grid.height);
+  resample(plan, { window: plan.window, bands: data.data, valid: ok }, resampling, sub, 0, valid, skip);
+  const n = grid.width * grid.height;
+  file.chipBands.forEach((cb, i) => layer.set(sub.subarray(i * n, (i + 1) * n), cb * n));
+  return true;
+}
+
+/** The slice's pixel size measured in the raster's CRS (its bounds transformed, divided by its size). */
+function nativeResolution(slice: GeoSlice, rasterCrs: string, grid: PixelGrid): [number, number] {
+  try {
+    const b = transformBBox(slice.bounds, slice.crs, rasterCrs, 21);
+    return [(b[2] - b[0]) / grid.width, (b[3] - b[1]) / grid.height];
+  } catch (e) {
+    if (e instanceof GeosliceError) return [0, 0];
+    throw e;
+  }
+}
+
+/** True when two grids have the same pixel size and their origins differ by whole pixels. */
+function aligned(a: PixelGrid, b: PixelGrid): boolean {
+  const [a0, a1, a2, a3, a4, a5] = a.transform;
+  const [b0, b1, b2, b3, b4, b5] = b.transform;
+  const eq = (u: number, v: number): boolean => Math.abs(u - v) <= 1e-9 * Math.max(Math.abs(u), Math.abs(v));
+  if (!eq(a1, b1) || !eq(a5, b5) || a2 !== 0 || a4 !== 0 || b2 !== 0 || b4 !== 0) return false;
+  const ox = (a0 - b0) / b1;
+  const oy = (a3 - b3) / b5;
+  return Math.abs(ox - Math.round(ox)) < 1e-6 && Math.abs(oy - Math.round(oy)) < 1e-6;
+}
+
+const ARRAYS: Record<RasterDtype, new (n: number) => ChipArray> = {
+  uint8: Uint8Array, int8: Int8Array, uint16: Uint16Array, int16: Int16Array,
+  uint32: Uint32Array, int32: Int32Array, float32: Float32Array, float64: Float64Array,
+};
+const RANGES: Partial<Record<RasterDtype, [number, number]>> = {
+  uint8: [0, 255], int8: [-128, 127], uint16: [0, 65535], int16: [-32768, 32767],
+  uint32: [0, 4294967295], int32: [-2147483648, 2147483647],
+};
+
+function toChip(
+  slice: GeoSlice,
+  layers: { time?: Date; mosaic: Mosaic; used: string[] }[],
+  bands: number,
+  grid: PixelGrid,
+  dtype: RasterDtype,
+  temporal: TemporalMode,
+): Chip {
+  const Ctor = ARRAYS[dtype];
+  if (!Ctor) throw new LoaderError('BAD_OPTION', `dtype must be one of ${Object.keys(ARRAYS).join(', ')}, got ${JSON.stringify(dtype)}`);
+  const n = grid.width * grid.height;
+  const per = bands * n;
+  const data = new Ctor(per * layers.length);
+  const mask = new Uint8Array(n * layers.length);
+  const range = RANGES[dtype];
+  layers.forEach((l, t) => {
+    const src = l.mosaic.data;
+    if (!range) data.set(src, t * per);
+    else for (let k = 0; k < per; k++) data[t * per + k] = Math.min(range[1], Math.max(range[0], Math.round(src[k])));
+    mask.set(l.mosaic.mask, t * n);
+  });
+  const sources = [...new Set(layers.flatMap((l) => l.used))];
+  if (temporal === 'stack') {
+    return { slice, data, shape: [layers.length, bands, grid.height, grid.width], mask, times: layers.map((l) => l.time as Date), sources };
+  }
+  return { slice, data, shape: [bands, grid.height, grid.width], mask, sources };
+}

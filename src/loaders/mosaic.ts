@@ -1,0 +1,67 @@
+/**
+ * A first-valid-pixel-wins composite being filled source by source: `data` is `[C, H, W]`
+ * float32, `mask` is `H * W` (`1` = filled), `filled` counts the filled pixels.
+ *
+ * @example
+ * ```ts
+ * const m = createMosaic(3, 256, 256);
+ * mergeLayer(m, rowData, rowValid);
+ * if (mosaicComplete(m)) console.log('no more sources needed');
+ * ```
+ */
+export interface Mosaic {
+  bands: number;
+  height: number;
+  width: number;
+  data: Float32Array;
+  mask: Uint8Array;
+  filled: number;
+}
+
+/**
+ * An empty composite (all pixels unfilled, data zero).
+ *
+ * @example
+ * ```ts
+ * const m = createMosaic(2, 64, 64); // m.data.length === 2 * 64 * 64
+ * ```
+ */
+export function createMosaic(bands: number, height: number, width: number): Mosaic {
+  const n = height * width;
+  return { bands, height, width, data: new Float32Array(bands * n), mask: new Uint8Array(n), filled: 0 };
+}
+
+/**
+ * Copies the pixels of one source layer (`[C, H, W]`, same grid) that are valid there and not yet
+ * filled in the composite, so the earliest source with a valid pixel wins. Returns how many pixels
+ * this layer supplied.
+ *
+ * @example
+ * ```ts
+ * const supplied = mergeLayer(m, layerData, layerValid);
+ * ```
+ */
+export function mergeLayer(m: Mosaic, data: Float32Array, valid: Uint8Array): number {
+  const n = m.height * m.width;
+  let supplied = 0;
+  for (let p = 0; p < n; p++) {
+    if (m.mask[p] === 1 || valid[p] === 0) continue;
+    for (let b = 0; b < m.bands; b++) m.data[b * n + p] = data[b * n + p];
+    m.mask[p] = 1;
+    supplied++;
+  }
+  m.filled += supplied;
+  return supplied;
+}
+
+/**
+ * True when every pixel of the composite is filled (later sources cannot change it).
+ *
+ * @example
+ * ```ts
+ * for (const src of sources) { if (mosaicComplete(m)) break; mergeLayer(m, ...(await read(src))); }
+ * ```
+ */
+export function mosaicComplete(m: Mosaic): boolean {
+  return m.filled === m.height * m.width;
+}

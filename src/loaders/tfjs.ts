@@ -1,0 +1,86 @@
+import type * as TF from '@tensorflow/tfjs';
+import { LoaderError } from '../errors.js';
+import type { Batch } from './batches.js';
+import type { Chip } from './chip.js';
+import { toLayout, type TensorLayout } from './tensor.js';
+
+/**
+ * The tfjs module in use: `@tensorflow/tfjs-node` when it is installed, else `@tensorflow/tfjs`.
+ *
+ * @example
+ * ```ts
+ * const tf: Tfjs = await loadTf();
+ * ```
+ */
+export type Tfjs = typeof TF;
+
+let loaded: Promise<Tfjs> | undefined;
+let ready: Tfjs | undefined;
+
+/**
+ * Loads tfjs once and returns it: `@tensorflow/tfjs-node` (native backend) when it can be imported,
+ * otherwise the pure-JS `@tensorflow/tfjs`. Nothing in geoslice imports tfjs until this is called.
+ * Throws {@link LoaderError} `NO_TFJS` when neither package is installed.
+ *
+ * @example
+ * ```ts
+ * const tf = await loadTf();
+ * console.log(tf.getBackend()); // "tensorflow" with tfjs-node, "cpu" otherwise
+ * ```
+ */
+export function loadTf(): Promise<Tfjs> {
+  loaded ??= (async () => {
+    const candidates = ['@tensorflow/tfjs-node', '@tensorflow/tfjs'];
+    const failures: string[] = [];
+    for (const name of candidates) {
+      try {
+        const mod = (await import(name)) as Tfjs & { default?: Tfjs };
+        const tf = typeof mod.tensor === 'function' ? mod : (mod.default as Tfjs);
+        await tf.ready();
+        ready = tf;
+        return tf;
+      } catch (e) {
+        failures.push(`${name}: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
+    loaded = undefined;
+    throw new LoaderError('NO_TFJS', `cannot load tfjs (${failures.join('; ')}); run \`npm install @tensorflow/tfjs\` (or @tensorflow/tfjs-node for the native backend)`);
+  })();
+  return loaded;
+}
+
+/**
+ * Options of {@link toTensor}: the layout (default `'NHWC'`) and, optionally, the tfjs module to use
+ * (default: the one {@link loadTf} loaded).
+ *
+ * @example
+ * ```ts
+ * const opts: ToTensorOptions = { layout: 'NCHW' };
+ * ```
+ */
+export interface ToTensorOptions {
+  layout?: TensorLayout;
+  tf?: Tfjs;
+}
+
+/**
+ * A float32 tensor of a chip (`[H, W, C]` for `'NHWC'`, `[C, H, W]` for `'NCHW'`; stacked chips get
+ * a leading time axis) or of a batch (`[N, H, W, C]` / `[N, C, H, W]`, or `[N, T, ...]` when
+ * stacked). The caller owns (and disposes) the tensor. Needs tfjs loaded: `await loadTf()` once, or
+ * pass `{ tf }`; otherwise throws {@link LoaderError} `TF_NOT_LOADED`.
+ *
+ * @example
+ * ```ts
+ * const tf = await loadTf();
+ * const x = toTensor(await loader.load(slice), { layout: 'NHWC' }); // [256, 256, 3]
+ * x.dispose();
+ * ```
+ */
+export function toTensor(x: Chip | Batch, opts: ToTensorOptions = {}): TF.Tensor {
+  const tf = opts.tf ?? ready;
+  if (!tf) {
+    throw new LoaderError('TF_NOT_LOADED', 'toTensor needs tfjs: call `await loadTf()` once before, or pass { tf } from your own tfjs import');
+  }
+  const { data, shape } = toLayout(x.data, x.shape, opts.layout ?? 'NHWC');
+  return tf.tensor(data, shape, 'float32');
+}

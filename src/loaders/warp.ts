@@ -1,0 +1,275 @@
+import type { GeoSlice } from '../geo/slice.js';
+import { sliceHeight, sliceWidth } from '../geo/slice.js';
+import type { GeoTransform } from './raster.js';
+
+/**
+ * A pixel grid: a GDAL-order, PixelIsArea geotransform plus a size. Both the slice grid and the
+ * levels of a raster are grids.
+ *
+ * @example
+ * ```ts
+ * const g: PixelGrid = { transform: [500000, 10, 0, 4100000, 0, -10], width: 256, height: 256 };
+ * ```
+ */
+export interface PixelGrid {
+  transform: GeoTransform;
+  width: number;
+  height: number;
+}
+
+/**
+ * Maps a point from the destination (slice) CRS into the source (raster) CRS, or returns `null`
+ * when the point has no image there (outside the projection's domain).
+ *
+ * @example
+ * ```ts
+ * const toSrc: PointMapper = (x, y) => transformPoint('EPSG:4326', 'EPSG:32633', [x, y]);
+ * ```
+ */
+export type PointMapper = (x: number, y: number) => [number, number] | null;
+
+/**
+ * A pixel window `[x0, y0, width, height]` of a raster level.
+ *
+ * @example
+ * ```ts
+ * const w: PixelWindow = { x0: 128, y0: 0, width: 64, height: 64 };
+ * ```
+ */
+export interface PixelWindow {
+  x0: number;
+  y0: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * For every destination pixel, where its centre falls in the source level, in source pixel
+ * coordinates (fractional; `NaN` when the point cannot be mapped), plus the source window those
+ * positions need (clipped to the level; `null` when the slice misses the level entirely).
+ *
+ * @example
+ * ```ts
+ * const plan = planWarp(sliceGrid(slice), level, null, 'nearest');
+ * if (plan) console.log(plan.window);
+ * ```
+ */
+export interface WarpPlan {
+  dst: PixelGrid;
+  srcX: Float64Array;
+  srcY: Float64Array;
+  window: PixelWindow | null;
+}
+
+/** The interpolation used when a slice's grid differs from a raster's. */
+export type Resampling = 'nearest' | 'bilinear';
+
+/**
+ * The pixel grid of a slice: origin at the slice's north-west corner, north-up.
+ *
+ * @example
+ * ```ts
+ * sliceGrid({ bounds: [0, 0, 40, 20], crs: 'EPSG:3857', resolution: [10, 10] });
+ * // { transform: [0, 10, 0, 20, 0, -10], width: 4, height: 2 }
+ * ```
+ */
+export function sliceGrid(slice: GeoSlice): PixelGrid {
+  const [xmin, , , ymax] = slice.bounds;
+  return {
+    transform: [xmin, slice.resolution[0], 0, ymax, 0, -slice.resolution[1]],
+    width: sliceWidth(slice),
+    height: sliceHeight(slice),
+  };
+}
+
+/** Same tolerance as GDAL's approximate transformer (`gdalwarp -et 0.125`), in source pixels. */
+const MAX_ERROR = 0.125;
+
+/**
+ * Inverse-maps every destination pixel centre (`(i + 0.5, j + 0.5)`, GDAL's convention) into source
+ * pixel coordinates. With `toSrc === null` the two grids share a CRS and the map is affine; otherwise
+ * points go through `toSrc` with GDAL's approximate-transformer scheme: per row, exact transforms at
+ * both ends and the middle, linear interpolation when it is within 0.125 source pixels, bisection
+ * otherwise. `margin` source pixels are added around the window (1 for bilinear).
+ *
+ * @example
+ * ```ts
+ * const plan = planWarp(sliceGrid(slice), level, (x, y) => transformPoint(slice.crs, rasterCrs, [x, y]), 'bilinear');
+ * ```
+ */
+export function planWarp(dst: PixelGrid, src: PixelGrid, toSrc: PointMapper | null, resampling: Resampling): WarpPlan {
+  const { width: w, height: h } = dst;
+  const srcX = new Float64Array(w * h);
+  const srcY = new Float64Array(w * h);
+  const [a0, a1, a2, a3, a4, a5] = dst.transform;
+  const [b0, b1, b2, b3, b4, b5] = src.transform;
+  const det = b1 * b5 - b2 * b4;
+  // Inverse of the source geotransform: georeferenced (X, Y) -> source pixel (col, row).
+  const toPixel = (X: number, Y: number, out: Float64Array, o: number): void => {
+    const dx = X - b0;
+    const dy = Y - b3;
+    out[o] = (b5 * dx - b2 * dy) / det;
+    out[o + 1] = (-b4 * dx + b1 * dy) / det;
+  };
+  const tmp = new Float64Array(2);
+  const exact = (i: number, j: number): [number, number] => {
+    const px = i + 0.5;
+    const py = j + 0.5;
+    const X = a0 + px * a1 + py * a2;
+    const Y = a3 + px * a4 + py * a5;
+    if (toSrc === null) {
+      toPixel(X, Y, tmp, 0);
+      return [tmp[0], tmp[1]];
+    }
+    const p = toSrc(X, Y);
+    if (p === null || !Number.isFinite(p[0]) || !Number.isFinite(p[1])) return [NaN, NaN];
+    toPixel(p[0], p[1], tmp, 0);
+    return [tmp[0], tmp[1]];
+  };
+  const put = (k: number, p: [number, number]): void => {
+    srcX[k] = p[0];
+    srcY[k] = p[1];
+  };
+  for (let j = 0; j < h; j++) {
+    const row = j * w;
+    if (toSrc === null) {
+      // Affine: exact interpolation along the row.
+      const p0 = exact(0, j);
+      const p1 = w > 1 ? exact(w - 1, j) : p0;
+      for (let i = 0; i < w; i++) {
+        const t = w > 1 ? i / (w - 1) : 0;
+        srcX[row + i] = p0[0] + (p1[0] - p0[0]) * t;
+        srcY[row + i] = p0[1] + (p1[1] - p0[1]) * t;
+      }
+      continue;
+    }
+    put(row, exact(0, j));
+    if (w > 1) put(row + w - 1, exact(w - 1, j));
+    fillSegment(row, 0, w - 1, j);
+  }
+
+  function fillSegment(row: number, i0: number, i1: number, j: number): void {
+    if (i1 - i0 < 2) return;
+    const im = (i0 + i1) >> 1;
+    const pm = exact(im, j);
+    put(row + im, pm);
+    const x0 = srcX[row + i0], y0 = srcY[row + i0], x1 = srcX[row + i1], y1 = srcY[row + i1];
+    const t = (im - i0) / (i1 - i0);
+    const ex = Math.abs(x0 + (x1 - x0) * t - pm[0]);
+    const ey = Math.abs(y0 + (y1 - y0) * t - pm[1]);
+    if (ex <= MAX_ERROR && ey <= MAX_ERROR) {
+      // ex/ey are NaN (so this branch is skipped) whenever an end point failed to map.
+      for (let i = i0 + 1; i < i1; i++) {
+        if (i === im) continue;
+        const s = (i - i0) / (i1 - i0);
+        srcX[row + i] = x0 + (x1 - x0) * s;
+        srcY[row + i] = y0 + (y1 - y0) * s;
+      }
+      return;
+    }
+    fillSegment(row, i0, im, j);
+    fillSegment(row, im, i1, j);
+  }
+
+  return { dst, srcX, srcY, window: neededWindow(srcX, srcY, src, resampling === 'bilinear' ? 1 : 0) };
+}
+
+function neededWindow(srcX: Float64Array, srcY: Float64Array, src: PixelGrid, margin: number): PixelWindow | null {
+  let xmin = Infinity, ymin = Infinity, xmax = -Infinity, ymax = -Infinity;
+  for (let k = 0; k < srcX.length; k++) {
+    const x = srcX[k], y = srcY[k];
+    // Only pixels whose centre lands inside the source contribute (GDAL's rule for every kernel).
+    if (!(x >= 0 && y >= 0 && x < src.width && y < src.height)) continue;
+    const ix = Math.floor(x + 1e-10), iy = Math.floor(y + 1e-10);
+    if (ix < xmin) xmin = ix;
+    if (ix > xmax) xmax = ix;
+    if (iy < ymin) ymin = iy;
+    if (iy > ymax) ymax = iy;
+  }
+  if (xmin === Infinity) return null;
+  const x0 = Math.max(0, xmin - margin), y0 = Math.max(0, ymin - margin);
+  const x1 = Math.min(src.width - 1, xmax + margin), y1 = Math.min(src.height - 1, ymax + margin);
+  return { x0, y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
+}
+
+/**
+ * Source pixels read for one plan: one typed array per band (row-major over `window`) and the
+ * window's validity (`1` = valid).
+ *
+ * @example
+ * ```ts
+ * const px: WindowPixels = { window: plan.window!, bands: [new Uint16Array(64 * 64)], valid: new Uint8Array(64 * 64).fill(1) };
+ * ```
+ */
+export interface WindowPixels {
+  window: PixelWindow;
+  bands: ArrayLike<number>[];
+  valid: Uint8Array;
+}
+
+/**
+ * Resamples source pixels into destination layers following a {@link WarpPlan}. Writes band `b` of
+ * destination pixel `p` to `out[(firstBand + b) * H * W + p]` and sets `outValid[p] = 0` for pixels
+ * with no valid source value (it never sets a pixel valid: callers start from all-ones and AND the
+ * bands of several files). Pixels where `skip[p] === 1` are left untouched.
+ *
+ * Nearest takes the source pixel containing the mapped centre. Bilinear weights the four nearest
+ * source centres, leaving out invalid ones and renormalising (as GDAL does); a destination pixel
+ * whose centre maps outside the source, or onto an invalid pixel with no valid neighbour, is invalid.
+ *
+ * @example
+ * ```ts
+ * resample(plan, pixels, 'nearest', out, 0, valid, mosaicMask);
+ * ```
+ */
+export function resample(
+  plan: WarpPlan,
+  px: WindowPixels,
+  resampling: Resampling,
+  out: Float32Array,
+  firstBand: number,
+  outValid: Uint8Array,
+  skip?: Uint8Array,
+): void {
+  const { srcX, srcY } = plan;
+  const n = plan.dst.width * plan.dst.height;
+  const { x0, y0, width: ww, height: wh } = px.window;
+  const valid = px.valid;
+  const nb = px.bands.length;
+  for (let p = 0; p < n; p++) {
+    if ((skip && skip[p] === 1) || outValid[p] === 0) continue;
+    const sx = srcX[p], sy = srcY[p];
+    if (!(sx >= x0 && sy >= y0)) { outValid[p] = 0; continue; }
+    const ix = Math.floor(sx + 1e-10) - x0, iy = Math.floor(sy + 1e-10) - y0;
+    if (ix >= ww || iy >= wh) { outValid[p] = 0; continue; }
+    if (resampling === 'nearest') {
+      const k = iy * ww + ix;
+      if (valid[k] === 0) { outValid[p] = 0; continue; }
+      for (let b = 0; b < nb; b++) out[(firstBand + b) * n + p] = px.bands[b][k];
+      continue;
+    }
+    const fx = sx - 0.5 - x0, fy = sy - 0.5 - y0;
+    const bx = Math.floor(fx), by = Math.floor(fy);
+    const tx = fx - bx, ty = fy - by;
+    const k00 = by * ww + bx;
+    const w00 = tap(bx, by) ? (1 - tx) * (1 - ty) : 0;
+    const w10 = tap(bx + 1, by) ? tx * (1 - ty) : 0;
+    const w01 = tap(bx, by + 1) ? (1 - tx) * ty : 0;
+    const w11 = tap(bx + 1, by + 1) ? tx * ty : 0;
+    const wsum = w00 + w10 + w01 + w11;
+    if (!(wsum > 1e-10)) { outValid[p] = 0; continue; }
+    for (let b = 0; b < nb; b++) {
+      const v = px.bands[b];
+      let acc = 0;
+      if (w00) acc += w00 * v[k00];
+      if (w10) acc += w10 * v[k00 + 1];
+      if (w01) acc += w01 * v[k00 + ww];
+      if (w11) acc += w11 * v[k00 + ww + 1];
+      out[(firstBand + b) * n + p] = acc / wsum;
+    }
+  }
+
+  function tap(x: number, y: number): boolean {
+    return x >= 0 && y >= 0 && x < ww && y < wh && valid[y * ww + x] === 1;
+  }
+}
