@@ -137,7 +137,7 @@ export function prepareSamples(p: PredictionSamples, kind: ValueKind, what: stri
  *
  * @example
  * ```ts
- * const s: PredictionSummary = { predClass: 2, predScore: 0.81, entropy: 0.52, variance: 0.004, margin: 0.63, pixels: 65536 };
+ * const s: PredictionSummary = { predClass: 1, predScore: 0.81, entropy: 0.52, variance: 0.004, margin: 0.63, pixels: 65536, bandMeans: [0.19, 0.81] };
  * ```
  */
 export interface PredictionSummary {
@@ -153,6 +153,8 @@ export interface PredictionSummary {
   margin: number | null;
   /** Number of pixels with a prediction (NaN pixels are left out). */
   pixels: number;
+  /** Per band, the mean over pixels (and samples) of the prediction: class probabilities or regression means. */
+  bandMeans: number[];
 }
 
 /**
@@ -208,5 +210,6 @@ export function summarizePrediction(p: PredictionSamples, kind: ValueKind, what:
     variance: varianceSum / (valid * bands),
     margin: regression ? null : marginSum / valid,
     pixels: valid,
+    bandMeans: Array.from(classSum),
   };
 }
