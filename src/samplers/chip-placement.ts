@@ -1,0 +1,97 @@
+import type { BBox } from '../geo/bbox.js';
+import type { Geometry } from '../geo/geometry.js';
+import { pointInGeometry } from '../geo/geometry.js';
+import { rectInsideGeometry } from './rect-geometry.js';
+
+/**
+ * A pixel grid: lines at `origin + k * res` on each axis.
+ *
+ * @example
+ * ```ts
+ * const g: PixelGrid = { origin: [0, 0], res: [10, 10] };
+ * ```
+ */
+export interface PixelGrid {
+  origin: [number, number];
+  res: [number, number];
+}
+
+/**
+ * Where a chip may go: a footprint and an optional roi (same CRS as the grid), and the box of their
+ * intersection.
+ *
+ * @example
+ * ```ts
+ * const region: PlacementRegion = { footprint: bboxToPolygon([0, 0, 100, 100]), bbox: [0, 0, 100, 100] };
+ * ```
+ */
+export interface PlacementRegion {
+  footprint: Geometry;
+  roi?: Geometry;
+  bbox: BBox;
+}
+
+/** How many tries before the fallback placement (see {@link placeChip}). */
+export const MAX_PLACEMENT_ATTEMPTS = 1000;
+
+const EPS = 1e-9;
+
+function inRegion(r: PlacementRegion, x: number, y: number): boolean {
+  return pointInGeometry(r.footprint, x, y) && (!r.roi || pointInGeometry(r.roi, x, y));
+}
+
+/**
+ * Places a chip of `[height, width]` pixels on `grid`, uniformly at random (`rng` in [0, 1)):
+ * 1. when the region is at least a chip wide and tall, grid-aligned positions are drawn uniformly
+ *    over those whose chip lies inside `region.bbox` and kept when the chip lies entirely inside the
+ *    footprint and the roi (exact test): uniform over all fitting grid-aligned positions;
+ * 2. otherwise — the region is smaller than a chip along an axis, or no fitting position was found in
+ *    {@link MAX_PLACEMENT_ATTEMPTS} tries (thin or ragged regions) — the chip's centre is drawn
+ *    uniformly inside footprint ∩ roi, and along an axis where the region is smaller than the chip
+ *    the chip is centred on the region; the chip then extends beyond the region (TorchGeo skips such
+ *    footprints; centring is what users of small scenes and objects ask for);
+ * 3. a region with no area (a point footprint) gets the chip centred on it.
+ * Returns the chip bounds and whether it lies entirely inside the region.
+ *
+ * @example
+ * ```ts
+ * const { bounds, inside } = placeChip(region, { origin: [0, 0], res: [10, 10] }, [8, 8], Math.random);
+ * ```
+ */
+export function placeChip(region: PlacementRegion, grid: PixelGrid, size: [number, number], rng: () => number): { bounds: BBox; inside: boolean } {
+  const [ox, oy] = grid.origin;
+  const [rx, ry] = grid.res;
+  const [h, w] = size;
+  const [bx0, by0, bx1, by1] = region.bbox;
+  const kmin = Math.ceil((bx0 - ox) / rx - EPS);
+  const kmax = Math.floor((bx1 - ox) / rx + EPS) - w;
+  const mmin = Math.ceil((by0 - oy) / ry - EPS);
+  const mmax = Math.floor((by1 - oy) / ry + EPS) - h;
+  const rect = (k: number, m: number): BBox => [ox + k * rx, oy + m * ry, ox + (k + w) * rx, oy + (m + h) * ry];
+  const fitsX = kmin <= kmax;
+  const fitsY = mmin <= mmax;
+  if (fitsX && fitsY) {
+    for (let a = 0; a < MAX_PLACEMENT_ATTEMPTS; a++) {
+      const k = kmin + Math.floor(rng() * (kmax - kmin + 1));
+      const m = mmin + Math.floor(rng() * (mmax - mmin + 1));
+      const r = rect(k, m);
+      if (rectInsideGeometry(r, region.footprint) && (!region.roi || rectInsideGeometry(r, region.roi))) return { bounds: r, inside: true };
+    }
+  }
+  let cx = (bx0 + bx1) / 2;
+  let cy = (by0 + by1) / 2;
+  if (bx1 > bx0 && by1 > by0) {
+    for (let a = 0; a < MAX_PLACEMENT_ATTEMPTS; a++) {
+      const x = bx0 + rng() * (bx1 - bx0);
+      const y = by0 + rng() * (by1 - by0);
+      if (inRegion(region, x, y)) {
+        if (fitsX) cx = x;
+        if (fitsY) cy = y;
+        break;
+      }
+    }
+  }
+  const k = Math.round((cx - ox) / rx - w / 2);
+  const m = Math.round((cy - oy) / ry - h / 2);
+  return { bounds: rect(k, m), inside: false };
+}

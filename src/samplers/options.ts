@@ -1,0 +1,169 @@
+import { SamplerError } from '../errors.js';
+import type { BBox } from '../geo/bbox.js';
+import { normalizeCrs, type CrsInput } from '../geo/crs.js';
+import type { Geometry } from '../geo/geometry.js';
+import type { TimeInterval } from '../geo/interval.js';
+import type { SamplerSeed } from './row-key.js';
+import type { TemporalOptions } from './temporal.js';
+
+/**
+ * Which part of a sampler's stream one worker gets: slice number `i` of the unsharded stream goes to
+ * rank `i % worldSize`, so the union over ranks is exactly the unsharded stream.
+ *
+ * @example
+ * ```ts
+ * const shard: SamplerShard = { rank: 2, worldSize: 8 };
+ * ```
+ */
+export interface SamplerShard {
+  rank: number;
+  worldSize: number;
+}
+
+/**
+ * Options every sampler understands.
+ *
+ * @example
+ * ```ts
+ * const common: CommonSamplerOptions = { size: 256, resolution: 10, seed: 1, epoch: 0, shard: { rank: 0, worldSize: 2 } };
+ * ```
+ */
+export interface CommonSamplerOptions {
+  /** Chip size: one number (square) or `[height, width]`, in pixels (default) or CRS units (`units: 'crs'`). */
+  size: number | [height: number, width: number];
+  /** `'pixels'` (default): `size` counts pixels at `resolution`; `'crs'`: `size` is in CRS units and must be a whole number of pixels. */
+  units?: 'pixels' | 'crs';
+  /** CRS units per pixel (one number or `[x, y]`). Default: the raster's native resolution, read from the row's grid columns (see {@link nativeGrid}). */
+  resolution?: number | [x: number, y: number];
+  /** CRS of the slices. Default: each row's native CRS (random, stratified); the rows' common CRS (grid). */
+  crs?: CrsInput;
+  /** Region of interest; chips stay inside footprint ∩ roi. In `roiCrs` (default EPSG:4326). */
+  roi?: BBox | Geometry;
+  roiCrs?: CrsInput;
+  /** Only rows whose time range overlaps it (catalog semantics); slices carry it unless `temporal` sets their interval. */
+  interval?: TimeInterval;
+  /** Keep rows with unknown times when `interval` is set. Default false. */
+  includeUndated?: boolean;
+  /** For rows with several `<asset>_cog` grid columns: which asset's pixel grid to snap to. Default: the finest. */
+  gridAsset?: string;
+  /** Default 0. */
+  seed?: SamplerSeed;
+  /** Re-seeds the stream: epoch n is a different, equally reproducible stream. Default 0. */
+  epoch?: number;
+  /** Partition of the stream across workers. Default: the whole stream. */
+  shard?: SamplerShard;
+  /** Compose with a temporal sampler: every slice gets an `interval`. */
+  temporal?: TemporalOptions;
+  /** Yield each selected row's own extent instead of a chip (for catalogs of pre-cut chips). */
+  preChipped?: boolean;
+}
+
+/** Throws a {@link SamplerError} `BAD_OPTION` naming the option and what to pass instead. */
+export function badOption(option: string, got: unknown, want: string): never {
+  const shown = typeof got === 'object' && got !== null ? JSON.stringify(got) : String(got);
+  throw new SamplerError('BAD_OPTION', `sampler option "${option}" is ${shown}; ${want}`, { subject: option });
+}
+
+/**
+ * Validates a shard spec (default: rank 0 of 1).
+ *
+ * @example
+ * ```ts
+ * checkShard({ rank: 1, worldSize: 4 }); // { rank: 1, worldSize: 4 }
+ * ```
+ */
+export function checkShard(shard: SamplerShard | undefined): SamplerShard {
+  if (shard === undefined) return { rank: 0, worldSize: 1 };
+  const { rank, worldSize } = shard;
+  if (!Number.isInteger(worldSize) || worldSize < 1) badOption('shard.worldSize', worldSize, 'pass a positive integer (the number of workers)');
+  if (!Number.isInteger(rank) || rank < 0 || rank >= worldSize) badOption('shard.rank', rank, `pass an integer in [0, ${worldSize - 1}]`);
+  return { rank, worldSize };
+}
+
+/**
+ * Validates seed and epoch (defaults 0 and 0).
+ *
+ * @example
+ * ```ts
+ * checkSeed({ seed: 'run-7', epoch: 2 }); // { seed: 'run-7', epoch: 2 }
+ * ```
+ */
+export function checkSeed(o: { seed?: SamplerSeed; epoch?: number }): { seed: SamplerSeed; epoch: number } {
+  const seed = o.seed ?? 0;
+  if (typeof seed === 'number' ? !Number.isFinite(seed) : typeof seed !== 'string') badOption('seed', seed, 'pass a finite number or a string');
+  const epoch = o.epoch ?? 0;
+  if (!Number.isInteger(epoch) || epoch < 0) badOption('epoch', epoch, 'pass a non-negative integer');
+  return { seed, epoch };
+}
+
+/**
+ * Resolution as `[x, y]`, validated, or undefined when not given.
+ *
+ * @example
+ * ```ts
+ * checkResolution(10); // [10, 10]
+ * ```
+ */
+export function checkResolution(r: number | [number, number] | undefined): [number, number] | undefined {
+  if (r === undefined) return undefined;
+  const pair: [number, number] = typeof r === 'number' ? [r, r] : r;
+  if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((v) => Number.isFinite(v) && v > 0)) {
+    badOption('resolution', r, 'pass a positive number or [x, y] in CRS units per pixel');
+  }
+  return [pair[0], pair[1]];
+}
+
+/**
+ * Validates `size` (and its units) without knowing the resolution yet.
+ *
+ * @example
+ * ```ts
+ * checkSize(256, 'pixels'); // [256, 256]
+ * ```
+ */
+export function checkSize(size: number | [number, number], units: 'pixels' | 'crs' | undefined): [height: number, width: number] {
+  if (units !== undefined && units !== 'pixels' && units !== 'crs') badOption('units', units, "pass 'pixels' or 'crs'");
+  const pair: [number, number] = typeof size === 'number' ? [size, size] : size;
+  if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((v) => Number.isFinite(v) && v > 0)) {
+    badOption('size', size, 'pass a positive number or [height, width]');
+  }
+  if ((units ?? 'pixels') === 'pixels' && !pair.every(Number.isInteger)) badOption('size', size, "pass whole pixels, or set units: 'crs'");
+  return [pair[0], pair[1]];
+}
+
+/**
+ * The chip size in pixels `[height, width]` at a resolution.
+ *
+ * @example
+ * ```ts
+ * sizeInPixels([2560, 2560], 'crs', [10, 10]); // [256, 256]
+ * ```
+ */
+export function sizeInPixels(size: [number, number], units: 'pixels' | 'crs' | undefined, res: [number, number]): [number, number] {
+  if ((units ?? 'pixels') === 'pixels') return size;
+  const h = size[0] / res[1];
+  const w = size[1] / res[0];
+  for (const [n, axis] of [[h, 'height'], [w, 'width']] as const) {
+    if (Math.abs(n - Math.round(n)) > 1e-6 * Math.max(1, n) || Math.round(n) < 1) {
+      badOption('size', size, `in CRS units the ${axis} must be a whole number (>= 1) of ${axis === 'height' ? res[1] : res[0]}-unit pixels; adjust size or resolution`);
+    }
+  }
+  return [Math.round(h), Math.round(w)];
+}
+
+/**
+ * The canonical name of an optional CRS option.
+ *
+ * @example
+ * ```ts
+ * checkCrs('epsg:32633', 'crs'); // "EPSG:32633"
+ * ```
+ */
+export function checkCrs(crs: CrsInput | undefined, option: string): string | undefined {
+  if (crs === undefined) return undefined;
+  try {
+    return normalizeCrs(crs);
+  } catch (e) {
+    throw new SamplerError('BAD_OPTION', `sampler option "${option}": ${(e as Error).message}`, { cause: e, subject: option });
+  }
+}

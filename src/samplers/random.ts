@@ -1,0 +1,166 @@
+import seedrandom from 'seedrandom';
+import { SamplerError } from '../errors.js';
+import type { GeoCatalog, CatalogRow } from '../catalog/types.js';
+import { bboxIntersection } from '../geo/bbox.js';
+import type { Geometry } from '../geo/geometry.js';
+import { geometryArea, geometryBBox, pointInGeometry } from '../geo/geometry.js';
+import type { TimeInterval } from '../geo/interval.js';
+import type { GeoSlice } from '../geo/slice.js';
+import { bboxEqualArea, toEqualArea } from './equal-area.js';
+import { intersectionArea } from './intersection-area.js';
+import { badOption, checkCrs, checkResolution, checkSeed, checkShard, checkSize, type CommonSamplerOptions } from './options.js';
+import { prepareRoi, type PreparedRoi } from './roi.js';
+import { randomRowChip, rowExtentSlice, rowFootprint, type ChipSpec } from './row-chip.js';
+import { keyPrefix, rowKey } from './row-key.js';
+import { samplerSource } from './source.js';
+import { planTemporal, timedSlice } from './temporal.js';
+import { ArrivalReservoir } from './weighted-reservoir.js';
+
+/**
+ * Options of {@link randomSampler}.
+ *
+ * @example
+ * ```ts
+ * const o: RandomSamplerOptions = { size: 256, length: 10_000, seed: 7, weight: 'area' };
+ * ```
+ */
+export interface RandomSamplerOptions extends CommonSamplerOptions {
+  /** Number of slices (before temporal expansion). Without replacement, at most the number of eligible rows. */
+  length: number;
+  /**
+   * How likely a row is drawn: `'area'` (default) — ground area of footprint ∩ roi (m², computed from the
+   * EPSG:4326 footprint on the authalic sphere, so CRSs and latitudes compare fairly; point footprints
+   * weigh 0); `'uniform'`; or the name of a numeric extras column (e.g. `'uncertainty'`), which must be
+   * finite and >= 0 on every row.
+   */
+  weight?: 'area' | 'uniform' | (string & {});
+  /** Default true: `length` independent draws (a row can give several chips). False: each row at most once. */
+  replacement?: boolean;
+}
+
+interface Candidate {
+  row: CatalogRow;
+  hex: string;
+  footprint?: Geometry;
+}
+
+/**
+ * Random chips, streamed from one pass over the catalog with memory O(length), never O(catalog).
+ *
+ * Selection: every row gets a key from MD5(seed:epoch:id) — so the selection does not depend on the
+ * order the cursor delivers rows in, nor on the backend — and a weight (see `weight`); a weighted
+ * reservoir ({@link ArrivalReservoir}) keeps `length` draws. Placement: each draw's chip is placed
+ * uniformly inside footprint ∩ roi with an exact inside test, snapped to the raster's native pixel
+ * grid when the slice CRS is the row's CRS (see {@link placeChip} for footprints smaller than a chip:
+ * the chip is centred on them and extends beyond). Slices are in the row's native CRS unless `crs`
+ * is given; `rowId` names the row. `shard` yields slices `rank, rank + worldSize, ...` of this stream;
+ * `epoch` re-seeds it. Options are validated on the first `next()`; bad rows throw
+ * {@link SamplerError} naming the row.
+ *
+ * @example
+ * ```ts
+ * for await (const slice of randomSampler(cat, { size: 256, resolution: 10, length: 1000, seed: 1, epoch })) {
+ *   console.log(slice.bounds, slice.rowId);
+ * }
+ * // or: loader.batches(randomSampler(cat, { size: 256, length: 1e5, seed: 1 }), { batchSize: 32 })
+ * ```
+ */
+export async function* randomSampler(catalog: GeoCatalog, opts: RandomSamplerOptions): AsyncGenerator<GeoSlice> {
+  const { length } = opts;
+  if (!Number.isInteger(length) || length < 0) badOption('length', length, 'pass a non-negative integer number of slices');
+  const weight = opts.weight ?? 'area';
+  if (typeof weight !== 'string' || weight.length === 0) badOption('weight', weight, "pass 'area', 'uniform' or a numeric column name");
+  const { seed, epoch } = checkSeed(opts);
+  const shard = checkShard(opts.shard);
+  const spec: ChipSpec = {
+    size: checkSize(opts.size, opts.units),
+    units: opts.units,
+    resolution: checkResolution(opts.resolution),
+    crs: checkCrs(opts.crs, 'crs'),
+    roi: prepareRoi(opts.roi, opts.roiCrs),
+    gridAsset: opts.gridAsset,
+  };
+  const plan = opts.temporal ? planTemporal(opts.temporal, opts.interval) : undefined;
+  const prefix = keyPrefix(seed, epoch);
+  const reservoir = new ArrivalReservoir<Candidate>(length, opts.replacement ?? true);
+  const seen = { tmin: Infinity, tmax: -Infinity };
+
+  for await (const row of samplerSource(catalog, spec.roi, opts.interval, opts.includeUndated).rows({ batchSize: 4096 })) {
+    if (typeof row.id !== 'string') throw new SamplerError('BAD_ROW', `a row has a non-string id ${JSON.stringify(row.id)}; samplers key rows by id — give every row a string id`);
+    trackTime(seen, row);
+    const { hex, u } = rowKey(prefix, row.id);
+    const exp = -Math.log(u);
+    const threshold = reservoir.threshold;
+    let w: number;
+    let footprint: Geometry | undefined;
+    if (weight === 'area') {
+      const box = spec.roi ? bboxIntersection(row.bbox, geometryBBox(spec.roi.wgs84)) : row.bbox;
+      if (!box || exp / bboxEqualArea(box) >= threshold) continue; // cannot beat the reservoir, whatever its exact area
+      footprint = rowFootprint(row);
+      w = areaWeight(footprint, spec.roi);
+    } else {
+      w = weight === 'uniform' ? 1 : columnWeight(row, weight);
+      if (!(w > 0) || exp / w >= threshold) continue;
+      if (spec.roi) {
+        footprint = rowFootprint(row);
+        if (!overlapsRoi(footprint, spec.roi)) continue;
+      }
+    }
+    reservoir.offer(row.id, exp, w, { row, hex, footprint }, () => seedrandom.alea(hex));
+  }
+
+  const extent: TimeInterval | undefined =
+    plan?.extent ?? (seen.tmin <= seen.tmax ? { start: new Date(seen.tmin), end: new Date(seen.tmax) } : undefined);
+  const windows = plan?.mode === 'sequential' ? plan.windows(extent as TimeInterval) : undefined;
+  let n = 0;
+  for (const draw of reservoir.drain()) {
+    const { row, hex, footprint } = draw.item;
+    const count = windows ? windows.length : 1;
+    const mine: number[] = [];
+    for (let k = 0; k < count; k++, n++) if (n % shard.worldSize === shard.rank) mine.push(k);
+    if (mine.length === 0) continue;
+    const rng = seedrandom.alea(`${hex}:${draw.index}`);
+    const slice = opts.preChipped ? rowExtentSlice(row, spec, footprint) : randomRowChip(row, spec, rng, footprint);
+    for (const k of mine) yield timedSlice(slice, plan, windows?.[k], rng, row, extent, opts.interval);
+  }
+}
+
+function trackTime(seen: { tmin: number; tmax: number }, row: CatalogRow): void {
+  const a = row.tmin ?? row.tmax;
+  const b = row.tmax ?? row.tmin;
+  if (a) seen.tmin = Math.min(seen.tmin, a.getTime());
+  if (b) seen.tmax = Math.max(seen.tmax, b.getTime());
+}
+
+function areaWeight(footprint: Geometry, roi: PreparedRoi | undefined): number {
+  if (footprint.type === 'Point') return 0;
+  const ea = toEqualArea(footprint);
+  return roi ? intersectionArea(ea, roi.equalArea) : geometryArea(ea);
+}
+
+function overlapsRoi(footprint: Geometry, roi: PreparedRoi): boolean {
+  if (footprint.type === 'Point') return pointInGeometry(roi.wgs84, footprint.coordinates[0], footprint.coordinates[1]);
+  return intersectionArea(toEqualArea(footprint), roi.equalArea) > 0;
+}
+
+/**
+ * Reads a numeric weight column from a row's extras (numbers, bigints and numeric strings).
+ * Throws {@link SamplerError} `BAD_WEIGHT` naming the row for a missing, negative or non-numeric value.
+ *
+ * @example
+ * ```ts
+ * columnWeight({ ...row, extras: { uncertainty: 0.8 } }, 'uncertainty'); // 0.8
+ * ```
+ */
+export function columnWeight(row: CatalogRow, column: string): number {
+  const v = row.extras?.[column];
+  const w = typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  if (!Number.isFinite(w) || w < 0) {
+    throw new SamplerError(
+      'BAD_WEIGHT',
+      `row ${row.id}: weight column "${column}" is ${JSON.stringify(v === undefined ? null : typeof v === 'bigint' ? String(v) : v)}; weights must be finite numbers >= 0 — fix the column, filter the rows (catalog.query({ where: '${column} IS NOT NULL' })) or use weight: 'area'`,
+      { subject: row.id },
+    );
+  }
+  return w;
+}

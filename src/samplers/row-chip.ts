@@ -1,0 +1,133 @@
+import { SamplerError } from '../errors.js';
+import type { BBox } from '../geo/bbox.js';
+import { bboxIntersection } from '../geo/bbox.js';
+import { normalizeCrs } from '../geo/crs.js';
+import type { Geometry } from '../geo/geometry.js';
+import { geometryBBox } from '../geo/geometry.js';
+import type { GeoSlice } from '../geo/slice.js';
+import { readWkb } from '../geo/wkb.js';
+import type { CatalogRow } from '../catalog/types.js';
+import { placeChip, type PixelGrid } from './chip-placement.js';
+import { nativeGrid, type NativeGrid } from './native-grid.js';
+import { sizeInPixels } from './options.js';
+import { geometryToCrs } from './reproject.js';
+import type { PreparedRoi } from './roi.js';
+
+/**
+ * What a sampler needs to cut a slice from a row, validated once.
+ *
+ * @example
+ * ```ts
+ * const spec: ChipSpec = { size: [256, 256], units: 'pixels', resolution: [10, 10] };
+ * ```
+ */
+export interface ChipSpec {
+  size: [height: number, width: number];
+  units?: 'pixels' | 'crs';
+  resolution?: [number, number];
+  /** Canonical slice CRS; undefined = the row's native CRS. */
+  crs?: string;
+  roi?: PreparedRoi;
+  gridAsset?: string;
+}
+
+/**
+ * The pixel grid a row's slices are cut on: the raster's native grid when the slice CRS is the
+ * row's CRS and the row carries grid columns (see {@link nativeGrid}) — with `resolution` if given,
+ * anchored at the native origin — else multiples of `resolution` from the CRS origin.
+ *
+ * @example
+ * ```ts
+ * const { crs, grid } = rowGrid(row, { size: [64, 64] }); // native CRS and grid of the row
+ * ```
+ */
+export function rowGrid(row: CatalogRow, spec: ChipSpec): { crs: string; grid: PixelGrid; native: NativeGrid | null } {
+  let rowCrs: string;
+  try {
+    rowCrs = normalizeCrs(row.crs);
+  } catch (e) {
+    throw new SamplerError('BAD_ROW', `row ${row.id}: its crs ${JSON.stringify(row.crs)} cannot be resolved (${(e as Error).message}); fix the catalog's crs column or pass the "crs" option`, { cause: e, subject: row.id });
+  }
+  const crs = spec.crs ?? rowCrs;
+  const native = crs === rowCrs ? nativeGrid(row, spec.gridAsset) : null;
+  const res = spec.resolution ?? native?.res;
+  if (!res) {
+    throw new SamplerError(
+      'NO_RESOLUTION',
+      `row ${row.id}: no pixel size is known in ${crs} (the row has no transform/width/height or <asset>_cog grid columns${spec.crs && spec.crs !== rowCrs ? ', and the slice CRS is not its native CRS' : ''}); pass the "resolution" option`,
+      { subject: row.id },
+    );
+  }
+  return { crs, grid: { origin: native ? native.origin : [0, 0], res }, native };
+}
+
+/**
+ * The footprint of a row as a geometry (EPSG:4326), with the row named in the error when the WKB is bad.
+ *
+ * @example
+ * ```ts
+ * const g = rowFootprint(row); // { type: 'Polygon', ... }
+ * ```
+ */
+export function rowFootprint(row: CatalogRow): Geometry {
+  try {
+    return readWkb(row.geometry);
+  } catch (e) {
+    throw new SamplerError('BAD_ROW', `row ${row.id}: its geometry cannot be read (${(e as Error).message}); rebuild the catalog row`, { cause: e, subject: row.id });
+  }
+}
+
+/**
+ * A random chip from a row: placed by {@link placeChip} inside the row's footprint ∩ roi, on the
+ * row's grid (see {@link rowGrid}). `footprint` is the row's EPSG:4326 geometry when already decoded.
+ *
+ * @example
+ * ```ts
+ * const slice = randomRowChip(row, { size: [256, 256] }, seedrandom.alea('1'));
+ * ```
+ */
+export function randomRowChip(row: CatalogRow, spec: ChipSpec, rng: () => number, footprint?: Geometry): GeoSlice {
+  const { crs, grid } = rowGrid(row, spec);
+  const size = sizeInPixels(spec.size, spec.units, grid.res);
+  const fp = geometryToCrs(footprint ?? rowFootprint(row), 'EPSG:4326', crs);
+  const roi = spec.roi?.inCrs(crs);
+  const fb = geometryBBox(fp);
+  const bbox = roi ? (bboxIntersection(fb, geometryBBox(roi)) ?? fb) : fb;
+  const { bounds } = placeChip({ footprint: fp, roi, bbox }, grid, size, rng);
+  return { bounds, crs, resolution: [grid.res[0], grid.res[1]], rowId: row.id };
+}
+
+const EPS = 1e-9;
+
+/**
+ * Snaps a box outward to a pixel grid (at least one pixel each way).
+ *
+ * @example
+ * ```ts
+ * snapOutward([3, 3, 17, 9], { origin: [0, 0], res: [10, 10] }); // [0, 0, 20, 10]
+ * ```
+ */
+export function snapOutward(b: BBox, grid: PixelGrid): BBox {
+  const [ox, oy] = grid.origin;
+  const [rx, ry] = grid.res;
+  const k0 = Math.floor((b[0] - ox) / rx + EPS);
+  const m0 = Math.floor((b[1] - oy) / ry + EPS);
+  const k1 = Math.max(k0 + 1, Math.ceil((b[2] - ox) / rx - EPS));
+  const m1 = Math.max(m0 + 1, Math.ceil((b[3] - oy) / ry - EPS));
+  return [ox + k0 * rx, oy + m0 * ry, ox + k1 * rx, oy + m1 * ry];
+}
+
+/**
+ * The row's own extent as a slice (`preChipped`): the native raster bounds when known, else the
+ * footprint's box in the slice CRS, snapped outward to the row's grid. The roi does not clip it.
+ *
+ * @example
+ * ```ts
+ * rowExtentSlice(row, { size: [1, 1] }).bounds; // the raster's bounds
+ * ```
+ */
+export function rowExtentSlice(row: CatalogRow, spec: ChipSpec, footprint?: Geometry): GeoSlice {
+  const { crs, grid, native } = rowGrid(row, spec);
+  const box = native?.bounds ?? geometryBBox(geometryToCrs(footprint ?? rowFootprint(row), 'EPSG:4326', crs));
+  return { bounds: snapOutward(box, grid), crs, resolution: [grid.res[0], grid.res[1]], rowId: row.id };
+}

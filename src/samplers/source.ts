@@ -1,0 +1,26 @@
+import type { CatalogQuery, GeoCatalog } from '../catalog/types.js';
+import type { TimeInterval } from '../geo/interval.js';
+import type { PreparedRoi } from './roi.js';
+
+/**
+ * Narrows a catalog to the rows a sampler may use: the roi's box (pruned by the catalog, refined
+ * exactly by the sampler) and the time interval. Returns the catalog itself when there is neither.
+ *
+ * @example
+ * ```ts
+ * const rows = samplerSource(cat, prepareRoi([10, 45, 11, 46], undefined), undefined, false);
+ * ```
+ */
+export function samplerSource(catalog: GeoCatalog, roi: PreparedRoi | undefined, interval: TimeInterval | undefined, includeUndated: boolean | undefined): GeoCatalog {
+  if (!roi && !interval) return catalog;
+  const q: CatalogQuery = {};
+  if (roi) {
+    q.bbox = roi.bbox;
+    q.crs = roi.crs;
+  }
+  if (interval) {
+    q.interval = interval;
+    if (includeUndated) q.includeUndated = true;
+  }
+  return catalog.query(q);
+}
