@@ -59,6 +59,8 @@ export interface WarpPlan {
   srcX: Float64Array;
   srcY: Float64Array;
   window: PixelWindow | null;
+  /** Destination pixels per source pixel on each axis, as GDAL's warp kernel computes it (below 0.95 bilinear widens its kernel). */
+  scale: [number, number];
 }
 
 /** The interpolation used when a slice's grid differs from a raster's. */
@@ -90,7 +92,8 @@ const MAX_ERROR = 0.125;
  * pixel coordinates. With `toSrc === null` the two grids share a CRS and the map is affine; otherwise
  * points go through `toSrc` with GDAL's approximate-transformer scheme: per row, exact transforms at
  * both ends and the middle, linear interpolation when it is within 0.125 source pixels, bisection
- * otherwise. `margin` source pixels are added around the window (1 for bilinear).
+ * otherwise. The window gets the margin the kernel needs; `scale` follows GDAL (destination size over
+ * the source span of the slice's edges, snapped to 1/n), so bilinear downsampling widens like gdalwarp.
  *
  * @example
  * ```ts
@@ -112,9 +115,8 @@ export function planWarp(dst: PixelGrid, src: PixelGrid, toSrc: PointMapper | nu
     out[o + 1] = (-b4 * dx + b1 * dy) / det;
   };
   const tmp = new Float64Array(2);
-  const exact = (i: number, j: number): [number, number] => {
-    const px = i + 0.5;
-    const py = j + 0.5;
+  const exact = (i: number, j: number): [number, number] => at(i + 0.5, j + 0.5);
+  const at = (px: number, py: number): [number, number] => {
     const X = a0 + px * a1 + py * a2;
     const Y = a3 + px * a4 + py * a5;
     if (toSrc === null) {
@@ -171,7 +173,51 @@ export function planWarp(dst: PixelGrid, src: PixelGrid, toSrc: PointMapper | nu
     fillSegment(row, im, i1, j);
   }
 
-  return { dst, srcX, srcY, window: neededWindow(srcX, srcY, src, resampling === 'bilinear' ? 1 : 0) };
+  const scale = kernelScale(dst, src, at);
+  const margin = resampling === 'bilinear' ? kernelRadius(scale[0], scale[1]) + 1 : 0;
+  return { dst, srcX, srcY, window: neededWindow(srcX, srcY, src, margin), scale };
+}
+
+/** GDAL's bilinear radius for a scale: 1, or ceil(1 / scale) when downsampling. */
+function kernelRadius(sx: number, sy: number): number {
+  return Math.max(sx < 1 ? Math.ceil(1 / sx) : 1, sy < 1 ? Math.ceil(1 / sy) : 1);
+}
+
+/**
+ * The warp kernel scale of GDAL: the destination's size over the source span covered by its edges
+ * (21 points per edge), clipped to the raster, 1 when the spans nearly match, snapped to 1/n when
+ * within 0.05 of it.
+ */
+function kernelScale(dst: PixelGrid, src: PixelGrid, at: (px: number, py: number) => [number, number]): [number, number] {
+  let xmin = Infinity, xmax = -Infinity, ymin = Infinity, ymax = -Infinity;
+  const steps = 21;
+  for (let k = 0; k < steps; k++) {
+    const r = k / (steps - 1);
+    for (const [px, py] of [[r * dst.width, 0], [r * dst.width, dst.height], [0, r * dst.height], [dst.width, r * dst.height]]) {
+      const [x, y] = at(px, py);
+      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+      xmin = Math.min(xmin, x); xmax = Math.max(xmax, x);
+      ymin = Math.min(ymin, y); ymax = Math.max(ymax, y);
+    }
+  }
+  if (xmin === Infinity) return [1, 1];
+  const axis = (lo: number, hi: number, size: number, dstSize: number): number => {
+    const loClamped = Math.trunc(Math.max(0, lo));
+    const hiClamped = Math.trunc(Math.min(Math.ceil(hi), size));
+    const raw = Math.max(0, Math.min(size - loClamped, hi - lo));
+    if (raw === 0) return 1;
+    let scale = dstSize / raw;
+    const radius = scale < 0.95 ? Math.ceil(1 / scale) : 1;
+    const off = Math.max(0, Math.min(loClamped - radius, size));
+    const windowSize = Math.max(0, Math.min(size - off, hiClamped - off + radius));
+    if (windowSize >= dstSize && raw <= dstSize) scale = 1;
+    if (scale < 1) {
+      const n = Math.round(1 / scale);
+      if (Math.abs(1 / scale - n) < 0.05) scale = 1 / n;
+    }
+    return scale;
+  };
+  return [axis(xmin, xmax, src.width, dst.width), axis(ymin, ymax, src.height, dst.height)];
 }
 
 function neededWindow(srcX: Float64Array, srcY: Float64Array, src: PixelGrid, margin: number): PixelWindow | null {
@@ -214,8 +260,9 @@ export interface WindowPixels {
  * bands of several files). Pixels where `skip[p] === 1` are left untouched.
  *
  * Nearest takes the source pixel containing the mapped centre. Bilinear weights the four nearest
- * source centres, leaving out invalid ones and renormalising (as GDAL does); a destination pixel
- * whose centre maps outside the source, or onto an invalid pixel with no valid neighbour, is invalid.
+ * source centres (a tent widened by `1 / scale` when downsampling by more than 5%, as GDAL does),
+ * leaving out invalid ones and renormalising; a destination pixel whose centre maps outside the
+ * source, or whose kernel holds no valid pixel, is invalid.
  *
  * @example
  * ```ts
@@ -236,6 +283,11 @@ export function resample(
   const { x0, y0, width: ww, height: wh } = px.window;
   const valid = px.valid;
   const nb = px.bands.length;
+  const [scx, scy] = plan.scale;
+  const wide = resampling === 'bilinear' && (scx < 0.95 || scy < 0.95);
+  const rx = scx < 1 ? Math.ceil(1 / scx) : 1, ry = scy < 1 ? Math.ceil(1 / scy) : 1;
+  const kx = Math.min(1, scx), ky = Math.min(1, scy);
+  const acc = new Float64Array(nb);
   for (let p = 0; p < n; p++) {
     if ((skip && skip[p] === 1) || outValid[p] === 0) continue;
     const sx = srcX[p], sy = srcY[p];
@@ -250,6 +302,10 @@ export function resample(
     }
     const fx = sx - 0.5 - x0, fy = sy - 0.5 - y0;
     const bx = Math.floor(fx), by = Math.floor(fy);
+    if (wide) {
+      if (!widened(p, bx, by, fx - bx, fy - by)) outValid[p] = 0;
+      continue;
+    }
     const tx = fx - bx, ty = fy - by;
     const k00 = by * ww + bx;
     const w00 = tap(bx, by) ? (1 - tx) * (1 - ty) : 0;
@@ -272,4 +328,31 @@ export function resample(
   function tap(x: number, y: number): boolean {
     return x >= 0 && y >= 0 && x < ww && y < wh && valid[y * ww + x] === 1;
   }
+
+  /** The general (downsampling) tent kernel; false when no valid pixel carries weight. */
+  function widened(p: number, bx: number, by: number, dx: number, dy: number): boolean {
+    let wsum = 0;
+    acc.fill(0);
+    for (let j = Math.max(-ry, -by); j <= ry && by + j < wh; j++) {
+      const wy = tent((j - dy) * ky);
+      if (wy === 0) continue;
+      const row = (by + j) * ww;
+      for (let i = Math.max(-rx, -bx); i <= rx && bx + i < ww; i++) {
+        const k = row + bx + i;
+        if (valid[k] === 0) continue;
+        const w = wy * tent((i - dx) * kx);
+        if (w === 0) continue;
+        wsum += w;
+        for (let b = 0; b < nb; b++) acc[b] += w * px.bands[b][k];
+      }
+    }
+    if (wsum < 1e-6) return false;
+    for (let b = 0; b < nb; b++) out[(firstBand + b) * n + p] = acc[b] / wsum;
+    return true;
+  }
+}
+
+function tent(x: number): number {
+  const a = Math.abs(x);
+  return a <= 1 ? 1 - a : 0;
 }

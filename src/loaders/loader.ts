@@ -1,0 +1,142 @@
+import type { CatalogRow, GeoCatalog } from '../catalog/types.js';
+import { LoaderError } from '../errors.js';
+import { describeSlice, type GeoSlice } from '../geo/slice.js';
+import { batchChips, type Batch, type BatchOptions } from './batches.js';
+import type { Chip } from './chip.js';
+import { loadSlice, type BandSelector, type RasterOpener, type SliceSource } from './load-slice.js';
+import { mapOrdered } from './prefetch.js';
+import { openRaster, type RasterDtype } from './raster.js';
+import { ReaderPool } from './reader-pool.js';
+import { BlockCache } from './sources/block-cache.js';
+import type { TemporalMode } from './temporal.js';
+import type { Resampling } from './warp.js';
+
+/**
+ * Options of {@link createLoader}. Give a `catalog` (rows covering each slice are looked up in it)
+ * or fixed `sources` (files or rows used for every slice).
+ *
+ * @example
+ * ```ts
+ * const opts: LoaderOptions = { catalog, bands: ['B04', 'B03', 'B02'], resampling: 'bilinear', concurrency: 4, cacheBytes: 256 << 20 };
+ * ```
+ */
+export interface LoaderOptions {
+  catalog?: GeoCatalog;
+  sources?: SliceSource[];
+  /** Bands in chip order (asset keys for rows, 1-based numbers for files). Default: all. */
+  bands?: BandSelector[];
+  /** Default 'nearest'. */
+  resampling?: Resampling;
+  /** Type of `chip.data` from {@link Loader.load} and {@link Loader.chips}. Default 'float32' (batches are always float32). */
+  dtype?: RasterDtype;
+  /** Slices loaded at once by `chips`/`batches`. Default 4. */
+  concurrency?: number;
+  /** Chips loaded ahead of the consumer. Default `2 * concurrency`. */
+  prefetch?: number;
+  /** Budget of the decoded-block cache shared by all files. Default 256 MiB; 0 disables it. */
+  cacheBytes?: number;
+  /** Default 'mosaic'. */
+  temporal?: TemporalMode;
+  /** Readers kept open between slices. Default 64. */
+  maxOpenFiles?: number;
+  /** Opens rasters (custom sources, tests). Default {@link openRaster} with the block cache. */
+  open?: RasterOpener;
+  /** When set, slices that fail in `chips`/`batches` are reported here and skipped; otherwise the error ends the iteration at that slice's position. */
+  onError?: (error: unknown, slice: GeoSlice) => void;
+}
+
+/**
+ * Loads slices into chips and batches. Safe to use concurrently; a failing slice does not affect
+ * the others. Call `close()` to release open files.
+ *
+ * @example
+ * ```ts
+ * const loader = createLoader({ catalog, bands: ['B04', 'B08'] });
+ * for await (const b of loader.batches(sampler, { batchSize: 16 })) console.log(b.shape);
+ * await loader.close();
+ * ```
+ */
+export interface Loader {
+  /** One slice; throws {@link LoaderError} `NO_COVERAGE` when nothing covers it. */
+  load(slice: GeoSlice): Promise<Chip>;
+  /** Chips in slice order, loaded with bounded concurrency and prefetch. */
+  chips(slices: Iterable<GeoSlice> | AsyncIterable<GeoSlice>): AsyncIterable<Chip>;
+  /** Float32 batches `[N, C, H, W]` (or `[N, T, C, H, W]`) with masks `[N, H, W]`. */
+  batches(slices: Iterable<GeoSlice> | AsyncIterable<GeoSlice>, opts: BatchOptions): AsyncIterable<Batch>;
+  /** The decoded-block cache (hit/miss counters), when enabled. */
+  readonly cache: BlockCache | null;
+  close(): Promise<void>;
+}
+
+/**
+ * Creates a {@link Loader}. Throws {@link LoaderError} `BAD_OPTION` for invalid options.
+ *
+ * @example
+ * ```ts
+ * const loader = createLoader({ catalog: await openCatalog('scenes.parquet'), bands: ['B04'], resampling: 'bilinear', concurrency: 4, cacheBytes: 128 << 20, temporal: 'mosaic' });
+ * const chip = await loader.load({ bounds: [500000, 4100000, 502560, 4102560], crs: 'EPSG:32633', resolution: [10, 10] });
+ * ```
+ */
+export function createLoader(opts: LoaderOptions): Loader {
+  const bad = (why: string): never => {
+    throw new LoaderError('BAD_OPTION', `createLoader: ${why}`);
+  };
+  if (!opts || typeof opts !== 'object') bad('options must be an object');
+  if (!opts.catalog === !opts.sources) bad('give exactly one of `catalog` (rows are looked up per slice) or `sources` (files or rows used for every slice)');
+  const concurrency = opts.concurrency ?? 4;
+  if (!Number.isInteger(concurrency) || concurrency < 1) bad(`concurrency must be a positive integer, got ${String(opts.concurrency)}`);
+  const prefetch = opts.prefetch ?? concurrency * 2;
+  if (!Number.isInteger(prefetch) || prefetch < 0) bad(`prefetch must be a non-negative integer, got ${String(opts.prefetch)}`);
+  const cacheBytes = opts.cacheBytes ?? 256 * 2 ** 20;
+  if (!(cacheBytes >= 0)) bad(`cacheBytes must be >= 0, got ${String(opts.cacheBytes)}`);
+  const maxOpen = opts.maxOpenFiles ?? 64;
+  if (!Number.isInteger(maxOpen) || maxOpen < 1) bad(`maxOpenFiles must be a positive integer, got ${String(opts.maxOpenFiles)}`);
+  if (opts.bands !== undefined && (!Array.isArray(opts.bands) || opts.bands.length === 0)) bad('bands must be a non-empty array of asset keys or 1-based band numbers');
+  const cache = cacheBytes > 0 ? new BlockCache(cacheBytes) : null;
+  const pool = new ReaderPool(opts.open ?? ((href, layout) => openRaster(href, { layout, ...(cache ? { blockCache: cache } : {}) })), maxOpen);
+  const { catalog } = opts;
+
+  const rowsFor = async (slice: GeoSlice): Promise<SliceSource[]> => {
+    if (!catalog) return opts.sources as SliceSource[];
+    const rows: CatalogRow[] = [];
+    for await (const r of catalog.query(slice).rows()) rows.push(r);
+    if (rows.length === 0) {
+      const d = describeSlice(slice);
+      throw new LoaderError('NO_COVERAGE', `no catalog row of ${catalog.source} covers ${d}${slice.interval ? ' in its time interval' : ''}; sample slices inside the catalog's footprints`, { subject: d });
+    }
+    return rows;
+  };
+
+  const load = async (slice: GeoSlice): Promise<Chip> => {
+    const sources = await rowsFor(slice);
+    const taken: string[] = [];
+    const open: RasterOpener = (href, layout) => {
+      taken.push(href);
+      return pool.acquire(href, layout);
+    };
+    try {
+      return await loadSlice(sources, slice, { bands: opts.bands, resampling: opts.resampling, dtype: opts.dtype, temporal: opts.temporal, open });
+    } finally {
+      for (const h of taken) pool.release(h);
+    }
+  };
+
+  const chipsWith = async function* (slices: Iterable<GeoSlice> | AsyncIterable<GeoSlice>, loadOne: (s: GeoSlice) => Promise<Chip>): AsyncGenerator<Chip> {
+    for await (const r of mapOrdered(slices, loadOne, { concurrency, prefetch })) {
+      if ('value' in r) {
+        yield r.value;
+        continue;
+      }
+      if (!opts.onError) throw r.error;
+      opts.onError(r.error, r.input);
+    }
+  };
+
+  return {
+    load,
+    chips: (slices) => chipsWith(slices, load),
+    batches: (slices, b) => batchChips(chipsWith(slices, load), b),
+    cache,
+    close: () => pool.close(),
+  };
+}

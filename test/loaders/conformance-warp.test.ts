@@ -1,0 +1,78 @@
+// Conformance of the loader's geometry against rasterio / GDAL 3.6 on COGs written by gdal_translate:
+// native-grid windows and overview reads must match exactly; warps and UTM-zone mosaics must agree with
+// rasterio.warp.reproject on >= 99% of pixels (nearest). Fixtures and expectations:
+// test/fixtures/loaders/warp/make.sh (committed, so GDAL is only needed to regenerate them).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+import type { GeoSlice } from '../../src/geo/slice.js';
+import { loadSlice } from '../../src/loaders/load-slice.js';
+import { openRaster } from '../../src/loaders/raster.js';
+
+const dir = fileURLToPath(new URL('../fixtures/loaders/warp/', import.meta.url));
+interface Case {
+  name: string;
+  kind: 'native' | 'overview' | 'warp';
+  level?: number;
+  sources: string[];
+  slice: GeoSlice;
+  resampling: 'nearest' | 'bilinear';
+  data: (number | null)[];
+}
+const expected = JSON.parse(readFileSync(`${dir}expected.json`, 'utf8')) as { generator: string; cases: Case[] };
+
+async function run(c: Case) {
+  const levels: number[] = [];
+  const chip = await loadSlice(c.sources.map((s) => dir + s), c.slice, {
+    resampling: c.resampling,
+    open: async (href, layout) => {
+      const r = await openRaster(href, { layout });
+      const readWindow = r.readWindow.bind(r);
+      r.readWindow = (level, ...rest) => {
+        levels.push(level);
+        return readWindow(level, ...rest);
+      };
+      return r;
+    },
+  });
+  assert.equal(chip.data.length, c.data.length, `${c.name}: pixel count`);
+  return { chip, levels };
+}
+
+for (const c of expected.cases.filter((k) => k.kind !== 'warp')) {
+  test(`exact: ${c.name}`, async () => {
+    const { chip, levels } = await run(c);
+    if (c.level !== undefined) assert.ok(levels.every((l) => l === c.level), `${c.name}: read levels ${levels.join(',')}`);
+    for (let p = 0; p < c.data.length; p++) {
+      const want = c.data[p];
+      assert.equal(chip.mask![p], want === null ? 0 : 1, `${c.name}: mask at pixel ${p}`);
+      assert.equal(chip.data[p], want ?? 0, `${c.name}: value at pixel ${p}`);
+    }
+  });
+}
+
+for (const c of expected.cases.filter((k) => k.kind === 'warp')) {
+  test(`warp vs rasterio.warp.reproject: ${c.name}`, async (t) => {
+    const { chip } = await run(c);
+    let agree = 0;
+    let validBoth = 0;
+    for (let p = 0; p < c.data.length; p++) {
+      const want = c.data[p];
+      const valid = chip.mask![p] === 1;
+      if (want === null || !valid) {
+        if (want === null && !valid) agree++;
+        continue;
+      }
+      validBoth++;
+      // expectations are rounded to 3 decimals; nearest must give the same source pixel, bilinear the same value to 0.1%
+      const tol = c.resampling === 'nearest' ? 6e-4 : Math.max(6e-4, 1e-3 * Math.abs(want));
+      if (Math.abs(chip.data[p] - want) <= tol) agree++;
+    }
+    const pct = (100 * agree) / c.data.length;
+    t.diagnostic(`${c.name}: ${agree}/${c.data.length} pixels agree (${pct.toFixed(2)}%), ${validBoth} valid in both`);
+    assert.ok(validBoth > 0.3 * c.data.length, `${c.name}: the slice has valid pixels`);
+    if (c.resampling === 'nearest') assert.ok(pct >= 99, `${c.name}: only ${pct.toFixed(2)}% agree with rasterio`);
+    else assert.ok(pct >= 98, `${c.name}: bilinear agreement ${pct.toFixed(2)}%`);
+  });
+}
