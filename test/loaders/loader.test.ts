@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, test } from 'node:test';
+import { catalogFromRows } from '../../src/catalog/from-rows.js';
+import type { CatalogRow } from '../../src/catalog/types.js';
+import { LoaderError } from '../../src/errors.js';
+import type { BBox } from '../../src/geo/bbox.js';
+import type { GeoSlice } from '../../src/geo/slice.js';
+import { footprintWgs84 } from '../../src/geo/transform.js';
+import { writeWkb } from '../../src/geo/wkb.js';
+import { extractCogLayout } from '../../src/loaders/cog-layout.js';
+import { createLoader } from '../../src/loaders/loader.js';
+import { openRaster } from '../../src/loaders/raster.js';
+import { openerOf, syntheticRaster } from './loader-synthetic.js';
+
+const dir = fileURLToPath(new URL('../fixtures/loaders/warp/', import.meta.url));
+const tmp = mkdtempSync(join(tmpdir(), 'geoslice-loader-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function rowFor(id: string, href: string, tmin: string, extras: Record<string, unknown> = {}): Promise<CatalogRow> {
+  const r = await openRaster(href);
+  const { width, height, transform: t, crs } = r.info;
+  await r.close();
+  const bounds: BBox = [t[0], t[3] + t[5] * height, t[0] + t[1] * width, t[3]];
+  const fp = footprintWgs84(bounds, crs!);
+  return { id, assets: { B1: { href } }, geometry: writeWkb(fp.geometry), bbox: fp.bbox, tmin: new Date(tmin), tmax: new Date(tmin), crs: crs!, extras };
+}
+
+const expected = JSON.parse(readFileSync(`${dir}expected.json`, 'utf8')) as { cases: { name: string; slice: GeoSlice; data: (number | null)[] }[] };
+const interior = expected.cases.find((c) => c.name === 'native interior window')!;
+const far: GeoSlice = { bounds: [100000, 1000000, 100300, 1000300], crs: 'EPSG:32633', resolution: [30, 30] };
+
+test('a catalog loader loads a native window exactly, fails clearly outside coverage, and keeps serving', async () => {
+  const catalog = catalogFromRows([await rowFor('utm33', `${dir}utm33.tif`, '2024-06-01')]);
+  const loader = createLoader({ catalog, bands: ['B1'], resampling: 'nearest', concurrency: 2, cacheBytes: 1 << 20, temporal: 'mosaic' });
+  try {
+    const chip = await loader.load(interior.slice);
+    assert.deepEqual(chip.shape, [1, 24, 32]);
+    assert.deepEqual(Array.from(chip.data), interior.data.map((v) => v ?? 0));
+    assert.deepEqual(chip.sources, ['utm33']);
+    await assert.rejects(loader.load(far), (e: unknown) => {
+      assert.ok(e instanceof LoaderError);
+      assert.equal(e.code, 'NO_COVERAGE');
+      assert.match(e.message, /slice EPSG:32633 \[100000,1000000,100300,1000300\]/);
+      return true;
+    });
+    const again = await loader.load(interior.slice);
+    assert.deepEqual(Array.from(again.data), Array.from(chip.data));
+    assert.ok(loader.cache!.hits > 0, 'the second load is served from the block cache');
+  } finally {
+    await loader.close();
+  }
+});
+
+test('with the COG header cached in the catalog, a load reads no header (a corrupted header does not matter)', async () => {
+  const href = join(tmp, 'utm33-broken-header.tif');
+  copyFileSync(`${dir}utm33.tif`, href);
+  const layout = await extractCogLayout(href);
+  const fd = openSync(href, 'r+');
+  writeSync(fd, Buffer.from('XXXXXXXX'), 0, 8, 0);
+  closeSync(fd);
+  await assert.rejects(openRaster(href), (e: unknown) => (e as LoaderError).code === 'BAD_MAGIC');
+  const row = { ...(await rowFor('cached', `${dir}utm33.tif`, '2024-06-01')), assets: { B1: { href } }, extras: { B1_cog: JSON.stringify(layout) } };
+  const loader = createLoader({ catalog: catalogFromRows([row]), bands: ['B1'] });
+  try {
+    const chip = await loader.load(interior.slice);
+    assert.deepEqual(Array.from(chip.data), interior.data.map((v) => v ?? 0));
+  } finally {
+    await loader.close();
+  }
+});
+
+test('chips keeps slice order under concurrency, bounds the loads in flight, and reports or throws failures in place', async () => {
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const r = syntheticRaster({ href: 'mem://s', crs: 'EPSG:32633', transform: [0, 1, 0, 100, 0, -1], width: 100, height: 100, value: (_b, x, y) => x + 1000 * y });
+  const slow = { ...r.reader, info: r.reader.info, close: r.reader.close, readWindow: async (...a: Parameters<typeof r.reader.readWindow>) => {
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    // finish in reverse order of start: later slices resolve first
+    await new Promise((res) => setTimeout(res, 20 - (a[1] % 20)));
+    inFlight--;
+    return r.reader.readWindow(...a);
+  } };
+  const slices: GeoSlice[] = Array.from({ length: 12 }, (_, i) => ({ bounds: [i, 0, i + 4, 4], crs: 'EPSG:32633', resolution: [1, 1] }));
+  slices[7] = { bounds: [500, 500, 504, 504], crs: 'EPSG:32633', resolution: [1, 1] };
+  const loader = createLoader({ sources: ['mem://s'], concurrency: 3, open: async () => slow });
+  const got: number[] = [];
+  await assert.rejects(async () => {
+    for await (const c of loader.chips(slices)) got.push(c.slice.bounds[0]);
+  }, (e: unknown) => e instanceof LoaderError && e.code === 'NO_COVERAGE');
+  assert.deepEqual(got, [0, 1, 2, 3, 4, 5, 6]);
+  assert.ok(maxInFlight <= 3 && maxInFlight >= 2, `max in flight ${maxInFlight}`);
+
+  const failed: GeoSlice[] = [];
+  const tolerant = createLoader({ sources: ['mem://s'], concurrency: 3, open: async () => slow, onError: (_e, s) => failed.push(s) });
+  const all: Float32Array[] = [];
+  for await (const c of tolerant.chips(slices)) all.push(c.data as Float32Array);
+  assert.equal(all.length, 11);
+  assert.deepEqual(failed, [slices[7]]);
+  // first pixel of slice i (i != 7) is source pixel (i, 96)
+  assert.deepEqual(all.map((d) => d[0]), [0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 11].map((i) => i + 96000));
+});
+
+test('batches stack chips as float32 [N, C, H, W] with masks, keeping a short last batch', async () => {
+  const r = syntheticRaster({ href: 'mem://b', crs: 'EPSG:3857', transform: [0, 1, 0, 8, 0, -1], width: 8, height: 8, value: (b, x, y) => 100 * b + 10 * y + x, bands: 2 });
+  const loader = createLoader({ sources: ['mem://b'], open: openerOf(r), dtype: 'uint8' });
+  const slices: GeoSlice[] = [0, 1, 2, 3, 4].map((i) => ({ bounds: [i, 4, i + 4, 8], crs: 'EPSG:3857', resolution: [1, 1] }));
+  const one = await loader.load(slices[0]);
+  assert.ok(one.data instanceof Uint8Array);
+  const batches = [];
+  for await (const b of loader.batches(slices, { batchSize: 2 })) batches.push(b);
+  assert.deepEqual(batches.map((b) => b.shape), [[2, 2, 4, 4], [2, 2, 4, 4], [1, 2, 4, 4]]);
+  const b1 = batches[1];
+  assert.ok(b1.data instanceof Float32Array);
+  // item 1 of batch 1 is slice 3; band 1, row 2, col 1 -> source (x 4, y 2)
+  assert.equal(b1.data[1 * 32 + 1 * 16 + 2 * 4 + 1], 100 + 20 + 4);
+  assert.equal(b1.mask.length, 2 * 16);
+  assert.ok(b1.mask.every((m) => m === 1));
+  assert.deepEqual(b1.slices, [slices[2], slices[3]]);
+  // slice 4 reaches past the east edge: its last column is masked
+  const last = batches[2];
+  assert.deepEqual([0, 1, 2, 3].map((c) => last.mask[c]), [1, 1, 1, 1]);
+  const shifted: GeoSlice = { bounds: [6, 4, 10, 8], crs: 'EPSG:3857', resolution: [1, 1] };
+  const edge = await loader.load(shifted);
+  assert.deepEqual(Array.from(edge.mask!.slice(0, 4)), [1, 1, 0, 0]);
+  await loader.close();
+});
+
+test('bands come from separate files or from one multi-band file, in the order asked', async () => {
+  const red = syntheticRaster({ href: 'mem://red', crs: 'EPSG:3857', transform: [0, 1, 0, 4, 0, -1], width: 4, height: 4, value: () => 1 });
+  const nir = syntheticRaster({ href: 'mem://nir', crs: 'EPSG:3857', transform: [0, 1, 0, 4, 0, -1], width: 4, height: 4, value: () => 2 });
+  const multi = syntheticRaster({ href: 'mem://multi', crs: 'EPSG:3857', transform: [0, 1, 0, 4, 0, -1], width: 4, height: 4, value: (b) => 10 + b, bands: 3 });
+  const base = { geometry: writeWkb({ type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]] }), bbox: [0, 0, 1, 1] as BBox, tmin: null, tmax: null, crs: 'EPSG:3857', extras: {} };
+  const rows: CatalogRow[] = [
+    { ...base, id: 'split', assets: { red: { href: 'mem://red' }, nir: { href: 'mem://nir' } } },
+    { ...base, id: 'multi', assets: { red: { href: 'mem://multi', band: 3 }, nir: { href: 'mem://multi', band: 1 } } },
+  ];
+  const slice: GeoSlice = { bounds: [0, 0, 4, 4], crs: 'EPSG:3857', resolution: [1, 1] };
+  const open = openerOf(red, nir, multi);
+  const split = await createLoader({ sources: [rows[0]], bands: ['nir', 'red'], open }).load(slice);
+  assert.deepEqual([split.data[0], split.data[16]], [2, 1]);
+  const one = await createLoader({ sources: [rows[1]], bands: ['nir', 'red'], open }).load(slice);
+  assert.deepEqual([one.data[0], one.data[16]], [10, 12]);
+  assert.equal(multi.reads.length, 1, 'both bands of one file come from a single window read');
+  await assert.rejects(createLoader({ sources: [rows[0]], bands: ['swir'], open }).load(slice), (e: unknown) => e instanceof LoaderError && e.code === 'MISSING_ASSET' && /row split has no asset "swir"/.test(e.message));
+  assert.throws(() => createLoader({ bands: ['red'] }), (e: unknown) => e instanceof LoaderError && e.code === 'BAD_OPTION');
+});
