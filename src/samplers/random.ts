@@ -3,13 +3,13 @@ import { SamplerError } from '../errors.js';
 import type { GeoCatalog, CatalogRow } from '../catalog/types.js';
 import { bboxIntersection } from '../geo/bbox.js';
 import type { Geometry } from '../geo/geometry.js';
-import { geometryArea, geometryBBox, pointInGeometry } from '../geo/geometry.js';
+import { geometryArea, geometryBBox } from '../geo/geometry.js';
 import type { TimeInterval } from '../geo/interval.js';
 import type { GeoSlice } from '../geo/slice.js';
 import { bboxEqualArea, toEqualArea } from './equal-area.js';
 import { intersectionArea } from './intersection-area.js';
 import { badOption, checkCrs, checkResolution, checkSeed, checkShard, checkSize, type CommonSamplerOptions } from './options.js';
-import { prepareRoi, type PreparedRoi } from './roi.js';
+import { footprintOverlapsRoi, prepareRoi, type PreparedRoi } from './roi.js';
 import { randomRowChip, rowExtentSlice, rowFootprint, type ChipSpec } from './row-chip.js';
 import { keyPrefix, rowKey } from './row-key.js';
 import { samplerSource } from './source.js';
@@ -103,7 +103,7 @@ export async function* randomSampler(catalog: GeoCatalog, opts: RandomSamplerOpt
       if (!(w > 0) || exp / w >= threshold) continue;
       if (spec.roi) {
         footprint = rowFootprint(row);
-        if (!overlapsRoi(footprint, spec.roi)) continue;
+        if (!footprintOverlapsRoi(footprint, spec.roi)) continue;
       }
     }
     reservoir.offer(row.id, exp, w, { row, hex, footprint }, () => seedrandom.alea(hex));
@@ -136,11 +136,6 @@ function areaWeight(footprint: Geometry, roi: PreparedRoi | undefined): number {
   if (footprint.type === 'Point') return 0;
   const ea = toEqualArea(footprint);
   return roi ? intersectionArea(ea, roi.equalArea) : geometryArea(ea);
-}
-
-function overlapsRoi(footprint: Geometry, roi: PreparedRoi): boolean {
-  if (footprint.type === 'Point') return pointInGeometry(roi.wgs84, footprint.coordinates[0], footprint.coordinates[1]);
-  return intersectionArea(toEqualArea(footprint), roi.equalArea) > 0;
 }
 
 /**

@@ -2,8 +2,9 @@ import { SamplerError } from '../errors.js';
 import type { BBox } from '../geo/bbox.js';
 import type { CrsInput } from '../geo/crs.js';
 import type { Geometry } from '../geo/geometry.js';
-import { bboxToPolygon, geometryBBox } from '../geo/geometry.js';
+import { bboxToPolygon, geometryBBox, pointInGeometry } from '../geo/geometry.js';
 import { toEqualArea } from './equal-area.js';
+import { intersectionArea } from './intersection-area.js';
 import { checkCrs } from './options.js';
 import { densifiedBox, geometryToCrs } from './reproject.js';
 
@@ -66,4 +67,17 @@ export function prepareRoi(roi: BBox | Geometry | undefined, roiCrs: CrsInput | 
       return g;
     },
   };
+}
+
+/**
+ * True when an EPSG:4326 footprint shares area with the roi (a point footprint: lies in it).
+ *
+ * @example
+ * ```ts
+ * footprintOverlapsRoi(bboxToPolygon([0, 0, 2, 2]), prepareRoi([1, 1, 3, 3], undefined)!); // true
+ * ```
+ */
+export function footprintOverlapsRoi(footprint: Geometry, roi: PreparedRoi): boolean {
+  if (footprint.type === 'Point') return pointInGeometry(roi.wgs84, footprint.coordinates[0], footprint.coordinates[1]);
+  return intersectionArea(toEqualArea(footprint), roi.equalArea) > 0;
 }
