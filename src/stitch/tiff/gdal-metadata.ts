@@ -7,8 +7,9 @@ function escapeXml(s: string): string {
 
 /**
  * The GDAL_METADATA (tag 42112) XML that gives each band a description (`gdalinfo` shows it as
- * "Description", rasterio as `descriptions`). Band names must be Latin-1 (TIFF ASCII is 8-bit);
- * others throw {@link StitchError} `BAD_BAND_NAMES`, as does a count other than `bands`.
+ * "Description", rasterio as `descriptions`). Like GDAL, the text is stored as UTF-8 and escaped
+ * twice (GDAL unescapes item values once more after parsing the XML). Names with control
+ * characters, or a count other than `bands`, throw {@link StitchError} `BAD_BAND_NAMES`.
  *
  * @example
  * ```ts
@@ -20,11 +21,11 @@ export function bandNamesXml(names: readonly string[], bands: number, path: stri
   if (!Array.isArray(names) || names.length !== bands || !names.every((n) => typeof n === 'string')) {
     throw new StitchError('BAD_BAND_NAMES', `${path}: bandNames must be ${bands} strings, got ${JSON.stringify(names)}`, { subject: path });
   }
-  const bad = names.find((n) => /[^\x20-\x7e\xa0-\xff]/.test(n));
+  const bad = names.find((n) => /[\x00-\x1f\x7f]/.test(n));
   if (bad !== undefined) {
-    throw new StitchError('BAD_BAND_NAMES', `${path}: band name ${JSON.stringify(bad)} has control or non-Latin-1 characters`, { subject: path });
+    throw new StitchError('BAD_BAND_NAMES', `${path}: band name ${JSON.stringify(bad)} has control characters`, { subject: path });
   }
-  const items = names.map((n, i) => `<Item name="DESCRIPTION" sample="${i}" role="description">${escapeXml(n)}</Item>`);
+  const items = names.map((n, i) => `<Item name="DESCRIPTION" sample="${i}" role="description">${escapeXml(escapeXml(n))}</Item>`);
   return `<GDALMetadata>\n${items.join('\n')}\n</GDALMetadata>`;
 }
 

@@ -51,7 +51,8 @@ export const TAG = {
 } as const;
 
 /**
- * One IFD entry. `values` is a string for ASCII (the NUL terminator is added) and numbers otherwise.
+ * One IFD entry. `values` is a string for ASCII, stored as UTF-8 like GDAL does (the NUL terminator
+ * is added), and numbers otherwise.
  *
  * @example
  * ```ts
@@ -67,7 +68,7 @@ export interface TiffEntry {
 const TYPE_SIZE: Record<TiffType, number> = { 2: 1, 3: 2, 4: 4, 12: 8, 16: 8 };
 
 function valueCount(e: TiffEntry): number {
-  return typeof e.values === 'string' ? Buffer.byteLength(e.values, 'latin1') + 1 : e.values.length;
+  return typeof e.values === 'string' ? Buffer.byteLength(e.values, 'utf8') + 1 : e.values.length;
 }
 
 function valueBytes(e: TiffEntry): number {
@@ -99,7 +100,7 @@ export function ifdByteLength(entries: readonly TiffEntry[], bigTiff: boolean): 
 
 function writeValues(buf: Buffer, at: number, e: TiffEntry): void {
   if (typeof e.values === 'string') {
-    const n = buf.write(e.values, at, 'latin1');
+    const n = buf.write(e.values, at, 'utf8');
     buf[at + n] = 0;
     return;
   }

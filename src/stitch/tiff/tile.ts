@@ -48,9 +48,19 @@ export function checkBandArray(a: unknown, info: DTypeInfo, dtype: string, lengt
   }
 }
 
+/** An integer view of a band's bits (2 words per sample for 64-bit dtypes), so copies keep NaN payloads. */
+function wordsOf(a: RasterArray): { words: Uint8Array | Uint16Array | Uint32Array; k: number } {
+  switch (a.BYTES_PER_ELEMENT) {
+    case 1: return { words: new Uint8Array(a.buffer, a.byteOffset, a.length), k: 1 };
+    case 2: return { words: new Uint16Array(a.buffer, a.byteOffset, a.length), k: 1 };
+    default: return { words: new Uint32Array(a.buffer, a.byteOffset, a.byteLength / 4), k: a.BYTES_PER_ELEMENT / 4 };
+  }
+}
+
 /**
  * Copies a `w` x `h` window of single-band arrays (row stride `stride`, window origin `x0, y0`,
  * band `b` starting at `bandOffsets[b]`) into the top-left corner of a pixel-interleaved tile.
+ * Copies bits, not numbers, so float NaN payloads survive.
  *
  * @example
  * ```ts
@@ -60,13 +70,22 @@ export function checkBandArray(a: unknown, info: DTypeInfo, dtype: string, lengt
 export function interleaveInto(tile: RasterArray, tileSize: number, bands: readonly RasterArray[], bandOffsets: readonly number[],
   stride: number, x0: number, y0: number, w: number, h: number): void {
   const spp = bands.length;
+  const { words: dst, k } = wordsOf(tile);
   for (let b = 0; b < spp; b++) {
-    const src = bands[b];
+    const src = wordsOf(bands[b]).words;
     const base = bandOffsets[b];
     for (let y = 0; y < h; y++) {
-      let s = base + (y0 + y) * stride + x0;
-      let d = y * tileSize * spp + b;
-      for (let x = 0; x < w; x++, s++, d += spp) tile[d] = src[s];
+      const s0 = (base + (y0 + y) * stride + x0) * k;
+      const d0 = y * tileSize * spp * k;
+      if (spp === 1) {
+        dst.set(src.subarray(s0, s0 + w * k), d0);
+        continue;
+      }
+      for (let x = 0; x < w; x++) {
+        const s = s0 + x * k;
+        const d = d0 + (x * spp + b) * k;
+        for (let j = 0; j < k; j++) dst[d + j] = src[s + j];
+      }
     }
   }
 }
