@@ -80,6 +80,12 @@ export class TileStore {
     return this.live.get(index) ?? (this.spilled.has(index) ? this.readSlot(index) : undefined);
   }
 
+  /** Forgets tile `index` (its memory is freed; a spilled copy is no longer read). */
+  drop(index: number): void {
+    this.live.delete(index);
+    this.spilled.delete(index);
+  }
+
   /** Frees memory and deletes the scratch file. Idempotent. */
   close(): void {
     if (this.closed) return;

@@ -94,12 +94,13 @@ export class TileAccumulator {
     return perPixel * o.tileSize * o.tileSize * 8;
   }
 
-  /**
-   * Blends the chip's samples into every output pixel whose centre lies inside the placement; returns the
-   * number of output pixels touched (0 when the chip misses the grid). NaN pixels are skipped.
-   */
-  add(p: ChipPlacement, pred: PredictionSamples): number {
-    const { width, height, tileSize } = this.opts;
+  /** First grid row whose pixel centre a placement covers, or -1 when it misses the grid. */
+  topRow(p: ChipPlacement): number {
+    return this.range(p)?.gya ?? -1;
+  }
+
+  private range(p: ChipPlacement): { x0: number; x1: number; y0: number; y1: number; gxa: number; gxb: number; gya: number; gyb: number } | undefined {
+    const { width, height } = this.opts;
     const x0 = snap(p.x0);
     const y0 = snap(p.y0);
     const x1 = snap(p.x1);
@@ -108,7 +109,18 @@ export class TileAccumulator {
     const gxb = Math.min(width, Math.ceil(x1 - 0.5));
     const gya = Math.max(0, Math.ceil(y0 - 0.5));
     const gyb = Math.min(height, Math.ceil(y1 - 0.5));
-    if (gxa >= gxb || gya >= gyb) return 0;
+    return gxa < gxb && gya < gyb ? { x0, x1, y0, y1, gxa, gxb, gya, gyb } : undefined;
+  }
+
+  /**
+   * Blends the chip's samples into every output pixel whose centre lies inside the placement; returns the
+   * number of output pixels touched (0 when the chip misses the grid). NaN pixels are skipped.
+   */
+  add(p: ChipPlacement, pred: PredictionSamples): number {
+    const { tileSize } = this.opts;
+    const r = this.range(p);
+    if (!r) return 0;
+    const { x0, x1, y0, y1, gxa, gxb, gya, gyb } = r;
     const cols = this.axis(gxa, gxb, x0, x1, pred.width);
     const rows = this.axis(gya, gyb, y0, y1, pred.height);
     for (let ty = Math.floor(gya / tileSize); ty * tileSize < gyb; ty++) {

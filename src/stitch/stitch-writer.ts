@@ -70,71 +70,114 @@ export function uncertaintyPathFor(path: string): string {
 }
 
 /**
- * Streams a stitcher's tiles into the COG writer(s): one accumulator tile is one output tile, finalised
- * (blended values converted to the dtype, uncertainty computed) just before it is handed over, so the
- * extra memory is `concurrency` tiles. Tiles no prediction touched are left to the writer, which fills
- * them with nodata. Used by {@link Stitcher.write}; on failure both outputs are abandoned (neither path
- * is created or changed).
+ * An open pair of output writers for a stitcher (prediction file, and the uncertainty file when asked
+ * for): accumulator tiles are finalised (blended values converted to the dtype, uncertainty computed)
+ * just before they are handed to the COG writer — one accumulator tile is one output tile — so the extra
+ * memory is `concurrency` tiles. Tiles never written are filled with nodata by the writer.
+ * Used by {@link Stitcher.open}, {@link Stitcher.flush} and {@link Stitcher.write}.
  *
  * @example
  * ```ts
- * const res = await writeStitched(stitcher, accumulator, 'pred.tif', { overviews: [2, 4] });
+ * const out = await StitchOutput.open(stitcher, accumulator, 'pred.tif', { overviews: [2, 4] });
+ * await out.writeTiles([0, 1, 2]);
+ * const res = await out.finish();
  * ```
  */
-export async function writeStitched(st: Stitcher, acc: TileAccumulator, path: string, opts: StitchWriteOptions): Promise<StitchWriteResult> {
-  const withUnc = opts.uncertainty ?? acc.opts.trackVariance;
-  if (withUnc && !acc.opts.trackVariance) {
-    throw new StitchError('BAD_OPTION', `${path}: the stitcher was created with uncertainty: false, so it has no uncertainty bands to write; pass uncertainty: false`, { subject: path });
-  }
-  const uncPath = withUnc ? (opts.uncertaintyPath ?? uncertaintyPathFor(path)) : undefined;
-  if (uncPath === path) throw new StitchError('BAD_OPTION', `uncertaintyPath must differ from the prediction path ${path}`, { subject: path });
-  const [gx0, , , gy1] = st.grid.bounds;
-  const [rx, ry] = st.grid.resolution;
-  const transform: [number, number, number, number, number, number] = [gx0, rx, 0, gy1, 0, -ry];
-  const T = st.tileSize;
-  const base: CogWriteOptions = { cog: opts.cog ?? true, compression: opts.compression, predictor: opts.predictor, level: opts.level, overviews: opts.overviews, tileSize: T };
-  const concurrency = Math.max(1, opts.concurrency ?? 4);
-  const writers: CogWriter[] = [];
-  try {
-    const pred = await createCogWriter(path, { width: st.width, height: st.height, bands: st.bands, dtype: st.dtype, crs: st.grid.crs, transform, nodata: st.nodata, bandNames: st.bandNames }, { ...base, resampling: opts.resampling });
-    writers.push(pred);
-    const unc = uncPath
-      ? await createCogWriter(uncPath, { width: st.width, height: st.height, bands: st.uncertaintyBands.length, dtype: 'float32', crs: st.grid.crs, transform, nodata: NaN, bandNames: st.uncertaintyBands }, { ...base, predictor: undefined, resampling: 'average' })
-      : undefined;
-    if (unc) writers.push(unc);
+export class StitchOutput {
+  private covered = 0;
 
-    const info = dtypeInfo(st.dtype);
+  private constructor(
+    readonly path: string,
+    private readonly st: Stitcher,
+    private readonly acc: TileAccumulator,
+    private readonly pred: CogWriter,
+    private readonly unc: CogWriter | undefined,
+    private readonly concurrency: number,
+  ) {}
+
+  /** Creates the writers (nothing appears at the paths before {@link StitchOutput.finish}). */
+  static async open(st: Stitcher, acc: TileAccumulator, path: string, opts: StitchWriteOptions): Promise<StitchOutput> {
+    const withUnc = opts.uncertainty ?? acc.opts.trackVariance;
+    if (withUnc && !acc.opts.trackVariance) {
+      throw new StitchError('BAD_OPTION', `${path}: the stitcher was created with uncertainty: false, so it has no uncertainty bands to write; pass uncertainty: false`, { subject: path });
+    }
+    const uncPath = withUnc ? (opts.uncertaintyPath ?? uncertaintyPathFor(path)) : undefined;
+    if (uncPath === path) throw new StitchError('BAD_OPTION', `uncertaintyPath must differ from the prediction path ${path}`, { subject: path });
+    const [gx0, , , gy1] = st.grid.bounds;
+    const [rx, ry] = st.grid.resolution;
+    const transform: [number, number, number, number, number, number] = [gx0, rx, 0, gy1, 0, -ry];
+    const base: CogWriteOptions = { cog: opts.cog ?? true, compression: opts.compression, predictor: opts.predictor, level: opts.level, overviews: opts.overviews, tileSize: st.tileSize };
+    const meta = { width: st.width, height: st.height, crs: st.grid.crs, transform };
+    const pred = await createCogWriter(path, { ...meta, bands: st.bands, dtype: st.dtype, nodata: st.nodata, bandNames: st.bandNames }, { ...base, resampling: opts.resampling });
+    try {
+      const unc = uncPath
+        ? await createCogWriter(uncPath, { ...meta, bands: st.uncertaintyBands.length, dtype: 'float32', nodata: NaN, bandNames: st.uncertaintyBands }, { ...base, predictor: undefined, resampling: 'average' })
+        : undefined;
+      return new StitchOutput(path, st, acc, pred, unc, Math.max(1, opts.concurrency ?? 4));
+    } catch (e) {
+      await pred.abort();
+      throw e;
+    }
+  }
+
+  /** Path of the uncertainty file, when one is written. */
+  get uncertaintyPath(): string | undefined {
+    return this.unc?.path;
+  }
+
+  /** Finalises accumulator tiles (by index) and hands them to the writers. Each tile at most once. */
+  async writeTiles(indices: readonly number[]): Promise<void> {
+    let next = 0;
+    try {
+      await Promise.all(Array.from({ length: this.concurrency }, async () => {
+        while (next < indices.length) await this.writeOne(indices[next++]);
+      }));
+    } catch (e) {
+      await this.abort();
+      throw e;
+    }
+  }
+
+  private async writeOne(index: number): Promise<void> {
+    const { st, acc } = this;
+    const T = st.tileSize;
     const n = T * T;
     const U = st.uncertaintyBands.length;
-    let covered = 0;
-    const writeOne = async (index: number): Promise<void> => {
-      const tx = index % acc.tilesX;
-      const ty = Math.floor(index / acc.tilesX);
-      const tp = new Float64Array(st.bands * n);
-      const tu = unc ? new Float64Array(U * n) : undefined;
-      covered += acc.finalizeTile(index, tp, st.nodata, tu);
-      const bands: RasterArray[] = [];
-      for (let c = 0; c < st.bands; c++) {
-        const a = info.create(n);
-        for (let p = 0; p < n; p++) a[p] = convertValue(tp[c * n + p], st.dtype, info.float, info.min, info.max, st.nodata, tx * T + (p % T), ty * T + Math.floor(p / T));
-        bands.push(a);
-      }
-      const jobs = [pred.writeTile(tx, ty, bands)];
-      if (unc && tu) jobs.push(unc.writeTile(tx, ty, Array.from({ length: U }, (_, u) => Float32Array.from(tu.subarray(u * n, (u + 1) * n)))));
-      await Promise.all(jobs);
-    };
-    const touched: number[] = [];
-    for (let i = 0; i < acc.tilesX * acc.tilesY; i++) if (acc.store.has(i)) touched.push(i);
-    let next = 0;
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      while (next < touched.length) await writeOne(touched[next++]);
-    }));
-    if (unc) await unc.finish();
-    await pred.finish();
-    return { prediction: path, uncertainty: uncPath, coveredPixels: covered };
-  } catch (e) {
-    await Promise.all(writers.map((w) => w.abort().catch(() => undefined)));
-    if (e instanceof StitchError) throw e;
-    throw new StitchError('WRITE_FAILED', `writing stitched raster ${path} failed: ${(e as Error).message}`, { cause: e, subject: path });
+    const info = dtypeInfo(st.dtype);
+    const tx = index % acc.tilesX;
+    const ty = Math.floor(index / acc.tilesX);
+    const tp = new Float64Array(st.bands * n);
+    const tu = this.unc ? new Float64Array(U * n) : undefined;
+    this.covered += acc.finalizeTile(index, tp, st.nodata, tu);
+    const bands: RasterArray[] = [];
+    for (let c = 0; c < st.bands; c++) {
+      const a = info.create(n);
+      for (let p = 0; p < n; p++) a[p] = convertValue(tp[c * n + p], st.dtype, info.float, info.min, info.max, st.nodata, tx * T + (p % T), ty * T + Math.floor(p / T));
+      bands.push(a);
+    }
+    const jobs = [this.pred.writeTile(tx, ty, bands)];
+    if (this.unc && tu) jobs.push(this.unc.writeTile(tx, ty, Array.from({ length: U }, (_, u) => Float32Array.from(tu.subarray(u * n, (u + 1) * n)))));
+    await Promise.all(jobs);
+  }
+
+  /**
+   * Builds overviews and renames both files into place: the uncertainty file first, then the prediction
+   * file (if the second rename fails, the uncertainty file is already in place).
+   */
+  async finish(): Promise<StitchWriteResult> {
+    try {
+      if (this.unc) await this.unc.finish();
+      await this.pred.finish();
+    } catch (e) {
+      await this.abort();
+      if (e instanceof StitchError) throw e;
+      throw new StitchError('WRITE_FAILED', `writing stitched raster ${this.path} failed: ${(e as Error).message}`, { cause: e, subject: this.path });
+    }
+    return { prediction: this.path, uncertainty: this.unc?.path, coveredPixels: this.covered };
+  }
+
+  /** Abandons both files; neither path is created or changed. */
+  async abort(): Promise<void> {
+    await Promise.all([this.pred, this.unc].map((w) => w?.abort().catch(() => undefined)));
   }
 }

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { StitchError } from '../errors.js';
 import { normalizeCrs } from '../geo/crs.js';
 import { describeSlice, sliceHeight, sliceWidth, validateSlice, type GeoSlice } from '../geo/slice.js';
@@ -6,7 +7,7 @@ import { assertBlendMode, type BlendMode } from './blend.js';
 import { toPredictionSamples, type PredictionInput, type PredictionSamples } from './prediction-input.js';
 import { dtypeInfo, type RasterArray, type RasterDType } from './tiff/dtype.js';
 import { prepareSamples, type ValueKind } from './uncertainty.js';
-import { writeStitched, type StitchWriteOptions, type StitchWriteResult } from './stitch-writer.js';
+import { StitchOutput, type StitchWriteOptions, type StitchWriteResult } from './stitch-writer.js';
 
 /**
  * Options of {@link createStitcher}.
@@ -45,6 +46,12 @@ export interface StitcherOptions {
   scratchDir?: string;
   /** Names of the prediction bands (written as band descriptions). Default `band_1..band_C`. */
   bandNames?: string[];
+  /**
+   * `'rows'` promises that predictions arrive north to south: each slice's top edge is at or south of
+   * the previous one's (as a grid sampler yields them). Then tile rows north of the latest slice are
+   * finished, and {@link Stitcher.flush} writes them out and frees them. Default `'any'`.
+   */
+  order?: 'any' | 'rows';
 }
 
 /**
@@ -111,8 +118,10 @@ export interface StitchedWindow {
  * `floor(memoryBudget / tileBytes)` tiles stay in memory; the least recently touched tile beyond that is
  * spilled to a scratch file and read back when touched again. The stitcher cannot know when a tile is
  * finished (predictions may come in any order), so every touched tile is kept — in memory or in the
- * scratch file — until `close()`. Feeding chips in row order keeps spills rare (a tile is touched by
- * a few chip rows, then never again). `write` streams tile rows: it holds one row of output tiles at a time.
+ * scratch file — until it is written. Feeding chips in row order keeps spills rare; with
+ * `order: 'rows'`, {@link Stitcher.open} and periodic {@link Stitcher.flush} calls, finished tiles go
+ * straight to the COG writer (which keeps compressed tiles in its own spool file) and memory stays
+ * at the tiles under the current rows of chips. `write` finalises `concurrency` tiles at a time.
  *
  * @example
  * ```ts
@@ -144,7 +153,22 @@ export interface Stitcher {
   add(slice: GeoSlice, prediction: PredictionInput, opts?: AddOptions): number;
   /** Final values of the pixel window `[x0, x0 + w) x [y0, y0 + h)` of the grid (row 0 = north). */
   readWindow(x0: number, y0: number, w: number, h: number, opts?: { uncertainty?: boolean }): StitchedWindow;
-  /** Writes the prediction raster (and the uncertainty raster); see {@link StitchWriteOptions}. */
+  /**
+   * Starts writing to `path` (see {@link StitchWriteOptions}) so that {@link Stitcher.flush} can stream
+   * finished tiles out while predictions still arrive. Nothing appears at `path` before `write`.
+   */
+  open(path: string, opts?: StitchWriteOptions): Promise<void>;
+  /**
+   * With `order: 'rows'` and an {@link Stitcher.open} output: writes every touched tile north of the
+   * latest slice's top edge and frees its state. Returns the number of tiles written. Call it every few
+   * slices (e.g. per batch) to keep memory at about two rows of tiles. The order check guarantees no
+   * later slice reaches a flushed tile; reading a flushed tile with `readWindow` throws `TILE_FLUSHED`.
+   */
+  flush(): Promise<number>;
+  /**
+   * Writes the prediction raster (and the uncertainty raster) — finishing the output started by
+   * {@link Stitcher.open} if there is one (then `path` must be the same and `opts` are ignored).
+   */
   write(path: string, opts?: StitchWriteOptions): Promise<StitchWriteResult>;
   stats(): StitcherStats;
   /** Frees the tiles and deletes the scratch file. Idempotent. */
@@ -194,8 +218,14 @@ export function createStitcher(opts: StitcherOptions): Stitcher {
   if (maxInMemory < 1) throw new StitchError('BAD_OPTION', `memoryBudget ${budget} B is smaller than one tile's state (${tileBytes} B); raise it or lower tileSize`);
   const acc = new TileAccumulator({ width, height, bands, tileSize, blend, kind: values, trackVariance, resample, maxInMemory, scratchDir: opts.scratchDir });
   const uncertaintyBands = values === 'regression' ? ['variance'] : ['entropy', 'variance', 'margin'];
+  const order = opts.order ?? 'any';
+  if (order !== 'any' && order !== 'rows') throw new StitchError('BAD_OPTION', `order must be 'any' or 'rows', got ${JSON.stringify(order)}`);
   let adds = 0;
   let pixels = 0;
+  let lastTop = 0;
+  let output: StitchOutput | undefined;
+  let opening: Promise<void> | undefined;
+  const flushed = new Set<number>();
 
   const [gx0, , , gy1] = grid.bounds;
   const [rx, ry] = grid.resolution;
@@ -213,10 +243,16 @@ export function createStitcher(opts: StitcherOptions): Stitcher {
       let samples = prepareSamples(toPredictionSamples(prediction, bands, h, w, what), values, what);
       if (addOpts.mask) samples = applyMask(samples, addOpts.mask, what);
       const b = slice.bounds;
-      const touched = acc.add({ x0: (b[0] - gx0) / rx, x1: (b[2] - gx0) / rx, y0: (gy1 - b[3]) / ry, y1: (gy1 - b[1]) / ry }, samples);
-      if (touched === 0) {
+      const place = { x0: (b[0] - gx0) / rx, x1: (b[2] - gx0) / rx, y0: (gy1 - b[3]) / ry, y1: (gy1 - b[1]) / ry };
+      const top = acc.topRow(place);
+      if (top < 0) {
         throw new StitchError('OUTSIDE_GRID', `${what} does not cover any pixel centre of the stitcher grid ${describeSlice(grid)}; drop it or widen the grid`, { subject: what });
       }
+      if (order === 'rows' && top < lastTop) {
+        throw new StitchError('ORDER', `${what} starts at grid row ${top}, north of an earlier slice (row ${lastTop}); with order: 'rows' feed slices north to south, or use order: 'any'`, { subject: what });
+      }
+      lastTop = top;
+      const touched = acc.add(place, samples);
       adds++;
       pixels += touched * samples.samples.length;
       return touched;
@@ -225,6 +261,11 @@ export function createStitcher(opts: StitcherOptions): Stitcher {
     readWindow(x0, y0, w, h, ro = {}) {
       if (![x0, y0, w, h].every(Number.isInteger) || x0 < 0 || y0 < 0 || w < 1 || h < 1 || x0 + w > width || y0 + h > height) {
         throw new StitchError('BAD_WINDOW', `window ${x0},${y0} ${w}x${h} is not inside the ${width}x${height} grid`);
+      }
+      if (flushed.size > 0) {
+        for (let ty = Math.floor(y0 / tileSize); ty * tileSize < y0 + h; ty++) for (let tx = Math.floor(x0 / tileSize); tx * tileSize < x0 + w; tx++) {
+          if (flushed.has(ty * acc.tilesX + tx)) throw new StitchError('TILE_FLUSHED', `window ${x0},${y0} ${w}x${h} reaches tile (${tx}, ${ty}), which flush() already wrote and freed; read it from the written file`);
+        }
       }
       const withUnc = ro.uncertainty ?? trackVariance;
       const prediction = info.create(bands * w * h);
@@ -252,8 +293,45 @@ export function createStitcher(opts: StitcherOptions): Stitcher {
       return { prediction, uncertainty, uncertaintyBands };
     },
 
-    write(path, wo = {}) {
-      return writeStitched(stitcher, acc, path, wo);
+    open(path, wo = {}) {
+      if (output || opening) throw new StitchError('BAD_OPTION', `the stitcher output is already open; call write(${JSON.stringify(output?.path ?? path)}) to finish it`);
+      opening = StitchOutput.open(stitcher, acc, path, wo).then((o) => {
+        output = o;
+      });
+      return opening;
+    },
+
+    async flush() {
+      if (order !== 'rows') throw new StitchError('BAD_OPTION', "flush() needs the stitcher created with order: 'rows' (otherwise no tile is known to be finished)");
+      if (opening) await opening;
+      if (!output) throw new StitchError('BAD_OPTION', 'flush() needs an output: call await stitcher.open(path, options) first');
+      const doneRows = Math.floor(lastTop / tileSize);
+      const ready: number[] = [];
+      for (let i = 0; i < doneRows * acc.tilesX; i++) if (acc.store.has(i) && !flushed.has(i)) ready.push(i);
+      await output.writeTiles(ready);
+      for (const i of ready) {
+        flushed.add(i);
+        acc.store.drop(i);
+      }
+      return ready.length;
+    },
+
+    async write(path, wo = {}) {
+      if (opening) await opening;
+      if (output && resolve(output.path) !== resolve(path)) {
+        throw new StitchError('BAD_OPTION', `the stitcher output was opened for ${output.path}; write(${JSON.stringify(output.path)}) finishes it`, { subject: path });
+      }
+      if (!output && flushed.size > 0) {
+        throw new StitchError('TILE_FLUSHED', `${flushed.size} tiles were flushed to an earlier output and freed, so ${path} cannot be written from this stitcher`, { subject: path });
+      }
+      const out = output ?? (await StitchOutput.open(stitcher, acc, path, wo));
+      const rest: number[] = [];
+      for (let i = 0; i < acc.tilesX * acc.tilesY; i++) if (acc.store.has(i) && !flushed.has(i)) rest.push(i);
+      await out.writeTiles(rest);
+      const res = await out.finish();
+      output = undefined;
+      opening = undefined;
+      return res;
     },
 
     stats() {
@@ -261,6 +339,8 @@ export function createStitcher(opts: StitcherOptions): Stitcher {
     },
 
     close() {
+      void output?.abort();
+      output = undefined;
       acc.close();
     },
   };

@@ -251,3 +251,30 @@ test('bad options are StitchErrors', () => {
   assert.throws(() => u.readWindow(0, 0, 1, 1), { code: 'OUT_OF_RANGE', message: /float32/ });
   u.close();
 });
+
+test("order: 'rows' with open/flush streams finished tiles and refuses to read them again", async () => {
+  const { mkdtempSync, existsSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'geoslice-flush-'));
+  const any = createStitcher({ grid, bands: 1, values: 'regression', tileSize: 32 });
+  await assert.rejects(any.flush(), { code: 'BAD_OPTION', message: /order: 'rows'/ });
+  any.close();
+  const st = createStitcher({ grid, bands: 1, values: 'regression', tileSize: 32, order: 'rows' });
+  await assert.rejects(st.flush(), { code: 'BAD_OPTION', message: /open/ });
+  const out = join(dir, 'streamed.tif');
+  await st.open(out, { overviews: false });
+  st.add(chipSlice(0, 0, 64, 64), chipOf(field, 0, 0, 64, 64));
+  st.add(chipSlice(0, 70, 64, 64), chipOf(field, 0, 70, 64, 64));
+  assert.throws(() => st.add(chipSlice(100, 10, 64, 64), chipOf(field, 100, 10, 64, 64)), { code: 'ORDER', message: /north to south/ });
+  assert.equal(await st.flush(), 4, 'tile rows 0 and 1 (pixel rows 0..63) x tile columns 0 and 1 are finished');
+  assert.throws(() => st.readWindow(0, 0, 10, 10), { code: 'TILE_FLUSHED' });
+  assert.equal(st.readWindow(0, 70, 10, 10).prediction[0], field(0, 70));
+  assert.equal(existsSync(out), false, 'nothing at the path before write');
+  const res = await st.write(out);
+  assert.equal(res.coveredPixels, 2 * 64 * 64);
+  assert.ok(existsSync(out) && existsSync(res.uncertainty!));
+  await assert.rejects(st.write(join(dir, 'again.tif')), { code: 'TILE_FLUSHED' });
+  st.close();
+  rmSync(dir, { recursive: true, force: true });
+});
