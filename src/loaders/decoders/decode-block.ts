@@ -2,6 +2,7 @@ import { RasterError } from '../../errors.js';
 import type { CogImageLayout } from '../cog-layout.js';
 import { swapBytes } from './byteswap.js';
 import { GEOTIFF_CODECS, geotiffCodec } from './geotiff-codecs.js';
+import { inflateSync } from 'node:zlib';
 import { inflateAsync } from './inflate.js';
 import { undoFloatPredictor, undoHorizontalPredictor } from './predictor.js';
 import { ycbcrToRgb } from './ycbcr.js';
@@ -36,7 +37,8 @@ export const SUPPORTED_COMPRESSIONS: ReadonlySet<number> = new Set([1, 8, 32946,
 
 /**
  * Decodes one compressed block (tile or strip) of `rows` rows into native-endian bytes:
- * decompression (DEFLATE via node:zlib off the main thread; the rest via geotiff.js), byte swap for
+ * decompression (DEFLATE via node:zlib: asynchronously on the libuv pool, or synchronously with
+ * `syncInflate` when already on a worker thread; the rest via geotiff.js), byte swap for
  * big-endian files, predictor 2 or 3 in place, and YCbCr to RGB for JPEG. Throws
  * {@link RasterError} `UNSUPPORTED_COMPRESSION` or `CORRUPT_BLOCK` naming the file and block.
  *
@@ -45,7 +47,14 @@ export const SUPPORTED_COMPRESSIONS: ReadonlySet<number> = new Set([1, 8, 32946,
  * const px = await decodeBlock(bytes, layout.images[0], 512, true, { href: 'a.tif', image: 0, block: 3 });
  * ```
  */
-export async function decodeBlock(bytes: Uint8Array, img: CogImageLayout, rows: number, littleEndian: boolean, where: BlockRef): Promise<Uint8Array> {
+export async function decodeBlock(
+  bytes: Uint8Array,
+  img: CogImageLayout,
+  rows: number,
+  littleEndian: boolean,
+  where: BlockRef,
+  opts: { syncInflate?: boolean } = {},
+): Promise<Uint8Array> {
   const samples = img.planarConfiguration === 1 ? img.samplesPerPixel : 1;
   const expected =
     img.bitsPerSample === 1 ? ((img.blockWidth + 7) >> 3) * rows : img.blockWidth * rows * samples * (img.bitsPerSample >> 3);
@@ -53,7 +62,9 @@ export async function decodeBlock(bytes: Uint8Array, img: CogImageLayout, rows: 
   let out: Uint8Array;
   try {
     if (img.compression === 1) out = bytes;
-    else if (img.compression === 8 || img.compression === 32946) out = await inflateAsync(bytes, expected);
+    else if (img.compression === 8 || img.compression === 32946) {
+      out = opts.syncInflate ? inflateSync(bytes, { chunkSize: Math.max(64, expected + 64) }) : await inflateAsync(bytes, expected);
+    }
     else if (GEOTIFF_CODECS.has(img.compression)) out = await (await geotiffCodec(img))(bytes);
     else {
       throw new RasterError(

@@ -1,7 +1,8 @@
 import { GeosliceError, RasterError, SourceError } from '../../errors.js';
 import type { CogImageLayout, CogLayout } from '../cog-layout.js';
 import { unpackBitmask } from '../decoders/bitmask.js';
-import { decodeBlock, SUPPORTED_COMPRESSIONS } from '../decoders/decode-block.js';
+import { SUPPORTED_COMPRESSIONS } from '../decoders/decode-block.js';
+import { decodeBlockPooled } from '../decoders/worker-pool.js';
 import type { RasterInfo, RasterReader, TypedArray, WindowData } from '../raster.js';
 import type { BlockCache } from '../sources/block-cache.js';
 import type { ByteRange, ByteSource } from '../sources/byte-source.js';
@@ -180,7 +181,7 @@ export class TiffRasterReader implements RasterReader {
       const raw = this.readRaw(toRead, level, isMask);
       toRead.forEach((t, k) => {
         const p = raw
-          .then((bufs) => decodeBlock(bufs[k], img, t.rows, this.layout.littleEndian, { href: this.href, image: level, block: t.block, mask: isMask }))
+          .then((bufs) => decodeBlockPooled(bufs[k], img, t.rows, this.layout.littleEndian, { href: this.href, image: level, block: t.block, mask: isMask }))
           .then((bytes) => {
             const out = isMask ? unpackBitmask(bytes, img.blockWidth, t.rows) : bytes;
             this.cache?.set(t.key, out);
