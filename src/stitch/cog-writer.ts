@@ -117,9 +117,10 @@ function bytesOf(a: RasterArray): Uint8Array {
  * as GDAL's COG driver does by default), Photometric MinIsBlack with the extra bands marked
  * unspecified, GeoKeys with PixelIsArea, GDAL_NODATA in every IFD, band names as GDAL_METADATA.
  *
- * Throws {@link StitchError} for bad metadata or options (see `resolvePlan`), `WRONG_ARRAY_TYPE`,
- * `SHAPE_MISMATCH`, `TILE_OUT_OF_RANGE`, `DUPLICATE_TILE`, `WRITER_CLOSED`, `MISSING_TILES` and
- * `WRITE_FAILED`, always naming `path`. After an error from `writeTile` or `finish` the writer is
+ * Throws {@link StitchError}, always naming `path`: for bad metadata or options (see `resolvePlan`);
+ * from `writeTile` for a bad call (`WRONG_ARRAY_TYPE`, `SHAPE_MISMATCH`, `TILE_OUT_OF_RANGE`,
+ * `DUPLICATE_TILE`), which leaves the writer usable; `WRITER_CLOSED` after `finish`/`abort`/a
+ * failure; `MISSING_TILES` and `WRITE_FAILED` (disk full, I/O error), after which the writer is
  * closed and its temp files are gone.
  *
  * @example
