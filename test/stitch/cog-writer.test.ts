@@ -175,3 +175,49 @@ describe('writeCog: every dtype, band count, compression and predictor', () => {
     assert.match(head.slice(8), /^GDAL_STRUCTURAL_METADATA_SIZE=\d{6} bytes\nLAYOUT=IFDS_BEFORE_DATA\nBLOCK_ORDER=ROW_MAJOR\n/);
   });
 });
+
+describe('writeCog file variants', () => {
+  const vdir = mkdtempSync(join(tmpdir(), 'cog-variants-'));
+  after(() => rmSync(vdir, { recursive: true, force: true }));
+  const band = makeBand('float64', 600, 520, 99);
+  const raster: CogRaster = { width: 600, height: 520, bands: 1, dtype: 'float64', data: [band], crs: 'EPSG:3035', transform: [4e6, 25, 0, 3e6, 0, -25], nodata: -3.5 };
+
+  it('BigTIFF on request: GDAL, geotiff.js and checkCogLayout read it', async () => {
+    const path = join(vdir, 'big.tif');
+    await writeCog(path, raster, { bigTiff: true, tileSize: 128 });
+    const head = readFileSync(path).subarray(0, 16);
+    assert.deepEqual([...head.subarray(0, 8)], [0x49, 0x49, 43, 0, 8, 0, 0, 0]);
+    const report = await checkCogLayout(path);
+    assert.equal(report.valid, true);
+    assert.equal(report.details.bigTiff, true);
+    const tiff = await fromFile(path);
+    const [got] = (await (await tiff.getImage()).readRasters()) as unknown as RasterArray[];
+    assert.equal(firstDifference(got, band), -1);
+    tiff.close();
+    if (!gdalMissing) {
+      const [r] = readWithGdal([path]);
+      assert.deepEqual(r.hashes, [sha(band)]);
+      assert.equal(r.nodata, '-3.5');
+      assert.deepEqual(r.cog_errors, []);
+      assert.deepEqual(r.overviews.map((o) => o.width), [300, 150, 75]);
+    }
+  });
+
+  it('cog: false writes a plain tiled GeoTIFF: no structural metadata, no overviews unless asked', async () => {
+    const path = join(vdir, 'plain.tif');
+    await writeCog(path, raster, { cog: false, compression: 'lzw' });
+    const report = await checkCogLayout(path);
+    assert.equal(report.details.structural, null);
+    assert.deepEqual(report.details.ifdOffsets, [8]);
+    assert.deepEqual(report.warnings.map((w) => w.code), ['NO_OVERVIEWS']);
+    const path2 = join(vdir, 'plain-ov.tif');
+    await writeCog(path2, raster, { cog: false, overviews: [2] });
+    assert.deepEqual((await checkCogLayout(path2)).details.overviews, [{ width: 300, height: 260 }]);
+    if (!gdalMissing) {
+      const [r, r2] = readWithGdal([path, path2]);
+      assert.deepEqual([r.hashes, r2.hashes], [[sha(band)], [sha(band)]]);
+      assert.deepEqual(r.cog_warnings.length, 1);
+      assert.deepEqual(r2.cog_errors, []);
+    }
+  });
+});
