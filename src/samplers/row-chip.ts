@@ -78,8 +78,8 @@ export function rowFootprint(row: CatalogRow): Geometry {
 }
 
 /**
- * A random chip from a row: placed by {@link placeChip} inside the row's footprint ∩ roi, on the
- * row's grid (see {@link rowGrid}). `footprint` is the row's EPSG:4326 geometry when already decoded.
+ * A random chip from a row: placed by {@link placeChip} inside the row's footprint ∩ roi (and inside
+ * the raster's extent when its grid columns give it), on the row's grid (see {@link rowGrid}). `footprint` is the row's EPSG:4326 geometry when already decoded.
  *
  * @example
  * ```ts
@@ -87,12 +87,14 @@ export function rowFootprint(row: CatalogRow): Geometry {
  * ```
  */
 export function randomRowChip(row: CatalogRow, spec: ChipSpec, rng: () => number, footprint?: Geometry): GeoSlice {
-  const { crs, grid } = rowGrid(row, spec);
+  const { crs, grid, native } = rowGrid(row, spec);
   const size = sizeInPixels(spec.size, spec.units, grid.res);
   const fp = geometryToCrs(footprint ?? rowFootprint(row), 'EPSG:4326', crs);
   const roi = spec.roi?.inCrs(crs);
-  const fb = geometryBBox(fp);
-  const bbox = roi ? (bboxIntersection(fb, geometryBBox(roi)) ?? fb) : fb;
+  // Chips stay inside the raster's own extent when it is known (the EPSG:4326 footprint of a
+  // projected raster, projected back, bulges slightly beyond it).
+  let bbox = geometryBBox(fp);
+  for (const clip of [roi ? geometryBBox(roi) : undefined, native?.bounds]) if (clip) bbox = bboxIntersection(bbox, clip) ?? bbox;
   const { bounds } = placeChip({ footprint: fp, roi, bbox }, grid, size, rng);
   return { bounds, crs, resolution: [grid.res[0], grid.res[1]], rowId: row.id };
 }
