@@ -19,6 +19,9 @@ import { StitchError } from '../errors.js';
 export class TileStore {
   private readonly live = new Map<number, Float64Array>();
   private readonly spilled = new Set<number>();
+  /** Buffers of evicted or dropped tiles, reused so that steady state allocates (and page-faults) no new memory. */
+  private readonly pool: Float64Array[] = [];
+  private peekBuffer: Float64Array | undefined;
   private fd: number | undefined;
   private dir: string | undefined;
   private closed = false;
@@ -61,29 +64,41 @@ export class TileStore {
       this.live.set(index, tile);
       return tile;
     }
+    while (this.live.size >= this.maxInMemory) this.evictOldest();
     if (this.spilled.has(index)) {
-      tile = this.readSlot(index);
+      tile = this.readSlot(index, this.pool.pop());
       this.spilled.delete(index);
     } else {
-      tile = new Float64Array(this.slotLength);
+      tile = this.pool.pop()?.fill(0) ?? new Float64Array(this.slotLength);
       this.init(tile);
     }
-    while (this.live.size >= this.maxInMemory) this.evictOldest();
     this.live.set(index, tile);
     this.peakInMemory = Math.max(this.peakInMemory, this.live.size);
     return tile;
   }
 
-  /** The tile's state for reading without changing what stays in memory, or undefined when it was never touched. */
+  /**
+   * The tile's state for reading without changing what stays in memory, or undefined when it was never
+   * touched. A spilled tile is read into one shared buffer, valid until the next `peek`.
+   */
   peek(index: number): Float64Array | undefined {
     this.assertOpen();
-    return this.live.get(index) ?? (this.spilled.has(index) ? this.readSlot(index) : undefined);
+    const live = this.live.get(index);
+    if (live || !this.spilled.has(index)) return live;
+    this.peekBuffer = this.readSlot(index, this.peekBuffer);
+    return this.peekBuffer;
   }
 
   /** Forgets tile `index` (its memory is freed; a spilled copy is no longer read). */
   drop(index: number): void {
+    const tile = this.live.get(index);
+    if (tile) this.release(tile);
     this.live.delete(index);
     this.spilled.delete(index);
+  }
+
+  private release(tile: Float64Array): void {
+    if (this.pool.length < this.maxInMemory) this.pool.push(tile);
   }
 
   /** Frees memory and deletes the scratch file. Idempotent. */
@@ -92,6 +107,8 @@ export class TileStore {
     this.closed = true;
     this.live.clear();
     this.spilled.clear();
+    this.pool.length = 0;
+    this.peekBuffer = undefined;
     if (this.fd !== undefined) closeSync(this.fd);
     if (this.dir !== undefined) rmSync(this.dir, { recursive: true, force: true });
     this.fd = undefined;
@@ -114,10 +131,11 @@ export class TileStore {
     while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done, pos + done);
     this.spilled.add(index);
     this.spillWrites++;
+    this.release(tile);
   }
 
-  private readSlot(index: number): Float64Array {
-    const tile = new Float64Array(this.slotLength);
+  private readSlot(index: number, into?: Float64Array): Float64Array {
+    const tile = into ?? new Float64Array(this.slotLength);
     const bytes = new Uint8Array(tile.buffer);
     let done = 0;
     const pos = index * this.slotLength * 8;

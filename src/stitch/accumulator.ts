@@ -168,9 +168,16 @@ export class TileAccumulator {
   ): void {
     const { bands, tileSize, trackVariance, blend } = this.opts;
     const n = this.n;
+    const meanAt = this.meanAt;
+    const m2At = this.m2At;
+    const maxAt = this.maxAt;
+    const isMax = blend === 'max';
     const pix = pred.width * pred.height;
     const pw = pred.width;
-    const isMax = blend === 'max';
+    const ci0 = cols.i0;
+    const ci1 = cols.i1;
+    const ct = cols.t;
+    const cw = cols.w;
     const vals = new Float64Array(bands);
     for (const sample of pred.samples) {
       for (let gy = ra; gy < rb; gy++) {
@@ -182,41 +189,43 @@ export class TileAccumulator {
         const rowBase = (gy - tileY) * tileSize - tileX;
         for (let gx = ca; gx < cb; gx++) {
           const k = gx - gxa;
-          const ix0 = cols.i0[k];
-          const ix1 = cols.i1[k];
-          const tx = cols.t[k];
+          const ix0 = ci0[k];
+          const ix1 = ci1[k];
           let ok = true;
-          for (let c = 0; c < bands; c++) {
-            const o = c * pix;
-            let v: number;
-            if (ix0 === ix1 && ry0 === ry1) v = sample[o + ry0 + ix0];
-            else {
+          if (ix0 === ix1 && ry0 === ry1) {
+            for (let c = 0; c < bands; c++) {
+              const v = sample[c * pix + ry0 + ix0];
+              if (v !== v) ok = false;
+              vals[c] = v;
+            }
+          } else {
+            const tx = ct[k];
+            for (let c = 0; c < bands; c++) {
+              const o = c * pix;
               const top = (1 - tx) * sample[o + ry0 + ix0] + tx * sample[o + ry0 + ix1];
               const bot = (1 - tx) * sample[o + ry1 + ix0] + tx * sample[o + ry1 + ix1];
-              v = (1 - ty) * top + ty * bot;
+              const v = (1 - ty) * top + ty * bot;
+              if (v !== v) ok = false;
+              vals[c] = v;
             }
-            if (v !== v) {
-              ok = false;
-              break;
-            }
-            vals[c] = v;
           }
           if (!ok) continue;
           const p = rowBase + gx;
-          const w = Math.max(wy * cols.w[k], MIN_WEIGHT);
+          const w0 = wy * cw[k];
+          const w = w0 > MIN_WEIGHT ? w0 : MIN_WEIGHT;
           const W = tile[p] + w;
           const ratio = w / W;
           tile[p] = W;
           for (let c = 0; c < bands; c++) {
             const x = vals[c];
-            const mi = this.meanAt + c * n + p;
+            const mi = meanAt + c * n + p;
             const mean = tile[mi];
             const delta = x - mean;
             const next = mean + delta * ratio;
             tile[mi] = next;
-            if (trackVariance) tile[this.m2At + c * n + p] += w * delta * (x - next);
+            if (trackVariance) tile[m2At + c * n + p] += w * delta * (x - next);
             if (isMax) {
-              const xi = this.maxAt + c * n + p;
+              const xi = maxAt + c * n + p;
               if (x > tile[xi]) tile[xi] = x;
             }
           }

@@ -19,3 +19,6 @@ export * from './lineage.js';
 export * from './write-predictions.js';
 export * from './select-for-labeling.js';
 export * from './cog-writer.js';
+export * from './tiff/cog-layout-check.js';
+export type { DTypeInfo } from './tiff/dtype.js';
+export { dtypeInfo, RASTER_DTYPES } from './tiff/dtype.js';

@@ -130,7 +130,8 @@ export class StitchOutput {
     let next = 0;
     try {
       await Promise.all(Array.from({ length: this.concurrency }, async () => {
-        while (next < indices.length) await this.writeOne(indices[next++]);
+        const lane = this.lane();
+        while (next < indices.length) await this.writeOne(indices[next++], lane);
       }));
     } catch (e) {
       await this.abort();
@@ -138,25 +139,37 @@ export class StitchOutput {
     }
   }
 
-  private async writeOne(index: number): Promise<void> {
+  /** Buffers of one writing lane, reused tile after tile (the writer copies a tile before its promise settles). */
+  private lane(): { tp: Float64Array; tu?: Float64Array; bands: RasterArray[]; unc: Float32Array[] } {
+    const n = this.st.tileSize * this.st.tileSize;
+    const U = this.st.uncertaintyBands.length;
+    const info = dtypeInfo(this.st.dtype);
+    return {
+      tp: new Float64Array(this.st.bands * n),
+      tu: this.unc ? new Float64Array(U * n) : undefined,
+      bands: Array.from({ length: this.st.bands }, () => info.create(n)),
+      unc: this.unc ? Array.from({ length: U }, () => new Float32Array(n)) : [],
+    };
+  }
+
+  private async writeOne(index: number, lane: ReturnType<StitchOutput['lane']>): Promise<void> {
     const { st, acc } = this;
     const T = st.tileSize;
     const n = T * T;
-    const U = st.uncertaintyBands.length;
     const info = dtypeInfo(st.dtype);
     const tx = index % acc.tilesX;
     const ty = Math.floor(index / acc.tilesX);
-    const tp = new Float64Array(st.bands * n);
-    const tu = this.unc ? new Float64Array(U * n) : undefined;
+    const { tp, tu, bands } = lane;
     this.covered += acc.finalizeTile(index, tp, st.nodata, tu);
-    const bands: RasterArray[] = [];
     for (let c = 0; c < st.bands; c++) {
-      const a = info.create(n);
+      const a = bands[c];
       for (let p = 0; p < n; p++) a[p] = convertValue(tp[c * n + p], st.dtype, info.float, info.min, info.max, st.nodata, tx * T + (p % T), ty * T + Math.floor(p / T));
-      bands.push(a);
     }
     const jobs = [this.pred.writeTile(tx, ty, bands)];
-    if (this.unc && tu) jobs.push(this.unc.writeTile(tx, ty, Array.from({ length: U }, (_, u) => Float32Array.from(tu.subarray(u * n, (u + 1) * n)))));
+    if (this.unc && tu) {
+      lane.unc.forEach((a, u) => a.set(tu.subarray(u * n, (u + 1) * n)));
+      jobs.push(this.unc.writeTile(tx, ty, lane.unc));
+    }
     await Promise.all(jobs);
   }
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { GeoSlice } from '../../src/geo/slice.js';
 import { loadSlice } from '../../src/loaders/load-slice.js';
+import { checkCogLayout } from '../../src/stitch/tiff/cog-layout-check.js';
 import { createStitcher } from '../../src/stitch/stitcher.js';
 
 // Identity round trip against GDAL: a raster written by GDAL is cut into overlapping chips, the chips are
@@ -115,6 +116,10 @@ for (const blend of ['mean', 'max', 'cosine'] as const) {
     assert.deepEqual(p.blocks, [64, 64]);
     assert.ok(p.overviews.length >= 1);
     assert.deepEqual(p.cog, [[], []], `GDAL COG validator: ${JSON.stringify(p.cog)}`);
+    for (const f of [out, res.uncertainty!]) {
+      const layout = await checkCogLayout(f);
+      assert.ok(layout.valid, `checkCogLayout ${f}: ${JSON.stringify(layout.errors)}`);
+    }
     const back = readRaw(out);
     for (let i = 0; i < truth.length; i++) {
       if (blend === 'cosine') assert.ok(Math.abs(back[i] - truth[i]) <= 1e-6 * Math.max(1, Math.abs(truth[i])), `file pixel ${i}`);
