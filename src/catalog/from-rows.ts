@@ -38,7 +38,7 @@ export function memoryCatalogFromRows(rows: Iterable<CatalogRow>, opts: { source
   }
   const entries: Entry[] = [];
   let i = 0;
-  for (const r of rows) entries.push(validateRow(r, i++));
+  for (const r of rows) entries.push({ row: validateRow(r, i++).row });
   const rel = makeRelation(entries, columnsOf(entries.map((e) => e.row)));
   const source = opts.source ?? `rows(${entries.length})`;
   return new MemoryCatalog(source, async () => rel, [source]);

@@ -51,10 +51,10 @@ test('withColumns repeats a catalog row for a repeated key and joins on an extra
   }
 });
 
-test('withColumns errors name the missing or clashing column', () => {
+test('withColumns errors name the missing or clashing column', async () => {
   const cat = catalogFromRows(rows);
   assert.throws(() => catalogFromRows(rows).withColumns([{ id: 'r0' }], { on: '' }), badQuery);
-  return Promise.all([
+  await Promise.all([
     assert.rejects(cat.withColumns([{ name: 'r0', label: 'x' }]).count(), (e: unknown) => badQuery(e) && /no join column "id"/.test((e as Error).message)),
     assert.rejects(cat.withColumns([{ id: 'r0', label: 'x' }], { on: 'nope' }).count(), (e: unknown) => badQuery(e) && /no column "nope"/.test((e as Error).message)),
     assert.rejects(cat.withColumns([{ id: 'r0', crs: 'EPSG:4326' }]).count(), (e: unknown) => badQuery(e) && /crs/.test((e as Error).message)),

@@ -5,7 +5,7 @@
 import { geometryIntersectsBBox } from '../../geo/geometry.js';
 import { overlapsInterval } from '../../geo/interval.js';
 import type { NormalizedQuery } from '../query-plan.js';
-import { rtree, type Entry, type Relation } from './relation.js';
+import { footprint, rtree, type Entry, type Relation } from './relation.js';
 
 /**
  * Rows of `rel` whose footprint intersects one of `q.boxes` (exact test after the R-tree search) and
@@ -25,7 +25,7 @@ export function filterRelation(rel: Relation, q: Pick<NormalizedQuery, 'boxes' |
     if (tree) {
       for (const b of q.boxes) {
         for (const i of tree.search(b[0], b[1], b[2], b[3])) {
-          if (hit[i] === 0 && geometryIntersectsBBox(rel.entries[i].geom, b)) hit[i] = 1;
+          if (hit[i] === 0 && geometryIntersectsBBox(footprint(rel.entries[i]), b)) hit[i] = 1;
         }
       }
     }

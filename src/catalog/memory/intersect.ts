@@ -2,10 +2,10 @@
  * The in-memory spatial (and temporal band) join behind `GeoCatalog.intersect`.
  */
 import { bboxIntersection, bboxIntersects } from '../../geo/bbox.js';
-import { geometriesIntersect } from '../../geo/geometry.js';
+import { geometriesIntersect, type Geometry } from '../../geo/geometry.js';
 import { timeRangesOverlap } from '../query-plan.js';
 import type { CatalogRow } from '../types.js';
-import { makeRelation, rtree, type Entry, type Relation } from './relation.js';
+import { footprint, makeRelation, rtree, type Entry, type Relation } from './relation.js';
 
 /**
  * Joins two relations per the intersect semantics of `GeoCatalog` (see `catalog/types.ts`): one row per
@@ -23,14 +23,22 @@ export function intersectRelations(left: Relation, right: Relation, spatialOnly:
   const assetClash = (key: string, leftAssets: CatalogRow['assets']): string => (key in leftAssets ? `right_${key}` : key);
   const tree = rtree(right);
   const out: Entry[] = [];
+  /** Right footprints parsed during this join only. */
+  const rightGeoms = new Map<number, Geometry>();
+  const rightGeom = (i: number): Geometry => {
+    let g = rightGeoms.get(i);
+    if (!g) rightGeoms.set(i, (g = footprint(right.entries[i])));
+    return g;
+  };
   if (tree) {
     for (const l of left.entries) {
       const lb = l.row.bbox;
       const hits = tree.search(lb[0], lb[1], lb[2], lb[3]).sort((a, b) => a - b);
+      let lg: Geometry | undefined;
       for (const i of hits) {
         const r = right.entries[i];
         if (!spatialOnly && !timeRangesOverlap(l.row.tmin, l.row.tmax, r.row.tmin, r.row.tmax)) continue;
-        if (!bboxIntersects(lb, r.row.bbox) || !geometriesIntersect(l.geom, r.geom)) continue;
+        if (!bboxIntersects(lb, r.row.bbox) || !geometriesIntersect((lg ??= footprint(l)), rightGeom(i))) continue;
         const assets: CatalogRow['assets'] = { ...l.row.assets };
         for (const [k, a] of Object.entries(r.row.assets)) assets[assetClash(k, l.row.assets)] = a;
         const extras: Record<string, unknown> = {};
@@ -51,7 +59,6 @@ export function intersectRelations(left: Relation, right: Relation, spatialOnly:
             crs: l.row.crs,
             extras,
           },
-          geom: l.geom,
         });
       }
     }

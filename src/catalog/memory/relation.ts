@@ -1,6 +1,7 @@
 /**
- * The in-memory table the memory backend computes on: rows with parsed footprints, the ordered
- * list of extra columns, and a lazily built static R-tree over the rows' bboxes.
+ * The in-memory table the memory backend computes on: rows, the ordered list of extra columns, and a
+ * lazily built static R-tree over the rows' bboxes. Footprints stay WKB and are parsed only when an
+ * exact test needs them, so a large catalog holds no parsed geometries.
  */
 import Flatbush from 'flatbush';
 import type { Geometry } from '../../geo/geometry.js';
@@ -8,16 +9,27 @@ import { readWkb } from '../../geo/wkb.js';
 import type { CatalogRow } from '../types.js';
 
 /**
- * One row of a {@link Relation} with its footprint parsed once.
+ * One row of a {@link Relation}.
  *
  * @example
  * ```ts
- * const e: Entry = { row, geom: readWkb(row.geometry) };
+ * const e: Entry = { row };
  * ```
  */
 export interface Entry {
   row: CatalogRow;
-  geom: Geometry;
+}
+
+/**
+ * The parsed footprint of an entry (its WKB was validated when it entered the catalog).
+ *
+ * @example
+ * ```ts
+ * geometryIntersectsBBox(footprint(e), [10, 45, 11, 46]);
+ * ```
+ */
+export function footprint(e: Entry): Geometry {
+  return readWkb(e.row.geometry);
 }
 
 /**
@@ -52,7 +64,7 @@ export function makeRelation(entries: readonly Entry[], columns: readonly string
     if (keys.length === columns.length && keys.every((k, i) => k === columns[i])) return e;
     const full: Record<string, unknown> = {};
     for (const c of columns) full[c] = c in ex ? ex[c] : null;
-    return { row: { ...e.row, extras: full }, geom: e.geom };
+    return { row: { ...e.row, extras: full } };
   });
   return { entries: out, columns: [...columns] };
 }
@@ -72,7 +84,8 @@ export function columnsOf(rows: Iterable<{ extras: Record<string, unknown> }>): 
 }
 
 /**
- * Entries for rows that came from another backend (already validated there): parses each footprint.
+ * Entries for rows that came from another backend (already validated there); each footprint is
+ * parsed once here so that bad WKB fails now rather than inside a later query.
  *
  * @example
  * ```ts
@@ -80,7 +93,10 @@ export function columnsOf(rows: Iterable<{ extras: Record<string, unknown> }>): 
  * ```
  */
 export function entriesOf(rows: CatalogRow[]): Entry[] {
-  return rows.map((row) => ({ row, geom: readWkb(row.geometry) }));
+  return rows.map((row) => {
+    readWkb(row.geometry);
+    return { row };
+  });
 }
 
 /**

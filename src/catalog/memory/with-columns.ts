@@ -77,7 +77,7 @@ export function joinColumns(rel: Relation, table: PlainTable, on: string, source
     for (const m of matches ?? [undefined]) {
       const extras: Record<string, unknown> = {};
       for (const c of columns) extras[c] = addedSet.has(c) ? (m ? (m[c] ?? null) : null) : e.row.extras[c];
-      out.push({ row: { ...e.row, extras }, geom: e.geom });
+      out.push({ row: { ...e.row, extras } });
     }
   }
   return makeRelation(out, columns);
