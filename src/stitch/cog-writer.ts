@@ -337,15 +337,16 @@ class StreamingCogWriter implements CogWriter {
     const out = await open(tmp, 'wx');
     try {
       let written = 0;
-      const flush = async (chunk: Uint8Array): Promise<void> => {
-        let done = 0;
-        while (done < chunk.byteLength) {
-          const { bytesWritten } = await out.write(chunk, done, chunk.byteLength - done, written + done);
-          done += bytesWritten;
+      const flush = async (chunks: Uint8Array[]): Promise<void> => {
+        const total = chunks.reduce((n, c) => n + c.byteLength, 0);
+        let done = (await out.writev(chunks, written)).bytesWritten;
+        if (done < total) {
+          const all = Buffer.concat(chunks);
+          while (done < total) done += (await out.write(all, done, total - done, written + done)).bytesWritten;
         }
-        written += chunk.byteLength;
+        written += total;
       };
-      await flush(layout.head);
+      await flush([layout.head]);
       const CHUNK = 8 << 20;
       let pending: Uint8Array[] = [];
       let pendingBytes = 0;
@@ -355,13 +356,13 @@ class StreamingCogWriter implements CogWriter {
           pending.push(await this.tiles.read(ref.pos, ref.length));
           pendingBytes += ref.length;
           if (pendingBytes >= CHUNK) {
-            await flush(Buffer.concat(pending));
+            await flush(pending);
             pending = [];
             pendingBytes = 0;
           }
         }
       }
-      if (pendingBytes > 0) await flush(Buffer.concat(pending));
+      if (pendingBytes > 0) await flush(pending);
       if (written !== layout.size) throw new StitchError('WRITE_FAILED', `${this.path}: internal: wrote ${written} bytes, layout says ${layout.size}`, { subject: this.path });
       await out.sync();
     } finally {

@@ -70,8 +70,9 @@ export function reduceBlock(src: RasterArray, w: number, h: number, stride: numb
   const oh = Math.ceil(h / r);
   const out = info.create(ow * oh * spp);
   const empty = nodata ?? NaN;
+  const hasNodata = nodata !== null;
+  const average = method === 'average';
   const values: number[] = [];
-  const isValid = (v: number): boolean => !Number.isNaN(v) && v !== nodata;
   for (let oy = 0; oy < oh; oy++) {
     const y0 = oy * r;
     const y1 = Math.min(y0 + r, h);
@@ -81,28 +82,27 @@ export function reduceBlock(src: RasterArray, w: number, h: number, stride: numb
       for (let b = 0; b < spp; b++) {
         const o = (oy * ow + ox) * spp + b;
         if (method === 'nearest') {
-          const sy = Math.min(y0 + (r >> 1), h - 1);
-          const sx = Math.min(x0 + (r >> 1), w - 1);
-          out[o] = src[(sy * stride + sx) * spp + b];
+          out[o] = src[(Math.min(y0 + (r >> 1), h - 1) * stride + Math.min(x0 + (r >> 1), w - 1)) * spp + b];
           continue;
         }
-        values.length = 0;
+        let sum = 0;
+        let count = 0;
+        if (!average) values.length = 0;
         for (let y = y0; y < y1; y++) {
-          for (let x = x0; x < x1; x++) {
-            const v = src[(y * stride + x) * spp + b];
-            if (isValid(v)) values.push(v);
+          for (let i = (y * stride + x0) * spp + b, end = (y * stride + x1) * spp; i < end; i += spp) {
+            const v = src[i];
+            if (v !== v || (hasNodata && v === nodata)) continue; // v !== v: NaN is never valid
+            if (average) {
+              sum += v;
+              count++;
+            } else {
+              values.push(v);
+            }
           }
         }
-        if (values.length === 0) {
-          out[o] = empty;
-        } else if (method === 'average') {
-          let sum = 0;
-          for (const v of values) sum += v;
-          const mean = sum / values.length;
-          out[o] = info.float ? mean : Math.floor(mean + 0.5);
-        } else {
-          out[o] = modeOf(values);
-        }
+        if (!average) out[o] = values.length === 0 ? empty : modeOf(values);
+        else if (count === 0) out[o] = empty;
+        else out[o] = info.float ? sum / count : Math.floor(sum / count + 0.5);
       }
     }
   }
