@@ -17,7 +17,14 @@ import { StitchError } from '../errors.js';
  */
 export type BlendMode = 'mean' | 'cosine' | 'max';
 
-/** The blend modes, for validation. */
+/**
+ * The blend modes, for validation and option lists.
+ *
+ * @example
+ * ```ts
+ * BLEND_MODES.includes('cosine'); // true
+ * ```
+ */
 export const BLEND_MODES: readonly BlendMode[] = ['mean', 'cosine', 'max'];
 
 /**

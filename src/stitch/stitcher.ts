@@ -22,7 +22,11 @@ export interface StitcherOptions {
   grid: GeoSlice;
   /** Bands `C` of every prediction (classes, or regression outputs). */
   bands: number;
-  /** Default `'mean'`. */
+  /**
+   * How overlapping predictions combine into the prediction bands (see {@link BlendMode}). Default `'mean'`.
+   * The uncertainty bands always come from the weighted mean and spread of the predictions (cosine
+   * weights for `'cosine'`, uniform otherwise), whatever the blend.
+   */
   blend?: BlendMode;
   /** Value written where no prediction landed. Default NaN for float dtypes; required for integer dtypes. */
   nodata?: number;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { GeoSlice } from '../../src/geo/slice.js';
 import { loadSlice } from '../../src/loaders/load-slice.js';
+import { gridSampler } from '../../src/samplers/grid.js';
 import { checkCogLayout } from '../../src/stitch/tiff/cog-layout-check.js';
 import { createStitcher } from '../../src/stitch/stitcher.js';
 
@@ -58,21 +59,11 @@ function readRaw(path: string): Float64Array {
   return new Float64Array(b.buffer, b.byteOffset, b.byteLength / 8);
 }
 
-function starts(n: number, size: number, stride: number): number[] {
-  const out: number[] = [];
-  for (let s = 0; ; s += stride) {
-    if (s + size >= n) return [...out, n - size];
-    out.push(s);
-  }
-}
-
-function chipSlices(size: number, overlap: number): GeoSlice[] {
+/** Overlapping chips of the source raster's extent, from the grid sampler (row-major, last row/column snapped inside). */
+async function chipSlices(size: number, overlap: number): Promise<GeoSlice[]> {
   const slices: GeoSlice[] = [];
-  for (const py of starts(H, size, size - overlap)) {
-    for (const px of starts(W, size, size - overlap)) {
-      slices.push({ bounds: [X0 + px * RES, Y1 - (py + size) * RES, X0 + (px + size) * RES, Y1 - py * RES], crs: 'EPSG:32633', resolution: [RES, RES] });
-    }
-  }
+  const aoi: [number, number, number, number] = [X0, Y1 - H * RES, X0 + W * RES, Y1];
+  for await (const s of gridSampler(aoi, { size, stride: size - overlap, resolution: RES, crs: 'EPSG:32633', gridOrigin: [X0, Y1] })) slices.push(s);
   return slices;
 }
 
@@ -89,7 +80,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 for (const blend of ['mean', 'max', 'cosine'] as const) {
   test(`identity round trip through loadSlice, the stitcher and GDAL (${blend})`, async () => {
-    const slices = chipSlices(64, 16);
+    const slices = await chipSlices(64, 16);
     assert.ok(slices.length > 12);
     const st = createStitcher({ grid, bands: 2, blend, values: 'regression', tileSize: 64, bandNames: ['field', 'ramp'] });
     for (const slice of slices) {
@@ -137,7 +128,7 @@ test('class probabilities with MC samples: GDAL reads prediction and uncertainty
   // The grid reaches 64 px further east than the chips: those pixels get no prediction.
   const wide: GeoSlice = { ...grid, bounds: [X0, Y1 - H * RES, X0 + (W + 64) * RES, Y1] };
   const st = createStitcher({ grid: wide, bands: 2, blend: 'cosine', values: 'probabilities', tileSize: 64, bandNames: ['water', 'land'] });
-  for (const slice of chipSlices(64, 16)) {
+  for (const slice of await chipSlices(64, 16)) {
     const chip = await loadSlice([src], slice);
     const n = 64 * 64;
     const d = chip.data as Float32Array;
@@ -196,7 +187,7 @@ test('streaming (order: rows, open + flush per chip row) writes the same file co
     for (let c = 0; c < 2; c++) for (let y = 0; y < 64; y++) for (let x = 0; x < 64; x++) a[c * 4096 + y * 64 + x] = truth[c * W * H + (py + y) * W + px + x] * (1 + ((px + py) % 7) / 100);
     return a;
   };
-  const slices = chipSlices(64, 16);
+  const slices = await chipSlices(64, 16);
   const oneShot = createStitcher({ grid, bands: 2, blend: 'cosine', values: 'regression', tileSize: 32 });
   const streamed = createStitcher({ grid, bands: 2, blend: 'cosine', values: 'regression', tileSize: 32, order: 'rows', memoryBudget: 40 * 32 * 32 * 5 * 8 });
   const a = join(dir, 'oneshot.tif');
