@@ -68,7 +68,10 @@ export interface CogWriter {
    * every temp file and leaves `path` untouched.
    */
   finish(): Promise<void>;
-  /** Gives up: waits for the tiles in flight and removes the temp files. `path` is untouched. */
+  /**
+   * Gives up: waits for the tiles in flight and removes the temp files; `path` is untouched. Called
+   * while `finish()` runs, it waits for it and does nothing more (the file is complete or `finish` failed).
+   */
   abort(): Promise<void>;
 }
 
@@ -158,6 +161,7 @@ class StreamingCogWriter implements CogWriter {
   /** blockRefs[k][i]: reduced block of level-k tile i, the source of level k + 1. */
   private readonly blockRefs: (BlockRef | undefined)[][];
   private readonly inflight = new Set<Promise<void>>();
+  private finishing: Promise<void> | undefined;
   private readonly fill: number;
 
   constructor(private readonly plan: CogPlan, private readonly stem: string, private readonly tiles: Spool, private readonly reduced: Spool[]) {
@@ -190,9 +194,11 @@ class StreamingCogWriter implements CogWriter {
   }
 
   private checkOpen(): void {
-    if (this.state !== 'open') {
-      throw new StitchError('WRITER_CLOSED', `${this.path}: the writer is ${this.state}${this.failure ? ` (${this.failure.message})` : ''}`, { subject: this.path, cause: this.failure });
-    }
+    if (this.state !== 'open') throw this.closedError();
+  }
+
+  private closedError(): StitchError {
+    return new StitchError('WRITER_CLOSED', `${this.path}: the writer is ${this.state}${this.failure ? ` (${this.failure.message})` : ''}`, { subject: this.path, cause: this.failure });
   }
 
   async writeTile(tileX: number, tileY: number, bands: readonly RasterArray[]): Promise<void> {
@@ -256,15 +262,21 @@ class StreamingCogWriter implements CogWriter {
   }
 
   async abort(): Promise<void> {
-    if (this.state === 'done' || this.state === 'aborted' || this.state === 'failed') return;
+    if (this.state === 'finishing') await this.finishing?.catch(() => undefined);
+    if (this.state !== 'open') return;
     this.state = 'aborted';
     await Promise.allSettled([...this.inflight]);
     await this.cleanup();
   }
 
-  async finish(): Promise<void> {
-    this.checkOpen();
+  finish(): Promise<void> {
+    if (this.state !== 'open') return Promise.reject(this.closedError());
     this.state = 'finishing';
+    this.finishing = this.runFinish();
+    return this.finishing;
+  }
+
+  private async runFinish(): Promise<void> {
     await Promise.allSettled([...this.inflight]);
     if (this.failure) throw this.failure;
     try {

@@ -126,6 +126,19 @@ describe('createCogWriter (streaming)', () => {
     await expectError(w.finish(), 'WRITER_CLOSED', path);
   });
 
+  it('abort while finish runs waits for it; the file is complete and no temp files remain', async () => {
+    const dir = freshDir();
+    const path = join(dir, 'late-abort.tif');
+    const w = await createCogWriter(path, meta, { tileSize: T });
+    for (let ty = 0; ty < w.tilesY; ty++) for (let tx = 0; tx < w.tilesX; tx++) await w.writeTile(tx, ty, tileBands(tx, ty, false));
+    const finished = w.finish();
+    await w.abort();
+    await finished;
+    assert.deepEqual(readdirSync(dir), ['late-abort.tif']);
+    assert.equal((await checkCogLayout(path)).valid, true);
+    await expectError(w.finish(), 'WRITER_CLOSED', path);
+  });
+
   it('a process killed mid-write leaves either the old file or the complete new one at the path', { timeout: 50_000 }, async () => {
     const dir = freshDir();
     const path = join(dir, 'crash.tif');

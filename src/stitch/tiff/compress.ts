@@ -14,7 +14,14 @@ const deflateAsync = promisify(deflate);
  */
 export type TiffCompression = 'deflate' | 'lzw' | 'none';
 
-/** TIFF Compression tag values. */
+/**
+ * TIFF Compression tag values.
+ *
+ * @example
+ * ```ts
+ * COMPRESSION_CODE.deflate; // 8 (Adobe DEFLATE)
+ * ```
+ */
 export const COMPRESSION_CODE: Record<TiffCompression, number> = { none: 1, lzw: 5, deflate: 8 };
 
 /**

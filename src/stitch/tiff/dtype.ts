@@ -57,7 +57,14 @@ const INFO: Record<RasterDType, DTypeInfo> = {
   float64: { bytes: 8, sampleFormat: 3, float: true, min: -Infinity, max: Infinity, create: (n) => new Float64Array(n), accepts: (a) => a instanceof Float64Array },
 };
 
-/** Every supported dtype, for validation and tests. */
+/**
+ * Every supported dtype, for validation and tests.
+ *
+ * @example
+ * ```ts
+ * RASTER_DTYPES.includes('float32'); // true
+ * ```
+ */
 export const RASTER_DTYPES: readonly RasterDType[] = Object.keys(INFO) as RasterDType[];
 
 /**

@@ -8,7 +8,14 @@
  * the writer lay out every IFD before it knows the tile offsets.
  */
 
-/** TIFF field types used by the writer. */
+/**
+ * TIFF field types used by the writer.
+ *
+ * @example
+ * ```ts
+ * TIFF_TYPE.LONG8; // 16 (BigTIFF)
+ * ```
+ */
 export const TIFF_TYPE = { ASCII: 2, SHORT: 3, LONG: 4, DOUBLE: 12, LONG8: 16 } as const;
 
 /**
@@ -21,7 +28,14 @@ export const TIFF_TYPE = { ASCII: 2, SHORT: 3, LONG: 4, DOUBLE: 12, LONG8: 16 } 
  */
 export type TiffType = (typeof TIFF_TYPE)[keyof typeof TIFF_TYPE];
 
-/** TIFF and GeoTIFF tag numbers used by the writer and the layout checker. */
+/**
+ * TIFF and GeoTIFF tag numbers used by the writer and the layout checker.
+ *
+ * @example
+ * ```ts
+ * TAG.GdalNodata; // 42113
+ * ```
+ */
 export const TAG = {
   NewSubfileType: 254,
   ImageWidth: 256,

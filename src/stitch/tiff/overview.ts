@@ -16,7 +16,14 @@ import type { DTypeInfo, RasterArray } from './dtype.js';
  */
 export type OverviewResampling = 'average' | 'nearest' | 'mode';
 
-/** The resampling methods, for validation. */
+/**
+ * The resampling methods, for validation.
+ *
+ * @example
+ * ```ts
+ * OVERVIEW_RESAMPLING.includes('mode'); // true
+ * ```
+ */
 export const OVERVIEW_RESAMPLING: readonly OverviewResampling[] = ['average', 'nearest', 'mode'];
 
 /**

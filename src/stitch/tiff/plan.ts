@@ -58,7 +58,14 @@ export interface CogWriteOptions {
   bigTiff?: boolean | 'auto';
 }
 
-/** One resolution level of the output: level 0 is full resolution. */
+/**
+ * One resolution level of the output: level 0 is full resolution.
+ *
+ * @example
+ * ```ts
+ * const l: LevelPlan = { factor: 2, ratio: 2, width: 500, height: 300, tilesX: 2, tilesY: 2 };
+ * ```
+ */
 export interface LevelPlan {
   /** Decimation factor relative to full resolution (1 for level 0). */
   factor: number;
