@@ -9,7 +9,7 @@ import type { TimeInterval } from '../../geo/interval.js';
 import type { GeoSlice } from '../../geo/slice.js';
 import { normalizeQuery } from '../query-plan.js';
 import type { CatalogQuery, CatalogRow, GeoCatalog, GeoParquetWriteOptions, IntersectOptions, SqlParams } from '../types.js';
-import { aggregateWithDuckDB, readTableFile, sqlWithDuckDB, toDuckDBFile, toGeoParquetFile, whereWithDuckDB } from './duckdb-eval.js';
+import { aggregateWithDuckDB, readArrowTable, readTableFile, sqlWithDuckDB, toDuckDBFile, toGeoParquetFile, whereWithDuckDB } from './duckdb-eval.js';
 import { filterRelation } from './filter.js';
 import { intersectRelations } from './intersect.js';
 import { columnsOf, entriesOf, makeRelation, type Relation } from './relation.js';
@@ -232,14 +232,6 @@ async function plainTable(table: Record<string, unknown>[] | Table | string): Pr
     });
     return { columns: columnsOf(table.map((extras) => ({ extras }))), rows: table };
   }
-  if (table && typeof table === 'object' && 'schema' in table && typeof table.toArray === 'function') {
-    const columns = table.schema.fields.map((f) => f.name);
-    const rows = table.toArray().map((r) => {
-      const o: Record<string, unknown> = {};
-      for (const c of columns) o[c] = (r as Record<string, unknown>)[c];
-      return o;
-    });
-    return { columns, rows };
-  }
+  if (table && typeof table === 'object' && 'schema' in table && typeof table.getChildAt === 'function') return readArrowTable(table);
   throw new CatalogError('BAD_QUERY', 'withColumns needs an array of row objects, an apache-arrow Table or a parquet file path');
 }

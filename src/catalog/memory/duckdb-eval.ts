@@ -5,6 +5,7 @@
  * one of these runs, so bbox/interval work never loads it.
  */
 import { existsSync } from 'node:fs';
+import type { Table } from 'apache-arrow';
 import { CatalogError } from '../../errors.js';
 import type { CatalogRow, GeoCatalog, GeoParquetWriteOptions, SqlParams } from '../types.js';
 import { columnsOf, entriesOf, makeRelation, type Relation } from './relation.js';
@@ -14,9 +15,18 @@ import type { PlainTable } from './with-columns.js';
 /** Extra column carrying each memory row's position through DuckDB, so `where` keeps the original rows. */
 const POSITION = '__geoslice_memory_pos';
 
+/** Memory limit of the private DuckDB engines used here; beyond it DuckDB spills to a temp directory. */
+const ENGINE_MEMORY = '1GB';
+
+/**
+ * A DuckDB catalog over memory rows in a private engine (closed with the catalog, so nothing stays
+ * behind in the shared engine). The rows are not validated again: they were validated on entry or
+ * derived by catalog operations (an intersect's bbox is the overlap of both bboxes, smaller than
+ * its footprint, which row validation would refuse).
+ */
 async function duckCatalog(rows: CatalogRow[]): Promise<GeoCatalog> {
   const { duckdbCatalogFromRows } = await import('../duckdb/from-rows.js');
-  return duckdbCatalogFromRows(rows);
+  return duckdbCatalogFromRows(rows, { validate: false, memoryLimit: ENGINE_MEMORY });
 }
 
 async function withDuck<T>(rows: CatalogRow[], f: (cat: GeoCatalog) => Promise<T>): Promise<T> {
@@ -110,6 +120,20 @@ export async function readTableFile(path: string): Promise<PlainTable> {
 }
 
 /**
+ * The records of an Arrow table (for `withColumns`), converted like the DuckDB backend does
+ * (timestamps and dates become `Date`s).
+ *
+ * @example
+ * ```ts
+ * const labels = await readArrowTable(tableFromArrays({ id: ['a'], split: ['val'] }));
+ * ```
+ */
+export async function readArrowTable(table: Table): Promise<PlainTable> {
+  const { arrowToRecords } = await import('../duckdb/load-records.js');
+  return arrowToRecords(table);
+}
+
+/**
  * Writes the rows of `rel` as GeoParquet with the streaming GeoParquet writer.
  *
  * @example
@@ -118,8 +142,10 @@ export async function readTableFile(path: string): Promise<PlainTable> {
  * ```
  */
 export async function toGeoParquetFile(rel: Relation, path: string, opts?: GeoParquetWriteOptions): Promise<void> {
-  const { writeGeoParquet } = await import('../geoparquet/write.js');
-  await writeGeoParquet(rel.entries.map((e) => e.row), path, opts);
+  const { writeGeoParquet } = await import('../geoparquet/writer.js');
+  // Rows were validated on entry or derived by catalog operations (an intersect's bbox is the overlap
+  // of both bboxes, smaller than its footprint), so the writer does not validate them again.
+  await writeGeoParquet(rel.entries.map((e) => e.row), path, { ...opts, validate: false });
 }
 
 /**
