@@ -86,7 +86,7 @@ interface BlockRef {
   height: number;
 }
 
-const CONCURRENCY = Math.max(2, availableParallelism());
+const CONCURRENCY = Math.max(4, 2 * availableParallelism());
 
 async function forEachLimited(count: number, limit: number, fn: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
@@ -211,6 +211,9 @@ class StreamingCogWriter implements CogWriter {
       throw new StitchError('SHAPE_MISMATCH', `${this.path}: tile (${tileX}, ${tileY}) needs ${plan.bands} band arrays, got ${Array.isArray(bands) ? bands.length : typeof bands}`, { subject: this.path });
     }
     bands.forEach((a, b) => checkBandArray(a, plan.info, plan.dtype, [T * T, w * h], this.path, `tile (${tileX}, ${tileY}) band ${b}`));
+    if (bands.some((a) => a.length !== bands[0].length)) {
+      throw new StitchError('SHAPE_MISMATCH', `${this.path}: tile (${tileX}, ${tileY}) mixes padded and exact-size band arrays: ${bands.map((a) => a.length).join(', ')}`, { subject: this.path });
+    }
     const index = tileY * this.tilesX + tileX;
     if (this.claimed[index]) throw new StitchError('DUPLICATE_TILE', `${this.path}: tile (${tileX}, ${tileY}) was already written`, { subject: this.path });
     this.claimed[index] = 1;

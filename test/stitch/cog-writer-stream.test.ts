@@ -118,6 +118,9 @@ describe('createCogWriter (streaming)', () => {
     await expectError(w.writeTile(0.5, 0, tileBands(0, 0, true)), 'TILE_OUT_OF_RANGE', path);
     await expectError(w.writeTile(0, 0, tileBands(0, 0, true).slice(0, 2)), 'SHAPE_MISMATCH', path);
     await expectError(w.writeTile(5, 4, tileBands(0, 0, false).map((a) => a.subarray(0, 100))), 'SHAPE_MISMATCH', path);
+    const mixed = tileBands(5, 4, false);
+    mixed[1] = tileBands(5, 4, true)[1];
+    await expectError(w.writeTile(5, 4, mixed), 'SHAPE_MISMATCH', path);
     await expectError(w.writeTile(0, 0, [new Float32Array(T * T), new Float32Array(T * T), new Float32Array(T * T)] as never), 'WRONG_ARRAY_TYPE', path);
     await w.writeTile(0, 0, tileBands(0, 0, true));
     await expectError(w.writeTile(0, 0, tileBands(0, 0, true)), 'DUPLICATE_TILE', path);
