@@ -1,0 +1,384 @@
+/**
+ * The DuckDB {@link GeoCatalog}: a lazy SQL relation over GeoParquet files, a `.duckdb` table or
+ * loaded rows. Lazy operations wrap the relation in more SQL (user values bound, identifiers
+ * validated); eager operations run it on a fresh connection of the catalog's engine.
+ */
+import { existsSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import type { Table } from 'apache-arrow';
+import { CatalogError } from '../../errors.js';
+import type { BBox } from '../../geo/bbox.js';
+import type { TimeInterval } from '../../geo/interval.js';
+import type { GeoSlice } from '../../geo/slice.js';
+import { normalizeQuery } from '../query-plan.js';
+import type { CatalogQuery, CatalogRow, GeoCatalog, GeoParquetWriteOptions, IntersectOptions, SqlParams } from '../types.js';
+import { CORE_COLUMNS } from '../geoparquet/format.js';
+import { copyToDuckDB, copyToGeoParquet } from '../geoparquet/copy.js';
+import { joinedColumns } from '../memory/intersect.js';
+import { MemoryCatalog, relationOf } from '../memory/catalog.js';
+import { describeQuery, duckError, runAll, runStream, type DuckDBEngine } from './engine.js';
+import { loadRows } from './load-rows.js';
+import { arrowToRecords, loadRecords } from './load-records.js';
+import { chunkToRows, ROW_SELECT } from './row-convert.js';
+import { bindFragment, quoteIdent, sqlString, type BoundSql } from './sql.js';
+import { UDF } from './udf.js';
+
+let paramCounter = 0;
+/** A fresh bound-parameter name holding `value`. */
+function param(params: Record<string, unknown>, value: unknown): string {
+  const name = `g${++paramCounter}`;
+  params[name] = value;
+  return '$' + name;
+}
+
+const EXPECTED: Record<string, (t: string) => boolean> = {
+  id: (t) => t === 'VARCHAR',
+  assets: (t) => t.startsWith('MAP(VARCHAR, STRUCT(href VARCHAR'),
+  geometry: (t) => t === 'BLOB',
+  bbox: (t) => /^STRUCT\(xmin DOUBLE, ymin DOUBLE, xmax DOUBLE, ymax DOUBLE\)$/.test(t),
+  tmin: (t) => t === 'TIMESTAMP WITH TIME ZONE',
+  tmax: (t) => t === 'TIMESTAMP WITH TIME ZONE',
+  crs: (t) => t === 'VARCHAR',
+};
+
+const EXPECTED_TEXT: Record<string, string> = {
+  id: 'VARCHAR', assets: 'MAP(VARCHAR, STRUCT(href VARCHAR, band INTEGER))', geometry: 'BLOB (WKB)',
+  bbox: 'STRUCT(xmin DOUBLE, ymin DOUBLE, xmax DOUBLE, ymax DOUBLE)', tmin: 'TIMESTAMPTZ', tmax: 'TIMESTAMPTZ', crs: 'VARCHAR',
+};
+
+/**
+ * A catalog backed by DuckDB. Get one from `openCatalog(...)` or `duckdbCatalogFromRows(rows)`;
+ * every lazy operation returns a new `DuckDBCatalog` sharing the engine.
+ *
+ * @example
+ * ```ts
+ * const cat = await openCatalog('scenes.parquet');
+ * const n = await cat.query({ bbox: [10, 45, 10.5, 45.5] }).count();
+ * ```
+ */
+export class DuckDBCatalog implements GeoCatalog {
+  readonly backend = 'duckdb' as const;
+  private relationPromise: Promise<BoundSql> | undefined;
+  private countPromise: Promise<number> | undefined;
+  private closed = false;
+
+  /**
+   * Internal: `build` produces the relation (a SELECT with the catalog columns) when first needed.
+   * `onClose` releases what this catalog owns (its engine, or the table its rows were loaded into).
+   *
+   * @example
+   * ```ts
+   * const cat = new DuckDBCatalog(engine, 'rows(3)', async () => ({ sql: 'SELECT * FROM gs_rows_1', params: {} }));
+   * ```
+   */
+  constructor(
+    readonly engine: DuckDBEngine,
+    readonly source: string,
+    private readonly build: () => Promise<BoundSql>,
+    private readonly onClose?: () => Promise<void>,
+  ) {}
+
+  /**
+   * The relation, built once and checked to have the catalog columns with their types
+   * ({@link CatalogError} `MISSING_COLUMNS` / `BAD_COLUMN_TYPE` naming them).
+   *
+   * @example
+   * ```ts
+   * const { sql, params } = await cat.relation();
+   * ```
+   */
+  relation(): Promise<BoundSql> {
+    if (this.closed) return Promise.reject(this.closedError());
+    if (!this.relationPromise) {
+      this.relationPromise = (async () => {
+        const rel = await this.build();
+        const cols = await this.describe(rel);
+        const byName = new Map(cols.map((c) => [c.name, c.type.replaceAll('"', '')]));
+        const missing = CORE_COLUMNS.filter((c) => !byName.has(c));
+        if (missing.length) {
+          throw new CatalogError(
+            'MISSING_COLUMNS',
+            `${this.source}: the result lacks the catalog column(s) ${missing.join(', ')}; a catalog needs ${CORE_COLUMNS.join(', ')} (select them, e.g. SELECT *, ... FROM catalog)`,
+            { subject: missing.join(',') },
+          );
+        }
+        const bad = CORE_COLUMNS.filter((c) => !EXPECTED[c](byName.get(c)!));
+        if (bad.length) {
+          throw new CatalogError(
+            'BAD_COLUMN_TYPE',
+            `${this.source}: catalog column(s) ${bad.map((c) => `${c} is ${byName.get(c)} (expected ${EXPECTED_TEXT[c]})`).join('; ')}; cast them in the query`,
+            { subject: bad.join(',') },
+          );
+        }
+        return rel;
+      })();
+      this.relationPromise.catch(() => undefined);
+    }
+    return this.relationPromise;
+  }
+
+  private closedError(): CatalogError {
+    return new CatalogError('CLOSED', `catalog ${this.source} was closed; open it again`, { subject: this.source });
+  }
+
+  private async describe(rel: BoundSql): Promise<{ name: string; type: string }[]> {
+    const conn = await this.engine.connect();
+    try {
+      return (await describeQuery(conn, rel.sql, rel.params, this.source)).map((c) => ({ name: c.name, type: c.type.toString() }));
+    } finally {
+      conn.closeSync();
+    }
+  }
+
+  private derive(build: (base: BoundSql) => Promise<BoundSql>, source = this.source): DuckDBCatalog {
+    if (this.closed) throw this.closedError();
+    return new DuckDBCatalog(this.engine, source, async () => build(await this.relation()));
+  }
+
+  /** The other catalog's relation in this engine: shared SQL when it lives in the same engine, else its rows loaded into a table. */
+  private async foreign(other: GeoCatalog): Promise<BoundSql> {
+    if (other instanceof DuckDBCatalog && other.engine === this.engine) return other.relation();
+    const { table } = await loadRows(this.engine, other.rows(), { validate: false, source: other.source });
+    return { sql: `SELECT * FROM ${quoteIdent(table)}`, params: {} };
+  }
+
+  query(q: CatalogQuery | GeoSlice): GeoCatalog {
+    const n = normalizeQuery(q);
+    const where = n.where !== null ? bindFragment(n.where, n.params, `${this.source} query where`) : null;
+    return this.derive(async (base) => {
+      const params: Record<string, unknown> = { ...base.params };
+      const conds: string[] = [];
+      if (n.boxes) {
+        if (n.boxes.length === 0) conds.push('false');
+        const ys = n.boxes.map((b) => [b[1], b[3]]);
+        const sameY = ys.every((y) => y[0] === ys[0][0] && y[1] === ys[0][1]);
+        if (sameY && n.boxes.length > 1) conds.push(`bbox.ymin <= ${param(params, ys[0][1])} AND bbox.ymax >= ${param(params, ys[0][0])}`);
+        const alts = n.boxes.map((b) => {
+          const [x1, y1, x2, y2] = b.map((v) => param(params, v));
+          const cheap = `bbox.xmin <= ${x2} AND bbox.xmax >= ${x1} AND bbox.ymin <= ${y2} AND bbox.ymax >= ${y1}`;
+          return `(${cheap} AND CASE WHEN ${cheap} THEN ${UDF.intersectsBBox}(geometry, ${x1}, ${y1}, ${x2}, ${y2}) ELSE false END)`;
+        });
+        if (alts.length) conds.push(alts.length === 1 ? alts[0] : `(${alts.join(' OR ')})`);
+      }
+      if (n.interval) {
+        const { start, end } = n.interval;
+        const dated: string[] = [];
+        if (start) {
+          const s = param(params, start);
+          dated.push(`(tmax IS NULL OR tmax >= ${s})`, `coalesce(tmax, tmin) >= ${s}`);
+        }
+        if (end) {
+          const e = param(params, end);
+          dated.push(`(tmin IS NULL OR tmin <= ${e})`, `coalesce(tmin, tmax) <= ${e}`);
+        }
+        const datedSql = `(tmin IS NOT NULL OR tmax IS NOT NULL)${dated.length ? ' AND ' + dated.join(' AND ') : ''}`;
+        conds.push(n.includeUndated ? `((tmin IS NULL AND tmax IS NULL) OR (${datedSql}))` : datedSql);
+      }
+      if (where) {
+        conds.push(`(${where.sql})`);
+        Object.assign(params, where.params);
+      }
+      if (conds.length === 0) return base;
+      return { sql: `SELECT * FROM (${base.sql}) AS q WHERE ${conds.join(' AND ')}`, params };
+    });
+  }
+
+  intersect(other: GeoCatalog, opts: IntersectOptions = {}): GeoCatalog {
+    if (opts.spatialOnly !== undefined && typeof opts.spatialOnly !== 'boolean') {
+      throw new CatalogError('BAD_QUERY', `intersect option spatialOnly must be a boolean, got ${String(opts.spatialOnly)}`);
+    }
+    const spatialOnly = opts.spatialOnly ?? false;
+    return this.derive(async (left) => {
+      const right = await this.foreign(other);
+      const extrasOf = async (r: BoundSql) => (await this.describe(r)).map((c) => c.name).filter((c) => !(CORE_COLUMNS as readonly string[]).includes(c));
+      const [le, re] = await Promise.all([extrasOf(left), extrasOf(right)]);
+      const names = joinedColumns(le, re);
+      const expr = new Map<string, string>();
+      for (const c of le) expr.set(c, `l.${quoteIdent(c)}`);
+      for (const c of re) expr.set(names.rightName.get(c)!, `r.${quoteIdent(c)}`);
+      expr.set('left_id', 'l.id');
+      expr.set('right_id', 'r.id');
+      const extras = names.columns.map((c) => `${expr.get(c)} AS ${quoteIdent(c)}`);
+      const time = spatialOnly
+        ? ''
+        : ` AND (l.tmin IS NOT NULL OR l.tmax IS NOT NULL) AND (r.tmin IS NOT NULL OR r.tmax IS NOT NULL)
+            AND coalesce(l.tmin, l.tmax) <= coalesce(r.tmax, r.tmin) AND coalesce(r.tmin, r.tmax) <= coalesce(l.tmax, l.tmin)`;
+      const sql = `SELECT l.id || '|' || r.id AS id,
+          map_concat(l.assets, map_from_entries(list_transform(map_entries(r.assets),
+            e -> {'key': CASE WHEN list_contains(map_keys(l.assets), e.key) THEN 'right_' || e.key ELSE e.key END, 'value': e.value}))) AS assets,
+          l.geometry AS geometry,
+          struct_pack(xmin := greatest(l.bbox.xmin, r.bbox.xmin), ymin := greatest(l.bbox.ymin, r.bbox.ymin),
+                      xmax := least(l.bbox.xmax, r.bbox.xmax), ymax := least(l.bbox.ymax, r.bbox.ymax)) AS bbox,
+          CASE WHEN l.tmin IS NULL OR r.tmin IS NULL THEN NULL ELSE greatest(l.tmin, r.tmin) END AS tmin,
+          CASE WHEN l.tmax IS NULL OR r.tmax IS NULL THEN NULL ELSE least(l.tmax, r.tmax) END AS tmax,
+          l.crs AS crs${extras.length ? ',\n          ' + extras.join(', ') : ''}
+        FROM (${left.sql}) AS l JOIN (${right.sql}) AS r
+          ON l.bbox.xmin <= r.bbox.xmax AND r.bbox.xmin <= l.bbox.xmax AND l.bbox.ymin <= r.bbox.ymax AND r.bbox.ymin <= l.bbox.ymax${time}
+        WHERE ${UDF.geomsIntersect}(l.geometry, r.geometry)`;
+      return { sql, params: { ...left.params, ...right.params } };
+    }, `${this.source} ∩ ${other.source}`);
+  }
+
+  union(other: GeoCatalog): GeoCatalog {
+    return this.derive(async (left) => {
+      const right = await this.foreign(other);
+      return { sql: `SELECT * FROM (${left.sql}) UNION ALL BY NAME SELECT * FROM (${right.sql})`, params: { ...left.params, ...right.params } };
+    }, `${this.source} ∪ ${other.source}`);
+  }
+
+  sql(selectOrWhere: string, params?: SqlParams): GeoCatalog {
+    const b = bindFragment(selectOrWhere, params, 'sql()');
+    return this.derive(async (base) => {
+      const all = { ...base.params, ...b.params };
+      return { sql: withCatalog(base.sql, b.sql) ?? `SELECT * FROM (${base.sql}) AS catalog WHERE (${b.sql})`, params: all };
+    });
+  }
+
+  withColumns(table: Record<string, unknown>[] | Table | string, opts: { on?: string } = {}): GeoCatalog {
+    const on = opts.on ?? 'id';
+    const onSql = quoteIdent(on, 'withColumns on');
+    const what = typeof table === 'string' ? `parquet file ${table}` : Array.isArray(table) ? `rows(${table.length})` : 'an Arrow table';
+    return this.derive(async (base) => {
+      let tableSql: string;
+      if (typeof table === 'string') {
+        const abs = resolvePath(table);
+        if (!existsSync(abs)) throw new CatalogError('NOT_FOUND', `withColumns: ${table} does not exist; pass the path of a parquet file`, { subject: table });
+        tableSql = `SELECT * FROM read_parquet(${sqlString(abs)})`;
+      } else if (Array.isArray(table)) {
+        const columns = [...new Set(table.flatMap((r) => (typeof r === 'object' && r !== null ? Object.keys(r) : [])))];
+        tableSql = `SELECT * FROM ${quoteIdent(await loadRecords(this.engine, columns, table, what))}`;
+      } else if (table && typeof table === 'object' && 'schema' in table) {
+        const { columns, rows } = arrowToRecords(table);
+        tableSql = `SELECT * FROM ${quoteIdent(await loadRecords(this.engine, columns, rows, what))}`;
+      } else {
+        throw new CatalogError('BAD_QUERY', 'withColumns needs rows (an array of objects), an Arrow table or a parquet file path');
+      }
+      const catCols = (await this.describe(base)).map((c) => c.name);
+      const tabCols = (await this.describe({ sql: tableSql, params: {} })).map((c) => c.name);
+      if (!catCols.includes(on)) {
+        throw new CatalogError('BAD_QUERY', `withColumns: the catalog has no column ${JSON.stringify(on)} to join on; use 'id' or one of ${catCols.join(', ')}`, { subject: on });
+      }
+      if (!tabCols.includes(on)) {
+        throw new CatalogError('BAD_QUERY', `withColumns: ${what} has no join column ${JSON.stringify(on)}; its columns are ${tabCols.join(', ')}`, { subject: what });
+      }
+      const added = tabCols.filter((c) => c !== on);
+      const core = added.filter((c) => (CORE_COLUMNS as readonly string[]).includes(c));
+      if (core.length) {
+        throw new CatalogError('BAD_QUERY', `withColumns: ${what} has column(s) ${core.join(', ')} that would replace core catalog columns; rename them`, { subject: core.join(',') });
+      }
+      const replaced = added.filter((c) => catCols.includes(c));
+      const left = replaced.length ? `c.* EXCLUDE (${replaced.map((c) => quoteIdent(c)).join(', ')})` : 'c.*';
+      const right = added.map((c) => `t.${quoteIdent(c)}`);
+      return {
+        sql: `SELECT ${[left, ...right].join(', ')} FROM (${base.sql}) AS c LEFT JOIN (${tableSql}) AS t ON c.${onSql} = t.${onSql}`,
+        params: base.params,
+      };
+    });
+  }
+
+  count(): Promise<number> {
+    if (!this.countPromise) {
+      this.countPromise = (async () => {
+        const [r] = await this.run(`SELECT count(*) AS n FROM ($REL) AS c`);
+        return Number(r.n);
+      })();
+      this.countPromise.catch(() => { this.countPromise = undefined; });
+    }
+    return this.countPromise;
+  }
+
+  async bounds(): Promise<BBox | null> {
+    const [r] = await this.run(`SELECT min(bbox.xmin) AS a, min(bbox.ymin) AS b, max(bbox.xmax) AS c, max(bbox.ymax) AS d FROM ($REL) AS c`);
+    return r.a === null ? null : [r.a as number, r.b as number, r.c as number, r.d as number];
+  }
+
+  async temporalExtent(): Promise<TimeInterval | null> {
+    const [r] = await this.run(`SELECT min(tmin) AS s, max(tmax) AS e FROM ($REL) AS c`);
+    if (r.s === null && r.e === null) return null;
+    return { start: (r.s as Date | null) ?? null, end: (r.e as Date | null) ?? null };
+  }
+
+  async aggregate(sql: string, params?: SqlParams): Promise<Record<string, unknown>[]> {
+    const b = bindFragment(sql, params, 'aggregate()');
+    const rel = await this.relation();
+    const text = withCatalog(rel.sql, b.sql);
+    if (!text) throw new CatalogError('BAD_QUERY', 'aggregate() needs a SELECT (or WITH/FROM) over the relation `catalog`, e.g. SELECT split, count(*) FROM catalog GROUP BY split');
+    return this.engine.all(text, { ...rel.params, ...b.params }, this.source);
+  }
+
+  async explain(): Promise<string> {
+    const rows = await this.run(`EXPLAIN SELECT * FROM ($REL) AS c`);
+    return rows.map((r) => String(r.explain_value ?? Object.values(r).join('\n'))).join('\n');
+  }
+
+  async schema(): Promise<{ name: string; type: string }[]> {
+    return this.describe(await this.relation());
+  }
+
+  rows(opts: { batchSize?: number } = {}): AsyncIterable<CatalogRow> {
+    const batchSize = opts.batchSize ?? 2048;
+    if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new CatalogError('BAD_OPTION', `rows() batchSize must be a positive integer, got ${String(opts.batchSize)}`);
+    const self = this;
+    return {
+      async *[Symbol.asyncIterator]() {
+        const rel = await self.relation();
+        const conn = await self.engine.connect();
+        try {
+          const result = await runStream(conn, `SELECT ${ROW_SELECT} FROM (${rel.sql}) AS c`, rel.params, self.source);
+          const names = result.columnNames();
+          for (;;) {
+            const batch: CatalogRow[] = [];
+            while (batch.length < batchSize) {
+              const chunk = await result.fetchChunk().catch((e) => { throw duckError(e, self.source); });
+              if (!chunk || chunk.rowCount === 0) break;
+              for (const r of chunkToRows(chunk, names, self.source)) batch.push(r);
+            }
+            if (batch.length === 0) break;
+            yield* batch;
+          }
+        } finally {
+          conn.interrupt();
+          conn.closeSync();
+        }
+      },
+    };
+  }
+
+  async materialize(): Promise<GeoCatalog> {
+    const rel = await relationOf(this);
+    return new MemoryCatalog(this.source, async () => rel, [`materialized from duckdb catalog ${this.source}`]);
+  }
+
+  async toGeoParquet(path: string, opts: GeoParquetWriteOptions = {}): Promise<void> {
+    await copyToGeoParquet(this.engine, await this.relation(), path, opts);
+  }
+
+  async toDuckDB(path: string, opts: { table?: string } = {}): Promise<void> {
+    await copyToDuckDB(this.engine, await this.relation(), path, opts.table ?? 'catalog');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.onClose) await this.onClose();
+  }
+
+  /** Runs `sql` with `$REL` replaced by the relation; returns plain rows. */
+  private async run(sql: string): Promise<Record<string, unknown>[]> {
+    const rel = await this.relation();
+    const conn = await this.engine.connect();
+    try {
+      return await runAll(conn, sql.replace('$REL', () => rel.sql), rel.params, this.source);
+    } finally {
+      conn.closeSync();
+    }
+  }
+}
+
+/** A user SELECT/WITH/FROM over `catalog` with the relation bound as the CTE `catalog`, or null for a bare expression. */
+function withCatalog(rel: string, user: string): string | null {
+  const m = /^\s*(with|select|from)\b/i.exec(user);
+  if (!m) return null;
+  if (m[1].toLowerCase() === 'with') return `WITH catalog AS (${rel}), ${user.slice(m[0].length)}`;
+  return `WITH catalog AS (${rel}) ${user}`;
+}

@@ -1,0 +1,57 @@
+/**
+ * Building a DuckDB catalog from JS rows (the `backend: 'duckdb'` case of `catalogFromRows`).
+ */
+import type { CatalogRow } from '../types.js';
+import { DuckDBCatalog } from './catalog.js';
+import { DuckDBEngine, sharedEngine, type EngineOptions } from './engine.js';
+import { loadRows } from './load-rows.js';
+import { quoteIdent } from './sql.js';
+
+/**
+ * Options of {@link duckdbCatalogFromRows}.
+ *
+ * @example
+ * ```ts
+ * const opts: DuckDBFromRowsOptions = { source: 'synthetic', memoryLimit: '1GB' };
+ * ```
+ */
+export interface DuckDBFromRowsOptions extends EngineOptions {
+  /** Name used in messages and `catalog.source`; default `rows(<count>)`. */
+  source?: string;
+  /** Rows appended per batch (the extras schema is inferred from the first batch). Default 10_000. */
+  batchSize?: number;
+  /** Explicit DuckDB types of extra columns, e.g. `{ label: 'INTEGER' }`. */
+  extrasTypes?: Record<string, string>;
+  /** Validate rows (id, WKB, bbox inside footprint bounds, times, assets). Default true. */
+  validate?: boolean;
+}
+
+/**
+ * Loads rows (validated like the memory backend's, {@link CatalogError} `INVALID_ROW` naming the row)
+ * into a DuckDB table and returns a DuckDB catalog over it. Without `memoryLimit`/`threads` the rows go
+ * into the process-wide shared engine (so the catalog joins in SQL with files opened by `openCatalog`);
+ * with them, into a private engine. `close()` drops the table (or closes the private engine). Extra columns a row lacks are NULL.
+ *
+ * @example
+ * ```ts
+ * const cat = await duckdbCatalogFromRows(rows);
+ * console.log(await cat.count());
+ * await cat.close();
+ * ```
+ */
+export async function duckdbCatalogFromRows(
+  rows: AsyncIterable<CatalogRow> | Iterable<CatalogRow>,
+  opts: DuckDBFromRowsOptions = {},
+): Promise<DuckDBCatalog> {
+  const own = opts.memoryLimit !== undefined || opts.threads !== undefined || opts.tempDirectory !== undefined;
+  const engine = own ? await DuckDBEngine.create(opts) : await sharedEngine();
+  try {
+    const { table, count } = await loadRows(engine, rows, { batchSize: opts.batchSize, extrasTypes: opts.extrasTypes, validate: opts.validate, source: opts.source });
+    const rel = { sql: `SELECT * FROM ${quoteIdent(table)}`, params: {} };
+    const release = own ? () => engine.close() : () => engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
+    return new DuckDBCatalog(engine, opts.source ?? `rows(${count})`, async () => rel, release);
+  } catch (e) {
+    if (own) await engine.close();
+    throw e;
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * Writes a SQL relation with the catalog columns to GeoParquet (or a DuckDB database file):
+ * computes the `geo` metadata, sorts, writes row groups with DuckDB's `COPY`, and moves the result
+ * into place atomically (temporary name in the destination directory, then rename).
+ */
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { CatalogError } from '../../errors.js';
+import type { GeoParquetWriteOptions } from '../types.js';
+import type { DuckDBEngine } from '../duckdb/engine.js';
+import { runAll, runStatement } from '../duckdb/engine.js';
+import { quoteIdent, sqlString, type BoundSql } from '../duckdb/sql.js';
+import { UDF } from '../duckdb/udf.js';
+import { CORE_COLUMNS, DEFAULT_ROW_GROUP_SIZE, DEFAULT_SORT, SORT_HILBERT, SORT_TIME_BUCKET } from './format.js';
+import { buildGeoMetadata } from './geo-metadata.js';
+import type { BBox } from '../../geo/bbox.js';
+
+const COMPRESSIONS = new Set(['zstd', 'snappy', 'gzip', 'uncompressed']);
+
+/**
+ * The ORDER BY list for `sortBy` keys: `hilbert` (Hilbert key of the bbox centre), `time_bucket`
+ * (year of tmin) or a column name (validated). `[]` keeps the relation's order.
+ *
+ * @example
+ * ```ts
+ * sortSql(['time_bucket', 'hilbert', 'tmin']); // 'date_trunc(...), gs_hilbert(...), "tmin"'
+ * ```
+ */
+export function sortSql(sortBy: readonly string[]): string {
+  return sortBy
+    .map((k) => {
+      if (k === SORT_HILBERT) return `${UDF.hilbert}((bbox.xmin + bbox.xmax) / 2, (bbox.ymin + bbox.ymax) / 2)`;
+      if (k === SORT_TIME_BUCKET) return `date_trunc('year', timezone('UTC', tmin))`;
+      return quoteIdent(k, 'sortBy column');
+    })
+    .join(', ');
+}
+
+function checkOptions(path: string, opts: GeoParquetWriteOptions): void {
+  if (typeof path !== 'string' || path.length === 0) throw new CatalogError('BAD_OPTION', 'the output path must be a non-empty string');
+  if (opts.compression !== undefined && !COMPRESSIONS.has(opts.compression)) {
+    throw new CatalogError('BAD_OPTION', `compression must be one of ${[...COMPRESSIONS].join(', ')}, got ${JSON.stringify(opts.compression)}`);
+  }
+  if (opts.rowGroupSize !== undefined && !(Number.isInteger(opts.rowGroupSize) && opts.rowGroupSize >= 1)) {
+    throw new CatalogError('BAD_OPTION', `rowGroupSize must be a positive integer, got ${String(opts.rowGroupSize)}`);
+  }
+  if (opts.geoparquetVersion !== undefined && opts.geoparquetVersion !== '1.1.0' && opts.geoparquetVersion !== '1.0.0') {
+    throw new CatalogError('BAD_OPTION', `geoparquetVersion must be '1.1.0' or '1.0.0', got ${JSON.stringify(opts.geoparquetVersion)}`);
+  }
+  if (opts.sortBy !== undefined && !Array.isArray(opts.sortBy)) throw new CatalogError('BAD_OPTION', 'sortBy must be an array of column names');
+  if (opts.partitionBy !== undefined && (!Array.isArray(opts.partitionBy) || opts.partitionBy.length === 0)) {
+    throw new CatalogError('BAD_OPTION', 'partitionBy must be a non-empty array of column names');
+  }
+}
+
+function tempSibling(path: string): string {
+  return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
+/** Moves `tmp` to `path`: atomic for files; a directory replaces an existing one via a backup name. */
+function moveIntoPlace(tmp: string, path: string): void {
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    const old = tempSibling(path) + '.old';
+    renameSync(path, old);
+    renameSync(tmp, path);
+    rmSync(old, { recursive: true, force: true });
+  } else {
+    renameSync(tmp, path);
+  }
+}
+
+/**
+ * Writes the relation `rel` (a SELECT yielding at least the catalog columns) to `path` as GeoParquet
+ * 1.1 (see `format.ts`), or as a hive directory of shards with `partitionBy`. The destination is
+ * replaced atomically; on failure nothing is left behind and the old file is untouched.
+ * Throws {@link CatalogError} `BAD_OPTION`, `WRITE_FAILED`, `INVALID_WKB` (a footprint is not WKB).
+ *
+ * @example
+ * ```ts
+ * await copyToGeoParquet(engine, { sql: 'SELECT * FROM gs_rows_1', params: {} }, 'out.parquet', {});
+ * ```
+ */
+export async function copyToGeoParquet(engine: DuckDBEngine, rel: BoundSql, path: string, opts: GeoParquetWriteOptions = {}): Promise<void> {
+  checkOptions(path, opts);
+  const out = resolve(path);
+  const subject = out;
+  if (!existsSync(dirname(out))) mkdirSync(dirname(out), { recursive: true });
+  const conn = await engine.connect();
+  const tmp = tempSibling(out);
+  try {
+    const [stats] = await runAll(
+      conn,
+      `SELECT count(*) AS n, min(bbox.xmin) AS xmin, min(bbox.ymin) AS ymin, max(bbox.xmax) AS xmax, max(bbox.ymax) AS ymax,
+              list(DISTINCT ${UDF.wkbType}(geometry)) AS types FROM (${rel.sql}) AS src`,
+      rel.params,
+      subject,
+    );
+    const bbox: BBox | null = stats.n === 0n || stats.xmin === null ? null : [stats.xmin as number, stats.ymin as number, stats.xmax as number, stats.ymax as number];
+    const types = ((stats.types as (string | null)[]) ?? []).filter((t): t is string => t !== null);
+    const geo = buildGeoMetadata({ geometryTypes: types, bbox, version: opts.geoparquetVersion ?? '1.1.0' });
+    const sortBy = opts.sortBy ?? DEFAULT_SORT;
+    const order = sortBy.length ? ` ORDER BY ${sortSql(sortBy)}` : '';
+    const cols = `${CORE_COLUMNS.map((c) => quoteIdent(c)).join(', ')}, * EXCLUDE (${CORE_COLUMNS.map((c) => quoteIdent(c)).join(', ')})`;
+    const options = [
+      'FORMAT parquet',
+      `COMPRESSION ${opts.compression ?? 'zstd'}`,
+      `ROW_GROUP_SIZE ${opts.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE}`,
+      `KV_METADATA {geo: ${sqlString(JSON.stringify(geo))}}`,
+    ];
+    if (opts.partitionBy) options.push(`PARTITION_BY (${opts.partitionBy.map((c) => quoteIdent(c, 'partitionBy column')).join(', ')})`);
+    await runStatement(conn, `COPY (SELECT ${cols} FROM (${rel.sql}) AS src${order}) TO ${sqlString(tmp)} (${options.join(', ')})`, rel.params, subject);
+    moveIntoPlace(tmp, out);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    if (e instanceof CatalogError) throw e;
+    throw new CatalogError('WRITE_FAILED', `${subject}: ${(e as Error).message}`, { cause: e, subject });
+  } finally {
+    conn.closeSync();
+  }
+}
+
+/**
+ * Writes the relation into a DuckDB database file as table `table` (default `catalog`), atomically.
+ *
+ * @example
+ * ```ts
+ * await copyToDuckDB(engine, { sql: 'SELECT * FROM gs_rows_1', params: {} }, 'cat.duckdb');
+ * ```
+ */
+export async function copyToDuckDB(engine: DuckDBEngine, rel: BoundSql, path: string, table = 'catalog'): Promise<void> {
+  if (typeof path !== 'string' || path.length === 0) throw new CatalogError('BAD_OPTION', 'the output path must be a non-empty string');
+  const out = resolve(path);
+  const t = quoteIdent(table, 'table');
+  if (!existsSync(dirname(out))) mkdirSync(dirname(out), { recursive: true });
+  const tmp = tempSibling(out);
+  const alias = quoteIdent(engine.newTableName('gs_out'));
+  const conn = await engine.connect();
+  try {
+    await runStatement(conn, `ATTACH ${sqlString(tmp)} AS ${alias}`, {}, out);
+    try {
+      await runStatement(conn, `CREATE TABLE ${alias}.${t} AS SELECT * FROM (${rel.sql}) AS src`, rel.params, out);
+    } finally {
+      await runStatement(conn, `DETACH ${alias}`, {}, out);
+    }
+    moveIntoPlace(tmp, out);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    rmSync(tmp + '.wal', { force: true });
+    throw e;
+  } finally {
+    conn.closeSync();
+  }
+}
