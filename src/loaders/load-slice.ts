@@ -58,7 +58,7 @@ export interface LoadSliceOptions {
   bands?: BandSelector[];
   /** Default 'nearest'. Grids that coincide with a raster level are copied exactly whatever this says. */
   resampling?: Resampling;
-  /** Type of `chip.data`. Default 'float32'; integer types round and clamp. */
+  /** Type of `chip.data`. Default 'float32'; integer types round and clamp; float64, int32 and uint32 are composited in float64 so they stay exact. */
   dtype?: RasterDtype;
   /** Default 'mosaic'. */
   temporal?: TemporalMode;
@@ -130,7 +130,11 @@ export async function loadSlice(sources: readonly SliceSource[], slice: GeoSlice
     if (items.length === 0) throw noCoverage(slice, all.length, all.length > 0 ? 'none of them falls inside the slice interval' : 'no source was given');
     const bands = items[0].files.reduce((n, f) => n + f.bands.length, 0);
     const grid = sliceGrid(slice);
-    const ctx: Ctx = { slice, grid, resampling, open, bands };
+    const dtype = opts.dtype ?? 'float32';
+    if (!ARRAYS[dtype]) throw new LoaderError('BAD_OPTION', `dtype must be one of ${Object.keys(ARRAYS).join(', ')}, got ${JSON.stringify(dtype)}`);
+    // 32-bit integers and doubles do not fit a float32 mantissa: composite them in float64
+    const float64 = dtype === 'float64' || dtype === 'int32' || dtype === 'uint32';
+    const ctx: Ctx = { slice, grid, resampling, open, bands, float64 };
     let layers: { time?: Date; mosaic: Mosaic; used: string[] }[];
     if (temporal === 'mosaic') {
       const r = await composite(ctx, items);
@@ -147,7 +151,7 @@ export async function loadSlice(sources: readonly SliceSource[], slice: GeoSlice
     if (layers.every((l) => l.mosaic.filled === 0)) {
       throw noCoverage(slice, items.length, 'every pixel they have under the slice is nodata or masked');
     }
-    return toChip(slice, layers, bands, grid, opts.dtype ?? 'float32', temporal);
+    return toChip(slice, layers, bands, grid, dtype, temporal);
   } finally {
     for (const r of owned.values()) await r.then((rd) => rd.close(), () => undefined);
   }
@@ -233,17 +237,18 @@ interface Ctx {
   resampling: Resampling;
   open: RasterOpener;
   bands: number;
+  float64: boolean;
 }
 
 async function composite(ctx: Ctx, items: Item[]): Promise<{ mosaic: Mosaic; overlapped: boolean; used: string[] }> {
   const { grid } = ctx;
   const n = grid.width * grid.height;
-  const mosaic = createMosaic(ctx.bands, grid.height, grid.width);
+  const mosaic = createMosaic(ctx.bands, grid.height, grid.width, ctx.float64);
   let overlapped = false;
   const used: string[] = [];
   for (const item of items) {
     if (mosaicComplete(mosaic)) break;
-    const layer = new Float32Array(ctx.bands * n);
+    const layer = ctx.float64 ? new Float64Array(ctx.bands * n) : new Float32Array(ctx.bands * n);
     const valid = new Uint8Array(n).fill(1);
     let covers = true;
     for (const file of item.files) {
@@ -260,7 +265,7 @@ async function composite(ctx: Ctx, items: Item[]): Promise<{ mosaic: Mosaic; ove
 }
 
 /** Reads one file's bands into `layer`; false when the file does not overlap the slice. */
-async function readFile(ctx: Ctx, item: Item, file: FileRead, layer: Float32Array, valid: Uint8Array, skip: Uint8Array): Promise<boolean> {
+async function readFile(ctx: Ctx, item: Item, file: FileRead, layer: Float32Array | Float64Array, valid: Uint8Array, skip: Uint8Array): Promise<boolean> {
   const { slice, grid } = ctx;
   const reader = await ctx.open(file.href, file.layout);
   const info = reader.info;
@@ -307,7 +312,7 @@ async function readFile(ctx: Ctx, item: Item, file: FileRead, layer: Float32Arra
       if (v !== v || v === nodata) ok[k] = 0;
     }
   }
-  const sub = new Float32Array(file.bands.length * grid.width * grid.height);
+  const sub = ctx.float64 ? new Float64Array(file.bands.length * grid.width * grid.height) : new Float32Array(file.bands.length * grid.width * grid.height);
   resample(plan, { window: plan.window, bands: data.data, valid: ok }, resampling, sub, 0, valid, skip);
   const n = grid.width * grid.height;
   file.chipBands.forEach((cb, i) => layer.set(sub.subarray(i * n, (i + 1) * n), cb * n));
@@ -354,7 +359,6 @@ function toChip(
   temporal: TemporalMode,
 ): Chip {
   const Ctor = ARRAYS[dtype];
-  if (!Ctor) throw new LoaderError('BAD_OPTION', `dtype must be one of ${Object.keys(ARRAYS).join(', ')}, got ${JSON.stringify(dtype)}`);
   const n = grid.width * grid.height;
   const per = bands * n;
   const data = new Ctor(per * layers.length);

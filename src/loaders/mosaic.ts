@@ -1,6 +1,7 @@
 /**
  * A first-valid-pixel-wins composite being filled source by source: `data` is `[C, H, W]`
- * float32, `mask` is `H * W` (`1` = filled), `filled` counts the filled pixels.
+ * (float32, or float64 when asked for), `mask` is `H * W` (`1` = filled), `filled` counts the
+ * filled pixels.
  *
  * @example
  * ```ts
@@ -13,22 +14,24 @@ export interface Mosaic {
   bands: number;
   height: number;
   width: number;
-  data: Float32Array;
+  data: Float32Array | Float64Array;
   mask: Uint8Array;
   filled: number;
 }
 
 /**
- * An empty composite (all pixels unfilled, data zero).
+ * An empty composite (all pixels unfilled, data zero). `float64` keeps 32-bit integer and double
+ * sources exact; the default float32 halves the memory.
  *
  * @example
  * ```ts
  * const m = createMosaic(2, 64, 64); // m.data.length === 2 * 64 * 64
  * ```
  */
-export function createMosaic(bands: number, height: number, width: number): Mosaic {
+export function createMosaic(bands: number, height: number, width: number, float64 = false): Mosaic {
   const n = height * width;
-  return { bands, height, width, data: new Float32Array(bands * n), mask: new Uint8Array(n), filled: 0 };
+  const data = float64 ? new Float64Array(bands * n) : new Float32Array(bands * n);
+  return { bands, height, width, data, mask: new Uint8Array(n), filled: 0 };
 }
 
 /**
@@ -41,7 +44,7 @@ export function createMosaic(bands: number, height: number, width: number): Mosa
  * const supplied = mergeLayer(m, layerData, layerValid);
  * ```
  */
-export function mergeLayer(m: Mosaic, data: Float32Array, valid: Uint8Array): number {
+export function mergeLayer(m: Mosaic, data: Float32Array | Float64Array, valid: Uint8Array): number {
   const n = m.height * m.width;
   let supplied = 0;
   for (let p = 0; p < n; p++) {

@@ -273,7 +273,7 @@ export function resample(
   plan: WarpPlan,
   px: WindowPixels,
   resampling: Resampling,
-  out: Float32Array,
+  out: Float32Array | Float64Array,
   firstBand: number,
   outValid: Uint8Array,
   skip?: Uint8Array,

@@ -36,7 +36,7 @@ export function syntheticRaster(o: SyntheticOptions): SyntheticRaster {
   // level k pixel (x, y) = full-res pixel (x * f, y * f): nearest decimation
   const pixel = (k: number, b: number, x: number, y: number): number => o.value(b, Math.min(o.width - 1, x * factors[k]), Math.min(o.height - 1, y * factors[k]));
   const info: RasterInfo = {
-    href: o.href, width: o.width, height: o.height, bands, dtype: 'float32', nodata: o.nodata ?? null, crs: o.crs,
+    href: o.href, width: o.width, height: o.height, bands, dtype: 'float64', nodata: o.nodata ?? null, crs: o.crs,
     transform: o.transform, levels, hasMask: false,
   };
   const reads: SyntheticRaster['reads'] = [];
@@ -46,7 +46,7 @@ export function syntheticRaster(o: SyntheticOptions): SyntheticRaster {
       reads.push({ level, x0, y0, w, h, bands: bs });
       const L = levels[level];
       const mask = new Uint8Array(w * h);
-      const data = bs.map(() => new Float32Array(w * h));
+      const data = bs.map(() => new Float64Array(w * h));
       for (let y = 0; y < h; y++) {
         for (let x = 0; x < w; x++) {
           const sx = x0 + x, sy = y0 + y;

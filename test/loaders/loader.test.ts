@@ -149,3 +149,18 @@ test('bands come from separate files or from one multi-band file, in the order a
   await assert.rejects(createLoader({ sources: [rows[0]], bands: ['swir'], open }).load(slice), (e: unknown) => e instanceof LoaderError && e.code === 'MISSING_ASSET' && /row split has no asset "swir"/.test(e.message));
   assert.throws(() => createLoader({ bands: ['red'] }), (e: unknown) => e instanceof LoaderError && e.code === 'BAD_OPTION');
 });
+
+test('dtype: integer types round and clamp; 32-bit integers and doubles stay exact', async () => {
+  const big = syntheticRaster({ href: 'mem://big', crs: 'EPSG:3857', transform: [0, 1, 0, 1, 0, -1], width: 3, height: 1, value: (_b, x) => [4294967290, 1.0000001234, -7.6][x] });
+  const slice: GeoSlice = { bounds: [0, 0, 3, 1], crs: 'EPSG:3857', resolution: [1, 1] };
+  const open = openerOf(big);
+  const f32 = await createLoader({ sources: ['mem://big'], open }).load(slice);
+  assert.ok(f32.data instanceof Float32Array);
+  const u32 = await createLoader({ sources: ['mem://big'], open, dtype: 'uint32' }).load(slice);
+  assert.deepEqual(Array.from(u32.data), [4294967290, 1, 0]);
+  const f64 = await createLoader({ sources: ['mem://big'], open, dtype: 'float64' }).load(slice);
+  assert.deepEqual(Array.from(f64.data), [4294967290, 1.0000001234, -7.6]);
+  const i8 = await createLoader({ sources: ['mem://big'], open, dtype: 'int8' }).load(slice);
+  assert.deepEqual(Array.from(i8.data), [127, 1, -8]);
+  await assert.rejects(createLoader({ sources: ['mem://big'], open, dtype: 'complex64' as 'uint8' }).load(slice), (e: unknown) => e instanceof LoaderError && e.code === 'BAD_OPTION');
+});
