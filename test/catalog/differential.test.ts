@@ -18,7 +18,7 @@ import { randomBox, randomQuery, randomRows, rng } from './memory-fixtures.js';
 const N = 10_000;
 const rows = randomRows(N, 'differential-catalog');
 const geoms = rows.map((r) => readWkb(r.geometry));
-const rightRows = randomRows(400, 'differential-right', 'b');
+const rightRows = randomRows(250, 'differential-right', 'b');
 
 let mem: GeoCatalog;
 let duck: GeoCatalog;
@@ -164,4 +164,14 @@ test('aggregate and withColumns agree', async () => {
   const labels = rows.filter((_, i) => i % 7 === 0).map((row, i) => ({ id: row.id, label: `class${i % 5}`, split: 'val' }));
   const q = { bbox: [12.5, 44.5, 14, 46] as [number, number, number, number] };
   assert.deepEqual(await keys(duck.withColumns(labels).query(q)), await keys(mem.withColumns(labels).query(q)));
+});
+
+test('sql() escape hatch (SELECT and bare WHERE) agrees, and its result composes with queries', async () => {
+  const select = "SELECT * FROM catalog WHERE split = $split AND cloud_pct >= $min";
+  const params = { split: 'test', min: 50 };
+  const expected = rows.filter((r) => r.extras.split === 'test' && typeof r.extras.cloud_pct === 'number' && r.extras.cloud_pct >= 50).map((r) => r.id).sort();
+  assert.deepEqual(await ids(mem.sql(select, params)), expected);
+  assert.deepEqual(await keys(duck.sql(select, params)), await keys(mem.sql(select, params)));
+  const q: CatalogQuery = { bbox: [12.5, 44.5, 15, 47], interval: { start: new Date('2023-06-01'), end: new Date('2024-01-01') } };
+  assert.deepEqual(await keys(duck.sql('cloud_pct < ?', [20]).query(q)), await keys(mem.sql('cloud_pct < ?', [20]).query(q)));
 });

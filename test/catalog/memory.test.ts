@@ -223,3 +223,26 @@ test('materialize, explain and close', async () => {
   await assert.rejects(cat.count(), (e: unknown) => e instanceof CatalogError && e.code === 'CLOSED');
   assert.equal(await q.count(), 3, 'catalogs derived before close keep working');
 });
+
+test('where, sql and aggregate are evaluated by DuckDB over the memory rows, also on derived rows', async () => {
+  const cat = catalogFromRows(base);
+  assert.deepEqual(await ids(cat.query({ where: 'cloud_pct < $max', params: { max: 10 } })), ['diamond']);
+  assert.deepEqual(await ids(cat.query({ bbox: [14, 46, 16, 48], where: "split = 'val' OR cloud_pct IS NOT NULL" })), ['diamond', 'undated']);
+  // a value is data, never SQL
+  assert.equal(await cat.query({ where: 'split = ?', params: ["train' OR 1=1 --"] }).count(), 0);
+  const orig = (await collect(cat.query({ where: 'cloud_pct = 5' }).rows()))[0];
+  assert.deepEqual(orig, { ...base[0], extras: { cloud_pct: 5, split: 'train' } }, 'where keeps the original rows');
+  const viaSql = cat.sql("SELECT * FROM catalog WHERE split = $s", { s: 'val' });
+  assert.equal(viaSql.backend, 'memory');
+  assert.deepEqual(await ids(viaSql), ['undated']);
+  assert.deepEqual(await ids(viaSql.query({ bbox: [15.9, 47.9, 16, 48] })), ['undated'], 'an sql() result is a memory catalog again');
+  assert.deepEqual(await ids(cat.sql('cloud_pct > 10')), ['square']);
+  await assert.rejects(cat.sql('SELECT id FROM catalog').count(), (e: unknown) => e instanceof CatalogError && e.code === 'MISSING_COLUMNS');
+  await assert.rejects(cat.query({ where: 'no_such_column > 1' }).count(), (e: unknown) => e instanceof CatalogError && /no_such_column/.test((e as Error).message));
+  const agg = await cat.aggregate('SELECT count(*)::INTEGER AS n, max(cloud_pct) AS m FROM catalog WHERE tmin IS NOT NULL');
+  assert.deepEqual(agg, [{ n: 5, m: 50 }]);
+  // intersect rows have a bbox smaller than their footprint: DuckDB evaluation must still accept them
+  const joined = cat.intersect(cat, { spatialOnly: true }).query({ where: 'left_id <> right_id' });
+  assert.deepEqual(await ids(joined), ['diamond|halfdated', 'diamond|undated', 'halfdated|diamond', 'halfdated|undated', 'undated|diamond', 'undated|halfdated']);
+  assert.equal(await catalogFromRows([]).query({ where: 'x > 1' }).count(), 0);
+});
