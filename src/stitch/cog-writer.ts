@@ -12,7 +12,7 @@ import { applyPredictor } from './tiff/predictor.js';
 import { Spool } from './tiff/spool.js';
 import { blankTile, checkBandArray, fillValue, interleaveInto, placeBlock } from './tiff/tile.js';
 
-export type { CogMeta, CogWriteOptions } from './tiff/plan.js';
+export type { CogMeta, CogProgress, CogWriteOptions } from './tiff/plan.js';
 export type { RasterArray, RasterDType } from './tiff/dtype.js';
 export type { TiffCompression } from './tiff/compress.js';
 export type { OverviewResampling } from './tiff/overview.js';
@@ -162,6 +162,8 @@ class StreamingCogWriter implements CogWriter {
   private readonly blockRefs: (BlockRef | undefined)[][];
   private readonly inflight = new Set<Promise<void>>();
   private finishing: Promise<void> | undefined;
+  private readonly progress = { tiles: 0, overviews: 0 };
+  private readonly overviewTiles: number;
   private readonly fill: number;
 
   constructor(private readonly plan: CogPlan, private readonly stem: string, private readonly tiles: Spool, private readonly reduced: Spool[]) {
@@ -173,6 +175,7 @@ class StreamingCogWriter implements CogWriter {
     this.tileRefs = plan.levels.map((l) => new Array<TileRef | undefined>(l.tilesX * l.tilesY));
     this.blockRefs = plan.levels.map((l) => new Array<BlockRef | undefined>(l.tilesX * l.tilesY));
     this.fill = fillValue(plan.nodata);
+    this.overviewTiles = plan.levels.slice(1).reduce((n, l) => n + l.tilesX * l.tilesY, 0);
   }
 
   tileShape(tileX: number, tileY: number): { width: number; height: number } {
@@ -249,6 +252,8 @@ class StreamingCogWriter implements CogWriter {
     const packed = await compressTile(predicted, plan.compression, plan.level);
     const pos = await this.tiles.append(packed);
     this.tileRefs[level][index] = { pos, length: packed.byteLength };
+    if (level === 0) plan.onProgress?.({ stage: 'tiles', done: ++this.progress.tiles, total: this.claimed.length });
+    else plan.onProgress?.({ stage: 'overviews', done: ++this.progress.overviews, total: this.overviewTiles });
   }
 
   private async fail(e: unknown): Promise<void> {
@@ -365,11 +370,14 @@ class StreamingCogWriter implements CogWriter {
       const CHUNK = 8 << 20;
       let pending: Uint8Array[] = [];
       let pendingBytes = 0;
+      const total = this.tileRefs.reduce((n, refs) => n + refs.length, 0);
+      let copied = 0;
       for (let k = plan.levels.length - 1; k >= 0; k--) {
         for (const ref of this.tileRefs[k]) {
           if (ref === undefined) throw new StitchError('WRITE_FAILED', `${this.path}: internal: a level ${k} tile was never encoded`, { subject: this.path });
           pending.push(await this.tiles.read(ref.pos, ref.length));
           pendingBytes += ref.length;
+          plan.onProgress?.({ stage: 'assemble', done: ++copied, total });
           if (pendingBytes >= CHUNK) {
             await flush(pending);
             pending = [];

@@ -85,6 +85,21 @@ describe('createCogWriter (streaming)', () => {
     if (!gdalMissing) assert.deepEqual(readWithGdal([path])[0].cog_errors, []);
   });
 
+  it('reports progress per stage up to its total', async () => {
+    const dir = freshDir();
+    const seen = new Map<string, number[]>();
+    const w = await createCogWriter(join(dir, 'progress.tif'), meta, {
+      tileSize: T, onProgress: (p) => seen.set(p.stage, [...(seen.get(p.stage) ?? []), p.done, p.total]),
+    });
+    await w.writeTile(2, 3, tileBands(2, 3, false));
+    await w.finish();
+    const last = (stage: string): number[] => seen.get(stage)?.slice(-2) ?? [];
+    assert.deepEqual(last('tiles'), [30, 30]);
+    assert.deepEqual(last('overviews'), [9 + 4 + 1, 14]);
+    assert.deepEqual(last('assemble'), [44, 44]);
+    assert.equal(seen.get('tiles')?.[0], 1);
+  });
+
   it('fills tiles never written with nodata when there is nodata', async () => {
     const dir = freshDir();
     const path = join(dir, 'sparse.tif');

@@ -56,6 +56,23 @@ export interface CogWriteOptions {
   cog?: boolean;
   /** `'auto'` (default): BigTIFF only when a classic TIFF would pass 4 GiB. */
   bigTiff?: boolean | 'auto';
+  /** Called as work completes, e.g. to draw a progress bar on a TTY. Must not throw. */
+  onProgress?: (p: CogProgress) => void;
+}
+
+/**
+ * Progress of a write: full-resolution tiles stored (`tiles`), overview tiles built
+ * (`overviews`, during `finish`), tiles copied into the output file (`assemble`).
+ *
+ * @example
+ * ```ts
+ * const onProgress = (p: CogProgress) => process.stderr.write(`\r${p.stage} ${p.done}/${p.total}`);
+ * ```
+ */
+export interface CogProgress {
+  stage: 'tiles' | 'overviews' | 'assemble';
+  done: number;
+  total: number;
 }
 
 /**
@@ -102,6 +119,7 @@ export interface CogPlan {
   cog: boolean;
   bigTiff: boolean | 'auto';
   levels: LevelPlan[];
+  onProgress: ((p: CogProgress) => void) | undefined;
   /** Tags written in the full-resolution IFD only (georeferencing, band names). */
   mainEntries: TiffEntry[];
   /** GDAL_NODATA text, written in every IFD. */
@@ -163,6 +181,8 @@ export function resolvePlan(path: string, meta: CogMeta, opts: CogWriteOptions =
   const bigTiff = opts.bigTiff ?? 'auto';
   if (bigTiff !== 'auto' && typeof bigTiff !== 'boolean') throw bad(path, `bigTiff must be true, false or 'auto', got ${JSON.stringify(bigTiff)}`);
 
+  const onProgress = opts.onProgress;
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw bad(path, 'onProgress must be a function');
   const factors = [1, ...overviewFactors(opts.overviews ?? cog, width, height, tileSize, path)];
   const levels = factors.map((factor, i): LevelPlan => {
     const w = Math.ceil(width / factor);
@@ -171,6 +191,6 @@ export function resolvePlan(path: string, meta: CogMeta, opts: CogWriteOptions =
   });
   return {
     path, width, height, bands, dtype: meta.dtype, info, nodata, tileSize, compression, predictor, level, resampling,
-    cog, bigTiff, levels, mainEntries, nodataText: ndText,
+    cog, bigTiff, onProgress, levels, mainEntries, nodataText: ndText,
   };
 }
