@@ -151,7 +151,7 @@ export interface Stitcher {
    * Blends a prediction for `slice` into the grid. `prediction` is `[C, h, w]` (Float32Array, Float64Array,
    * or a tfjs tensor), or an array / `[S, C, h, w]` tensor of repeated predictions (MC-dropout, ensembles),
    * each blended as one more overlapping prediction. The part outside the grid is clipped; NaN pixels
-   * are skipped. Returns the number of grid pixels updated per sample. Throws {@link StitchError}
+   * are skipped. Returns the number of grid pixels the slice covers (after clipping). Throws {@link StitchError}
    * `SHAPE_MISMATCH`, `BAD_VALUES`, `CRS_MISMATCH`, or `OUTSIDE_GRID` (the slice misses the grid entirely).
    */
   add(slice: GeoSlice, prediction: PredictionInput, opts?: AddOptions): number;
