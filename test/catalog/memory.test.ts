@@ -129,7 +129,7 @@ test('bad queries are typed errors', () => {
   assert.throws(() => cat.query({ params: [1] }), badQuery);
   assert.throws(() => cat.query({ interval: { start: new Date('2024-02-01'), end: new Date('2024-01-01') } }), badQuery);
   assert.throws(() => cat.query({ bbox: [0, 0, 1, 1], crs: 'EPSG:999999' }), (e: unknown) => e instanceof Error && 'code' in e && e.code === 'UNKNOWN_CRS');
-  assert.throws(() => cat.rows({ batchSize: 0 }), badQuery);
+  assert.throws(() => cat.rows({ batchSize: 0 }), (e: unknown) => e instanceof CatalogError && e.code === 'BAD_OPTION');
 });
 
 test('invalid rows are rejected naming the row index and id', () => {

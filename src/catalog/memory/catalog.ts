@@ -15,7 +15,7 @@ import { intersectRelations } from './intersect.js';
 import { columnsOf, entriesOf, makeRelation, type Relation } from './relation.js';
 import { relationSchema } from './schema.js';
 import { joinColumns, type PlainTable } from './with-columns.js';
-import { CORE_COLUMNS } from './validate-row.js';
+import { CORE_NAMES } from './validate-row.js';
 
 /**
  * An in-memory catalog. Build one with `catalogFromRows(rows)`; every lazy operation returns a new
@@ -172,7 +172,7 @@ export class MemoryCatalog implements GeoCatalog {
   rows(opts: { batchSize?: number } = {}): AsyncIterable<CatalogRow> {
     const bs = opts.batchSize;
     if (bs !== undefined && !(Number.isInteger(bs) && bs > 0)) {
-      throw new CatalogError('BAD_QUERY', `rows({ batchSize }) must be a positive integer, got ${String(bs)}`);
+      throw new CatalogError('BAD_OPTION', `rows({ batchSize }) must be a positive integer, got ${String(bs)}`);
     }
     const self = this;
     return {
@@ -220,7 +220,7 @@ export async function relationOf(cat: GeoCatalog): Promise<Relation> {
   if (cat instanceof MemoryCatalog) return cat.relation();
   const rows: CatalogRow[] = [];
   for await (const r of cat.rows()) rows.push(r);
-  const columns = rows.length > 0 ? columnsOf(rows) : (await cat.schema()).map((c) => c.name).filter((n) => !CORE_COLUMNS.includes(n));
+  const columns = rows.length > 0 ? columnsOf(rows) : (await cat.schema()).map((c) => c.name).filter((n) => !CORE_NAMES.has(n));
   return makeRelation(entriesOf(rows), columns);
 }
 

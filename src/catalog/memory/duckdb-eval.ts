@@ -9,24 +9,22 @@ import type { Table } from 'apache-arrow';
 import { CatalogError } from '../../errors.js';
 import type { CatalogRow, GeoCatalog, GeoParquetWriteOptions, SqlParams } from '../types.js';
 import { columnsOf, entriesOf, makeRelation, type Relation } from './relation.js';
-import { CORE_COLUMNS } from './validate-row.js';
+import { CORE_NAMES } from './validate-row.js';
 import type { PlainTable } from './with-columns.js';
 
 /** Extra column carrying each memory row's position through DuckDB, so `where` keeps the original rows. */
 const POSITION = '__geoslice_memory_pos';
 
-/** Memory limit of the private DuckDB engines used here; beyond it DuckDB spills to a temp directory. */
-const ENGINE_MEMORY = '1GB';
 
 /**
- * A DuckDB catalog over memory rows in a private engine (closed with the catalog, so nothing stays
- * behind in the shared engine). The rows are not validated again: they were validated on entry or
+ * A DuckDB catalog over memory rows, in a table of the shared engine that closing the catalog drops.
+ * The rows are not validated again: they were validated on entry or
  * derived by catalog operations (an intersect's bbox is the overlap of both bboxes, smaller than
  * its footprint, which row validation would refuse).
  */
 async function duckCatalog(rows: CatalogRow[]): Promise<GeoCatalog> {
   const { duckdbCatalogFromRows } = await import('../duckdb/from-rows.js');
-  return duckdbCatalogFromRows(rows, { validate: false, memoryLimit: ENGINE_MEMORY });
+  return duckdbCatalogFromRows(rows, { validate: false });
 }
 
 async function withDuck<T>(rows: CatalogRow[], f: (cat: GeoCatalog) => Promise<T>): Promise<T> {
@@ -75,7 +73,7 @@ export async function sqlWithDuckDB(rel: Relation, text: string, params: SqlPara
     const out = cat.sql(text, params);
     const rows: CatalogRow[] = [];
     for await (const r of out.rows()) rows.push(r);
-    const columns = rows.length > 0 ? columnsOf(rows) : (await out.schema()).map((c) => c.name).filter((n) => !CORE_COLUMNS.includes(n));
+    const columns = rows.length > 0 ? columnsOf(rows) : (await out.schema()).map((c) => c.name).filter((n) => !CORE_NAMES.has(n));
     try {
       return makeRelation(entriesOf(rows), columns);
     } catch (e) {

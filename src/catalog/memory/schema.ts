@@ -1,17 +1,8 @@
 /**
- * Column types of an in-memory relation, named like DuckDB's types.
+ * Column types of an in-memory relation, named like DuckDB's types (core columns as the GeoParquet format writes them).
  */
+import { CORE_COLUMNS, CORE_TYPES } from '../geoparquet/format.js';
 import type { Relation } from './relation.js';
-
-const CORE_TYPES: { name: string; type: string }[] = [
-  { name: 'id', type: 'VARCHAR' },
-  { name: 'assets', type: 'MAP(VARCHAR, STRUCT(href VARCHAR, band INTEGER))' },
-  { name: 'geometry', type: 'BLOB' },
-  { name: 'bbox', type: 'STRUCT(xmin DOUBLE, ymin DOUBLE, xmax DOUBLE, ymax DOUBLE)' },
-  { name: 'tmin', type: 'TIMESTAMP WITH TIME ZONE' },
-  { name: 'tmax', type: 'TIMESTAMP WITH TIME ZONE' },
-  { name: 'crs', type: 'VARCHAR' },
-];
 
 /**
  * The DuckDB-style type name of a JS value (`null` for null/undefined).
@@ -57,5 +48,5 @@ export function relationSchema(rel: Relation): { name: string; type: string }[] 
     }
     return { name, type: type ?? 'NULL' };
   });
-  return [...CORE_TYPES.map((c) => ({ ...c })), ...extras];
+  return [...CORE_COLUMNS.map((name) => ({ name, type: CORE_TYPES[name] })), ...extras];
 }

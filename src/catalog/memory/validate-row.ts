@@ -6,9 +6,17 @@ import type { BBox } from '../../geo/bbox.js';
 import { geometryBBox, type Geometry } from '../../geo/geometry.js';
 import { readWkb } from '../../geo/wkb.js';
 import type { CatalogRow } from '../types.js';
+import { CORE_COLUMNS } from '../geoparquet/format.js';
 
-/** The column names every catalog has; extras may not reuse them. */
-export const CORE_COLUMNS: readonly string[] = ['id', 'assets', 'geometry', 'bbox', 'tmin', 'tmax', 'crs'];
+/**
+ * The column names every catalog has; extras may not reuse them.
+ *
+ * @example
+ * ```ts
+ * CORE_NAMES.has('bbox'); // true
+ * ```
+ */
+export const CORE_NAMES: ReadonlySet<string> = new Set(CORE_COLUMNS);
 
 /** Slack allowed between a footprint's own bounds and the row's `bbox` (degrees), for rounding in writers. */
 const BBOX_SLACK = 1e-9;
@@ -92,7 +100,7 @@ export function validateRow(input: CatalogRow, index: number): ValidRow {
   const extrasIn = input.extras ?? {};
   if (typeof extrasIn !== 'object' || Array.isArray(extrasIn)) bad('extras', 'must be an object of extra columns');
   for (const k of Object.keys(extrasIn)) {
-    if (CORE_COLUMNS.includes(k)) bad(`extras.${k}`, 'reuses a core column name; rename the extra column');
+    if (CORE_NAMES.has(k)) bad(`extras.${k}`, 'reuses a core column name; rename the extra column');
   }
   const bbox: BBox = [b[0], b[1], b[2], b[3]];
   return {

@@ -3,7 +3,7 @@
  */
 import { CatalogError } from '../../errors.js';
 import { makeRelation, type Entry, type Relation } from './relation.js';
-import { CORE_COLUMNS } from './validate-row.js';
+import { CORE_NAMES } from './validate-row.js';
 
 /**
  * A plain table: column names in order and rows keyed by them.
@@ -57,7 +57,7 @@ export function joinColumns(rel: Relation, table: PlainTable, on: string, source
   }
   const added = table.columns.filter((c) => c !== on);
   const addedSet = new Set(added);
-  const core = added.filter((c) => CORE_COLUMNS.includes(c));
+  const core = added.filter((c) => CORE_NAMES.has(c));
   if (core.length > 0) {
     throw new CatalogError('BAD_QUERY', `withColumns: ${source} has column(s) ${core.join(', ')} that would replace core catalog columns; rename them`, { subject: source });
   }
