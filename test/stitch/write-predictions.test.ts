@@ -12,6 +12,7 @@ import type { CatalogRow, GeoCatalog } from '../../src/catalog/types.js';
 import { footprintWgs84 } from '../../src/geo/transform.js';
 import { writeWkb } from '../../src/geo/wkb.js';
 import type { GeoSlice } from '../../src/geo/slice.js';
+import { randomSampler } from '../../src/samplers/random.js';
 import { selectForLabeling } from '../../src/stitch/select-for-labeling.js';
 import { writePredictions, type PredictionResult } from '../../src/stitch/write-predictions.js';
 
@@ -105,9 +106,16 @@ test('slice level: one row per result with footprint, interval, source row, clas
   assert.equal(b0.extras.parent_hash, `sha256:${parentHash}`);
   assert.equal(num(b0.extras.pixel_count), 16);
   assert.equal(sha(parentPath), parentHash, 'the input catalog is byte-for-byte unchanged');
-  // the predictions catalog feeds active-learning selection
+  // the predictions catalog feeds active-learning selection, and the selection feeds a sampler
   const pick = await selectForLabeling(cat, { k: 1, by: 'entropy' });
   assert.deepEqual([...(await collect(pick)).keys()], ['A/0']);
+  const drawn: GeoSlice[] = [];
+  for await (const s of randomSampler(pick, { size: 2, resolution: 10, crs: 'EPSG:32633', length: 5, seed: 1 })) drawn.push(s);
+  assert.equal(drawn.length, 5);
+  for (const s of drawn) {
+    assert.equal(s.rowId, 'A/0');
+    assert.ok(s.bounds[0] >= 500000 - 1e-6 && s.bounds[2] <= 500040 + 1e-6 && s.bounds[1] >= 4000000 - 1e-6 && s.bounds[3] <= 4000040 + 1e-6, `inside the picked slice: ${s.bounds}`);
+  }
   await cat.close();
   await parent.close();
 });
@@ -136,6 +144,23 @@ test('row level: every input row, pixel-weighted aggregates joined on, lineage o
   assert.equal(C.extras.parent_hash, `sha256:${parentHash}`);
   assert.equal(sha(parentPath), parentHash);
   await parent.close();
+});
+
+test('in-memory parent: lineage hashes the rows; slices without a row get their own ids and no assets', async () => {
+  const rowsOf = (cloud: number) => [{ ...sceneRow('A', 500000, 'north'), extras: { zone: 'north', cloud_pct: cloud } }];
+  const out = join(dir, 'mem.parquet');
+  const r1 = await writePredictions(catalogFromRows(rowsOf(3)), [{ slice: slice(undefined, 500000), prediction: probs(0.5) }], { out, modelId: 'm' });
+  assert.equal(r1.lineage.hashOf, 'rows');
+  assert.match(r1.lineage.hash, /^sha256:[0-9a-f]{64}$/);
+  const again = await writePredictions(catalogFromRows(rowsOf(3)), [{ slice: slice(undefined, 500000), prediction: probs(0.5) }], { out, modelId: 'm', overwrite: true });
+  assert.equal(again.lineage.hash, r1.lineage.hash, 'same rows, same hash');
+  const other = await writePredictions(catalogFromRows(rowsOf(4)), [{ slice: slice(undefined, 500000), prediction: probs(0.5) }], { out, modelId: 'm', overwrite: true });
+  assert.notEqual(other.lineage.hash, r1.lineage.hash, 'a changed value changes the hash');
+  const rows = await collect(await openCatalog(out));
+  const only = rows.get('slice/0')!;
+  assert.deepEqual(only.assets, {});
+  assert.equal(only.extras.source_row_id, null);
+  assert.equal(only.extras.parent_hash, other.lineage.hash);
 });
 
 test('refuses to overwrite the input, an existing output, and unknown row ids', async () => {
