@@ -15,7 +15,7 @@ import { badOption, checkCrs, checkResolution, checkSeed, checkShard, checkSize,
 import { rectOverlapsGeometry } from './rect-geometry.js';
 import { footprintOverlapsRoi, prepareRoi } from './roi.js';
 import { densifiedBox, geometryToCrs } from './reproject.js';
-import { rowExtentSlice, rowFootprint, rowGrid, type ChipSpec } from './row-chip.js';
+import { extentSlice, planRow, rowFootprint, rowGrid, type ChipSpec } from './row-chip.js';
 import { keyPrefix } from './row-key.js';
 import { samplerSource } from './source.js';
 import { planTemporal, timedSlice, type TemporalPlan } from './temporal.js';
@@ -143,7 +143,7 @@ export async function* gridSampler(source: GeoCatalog | BBox | Geometry, opts: G
       const count = windows ? windows.length : 1;
       for (let k = 0; k < count; k++, n++) {
         if (n % shard.worldSize !== shard.rank) continue;
-        yield timedSlice(slice, plan, windows?.[k], seedrandom.alea(`${prefix}tile:${r},${c}`), undefined, extent, opts.interval);
+        yield timedSlice(slice, plan, windows?.[k], seedrandom.alea(`${prefix}tile:${r},${c}`), null, extent, opts.interval);
       }
     }
   }
@@ -166,12 +166,12 @@ async function* preChippedRows(
   const windows = plan?.mode === 'sequential' ? plan.windows(extent as TimeInterval) : undefined;
   let n = 0;
   for await (const row of src.rows({ batchSize: 4096 })) {
-    const footprint = rowFootprint(row);
-    if (spec.roi && !footprintOverlapsRoi(footprint, spec.roi)) continue;
+    if (spec.roi && !footprintOverlapsRoi(rowFootprint(row), spec.roi)) continue;
     const count = windows ? windows.length : 1;
     for (let k = 0; k < count; k++, n++) {
       if (n % shard.worldSize !== shard.rank) continue;
-      yield timedSlice(rowExtentSlice(row, spec, footprint), plan, windows?.[k], seedrandom.alea(`${prefix}${row.id}`), row, extent, opts.interval);
+      const rp = planRow(row, spec);
+      yield timedSlice(extentSlice(rp), plan, windows?.[k], seedrandom.alea(`${prefix}${row.id}`), rp.time, extent, opts.interval);
     }
   }
 }

@@ -10,7 +10,7 @@ import { bboxEqualArea, toEqualArea } from './equal-area.js';
 import { intersectionArea } from './intersection-area.js';
 import { badOption, checkCrs, checkResolution, checkSeed, checkShard, checkSize, type CommonSamplerOptions } from './options.js';
 import { footprintOverlapsRoi, prepareRoi, type PreparedRoi } from './roi.js';
-import { randomRowChip, rowExtentSlice, rowFootprint, type ChipSpec } from './row-chip.js';
+import { extentSlice, planRow, randomChip, rowFootprint, type ChipSpec, type RowPlan } from './row-chip.js';
 import { keyPrefix, rowKey } from './row-key.js';
 import { samplerSource } from './source.js';
 import { planTemporal, timedSlice } from './temporal.js';
@@ -38,10 +38,10 @@ export interface RandomSamplerOptions extends CommonSamplerOptions {
   replacement?: boolean;
 }
 
+/** A reservoir entry: the row's compact plan (see {@link RowPlan}), made only when the row enters. */
 interface Candidate {
-  row: CatalogRow;
+  plan: RowPlan;
   hex: string;
-  footprint?: Geometry;
 }
 
 /**
@@ -84,6 +84,7 @@ export async function* randomSampler(catalog: GeoCatalog, opts: RandomSamplerOpt
   const prefix = keyPrefix(seed, epoch);
   const reservoir = new ArrivalReservoir<Candidate>(length, opts.replacement ?? true);
   const seen = { tmin: Infinity, tmax: -Infinity };
+  const roiBox = spec.roi ? geometryBBox(spec.roi.wgs84) : undefined;
 
   for await (const row of samplerSource(catalog, spec.roi, opts.interval, opts.includeUndated).rows({ batchSize: 4096 })) {
     if (typeof row.id !== 'string') throw new SamplerError('BAD_ROW', `a row has a non-string id ${JSON.stringify(row.id)}; samplers key rows by id — give every row a string id`);
@@ -92,21 +93,17 @@ export async function* randomSampler(catalog: GeoCatalog, opts: RandomSamplerOpt
     const exp = -Math.log(u);
     const threshold = reservoir.threshold;
     let w: number;
-    let footprint: Geometry | undefined;
     if (weight === 'area') {
-      const box = spec.roi ? bboxIntersection(row.bbox, geometryBBox(spec.roi.wgs84)) : row.bbox;
-      if (!box || exp / bboxEqualArea(box) >= threshold) continue; // cannot beat the reservoir, whatever its exact area
-      footprint = rowFootprint(row);
-      w = areaWeight(footprint, spec.roi);
+      const box = roiBox ? bboxIntersection(row.bbox, roiBox) : row.bbox;
+      if (!box || exp / bboxEqualArea(box) > threshold) continue; // cannot beat the reservoir, whatever its exact area
+      w = areaWeight(rowFootprint(row), spec.roi);
     } else {
       w = weight === 'uniform' ? 1 : columnWeight(row, weight);
-      if (!(w > 0) || exp / w >= threshold) continue;
-      if (spec.roi) {
-        footprint = rowFootprint(row);
-        if (!footprintOverlapsRoi(footprint, spec.roi)) continue;
-      }
+      if (!(w > 0) || exp / w > threshold) continue;
+      if (spec.roi && !footprintOverlapsRoi(rowFootprint(row), spec.roi)) continue;
     }
-    reservoir.offer(row.id, exp, w, { row, hex, footprint }, () => seedrandom.alea(hex));
+    if (exp / w > threshold) continue;
+    reservoir.offer(row.id, exp, w, { plan: planRow(row, spec), hex }, () => seedrandom.alea(hex));
   }
 
   const extent: TimeInterval | undefined =
@@ -114,14 +111,14 @@ export async function* randomSampler(catalog: GeoCatalog, opts: RandomSamplerOpt
   const windows = plan?.mode === 'sequential' ? plan.windows(extent as TimeInterval) : undefined;
   let n = 0;
   for (const draw of reservoir.drain()) {
-    const { row, hex, footprint } = draw.item;
+    const { plan: rp, hex } = draw.item;
     const count = windows ? windows.length : 1;
     const mine: number[] = [];
     for (let k = 0; k < count; k++, n++) if (n % shard.worldSize === shard.rank) mine.push(k);
     if (mine.length === 0) continue;
     const rng = seedrandom.alea(`${hex}:${draw.index}`);
-    const slice = opts.preChipped ? rowExtentSlice(row, spec, footprint) : randomRowChip(row, spec, rng, footprint);
-    for (const k of mine) yield timedSlice(slice, plan, windows?.[k], rng, row, extent, opts.interval);
+    const slice = opts.preChipped ? extentSlice(rp) : randomChip(rp, spec, rng);
+    for (const k of mine) yield timedSlice(slice, plan, windows?.[k], rng, rp.time, extent, opts.interval);
   }
 }
 

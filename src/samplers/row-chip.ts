@@ -62,6 +62,40 @@ export function rowGrid(row: CatalogRow, spec: ChipSpec): { crs: string; grid: P
 }
 
 /**
+ * What a sampler keeps of a selected row until it cuts the slice: its id, slice CRS and pixel grid,
+ * raster extent, a private copy of the footprint WKB and its time — never the row's extras, which
+ * can be large (COG header caches), nor a view into a catalog batch buffer.
+ *
+ * @example
+ * ```ts
+ * const plan = planRow(row, spec); // then randomChip(plan, spec, rng)
+ * ```
+ */
+export interface RowPlan {
+  id: string;
+  crs: string;
+  grid: PixelGrid;
+  nativeBounds?: BBox;
+  wkb: Uint8Array;
+  /** `tmin`, else `tmax`, in ms; null when undated. */
+  time: number | null;
+}
+
+/**
+ * Builds the {@link RowPlan} of a row (see {@link rowGrid} for the grid and its errors).
+ *
+ * @example
+ * ```ts
+ * planRow(row, { size: [256, 256] }).grid.res; // [10, 10] from the row's transform column
+ * ```
+ */
+export function planRow(row: CatalogRow, spec: ChipSpec): RowPlan {
+  const { crs, grid, native } = rowGrid(row, spec);
+  const t = row.tmin ?? row.tmax;
+  return { id: row.id, crs, grid, nativeBounds: native?.bounds, wkb: row.geometry.slice(), time: t ? t.getTime() : null };
+}
+
+/**
  * The footprint of a row as a geometry (EPSG:4326), with the row named in the error when the WKB is bad.
  *
  * @example
@@ -78,25 +112,25 @@ export function rowFootprint(row: CatalogRow): Geometry {
 }
 
 /**
- * A random chip from a row: placed by {@link placeChip} inside the row's footprint ∩ roi (and inside
- * the raster's extent when its grid columns give it), on the row's grid (see {@link rowGrid}). `footprint` is the row's EPSG:4326 geometry when already decoded.
+ * A random chip for a planned row: placed by {@link placeChip} inside the row's footprint ∩ roi (and
+ * inside the raster's extent when its grid columns give it), on the row's grid (see {@link rowGrid}).
  *
  * @example
  * ```ts
- * const slice = randomRowChip(row, { size: [256, 256] }, seedrandom.alea('1'));
+ * const slice = randomChip(planRow(row, spec), spec, seedrandom.alea('1'));
  * ```
  */
-export function randomRowChip(row: CatalogRow, spec: ChipSpec, rng: () => number, footprint?: Geometry): GeoSlice {
-  const { crs, grid, native } = rowGrid(row, spec);
+export function randomChip(plan: RowPlan, spec: ChipSpec, rng: () => number): GeoSlice {
+  const { crs, grid } = plan;
   const size = sizeInPixels(spec.size, spec.units, grid.res);
-  const fp = geometryToCrs(footprint ?? rowFootprint(row), 'EPSG:4326', crs);
+  const fp = geometryToCrs(readWkb(plan.wkb), 'EPSG:4326', crs);
   const roi = spec.roi?.inCrs(crs);
   // Chips stay inside the raster's own extent when it is known (the EPSG:4326 footprint of a
   // projected raster, projected back, bulges slightly beyond it).
   let bbox = geometryBBox(fp);
-  for (const clip of [roi ? geometryBBox(roi) : undefined, native?.bounds]) if (clip) bbox = bboxIntersection(bbox, clip) ?? bbox;
+  for (const clip of [roi ? geometryBBox(roi) : undefined, plan.nativeBounds]) if (clip) bbox = bboxIntersection(bbox, clip) ?? bbox;
   const { bounds } = placeChip({ footprint: fp, roi, bbox }, grid, size, rng);
-  return { bounds, crs, resolution: [grid.res[0], grid.res[1]], rowId: row.id };
+  return { bounds, crs, resolution: [grid.res[0], grid.res[1]], rowId: plan.id };
 }
 
 const EPS = 1e-9;
@@ -125,11 +159,10 @@ export function snapOutward(b: BBox, grid: PixelGrid): BBox {
  *
  * @example
  * ```ts
- * rowExtentSlice(row, { size: [1, 1] }).bounds; // the raster's bounds
+ * extentSlice(planRow(row, spec)).bounds; // the raster's bounds
  * ```
  */
-export function rowExtentSlice(row: CatalogRow, spec: ChipSpec, footprint?: Geometry): GeoSlice {
-  const { crs, grid, native } = rowGrid(row, spec);
-  const box = native?.bounds ?? geometryBBox(geometryToCrs(footprint ?? rowFootprint(row), 'EPSG:4326', crs));
-  return { bounds: snapOutward(box, grid), crs, resolution: [grid.res[0], grid.res[1]], rowId: row.id };
+export function extentSlice(plan: RowPlan): GeoSlice {
+  const box = plan.nativeBounds ?? geometryBBox(geometryToCrs(readWkb(plan.wkb), 'EPSG:4326', plan.crs));
+  return { bounds: snapOutward(box, plan.grid), crs: plan.crs, resolution: [plan.grid.res[0], plan.grid.res[1]], rowId: plan.id };
 }

@@ -21,6 +21,11 @@ export class SmallestK<T> {
     return this.heap.length;
   }
 
+  /** The largest kept item (undefined when empty). */
+  largest(): T | undefined {
+    return this.heap[0];
+  }
+
   /** Keeps `x` when fewer than `k` items are kept or it is smaller than the largest kept. */
   offer(x: T): void {
     const h = this.heap;

@@ -1,12 +1,11 @@
 import seedrandom from 'seedrandom';
 import { SamplerError } from '../errors.js';
-import type { CatalogRow, GeoCatalog } from '../catalog/types.js';
-import type { Geometry } from '../geo/geometry.js';
+import type { GeoCatalog } from '../catalog/types.js';
 import type { TimeInterval } from '../geo/interval.js';
 import type { GeoSlice } from '../geo/slice.js';
 import { badOption, checkCrs, checkResolution, checkSeed, checkShard, checkSize, type CommonSamplerOptions } from './options.js';
 import { footprintOverlapsRoi, prepareRoi } from './roi.js';
-import { randomRowChip, rowExtentSlice, rowFootprint, type ChipSpec } from './row-chip.js';
+import { extentSlice, planRow, randomChip, rowFootprint, type ChipSpec, type RowPlan } from './row-chip.js';
 import { keyPrefix, rowKey } from './row-key.js';
 import { SmallestK } from './smallest-k.js';
 import { samplerSource } from './source.js';
@@ -34,12 +33,11 @@ export type StratifiedSamplerOptions = CommonSamplerOptions &
   };
 
 interface Pick {
-  row: CatalogRow;
+  plan: RowPlan;
   hex: string;
-  footprint?: Geometry;
 }
 
-const byKey = (a: Pick, b: Pick): number => (a.hex < b.hex ? -1 : a.hex > b.hex ? 1 : a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0);
+const byKey = (a: Pick, b: Pick): number => (a.hex < b.hex ? -1 : a.hex > b.hex ? 1 : a.plan.id < b.plan.id ? -1 : a.plan.id > b.plan.id ? 1 : 0);
 
 /**
  * Per-stratum quotas, one streaming pass, memory O(Σ quotas).
@@ -98,18 +96,17 @@ export async function* stratifiedSampler(catalog: GeoCatalog, opts: StratifiedSa
     if (stratum === null) continue;
     const quota = quotaOf(stratum);
     if (quota === 0) continue;
-    let footprint: Geometry | undefined;
-    if (spec.roi) {
-      footprint = rowFootprint(row);
-      if (!footprintOverlapsRoi(footprint, spec.roi)) continue;
-    }
+    if (spec.roi && !footprintOverlapsRoi(rowFootprint(row), spec.roi)) continue;
     const a = row.tmin ?? row.tmax;
     const b = row.tmax ?? row.tmin;
     if (a) seen.tmin = Math.min(seen.tmin, a.getTime());
     if (b) seen.tmax = Math.max(seen.tmax, b.getTime());
     let k = keep.get(stratum);
     if (!k) keep.set(stratum, (k = new SmallestK<Pick>(quota, byKey)));
-    k.offer({ row, hex: rowKey(prefix, row.id).hex, footprint });
+    const hex = rowKey(prefix, row.id).hex;
+    // Plan (copy) the row only when it enters the stratum's reservoir.
+    const worst = k.size < quota ? undefined : k.largest()!;
+    if (!worst || hex < worst.hex || (hex === worst.hex && row.id < worst.plan.id)) k.offer({ plan: planRow(row, spec), hex });
   }
 
   const wanted = opts.quotas ? Object.keys(opts.quotas).filter((s) => opts.quotas![s] > 0) : [...keep.keys()];
@@ -129,14 +126,14 @@ export async function* stratifiedSampler(catalog: GeoCatalog, opts: StratifiedSa
   const extent: TimeInterval | undefined = plan?.extent ?? (seen.tmin <= seen.tmax ? { start: new Date(seen.tmin), end: new Date(seen.tmax) } : undefined);
   const windows = plan?.mode === 'sequential' ? plan.windows(extent as TimeInterval) : undefined;
   let n = 0;
-  for (const { row, hex, footprint } of picks) {
+  for (const { plan: rp, hex } of picks) {
     const count = windows ? windows.length : 1;
     const mine: number[] = [];
     for (let k = 0; k < count; k++, n++) if (n % shard.worldSize === shard.rank) mine.push(k);
     if (mine.length === 0) continue;
     const rng = seedrandom.alea(`${hex}:0`);
-    const slice = opts.preChipped ? rowExtentSlice(row, spec, footprint) : randomRowChip(row, spec, rng, footprint);
-    for (const k of mine) yield timedSlice(slice, plan, windows?.[k], rng, row, extent, opts.interval);
+    const slice = opts.preChipped ? extentSlice(rp) : randomChip(rp, spec, rng);
+    for (const k of mine) yield timedSlice(slice, plan, windows?.[k], rng, rp.time, extent, opts.interval);
   }
 }
 

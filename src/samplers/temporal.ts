@@ -1,6 +1,5 @@
 import type { TimeInterval } from '../geo/interval.js';
 import type { GeoSlice } from '../geo/slice.js';
-import type { CatalogRow } from '../catalog/types.js';
 import { badOption } from './options.js';
 
 /**
@@ -159,11 +158,11 @@ export function planTemporal(t: TemporalOptions, interval: TimeInterval | undefi
 
 /**
  * Attaches a slice's interval: its sequential `window`, else a random window from `plan` (anchored at
- * the row's time when there is a row), else the sampler's `fallback` interval, else none.
+ * `anchor`, the row's time in ms, when known), else the sampler's `fallback` interval, else none.
  *
  * @example
  * ```ts
- * timedSlice(slice, undefined, undefined, Math.random, undefined, undefined, interval('2024-01-01', '2024-12-31'));
+ * timedSlice(slice, undefined, undefined, Math.random, null, undefined, interval('2024-01-01', '2024-12-31'));
  * ```
  */
 export function timedSlice(
@@ -171,15 +170,12 @@ export function timedSlice(
   plan: TemporalPlan | undefined,
   window: TimeInterval | undefined,
   rng: () => number,
-  row: CatalogRow | undefined,
+  anchor: number | null,
   extent: TimeInterval | undefined,
   fallback: TimeInterval | undefined,
 ): GeoSlice {
   if (window) return { ...slice, interval: window };
-  if (plan) {
-    const t = row ? (row.tmin ?? row.tmax) : null;
-    return { ...slice, interval: plan.random(rng, t ? t.getTime() : null, extent) };
-  }
+  if (plan) return { ...slice, interval: plan.random(rng, anchor, extent) };
   return fallback ? { ...slice, interval: fallback } : slice;
 }
 
