@@ -9,8 +9,9 @@
  *   of prediction + variance files.
  * - `streamed`: `createStitcher({ order: 'rows' })` with `open` + `flush()` after each chip row, so
  *   finished tiles go to the COG writer while chips still arrive; prediction + variance files.
+ * - `streamed-nounc`: as `streamed` with `uncertainty: false` — the same output as `naive` (one file).
  *
- * Usage: `node --import tsx benchmarks/stitch.ts [--size 20000] [--chip 256] [--overlap 32] [--variants naive,stitcher,streamed]`
+ * Usage: `node --import tsx benchmarks/stitch.ts [--size 20000] [--chip 256] [--overlap 32] [--variants naive,stitcher,streamed,streamed-nounc]`
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -37,7 +38,7 @@ const { values: args } = parseArgs({
     size: { type: 'string', default: '20000' },
     chip: { type: 'string', default: '256' },
     overlap: { type: 'string', default: '32' },
-    variants: { type: 'string', default: 'naive,stitcher,streamed' },
+    variants: { type: 'string', default: 'naive,stitcher,streamed,streamed-nounc' },
     child: { type: 'string' },
     dir: { type: 'string' },
   },
@@ -100,8 +101,10 @@ async function runVariant(variant: string, dir: string): Promise<Result> {
     const writeS = (performance.now() - t) / 1000;
     return { variant, chips, accumulateS: accumulate / 1000, writeS, peakRssMB: process.resourceUsage().maxRSS / 1024, fileMB: statSync(out).size / 1e6 };
   }
-  const streamed = variant === 'streamed';
-  const st = createStitcher({ grid, bands: 1, blend: 'cosine', values: 'regression', tileSize: 256, order: streamed ? 'rows' : 'any', scratchDir: dir });
+  if (!['stitcher', 'streamed', 'streamed-nounc'].includes(variant)) throw new Error(`unknown variant ${variant}`);
+  const streamed = variant.startsWith('streamed');
+  const uncertainty = variant !== 'streamed-nounc';
+  const st = createStitcher({ grid, bands: 1, blend: 'cosine', values: 'regression', tileSize: 256, order: streamed ? 'rows' : 'any', scratchDir: dir, uncertainty });
   let writeMs = 0;
   if (streamed) await st.open(out, {});
   for (const py of xs) {
@@ -123,7 +126,7 @@ async function runVariant(variant: string, dir: string): Promise<Result> {
   writeMs += performance.now() - t;
   const spills = st.stats().spillWrites;
   st.close();
-  const fileMB = (statSync(out).size + statSync(res.uncertainty!).size) / 1e6;
+  const fileMB = (statSync(out).size + (res.uncertainty ? statSync(res.uncertainty).size : 0)) / 1e6;
   console.error(`${variant}: ${spills} tile spills to the scratch file`);
   return { variant, chips, accumulateS: accumulate / 1000, writeS: writeMs / 1000, peakRssMB: process.resourceUsage().maxRSS / 1024, fileMB };
 }
@@ -151,10 +154,10 @@ if (args.child) {
   const regionMP = (N * N) / 1e6;
   const chipMP = (r: Result) => (r.chips * CHIP * CHIP) / 1e6;
   console.log(`region ${N} x ${N} (${regionMP.toFixed(0)} MP), ${CHIP}-px chips, ${CHIP - STRIDE}-px overlap, 1 band float32, cosine blend`);
-  console.log('variant    chips  accumulate s  chip MP/s  region MP/s   write s  written MP/s  peak RSS MB  files MB');
+  console.log('variant          chips  accumulate s  chip MP/s  region MP/s   write s  written MP/s  peak RSS MB  files MB');
   for (const r of results) {
     console.log(
-      `${r.variant.padEnd(9)} ${String(r.chips).padStart(6)} ${r.accumulateS.toFixed(1).padStart(13)} ${(chipMP(r) / r.accumulateS).toFixed(1).padStart(10)} ${(regionMP / r.accumulateS).toFixed(1).padStart(12)} ${r.writeS.toFixed(1).padStart(9)} ${(regionMP / r.writeS).toFixed(1).padStart(13)} ${r.peakRssMB.toFixed(0).padStart(12)} ${r.fileMB.toFixed(0).padStart(9)}`,
+      `${r.variant.padEnd(15)} ${String(r.chips).padStart(6)} ${r.accumulateS.toFixed(1).padStart(13)} ${(chipMP(r) / r.accumulateS).toFixed(1).padStart(10)} ${(regionMP / r.accumulateS).toFixed(1).padStart(12)} ${r.writeS.toFixed(1).padStart(9)} ${(regionMP / r.writeS).toFixed(1).padStart(13)} ${r.peakRssMB.toFixed(0).padStart(12)} ${r.fileMB.toFixed(0).padStart(9)}`,
     );
   }
   const base = results.find((r) => r.variant === 'naive');
