@@ -1,7 +1,7 @@
 import { StitchError } from '../errors.js';
 import { TileStore } from './accumulator-store.js';
 import { blendWeight1d, type BlendMode } from './blend.js';
-import type { PredictionSamples, } from './prediction-input.js';
+import type { PredictionSamples } from './prediction-input.js';
 import { predictiveEntropy, probabilityMargin, type ValueKind } from './uncertainty.js';
 
 /**

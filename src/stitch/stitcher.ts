@@ -122,10 +122,12 @@ export interface StitchedWindow {
  * `floor(memoryBudget / tileBytes)` tiles stay in memory; the least recently touched tile beyond that is
  * spilled to a scratch file and read back when touched again. The stitcher cannot know when a tile is
  * finished (predictions may come in any order), so every touched tile is kept — in memory or in the
- * scratch file — until it is written. Feeding chips in row order keeps spills rare; with
- * `order: 'rows'`, {@link Stitcher.open} and periodic {@link Stitcher.flush} calls, finished tiles go
- * straight to the COG writer (which keeps compressed tiles in its own spool file) and memory stays
- * at the tiles under the current rows of chips. `write` finalises `concurrency` tiles at a time.
+ * scratch file — until it is written. When the touched tiles outgrow the budget, every finished tile is
+ * spilled once and read back by `write` (a 20000² one-band region with uncertainty puts ~9.6 GB in the
+ * scratch file). With `order: 'rows'`, {@link Stitcher.open} and periodic {@link Stitcher.flush} calls,
+ * finished tiles go straight to the COG writer instead (which keeps compressed tiles in its own spool
+ * file) and memory stays at the tiles under the current rows of chips (about two tile rows).
+ * `write` finalises `concurrency` tiles at a time.
  *
  * @example
  * ```ts
