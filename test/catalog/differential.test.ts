@@ -89,6 +89,9 @@ test('the same 10^4 rows come back from both backends', async () => {
   assert.deepEqual(a, rows.map(rowKey).sort());
   assert.deepEqual(await mem.bounds(), await duck.bounds());
   assert.deepEqual(await mem.temporalExtent(), await duck.temporalExtent());
+  // same columns; same types up to DuckDB's quoting of struct field names
+  const unquote = (cols: { name: string; type: string }[]) => cols.map((c) => ({ name: c.name, type: c.type.replaceAll('"', '') }));
+  assert.deepEqual(unquote(await mem.schema()), unquote(await duck.schema()));
 });
 
 test('random bbox (EPSG:4326 and UTM) / interval / includeUndated queries: memory = DuckDB = oracle', async () => {

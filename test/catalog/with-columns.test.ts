@@ -93,3 +93,27 @@ test('withColumns from a parquet file', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('withColumns agrees with the DuckDB backend (repeated keys, join on an extra column, Arrow dates)', async () => {
+  const many = randomRows(300, 'with-columns-diff');
+  const mem = catalogFromRows(many);
+  const duck = await catalogFromRows(many, { backend: 'duckdb' });
+  try {
+    const sortedKeys = async (cat: GeoCatalog) => {
+      const out: string[] = [];
+      for await (const r of cat.rows()) out.push(JSON.stringify([r.id, r.bbox, r.tmin, r.extras]));
+      return out.sort();
+    };
+    const labels = many.filter((_, i) => i % 3 === 0).flatMap((r, i) => (i % 4 === 0 ? [{ id: r.id, label: 'a' }, { id: r.id, label: 'b' }] : [{ id: r.id, label: null }]));
+    assert.deepEqual(await sortedKeys(duck.withColumns(labels)), await sortedKeys(mem.withColumns(labels)));
+    const tiles = [...new Set(many.map((r) => r.extras.tile as string))].map((tile, i) => ({ tile, zone: i, split: i % 2 ? 'val' : 'train' }));
+    assert.deepEqual(await sortedKeys(duck.withColumns(tiles, { on: 'tile' })), await sortedKeys(mem.withColumns(tiles, { on: 'tile' })));
+    const table = tableFromArrays({ id: many.slice(0, 20).map((r) => r.id), labelled_at: many.slice(0, 20).map((_, i) => new Date(Date.UTC(2024, 0, 1 + i))) });
+    const memArrow = await sortedKeys(mem.withColumns(table));
+    assert.deepEqual(await sortedKeys(duck.withColumns(table)), memArrow);
+    assert.ok(memArrow.some((k) => k.includes('"labelled_at":"2024-01-01T00:00:00.000Z"')));
+  } finally {
+    await mem.close();
+    await duck.close();
+  }
+});
