@@ -104,7 +104,7 @@ test('withColumns agrees with the DuckDB backend (repeated keys, join on an extr
       for await (const r of cat.rows()) out.push(JSON.stringify([r.id, r.bbox, r.tmin, r.extras]));
       return out.sort();
     };
-    const labels = many.filter((_, i) => i % 3 === 0).flatMap((r, i) => (i % 4 === 0 ? [{ id: r.id, label: 'a' }, { id: r.id, label: 'b' }] : [{ id: r.id, label: null }]));
+    const labels = many.filter((_, i) => i % 3 === 0).flatMap((r, i): Record<string, unknown>[] => (i % 4 === 0 ? [{ id: r.id, label: 'a' }, { id: r.id, label: 'b' }] : [{ id: r.id, label: null }]));
     assert.deepEqual(await sortedKeys(duck.withColumns(labels)), await sortedKeys(mem.withColumns(labels)));
     const tiles = [...new Set(many.map((r) => r.extras.tile as string))].map((tile, i) => ({ tile, zone: i, split: i % 2 ? 'val' : 'train' }));
     assert.deepEqual(await sortedKeys(duck.withColumns(tiles, { on: 'tile' })), await sortedKeys(mem.withColumns(tiles, { on: 'tile' })));

@@ -67,9 +67,15 @@ export class MemoryCatalog implements GeoCatalog {
     return this.compute();
   }
 
-  /** Runs the plan once; derived catalogs use it so that closing this one does not break them. */
+  /** Runs the plan once (again after a failure); derived catalogs use it so that closing this one does not break them. */
   private compute(): Promise<Relation> {
-    if (!this.result) this.result = this.plan();
+    if (!this.result) {
+      const run = this.plan();
+      this.result = run;
+      run.catch(() => {
+        if (this.result === run) this.result = undefined;
+      });
+    }
     return this.result;
   }
 

@@ -105,6 +105,6 @@ export function validateRow(input: CatalogRow, index: number): ValidRow {
   const bbox: BBox = [b[0], b[1], b[2], b[3]];
   return {
     row: { id: input.id, assets, geometry: input.geometry, bbox, tmin: input.tmin, tmax: input.tmax, crs: input.crs, extras: { ...extrasIn } },
-    geom: geom!,
+    geom,
   };
 }
