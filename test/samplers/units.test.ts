@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { SamplerError } from '../../src/errors.js';
+import { bboxToPolygon, type Geometry } from '../../src/geo/geometry.js';
+import { interval } from '../../src/geo/interval.js';
+import { placeChip } from '../../src/samplers/chip-placement.js';
+import { axisOffsets, tilesAlong } from '../../src/samplers/grid-layout.js';
+import { intersectionArea } from '../../src/samplers/intersection-area.js';
+import { nativeGrid } from '../../src/samplers/native-grid.js';
+import { rectInsideGeometry, rectOverlapsGeometry } from '../../src/samplers/rect-geometry.js';
+import { keyPrefix, rowKey } from '../../src/samplers/row-key.js';
+import { planTemporal } from '../../src/samplers/temporal.js';
+import { ArrivalReservoir } from '../../src/samplers/weighted-reservoir.js';
+import { sceneRow } from './helpers.js';
+
+const square = (x0: number, y0: number, x1: number, y1: number) => bboxToPolygon([x0, y0, x1, y1]);
+
+test('intersectionArea: overlaps, shared edges, holes, containment, clockwise input', () => {
+  assert.equal(intersectionArea(square(0, 0, 2, 1), square(1, 0, 3, 3)), 1);
+  assert.equal(intersectionArea(square(0, 0, 2, 2), square(0, 0, 2, 2)), 4);
+  assert.equal(intersectionArea(square(0, 0, 1, 1), square(1, 0, 2, 1)), 0, 'touching squares');
+  assert.equal(intersectionArea(square(0, 0, 10, 10), square(2, 2, 3, 4)), 2, 'containment');
+  const holed: Geometry = { type: 'Polygon', coordinates: [[[0, 0], [0, 4], [4, 4], [4, 0], [0, 0]], [[1, 1], [3, 1], [3, 3], [1, 3], [1, 1]]] };
+  assert.equal(intersectionArea(holed, square(0, 0, 4, 2)), 8 - 2);
+  const tri: Geometry = { type: 'Polygon', coordinates: [[[0, 0], [4, 0], [0, 4], [0, 0]]] };
+  assert.ok(Math.abs(intersectionArea(tri, square(0, 0, 2, 2)) - 4) < 1e-12, 'square under the hypotenuse');
+  assert.ok(Math.abs(intersectionArea(tri, square(1, 1, 3, 3)) - 2) < 1e-12, 'the hypotenuse halves the square');
+  const cw: Geometry = { type: 'Polygon', coordinates: [[[0, 0], [0, 4], [4, 0], [0, 0]]] };
+  assert.ok(Math.abs(intersectionArea(cw, square(1, 1, 3, 3)) - 2) < 1e-12, 'clockwise ring');
+  const multi: Geometry = { type: 'MultiPolygon', coordinates: [square(0, 0, 1, 1).coordinates, square(2, 0, 3, 1).coordinates] };
+  assert.equal(intersectionArea(multi, square(0.5, 0, 2.5, 1)), 1);
+  assert.equal(intersectionArea({ type: 'Point', coordinates: [0, 0] }, square(-1, -1, 1, 1)), 0);
+});
+
+test('rect tests are exact at boundaries and holes', () => {
+  const holed: Geometry = { type: 'Polygon', coordinates: [[[0, 0], [4, 0], [4, 4], [0, 4], [0, 0]], [[1, 1], [3, 1], [3, 3], [1, 3], [1, 1]]] };
+  assert.equal(rectInsideGeometry([0, 0, 1, 4], holed), true, 'touching the outer ring and the hole');
+  assert.equal(rectInsideGeometry([0.5, 0.5, 1.5, 1.5], holed), false, 'overlaps the hole');
+  assert.equal(rectInsideGeometry([1.5, 1.5, 2.5, 2.5], holed), false, 'inside the hole');
+  assert.equal(rectInsideGeometry([-1, 1, 5, 1.5], holed), false, 'spans the polygon');
+  assert.equal(rectOverlapsGeometry([4, 0, 5, 1], holed), false, 'shares an edge only');
+  assert.equal(rectOverlapsGeometry([1.5, 1.5, 2.5, 2.5], holed), false, 'inside the hole');
+  assert.equal(rectOverlapsGeometry([-1, -1, 5, 5], holed), true, 'contains it');
+  assert.equal(rectOverlapsGeometry([3.9, 3.9, 9, 9], holed), true);
+  assert.equal(rectOverlapsGeometry([0, 0, 1, 1], { type: 'Point', coordinates: [1, 1] }), true);
+});
+
+test('placeChip: uniform over grid-aligned positions that fit', () => {
+  // a 10x4-pixel region, 4x4 chip: 7 x positions, 1 y position
+  let s = 1;
+  const rng = () => ((s = (s * 16807) % 2147483647) - 1) / 2147483646;
+  const seen = new Map<number, number>();
+  for (let i = 0; i < 7000; i++) {
+    const { bounds, inside } = placeChip({ footprint: square(0, 0, 10, 4), bbox: [0, 0, 10, 4] }, { origin: [0, 0], res: [1, 1] }, [4, 4], rng);
+    assert.ok(inside, 'fits');
+    assert.equal(bounds[1], 0);
+    seen.set(bounds[0], (seen.get(bounds[0]) ?? 0) + 1);
+  }
+  assert.deepEqual([...seen.keys()].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6]);
+  const chi = [...seen.values()].reduce((a, o) => a + (o - 1000) ** 2 / 1000, 0);
+  assert.ok(chi < 22.458, `chi-square ${chi} (df 6, p = 0.001)`);
+});
+
+test('ArrivalReservoir: with replacement draws are i.i.d. weighted; without, no repeats', () => {
+  const weights = [1, 2, 3, 4];
+  const counts = [0, 0, 0, 0];
+  const prefix = keyPrefix('unit', 0);
+  for (let rep = 0; rep < 50; rep++) {
+    const r = new ArrivalReservoir<number>(400, true);
+    weights.forEach((w, i) => {
+      const { u, hex } = rowKey(`${prefix}${rep}:`, `row${i}`);
+      let k = 0;
+      r.offer(`row${i}`, -Math.log(u), w, i, () => () => rowKey(hex, String(k++)).u);
+    });
+    for (const a of r.drain()) counts[a.item]++;
+  }
+  const total = 50 * 400;
+  const chi = counts.reduce((a, o, i) => a + (o - (total * weights[i]) / 10) ** 2 / ((total * weights[i]) / 10), 0);
+  assert.ok(chi < 16.266, `chi-square ${chi} for ${counts}`);
+  const r = new ArrivalReservoir<string>(3, false);
+  for (const id of ['a', 'b', 'c', 'd', 'e']) r.offer(id, -Math.log(rowKey(prefix, id).u), 1, id, () => assert.fail('no rng without replacement'));
+  const kept = r.drain().map((a) => a.item);
+  assert.equal(new Set(kept).size, 3);
+});
+
+test('temporal plans: calendar and fixed windows, validation', () => {
+  const months = planTemporal({ mode: 'sequential', window: { months: 1 } }, undefined);
+  const w = months.windows(interval('2024-01-31T10:00:00Z', '2024-03-01T00:00:00Z'));
+  assert.deepEqual(w.map((x) => x.start!.toISOString().slice(0, 10)), ['2024-01-01', '2024-02-01', '2024-03-01']);
+  assert.equal(w[1].end!.toISOString(), '2024-02-29T23:59:59.999Z');
+  const days = planTemporal({ mode: 'sequential', window: { days: 10 }, stride: { days: 5 } }, interval('2024-01-01', '2024-01-20'));
+  assert.equal(days.windows(days.extent!).length, 4);
+  const rnd = planTemporal({ mode: 'random', window: { months: 3 } }, undefined);
+  const anchor = Date.parse('2024-05-17T00:00:00Z');
+  for (const v of [0, 0.5, 0.99]) {
+    const iv = rnd.random(() => v, anchor, undefined);
+    assert.ok(iv.start!.getTime() <= anchor && anchor <= iv.end!.getTime() && iv.start!.getUTCDate() === 1, iv.start!.toISOString());
+  }
+  assert.throws(() => planTemporal({ mode: 'random', window: { months: 1, days: 2 } }, undefined), SamplerError);
+  assert.throws(() => planTemporal({ mode: 'sequential', window: 0 }, undefined), SamplerError);
+  assert.throws(() => months.windows({ start: null, end: null }), (e) => e instanceof SamplerError && /temporal.extent/.test(e.message));
+});
+
+test('grid layout formula and native grid columns', () => {
+  assert.equal(tilesAlong(10_000, 256, 256), 40);
+  assert.equal(tilesAlong(10_000, 256, 200), 50);
+  assert.deepEqual(axisOffsets(10, 4, 3, 'snap'), [0, 3, 6]);
+  assert.deepEqual(axisOffsets(11, 4, 3, 'snap'), [0, 3, 6, 7]);
+  const g = nativeGrid(sceneRow('r', [0, 0, 1, 1], { extras: { B04_cog: { transform: [100, 10, 0, 200, 0, -10], width: 5, height: 3 }, B01_cog: JSON.stringify({ transform: [100, 60, 0, 200, 0, -60], width: 1, height: 1 }) } }));
+  assert.deepEqual(g, { origin: [100, 200], res: [10, 10], bounds: [100, 170, 150, 200], column: 'B04_cog' });
+  assert.equal(nativeGrid(sceneRow('r', [0, 0, 1, 1]), undefined), null);
+  assert.throws(() => nativeGrid(sceneRow('r', [0, 0, 1, 1], { extras: { transform: [0, 1, 0.1, 0, 0, -1] } })), (e) => e instanceof SamplerError && e.code === 'ROTATED_GRID');
+  assert.throws(() => nativeGrid(sceneRow('r', [0, 0, 1, 1]), 'B08'), (e) => e instanceof SamplerError && /B08_cog/.test(e.message));
+});
