@@ -16,6 +16,9 @@ interface PoolWorker {
 let threads = availableParallelism() > 1 ? availableParallelism() : 0;
 let workers: PoolWorker[] = [];
 let nextId = 0;
+/** Workers idle this long are stopped (they restart on demand). */
+const IDLE_MS = 2000;
+let idleTimer: NodeJS.Timeout | null = null;
 
 /**
  * Sets how many worker threads decode blocks (default: one per core when there are at least two;
@@ -39,7 +42,7 @@ export function setDecodeThreads(n: number): void {
  * {@link decodeBlock} on a pool of worker threads for large blocks, so that every core
  * decompresses and undoes predictors while the main thread does I/O and copies; small or
  * uncompressed blocks and single-core machines decode inline. Idle workers do not keep the
- * process alive. Errors come back as the same typed RasterError.
+ * process alive and stop after two idle seconds. Errors come back as the same typed RasterError.
  *
  * @example
  * ```ts
@@ -57,6 +60,8 @@ export async function decodeBlockPooled(bytes: Uint8Array, img: CogImageLayout, 
 }
 
 function run(task: DecodeTask): Promise<DecodeResult> {
+  if (idleTimer) clearTimeout(idleTimer);
+  idleTimer = null;
   if (workers.length < threads) workers.push(startWorker());
   let w = workers[0];
   for (const c of workers) if (c.pending.size < w.pending.size) w = c;
@@ -92,6 +97,10 @@ const { parentPort } = require('node:worker_threads');
     pw.pending.delete(id);
     if (pw.pending.size === 0) pw.worker.unref();
     p?.resolve(r);
+    if (workers.every((w) => w.pending.size === 0)) {
+      idleTimer = setTimeout(() => setDecodeThreads(threads), IDLE_MS);
+      idleTimer.unref();
+    }
   });
   const fail = (e: unknown) => {
     workers = workers.filter((x) => x !== pw);
