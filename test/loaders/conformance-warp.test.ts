@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import type { GeoSlice } from '../../src/geo/slice.js';
 import { loadSlice } from '../../src/loaders/load-slice.js';
-import { openRaster } from '../../src/loaders/raster.js';
+import { openRaster, type RasterReader } from '../../src/loaders/raster.js';
 
 const dir = fileURLToPath(new URL('../fixtures/loaders/warp/', import.meta.url));
 interface Case {
@@ -24,20 +24,26 @@ const expected = JSON.parse(readFileSync(`${dir}expected.json`, 'utf8')) as { ge
 
 async function run(c: Case) {
   const levels: number[] = [];
-  const chip = await loadSlice(c.sources.map((s) => dir + s), c.slice, {
-    resampling: c.resampling,
-    open: async (href, layout) => {
-      const r = await openRaster(href, { layout });
-      const readWindow = r.readWindow.bind(r);
-      r.readWindow = (level, ...rest) => {
-        levels.push(level);
-        return readWindow(level, ...rest);
-      };
-      return r;
-    },
-  });
-  assert.equal(chip.data.length, c.data.length, `${c.name}: pixel count`);
-  return { chip, levels };
+  const readers: RasterReader[] = [];
+  try {
+    const chip = await loadSlice(c.sources.map((s) => dir + s), c.slice, {
+      resampling: c.resampling,
+      open: async (href, layout) => {
+        const r = await openRaster(href, { layout });
+        readers.push(r);
+        const readWindow = r.readWindow.bind(r);
+        r.readWindow = (level, ...rest) => {
+          levels.push(level);
+          return readWindow(level, ...rest);
+        };
+        return r;
+      },
+    });
+    assert.equal(chip.data.length, c.data.length, `${c.name}: pixel count`);
+    return { chip, levels };
+  } finally {
+    await Promise.all(readers.map((r) => r.close()));
+  }
 }
 
 for (const c of expected.cases.filter((k) => k.kind !== 'warp')) {
