@@ -1,11 +1,13 @@
 /**
- * Benchmark: random 256x256 windows from a big DEFLATE+predictor uint16 COG (and a ZSTD one), read
- * by rasterio (/usr/bin/python3, one process, timed inside Python) and by geoslice's raster reader
- * (openRaster/readWindow) in this process: chips/s and the ratio. Also: one open per chip with and
- * without the header cache (CogLayout), over HTTP on loopback (server in a child process), and
- * the high-level loader when src/loaders/loader.ts exists.
+ * Benchmark: seeded random 256x256 windows from a big DEFLATE+predictor uint16 COG (and a ZSTD
+ * one), read by rasterio (/usr/bin/python3, one process, timed inside Python) and by geoslice's
+ * raster reader (openRaster/readWindow) in this process: chips/s and the ratio. Rows: one reader
+ * without and with a block cache of the same budget on both sides (GDAL_CACHEMAX 8 MB vs none, and
+ * 1 GB vs a 1 GB BlockCache); one open per chip with and without the header cache (CogLayout);
+ * HTTP on loopback (server in a child process; rasterio through /vsicurl/); and the high-level
+ * loader when src/loaders/loader.ts exists. Each row is the median of interleaved rounds.
  *
- *   npx tsx benchmarks/loader-vs-rasterio.ts [--size 10980] [--chips 400] [--concurrency 8]
+ *   npx tsx benchmarks/loader-vs-rasterio.ts [--size 10980] [--chips 400] [--concurrency 8] [--rounds 3]
  *
  * The test rasters are made once with gdal_translate and cached under .cache/bench/ (gitignored).
  */
@@ -15,8 +17,9 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import seedrandom from 'seedrandom';
-import { extractCogLayout } from '../src/loaders/cog-layout.js';
+import { extractCogLayout, type CogLayout } from '../src/loaders/cog-layout.js';
 import { openRaster, type RasterReader } from '../src/loaders/raster.js';
+import { BlockCache } from '../src/loaders/sources/block-cache.js';
 
 const { values } = parseArgs({
   options: {
@@ -24,12 +27,16 @@ const { values } = parseArgs({
     chips: { type: 'string', default: '400' },
     concurrency: { type: 'string', default: '8' },
     chip: { type: 'string', default: '256' },
+    rounds: { type: 'string', default: '3' },
   },
 });
 const SIZE = Number(values.size);
 const N = Number(values.chips);
 const CONC = Number(values.concurrency);
 const CHIP = Number(values.chip);
+const ROUNDS = Number(values.rounds);
+/** Block cache budget for both readers in the cached rows (GDAL_CACHEMAX and a BlockCache). */
+const CACHE_MB = 1024;
 const PY = '/usr/bin/python3';
 const dir = resolve('.cache/bench');
 mkdirSync(dir, { recursive: true });
@@ -78,20 +85,42 @@ function windows(): [number, number][] {
   return Array.from({ length: N }, () => [Math.floor(rng() * (SIZE - CHIP)), Math.floor(rng() * (SIZE - CHIP))]);
 }
 
-function rasterio(path: string, wins: [number, number][]): number {
+/**
+ * rasterio reading the windows in one Python process, timed inside Python. `mode`: one dataset for
+ * all windows, or one open per window. `cacheMb` is GDAL_CACHEMAX (its block cache).
+ */
+function rasterio(path: string, wins: [number, number][], mode: 'one' | 'per-chip', cacheMb: number): number {
   const py = `
 import json, sys, time, rasterio
 from rasterio.windows import Window
-wins = json.load(sys.stdin); n = ${CHIP}
-with rasterio.open('${path}') as src:
-    for (x, y) in wins[:20]: src.read(1, window=Window(x, y, n, n))
+wins = json.load(sys.stdin); n = ${CHIP}; path = ${JSON.stringify(path)}
+with rasterio.Env(GDAL_CACHEMAX=${cacheMb}):
+    with rasterio.open(path) as src:
+        for (x, y) in wins[:20]: src.read(1, window=Window(x, y, n, n))
     t = time.perf_counter(); s = 0
-    for (x, y) in wins: s += int(src.read(1, window=Window(x, y, n, n))[0, 0])
+    if ${JSON.stringify(mode)} == 'one':
+        with rasterio.open(path) as src:
+            for (x, y) in wins: s += int(src.read(1, window=Window(x, y, n, n))[0, 0])
+    else:
+        for (x, y) in wins:
+            with rasterio.open(path) as src: s += int(src.read(1, window=Window(x, y, n, n))[0, 0])
     dt = time.perf_counter() - t
 print(json.dumps({'seconds': dt, 'check': s}))
 `;
   const r = JSON.parse(run(PY, ['-c', py], JSON.stringify(wins))) as { seconds: number };
   return wins.length / r.seconds;
+}
+
+/** Median of `ROUNDS` runs of each of `a` and `b`, interleaved so that machine load hits both alike. */
+async function paired(a: () => Promise<number>, b: () => Promise<number>): Promise<[number, number]> {
+  const ra: number[] = [];
+  const rb: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    ra.push(await a());
+    rb.push(await b());
+  }
+  const med = (v: number[]) => v.sort((x, y) => x - y)[Math.floor(v.length / 2)];
+  return [med(ra), med(rb)];
 }
 
 /** Reads all windows with `CONC` in flight; returns chips/s. */
@@ -110,8 +139,8 @@ async function timed(wins: [number, number][], readOne: (x: number, y: number) =
   return wins.length / ((performance.now() - t) / 1000);
 }
 
-async function withReader<T>(href: string, f: (r: RasterReader) => Promise<T>): Promise<T> {
-  const r = await openRaster(href);
+async function withReader<T>(href: string, blockCache: BlockCache | undefined, f: (r: RasterReader) => Promise<T>): Promise<T> {
+  const r = await openRaster(href, { blockCache });
   try {
     return await f(r);
   } finally {
@@ -145,59 +174,67 @@ async function main(): Promise<void> {
   const zstd = ensureCog('zstd', ['-co', 'COMPRESS=ZSTD', '-co', 'PREDICTOR=YES']);
   const wins = windows();
   for (const f of [deflate, zstd]) readFileSync(f); // warm the page cache for both readers
-  console.log(`${N} random ${CHIP}x${CHIP} windows from ${SIZE}x${SIZE} uint16 COGs (512 tiles); ${availableParallelism()} cores; ${CONC} windows in flight (ours)`);
-  const rows: [string, number, number][] = [];
-  const report = (label: string, ours: number, base: number) => {
-    rows.push([label, ours, base]);
-    console.log(`${label.padEnd(44)} ${ours.toFixed(1).padStart(8)} chips/s   rasterio ${base.toFixed(1).padStart(8)} chips/s   ratio ${(ours / base).toFixed(2)}x`);
+  console.log(
+    `${N} seeded random ${CHIP}x${CHIP} windows, ${SIZE}x${SIZE} uint16 COGs with 512 tiles; ${availableParallelism()} cores; ` +
+      `ours: ${CONC} windows in flight; medians of ${ROUNDS} interleaved rounds`,
+  );
+  const rows: { label: string; ours: number; rasterio: number }[] = [];
+  const report = (label: string, [ours, base]: [number, number]) => {
+    rows.push({ label, ours, rasterio: base });
+    console.log(`${label.padEnd(58)} ours ${ours.toFixed(1).padStart(7)} chips/s   rasterio ${base.toFixed(1).padStart(7)} chips/s   ${(ours / base).toFixed(2)}x`);
   };
   const server = await startServer();
   try {
     for (const [name, path] of [['deflate+pred2', deflate], ['zstd+pred2', zstd]] as const) {
-      const base = rasterio(path, wins);
-      report(`${name} local, one reader`, await withReader(path, (r) => timed(wins, (x, y) => r.readWindow(0, x, y, CHIP, CHIP, [0]))), base);
-      const layout = JSON.parse(JSON.stringify(await extractCogLayout(path)));
+      const oneReader = (cache?: BlockCache) => () =>
+        withReader(path, cache, (r) => timed(wins, (x, y) => r.readWindow(0, x, y, CHIP, CHIP, [0])));
+      report(`${name}, local, one reader, no block cache`, await paired(oneReader(), async () => rasterio(path, wins, 'one', 8)));
       report(
-        `${name} local, open per chip, header cache`,
-        await timed(wins, async (x, y) => {
-          const r = await openRaster(path, { layout });
+        `${name}, local, one reader, ${CACHE_MB} MB block cache`,
+        await paired(oneReader(new BlockCache(CACHE_MB << 20)), async () => rasterio(path, wins, 'one', CACHE_MB)),
+      );
+      const layout = JSON.parse(JSON.stringify(await extractCogLayout(path))) as CogLayout;
+      const perChip = (withLayout: boolean) => () =>
+        timed(wins, async (x, y) => {
+          const r = await openRaster(path, withLayout ? { layout } : {});
           await r.readWindow(0, x, y, CHIP, CHIP, [0]);
           await r.close();
-        }),
-        base,
-      );
-      report(
-        `${name} local, open per chip, no header cache`,
-        await timed(wins, async (x, y) => {
-          const r = await openRaster(path);
-          await r.readWindow(0, x, y, CHIP, CHIP, [0]);
-          await r.close();
-        }),
-        base,
-      );
+        });
+      report(`${name}, local, open per chip, header cache`, await paired(perChip(true), async () => rasterio(path, wins, 'per-chip', 8)));
+      report(`${name}, local, open per chip, no header cache`, await paired(perChip(false), async () => rasterio(path, wins, 'per-chip', 8)));
       const url = server.url + path.slice(dir.length + 1);
-      report(`${name} HTTP loopback, one reader`, await withReader(url, (r) => timed(wins, (x, y) => r.readWindow(0, x, y, CHIP, CHIP, [0]))), base);
+      report(
+        `${name}, HTTP loopback, one reader, no block cache`,
+        await paired(
+          () => withReader(url, undefined, (r) => timed(wins, (x, y) => r.readWindow(0, x, y, CHIP, CHIP, [0]))),
+          async () => rasterio(url, wins, 'one', 8),
+        ),
+      );
       if (existsSync(resolve('src/loaders/loader.ts'))) {
         const { createLoader } = await import('../src/loaders/loader.js');
-        const info = await withReader(path, async (r) => r.info);
+        const info = await withReader(path, undefined, async (r) => r.info);
         const [x0, res, , y0] = info.transform;
-        const loader = createLoader({ sources: [path], concurrency: CONC });
         const slices = wins.map(([x, y]) => ({
           bounds: [x0 + x * res, y0 - (y + CHIP) * res, x0 + (x + CHIP) * res, y0 - y * res] as [number, number, number, number],
           crs: info.crs!,
           resolution: [res, res] as [number, number],
         }));
-        await loader.load(slices[0]);
-        const t = performance.now();
-        for await (const chip of loader.chips(slices)) void chip;
-        report(`${name} high-level loader (createLoader)`, N / ((performance.now() - t) / 1000), base);
-        await loader.close();
+        const viaLoader = async () => {
+          const loader = createLoader({ sources: [path], concurrency: CONC, cacheBytes: 0 });
+          await loader.load(slices[0]);
+          const t = performance.now();
+          for await (const chip of loader.chips(slices)) void chip;
+          const rate = N / ((performance.now() - t) / 1000);
+          await loader.close();
+          return rate;
+        };
+        report(`${name}, high-level loader (createLoader), no block cache`, await paired(viaLoader, async () => rasterio(path, wins, 'one', 8)));
       }
     }
   } finally {
     server.stop();
   }
-  writeFileSync(`${dir}/last-results.json`, JSON.stringify({ size: SIZE, chips: N, concurrency: CONC, rows }, null, 1));
+  writeFileSync(`${dir}/last-results.json`, JSON.stringify({ size: SIZE, chips: N, concurrency: CONC, rounds: ROUNDS, rows }, null, 1));
 }
 
 await main();

@@ -42,7 +42,8 @@ describe('predictors', () => {
         const r = rnd(samples * 7 + C.BYTES_PER_ELEMENT);
         const w = 13;
         const rows = 5;
-        const orig = C.from({ length: w * rows * samples }, () => Math.floor(r() * 2 ** (8 * C.BYTES_PER_ELEMENT)));
+        const orig: Uint8Array | Uint16Array | Uint32Array = new C(w * rows * samples);
+        for (let i = 0; i < orig.length; i++) orig[i] = Math.floor(r() * 2 ** (8 * C.BYTES_PER_ELEMENT));
         const enc = encodeHorizontal(orig, w, rows, samples);
         const bytes = new Uint8Array(enc.buffer);
         undoHorizontalPredictor(bytes, w, rows, samples, C.BYTES_PER_ELEMENT);
@@ -63,7 +64,8 @@ describe('predictors', () => {
         const r = rnd(samples + C.BYTES_PER_ELEMENT);
         const w = 11;
         const rows = 4;
-        const orig = C.from({ length: w * rows * samples }, () => (r() - 0.5) * 1e6);
+        const orig: Float32Array | Float64Array = new C(w * rows * samples);
+        for (let i = 0; i < orig.length; i++) orig[i] = (r() - 0.5) * 1e6;
         orig[3] = Number.NaN;
         orig[4] = -0;
         const bytes = encodeFloat(orig, w, rows, samples);
