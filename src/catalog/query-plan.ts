@@ -50,8 +50,9 @@ export function isGeoSlice(q: CatalogQuery | GeoSlice): q is GeoSlice {
 
 /**
  * Validates a query (or a slice: its bounds, crs and interval) and reduces it to a {@link NormalizedQuery}.
- * A bbox in another CRS is transformed to EPSG:4326 with densified edges; a box with `xmin > xmax`
- * (crossing the antimeridian, allowed in EPSG:4326) is split in two. Throws {@link CatalogError}
+ * A bbox in another CRS is transformed to EPSG:4326 with densified edges; an EPSG:4326 box reaching
+ * past ±180 is wrapped ({@link wrapLongitudes}); a box with `xmin > xmax` (crossing the antimeridian)
+ * is split in two. Throws {@link CatalogError}
  * `BAD_QUERY` for unknown keys, bad boxes, bad intervals or `params` without `where`, and passes
  * on the {@link GeoError} `UNKNOWN_CRS` of an unknown CRS.
  *
@@ -120,12 +121,33 @@ export function boxesIn4326(bbox: BBox, crs: string): BBox[] {
   }
   let b: BBox;
   try {
-    b = is4326 ? [bbox[0], bbox[1], bbox[2], bbox[3]] : transformBBox(bbox, crs, 'EPSG:4326');
+    b = is4326 ? wrapLongitudes(bbox) : transformBBox(bbox, crs, 'EPSG:4326');
   } catch (e) {
     if (e instanceof GeosliceError) throw e;
     throw new CatalogError('BAD_QUERY', `cannot transform query bbox ${JSON.stringify(bbox)} from ${crs} to EPSG:4326: ${(e as Error).message}`, { cause: e });
   }
   return splitAntimeridian(b);
+}
+
+/**
+ * An EPSG:4326 box with longitudes brought into [-180, 180]: a box reaching past ±180 (e.g.
+ * `[170, 0, 190, 10]`) becomes the antimeridian form `[170, 0, -170, 10]`, one 360 degrees wide or
+ * more becomes `[-180, ymin, 180, ymax]`. Boxes already inside the range, or already in the
+ * `xmin > xmax` form, come back unchanged.
+ *
+ * @example
+ * ```ts
+ * wrapLongitudes([170, 0, 190, 10]); // [170, 0, -170, 10]
+ * ```
+ */
+export function wrapLongitudes(b: BBox): BBox {
+  const [xmin, ymin, xmax, ymax] = b;
+  if (xmin > xmax || (xmin >= -180 && xmax <= 180)) return [xmin, ymin, xmax, ymax];
+  if (xmax - xmin >= 360) return [-180, ymin, 180, ymax];
+  const wrap = (x: number) => ((((x + 180) % 360) + 360) % 360) - 180;
+  const lo = wrap(xmin);
+  const hi = lo + (xmax - xmin);
+  return hi <= 180 ? [lo, ymin, hi, ymax] : [lo, ymin, hi - 360, ymax];
 }
 
 /**

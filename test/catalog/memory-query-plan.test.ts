@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { boxesIn4326, isGeoSlice, normalizeQuery, rowTimeRange, splitAntimeridian, timeRangesOverlap } from '../../src/catalog/query-plan.js';
+import { boxesIn4326, isGeoSlice, normalizeQuery, rowTimeRange, splitAntimeridian, timeRangesOverlap, wrapLongitudes } from '../../src/catalog/query-plan.js';
 import { CatalogError } from '../../src/errors.js';
 import { transformPoint } from '../../src/geo/transform.js';
 
@@ -11,6 +11,10 @@ test('normalizeQuery: 4326 boxes pass through, antimeridian boxes split, OGC:CRS
   assert.deepEqual(normalizeQuery({ bbox: [170, -10, -170, 10] }).boxes, [[170, -10, 180, 10], [-180, -10, -170, 10]]);
   assert.deepEqual(normalizeQuery({ bbox: [10, 45, 11, 46], crs: 'OGC:CRS84' }).boxes, [[10, 45, 11, 46]]);
   assert.deepEqual(splitAntimeridian([1, 2, 3, 4]), [[1, 2, 3, 4]]);
+  assert.deepEqual(normalizeQuery({ bbox: [170, 0, 190, 10] }).boxes, [[170, 0, 180, 10], [-180, 0, -170, 10]]);
+  assert.deepEqual(normalizeQuery({ bbox: [-190, 0, -185, 10] }).boxes, [[170, 0, 175, 10]]);
+  assert.deepEqual(normalizeQuery({ bbox: [-200, 0, 200, 10] }).boxes, [[-180, 0, 180, 10]]);
+  assert.deepEqual(wrapLongitudes([540, 0, 541, 1]), [-180, 0, -179, 1]);
   const empty = normalizeQuery({});
   assert.deepEqual(empty, { boxes: null, interval: null, includeUndated: false, where: null, params: undefined });
 });
