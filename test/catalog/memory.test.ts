@@ -1,5 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { catalogFromRows } from '../../src/catalog/from-rows.js';
 import type { CatalogRow, GeoCatalog } from '../../src/catalog/types.js';
 import { CatalogError } from '../../src/errors.js';
@@ -245,4 +251,34 @@ test('where, sql and aggregate are evaluated by DuckDB over the memory rows, als
   const joined = cat.intersect(cat, { spatialOnly: true }).query({ where: 'left_id <> right_id' });
   assert.deepEqual(await ids(joined), ['diamond|halfdated', 'diamond|undated', 'halfdated|diamond', 'halfdated|undated', 'undated|diamond', 'undated|halfdated']);
   assert.equal(await catalogFromRows([]).query({ where: 'x > 1' }).count(), 0);
+});
+
+test('bbox/interval queries, intersect and union run without loading DuckDB; where loads it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'geoslice-memory-nodb-'));
+  const here = (rel: string) => JSON.stringify(fileURLToPath(new URL(rel, import.meta.url)));
+  const script = (where: string) => `
+    const loaded = [];
+    const dlopen = process.dlopen;
+    process.dlopen = (m, f, ...rest) => { loaded.push(f); return dlopen.call(process, m, f, ...rest); };
+    const { catalogFromRows } = await import(${here('../../src/catalog/from-rows.ts')});
+    const { randomRows } = await import(${here('./memory-fixtures.ts')});
+    const cat = catalogFromRows(randomRows(200, 'no-duckdb'));
+    const q = cat.query({ bbox: [12, 44, 15, 47], interval: { start: new Date('2023-01-01'), end: null }${where} });
+    const n = await q.intersect(cat).union(cat).count();
+    console.log(JSON.stringify({ n, duckdb: loaded.some((f) => /duckdb/i.test(f)) }));`;
+  try {
+    const run = async (where: string) => {
+      const file = join(dir, `probe${where ? '-where' : ''}.mjs`);
+      writeFileSync(file, script(where));
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', file], { cwd: fileURLToPath(new URL('../..', import.meta.url)) });
+      return JSON.parse(stdout.trim().split('\n').pop()!) as { n: number; duckdb: boolean };
+    };
+    const plain = await run('');
+    assert.ok(plain.n > 200);
+    assert.equal(plain.duckdb, false);
+    const withWhere = await run(", where: 'cloud_pct > 1'");
+    assert.equal(withWhere.duckdb, true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
