@@ -91,8 +91,8 @@ const MAX_ERROR = 0.125;
  * Inverse-maps every destination pixel centre (`(i + 0.5, j + 0.5)`, GDAL's convention) into source
  * pixel coordinates. With `toSrc === null` the two grids share a CRS and the map is affine; otherwise
  * points go through `toSrc` with GDAL's approximate-transformer scheme: per row, exact transforms at
- * both ends and the middle, linear interpolation when it is within 0.125 source pixels, bisection
- * otherwise. The window gets the margin the kernel needs; `scale` follows GDAL (destination size over
+ * both ends and the middle, linear interpolation when the middle is within 0.125 source pixels,
+ * bisection otherwise (segments of five points or fewer are mapped exactly). The window gets the margin the kernel needs; `scale` follows GDAL (destination size over
  * the source span of the slice's edges, snapped to 1/n), so bilinear downsampling widens like gdalwarp.
  *
  * @example
@@ -145,32 +145,53 @@ export function planWarp(dst: PixelGrid, src: PixelGrid, toSrc: PointMapper | nu
       }
       continue;
     }
-    put(row, exact(0, j));
-    if (w > 1) put(row + w - 1, exact(w - 1, j));
-    fillSegment(row, 0, w - 1, j);
+    approxRow(row, j, 0, w);
   }
 
-  function fillSegment(row: number, i0: number, i1: number, j: number): void {
-    if (i1 - i0 < 2) return;
-    const im = (i0 + i1) >> 1;
-    const pm = exact(im, j);
-    put(row + im, pm);
-    const x0 = srcX[row + i0], y0 = srcY[row + i0], x1 = srcX[row + i1], y1 = srcY[row + i1];
-    const t = (im - i0) / (i1 - i0);
-    const ex = Math.abs(x0 + (x1 - x0) * t - pm[0]);
-    const ey = Math.abs(y0 + (y1 - y0) * t - pm[1]);
-    if (ex <= MAX_ERROR && ey <= MAX_ERROR) {
-      // ex/ey are NaN (so this branch is skipped) whenever an end point failed to map.
-      for (let i = i0 + 1; i < i1; i++) {
-        if (i === im) continue;
-        const s = (i - i0) / (i1 - i0);
-        srcX[row + i] = x0 + (x1 - x0) * s;
-        srcY[row + i] = y0 + (y1 - y0) * s;
+  /** Exact transforms of points [a, b] of row j. */
+  function exactRange(row: number, j: number, a: number, b: number): void {
+    for (let i = a; i <= b; i++) put(row + i, exact(i, j));
+  }
+
+  /** GDAL's approximate transformer over `len` points of row j from `start`. */
+  function approxRow(row: number, j: number, start: number, len: number): void {
+    const end = start + len - 1;
+    if (len <= 5) return exactRange(row, j, start, end);
+    const S = exact(start, j), M = exact(start + ((len - 1) >> 1), j), E = exact(end, j);
+    if (![S, M, E].every((p) => Number.isFinite(p[0]))) return exactRange(row, j, start, end);
+    segment(row, j, start, len, S, M, E);
+  }
+
+  /**
+   * One segment with its start, middle and end already mapped exactly: if the middle is within
+   * 0.125 source pixels (L1) of the line from start to end, every point is interpolated on that
+   * line; otherwise the segment is split into [start, middle) and [middle, end], halves of at most
+   * five points being mapped exactly.
+   */
+  function segment(row: number, j: number, start: number, len: number, S: [number, number], M: [number, number], E: [number, number]): void {
+    const nMid = (len - 1) >> 1;
+    const mid = start + nMid;
+    const end = start + len - 1;
+    const sx = (E[0] - S[0]) / (len - 1);
+    const sy = (E[1] - S[1]) / (len - 1);
+    const err = Math.abs(S[0] + sx * nMid - M[0]) + Math.abs(S[1] + sy * nMid - M[1]);
+    if (err <= MAX_ERROR) {
+      for (let i = 0; i < len; i++) {
+        srcX[row + start + i] = S[0] + sx * i;
+        srcY[row + start + i] = S[1] + sy * i;
       }
       return;
     }
-    fillSegment(row, i0, im, j);
-    fillSegment(row, im, i1, j);
+    const half = (a: number, n: number, first: [number, number], last: [number, number] | null): void => {
+      const b = a + n - 1;
+      if (n <= 5) return exactRange(row, j, a, b);
+      const m = exact(a + ((n - 1) >> 1), j);
+      const e = last ?? exact(b, j);
+      if (!Number.isFinite(m[0]) || !Number.isFinite(e[0])) return exactRange(row, j, a, b);
+      segment(row, j, a, n, first, m, e);
+    };
+    half(start, nMid, S, null);
+    half(mid, len - nMid, M, E);
   }
 
   const scale = kernelScale(dst, src, at);
@@ -262,7 +283,7 @@ export interface WindowPixels {
  * Nearest takes the source pixel containing the mapped centre. Bilinear weights the four nearest
  * source centres (a tent widened by `1 / scale` when downsampling by more than 5%, as GDAL does),
  * leaving out invalid ones and renormalising; a destination pixel whose centre maps outside the
- * source, or whose kernel holds no valid pixel, is invalid.
+ * source or onto an invalid source pixel is invalid, as in GDAL.
  *
  * @example
  * ```ts
@@ -300,6 +321,8 @@ export function resample(
       for (let b = 0; b < nb; b++) out[(firstBand + b) * n + p] = px.bands[b][k];
       continue;
     }
+    // GDAL leaves a pixel empty when the source pixel under its centre is invalid, whatever the kernel
+    if (valid[iy * ww + ix] === 0) { outValid[p] = 0; continue; }
     const fx = sx - 0.5 - x0, fy = sy - 0.5 - y0;
     const bx = Math.floor(fx), by = Math.floor(fy);
     if (wide) {
