@@ -164,3 +164,18 @@ test('dtype: integer types round and clamp; 32-bit integers and doubles stay exa
   assert.deepEqual(Array.from(i8.data), [127, 1, -8]);
   await assert.rejects(createLoader({ sources: ['mem://big'], open, dtype: 'complex64' as 'uint8' }).load(slice), (e: unknown) => e instanceof LoaderError && e.code === 'BAD_OPTION');
 });
+
+test('the DuckDB catalog backend serves the same chips, with the header cache as a JSON column', async () => {
+  const href = `${dir}utm33.tif`;
+  const row = await rowFor('utm33', href, '2024-06-01', { B1_cog: JSON.stringify(await extractCogLayout(href)) });
+  const duck = await catalogFromRows([row], { backend: 'duckdb' });
+  const loader = createLoader({ catalog: duck, bands: ['B1'] });
+  try {
+    const chip = await loader.load(interior.slice);
+    assert.deepEqual(Array.from(chip.data), interior.data.map((v) => v ?? 0));
+    await assert.rejects(loader.load(far), (e: unknown) => e instanceof LoaderError && e.code === 'NO_COVERAGE');
+  } finally {
+    await loader.close();
+    await duck.close();
+  }
+});
