@@ -23,6 +23,7 @@ export interface NativeGrid {
 
 function numbers(v: unknown): number[] | null {
   if (v === null || v === undefined) return null;
+  if (Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x))) return v as number[];
   if (typeof v === 'string') {
     try {
       return numbers(JSON.parse(v));

@@ -4,20 +4,26 @@ import { pointInGeometry } from '../geo/geometry.js';
 
 /** True when segment p→q passes through the open interior of `r` (Liang–Barsky clip, then the clipped chord's midpoint). */
 function crossesInterior(p: Position, q: Position, r: BBox): boolean {
-  let t0 = 0;
-  let t1 = 1;
   const dx = q[0] - p[0];
   const dy = q[1] - p[1];
-  const clip = (num: number, den: number): boolean => {
-    // keeps t where den * t <= num
-    if (den === 0) return num >= 0;
+  let t0 = 0;
+  let t1 = 1;
+  // Each boundary keeps the t where den * t <= num (left, right, bottom, top).
+  const nums = [p[0] - r[0], r[2] - p[0], p[1] - r[1], r[3] - p[1]];
+  const dens = [-dx, dx, -dy, dy];
+  for (let i = 0; i < 4; i++) {
+    const num = nums[i];
+    const den = dens[i];
+    if (den === 0) {
+      if (num < 0) return false;
+      continue;
+    }
     const t = num / den;
     if (den > 0) {
       if (t < t1) t1 = t;
     } else if (t > t0) t0 = t;
-    return t0 <= t1;
-  };
-  if (!clip(p[0] - r[0], -dx) || !clip(r[2] - p[0], dx) || !clip(p[1] - r[1], -dy) || !clip(r[3] - p[1], dy)) return false;
+    if (t0 > t1) return false;
+  }
   const mx = p[0] + ((t0 + t1) / 2) * dx;
   const my = p[1] + ((t0 + t1) / 2) * dy;
   return r[0] < mx && mx < r[2] && r[1] < my && my < r[3];

@@ -92,7 +92,10 @@ export interface RowPlan {
 export function planRow(row: CatalogRow, spec: ChipSpec): RowPlan {
   const { crs, grid, native } = rowGrid(row, spec);
   const t = row.tmin ?? row.tmax;
-  return { id: row.id, crs, grid, nativeBounds: native?.bounds, wkb: row.geometry.slice(), time: t ? t.getTime() : null };
+  const g = row.geometry;
+  // Copy only a view into a larger buffer (a catalog batch), which must not be kept alive.
+  const wkb = g.byteOffset === 0 && g.byteLength === g.buffer.byteLength ? g : g.slice();
+  return { id: row.id, crs, grid, nativeBounds: native?.bounds, wkb, time: t ? t.getTime() : null };
 }
 
 /**
