@@ -1,0 +1,240 @@
+import proj4 from 'proj4';
+import { GeoError } from '../errors.js';
+import { assertBBox, type BBox } from './bbox.js';
+import { resolveCrs, type CrsInput } from './crs.js';
+import type { Geometry, Position } from './geometry.js';
+
+type Forward = (p: [number, number]) => [number, number];
+
+const converters = new Map<string, Forward>();
+
+/** A cached proj4 forward function between two CRSs (identity when both resolve to the same code). */
+function converter(from: CrsInput, to: CrsInput): Forward {
+  const a = resolveCrs(from).code;
+  const b = resolveCrs(to).code;
+  const key = `${a}\u0000${b}`;
+  let f = converters.get(key);
+  if (!f) {
+    if (a === b) {
+      f = (p) => [p[0], p[1]];
+    } else {
+      const c = proj4(a, b);
+      f = (p) => {
+        try {
+          const r = c.forward([p[0], p[1]]) as number[];
+          return [r[0], r[1]];
+        } catch {
+          return [NaN, NaN];
+        }
+      };
+    }
+    converters.set(key, f);
+  }
+  return f;
+}
+
+/**
+ * Transforms one `[x, y]` point (x = longitude/easting, y = latitude/northing whatever the EPSG axis
+ * order). Throws {@link GeoError} `TRANSFORM_FAILED` when the point is outside the projection's domain.
+ *
+ * @example
+ * ```ts
+ * transformPoint('EPSG:4326', 'EPSG:32633', [15, 52]); // [500000, 5761038.2...]
+ * ```
+ */
+export function transformPoint(from: CrsInput, to: CrsInput, p: [number, number]): [number, number] {
+  const r = converter(from, to)(p);
+  if (!Number.isFinite(r[0]) || !Number.isFinite(r[1])) {
+    throw new GeoError('TRANSFORM_FAILED', `cannot transform (${p[0]}, ${p[1]}) from ${resolveCrs(from).code} to ${resolveCrs(to).code}: the point is outside the projection's valid area`);
+  }
+  return r;
+}
+
+/** The closed boundary of a box, counter-clockwise, with `densify` extra points per edge. */
+function densifiedRing(b: BBox, densify: number): Position[] {
+  const [x0, y0, x1, y1] = b;
+  const corners: Position[] = [[x0, y0], [x1, y0], [x1, y1], [x0, y1]];
+  const ring: Position[] = [];
+  const steps = densify + 1;
+  for (let e = 0; e < 4; e++) {
+    const [ax, ay] = corners[e];
+    const [bx, by] = corners[(e + 1) % 4];
+    for (let i = 0; i < steps; i++) ring.push([ax + ((bx - ax) * i) / steps, ay + ((by - ay) * i) / steps]);
+  }
+  ring.push([x0, y0]);
+  return ring;
+}
+
+/** Which pole (if any) lies inside `bounds` of CRS `crs`. */
+function poleInside(bounds: BBox, crs: CrsInput): 1 | -1 | 0 {
+  for (const lat of [90, -90] as const) {
+    const p = converter('EPSG:4326', crs)([0, lat]);
+    if (Number.isFinite(p[0]) && Number.isFinite(p[1]) && p[0] >= bounds[0] && p[0] <= bounds[2] && p[1] >= bounds[1] && p[1] <= bounds[3]) {
+      return lat > 0 ? 1 : -1;
+    }
+  }
+  return 0;
+}
+
+interface Wgs84Ring {
+  /** Finite points with longitudes unwrapped (no jumps over 180 between neighbours). */
+  points: Position[];
+  /** 0, or the pole the ring winds around (+1 north, -1 south). */
+  encircles: 1 | -1 | 0;
+}
+
+/** Transforms a densified box boundary to EPSG:4326 and unwraps its longitudes. */
+function toWgs84Ring(bounds: BBox, crs: CrsInput, densify: number): Wgs84Ring {
+  const f = converter(crs, 'EPSG:4326');
+  const pts: Position[] = [];
+  for (const p of densifiedRing(bounds, densify)) {
+    const q = f(p);
+    if (!Number.isFinite(q[0]) || !Number.isFinite(q[1])) continue;
+    if (pts.length > 0) {
+      const prev = pts[pts.length - 1][0];
+      q[0] += 360 * Math.round((prev - q[0]) / 360);
+    }
+    pts.push(q);
+  }
+  if (pts.length < 2) {
+    throw new GeoError('TRANSFORM_FAILED', `the box ${JSON.stringify(bounds)} in ${resolveCrs(crs).code} has no edge point inside the projection's valid area; check the CRS and bounds`);
+  }
+  const winding = Math.round((pts[pts.length - 1][0] - pts[0][0]) / 360);
+  let encircles: 1 | -1 | 0 = 0;
+  if (winding !== 0) {
+    const pole = poleInside(bounds, crs);
+    encircles = pole !== 0 ? pole : pts.reduce((s, p) => s + p[1], 0) >= 0 ? 1 : -1;
+  }
+  return { points: pts, encircles };
+}
+
+/**
+ * Transforms a box by densifying its edges (`densify` extra points per edge) and taking the bounds of
+ * the transformed points. Into a geographic CRS the result is antimeridian-safe: a box crossing ±180
+ * comes back with `xmin > xmax` (e.g. `[170, -10, -170, 10]`), and a box containing a pole spans all
+ * longitudes up to latitude ±90. Throws {@link GeoError} `INVALID_BBOX` / `TRANSFORM_FAILED`.
+ *
+ * @example
+ * ```ts
+ * transformBBox([500000, 5760000, 510000, 5770000], 'EPSG:32633', 'EPSG:4326'); // ≈ [15, 51.99, 15.15, 52.08]
+ * ```
+ */
+export function transformBBox(bbox: BBox, from: CrsInput, to: CrsInput, densify = 21): BBox {
+  assertBBox(bbox, 'bbox to transform', resolveCrs(from).geographic);
+  if (!Number.isInteger(densify) || densify < 0) throw new GeoError('INVALID_BBOX', `densify must be a non-negative integer, got ${densify}`);
+  let src = bbox;
+  if (bbox[0] > bbox[2]) src = [bbox[0], bbox[1], bbox[2] + 360, bbox[3]];
+  const target = resolveCrs(to);
+  if (target.code === 'EPSG:4326') {
+    const { points, encircles } = toWgs84Ring(src, from, densify);
+    let ymin = Infinity;
+    let ymax = -Infinity;
+    let xmin = Infinity;
+    let xmax = -Infinity;
+    for (const [x, y] of points) {
+      if (y < ymin) ymin = y;
+      if (y > ymax) ymax = y;
+      if (x < xmin) xmin = x;
+      if (x > xmax) xmax = x;
+    }
+    if (encircles !== 0) return [-180, encircles < 0 ? -90 : ymin, 180, encircles > 0 ? 90 : ymax];
+    if (xmax - xmin >= 360) return [-180, ymin, 180, ymax];
+    const shift = 360 * Math.floor((xmin + 180) / 360);
+    xmin -= shift;
+    xmax -= shift;
+    return [xmin, ymin, xmax > 180 ? xmax - 360 : xmax, ymax];
+  }
+  // Projected target: go through the points directly, ignoring those outside the valid area.
+  const f = converter(from, to);
+  let out: BBox = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const p of densifiedRing(src, densify)) {
+    const [x, y] = f(p);
+    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+    out = [Math.min(out[0], x), Math.min(out[1], y), Math.max(out[2], x), Math.max(out[3], y)];
+  }
+  if (!(out[0] <= out[2])) {
+    throw new GeoError('TRANSFORM_FAILED', `the box ${JSON.stringify(bbox)} cannot be transformed from ${resolveCrs(from).code} to ${target.code}: no edge point is inside the target's valid area`);
+  }
+  return out;
+}
+
+/** Clips a ring to `x <= 180` (keep = 'left') or `x >= 180` (keep = 'right'); Sutherland–Hodgman on one line. */
+function clipAt180(ring: Position[], keep: 'left' | 'right'): Position[] {
+  const inside = (p: Position) => (keep === 'left' ? p[0] <= 180 : p[0] >= 180);
+  const out: Position[] = [];
+  for (let i = 0; i < ring.length - 1; i++) {
+    const a = ring[i];
+    const b = ring[i + 1];
+    const ia = inside(a);
+    const ib = inside(b);
+    if (ia) out.push(a);
+    if (ia !== ib && a[0] !== b[0]) {
+      const t = (180 - a[0]) / (b[0] - a[0]);
+      out.push([180, a[1] + t * (b[1] - a[1])]);
+    }
+  }
+  if (out.length > 0) out.push([out[0][0], out[0][1]]);
+  return out;
+}
+
+/**
+ * The EPSG:4326 footprint of a box in `crs` (edges densified with 21 points each) and its bbox.
+ * A footprint crossing the antimeridian becomes a MultiPolygon split at ±180 whose bbox spans the
+ * parts (`xmin = -180`, `xmax = 180`); one containing a pole becomes a polygon reaching latitude ±90
+ * over all longitudes. Throws {@link GeoError} `INVALID_BBOX` / `TRANSFORM_FAILED` / `UNKNOWN_CRS`.
+ *
+ * @example
+ * ```ts
+ * const { geometry, bbox } = footprintWgs84([300000, 0, 900000, 1000000], 'EPSG:32660');
+ * geometry.type; // "MultiPolygon" (zone 60 straddles 180°)
+ * ```
+ */
+export function footprintWgs84(bounds: BBox, crs: CrsInput): { geometry: Geometry; bbox: BBox } {
+  assertBBox(bounds, `raster bounds in ${String(crs)}`);
+  const { points, encircles } = toWgs84Ring(bounds, crs, 21);
+  const last = points[points.length - 1];
+  if (encircles !== 0) {
+    // The boundary winds once around a pole: cut it at ±180 and close it along the pole.
+    const poleLat = encircles * 90;
+    const ring = points.slice();
+    if (ring[ring.length - 1][0] < ring[0][0]) ring.reverse(); // walk eastwards
+    const shift = 360 * Math.floor((ring[0][0] + 180) / 360);
+    for (const p of ring) p[0] -= shift; // first lon now in [-180, 180), last in [180, 540)
+    const cut: Position[] = [];
+    for (let i = 0; i < ring.length; i++) {
+      const p = ring[i];
+      const q = ring[i + 1];
+      cut.push(p[0] > 180 ? [p[0] - 360, p[1]] : p);
+      if (q && p[0] <= 180 && q[0] > 180) {
+        const t = (180 - p[0]) / (q[0] - p[0]);
+        const lat = p[1] + t * (q[1] - p[1]);
+        cut.push([180, lat], [180, poleLat], [-180, poleLat], [-180, lat]);
+      }
+    }
+    if (cut[cut.length - 1][0] !== cut[0][0] || cut[cut.length - 1][1] !== cut[0][1]) cut.push([cut[0][0], cut[0][1]]);
+    const ys = cut.map((p) => p[1]);
+    const bbox: BBox = [-180, Math.min(...ys), 180, Math.max(...ys)];
+    return { geometry: { type: 'Polygon', coordinates: [cut] }, bbox };
+  }
+  const ring = points.slice();
+  if (ring[0][0] !== last[0] || ring[0][1] !== last[1]) ring.push([ring[0][0], ring[0][1]]);
+  let xmin = Infinity;
+  let xmax = -Infinity;
+  for (const p of ring) {
+    xmin = Math.min(xmin, p[0]);
+    xmax = Math.max(xmax, p[0]);
+  }
+  const shift = 360 * Math.floor((xmin + 180) / 360);
+  for (const p of ring) p[0] -= shift;
+  xmax -= shift;
+  const ys = ring.map((p) => p[1]);
+  const ymin = Math.min(...ys);
+  const ymax = Math.max(...ys);
+  if (xmax <= 180) {
+    return { geometry: { type: 'Polygon', coordinates: [ring] }, bbox: [xmin - shift, ymin, xmax, ymax] };
+  }
+  const west = clipAt180(ring, 'left');
+  const east = clipAt180(ring, 'right').map(([x, y]): Position => [x - 360, y]);
+  const parts = [west, east].filter((r) => r.length >= 4).map((r) => [r]);
+  return { geometry: { type: 'MultiPolygon', coordinates: parts }, bbox: [-180, ymin, 180, ymax] };
+}
