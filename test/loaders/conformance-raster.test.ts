@@ -12,9 +12,10 @@ import { openRaster, type RasterDtype, type TypedArray } from '../../src/loaders
 const CODECS = fileURLToPath(new URL('../fixtures/loaders/codecs/', import.meta.url));
 const SHARED = fileURLToPath(new URL('../../../shared/fixtures/', import.meta.url));
 
-/** Largest |ours - libjpeg| measured on the JPEG (YCbCr 4:2:0) fixtures: geotiff.js's JPEG decoder
- * upsamples chroma by pixel replication and uses its own IDCT, where libjpeg uses "fancy" upsampling. */
-const JPEG_TOLERANCE = 25;
+/** Largest |ours - libjpeg| measured on the JPEG (YCbCr 4:2:0) fixtures (cogeo.tif included): chroma
+ * upsampling and colour conversion match libjpeg, but geotiff.js's IDCT rounds differently from
+ * libjpeg's islow IDCT; 84-98 % of samples agree exactly, the mean difference is 0.03-0.3. */
+const JPEG_TOLERANCE = 3;
 
 interface Expected {
   files: Record<string, {

@@ -9,6 +9,7 @@ import { decodeBlock } from '../../src/loaders/decoders/decode-block.js';
 import { decodeBlockPooled, setDecodeThreads } from '../../src/loaders/decoders/worker-pool.js';
 import { inflateAsync } from '../../src/loaders/decoders/inflate.js';
 import { undoFloatPredictor, undoHorizontalPredictor } from '../../src/loaders/decoders/predictor.js';
+import { fancyUpsampleChroma, jpegSamplingFactors } from '../../src/loaders/decoders/jpeg-upsample.js';
 import { ycbcrToRgb } from '../../src/loaders/decoders/ycbcr.js';
 
 /** TIFF predictor 2 encoder (the test's own, independent of the decoder). */
@@ -95,6 +96,26 @@ describe('small codecs', () => {
     const px = Uint8Array.from([128, 128, 128, 0, 128, 128, 255, 128, 128, 76, 85, 255, 150, 44, 21, 29, 255, 107]);
     ycbcrToRgb(px, 3);
     assert.deepEqual(Array.from(px), [128, 128, 128, 0, 0, 0, 255, 255, 255, 254, 0, 0, 0, 255, 1, 0, 0, 254]);
+  });
+
+  it('finds JPEG sampling factors in the start-of-frame marker', () => {
+    const app = [0xff, 0xe0, 0x00, 0x04, 0x00, 0x00];
+    const sof = [0xff, 0xc0, 0x00, 0x11, 8, 0, 16, 0, 16, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1];
+    assert.deepEqual(jpegSamplingFactors(Uint8Array.from([0xff, 0xd8, ...app, ...sof])), [[2, 2], [1, 1], [1, 1]]);
+    assert.equal(jpegSamplingFactors(Uint8Array.from([0xff, 0xd8, 0xff, 0xda, 0, 2])), null);
+  });
+
+  it('re-expands replicated chroma with libjpeg fancy upsampling (h2v1 and h2v2)', () => {
+    // 4x1 pixels, chroma [0, 100] replicated to [0, 0, 100, 100]; luma untouched.
+    const h2v1 = Uint8Array.from([9, 0, 0, 9, 0, 0, 9, 100, 100, 9, 100, 100]);
+    fancyUpsampleChroma(h2v1, 4, 1, 3, 2, 1);
+    assert.deepEqual(Array.from(h2v1), [9, 0, 0, 9, 25, 25, 9, 75, 75, 9, 100, 100]);
+    // 2x4 pixels, one chroma column [0, 160] replicated over rows; edges replicate like libjpeg.
+    const h2v2 = new Uint8Array(2 * 4 * 3);
+    for (let y = 2; y < 4; y++) for (let x = 0; x < 2; x++) h2v2.fill(160, (y * 2 + x) * 3 + 1, (y * 2 + x) * 3 + 3);
+    fancyUpsampleChroma(h2v2, 2, 4, 3, 2, 2);
+    const cb = Array.from({ length: 8 }, (_, i) => h2v2[i * 3 + 1]);
+    assert.deepEqual(cb, [0, 0, 40, 40, 120, 120, 160, 160]);
   });
 
   it('inflates zlib streams on the thread pool', async () => {

@@ -5,6 +5,7 @@ import { GEOTIFF_CODECS, geotiffCodec } from './geotiff-codecs.js';
 import { inflateSync } from 'node:zlib';
 import { inflateAsync } from './inflate.js';
 import { undoFloatPredictor, undoHorizontalPredictor } from './predictor.js';
+import { fancyUpsampleChroma, jpegSamplingFactors } from './jpeg-upsample.js';
 import { ycbcrToRgb } from './ycbcr.js';
 
 /**
@@ -39,7 +40,8 @@ export const SUPPORTED_COMPRESSIONS: ReadonlySet<number> = new Set([1, 8, 32946,
  * Decodes one compressed block (tile or strip) of `rows` rows into native-endian bytes:
  * decompression (DEFLATE via node:zlib: asynchronously on the libuv pool, or synchronously with
  * `syncInflate` when already on a worker thread; the rest via geotiff.js), byte swap for
- * big-endian files, predictor 2 or 3 in place, and YCbCr to RGB for JPEG. Throws
+ * big-endian files, predictor 2 or 3 in place, and for YCbCr JPEG libjpeg-style chroma upsampling
+ * and conversion to RGB. Throws
  * {@link RasterError} `UNSUPPORTED_COMPRESSION` or `CORRUPT_BLOCK` naming the file and block.
  *
  * @example
@@ -91,6 +93,12 @@ export async function decodeBlock(
   if (!littleEndian && bps > 1 && img.predictor !== 3 && img.compression !== 34887 && img.compression !== 7) swapBytes(out.subarray(0, expected), bps);
   if (img.predictor === 2) undoHorizontalPredictor(out, img.blockWidth, rows, samples, bps);
   else if (img.predictor === 3) undoFloatPredictor(out, img.blockWidth, rows, samples, bps);
-  if (img.compression === 7 && img.photometric === 6 && samples >= 3) ycbcrToRgb(out.subarray(0, expected), samples);
+  if (img.compression === 7 && img.photometric === 6 && samples >= 3) {
+    const f = jpegSamplingFactors(bytes);
+    if (f && f.length >= 3 && f[1][0] === 1 && f[1][1] === 1 && f[2][0] === 1 && f[2][1] === 1) {
+      fancyUpsampleChroma(out, img.blockWidth, rows, samples, f[0][0], f[0][1]);
+    }
+    ycbcrToRgb(out.subarray(0, expected), samples);
+  }
   return out;
 }
