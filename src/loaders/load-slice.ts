@@ -1,5 +1,6 @@
 import type { CatalogRow } from '../catalog/types.js';
 import { GeosliceError, LoaderError } from '../errors.js';
+import { bboxIntersects, type BBox } from '../geo/bbox.js';
 import { normalizeCrs } from '../geo/crs.js';
 import { describeSlice, validateSlice, type GeoSlice } from '../geo/slice.js';
 import { transformBBox, transformPoint } from '../geo/transform.js';
@@ -289,7 +290,18 @@ async function readFile(ctx: Ctx, item: Item, file: FileRead, layer: Float32Arra
           throw e;
         }
       };
-  const levelIndex = pickLevel(info.levels, same ? slice.resolution : nativeResolution(slice, rasterCrs, grid));
+  const inRaster = same ? slice.bounds : boundsIn(slice, rasterCrs);
+  const t = info.transform;
+  const rasterBounds: BBox = [
+    Math.min(t[0], t[0] + t[1] * info.width), Math.min(t[3], t[3] + t[5] * info.height),
+    Math.max(t[0], t[0] + t[1] * info.width), Math.max(t[3], t[3] + t[5] * info.height),
+  ];
+  // cheap rejection before mapping every pixel
+  if (inRaster && !bboxIntersects(inRaster, rasterBounds)) return false;
+  const levelIndex = pickLevel(
+    info.levels,
+    same ? slice.resolution : inRaster ? [(inRaster[2] - inRaster[0]) / grid.width, (inRaster[3] - inRaster[1]) / grid.height] : [0, 0],
+  );
   const level = info.levels[levelIndex];
   const levelGrid: PixelGrid = { transform: level.transform, width: level.width, height: level.height };
   const resampling = same && aligned(grid, levelGrid) ? 'nearest' : ctx.resampling;
@@ -319,13 +331,14 @@ async function readFile(ctx: Ctx, item: Item, file: FileRead, layer: Float32Arra
   return true;
 }
 
-/** The slice's pixel size measured in the raster's CRS (its bounds transformed, divided by its size). */
-function nativeResolution(slice: GeoSlice, rasterCrs: string, grid: PixelGrid): [number, number] {
+/** The slice's bounds in the raster's CRS (edges densified), or null when they cannot be transformed as one box. */
+function boundsIn(slice: GeoSlice, rasterCrs: string): BBox | null {
   try {
     const b = transformBBox(slice.bounds, slice.crs, rasterCrs, 21);
-    return [(b[2] - b[0]) / grid.width, (b[3] - b[1]) / grid.height];
+    // a box across the antimeridian (xmin > xmax) is left to the per-pixel mapping
+    return b[0] <= b[2] ? b : null;
   } catch (e) {
-    if (e instanceof GeosliceError) return [0, 0];
+    if (e instanceof GeosliceError) return null;
     throw e;
   }
 }

@@ -109,15 +109,16 @@ export function createLoader(opts: LoaderOptions): Loader {
 
   const load = async (slice: GeoSlice): Promise<Chip> => {
     const sources = await rowsFor(slice);
-    const taken: string[] = [];
+    const leases: (() => void)[] = [];
     const open: RasterOpener = (href, layout) => {
-      taken.push(href);
-      return pool.acquire(href, layout);
+      const lease = pool.acquire(href, layout);
+      leases.push(lease.release);
+      return lease.reader;
     };
     try {
       return await loadSlice(sources, slice, { bands: opts.bands, resampling: opts.resampling, dtype: opts.dtype, temporal: opts.temporal, open });
     } finally {
-      for (const h of taken) pool.release(h);
+      for (const release of leases) release();
     }
   };
 

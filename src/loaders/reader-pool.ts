@@ -1,3 +1,4 @@
+import { LoaderError } from '../errors.js';
 import type { CogLayout } from './cog-layout.js';
 import type { RasterReader } from './raster.js';
 
@@ -9,8 +10,8 @@ import type { RasterReader } from './raster.js';
  * @example
  * ```ts
  * const pool = new ReaderPool((href, layout) => openRaster(href, { layout }), 64);
- * const r = await pool.acquire('b04.tif');
- * try { await r.readWindow(0, 0, 0, 256, 256, [0]); } finally { pool.release('b04.tif'); }
+ * const lease = pool.acquire('b04.tif');
+ * try { await (await lease.reader).readWindow(0, 0, 0, 256, 256, [0]); } finally { lease.release(); }
  * await pool.close();
  * ```
  */
@@ -23,9 +24,12 @@ export class ReaderPool {
     private readonly maxOpen: number,
   ) {}
 
-  /** The reader of `href` (opened now, with `layout` when given, or shared); pair with {@link release}. */
-  acquire(href: string, layout?: CogLayout): Promise<RasterReader> {
-    if (this.closed) return Promise.reject(new Error(`the loader is closed; cannot open ${href}`));
+  /**
+   * The reader of `href` (opened now, with `layout` when given, or shared) and the function that
+   * returns it; call `release` exactly once, when done with the reader.
+   */
+  acquire(href: string, layout?: CogLayout): { reader: Promise<RasterReader>; release: () => void } {
+    if (this.closed) throw new LoaderError('CLOSED', `the loader is closed; cannot open ${href}; create a new loader`, { subject: href });
     let e = this.entries.get(href);
     if (e) {
       // most recently used goes last
@@ -33,22 +37,29 @@ export class ReaderPool {
       this.entries.set(href, e);
     } else {
       const reader = this.open(href, layout);
-      e = { reader, refs: 0 };
-      this.entries.set(href, e);
-      const entry = e;
+      const created = { reader, refs: 0 };
+      e = created;
+      this.entries.set(href, created);
       reader.catch(() => {
-        if (this.entries.get(href) === entry) this.entries.delete(href);
+        if (this.entries.get(href) === created) this.entries.delete(href);
       });
     }
     e.refs++;
-    return e.reader;
+    const entry = e;
+    let released = false;
+    return {
+      reader: entry.reader,
+      release: () => {
+        if (released) return;
+        released = true;
+        entry.refs--;
+        this.trim();
+      },
+    };
   }
 
-  /** Returns a reader taken with {@link acquire}; idle readers beyond the budget are closed. */
-  release(href: string): void {
-    const e = this.entries.get(href);
-    if (!e) return;
-    e.refs--;
+  /** Closes idle readers, least recently used first, until at most `maxOpen` remain. */
+  private trim(): void {
     if (this.entries.size <= this.maxOpen) return;
     for (const [h, x] of this.entries) {
       if (this.entries.size <= this.maxOpen) break;

@@ -179,3 +179,41 @@ test('the DuckDB catalog backend serves the same chips, with the header cache as
     await duck.close();
   }
 });
+
+test('the reader pool shares readers, closes idle ones beyond its budget, and retries failed opens', async () => {
+  const { ReaderPool } = await import('../../src/loaders/reader-pool.js');
+  const closed: string[] = [];
+  let opens = 0;
+  let failNext = true;
+  const pool = new ReaderPool(async (href) => {
+    opens++;
+    if (href === 'flaky' && failNext) {
+      failNext = false;
+      throw new Error('transient');
+    }
+    return { info: { href }, readWindow: async () => ({ data: [] }), close: async () => void closed.push(href) } as unknown as import('../../src/loaders/raster.js').RasterReader;
+  }, 2);
+  const a1 = pool.acquire('a');
+  const a2 = pool.acquire('a');
+  assert.equal(await a1.reader, await a2.reader);
+  assert.equal(opens, 1);
+  const b = pool.acquire('b');
+  const c = pool.acquire('c');
+  await Promise.all([b.reader, c.reader]);
+  b.release();
+  c.release();
+  // three open, budget two: the least recently used idle one (b) closes; a is still leased
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(closed, ['b']);
+  a1.release();
+  a1.release(); // a second release of the same lease is ignored
+  assert.equal(pool.size, 2);
+  await assert.rejects(pool.acquire('flaky').reader, /transient/);
+  await new Promise((r) => setImmediate(r));
+  const again = pool.acquire('flaky');
+  assert.equal(((await again.reader).info as { href: string }).href, 'flaky');
+  again.release();
+  a2.release();
+  await pool.close();
+  assert.throws(() => pool.acquire('a'), (e: unknown) => e instanceof LoaderError && e.code === 'CLOSED');
+});
