@@ -63,7 +63,14 @@ export interface WarpPlan {
   scale: [number, number];
 }
 
-/** The interpolation used when a slice's grid differs from a raster's. */
+/**
+ * The interpolation used when a slice's grid differs from a raster's.
+ *
+ * @example
+ * ```ts
+ * const r: Resampling = 'bilinear';
+ * ```
+ */
 export type Resampling = 'nearest' | 'bilinear';
 
 /**

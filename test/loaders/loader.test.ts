@@ -60,7 +60,7 @@ test('with the COG header cached in the catalog, a load reads no header (a corru
   copyFileSync(`${dir}utm33.tif`, href);
   const layout = await extractCogLayout(href);
   const fd = openSync(href, 'r+');
-  writeSync(fd, Buffer.from('XXXXXXXX'), 0, 8, 0);
+  writeSync(fd, Buffer.from([0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef]), 0, 8, 0);
   closeSync(fd);
   await assert.rejects(openRaster(href), (e: unknown) => (e as LoaderError).code === 'BAD_MAGIC');
   const row = { ...(await rowFor('cached', `${dir}utm33.tif`, '2024-06-01')), assets: { B1: { href } }, extras: { B1_cog: JSON.stringify(layout) } };
