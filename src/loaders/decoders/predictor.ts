@@ -12,11 +12,11 @@ export function undoHorizontalPredictor(block: Uint8Array, width: number, rows: 
   const rowLen = width * samples;
   const n = rowLen * rows;
   if (bytesPerSample === 1) {
-    accumulate(block, rowLen, rows, samples);
+    accumulate8(block, rowLen, rows, samples);
   } else if (bytesPerSample === 2) {
-    accumulate(new Uint16Array(block.buffer, block.byteOffset, n), rowLen, rows, samples);
+    accumulate16(new Uint16Array(block.buffer, block.byteOffset, n), rowLen, rows, samples);
   } else if (bytesPerSample === 4) {
-    accumulate(new Uint32Array(block.buffer, block.byteOffset, n), rowLen, rows, samples);
+    accumulate32(new Uint32Array(block.buffer, block.byteOffset, n), rowLen, rows, samples);
   } else {
     const a = new BigUint64Array(block.buffer, block.byteOffset, n);
     for (let r = 0; r < rows; r++) {
@@ -26,10 +26,38 @@ export function undoHorizontalPredictor(block: Uint8Array, width: number, rows: 
   }
 }
 
-function accumulate(a: Uint8Array | Uint16Array | Uint32Array, rowLen: number, rows: number, samples: number): void {
+// One monomorphic loop per element type (a shared generic loop would see three array types and
+// run several times slower); single-sample rows carry the running value in a local.
+function accumulate8(a: Uint8Array, rowLen: number, rows: number, samples: number): void {
   for (let r = 0; r < rows; r++) {
-    const end = (r + 1) * rowLen;
-    for (let i = r * rowLen + samples; i < end; i++) a[i] += a[i - samples];
+    const start = r * rowLen;
+    const end = start + rowLen;
+    if (samples === 1) {
+      let v = a[start];
+      for (let i = start + 1; i < end; i++) a[i] = v = (v + a[i]) & 0xff;
+    } else for (let i = start + samples; i < end; i++) a[i] += a[i - samples];
+  }
+}
+
+function accumulate16(a: Uint16Array, rowLen: number, rows: number, samples: number): void {
+  for (let r = 0; r < rows; r++) {
+    const start = r * rowLen;
+    const end = start + rowLen;
+    if (samples === 1) {
+      let v = a[start];
+      for (let i = start + 1; i < end; i++) a[i] = v = (v + a[i]) & 0xffff;
+    } else for (let i = start + samples; i < end; i++) a[i] += a[i - samples];
+  }
+}
+
+function accumulate32(a: Uint32Array, rowLen: number, rows: number, samples: number): void {
+  for (let r = 0; r < rows; r++) {
+    const start = r * rowLen;
+    const end = start + rowLen;
+    if (samples === 1) {
+      let v = a[start];
+      for (let i = start + 1; i < end; i++) a[i] = v = (v + a[i]) >>> 0;
+    } else for (let i = start + samples; i < end; i++) a[i] += a[i - samples];
   }
 }
 
