@@ -168,7 +168,9 @@ class HttpSource implements ByteSource {
           const cr = /bytes (\d+)-(\d+)\/(\d+|\*)/.exec(String(res.headers['content-range'] ?? ''));
           const total = status === 200 ? Number(res.headers['content-length'] ?? NaN) : cr && cr[3] !== '*' ? Number(cr[3]) : NaN;
           if (sizeProbe) {
-            res.resume();
+            // A 200 carries the whole file: stop it instead of downloading it.
+            if (status === 200) req.destroy();
+            else res.resume();
             if (!Number.isFinite(total)) done(fatal('NO_SIZE', 'the server reports no file size (Content-Range or Content-Length)'));
             else done({ kind: 'ok', total });
             return;
