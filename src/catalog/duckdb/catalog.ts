@@ -326,15 +326,23 @@ export class DuckDBCatalog implements GeoCatalog {
         try {
           const result = await runStream(conn, `SELECT ${ROW_SELECT} FROM (${rel.sql}) AS c`, rel.params, self.source);
           const names = result.columnNames();
-          for (;;) {
+          const fetch = () => {
+            const p = result.fetchChunk().catch((e: unknown) => { throw duckError(e, self.source); });
+            p.catch(() => undefined);
+            return p;
+          };
+          // One chunk is always in flight, so DuckDB produces the next while JS converts this one.
+          let next = fetch();
+          let done = false;
+          while (!done) {
             const batch: CatalogRow[] = [];
             while (batch.length < batchSize) {
-              const chunk = await result.fetchChunk().catch((e) => { throw duckError(e, self.source); });
-              if (!chunk || chunk.rowCount === 0) break;
+              const chunk = await next;
+              if (!chunk || chunk.rowCount === 0) { done = true; break; }
+              next = fetch();
               for (const r of chunkToRows(chunk, names, self.source)) batch.push(r);
             }
-            if (batch.length === 0) break;
-            yield* batch;
+            if (batch.length > 0) yield* batch;
           }
         } finally {
           conn.interrupt();

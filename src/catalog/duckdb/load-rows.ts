@@ -1,23 +1,15 @@
 /**
- * Streams {@link CatalogRow}s into a DuckDB table in batches through the appender, so memory stays
- * bounded by the batch size (DuckDB spills the table beyond its memory limit). Used by the writer,
+ * Streams {@link CatalogRow}s into a DuckDB table in batches (filled column-wise into DuckDB data
+ * chunks of a staging table, then moved into the final table by SQL), so memory stays bounded by the
+ * batch size (DuckDB spills the table beyond its memory limit). Used by the writer,
  * by `duckdbCatalogFromRows` and to import another backend's rows for a join.
  */
-import {
-  DuckDBDataChunkWriter,
-  JSToDuckDBValueConverter,
-  blobValue,
-  mapValue,
-  structValue,
-  timestampTZValue,
-  type DuckDBType,
-  type DuckDBValue,
-} from '@duckdb/node-api';
+import { DuckDBDataChunk, blobValue, timestampTZValue, type DuckDBType, type DuckDBValue, type DuckDBVector } from '@duckdb/node-api';
 import { CatalogError, GeosliceError } from '../../errors.js';
 import { validateRow } from '../memory/validate-row.js';
 import type { CatalogRow } from '../types.js';
 import { CORE_COLUMNS, CORE_TYPES } from '../geoparquet/format.js';
-import { conformValue, mergeTypes, typeOfValue, typeSql, type ExtraType } from '../geoparquet/extras-types.js';
+import { mergeTypes, typeOfValue, typeSql, type ExtraType } from '../geoparquet/extras-types.js';
 import type { DuckDBEngine } from './engine.js';
 import { duckError } from './engine.js';
 import { quoteIdent } from './sql.js';
@@ -95,76 +87,202 @@ export async function loadRows(
     ...CORE_COLUMNS.map((c) => `${quoteIdent(c)} ${CORE_TYPES[c]}`),
     ...extras.map((k) => `${quoteIdent(k)} ${explicit[k] ?? typeSql(inferred.get(k)!)}`),
   ];
+  const extraTypes = extras.map((k) => (k in explicit ? undefined : inferred.get(k)));
+  // Staging: primitive columns go into DuckDB vectors directly; lists, structs and explicitly typed
+  // extras travel as JSON text and are cast by DuckDB when the batch moves into the final table.
+  const stageKind = extras.map((k, e): StageKind => {
+    const t = extraTypes[e];
+    if (!t) return /^\s*(VARCHAR|TEXT|STRING)\s*$/i.test(explicit[k]) ? 'json-string' : 'json';
+    if (t.kind === 'scalar') return t.sql;
+    if (t.kind === 'null') return 'VARCHAR';
+    return 'json';
+  });
+  const stage = engine.newTableName('gs_stage');
+  const stageSql = [
+    'c0 VARCHAR', 'c1 VARCHAR', 'c2 BLOB', 'c3 DOUBLE', 'c4 DOUBLE', 'c5 DOUBLE', 'c6 DOUBLE',
+    'c7 TIMESTAMP WITH TIME ZONE', 'c8 TIMESTAMP WITH TIME ZONE', 'c9 VARCHAR',
+    ...stageKind.map((k, e) => `c${10 + e} ${k === 'json' || k === 'json-string' ? 'VARCHAR' : k}`),
+  ];
+  const moveSql = `INSERT INTO ${quoteIdent(table)} SELECT c0, map_from_entries(CAST(CAST(c1 AS JSON) AS STRUCT(key VARCHAR, value STRUCT(href VARCHAR, band INTEGER))[])),
+      c2, struct_pack(xmin := c3, ymin := c4, xmax := c5, ymax := c6), c7, c8, c9${extras
+        .map((k, e) => {
+          const c = `c${10 + e}`;
+          const kind = stageKind[e];
+          if (kind === 'json-string') return `, json_extract_string(${c}, '$')`;
+          if (kind === 'json') return `, CAST(CAST(${c} AS JSON) AS ${explicit[k] ?? typeSql(extraTypes[e]!)})`;
+          return `, ${c}`;
+        })
+        .join('')} FROM ${quoteIdent(stage)}`;
+  const extraSet = new Set(extras);
   const conn = await engine.connect();
   let count = 0;
   try {
     try {
       await conn.run(`CREATE TABLE ${quoteIdent(table)} (${columnSql.join(', ')})`);
+      await conn.run(`CREATE TEMP TABLE ${quoteIdent(stage)} (${stageSql.join(', ')})`);
     } catch (e) {
       throw duckError(e, `${source}: creating the table (check extrasTypes)`);
     }
-    const appender = await conn.createAppender(table);
+    const probe = await conn.createAppender(stage, 'main', 'temp');
     const types: DuckDBType[] = [];
-    for (let c = 0; c < appender.columnCount; c++) types.push(appender.columnType(c));
-    const writer = DuckDBDataChunkWriter.forAppender(appender);
-    const extraSet = new Set(extras);
-    const extraTypes = extras.map((k) => inferred.get(k));
-    const append = (r: CatalogRow, i: number): void => {
+    for (let c = 0; c < probe.columnCount; c++) types.push(probe.columnType(c));
+    probe.closeSync();
+    const pending: CatalogRow[] = [];
+    const flush = async (): Promise<void> => {
+      if (pending.length === 0) return;
+      const firstRow = count - pending.length;
+      const appender = await conn.createAppender(stage, 'main', 'temp');
+      try {
+        for (let base = 0; base < pending.length; base += CHUNK) {
+          const n = Math.min(CHUNK, pending.length - base);
+          const chunk = DuckDBDataChunk.create(types, n);
+          const v = types.map((_, c) => chunk.getColumnVector(c));
+          for (let j = 0; j < n; j++) fillRow(v, j, pending[base + j], firstRow + base + j);
+          for (const x of v) x.flush();
+          appender.appendDataChunk(chunk);
+        }
+        appender.flushSync();
+      } catch (e) {
+        if (e instanceof GeosliceError) throw e;
+        throw duckError(e, `${source}: appending rows ${firstRow}..${count - 1}`);
+      } finally {
+        appender.closeSync();
+      }
+      pending.length = 0;
+      try {
+        await conn.run(moveSql);
+        await conn.run(`DELETE FROM ${quoteIdent(stage)}`);
+      } catch (e) {
+        throw duckError(e, `${source}: rows ${firstRow}..${count - 1}`);
+      }
+    };
+    const fillRow = (v: DuckDBVector[], j: number, r: CatalogRow, i: number): void => {
+      const where = (k: string) => `${source} row ${i} (id ${JSON.stringify(r.id)}) column ${JSON.stringify(k)}`;
       const ex = r.extras ?? {};
       for (const k of Object.keys(ex)) {
         if (!extraSet.has(k)) {
-          throw new CatalogError('SCHEMA_MISMATCH', `${source} row ${i} (id ${JSON.stringify(r.id)}): extra column "${k}" did not appear in the first ${batchSize} rows; declare it with extrasTypes or raise batchSize`, { subject: r.id });
+          throw new CatalogError('SCHEMA_MISMATCH', `${where(k)}: this extra column did not appear in the first ${batchSize} rows; declare it with extrasTypes or raise batchSize`, { subject: r.id });
         }
       }
-      const values: DuckDBValue[] = [
-        r.id,
-        mapValue(Object.entries(r.assets).map(([key, a]) => ({ key, value: structValue({ href: a.href, band: a.band ?? null }) }))),
-        blobValue(r.geometry),
-        structValue({ xmin: r.bbox[0], ymin: r.bbox[1], xmax: r.bbox[2], ymax: r.bbox[3] }),
-        r.tmin ? timestampTZValue(BigInt(r.tmin.getTime()) * 1000n) : null,
-        r.tmax ? timestampTZValue(BigInt(r.tmax.getTime()) * 1000n) : null,
-        r.crs,
-      ];
+      let assets = '[';
+      for (const [key, a] of Object.entries(r.assets)) {
+        assets += `${assets.length > 1 ? ',' : ''}{"key":${JSON.stringify(key)},"value":{"href":${JSON.stringify(a.href)},"band":${a.band ?? 'null'}}}`;
+      }
+      v[0].setItem(j, r.id);
+      v[1].setItem(j, assets + ']');
+      v[2].setItem(j, blobValue(r.geometry));
+      v[3].setItem(j, r.bbox[0]);
+      v[4].setItem(j, r.bbox[1]);
+      v[5].setItem(j, r.bbox[2]);
+      v[6].setItem(j, r.bbox[3]);
+      v[7].setItem(j, r.tmin ? timestampTZValue(BigInt(r.tmin.getTime()) * 1000n) : null);
+      v[8].setItem(j, r.tmax ? timestampTZValue(BigInt(r.tmax.getTime()) * 1000n) : null);
+      v[9].setItem(j, r.crs);
       for (let e = 0; e < extras.length; e++) {
-        const v = conformValue(ex[extras[e]], extraTypes[e]);
-        try {
-          values.push(v === null ? null : JSToDuckDBValueConverter(v as never, types[CORE_COLUMNS.length + e], JSToDuckDBValueConverter));
-        } catch (err) {
+        const x = ex[extras[e]];
+        const t = extraTypes[e];
+        if (t && !fits(x, t)) {
           throw new CatalogError(
             'SCHEMA_MISMATCH',
-            `${source} row ${i} (id ${JSON.stringify(r.id)}) column "${extras[e]}": value ${String(v).slice(0, 60)} does not fit the column type ${types[CORE_COLUMNS.length + e].toString()} inferred from the first ${batchSize} rows (${(err as Error).message}); pass extrasTypes`,
-            { subject: r.id, cause: err },
+            `${where(extras[e])}: value ${String(x).slice(0, 60)} does not fit the column type ${typeSql(t)} inferred from the first ${batchSize} rows; make the column consistent or pass extrasTypes`,
+            { subject: r.id },
           );
         }
+        v[10 + e].setItem(j, stageValue(x, stageKind[e], where(extras[e])));
       }
-      writer.appendRow(values);
     };
-    try {
-      for (const r of first) append(r, count++);
-      first.length = 0;
-      for (;;) {
-        const n = await it.next();
-        if (n.done) break;
-        append(validate ? validateRow(n.value, index).row : n.value, count++);
-        index++;
-        if (count % batchSize === 0) writer.flush();
-      }
-      writer.flush();
-      appender.flushSync();
-    } catch (e) {
-      if (e instanceof GeosliceError) throw e;
-      throw duckError(e, `${source} row ${count}`);
-    } finally {
-      appender.closeSync();
+    for (const r of first) {
+      pending.push(r);
+      count++;
+      if (pending.length >= batchSize) await flush();
     }
+    first.length = 0;
+    for (;;) {
+      const n = await it.next();
+      if (n.done) break;
+      pending.push(validate ? validateRow(n.value, index).row : n.value);
+      count++;
+      index++;
+      if (pending.length >= batchSize) await flush();
+    }
+    await flush();
   } catch (e) {
     await conn.run(`DROP TABLE IF EXISTS ${quoteIdent(table)}`).catch(() => undefined);
     if (typeof it.return === 'function') await it.return();
     throw e;
   } finally {
+    await conn.run(`DROP TABLE IF EXISTS ${quoteIdent(stage)}`).catch(() => undefined);
     conn.closeSync();
   }
   return { table, extras, count };
+}
+
+/** Rows per DuckDB data chunk. */
+const CHUNK = 2048;
+
+/** How an extra column is staged: a scalar DuckDB type, or JSON text (cast later; `json-string` for explicit VARCHAR). */
+type StageKind = 'BOOLEAN' | 'DOUBLE' | 'BIGINT' | 'VARCHAR' | 'TIMESTAMP WITH TIME ZONE' | 'BLOB' | 'json' | 'json-string';
+
+function stageValue(v: unknown, kind: StageKind, where: string): DuckDBValue {
+  if (v === null || v === undefined) return null;
+  switch (kind) {
+    case 'TIMESTAMP WITH TIME ZONE':
+      return timestampTZValue(BigInt((v as Date).getTime()) * 1000n);
+    case 'BLOB':
+      return blobValue(v as Uint8Array);
+    case 'json':
+    case 'json-string':
+      return toJson(v, where);
+    default:
+      return v as DuckDBValue;
+  }
+}
+
+/** True when `v` can be stored in a column of type `t` without loss. */
+function fits(v: unknown, t: ExtraType): boolean {
+  if (v === null || v === undefined) return true;
+  switch (t.kind) {
+    case 'null':
+      return typeof v === 'string';
+    case 'scalar':
+      switch (t.sql) {
+        case 'DOUBLE': return typeof v === 'number' && !Number.isNaN(v);
+        case 'BIGINT': return typeof v === 'bigint';
+        case 'VARCHAR': return typeof v === 'string';
+        case 'BOOLEAN': return typeof v === 'boolean';
+        case 'TIMESTAMP WITH TIME ZONE': return v instanceof Date && !Number.isNaN(v.getTime());
+        case 'BLOB': return v instanceof Uint8Array;
+      }
+      return false;
+    case 'list':
+      return Array.isArray(v) && v.every((x) => fits(x, t.of));
+    case 'struct':
+      if (typeof v !== 'object' || Array.isArray(v) || v instanceof Date || v instanceof Uint8Array) return false;
+      if (t.fields.size === 0) return Object.keys(v).length === 0;
+      return Object.entries(v).every(([k, x]) => t.fields.has(k) && fits(x, t.fields.get(k)!));
+  }
+}
+
+/** JSON text DuckDB casts into the column type: bigints as integers, Dates as ISO text; bytes are refused. */
+function toJson(v: unknown, where: string): string {
+  if (v === null || v === undefined) return 'null';
+  switch (typeof v) {
+    case 'number':
+      if (Number.isFinite(v)) return String(v);
+      return JSON.stringify(String(v));
+    case 'bigint':
+      return v.toString();
+    case 'string':
+    case 'boolean':
+      return JSON.stringify(v);
+    case 'object':
+      if (v instanceof Date) return `"${v.toISOString()}"`;
+      if (v instanceof Uint8Array) throw new CatalogError('UNSUPPORTED_VALUE', `${where}: binary values inside lists or objects are not supported; store them in their own column`, { subject: where });
+      if (Array.isArray(v)) return `[${v.map((x) => toJson(x, where)).join(',')}]`;
+      return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}:${toJson(x, where)}`).join(',')}}`;
+    default:
+      throw new CatalogError('UNSUPPORTED_VALUE', `${where}: cannot store a ${typeof v} value`, { subject: where });
+  }
 }
 
 function toAsyncIterator<T>(src: AsyncIterable<T> | Iterable<T>): AsyncIterator<T> {

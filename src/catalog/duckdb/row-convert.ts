@@ -1,27 +1,44 @@
 /**
- * Conversion of DuckDB result chunks (catalog columns first, then extras) into {@link CatalogRow}s.
+ * Fast conversion of DuckDB result chunks into {@link CatalogRow}s. The select list ({@link ROW_SELECT})
+ * flattens the catalog columns into primitives DuckDB vectors hand out cheaply (bbox as four doubles,
+ * times as epoch milliseconds, assets as JSON text), then appends the extras.
  */
-import { JSDuckDBValueConverter, type DuckDBDataChunk } from '@duckdb/node-api';
+import { DuckDBTypeId, JSDuckDBValueConverter, type DuckDBDataChunk } from '@duckdb/node-api';
 import { CatalogError } from '../../errors.js';
 import type { CatalogRow } from '../types.js';
 import { CORE_COLUMNS } from '../geoparquet/format.js';
 import { quoteIdent } from './sql.js';
 
 /**
- * The select list that puts the catalog columns first (in {@link CORE_COLUMNS} order) and the extras after.
+ * The select list that puts the flattened catalog columns first and the extras after; use with
+ * {@link chunkToRows}.
  *
  * @example
  * ```ts
  * `SELECT ${ROW_SELECT} FROM (${rel.sql})`;
  * ```
  */
-export const ROW_SELECT = `${CORE_COLUMNS.map((c) => quoteIdent(c)).join(', ')}, * EXCLUDE (${CORE_COLUMNS.map((c) => quoteIdent(c)).join(', ')})`;
+export const ROW_SELECT = [
+  'id',
+  'CAST(to_json(assets) AS VARCHAR)',
+  'geometry',
+  'bbox.xmin', 'bbox.ymin', 'bbox.xmax', 'bbox.ymax',
+  'CAST(epoch_ms(tmin) AS DOUBLE)',
+  'CAST(epoch_ms(tmax) AS DOUBLE)',
+  'crs',
+].map((e, i) => `${e} AS __gs${i}`).join(', ') + `, * EXCLUDE (${CORE_COLUMNS.map((c) => quoteIdent(c)).join(', ')})`;
 
-type Bbox = { xmin: number; ymin: number; xmax: number; ymax: number } | null;
-type Assets = { key: string; value: { href: string | null; band: number | null } | null }[] | null;
+/** Number of flattened core columns at the start of {@link ROW_SELECT}. */
+const FLAT = 10;
+
+const RAW_TYPES = new Set<DuckDBTypeId>([
+  DuckDBTypeId.BOOLEAN, DuckDBTypeId.TINYINT, DuckDBTypeId.SMALLINT, DuckDBTypeId.INTEGER, DuckDBTypeId.UTINYINT,
+  DuckDBTypeId.USMALLINT, DuckDBTypeId.UINTEGER, DuckDBTypeId.FLOAT, DuckDBTypeId.DOUBLE, DuckDBTypeId.VARCHAR,
+  DuckDBTypeId.BIGINT, DuckDBTypeId.UBIGINT, DuckDBTypeId.HUGEINT,
+]);
 
 /**
- * Converts one chunk selected with {@link ROW_SELECT} into rows. `names` are the result's column
+ * Converts one chunk selected with {@link ROW_SELECT} into rows; `names` are the result's column
  * names. Extras keep DuckDB's JS mapping (DOUBLE/INTEGER -> number, BIGINT -> bigint, TIMESTAMP -> Date,
  * BLOB -> Uint8Array, STRUCT -> object, LIST -> array, MAP -> array of `{ key, value }`).
  * A NULL id, geometry or bbox is a {@link CatalogError} `INVALID_ROW` naming the source.
@@ -33,32 +50,44 @@ type Assets = { key: string; value: { href: string | null; band: number | null }
  */
 export function chunkToRows(chunk: DuckDBDataChunk, names: readonly string[], source: string): CatalogRow[] {
   const n = chunk.rowCount;
-  const cols = names.map((_, c) => chunk.convertColumnValues(c, JSDuckDBValueConverter));
+  const v = names.map((_, c) => chunk.getColumnVector(c));
+  const extraNames = names.slice(FLAT);
+  const extraCols = extraNames.map((_, e) => {
+    const vec = v[FLAT + e];
+    return RAW_TYPES.has(vec.type.typeId) ? null : chunk.convertColumnValues(FLAT + e, JSDuckDBValueConverter);
+  });
   const out: CatalogRow[] = new Array(n);
-  const extraNames = names.slice(CORE_COLUMNS.length);
   for (let r = 0; r < n; r++) {
-    const id = cols[0][r] as string | null;
-    const geometry = cols[2][r] as Uint8Array | null;
-    const b = cols[3][r] as Bbox;
-    if (id === null || geometry === null || b === null) {
-      const what = id === null ? 'id' : geometry === null ? 'geometry' : 'bbox';
+    const id = v[0].getItem(r) as string | null;
+    const geom = v[2].getItem(r) as { bytes: Uint8Array } | null;
+    const xmin = v[3].getItem(r) as number | null;
+    if (id === null || geom === null || xmin === null) {
+      const what = id === null ? 'id' : geom === null ? 'geometry' : 'bbox';
       throw new CatalogError('INVALID_ROW', `${source}: row ${id === null ? '(no id)' : JSON.stringify(id)} has a NULL ${what}; every catalog row needs an id, a footprint and a bbox`, { subject: source });
     }
     const assets: CatalogRow['assets'] = {};
-    for (const e of (cols[1][r] as Assets) ?? []) {
-      if (!e.value || e.value.href === null) continue;
-      assets[e.key] = e.value.band === null ? { href: e.value.href } : { href: e.value.href, band: e.value.band };
+    const json = v[1].getItem(r) as string | null;
+    if (json !== null) {
+      for (const [k, a] of Object.entries(JSON.parse(json) as Record<string, { href: string | null; band: number | null } | null>)) {
+        if (!a || a.href === null) continue;
+        assets[k] = a.band === null ? { href: a.href } : { href: a.href, band: a.band };
+      }
     }
     const extras: Record<string, unknown> = {};
-    for (let e = 0; e < extraNames.length; e++) extras[extraNames[e]] = cols[CORE_COLUMNS.length + e][r];
+    for (let e = 0; e < extraNames.length; e++) {
+      const col = extraCols[e];
+      extras[extraNames[e]] = col ? col[r] : v[FLAT + e].getItem(r);
+    }
+    const tmin = v[7].getItem(r) as number | null;
+    const tmax = v[8].getItem(r) as number | null;
     out[r] = {
       id,
       assets,
-      geometry,
-      bbox: [b.xmin, b.ymin, b.xmax, b.ymax],
-      tmin: cols[4][r] as Date | null,
-      tmax: cols[5][r] as Date | null,
-      crs: cols[6][r] as string,
+      geometry: geom.bytes,
+      bbox: [xmin, v[4].getItem(r) as number, v[5].getItem(r) as number, v[6].getItem(r) as number],
+      tmin: tmin === null ? null : new Date(tmin),
+      tmax: tmax === null ? null : new Date(tmax),
+      crs: v[9].getItem(r) as string,
       extras,
     };
   }

@@ -3,7 +3,7 @@
  * refinement, Hilbert sort keys and WKB inspection compose with SQL (DuckDB core has no spatial
  * predicates; the `spatial` extension is never required). Callbacks run on the JS thread.
  */
-import { BLOB, BOOLEAN, DOUBLE, DuckDBScalarFunction, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
+import { BLOB, BOOLEAN, DOUBLE, DuckDBScalarFunction, type DuckDBConnection } from '@duckdb/node-api';
 import { geometriesIntersect, geometryBBox, geometryIntersectsBBox, type Geometry } from '../../geo/geometry.js';
 import { hilbertKey } from '../../geo/hilbert.js';
 import { readWkb } from '../../geo/wkb.js';
@@ -17,16 +17,12 @@ export const UDF = {
   geomsIntersect: 'gs_geoms_intersect',
   /** `gs_hilbert(x DOUBLE, y DOUBLE) -> DOUBLE`: Hilbert key of a lon/lat point (order 16, world extent). */
   hilbert: 'gs_hilbert',
-  /** `gs_wkb_type(wkb BLOB) -> VARCHAR`: 'Point' | 'Polygon' | 'MultiPolygon'; an error names invalid WKB. */
-  wkbType: 'gs_wkb_type',
   /** `gs_wkb_xmin/ymin/xmax/ymax(wkb BLOB) -> DOUBLE`: bounds of a footprint, for files without a bbox column. */
   wkbXmin: 'gs_wkb_xmin',
   wkbYmin: 'gs_wkb_ymin',
   wkbXmax: 'gs_wkb_xmax',
   wkbYmax: 'gs_wkb_ymax',
 } as const;
-
-const GEOMETRY_TYPE: Record<Geometry['type'], string> = { Point: 'Point', Polygon: 'Polygon', MultiPolygon: 'MultiPolygon' };
 
 function parse(bytes: unknown): Geometry {
   const b = bytes as { bytes?: Uint8Array } | Uint8Array;
@@ -102,27 +98,6 @@ export function registerUdfs(conn: DuckDBConnection): void {
           const xv = x.getItem(r) as number | null;
           const yv = y.getItem(r) as number | null;
           out.setItem(r, xv === null || yv === null ? null : hilbertKey(xv, yv));
-        }
-        out.flush();
-      },
-    }),
-  );
-  conn.registerScalarFunction(
-    DuckDBScalarFunction.create({
-      name: UDF.wkbType,
-      returnType: VARCHAR,
-      parameterTypes: [BLOB],
-      mainFunction: (info, input, out) => {
-        const g = input.getColumnVector(0);
-        for (let r = 0; r < input.rowCount; r++) {
-          const v = g.getItem(r);
-          if (v === null) { out.setItem(r, null); continue; }
-          try {
-            out.setItem(r, GEOMETRY_TYPE[parse(v).type]);
-          } catch (e) {
-            info.setError(`${UDF.wkbType}: ${(e as Error).message}`);
-            return;
-          }
         }
         out.flush();
       },

@@ -70,6 +70,31 @@ function moveIntoPlace(tmp: string, path: string): void {
   }
 }
 
+const WKB_TYPES = ['Geometry', 'Point', 'LineString', 'Polygon', 'MultiPoint', 'MultiLineString', 'MultiPolygon', 'GeometryCollection'];
+
+/**
+ * The GeoParquet geometry type name of a WKB header given as hex (byte order + uint32 type, ISO Z/M/ZM
+ * codes included), e.g. '0103000000' -> 'Polygon'. Throws {@link CatalogError} `INVALID_WKB` for
+ * anything else.
+ *
+ * @example
+ * ```ts
+ * wkbTypeName('01EB030000', 'out.parquet'); // 'Polygon Z'
+ * ```
+ */
+export function wkbTypeName(hex: string, subject: string): string {
+  const bad = (): never => {
+    throw new CatalogError('INVALID_WKB', `${subject}: a geometry starts with bytes ${hex}, which is not a WKB header; fix the footprints`, { subject });
+  };
+  if (!/^0[01][0-9A-F]{8}$/i.test(hex)) bad();
+  const b = Buffer.from(hex, 'hex');
+  const code = b[0] === 1 ? b.readUInt32LE(1) : b.readUInt32BE(1);
+  const base = code % 1000;
+  const dim = Math.floor(code / 1000);
+  if (base < 1 || base >= WKB_TYPES.length || dim > 3) bad();
+  return WKB_TYPES[base] + ['', ' Z', ' M', ' ZM'][dim];
+}
+
 /**
  * Writes the relation `rel` (a SELECT yielding at least the catalog columns) to `path` as GeoParquet
  * 1.1 (see `format.ts`), or as a hive directory of shards with `partitionBy`. The destination is
@@ -92,12 +117,12 @@ export async function copyToGeoParquet(engine: DuckDBEngine, rel: BoundSql, path
     const [stats] = await runAll(
       conn,
       `SELECT count(*) AS n, min(bbox.xmin) AS xmin, min(bbox.ymin) AS ymin, max(bbox.xmax) AS xmax, max(bbox.ymax) AS ymax,
-              list(DISTINCT ${UDF.wkbType}(geometry)) AS types FROM (${rel.sql}) AS src`,
+              list(DISTINCT hex(geometry[1:5])) AS types FROM (${rel.sql}) AS src`,
       rel.params,
       subject,
     );
     const bbox: BBox | null = stats.n === 0n || stats.xmin === null ? null : [stats.xmin as number, stats.ymin as number, stats.xmax as number, stats.ymax as number];
-    const types = ((stats.types as (string | null)[]) ?? []).filter((t): t is string => t !== null);
+    const types = ((stats.types as (string | null)[]) ?? []).filter((t): t is string => t !== null).map((h) => wkbTypeName(h, subject));
     const geo = buildGeoMetadata({ geometryTypes: types, bbox, version: opts.geoparquetVersion ?? '1.1.0' });
     const sortBy = opts.sortBy ?? DEFAULT_SORT;
     const order = sortBy.length ? ` ORDER BY ${sortSql(sortBy)}` : '';
