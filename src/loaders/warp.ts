@@ -178,7 +178,6 @@ export function planWarp(dst: PixelGrid, src: PixelGrid, toSrc: PointMapper | nu
   function segment(row: number, j: number, start: number, len: number, S: [number, number], M: [number, number], E: [number, number]): void {
     const nMid = (len - 1) >> 1;
     const mid = start + nMid;
-    const end = start + len - 1;
     const sx = (E[0] - S[0]) / (len - 1);
     const sy = (E[1] - S[1]) / (len - 1);
     const err = Math.abs(S[0] + sx * nMid - M[0]) + Math.abs(S[1] + sy * nMid - M[1]);
