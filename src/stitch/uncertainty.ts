@@ -81,7 +81,7 @@ export function argmaxBand(values: ArrayLike<number>, offset = 0, stride = 1, co
 }
 
 /**
- * Converts one `[C, h, w]` sample to probabilities in place-free fashion: softmax across bands per pixel
+ * Converts one `[C, h, w]` sample of logits into a new array of probabilities: softmax across bands per pixel
  * (sigmoid when `C = 1`). NaN stays NaN (no prediction at that pixel).
  *
  * @example
