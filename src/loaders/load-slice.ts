@@ -8,9 +8,9 @@ import type { Chip, ChipArray } from './chip.js';
 import { assertCogLayout, type CogLayout } from './cog-layout.js';
 import { createMosaic, mergeLayer, mosaicComplete, type Mosaic } from './mosaic.js';
 import { pickLevel } from './overview.js';
-import { openRaster, type RasterDtype, type RasterReader } from './raster.js';
+import { openRaster, type RasterDtype, type RasterReader, type WindowData } from './raster.js';
 import { filterByInterval, groupByDate, type TemporalMode } from './temporal.js';
-import { planWarp, resample, sliceGrid, type PixelGrid, type PointMapper, type Resampling } from './warp.js';
+import { planWarp, resample, sliceGrid, type PixelGrid, type PixelWindow, type PointMapper, type Resampling } from './warp.js';
 
 /**
  * What a slice can be loaded from: a raster path or URL, or a catalog row (its `assets` map band
@@ -249,16 +249,24 @@ async function composite(ctx: Ctx, items: Item[]): Promise<{ mosaic: Mosaic; ove
   const used: string[] = [];
   for (const item of items) {
     if (mosaicComplete(mosaic)) break;
-    const layer = ctx.float64 ? new Float64Array(ctx.bands * n) : new Float32Array(ctx.bands * n);
-    const valid = new Uint8Array(n).fill(1);
+    // the first covering item is written straight into the composite's buffers
+    const direct = mosaic.filled === 0;
+    const layer = direct ? mosaic.data : ctx.float64 ? new Float64Array(ctx.bands * n) : new Float32Array(ctx.bands * n);
+    const valid = direct ? mosaic.mask.fill(1) : new Uint8Array(n).fill(1);
     let covers = true;
     for (const file of item.files) {
-      if (!(await readFile(ctx, item, file, layer, valid, mosaic.mask))) {
+      if (!(await readFile(ctx, item, file, layer, valid, direct ? undefined : mosaic.mask))) {
         covers = false;
         break;
       }
     }
-    if (!covers) continue;
+    if (!covers) {
+      if (direct) {
+        mosaic.data.fill(0);
+        mosaic.mask.fill(0);
+      }
+      continue;
+    }
     overlapped = true;
     if (mergeLayer(mosaic, layer, valid) > 0) used.push(item.id);
   }
@@ -266,7 +274,7 @@ async function composite(ctx: Ctx, items: Item[]): Promise<{ mosaic: Mosaic; ove
 }
 
 /** Reads one file's bands into `layer`; false when the file does not overlap the slice. */
-async function readFile(ctx: Ctx, item: Item, file: FileRead, layer: Float32Array | Float64Array, valid: Uint8Array, skip: Uint8Array): Promise<boolean> {
+async function readFile(ctx: Ctx, item: Item, file: FileRead, layer: Float32Array | Float64Array, valid: Uint8Array, skip: Uint8Array | undefined): Promise<boolean> {
   const { slice, grid } = ctx;
   const reader = await ctx.open(file.href, file.layout);
   const info = reader.info;
@@ -304,31 +312,50 @@ async function readFile(ctx: Ctx, item: Item, file: FileRead, layer: Float32Arra
   );
   const level = info.levels[levelIndex];
   const levelGrid: PixelGrid = { transform: level.transform, width: level.width, height: level.height };
-  const resampling = same && aligned(grid, levelGrid) ? 'nearest' : ctx.resampling;
-  const plan = planWarp(grid, levelGrid, toSrc, resampling);
+  const n = grid.width * grid.height;
+  if (same && aligned(grid, levelGrid)) {
+    // The slice is a window of this level: read exactly it (past the edges the reader masks) and copy.
+    const lt = level.transform;
+    const x0 = Math.round((grid.transform[0] - lt[0]) / lt[1]);
+    const y0 = Math.round((grid.transform[3] - lt[3]) / lt[5]);
+    if (x0 >= level.width || y0 >= level.height || x0 + grid.width <= 0 || y0 + grid.height <= 0) return false;
+    const data = await readWindow(reader, levelIndex, { x0, y0, width: grid.width, height: grid.height }, file, slice);
+    const ok = validity(data, n, info.nodata);
+    file.chipBands.forEach((cb, i) => layer.set(data.data[i], cb * n));
+    for (let p = 0; p < n; p++) if (ok[p] === 0) valid[p] = 0;
+    return true;
+  }
+  const plan = planWarp(grid, levelGrid, toSrc, ctx.resampling);
   if (!plan.window) return false;
-  const { x0, y0, width, height } = plan.window;
-  let data;
+  const data = await readWindow(reader, levelIndex, plan.window, file, slice);
+  const ok = validity(data, plan.window.width * plan.window.height, info.nodata);
+  const sub = ctx.float64 ? new Float64Array(file.bands.length * n) : new Float32Array(file.bands.length * n);
+  resample(plan, { window: plan.window, bands: data.data, valid: ok }, ctx.resampling, sub, 0, valid, skip);
+  file.chipBands.forEach((cb, i) => layer.set(sub.subarray(i * n, (i + 1) * n), cb * n));
+  return true;
+}
+
+async function readWindow(reader: RasterReader, level: number, w: PixelWindow, file: FileRead, slice: GeoSlice): Promise<WindowData> {
   try {
-    data = await reader.readWindow(levelIndex, x0, y0, width, height, file.bands);
+    return await reader.readWindow(level, w.x0, w.y0, w.width, w.height, file.bands);
   } catch (e) {
     if (e instanceof GeosliceError) throw e;
     throw new LoaderError('READ_FAILED', `reading ${file.href} for ${describeSlice(slice)} failed: ${(e as Error).message}`, { cause: e, subject: file.href });
   }
-  const px = width * height;
+}
+
+/** Per-pixel validity of a window: the reader's mask, and no band at nodata or NaN. */
+function validity(data: WindowData, px: number, nodata: number | null): Uint8Array {
   const ok = data.mask ? Uint8Array.from(data.mask) : new Uint8Array(px).fill(1);
-  const nodata = info.nodata;
   for (const band of data.data) {
+    // integer pixels are never NaN: without a nodata value there is nothing to look for
+    if (nodata === null && !(band instanceof Float32Array || band instanceof Float64Array)) continue;
     for (let k = 0; k < px; k++) {
       const v = band[k];
       if (v !== v || v === nodata) ok[k] = 0;
     }
   }
-  const sub = ctx.float64 ? new Float64Array(file.bands.length * grid.width * grid.height) : new Float32Array(file.bands.length * grid.width * grid.height);
-  resample(plan, { window: plan.window, bands: data.data, valid: ok }, resampling, sub, 0, valid, skip);
-  const n = grid.width * grid.height;
-  file.chipBands.forEach((cb, i) => layer.set(sub.subarray(i * n, (i + 1) * n), cb * n));
-  return true;
+  return ok;
 }
 
 /** The slice's bounds in the raster's CRS (edges densified), or null when they cannot be transformed as one box. */
@@ -374,6 +401,12 @@ function toChip(
   const Ctor = ARRAYS[dtype];
   const n = grid.width * grid.height;
   const per = bands * n;
+  const sources = [...new Set(layers.flatMap((l) => l.used))];
+  const only = layers[0].mosaic;
+  if (temporal === 'mosaic' && only.data instanceof Ctor) {
+    // one layer already in the requested type: hand over the composite's buffers
+    return { slice, data: only.data, shape: [bands, grid.height, grid.width], mask: only.mask, sources };
+  }
   const data = new Ctor(per * layers.length);
   const mask = new Uint8Array(n * layers.length);
   const range = RANGES[dtype];
@@ -383,7 +416,6 @@ function toChip(
     else for (let k = 0; k < per; k++) data[t * per + k] = Math.min(range[1], Math.max(range[0], Math.round(src[k])));
     mask.set(l.mosaic.mask, t * n);
   });
-  const sources = [...new Set(layers.flatMap((l) => l.used))];
   if (temporal === 'stack') {
     return { slice, data, shape: [layers.length, bands, grid.height, grid.width], mask, times: layers.map((l) => l.time as Date), sources };
   }

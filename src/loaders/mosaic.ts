@@ -37,7 +37,8 @@ export function createMosaic(bands: number, height: number, width: number, float
 /**
  * Copies the pixels of one source layer (`[C, H, W]`, same grid) that are valid there and not yet
  * filled in the composite, so the earliest source with a valid pixel wins. Returns how many pixels
- * this layer supplied.
+ * this layer supplied. The first layer may be the composite's own `data`/`mask` buffers (written in
+ * place): its invalid pixels are then zeroed.
  *
  * @example
  * ```ts
@@ -47,6 +48,17 @@ export function createMosaic(bands: number, height: number, width: number, float
 export function mergeLayer(m: Mosaic, data: Float32Array | Float64Array, valid: Uint8Array): number {
   const n = m.height * m.width;
   let supplied = 0;
+  if (m.filled === 0) {
+    // first layer: bulk copy, then clear what it lacks
+    if (data !== m.data) m.data.set(data);
+    if (valid !== m.mask) m.mask.set(valid);
+    for (let p = 0; p < n; p++) {
+      if (valid[p] === 1) supplied++;
+      else for (let b = 0; b < m.bands; b++) m.data[b * n + p] = 0;
+    }
+    m.filled = supplied;
+    return supplied;
+  }
   for (let p = 0; p < n; p++) {
     if (m.mask[p] === 1 || valid[p] === 0) continue;
     for (let b = 0; b < m.bands; b++) m.data[b * n + p] = data[b * n + p];
