@@ -94,7 +94,7 @@ function rasterio(path: string, wins: [number, number][], mode: 'one' | 'per-chi
 import json, sys, time, rasterio
 from rasterio.windows import Window
 wins = json.load(sys.stdin); n = ${CHIP}; path = ${JSON.stringify(path)}
-with rasterio.Env(GDAL_CACHEMAX=${cacheMb}):
+with rasterio.Env(GDAL_CACHEMAX=${cacheMb}, GDAL_DISABLE_READDIR_ON_OPEN='EMPTY_DIR'):
     s = 0
     if ${JSON.stringify(mode)} == 'one':
         with rasterio.open(path) as src:
@@ -160,11 +160,11 @@ const root = ${JSON.stringify(dir)};
 http.createServer((req, res) => {
   const file = path.join(root, decodeURIComponent(req.url.slice(1)));
   fs.stat(file, (err, st) => {
-    if (err) { res.writeHead(404); res.end(); return; }
+    if (err || !st.isFile()) { res.writeHead(404); res.end(); return; }
     const m = /bytes=(\\d+)-(\\d+)/.exec(req.headers.range || '');
     const start = m ? Number(m[1]) : 0, end = m ? Math.min(Number(m[2]), st.size - 1) : st.size - 1;
     res.writeHead(m ? 206 : 200, { 'Content-Length': end - start + 1, 'Content-Range': 'bytes ' + start + '-' + end + '/' + st.size, 'Accept-Ranges': 'bytes' });
-    fs.createReadStream(file, { start, end }).pipe(res);
+    fs.createReadStream(file, { start, end }).on('error', () => res.destroy()).pipe(res);
   });
 }).listen(0, '127.0.0.1', function () { console.log(this.address().port); });
 `;

@@ -2,7 +2,7 @@ import { RasterError } from '../../errors.js';
 import type { CogImageLayout } from '../cog-layout.js';
 import { swapBytes } from './byteswap.js';
 import { GEOTIFF_CODECS, geotiffCodec } from './geotiff-codecs.js';
-import { inflateSync } from 'node:zlib';
+import { constants, inflateSync } from 'node:zlib';
 import { inflateAsync } from './inflate.js';
 import { undoFloatPredictor, undoHorizontalPredictor } from './predictor.js';
 import { fancyUpsampleChroma, jpegSamplingFactors } from './jpeg-upsample.js';
@@ -37,7 +37,8 @@ export interface BlockRef {
 export const SUPPORTED_COMPRESSIONS: ReadonlySet<number> = new Set([1, 8, 32946, ...GEOTIFF_CODECS]);
 
 /**
- * Decodes one compressed block (tile or strip) of `rows` rows into native-endian bytes:
+ * Decodes the first `rows` rows of one compressed block (tile or strip) into native-endian bytes
+ * (for DEFLATE `bytes` may be just a prefix of the block that holds those rows):
  * decompression (DEFLATE via node:zlib: asynchronously on the libuv pool, or synchronously with
  * `syncInflate` when already on a worker thread; the rest via geotiff.js), byte swap for
  * big-endian files, predictor 2 or 3 in place, and for YCbCr JPEG libjpeg-style chroma upsampling
@@ -65,7 +66,9 @@ export async function decodeBlock(
   try {
     if (img.compression === 1) out = bytes;
     else if (img.compression === 8 || img.compression === 32946) {
-      out = opts.syncInflate ? inflateSync(bytes, { chunkSize: Math.max(64, expected + 64) }) : await inflateAsync(bytes, expected);
+      out = opts.syncInflate
+        ? inflateSync(bytes, { chunkSize: Math.max(64, expected + 64), finishFlush: constants.Z_SYNC_FLUSH })
+        : await inflateAsync(bytes, expected);
     }
     else if (GEOTIFF_CODECS.has(img.compression)) out = await (await geotiffCodec(img))(bytes);
     else {

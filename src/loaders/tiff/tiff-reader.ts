@@ -93,7 +93,7 @@ export class TiffRasterReader implements RasterReader {
     }
     const maskImg = this.layout.masks[level];
     const [decoded, maskBlocks] = await Promise.all([
-      this.blocks(level, img, wanted.map((x) => ({ block: x.block, rows: x.job.rows })), false),
+      this.blocks(level, img, wanted.map((x) => ({ block: x.block, rows: x.job.rows, need: cy1 - x.job.row * img.blockHeight })), false),
       maskImg ? this.blocks(level, maskImg, blockJobs(maskImg, cx0, cy0, cx1, cy1), true) : Promise.resolve(null),
     ]);
 
@@ -146,20 +146,28 @@ export class TiffRasterReader implements RasterReader {
     }
   }
 
-  /** Decoded blocks (same order as `jobs`), from the cache, in-flight requests or the source. */
-  private async blocks(level: number, img: CogImageLayout, jobs: { block: number; rows: number }[], isMask: boolean): Promise<Uint8Array[]> {
+  /**
+   * Decoded blocks (same order as `jobs`), from the cache, in-flight requests or the source. A job
+   * that needs only the first `need` rows of a DEFLATE block (and no block cache is kept) reads a
+   * proportional prefix of the block's bytes and inflates only that, falling back to the whole
+   * block when the prefix turns out too short.
+   */
+  private async blocks(level: number, img: CogImageLayout, jobs: { block: number; rows: number; need?: number }[], isMask: boolean): Promise<Uint8Array[]> {
     const keyOf = (b: number) => `${this.href}#${isMask ? 'm' : 'i'}${level}:${b}`;
+    const prefixable = !isMask && !this.cache && (img.compression === 8 || img.compression === 32946);
     const result = new Array<Promise<Uint8Array>>(jobs.length);
-    const toRead: { i: number; key: string; range: ByteRange; rows: number; block: number }[] = [];
+    const toRead: { i: number; key: string; range: ByteRange; rows: number; full: ByteRange; fullRows: number; block: number }[] = [];
     for (let i = 0; i < jobs.length; i++) {
       const { block, rows } = jobs[i];
+      const need = prefixable ? Math.min(rows, jobs[i].need ?? rows) : rows;
       const key = keyOf(block);
+      const partKey = need < rows ? `${key}@${need}` : key;
       const cached = this.cache?.get(key);
       if (cached) {
         result[i] = Promise.resolve(cached as Uint8Array);
         continue;
       }
-      const pending = this.inflight.get(key);
+      const pending = this.inflight.get(key) ?? this.inflight.get(partKey);
       if (pending) {
         result[i] = pending;
         continue;
@@ -175,16 +183,25 @@ export class TiffRasterReader implements RasterReader {
         result[i] = Promise.resolve(this.sparseBlock(img, rows, isMask));
         continue;
       }
-      toRead.push({ i, key, range: { offset, length }, rows, block });
+      const prefix = need < rows ? Math.min(length, Math.ceil((length * need * 1.1) / rows) + 4096) : length;
+      toRead.push({ i, key: partKey, range: { offset, length: prefix }, rows: need, full: { offset, length }, fullRows: rows, block });
     }
     if (toRead.length > 0) {
       const raw = this.readRaw(toRead, level, isMask);
       toRead.forEach((t, k) => {
+        const where = { href: this.href, image: level, block: t.block, mask: isMask };
+        const decode = (bytes: Uint8Array, rows: number) => decodeBlockPooled(bytes, img, rows, this.layout.littleEndian, where);
         const p = raw
-          .then((bufs) => decodeBlockPooled(bufs[k], img, t.rows, this.layout.littleEndian, { href: this.href, image: level, block: t.block, mask: isMask }))
+          .then((bufs) =>
+            decode(bufs[k], t.rows).catch(async (e: unknown) => {
+              if (t.range.length === t.full.length || !(e instanceof RasterError) || e.code !== 'CORRUPT_BLOCK') throw e;
+              const [whole] = await this.readRaw([{ range: t.full, block: t.block }], level, isMask);
+              return decode(whole, t.fullRows);
+            }),
+          )
           .then((bytes) => {
             const out = isMask ? unpackBitmask(bytes, img.blockWidth, t.rows) : bytes;
-            this.cache?.set(t.key, out);
+            if (t.rows === t.fullRows) this.cache?.set(t.key, out);
             return out;
           })
           .finally(() => this.inflight.delete(t.key));
