@@ -3,10 +3,10 @@ import { SamplerError } from '../errors.js';
 import type { GeoCatalog, CatalogRow } from '../catalog/types.js';
 import { bboxIntersection } from '../geo/bbox.js';
 import type { Geometry } from '../geo/geometry.js';
-import { geometryArea, geometryBBox } from '../geo/geometry.js';
+import { geometryBBox } from '../geo/geometry.js';
 import type { TimeInterval } from '../geo/interval.js';
 import type { GeoSlice } from '../geo/slice.js';
-import { bboxEqualArea, toEqualArea } from './equal-area.js';
+import { bboxEqualArea, equalAreaArea, toEqualArea, wkbEqualArea } from './equal-area.js';
 import { intersectionArea } from './intersection-area.js';
 import { badOption, checkCrs, checkResolution, checkSeed, checkShard, checkSize, type CommonSamplerOptions } from './options.js';
 import { footprintOverlapsRoi, prepareRoi, type PreparedRoi } from './roi.js';
@@ -96,14 +96,14 @@ export async function* randomSampler(catalog: GeoCatalog, opts: RandomSamplerOpt
     if (weight === 'area') {
       const box = roiBox ? bboxIntersection(row.bbox, roiBox) : row.bbox;
       if (!box || exp / bboxEqualArea(box) > threshold) continue; // cannot beat the reservoir, whatever its exact area
-      w = areaWeight(rowFootprint(row), spec.roi);
+      w = spec.roi ? areaWeight(rowFootprint(row), spec.roi) : (wkbEqualArea(row.geometry) ?? areaWeight(rowFootprint(row), undefined));
     } else {
       w = weight === 'uniform' ? 1 : columnWeight(row, weight);
       if (!(w > 0) || exp / w > threshold) continue;
       if (spec.roi && !footprintOverlapsRoi(rowFootprint(row), spec.roi)) continue;
     }
     if (exp / w > threshold) continue;
-    reservoir.offer(row.id, exp, w, { plan: planRow(row, spec), hex }, () => seedrandom.alea(hex));
+    reservoir.offer(row.id, exp, w, { plan: planRow(row, spec), hex }, () => hashStream(hex));
   }
 
   const extent: TimeInterval | undefined =
@@ -122,6 +122,12 @@ export async function* randomSampler(catalog: GeoCatalog, opts: RandomSamplerOpt
   }
 }
 
+/** Uniforms in (0, 1) from MD5(hex:j), j = 0, 1, ...: a row's further Poisson events (cheaper to start than a PRNG). */
+function hashStream(hex: string): () => number {
+  let j = 0;
+  return () => rowKey(`${hex}:`, String(j++)).u;
+}
+
 function trackTime(seen: { tmin: number; tmax: number }, row: CatalogRow): void {
   const a = row.tmin ?? row.tmax;
   const b = row.tmax ?? row.tmin;
@@ -131,8 +137,7 @@ function trackTime(seen: { tmin: number; tmax: number }, row: CatalogRow): void 
 
 function areaWeight(footprint: Geometry, roi: PreparedRoi | undefined): number {
   if (footprint.type === 'Point') return 0;
-  const ea = toEqualArea(footprint);
-  return roi ? intersectionArea(ea, roi.equalArea) : geometryArea(ea);
+  return roi ? intersectionArea(toEqualArea(footprint), roi.equalArea) : equalAreaArea(footprint);
 }
 
 /**

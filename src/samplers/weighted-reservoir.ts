@@ -13,7 +13,7 @@ export interface Arrival<T> {
   item: T;
 }
 
-function before(a: { time: number; id: string; index: number }, b: { time: number; id: string; index: number }): boolean {
+function before(a: Arrival<unknown>, b: Arrival<unknown>): boolean {
   if (a.time !== b.time) return a.time < b.time;
   if (a.id !== b.id) return a.id < b.id;
   return a.index < b.index;
@@ -39,16 +39,20 @@ function before(a: { time: number; id: string; index: number }, b: { time: numbe
  * ```
  */
 export class ArrivalReservoir<T> {
+  /** Max-heap of events; `times` mirrors their times so that sifting reads a flat array. */
   private readonly heap: Arrival<T>[] = [];
+  private readonly times: Float64Array;
 
   constructor(
     readonly capacity: number,
     readonly replacement: boolean,
-  ) {}
+  ) {
+    this.times = new Float64Array(capacity);
+  }
 
   /** The time an event must beat to enter (Infinity while not full). */
   get threshold(): number {
-    return this.heap.length < this.capacity ? Infinity : this.heap[0].time;
+    return this.heap.length < this.capacity ? Infinity : this.times[0];
   }
 
   /**
@@ -76,7 +80,28 @@ export class ArrivalReservoir<T> {
   }
 
   private accepts(time: number, id: string, index: number): boolean {
-    return this.heap.length < this.capacity || before({ time, id, index }, this.heap[0]);
+    if (this.heap.length < this.capacity) return true;
+    const top = this.times[0];
+    if (time !== top) return time < top;
+    const h = this.heap[0];
+    return id !== h.id ? id < h.id : index < h.index;
+  }
+
+  /** i's event comes after j's (heap order). */
+  private later(i: number, j: number): boolean {
+    const ti = this.times[i];
+    const tj = this.times[j];
+    if (ti !== tj) return ti > tj;
+    return before(this.heap[j], this.heap[i]);
+  }
+
+  private swap(i: number, j: number): void {
+    const h = this.heap;
+    const t = this.times;
+    [h[i], h[j]] = [h[j], h[i]];
+    const x = t[i];
+    t[i] = t[j];
+    t[j] = x;
   }
 
   /** Max-heap on (time, id, index); evicts the latest event when full. */
@@ -84,29 +109,31 @@ export class ArrivalReservoir<T> {
     const h = this.heap;
     if (h.length === this.capacity) {
       h[0] = a;
+      this.times[0] = a.time;
       this.siftDown(0);
       return;
     }
     h.push(a);
     let i = h.length - 1;
+    this.times[i] = a.time;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!before(h[p], h[i])) break;
-      [h[p], h[i]] = [h[i], h[p]];
+      if (!this.later(i, p)) break;
+      this.swap(i, p);
       i = p;
     }
   }
 
   private siftDown(i: number): void {
-    const h = this.heap;
+    const n = this.heap.length;
     for (;;) {
       const l = 2 * i + 1;
       const r = l + 1;
       let m = i;
-      if (l < h.length && before(h[m], h[l])) m = l;
-      if (r < h.length && before(h[m], h[r])) m = r;
+      if (l < n && this.later(l, m)) m = l;
+      if (r < n && this.later(r, m)) m = r;
       if (m === i) return;
-      [h[m], h[i]] = [h[i], h[m]];
+      this.swap(m, i);
       i = m;
     }
   }

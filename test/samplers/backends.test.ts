@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { catalogFromRows } from '../../src/catalog/from-rows.js';
 import type { CatalogRow, GeoCatalog } from '../../src/catalog/types.js';
 import { interval } from '../../src/geo/interval.js';
+import type { GeoSlice } from '../../src/geo/slice.js';
 import { gridSampler } from '../../src/samplers/grid.js';
 import { randomSampler } from '../../src/samplers/random.js';
 import { stratifiedSampler } from '../../src/samplers/stratified.js';
@@ -37,7 +38,7 @@ test('memory and DuckDB backends give identical sampler streams', async (t) => {
   }
   try {
     const base = { size: 16, resolution: 0.001, seed: 'backends', epoch: 3 };
-    const cases: [string, (c: GeoCatalog) => AsyncIterable<unknown>][] = [
+    const cases: [string, (c: GeoCatalog) => AsyncIterable<GeoSlice>][] = [
       ['random area', (c) => randomSampler(c, { ...base, length: 500 })],
       ['random column, no replacement, roi + interval', (c) => randomSampler(c, { ...base, length: 60, weight: 'u', replacement: false, roi: [10.3, 45.3, 11.2, 46], interval: interval('2024-03-01', '2024-08-31') })],
       ['stratified column (DuckDB: SQL pushdown)', (c) => stratifiedSampler(c, { ...base, column: 'label', quotas: { forest: 20, water: 7, urban: 1 } })],
@@ -45,8 +46,8 @@ test('memory and DuckDB backends give identical sampler streams', async (t) => {
       ['grid', (c) => gridSampler(c, { size: 64, stride: 48, resolution: 0.001, crs: 'EPSG:4326' })],
     ];
     for (const [name, make] of cases) {
-      const a = ((await collect(make(mem))) as Parameters<typeof sliceKey>[0][]).map(sliceKey);
-      const b = ((await collect(make(duck))) as Parameters<typeof sliceKey>[0][]).map(sliceKey);
+      const a: string[] = (await collect(make(mem))).map(sliceKey);
+      const b: string[] = (await collect(make(duck))).map(sliceKey);
       assert.ok(a.length > 0, `${name}: empty stream`);
       assert.deepEqual(b, a, name);
     }
