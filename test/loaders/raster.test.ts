@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { RasterError } from '../../src/errors.js';
-import { extractCogLayout } from '../../src/loaders/cog-layout.js';
+import { extractCogLayout, type CogLayout } from '../../src/loaders/cog-layout.js';
 import { openRaster } from '../../src/loaders/raster.js';
 import { BlockCache } from '../../src/loaders/sources/block-cache.js';
 import type { ByteRange, ByteSource } from '../../src/loaders/sources/byte-source.js';
@@ -105,5 +109,38 @@ describe('openRaster / readWindow', () => {
     const point = await openRaster(CODECS + 'gt_pixelispoint_uint8.tif');
     assert.deepEqual(point.info.transform, [500000, 10, 0, 4200000, 0, -10]);
     await point.close();
+  });
+
+  it('inflates only a prefix of a DEFLATE block when a window needs its first rows, and falls back when the prefix is short', async () => {
+    // One 128x128 uint16 block: noisy first 64 rows, zero rows after, so most compressed bytes come first.
+    const dir = mkdtempSync(join(tmpdir(), 'geoslice-prefix-'));
+    try {
+      let seed = 1;
+      const px = new Uint16Array(128 * 128);
+      for (let i = 0; i < 64 * 128; i++) px[i] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 16;
+      const tile = deflateSync(new Uint8Array(px.buffer));
+      const path = join(dir, 'one-tile.raw');
+      writeFileSync(path, tile);
+      const layout: CogLayout = {
+        version: 1, littleEndian: true, width: 128, height: 128, bands: 1, dtype: 'uint16', nodata: null, crs: null, transform: [0, 1, 0, 0, 0, -1],
+        images: [{ width: 128, height: 128, tiled: true, blockWidth: 128, blockHeight: 128, offsets: [0], byteCounts: [tile.length], compression: 8, predictor: 1,
+          bitsPerSample: 16, sampleFormat: 1, samplesPerPixel: 1, planarConfiguration: 1, photometric: 1, jpegTables: null, lercParameters: null }],
+        masks: [null],
+      };
+      const expect = (y0: number, h: number) => Array.from({ length: h * 8 }, (_, i) => px[(y0 + Math.floor(i / 8)) * 128 + (i % 8)]);
+      for (const [y0, h, reads] of [[0, 60, 2], [0, 4, 1]] as const) {
+        const src = await countingSource(path);
+        const r = await openRaster(path, { layout, source: src });
+        const w = await r.readWindow(0, 0, y0, 8, h, [0]);
+        assert.deepEqual(Array.from(w.data[0]), expect(y0, h));
+        assert.equal(src.ranges.length, reads);
+        assert.ok(src.ranges[0].length < tile.length, 'the first read is a prefix');
+        if (reads === 2) assert.deepEqual(src.ranges[1], { offset: 0, length: tile.length });
+        await r.close();
+        await src.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
