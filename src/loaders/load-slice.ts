@@ -260,13 +260,9 @@ async function composite(ctx: Ctx, items: Item[]): Promise<{ mosaic: Mosaic; ove
         break;
       }
     }
-    if (!covers) {
-      if (direct) {
-        mosaic.data.fill(0);
-        mosaic.mask.fill(0);
-      }
-      continue;
-    }
+    // A direct item that does not cover leaves `filled` at 0, so the next item is direct too and
+    // rewrites every mask byte; mergeLayer zeroes the data of whatever ends up invalid.
+    if (!covers) continue;
     overlapped = true;
     if (mergeLayer(mosaic, layer, valid) > 0) used.push(item.id);
   }
