@@ -147,7 +147,13 @@ export interface Stitcher {
   readonly nodata: number;
   readonly values: ValueKind;
   readonly bandNames: string[];
-  /** Names of the uncertainty bands this stitcher produces: `['entropy', 'variance', 'margin']` or `['variance']` for regression. */
+  /**
+   * Names of the uncertainty bands this stitcher produces: `['entropy', 'variance', 'margin']`, or
+   * `['variance']` for regression. Per pixel: `entropy` is the predictive entropy (nats) of the weighted
+   * mean class probabilities; `variance` is the weighted population variance of every prediction covering
+   * the pixel — overlapping chips and repeated samples of one slice alike — averaged over the bands;
+   * `margin` is top1 - top2 of the weighted mean probabilities (binary: `|2p - 1|`).
+   */
   readonly uncertaintyBands: string[];
   /**
    * Blends a prediction for `slice` into the grid. `prediction` is `[C, h, w]` (Float32Array, Float64Array,
