@@ -202,6 +202,9 @@ async function toItems(sources: readonly SliceSource[], bands: BandSelector[] | 
 
 function rowItem(row: CatalogRow, bands: BandSelector[] | undefined, slice: GeoSlice): Item {
   const keys = Object.keys(row.assets);
+  if ((bands ?? keys).length === 0) {
+    throw new LoaderError('BAD_BAND', `row ${row.id} has no assets to load for ${describeSlice(slice)}; give it an assets map (band key -> href)`, { subject: row.id });
+  }
   const picks: { href: string; band: number; key: string }[] = (bands ?? keys).map((b) => {
     if (typeof b === 'number') {
       if (keys.length !== 1 || !Number.isInteger(b) || b < 1) {

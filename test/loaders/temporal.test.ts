@@ -65,3 +65,7 @@ test("the slice's interval filters rows; nothing in the interval is NO_COVERAGE 
   );
   await assert.rejects(loadSlice([row('u', 'mem://j1', null)], slice, { open, temporal: 'stack' }), (e: unknown) => e instanceof LoaderError && e.code === 'UNDATED');
 });
+
+test('a row without assets is refused with a typed error naming it', async () => {
+  await assert.rejects(loadSlice([{ ...row('empty', 'mem://x', '2024-06-01'), assets: {} }], slice), (e: unknown) => e instanceof LoaderError && e.code === 'BAD_BAND' && /row empty/.test(e.message));
+});
