@@ -96,8 +96,11 @@ interface Item {
  *
  * Throws {@link LoaderError} `NO_COVERAGE` naming the slice when no source overlaps it or every
  * overlapping pixel is nodata (never an all-zero chip), `MISSING_ASSET` / `BAD_BAND` for a band that
- * a source lacks, `UNDATED` for undated sources in a stack, and passes through typed raster and
- * source errors (RasterError, SourceError) naming the file.
+ * a source lacks, `BAND_MISMATCH` when sources give different band counts, `NO_CRS` for a file
+ * with no CRS outside a catalog row, `UNDATED` for undated sources in a stack, `BAD_OPTION` for
+ * invalid options, `READ_FAILED` for an untyped read failure, and passes through typed raster and
+ * source errors (RasterError, SourceError) naming the file. A pixel is valid when every requested
+ * band of the source is (not nodata, not NaN, not masked).
  *
  * @example
  * ```ts
