@@ -217,3 +217,34 @@ test('the reader pool shares readers, closes idle ones beyond its budget, and re
   await pool.close();
   assert.throws(() => pool.acquire('a'), (e: unknown) => e instanceof LoaderError && e.code === 'CLOSED');
 });
+
+test('sources can be http(s) URLs (served here on loopback with range requests) and URL objects', async () => {
+  const { createServer } = await import('node:http');
+  const bytes = readFileSync(`${dir}utm33.tif`);
+  const server = createServer((req, res) => {
+    const m = /bytes=(\d+)-(\d*)/.exec(req.headers.range ?? '');
+    if (!m) {
+      res.writeHead(200, { 'content-length': bytes.length, 'accept-ranges': 'bytes' });
+      res.end(req.method === 'HEAD' ? undefined : bytes);
+      return;
+    }
+    const start = Number(m[1]);
+    const end = Math.min(bytes.length - 1, m[2] ? Number(m[2]) : bytes.length - 1);
+    res.writeHead(206, { 'content-range': `bytes ${start}-${end}/${bytes.length}`, 'content-length': end - start + 1, 'accept-ranges': 'bytes' });
+    res.end(bytes.subarray(start, end + 1));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as import('node:net').AddressInfo;
+  const loader = createLoader({ sources: [`http://127.0.0.1:${port}/utm33.tif`] });
+  try {
+    const chip = await loader.load(interior.slice);
+    assert.deepEqual(Array.from(chip.data), interior.data.map((v) => v ?? 0));
+    const { loadSlice } = await import('../../src/loaders/load-slice.js');
+    const viaUrl = await loadSlice([new URL(`file://${dir}utm33.tif`)], interior.slice);
+    assert.deepEqual(Array.from(viaUrl.data), Array.from(chip.data));
+  } finally {
+    await loader.close();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+});
