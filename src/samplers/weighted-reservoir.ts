@@ -19,16 +19,21 @@ function before(a: Arrival<unknown>, b: Arrival<unknown>): boolean {
   return a.index < b.index;
 }
 
+const order = (a: Arrival<unknown>, b: Arrival<unknown>): number => (before(a, b) ? -1 : before(b, a) ? 1 : 0);
+
 /**
  * Streaming weighted sampling with memory O(capacity), independent of the order rows arrive in.
  *
  * Each row carries a Poisson process of rate `weight` whose event times come from the row's own
  * seeded randomness (its first event `firstExp / weight`, with `firstExp` an Exp(1) variate derived
- * from a hash of seed and id). The reservoir keeps the `capacity` earliest events of all rows merged:
+ * from a hash of seed and id). The result is the `capacity` earliest events of all rows merged:
  * - with replacement, the rows of those events, in time order, are `capacity` independent draws with
  *   P(row) = weight / Σ weight (first arrivals of superposed Poisson processes);
  * - without replacement (first events only), it is weighted sampling without replacement
  *   (Efraimidis–Spirakis exponential keys), in weighted-random order.
+ * While streaming only first events are kept (the `capacity` earliest): every row with an event among
+ * the final `capacity` earliest has its first event there too, so `drain()` can then run the kept
+ * rows' processes further to get exactly the same draws with far fewer heap operations.
  * Ties are broken by (id, index) so the result never depends on cursor order.
  *
  * @example
@@ -42,6 +47,8 @@ export class ArrivalReservoir<T> {
   /** Max-heap of events; `times` mirrors their times so that sifting reads a flat array. */
   private readonly heap: Arrival<T>[] = [];
   private readonly times: Float64Array;
+  /** Per kept first event (with replacement): the row's rate and how to continue its process. */
+  private readonly more = new WeakMap<Arrival<T>, { weight: number; makeRng: () => () => number }>();
 
   constructor(
     readonly capacity: number,
@@ -56,27 +63,37 @@ export class ArrivalReservoir<T> {
   }
 
   /**
-   * Offers a row. `makeRng` is called only when the row enters and further events are needed.
+   * Offers a row. `makeRng` (uniforms in (0, 1)) continues the row's process with replacement; it is
+   * called in `drain()` only for rows that were kept.
    */
   offer(id: string, firstExp: number, weight: number, item: T, makeRng: () => () => number): void {
     if (!(weight > 0) || this.capacity === 0) return;
-    let time = firstExp / weight;
+    const time = firstExp / weight;
     if (!this.accepts(time, id, 0)) return;
-    this.push({ time, id, index: 0, item });
-    if (!this.replacement) return;
-    const rng = makeRng();
-    for (let index = 1; ; index++) {
-      time += -Math.log(1 - rng()) / weight;
-      if (!this.accepts(time, id, index)) return;
-      this.push({ time, id, index, item });
-    }
+    const a: Arrival<T> = { time, id, index: 0, item };
+    if (this.replacement) this.more.set(a, { weight, makeRng });
+    this.push(a);
   }
 
   /** The kept events in time order. The reservoir is empty afterwards. */
   drain(): Arrival<T>[] {
-    const out = this.heap.splice(0, this.heap.length);
-    out.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
-    return out;
+    const firsts = this.heap.splice(0, this.heap.length).sort(order);
+    if (!this.replacement) return firsts;
+    // Run the kept rows' processes, earliest first event first: once a first event is too late to
+    // enter, every later row's is too.
+    for (const first of firsts) {
+      if (!this.accepts(first.time, first.id, 0)) break;
+      this.push(first);
+      const { weight, makeRng } = this.more.get(first)!;
+      const rng = makeRng();
+      let time = first.time;
+      for (let index = 1; ; index++) {
+        time += -Math.log(1 - rng()) / weight;
+        if (!this.accepts(time, first.id, index)) break;
+        this.push({ time, id: first.id, index, item: first.item });
+      }
+    }
+    return this.heap.splice(0, this.heap.length).sort(order);
   }
 
   private accepts(time: number, id: string, index: number): boolean {

@@ -135,3 +135,27 @@ test('area straight from WKB equals the decoded area; other WKB falls back', () 
   assert.equal(wkbEqualArea(be.subarray(0, be.byteLength - 3)), null, 'truncated');
   assert.equal(wkbEqualArea(writeWkb({ type: 'Point', coordinates: [1, 2] })), null, 'point');
 });
+
+test('ArrivalReservoir equals the brute-force k earliest events of all rows, in any offer order', () => {
+  const k = 50;
+  const ws = Array.from({ length: 40 }, (_, i) => 0.5 + (i % 7));
+  const stream = (id: string) => {
+    let j = 0;
+    return () => rowKey(`${id}:`, String(j++)).u;
+  };
+  // brute force: each row's first 200 events (far more than can enter), merged, k earliest
+  const all: { time: number; id: string; index: number }[] = [];
+  ws.forEach((w, i) => {
+    const id = `r${i}`;
+    const rng = stream(id);
+    let t = -Math.log(rowKey('bf:', id).u) / w;
+    for (let index = 0; index < 200; index++, t += -Math.log(1 - rng()) / w) all.push({ time: t, id, index });
+  });
+  all.sort((a, b) => a.time - b.time);
+  const expected = all.slice(0, k).map((a) => `${a.id}#${a.index}`);
+  for (const order of [ws.map((_, i) => i), ws.map((_, i) => ws.length - 1 - i)]) {
+    const r = new ArrivalReservoir<number>(k, true);
+    for (const i of order) r.offer(`r${i}`, -Math.log(rowKey('bf:', `r${i}`).u), ws[i], i, () => stream(`r${i}`));
+    assert.deepEqual(r.drain().map((a) => `${a.id}#${a.index}`), expected);
+  }
+});
