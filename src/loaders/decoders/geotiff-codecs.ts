@@ -14,7 +14,14 @@ function loadRegistry(): Promise<GetDecoder> {
   return registry;
 }
 
-/** Compression codes decoded by geotiff.js's own decoders. */
+/**
+ * Compression codes decoded by geotiff.js's own decoders: LZW, JPEG, PackBits, LERC, ZSTD.
+ *
+ * @example
+ * ```ts
+ * GEOTIFF_CODECS.has(50000); // true: ZSTD
+ * ```
+ */
 export const GEOTIFF_CODECS: ReadonlySet<number> = new Set([5, 7, 32773, 34887, 50000]);
 
 const cache = new Map<string, Promise<BlockDecoder>>();
