@@ -35,7 +35,9 @@ export class SmallestK<T> {
       while (i > 0) {
         const p = (i - 1) >> 1;
         if (this.cmp(h[p], h[i]) >= 0) break;
-        [h[p], h[i]] = [h[i], h[p]];
+        const e = h[p];
+        h[p] = h[i];
+        h[i] = e;
         i = p;
       }
       return;
@@ -49,7 +51,9 @@ export class SmallestK<T> {
       if (l < h.length && this.cmp(h[l], h[m]) > 0) m = l;
       if (r < h.length && this.cmp(h[r], h[m]) > 0) m = r;
       if (m === i) return;
-      [h[m], h[i]] = [h[i], h[m]];
+      const e = h[m];
+      h[m] = h[i];
+      h[i] = e;
       i = m;
     }
   }

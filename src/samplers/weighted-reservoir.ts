@@ -21,6 +21,14 @@ function before(a: Arrival<unknown>, b: Arrival<unknown>): boolean {
 
 const order = (a: Arrival<unknown>, b: Arrival<unknown>): number => (before(a, b) ? -1 : before(b, a) ? 1 : 0);
 
+/** A kept event plus how to continue its row's process (rate and uniforms). */
+interface Entry<T> extends Arrival<T> {
+  weight: number;
+  makeRng: () => () => number;
+}
+
+const arrival = <T>(e: Entry<T>): Arrival<T> => ({ time: e.time, id: e.id, index: e.index, item: e.item });
+
 /**
  * Streaming weighted sampling with memory O(capacity), independent of the order rows arrive in.
  *
@@ -45,10 +53,8 @@ const order = (a: Arrival<unknown>, b: Arrival<unknown>): number => (before(a, b
  */
 export class ArrivalReservoir<T> {
   /** Max-heap of events; `times` mirrors their times so that sifting reads a flat array. */
-  private readonly heap: Arrival<T>[] = [];
+  private readonly heap: Entry<T>[] = [];
   private readonly times: Float64Array;
-  /** Per kept first event (with replacement): the row's rate and how to continue its process. */
-  private readonly more = new WeakMap<Arrival<T>, { weight: number; makeRng: () => () => number }>();
 
   constructor(
     readonly capacity: number,
@@ -70,30 +76,28 @@ export class ArrivalReservoir<T> {
     if (!(weight > 0) || this.capacity === 0) return;
     const time = firstExp / weight;
     if (!this.accepts(time, id, 0)) return;
-    const a: Arrival<T> = { time, id, index: 0, item };
-    if (this.replacement) this.more.set(a, { weight, makeRng });
-    this.push(a);
+    this.push({ time, id, index: 0, item, weight, makeRng });
   }
 
   /** The kept events in time order. The reservoir is empty afterwards. */
   drain(): Arrival<T>[] {
     const firsts = this.heap.splice(0, this.heap.length).sort(order);
-    if (!this.replacement) return firsts;
+    if (!this.replacement) return firsts.map(arrival);
     // Run the kept rows' processes, earliest first event first: once a first event is too late to
     // enter, every later row's is too.
     for (const first of firsts) {
       if (!this.accepts(first.time, first.id, 0)) break;
       this.push(first);
-      const { weight, makeRng } = this.more.get(first)!;
+      const { weight, makeRng } = first;
       const rng = makeRng();
       let time = first.time;
       for (let index = 1; ; index++) {
         time += -Math.log(1 - rng()) / weight;
         if (!this.accepts(time, first.id, index)) break;
-        this.push({ time, id: first.id, index, item: first.item });
+        this.push({ time, id: first.id, index, item: first.item, weight, makeRng });
       }
     }
-    return this.heap.splice(0, this.heap.length).sort(order);
+    return this.heap.splice(0, this.heap.length).sort(order).map(arrival);
   }
 
   private accepts(time: number, id: string, index: number): boolean {
@@ -115,14 +119,16 @@ export class ArrivalReservoir<T> {
   private swap(i: number, j: number): void {
     const h = this.heap;
     const t = this.times;
-    [h[i], h[j]] = [h[j], h[i]];
+    const e = h[i];
+    h[i] = h[j];
+    h[j] = e;
     const x = t[i];
     t[i] = t[j];
     t[j] = x;
   }
 
   /** Max-heap on (time, id, index); evicts the latest event when full. */
-  private push(a: Arrival<T>): void {
+  private push(a: Entry<T>): void {
     const h = this.heap;
     if (h.length === this.capacity) {
       h[0] = a;
