@@ -215,7 +215,15 @@ async function checkOneStatement(conn: DuckDBConnection, sql: string, subject: s
   }
 }
 
-/** Runs one statement and returns rows as plain JS values (Dates, bigints, Uint8Arrays, objects). */
+/**
+ * Runs one statement (refusing several) and returns rows as plain JS values (Dates, bigints,
+ * Uint8Arrays, objects); DuckDB errors become {@link CatalogError}s naming `subject`.
+ *
+ * @example
+ * ```ts
+ * const [r] = await runAll(conn, 'SELECT count(*) AS n FROM t WHERE x > $x', { x: 1 }, 'scenes.parquet');
+ * ```
+ */
 export async function runAll(conn: DuckDBConnection, sql: string, params: Record<string, unknown>, subject: string): Promise<Record<string, unknown>[]> {
   await checkOneStatement(conn, sql, subject);
   try {
@@ -226,7 +234,14 @@ export async function runAll(conn: DuckDBConnection, sql: string, params: Record
   }
 }
 
-/** Runs one statement and discards its result. */
+/**
+ * Runs one statement (refusing several) and discards its result.
+ *
+ * @example
+ * ```ts
+ * await runStatement(conn, 'DROP TABLE IF EXISTS gs_rows_1', {}, 'catalog');
+ * ```
+ */
 export async function runStatement(conn: DuckDBConnection, sql: string, params: Record<string, unknown>, subject: string): Promise<void> {
   await checkOneStatement(conn, sql, subject);
   try {
@@ -256,7 +271,15 @@ export async function describeQuery(conn: DuckDBConnection, sql: string, params:
   }
 }
 
-/** Starts a streaming query; the caller pulls chunks with `fetchChunk()`. */
+/**
+ * Starts a streaming query (one statement); the caller pulls chunks with `fetchChunk()`.
+ *
+ * @example
+ * ```ts
+ * const result = await runStream(conn, 'SELECT * FROM t', {}, 'catalog');
+ * const chunk = await result.fetchChunk();
+ * ```
+ */
 export async function runStream(conn: DuckDBConnection, sql: string, params: Record<string, unknown>, subject: string) {
   await checkOneStatement(conn, sql, subject);
   try {

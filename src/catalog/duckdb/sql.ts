@@ -7,7 +7,14 @@
 import { CatalogError } from '../../errors.js';
 import type { SqlParams } from '../types.js';
 
-/** A SQL text plus the named parameters (without `$`) it references. */
+/**
+ * A SQL text plus the named parameters (without `$`) it references.
+ *
+ * @example
+ * ```ts
+ * const rel: BoundSql = { sql: 'SELECT * FROM t WHERE x > $g1', params: { g1: 3 } };
+ * ```
+ */
 export interface BoundSql {
   sql: string;
   params: Record<string, unknown>;

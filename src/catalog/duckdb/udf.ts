@@ -9,7 +9,14 @@ import { hilbertKey } from '../../geo/hilbert.js';
 import { readWkb } from '../../geo/wkb.js';
 import type { BBox } from '../../geo/bbox.js';
 
-/** Names of the registered functions, for SQL builders. */
+/**
+ * Names of the registered functions, for SQL builders.
+ *
+ * @example
+ * ```ts
+ * const pred = `${UDF.intersectsBBox}(geometry, $x1, $y1, $x2, $y2)`;
+ * ```
+ */
 export const UDF = {
   /** `gs_intersects_bbox(wkb BLOB, xmin, ymin, xmax, ymax DOUBLE) -> BOOLEAN`: exact footprint/box test. */
   intersectsBBox: 'gs_intersects_bbox',

@@ -41,7 +41,14 @@
  * @module
  */
 
-/** The required catalog columns, in file order. */
+/**
+ * The required catalog columns, in file order.
+ *
+ * @example
+ * ```ts
+ * CORE_COLUMNS.includes('bbox'); // true
+ * ```
+ */
 export const CORE_COLUMNS = ['id', 'assets', 'geometry', 'bbox', 'tmin', 'tmax', 'crs'] as const;
 
 /**
@@ -62,12 +69,34 @@ export const CORE_TYPES: Record<(typeof CORE_COLUMNS)[number], string> = {
   crs: 'VARCHAR',
 };
 
-/** Default rows per Parquet row group. */
+/**
+ * Default rows per Parquet row group (DuckDB rounds up to a multiple of 2048).
+ *
+ * @example
+ * ```ts
+ * await writeGeoParquet(rows, 'a.parquet', { rowGroupSize: DEFAULT_ROW_GROUP_SIZE });
+ * ```
+ */
 export const DEFAULT_ROW_GROUP_SIZE = 100_000;
 
-/** Sort key: Hilbert key (order 16, world extent) of the bbox centre. */
+/**
+ * Sort key: Hilbert key (order 16, world extent) of the bbox centre.
+ *
+ * @example
+ * ```ts
+ * await writeGeoParquet(rows, 'a.parquet', { sortBy: [SORT_HILBERT] });
+ * ```
+ */
 export const SORT_HILBERT = 'hilbert';
-/** Sort key: the calendar year (UTC) of `tmin`. */
+
+/**
+ * Sort key: the calendar year (UTC) of `tmin` (undated rows last).
+ *
+ * @example
+ * ```ts
+ * await writeGeoParquet(rows, 'a.parquet', { sortBy: [SORT_TIME_BUCKET, 'cloud_pct'] });
+ * ```
+ */
 export const SORT_TIME_BUCKET = 'time_bucket';
 
 /**

@@ -19,7 +19,14 @@ export interface GeoMetadata {
   columns: Record<string, GeoColumnMetadata>;
 }
 
-/** Per-column `geo` metadata. */
+/**
+ * Per-column `geo` metadata.
+ *
+ * @example
+ * ```ts
+ * const c: GeoColumnMetadata = { encoding: 'WKB', geometry_types: ['Polygon'], bbox: [10, 45, 11, 46] };
+ * ```
+ */
 export interface GeoColumnMetadata {
   encoding: string;
   geometry_types: string[];
