@@ -220,3 +220,14 @@ test('bad options and rows name what to fix', async () => {
   await assert.rejects(collect(randomSampler(cat, { size: 8, resolution: 0.01, length: 1.5 })), (e) => e instanceof SamplerError && /"length"/.test(e.message));
   await assert.rejects(collect(randomSampler(cat, { size: 15, units: 'crs', resolution: 10, length: 1 })), (e) => e instanceof SamplerError && /whole number/.test(e.message));
 });
+
+test('preChipped yields the drawn rows own extents (native bounds when known)', async () => {
+  const plain = [sceneRow('chip-a', [0, 0, 0.25, 0.25]), sceneRow('chip-b', [1, 1, 1.25, 1.5])];
+  const o = { size: 1, length: 30, seed: 8, weight: 'uniform', replacement: false, preChipped: true } as const;
+  const slices = await collect(randomSampler(catalogFromRows(plain), { ...o, resolution: 0.125 }));
+  assert.deepEqual(slices.map((s) => [s.rowId, ...s.bounds]).sort(), [['chip-a', 0, 0, 0.25, 0.25], ['chip-b', 1, 1, 1.25, 1.5]]);
+  const native = sceneRow('native', [15, 50, 15.1, 50.1], { crs: 'EPSG:32633', extras: { transform: [500000, 10, 0, 5550000, 0, -10], width: 64, height: 32 } });
+  const [s] = await collect(randomSampler(catalogFromRows([native]), o));
+  assert.deepEqual(s.bounds, [500000, 5549680, 500640, 5550000]);
+  assert.deepEqual(s.resolution, [10, 10]);
+});
