@@ -4,7 +4,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { fileURLToPath } from 'node:url';
 import { openCatalog } from '../../src/catalog/open.js';
 import type { CatalogRow } from '../../src/catalog/types.js';
@@ -100,4 +102,36 @@ test('GeoArrow native encoding fails with UNSUPPORTED_ENCODING naming the file a
 test('a geometry CRS other than EPSG:4326 fails with UNSUPPORTED_CRS naming the CRS', { skip: missing && 'shared fixtures absent' }, async () => {
   await assert.rejects(openCatalog(path('example-crs_vermont-utm_geo.parquet')), (e: unknown) =>
     e instanceof CatalogError && e.code === 'UNSUPPORTED_CRS' && e.message.includes('EPSG:32618') && e.message.includes('example-crs_vermont-utm_geo.parquet'));
+});
+
+test('stac-geoparquet with start/end_datetime, proj:code and a MAP of assets (written here by DuckDB)', async () => {
+  const dir = mkdtempSync(tmpdir() + '/geoslice-stac-');
+  const file = `${dir}/stac.parquet`;
+  const geo = JSON.stringify({ version: '1.1.0', primary_column: 'geometry', columns: { geometry: { encoding: 'WKB', geometry_types: ['Point'] } } });
+  const db = await DuckDBInstance.create(':memory:');
+  const c = await db.connect();
+  await c.run(`COPY (SELECT 'item-1' AS id,
+      '\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x24\\x40\\x00\\x00\\x00\\x00\\x00\\x00\\x34\\x40'::BLOB AS geometry,
+      TIMESTAMP '2024-01-01 00:00:00' AS datetime, TIMESTAMPTZ '2023-12-31 00:00:00+00' AS start_datetime, TIMESTAMPTZ '2024-01-02 00:00:00+00' AS end_datetime,
+      'EPSG:32659' AS "proj:code",
+      MAP {'visual': {'href': 'v.tif', 'type': 'image/tiff'}, 'none': {'href': NULL, 'type': NULL}} AS assets)
+    TO '${file}' (FORMAT parquet, KV_METADATA {geo: '${geo}'})`);
+  c.closeSync();
+  db.closeSync();
+  try {
+    const cat = await openCatalog(file);
+    const rows: CatalogRow[] = [];
+    for await (const r of cat.rows()) rows.push(r);
+    assert.equal(rows.length, 1);
+    const r = rows[0];
+    assert.equal(r.id, 'item-1');
+    assert.deepStrictEqual(r.bbox, [10, 20, 10, 20]);
+    assert.equal(r.tmin?.toISOString(), '2023-12-31T00:00:00.000Z');
+    assert.equal(r.tmax?.toISOString(), '2024-01-02T00:00:00.000Z');
+    assert.equal(r.crs, 'EPSG:32659');
+    assert.deepStrictEqual(r.assets, { visual: { href: 'v.tif' } });
+    assert.equal(await cat.query({ bbox: [9, 19, 11, 21], interval: interval('2024-01-01T12:00:00Z', '2024-01-05') }).count(), 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
