@@ -4,16 +4,18 @@ import { pointInGeometry } from '../geo/geometry.js';
 
 /** True when segment p→q passes through the open interior of `r` (Liang–Barsky clip, then the clipped chord's midpoint). */
 function crossesInterior(p: Position, q: Position, r: BBox): boolean {
-  const dx = q[0] - p[0];
-  const dy = q[1] - p[1];
+  const px = p[0];
+  const py = p[1];
+  const dx = q[0] - px;
+  const dy = q[1] - py;
+  // Quick reject: the segment's box misses the open rectangle.
+  if (Math.max(px, q[0]) <= r[0] || Math.min(px, q[0]) >= r[2] || Math.max(py, q[1]) <= r[1] || Math.min(py, q[1]) >= r[3]) return false;
   let t0 = 0;
   let t1 = 1;
-  // Each boundary keeps the t where den * t <= num (left, right, bottom, top).
-  const nums = [p[0] - r[0], r[2] - p[0], p[1] - r[1], r[3] - p[1]];
-  const dens = [-dx, dx, -dy, dy];
-  for (let i = 0; i < 4; i++) {
-    const num = nums[i];
-    const den = dens[i];
+  // Each side keeps the t with den * t <= num: left (-dx, px - xmin), right (dx, xmax - px), bottom, top.
+  for (let side = 0; side < 4; side++) {
+    const den = side === 0 ? -dx : side === 1 ? dx : side === 2 ? -dy : dy;
+    const num = side === 0 ? px - r[0] : side === 1 ? r[2] - px : side === 2 ? py - r[1] : r[3] - py;
     if (den === 0) {
       if (num < 0) return false;
       continue;
@@ -24,8 +26,8 @@ function crossesInterior(p: Position, q: Position, r: BBox): boolean {
     } else if (t > t0) t0 = t;
     if (t0 > t1) return false;
   }
-  const mx = p[0] + ((t0 + t1) / 2) * dx;
-  const my = p[1] + ((t0 + t1) / 2) * dy;
+  const mx = px + ((t0 + t1) / 2) * dx;
+  const my = py + ((t0 + t1) / 2) * dy;
   return r[0] < mx && mx < r[2] && r[1] < my && my < r[3];
 }
 
