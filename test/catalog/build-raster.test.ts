@@ -208,3 +208,15 @@ test('worker threads and the main thread build the same rows', async () => {
     await b.catalog.close();
   }
 });
+
+test('without a date in the name, the TIFF DateTime tag gives the time (unless turned off)', async () => {
+  const file = join(FIX, 'tagged', 'tagged_scene.tif');
+  const on = await buildRasterCatalog([file], { out: join(tmp, 'tagged.parquet'), workers: 0, progress: false, filenameRegex: /_(?<date>\d{8})\.tif$/ });
+  const row = [...(await allRows(on.catalog)).values()][0];
+  await on.catalog.close();
+  assert.deepEqual([row.tmin?.toISOString(), row.tmax?.toISOString()], ['2021-07-14T09:30:05.000Z', '2021-07-14T09:30:05.000Z']);
+  const off = await buildRasterCatalog([file], { out: join(tmp, 'untagged.parquet'), workers: 0, progress: false, tiffDateTime: false });
+  const row2 = [...(await allRows(off.catalog)).values()][0];
+  await off.catalog.close();
+  assert.deepEqual([row2.tmin, row2.tmax], [null, null]);
+});

@@ -31,6 +31,8 @@ export interface BuildRasterOptions extends Pick<GeoParquetWriteOptions, 'rowGro
   workers?: number;
   /** Store each file's COG header cache as `<assetKey>_cog` so loads skip header I/O. Default false. */
   cogHeaders?: boolean;
+  /** When a file name gives no time, use the TIFF DateTime tag (read as UTC; often the processing time). Default true. */
+  tiffDateTime?: boolean;
   /** Asset key of each file. Default `"image"`. */
   assetKey?: string;
   /** Row id from the href. Default: the base name without extension. */
@@ -43,6 +45,8 @@ export interface BuildRasterOptions extends Pick<GeoParquetWriteOptions, 'rowGro
   progress?: ProgressOption;
   /** Rows per writer batch (bounds memory). Default 10_000. */
   batchSize?: number;
+  /** Memory limit of the writer's DuckDB instance, which spills to disk beyond it. Default '512MB'. */
+  memoryLimit?: string;
 }
 
 /**
@@ -164,6 +168,7 @@ export async function buildRasterCatalog(files: RasterFiles, opts: BuildRasterOp
     regex: opts.filenameRegex ? { source: opts.filenameRegex.source, flags: opts.filenameRegex.flags.replace(/[gy]/g, '') } : undefined,
     dateFormat: opts.dateFormat,
     cogHeaders: opts.cogHeaders,
+    tiffDateTime: opts.tiffDateTime,
   };
   let rows: number;
   try {
@@ -187,7 +192,7 @@ export async function buildRasterCatalog(files: RasterFiles, opts: BuildRasterOp
 export async function writeRows(
   rows: AsyncIterable<CatalogRow>,
   out: string,
-  opts: Pick<GeoParquetWriteOptions, 'rowGroupSize' | 'compression' | 'sortBy'> & { batchSize?: number },
+  opts: Pick<GeoParquetWriteOptions, 'rowGroupSize' | 'compression' | 'sortBy'> & { batchSize?: number; memoryLimit?: string },
   report: SkipReport,
 ): Promise<number> {
   let seen = 0;
@@ -202,7 +207,7 @@ export async function writeRows(
     }
   }
   try {
-    return await writeGeoParquet(counted(), out, { rowGroupSize: opts.rowGroupSize, compression: opts.compression, sortBy: opts.sortBy, batchSize: opts.batchSize });
+    return await writeGeoParquet(counted(), out, { rowGroupSize: opts.rowGroupSize, compression: opts.compression, sortBy: opts.sortBy, batchSize: opts.batchSize, memoryLimit: opts.memoryLimit ?? '512MB' });
   } catch (e) {
     if (e instanceof BuildError) throw e;
     const err = e as Error & { code?: string };

@@ -21,6 +21,7 @@ export interface RasterRowTask {
   regex?: { source: string; flags: string };
   dateFormat?: DateFormat;
   cogHeaders?: boolean;
+  tiffDateTime?: boolean;
 }
 
 /**
@@ -49,6 +50,7 @@ export default async function rasterRowTask(task: RasterRowTask): Promise<Raster
       filenameRegex: task.regex ? new RegExp(task.regex.source, task.regex.flags) : undefined,
       dateFormat: task.dateFormat,
       cogHeaders: task.cogHeaders,
+      tiffDateTime: task.tiffDateTime,
     });
     return { row };
   } catch (e) {

@@ -4,6 +4,7 @@ import type { BBox } from '../../geo/bbox.js';
 import { resolveCrs } from '../../geo/crs.js';
 import { footprintWgs84 } from '../../geo/transform.js';
 import { writeWkb } from '../../geo/wkb.js';
+import { fromFile, fromUrl } from 'geotiff';
 import { extractCogLayout, type CogLayout } from '../../loaders/cog-layout.js';
 import type { CatalogRow } from '../types.js';
 import { parseFilenameTime, type DateFormat } from './filename-time.js';
@@ -25,6 +26,11 @@ export interface RasterRowOptions {
   dateFormat?: DateFormat;
   /** Store the COG header cache as the `<assetKey>_cog` column (JSON text of a `CogLayout`). Default false. */
   cogHeaders?: boolean;
+  /**
+   * When the file name gives no time, use the TIFF `DateTime` tag (`YYYY:MM:DD HH:MM:SS`, read as UTC).
+   * It is often the processing time rather than the acquisition time. Default true.
+   */
+  tiffDateTime?: boolean;
 }
 
 /**
@@ -63,7 +69,42 @@ export async function rasterRow(href: string, opts: RasterRowOptions = {}): Prom
     const code = e instanceof GeosliceError ? ` (${e.code})` : '';
     throw new BuildError('UNREADABLE', `cannot read the raster header of ${abs}${code}: ${(e as Error).message}`, { cause: e, subject: abs });
   }
-  return rowFromLayout(abs, layout, opts);
+  const row = rowFromLayout(abs, layout, opts);
+  if (row.tmin === null && row.tmax === null && opts.tiffDateTime !== false) {
+    const t = await readTiffDateTime(abs);
+    row.tmin = t;
+    row.tmax = t;
+  }
+  return row;
+}
+
+/**
+ * The TIFF `DateTime` tag of a file's first image as a UTC date, or null when absent, malformed or
+ * unreadable by geotiff.js.
+ *
+ * @example
+ * ```ts
+ * await readTiffDateTime('scene.tif'); // 2024-06-01T10:20:30.000Z
+ * ```
+ */
+export async function readTiffDateTime(href: string): Promise<Date | null> {
+  let tiff;
+  try {
+    tiff = /^https?:\/\//i.test(href) ? await fromUrl(href) : await fromFile(href.replace(/^file:\/\//i, ''));
+  } catch {
+    return null; // the header was read already; a second reader failing only means no tag time
+  }
+  try {
+    const image = await tiff.getImage(0);
+    const v: unknown = await image.fileDirectory.loadValue('DateTime');
+    const m = typeof v === 'string' ? /^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/.exec(v.trim()) : null;
+    if (!m) return null;
+    const [y, mo, d, h, mi, se] = m.slice(1).map(Number);
+    const t = new Date(Date.UTC(y, mo - 1, d, h, mi, se));
+    return t.getUTCMonth() === mo - 1 && t.getUTCDate() === d ? t : null;
+  } finally {
+    await tiff.close();
+  }
 }
 
 /**
