@@ -84,7 +84,9 @@ export class ArrivalReservoir<T> {
     const firsts = this.heap.splice(0, this.heap.length).sort(order);
     if (!this.replacement) return firsts.map(arrival);
     // Run the kept rows' processes, earliest first event first: once a first event is too late to
-    // enter, every later row's is too.
+    // enter, every later row's is too. When `capacity` first events were kept, no event after the
+    // latest of them can be among the `capacity` earliest.
+    const bound = firsts.length === this.capacity ? firsts[firsts.length - 1].time : Infinity;
     for (const first of firsts) {
       if (!this.accepts(first.time, first.id, 0)) break;
       this.push(first);
@@ -93,7 +95,7 @@ export class ArrivalReservoir<T> {
       let time = first.time;
       for (let index = 1; ; index++) {
         time += -Math.log(1 - rng()) / weight;
-        if (!this.accepts(time, first.id, index)) break;
+        if (time > bound || !this.accepts(time, first.id, index)) break;
         this.push({ time, id: first.id, index, item: first.item, weight, makeRng });
       }
     }

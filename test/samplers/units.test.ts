@@ -137,7 +137,6 @@ test('area straight from WKB equals the decoded area; other WKB falls back', () 
 });
 
 test('ArrivalReservoir equals the brute-force k earliest events of all rows, in any offer order', () => {
-  const k = 50;
   const ws = Array.from({ length: 40 }, (_, i) => 0.5 + (i % 7));
   const stream = (id: string) => {
     let j = 0;
@@ -152,10 +151,12 @@ test('ArrivalReservoir equals the brute-force k earliest events of all rows, in 
     for (let index = 0; index < 200; index++, t += -Math.log(1 - rng()) / w) all.push({ time: t, id, index });
   });
   all.sort((a, b) => a.time - b.time);
-  const expected = all.slice(0, k).map((a) => `${a.id}#${a.index}`);
-  for (const order of [ws.map((_, i) => i), ws.map((_, i) => ws.length - 1 - i)]) {
-    const r = new ArrivalReservoir<number>(k, true);
-    for (const i of order) r.offer(`r${i}`, -Math.log(rowKey('bf:', `r${i}`).u), ws[i], i, () => stream(`r${i}`));
-    assert.deepEqual(r.drain().map((a) => `${a.id}#${a.index}`), expected);
+  for (const k of [10, 40, 50]) {
+    const expected = all.slice(0, k).map((a) => `${a.id}#${a.index}`);
+    for (const order of [ws.map((_, i) => i), ws.map((_, i) => ws.length - 1 - i)]) {
+      const r = new ArrivalReservoir<number>(k, true);
+      for (const i of order) r.offer(`r${i}`, -Math.log(rowKey('bf:', `r${i}`).u), ws[i], i, () => stream(`r${i}`));
+      assert.deepEqual(r.drain().map((a) => `${a.id}#${a.index}`), expected, `capacity ${k}`);
+    }
   }
 });
