@@ -139,6 +139,17 @@ test('withColumns from rows, an Arrow table and a parquet file; same-named colum
   assert.deepStrictEqual(await ids(duck.withColumns([{ split: 'val', weight: 2 }], { on: 'split' }).query({ where: 'weight = 2' })), ['r00', 'r03', 'r06', 'r09']);
 });
 
+test('close() of a derived catalog drops the tables it loaded (withColumns rows, rows imported from another backend)', async () => {
+  const engine = duck.engine;
+  const tables = async () => Number((await engine.all("SELECT count(*) AS n FROM duckdb_tables() WHERE table_name LIKE 'gs_%'"))[0].n);
+  const before = await tables();
+  const labelled = duck.withColumns([{ id: 'r01', label: 1 }]).intersect(mem, { spatialOnly: true });
+  assert.ok((await labelled.count()) > 0);
+  assert.equal(await tables(), before + 2);
+  await labelled.close();
+  assert.equal(await tables(), before + 1, 'the intersect dropped the imported memory rows');
+});
+
 test('count (cached), bounds, temporalExtent, aggregate, schema, explain', async () => {
   const q = duck.query({ bbox: [9, 44, 15, 47] });
   assert.equal(await q.count(), 8);

@@ -64,7 +64,8 @@ export class DuckDBCatalog implements GeoCatalog {
 
   /**
    * Internal: `build` produces the relation (a SELECT with the catalog columns) when first needed.
-   * `onClose` releases what this catalog owns (its engine, or the table its rows were loaded into).
+   * `onClose` releases what this catalog owns (its engine, or the tables its rows were loaded into);
+   * catalogs derived from a closed one stop working (`CLOSED` or a missing-table `QUERY_FAILED`).
    *
    * @example
    * ```ts
@@ -130,15 +131,25 @@ export class DuckDBCatalog implements GeoCatalog {
     }
   }
 
-  private derive(build: (base: BoundSql) => Promise<BoundSql>, source = this.source): DuckDBCatalog {
+  /**
+   * A catalog over `build(this relation)`. Tables `build` creates (imported rows, joined tables) are
+   * registered in `owned` and dropped when the derived catalog is closed.
+   */
+  private derive(build: (base: BoundSql, owned: string[]) => Promise<BoundSql>, source = this.source): DuckDBCatalog {
     if (this.closed) throw this.closedError();
-    return new DuckDBCatalog(this.engine, source, async () => build(await this.relation()));
+    const owned: string[] = [];
+    const engine = this.engine;
+    const release = async (): Promise<void> => {
+      for (const t of owned.splice(0)) await engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(t)}`);
+    };
+    return new DuckDBCatalog(engine, source, async () => build(await this.relation(), owned), release);
   }
 
-  /** The other catalog's relation in this engine: shared SQL when it lives in the same engine, else its rows loaded into a table. */
-  private async foreign(other: GeoCatalog): Promise<BoundSql> {
+  /** The other catalog's relation in this engine: shared SQL when it lives in the same engine, else its rows loaded into a table (added to `owned`). */
+  private async foreign(other: GeoCatalog, owned: string[]): Promise<BoundSql> {
     if (other instanceof DuckDBCatalog && other.engine === this.engine) return other.relation();
     const { table } = await loadRows(this.engine, other.rows(), { validate: false, source: other.source });
+    owned.push(table);
     return { sql: `SELECT * FROM ${quoteIdent(table)}`, params: {} };
   }
 
@@ -188,8 +199,8 @@ export class DuckDBCatalog implements GeoCatalog {
       throw new CatalogError('BAD_QUERY', `intersect option spatialOnly must be a boolean, got ${String(opts.spatialOnly)}`);
     }
     const spatialOnly = opts.spatialOnly ?? false;
-    return this.derive(async (left) => {
-      const right = await this.foreign(other);
+    return this.derive(async (left, owned) => {
+      const right = await this.foreign(other, owned);
       const extrasOf = async (r: BoundSql) => (await this.describe(r)).map((c) => c.name).filter((c) => !(CORE_COLUMNS as readonly string[]).includes(c));
       const [le, re] = await Promise.all([extrasOf(left), extrasOf(right)]);
       const names = joinedColumns(le, re);
@@ -220,8 +231,8 @@ export class DuckDBCatalog implements GeoCatalog {
   }
 
   union(other: GeoCatalog): GeoCatalog {
-    return this.derive(async (left) => {
-      const right = await this.foreign(other);
+    return this.derive(async (left, owned) => {
+      const right = await this.foreign(other, owned);
       return { sql: `SELECT * FROM (${left.sql}) UNION ALL BY NAME SELECT * FROM (${right.sql})`, params: { ...left.params, ...right.params } };
     }, `${this.source} ∪ ${other.source}`);
   }
@@ -238,7 +249,7 @@ export class DuckDBCatalog implements GeoCatalog {
     const on = opts.on ?? 'id';
     const onSql = quoteIdent(on, 'withColumns on');
     const what = typeof table === 'string' ? `parquet file ${table}` : Array.isArray(table) ? `rows(${table.length})` : 'an Arrow table';
-    return this.derive(async (base) => {
+    return this.derive(async (base, owned) => {
       let tableSql: string;
       if (typeof table === 'string') {
         const abs = resolvePath(table);
@@ -246,10 +257,14 @@ export class DuckDBCatalog implements GeoCatalog {
         tableSql = `SELECT * FROM read_parquet(${sqlString(abs)})`;
       } else if (Array.isArray(table)) {
         const columns = [...new Set(table.flatMap((r) => (typeof r === 'object' && r !== null ? Object.keys(r) : [])))];
-        tableSql = `SELECT * FROM ${quoteIdent(await loadRecords(this.engine, columns, table, what))}`;
+        const t = await loadRecords(this.engine, columns, table, what);
+        owned.push(t);
+        tableSql = `SELECT * FROM ${quoteIdent(t)}`;
       } else if (table && typeof table === 'object' && 'schema' in table) {
         const { columns, rows } = arrowToRecords(table);
-        tableSql = `SELECT * FROM ${quoteIdent(await loadRecords(this.engine, columns, rows, what))}`;
+        const t = await loadRecords(this.engine, columns, rows, what);
+        owned.push(t);
+        tableSql = `SELECT * FROM ${quoteIdent(t)}`;
       } else {
         throw new CatalogError('BAD_QUERY', 'withColumns needs rows (an array of objects), an Arrow table or a parquet file path');
       }
