@@ -30,7 +30,7 @@ export interface BuildTableOptions extends RecordRowOptions, Pick<GeoParquetWrit
   progress?: ProgressOption;
   /** Rows per writer batch. Default 10_000. */
   batchSize?: number;
-  /** Memory limit of the writer's DuckDB instance, which spills to disk beyond it. Default '512MB'. */
+  /** Memory limit of the writer's DuckDB instance, which spills to disk beyond it. Default '256MB'. */
   memoryLimit?: string;
 }
 

@@ -45,7 +45,7 @@ export interface BuildRasterOptions extends Pick<GeoParquetWriteOptions, 'rowGro
   progress?: ProgressOption;
   /** Rows per writer batch (bounds memory). Default 10_000. */
   batchSize?: number;
-  /** Memory limit of the writer's DuckDB instance, which spills to disk beyond it. Default '512MB'. */
+  /** Memory limit of the writer's DuckDB instance, which spills to disk beyond it. Default '256MB'. */
   memoryLimit?: string;
 }
 
@@ -207,7 +207,7 @@ export async function writeRows(
     }
   }
   try {
-    return await writeGeoParquet(counted(), out, { rowGroupSize: opts.rowGroupSize, compression: opts.compression, sortBy: opts.sortBy, batchSize: opts.batchSize, memoryLimit: opts.memoryLimit ?? '512MB' });
+    return await writeGeoParquet(counted(), out, { rowGroupSize: opts.rowGroupSize, compression: opts.compression, sortBy: opts.sortBy, batchSize: opts.batchSize, memoryLimit: opts.memoryLimit ?? '256MB' });
   } catch (e) {
     if (e instanceof BuildError) throw e;
     const err = e as Error & { code?: string };
