@@ -39,7 +39,8 @@ export function setDecodeThreads(n: number): void {
 }
 
 /**
- * {@link decodeBlock} on a pool of worker threads for large blocks, so that every core
+ * {@link decodeBlock} on a pool of worker threads for large blocks (`bytes` is transferred, and
+ * so detached, when it owns its whole buffer), so that every core
  * decompresses and undoes predictors while the main thread does I/O and copies; small or
  * uncompressed blocks and single-core machines decode inline. Idle workers do not keep the
  * process alive and stop after two idle seconds. Errors come back as the same typed RasterError.
@@ -52,7 +53,8 @@ export function setDecodeThreads(n: number): void {
 export async function decodeBlockPooled(bytes: Uint8Array, img: CogImageLayout, rows: number, littleEndian: boolean, where: BlockRef): Promise<Uint8Array> {
   const decoded = img.blockWidth * rows * (img.planarConfiguration === 1 ? img.samplesPerPixel : 1) * Math.max(1, img.bitsPerSample >> 3);
   if (threads === 0 || decoded < MIN_POOLED_BYTES || img.compression === 1) return decodeBlock(bytes, img, rows, littleEndian, where);
-  const own = bytes.slice();
+  // Hand the bytes over without a copy when they own their buffer (the caller does not reuse them).
+  const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
   const task: DecodeTask = { bytes: own, img: { ...img, offsets: [], byteCounts: [] }, rows, littleEndian, where };
   const r = await run(task);
   if (r instanceof Uint8Array) return r;
