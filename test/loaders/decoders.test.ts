@@ -162,6 +162,14 @@ describe('decodeBlock', () => {
       e instanceof RasterError && e.code === 'UNSUPPORTED_COMPRESSION' && e.message.includes('34712'));
   });
 
+  it('tasks in flight finish when the pool is resized', async () => {
+    const runs = Array.from({ length: 6 }, () => decodeBlockPooled(encoded, img, 64, true, where));
+    setDecodeThreads(1);
+    for (const out of await Promise.all(runs)) assert.deepEqual(new Uint16Array(out.buffer, out.byteOffset, 4096), values);
+    assert.deepEqual(new Uint16Array((await decodeBlockPooled(encoded, img, 64, true, where)).buffer, 0, 4096), values);
+    setDecodeThreads(2);
+  });
+
   it('decodes on the main thread when decode threads are set to 0', async () => {
     setDecodeThreads(0);
     try {

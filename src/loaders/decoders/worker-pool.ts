@@ -11,6 +11,8 @@ const MIN_POOLED_BYTES = 32_768;
 interface PoolWorker {
   worker: Worker;
   pending: Map<number, { resolve: (r: DecodeResult) => void; reject: (e: unknown) => void }>;
+  /** Out of the pool: stops once its pending tasks are done. */
+  retiring: boolean;
 }
 
 let threads = availableParallelism() > 1 ? availableParallelism() : 0;
@@ -23,7 +25,7 @@ let idleTimer: NodeJS.Timeout | null = null;
 /**
  * Sets how many worker threads decode blocks (default: one per core when there are at least two;
  * 0 decodes on the main thread, DEFLATE still being inflated on the libuv pool). Running workers
- * are stopped; new ones start on demand.
+ * finish their tasks and stop; new ones start on demand.
  *
  * @example
  * ```ts
@@ -33,9 +35,17 @@ let idleTimer: NodeJS.Timeout | null = null;
 export function setDecodeThreads(n: number): void {
   if (!Number.isInteger(n) || n < 0) throw new RasterError('BAD_OPTION', `decode threads must be a non-negative integer, got ${n}`);
   threads = n;
+  retireAll();
+}
+
+/** Takes every worker out of the pool; each stops when its pending tasks are done. */
+function retireAll(): void {
   const old = workers;
   workers = [];
-  for (const w of old) void w.worker.terminate();
+  for (const w of old) {
+    w.retiring = true;
+    if (w.pending.size === 0) void w.worker.terminate();
+  }
 }
 
 /**
@@ -80,7 +90,14 @@ function startWorker(): PoolWorker {
   const fromSource = self.endsWith('.ts');
   const entry = new URL(`./decode-worker${fromSource ? '.ts' : '.js'}`, self).href;
   // Running from TypeScript sources (tsx), the worker registers tsx before importing the entry.
-  const register = fromSource ? `await import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => m.register());` : '';
+  let register = '';
+  if (fromSource) {
+    try {
+      register = `await import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => m.register());`;
+    } catch {
+      // No tsx: the runtime strips TypeScript itself (and the worker inherits its flags).
+    }
+  }
   const code = `
 const { parentPort } = require('node:worker_threads');
 (async () => {
@@ -92,20 +109,29 @@ const { parentPort } = require('node:worker_threads');
     else parentPort.postMessage({ id, r });
   });
 })();`;
-  const pw: PoolWorker = { worker: new Worker(code, { eval: true }), pending: new Map() };
+  const pw: PoolWorker = { worker: new Worker(code, { eval: true }), pending: new Map(), retiring: false };
   pw.worker.unref();
   pw.worker.on('message', ({ id, r }: { id: number; r: DecodeResult }) => {
     const p = pw.pending.get(id);
     pw.pending.delete(id);
     if (pw.pending.size === 0) pw.worker.unref();
     p?.resolve(r);
-    if (workers.every((w) => w.pending.size === 0)) {
-      idleTimer = setTimeout(() => setDecodeThreads(threads), IDLE_MS);
+    if (pw.retiring && pw.pending.size === 0) void pw.worker.terminate();
+    if (!pw.retiring && workers.every((w) => w.pending.size === 0)) {
+      if (idleTimer) clearTimeout(idleTimer);
+      idleTimer = setTimeout(retireAll, IDLE_MS);
       idleTimer.unref();
     }
   });
+  let answered = false;
+  pw.worker.once('message', () => (answered = true));
   const fail = (e: unknown) => {
     workers = workers.filter((x) => x !== pw);
+    // A worker that could not even start will not start next time either: decode inline from now on.
+    if (!answered) {
+      threads = 0;
+      retireAll();
+    }
     const err = new RasterError('DECODER_CRASHED', `a block decoder thread failed: ${String((e as Error)?.message ?? e)}`, { cause: e });
     for (const p of pw.pending.values()) p.reject(err);
     pw.pending.clear();
