@@ -76,6 +76,8 @@ interface Cursor {
   off: number;
 }
 
+const cursor: Cursor = { bytes: new Uint8Array(0), view: new DataView(new ArrayBuffer(0)), off: 0 };
+
 /** Reads a geometry header of exactly `want` (2D ISO type); returns its byte order, or null. */
 function header(c: Cursor, want: number): boolean | null {
   if (c.off + 5 > c.bytes.byteLength) return null;
@@ -131,7 +133,11 @@ function polygonBody(c: Cursor, le: boolean): number | null {
  */
 export function wkbEqualArea(bytes: Uint8Array): number | null {
   if (bytes.byteLength < 5 || bytes[0] > 1) return null;
-  const c: Cursor = { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), off: 0 };
+  // One cursor reused across calls (synchronous, not re-entrant): this runs for most streamed rows.
+  const c = cursor;
+  c.bytes = bytes;
+  c.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  c.off = 0;
   const type = c.view.getUint32(1, bytes[0] === 1);
   let area: number | null = null;
   if (type === 3) {
