@@ -31,7 +31,14 @@ export interface PlacementRegion {
   bbox: BBox;
 }
 
-/** How many tries before the fallback placement (see {@link placeChip}). */
+/**
+ * How many tries before the fallback placement (see {@link placeChip}).
+ *
+ * @example
+ * ```ts
+ * MAX_PLACEMENT_ATTEMPTS; // 1000
+ * ```
+ */
 export const MAX_PLACEMENT_ATTEMPTS = 1000;
 
 const EPS = 1e-9;
