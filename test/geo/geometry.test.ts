@@ -74,10 +74,12 @@ test('intersection agrees with a dense raster oracle on random polygons', () => 
   for (let i = 0; i < 150; i++) {
     const a = star(rnd() * 10, rnd() * 10, 1 + rnd() * 3);
     const b = star(rnd() * 10, rnd() * 10, 1 + rnd() * 3);
-    // oracle: a fine grid of sample points in both (misses only near-tangent contacts, which we skip)
+    // oracle: a fine grid of sample points inside both bboxes (misses only near-tangent contacts)
+    const ba = geometryBBox(a);
+    const bb = geometryBBox(b);
     let both = false;
-    for (let x = -4; x <= 14 && !both; x += 0.02) {
-      for (let y = -4; y <= 14 && !both; y += 0.02) both = pointInGeometry(a, x, y) && pointInGeometry(b, x, y);
+    for (let x = Math.max(ba[0], bb[0]); x <= Math.min(ba[2], bb[2]) && !both; x += 0.02) {
+      for (let y = Math.max(ba[1], bb[1]); y <= Math.min(ba[3], bb[3]) && !both; y += 0.02) both = pointInGeometry(a, x, y) && pointInGeometry(b, x, y);
     }
     const exact = geometriesIntersect(a, b);
     if (both) assert.ok(exact, `pair ${i}: the sampled overlap was missed`);
