@@ -20,7 +20,7 @@ import { describeQuery, duckError, runAll, runStream, type DuckDBEngine } from '
 import { loadRows } from './load-rows.js';
 import { arrowToRecords, loadRecords } from './load-records.js';
 import { chunkToRows, ROW_SELECT } from './row-convert.js';
-import { bindFragment, quoteIdent, sqlString, type BoundSql } from './sql.js';
+import { bindFragment, quoteIdent, quoteSchemaName, sqlString, type BoundSql } from './sql.js';
 import { UDF } from './udf.js';
 
 let paramCounter = 0;
@@ -205,11 +205,11 @@ export class DuckDBCatalog implements GeoCatalog {
       const [le, re] = await Promise.all([extrasOf(left), extrasOf(right)]);
       const names = joinedColumns(le, re);
       const expr = new Map<string, string>();
-      for (const c of le) expr.set(c, `l.${quoteIdent(c)}`);
-      for (const c of re) expr.set(names.rightName.get(c)!, `r.${quoteIdent(c)}`);
+      for (const c of le) expr.set(c, `l.${quoteSchemaName(c)}`);
+      for (const c of re) expr.set(names.rightName.get(c)!, `r.${quoteSchemaName(c)}`);
       expr.set('left_id', 'l.id');
       expr.set('right_id', 'r.id');
-      const extras = names.columns.map((c) => `${expr.get(c)} AS ${quoteIdent(c)}`);
+      const extras = names.columns.map((c) => `${expr.get(c)} AS ${quoteSchemaName(c)}`);
       const time = spatialOnly
         ? ''
         : ` AND (l.tmin IS NOT NULL OR l.tmax IS NOT NULL) AND (r.tmin IS NOT NULL OR r.tmax IS NOT NULL)
@@ -282,8 +282,8 @@ export class DuckDBCatalog implements GeoCatalog {
         throw new CatalogError('BAD_QUERY', `withColumns: ${what} has column(s) ${core.join(', ')} that would replace core catalog columns; rename them`, { subject: core.join(',') });
       }
       const replaced = added.filter((c) => catCols.includes(c));
-      const left = replaced.length ? `c.* EXCLUDE (${replaced.map((c) => quoteIdent(c)).join(', ')})` : 'c.*';
-      const right = added.map((c) => `t.${quoteIdent(c)}`);
+      const left = replaced.length ? `c.* EXCLUDE (${replaced.map(quoteSchemaName).join(', ')})` : 'c.*';
+      const right = added.map((c) => `t.${quoteSchemaName(c)}`);
       return {
         sql: `SELECT ${[left, ...right].join(', ')} FROM (${base.sql}) AS c LEFT JOIN (${tableSql}) AS t ON c.${onSql} = t.${onSql}`,
         params: base.params,

@@ -45,6 +45,19 @@ export function quoteIdent(name: string, what = 'identifier'): string {
 }
 
 /**
+ * Quotes a column or field name read from a file's own schema (so any name the file uses works):
+ * double quotes with embedded quotes doubled. Names typed by users go through {@link quoteIdent}.
+ *
+ * @example
+ * ```ts
+ * quoteSchemaName('cloud "cover"'); // the SQL identifier "cloud ""cover"""
+ * ```
+ */
+export function quoteSchemaName(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/**
  * A SQL string literal for text geoslice itself produces (file paths, metadata JSON): single quotes doubled.
  * Never used for user values, which are bound parameters.
  *

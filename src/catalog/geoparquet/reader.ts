@@ -21,7 +21,7 @@ import { DuckDBMapType, DuckDBStructType, type DuckDBType } from '@duckdb/node-a
 import { CatalogError } from '../../errors.js';
 import type { DuckDBEngine } from '../duckdb/engine.js';
 import { describeQuery, runAll } from '../duckdb/engine.js';
-import { quoteIdent, sqlString, type BoundSql } from '../duckdb/sql.js';
+import { quoteIdent, quoteSchemaName, sqlString, type BoundSql } from '../duckdb/sql.js';
 import { UDF } from '../duckdb/udf.js';
 import { interpretGeoMetadata, type GeoColumnInfo } from './geo-metadata.js';
 
@@ -92,7 +92,7 @@ export function catalogProjection(
 ): string {
   const types = new Map(columns.map((c) => [c.name, c.type]));
   const text = (n: string) => types.get(n)?.toString().replaceAll('"', '');
-  const q = (n: string) => quoteIdent(n, `column of ${subject}`);
+  const q = quoteSchemaName;
   const consumed = new Set<string>(['id', 'assets', 'geometry', 'bbox', 'tmin', 'tmax', 'crs', geo.column]);
   if (rowIdsAvailable) {
     consumed.add('filename');
@@ -169,7 +169,7 @@ function assetsSql(type: DuckDBType | undefined, subject: string): string {
       return v instanceof DuckDBStructType && v.entryNames.includes('href');
     });
     if (keys.length === 0) return `MAP {}::${ASSETS_TYPE}`;
-    const entries = keys.map((k) => `{'key': ${sqlString(k)}, 'value': {'href': CAST("assets".${quoteIdent(k, `asset key of ${subject}`)}.href AS VARCHAR), 'band': NULL::INTEGER}}`);
+    const entries = keys.map((k) => `{'key': ${sqlString(k)}, 'value': {'href': CAST("assets".${quoteSchemaName(k)}.href AS VARCHAR), 'band': NULL::INTEGER}}`);
     return `map_from_entries(list_filter([${entries.join(', ')}], e -> e.value.href IS NOT NULL))::${ASSETS_TYPE}`;
   }
   throw new CatalogError('UNSUPPORTED_ASSETS', `${subject}: column "assets" has type ${t}; expected ${ASSETS_TYPE} or a STAC struct of assets with href`, { subject: `${subject}:assets` });
