@@ -192,3 +192,9 @@ test('an extra column whose type changes after the first batch is a SCHEMA_MISMA
   const [r] = await sqlRows(`SELECT count(surprise) AS n, max(surprise) AS m FROM '${join(dir, 'declared.parquet')}'`);
   assert.deepStrictEqual([Number(r.n), r.m], [1, 1]);
 });
+
+test('onProgress reports the rows taken in after each batch', async () => {
+  const seen: number[] = [];
+  await writeGeoParquet(smallRows(), join(dir, 'progress.parquet'), { batchSize: 5, onProgress: (n) => seen.push(n) });
+  assert.deepStrictEqual(seen, [5, 10, 12]);
+});

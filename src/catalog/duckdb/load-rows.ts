@@ -31,6 +31,8 @@ export interface LoadRowsOptions {
   validate?: boolean;
   /** Where the rows come from, for messages. */
   source?: string;
+  /** Called with the number of rows loaded so far after each batch (for progress display). */
+  onProgress?: (rowsLoaded: number) => void;
 }
 
 /**
@@ -155,6 +157,7 @@ export async function loadRows(
       } catch (e) {
         throw duckError(e, `${source}: rows ${firstRow}..${count - 1}`);
       }
+      opts.onProgress?.(count);
     };
     const fillRow = (v: DuckDBVector[], j: number, r: CatalogRow, i: number): void => {
       const where = (k: string) => `${source} row ${i} (id ${JSON.stringify(r.id)}) column ${JSON.stringify(k)}`;

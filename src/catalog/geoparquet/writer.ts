@@ -22,6 +22,8 @@ export interface WriteGeoParquetOptions extends GeoParquetWriteOptions, EngineOp
   extrasTypes?: Record<string, string>;
   /** Validate rows (WKB, bbox, times...). Default true. */
   validate?: boolean;
+  /** Called with the number of rows taken in so far after each batch; the writer itself prints nothing. */
+  onProgress?: (rowsLoaded: number) => void;
 }
 
 /**
@@ -45,7 +47,7 @@ export async function writeGeoParquet(
 ): Promise<number> {
   const engine = await DuckDBEngine.create({ memoryLimit: opts.memoryLimit ?? '1GB', threads: opts.threads, tempDirectory: opts.tempDirectory });
   try {
-    const { table, count } = await loadRows(engine, rows, { batchSize: opts.batchSize, extrasTypes: opts.extrasTypes, validate: opts.validate, source: `rows for ${path}` });
+    const { table, count } = await loadRows(engine, rows, { batchSize: opts.batchSize, extrasTypes: opts.extrasTypes, validate: opts.validate, source: `rows for ${path}`, onProgress: opts.onProgress });
     await copyToGeoParquet(engine, { sql: `SELECT * FROM ${quoteIdent(table)}`, params: {} }, path, opts);
     return count;
   } finally {
