@@ -95,9 +95,12 @@ test('the stored COG header cache lets the loader read identical pixels with zer
   const out = join(tmp, 'cache.parquet');
   const { catalog } = await buildRasterCatalog([join(FIX, 'rasters', 'utm33_20240601.tif'), join(FIX, 'rasters', 'antimeridian_60n_20230115.tif')], { out, workers: 0, cogHeaders: true, progress: false });
   try {
+    const sql = await catalog.aggregate('SELECT id, image_cog.width AS w, len(image_cog.images) AS levels FROM catalog ORDER BY id');
+    assert.deepEqual(sql.map((r) => [r.id, Number(r.w), Number(r.levels)]), [['antimeridian_60n_20230115', 240, 3], ['utm33_20240601', 300, 3]]);
     for (const row of (await allRows(catalog)).values()) {
       const href = row.assets.image.href;
-      const layout = JSON.parse(row.extras.image_cog as string) as CogLayout;
+      const layout = row.extras.image_cog as CogLayout;
+      assert.equal(typeof layout, 'object', 'the header cache is a struct column');
       const tileStarts = new Set([...layout.images, ...layout.masks].flatMap((im) => im?.offsets ?? []));
       const log: ByteRange[] = [];
       const src = counting(await openSource(href), log);

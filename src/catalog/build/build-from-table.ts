@@ -4,6 +4,7 @@ import { openCatalog } from '../open.js';
 import type { CatalogRow, GeoParquetWriteOptions } from '../types.js';
 import type { BuildResult } from './build-raster-catalog.js';
 import { writeRows } from './build-raster-catalog.js';
+import { cogColumn, cogColumnTypes } from './cog-header-column.js';
 import { startProgress, type ProgressOption } from './progress.js';
 import { recordToRow, type RecordRowOptions } from './record-row.js';
 import { SkipReport, type OnError } from './skipped.js';
@@ -20,7 +21,11 @@ import { readRecords, type TableSource } from './table-source.js';
 export interface BuildTableOptions extends RecordRowOptions, Pick<GeoParquetWriteOptions, 'rowGroupSize' | 'compression' | 'sortBy'> {
   /** The GeoParquet file to write (replaced atomically; left untouched when the build fails). */
   out: string;
-  /** Read every asset's COG header (local or HTTP) and store it as `<asset>_cog` (and the native CRS when the record has none). Default false. */
+  /**
+   * Read every asset's COG header (local or HTTP) and store it in the struct column `<asset>_cog` (and
+   * the native CRS when the record has none). The columns are those of the asset keys seen in the
+   * first `batchSize` records. Default false.
+   */
   enrichCog?: boolean;
   /** Header reads in flight with `enrichCog`. Default 8. */
   concurrency?: number;
@@ -61,8 +66,15 @@ export async function buildCatalogFromTable(source: TableSource, opts: BuildTabl
   let rows: number;
   try {
     let stream = tableRows(readRecords(source), opts, report, () => progress.tick());
-    if (opts.enrichCog) stream = withCogHeaders(stream, concurrency, report);
-    rows = await writeRows(stream, opts.out, opts, report);
+    let extrasTypes: Record<string, string> | undefined;
+    if (opts.enrichCog) {
+      // The writer fixes its columns from the first batch: declare the header cache struct columns of
+      // every asset key seen in that batch.
+      const head = await take(withCogHeaders(stream, concurrency, report), opts.batchSize ?? 10_000);
+      extrasTypes = cogColumnTypes(new Set(head.rows.flatMap((r) => Object.keys(r.assets))));
+      stream = head.all;
+    }
+    rows = await writeRows(stream, opts.out, { ...opts, extrasTypes }, report);
   } finally {
     progress.stop();
   }
@@ -92,6 +104,25 @@ async function* tableRows(records: AsyncIterable<Record<string, unknown>>, opts:
   }
 }
 
+/** The first `n` rows, and a stream of all rows (those first, then the rest). */
+async function take(rows: AsyncGenerator<CatalogRow>, n: number): Promise<{ rows: CatalogRow[]; all: AsyncGenerator<CatalogRow> }> {
+  const first: CatalogRow[] = [];
+  let ended = false;
+  while (first.length < n) {
+    const r = await rows.next();
+    if (r.done) {
+      ended = true;
+      break;
+    }
+    first.push(r.value);
+  }
+  async function* all(): AsyncGenerator<CatalogRow> {
+    yield* first;
+    if (!ended) yield* rows;
+  }
+  return { rows: first, all: all() };
+}
+
 /** Adds `<asset>_cog` header caches, `concurrency` rows at a time, keeping the order. */
 async function* withCogHeaders(rows: AsyncIterable<CatalogRow>, concurrency: number, report: SkipReport): AsyncGenerator<CatalogRow> {
   const enrich = async (row: CatalogRow): Promise<CatalogRow | GeosliceError> => {
@@ -104,7 +135,7 @@ async function* withCogHeaders(rows: AsyncIterable<CatalogRow>, concurrency: num
           layouts.set(a.href, p);
         }
         const layout = await p;
-        row.extras[`${key}_cog`] = JSON.stringify(layout);
+        row.extras[cogColumn(key)] = layout;
         if (row.crs === 'EPSG:4326' && layout.crs && layout.crs !== 'EPSG:4326') row.crs = layout.crs;
       }
       return row;

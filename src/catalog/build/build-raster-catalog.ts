@@ -4,6 +4,7 @@ import type { DuckDBCatalog } from '../duckdb/catalog.js';
 import { writeGeoParquet } from '../geoparquet/writer.js';
 import { openCatalog } from '../open.js';
 import type { CatalogRow, GeoParquetWriteOptions } from '../types.js';
+import { cogColumnTypes } from './cog-header-column.js';
 import { expandFiles, type RasterFiles } from './file-source.js';
 import type { DateFormat } from './filename-time.js';
 import { startProgress, type ProgressOption } from './progress.js';
@@ -29,7 +30,7 @@ export interface BuildRasterOptions extends Pick<GeoParquetWriteOptions, 'rowGro
   dateFormat?: DateFormat;
   /** Worker threads reading headers. Default: cores, at most 4; 0 reads on the main thread. */
   workers?: number;
-  /** Store each file's COG header cache as `<assetKey>_cog` so loads skip header I/O. Default false. */
+  /** Store each file's COG header cache in the struct column `<assetKey>_cog` so loads skip header I/O. Default false. */
   cogHeaders?: boolean;
   /** When a file name gives no time, use the TIFF DateTime tag (read as UTC; often the processing time). Default true. */
   tiffDateTime?: boolean;
@@ -138,7 +139,7 @@ async function* rasterRows(
  * Builds a GeoParquet 1.1 catalog from raster files (see `RasterFiles`): one row per file with its
  * EPSG:4326 footprint (densified, antimeridian-safe, pole-aware), native CRS, times from the file name,
  * size, bands, dtype, nodata, geotransform, overview count and, with `cogHeaders`, the COG header
- * cache column `<assetKey>_cog` (JSON of the loader's `CogLayout`). Headers are read in parallel on
+ * cache struct column `<assetKey>_cog` (the loader's `CogLayout`). Headers are read in parallel on
  * worker threads; rows stream to a single writer in batches (memory bounded by the batch size plus
  * the set of ids), which sorts the file (time bucket, Hilbert key) and renames it into place, so a
  * failed or killed build leaves a previous `out` untouched. Returns the opened catalog.
@@ -173,7 +174,8 @@ export async function buildRasterCatalog(files: RasterFiles, opts: BuildRasterOp
   let rows: number;
   try {
     const stream = rasterRows(hrefs, pool.run, Math.max(8, workers * 8), task, opts, report, () => progress.tick());
-    rows = await writeRows(stream, opts.out, opts, report);
+    const extrasTypes = opts.cogHeaders ? cogColumnTypes([opts.assetKey ?? 'image']) : undefined;
+    rows = await writeRows(stream, opts.out, { ...opts, extrasTypes }, report);
   } finally {
     progress.stop();
     await pool.close();
@@ -192,7 +194,7 @@ export async function buildRasterCatalog(files: RasterFiles, opts: BuildRasterOp
 export async function writeRows(
   rows: AsyncIterable<CatalogRow>,
   out: string,
-  opts: Pick<GeoParquetWriteOptions, 'rowGroupSize' | 'compression' | 'sortBy'> & { batchSize?: number; memoryLimit?: string },
+  opts: Pick<GeoParquetWriteOptions, 'rowGroupSize' | 'compression' | 'sortBy'> & { batchSize?: number; memoryLimit?: string; extrasTypes?: Record<string, string> },
   report: SkipReport,
 ): Promise<number> {
   let seen = 0;
@@ -207,7 +209,7 @@ export async function writeRows(
     }
   }
   try {
-    return await writeGeoParquet(counted(), out, { rowGroupSize: opts.rowGroupSize, compression: opts.compression, sortBy: opts.sortBy, batchSize: opts.batchSize, memoryLimit: opts.memoryLimit ?? '256MB' });
+    return await writeGeoParquet(counted(), out, { rowGroupSize: opts.rowGroupSize, compression: opts.compression, sortBy: opts.sortBy, batchSize: opts.batchSize, memoryLimit: opts.memoryLimit ?? '256MB', extrasTypes: opts.extrasTypes });
   } catch (e) {
     if (e instanceof BuildError) throw e;
     const err = e as Error & { code?: string };

@@ -21,3 +21,4 @@ export { expandFiles, type RasterFiles } from './file-source.js';
 export { startProgress, type Progress, type ProgressOption } from './progress.js';
 export { SkipReport, type OnError, type SkippedInput } from './skipped.js';
 export { ModulePool } from './worker-pool.js';
+export { COG_LAYOUT_SQL_TYPE, cogColumn, cogColumnTypes } from './cog-header-column.js';

@@ -7,6 +7,7 @@ import { writeWkb } from '../../geo/wkb.js';
 import { fromFile, fromUrl } from 'geotiff';
 import { extractCogLayout, type CogLayout } from '../../loaders/cog-layout.js';
 import type { CatalogRow } from '../types.js';
+import { cogColumn } from './cog-header-column.js';
 import { parseFilenameTime, type DateFormat } from './filename-time.js';
 
 /**
@@ -24,7 +25,7 @@ export interface RasterRowOptions {
   filenameRegex?: RegExp;
   /** Layout of the matched dates. Default `"auto"`. */
   dateFormat?: DateFormat;
-  /** Store the COG header cache as the `<assetKey>_cog` column (JSON text of a `CogLayout`). Default false. */
+  /** Store the COG header cache (the loader's `CogLayout`) in the struct column `<assetKey>_cog`. Default false. */
   cogHeaders?: boolean;
   /**
    * When the file name gives no time, use the TIFF `DateTime` tag (`YYYY:MM:DD HH:MM:SS`, read as UTC).
@@ -143,7 +144,7 @@ export function rowFromLayout(href: string, layout: CogLayout, opts: RasterRowOp
     transform: [...layout.transform],
     overviews: layout.images.length - 1,
   };
-  if (opts.cogHeaders) extras[`${key}_cog`] = JSON.stringify(layout);
+  if (opts.cogHeaders) extras[cogColumn(key)] = layout;
   return {
     id: basename(href, extname(href)),
     assets: { [key]: { href } },
