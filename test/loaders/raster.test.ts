@@ -133,12 +133,55 @@ describe('openRaster / readWindow', () => {
         const r = await openRaster(path, { layout, source: src });
         const w = await r.readWindow(0, 0, y0, 8, h, [0]);
         assert.deepEqual(Array.from(w.data[0]), expect(y0, h));
-        assert.equal(src.ranges.length, reads);
+        assert.equal(src.ranges.length, reads, `window y0=${y0} h=${h}: ${JSON.stringify(src.ranges)}`);
         assert.ok(src.ranges[0].length < tile.length, 'the first read is a prefix');
         if (reads === 2) assert.deepEqual(src.ranges[1], { offset: 0, length: tile.length });
         await r.close();
         await src.close();
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the block cache keeps the longest decoded prefix: shorter needs hit, longer needs decode again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'geoslice-prefix-cache-'));
+    try {
+      let x = 2463534242;
+      const xorshift = () => {
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        return x >>> 0;
+      };
+      const px = Uint16Array.from({ length: 256 * 256 }, () => xorshift() & 0xfff);
+      const tile = deflateSync(new Uint8Array(px.buffer));
+      const path = join(dir, 'tile.raw');
+      writeFileSync(path, tile);
+      const layout: CogLayout = {
+        version: 1, littleEndian: true, width: 256, height: 256, bands: 1, dtype: 'uint16', nodata: null, crs: null, transform: [0, 1, 0, 0, 0, -1],
+        images: [{ width: 256, height: 256, tiled: true, blockWidth: 256, blockHeight: 256, offsets: [0], byteCounts: [tile.length], compression: 8, predictor: 1,
+          bitsPerSample: 16, sampleFormat: 1, samplesPerPixel: 1, planarConfiguration: 1, photometric: 1, jpegTables: null, lercParameters: null }],
+        masks: [null],
+      };
+      const src = await countingSource(path);
+      const cache = new BlockCache(1 << 20);
+      const r = await openRaster(path, { layout, source: src, blockCache: cache });
+      const check = async (y0: number, h: number, reads: number) => {
+        const w = await r.readWindow(0, 3, y0, 5, h, [0]);
+        assert.deepEqual(Array.from(w.data[0]), Array.from({ length: 5 * h }, (_, i) => px[(y0 + Math.floor(i / 5)) * 256 + 3 + (i % 5)]));
+        assert.equal(src.ranges.length, reads, `window y0=${y0} h=${h}: ${JSON.stringify(src.ranges)}`);
+      };
+      await check(0, 20, 1);
+      assert.ok(src.ranges[0].length < tile.length);
+      await check(10, 10, 1);
+      await check(100, 50, 2);
+      await check(0, 150, 2);
+      await check(200, 56, 3);
+      assert.deepEqual(src.ranges[2], { offset: 0, length: tile.length });
+      await check(0, 256, 3);
+      await r.close();
+      await src.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

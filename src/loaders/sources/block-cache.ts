@@ -32,6 +32,11 @@ export class BlockCache {
     return v;
   }
 
+  /** The cached block without counting a lookup or refreshing its recency, or undefined. */
+  peek(key: string): ArrayBufferView | undefined {
+    return this.map.get(key);
+  }
+
   /** Stores a block, evicting least recently used blocks until the budget holds. */
   set(key: string, value: ArrayBufferView): void {
     const old = this.map.get(key);

@@ -148,13 +148,14 @@ export class TiffRasterReader implements RasterReader {
 
   /**
    * Decoded blocks (same order as `jobs`), from the cache, in-flight requests or the source. A job
-   * that needs only the first `need` rows of a DEFLATE block (and no block cache is kept) reads a
-   * proportional prefix of the block's bytes and inflates only that, falling back to the whole
-   * block when the prefix turns out too short.
+   * that needs only the first `need` rows of a DEFLATE block reads a proportional prefix of the
+   * block's bytes and inflates only that, falling back to the whole block when the prefix turns out
+   * too short. The cache keeps the longest decoded prefix of each block; a shorter one is a miss.
    */
   private async blocks(level: number, img: CogImageLayout, jobs: { block: number; rows: number; need?: number }[], isMask: boolean): Promise<Uint8Array[]> {
     const keyOf = (b: number) => `${this.href}#${isMask ? 'm' : 'i'}${level}:${b}`;
-    const prefixable = !isMask && !this.cache && (img.compression === 8 || img.compression === 32946);
+    const prefixable = !isMask && (img.compression === 8 || img.compression === 32946);
+    const rowBytes = isMask ? 0 : img.blockWidth * (img.planarConfiguration === 1 ? img.samplesPerPixel : 1) * (img.bitsPerSample >> 3);
     const result = new Array<Promise<Uint8Array>>(jobs.length);
     const toRead: { i: number; key: string; range: ByteRange; rows: number; full: ByteRange; fullRows: number; block: number }[] = [];
     for (let i = 0; i < jobs.length; i++) {
@@ -163,7 +164,7 @@ export class TiffRasterReader implements RasterReader {
       const key = keyOf(block);
       const partKey = need < rows ? `${key}@${need}` : key;
       const cached = this.cache?.get(key);
-      if (cached) {
+      if (cached && cached.byteLength >= need * rowBytes) {
         result[i] = Promise.resolve(cached as Uint8Array);
         continue;
       }
@@ -200,8 +201,10 @@ export class TiffRasterReader implements RasterReader {
             }),
           )
           .then((bytes) => {
-            const out = isMask ? unpackBitmask(bytes, img.blockWidth, t.rows) : bytes;
-            if (t.rows === t.fullRows) this.cache?.set(t.key, out);
+            // Rows past `t.rows` may have been inflated but not un-predicted: keep exactly `t.rows`.
+            const out = isMask ? unpackBitmask(bytes, img.blockWidth, t.rows) : bytes.subarray(0, t.rows * rowBytes);
+            const fullKey = keyOf(t.block);
+            if (this.cache && (this.cache.peek(fullKey)?.byteLength ?? -1) < out.byteLength) this.cache.set(fullKey, out);
             return out;
           })
           .finally(() => this.inflight.delete(t.key));
