@@ -74,7 +74,7 @@ export function recordToRow(input: Record<string, unknown>, index: number, opts:
   const id = typeof rawId === 'bigint' || typeof rawId === 'number' || typeof rawId === 'string' ? String(rawId) : JSON.stringify(rawId);
   const where = `record #${index} (id ${id})`;
 
-  const geometry = toGeometry(rec.geometry, where);
+  const { geometry, wkb } = toGeometry(rec.geometry, where);
   let bbox;
   try {
     bbox = geometryBBox(geometry);
@@ -100,7 +100,7 @@ export function recordToRow(input: Record<string, unknown>, index: number, opts:
     const kept = keepable(v);
     if (kept !== undefined) extras[columnName(k)] = kept;
   }
-  return { id, assets, geometry: writeWkb(geometry), bbox, tmin, tmax, crs, extras };
+  return { id, assets, geometry: wkb ?? writeWkb(geometry), bbox, tmin, tmax, crs, extras };
 }
 
 /** STAC `properties` merged into the top level, then the column map applied. */
@@ -117,7 +117,13 @@ function flatten(input: Record<string, unknown>, map: ColumnMap | undefined): Re
   return rec;
 }
 
-function toGeometry(v: unknown, where: string): Geometry {
+/** True for little-endian 2D ISO WKB of a Point or Polygon (one header, so nothing else to normalise): stored as it is. */
+function isCanonicalWkb(b: Uint8Array): boolean {
+  return b.length >= 5 && b[0] === 1 && (b[1] === 1 || b[1] === 3) && b[2] === 0 && b[3] === 0 && b[4] === 0;
+}
+
+/** The parsed geometry, and the input bytes when they are canonical WKB already (no re-encoding). */
+function toGeometry(v: unknown, where: string): { geometry: Geometry; wkb?: Uint8Array } {
   if (v === null || v === undefined) throw new BuildError('NO_GEOMETRY', `${where} has no geometry; map the footprint column with columnMap: { geometry: '<column>' }`, { subject: where });
   let g: unknown = v;
   if (typeof v === 'string') {
@@ -136,7 +142,8 @@ function toGeometry(v: unknown, where: string): Geometry {
   }
   if (g instanceof Uint8Array) {
     try {
-      return readWkb(g);
+      const geometry = readWkb(g);
+      return isCanonicalWkb(g) ? { geometry, wkb: g } : { geometry };
     } catch (e) {
       throw new BuildError('INVALID_WKB', `${where}: ${(e as Error).message}`, { subject: where, cause: e });
     }
@@ -146,7 +153,7 @@ function toGeometry(v: unknown, where: string): Geometry {
     try {
       // round trip through WKB: validates the nesting and finiteness, drops Z
       const wkb = writeWkb({ type: o.type, coordinates: stripZ(o.coordinates) } as Geometry);
-      return readWkb(wkb);
+      return { geometry: readWkb(wkb), wkb };
     } catch (e) {
       throw new BuildError('INVALID_GEOMETRY', `${where}: invalid GeoJSON ${o.type}: ${(e as Error).message}`, { subject: where, cause: e });
     }
