@@ -72,7 +72,8 @@ const stitcher = createStitcher({ grid, bands: SAMPLE_CLASSES.length, blend: 'co
 const results: PredictionResult[] = [];
 let predicted = 0;
 const slices = gridSampler(july, { size: 64, stride: 48, resolution: RES, crs, roi: aoi, roiCrs: crs });
-for await (const chip of createLoader({ catalog: july, bands: [1, 2, 3, 4], resampling: 'nearest', concurrency: 4, onError: () => undefined }).chips(slices)) {
+const inferLoader = createLoader({ catalog: july, bands: [1, 2, 3, 4], resampling: 'nearest', concurrency: 4, onError: () => undefined });
+for await (const chip of inferLoader.chips(slices)) {
   const n = chip.shape[1] * chip.shape[2];
   const probs = new Float32Array(SAMPLE_CLASSES.length * n).fill(NaN);
   for (let i = 0; i < n; i++) {
@@ -121,7 +122,7 @@ for (let i = 0; i < w * h; i++) {
   total++;
   if (cls[i] === truth.data[i]) agree++;
 }
-await pred.close(); await unc.close(); await loader.close(); await catalog.close();
+await pred.close(); await unc.close(); await loader.close(); await inferLoader.close(); await catalog.close();
 console.log('\nsummary');
 console.table({
   scenes: archive.scenes.length, 'catalog rows': rows, 'training chips': trainChips, 'predicted chips': predicted,
