@@ -11,11 +11,11 @@ import type { TimeInterval } from '../geo/interval.js';
 import type { GeoSlice } from '../geo/slice.js';
 import type { PixelGrid } from './chip-placement.js';
 import { axisOffsets, type GridEdge } from './grid-layout.js';
-import { badOption, checkCrs, checkResolution, checkSeed, checkShard, checkSize, sizeInPixels, type CommonSamplerOptions } from './options.js';
+import { badOption, checkCrs, checkSeed, checkShard, checkSize, sizeInPixels, type CommonSamplerOptions } from './options.js';
 import { rectOverlapsGeometry } from './rect-geometry.js';
-import { footprintOverlapsRoi, prepareRoi } from './roi.js';
+import { footprintOverlapsRoi } from './roi.js';
 import { densifiedBox, geometryToCrs } from './reproject.js';
-import { extentSlice, planRow, rowFootprint, rowGrid, type ChipSpec } from './row-chip.js';
+import { chipSpecOf, extentSlice, planRow, rowFootprint, rowGrid, type ChipSpec } from './row-chip.js';
 import { keyPrefix } from './row-key.js';
 import { samplerSource } from './source.js';
 import { planTemporal, timedSlice, type TemporalPlan } from './temporal.js';
@@ -81,14 +81,7 @@ export async function* gridSampler(source: GeoCatalog | BBox | Geometry, opts: G
   const shard = checkShard(opts.shard);
   const edge = opts.edge ?? 'snap';
   if (edge !== 'snap' && edge !== 'pad' && edge !== 'center') badOption('edge', edge, "pass 'snap', 'pad' or 'center'");
-  const spec: ChipSpec = {
-    size: checkSize(opts.size, opts.units),
-    units: opts.units,
-    resolution: checkResolution(opts.resolution),
-    crs: checkCrs(opts.crs, 'crs'),
-    roi: prepareRoi(opts.roi, opts.roiCrs),
-    gridAsset: opts.gridAsset,
-  };
+  const spec: ChipSpec = chipSpecOf(opts);
   const stride = opts.stride === undefined ? undefined : checkSize(opts.stride, opts.units);
   if (opts.gridOrigin !== undefined && !(Array.isArray(opts.gridOrigin) && opts.gridOrigin.length === 2 && opts.gridOrigin.every(Number.isFinite))) {
     badOption('gridOrigin', opts.gridOrigin, 'pass [x, y] in the grid CRS');

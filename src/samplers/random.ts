@@ -8,9 +8,9 @@ import type { TimeInterval } from '../geo/interval.js';
 import type { GeoSlice } from '../geo/slice.js';
 import { bboxEqualArea, equalAreaArea, toEqualArea, wkbEqualArea } from './equal-area.js';
 import { intersectionArea } from './intersection-area.js';
-import { badOption, checkCrs, checkResolution, checkSeed, checkShard, checkSize, type CommonSamplerOptions } from './options.js';
-import { footprintOverlapsRoi, prepareRoi, type PreparedRoi } from './roi.js';
-import { extentSlice, planRow, randomChip, rowFootprint, type ChipSpec, type RowPlan } from './row-chip.js';
+import { badOption, checkSeed, checkShard, type CommonSamplerOptions } from './options.js';
+import { footprintOverlapsRoi, type PreparedRoi } from './roi.js';
+import { chipSpecOf, extentSlice, planRow, randomChip, rowFootprint, type ChipSpec, type RowPlan } from './row-chip.js';
 import { keyPrefix, rowKey } from './row-key.js';
 import { samplerSource } from './source.js';
 import { planTemporal, timedSlice } from './temporal.js';
@@ -72,14 +72,7 @@ export async function* randomSampler(catalog: GeoCatalog, opts: RandomSamplerOpt
   if (typeof weight !== 'string' || weight.length === 0) badOption('weight', weight, "pass 'area', 'uniform' or a numeric column name");
   const { seed, epoch } = checkSeed(opts);
   const shard = checkShard(opts.shard);
-  const spec: ChipSpec = {
-    size: checkSize(opts.size, opts.units),
-    units: opts.units,
-    resolution: checkResolution(opts.resolution),
-    crs: checkCrs(opts.crs, 'crs'),
-    roi: prepareRoi(opts.roi, opts.roiCrs),
-    gridAsset: opts.gridAsset,
-  };
+  const spec: ChipSpec = chipSpecOf(opts);
   const plan = opts.temporal ? planTemporal(opts.temporal, opts.interval) : undefined;
   const prefix = keyPrefix(seed, epoch);
   const reservoir = new ArrivalReservoir<Candidate>(length, opts.replacement ?? true);

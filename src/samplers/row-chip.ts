@@ -9,9 +9,9 @@ import { readWkb } from '../geo/wkb.js';
 import type { CatalogRow } from '../catalog/types.js';
 import { placeChip, type PixelGrid } from './chip-placement.js';
 import { nativeGrid, type NativeGrid } from './native-grid.js';
-import { sizeInPixels } from './options.js';
+import { checkCrs, checkResolution, checkSize, sizeInPixels, type CommonSamplerOptions } from './options.js';
 import { geometryToCrs } from './reproject.js';
-import type { PreparedRoi } from './roi.js';
+import { prepareRoi, type PreparedRoi } from './roi.js';
 
 /**
  * What a sampler needs to cut a slice from a row, validated once.
@@ -29,6 +29,26 @@ export interface ChipSpec {
   crs?: string;
   roi?: PreparedRoi;
   gridAsset?: string;
+}
+
+/**
+ * Validates the chip options every sampler shares (size, units, resolution, crs, roi, gridAsset)
+ * into a {@link ChipSpec}; throws `SamplerError` `BAD_OPTION` naming the option.
+ *
+ * @example
+ * ```ts
+ * const spec = chipSpecOf({ size: 64, resolution: [10, 10], roi: [11, 47, 12, 48] });
+ * ```
+ */
+export function chipSpecOf(opts: CommonSamplerOptions): ChipSpec {
+  return {
+    size: checkSize(opts.size, opts.units),
+    units: opts.units,
+    resolution: checkResolution(opts.resolution),
+    crs: checkCrs(opts.crs, 'crs'),
+    roi: prepareRoi(opts.roi, opts.roiCrs),
+    gridAsset: opts.gridAsset,
+  };
 }
 
 /**

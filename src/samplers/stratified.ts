@@ -3,9 +3,9 @@ import { SamplerError } from '../errors.js';
 import type { GeoCatalog } from '../catalog/types.js';
 import type { TimeInterval } from '../geo/interval.js';
 import type { GeoSlice } from '../geo/slice.js';
-import { badOption, checkCrs, checkResolution, checkSeed, checkShard, checkSize, type CommonSamplerOptions } from './options.js';
-import { footprintOverlapsRoi, prepareRoi } from './roi.js';
-import { extentSlice, planRow, randomChip, rowFootprint, type ChipSpec, type RowPlan } from './row-chip.js';
+import { badOption, checkSeed, checkShard, type CommonSamplerOptions } from './options.js';
+import { footprintOverlapsRoi } from './roi.js';
+import { chipSpecOf, extentSlice, planRow, randomChip, rowFootprint, type ChipSpec, type RowPlan } from './row-chip.js';
 import { keyPrefix, rowKey } from './row-key.js';
 import { SmallestK } from './smallest-k.js';
 import { samplerSource } from './source.js';
@@ -62,14 +62,7 @@ export async function* stratifiedSampler(catalog: GeoCatalog, opts: StratifiedSa
   const { seed, epoch } = checkSeed(opts);
   const shard = checkShard(opts.shard);
   const quotaOf = quotaFunction(opts);
-  const spec: ChipSpec = {
-    size: checkSize(opts.size, opts.units),
-    units: opts.units,
-    resolution: checkResolution(opts.resolution),
-    crs: checkCrs(opts.crs, 'crs'),
-    roi: prepareRoi(opts.roi, opts.roiCrs),
-    gridAsset: opts.gridAsset,
-  };
+  const spec: ChipSpec = chipSpecOf(opts);
   const plan = opts.temporal ? planTemporal(opts.temporal, opts.interval) : undefined;
   const prefix = keyPrefix(seed, epoch);
 
