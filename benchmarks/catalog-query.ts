@@ -1,6 +1,6 @@
 /**
  * Benchmark: AOI (0.5 x 0.5 degree) + one-year queries on a synthetic catalog written by toGeoParquet
- * (sorted by year and Hilbert key, bbox covering column, ~100k-row row groups) against the same rows
+ * (sorted by year and Hilbert key, bbox covering column, ~20k-row row groups) against the same rows
  * unsorted and without the bbox column (bounds then come from the footprints). Prints median latency
  * and rows / row groups read as ratios; row groups read are those whose Parquet statistics overlap
  * the query (what DuckDB's zone-map pruning can skip), compared with the minimum: the row groups that

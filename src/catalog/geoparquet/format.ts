@@ -28,7 +28,7 @@
  * conversion off (`enable_geoparquet_conversion = false`) so every file version reads as WKB.
  *
  * Rows are sorted by default by (year of `tmin`, Hilbert key of the bbox centre, `tmin`) and written
- * in row groups of ~100k rows, so each row group covers a compact region and period and its
+ * in row groups of ~20k rows, so each row group covers a compact region and period and its
  * min/max statistics on `bbox.xmin`... and `tmin`/`tmax` let readers skip it. Files are written to a
  * temporary name in the destination directory and renamed into place, so a reader never sees a
  * half-written catalog.
@@ -77,7 +77,7 @@ export const CORE_TYPES: Record<(typeof CORE_COLUMNS)[number], string> = {
  * await writeGeoParquet(rows, 'a.parquet', { rowGroupSize: DEFAULT_ROW_GROUP_SIZE });
  * ```
  */
-export const DEFAULT_ROW_GROUP_SIZE = 100_000;
+export const DEFAULT_ROW_GROUP_SIZE = 20_480;
 
 /**
  * Sort key: Hilbert key (order 16, world extent) of the bbox centre.
