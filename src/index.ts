@@ -17,6 +17,7 @@ export * from './geo/index.js';
 export * from './catalog/index.js';
 export * from './catalog/build/index.js';
 export * from './samplers/index.js';
+export * from './samplers/slice-table.js';
 export * from './loaders/index.js';
 export * from './stitch/index.js';
 // Two stages name these the same (same shape); the public API takes the loader's and the samplers'.

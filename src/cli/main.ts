@@ -1,68 +1,64 @@
 /**
- * The `geoslice` command (catalog subcommands). Run `geoslice --help`. Bad input prints one line on
- * stderr and exits with code 2; `--json` prints machine-readable results.
+ * The `geoslice` command. Run `geoslice --help` (and `geoslice <command> --help`).
+ *
+ * - `catalog build|from-stac|inspect|stats|query|intersect|union|optimize|map`: make, query and combine
+ *   GeoParquet catalogs, and picture their coverage;
+ * - `sample <catalog> --sampler random|grid|stratified --out slices.parquet`: run a sampler and save its
+ *   slices as a slice table (`src/samplers/slice-table.ts`);
+ * - `chips <catalog> <slices> --out dir`: load each slice and write it as a GeoTIFF chip;
+ * - `stitch <predictions...> --out pred.tif`: blend prediction GeoTIFFs into a COG plus `_uncertainty.tif`.
+ *
+ * Bad input prints one line on stderr (`geoslice: ...`, no stack trace unless `GEOSLICE_DEBUG` is set)
+ * and exits with code 2; `--json` prints one machine-readable JSON line per command. Long work (build,
+ * sample, chips, stitch) draws a progress bar on stderr when stdout and stderr are terminals, never in
+ * pipes, in CI or with `--json`.
  *
  * @example
  * ```sh
  * geoslice catalog build 'scenes/*.tif' --out scenes.parquet --cog-headers
  * geoslice catalog query scenes.parquet --aoi 11.8,47.1,12.2,47.3 --tmin 2024-06-01 --out summer.parquet
+ * geoslice sample summer.parquet --sampler grid --size 256 --stride 224 --out tiles.parquet
+ * geoslice chips summer.parquet tiles.parquet --out chips/ --bands 1,2,3
+ * geoslice stitch preds/ --out pred.tif --blend cosine
  * ```
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { GeosliceError } from '../errors.js';
 import { openCatalog } from '../catalog/open.js';
 import { buildRasterCatalog, buildCatalogFromTable, optimizeCatalog } from '../catalog/build/index.js';
 import { interval } from '../geo/interval.js';
 import { readWkb } from '../geo/wkb.js';
-import { geometryBBox, type Geometry } from '../geo/geometry.js';
-import type { BBox } from '../geo/bbox.js';
+import { cliContext, parseAoi, type CliIO } from './args.js';
+import { addChipsCommand } from './chips-command.js';
 import { renderCoverageMap } from './coverage-map.js';
+import { showProgress } from './progress.js';
+import { addSampleCommand } from './sample-command.js';
+import { addStitchCommand } from './stitch-command.js';
 
-/** A usage error of the command line (exit code 2). */
-class UsageError extends GeosliceError {}
-
-function print(json: boolean, value: unknown, text: string): void {
-  process.stdout.write(json ? `${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? Number(v) : v))}\n` : `${text}\n`);
-}
-
-/** `xmin,ymin,xmax,ymax` or a GeoJSON file (Feature, FeatureCollection or geometry) -> EPSG:4326 bbox. */
-function parseAoi(aoi: string): BBox {
-  const nums = aoi.split(',').map(Number);
-  if (nums.length === 4 && nums.every(Number.isFinite)) return nums as BBox;
-  let doc: { type?: string; geometry?: Geometry; features?: { geometry: Geometry }[] };
-  try {
-    doc = JSON.parse(readFileSync(aoi, 'utf8'));
-  } catch (e) {
-    throw new UsageError('BAD_AOI', `--aoi ${aoi}: not "xmin,ymin,xmax,ymax" and not a readable GeoJSON file (${(e as Error).message})`);
-  }
-  const geoms = doc.type === 'FeatureCollection' ? (doc.features ?? []).map((f) => f.geometry) : doc.type === 'Feature' ? [doc.geometry!] : [doc as Geometry];
-  if (geoms.length === 0) throw new UsageError('BAD_AOI', `--aoi ${aoi}: the GeoJSON has no geometry`);
-  return geoms.map(geometryBBox).reduce((a, b) => [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])]);
-}
-
-function program(): Command {
-  const root = new Command('geoslice').description('GeoParquet raster catalogs for machine learning').option('--json', 'print JSON').exitOverride();
+function program(io: CliIO): Command {
+  const root = new Command('geoslice').description('GeoParquet raster catalogs for machine learning').option('--json', 'print JSON').exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   const json = () => Boolean(root.opts().json);
+  const ctx = cliContext(json, io);
   const cat = root.command('catalog').description('build, inspect, query and combine catalogs');
 
   cat.command('build <files...>').description('catalog GeoTIFFs (paths, directories or globs)').requiredOption('--out <path>', 'GeoParquet to write')
     .option('--cog-headers', 'store the COG header cache').option('--on-error <mode>', 'fail or skip', 'fail')
     .action(async (files: string[], o) => {
-      const r = await buildRasterCatalog(files.length === 1 ? files[0] : files, { out: o.out, cogHeaders: Boolean(o.cogHeaders), onError: o.onError });
-      print(json(), { out: o.out, rows: r.rows, skipped: r.skipped }, `${r.rows} rows -> ${o.out}${r.skipped.length ? ` (${r.skipped.length} skipped)` : ''}`);
+      const r = await buildRasterCatalog(files.length === 1 ? files[0] : files, { out: o.out, cogHeaders: Boolean(o.cogHeaders), onError: o.onError, progress: showProgress(json()) });
+      ctx.print({ out: o.out, rows: r.rows, skipped: r.skipped }, `${r.rows} rows -> ${o.out}${r.skipped.length ? ` (${r.skipped.length} skipped)` : ''}`);
       await r.catalog.close();
     });
   cat.command('from-stac <file>').description('catalog STAC items / stac-geoparquet').requiredOption('--out <path>', 'GeoParquet to write')
     .action(async (file: string, o) => {
-      const r = await buildCatalogFromTable(file, { out: o.out });
-      print(json(), { out: o.out, rows: r.rows }, `${r.rows} rows -> ${o.out}`);
+      const r = await buildCatalogFromTable(file, { out: o.out, progress: showProgress(json()) });
+      ctx.print({ out: o.out, rows: r.rows }, `${r.rows} rows -> ${o.out}`);
       await r.catalog.close();
     });
   cat.command('inspect <catalog>').description('row count, bounds, time extent and columns').action(async (path: string) => {
     const c = await openCatalog(path);
     const info = { rows: await c.count(), bounds: await c.bounds(), time: await c.temporalExtent(), columns: await c.schema() };
-    print(json(), info, [`rows     ${info.rows}`, `bounds   ${JSON.stringify(info.bounds)}`,
+    ctx.print(info, [`rows     ${info.rows}`, `bounds   ${JSON.stringify(info.bounds)}`,
       `time     ${info.time?.start?.toISOString() ?? '-'} .. ${info.time?.end?.toISOString() ?? '-'}`,
       `columns  ${info.columns.map((x) => `${x.name}:${x.type}`).join(', ')}`].join('\n'));
     await c.close();
@@ -73,7 +69,7 @@ function program(): Command {
       const keys = (o.by as string[]).map((k) => (k === 'month' ? `strftime(tmin, '%Y-%m') AS month` : `"${k.replaceAll('"', '""')}"`));
       const names = (o.by as string[]).map((k) => (k === 'month' ? 'month' : `"${k.replaceAll('"', '""')}"`));
       const rows = await c.aggregate(`SELECT ${keys.join(', ')}, count(*) AS n FROM catalog GROUP BY ALL ORDER BY ${names.join(', ')}`);
-      print(json(), rows, rows.map((r) => Object.values(r).map(String).join('\t')).join('\n'));
+      ctx.print(rows, rows.map((r) => Object.values(r).map(String).join('\t')).join('\n'));
       await c.close();
     });
   cat.command('query <catalog>').description('filter by AOI, time and SQL').option('--aoi <bbox|geojson>').option('--tmin <date>').option('--tmax <date>')
@@ -82,7 +78,7 @@ function program(): Command {
       const q = c.query({ bbox: o.aoi ? parseAoi(o.aoi) : undefined, interval: o.tmin || o.tmax ? interval(o.tmin ?? null, o.tmax ?? null) : undefined, where: o.where });
       await q.toGeoParquet(o.out);
       const n = await q.count();
-      print(json(), { out: o.out, rows: n }, `${n} rows -> ${o.out}`);
+      ctx.print({ out: o.out, rows: n }, `${n} rows -> ${o.out}`);
       await c.close();
     });
   for (const op of ['intersect', 'union'] as const) {
@@ -92,41 +88,53 @@ function program(): Command {
         const r = op === 'union' ? ca.union(cb) : ca.intersect(cb, { spatialOnly: Boolean(o.spatialOnly) });
         await r.toGeoParquet(o.out);
         const n = await r.count();
-        print(json(), { out: o.out, rows: n }, `${n} rows -> ${o.out}`);
+        ctx.print({ out: o.out, rows: n }, `${n} rows -> ${o.out}`);
         await ca.close(); await cb.close();
       });
   }
   cat.command('optimize <catalog>').description('rewrite sorted by time and Hilbert key').requiredOption('--out <path>').action(async (path: string, o) => {
     await optimizeCatalog(path, o.out);
-    print(json(), { out: o.out }, `optimized -> ${o.out}`);
+    ctx.print({ out: o.out }, `optimized -> ${o.out}`);
   });
   cat.command('map <catalog>').description('PNG of footprints and coverage counts').requiredOption('--out <png>').option('--width <px>', 'image width', '800')
     .action(async (path: string, o) => {
       const c = await openCatalog(path);
       async function* geoms() { for await (const r of c.rows()) yield readWkb(r.geometry); }
       const info = await renderCoverageMap(geoms(), o.out, { width: Number(o.width) });
-      print(json(), { out: o.out, ...info }, `${info.footprints} footprints, max coverage ${info.maxCount} -> ${o.out}`);
+      ctx.print({ out: o.out, ...info }, `${info.footprints} footprints, max coverage ${info.maxCount} -> ${o.out}`);
       await c.close();
     });
+  addSampleCommand(root, ctx);
+  addChipsCommand(root, ctx);
+  addStitchCommand(root, ctx);
   return root;
 }
 
+const PROCESS_IO: CliIO = {
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+};
+
 /**
- * Runs the CLI on `argv` (without the node and script entries) and returns the exit code.
+ * Runs the CLI on `argv` (without the node and script entries) and returns the exit code: 0, 2 for
+ * bad input (a {@link GeosliceError} or a command-line error, reported as one line on stderr), 1 for
+ * anything else. `io` receives the output (default: the process streams).
  *
  * @example
  * ```ts
  * process.exitCode = await runCli(['catalog', 'inspect', 'scenes.parquet']);
+ * let out = '';
+ * await runCli(['--json', 'catalog', 'inspect', 'scenes.parquet'], { stdout: (t) => void (out += t), stderr: () => {} });
  * ```
  */
-export async function runCli(argv: string[]): Promise<number> {
+export async function runCli(argv: string[], io: CliIO = PROCESS_IO): Promise<number> {
   try {
-    await program().parseAsync(argv, { from: 'user' });
+    await program(io).parseAsync(argv, { from: 'user' });
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     const msg = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`geoslice: ${msg.split('\n')[0]}\n`);
+    io.stderr(`geoslice: ${msg.split('\n')[0]}\n`);
     if (process.env.GEOSLICE_DEBUG) console.error(e);
     return e instanceof GeosliceError ? 2 : 1;
   }
