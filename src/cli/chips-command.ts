@@ -64,8 +64,9 @@ export function addChipsCommand(root: Command, ctx: CliContext): void {
       try {
         table = await openCatalog(slicesPath);
         await mkdir(o.out, { recursive: true });
+        const total = await table.count();
         const loader = createLoader({ catalog, bands, resampling: o.resampling, concurrency });
-        const bar = cliProgressBar(ctx.json(), 'chips', await table.count());
+        const bar = cliProgressBar(ctx.json(), 'chips', total);
         let written = 0;
         const skipped: { id: string; code: string; message: string }[] = [];
         try {
