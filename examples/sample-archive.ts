@@ -6,10 +6,17 @@
  * 1 vegetation, 2 bare ground; 255 = no data) in EPSG:32632. Every file is written by geoslice's own
  * COG writer. The landscape is a deterministic function of longitude/latitude, so scenes in both
  * zones agree with the labels wherever they overlap.
+ *
+ * The pixels are made hard enough that learning means something: the class spectra overlap, each scene
+ * has its own per-band gain and offset (calibration) and a smooth haze field that brightens the
+ * visible bands, and every pixel carries a brightness factor shared by its bands (illumination) plus
+ * independent per-band noise. A per-pixel classifier therefore confuses the classes often; a model
+ * that also looks at a pixel's neighbours (the noise is independent between pixels, the landscape is
+ * not) does much better. Everything is seeded, so the archive is identical on every machine.
  */
-import { mkdir, readFile, writeFile, rename } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile, rename, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import seedrandom from 'seedrandom';
 import { transformPoint } from '../src/geo/transform.js';
 import { writeCog } from '../src/stitch/cog-writer.js';
@@ -28,7 +35,7 @@ export interface SampleArchive {
   region: [number, number, number, number];
 }
 
-const VERSION = 'sample-archive-v1';
+const VERSION = 'sample-archive-v2';
 const SIZE = 400; // pixels per scene side
 const RES = 30; // metres
 const DATES = ['2024-05-12', '2024-07-21'];
@@ -38,7 +45,7 @@ const CENTRES: [number, number][] = [
 const REGION: [number, number, number, number] = [11.75, 47.1, 12.25, 47.35];
 
 /**
- * The landscape class at a longitude/latitude: a sum of seeded sinusoids thresholded into water,
+ * The landscape class at a longitude/latitude: a sum of fixed sinusoids thresholded into water,
  * vegetation and bare ground (deterministic, no randomness at call time).
  *
  * @example
@@ -55,15 +62,22 @@ export function landscapeClass(lon: number, lat: number): number {
   return 2;
 }
 
-// Mean reflectance (x10000) of each class per band (blue, green, red, nir), per date.
+// Mean reflectance (x10000) of each class (water, vegetation, bare) per band (blue, green, red, nir),
+// per date. Close on purpose: in May vegetation is sparse and near bare ground; water is dark but
+// haze and calibration push it towards the others.
 const SIGNATURES: number[][][] = [
-  [[600, 500, 300, 150], [900, 1000, 1200, 1300], [1500, 1400, 1600, 1900]],
-  [[650, 550, 350, 180], [700, 900, 800, 3600], [1600, 1500, 1700, 2000]],
+  [[700, 680, 560, 520], [760, 860, 820, 1800], [1000, 1060, 1150, 1750]],
+  [[700, 660, 520, 480], [680, 880, 720, 2300], [1050, 1100, 1250, 1900]],
 ];
+const HAZE = [550, 420, 280, 120]; // peak additive haze per band (x10000)
+const ILLUMINATION_SIGMA = 0.2; // per-pixel brightness factor, shared by the bands (log-normal)
+const NOISE_SIGMA = 0.3; // per-pixel, per-band noise (log-normal)
 
 /**
  * Creates the sample archive under `dir` (default `.cache/sample-archive`), or reuses it when a
- * previous run completed it (a stamp file records the version). Returns the file list.
+ * previous run completed it (a stamp file records the version). Safe to call from several processes
+ * at once: each builds its files in a private staging directory and renames them into place (same
+ * content whoever wins), the stamp last. Returns the file list.
  *
  * @example
  * ```ts
@@ -78,12 +92,18 @@ export async function ensureSampleArchive(dir = join('.cache', 'sample-archive')
   const stamp = join(dir, 'COMPLETE');
   if (existsSync(stamp) && (await readFile(stamp, 'utf8')).trim() === VERSION) return archive;
   await mkdir(dir, { recursive: true });
-  await writeLabels(archive.labels);
-  for (let f = 0; f < CENTRES.length; f++) {
-    for (let d = 0; d < DATES.length; d++) await writeScene(join(dir, `fp${f}_${DATES[d].replaceAll('-', '')}.tif`), f, d);
+  const staging = await mkdtemp(join(dir, '.staging-'));
+  try {
+    await writeLabels(join(staging, 'labels.tif'));
+    for (let f = 0; f < CENTRES.length; f++) {
+      for (let d = 0; d < DATES.length; d++) await writeScene(join(staging, basename(scenes[f * DATES.length + d])), f, d);
+    }
+    for (const path of [archive.labels, ...scenes]) await rename(join(staging, basename(path)), path);
+    await writeFile(join(staging, 'COMPLETE'), VERSION);
+    await rename(join(staging, 'COMPLETE'), stamp);
+  } finally {
+    await rm(staging, { recursive: true, force: true });
   }
-  await writeFile(`${stamp}.tmp`, VERSION);
-  await rename(`${stamp}.tmp`, stamp);
   return archive;
 }
 
@@ -113,13 +133,24 @@ async function writeScene(path: string, footprint: number, date: number): Promis
   const rng = seedrandom(`${VERSION}:${footprint}:${date}`);
   const bands = [0, 1, 2, 3].map(() => new Uint16Array(SIZE * SIZE));
   const edge = 0.35 + 0.3 * rng(); // a diagonal swath edge cuts one corner: no data there
+  // calibration of this scene: per-band gain (±12%) and offset (0..200)
+  const gain = [0, 1, 2, 3].map(() => 0.88 + 0.24 * rng());
+  const offset = [0, 1, 2, 3].map(() => 200 * rng());
+  // haze: a smooth wave across the scene, strength 30..100% of HAZE
+  const hazeStrength = 0.3 + 0.7 * rng();
+  const [fx, fy, phase] = [1 + 2 * rng(), 1 + 2 * rng(), 2 * Math.PI * rng()];
   for (let r = 0; r < SIZE; r++) {
     for (let c = 0; c < SIZE; c++) {
       const i = r * SIZE + c;
       if ((c / SIZE) + (1 - r / SIZE) < edge) continue; // 0 = nodata
       const [plon, plat] = transformPoint(crs, 'EPSG:4326', [x0 + (c + 0.5) * RES, y1 - (r + 0.5) * RES]);
       const sig = SIGNATURES[date][landscapeClass(plon, plat)];
-      for (let b = 0; b < 4; b++) bands[b][i] = Math.max(1, Math.round(sig[b] * (1 + 0.12 * gauss(rng))));
+      const haze = hazeStrength * (0.5 + 0.5 * Math.sin((2 * Math.PI * (fx * c + fy * r)) / SIZE + phase));
+      const light = Math.exp(ILLUMINATION_SIGMA * gauss(rng));
+      for (let b = 0; b < 4; b++) {
+        const v = (sig[b] * light * Math.exp(NOISE_SIGMA * gauss(rng)) + HAZE[b] * haze) * gain[b] + offset[b];
+        bands[b][i] = Math.min(65535, Math.max(1, Math.round(v)));
+      }
     }
   }
   await writeCog(path, { width: SIZE, height: SIZE, bands: 4, dtype: 'uint16', data: bands, crs, transform: [x0, RES, 0, y1, 0, -RES], nodata: 0,
