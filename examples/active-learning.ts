@@ -24,11 +24,11 @@ import { createModel, fitModel, predictChip } from './model.js';
 import { pixelAccuracy } from './evaluate.js';
 import { buildRasterCatalog } from '../src/catalog/build/index.js';
 import { openCatalog } from '../src/catalog/open.js';
-import type { CatalogRow } from '../src/catalog/types.js';
 import { interval } from '../src/geo/interval.js';
 import type { BBox } from '../src/geo/bbox.js';
 import type { GeoSlice } from '../src/geo/slice.js';
 import { randomSampler } from '../src/samplers/index.js';
+import { sliceFromRow } from '../src/samplers/slice-table.js';
 import { createLoader, loadSlice } from '../src/loaders/index.js';
 import { selectForLabeling, writePredictions, type PredictionResult } from '../src/stitch/index.js';
 
@@ -75,7 +75,7 @@ for (let round = 1; round <= ROUNDS; round++) {
   // 3. Select the most uncertain chips, spread out.
   const picked = await selectForLabeling(await openCatalog(version.path), { k: PER_ROUND, by: 'entropy', minSpacing: 1500 });
   const selected: GeoSlice[] = [];
-  for await (const row of picked.rows()) selected.push(sliceOf(row));
+  for await (const row of picked.rows()) selected.push(sliceFromRow(row)); // the row's exact slice (slice_* columns)
   // 4. "Label" them: the annotator's answer is the label raster under each chip.
   const counts = SAMPLE_CLASSES.map(() => 0);
   for (const s of selected) {
@@ -96,8 +96,3 @@ await loader.close(); await catalog.close();
 console.log('\nheld-out pixel accuracy per round');
 console.table(accuracies.map((a, r) => ({ round: r, 'labelled chips': sizes[r], 'held-out accuracy': +a.toFixed(4) })));
 
-/** The exact slice a predictions-catalog row was written for (its `slice_*` columns and `crs`). */
-function sliceOf(row: CatalogRow): GeoSlice {
-  const e = row.extras as Record<string, number>;
-  return { bounds: [e.slice_xmin, e.slice_ymin, e.slice_xmax, e.slice_ymax], crs: row.crs, resolution: [e.slice_res_x, e.slice_res_y] };
-}
