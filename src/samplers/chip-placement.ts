@@ -48,6 +48,47 @@ function inRegion(r: PlacementRegion, x: number, y: number): boolean {
 }
 
 /**
+ * Draws grid-aligned chip positions of `[height, width]` pixels uniformly among those whose chip lies
+ * inside `bbox`, up to `attempts` times, and returns the first chip `inside` accepts — uniform over
+ * the accepted positions, whatever `inside` is, as long as `bbox` holds all of them. Returns null
+ * when the chip does not fit in `bbox` or no draw was accepted.
+ *
+ * @example
+ * ```ts
+ * const r = drawChip([0, 0, 100, 100], { origin: [0, 0], res: [10, 10] }, [4, 4], Math.random, 10, (b) => b[0] >= 20);
+ * ```
+ */
+export function drawChip(bbox: BBox, grid: PixelGrid, size: [number, number], rng: () => number, attempts: number, inside: (r: BBox) => boolean): BBox | null {
+  const { kmin, kmax, mmin, mmax } = positions(bbox, grid, size);
+  if (kmin > kmax || mmin > mmax) return null;
+  for (let a = 0; a < attempts; a++) {
+    const k = kmin + Math.floor(rng() * (kmax - kmin + 1));
+    const m = mmin + Math.floor(rng() * (mmax - mmin + 1));
+    const r = chipAt(grid, size, k, m);
+    if (inside(r)) return r;
+  }
+  return null;
+}
+
+/** Grid indices of the chips whose extent lies inside `bbox` (k along x, m along y). */
+function positions(bbox: BBox, grid: PixelGrid, size: [number, number]): { kmin: number; kmax: number; mmin: number; mmax: number } {
+  const [ox, oy] = grid.origin;
+  const [rx, ry] = grid.res;
+  return {
+    kmin: Math.ceil((bbox[0] - ox) / rx - EPS),
+    kmax: Math.floor((bbox[2] - ox) / rx + EPS) - size[1],
+    mmin: Math.ceil((bbox[1] - oy) / ry - EPS),
+    mmax: Math.floor((bbox[3] - oy) / ry + EPS) - size[0],
+  };
+}
+
+function chipAt(grid: PixelGrid, size: [number, number], k: number, m: number): BBox {
+  const [ox, oy] = grid.origin;
+  const [rx, ry] = grid.res;
+  return [ox + k * rx, oy + m * ry, ox + (k + size[1]) * rx, oy + (m + size[0]) * ry];
+}
+
+/**
  * Places a chip of `[height, width]` pixels on `grid`, uniformly at random (`rng` in [0, 1)):
  * 1. when the region is at least a chip wide and tall, grid-aligned positions are drawn uniformly
  *    over those whose chip lies inside `region.bbox` and kept when the chip lies entirely inside the
@@ -66,25 +107,16 @@ function inRegion(r: PlacementRegion, x: number, y: number): boolean {
  * ```
  */
 export function placeChip(region: PlacementRegion, grid: PixelGrid, size: [number, number], rng: () => number): { bounds: BBox; inside: boolean } {
+  const { footprint, roi } = region;
+  const found = drawChip(region.bbox, grid, size, rng, MAX_PLACEMENT_ATTEMPTS, (r) => rectInsideGeometry(r, footprint) && (!roi || rectInsideGeometry(r, roi)));
+  if (found) return { bounds: found, inside: true };
   const [ox, oy] = grid.origin;
   const [rx, ry] = grid.res;
   const [h, w] = size;
   const [bx0, by0, bx1, by1] = region.bbox;
-  const kmin = Math.ceil((bx0 - ox) / rx - EPS);
-  const kmax = Math.floor((bx1 - ox) / rx + EPS) - w;
-  const mmin = Math.ceil((by0 - oy) / ry - EPS);
-  const mmax = Math.floor((by1 - oy) / ry + EPS) - h;
-  const rect = (k: number, m: number): BBox => [ox + k * rx, oy + m * ry, ox + (k + w) * rx, oy + (m + h) * ry];
+  const { kmin, kmax, mmin, mmax } = positions(region.bbox, grid, size);
   const fitsX = kmin <= kmax;
   const fitsY = mmin <= mmax;
-  if (fitsX && fitsY) {
-    for (let a = 0; a < MAX_PLACEMENT_ATTEMPTS; a++) {
-      const k = kmin + Math.floor(rng() * (kmax - kmin + 1));
-      const m = mmin + Math.floor(rng() * (mmax - mmin + 1));
-      const r = rect(k, m);
-      if (rectInsideGeometry(r, region.footprint) && (!region.roi || rectInsideGeometry(r, region.roi))) return { bounds: r, inside: true };
-    }
-  }
   let cx = (bx0 + bx1) / 2;
   let cy = (by0 + by1) / 2;
   if (bx1 > bx0 && by1 > by0) {
@@ -100,5 +132,5 @@ export function placeChip(region: PlacementRegion, grid: PixelGrid, size: [numbe
   }
   const k = Math.round((cx - ox) / rx - w / 2);
   const m = Math.round((cy - oy) / ry - h / 2);
-  return { bounds: rect(k, m), inside: false };
+  return { bounds: chipAt(grid, size, k, m), inside: false };
 }

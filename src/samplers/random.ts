@@ -50,9 +50,10 @@ interface Candidate {
  * Selection: every row gets a key from MD5(seed:epoch:id) — so the selection does not depend on the
  * order the cursor delivers rows in, nor on the backend — and a weight (see `weight`); a weighted
  * reservoir ({@link ArrivalReservoir}) keeps `length` draws. Placement: each draw's chip is placed
- * uniformly inside footprint ∩ roi with an exact inside test, snapped to the raster's native pixel
- * grid when the slice CRS is the row's CRS (see {@link placeChip} for footprints smaller than a chip:
- * the chip is centred on them and extends beyond). Slices are in the row's native CRS unless `crs`
+ * uniformly inside footprint ∩ roi (see {@link randomChip}: in a slice CRS other than EPSG:4326 the
+ * chip's corners are tested against the footprint as stored, without transforming the footprint),
+ * snapped to the raster's native pixel grid when the slice CRS is the row's CRS (see
+ * {@link placeChip} for footprints smaller than a chip: the chip is centred on them and extends beyond). Slices are in the row's native CRS unless `crs`
  * is given; `rowId` names the row. `shard` yields slices `rank, rank + worldSize, ...` of this stream;
  * `epoch` re-seeds it. Options are validated on the first `next()`; bad rows throw
  * {@link SamplerError} naming the row.

@@ -77,3 +77,89 @@ export function rectOverlapsGeometry(r: BBox, g: Geometry): boolean {
   if (boundaryCrossesInterior(g, r)) return true;
   return pointInGeometry(g, (r[0] + r[2]) / 2, (r[1] + r[3]) / 2);
 }
+
+/** True when segment p→q passes through the open interior of the convex ring `c` (Cyrus–Beck clip, `s` its orientation sign). */
+function crossesConvexInterior(p: Position, q: Position, c: readonly Position[], s: number): boolean {
+  const px = p[0];
+  const py = p[1];
+  const dx = q[0] - px;
+  const dy = q[1] - py;
+  let t0 = 0;
+  let t1 = 1;
+  for (let i = 0; i < c.length; i++) {
+    const a = c[i];
+    const b = c[(i + 1) % c.length];
+    // Inward normal of edge a→b; a point x is inside the edge's half-plane when n·(x − a) >= 0.
+    const nx = -s * (b[1] - a[1]);
+    const ny = s * (b[0] - a[0]);
+    const num = nx * (px - a[0]) + ny * (py - a[1]);
+    const den = nx * dx + ny * dy;
+    if (den === 0) {
+      if (num < 0) return false;
+      continue;
+    }
+    const t = -num / den;
+    if (den > 0) {
+      if (t > t0) t0 = t;
+    } else if (t < t1) t1 = t;
+    if (t0 > t1) return false;
+  }
+  const mx = px + ((t0 + t1) / 2) * dx;
+  const my = py + ((t0 + t1) / 2) * dy;
+  for (let i = 0; i < c.length; i++) {
+    const a = c[i];
+    const b = c[(i + 1) % c.length];
+    if (-s * (b[1] - a[1]) * (mx - a[0]) + s * (b[0] - a[0]) * (my - a[1]) <= 0) return false;
+  }
+  return true;
+}
+
+/**
+ * Exact test that a strictly convex polygon `c` (its corners, either orientation, not closed) lies
+ * entirely inside a polygon or multipolygon (touching the boundary is allowed; holes are respected):
+ * the non-axis-aligned counterpart of {@link rectInsideGeometry}, for a chip's corners transformed
+ * into the footprint's CRS. False for a point geometry and for a `c` that is not strictly convex.
+ *
+ * @example
+ * ```ts
+ * convexInsideGeometry([[1, 0.5], [2, 1], [1.5, 2], [0.5, 1.5]], bboxToPolygon([0, 0, 4, 4])); // true
+ * ```
+ */
+export function convexInsideGeometry(c: readonly Position[], g: Geometry): boolean {
+  if (g.type === 'Point' || c.length < 3) return false;
+  let s = 0;
+  for (let i = 0; i < c.length; i++) {
+    const a = c[i];
+    const b = c[(i + 1) % c.length];
+    const d = c[(i + 2) % c.length];
+    const turn = (b[0] - a[0]) * (d[1] - b[1]) - (b[1] - a[1]) * (d[0] - b[0]);
+    const sign = turn > 0 ? 1 : turn < 0 ? -1 : 0;
+    if (sign === 0 || (s !== 0 && sign !== s)) return false;
+    s = sign;
+  }
+  let xmin = Infinity;
+  let ymin = Infinity;
+  let xmax = -Infinity;
+  let ymax = -Infinity;
+  let cx = 0;
+  let cy = 0;
+  for (const p of c) {
+    xmin = Math.min(xmin, p[0]);
+    xmax = Math.max(xmax, p[0]);
+    ymin = Math.min(ymin, p[1]);
+    ymax = Math.max(ymax, p[1]);
+    cx += p[0] / c.length;
+    cy += p[1] / c.length;
+  }
+  for (const ring of ringsOf(g)) {
+    for (let i = 1; i < ring.length; i++) {
+      const p = ring[i - 1];
+      const q = ring[i];
+      // Quick reject: the segment's box misses the polygon's box.
+      if (Math.max(p[0], q[0]) <= xmin || Math.min(p[0], q[0]) >= xmax || Math.max(p[1], q[1]) <= ymin || Math.min(p[1], q[1]) >= ymax) continue;
+      if (crossesConvexInterior(p, q, c, s)) return false;
+    }
+  }
+  // No boundary inside the open polygon: its interior is entirely in or entirely out.
+  return pointInGeometry(g, cx, cy);
+}

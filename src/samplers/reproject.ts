@@ -9,11 +9,18 @@ type Forward = (p: Position) => Position;
 const forwards = new Map<string, Forward>();
 
 /**
- * One proj4 converter per CRS pair, resolved once (samplers transform whole footprints: looking the
- * pair up per vertex, as `transformPoint` does, dominated the sampler's time). Same result and error
- * (`TRANSFORM_FAILED`) as `transformPoint`.
+ * A point transformer between two CRSs: one proj4 converter per CRS pair, resolved once and cached
+ * (samplers transform whole footprints and chip corners: looking the pair up per point, as
+ * `transformPoint` does, dominated the sampler's time). Same result and error (`GeoError`
+ * `TRANSFORM_FAILED`) as `transformPoint`.
+ *
+ * @example
+ * ```ts
+ * const toWgs84 = pointTransformer('EPSG:32633', 'EPSG:4326');
+ * toWgs84([500000, 5100000]); // [15, 46.04...]
+ * ```
  */
-function forward(from: string, to: string): Forward {
+export function pointTransformer(from: string, to: string): Forward {
   const key = `${from}\u0000${to}`;
   let f = forwards.get(key);
   if (!f) {
@@ -48,7 +55,7 @@ function forward(from: string, to: string): Forward {
  */
 export function geometryToCrs(g: Geometry, from: string, to: string): Geometry {
   if (from === to) return g;
-  const p = forward(from, to);
+  const p = pointTransformer(from, to);
   if (g.type === 'Point') return { type: 'Point', coordinates: p(g.coordinates) };
   if (g.type === 'Polygon') return { type: 'Polygon', coordinates: g.coordinates.map((r) => r.map(p)) };
   return { type: 'MultiPolygon', coordinates: g.coordinates.map((poly) => poly.map((r) => r.map(p))) };

@@ -5,10 +5,10 @@ import { test } from 'node:test';
 import { catalogFromRows } from '../../src/catalog/from-rows.js';
 import { SamplerError } from '../../src/errors.js';
 import type { BBox } from '../../src/geo/bbox.js';
-import { bboxToPolygon, pointInGeometry, type Geometry } from '../../src/geo/geometry.js';
+import { bboxToPolygon, geometryBBox, pointInGeometry, type Geometry } from '../../src/geo/geometry.js';
 import { interval } from '../../src/geo/interval.js';
 import { validateSlice } from '../../src/geo/slice.js';
-import { transformBBox } from '../../src/geo/transform.js';
+import { footprintWgs84, transformBBox, transformPoint } from '../../src/geo/transform.js';
 import { randomSampler } from '../../src/samplers/random.js';
 import { collect, sceneRow, sliceKey } from './helpers.js';
 
@@ -135,6 +135,47 @@ test('native CRS and grid: chips snap to the raster transform, in CRS units too'
     assert.ok(s.bounds[0] % 20 === 0 && s.bounds[1] % 20 === 0, `${sliceKey(s)} off the 20 m grid`);
   }
   await assert.rejects(collect(randomSampler(catalogFromRows([sceneRow('bare', [0, 0, 1, 1])]), { size: 8, length: 1 })), (e) => e instanceof SamplerError && e.code === 'NO_RESOLUTION' && /resolution/.test(e.message));
+});
+
+test('native CRS: chips inside a non-rectangular footprint, uniform inside a rectangular one', async () => {
+  const x0 = 500_000;
+  const y0 = 5_100_000;
+  const transform = [x0, 10, 0, y0, 0, -10];
+  const raster: BBox = [x0, y0 - 20_000, x0 + 30_000, y0];
+  // A data-valid footprint: a triangle well inside the raster (edges straight in EPSG:4326, as stored).
+  const tri: Geometry = { type: 'Polygon', coordinates: [[[x0 + 1000, y0 - 19_000], [x0 + 29_000, y0 - 19_000], [x0 + 15_000, y0 - 1000], [x0 + 1000, y0 - 19_000]].map(([x, y]) => transformPoint('EPSG:32633', 'EPSG:4326', [x, y]))] };
+  const row = sceneRow('tri', geometryBBox(tri), { crs: 'EPSG:32633', geometry: tri, extras: { transform, width: 3000, height: 2000 } });
+  const slices = await collect(randomSampler(catalogFromRows([row]), { size: 64, length: 2000, seed: 3 }));
+  for (const s of slices) {
+    assert.equal(s.crs, 'EPSG:32633');
+    assert.ok((s.bounds[0] - x0) % 10 === 0 && (s.bounds[3] - y0) % 10 === 0, `${sliceKey(s)} off the native grid`);
+    assert.ok(s.bounds[0] >= raster[0] && s.bounds[2] <= raster[2] && s.bounds[1] >= raster[1] && s.bounds[3] <= raster[3], `${sliceKey(s)} leaves the raster extent`);
+    // Independent check in the footprint's own CRS: chip points (pulled in by 6 cm against the
+    // curvature of the chip's edges in EPSG:4326) transformed one by one.
+    const e = 0.064;
+    for (let i = 0; i <= 4; i++) {
+      for (let j = 0; j <= 4; j++) {
+        const x = s.bounds[0] + e + ((640 - 2 * e) * i) / 4;
+        const y = s.bounds[1] + e + ((640 - 2 * e) * j) / 4;
+        const [lon, lat] = transformPoint('EPSG:32633', 'EPSG:4326', [x, y]);
+        assert.ok(pointInGeometry(tri, lon, lat), `${sliceKey(s)} leaves the footprint at (${x}, ${y})`);
+      }
+    }
+  }
+  // A rectangular footprint inside the raster: chip origins are uniform over the 1937 x 937 positions that fit.
+  const inner: BBox = [x0 + 5000, y0 - 15_000, x0 + 25_000, y0 - 5000];
+  const { geometry, bbox } = footprintWgs84(inner, 'EPSG:32633');
+  const rect = sceneRow('rect', bbox, { crs: 'EPSG:32633', geometry, extras: { transform, width: 3000, height: 2000 } });
+  const chips = await collect(randomSampler(catalogFromRows([rect]), { size: 64, length: 4000, seed: 3 }));
+  const xs = chips.map((s) => s.bounds[0]);
+  const ys = chips.map((s) => s.bounds[1]);
+  assert.ok(Math.min(...xs) >= inner[0] && Math.max(...xs) <= inner[2] - 640 && Math.min(...ys) >= inner[1] && Math.max(...ys) <= inner[3] - 640, 'chips inside the footprint');
+  assert.ok(Math.min(...xs) < inner[0] + 200 && Math.max(...xs) > inner[2] - 840 && Math.min(...ys) < inner[1] + 200 && Math.max(...ys) > inner[3] - 840, 'positions along every edge are drawn');
+  const midX = inner[0] + (19_360 / 2);
+  const midY = inner[1] + (9360 / 2);
+  const quadrants = [0, 0, 0, 0];
+  for (const s of chips) quadrants[(s.bounds[0] < midX ? 0 : 1) + (s.bounds[1] < midY ? 0 : 2)]++;
+  assert.ok(chiSquare(quadrants, [1, 1, 1, 1]) < CHI2_001[3], `quadrant counts ${quadrants}`);
 });
 
 test('footprints smaller than a chip: the chip is centred on them', async () => {

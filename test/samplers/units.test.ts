@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SamplerError } from '../../src/errors.js';
-import { bboxToPolygon, geometryArea, type Geometry } from '../../src/geo/geometry.js';
+import { bboxToPolygon, geometryArea, type Geometry, type Position } from '../../src/geo/geometry.js';
 import { interval } from '../../src/geo/interval.js';
 import { placeChip } from '../../src/samplers/chip-placement.js';
 import { bboxEqualArea, equalAreaArea, toEqualArea, wkbEqualArea } from '../../src/samplers/equal-area.js';
@@ -9,7 +9,7 @@ import { writeWkb } from '../../src/geo/wkb.js';
 import { axisOffsets, tilesAlong } from '../../src/samplers/grid-layout.js';
 import { intersectionArea } from '../../src/samplers/intersection-area.js';
 import { nativeGrid } from '../../src/samplers/native-grid.js';
-import { rectInsideGeometry, rectOverlapsGeometry } from '../../src/samplers/rect-geometry.js';
+import { convexInsideGeometry, rectInsideGeometry, rectOverlapsGeometry } from '../../src/samplers/rect-geometry.js';
 import { keyPrefix, rowKey } from '../../src/samplers/row-key.js';
 import { planTemporal } from '../../src/samplers/temporal.js';
 import { ArrivalReservoir } from '../../src/samplers/weighted-reservoir.js';
@@ -45,6 +45,29 @@ test('rect tests are exact at boundaries and holes', () => {
   assert.equal(rectOverlapsGeometry([-1, -1, 5, 5], holed), true, 'contains it');
   assert.equal(rectOverlapsGeometry([3.9, 3.9, 9, 9], holed), true);
   assert.equal(rectOverlapsGeometry([0, 0, 1, 1], { type: 'Point', coordinates: [1, 1] }), true);
+});
+
+test('convex polygon test: rotated quads, touching, holes, orientation, non-convex input', () => {
+  const holed: Geometry = { type: 'Polygon', coordinates: [[[0, 0], [4, 0], [4, 4], [0, 4], [0, 0]], [[1, 1], [3, 1], [3, 3], [1, 3], [1, 1]]] };
+  const diamond = (cx: number, cy: number, r: number): Position[] => [[cx, cy - r], [cx + r, cy], [cx, cy + r], [cx - r, cy]];
+  assert.equal(convexInsideGeometry(diamond(0.5, 2, 0.5), holed), true, 'touches the outer ring and the hole at corners');
+  assert.equal(convexInsideGeometry(diamond(0.5, 2, 0.5).reverse(), holed), true, 'clockwise');
+  assert.equal(convexInsideGeometry(diamond(0.5, 2, 0.6), holed), false, 'crosses the outer ring');
+  assert.equal(convexInsideGeometry(diamond(0.8, 2, 0.4), holed), false, 'crosses into the hole');
+  assert.equal(convexInsideGeometry(diamond(2, 2, 0.5), holed), false, 'inside the hole');
+  assert.equal(convexInsideGeometry(diamond(2, 2, 3), holed), false, 'contains the polygon');
+  assert.equal(convexInsideGeometry([[0, 0], [1, 0.5], [1, 3.5], [0, 4]], holed), true, 'edges along the outer ring and the hole');
+  assert.equal(convexInsideGeometry([[0, 0], [1.5, 0.5], [1.5, 3.5], [0, 4]], holed), false, 'reaches into the hole');
+  assert.equal(convexInsideGeometry([[0, 0], [1, 0], [1, 1], [0, 1]], holed), true, 'an axis-aligned square on the corner');
+  assert.equal(convexInsideGeometry([[0, 0], [2, 0], [0.5, 0.5], [0, 2]], square(0, 0, 4, 4)), false, 'not convex');
+  assert.equal(convexInsideGeometry([[0, 0], [1, 1], [2, 2], [0, 2]], square(0, 0, 4, 4)), false, 'collinear corners');
+  for (let i = 0; i < 200; i++) {
+    // agrees with rectInsideGeometry on axis-aligned boxes
+    const x = (i % 17) * 0.3 - 0.5;
+    const y = (i % 13) * 0.35 - 0.5;
+    const r: [number, number, number, number] = [x, y, x + 0.5 + (i % 3) * 0.5, y + 0.5];
+    assert.equal(convexInsideGeometry([[r[0], r[1]], [r[2], r[1]], [r[2], r[3]], [r[0], r[3]]], holed), rectInsideGeometry(r, holed), `box ${r}`);
+  }
 });
 
 test('placeChip: uniform over grid-aligned positions that fit', () => {
