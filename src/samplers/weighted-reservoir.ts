@@ -19,7 +19,7 @@ function before(a: Arrival<unknown>, b: Arrival<unknown>): boolean {
   return a.index < b.index;
 }
 
-const order = (a: Arrival<unknown>, b: Arrival<unknown>): number => (before(a, b) ? -1 : before(b, a) ? 1 : 0);
+const order = (a: Arrival<unknown>, b: Arrival<unknown>): number => a.time - b.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : a.index - b.index);
 
 /** A kept event plus how to continue its row's process (rate and uniforms). */
 interface Entry<T> extends Arrival<T> {
@@ -81,15 +81,13 @@ export class ArrivalReservoir<T> {
 
   /** The kept events in time order. The reservoir is empty afterwards. */
   drain(): Arrival<T>[] {
-    const firsts = this.heap.splice(0, this.heap.length).sort(order);
-    if (!this.replacement) return firsts.map(arrival);
-    // Run the kept rows' processes, earliest first event first: once a first event is too late to
-    // enter, every later row's is too. When `capacity` first events were kept, no event after the
-    // latest of them can be among the `capacity` earliest.
-    const bound = firsts.length === this.capacity ? firsts[firsts.length - 1].time : Infinity;
-    for (const first of firsts) {
-      if (!this.accepts(first.time, first.id, 0)) break;
-      this.push(first);
+    if (!this.replacement) return this.heap.splice(0, this.heap.length).sort(order).map(arrival);
+    // Run the kept rows' processes further, each from its first event (which stays in the heap):
+    // an event too late to enter ends its row's run, since the heap's latest time only decreases.
+    // When `capacity` first events were kept, no event after the latest of them can be among the
+    // `capacity` earliest.
+    const bound = this.heap.length === this.capacity ? this.times[0] : Infinity;
+    for (const first of this.heap.slice()) {
       const { weight, makeRng } = first;
       const rng = makeRng();
       let time = first.time;
