@@ -104,7 +104,7 @@ export function compileModel(tf: Tfjs, model: TF.LayersModel, learningRate: numb
 function layersOf(tf: Tfjs): { LogReflectance: new () => TF.layers.Layer } {
   const known = registered.get(tf);
   if (known) return known;
-  /** Reflectance (x10000) to a centred log scale: ln(v) ≈ 5.3..8.5 → about -2..2; no-data (0) → 0. */
+  /** Reflectance (x10000) to a centred log scale: (ln(v) - 7) / 0.6, so ln(v) ≈ 5.3..8.5 maps to about -3..3; no-data (0) → 0. */
   class LogReflectance extends tf.layers.Layer {
     static className = 'LogReflectance';
     override call(inputs: TF.Tensor | TF.Tensor[]): TF.Tensor {
