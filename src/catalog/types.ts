@@ -56,7 +56,7 @@ export interface CatalogQuery {
 
 /** Options of {@link GeoCatalog.toGeoParquet}. */
 export interface GeoParquetWriteOptions {
-  /** Default `['time_bucket', 'hilbert', 'tmin']`: year of tmin, Hilbert key of the bbox centre, then tmin. `[]` keeps the current order. */
+  /** Default `['hilbert', 'tmin']`: Hilbert key of the bbox centre, then tmin (`'time_bucket'`, the year of tmin, is also a key). `[]` keeps the current order. */
   sortBy?: string[];
   /** Write a directory of shards, one per distinct value of these columns (hive layout `col=value/`). */
   partitionBy?: string[];

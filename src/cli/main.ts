@@ -92,7 +92,7 @@ function program(io: CliIO): Command {
         await ca.close(); await cb.close();
       });
   }
-  cat.command('optimize <catalog>').description('rewrite sorted by time and Hilbert key').requiredOption('--out <path>').action(async (path: string, o) => {
+  cat.command('optimize <catalog>').description('rewrite sorted by Hilbert key and time, with small row groups').requiredOption('--out <path>').action(async (path: string, o) => {
     await optimizeCatalog(path, o.out);
     ctx.print({ out: o.out }, `optimized -> ${o.out}`);
   });

@@ -141,7 +141,7 @@ async function* rasterRows(
  * size, bands, dtype, nodata, geotransform, overview count and, with `cogHeaders`, the COG header
  * cache struct column `<assetKey>_cog` (the loader's `CogLayout`). Headers are read in parallel on
  * worker threads; rows stream to a single writer in batches (memory bounded by the batch size plus
- * the set of ids), which sorts the file (time bucket, Hilbert key) and renames it into place, so a
+ * the set of ids), which sorts the file (Hilbert key, tmin) and renames it into place, so a
  * failed or killed build leaves a previous `out` untouched. Returns the opened catalog.
  *
  * Throws {@link BuildError}: `UNREADABLE` (not a TIFF, truncated, missing), `NO_GEOREFERENCING`,

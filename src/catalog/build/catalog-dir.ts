@@ -85,7 +85,7 @@ export async function appendToCatalog(dir: string, input: AppendInput, opts: App
 }
 
 /**
- * Merges the shards of a catalog directory into one sorted shard (time bucket, Hilbert key) under the
+ * Merges the shards of a catalog directory into one sorted shard (Hilbert key, tmin) under the
  * directory lock: the merged shard is written to a hidden temp file, renamed in, and only then are
  * the old shards deleted. Returns how many shards were merged (0 when there was at most one).
  * Readers opening the directory between the rename and the deletions may see the compacted rows
@@ -118,7 +118,7 @@ export async function compactCatalog(dir: string, opts: Pick<GeoParquetWriteOpti
 
 /**
  * Rewrites a catalog (file, directory, glob) as one GeoParquet 1.1 file sorted for pruning (default:
- * time bucket, then Hilbert key of the bbox centre) with the bbox covering column and row groups of
+ * Hilbert key of the bbox centre, then tmin) with the bbox covering column and row groups of
  * `rowGroupSize`. `out` may equal `input` for a single file: the new file replaces it atomically.
  *
  * @example

@@ -27,8 +27,8 @@
  * readers (GDAL < 3.12, pyarrow < 21) do not know. On reading, geoslice turns DuckDB's GeoParquet
  * conversion off (`enable_geoparquet_conversion = false`) so every file version reads as WKB.
  *
- * Rows are sorted by default by (year of `tmin`, Hilbert key of the bbox centre, `tmin`) and written
- * in row groups of ~20k rows, so each row group covers a compact region and period and its
+ * Rows are sorted by default by (Hilbert key of the bbox centre, `tmin`) and written in row groups of
+ * ~20k rows, so each row group covers a compact region (and, within it, a run of times) and its
  * min/max statistics on `bbox.xmin`... and `tmin`/`tmax` let readers skip it. Files are written to a
  * temporary name in the destination directory and renamed into place, so a reader never sees a
  * half-written catalog.
@@ -100,11 +100,13 @@ export const SORT_HILBERT = 'hilbert';
 export const SORT_TIME_BUCKET = 'time_bucket';
 
 /**
- * The default sort: time bucket (year of tmin), Hilbert key of the bbox centre, then tmin.
+ * The default sort: Hilbert key of the bbox centre, then tmin. Space first because an AOI + period
+ * query then reads about the row groups that hold its matches (benchmarks/catalog-query: median 1x,
+ * max 3x the minimum on 10^7 rows), where a time-first order splits each region across many groups.
  *
  * @example
  * ```ts
  * await writeGeoParquet(rows, 'out.parquet', { sortBy: DEFAULT_SORT });
  * ```
  */
-export const DEFAULT_SORT: readonly string[] = [SORT_TIME_BUCKET, SORT_HILBERT, 'tmin'];
+export const DEFAULT_SORT: readonly string[] = [SORT_HILBERT, 'tmin'];

@@ -29,7 +29,7 @@ export interface WriteGeoParquetOptions extends GeoParquetWriteOptions, EngineOp
 /**
  * Streams rows into a GeoParquet 1.1 catalog file at `path` (format in `format.ts`). Rows are validated
  * and appended in batches to a private DuckDB instance (default memory limit 1GB, spilling to a temp
- * directory), sorted (default: year of tmin, Hilbert key of the bbox centre, tmin) and written in
+ * directory), sorted (default: Hilbert key of the bbox centre, then tmin) and written in
  * row groups of `rowGroupSize` rows (default 20_480; DuckDB rounds it up to a multiple of its 2048-row vector size) with the `geo` metadata, to a temp file renamed into
  * place. Returns the number of rows written. Throws {@link CatalogError} (`INVALID_ROW` naming the row,
  * `SCHEMA_MISMATCH`, `BAD_OPTION`, `WRITE_FAILED`).
