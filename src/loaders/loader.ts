@@ -22,6 +22,13 @@ import type { Resampling } from './warp.js';
  */
 export interface LoaderOptions {
   catalog?: GeoCatalog;
+  /**
+   * A DuckDB catalog with at most this many rows is copied into an in-memory spatial index on the first
+   * load (like TorchGeo's R-tree over files), so each slice's lookup takes well under a millisecond
+   * instead of a SQL query; larger catalogs are queried per slice, keeping memory independent of
+   * their size. Default 10_000; 0 always queries.
+   */
+  memoryIndexRows?: number;
   sources?: SliceSource[];
   /** Bands in chip order (asset keys for rows, 1-based numbers for files). Default: all. */
   bands?: BandSelector[];
@@ -95,11 +102,18 @@ export function createLoader(opts: LoaderOptions): Loader {
   const cache = cacheBytes > 0 ? new BlockCache(cacheBytes) : null;
   const pool = new ReaderPool(opts.open ?? ((href, layout) => openRaster(href, { layout, ...(cache ? { blockCache: cache } : {}) })), maxOpen);
   const { catalog } = opts;
+  const memoryIndexRows = opts.memoryIndexRows ?? 10_000;
+  if (!(Number.isInteger(memoryIndexRows) && memoryIndexRows >= 0)) bad(`memoryIndexRows must be a non-negative integer, got ${String(opts.memoryIndexRows)}`);
+  let lookup: Promise<GeoCatalog> | undefined;
+  const lookupCatalog = (c: GeoCatalog): Promise<GeoCatalog> => {
+    lookup ??= (async () => (c.backend === 'duckdb' && (await c.count()) <= memoryIndexRows ? c.materialize() : c))();
+    return lookup;
+  };
 
   const rowsFor = async (slice: GeoSlice): Promise<SliceSource[]> => {
     if (!catalog) return opts.sources as SliceSource[];
     const rows: CatalogRow[] = [];
-    for await (const r of catalog.query(slice).rows()) rows.push(r);
+    for await (const r of (await lookupCatalog(catalog)).query(slice).rows()) rows.push(r);
     if (rows.length === 0) {
       const d = describeSlice(slice);
       throw new LoaderError('NO_COVERAGE', `no catalog row of ${catalog.source} covers ${d}${slice.interval ? ' in its time interval' : ''}; sample slices inside the catalog's footprints`, { subject: d });
@@ -138,6 +152,10 @@ export function createLoader(opts: LoaderOptions): Loader {
     chips: (slices) => chipsWith(slices, load),
     batches: (slices, b) => batchChips(chipsWith(slices, load), b),
     cache,
-    close: () => pool.close(),
+    close: async () => {
+      const index = lookup ? await lookup.catch(() => undefined) : undefined;
+      if (index && index !== catalog) await index.close();
+      await pool.close();
+    },
   };
 }

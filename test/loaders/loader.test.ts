@@ -169,15 +169,20 @@ test('the DuckDB catalog backend serves the same chips, with the header cache as
   const href = `${dir}utm33.tif`;
   const row = await rowFor('utm33', href, '2024-06-01', { B1_cog: JSON.stringify(await extractCogLayout(href)) });
   const duck = await catalogFromRows([row], { backend: 'duckdb' });
-  const loader = createLoader({ catalog: duck, bands: ['B1'] });
-  try {
-    const chip = await loader.load(interior.slice);
-    assert.deepEqual(Array.from(chip.data), interior.data.map((v) => v ?? 0));
-    await assert.rejects(loader.load(far), (e: unknown) => e instanceof LoaderError && e.code === 'NO_COVERAGE');
-  } finally {
-    await loader.close();
-    await duck.close();
+  // memoryIndexRows 0: a SQL query per slice; default: the rows indexed in memory once. Same chips, same errors.
+  for (const memoryIndexRows of [0, undefined]) {
+    const loader = createLoader({ catalog: duck, bands: ['B1'], memoryIndexRows });
+    try {
+      const chip = await loader.load(interior.slice);
+      assert.deepEqual(Array.from(chip.data), interior.data.map((v) => v ?? 0));
+      await assert.rejects(loader.load(far), (e: unknown) => e instanceof LoaderError && e.code === 'NO_COVERAGE');
+    } finally {
+      await loader.close();
+    }
   }
+  assert.equal(await duck.count(), 1, 'closing the loader leaves the caller\'s catalog open');
+  await duck.close();
+  assert.throws(() => createLoader({ catalog: duck, memoryIndexRows: -1 }), (e: unknown) => e instanceof LoaderError && e.code === 'BAD_OPTION');
 });
 
 test('the reader pool shares readers, closes idle ones beyond its budget, and retries failed opens', async () => {

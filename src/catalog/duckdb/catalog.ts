@@ -61,6 +61,8 @@ export class DuckDBCatalog implements GeoCatalog {
   private relationPromise: Promise<BoundSql> | undefined;
   private countPromise: Promise<number> | undefined;
   private closed = false;
+  /** Set on place/time query results: they filter a validated relation, so their columns need no second DESCRIBE. */
+  private filtersValidatedRelation = false;
 
   /**
    * Internal: `build` produces the relation (a SELECT with the catalog columns) when first needed.
@@ -93,6 +95,7 @@ export class DuckDBCatalog implements GeoCatalog {
     if (!this.relationPromise) {
       this.relationPromise = (async () => {
         const rel = await this.build();
+        if (this.filtersValidatedRelation) return rel;
         const cols = await this.describe(rel);
         const byName = new Map(cols.map((c) => [c.name, c.type.replaceAll('"', '')]));
         const missing = CORE_COLUMNS.filter((c) => !byName.has(c));
@@ -156,7 +159,7 @@ export class DuckDBCatalog implements GeoCatalog {
   query(q: CatalogQuery | GeoSlice): GeoCatalog {
     const n = normalizeQuery(q);
     const where = n.where !== null ? bindFragment(n.where, n.params, `${this.source} query where`) : null;
-    return this.derive(async (base) => {
+    const result = this.derive(async (base) => {
       const params: Record<string, unknown> = { ...base.params };
       const conds: string[] = [];
       if (n.boxes) {
@@ -192,6 +195,9 @@ export class DuckDBCatalog implements GeoCatalog {
       if (conds.length === 0) return base;
       return { sql: `SELECT * FROM (${base.sql}) AS q WHERE ${conds.join(' AND ')}`, params };
     });
+    // Without user SQL the filter cannot change the columns (a user `where` is still checked up front).
+    if (where === null) result.filtersValidatedRelation = true;
+    return result;
   }
 
   intersect(other: GeoCatalog, opts: IntersectOptions = {}): GeoCatalog {
