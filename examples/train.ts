@@ -2,7 +2,7 @@
  * Training loop: random chips → loader → `tfDataset` → `model.fitDataset`.
  *
  * 1. Creates (or reuses) the sample archive and builds a catalog of its scenes; keeps the July scenes
- *    in memory (`materialize()`), so the loader looks rows up without a DuckDB query per chip.
+ *    in memory (`materialize()`), so each epoch's sampler pass reads no file (the loader indexes small catalogs in memory by itself).
  * 2. Every epoch draws fresh random 32×32 chips (`randomSampler`, seeded, re-seeded per `epoch`);
  *    `fitModel` (model.ts) loads their scene pixels with the loader and their labels from the label
  *    raster into a `tfDataset` and runs `model.fitDataset` on the segmentation model of `model.ts`,
