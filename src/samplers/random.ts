@@ -1,4 +1,3 @@
-import seedrandom from 'seedrandom';
 import { SamplerError } from '../errors.js';
 import type { GeoCatalog, CatalogRow } from '../catalog/types.js';
 import { bboxIntersection } from '../geo/bbox.js';
@@ -10,8 +9,10 @@ import { bboxEqualArea, equalAreaArea, toEqualArea, wkbEqualArea } from './equal
 import { intersectionArea } from './intersection-area.js';
 import { badOption, checkSeed, checkShard, type CommonSamplerOptions } from './options.js';
 import { footprintOverlapsRoi, type PreparedRoi } from './roi.js';
-import { chipSpecOf, extentSlice, planRow, randomChip, rowFootprint, type ChipSpec, type RowPlan } from './row-chip.js';
-import { keyPrefix, rowKey } from './row-key.js';
+import { keyRng } from './key-rng.js';
+import { chipSpecOf, extentSlice, randomChip, rowFootprint, type ChipSpec, type RowPlan } from './row-chip.js';
+import { hashUniform, rowHasher } from './row-hash.js';
+import { rowPlanner } from './row-planner.js';
 import { samplerSource } from './source.js';
 import { planTemporal, timedSlice } from './temporal.js';
 import { ArrivalReservoir } from './weighted-reservoir.js';
@@ -38,18 +39,14 @@ export interface RandomSamplerOptions extends CommonSamplerOptions {
   replacement?: boolean;
 }
 
-/** A reservoir entry: the row's compact plan (see {@link RowPlan}), made only when the row enters. */
-interface Candidate {
-  plan: RowPlan;
-  hex: string;
-}
-
 /**
  * Random chips, streamed from one pass over the catalog with memory O(length), never O(catalog).
  *
- * Selection: every row gets a key from MD5(seed:epoch:id) — so the selection does not depend on the
- * order the cursor delivers rows in, nor on the backend — and a weight (see `weight`); a weighted
- * reservoir ({@link ArrivalReservoir}) keeps `length` draws. Placement: each draw's chip is placed
+ * Selection: every row gets a key from a 52-bit hash of (seed, epoch, id) ({@link rowHasher}) — so
+ * the selection does not depend on the order the cursor delivers rows in, nor on the backend — and a
+ * weight (see `weight`); a weighted reservoir ({@link ArrivalReservoir}) keeps `length` draws, holding
+ * only each entered row's compact plan (see {@link rowPlanner}). A draw's further randomness (its
+ * row's later events, its chip position) comes from {@link keyRng} streams of the same hash. Placement: each draw's chip is placed
  * uniformly inside footprint ∩ roi (see {@link randomChip}: in a slice CRS other than EPSG:4326 the
  * chip's corners are tested against the footprint as stored, without transforming the footprint),
  * snapped to the raster's native pixel grid when the slice CRS is the row's CRS (see
@@ -75,16 +72,16 @@ export async function* randomSampler(catalog: GeoCatalog, opts: RandomSamplerOpt
   const shard = checkShard(opts.shard);
   const spec: ChipSpec = chipSpecOf(opts);
   const plan = opts.temporal ? planTemporal(opts.temporal, opts.interval) : undefined;
-  const prefix = keyPrefix(seed, epoch);
-  const reservoir = new ArrivalReservoir<Candidate>(length, opts.replacement ?? true);
+  const hash = rowHasher(seed, epoch);
+  const planOf = rowPlanner(spec);
+  const reservoir = new ArrivalReservoir<RowPlan>(length, opts.replacement ?? true, (id) => keyRng(hash(id), 0));
   const seen = { tmin: Infinity, tmax: -Infinity };
   const roiBox = spec.roi ? geometryBBox(spec.roi.wgs84) : undefined;
 
   for await (const row of samplerSource(catalog, spec.roi, opts.interval, opts.includeUndated).rows({ batchSize: 4096 })) {
     if (typeof row.id !== 'string') throw new SamplerError('BAD_ROW', `a row has a non-string id ${JSON.stringify(row.id)}; samplers key rows by id — give every row a string id`);
     trackTime(seen, row);
-    const { hex, u } = rowKey(prefix, row.id);
-    const exp = -Math.log(u);
+    const exp = -Math.log(hashUniform(hash(row.id)));
     const threshold = reservoir.threshold;
     let w: number;
     if (weight === 'area') {
@@ -97,7 +94,7 @@ export async function* randomSampler(catalog: GeoCatalog, opts: RandomSamplerOpt
       if (spec.roi && !footprintOverlapsRoi(rowFootprint(row), spec.roi)) continue;
     }
     if (exp / w > threshold) continue;
-    reservoir.offer(row.id, exp, w, { plan: planRow(row, spec), hex }, () => hashStream(hex));
+    reservoir.offer(row.id, exp, w, planOf(row));
   }
 
   const extent: TimeInterval | undefined =
@@ -105,21 +102,15 @@ export async function* randomSampler(catalog: GeoCatalog, opts: RandomSamplerOpt
   const windows = plan?.mode === 'sequential' ? plan.windows(extent as TimeInterval) : undefined;
   let n = 0;
   for (const draw of reservoir.drain()) {
-    const { plan: rp, hex } = draw.item;
+    const rp = draw.item;
     const count = windows ? windows.length : 1;
     const mine: number[] = [];
     for (let k = 0; k < count; k++, n++) if (n % shard.worldSize === shard.rank) mine.push(k);
     if (mine.length === 0) continue;
-    const rng = seedrandom.alea(`${hex}:${draw.index}`);
+    const rng = keyRng(hash(rp.id), draw.index + 1);
     const slice = opts.preChipped ? extentSlice(rp) : randomChip(rp, spec, rng);
     for (const k of mine) yield timedSlice(slice, plan, windows?.[k], rng, rp.time, extent, opts.interval);
   }
-}
-
-/** Uniforms in (0, 1) from MD5(hex:j), j = 0, 1, ...: a row's further Poisson events (cheaper to start than a PRNG). */
-function hashStream(hex: string): () => number {
-  let j = 0;
-  return () => rowKey(`${hex}:`, String(j++)).u;
 }
 
 function trackTime(seen: { tmin: number; tmax: number }, row: CatalogRow): void {

@@ -53,6 +53,20 @@ export function chipSpecOf(opts: CommonSamplerOptions): ChipSpec {
 }
 
 /**
+ * A row's slice CRS and pixel grid (see {@link rowGrid}); shared, never mutated.
+ *
+ * @example
+ * ```ts
+ * const rg: RowGrid = { crs: 'EPSG:32633', grid: { origin: [500000, 5600040], res: [10, 10] }, native: null };
+ * ```
+ */
+export interface RowGrid {
+  crs: string;
+  grid: PixelGrid;
+  native: NativeGrid | null;
+}
+
+/**
  * The pixel grid a row's slices are cut on: the raster's native grid when the slice CRS is the
  * row's CRS and the row carries grid columns (see {@link nativeGrid}) — with `resolution` if given,
  * anchored at the native origin — else multiples of `resolution` from the CRS origin.
@@ -62,7 +76,7 @@ export function chipSpecOf(opts: CommonSamplerOptions): ChipSpec {
  * const { crs, grid } = rowGrid(row, { size: [64, 64] }); // native CRS and grid of the row
  * ```
  */
-export function rowGrid(row: CatalogRow, spec: ChipSpec): { crs: string; grid: PixelGrid; native: NativeGrid | null } {
+export function rowGrid(row: CatalogRow, spec: ChipSpec): RowGrid {
   let rowCrs: string;
   try {
     rowCrs = normalizeCrs(row.crs);
@@ -103,15 +117,16 @@ export interface RowPlan {
 }
 
 /**
- * Builds the {@link RowPlan} of a row (see {@link rowGrid} for the grid and its errors).
+ * Builds the {@link RowPlan} of a row (see {@link rowGrid} for the grid and its errors); `rg`, when
+ * given, is the row's {@link rowGrid} already known (see {@link rowPlanner}).
  *
  * @example
  * ```ts
  * planRow(row, { size: [256, 256] }).grid.res; // [10, 10] from the row's transform column
  * ```
  */
-export function planRow(row: CatalogRow, spec: ChipSpec): RowPlan {
-  const { crs, grid, native } = rowGrid(row, spec);
+export function planRow(row: CatalogRow, spec: ChipSpec, rg: RowGrid = rowGrid(row, spec)): RowPlan {
+  const { crs, grid, native } = rg;
   const t = row.tmin ?? row.tmax;
   const g = row.geometry;
   // Copy only a view into a larger buffer (a catalog batch), which must not be kept alive.

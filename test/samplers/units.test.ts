@@ -10,7 +10,9 @@ import { axisOffsets, tilesAlong } from '../../src/samplers/grid-layout.js';
 import { intersectionArea } from '../../src/samplers/intersection-area.js';
 import { nativeGrid } from '../../src/samplers/native-grid.js';
 import { convexInsideGeometry, rectInsideGeometry, rectOverlapsGeometry } from '../../src/samplers/rect-geometry.js';
-import { keyPrefix, rowKey } from '../../src/samplers/row-key.js';
+import { keyRng } from '../../src/samplers/key-rng.js';
+import { hashUniform, rowHasher } from '../../src/samplers/row-hash.js';
+import { rowKey } from '../../src/samplers/row-key.js';
 import { planTemporal } from '../../src/samplers/temporal.js';
 import { ArrivalReservoir } from '../../src/samplers/weighted-reservoir.js';
 import { sceneRow } from './helpers.js';
@@ -89,21 +91,18 @@ test('placeChip: uniform over grid-aligned positions that fit', () => {
 test('ArrivalReservoir: with replacement draws are i.i.d. weighted; without, no repeats', () => {
   const weights = [1, 2, 3, 4];
   const counts = [0, 0, 0, 0];
-  const prefix = keyPrefix('unit', 0);
   for (let rep = 0; rep < 50; rep++) {
-    const r = new ArrivalReservoir<number>(400, true);
-    weights.forEach((w, i) => {
-      const { u, hex } = rowKey(`${prefix}${rep}:`, `row${i}`);
-      let k = 0;
-      r.offer(`row${i}`, -Math.log(u), w, i, () => () => rowKey(hex, String(k++)).u);
-    });
+    const hash = rowHasher('unit', rep);
+    const r = new ArrivalReservoir<number>(400, true, (id) => keyRng(hash(id), 0));
+    weights.forEach((w, i) => r.offer(`row${i}`, -Math.log(hashUniform(hash(`row${i}`))), w, i));
     for (const a of r.drain()) counts[a.item]++;
   }
   const total = 50 * 400;
   const chi = counts.reduce((a, o, i) => a + (o - (total * weights[i]) / 10) ** 2 / ((total * weights[i]) / 10), 0);
   assert.ok(chi < 16.266, `chi-square ${chi} for ${counts}`);
-  const r = new ArrivalReservoir<string>(3, false);
-  for (const id of ['a', 'b', 'c', 'd', 'e']) r.offer(id, -Math.log(rowKey(prefix, id).u), 1, id, () => assert.fail('no rng without replacement'));
+  const hash = rowHasher('unit', 0);
+  const r = new ArrivalReservoir<string>(3, false, () => assert.fail('no rng without replacement'));
+  for (const id of ['a', 'b', 'c', 'd', 'e']) r.offer(id, -Math.log(hashUniform(hash(id))), 1, id);
   const kept = r.drain().map((a) => a.item);
   assert.equal(new Set(kept).size, 3);
 });
@@ -177,8 +176,8 @@ test('ArrivalReservoir equals the brute-force k earliest events of all rows, in 
   for (const k of [10, 40, 50]) {
     const expected = all.slice(0, k).map((a) => `${a.id}#${a.index}`);
     for (const order of [ws.map((_, i) => i), ws.map((_, i) => ws.length - 1 - i)]) {
-      const r = new ArrivalReservoir<number>(k, true);
-      for (const i of order) r.offer(`r${i}`, -Math.log(rowKey('bf:', `r${i}`).u), ws[i], i, () => stream(`r${i}`));
+      const r = new ArrivalReservoir<number>(k, true, stream);
+      for (const i of order) r.offer(`r${i}`, -Math.log(rowKey('bf:', `r${i}`).u), ws[i], i);
       assert.deepEqual(r.drain().map((a) => `${a.id}#${a.index}`), expected, `capacity ${k}`);
     }
   }
