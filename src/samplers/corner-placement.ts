@@ -2,10 +2,9 @@ import { GeoError } from '../errors.js';
 import type { BBox } from '../geo/bbox.js';
 import { bboxIntersection } from '../geo/bbox.js';
 import type { Geometry, Position } from '../geo/geometry.js';
-import { geometryBBox } from '../geo/geometry.js';
 import { drawChip, type PixelGrid } from './chip-placement.js';
 import { convexInsideGeometry, rectInsideGeometry } from './rect-geometry.js';
-import { densifiedBox, geometryToCrs, pointTransformer } from './reproject.js';
+import { pointTransformer } from './reproject.js';
 
 /**
  * How many positions {@link placeByCorners} tries before it gives up: each try transforms 4 corners,
@@ -26,6 +25,58 @@ export const CORNER_ATTEMPTS = 16;
 const BOX_MARGIN = 0.02;
 
 const isTransformFailure = (e: unknown): boolean => e instanceof GeoError && e.code === 'TRANSFORM_FAILED';
+
+/** The box of a polygon's or multipolygon's vertices (indexed loops: this runs once per chip). */
+function ringsBBox(g: Exclude<Geometry, { type: 'Point' }>): BBox {
+  const polys = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
+  let xmin = Infinity;
+  let ymin = Infinity;
+  let xmax = -Infinity;
+  let ymax = -Infinity;
+  for (const rings of polys) {
+    for (const ring of rings) {
+      for (let i = 0; i < ring.length; i++) {
+        const x = ring[i][0];
+        const y = ring[i][1];
+        if (x < xmin) xmin = x;
+        if (x > xmax) xmax = x;
+        if (y < ymin) ymin = y;
+        if (y > ymax) ymax = y;
+      }
+    }
+  }
+  return [xmin, ymin, xmax, ymax];
+}
+
+/**
+ * The box, in the target CRS of `forward`, of an EPSG:4326 box's corners and edge midpoints (3 points
+ * per edge, see BOX_MARGIN); null when a point does not transform.
+ */
+function boxInCrs(b: BBox, forward: (p: Position) => Position): BBox | null {
+  const xs = [b[0], (b[0] + b[2]) / 2, b[2]];
+  const ys = [b[1], (b[1] + b[3]) / 2, b[3]];
+  let xmin = Infinity;
+  let ymin = Infinity;
+  let xmax = -Infinity;
+  let ymax = -Infinity;
+  for (let i = 0; i < 3; i++) {
+    for (let j = 0; j < 3; j++) {
+      if (i === 1 && j === 1) continue;
+      let p: Position;
+      try {
+        p = forward([xs[i], ys[j]]);
+      } catch (e) {
+        if (isTransformFailure(e)) return null;
+        throw e;
+      }
+      if (p[0] < xmin) xmin = p[0];
+      if (p[0] > xmax) xmax = p[0];
+      if (p[1] < ymin) ymin = p[1];
+      if (p[1] > ymax) ymax = p[1];
+    }
+  }
+  return [xmin, ymin, xmax, ymax];
+}
 
 /**
  * Places a chip inside an EPSG:4326 footprint on a grid in another CRS without transforming the
@@ -57,15 +108,10 @@ export function placeByCorners(
   rng: () => number,
 ): BBox | null {
   if (footprint.type === 'Point') return null;
-  const box = geometryBBox(footprint);
+  const box = ringsBBox(footprint);
   if (!(box[2] - box[0] < 180)) return null;
-  let bbox: BBox | null;
-  try {
-    bbox = geometryBBox(geometryToCrs(densifiedBox(box, 1), 'EPSG:4326', crs));
-  } catch (e) {
-    if (isTransformFailure(e)) return null;
-    throw e;
-  }
+  let bbox: BBox | null = boxInCrs(box, pointTransformer('EPSG:4326', crs));
+  if (!bbox) return null;
   const mx = (bbox[2] - bbox[0]) * BOX_MARGIN;
   const my = (bbox[3] - bbox[1]) * BOX_MARGIN;
   bbox = [bbox[0] - mx, bbox[1] - my, bbox[2] + mx, bbox[3] + my];

@@ -31,6 +31,29 @@ function crossesInterior(p: Position, q: Position, r: BBox): boolean {
   return r[0] < mx && mx < r[2] && r[1] < my && my < r[3];
 }
 
+/**
+ * Point in polygon (or multipolygon) by even-odd crossings within each polygon, for a point known
+ * not to lie on the boundary — there it agrees with `pointInGeometry`, without its per-vertex
+ * boundary test and array destructuring (this runs for every chip position tried).
+ */
+function insideOffBoundary(g: Geometry, x: number, y: number): boolean {
+  const polys = g.type === 'Polygon' ? [g.coordinates] : g.type === 'MultiPolygon' ? g.coordinates : [];
+  for (const rings of polys) {
+    let inside = false;
+    for (const ring of rings) {
+      for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+        const a = ring[i];
+        const b = ring[j];
+        const ay = a[1];
+        const by = b[1];
+        if (ay > y !== by > y && x < ((b[0] - a[0]) * (y - ay)) / (by - ay) + a[0]) inside = !inside;
+      }
+    }
+    if (inside) return true;
+  }
+  return false;
+}
+
 function ringsOf(g: Geometry): Position[][] {
   if (g.type === 'Polygon') return g.coordinates;
   if (g.type === 'MultiPolygon') return g.coordinates.flat();
@@ -56,8 +79,9 @@ function boundaryCrossesInterior(g: Geometry, r: BBox): boolean {
 export function rectInsideGeometry(r: BBox, g: Geometry): boolean {
   if (g.type === 'Point') return false;
   if (boundaryCrossesInterior(g, r)) return false;
-  // No boundary inside the open box: the box's interior is entirely in or entirely out.
-  return pointInGeometry(g, (r[0] + r[2]) / 2, (r[1] + r[3]) / 2);
+  // No boundary inside the open box: the box's interior, its centre included (which is then on no
+  // boundary), is entirely in or entirely out.
+  return insideOffBoundary(g, (r[0] + r[2]) / 2, (r[1] + r[3]) / 2);
 }
 
 /**
@@ -160,6 +184,7 @@ export function convexInsideGeometry(c: readonly Position[], g: Geometry): boole
       if (crossesConvexInterior(p, q, c, s)) return false;
     }
   }
-  // No boundary inside the open polygon: its interior is entirely in or entirely out.
-  return pointInGeometry(g, cx, cy);
+  // No boundary inside the open polygon: its interior, its centroid included (which is then on no
+  // boundary), is entirely in or entirely out.
+  return insideOffBoundary(g, cx, cy);
 }
