@@ -19,17 +19,16 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ensureSampleArchive, SAMPLE_CLASSES } from './sample-archive.js';
+import { SAMPLE_CLASSES } from './sample-archive.js';
+import { openSampleScenes } from './sample-scenes.js';
 import { createModel, fitModel, predictChip } from './model.js';
 import { pixelAccuracy } from './evaluate.js';
-import { buildRasterCatalog } from '../src/catalog/build/index.js';
 import { openCatalog } from '../src/catalog/open.js';
-import { interval } from '../src/geo/interval.js';
 import type { BBox } from '../src/geo/bbox.js';
 import type { GeoSlice } from '../src/geo/slice.js';
 import { randomSampler } from '../src/samplers/index.js';
 import { sliceFromRow } from '../src/samplers/slice-table.js';
-import { createLoader, loadSlice } from '../src/loaders/index.js';
+import { loadSlice } from '../src/loaders/index.js';
 import { selectForLabeling, writePredictions, type PredictionResult } from '../src/stitch/index.js';
 
 const outDir = resolve(process.argv[2] ?? join('examples-output', 'active-learning'));
@@ -45,12 +44,8 @@ const t0 = Date.now();
 const step = (msg: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
 
 await mkdir(outDir, { recursive: true });
-const archive = await ensureSampleArchive();
-const { catalog } = await buildRasterCatalog(archive.scenes, {
-  out: join(outDir, 'catalog.parquet'), filenameRegex: /_(?<date>\d{8})\.tif$/, dateFormat: 'YYYYMMDD', cogHeaders: true, progress: false,
-});
-const july = await catalog.query({ bbox: archive.region, interval: interval('2024-07-01', '2024-07-31T23:59:59Z') }).materialize();
-const loader = createLoader({ catalog: july, bands: [1, 2, 3, 4], concurrency: 4, onError: () => undefined }); // chips in a scene's no-data corner are skipped
+const scenes = await openSampleScenes(outDir);
+const { archive, july, loader } = scenes;
 
 const key = (s: GeoSlice) => `${s.crs}:${s.bounds.join(',')}`;
 const drawn = async (it: AsyncIterable<GeoSlice>) => { const out: GeoSlice[] = []; for await (const s of it) out.push(s); return out; };
@@ -91,7 +86,7 @@ for (let round = 1; round <= ROUNDS; round++) {
   step(`round ${round}: scored ${results.length} pool chips -> ${version.path}; labelled ${selected.length} chips ` +
     `(${SAMPLE_CLASSES.map((c, i) => `${c} ${counts[i]}`).join(', ')} px); ${labelled.length} labelled; held-out pixel accuracy ${accuracies[round].toFixed(4)}`);
 }
-await loader.close(); await catalog.close();
+await scenes.close();
 
 console.log('\nheld-out pixel accuracy per round');
 console.table(accuracies.map((a, r) => ({ round: r, 'labelled chips': sizes[r], 'held-out accuracy': +a.toFixed(4) })));

@@ -16,15 +16,13 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ensureSampleArchive, SAMPLE_CLASSES } from './sample-archive.js';
+import { SAMPLE_CLASSES } from './sample-archive.js';
+import { openSampleScenes } from './sample-scenes.js';
 import { createModel, fitModel, loadModel, predictChip, saveModel } from './model.js';
 import { stitchedAccuracy } from './evaluate.js';
-import { buildRasterCatalog } from '../src/catalog/build/index.js';
-import { interval } from '../src/geo/interval.js';
 import { transformBBox } from '../src/geo/transform.js';
 import type { GeoSlice } from '../src/geo/slice.js';
 import { gridSampler, randomSampler } from '../src/samplers/index.js';
-import { createLoader } from '../src/loaders/index.js';
 import { createStitcher } from '../src/stitch/index.js';
 
 const outDir = resolve(process.argv[2] ?? join('examples-output', 'infer'));
@@ -36,12 +34,8 @@ const t0 = Date.now();
 const step = (msg: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
 
 await mkdir(outDir, { recursive: true });
-const archive = await ensureSampleArchive();
-const { catalog } = await buildRasterCatalog(archive.scenes, {
-  out: join(outDir, 'catalog.parquet'), filenameRegex: /_(?<date>\d{8})\.tif$/, dateFormat: 'YYYYMMDD', cogHeaders: true, progress: false,
-});
-const july = await catalog.query({ bbox: archive.region, interval: interval('2024-07-01', '2024-07-31T23:59:59Z') }).materialize();
-const loader = createLoader({ catalog: july, bands: [1, 2, 3, 4], concurrency: 4, onError: () => undefined }); // chips in a scene's no-data corner are skipped
+const scenes = await openSampleScenes(outDir);
+const { archive, july, loader } = scenes;
 
 let model;
 if (existsSync(join(modelDir, 'model.json'))) {
@@ -69,5 +63,5 @@ stitcher.close();
 step(`stitched ${chips} chips (${stitcher.width}x${stitcher.height} px) -> ${written.prediction} + ${written.uncertainty}`);
 
 const { accuracy, pixels } = await stitchedAccuracy(predPath, grid, archive.labels);
-await loader.close(); await catalog.close();
+await scenes.close();
 console.log(`stitched prediction pixel accuracy vs labels: ${accuracy.toFixed(4)} (${pixels} pixels)`);

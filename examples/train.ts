@@ -15,13 +15,10 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ensureSampleArchive } from './sample-archive.js';
+import { openSampleScenes } from './sample-scenes.js';
 import { createModel, fitModel, saveModel } from './model.js';
 import { pixelAccuracy } from './evaluate.js';
-import { buildRasterCatalog } from '../src/catalog/build/index.js';
-import { interval } from '../src/geo/interval.js';
 import { randomSampler } from '../src/samplers/index.js';
-import { createLoader } from '../src/loaders/index.js';
 
 const outDir = resolve(process.argv[2] ?? join('examples-output', 'train'));
 const CHIP = 32;
@@ -32,14 +29,9 @@ const t0 = Date.now();
 const step = (msg: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
 
 await mkdir(outDir, { recursive: true });
-const archive = await ensureSampleArchive();
-const { catalog } = await buildRasterCatalog(archive.scenes, {
-  out: join(outDir, 'catalog.parquet'), filenameRegex: /_(?<date>\d{8})\.tif$/, dateFormat: 'YYYYMMDD', cogHeaders: true, progress: false,
-});
-const july = await catalog.query({ bbox: archive.region, interval: interval('2024-07-01', '2024-07-31T23:59:59Z') }).materialize();
+const scenes = await openSampleScenes(outDir);
+const { archive, july, loader } = scenes;
 step(`catalog of ${archive.scenes.length} scenes; ${await july.count()} July scenes in memory`);
-
-const loader = createLoader({ catalog: july, bands: [1, 2, 3, 4], concurrency: 4, onError: () => undefined }); // chips in a scene's no-data corner are skipped
 const model = await createModel({ seed: 1 });
 await fitModel(model, (epoch) => randomSampler(july, { size: CHIP, resolution: RES, length: CHIPS_PER_EPOCH, seed: 'train', epoch }), loader, archive.labels, {
   epochs: EPOCHS,
@@ -50,6 +42,6 @@ const validation = randomSampler(july, { size: CHIP, resolution: RES, length: 40
 const { accuracy, pixels } = await pixelAccuracy(model, validation, loader, archive.labels);
 const modelDir = join(outDir, 'model');
 await saveModel(model, modelDir);
-await loader.close(); await catalog.close();
+await scenes.close();
 step(`model saved to ${modelDir}`);
 console.log(`validation pixel accuracy: ${accuracy.toFixed(4)} (${pixels} labelled pixels)`);
