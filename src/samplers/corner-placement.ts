@@ -3,7 +3,8 @@ import type { BBox } from '../geo/bbox.js';
 import { bboxIntersection } from '../geo/bbox.js';
 import type { Geometry, Position } from '../geo/geometry.js';
 import { drawChip, type PixelGrid } from './chip-placement.js';
-import { convexInsideGeometry, rectInsideGeometry } from './rect-geometry.js';
+import type { FlatPolygons } from './flat-polygons.js';
+import { convexInsidePolygons, rectInsideGeometry } from './rect-geometry.js';
 import { pointTransformer } from './reproject.js';
 
 /**
@@ -25,28 +26,6 @@ export const CORNER_ATTEMPTS = 16;
 const BOX_MARGIN = 0.02;
 
 const isTransformFailure = (e: unknown): boolean => e instanceof GeoError && e.code === 'TRANSFORM_FAILED';
-
-/** The box of a polygon's or multipolygon's vertices (indexed loops: this runs once per chip). */
-function ringsBBox(g: Exclude<Geometry, { type: 'Point' }>): BBox {
-  const polys = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
-  let xmin = Infinity;
-  let ymin = Infinity;
-  let xmax = -Infinity;
-  let ymax = -Infinity;
-  for (const rings of polys) {
-    for (const ring of rings) {
-      for (let i = 0; i < ring.length; i++) {
-        const x = ring[i][0];
-        const y = ring[i][1];
-        if (x < xmin) xmin = x;
-        if (x > xmax) xmax = x;
-        if (y < ymin) ymin = y;
-        if (y > ymax) ymax = y;
-      }
-    }
-  }
-  return [xmin, ymin, xmax, ymax];
-}
 
 /**
  * The box, in the target CRS of `forward`, of an EPSG:4326 box's corners and edge midpoints (3 points
@@ -79,11 +58,11 @@ function boxInCrs(b: BBox, forward: (p: Position) => Position): BBox | null {
 }
 
 /**
- * Places a chip inside an EPSG:4326 footprint on a grid in another CRS without transforming the
- * footprint: grid-aligned positions are drawn uniformly (see {@link drawChip}) over the footprint's
+ * Places a chip inside an EPSG:4326 footprint (polygon or multipolygon, see {@link flatPolygons}) on
+ * a grid in another CRS without transforming the footprint: grid-aligned positions are drawn uniformly (see {@link drawChip}) over the footprint's
  * box transformed to `crs` (plus a margin) ∩ `clips`, and a chip is accepted when its 4 corners,
  * transformed to EPSG:4326, form a quadrilateral inside the footprint as stored
- * ({@link convexInsideGeometry}) and the chip lies inside `roi` (given in `crs`). The chip's edges
+ * ({@link convexInsidePolygons}) and the chip lies inside `roi` (given in `crs`). The chip's edges
  * are taken as straight between its transformed corners; their true images curve away from those
  * lines by L²·tan(lat)/(8R) or so in UTM (about 0.1 m for a 2.56 km chip at 45°) — where the
  * footprint itself, with its EPSG:4326 edges taken as straight lines, is the stored geometry exactly.
@@ -95,11 +74,11 @@ function boxInCrs(b: BBox, forward: (p: Position) => Position): BBox | null {
  *
  * @example
  * ```ts
- * const bounds = placeByCorners(footprint, 'EPSG:32633', undefined, [nativeBounds], { origin: [500000, 5600040], res: [10, 10] }, [256, 256], rng);
+ * const bounds = placeByCorners(flatPolygons(row.geometry)!, 'EPSG:32633', undefined, [nativeBounds], { origin: [500000, 5600040], res: [10, 10] }, [256, 256], rng);
  * ```
  */
 export function placeByCorners(
-  footprint: Geometry,
+  footprint: FlatPolygons,
   crs: string,
   roi: Geometry | undefined,
   clips: readonly (BBox | undefined)[],
@@ -107,8 +86,7 @@ export function placeByCorners(
   size: [number, number],
   rng: () => number,
 ): BBox | null {
-  if (footprint.type === 'Point') return null;
-  const box = ringsBBox(footprint);
+  const box = footprint.bbox;
   if (!(box[2] - box[0] < 180)) return null;
   let bbox: BBox | null = boxInCrs(box, pointTransformer('EPSG:4326', crs));
   if (!bbox) return null;
@@ -130,6 +108,6 @@ export function placeByCorners(
       if (isTransformFailure(e)) return false;
       throw e;
     }
-    return convexInsideGeometry(quad, footprint);
+    return convexInsidePolygons(quad, footprint);
   });
 }

@@ -1,6 +1,7 @@
 import type { BBox } from '../geo/bbox.js';
 import type { Geometry, Position } from '../geo/geometry.js';
 import { pointInGeometry } from '../geo/geometry.js';
+import { insideFlatPolygons, type FlatPolygons } from './flat-polygons.js';
 
 /** True when segment p→q passes through the open interior of `r` (Liang–Barsky clip, then the clipped chord's midpoint). */
 function crossesInterior(p: Position, q: Position, r: BBox): boolean {
@@ -103,11 +104,9 @@ export function rectOverlapsGeometry(r: BBox, g: Geometry): boolean {
 }
 
 /** True when segment p→q passes through the open interior of the convex ring `c` (Cyrus–Beck clip, `s` its orientation sign). */
-function crossesConvexInterior(p: Position, q: Position, c: readonly Position[], s: number): boolean {
-  const px = p[0];
-  const py = p[1];
-  const dx = q[0] - px;
-  const dy = q[1] - py;
+function crossesConvexInterior(px: number, py: number, qx: number, qy: number, c: readonly Position[], s: number): boolean {
+  const dx = qx - px;
+  const dy = qy - py;
   let t0 = 0;
   let t1 = 1;
   for (let i = 0; i < c.length; i++) {
@@ -140,17 +139,17 @@ function crossesConvexInterior(p: Position, q: Position, c: readonly Position[],
 
 /**
  * Exact test that a strictly convex polygon `c` (its corners, either orientation, not closed) lies
- * entirely inside a polygon or multipolygon (touching the boundary is allowed; holes are respected):
- * the non-axis-aligned counterpart of {@link rectInsideGeometry}, for a chip's corners transformed
- * into the footprint's CRS. False for a point geometry and for a `c` that is not strictly convex.
+ * entirely inside a polygon or multipolygon given as {@link FlatPolygons} (touching the boundary is
+ * allowed; holes are respected): the non-axis-aligned counterpart of {@link rectInsideGeometry}, for
+ * a chip's corners transformed into the footprint's CRS. False for a `c` that is not strictly convex.
  *
  * @example
  * ```ts
- * convexInsideGeometry([[1, 0.5], [2, 1], [1.5, 2], [0.5, 1.5]], bboxToPolygon([0, 0, 4, 4])); // true
+ * convexInsidePolygons([[1, 0.5], [2, 1], [1.5, 2], [0.5, 1.5]], flatPolygons(writeWkb(bboxToPolygon([0, 0, 4, 4])))!); // true
  * ```
  */
-export function convexInsideGeometry(c: readonly Position[], g: Geometry): boolean {
-  if (g.type === 'Point' || c.length < 3) return false;
+export function convexInsidePolygons(c: readonly Position[], fp: FlatPolygons): boolean {
+  if (c.length < 3) return false;
   let s = 0;
   for (let i = 0; i < c.length; i++) {
     const a = c[i];
@@ -175,16 +174,20 @@ export function convexInsideGeometry(c: readonly Position[], g: Geometry): boole
     cx += p[0] / c.length;
     cy += p[1] / c.length;
   }
-  for (const ring of ringsOf(g)) {
-    for (let i = 1; i < ring.length; i++) {
-      const p = ring[i - 1];
-      const q = ring[i];
+  const { xy, ringEnds } = fp;
+  for (let r = 0; r < ringEnds.length; r++) {
+    const start = r === 0 ? 0 : ringEnds[r - 1];
+    for (let i = start + 1; i < ringEnds[r]; i++) {
+      const px = xy[2 * i - 2];
+      const py = xy[2 * i - 1];
+      const qx = xy[2 * i];
+      const qy = xy[2 * i + 1];
       // Quick reject: the segment's box misses the polygon's box.
-      if (Math.max(p[0], q[0]) <= xmin || Math.min(p[0], q[0]) >= xmax || Math.max(p[1], q[1]) <= ymin || Math.min(p[1], q[1]) >= ymax) continue;
-      if (crossesConvexInterior(p, q, c, s)) return false;
+      if (Math.max(px, qx) <= xmin || Math.min(px, qx) >= xmax || Math.max(py, qy) <= ymin || Math.min(py, qy) >= ymax) continue;
+      if (crossesConvexInterior(px, py, qx, qy, c, s)) return false;
     }
   }
   // No boundary inside the open polygon: its interior, its centroid included (which is then on no
   // boundary), is entirely in or entirely out.
-  return insideOffBoundary(g, cx, cy);
+  return insideFlatPolygons(fp, cx, cy);
 }

@@ -9,6 +9,7 @@ import { readWkb } from '../geo/wkb.js';
 import type { CatalogRow } from '../catalog/types.js';
 import { placeChip, type PixelGrid } from './chip-placement.js';
 import { placeByCorners } from './corner-placement.js';
+import { flatPolygons } from './flat-polygons.js';
 import { nativeGrid, type NativeGrid } from './native-grid.js';
 import { checkCrs, checkResolution, checkSize, sizeInPixels, type CommonSamplerOptions } from './options.js';
 import { geometryToCrs } from './reproject.js';
@@ -153,9 +154,10 @@ export function rowFootprint(row: CatalogRow): Geometry {
 /**
  * A random chip for a planned row, inside the row's footprint ∩ roi (and inside the raster's extent
  * when its grid columns give it), on the row's grid (see {@link rowGrid}). When the slice CRS is not
- * EPSG:4326 the chip is first placed by {@link placeByCorners} (its corners tested against the
- * footprint as stored); when that cannot decide, the footprint is transformed vertex by vertex and
- * the chip placed by {@link placeChip}, which also handles footprints smaller than a chip.
+ * EPSG:4326 and the footprint is a 2D (multi)polygon, the chip is first placed by
+ * {@link placeByCorners} (its corners tested against the footprint as stored); when that cannot
+ * decide, the footprint is transformed vertex by vertex and the chip placed by {@link placeChip},
+ * which also handles footprints smaller than a chip.
  *
  * @example
  * ```ts
@@ -165,14 +167,14 @@ export function rowFootprint(row: CatalogRow): Geometry {
 export function randomChip(plan: RowPlan, spec: ChipSpec, rng: () => number): GeoSlice {
   const { crs, grid } = plan;
   const size = sizeInPixels(spec.size, spec.units, grid.res);
-  const footprint = readWkb(plan.wkb);
   const roi = spec.roi?.inCrs(crs);
   // Chips stay inside the raster's own extent when it is known (the EPSG:4326 footprint of a
   // projected raster, projected back, bulges slightly beyond it).
   const clips = [roi ? geometryBBox(roi) : undefined, plan.nativeBounds];
-  let bounds = crs === 'EPSG:4326' ? null : placeByCorners(footprint, crs, roi, clips, grid, size, rng);
+  const flat = crs === 'EPSG:4326' ? null : flatPolygons(plan.wkb);
+  let bounds = flat ? placeByCorners(flat, crs, roi, clips, grid, size, rng) : null;
   if (!bounds) {
-    const fp = geometryToCrs(footprint, 'EPSG:4326', crs);
+    const fp = geometryToCrs(readWkb(plan.wkb), 'EPSG:4326', crs);
     let bbox = geometryBBox(fp);
     for (const clip of clips) if (clip) bbox = bboxIntersection(bbox, clip) ?? bbox;
     bounds = placeChip({ footprint: fp, roi, bbox }, grid, size, rng).bounds;

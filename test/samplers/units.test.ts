@@ -9,10 +9,13 @@ import { writeWkb } from '../../src/geo/wkb.js';
 import { axisOffsets, tilesAlong } from '../../src/samplers/grid-layout.js';
 import { intersectionArea } from '../../src/samplers/intersection-area.js';
 import { nativeGrid } from '../../src/samplers/native-grid.js';
-import { convexInsideGeometry, rectInsideGeometry, rectOverlapsGeometry } from '../../src/samplers/rect-geometry.js';
+import { flatPolygons, insideFlatPolygons } from '../../src/samplers/flat-polygons.js';
+import { convexInsidePolygons, rectInsideGeometry, rectOverlapsGeometry } from '../../src/samplers/rect-geometry.js';
 import { keyRng } from '../../src/samplers/key-rng.js';
 import { hashUniform, rowHasher } from '../../src/samplers/row-hash.js';
+import { planRow } from '../../src/samplers/row-chip.js';
 import { rowKey } from '../../src/samplers/row-key.js';
+import { rowPlanner } from '../../src/samplers/row-planner.js';
 import { planTemporal } from '../../src/samplers/temporal.js';
 import { ArrivalReservoir } from '../../src/samplers/weighted-reservoir.js';
 import { sceneRow } from './helpers.js';
@@ -50,25 +53,26 @@ test('rect tests are exact at boundaries and holes', () => {
 });
 
 test('convex polygon test: rotated quads, touching, holes, orientation, non-convex input', () => {
+  const convexInside = (c: Position[], g: Geometry) => convexInsidePolygons(c, flatPolygons(writeWkb(g))!);
   const holed: Geometry = { type: 'Polygon', coordinates: [[[0, 0], [4, 0], [4, 4], [0, 4], [0, 0]], [[1, 1], [3, 1], [3, 3], [1, 3], [1, 1]]] };
   const diamond = (cx: number, cy: number, r: number): Position[] => [[cx, cy - r], [cx + r, cy], [cx, cy + r], [cx - r, cy]];
-  assert.equal(convexInsideGeometry(diamond(0.5, 2, 0.5), holed), true, 'touches the outer ring and the hole at corners');
-  assert.equal(convexInsideGeometry(diamond(0.5, 2, 0.5).reverse(), holed), true, 'clockwise');
-  assert.equal(convexInsideGeometry(diamond(0.5, 2, 0.6), holed), false, 'crosses the outer ring');
-  assert.equal(convexInsideGeometry(diamond(0.8, 2, 0.4), holed), false, 'crosses into the hole');
-  assert.equal(convexInsideGeometry(diamond(2, 2, 0.5), holed), false, 'inside the hole');
-  assert.equal(convexInsideGeometry(diamond(2, 2, 3), holed), false, 'contains the polygon');
-  assert.equal(convexInsideGeometry([[0, 0], [1, 0.5], [1, 3.5], [0, 4]], holed), true, 'edges along the outer ring and the hole');
-  assert.equal(convexInsideGeometry([[0, 0], [1.5, 0.5], [1.5, 3.5], [0, 4]], holed), false, 'reaches into the hole');
-  assert.equal(convexInsideGeometry([[0, 0], [1, 0], [1, 1], [0, 1]], holed), true, 'an axis-aligned square on the corner');
-  assert.equal(convexInsideGeometry([[0, 0], [2, 0], [0.5, 0.5], [0, 2]], square(0, 0, 4, 4)), false, 'not convex');
-  assert.equal(convexInsideGeometry([[0, 0], [1, 1], [2, 2], [0, 2]], square(0, 0, 4, 4)), false, 'collinear corners');
+  assert.equal(convexInside(diamond(0.5, 2, 0.5), holed), true, 'touches the outer ring and the hole at corners');
+  assert.equal(convexInside(diamond(0.5, 2, 0.5).reverse(), holed), true, 'clockwise');
+  assert.equal(convexInside(diamond(0.5, 2, 0.6), holed), false, 'crosses the outer ring');
+  assert.equal(convexInside(diamond(0.8, 2, 0.4), holed), false, 'crosses into the hole');
+  assert.equal(convexInside(diamond(2, 2, 0.5), holed), false, 'inside the hole');
+  assert.equal(convexInside(diamond(2, 2, 3), holed), false, 'contains the polygon');
+  assert.equal(convexInside([[0, 0], [1, 0.5], [1, 3.5], [0, 4]], holed), true, 'edges along the outer ring and the hole');
+  assert.equal(convexInside([[0, 0], [1.5, 0.5], [1.5, 3.5], [0, 4]], holed), false, 'reaches into the hole');
+  assert.equal(convexInside([[0, 0], [1, 0], [1, 1], [0, 1]], holed), true, 'an axis-aligned square on the corner');
+  assert.equal(convexInside([[0, 0], [2, 0], [0.5, 0.5], [0, 2]], square(0, 0, 4, 4)), false, 'not convex');
+  assert.equal(convexInside([[0, 0], [1, 1], [2, 2], [0, 2]], square(0, 0, 4, 4)), false, 'collinear corners');
   for (let i = 0; i < 200; i++) {
     // agrees with rectInsideGeometry on axis-aligned boxes
     const x = (i % 17) * 0.3 - 0.5;
     const y = (i % 13) * 0.35 - 0.5;
     const r: [number, number, number, number] = [x, y, x + 0.5 + (i % 3) * 0.5, y + 0.5];
-    assert.equal(convexInsideGeometry([[r[0], r[1]], [r[2], r[1]], [r[2], r[3]], [r[0], r[3]]], holed), rectInsideGeometry(r, holed), `box ${r}`);
+    assert.equal(convexInside([[r[0], r[1]], [r[2], r[1]], [r[2], r[3]], [r[0], r[3]]], holed), rectInsideGeometry(r, holed), `box ${r}`);
   }
 });
 
@@ -181,4 +185,84 @@ test('ArrivalReservoir equals the brute-force k earliest events of all rows, in 
       assert.deepEqual(r.drain().map((a) => `${a.id}#${a.index}`), expected, `capacity ${k}`);
     }
   }
+});
+
+test('rowHasher: deterministic per (seed, epoch, id), uniform, no collisions over 10^5 ids; keyRng streams', () => {
+  const h = rowHasher('unit', 0);
+  assert.equal(h('scene-1'), rowHasher('unit', 0)('scene-1'));
+  assert.notEqual(h('scene-1'), rowHasher('unit', 1)('scene-1'), 'epoch re-keys');
+  assert.notEqual(h('scene-1'), rowHasher('unit2', 0)('scene-1'), 'seed re-keys');
+  const n = 100_000;
+  const keys = new Set<number>();
+  const bins = new Array<number>(16).fill(0);
+  for (let i = 0; i < n; i++) {
+    const k = h(`scene-${i}`);
+    assert.ok(Number.isInteger(k) && k >= 0 && k < 2 ** 52);
+    keys.add(k);
+    bins[Math.floor(hashUniform(k) * 16)]++;
+  }
+  assert.equal(keys.size, n);
+  const chi = bins.reduce((a, o) => a + (o - n / 16) ** 2 / (n / 16), 0);
+  assert.ok(chi < 37.697, `chi-square ${chi} (df 15, p = 0.001)`);
+  const a = keyRng(h('x'), 0);
+  const b = keyRng(h('x'), 0);
+  const c = keyRng(h('x'), 1);
+  const xs = Array.from({ length: 1000 }, () => a());
+  assert.deepEqual(Array.from({ length: 1000 }, () => b()), xs);
+  assert.ok(xs.every((x) => x >= 0 && x < 1));
+  assert.notDeepEqual(Array.from({ length: 1000 }, () => c()), xs, 'streams differ');
+  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+  assert.ok(Math.abs(mean - 0.5) < 0.05, `mean ${mean}`);
+});
+
+test('flatPolygons: polygons and multipolygons in either byte order; other WKB gives null', () => {
+  const multi: Geometry = { type: 'MultiPolygon', coordinates: [square(0, 0, 1, 1).coordinates, [[[5, 5], [7, 5], [7, 8], [5, 5]], [[5.5, 5.2], [6.5, 5.2], [6.5, 5.4], [5.5, 5.2]]]] };
+  const fp = flatPolygons(writeWkb(multi))!;
+  assert.deepEqual(fp.bbox, [0, 0, 7, 8]);
+  assert.deepEqual([...fp.ringEnds], [5, 9, 13]);
+  assert.deepEqual([...fp.polygonEnds], [1, 3]);
+  assert.deepEqual([...fp.xy.subarray(10, 14)], [5, 5, 7, 5]);
+  // big-endian, hand-encoded: a triangle (byte order 0, type 3, 1 ring of 4 points)
+  const be = new DataView(new ArrayBuffer(13 + 4 * 16));
+  be.setUint8(0, 0);
+  be.setUint32(1, 3);
+  be.setUint32(5, 1);
+  be.setUint32(9, 4);
+  [[0, 0], [2, 0], [0, 2], [0, 0]].forEach(([x, y], i) => {
+    be.setFloat64(13 + 16 * i, x);
+    be.setFloat64(21 + 16 * i, y);
+  });
+  const tri = new Uint8Array(be.buffer);
+  assert.deepEqual(flatPolygons(tri)?.bbox, [0, 0, 2, 2]);
+  assert.equal(insideFlatPolygons(flatPolygons(tri)!, 0.5, 0.5), true);
+  assert.equal(insideFlatPolygons(flatPolygons(tri)!, 1.5, 1.5), false);
+  assert.equal(insideFlatPolygons(fp, 6, 5.25), false, 'in the hole');
+  assert.equal(insideFlatPolygons(fp, 6, 6), true);
+  const poly = writeWkb(square(0, 0, 1, 1));
+  assert.equal(flatPolygons(poly.subarray(0, poly.byteLength - 3)), null, 'truncated');
+  assert.equal(flatPolygons(writeWkb({ type: 'Point', coordinates: [1, 2] })), null, 'point');
+});
+
+test('rowPlanner gives what planRow gives, row after row, reusing grids only when equal', () => {
+  const t = (x0: number, r = 10) => [x0, r, 0, 5_600_000, 0, -r];
+  const rows = [
+    sceneRow('a', [15, 50, 15.1, 50.1], { crs: 'EPSG:32633', extras: { transform: t(500_000), width: 100, height: 100 } }),
+    sceneRow('b', [15, 50, 15.1, 50.1], { crs: 'EPSG:32633', extras: { transform: t(500_000), width: 100, height: 100 } }),
+    sceneRow('c', [15, 50, 15.1, 50.1], { crs: 'EPSG:32633', extras: { transform: t(500_000), width: 100, height: 90 } }),
+    sceneRow('d', [15, 50, 15.1, 50.1], { crs: 'EPSG:32633', extras: { transform: t(500_010), width: 100, height: 90 } }),
+    sceneRow('e', [15, 50, 15.1, 50.1], { crs: 'EPSG:32633', extras: { transform: new Float64Array(t(500_010, 20)), width: 100, height: 90 } }),
+    sceneRow('f', [15, 50, 15.1, 50.1], { crs: 'EPSG:32633', extras: { B04_cog: { transform: t(500_000, 60), width: 10, height: 10 } } }),
+    sceneRow('g', [15, 50, 15.1, 50.1], { crs: 'EPSG:32632', extras: { transform: t(500_010, 20), width: 100, height: 90 } }),
+  ];
+  for (const spec of [{ size: [8, 8] as [number, number] }, { size: [8, 8] as [number, number], resolution: [5, 5] as [number, number] }, { size: [8, 8] as [number, number], crs: 'EPSG:32633', resolution: [5, 5] as [number, number] }]) {
+    const plan = rowPlanner(spec);
+    for (const row of [...rows, ...rows.slice().reverse()]) assert.deepEqual(plan(row), planRow(row, spec), `${row.id} with ${JSON.stringify(spec)}`);
+  }
+  const mutable = [500_000, 10, 0, 5_600_000, 0, -10];
+  const plan = rowPlanner({ size: [8, 8] });
+  const first = plan(sceneRow('m1', [15, 50, 15.1, 50.1], { crs: 'EPSG:32633', extras: { transform: mutable, width: 100, height: 100 } }));
+  mutable[0] = 400_000;
+  const second = plan(sceneRow('m2', [15, 50, 15.1, 50.1], { crs: 'EPSG:32633', extras: { transform: mutable, width: 100, height: 100 } }));
+  assert.deepEqual([first.grid.origin[0], second.grid.origin[0]], [500_000, 400_000], 'values are compared, not array identity');
+  assert.throws(() => plan(sceneRow('bad', [0, 0, 1, 1], { crs: 'EPSG:32633' })), (e) => e instanceof SamplerError && e.code === 'NO_RESOLUTION');
 });
