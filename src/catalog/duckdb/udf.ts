@@ -3,7 +3,7 @@
  * refinement, Hilbert sort keys and WKB inspection compose with SQL (DuckDB core has no spatial
  * predicates; the `spatial` extension is never required). Callbacks run on the JS thread.
  */
-import { BLOB, BOOLEAN, DOUBLE, DuckDBScalarFunction, type DuckDBConnection } from '@duckdb/node-api';
+import { BLOB, BOOLEAN, DOUBLE, DuckDBScalarFunction, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import { geometriesIntersect, geometryBBox, geometryIntersectsBBox, type Geometry } from '../../geo/geometry.js';
 import { hilbertKey } from '../../geo/hilbert.js';
 import { readWkb } from '../../geo/wkb.js';
@@ -48,21 +48,38 @@ function parse(bytes: unknown): Geometry {
  * ```
  */
 export function registerUdfs(conn: DuckDBConnection): void {
+  const box = (a: unknown[]): BBox => [a[1], a[2], a[3], a[4]] as BBox;
+  registerRowwise(conn, UDF.intersectsBBox, BOOLEAN, [BLOB, DOUBLE, DOUBLE, DOUBLE, DOUBLE], (a) => geometryIntersectsBBox(parse(a[0]), box(a)));
+  registerRowwise(conn, UDF.geomsIntersect, BOOLEAN, [BLOB, BLOB], (a) => geometriesIntersect(parse(a[0]), parse(a[1])));
+  registerRowwise(conn, UDF.hilbert, DOUBLE, [DOUBLE, DOUBLE], (a) => hilbertKey(a[0] as number, a[1] as number));
+  const bounds = [UDF.wkbXmin, UDF.wkbYmin, UDF.wkbXmax, UDF.wkbYmax];
+  bounds.forEach((name, k) => registerRowwise(conn, name, DOUBLE, [BLOB], (a) => geometryBBox(parse(a[0]))[k]));
+}
+
+/**
+ * Registers a scalar function computed row by row: a NULL argument gives NULL, and an exception
+ * fails the query with a message naming the function.
+ */
+function registerRowwise(conn: DuckDBConnection, name: string, returnType: DuckDBType, parameterTypes: DuckDBType[], fn: (args: unknown[]) => unknown): void {
   conn.registerScalarFunction(
     DuckDBScalarFunction.create({
-      name: UDF.intersectsBBox,
-      returnType: BOOLEAN,
-      parameterTypes: [BLOB, DOUBLE, DOUBLE, DOUBLE, DOUBLE],
+      name,
+      returnType,
+      parameterTypes,
       mainFunction: (info, input, out) => {
-        const v = [0, 1, 2, 3, 4].map((c) => input.getColumnVector(c));
+        const vectors = parameterTypes.map((_, c) => input.getColumnVector(c));
+        const args: unknown[] = new Array(vectors.length);
         for (let r = 0; r < input.rowCount; r++) {
-          const g = v[0].getItem(r);
-          if (g === null) { out.setItem(r, null); continue; }
+          let anyNull = false;
+          for (let c = 0; c < vectors.length; c++) {
+            args[c] = vectors[c].getItem(r);
+            if (args[c] === null) anyNull = true;
+          }
+          if (anyNull) { out.setItem(r, null); continue; }
           try {
-            const box: BBox = [v[1].getItem(r) as number, v[2].getItem(r) as number, v[3].getItem(r) as number, v[4].getItem(r) as number];
-            out.setItem(r, geometryIntersectsBBox(parse(g), box));
+            out.setItem(r, fn(args) as never);
           } catch (e) {
-            info.setError(`${UDF.intersectsBBox}: ${(e as Error).message}`);
+            info.setError(`${name}: ${(e as Error).message}`);
             return;
           }
         }
@@ -70,71 +87,4 @@ export function registerUdfs(conn: DuckDBConnection): void {
       },
     }),
   );
-  conn.registerScalarFunction(
-    DuckDBScalarFunction.create({
-      name: UDF.geomsIntersect,
-      returnType: BOOLEAN,
-      parameterTypes: [BLOB, BLOB],
-      mainFunction: (info, input, out) => {
-        const a = input.getColumnVector(0);
-        const b = input.getColumnVector(1);
-        for (let r = 0; r < input.rowCount; r++) {
-          const ga = a.getItem(r);
-          const gb = b.getItem(r);
-          if (ga === null || gb === null) { out.setItem(r, null); continue; }
-          try {
-            out.setItem(r, geometriesIntersect(parse(ga), parse(gb)));
-          } catch (e) {
-            info.setError(`${UDF.geomsIntersect}: ${(e as Error).message}`);
-            return;
-          }
-        }
-        out.flush();
-      },
-    }),
-  );
-  conn.registerScalarFunction(
-    DuckDBScalarFunction.create({
-      name: UDF.hilbert,
-      returnType: DOUBLE,
-      parameterTypes: [DOUBLE, DOUBLE],
-      mainFunction: (_info, input, out) => {
-        const x = input.getColumnVector(0);
-        const y = input.getColumnVector(1);
-        for (let r = 0; r < input.rowCount; r++) {
-          const xv = x.getItem(r) as number | null;
-          const yv = y.getItem(r) as number | null;
-          out.setItem(r, xv === null || yv === null ? null : hilbertKey(xv, yv));
-        }
-        out.flush();
-      },
-    }),
-  );
-  const bound = (name: string, k: 0 | 1 | 2 | 3): void => {
-    conn.registerScalarFunction(
-      DuckDBScalarFunction.create({
-        name,
-        returnType: DOUBLE,
-        parameterTypes: [BLOB],
-        mainFunction: (info, input, out) => {
-          const g = input.getColumnVector(0);
-          for (let r = 0; r < input.rowCount; r++) {
-            const v = g.getItem(r);
-            if (v === null) { out.setItem(r, null); continue; }
-            try {
-              out.setItem(r, geometryBBox(parse(v))[k]);
-            } catch (e) {
-              info.setError(`${name}: ${(e as Error).message}`);
-              return;
-            }
-          }
-          out.flush();
-        },
-      }),
-    );
-  };
-  bound(UDF.wkbXmin, 0);
-  bound(UDF.wkbYmin, 1);
-  bound(UDF.wkbXmax, 2);
-  bound(UDF.wkbYmax, 3);
 }
