@@ -4,17 +4,18 @@ import type { BBox } from '../geo/bbox.js';
  * A polygon or multipolygon decoded into flat arrays: vertex `i` is `(xy[2i], xy[2i + 1])`; ring `r`
  * holds vertices `ringEnds[r - 1]` (0 for the first) to `ringEnds[r]` (exclusive, closed as stored);
  * polygon `p` holds rings `polygonEnds[p - 1]` (0 for the first) to `polygonEnds[p]`. One allocation
- * per footprint instead of one array per vertex, for the per-chip tests of the random sampler.
+ * per footprint instead of one array per vertex, for the per-chip tests of the random sampler
+ * (plain arrays: small typed arrays cost more to allocate than they save).
  *
  * @example
  * ```ts
- * const fp: FlatPolygons = { xy: new Float64Array([0, 0, 1, 0, 1, 1, 0, 0]), ringEnds: new Int32Array([4]), polygonEnds: new Int32Array([1]), bbox: [0, 0, 1, 1] };
+ * const fp: FlatPolygons = { xy: [0, 0, 1, 0, 1, 1, 0, 0], ringEnds: [4], polygonEnds: [1], bbox: [0, 0, 1, 1] };
  * ```
  */
 export interface FlatPolygons {
-  xy: Float64Array;
-  ringEnds: Int32Array;
-  polygonEnds: Int32Array;
+  xy: number[];
+  ringEnds: number[];
+  polygonEnds: number[];
   bbox: BBox;
 }
 
@@ -35,15 +36,15 @@ export function flatPolygons(bytes: Uint8Array): FlatPolygons | null {
   const le0 = bytes[0] === 1;
   const type = view.getUint32(1, le0);
   if (type !== 3 && type !== 6) return null;
-  // First pass: the structure (and the bytes it needs); second pass: the coordinates.
-  const rings: number[] = [];
-  const polys: number[] = [];
-  let vertices = 0;
-  let off = 5;
   const parts = type === 3 ? 1 : view.getUint32(5, le0);
-  if (type === 6) off = 9;
-  const starts: number[] = [];
-  const orders: boolean[] = [];
+  let off = type === 3 ? 5 : 9;
+  const xy: number[] = [];
+  const ringEnds: number[] = [];
+  const polygonEnds: number[] = [];
+  let xmin = Infinity;
+  let ymin = Infinity;
+  let xmax = -Infinity;
+  let ymax = -Infinity;
   for (let p = 0; p < parts; p++) {
     let le = le0;
     if (type === 6) {
@@ -53,43 +54,28 @@ export function flatPolygons(bytes: Uint8Array): FlatPolygons | null {
       off += 5;
     }
     if (off + 4 > n) return null;
-    const count = view.getUint32(off, le);
+    const rings = view.getUint32(off, le);
     off += 4;
-    for (let r = 0; r < count; r++) {
+    for (let r = 0; r < rings; r++) {
       if (off + 4 > n) return null;
       const m = view.getUint32(off, le);
       off += 4;
       if (m === 0 || off + 16 * m > n) return null;
-      starts.push(off);
-      orders.push(le);
-      vertices += m;
-      rings.push(vertices);
-      off += 16 * m;
+      for (let i = 0; i < m; i++, off += 16) {
+        const x = view.getFloat64(off, le);
+        const y = view.getFloat64(off + 8, le);
+        xy.push(x, y);
+        if (x < xmin) xmin = x;
+        if (x > xmax) xmax = x;
+        if (y < ymin) ymin = y;
+        if (y > ymax) ymax = y;
+      }
+      ringEnds.push(xy.length / 2);
     }
-    polys.push(rings.length);
+    polygonEnds.push(ringEnds.length);
   }
-  if (off !== n || vertices === 0) return null;
-  const xy = new Float64Array(2 * vertices);
-  let xmin = Infinity;
-  let ymin = Infinity;
-  let xmax = -Infinity;
-  let ymax = -Infinity;
-  let k = 0;
-  for (let r = 0; r < starts.length; r++) {
-    const le = orders[r];
-    const end = 2 * rings[r];
-    for (let o = starts[r]; k < end; o += 16, k += 2) {
-      const x = view.getFloat64(o, le);
-      const y = view.getFloat64(o + 8, le);
-      xy[k] = x;
-      xy[k + 1] = y;
-      if (x < xmin) xmin = x;
-      if (x > xmax) xmax = x;
-      if (y < ymin) ymin = y;
-      if (y > ymax) ymax = y;
-    }
-  }
-  return { xy, ringEnds: Int32Array.from(rings), polygonEnds: Int32Array.from(polys), bbox: [xmin, ymin, xmax, ymax] };
+  if (off !== n || xy.length === 0) return null;
+  return { xy, ringEnds, polygonEnds, bbox: [xmin, ymin, xmax, ymax] };
 }
 
 /**

@@ -75,12 +75,13 @@ export async function* randomSampler(catalog: GeoCatalog, opts: RandomSamplerOpt
   const hash = rowHasher(seed, epoch);
   const planOf = rowPlanner(spec);
   const reservoir = new ArrivalReservoir<RowPlan>(length, opts.replacement ?? true, (id) => keyRng(hash(id), 0));
-  const seen = { tmin: Infinity, tmax: -Infinity };
+  // The time extent of the rows is needed only by a temporal plan without its own extent.
+  const seen = plan && !plan.extent ? { tmin: Infinity, tmax: -Infinity } : undefined;
   const roiBox = spec.roi ? geometryBBox(spec.roi.wgs84) : undefined;
 
   for await (const row of samplerSource(catalog, spec.roi, opts.interval, opts.includeUndated).rows({ batchSize: 4096 })) {
     if (typeof row.id !== 'string') throw new SamplerError('BAD_ROW', `a row has a non-string id ${JSON.stringify(row.id)}; samplers key rows by id — give every row a string id`);
-    trackTime(seen, row);
+    if (seen) trackTime(seen, row);
     const exp = -Math.log(hashUniform(hash(row.id)));
     const threshold = reservoir.threshold;
     let w: number;
@@ -98,7 +99,7 @@ export async function* randomSampler(catalog: GeoCatalog, opts: RandomSamplerOpt
   }
 
   const extent: TimeInterval | undefined =
-    plan?.extent ?? (seen.tmin <= seen.tmax ? { start: new Date(seen.tmin), end: new Date(seen.tmax) } : undefined);
+    plan?.extent ?? (seen && seen.tmin <= seen.tmax ? { start: new Date(seen.tmin), end: new Date(seen.tmax) } : undefined);
   const windows = plan?.mode === 'sequential' ? plan.windows(extent as TimeInterval) : undefined;
   let n = 0;
   for (const draw of reservoir.drain()) {
