@@ -59,8 +59,9 @@ function boxInCrs(b: BBox, forward: (p: Position) => Position): BBox | null {
 
 /**
  * Places a chip inside an EPSG:4326 footprint (polygon or multipolygon, see {@link flatPolygons}) on
- * a grid in another CRS without transforming the footprint: grid-aligned positions are drawn uniformly (see {@link drawChip}) over the footprint's
- * box transformed to `crs` (plus a margin) ∩ `clips`, and a chip is accepted when its 4 corners,
+ * a grid in another CRS without transforming the footprint: grid-aligned positions are drawn
+ * uniformly (see {@link drawChip}) over the footprint's box transformed to `crs` (plus a margin) ∩
+ * `clips`, and a chip is accepted when its 4 corners,
  * transformed to EPSG:4326, form a quadrilateral inside the footprint as stored
  * ({@link convexInsidePolygons}) and the chip lies inside `roi` (given in `crs`). The chip's edges
  * are taken as straight between its transformed corners; their true images curve away from those

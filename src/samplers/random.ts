@@ -46,12 +46,13 @@ export interface RandomSamplerOptions extends CommonSamplerOptions {
  * the selection does not depend on the order the cursor delivers rows in, nor on the backend — and a
  * weight (see `weight`); a weighted reservoir ({@link ArrivalReservoir}) keeps `length` draws, holding
  * only each entered row's compact plan (see {@link rowPlanner}). A draw's further randomness (its
- * row's later events, its chip position) comes from {@link keyRng} streams of the same hash. Placement: each draw's chip is placed
- * uniformly inside footprint ∩ roi (see {@link randomChip}: in a slice CRS other than EPSG:4326 the
- * chip's corners are tested against the footprint as stored, without transforming the footprint),
- * snapped to the raster's native pixel grid when the slice CRS is the row's CRS (see
- * {@link placeChip} for footprints smaller than a chip: the chip is centred on them and extends beyond). Slices are in the row's native CRS unless `crs`
- * is given; `rowId` names the row. `shard` yields slices `rank, rank + worldSize, ...` of this stream;
+ * row's later events, its chip position) comes from {@link keyRng} streams of the same hash.
+ * Placement: each draw's chip is placed uniformly inside footprint ∩ roi (see {@link randomChip}: in
+ * a slice CRS other than EPSG:4326 the chip's corners are tested against the footprint as stored,
+ * without transforming the footprint), snapped to the raster's native pixel grid when the slice CRS
+ * is the row's CRS (see {@link placeChip} for footprints smaller than a chip: the chip is centred on
+ * them and extends beyond). Slices are in the row's native CRS unless `crs` is given; `rowId` names
+ * the row. `shard` yields slices `rank, rank + worldSize, ...` of this stream;
  * `epoch` re-seeds it. Options are validated on the first `next()`; bad rows throw
  * {@link SamplerError} naming the row.
  *
