@@ -1,24 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openCatalog } from '../../src/catalog/open.js';
-
-const repo = fileURLToPath(new URL('../../', import.meta.url));
+import { outputDir, runExample } from './run-example.js';
 
 // Measured held-out accuracy per round: 0.935, 0.950, 0.984, 0.990 (8, 16, 24, 32 labelled chips).
 // Training is seeded and unshuffled, so the run is reproducible and no tolerance is allowed: the
 // smallest measured step (+0.006, ~220 of ~37k held-out pixels) is far above float noise.
 test('examples/active-learning.ts: three rounds, held-out accuracy never falls and ends >= 0.95, every round writes a catalog version with uncertainty and lineage', async () => {
-  const out = mkdtempSync(join(tmpdir(), 'gs-al-'));
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'examples/active-learning.ts'), out], { encoding: 'utf8', cwd: repo });
-  assert.equal(r.status, 0, r.stderr);
-  const rounds = [...r.stdout.matchAll(/round (\d+): .*?(\d+) labelled; held-out pixel accuracy ([\d.]+)|round 0: trained on (\d+) chips; held-out pixel accuracy ([\d.]+)/g)]
+  const out = outputDir('al');
+  const stdout = runExample('active-learning', out);
+  const rounds = [...stdout.matchAll(/round (\d+): .*?(\d+) labelled; held-out pixel accuracy ([\d.]+)|round 0: trained on (\d+) chips; held-out pixel accuracy ([\d.]+)/g)]
     .map((m) => (m[4] !== undefined ? { round: 0, labelled: Number(m[4]), accuracy: Number(m[5]) } : { round: Number(m[1]), labelled: Number(m[2]), accuracy: Number(m[3]) }));
-  assert.deepEqual(rounds.map((x) => x.round), [0, 1, 2, 3], r.stdout);
+  assert.deepEqual(rounds.map((x) => x.round), [0, 1, 2, 3], stdout);
   assert.deepEqual(rounds.map((x) => x.labelled), [8, 16, 24, 32]);
   for (let i = 1; i < rounds.length; i++) {
     assert.ok(rounds[i].accuracy >= rounds[i - 1].accuracy, `accuracy fell from round ${i - 1} (${rounds[i - 1].accuracy}) to round ${i} (${rounds[i].accuracy})`);

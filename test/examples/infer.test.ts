@@ -1,29 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openRaster } from '../../src/loaders/raster.js';
 import { checkCogLayout } from '../../src/stitch/tiff/cog-layout-check.js';
-
-const repo = fileURLToPath(new URL('../../', import.meta.url));
-
-// Measured: 0.968 over ~333k stitched pixels. On this archive the same network without its box
-// filters (per-pixel only) reaches 0.89 on chips, one training epoch 0.86, nearest centroid 0.83 and a
-// constant "vegetation" answer 0.59; 0.93 catches those and leaves room for other tfjs backends.
-const MIN_ACCURACY = 0.93;
+import { outputDir, runExample, MIN_ACCURACY } from './run-example.js';
 
 function runInfer(out: string, modelDir: string): { stdout: string; accuracy: number } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'examples/infer.ts'), out, modelDir], { encoding: 'utf8', cwd: repo });
-  assert.equal(r.status, 0, r.stderr);
-  const accuracy = Number(/stitched prediction pixel accuracy vs labels: ([\d.]+) \((\d+) pixels\)/.exec(r.stdout)?.[1]);
-  return { stdout: r.stdout, accuracy };
+  const stdout = runExample('infer', out, modelDir);
+  const accuracy = Number(/stitched prediction pixel accuracy vs labels: ([\d.]+) \((\d+) pixels\)/.exec(stdout)?.[1]);
+  return { stdout, accuracy };
 }
 
 test('examples/infer.ts: trains when there is no model, stitches a prediction COG + uncertainty COG matching the labels (>= 0.93); a second run loads the saved model and gets the same result', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gs-infer-'));
+  const dir = outputDir('infer');
   const modelDir = join(dir, 'model');
   const first = runInfer(join(dir, 'run1'), modelDir);
   assert.match(first.stdout, /no model in .*: trained one/);
