@@ -94,20 +94,7 @@ export function geometryBBox(g: Geometry): BBox {
     const [x, y] = g.coordinates;
     return [x, y, x, y];
   }
-  let xmin = Infinity;
-  let ymin = Infinity;
-  let xmax = -Infinity;
-  let ymax = -Infinity;
-  for (const poly of polygonsOf(g)) {
-    for (const ring of poly) {
-      for (const [x, y] of ring) {
-        if (x < xmin) xmin = x;
-        if (x > xmax) xmax = x;
-        if (y < ymin) ymin = y;
-        if (y > ymax) ymax = y;
-      }
-    }
-  }
+  const [xmin, ymin, xmax, ymax] = ringsBBox(polygonsOf(g).flat());
   if (xmin > xmax) throw new GeoError('EMPTY_GEOMETRY', `the ${g.type} has no coordinates, so it has no bounding box`);
   return [xmin, ymin, xmax, ymax];
 }
