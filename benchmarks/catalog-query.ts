@@ -27,11 +27,19 @@ const QUERIES = Number(process.env.GEOSLICE_BENCH_QUERIES ?? 9);
 const SORT = process.env.GEOSLICE_BENCH_SORT?.split(',');
 if (!Number.isInteger(N) || N < 1000) throw new Error(`N must be an integer >= 1000, got ${N}`);
 
-interface Query { bbox: BBox; interval: TimeInterval }
-interface RowGroup { id: number; first: number; rows: number; stats: Map<string, { min: string | null; max: string | null; nulls: number }> }
+interface Query {
+  bbox: BBox;
+  interval: TimeInterval;
+}
+interface RowGroup {
+  id: number;
+  first: number;
+  rows: number;
+  stats: Map<string, { min: string | null; max: string | null; nulls: number }>;
+}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const log = (s: string) => process.stdout.write(s + '\n');
+const log = (s: string) => process.stdout.write(`${s}\n`);
 
 function queries(n: number): Query[] {
   const rnd = seedrandom('catalog-query-bench');
@@ -54,24 +62,40 @@ async function rowGroups(engine: DuckDBEngine, file: string): Promise<RowGroup[]
   for (const m of meta) {
     const id = Number(m.id);
     if (!groups.has(id)) groups.set(id, { id, first: 0, rows: Number(m.n), stats: new Map() });
-    groups.get(id)!.stats.set(String(m.col), { min: m.mn as string | null, max: m.mx as string | null, nulls: Number(m.nulls ?? 0) });
+    groups.get(id)!.stats.set(String(m.col), {
+      min: m.mn as string | null,
+      max: m.mx as string | null,
+      nulls: Number(m.nulls ?? 0),
+    });
   }
   const list = [...groups.values()].sort((a, b) => a.id - b.id);
   let first = 0;
-  for (const g of list) { g.first = first; first += g.rows; }
+  for (const g of list) {
+    g.first = first;
+    first += g.rows;
+  }
   return list;
 }
 
 /** Whether the statistics of a row group allow a match (the same predicates the DuckDB backend pushes down). */
 function mayMatch(g: RowGroup, q: Query): boolean {
-  const num = (c: string, k: 'min' | 'max') => { const s = g.stats.get(c); return s && s[k] !== null ? Number(s[k]) : null; };
+  const num = (c: string, k: 'min' | 'max') => {
+    const s = g.stats.get(c);
+    return s && s[k] !== null ? Number(s[k]) : null;
+  };
   const [x1, y1, x2, y2] = q.bbox;
-  const xmin = num('bbox, xmin', 'min'), xmax = num('bbox, xmax', 'max'), ymin = num('bbox, ymin', 'min'), ymax = num('bbox, ymax', 'max');
+  const xmin = num('bbox, xmin', 'min'),
+    xmax = num('bbox, xmax', 'max'),
+    ymin = num('bbox, ymin', 'min'),
+    ymax = num('bbox, ymax', 'max');
   if (xmin !== null && xmin > x2) return false;
   if (xmax !== null && xmax < x1) return false;
   if (ymin !== null && ymin > y2) return false;
   if (ymax !== null && ymax < y1) return false;
-  const time = (c: string, k: 'min' | 'max') => { const s = g.stats.get(c); return s && s[k] !== null ? Date.parse(String(s[k]).replace(' ', 'T').replace(/\+00$/, 'Z')) : null; };
+  const time = (c: string, k: 'min' | 'max') => {
+    const s = g.stats.get(c);
+    return s && s[k] !== null ? Date.parse(String(s[k]).replace(' ', 'T').replace(/\+00$/, 'Z')) : null;
+  };
   const tmin = g.stats.get('tmin');
   const tmax = g.stats.get('tmax');
   const lo = time('tmin', 'min');
@@ -101,12 +125,21 @@ async function main(): Promise<void> {
     await engine.exec(`CREATE TABLE synthetic AS ${syntheticCatalogSql(N)}`);
     log(`generated ${N} rows in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     t = performance.now();
-    await new DuckDBCatalog(engine, `synthetic(${N})`, async () => ({ sql: 'SELECT * FROM synthetic', params: {} })).toGeoParquet(sorted, { sortBy: SORT });
-    log(`toGeoParquet (sorted by ${SORT?.join(', ') ?? 'default'}, bbox covering): ${((performance.now() - t) / 1000).toFixed(1)} s, ${(statSync(sorted).size / 2 ** 20).toFixed(0)} MiB`);
+    await new DuckDBCatalog(engine, `synthetic(${N})`, async () => ({
+      sql: 'SELECT * FROM synthetic',
+      params: {},
+    })).toGeoParquet(sorted, { sortBy: SORT });
+    log(
+      `toGeoParquet (sorted by ${SORT?.join(', ') ?? 'default'}, bbox covering): ${((performance.now() - t) / 1000).toFixed(1)} s, ${(statSync(sorted).size / 2 ** 20).toFixed(0)} MiB`,
+    );
     t = performance.now();
     const geo = JSON.stringify(buildGeoMetadata({ geometryTypes: ['Polygon'], bbox: null, version: '1.0.0' }));
-    await engine.exec(`COPY (SELECT * EXCLUDE (bbox) FROM synthetic) TO ${sqlString(baseline)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000, KV_METADATA {geo: ${sqlString(geo)}})`);
-    log(`baseline (generation order, no bbox column): ${((performance.now() - t) / 1000).toFixed(1)} s, ${(statSync(baseline).size / 2 ** 20).toFixed(0)} MiB`);
+    await engine.exec(
+      `COPY (SELECT * EXCLUDE (bbox) FROM synthetic) TO ${sqlString(baseline)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000, KV_METADATA {geo: ${sqlString(geo)}})`,
+    );
+    log(
+      `baseline (generation order, no bbox column): ${((performance.now() - t) / 1000).toFixed(1)} s, ${(statSync(baseline).size / 2 ** 20).toFixed(0)} MiB`,
+    );
     await engine.exec('DROP TABLE synthetic');
 
     const qs = queries(QUERIES);
@@ -128,21 +161,34 @@ async function main(): Promise<void> {
         rowsRead[kind].push(read.reduce((s, g) => s + g.rows, 0));
         if (kind === 'sorted') {
           const hits = await matchingRowNumbers(engine, sorted, q);
-          if (hits.length !== n) throw new Error(`query ${JSON.stringify(q.bbox)}: catalog count ${n} != exact ${hits.length}`);
-          minGroups.push(new Set(hits.map((r) => groups.sorted.findIndex((g) => r >= g.first && r < g.first + g.rows))).size);
+          if (hits.length !== n)
+            throw new Error(`query ${JSON.stringify(q.bbox)}: catalog count ${n} != exact ${hits.length}`);
+          minGroups.push(
+            new Set(hits.map((r) => groups.sorted.findIndex((g) => r >= g.first && r < g.first + g.rows))).size,
+          );
         }
       }
-      log(`${kind}: ${groups[kind].length} row groups; per-query latency ms ${latency[kind].map((x) => x.toFixed(0)).join(' ')}`);
+      log(
+        `${kind}: ${groups[kind].length} row groups; per-query latency ms ${latency[kind].map((x) => x.toFixed(0)).join(' ')}`,
+      );
     }
     const withMatch = minGroups.map((m, i) => [m, groupsRead.sorted[i]] as const).filter(([m]) => m > 0);
     log('');
     log(`N = ${N}, ${QUERIES} queries (AOI 0.5 x 0.5 deg, 365 days)`);
-    log(`median latency: sorted ${median(latency.sorted).toFixed(1)} ms, baseline ${median(latency.baseline).toFixed(1)} ms -> ${(median(latency.baseline) / median(latency.sorted)).toFixed(1)}x faster (target >= 10x)`);
-    log(`median rows read: sorted ${median(rowsRead.sorted)}, baseline ${median(rowsRead.baseline)} -> ${(median(rowsRead.baseline) / Math.max(1, median(rowsRead.sorted))).toFixed(1)}x fewer`);
-    log(`median row groups read: sorted ${median(groupsRead.sorted)}, baseline ${median(groupsRead.baseline)}; minimum holding a match (median) ${median(minGroups)}`);
+    log(
+      `median latency: sorted ${median(latency.sorted).toFixed(1)} ms, baseline ${median(latency.baseline).toFixed(1)} ms -> ${(median(latency.baseline) / median(latency.sorted)).toFixed(1)}x faster (target >= 10x)`,
+    );
+    log(
+      `median rows read: sorted ${median(rowsRead.sorted)}, baseline ${median(rowsRead.baseline)} -> ${(median(rowsRead.baseline) / Math.max(1, median(rowsRead.sorted))).toFixed(1)}x fewer`,
+    );
+    log(
+      `median row groups read: sorted ${median(groupsRead.sorted)}, baseline ${median(groupsRead.baseline)}; minimum holding a match (median) ${median(minGroups)}`,
+    );
     if (withMatch.length) {
       const ratios = withMatch.map(([m, r]) => r / m);
-      log(`row groups read / minimum, queries with matches: median ${median(ratios).toFixed(2)}, max ${Math.max(...ratios).toFixed(2)} (target <= 3)`);
+      log(
+        `row groups read / minimum, queries with matches: median ${median(ratios).toFixed(2)}, max ${Math.max(...ratios).toFixed(2)} (target <= 3)`,
+      );
     } else {
       log('no query matched any row; raise N');
     }

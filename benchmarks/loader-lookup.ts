@@ -11,14 +11,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureSampleArchive } from '../examples/sample-archive.js';
-import { buildRasterCatalog } from '../src/catalog/build/index.js';
+import { buildRasterCatalog } from '../src/catalog/builders/index.js';
 import type { GeoCatalog } from '../src/catalog/types.js';
 import type { GeoSlice } from '../src/geo/slice.js';
 import { createLoader } from '../src/loaders/loader.js';
 import { randomSampler } from '../src/samplers/index.js';
 
 const SLICES = Number(process.argv[2] ?? 200);
-const log = (s: string) => process.stdout.write(s + '\n');
+const log = (s: string) => process.stdout.write(`${s}\n`);
 
 async function lookupMs(catalog: GeoCatalog, slices: GeoSlice[]): Promise<number> {
   const t = performance.now();
@@ -27,7 +27,13 @@ async function lookupMs(catalog: GeoCatalog, slices: GeoSlice[]): Promise<number
 }
 
 async function loadMs(catalog: GeoCatalog, slices: GeoSlice[], memoryIndexRows: number | undefined): Promise<number> {
-  const loader = createLoader({ catalog, bands: [1, 2, 3, 4], concurrency: 4, memoryIndexRows, onError: () => undefined });
+  const loader = createLoader({
+    catalog,
+    bands: [1, 2, 3, 4],
+    concurrency: 4,
+    memoryIndexRows,
+    onError: () => undefined,
+  });
   try {
     const t = performance.now();
     for await (const chip of loader.chips(slices)) void chip;
@@ -40,9 +46,14 @@ async function loadMs(catalog: GeoCatalog, slices: GeoSlice[], memoryIndexRows: 
 const dir = mkdtempSync(join(tmpdir(), 'geoslice-lookup-'));
 try {
   const archive = await ensureSampleArchive();
-  const { catalog } = await buildRasterCatalog(archive.scenes, { out: join(dir, 'catalog.parquet'), cogHeaders: true, progress: false });
+  const { catalog } = await buildRasterCatalog(archive.scenes, {
+    out: join(dir, 'catalog.parquet'),
+    cogHeaders: true,
+    progress: false,
+  });
   const slices: GeoSlice[] = [];
-  for await (const s of randomSampler(catalog, { size: 32, resolution: [30, 30], length: SLICES, seed: 1 })) slices.push(s);
+  for await (const s of randomSampler(catalog, { size: 32, resolution: [30, 30], length: SLICES, seed: 1 }))
+    slices.push(s);
   const memory = await catalog.materialize();
   await lookupMs(catalog, slices.slice(0, 10)); // warm up both paths
   await lookupMs(memory, slices.slice(0, 10));
@@ -51,8 +62,12 @@ try {
   const sqlLoad = await loadMs(catalog, slices, 0);
   const memLoad = await loadMs(catalog, slices, undefined);
   log(`${slices.length} slices over ${await catalog.count()} scenes`);
-  log(`row lookup: DuckDB query ${sqlLookup.toFixed(2)} ms/slice, in-memory index ${memLookup.toFixed(3)} ms/slice -> ${(sqlLookup / memLookup).toFixed(0)}x`);
-  log(`whole load (concurrency 4): memoryIndexRows 0 ${sqlLoad.toFixed(2)} ms/slice, default ${memLoad.toFixed(2)} ms/slice -> ${(sqlLoad / memLoad).toFixed(1)}x`);
+  log(
+    `row lookup: DuckDB query ${sqlLookup.toFixed(2)} ms/slice, in-memory index ${memLookup.toFixed(3)} ms/slice -> ${(sqlLookup / memLookup).toFixed(0)}x`,
+  );
+  log(
+    `whole load (concurrency 4): memoryIndexRows 0 ${sqlLoad.toFixed(2)} ms/slice, default ${memLoad.toFixed(2)} ms/slice -> ${(sqlLoad / memLoad).toFixed(1)}x`,
+  );
   await memory.close();
   await catalog.close();
 } finally {

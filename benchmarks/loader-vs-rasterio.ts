@@ -17,9 +17,9 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import seedrandom from 'seedrandom';
-import { extractCogLayout, type CogLayout } from '../src/loaders/cog-layout.js';
+import { extractCogLayout, type CogLayout } from '../src/tiff/cog-layout.js';
 import { openRaster, type RasterReader } from '../src/loaders/raster.js';
-import { BlockCache } from '../src/loaders/sources/block-cache.js';
+import { BlockCache } from '../src/sources/block-cache.js';
 
 const { values } = parseArgs({
   options: {
@@ -75,7 +75,20 @@ function ensureCog(name: string, opts: string[]): string {
   if (existsSync(out)) return out;
   const base = ensureBase();
   console.error(`making ${out} ...`);
-  run('gdal_translate', ['-q', '-of', 'COG', '-co', 'BLOCKSIZE=512', '-co', 'OVERVIEWS=NONE', '-co', 'NUM_THREADS=ALL_CPUS', ...opts, base, `${out}.tmp`]);
+  run('gdal_translate', [
+    '-q',
+    '-of',
+    'COG',
+    '-co',
+    'BLOCKSIZE=512',
+    '-co',
+    'OVERVIEWS=NONE',
+    '-co',
+    'NUM_THREADS=ALL_CPUS',
+    ...opts,
+    base,
+    `${out}.tmp`,
+  ]);
   renameSync(`${out}.tmp`, out);
   return out;
 }
@@ -143,7 +156,11 @@ async function timed(wins: [number, number][], readOne: (x: number, y: number) =
   return wins.length / ((performance.now() - t) / 1000);
 }
 
-async function withReader<T>(href: string, blockCache: BlockCache | undefined, f: (r: RasterReader) => Promise<T>): Promise<T> {
+async function withReader<T>(
+  href: string,
+  blockCache: BlockCache | undefined,
+  f: (r: RasterReader) => Promise<T>,
+): Promise<T> {
   const r = await openRaster(href, { blockCache });
   try {
     return await f(r);
@@ -185,16 +202,29 @@ async function main(): Promise<void> {
   const rows: { label: string; ours: number; rasterio: number }[] = [];
   const report = (label: string, [ours, base]: [number, number]) => {
     rows.push({ label, ours, rasterio: base });
-    console.log(`${label.padEnd(58)} ours ${ours.toFixed(1).padStart(7)} chips/s   rasterio ${base.toFixed(1).padStart(7)} chips/s   ${(ours / base).toFixed(2)}x`);
+    console.log(
+      `${label.padEnd(58)} ours ${ours.toFixed(1).padStart(7)} chips/s   rasterio ${base.toFixed(1).padStart(7)} chips/s   ${(ours / base).toFixed(2)}x`,
+    );
   };
   const server = await startServer();
   try {
-    for (const [name, path] of [['deflate+pred2', deflate], ['zstd+pred2', zstd]] as const) {
+    for (const [name, path] of [
+      ['deflate+pred2', deflate],
+      ['zstd+pred2', zstd],
+    ] as const) {
       // A fresh cache per round: rasterio starts each round in a new process with an empty cache.
       const oneReader = (cacheMb: number) => () =>
-        withReader(path, cacheMb > 0 ? new BlockCache(cacheMb << 20) : undefined, (r) => timed(wins, (x, y) => r.readWindow(0, x, y, CHIP, CHIP, [0])));
-      report(`${name}, local, one reader, no block cache`, await paired(oneReader(0), async () => rasterio(path, wins, 'one', 8)));
-      report(`${name}, local, one reader, ${CACHE_MB} MB block cache`, await paired(oneReader(CACHE_MB), async () => rasterio(path, wins, 'one', CACHE_MB)));
+        withReader(path, cacheMb > 0 ? new BlockCache(cacheMb << 20) : undefined, (r) =>
+          timed(wins, (x, y) => r.readWindow(0, x, y, CHIP, CHIP, [0])),
+        );
+      report(
+        `${name}, local, one reader, no block cache`,
+        await paired(oneReader(0), async () => rasterio(path, wins, 'one', 8)),
+      );
+      report(
+        `${name}, local, one reader, ${CACHE_MB} MB block cache`,
+        await paired(oneReader(CACHE_MB), async () => rasterio(path, wins, 'one', CACHE_MB)),
+      );
       const layout = JSON.parse(JSON.stringify(await extractCogLayout(path))) as CogLayout;
       const perChip = (withLayout: boolean) => () =>
         timed(wins, async (x, y) => {
@@ -202,8 +232,14 @@ async function main(): Promise<void> {
           await r.readWindow(0, x, y, CHIP, CHIP, [0]);
           await r.close();
         });
-      report(`${name}, local, open per chip, header cache`, await paired(perChip(true), async () => rasterio(path, wins, 'per-chip', 8)));
-      report(`${name}, local, open per chip, no header cache`, await paired(perChip(false), async () => rasterio(path, wins, 'per-chip', 8)));
+      report(
+        `${name}, local, open per chip, header cache`,
+        await paired(perChip(true), async () => rasterio(path, wins, 'per-chip', 8)),
+      );
+      report(
+        `${name}, local, open per chip, no header cache`,
+        await paired(perChip(false), async () => rasterio(path, wins, 'per-chip', 8)),
+      );
       const url = server.url + path.slice(dir.length + 1);
       report(
         `${name}, HTTP loopback, one reader, no block cache`,
@@ -217,7 +253,12 @@ async function main(): Promise<void> {
         const info = await withReader(path, undefined, async (r) => r.info);
         const [x0, res, , y0] = info.transform;
         const slices = wins.map(([x, y]) => ({
-          bounds: [x0 + x * res, y0 - (y + CHIP) * res, x0 + (x + CHIP) * res, y0 - y * res] as [number, number, number, number],
+          bounds: [x0 + x * res, y0 - (y + CHIP) * res, x0 + (x + CHIP) * res, y0 - y * res] as [
+            number,
+            number,
+            number,
+            number,
+          ],
           crs: info.crs!,
           resolution: [res, res] as [number, number],
         }));
@@ -230,13 +271,19 @@ async function main(): Promise<void> {
           await loader.close();
           return rate;
         };
-        report(`${name}, high-level loader (createLoader), no block cache`, await paired(viaLoader, async () => rasterio(path, wins, 'one', 8)));
+        report(
+          `${name}, high-level loader (createLoader), no block cache`,
+          await paired(viaLoader, async () => rasterio(path, wins, 'one', 8)),
+        );
       }
     }
   } finally {
     server.stop();
   }
-  writeFileSync(`${dir}/last-results.json`, JSON.stringify({ size: SIZE, chips: N, concurrency: CONC, rounds: ROUNDS, rows }, null, 1));
+  writeFileSync(
+    `${dir}/last-results.json`,
+    JSON.stringify({ size: SIZE, chips: N, concurrency: CONC, rounds: ROUNDS, rows }, null, 1),
+  );
 }
 
 await main();

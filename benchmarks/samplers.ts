@@ -60,13 +60,39 @@ async function ensureCog(): Promise<string> {
   const rng = seedrandom('samplers-bench');
   for (let y = 0; y < PX; y++) {
     const row = new Uint16Array(PX);
-    for (let x = 0; x < PX; x++) row[x] = 3000 + 1500 * Math.sin(x / 170) * Math.cos(y / 230) + 800 * Math.sin((x + 2 * y) / 37) + rng() * 80;
+    for (let x = 0; x < PX; x++)
+      row[x] = 3000 + 1500 * Math.sin(x / 170) * Math.cos(y / 230) + 800 * Math.sin((x + 2 * y) / 37) + rng() * 80;
     if (!out.write(Buffer.from(row.buffer))) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((r) => out.end(r));
-  writeFileSync(raw.replace(/\.bin$/, '.hdr'), `ENVI\nsamples = ${PX}\nlines = ${PX}\nbands = 1\nheader offset = 0\nfile type = ENVI Standard\ndata type = 12\ninterleave = bsq\nbyte order = 0\n`);
-  const r = spawnSync('gdal_translate', ['-q', '-of', 'COG', '-co', 'COMPRESS=DEFLATE', '-co', 'PREDICTOR=2', '-co', 'BLOCKSIZE=512', '-a_srs', 'EPSG:32633',
-    '-a_ullr', String(X0), String(Y0), String(X0 + PX * RES), String(Y0 - PX * RES), raw, `${cog}.tmp`], { encoding: 'utf8' });
+  writeFileSync(
+    raw.replace(/\.bin$/, '.hdr'),
+    `ENVI\nsamples = ${PX}\nlines = ${PX}\nbands = 1\nheader offset = 0\nfile type = ENVI Standard\ndata type = 12\ninterleave = bsq\nbyte order = 0\n`,
+  );
+  const r = spawnSync(
+    'gdal_translate',
+    [
+      '-q',
+      '-of',
+      'COG',
+      '-co',
+      'COMPRESS=DEFLATE',
+      '-co',
+      'PREDICTOR=2',
+      '-co',
+      'BLOCKSIZE=512',
+      '-a_srs',
+      'EPSG:32633',
+      '-a_ullr',
+      String(X0),
+      String(Y0),
+      String(X0 + PX * RES),
+      String(Y0 - PX * RES),
+      raw,
+      `${cog}.tmp`,
+    ],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`gdal_translate failed: ${r.stderr}`);
   renameSync(`${cog}.tmp`, cog);
   return cog;
@@ -82,7 +108,15 @@ function shapes(href: string): Omit<CatalogRow, 'id'>[] {
     const y = Y0 - PX * RES + rng() * (PX * RES - h);
     const utm: BBox = [x, y, x + w, y + h];
     const { geometry, bbox } = footprintWgs84(utm, 'EPSG:32633');
-    return { assets: { B01: { href } }, geometry: writeWkb(geometry), bbox, tmin: null, tmax: null, crs: 'EPSG:32633', extras: { transform: TRANSFORM, width: PX, height: PX } };
+    return {
+      assets: { B01: { href } },
+      geometry: writeWkb(geometry),
+      bbox,
+      tmin: null,
+      tmax: null,
+      crs: 'EPSG:32633',
+      extras: { transform: TRANSFORM, width: PX, height: PX },
+    };
   });
 }
 
@@ -98,14 +132,27 @@ function generatedCatalog(count: number, base: Omit<CatalogRow, 'id'>[]): GeoCat
       for (let i = 0; i < count; i++) yield { ...base[i % base.length], id: `scene-${i}` };
     },
     count: async () => count,
-    query: no('query'), intersect: no('intersect'), union: no('union'), sql: no('sql'), withColumns: no('withColumns'),
-    bounds: no('bounds'), temporalExtent: no('temporalExtent'), aggregate: no('aggregate'), explain: no('explain'),
-    schema: no('schema'), materialize: no('materialize'), toGeoParquet: no('toGeoParquet'), toDuckDB: no('toDuckDB'),
+    query: no('query'),
+    intersect: no('intersect'),
+    union: no('union'),
+    sql: no('sql'),
+    withColumns: no('withColumns'),
+    bounds: no('bounds'),
+    temporalExtent: no('temporalExtent'),
+    aggregate: no('aggregate'),
+    explain: no('explain'),
+    schema: no('schema'),
+    materialize: no('materialize'),
+    toGeoParquet: no('toGeoParquet'),
+    toDuckDB: no('toDuckDB'),
     close: async () => undefined,
   };
 }
 
-async function timeStream(it: AsyncIterable<GeoSlice>, keep: number): Promise<{ ms: number; n: number; kept: GeoSlice[] }> {
+async function timeStream(
+  it: AsyncIterable<GeoSlice>,
+  keep: number,
+): Promise<{ ms: number; n: number; kept: GeoSlice[] }> {
   const kept: GeoSlice[] = [];
   let n = 0;
   const t = performance.now();
@@ -143,12 +190,16 @@ async function main(): Promise<void> {
   const reps = 20;
   let grid = await timeStream(gridSampler(aoi, { size: 256, resolution: RES, crs: 'EPSG:32633' }), LOAD);
   t = performance.now();
-  for (let i = 1; i < reps; i++) await timeStream(gridSampler(aoi, { size: 256, resolution: RES, crs: 'EPSG:32633' }), 0);
+  for (let i = 1; i < reps; i++)
+    await timeStream(gridSampler(aoi, { size: 256, resolution: RES, crs: 'EPSG:32633' }), 0);
   grid = { ...grid, ms: (grid.ms + performance.now() - t) / reps };
 
   const lines: string[] = [];
   const results: Record<string, unknown> = {};
-  for (const [name, r] of [['random', random], ['grid', grid]] as const) {
+  for (const [name, r] of [
+    ['random', random],
+    ['grid', grid],
+  ] as const) {
     // The machine's load drifts: time the loader on either side of a re-run of the sampler and use the
     // mean of the two (for random, the sampler time is the mean of both runs as well).
     const loadBefore = await loaderMsPerSlice(cog, r.kept);
@@ -162,16 +213,29 @@ async function main(): Promise<void> {
     // The random sampler's time includes streaming the catalog cursor; without it, the sampler's own work.
     const ownMs = name === 'random' ? (r.ms - cursorMs) / r.n : samplerMs;
     const ownShare = ownMs / (ownMs + loadMs);
-    results[name] = { slices: r.n, samplerMs: r.ms, slicesPerSecond: r.n / (r.ms / 1000), loaderMsPerSlice: loadMs, loadedSlices: r.kept.length, samplerShare: share, samplerShareWithoutCursor: ownShare };
+    results[name] = {
+      slices: r.n,
+      samplerMs: r.ms,
+      slicesPerSecond: r.n / (r.ms / 1000),
+      loaderMsPerSlice: loadMs,
+      loadedSlices: r.kept.length,
+      samplerShare: share,
+      samplerShareWithoutCursor: ownShare,
+    };
     lines.push(
       `${name.padEnd(7)} ${r.n} slices in ${(r.ms / 1000).toFixed(2)} s = ${Math.round(r.n / (r.ms / 1000)).toLocaleString('en')} slices/s | ` +
         `loader ${loadMs.toFixed(2)} ms/slice (${r.kept.length} loaded, concurrency ${CONC}) | sampler share ${(share * 100).toFixed(3)}% ${share < 0.02 ? '< 2% OK' : '>= 2% FAIL'}` +
         (name === 'random' ? ` (${(ownShare * 100).toFixed(3)}% without the cursor pass)` : ''),
     );
   }
-  console.log(`catalog: ${ROWS.toLocaleString('en')} rows; bare cursor pass ${(cursorMs / 1000).toFixed(2)} s (included in the random sampler's time)`);
+  console.log(
+    `catalog: ${ROWS.toLocaleString('en')} rows; bare cursor pass ${(cursorMs / 1000).toFixed(2)} s (included in the random sampler's time)`,
+  );
   for (const l of lines) console.log(l);
-  writeFileSync(`${dir}/samplers-results.json`, JSON.stringify({ rows: ROWS, slices: SLICES, cursorMs, ...results }, null, 1));
+  writeFileSync(
+    `${dir}/samplers-results.json`,
+    JSON.stringify({ rows: ROWS, slices: SLICES, cursorMs, ...results }, null, 1),
+  );
 }
 
 await main();

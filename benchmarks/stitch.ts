@@ -67,7 +67,11 @@ function fillChip(a: Float32Array, px: number, py: number): void {
   }
 }
 
-const sliceAt = (px: number, py: number): GeoSlice => ({ bounds: [X0 + px * RES, Y1 - (py + CHIP) * RES, X0 + (px + CHIP) * RES, Y1 - py * RES], crs: 'EPSG:32633', resolution: [RES, RES] });
+const sliceAt = (px: number, py: number): GeoSlice => ({
+  bounds: [X0 + px * RES, Y1 - (py + CHIP) * RES, X0 + (px + CHIP) * RES, Y1 - py * RES],
+  crs: 'EPSG:32633',
+  resolution: [RES, RES],
+});
 
 async function runVariant(variant: string, dir: string): Promise<Result> {
   const chip = new Float32Array(CHIP * CHIP);
@@ -80,31 +84,61 @@ async function runVariant(variant: string, dir: string): Promise<Result> {
     const sum = new Float32Array(N * N);
     const wsum = new Float32Array(N * N);
     const prof = blendProfile('cosine', CHIP);
-    for (const py of xs) for (const px of xs) {
-      fillChip(chip, px, py);
-      t = performance.now();
-      for (let y = 0; y < CHIP; y++) {
-        const base = (py + y) * N + px;
-        const wy = prof[y];
-        for (let x = 0; x < CHIP; x++) {
-          const w = wy * prof[x];
-          sum[base + x] += w * chip[y * CHIP + x];
-          wsum[base + x] += w;
+    for (const py of xs)
+      for (const px of xs) {
+        fillChip(chip, px, py);
+        t = performance.now();
+        for (let y = 0; y < CHIP; y++) {
+          const base = (py + y) * N + px;
+          const wy = prof[y];
+          for (let x = 0; x < CHIP; x++) {
+            const w = wy * prof[x];
+            sum[base + x] += w * chip[y * CHIP + x];
+            wsum[base + x] += w;
+          }
         }
+        accumulate += performance.now() - t;
+        chips++;
       }
-      accumulate += performance.now() - t;
-      chips++;
-    }
     t = performance.now();
     for (let i = 0; i < sum.length; i++) sum[i] = wsum[i] > 0 ? sum[i] / wsum[i] : NaN;
-    await writeCog(out, { width: N, height: N, bands: 1, dtype: 'float32', data: [sum], crs: grid.crs, transform: [X0, RES, 0, Y1, 0, -RES], nodata: NaN }, { tileSize: 256 });
+    await writeCog(
+      out,
+      {
+        width: N,
+        height: N,
+        bands: 1,
+        dtype: 'float32',
+        data: [sum],
+        crs: grid.crs,
+        transform: [X0, RES, 0, Y1, 0, -RES],
+        nodata: NaN,
+      },
+      { tileSize: 256 },
+    );
     const writeS = (performance.now() - t) / 1000;
-    return { variant, chips, accumulateS: accumulate / 1000, writeS, peakRssMB: process.resourceUsage().maxRSS / 1024, fileMB: statSync(out).size / 1e6 };
+    return {
+      variant,
+      chips,
+      accumulateS: accumulate / 1000,
+      writeS,
+      peakRssMB: process.resourceUsage().maxRSS / 1024,
+      fileMB: statSync(out).size / 1e6,
+    };
   }
   if (!['stitcher', 'streamed', 'streamed-nounc'].includes(variant)) throw new Error(`unknown variant ${variant}`);
   const streamed = variant.startsWith('streamed');
   const uncertainty = variant !== 'streamed-nounc';
-  const st = createStitcher({ grid, bands: 1, blend: 'cosine', values: 'regression', tileSize: 256, order: streamed ? 'rows' : 'any', scratchDir: dir, uncertainty });
+  const st = createStitcher({
+    grid,
+    bands: 1,
+    blend: 'cosine',
+    values: 'regression',
+    tileSize: 256,
+    order: streamed ? 'rows' : 'any',
+    scratchDir: dir,
+    uncertainty,
+  });
   let writeMs = 0;
   if (streamed) await st.open(out, {});
   for (const py of xs) {
@@ -128,7 +162,14 @@ async function runVariant(variant: string, dir: string): Promise<Result> {
   st.close();
   const fileMB = (statSync(out).size + (res.uncertainty ? statSync(res.uncertainty).size : 0)) / 1e6;
   console.error(`${variant}: ${spills} tile spills to the scratch file`);
-  return { variant, chips, accumulateS: accumulate / 1000, writeS: writeMs / 1000, peakRssMB: process.resourceUsage().maxRSS / 1024, fileMB };
+  return {
+    variant,
+    chips,
+    accumulateS: accumulate / 1000,
+    writeS: writeMs / 1000,
+    peakRssMB: process.resourceUsage().maxRSS / 1024,
+    fileMB,
+  };
 }
 
 if (args.child) {
@@ -139,7 +180,11 @@ if (args.child) {
   const results: Result[] = [];
   try {
     for (const v of args.variants!.split(',')) {
-      const child = fork(fileURLToPath(import.meta.url), ['--size', String(N), '--chip', String(CHIP), '--overlap', String(CHIP - STRIDE), '--child', v, '--dir', dir], { execArgv: ['--import', 'tsx', '--max-old-space-size=8192'] });
+      const child = fork(
+        fileURLToPath(import.meta.url),
+        ['--size', String(N), '--chip', String(CHIP), '--overlap', String(CHIP - STRIDE), '--child', v, '--dir', dir],
+        { execArgv: ['--import', 'tsx', '--max-old-space-size=8192'] },
+      );
       const r = await new Promise<Result>((ok, fail) => {
         child.on('message', (m) => ok(m as Result));
         child.on('exit', (code) => fail(new Error(`variant ${v} exited with ${code}`)));
@@ -153,8 +198,12 @@ if (args.child) {
   }
   const regionMP = (N * N) / 1e6;
   const chipMP = (r: Result) => (r.chips * CHIP * CHIP) / 1e6;
-  console.log(`region ${N} x ${N} (${regionMP.toFixed(0)} MP), ${CHIP}-px chips, ${CHIP - STRIDE}-px overlap, 1 band float32, cosine blend`);
-  console.log('variant          chips  accumulate s  chip MP/s  region MP/s   write s  written MP/s  peak RSS MB  files MB');
+  console.log(
+    `region ${N} x ${N} (${regionMP.toFixed(0)} MP), ${CHIP}-px chips, ${CHIP - STRIDE}-px overlap, 1 band float32, cosine blend`,
+  );
+  console.log(
+    'variant          chips  accumulate s  chip MP/s  region MP/s   write s  written MP/s  peak RSS MB  files MB',
+  );
   for (const r of results) {
     console.log(
       `${r.variant.padEnd(15)} ${String(r.chips).padStart(6)} ${r.accumulateS.toFixed(1).padStart(13)} ${(chipMP(r) / r.accumulateS).toFixed(1).padStart(10)} ${(regionMP / r.accumulateS).toFixed(1).padStart(12)} ${r.writeS.toFixed(1).padStart(9)} ${(regionMP / r.writeS).toFixed(1).padStart(13)} ${r.peakRssMB.toFixed(0).padStart(12)} ${r.fileMB.toFixed(0).padStart(9)}`,
@@ -163,7 +212,9 @@ if (args.child) {
   const base = results.find((r) => r.variant === 'naive');
   if (base) {
     for (const r of results.filter((x) => x !== base)) {
-      console.log(`${r.variant} vs naive: accumulate ${(base.accumulateS / r.accumulateS).toFixed(2)}x speed, write ${(base.writeS / r.writeS).toFixed(2)}x speed, peak RSS ${(r.peakRssMB / base.peakRssMB).toFixed(2)}x`);
+      console.log(
+        `${r.variant} vs naive: accumulate ${(base.accumulateS / r.accumulateS).toFixed(2)}x speed, write ${(base.writeS / r.writeS).toFixed(2)}x speed, peak RSS ${(r.peakRssMB / base.peakRssMB).toFixed(2)}x`,
+      );
     }
   }
 }

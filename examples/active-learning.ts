@@ -48,9 +48,17 @@ const scenes = await openSampleScenes(outDir);
 const { archive, july, loader } = scenes;
 
 const key = (s: GeoSlice) => `${s.crs}:${s.bounds.join(',')}`;
-const drawn = async (it: AsyncIterable<GeoSlice>) => { const out: GeoSlice[] = []; for await (const s of it) out.push(s); return out; };
-const pool = await drawn(randomSampler(july, { size: CHIP, resolution: RES, length: 160, seed: 'pool', roi: POOL_AREA }));
-const heldOut = await drawn(randomSampler(july, { size: CHIP, resolution: RES, length: 48, seed: 'held-out', roi: HELD_OUT_AREA }));
+const drawn = async (it: AsyncIterable<GeoSlice>) => {
+  const out: GeoSlice[] = [];
+  for await (const s of it) out.push(s);
+  return out;
+};
+const pool = await drawn(
+  randomSampler(july, { size: CHIP, resolution: RES, length: 160, seed: 'pool', roi: POOL_AREA }),
+);
+const heldOut = await drawn(
+  randomSampler(july, { size: CHIP, resolution: RES, length: 48, seed: 'held-out', roi: HELD_OUT_AREA }),
+);
 const labelled: GeoSlice[] = pool.slice(0, PER_ROUND);
 const unlabelled = new Map(pool.slice(PER_ROUND).map((s) => [key(s), s]));
 
@@ -65,17 +73,30 @@ step(`round 0: trained on ${labelled.length} chips; held-out pixel accuracy ${ac
 for (let round = 1; round <= ROUNDS; round++) {
   // 1-2. Score the unlabelled pool; write predictions + uncertainty as a new catalog version.
   const results: PredictionResult[] = [];
-  for await (const chip of loader.chips(unlabelled.values())) results.push({ slice: chip.slice, prediction: await predictChip(model, chip) });
-  const version = await writePredictions(july, results, { out: join(outDir, `catalog-round${round}.parquet`), level: 'slice', modelId: MODEL_ID, round, overwrite: true });
+  for await (const chip of loader.chips(unlabelled.values()))
+    results.push({ slice: chip.slice, prediction: await predictChip(model, chip) });
+  const version = await writePredictions(july, results, {
+    out: join(outDir, `catalog-round${round}.parquet`),
+    level: 'slice',
+    modelId: MODEL_ID,
+    round,
+    overwrite: true,
+  });
   // 3. Select the most uncertain chips, spread out.
-  const picked = await selectForLabeling(await openCatalog(version.path), { k: PER_ROUND, by: 'entropy', minSpacing: 1500 });
+  const picked = await selectForLabeling(await openCatalog(version.path), {
+    k: PER_ROUND,
+    by: 'entropy',
+    minSpacing: 1500,
+  });
   const selected: GeoSlice[] = [];
   for await (const row of picked.rows()) selected.push(sliceFromRow(row)); // the row's exact slice (slice_* columns)
   // 4. "Label" them: the annotator's answer is the label raster under each chip.
   const counts = SAMPLE_CLASSES.map(() => 0);
   for (const s of selected) {
     const truth = await loadSlice([archive.labels], s, { resampling: 'nearest', dtype: 'uint8' });
-    truth.data.forEach((c, i) => { if ((!truth.mask || truth.mask[i]) && c < counts.length) counts[c]++; });
+    truth.data.forEach((c, i) => {
+      if ((!truth.mask || truth.mask[i]) && c < counts.length) counts[c]++;
+    });
     unlabelled.delete(key(s));
     labelled.push(s);
   }
@@ -83,11 +104,12 @@ for (let round = 1; round <= ROUNDS; round++) {
   await train();
   accuracies.push(await heldOutAccuracy());
   sizes.push(labelled.length);
-  step(`round ${round}: scored ${results.length} pool chips -> ${version.path}; labelled ${selected.length} chips ` +
-    `(${SAMPLE_CLASSES.map((c, i) => `${c} ${counts[i]}`).join(', ')} px); ${labelled.length} labelled; held-out pixel accuracy ${accuracies[round].toFixed(4)}`);
+  step(
+    `round ${round}: scored ${results.length} pool chips -> ${version.path}; labelled ${selected.length} chips ` +
+      `(${SAMPLE_CLASSES.map((c, i) => `${c} ${counts[i]}`).join(', ')} px); ${labelled.length} labelled; held-out pixel accuracy ${accuracies[round].toFixed(4)}`,
+  );
 }
 await scenes.close();
 
 console.log('\nheld-out pixel accuracy per round');
 console.table(accuracies.map((a, r) => ({ round: r, 'labelled chips': sizes[r], 'held-out accuracy': +a.toFixed(4) })));
-

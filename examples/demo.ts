@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { ensureSampleArchive, SAMPLE_CLASSES } from './sample-archive.js';
 import { createModel, fitModel, predictChip } from './model.js';
 import { stitchedAccuracy } from './evaluate.js';
-import { buildRasterCatalog } from '../src/catalog/build/index.js';
+import { buildRasterCatalog } from '../src/catalog/builders/index.js';
 import { openCatalog } from '../src/catalog/open.js';
 import { interval } from '../src/geo/interval.js';
 import { readWkb } from '../src/geo/wkb.js';
@@ -39,11 +39,17 @@ const archive = await ensureSampleArchive();
 step(`sample archive: ${archive.scenes.length} scenes + labels in ${archive.dir}`);
 
 const { catalog, rows } = await buildRasterCatalog(archive.scenes, {
-  out: join(outDir, 'catalog.parquet'), filenameRegex: /_(?<date>\d{8})\.tif$/, dateFormat: 'YYYYMMDD', cogHeaders: true, progress: false,
+  out: join(outDir, 'catalog.parquet'),
+  filenameRegex: /_(?<date>\d{8})\.tif$/,
+  dateFormat: 'YYYYMMDD',
+  cogHeaders: true,
+  progress: false,
 });
 step(`catalog: ${rows} rows -> ${join(outDir, 'catalog.parquet')}`);
 const july = catalog.query({ bbox: archive.region, interval: interval('2024-07-01', '2024-07-31T23:59:59Z') });
-step(`query (region, July 2024): ${await july.count()} rows; catalog bounds ${JSON.stringify((await catalog.bounds())?.map((v) => +v.toFixed(3)))}`);
+step(
+  `query (region, July 2024): ${await july.count()} rows; catalog bounds ${JSON.stringify((await catalog.bounds())?.map((v) => +v.toFixed(3)))}`,
+);
 
 // Training: fresh random chips from the July scenes every epoch, labels from the label raster on the
 // same slice grid. The loader looks rows up in an in-memory copy of the query (no DuckDB round trip per chip).
@@ -52,22 +58,47 @@ const RES: [number, number] = [30, 30];
 const EPOCHS = 5;
 const CHIPS_PER_EPOCH = 96;
 const julyRows = await july.materialize();
-const loader = createLoader({ catalog: julyRows, bands: [1, 2, 3, 4], resampling: 'nearest', concurrency: 4, onError: () => undefined }); // chips in a scene's no-data corner are skipped
+const loader = createLoader({
+  catalog: julyRows,
+  bands: [1, 2, 3, 4],
+  resampling: 'nearest',
+  concurrency: 4,
+  onError: () => undefined,
+}); // chips in a scene's no-data corner are skipped
 const model = await createModel({ seed: 1 });
 let trainAccuracy = NaN;
-await fitModel(model, (epoch) => randomSampler(julyRows, { size: CHIP, resolution: RES, length: CHIPS_PER_EPOCH, seed: 7, epoch }), loader, archive.labels, {
-  epochs: EPOCHS,
-  onEpochEnd: (e, logs) => {
-    trainAccuracy = logs.accuracy;
-    step(`training epoch ${e + 1}/${EPOCHS}: loss ${logs.loss.toFixed(3)}, accuracy ${logs.accuracy.toFixed(3)} (${CHIPS_PER_EPOCH} random ${CHIP}x${CHIP} chips)`);
+await fitModel(
+  model,
+  (epoch) => randomSampler(julyRows, { size: CHIP, resolution: RES, length: CHIPS_PER_EPOCH, seed: 7, epoch }),
+  loader,
+  archive.labels,
+  {
+    epochs: EPOCHS,
+    onEpochEnd: (e, logs) => {
+      trainAccuracy = logs.accuracy;
+      step(
+        `training epoch ${e + 1}/${EPOCHS}: loss ${logs.loss.toFixed(3)}, accuracy ${logs.accuracy.toFixed(3)} (${CHIPS_PER_EPOCH} random ${CHIP}x${CHIP} chips)`,
+      );
+    },
   },
-});
+);
 
 // Inference: grid over one July scene's zone, cosine-blended.
 const crs = 'EPSG:32632';
-const aoi = transformBBox([11.8, 47.12, 11.99, 47.3], 'EPSG:4326', crs).map((v) => Math.round(v / 30) * 30) as [number, number, number, number];
+const aoi = transformBBox([11.8, 47.12, 11.99, 47.3], 'EPSG:4326', crs).map((v) => Math.round(v / 30) * 30) as [
+  number,
+  number,
+  number,
+  number,
+];
 const grid: GeoSlice = { bounds: aoi, crs, resolution: RES };
-const stitcher = createStitcher({ grid, bands: SAMPLE_CLASSES.length, blend: 'cosine', values: 'probabilities', bandNames: [...SAMPLE_CLASSES] });
+const stitcher = createStitcher({
+  grid,
+  bands: SAMPLE_CLASSES.length,
+  blend: 'cosine',
+  values: 'probabilities',
+  bandNames: [...SAMPLE_CLASSES],
+});
 const results: PredictionResult[] = [];
 let predicted = 0;
 const slices = gridSampler(julyRows, { size: 64, stride: 48, resolution: RES, crs, roi: aoi, roiCrs: crs });
@@ -83,9 +114,16 @@ stitcher.close();
 step(`stitched ${predicted} chips -> ${predPath} (+ uncertainty ${JSON.stringify(written)})`);
 
 // Write-back and selection.
-const version = await writePredictions(july, results, { out: join(outDir, 'catalog-round1.parquet'), level: 'slice', modelId: 'sample-segmenter', round: 1 });
+const version = await writePredictions(july, results, {
+  out: join(outDir, 'catalog-round1.parquet'),
+  level: 'slice',
+  modelId: 'sample-segmenter',
+  round: 1,
+});
 const next = await selectForLabeling(await openCatalog(version.path), { k: 10, by: 'entropy', minSpacing: 2000 });
-step(`new catalog version with uncertainty: ${join(outDir, 'catalog-round1.parquet')}; selected ${await next.count()} chips to label next`);
+step(
+  `new catalog version with uncertainty: ${join(outDir, 'catalog-round1.parquet')}; selected ${await next.count()} chips to label next`,
+);
 
 // Quicklooks and accuracy against the label raster.
 const geoms = [];
@@ -95,13 +133,36 @@ const { accuracy, classes, width: w, height: h } = await stitchedAccuracy(predPa
 const unc = await openRaster(written.uncertainty as string);
 const uw = await unc.readWindow(0, 0, 0, w, h, [0]);
 await unc.close();
-await writePng(join(outDir, 'prediction.png'), w, h, renderClasses(classes, w, h, classes.map((c) => (c === 255 ? 0 : 1))));
-await writePng(join(outDir, 'uncertainty.png'), w, h, renderContinuous(uw.data[0] as Float32Array, w, h, { valid: uw.mask }));
-await loader.close(); await catalog.close();
+await writePng(
+  join(outDir, 'prediction.png'),
+  w,
+  h,
+  renderClasses(
+    classes,
+    w,
+    h,
+    classes.map((c) => (c === 255 ? 0 : 1)),
+  ),
+);
+await writePng(
+  join(outDir, 'uncertainty.png'),
+  w,
+  h,
+  renderContinuous(uw.data[0] as Float32Array, w, h, { valid: uw.mask }),
+);
+await loader.close();
+await catalog.close();
 console.log('\nsummary');
 console.table({
-  scenes: archive.scenes.length, 'catalog rows': rows, 'training epochs': EPOCHS, 'chips per epoch': CHIPS_PER_EPOCH,
-  'training accuracy': +trainAccuracy.toFixed(3), 'predicted chips': predicted,
-  'pixel accuracy vs labels': +accuracy.toFixed(3), 'selected for labelling': await next.count(),
+  scenes: archive.scenes.length,
+  'catalog rows': rows,
+  'training epochs': EPOCHS,
+  'chips per epoch': CHIPS_PER_EPOCH,
+  'training accuracy': +trainAccuracy.toFixed(3),
+  'predicted chips': predicted,
+  'pixel accuracy vs labels': +accuracy.toFixed(3),
+  'selected for labelling': await next.count(),
 });
-console.log(`outputs in ${outDir}: catalog.parquet, catalog-round1.parquet, prediction.tif, prediction_uncertainty.tif, coverage.png, prediction.png, uncertainty.png`);
+console.log(
+  `outputs in ${outDir}: catalog.parquet, catalog-round1.parquet, prediction.tif, prediction_uncertainty.tif, coverage.png, prediction.png, uncertainty.png`,
+);

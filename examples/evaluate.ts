@@ -56,14 +56,29 @@ export async function pixelAccuracy(
  * const { accuracy, pixels, classes, width, height } = await stitchedAccuracy('out/prediction.tif', grid, archive.labels);
  * ```
  */
-export async function stitchedAccuracy(predictionPath: string, grid: GeoSlice, labelRaster: string): Promise<{
-  accuracy: number; pixels: number; classes: Uint8Array; width: number; height: number;
+export async function stitchedAccuracy(
+  predictionPath: string,
+  grid: GeoSlice,
+  labelRaster: string,
+): Promise<{
+  accuracy: number;
+  pixels: number;
+  classes: Uint8Array;
+  width: number;
+  height: number;
 }> {
   const pred = await openRaster(predictionPath);
   const { width, height } = pred.info;
   let classes: Uint8Array;
   try {
-    const probs = await pred.readWindow(0, 0, 0, width, height, Array.from({ length: MODEL_CLASSES }, (_, c) => c));
+    const probs = await pred.readWindow(
+      0,
+      0,
+      0,
+      width,
+      height,
+      Array.from({ length: MODEL_CLASSES }, (_, c) => c),
+    );
     const flat = new Float32Array(MODEL_CLASSES * width * height);
     probs.data.forEach((band, c) => flat.set(band, c * width * height));
     classes = argmaxClasses(flat, width * height);
@@ -72,7 +87,9 @@ export async function stitchedAccuracy(predictionPath: string, grid: GeoSlice, l
   }
   const truth = await loadSlice([labelRaster], grid, { resampling: 'nearest', dtype: 'uint8' });
   if (truth.shape[1] !== height || truth.shape[2] !== width) {
-    throw new Error(`${predictionPath} is ${width}x${height} px but the grid is ${truth.shape[2]}x${truth.shape[1]}; pass the stitcher's grid`);
+    throw new Error(
+      `${predictionPath} is ${width}x${height} px but the grid is ${truth.shape[2]}x${truth.shape[1]}; pass the stitcher's grid`,
+    );
   }
   let hits = 0;
   let pixels = 0;

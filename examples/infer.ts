@@ -37,30 +37,51 @@ await mkdir(outDir, { recursive: true });
 const scenes = await openSampleScenes(outDir);
 const { archive, july, loader } = scenes;
 
-let model;
+let model: Awaited<ReturnType<typeof loadModel>>;
 if (existsSync(join(modelDir, 'model.json'))) {
   model = await loadModel(modelDir);
   step(`loaded the model from ${modelDir}`);
 } else {
   model = await createModel({ seed: 1 });
-  await fitModel(model, (epoch) => randomSampler(july, { size: 32, resolution: RES, length: 96, seed: 'train', epoch }), loader, archive.labels, { epochs: 6 });
+  await fitModel(
+    model,
+    (epoch) => randomSampler(july, { size: 32, resolution: RES, length: 96, seed: 'train', epoch }),
+    loader,
+    archive.labels,
+    { epochs: 6 },
+  );
   await saveModel(model, modelDir);
   step(`no model in ${modelDir}: trained one (train.ts recipe) and saved it there`);
 }
 
 // The output grid: the AOI in EPSG:32632, snapped to the 30 m pixel grid of the scenes.
-const aoi = transformBBox(AOI_WGS84, 'EPSG:4326', CRS).map((v) => Math.round(v / RES[0]) * RES[0]) as [number, number, number, number];
+const aoi = transformBBox(AOI_WGS84, 'EPSG:4326', CRS).map((v) => Math.round(v / RES[0]) * RES[0]) as [
+  number,
+  number,
+  number,
+  number,
+];
 const grid: GeoSlice = { bounds: aoi, crs: CRS, resolution: RES };
-const stitcher = createStitcher({ grid, bands: SAMPLE_CLASSES.length, blend: 'cosine', values: 'probabilities', bandNames: [...SAMPLE_CLASSES] });
+const stitcher = createStitcher({
+  grid,
+  bands: SAMPLE_CLASSES.length,
+  blend: 'cosine',
+  values: 'probabilities',
+  bandNames: [...SAMPLE_CLASSES],
+});
 let chips = 0;
-for await (const chip of loader.chips(gridSampler(july, { size: 64, stride: 48, resolution: RES, crs: CRS, roi: aoi, roiCrs: CRS }))) {
+for await (const chip of loader.chips(
+  gridSampler(july, { size: 64, stride: 48, resolution: RES, crs: CRS, roi: aoi, roiCrs: CRS }),
+)) {
   stitcher.add(chip.slice, await predictChip(model, chip), { mask: chip.mask });
   chips++;
 }
 const predPath = join(outDir, 'prediction.tif');
 const written = await stitcher.write(predPath, { cog: true });
 stitcher.close();
-step(`stitched ${chips} chips (${stitcher.width}x${stitcher.height} px) -> ${written.prediction} + ${written.uncertainty}`);
+step(
+  `stitched ${chips} chips (${stitcher.width}x${stitcher.height} px) -> ${written.prediction} + ${written.uncertainty}`,
+);
 
 const { accuracy, pixels } = await stitchedAccuracy(predPath, grid, archive.labels);
 await scenes.close();

@@ -67,7 +67,8 @@ export async function createModel(opts: ModelOptions = {}): Promise<TF.LayersMod
   const { LogReflectance } = layersOf(tf);
   const input = tf.input({ shape: [null, null, MODEL_BANDS] });
   const x = new LogReflectance().apply(input) as TF.SymbolicTensor;
-  const box = (size: number) => tf.layers.averagePooling2d({ poolSize: size, strides: 1, padding: 'same' }).apply(x) as TF.SymbolicTensor;
+  const box = (size: number) =>
+    tf.layers.averagePooling2d({ poolSize: size, strides: 1, padding: 'same' }).apply(x) as TF.SymbolicTensor;
   const features = tf.layers.concatenate().apply([x, box(3), box(7)]) as TF.SymbolicTensor;
   const pointwise = (units: number, activation: 'relu' | 'softmax', k: number) =>
     tf.layers.dense({ units, activation, kernelInitializer: tf.initializers.glorotUniform({ seed: seed * 100 + k }) });
@@ -91,7 +92,13 @@ export async function createModel(opts: ModelOptions = {}): Promise<TF.LayersMod
  */
 export function compileModel(tf: Tfjs, model: TF.LayersModel, learningRate: number): void {
   const loss = (yTrue: TF.Tensor, yPred: TF.Tensor): TF.Scalar =>
-    tf.tidy(() => tf.div(tf.neg(tf.sum(tf.mul(yTrue, tf.log(tf.clipByValue(yPred, 1e-7, 1))))), tf.maximum(tf.sum(yTrue), 1)) as TF.Scalar);
+    tf.tidy(
+      () =>
+        tf.div(
+          tf.neg(tf.sum(tf.mul(yTrue, tf.log(tf.clipByValue(yPred, 1e-7, 1))))),
+          tf.maximum(tf.sum(yTrue), 1),
+        ) as TF.Scalar,
+    );
   const accuracy = (yTrue: TF.Tensor, yPred: TF.Tensor): TF.Scalar =>
     tf.tidy(() => {
       const hit = tf.sum(tf.mul(yTrue, tf.oneHot(tf.argMax(yPred, -1), MODEL_CLASSES)));
@@ -137,7 +144,10 @@ const registered = new WeakMap<Tfjs, { LogReflectance: new () => TF.layers.Layer
  * await labelled.close();
  * ```
  */
-export function labelledBatches(source: BatchSource, labelRaster: string): BatchSource & {
+export function labelledBatches(
+  source: BatchSource,
+  labelRaster: string,
+): BatchSource & {
   labels: (batch: Batch, tf: Tfjs) => TF.Tensor;
   close(): Promise<void>;
 } {
@@ -216,12 +226,17 @@ export async function fitModel(
   const labelled = labelledBatches(loader, labelRaster);
   let epoch = 0;
   try {
-    const dataset = await tfDataset(() => slicesFor(epoch++), labelled, { batchSize: opts.batchSize ?? 16, labels: labelled.labels });
+    const dataset = await tfDataset(() => slicesFor(epoch++), labelled, {
+      batchSize: opts.batchSize ?? 16,
+      labels: labelled.labels,
+    });
     const onEpochEnd = opts.onEpochEnd;
     await model.fitDataset(dataset, {
       epochs: opts.epochs,
       verbose: 0,
-      callbacks: onEpochEnd ? { onEpochEnd: async (e, logs) => onEpochEnd(e, { loss: logs?.loss ?? NaN, accuracy: logs?.accuracy ?? NaN }) } : undefined,
+      callbacks: onEpochEnd
+        ? { onEpochEnd: async (e, logs) => onEpochEnd(e, { loss: logs?.loss ?? NaN, accuracy: logs?.accuracy ?? NaN }) }
+        : undefined,
     });
   } finally {
     await labelled.close();
@@ -298,7 +313,9 @@ export async function saveModel(model: TF.LayersModel, dir: string): Promise<voi
         weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
       };
       await writeFile(join(dir, 'model.json'), JSON.stringify(manifest));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength } };
+      return {
+        modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength },
+      };
     }),
   );
 }
@@ -321,5 +338,11 @@ export async function loadModel(dir: string): Promise<TF.LayersModel> {
   };
   const bytes = await readFile(join(dir, 'weights.bin'));
   const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: manifest.modelTopology, weightSpecs: manifest.weightsManifest[0].weights, weightData }));
+  return tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: manifest.modelTopology,
+      weightSpecs: manifest.weightsManifest[0].weights,
+      weightData,
+    }),
+  );
 }

@@ -40,7 +40,12 @@ const SIZE = 400; // pixels per scene side
 const RES = 30; // metres
 const DATES = ['2024-05-12', '2024-07-21'];
 const CENTRES: [number, number][] = [
-  [11.84, 47.17], [11.91, 47.27], [11.98, 47.19], [12.04, 47.26], [12.11, 47.17], [12.17, 47.27],
+  [11.84, 47.17],
+  [11.91, 47.27],
+  [11.98, 47.19],
+  [12.04, 47.26],
+  [12.11, 47.17],
+  [12.17, 47.27],
 ];
 const REGION: [number, number, number, number] = [11.75, 47.1, 12.25, 47.35];
 
@@ -56,7 +61,11 @@ const REGION: [number, number, number, number] = [11.75, 47.1, 12.25, 47.35];
 export function landscapeClass(lon: number, lat: number): number {
   const x = (lon - 12) * 75; // ~km east of 12°E
   const y = (lat - 47.2) * 111; // ~km north
-  const v = Math.sin(x / 3.1 + 0.7) + Math.sin(y / 2.3 - 1.1) + 0.8 * Math.sin((x + y) / 4.7 + 2.0) + 0.6 * Math.sin((x - 2 * y) / 1.9);
+  const v =
+    Math.sin(x / 3.1 + 0.7) +
+    Math.sin(y / 2.3 - 1.1) +
+    0.8 * Math.sin((x + y) / 4.7 + 2.0) +
+    0.6 * Math.sin((x - 2 * y) / 1.9);
   if (v < -0.9) return 0;
   if (v < 1.0) return 1;
   return 2;
@@ -66,8 +75,16 @@ export function landscapeClass(lon: number, lat: number): number {
 // per date. Close on purpose: in May vegetation is sparse and near bare ground; water is dark but
 // haze and calibration push it towards the others.
 const SIGNATURES: number[][][] = [
-  [[700, 680, 560, 520], [760, 860, 820, 1800], [1000, 1060, 1150, 1750]],
-  [[700, 660, 520, 480], [680, 880, 720, 2300], [1050, 1100, 1250, 1900]],
+  [
+    [700, 680, 560, 520],
+    [760, 860, 820, 1800],
+    [1000, 1060, 1150, 1750],
+  ],
+  [
+    [700, 660, 520, 480],
+    [680, 880, 720, 2300],
+    [1050, 1100, 1250, 1900],
+  ],
 ];
 const HAZE = [550, 420, 280, 120]; // peak additive haze per band (x10000)
 const ILLUMINATION_SIGMA = 0.2; // per-pixel brightness factor, shared by the bands (log-normal)
@@ -96,7 +113,8 @@ export async function ensureSampleArchive(dir = join('.cache', 'sample-archive')
   try {
     await writeLabels(join(staging, 'labels.tif'));
     for (let f = 0; f < CENTRES.length; f++) {
-      for (let d = 0; d < DATES.length; d++) await writeScene(join(staging, basename(scenes[f * DATES.length + d])), f, d);
+      for (let d = 0; d < DATES.length; d++)
+        await writeScene(join(staging, basename(scenes[f * DATES.length + d])), f, d);
     }
     for (const path of [archive.labels, ...scenes]) await rename(join(staging, basename(path)), path);
     await writeFile(join(staging, 'COMPLETE'), VERSION);
@@ -120,8 +138,21 @@ async function writeLabels(path: string): Promise<void> {
       data[r * width + c] = landscapeClass(lon, lat);
     }
   }
-  await writeCog(path, { width, height, bands: 1, dtype: 'uint8', data: [data], crs, transform: [x0, RES, 0, y1, 0, -RES], nodata: 255, bandNames: ['label'] },
-    { compression: 'deflate', overviews: false });
+  await writeCog(
+    path,
+    {
+      width,
+      height,
+      bands: 1,
+      dtype: 'uint8',
+      data: [data],
+      crs,
+      transform: [x0, RES, 0, y1, 0, -RES],
+      nodata: 255,
+      bandNames: ['label'],
+    },
+    { compression: 'deflate', overviews: false },
+  );
 }
 
 async function writeScene(path: string, footprint: number, date: number): Promise<void> {
@@ -142,7 +173,7 @@ async function writeScene(path: string, footprint: number, date: number): Promis
   for (let r = 0; r < SIZE; r++) {
     for (let c = 0; c < SIZE; c++) {
       const i = r * SIZE + c;
-      if ((c / SIZE) + (1 - r / SIZE) < edge) continue; // 0 = nodata
+      if (c / SIZE + (1 - r / SIZE) < edge) continue; // 0 = nodata
       const [plon, plat] = transformPoint(crs, 'EPSG:4326', [x0 + (c + 0.5) * RES, y1 - (r + 0.5) * RES]);
       const sig = SIGNATURES[date][landscapeClass(plon, plat)];
       const haze = hazeStrength * (0.5 + 0.5 * Math.sin((2 * Math.PI * (fx * c + fy * r)) / SIZE + phase));
@@ -153,8 +184,21 @@ async function writeScene(path: string, footprint: number, date: number): Promis
       }
     }
   }
-  await writeCog(path, { width: SIZE, height: SIZE, bands: 4, dtype: 'uint16', data: bands, crs, transform: [x0, RES, 0, y1, 0, -RES], nodata: 0,
-    bandNames: ['blue', 'green', 'red', 'nir'] }, { compression: 'deflate', predictor: 2 });
+  await writeCog(
+    path,
+    {
+      width: SIZE,
+      height: SIZE,
+      bands: 4,
+      dtype: 'uint16',
+      data: bands,
+      crs,
+      transform: [x0, RES, 0, y1, 0, -RES],
+      nodata: 0,
+      bandNames: ['blue', 'green', 'red', 'nir'],
+    },
+    { compression: 'deflate', predictor: 2 },
+  );
 }
 
 function snap(p: [number, number]): [number, number] {

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { ensureSampleArchive, type SampleArchive } from './sample-archive.js';
-import { buildRasterCatalog } from '../src/catalog/build/index.js';
+import { buildRasterCatalog } from '../src/catalog/builders/index.js';
 import type { GeoCatalog } from '../src/catalog/types.js';
 import { interval } from '../src/geo/interval.js';
 import { createLoader, type Loader } from '../src/loaders/index.js';
@@ -37,12 +37,26 @@ export interface SampleScenes {
 export async function openSampleScenes(outDir: string): Promise<SampleScenes> {
   const archive = await ensureSampleArchive();
   const { catalog, rows } = await buildRasterCatalog(archive.scenes, {
-    out: join(outDir, 'catalog.parquet'), filenameRegex: /_(?<date>\d{8})\.tif$/, dateFormat: 'YYYYMMDD', cogHeaders: true, progress: false,
+    out: join(outDir, 'catalog.parquet'),
+    filenameRegex: /_(?<date>\d{8})\.tif$/,
+    dateFormat: 'YYYYMMDD',
+    cogHeaders: true,
+    progress: false,
   });
-  const july = await catalog.query({ bbox: archive.region, interval: interval('2024-07-01', '2024-07-31T23:59:59Z') }).materialize();
+  const july = await catalog
+    .query({ bbox: archive.region, interval: interval('2024-07-01', '2024-07-31T23:59:59Z') })
+    .materialize();
   const loader = createLoader({ catalog: july, bands: [1, 2, 3, 4], concurrency: 4, onError: () => undefined });
   return {
-    archive, catalog, rows, july, loader,
-    close: async () => { await loader.close(); await july.close(); await catalog.close(); },
+    archive,
+    catalog,
+    rows,
+    july,
+    loader,
+    close: async () => {
+      await loader.close();
+      await july.close();
+      await catalog.close();
+    },
   };
 }

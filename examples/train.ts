@@ -33,10 +33,17 @@ const scenes = await openSampleScenes(outDir);
 const { archive, july, loader } = scenes;
 step(`catalog of ${archive.scenes.length} scenes; ${await july.count()} July scenes in memory`);
 const model = await createModel({ seed: 1 });
-await fitModel(model, (epoch) => randomSampler(july, { size: CHIP, resolution: RES, length: CHIPS_PER_EPOCH, seed: 'train', epoch }), loader, archive.labels, {
-  epochs: EPOCHS,
-  onEpochEnd: (e, logs) => step(`epoch ${e + 1}/${EPOCHS}: loss ${logs.loss.toFixed(4)}, accuracy ${logs.accuracy.toFixed(4)}`),
-});
+await fitModel(
+  model,
+  (epoch) => randomSampler(july, { size: CHIP, resolution: RES, length: CHIPS_PER_EPOCH, seed: 'train', epoch }),
+  loader,
+  archive.labels,
+  {
+    epochs: EPOCHS,
+    onEpochEnd: (e, logs) =>
+      step(`epoch ${e + 1}/${EPOCHS}: loss ${logs.loss.toFixed(4)}, accuracy ${logs.accuracy.toFixed(4)}`),
+  },
+);
 
 const validation = randomSampler(july, { size: CHIP, resolution: RES, length: 40, seed: 'validation' });
 const { accuracy, pixels } = await pixelAccuracy(model, validation, loader, archive.labels);

@@ -33,7 +33,11 @@ export interface FromRowsOptions {
  * ```
  */
 export function memoryCatalogFromRows(rows: Iterable<CatalogRow>, opts: { source?: string } = {}): MemoryCatalog {
-  if (rows === null || typeof rows !== 'object' || typeof (rows as Iterable<CatalogRow>)[Symbol.iterator] !== 'function') {
+  if (
+    rows === null ||
+    typeof rows !== 'object' ||
+    typeof (rows as Iterable<CatalogRow>)[Symbol.iterator] !== 'function'
+  ) {
     throw new CatalogError('INVALID_ROW', 'catalogFromRows needs an array (or iterable) of CatalogRow objects');
   }
   const entries: Entry[] = [];
@@ -57,12 +61,25 @@ export function memoryCatalogFromRows(rows: Iterable<CatalogRow>, opts: { source
  * console.log(await mem.count(), await duck.count());
  * ```
  */
-export function catalogFromRows(rows: Iterable<CatalogRow>, opts?: FromRowsOptions & { backend?: 'memory' }): MemoryCatalog;
-export function catalogFromRows(rows: Iterable<CatalogRow>, opts: FromRowsOptions & { backend: 'duckdb' }): Promise<GeoCatalog>;
+export function catalogFromRows(
+  rows: Iterable<CatalogRow>,
+  opts?: FromRowsOptions & { backend?: 'memory' },
+): MemoryCatalog;
+export function catalogFromRows(
+  rows: Iterable<CatalogRow>,
+  opts: FromRowsOptions & { backend: 'duckdb' },
+): Promise<GeoCatalog>;
 export function catalogFromRows(rows: Iterable<CatalogRow>, opts?: FromRowsOptions): GeoCatalog | Promise<GeoCatalog>;
-export function catalogFromRows(rows: Iterable<CatalogRow>, opts: FromRowsOptions = {}): GeoCatalog | Promise<GeoCatalog> {
+export function catalogFromRows(
+  rows: Iterable<CatalogRow>,
+  opts: FromRowsOptions = {},
+): GeoCatalog | Promise<GeoCatalog> {
   const backend = opts.backend ?? 'memory';
   if (backend === 'memory') return memoryCatalogFromRows(rows, opts);
-  if (backend === 'duckdb') return import('./duckdb/from-rows.js').then(({ duckdbCatalogFromRows }) => duckdbCatalogFromRows(rows));
-  throw new CatalogError('BAD_OPTION', `catalogFromRows backend must be 'memory' or 'duckdb', got ${JSON.stringify(backend)}`);
+  if (backend === 'duckdb')
+    return import('./duckdb/from-rows.js').then(({ duckdbCatalogFromRows }) => duckdbCatalogFromRows(rows));
+  throw new CatalogError(
+    'BAD_OPTION',
+    `catalogFromRows backend must be 'memory' or 'duckdb', got ${JSON.stringify(backend)}`,
+  );
 }

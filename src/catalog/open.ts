@@ -28,32 +28,48 @@ export interface OpenCatalogOptions extends EngineOptions {
 
 const GLOB_CHARS = /[*?[\]{}]/;
 
-async function listFiles(source: string | string[]): Promise<{ files: string[]; label: string; duckdb: string | null; hive: boolean }> {
+async function listFiles(
+  source: string | string[],
+): Promise<{ files: string[]; label: string; duckdb: string | null; hive: boolean }> {
   if (Array.isArray(source)) {
-    if (source.length === 0) throw new CatalogError('BAD_SOURCE', 'openCatalog got an empty list of files; pass at least one GeoParquet file');
+    if (source.length === 0)
+      throw new CatalogError('BAD_SOURCE', 'openCatalog got an empty list of files; pass at least one GeoParquet file');
     const files = source.map((f) => {
-      if (typeof f !== 'string') throw new CatalogError('BAD_SOURCE', `openCatalog file list entries must be paths, got ${typeof f}`);
+      if (typeof f !== 'string')
+        throw new CatalogError('BAD_SOURCE', `openCatalog file list entries must be paths, got ${typeof f}`);
       return resolve(f);
     });
     return { files, label: describeFiles(files), duckdb: null, hive: false };
   }
-  if (typeof source !== 'string' || source.length === 0) throw new CatalogError('BAD_SOURCE', 'openCatalog needs a path, a glob or a list of paths');
+  if (typeof source !== 'string' || source.length === 0)
+    throw new CatalogError('BAD_SOURCE', 'openCatalog needs a path, a glob or a list of paths');
   const abs = resolve(source);
   if (existsSync(abs)) {
     if (statSync(abs).isDirectory()) {
       const files = (await glob('**/*.parquet', { cwd: abs, absolute: true, dot: false })).sort();
-      if (files.length === 0) throw new CatalogError('NOT_FOUND', `${source} is a directory without .parquet files; pass a GeoParquet file or a directory of shards`, { subject: source });
+      if (files.length === 0)
+        throw new CatalogError(
+          'NOT_FOUND',
+          `${source} is a directory without .parquet files; pass a GeoParquet file or a directory of shards`,
+          { subject: source },
+        );
       return { files, label: source, duckdb: null, hive: files.some((f) => relative(abs, f).includes('=')) };
     }
-    if (/\.(duckdb|ddb|db)$/i.test(abs) || isDuckDBFile(abs)) return { files: [], label: source, duckdb: abs, hive: false };
+    if (/\.(duckdb|ddb|db)$/i.test(abs) || isDuckDBFile(abs))
+      return { files: [], label: source, duckdb: abs, hive: false };
     return { files: [abs], label: source, duckdb: null, hive: false };
   }
   if (GLOB_CHARS.test(source)) {
     const files = (await glob(source, { absolute: true })).sort();
-    if (files.length === 0) throw new CatalogError('NOT_FOUND', `the glob ${source} matches no files`, { subject: source });
+    if (files.length === 0)
+      throw new CatalogError('NOT_FOUND', `the glob ${source} matches no files`, { subject: source });
     return { files, label: source, duckdb: null, hive: files.some((f) => /[/\\][^/\\]+=[^/\\]*[/\\]/.test(f)) };
   }
-  throw new CatalogError('NOT_FOUND', `${source} does not exist; pass a GeoParquet file, a list, a directory of shards, a glob or a .duckdb file`, { subject: source });
+  throw new CatalogError(
+    'NOT_FOUND',
+    `${source} does not exist; pass a GeoParquet file, a list, a directory of shards, a glob or a .duckdb file`,
+    { subject: source },
+  );
 }
 
 function isDuckDBFile(path: string): boolean {
@@ -99,20 +115,36 @@ export async function openCatalog(source: string | string[], opts: OpenCatalogOp
   }
 }
 
-async function openDuckDBFile(engine: DuckDBEngine, path: string, table: string, label: string, own: boolean): Promise<DuckDBCatalog> {
+async function openDuckDBFile(
+  engine: DuckDBEngine,
+  path: string,
+  table: string,
+  label: string,
+  own: boolean,
+): Promise<DuckDBCatalog> {
   const alias = quoteIdent(engine.newTableName('gs_db'));
   const t = quoteIdent(table, 'table');
   const conn = await engine.connect();
   try {
     await runStatement(conn, `ATTACH ${sqlString(path)} AS ${alias} (READ_ONLY)`, {}, path);
-    let columns;
+    let columns: Awaited<ReturnType<typeof describeQuery>>;
     try {
       columns = await describeQuery(conn, `SELECT * FROM ${alias}.${t}`, {}, path);
     } catch (e) {
       await runStatement(conn, `DETACH ${alias}`, {}, path);
-      throw new CatalogError('MISSING_TABLE', `${path} has no readable table ${JSON.stringify(table)}; pass { table } naming the catalog table`, { subject: path, cause: e });
+      throw new CatalogError(
+        'MISSING_TABLE',
+        `${path} has no readable table ${JSON.stringify(table)}; pass { table } naming the catalog table`,
+        { subject: path, cause: e },
+      );
     }
-    const sql = catalogProjection(`${alias}.${t}`, columns, { version: 'duckdb', column: 'geometry', covering: null }, path, false);
+    const sql = catalogProjection(
+      `${alias}.${t}`,
+      columns,
+      { version: 'duckdb', column: 'geometry', covering: null },
+      path,
+      false,
+    );
     const release = own ? () => engine.close() : () => engine.exec(`DETACH ${alias}`);
     return new DuckDBCatalog(engine, label, async () => ({ sql, params: {} }), release);
   } finally {

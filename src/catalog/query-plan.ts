@@ -64,7 +64,10 @@ export function isGeoSlice(q: CatalogQuery | GeoSlice): q is GeoSlice {
  */
 export function normalizeQuery(q: CatalogQuery | GeoSlice): NormalizedQuery {
   if (typeof q !== 'object' || q === null) {
-    throw new CatalogError('BAD_QUERY', `query must be an object such as { bbox, interval } or a GeoSlice, got ${String(q)}`);
+    throw new CatalogError(
+      'BAD_QUERY',
+      `query must be an object such as { bbox, interval } or a GeoSlice, got ${String(q)}`,
+    );
   }
   if (isGeoSlice(q)) {
     validateSlice(q);
@@ -78,7 +81,10 @@ export function normalizeQuery(q: CatalogQuery | GeoSlice): NormalizedQuery {
   }
   const unknown = Object.keys(q).filter((k) => !QUERY_KEYS.has(k));
   if (unknown.length > 0) {
-    throw new CatalogError('BAD_QUERY', `unknown query key(s) ${unknown.join(', ')}; allowed: ${[...QUERY_KEYS].join(', ')}`);
+    throw new CatalogError(
+      'BAD_QUERY',
+      `unknown query key(s) ${unknown.join(', ')}; allowed: ${[...QUERY_KEYS].join(', ')}`,
+    );
   }
   if (q.crs !== undefined && q.bbox === undefined) {
     throw new CatalogError('BAD_QUERY', `query has crs ${q.crs} but no bbox; pass the bbox the crs applies to`);
@@ -87,7 +93,10 @@ export function normalizeQuery(q: CatalogQuery | GeoSlice): NormalizedQuery {
     throw new CatalogError('BAD_QUERY', 'query.where must be a non-empty SQL boolean expression');
   }
   if (q.params !== undefined && q.where === undefined) {
-    throw new CatalogError('BAD_QUERY', 'query.params given without query.where; params bind the placeholders of where');
+    throw new CatalogError(
+      'BAD_QUERY',
+      'query.params given without query.where; params bind the placeholders of where',
+    );
   }
   if (q.params !== undefined && (typeof q.params !== 'object' || q.params === null)) {
     throw new CatalogError('BAD_QUERY', 'query.params must be an array (positional) or an object (named)');
@@ -124,7 +133,11 @@ export function boxesIn4326(bbox: BBox, crs: string): BBox[] {
     b = is4326 ? wrapLongitudes(bbox) : transformBBox(bbox, crs, 'EPSG:4326');
   } catch (e) {
     if (e instanceof GeosliceError) throw e;
-    throw new CatalogError('BAD_QUERY', `cannot transform query bbox ${JSON.stringify(bbox)} from ${crs} to EPSG:4326: ${(e as Error).message}`, { cause: e });
+    throw new CatalogError(
+      'BAD_QUERY',
+      `cannot transform query bbox ${JSON.stringify(bbox)} from ${crs} to EPSG:4326: ${(e as Error).message}`,
+      { cause: e },
+    );
   }
   return splitAntimeridian(b);
 }
@@ -171,12 +184,17 @@ function checkInterval(i: TimeInterval): TimeInterval {
     throw new CatalogError('BAD_QUERY', `query interval ${why}; build it with interval(start, end)`);
   };
   if (typeof i !== 'object' || i === null) bad('must be { start, end }');
-  for (const [k, v] of [['start', i.start], ['end', i.end]] as const) {
-    if (v !== null && v !== undefined && !(v instanceof Date && !Number.isNaN(v.getTime()))) bad(`${k} must be a valid Date or null`);
+  for (const [k, v] of [
+    ['start', i.start],
+    ['end', i.end],
+  ] as const) {
+    if (v !== null && v !== undefined && !(v instanceof Date && !Number.isNaN(v.getTime())))
+      bad(`${k} must be a valid Date or null`);
   }
   const start = i.start ?? null;
   const end = i.end ?? null;
-  if (start && end && start.getTime() > end.getTime()) bad(`start ${start.toISOString()} is after its end ${end.toISOString()}`);
+  if (start && end && start.getTime() > end.getTime())
+    bad(`start ${start.toISOString()} is after its end ${end.toISOString()}`);
   return { start, end };
 }
 

@@ -107,7 +107,10 @@ export interface GeoCatalog {
   /** Escape hatch: a full `SELECT ... FROM catalog ...` (the current catalog is the relation `catalog`) or a bare WHERE expression. */
   sql(selectOrWhere: string, params?: SqlParams): GeoCatalog;
   /** Left-joins new columns on `on` (default `id`) from rows, an Arrow table, or a parquet file path. Existing columns with the same name are replaced. */
-  withColumns(table: Record<string, unknown>[] | import('apache-arrow').Table | string, opts?: { on?: string }): GeoCatalog;
+  withColumns(
+    table: Record<string, unknown>[] | import('apache-arrow').Table | string,
+    opts?: { on?: string },
+  ): GeoCatalog;
 
   count(): Promise<number>;
   /** EPSG:4326 bounds of all rows, or null when empty. */

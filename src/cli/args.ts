@@ -57,7 +57,9 @@ export function cliContext(json: () => boolean, io: CliIO): CliContext {
   return {
     json,
     print(value, text) {
-      io.stdout(json() ? `${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? Number(v) : v))}\n` : `${text}\n`);
+      io.stdout(
+        json() ? `${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? Number(v) : v))}\n` : `${text}\n`,
+      );
     },
   };
 }
@@ -76,27 +78,45 @@ export function cliContext(json: () => boolean, io: CliIO): CliContext {
 export function parseAoiRegion(aoi: string): BBox | Geometry {
   const nums = aoi.split(',').map(Number);
   if (nums.length === 4 && nums.every(Number.isFinite)) {
-    if (nums[0] >= nums[2] || nums[1] >= nums[3]) throw new UsageError('BAD_AOI', `--aoi ${aoi}: need xmin < xmax and ymin < ymax`);
+    if (nums[0] >= nums[2] || nums[1] >= nums[3])
+      throw new UsageError('BAD_AOI', `--aoi ${aoi}: need xmin < xmax and ymin < ymax`);
     return nums as BBox;
   }
   let doc: { type?: string; geometry?: Geometry; features?: { geometry: Geometry }[] };
   try {
     doc = JSON.parse(readFileSync(aoi, 'utf8'));
   } catch (e) {
-    throw new UsageError('BAD_AOI', `--aoi ${aoi}: not "xmin,ymin,xmax,ymax" and not a readable GeoJSON file (${(e as Error).message})`);
+    throw new UsageError(
+      'BAD_AOI',
+      `--aoi ${aoi}: not "xmin,ymin,xmax,ymax" and not a readable GeoJSON file (${(e as Error).message})`,
+    );
   }
-  const found = doc?.type === 'FeatureCollection' ? (doc.features ?? []).map((f) => f?.geometry) : doc?.type === 'Feature' ? [doc.geometry] : [doc as Geometry];
+  const found =
+    doc?.type === 'FeatureCollection'
+      ? (doc.features ?? []).map((f) => f?.geometry)
+      : doc?.type === 'Feature'
+        ? [doc.geometry]
+        : [doc as Geometry];
   if (found.length === 0) throw new UsageError('BAD_AOI', `--aoi ${aoi}: the GeoJSON has no geometry`);
   const known = ['Point', 'Polygon', 'MultiPolygon'];
-  const isGeometry = (g: Geometry | undefined): g is Geometry => !!g && known.includes(g.type) && Array.isArray(g.coordinates);
+  const isGeometry = (g: Geometry | undefined): g is Geometry =>
+    !!g && known.includes(g.type) && Array.isArray(g.coordinates);
   const geoms = found.filter(isGeometry);
   if (geoms.length < found.length) {
     const bad = found.find((g) => !isGeometry(g)) as { type?: unknown } | undefined;
-    throw new UsageError('BAD_AOI', `--aoi ${aoi}: geometry type ${JSON.stringify(bad?.type ?? null)} is not supported; use Polygon, MultiPolygon or Point`);
+    throw new UsageError(
+      'BAD_AOI',
+      `--aoi ${aoi}: geometry type ${JSON.stringify(bad?.type ?? null)} is not supported; use Polygon, MultiPolygon or Point`,
+    );
   }
-  if (geoms.some((g) => g.type === 'Point')) return geoms.map(geometryBBox).reduce((a, b) => [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])]);
+  if (geoms.some((g) => g.type === 'Point'))
+    return geoms
+      .map(geometryBBox)
+      .reduce((a, b) => [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])]);
   if (geoms.length === 1) return geoms[0];
-  const polygons: Position[][][] = geoms.flatMap((g) => (g.type === 'Polygon' ? [g.coordinates] : g.type === 'MultiPolygon' ? g.coordinates : []));
+  const polygons: Position[][][] = geoms.flatMap((g) =>
+    g.type === 'Polygon' ? [g.coordinates] : g.type === 'MultiPolygon' ? g.coordinates : [],
+  );
   return { type: 'MultiPolygon', coordinates: polygons };
 }
 
@@ -124,7 +144,10 @@ export function parseAoi(aoi: string): BBox {
 export function parseNumber(flag: string, value: string, o: { integer?: boolean; positive?: boolean } = {}): number {
   const n = value.trim() === '' ? NaN : Number(value);
   if (!Number.isFinite(n) || (o.integer && !Number.isInteger(n)) || (o.positive && !(n > 0))) {
-    throw new UsageError('BAD_OPTION', `${flag} ${value}: not a ${o.positive ? 'positive ' : ''}${o.integer ? 'integer' : 'number'}`);
+    throw new UsageError(
+      'BAD_OPTION',
+      `${flag} ${value}: not a ${o.positive ? 'positive ' : ''}${o.integer ? 'integer' : 'number'}`,
+    );
   }
   return n;
 }
@@ -137,10 +160,15 @@ export function parseNumber(flag: string, value: string, o: { integer?: boolean;
  * parseNumberPair('--resolution', '10,20', {}); // [10, 20]
  * ```
  */
-export function parseNumberPair(flag: string, value: string, o: { integer?: boolean; positive?: boolean }): number | [number, number] {
+export function parseNumberPair(
+  flag: string,
+  value: string,
+  o: { integer?: boolean; positive?: boolean },
+): number | [number, number] {
   const parts = value.split(',');
   if (parts.length === 1) return parseNumber(flag, value, o);
-  if (parts.length !== 2) throw new UsageError('BAD_OPTION', `${flag} ${value}: give one number or two separated by a comma`);
+  if (parts.length !== 2)
+    throw new UsageError('BAD_OPTION', `${flag} ${value}: give one number or two separated by a comma`);
   return [parseNumber(flag, parts[0], o), parseNumber(flag, parts[1], o)];
 }
 
@@ -155,6 +183,7 @@ export function parseNumberPair(flag: string, value: string, o: { integer?: bool
  */
 export function parseBands(value: string): (string | number)[] {
   const parts = value.split(',').map((s) => s.trim());
-  if (parts.some((p) => p === '')) throw new UsageError('BAD_OPTION', `--bands ${value}: empty band name; give e.g. 1,2,3 or B04,B03,B02`);
+  if (parts.some((p) => p === ''))
+    throw new UsageError('BAD_OPTION', `--bands ${value}: empty band name; give e.g. 1,2,3 or B04,B03,B02`);
   return parts.map((p) => (/^\d+$/.test(p) ? Number(p) : p));
 }

@@ -52,9 +52,17 @@ export function addChipsCommand(root: Command, ctx: CliContext): void {
     .description('export the chips of a slice table (from `geoslice sample`) as GeoTIFFs')
     .requiredOption('--out <dir>', 'directory for the chips (created if missing)')
     .option('--bands <list>', 'bands in chip order: 1-based numbers (1,2,3) or asset keys (B04,B03,B02)')
-    .addOption(new Option('--resampling <method>', 'when the slice grid is not the raster grid').choices(['nearest', 'bilinear']).default('nearest'))
+    .addOption(
+      new Option('--resampling <method>', 'when the slice grid is not the raster grid')
+        .choices(['nearest', 'bilinear'])
+        .default('nearest'),
+    )
     .option('--concurrency <n>', 'chips loaded and written at once', '4')
-    .addOption(new Option('--on-error <mode>', 'a slice that cannot be loaded: fail, or skip it').choices(['fail', 'skip']).default('fail'))
+    .addOption(
+      new Option('--on-error <mode>', 'a slice that cannot be loaded: fail, or skip it')
+        .choices(['fail', 'skip'])
+        .default('fail'),
+    )
     .addHelpText('after', HELP)
     .action(async (catalogPath: string, slicesPath: string, o: ChipsFlags) => {
       const concurrency = parseNumber('--concurrency', o.concurrency, { integer: true, positive: true });
@@ -91,7 +99,11 @@ export function addChipsCommand(root: Command, ctx: CliContext): void {
               continue;
             }
             if (e instanceof GeosliceError) {
-              throw new LoaderError(e.code, `slice ${r.input.id} of ${slicesPath}: ${e.message} (--on-error skip skips such slices)`, { cause: e, subject: r.input.id });
+              throw new LoaderError(
+                e.code,
+                `slice ${r.input.id} of ${slicesPath}: ${e.message} (--on-error skip skips such slices)`,
+                { cause: e, subject: r.input.id },
+              );
             }
             throw e;
           }
@@ -99,7 +111,10 @@ export function addChipsCommand(root: Command, ctx: CliContext): void {
           bar.stop();
           await loader.close();
         }
-        ctx.print({ out: o.out, chips: written, skipped }, `${written} chips -> ${o.out}${skipped.length ? ` (${skipped.length} skipped: ${skipped.map((s) => s.id).join(', ')})` : ''}`);
+        ctx.print(
+          { out: o.out, chips: written, skipped },
+          `${written} chips -> ${o.out}${skipped.length ? ` (${skipped.length} skipped: ${skipped.map((s) => s.id).join(', ')})` : ''}`,
+        );
       } finally {
         await table?.close();
         await catalog.close();
@@ -110,14 +125,21 @@ export function addChipsCommand(root: Command, ctx: CliContext): void {
 /** A slice id as a file name: letters, digits, `_`, `-` and `.` only, never `.` or `..`. */
 function safeName(id: string): string {
   if (!/^[A-Za-z0-9_.-]+$/.test(id) || id === '.' || id === '..') {
-    throw new UsageError('BAD_SLICE_ID', `slice id ${JSON.stringify(id)} cannot be a file name; give slices ids made of letters, digits, _, - and .`);
+    throw new UsageError(
+      'BAD_SLICE_ID',
+      `slice id ${JSON.stringify(id)} cannot be a file name; give slices ids made of letters, digits, _, - and .`,
+    );
   }
   return id;
 }
 
 /** Writes a chip `[C, H, W]` as a float32 GeoTIFF in its slice grid, NaN where the mask is 0, in tiles of at most 256 pixels. */
 async function writeChip(file: string, chip: Chip, bands: (string | number)[] | undefined): Promise<void> {
-  if (chip.shape.length !== 3) throw new LoaderError('BAD_SHAPE', `${file}: chips are written one layer at a time, got shape [${chip.shape.join(', ')}]`);
+  if (chip.shape.length !== 3)
+    throw new LoaderError(
+      'BAD_SHAPE',
+      `${file}: chips are written one layer at a time, got shape [${chip.shape.join(', ')}]`,
+    );
   const [c, h, w] = chip.shape;
   const data = chip.data instanceof Float32Array ? chip.data : Float32Array.from(chip.data);
   if (chip.mask) {
@@ -126,15 +148,19 @@ async function writeChip(file: string, chip: Chip, bands: (string | number)[] | 
   }
   const [xmin, , , ymax] = chip.slice.bounds;
   const [rx, ry] = chip.slice.resolution;
-  await writeCog(file, {
-    width: w,
-    height: h,
-    bands: c,
-    dtype: 'float32',
-    crs: chip.slice.crs,
-    transform: [xmin, rx, 0, ymax, 0, -ry],
-    nodata: NaN,
-    bandNames: bands?.map((b) => (typeof b === 'number' ? `band_${b}` : b)),
-    data,
-  }, { tileSize: Math.min(256, Math.ceil(Math.max(w, h, 16) / 16) * 16) });
+  await writeCog(
+    file,
+    {
+      width: w,
+      height: h,
+      bands: c,
+      dtype: 'float32',
+      crs: chip.slice.crs,
+      transform: [xmin, rx, 0, ymax, 0, -ry],
+      nodata: NaN,
+      bandNames: bands?.map((b) => (typeof b === 'number' ? `band_${b}` : b)),
+      data,
+    },
+    { tileSize: Math.min(256, Math.ceil(Math.max(w, h, 16) / 16) * 16) },
+  );
 }

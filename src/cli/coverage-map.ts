@@ -26,7 +26,9 @@ export interface CoverageMapInfo {
  * ```
  */
 export async function renderCoverageMap(
-  geometries: AsyncIterable<Geometry> | Iterable<Geometry>, path: string, opts: { width?: number; extent?: BBox } = {},
+  geometries: AsyncIterable<Geometry> | Iterable<Geometry>,
+  path: string,
+  opts: { width?: number; extent?: BBox } = {},
 ): Promise<CoverageMapInfo> {
   const geoms: Geometry[] = [];
   for await (const g of geometries) geoms.push(g);

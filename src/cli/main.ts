@@ -25,7 +25,7 @@
 import { Command, CommanderError } from 'commander';
 import { GeosliceError } from '../errors.js';
 import { openCatalog } from '../catalog/open.js';
-import { buildRasterCatalog, buildCatalogFromTable, optimizeCatalog } from '../catalog/build/index.js';
+import { buildRasterCatalog, buildCatalogFromTable, optimizeCatalog } from '../catalog/builders/index.js';
 import { interval } from '../geo/interval.js';
 import { readWkb } from '../geo/wkb.js';
 import { cliContext, parseAoi, type CliIO } from './args.js';
@@ -36,70 +36,135 @@ import { addSampleCommand } from './sample-command.js';
 import { addStitchCommand } from './stitch-command.js';
 
 function program(io: CliIO): Command {
-  const root = new Command('geoslice').description('GeoParquet raster catalogs for machine learning').option('--json', 'print JSON').exitOverride()
+  const root = new Command('geoslice')
+    .description('GeoParquet raster catalogs for machine learning')
+    .option('--json', 'print JSON')
+    .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   const json = () => Boolean(root.opts().json);
   const ctx = cliContext(json, io);
   const cat = root.command('catalog').description('build, inspect, query and combine catalogs');
 
-  cat.command('build <files...>').description('catalog GeoTIFFs (paths, directories or globs)').requiredOption('--out <path>', 'GeoParquet to write')
-    .option('--cog-headers', 'store the COG header cache').option('--on-error <mode>', 'fail or skip', 'fail')
+  cat
+    .command('build <files...>')
+    .description('catalog GeoTIFFs (paths, directories or globs)')
+    .requiredOption('--out <path>', 'GeoParquet to write')
+    .option('--cog-headers', 'store the COG header cache')
+    .option('--on-error <mode>', 'fail or skip', 'fail')
     .action(async (files: string[], o) => {
-      const r = await buildRasterCatalog(files.length === 1 ? files[0] : files, { out: o.out, cogHeaders: Boolean(o.cogHeaders), onError: o.onError, progress: showProgress(json()) });
-      ctx.print({ out: o.out, rows: r.rows, skipped: r.skipped }, `${r.rows} rows -> ${o.out}${r.skipped.length ? ` (${r.skipped.length} skipped)` : ''}`);
+      const r = await buildRasterCatalog(files.length === 1 ? files[0] : files, {
+        out: o.out,
+        cogHeaders: Boolean(o.cogHeaders),
+        onError: o.onError,
+        progress: showProgress(json()),
+      });
+      ctx.print(
+        { out: o.out, rows: r.rows, skipped: r.skipped },
+        `${r.rows} rows -> ${o.out}${r.skipped.length ? ` (${r.skipped.length} skipped)` : ''}`,
+      );
       await r.catalog.close();
     });
-  cat.command('from-stac <file>').description('catalog STAC items / stac-geoparquet').requiredOption('--out <path>', 'GeoParquet to write')
+  cat
+    .command('from-stac <file>')
+    .description('catalog STAC items / stac-geoparquet')
+    .requiredOption('--out <path>', 'GeoParquet to write')
     .action(async (file: string, o) => {
       const r = await buildCatalogFromTable(file, { out: o.out, progress: showProgress(json()) });
       ctx.print({ out: o.out, rows: r.rows }, `${r.rows} rows -> ${o.out}`);
       await r.catalog.close();
     });
-  cat.command('inspect <catalog>').description('row count, bounds, time extent and columns').action(async (path: string) => {
-    const c = await openCatalog(path);
-    const info = { rows: await c.count(), bounds: await c.bounds(), time: await c.temporalExtent(), columns: await c.schema() };
-    ctx.print(info, [`rows     ${info.rows}`, `bounds   ${JSON.stringify(info.bounds)}`,
-      `time     ${info.time?.start?.toISOString() ?? '-'} .. ${info.time?.end?.toISOString() ?? '-'}`,
-      `columns  ${info.columns.map((x) => `${x.name}:${x.type}`).join(', ')}`].join('\n'));
-    await c.close();
-  });
-  cat.command('stats <catalog>').description('row counts grouped by month and/or columns').option('--by <key...>', '"month" or column names', ['month'])
+  cat
+    .command('inspect <catalog>')
+    .description('row count, bounds, time extent and columns')
+    .action(async (path: string) => {
+      const c = await openCatalog(path);
+      const info = {
+        rows: await c.count(),
+        bounds: await c.bounds(),
+        time: await c.temporalExtent(),
+        columns: await c.schema(),
+      };
+      ctx.print(
+        info,
+        [
+          `rows     ${info.rows}`,
+          `bounds   ${JSON.stringify(info.bounds)}`,
+          `time     ${info.time?.start?.toISOString() ?? '-'} .. ${info.time?.end?.toISOString() ?? '-'}`,
+          `columns  ${info.columns.map((x) => `${x.name}:${x.type}`).join(', ')}`,
+        ].join('\n'),
+      );
+      await c.close();
+    });
+  cat
+    .command('stats <catalog>')
+    .description('row counts grouped by month and/or columns')
+    .option('--by <key...>', '"month" or column names', ['month'])
     .action(async (path: string, o) => {
       const c = await openCatalog(path);
-      const keys = (o.by as string[]).map((k) => (k === 'month' ? `strftime(tmin, '%Y-%m') AS month` : `"${k.replaceAll('"', '""')}"`));
+      const keys = (o.by as string[]).map((k) =>
+        k === 'month' ? `strftime(tmin, '%Y-%m') AS month` : `"${k.replaceAll('"', '""')}"`,
+      );
       const names = (o.by as string[]).map((k) => (k === 'month' ? 'month' : `"${k.replaceAll('"', '""')}"`));
-      const rows = await c.aggregate(`SELECT ${keys.join(', ')}, count(*) AS n FROM catalog GROUP BY ALL ORDER BY ${names.join(', ')}`);
+      const rows = await c.aggregate(
+        `SELECT ${keys.join(', ')}, count(*) AS n FROM catalog GROUP BY ALL ORDER BY ${names.join(', ')}`,
+      );
       ctx.print(rows, rows.map((r) => Object.values(r).map(String).join('\t')).join('\n'));
       await c.close();
     });
-  cat.command('query <catalog>').description('filter by AOI, time and SQL').option('--aoi <bbox|geojson>').option('--tmin <date>').option('--tmax <date>')
-    .option('--where <sql>').requiredOption('--out <path>', 'GeoParquet to write').action(async (path: string, o) => {
+  cat
+    .command('query <catalog>')
+    .description('filter by AOI, time and SQL')
+    .option('--aoi <bbox|geojson>')
+    .option('--tmin <date>')
+    .option('--tmax <date>')
+    .option('--where <sql>')
+    .requiredOption('--out <path>', 'GeoParquet to write')
+    .action(async (path: string, o) => {
       const c = await openCatalog(path);
-      const q = c.query({ bbox: o.aoi ? parseAoi(o.aoi) : undefined, interval: o.tmin || o.tmax ? interval(o.tmin ?? null, o.tmax ?? null) : undefined, where: o.where });
+      const q = c.query({
+        bbox: o.aoi ? parseAoi(o.aoi) : undefined,
+        interval: o.tmin || o.tmax ? interval(o.tmin ?? null, o.tmax ?? null) : undefined,
+        where: o.where,
+      });
       await q.toGeoParquet(o.out);
       const n = await q.count();
       ctx.print({ out: o.out, rows: n }, `${n} rows -> ${o.out}`);
       await c.close();
     });
   for (const op of ['intersect', 'union'] as const) {
-    cat.command(`${op} <a> <b>`).description(op === 'union' ? 'all rows of both' : 'pairs whose footprints (and times) overlap')
-      .option('--spatial-only', 'ignore time (intersect)').requiredOption('--out <path>', 'GeoParquet to write').action(async (a: string, b: string, o) => {
+    cat
+      .command(`${op} <a> <b>`)
+      .description(op === 'union' ? 'all rows of both' : 'pairs whose footprints (and times) overlap')
+      .option('--spatial-only', 'ignore time (intersect)')
+      .requiredOption('--out <path>', 'GeoParquet to write')
+      .action(async (a: string, b: string, o) => {
         const [ca, cb] = [await openCatalog(a), await openCatalog(b)];
         const r = op === 'union' ? ca.union(cb) : ca.intersect(cb, { spatialOnly: Boolean(o.spatialOnly) });
         await r.toGeoParquet(o.out);
         const n = await r.count();
         ctx.print({ out: o.out, rows: n }, `${n} rows -> ${o.out}`);
-        await ca.close(); await cb.close();
+        await ca.close();
+        await cb.close();
       });
   }
-  cat.command('optimize <catalog>').description('rewrite sorted by Hilbert key and time, with small row groups').requiredOption('--out <path>').action(async (path: string, o) => {
-    await optimizeCatalog(path, o.out);
-    ctx.print({ out: o.out }, `optimized -> ${o.out}`);
-  });
-  cat.command('map <catalog>').description('PNG of footprints and coverage counts').requiredOption('--out <png>').option('--width <px>', 'image width', '800')
+  cat
+    .command('optimize <catalog>')
+    .description('rewrite sorted by Hilbert key and time, with small row groups')
+    .requiredOption('--out <path>')
+    .action(async (path: string, o) => {
+      await optimizeCatalog(path, o.out);
+      ctx.print({ out: o.out }, `optimized -> ${o.out}`);
+    });
+  cat
+    .command('map <catalog>')
+    .description('PNG of footprints and coverage counts')
+    .requiredOption('--out <png>')
+    .option('--width <px>', 'image width', '800')
     .action(async (path: string, o) => {
       const c = await openCatalog(path);
-      async function* geoms() { for await (const r of c.rows()) yield readWkb(r.geometry); }
+      async function* geoms() {
+        for await (const r of c.rows()) yield readWkb(r.geometry);
+      }
       const info = await renderCoverageMap(geoms(), o.out, { width: Number(o.width) });
       ctx.print({ out: o.out, ...info }, `${info.footprints} footprints, max coverage ${info.maxCount} -> ${o.out}`);
       await c.close();

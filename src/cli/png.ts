@@ -14,7 +14,13 @@ export type Rgb = [number, number, number];
  * ```
  */
 export function rampColor(t: number): Rgb {
-  const stops: Rgb[] = [[40, 20, 90], [40, 90, 140], [30, 150, 130], [120, 200, 80], [250, 230, 40]];
+  const stops: Rgb[] = [
+    [40, 20, 90],
+    [40, 90, 140],
+    [30, 150, 130],
+    [120, 200, 80],
+    [250, 230, 40],
+  ];
   const x = Math.min(1, Math.max(0, t)) * (stops.length - 1);
   const i = Math.min(stops.length - 2, Math.floor(x));
   const f = x - i;
@@ -25,7 +31,14 @@ export function rampColor(t: number): Rgb {
 
 /** A palette of distinct colours for class maps (index = class id). */
 export const CLASS_PALETTE: Rgb[] = [
-  [31, 119, 180], [44, 160, 44], [214, 164, 90], [214, 39, 40], [148, 103, 189], [140, 86, 75], [227, 119, 194], [127, 127, 127],
+  [31, 119, 180],
+  [44, 160, 44],
+  [214, 164, 90],
+  [214, 39, 40],
+  [148, 103, 189],
+  [140, 86, 75],
+  [227, 119, 194],
+  [127, 127, 127],
 ];
 
 /**
@@ -54,7 +67,9 @@ export async function writePng(path: string, width: number, height: number, rgba
  * ```
  */
 export function renderContinuous(
-  values: ArrayLike<number>, width: number, height: number,
+  values: ArrayLike<number>,
+  width: number,
+  height: number,
   opts: { range?: [number, number]; valid?: ArrayLike<number> } = {},
 ): Uint8Array {
   const n = width * height;
@@ -65,7 +80,10 @@ export function renderContinuous(
     const v = values[i];
     if ((opts.valid && !opts.valid[i]) || Number.isNaN(v)) continue;
     const c = rampColor((v - lo) / span);
-    out[i * 4] = c[0]; out[i * 4 + 1] = c[1]; out[i * 4 + 2] = c[2]; out[i * 4 + 3] = 255;
+    out[i * 4] = c[0];
+    out[i * 4 + 1] = c[1];
+    out[i * 4 + 2] = c[2];
+    out[i * 4 + 3] = 255;
   }
   return out;
 }
@@ -78,13 +96,21 @@ export function renderContinuous(
  * const rgba = renderClasses(labels, 256, 256);
  * ```
  */
-export function renderClasses(classes: ArrayLike<number>, width: number, height: number, valid?: ArrayLike<number>): Uint8Array {
+export function renderClasses(
+  classes: ArrayLike<number>,
+  width: number,
+  height: number,
+  valid?: ArrayLike<number>,
+): Uint8Array {
   const n = width * height;
   const out = new Uint8Array(n * 4);
   for (let i = 0; i < n; i++) {
     if (valid && !valid[i]) continue;
     const c = CLASS_PALETTE[Math.abs(Math.round(classes[i])) % CLASS_PALETTE.length];
-    out[i * 4] = c[0]; out[i * 4 + 1] = c[1]; out[i * 4 + 2] = c[2]; out[i * 4 + 3] = 255;
+    out[i * 4] = c[0];
+    out[i * 4 + 1] = c[1];
+    out[i * 4 + 2] = c[2];
+    out[i * 4 + 3] = 255;
   }
   return out;
 }
@@ -97,7 +123,12 @@ export function renderClasses(classes: ArrayLike<number>, width: number, height:
  * percentileRange([1, 2, 3, 4, 100], undefined, 0, 0.75); // [1, 4]
  * ```
  */
-export function percentileRange(values: ArrayLike<number>, valid: ArrayLike<number> | undefined, lo: number, hi: number): [number, number] {
+export function percentileRange(
+  values: ArrayLike<number>,
+  valid: ArrayLike<number> | undefined,
+  lo: number,
+  hi: number,
+): [number, number] {
   const xs: number[] = [];
   const step = Math.max(1, Math.floor(values.length / 200_000));
   for (let i = 0; i < values.length; i += step) {

@@ -1,7 +1,7 @@
 /**
  * When the `geoslice` command draws progress bars: only for people watching a terminal.
  */
-import { startProgress, type Progress } from '../catalog/build/progress.js';
+import { startProgress, type Progress } from '../catalog/builders/progress.js';
 
 /**
  * True when progress bars should be drawn: stdout and stderr are both terminals, `CI` is unset and

@@ -39,9 +39,18 @@ interface SampleFlags {
 
 /** Which flags belong to which sampler (the common ones belong to all). */
 const ONLY: Record<string, { flag: string; key: keyof SampleFlags }[]> = {
-  random: [{ flag: '--length', key: 'length' }, { flag: '--weight', key: 'weight' }],
-  grid: [{ flag: '--stride', key: 'stride' }, { flag: '--edge', key: 'edge' }],
-  stratified: [{ flag: '--column', key: 'column' }, { flag: '--per-stratum', key: 'perStratum' }],
+  random: [
+    { flag: '--length', key: 'length' },
+    { flag: '--weight', key: 'weight' },
+  ],
+  grid: [
+    { flag: '--stride', key: 'stride' },
+    { flag: '--edge', key: 'edge' },
+  ],
+  stratified: [
+    { flag: '--column', key: 'column' },
+    { flag: '--per-stratum', key: 'perStratum' },
+  ],
 };
 
 const HELP = `
@@ -70,18 +79,29 @@ Examples:
 export function addSampleCommand(root: Command, ctx: CliContext): void {
   root
     .command('sample <catalog>')
-    .description('draw slices (chips) from a catalog with the random, grid or stratified sampler and write them as a slice table')
-    .addOption(new Option('--sampler <name>', 'which sampler').choices(['random', 'grid', 'stratified']).makeOptionMandatory())
+    .description(
+      'draw slices (chips) from a catalog with the random, grid or stratified sampler and write them as a slice table',
+    )
+    .addOption(
+      new Option('--sampler <name>', 'which sampler').choices(['random', 'grid', 'stratified']).makeOptionMandatory(),
+    )
     .requiredOption('--out <path>', 'slice table (GeoParquet) to write')
     .requiredOption('--size <px>', 'chip size: n or height,width (pixels, or CRS units with --units crs)')
-    .addOption(new Option('--units <units>', 'unit of --size and --stride').choices(['pixels', 'crs']).default('pixels'))
-    .option('--resolution <m>', 'CRS units per pixel: r or x,y (default: the rasters\' native resolution)')
-    .option('--crs <EPSG:n>', 'CRS of the slices (default: each row\'s native CRS; grid: the rows\' common CRS)')
+    .addOption(
+      new Option('--units <units>', 'unit of --size and --stride').choices(['pixels', 'crs']).default('pixels'),
+    )
+    .option('--resolution <m>', "CRS units per pixel: r or x,y (default: the rasters' native resolution)")
+    .option('--crs <EPSG:n>', "CRS of the slices (default: each row's native CRS; grid: the rows' common CRS)")
     .option('--length <n>', 'random: number of slices')
     .option('--weight <how>', 'random: "area" (default), "uniform" or a numeric column')
     .option('--no-replacement', 'random: each row gives at most one slice')
     .option('--stride <px>', 'grid: step between tiles, n or y,x (default: --size, no overlap)')
-    .addOption(new Option('--edge <mode>', 'grid: last row/column snapped inside, padded past the edge, or layout centred').choices(['snap', 'pad', 'center']))
+    .addOption(
+      new Option(
+        '--edge <mode>',
+        'grid: last row/column snapped inside, padded past the edge, or layout centred',
+      ).choices(['snap', 'pad', 'center']),
+    )
     .option('--column <col>', 'stratified: column whose values are the strata')
     .option('--per-stratum <n>', 'stratified: slices per stratum')
     .option('--seed <n|text>', 'random seed (default 0)')
@@ -105,14 +125,20 @@ export function addSampleCommand(root: Command, ctx: CliContext): void {
         let n: number;
         try {
           if (o.sampler === 'grid') {
-            n = await writeGeoParquet(slicesToRows(counted(slices)), o.out, { sortBy: [], extrasTypes: { ...SLICE_COLUMN_TYPES } });
+            n = await writeGeoParquet(slicesToRows(counted(slices)), o.out, {
+              sortBy: [],
+              extrasTypes: { ...SLICE_COLUMN_TYPES },
+            });
           } else {
             // Random and stratified samples are held in memory by the samplers anyway (O(length)); keep
             // them to look up their source rows' times in one more pass over the catalog.
             const all: GeoSlice[] = [];
             for await (const s of counted(slices)) all.push(s);
             const timesOf = await sourceTimes(catalog, all);
-            n = await writeGeoParquet(slicesToRows(all, timesOf), o.out, { sortBy: [], extrasTypes: { ...SLICE_COLUMN_TYPES } });
+            n = await writeGeoParquet(slicesToRows(all, timesOf), o.out, {
+              sortBy: [],
+              extrasTypes: { ...SLICE_COLUMN_TYPES },
+            });
           }
         } finally {
           bar.stop();
@@ -130,12 +156,14 @@ function commonOptions(o: SampleFlags): CommonSamplerOptions {
     const stray = flags.find((f) => o[f.key] !== undefined);
     if (stray) throw new UsageError('BAD_OPTION', `${stray.flag} applies to --sampler ${name}, not ${o.sampler}`);
   }
-  if (o.sampler !== 'random' && !o.replacement) throw new UsageError('BAD_OPTION', `--no-replacement applies to --sampler random, not ${o.sampler}`);
+  if (o.sampler !== 'random' && !o.replacement)
+    throw new UsageError('BAD_OPTION', `--no-replacement applies to --sampler random, not ${o.sampler}`);
   const integer = o.units !== 'crs';
   return {
     size: parseNumberPair('--size', o.size, { integer, positive: true }),
     units: o.units,
-    resolution: o.resolution === undefined ? undefined : parseNumberPair('--resolution', o.resolution, { positive: true }),
+    resolution:
+      o.resolution === undefined ? undefined : parseNumberPair('--resolution', o.resolution, { positive: true }),
     crs: o.crs,
     roi: o.aoi === undefined ? undefined : parseAoiRegion(o.aoi),
     interval: o.tmin !== undefined || o.tmax !== undefined ? interval(o.tmin ?? null, o.tmax ?? null) : undefined,
@@ -155,11 +183,17 @@ function sampler(catalog: GeoCatalog, o: SampleFlags, common: CommonSamplerOptio
     return randomSampler(catalog, { ...common, length, weight: o.weight, replacement: o.replacement });
   }
   if (o.sampler === 'grid') {
-    const stride = o.stride === undefined ? undefined : parseNumberPair('--stride', o.stride, { integer: o.units !== 'crs', positive: true });
+    const stride =
+      o.stride === undefined
+        ? undefined
+        : parseNumberPair('--stride', o.stride, { integer: o.units !== 'crs', positive: true });
     return gridSampler(catalog, { ...common, stride, edge: o.edge });
   }
   const column = required('--column', o.column, 'stratified');
-  const perStratum = parseNumber('--per-stratum', required('--per-stratum', o.perStratum, 'stratified'), { integer: true, positive: true });
+  const perStratum = parseNumber('--per-stratum', required('--per-stratum', o.perStratum, 'stratified'), {
+    integer: true,
+    positive: true,
+  });
   return stratifiedSampler(catalog, { ...common, column, perStratum });
 }
 
@@ -168,7 +202,8 @@ async function sourceTimes(catalog: GeoCatalog, slices: GeoSlice[]): Promise<Row
   const wanted = new Set(slices.map((s) => s.rowId).filter((id): id is string => id !== undefined));
   const times = new Map<string, { tmin: Date | null; tmax: Date | null }>();
   if (wanted.size > 0) {
-    for await (const row of catalog.rows({ batchSize: 4096 })) if (wanted.has(row.id)) times.set(row.id, { tmin: row.tmin, tmax: row.tmax });
+    for await (const row of catalog.rows({ batchSize: 4096 }))
+      if (wanted.has(row.id)) times.set(row.id, { tmin: row.tmin, tmax: row.tmax });
   }
   return (id) => times.get(id);
 }

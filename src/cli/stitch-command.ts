@@ -68,10 +68,25 @@ export function addStitchCommand(root: Command, ctx: CliContext): void {
     .command('stitch <predictions...>')
     .description('blend prediction GeoTIFFs (chips) into one prediction COG and an uncertainty COG')
     .requiredOption('--out <path>', 'prediction COG to write (the uncertainty COG goes next to it)')
-    .addOption(new Option('--blend <mode>', 'how overlapping predictions combine').choices(['mean', 'cosine', 'max']).default('mean'))
-    .addOption(new Option('--values <kind>', 'what the bands hold').choices(['probabilities', 'logits', 'regression']).default('probabilities'))
-    .addOption(new Option('--resample <method>', 'for inputs off the output pixel grid').choices(['nearest', 'bilinear']).default('bilinear'))
-    .option('--grid <raster|bbox[,res[,resy],crs]>', 'output grid (default: union of the inputs on the first input\'s grid)')
+    .addOption(
+      new Option('--blend <mode>', 'how overlapping predictions combine')
+        .choices(['mean', 'cosine', 'max'])
+        .default('mean'),
+    )
+    .addOption(
+      new Option('--values <kind>', 'what the bands hold')
+        .choices(['probabilities', 'logits', 'regression'])
+        .default('probabilities'),
+    )
+    .addOption(
+      new Option('--resample <method>', 'for inputs off the output pixel grid')
+        .choices(['nearest', 'bilinear'])
+        .default('bilinear'),
+    )
+    .option(
+      '--grid <raster|bbox[,res[,resy],crs]>',
+      "output grid (default: union of the inputs on the first input's grid)",
+    )
     .option('--concurrency <n>', 'inputs read at once', '4')
     .addHelpText('after', HELP)
     .action(async (paths: string[], o: StitchFlags) => {
@@ -85,12 +100,27 @@ export function addStitchCommand(root: Command, ctx: CliContext): void {
       const first = inputs[0];
       for (const i of inputs) {
         if (i.slice.crs !== first.slice.crs) {
-          throw new UsageError('CRS_MISMATCH', `${i.path} is in ${i.slice.crs} but ${first.path} is in ${first.slice.crs}; stitch inputs must share one CRS (warp them first)`, { subject: i.path });
+          throw new UsageError(
+            'CRS_MISMATCH',
+            `${i.path} is in ${i.slice.crs} but ${first.path} is in ${first.slice.crs}; stitch inputs must share one CRS (warp them first)`,
+            { subject: i.path },
+          );
         }
-        if (i.bands !== first.bands) throw new UsageError('BAND_MISMATCH', `${i.path} has ${i.bands} bands but ${first.path} has ${first.bands}; stitch inputs must have the same bands`, { subject: i.path });
+        if (i.bands !== first.bands)
+          throw new UsageError(
+            'BAND_MISMATCH',
+            `${i.path} has ${i.bands} bands but ${first.path} has ${first.bands}; stitch inputs must have the same bands`,
+            { subject: i.path },
+          );
       }
       const grid = await outputGrid(o.grid, inputs);
-      const stitcher = createStitcher({ grid, bands: first.bands, blend: o.blend, values: o.values, resample: o.resample });
+      const stitcher = createStitcher({
+        grid,
+        bands: first.bands,
+        blend: o.blend,
+        values: o.values,
+        resample: o.resample,
+      });
       try {
         const bar = cliProgressBar(ctx.json(), 'stitch', inputs.length);
         let outside = 0;
@@ -111,7 +141,17 @@ export function addStitchCommand(root: Command, ctx: CliContext): void {
         const res = await stitcher.write(o.out, { uncertainty: true });
         const [w, h, used] = [stitcher.width, stitcher.height, inputs.length - outside];
         ctx.print(
-          { out: res.prediction, uncertainty: res.uncertainty, inputs: used, outside, width: w, height: h, crs: grid.crs, bounds: grid.bounds, coveredPixels: res.coveredPixels },
+          {
+            out: res.prediction,
+            uncertainty: res.uncertainty,
+            inputs: used,
+            outside,
+            width: w,
+            height: h,
+            crs: grid.crs,
+            bounds: grid.bounds,
+            coveredPixels: res.coveredPixels,
+          },
           `${used} predictions -> ${res.prediction} (${w}x${h}, ${res.coveredPixels} pixels covered) + ${res.uncertainty}${outside ? `; ${outside} outside the grid skipped` : ''}`,
         );
       } finally {
@@ -129,8 +169,11 @@ function expandInputs(paths: string[]): string[] {
       out.push(p);
       continue;
     }
-    const tifs = readdirSync(p).filter((f) => ['.tif', '.tiff'].includes(extname(f).toLowerCase())).sort();
-    if (tifs.length === 0) throw new UsageError('NOT_FOUND', `${p}: the directory holds no .tif/.tiff files`, { subject: p });
+    const tifs = readdirSync(p)
+      .filter((f) => ['.tif', '.tiff'].includes(extname(f).toLowerCase()))
+      .sort();
+    if (tifs.length === 0)
+      throw new UsageError('NOT_FOUND', `${p}: the directory holds no .tif/.tiff files`, { subject: p });
     out.push(...tifs.map((f) => join(p, f)));
   }
   return out;
@@ -138,9 +181,14 @@ function expandInputs(paths: string[]): string[] {
 
 /** The pixel grid of a raster as a slice. */
 function rasterSlice(info: RasterInfo, path: string): GeoSlice {
-  if (!info.crs) throw new UsageError('NO_CRS', `${path} has no EPSG CRS; stitch inputs and grids need one`, { subject: path });
+  if (!info.crs)
+    throw new UsageError('NO_CRS', `${path} has no EPSG CRS; stitch inputs and grids need one`, { subject: path });
   const [x0, rx, , y0, , ry] = info.transform;
-  return validateSlice({ bounds: [x0, y0 + info.height * ry, x0 + info.width * rx, y0], crs: normalizeCrs(info.crs), resolution: [rx, -ry] });
+  return validateSlice({
+    bounds: [x0, y0 + info.height * ry, x0 + info.width * rx, y0],
+    crs: normalizeCrs(info.crs),
+    resolution: [rx, -ry],
+  });
 }
 
 async function readInput(path: string): Promise<Input> {
@@ -157,7 +205,14 @@ async function readPixels(input: Input): Promise<{ data: Float64Array; mask?: Ui
   const reader = await openRaster(input.path);
   try {
     const { width, height, bands } = reader.info;
-    const win = await reader.readWindow(0, 0, 0, width, height, Array.from({ length: bands }, (_, b) => b));
+    const win = await reader.readWindow(
+      0,
+      0,
+      0,
+      width,
+      height,
+      Array.from({ length: bands }, (_, b) => b),
+    );
     const data = new Float64Array(bands * width * height);
     win.data.forEach((band, b) => data.set(band, b * width * height));
     return { data, mask: win.mask };
@@ -171,21 +226,37 @@ async function outputGrid(spec: string | undefined, inputs: Input[]): Promise<Ge
   const first = inputs[0].slice;
   if (spec !== undefined && existsSync(spec) && statSync(spec).isFile()) {
     const g = (await readInput(spec)).slice;
-    if (g.crs !== first.crs) throw new UsageError('CRS_MISMATCH', `--grid ${spec} is in ${g.crs} but the inputs are in ${first.crs}; use a grid in the inputs' CRS`, { subject: spec });
+    if (g.crs !== first.crs)
+      throw new UsageError(
+        'CRS_MISMATCH',
+        `--grid ${spec} is in ${g.crs} but the inputs are in ${first.crs}; use a grid in the inputs' CRS`,
+        { subject: spec },
+      );
     return g;
   }
   if (spec === undefined) return snapped(inputs.map((i) => i.slice.bounds).reduce(bboxUnion), first);
   const parts = spec.split(',');
   const nums = parts.slice(0, 4).map(Number);
   if (parts.length < 4 || !nums.every(Number.isFinite) || nums[0] >= nums[2] || nums[1] >= nums[3]) {
-    throw new UsageError('BAD_GRID', `--grid ${spec}: not a raster file, "xmin,ymin,xmax,ymax" nor "xmin,ymin,xmax,ymax,res[,resy],EPSG:n"`);
+    throw new UsageError(
+      'BAD_GRID',
+      `--grid ${spec}: not a raster file, "xmin,ymin,xmax,ymax" nor "xmin,ymin,xmax,ymax,res[,resy],EPSG:n"`,
+    );
   }
   const box = nums as BBox;
   if (parts.length === 4) return snapped(box, first);
-  if (parts.length !== 6 && parts.length !== 7) throw new UsageError('BAD_GRID', `--grid ${spec}: after the box give res[,resy] and the CRS, e.g. 500000,4000000,510000,4010000,10,EPSG:32633`);
+  if (parts.length !== 6 && parts.length !== 7)
+    throw new UsageError(
+      'BAD_GRID',
+      `--grid ${spec}: after the box give res[,resy] and the CRS, e.g. 500000,4000000,510000,4010000,10,EPSG:32633`,
+    );
   const res = parts.slice(4, -1).map((v) => parseNumber('--grid resolution', v, { positive: true }));
   const crs = normalizeCrs(parts[parts.length - 1]);
-  if (crs !== first.crs) throw new UsageError('CRS_MISMATCH', `--grid ${spec} is in ${crs} but the inputs are in ${first.crs}; use a grid in the inputs' CRS`);
+  if (crs !== first.crs)
+    throw new UsageError(
+      'CRS_MISMATCH',
+      `--grid ${spec} is in ${crs} but the inputs are in ${first.crs}; use a grid in the inputs' CRS`,
+    );
   return validateSlice({ bounds: box, crs, resolution: [res[0], res[1] ?? res[0]] });
 }
 
@@ -198,5 +269,9 @@ function snapped(box: BBox, ref: GeoSlice): GeoSlice {
   const c1 = Math.ceil((box[2] - ox) / rx - EPS);
   const r0 = Math.floor((oy - box[3]) / ry + EPS);
   const r1 = Math.ceil((oy - box[1]) / ry - EPS);
-  return validateSlice({ bounds: [ox + c0 * rx, oy - r1 * ry, ox + c1 * rx, oy - r0 * ry], crs: ref.crs, resolution: [rx, ry] });
+  return validateSlice({
+    bounds: [ox + c0 * rx, oy - r1 * ry, ox + c1 * rx, oy - r0 * ry],
+    crs: ref.crs,
+    resolution: [rx, ry],
+  });
 }

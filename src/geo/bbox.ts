@@ -22,7 +22,10 @@ export type BBox = [xmin: number, ymin: number, xmax: number, ymax: number];
  */
 export function assertBBox(b: unknown, what = 'bbox', allowAntimeridian = false): asserts b is BBox {
   if (!Array.isArray(b) || b.length !== 4 || !b.every((v) => typeof v === 'number' && Number.isFinite(v))) {
-    throw new GeoError('INVALID_BBOX', `${what} must be [xmin, ymin, xmax, ymax] with finite numbers, got ${JSON.stringify(b)}`);
+    throw new GeoError(
+      'INVALID_BBOX',
+      `${what} must be [xmin, ymin, xmax, ymax] with finite numbers, got ${JSON.stringify(b)}`,
+    );
   }
   if (b[1] > b[3] || (!allowAntimeridian && b[0] > b[2])) {
     throw new GeoError('INVALID_BBOX', `${what} has min > max: ${JSON.stringify(b)}`);

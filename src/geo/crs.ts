@@ -110,7 +110,11 @@ export function resolveCrs(crs: CrsInput): ResolvedCrs {
 
 function unknown(crs: unknown, why: string): never {
   const shown = typeof crs === 'object' ? JSON.stringify(crs) : String(crs);
-  throw new GeoError('UNKNOWN_CRS', `unknown CRS ${shown}: ${why}. Use an EPSG code such as "EPSG:32633", a "+proj=..." string or a PROJJSON object with an EPSG id.`, { subject: shown });
+  throw new GeoError(
+    'UNKNOWN_CRS',
+    `unknown CRS ${shown}: ${why}. Use an EPSG code such as "EPSG:32633", a "+proj=..." string or a PROJJSON object with an EPSG id.`,
+    { subject: shown },
+  );
 }
 
 function resolveUncached(crs: CrsInput): ResolvedCrs {
@@ -131,7 +135,12 @@ function resolveUncached(crs: CrsInput): ResolvedCrs {
     return fromProjJson(parsed as ProjJsonLike, crs);
   }
   if (s.startsWith('+proj=') || s.includes(' +proj=')) return fromProj4(s);
-  if (/^(OGC:)?CRS:?84$/i.test(s) || /^urn:ogc:def:crs:OGC:[\d.]*:CRS84$/i.test(s) || /\/def\/crs\/OGC\/[\d.]+\/CRS84$/i.test(s) || /^WGS ?84$/i.test(s)) {
+  if (
+    /^(OGC:)?CRS:?84$/i.test(s) ||
+    /^urn:ogc:def:crs:OGC:[\d.]*:CRS84$/i.test(s) ||
+    /\/def\/crs\/OGC\/[\d.]+\/CRS84$/i.test(s) ||
+    /^WGS ?84$/i.test(s)
+  ) {
     return fromEpsg(4326, crs);
   }
   const m =
@@ -145,7 +154,8 @@ function resolveUncached(crs: CrsInput): ResolvedCrs {
 function fromProjJson(p: ProjJsonLike, original: unknown): ResolvedCrs {
   const id = p.id ?? p.ids?.[0];
   if (id && String(id.authority).toUpperCase() === 'EPSG') return fromEpsg(Number(id.code), original);
-  if (id && String(id.authority).toUpperCase() === 'OGC' && String(id.code).toUpperCase() === 'CRS84') return fromEpsg(4326, original);
+  if (id && String(id.authority).toUpperCase() === 'OGC' && String(id.code).toUpperCase() === 'CRS84')
+    return fromEpsg(4326, original);
   unknown(original, 'PROJJSON without an EPSG (or OGC CRS84) id');
 }
 
@@ -157,7 +167,12 @@ function fromProj4(def: string): ResolvedCrs {
   } catch (e) {
     unknown(def, `proj4 cannot parse it (${(e as Error).message})`);
   }
-  return { code: def, proj4: usable, geographic: /\+proj=(longlat|latlong|lonlat|latlon)\b/.test(def), ...(missingGrid ? { missingGrid } : {}) };
+  return {
+    code: def,
+    proj4: usable,
+    geographic: /\+proj=(longlat|latlong|lonlat|latlon)\b/.test(def),
+    ...(missingGrid ? { missingGrid } : {}),
+  };
 }
 
 function fromEpsg(code: number, original: unknown): ResolvedCrs {
@@ -168,9 +183,18 @@ function fromEpsg(code: number, original: unknown): ResolvedCrs {
   try {
     entry = JSON.parse(readFileSync(file, 'utf8')) as EpsgEntry;
   } catch (e) {
-    throw new GeoError('UNKNOWN_CRS', `cannot read the EPSG definition ${file}: ${(e as Error).message}; reinstall the epsg-index package`, { cause: e, subject: file });
+    throw new GeoError(
+      'UNKNOWN_CRS',
+      `cannot read the EPSG definition ${file}: ${(e as Error).message}; reinstall the epsg-index package`,
+      { cause: e, subject: file },
+    );
   }
-  if (!entry.proj4 || !/\+proj=/.test(entry.proj4) || /\+proj=geocent\b/.test(entry.proj4) || !/^CRS-(PROJCRS|GEOGCRS|GEOG3DCRS|COMPOUNDCRS|DRVDCRS)$/.test(entry.kind)) {
+  if (
+    !entry.proj4 ||
+    !/\+proj=/.test(entry.proj4) ||
+    /\+proj=geocent\b/.test(entry.proj4) ||
+    !/^CRS-(PROJCRS|GEOGCRS|GEOG3DCRS|COMPOUNDCRS|DRVDCRS)$/.test(entry.kind)
+  ) {
     unknown(original, `EPSG:${code} (${entry.name}, ${entry.kind}) has no 2D proj4 definition`);
   }
   const name = `EPSG:${code}`;
@@ -217,7 +241,9 @@ function withAvailableGrids(def: string): { def: string; missingGrid?: string } 
 function loadGrid(name: string): boolean {
   const known = gridCache.get(name);
   if (known !== undefined) return known;
-  const dirs = [process.env.PROJ_DATA, process.env.PROJ_LIB, '/usr/share/proj', '/usr/local/share/proj'].filter((d): d is string => !!d);
+  const dirs = [process.env.PROJ_DATA, process.env.PROJ_LIB, '/usr/share/proj', '/usr/local/share/proj'].filter(
+    (d): d is string => !!d,
+  );
   let ok = false;
   if (/\.gsb$/i.test(name)) {
     for (const dir of dirs.flatMap((d) => d.split(':'))) {

@@ -70,7 +70,18 @@ export type Geometry = PointGeometry | PolygonGeometry | MultiPolygonGeometry;
  */
 export function bboxToPolygon(b: BBox): PolygonGeometry {
   const [x0, y0, x1, y1] = b;
-  return { type: 'Polygon', coordinates: [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]] };
+  return {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [x0, y0],
+        [x1, y0],
+        [x1, y1],
+        [x0, y1],
+        [x0, y0],
+      ],
+    ],
+  };
 }
 
 /** Polygons of a geometry as lists of rings (empty for a point). */
@@ -122,8 +133,10 @@ function orient(ax: number, ay: number, bx: number, by: number, cx: number, cy: 
 function onSegment(ax: number, ay: number, bx: number, by: number, px: number, py: number): boolean {
   return (
     orient(ax, ay, bx, by, px, py) === 0 &&
-    Math.min(ax, bx) <= px && px <= Math.max(ax, bx) &&
-    Math.min(ay, by) <= py && py <= Math.max(ay, by)
+    Math.min(ax, bx) <= px &&
+    px <= Math.max(ax, bx) &&
+    Math.min(ay, by) <= py &&
+    py <= Math.max(ay, by)
   );
 }
 
@@ -174,7 +187,13 @@ function boundariesCross(a: Position[][], b: Position[][]): boolean {
         for (let j = 1; j < rb.length; j++) {
           const r = rb[j - 1];
           const s = rb[j];
-          if (Math.max(r[0], s[0]) < sx0 || Math.min(r[0], s[0]) > sx1 || Math.max(r[1], s[1]) < sy0 || Math.min(r[1], s[1]) > sy1) continue;
+          if (
+            Math.max(r[0], s[0]) < sx0 ||
+            Math.min(r[0], s[0]) > sx1 ||
+            Math.max(r[1], s[1]) < sy0 ||
+            Math.min(r[1], s[1]) > sy1
+          )
+            continue;
           if (segmentsIntersect(p, q, r, s)) return true;
         }
       }
@@ -235,7 +254,10 @@ export function geometriesIntersect(a: Geometry, b: Geometry): boolean {
  */
 export function geometryIntersectsBBox(g: Geometry, bbox: BBox): boolean {
   if (bbox[0] > bbox[2]) {
-    return geometryIntersectsBBox(g, [bbox[0], bbox[1], 180, bbox[3]]) || geometryIntersectsBBox(g, [-180, bbox[1], bbox[2], bbox[3]]);
+    return (
+      geometryIntersectsBBox(g, [bbox[0], bbox[1], 180, bbox[3]]) ||
+      geometryIntersectsBBox(g, [-180, bbox[1], bbox[2], bbox[3]])
+    );
   }
   if (g.type === 'Point') {
     const [x, y] = g.coordinates;
@@ -247,7 +269,8 @@ export function geometryIntersectsBBox(g: Geometry, bbox: BBox): boolean {
 
 function ringArea(ring: Position[]): number {
   let s = 0;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) s += (ring[j][0] - ring[i][0]) * (ring[j][1] + ring[i][1]);
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++)
+    s += (ring[j][0] - ring[i][0]) * (ring[j][1] + ring[i][1]);
   return Math.abs(s) / 2;
 }
 

@@ -21,8 +21,13 @@ export function hilbertKey(x: number, y: number, extent: BBox = [-180, -90, 180,
     throw new GeoError('BAD_HILBERT_ORDER', `Hilbert order must be an integer in 1..26, got ${order}`);
   }
   const [x0, y0, x1, y1] = extent;
-  if (!(x1 > x0) || !(y1 > y0)) throw new GeoError('INVALID_BBOX', `Hilbert extent must have xmin < xmax and ymin < ymax, got ${JSON.stringify(extent)}`);
-  if (!Number.isFinite(x) || !Number.isFinite(y)) throw new GeoError('INVALID_COORDINATE', `cannot compute a Hilbert key for a non-finite point (${x}, ${y})`);
+  if (!(x1 > x0) || !(y1 > y0))
+    throw new GeoError(
+      'INVALID_BBOX',
+      `Hilbert extent must have xmin < xmax and ymin < ymax, got ${JSON.stringify(extent)}`,
+    );
+  if (!Number.isFinite(x) || !Number.isFinite(y))
+    throw new GeoError('INVALID_COORDINATE', `cannot compute a Hilbert key for a non-finite point (${x}, ${y})`);
   const n = 2 ** order;
   let ix = Math.min(n - 1, Math.max(0, Math.floor(((x - x0) / (x1 - x0)) * n)));
   let iy = Math.min(n - 1, Math.max(0, Math.floor(((y - y0) / (y1 - y0)) * n)));

@@ -47,7 +47,12 @@ function toDate(v: Date | string | number | null, what: string): Date | null {
  * overlapsInterval(new Date('2024-05-01'), new Date('2024-05-01'), interval('2024-01-01', '2024-12-31')); // true
  * ```
  */
-export function overlapsInterval(tmin: Date | null, tmax: Date | null, q: TimeInterval, includeUndated = false): boolean {
+export function overlapsInterval(
+  tmin: Date | null,
+  tmax: Date | null,
+  q: TimeInterval,
+  includeUndated = false,
+): boolean {
   if (tmin === null && tmax === null) return includeUndated;
   const lo = (tmin ?? tmax)!.getTime();
   const hi = (tmax ?? tmin)!.getTime();

@@ -85,9 +85,13 @@ export function validateSlice(s: GeoSlice): GeoSlice {
   if (!Array.isArray(r) || r.length !== 2 || !(r[0] > 0) || !(r[1] > 0) || !r.every(Number.isFinite)) {
     bad('resolution must be two positive numbers');
   }
-  for (const [extent, res, axis] of [[b[2] - b[0], r[0], 'x'], [b[3] - b[1], r[1], 'y']] as const) {
+  for (const [extent, res, axis] of [
+    [b[2] - b[0], r[0], 'x'],
+    [b[3] - b[1], r[1], 'y'],
+  ] as const) {
     const n = extent / res;
-    if (Math.abs(n - Math.round(n)) > 1e-6 * Math.max(1, n)) bad(`${axis} extent ${extent} is not a whole number of ${res}-unit pixels`);
+    if (Math.abs(n - Math.round(n)) > 1e-6 * Math.max(1, n))
+      bad(`${axis} extent ${extent} is not a whole number of ${res}-unit pixels`);
     if (Math.round(n) < 1) bad(`${axis} extent is smaller than one pixel`);
   }
   if (s.interval) {

@@ -45,7 +45,10 @@ function converter(from: CrsInput, to: CrsInput): Forward {
 export function transformPoint(from: CrsInput, to: CrsInput, p: [number, number]): [number, number] {
   const r = converter(from, to)(p);
   if (!Number.isFinite(r[0]) || !Number.isFinite(r[1])) {
-    throw new GeoError('TRANSFORM_FAILED', `cannot transform (${p[0]}, ${p[1]}) from ${resolveCrs(from).code} to ${resolveCrs(to).code}: the point is outside the projection's valid area`);
+    throw new GeoError(
+      'TRANSFORM_FAILED',
+      `cannot transform (${p[0]}, ${p[1]}) from ${resolveCrs(from).code} to ${resolveCrs(to).code}: the point is outside the projection's valid area`,
+    );
   }
   return r;
 }
@@ -53,7 +56,12 @@ export function transformPoint(from: CrsInput, to: CrsInput, p: [number, number]
 /** The closed boundary of a box, counter-clockwise, with `densify` extra points per edge. */
 function densifiedRing(b: BBox, densify: number): Position[] {
   const [x0, y0, x1, y1] = b;
-  const corners: Position[] = [[x0, y0], [x1, y0], [x1, y1], [x0, y1]];
+  const corners: Position[] = [
+    [x0, y0],
+    [x1, y0],
+    [x1, y1],
+    [x0, y1],
+  ];
   const ring: Position[] = [];
   const steps = densify + 1;
   for (let e = 0; e < 4; e++) {
@@ -69,7 +77,14 @@ function densifiedRing(b: BBox, densify: number): Position[] {
 function poleInside(bounds: BBox, crs: CrsInput): 1 | -1 | 0 {
   for (const lat of [90, -90] as const) {
     const p = converter('EPSG:4326', crs)([0, lat]);
-    if (Number.isFinite(p[0]) && Number.isFinite(p[1]) && p[0] >= bounds[0] && p[0] <= bounds[2] && p[1] >= bounds[1] && p[1] <= bounds[3]) {
+    if (
+      Number.isFinite(p[0]) &&
+      Number.isFinite(p[1]) &&
+      p[0] >= bounds[0] &&
+      p[0] <= bounds[2] &&
+      p[1] >= bounds[1] &&
+      p[1] <= bounds[3]
+    ) {
       return lat > 0 ? 1 : -1;
     }
   }
@@ -97,7 +112,10 @@ function toWgs84Ring(bounds: BBox, crs: CrsInput, densify: number): Wgs84Ring {
     pts.push(q);
   }
   if (pts.length < 2) {
-    throw new GeoError('TRANSFORM_FAILED', `the box ${JSON.stringify(bounds)} in ${resolveCrs(crs).code} has no edge point inside the projection's valid area; check the CRS and bounds`);
+    throw new GeoError(
+      'TRANSFORM_FAILED',
+      `the box ${JSON.stringify(bounds)} in ${resolveCrs(crs).code} has no edge point inside the projection's valid area; check the CRS and bounds`,
+    );
   }
   const winding = Math.round((pts[pts.length - 1][0] - pts[0][0]) / 360);
   let encircles: 1 | -1 | 0 = 0;
@@ -121,7 +139,8 @@ function toWgs84Ring(bounds: BBox, crs: CrsInput, densify: number): Wgs84Ring {
  */
 export function transformBBox(bbox: BBox, from: CrsInput, to: CrsInput, densify = 21): BBox {
   assertBBox(bbox, 'bbox to transform', resolveCrs(from).geographic);
-  if (!Number.isInteger(densify) || densify < 0) throw new GeoError('INVALID_BBOX', `densify must be a non-negative integer, got ${densify}`);
+  if (!Number.isInteger(densify) || densify < 0)
+    throw new GeoError('INVALID_BBOX', `densify must be a non-negative integer, got ${densify}`);
   let src = bbox;
   if (bbox[0] > bbox[2]) src = [bbox[0], bbox[1], bbox[2] + 360, bbox[3]];
   const target = resolveCrs(to);
@@ -153,7 +172,10 @@ export function transformBBox(bbox: BBox, from: CrsInput, to: CrsInput, densify 
     out = [Math.min(out[0], x), Math.min(out[1], y), Math.max(out[2], x), Math.max(out[3], y)];
   }
   if (!(out[0] <= out[2])) {
-    throw new GeoError('TRANSFORM_FAILED', `the box ${JSON.stringify(bbox)} cannot be transformed from ${resolveCrs(from).code} to ${target.code}: no edge point is inside the target's valid area`);
+    throw new GeoError(
+      'TRANSFORM_FAILED',
+      `the box ${JSON.stringify(bbox)} cannot be transformed from ${resolveCrs(from).code} to ${target.code}: no edge point is inside the target's valid area`,
+    );
   }
   return out;
 }

@@ -2,7 +2,13 @@ import { GeoError } from '../errors.js';
 import type { Geometry, Position } from './geometry.js';
 
 const TYPE_NAMES: Record<number, string> = {
-  1: 'Point', 2: 'LineString', 3: 'Polygon', 4: 'MultiPoint', 5: 'MultiLineString', 6: 'MultiPolygon', 7: 'GeometryCollection',
+  1: 'Point',
+  2: 'LineString',
+  3: 'Polygon',
+  4: 'MultiPoint',
+  5: 'MultiLineString',
+  6: 'MultiPolygon',
+  7: 'GeometryCollection',
 };
 
 class WkbReader {
@@ -14,11 +20,15 @@ class WkbReader {
   }
 
   fail(why: string): never {
-    throw new GeoError('INVALID_WKB', `invalid WKB (${this.bytes.byteLength} bytes) at byte ${this.off}: ${why}. Re-export the geometry as WKB Point, Polygon or MultiPolygon.`);
+    throw new GeoError(
+      'INVALID_WKB',
+      `invalid WKB (${this.bytes.byteLength} bytes) at byte ${this.off}: ${why}. Re-export the geometry as WKB Point, Polygon or MultiPolygon.`,
+    );
   }
 
   need(n: number, what: string): void {
-    if (this.off + n > this.bytes.byteLength) this.fail(`truncated while reading ${what} (needs ${n} more bytes, ${this.bytes.byteLength - this.off} left)`);
+    if (this.off + n > this.bytes.byteLength)
+      this.fail(`truncated while reading ${what} (needs ${n} more bytes, ${this.bytes.byteLength - this.off} left)`);
   }
 
   get done(): boolean {
@@ -81,12 +91,14 @@ class WkbReader {
     const rings: Position[][] = [];
     for (let r = 0; r < nRings; r++) {
       const n = this.u32(le, 'the point count');
-      if (n * 8 * dims > this.bytes.byteLength - this.off) this.fail(`truncated: ring ${r} declares ${n} points, more than the remaining bytes hold`);
+      if (n * 8 * dims > this.bytes.byteLength - this.off)
+        this.fail(`truncated: ring ${r} declares ${n} points, more than the remaining bytes hold`);
       if (n < 4) this.fail(`ring ${r} has ${n} points; a polygon ring needs at least 4 (closed)`);
       const ring: Position[] = new Array(n);
       for (let i = 0; i < n; i++) {
         const p = this.position(le, dims);
-        if (!Number.isFinite(p[0]) || !Number.isFinite(p[1])) this.fail(`ring ${r} point ${i} is not finite (${p[0]}, ${p[1]})`);
+        if (!Number.isFinite(p[0]) || !Number.isFinite(p[1]))
+          this.fail(`ring ${r} point ${i} is not finite (${p[0]}, ${p[1]})`);
         ring[i] = p;
       }
       rings.push(ring);
@@ -107,7 +119,10 @@ class WkbReader {
  */
 export function readWkb(bytes: Uint8Array): Geometry {
   if (!(bytes instanceof Uint8Array)) {
-    throw new GeoError('INVALID_WKB', `invalid WKB: expected a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
+    throw new GeoError(
+      'INVALID_WKB',
+      `invalid WKB: expected a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`,
+    );
   }
   const r: WkbReader = new WkbReader(bytes);
   const { le, type, dims } = r.header();
@@ -150,7 +165,11 @@ export function writeWkb(g: Geometry): Uint8Array {
   if (g.type === 'Point') size = 21;
   else if (g.type === 'Polygon') size = 5 + ringsSize(g.coordinates);
   else if (g.type === 'MultiPolygon') size = 9 + g.coordinates.reduce((s, p) => s + 5 + ringsSize(p), 0);
-  else throw new GeoError('INVALID_GEOMETRY', `cannot write WKB for geometry type ${(g as { type: unknown }).type}; use Point, Polygon or MultiPolygon`);
+  else
+    throw new GeoError(
+      'INVALID_GEOMETRY',
+      `cannot write WKB for geometry type ${(g as { type: unknown }).type}; use Point, Polygon or MultiPolygon`,
+    );
   const out = new Uint8Array(size);
   const v = new DataView(out.buffer);
   let o = 0;

@@ -42,7 +42,10 @@ export interface BatchOptions {
  * for await (const b of batchChips(loader.chips(slices), { batchSize: 8 })) console.log(b.shape); // [8, 3, 64, 64]
  * ```
  */
-export async function* batchChips(chips: AsyncIterable<Chip> | Iterable<Chip>, opts: BatchOptions): AsyncGenerator<Batch> {
+export async function* batchChips(
+  chips: AsyncIterable<Chip> | Iterable<Chip>,
+  opts: BatchOptions,
+): AsyncGenerator<Batch> {
   const size = opts.batchSize;
   if (!Number.isInteger(size) || size < 1) {
     throw new LoaderError('BAD_OPTION', `batchSize must be a positive integer, got ${String(size)}`);

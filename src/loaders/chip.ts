@@ -10,7 +10,9 @@ import type { GeoSlice } from '../geo/slice.js';
  * const stacked: ChipShape = [4, 3, 256, 256];
  * ```
  */
-export type ChipShape = [bands: number, height: number, width: number] | [time: number, bands: number, height: number, width: number];
+export type ChipShape =
+  | [bands: number, height: number, width: number]
+  | [time: number, bands: number, height: number, width: number];
 
 /**
  * Typed arrays a chip's pixels can come in: `Float32Array` by default, or the array type matching
@@ -21,7 +23,15 @@ export type ChipShape = [bands: number, height: number, width: number] | [time: 
  * const px: ChipArray = new Uint16Array(256 * 256);
  * ```
  */
-export type ChipArray = Float32Array | Float64Array | Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array;
+export type ChipArray =
+  | Float32Array
+  | Float64Array
+  | Uint8Array
+  | Int8Array
+  | Uint16Array
+  | Int16Array
+  | Uint32Array
+  | Int32Array;
 
 /**
  * The pixels of one {@link GeoSlice}: row-major, band-sequential (`[C, H, W]`, or `[T, C, H, W]`

@@ -10,13 +10,22 @@
  */
 // Low-level reading (raster reader, header cache, byte sources).
 export { openRaster } from './raster.js';
-export type { GeoTransform, OpenRasterOptions, RasterDtype, RasterInfo, RasterLevel, RasterReader, TypedArray, WindowData } from './raster.js';
-export { assertCogLayout, extractCogLayout } from './cog-layout.js';
-export type { CogImageLayout, CogLayout } from './cog-layout.js';
-export { BlockCache } from './sources/block-cache.js';
-export type { ByteRange, ByteSource } from './sources/byte-source.js';
-export { openSource } from './sources/open-source.js';
-export type { HttpSourceOptions } from './sources/http-source.js';
+export type {
+  GeoTransform,
+  OpenRasterOptions,
+  RasterDtype,
+  RasterInfo,
+  RasterLevel,
+  RasterReader,
+  TypedArray,
+  WindowData,
+} from './raster.js';
+export { assertCogLayout, extractCogLayout } from '../tiff/cog-layout.js';
+export type { CogImageLayout, CogLayout } from '../tiff/cog-layout.js';
+export { BlockCache } from '../sources/block-cache.js';
+export type { ByteRange, ByteSource } from '../sources/byte-source.js';
+export { openSource } from '../sources/open-source.js';
+export type { HttpSourceOptions } from '../sources/http-source.js';
 // Slices to chips.
 export type { Chip, ChipArray, ChipShape } from './chip.js';
 export { loadSlice } from './load-slice.js';

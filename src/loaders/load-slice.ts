@@ -5,12 +5,20 @@ import { normalizeCrs } from '../geo/crs.js';
 import { describeSlice, validateSlice, type GeoSlice } from '../geo/slice.js';
 import { transformBBox, transformPoint } from '../geo/transform.js';
 import type { Chip, ChipArray } from './chip.js';
-import { assertCogLayout, type CogLayout } from './cog-layout.js';
+import { assertCogLayout, type CogLayout } from '../tiff/cog-layout.js';
 import { createMosaic, mergeLayer, mosaicComplete, type Mosaic } from './mosaic.js';
 import { pickLevel } from './overview.js';
 import { openRaster, type RasterDtype, type RasterReader, type WindowData } from './raster.js';
 import { filterByInterval, groupByDate, type TemporalMode } from './temporal.js';
-import { planWarp, resample, sliceGrid, type PixelGrid, type PixelWindow, type PointMapper, type Resampling } from './warp.js';
+import {
+  planWarp,
+  resample,
+  sliceGrid,
+  type PixelGrid,
+  type PixelWindow,
+  type PointMapper,
+  type Resampling,
+} from './warp.js';
 
 /**
  * What a slice can be loaded from: a raster path or URL, or a catalog row (its `assets` map band
@@ -108,11 +116,18 @@ interface Item {
  * chip.shape; // [bands, 256, 256]
  * ```
  */
-export async function loadSlice(sources: readonly SliceSource[], slice: GeoSlice, opts: LoadSliceOptions = {}): Promise<Chip> {
+export async function loadSlice(
+  sources: readonly SliceSource[],
+  slice: GeoSlice,
+  opts: LoadSliceOptions = {},
+): Promise<Chip> {
   validateSlice(slice);
   const resampling = opts.resampling ?? 'nearest';
   if (resampling !== 'nearest' && resampling !== 'bilinear') {
-    throw new LoaderError('BAD_OPTION', `resampling must be 'nearest' or 'bilinear', got ${JSON.stringify(resampling)}`);
+    throw new LoaderError(
+      'BAD_OPTION',
+      `resampling must be 'nearest' or 'bilinear', got ${JSON.stringify(resampling)}`,
+    );
   }
   const temporal = opts.temporal ?? 'mosaic';
   if (temporal !== 'mosaic' && temporal !== 'stack') {
@@ -131,11 +146,20 @@ export async function loadSlice(sources: readonly SliceSource[], slice: GeoSlice
   try {
     const all = await toItems(sources, opts.bands, open, slice);
     const items = all.filter((it) => !it.dated || filterByInterval([it], slice.interval).length === 1);
-    if (items.length === 0) throw noCoverage(slice, all.length, all.length > 0 ? 'none of them falls inside the slice interval' : 'no source was given');
+    if (items.length === 0)
+      throw noCoverage(
+        slice,
+        all.length,
+        all.length > 0 ? 'none of them falls inside the slice interval' : 'no source was given',
+      );
     const bands = items[0].files.reduce((n, f) => n + f.bands.length, 0);
     const grid = sliceGrid(slice);
     const dtype = opts.dtype ?? 'float32';
-    if (!ARRAYS[dtype]) throw new LoaderError('BAD_OPTION', `dtype must be one of ${Object.keys(ARRAYS).join(', ')}, got ${JSON.stringify(dtype)}`);
+    if (!ARRAYS[dtype])
+      throw new LoaderError(
+        'BAD_OPTION',
+        `dtype must be one of ${Object.keys(ARRAYS).join(', ')}, got ${JSON.stringify(dtype)}`,
+      );
     // 32-bit integers and doubles do not fit a float32 mantissa: composite them in float64
     const float64 = dtype === 'float64' || dtype === 'int32' || dtype === 'uint32';
     const ctx: Ctx = { slice, grid, resampling, open, bands, float64 };
@@ -150,14 +174,19 @@ export async function loadSlice(sources: readonly SliceSource[], slice: GeoSlice
         const r = await composite(ctx, g.items);
         if (r.overlapped) layers.push({ time: g.time, mosaic: r.mosaic, used: r.used });
       }
-      if (layers.length === 0) throw noCoverage(slice, items.length, 'the slice is outside every one of their footprints');
+      if (layers.length === 0)
+        throw noCoverage(slice, items.length, 'the slice is outside every one of their footprints');
     }
     if (layers.every((l) => l.mosaic.filled === 0)) {
       throw noCoverage(slice, items.length, 'every pixel they have under the slice is nodata or masked');
     }
     return toChip(slice, layers, bands, grid, dtype, temporal);
   } finally {
-    for (const r of owned.values()) await r.then((rd) => rd.close(), () => undefined);
+    for (const r of owned.values())
+      await r.then(
+        (rd) => rd.close(),
+        () => undefined,
+      );
   }
 }
 
@@ -174,7 +203,12 @@ function isRow(s: SliceSource): s is CatalogRow {
   return typeof s === 'object' && !(s instanceof URL) && s !== null && 'assets' in s;
 }
 
-async function toItems(sources: readonly SliceSource[], bands: BandSelector[] | undefined, open: RasterOpener, slice: GeoSlice): Promise<Item[]> {
+async function toItems(
+  sources: readonly SliceSource[],
+  bands: BandSelector[] | undefined,
+  open: RasterOpener,
+  slice: GeoSlice,
+): Promise<Item[]> {
   const items: Item[] = [];
   for (const s of sources) {
     if (isRow(s)) {
@@ -189,16 +223,32 @@ async function toItems(sources: readonly SliceSource[], bands: BandSelector[] | 
     } else {
       idx = bands.map((b) => {
         if (typeof b !== 'number' || !Number.isInteger(b) || b < 1) {
-          throw new LoaderError('BAD_BAND', `band ${JSON.stringify(b)} cannot select a band of the file ${href}: file sources take 1-based band numbers; asset keys need catalog rows`, { subject: href });
+          throw new LoaderError(
+            'BAD_BAND',
+            `band ${JSON.stringify(b)} cannot select a band of the file ${href}: file sources take 1-based band numbers; asset keys need catalog rows`,
+            { subject: href },
+          );
         }
         return b - 1;
       });
     }
-    items.push({ id: href, label: `file ${href}`, tmin: null, tmax: null, crs: null, dated: false, files: [{ href, bands: idx, chipBands: idx.map((_, i) => i) }] });
+    items.push({
+      id: href,
+      label: `file ${href}`,
+      tmin: null,
+      tmax: null,
+      crs: null,
+      dated: false,
+      files: [{ href, bands: idx, chipBands: idx.map((_, i) => i) }],
+    });
   }
   const counts = new Set(items.map((it) => it.files.reduce((n, f) => n + f.bands.length, 0)));
   if (counts.size > 1) {
-    throw new LoaderError('BAND_MISMATCH', `the sources of ${describeSlice(slice)} have different band counts (${[...counts].join(', ')}); pass \`bands\` to pick the same bands from each`, { subject: describeSlice(slice) });
+    throw new LoaderError(
+      'BAND_MISMATCH',
+      `the sources of ${describeSlice(slice)} have different band counts (${[...counts].join(', ')}); pass \`bands\` to pick the same bands from each`,
+      { subject: describeSlice(slice) },
+    );
   }
   return items;
 }
@@ -206,18 +256,30 @@ async function toItems(sources: readonly SliceSource[], bands: BandSelector[] | 
 function rowItem(row: CatalogRow, bands: BandSelector[] | undefined, slice: GeoSlice): Item {
   const keys = Object.keys(row.assets);
   if ((bands ?? keys).length === 0) {
-    throw new LoaderError('BAD_BAND', `row ${row.id} has no assets to load for ${describeSlice(slice)}; give it an assets map (band key -> href)`, { subject: row.id });
+    throw new LoaderError(
+      'BAD_BAND',
+      `row ${row.id} has no assets to load for ${describeSlice(slice)}; give it an assets map (band key -> href)`,
+      { subject: row.id },
+    );
   }
   const picks: { href: string; band: number; key: string }[] = (bands ?? keys).map((b) => {
     if (typeof b === 'number') {
       if (keys.length !== 1 || !Number.isInteger(b) || b < 1) {
-        throw new LoaderError('BAD_BAND', `band ${b} is ambiguous for row ${row.id} (assets: ${keys.join(', ')}): use asset keys with rows that have several assets, and 1-based numbers otherwise`, { subject: row.id });
+        throw new LoaderError(
+          'BAD_BAND',
+          `band ${b} is ambiguous for row ${row.id} (assets: ${keys.join(', ')}): use asset keys with rows that have several assets, and 1-based numbers otherwise`,
+          { subject: row.id },
+        );
       }
       return { href: row.assets[keys[0]].href, band: b, key: keys[0] };
     }
     const a = row.assets[b];
     if (!a) {
-      throw new LoaderError('MISSING_ASSET', `row ${row.id} has no asset "${b}" (it has: ${keys.join(', ') || 'none'}) needed by ${describeSlice(slice)}; choose bands every row has, or filter the catalog`, { subject: row.id });
+      throw new LoaderError(
+        'MISSING_ASSET',
+        `row ${row.id} has no asset "${b}" (it has: ${keys.join(', ') || 'none'}) needed by ${describeSlice(slice)}; choose bands every row has, or filter the catalog`,
+        { subject: row.id },
+      );
     }
     return { href: a.href, band: a.band ?? 1, key: b };
   });
@@ -235,7 +297,15 @@ function rowItem(row: CatalogRow, bands: BandSelector[] | undefined, slice: GeoS
     f.bands.push(p.band - 1);
     f.chipBands.push(i);
   });
-  return { id: row.id, label: `row ${row.id}`, tmin: row.tmin, tmax: row.tmax, crs: row.crs || null, dated: true, files: [...files.values()] };
+  return {
+    id: row.id,
+    label: `row ${row.id}`,
+    tmin: row.tmin,
+    tmax: row.tmax,
+    crs: row.crs || null,
+    dated: true,
+    files: [...files.values()],
+  };
 }
 
 interface Ctx {
@@ -257,7 +327,11 @@ async function composite(ctx: Ctx, items: Item[]): Promise<{ mosaic: Mosaic; ove
     if (mosaicComplete(mosaic)) break;
     // the first covering item is written straight into the composite's buffers
     const direct = mosaic.filled === 0;
-    const layer = direct ? mosaic.data : ctx.float64 ? new Float64Array(ctx.bands * n) : new Float32Array(ctx.bands * n);
+    const layer = direct
+      ? mosaic.data
+      : ctx.float64
+        ? new Float64Array(ctx.bands * n)
+        : new Float32Array(ctx.bands * n);
     const valid = direct ? mosaic.mask.fill(1) : new Uint8Array(n).fill(1);
     let covers = true;
     for (const file of item.files) {
@@ -276,18 +350,33 @@ async function composite(ctx: Ctx, items: Item[]): Promise<{ mosaic: Mosaic; ove
 }
 
 /** Reads one file's bands into `layer`; false when the file does not overlap the slice. */
-async function readFile(ctx: Ctx, item: Item, file: FileRead, layer: Float32Array | Float64Array, valid: Uint8Array, skip: Uint8Array | undefined): Promise<boolean> {
+async function readFile(
+  ctx: Ctx,
+  item: Item,
+  file: FileRead,
+  layer: Float32Array | Float64Array,
+  valid: Uint8Array,
+  skip: Uint8Array | undefined,
+): Promise<boolean> {
   const { slice, grid } = ctx;
   const reader = await ctx.open(file.href, file.layout);
   const info = reader.info;
   for (const b of file.bands) {
     if (b >= info.bands) {
-      throw new LoaderError('BAD_BAND', `${item.label} asks for band ${b + 1} of ${file.href}, which has ${info.bands} band(s)`, { subject: file.href });
+      throw new LoaderError(
+        'BAD_BAND',
+        `${item.label} asks for band ${b + 1} of ${file.href}, which has ${info.bands} band(s)`,
+        { subject: file.href },
+      );
     }
   }
   const rasterCrs = info.crs ?? item.crs;
   if (!rasterCrs) {
-    throw new LoaderError('NO_CRS', `${file.href} has no CRS to place it under ${describeSlice(slice)}; load it from a catalog row that gives its crs`, { subject: file.href });
+    throw new LoaderError(
+      'NO_CRS',
+      `${file.href} has no CRS to place it under ${describeSlice(slice)}; load it from a catalog row that gives its crs`,
+      { subject: file.href },
+    );
   }
   const same = normalizeCrs(rasterCrs) === normalizeCrs(slice.crs);
   const toSrc: PointMapper | null = same
@@ -303,14 +392,20 @@ async function readFile(ctx: Ctx, item: Item, file: FileRead, layer: Float32Arra
   const inRaster = same ? slice.bounds : boundsIn(slice, rasterCrs);
   const t = info.transform;
   const rasterBounds: BBox = [
-    Math.min(t[0], t[0] + t[1] * info.width), Math.min(t[3], t[3] + t[5] * info.height),
-    Math.max(t[0], t[0] + t[1] * info.width), Math.max(t[3], t[3] + t[5] * info.height),
+    Math.min(t[0], t[0] + t[1] * info.width),
+    Math.min(t[3], t[3] + t[5] * info.height),
+    Math.max(t[0], t[0] + t[1] * info.width),
+    Math.max(t[3], t[3] + t[5] * info.height),
   ];
   // cheap rejection before mapping every pixel
   if (inRaster && !bboxIntersects(inRaster, rasterBounds)) return false;
   const levelIndex = pickLevel(
     info.levels,
-    same ? slice.resolution : inRaster ? [(inRaster[2] - inRaster[0]) / grid.width, (inRaster[3] - inRaster[1]) / grid.height] : [0, 0],
+    same
+      ? slice.resolution
+      : inRaster
+        ? [(inRaster[2] - inRaster[0]) / grid.width, (inRaster[3] - inRaster[1]) / grid.height]
+        : [0, 0],
   );
   const level = info.levels[levelIndex];
   const levelGrid: PixelGrid = { transform: level.transform, width: level.width, height: level.height };
@@ -337,12 +432,22 @@ async function readFile(ctx: Ctx, item: Item, file: FileRead, layer: Float32Arra
   return true;
 }
 
-async function readWindow(reader: RasterReader, level: number, w: PixelWindow, file: FileRead, slice: GeoSlice): Promise<WindowData> {
+async function readWindow(
+  reader: RasterReader,
+  level: number,
+  w: PixelWindow,
+  file: FileRead,
+  slice: GeoSlice,
+): Promise<WindowData> {
   try {
     return await reader.readWindow(level, w.x0, w.y0, w.width, w.height, file.bands);
   } catch (e) {
     if (e instanceof GeosliceError) throw e;
-    throw new LoaderError('READ_FAILED', `reading ${file.href} for ${describeSlice(slice)} failed: ${(e as Error).message}`, { cause: e, subject: file.href });
+    throw new LoaderError(
+      'READ_FAILED',
+      `reading ${file.href} for ${describeSlice(slice)} failed: ${(e as Error).message}`,
+      { cause: e, subject: file.href },
+    );
   }
 }
 
@@ -384,12 +489,22 @@ function aligned(a: PixelGrid, b: PixelGrid): boolean {
 }
 
 const ARRAYS: Record<RasterDtype, new (n: number) => ChipArray> = {
-  uint8: Uint8Array, int8: Int8Array, uint16: Uint16Array, int16: Int16Array,
-  uint32: Uint32Array, int32: Int32Array, float32: Float32Array, float64: Float64Array,
+  uint8: Uint8Array,
+  int8: Int8Array,
+  uint16: Uint16Array,
+  int16: Int16Array,
+  uint32: Uint32Array,
+  int32: Int32Array,
+  float32: Float32Array,
+  float64: Float64Array,
 };
 const RANGES: Partial<Record<RasterDtype, [number, number]>> = {
-  uint8: [0, 255], int8: [-128, 127], uint16: [0, 65535], int16: [-32768, 32767],
-  uint32: [0, 4294967295], int32: [-2147483648, 2147483647],
+  uint8: [0, 255],
+  int8: [-128, 127],
+  uint16: [0, 65535],
+  int16: [-32768, 32767],
+  uint32: [0, 4294967295],
+  int32: [-2147483648, 2147483647],
 };
 
 function toChip(
@@ -419,7 +534,14 @@ function toChip(
     mask.set(l.mosaic.mask, t * n);
   });
   if (temporal === 'stack') {
-    return { slice, data, shape: [layers.length, bands, grid.height, grid.width], mask, times: layers.map((l) => l.time as Date), sources };
+    return {
+      slice,
+      data,
+      shape: [layers.length, bands, grid.height, grid.width],
+      mask,
+      times: layers.map((l) => l.time as Date),
+      sources,
+    };
   }
   return { slice, data, shape: [bands, grid.height, grid.width], mask, sources };
 }

@@ -7,7 +7,7 @@ import { loadSlice, type BandSelector, type RasterOpener, type SliceSource } fro
 import { mapOrdered } from './prefetch.js';
 import { openRaster, type RasterDtype } from './raster.js';
 import { ReaderPool } from './reader-pool.js';
-import { BlockCache } from './sources/block-cache.js';
+import { BlockCache } from '../sources/block-cache.js';
 import type { TemporalMode } from './temporal.js';
 import type { Resampling } from './warp.js';
 
@@ -89,21 +89,32 @@ export function createLoader(opts: LoaderOptions): Loader {
     throw new LoaderError('BAD_OPTION', `createLoader: ${why}`);
   };
   if (!opts || typeof opts !== 'object') bad('options must be an object');
-  if (!opts.catalog === !opts.sources) bad('give exactly one of `catalog` (rows are looked up per slice) or `sources` (files or rows used for every slice)');
+  if (!opts.catalog === !opts.sources)
+    bad(
+      'give exactly one of `catalog` (rows are looked up per slice) or `sources` (files or rows used for every slice)',
+    );
   const concurrency = opts.concurrency ?? 4;
-  if (!Number.isInteger(concurrency) || concurrency < 1) bad(`concurrency must be a positive integer, got ${String(opts.concurrency)}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    bad(`concurrency must be a positive integer, got ${String(opts.concurrency)}`);
   const prefetch = opts.prefetch ?? concurrency * 2;
-  if (!Number.isInteger(prefetch) || prefetch < 0) bad(`prefetch must be a non-negative integer, got ${String(opts.prefetch)}`);
+  if (!Number.isInteger(prefetch) || prefetch < 0)
+    bad(`prefetch must be a non-negative integer, got ${String(opts.prefetch)}`);
   const cacheBytes = opts.cacheBytes ?? 256 * 2 ** 20;
   if (!(cacheBytes >= 0)) bad(`cacheBytes must be >= 0, got ${String(opts.cacheBytes)}`);
   const maxOpen = opts.maxOpenFiles ?? 64;
-  if (!Number.isInteger(maxOpen) || maxOpen < 1) bad(`maxOpenFiles must be a positive integer, got ${String(opts.maxOpenFiles)}`);
-  if (opts.bands !== undefined && (!Array.isArray(opts.bands) || opts.bands.length === 0)) bad('bands must be a non-empty array of asset keys or 1-based band numbers');
+  if (!Number.isInteger(maxOpen) || maxOpen < 1)
+    bad(`maxOpenFiles must be a positive integer, got ${String(opts.maxOpenFiles)}`);
+  if (opts.bands !== undefined && (!Array.isArray(opts.bands) || opts.bands.length === 0))
+    bad('bands must be a non-empty array of asset keys or 1-based band numbers');
   const cache = cacheBytes > 0 ? new BlockCache(cacheBytes) : null;
-  const pool = new ReaderPool(opts.open ?? ((href, layout) => openRaster(href, { layout, ...(cache ? { blockCache: cache } : {}) })), maxOpen);
+  const pool = new ReaderPool(
+    opts.open ?? ((href, layout) => openRaster(href, { layout, ...(cache ? { blockCache: cache } : {}) })),
+    maxOpen,
+  );
   const { catalog } = opts;
   const memoryIndexRows = opts.memoryIndexRows ?? 10_000;
-  if (!(Number.isInteger(memoryIndexRows) && memoryIndexRows >= 0)) bad(`memoryIndexRows must be a non-negative integer, got ${String(opts.memoryIndexRows)}`);
+  if (!(Number.isInteger(memoryIndexRows) && memoryIndexRows >= 0))
+    bad(`memoryIndexRows must be a non-negative integer, got ${String(opts.memoryIndexRows)}`);
   let lookup: Promise<GeoCatalog> | undefined;
   const lookupCatalog = (c: GeoCatalog): Promise<GeoCatalog> => {
     lookup ??= (async () => (c.backend === 'duckdb' && (await c.count()) <= memoryIndexRows ? c.materialize() : c))();
@@ -116,7 +127,11 @@ export function createLoader(opts: LoaderOptions): Loader {
     for await (const r of (await lookupCatalog(catalog)).query(slice).rows()) rows.push(r);
     if (rows.length === 0) {
       const d = describeSlice(slice);
-      throw new LoaderError('NO_COVERAGE', `no catalog row of ${catalog.source} covers ${d}${slice.interval ? ' in its time interval' : ''}; sample slices inside the catalog's footprints`, { subject: d });
+      throw new LoaderError(
+        'NO_COVERAGE',
+        `no catalog row of ${catalog.source} covers ${d}${slice.interval ? ' in its time interval' : ''}; sample slices inside the catalog's footprints`,
+        { subject: d },
+      );
     }
     return rows;
   };
@@ -130,13 +145,22 @@ export function createLoader(opts: LoaderOptions): Loader {
       return lease.reader;
     };
     try {
-      return await loadSlice(sources, slice, { bands: opts.bands, resampling: opts.resampling, dtype: opts.dtype, temporal: opts.temporal, open });
+      return await loadSlice(sources, slice, {
+        bands: opts.bands,
+        resampling: opts.resampling,
+        dtype: opts.dtype,
+        temporal: opts.temporal,
+        open,
+      });
     } finally {
       for (const release of leases) release();
     }
   };
 
-  const chipsWith = async function* (slices: Iterable<GeoSlice> | AsyncIterable<GeoSlice>, loadOne: (s: GeoSlice) => Promise<Chip>): AsyncGenerator<Chip> {
+  const chipsWith = async function* (
+    slices: Iterable<GeoSlice> | AsyncIterable<GeoSlice>,
+    loadOne: (s: GeoSlice) => Promise<Chip>,
+  ): AsyncGenerator<Chip> {
     for await (const r of mapOrdered(slices, loadOne, { concurrency, prefetch })) {
       if ('value' in r) {
         yield r.value;

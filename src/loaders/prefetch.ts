@@ -42,7 +42,9 @@ export async function* mapOrdered<T, R>(
   const concurrency = Math.max(1, Math.floor(opts.concurrency));
   const ahead = Math.max(concurrency, Math.floor(opts.prefetch ?? concurrency * 2));
   const it: AsyncIterator<T> | Iterator<T> =
-    Symbol.asyncIterator in source ? (source as AsyncIterable<T>)[Symbol.asyncIterator]() : (source as Iterable<T>)[Symbol.iterator]();
+    Symbol.asyncIterator in source
+      ? (source as AsyncIterable<T>)[Symbol.asyncIterator]()
+      : (source as Iterable<T>)[Symbol.iterator]();
   const queue: Promise<Settled<T, R> | { sourceError: unknown }>[] = [];
   let running = 0;
   const waiting: (() => void)[] = [];

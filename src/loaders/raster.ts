@@ -1,10 +1,10 @@
-import { assertCogLayout, type CogLayout } from './cog-layout.js';
-import type { BlockCache } from './sources/block-cache.js';
-import type { ByteSource } from './sources/byte-source.js';
-import { openSource } from './sources/open-source.js';
-import type { HttpSourceOptions } from './sources/http-source.js';
-import { readTiffLayout } from './tiff/header.js';
-import { TiffRasterReader } from './tiff/tiff-reader.js';
+import { assertCogLayout, type CogLayout } from '../tiff/cog-layout.js';
+import type { BlockCache } from '../sources/block-cache.js';
+import type { ByteSource } from '../sources/byte-source.js';
+import { openSource } from '../sources/open-source.js';
+import type { HttpSourceOptions } from '../sources/http-source.js';
+import { readTiffLayout } from '../tiff/read/header.js';
+import { TiffRasterReader } from '../tiff/read/tiff-reader.js';
 
 /**
  * Sample types geoslice reads.
@@ -24,7 +24,15 @@ export type RasterDtype = 'uint8' | 'int8' | 'uint16' | 'int16' | 'uint32' | 'in
  * const band: TypedArray = (await reader.readWindow(0, 0, 0, 64, 64, [0])).data[0];
  * ```
  */
-export type TypedArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
+export type TypedArray =
+  | Uint8Array
+  | Int8Array
+  | Uint16Array
+  | Int16Array
+  | Uint32Array
+  | Int32Array
+  | Float32Array
+  | Float64Array;
 
 /**
  * GDAL-order geotransform `[x0, xres, xrot, y0, yrot, yres]` in the PixelIsArea convention:

@@ -1,5 +1,5 @@
 import { LoaderError } from '../errors.js';
-import type { CogLayout } from './cog-layout.js';
+import type { CogLayout } from '../tiff/cog-layout.js';
 import type { RasterReader } from './raster.js';
 
 /**
@@ -29,7 +29,10 @@ export class ReaderPool {
    * returns it; call `release` exactly once, when done with the reader.
    */
   acquire(href: string, layout?: CogLayout): { reader: Promise<RasterReader>; release: () => void } {
-    if (this.closed) throw new LoaderError('CLOSED', `the loader is closed; cannot open ${href}; create a new loader`, { subject: href });
+    if (this.closed)
+      throw new LoaderError('CLOSED', `the loader is closed; cannot open ${href}; create a new loader`, {
+        subject: href,
+      });
     let e = this.entries.get(href);
     if (e) {
       // most recently used goes last
@@ -65,7 +68,10 @@ export class ReaderPool {
       if (this.entries.size <= this.maxOpen) break;
       if (x.refs > 0) continue;
       this.entries.delete(h);
-      x.reader.then((r) => r.close(), () => undefined);
+      x.reader.then(
+        (r) => r.close(),
+        () => undefined,
+      );
     }
   }
 
@@ -79,6 +85,13 @@ export class ReaderPool {
     this.closed = true;
     const all = [...this.entries.values()];
     this.entries.clear();
-    await Promise.all(all.map((e) => e.reader.then((r) => r.close(), () => undefined)));
+    await Promise.all(
+      all.map((e) =>
+        e.reader.then(
+          (r) => r.close(),
+          () => undefined,
+        ),
+      ),
+    );
   }
 }

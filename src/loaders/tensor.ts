@@ -40,13 +40,19 @@ export function toLayout(data: ArrayLike<number>, shape: readonly number[], layo
   }
   const size = shape.reduce((a, b) => a * b, 1);
   if (size !== data.length) {
-    throw new LoaderError('BAD_SHAPE', `shape [${shape.join(', ')}] needs ${size} values but the data holds ${data.length}`);
+    throw new LoaderError(
+      'BAD_SHAPE',
+      `shape [${shape.join(', ')}] needs ${size} values but the data holds ${data.length}`,
+    );
   }
   const f32 = data instanceof Float32Array ? data : Float32Array.from(data);
   if (layout === 'NCHW') return { data: f32, shape: [...shape] };
-  if (layout !== 'NHWC') throw new LoaderError('BAD_OPTION', `layout must be 'NHWC' or 'NCHW', got ${JSON.stringify(layout)}`);
+  if (layout !== 'NHWC')
+    throw new LoaderError('BAD_OPTION', `layout must be 'NHWC' or 'NCHW', got ${JSON.stringify(layout)}`);
   const r = shape.length;
-  const c = shape[r - 3], h = shape[r - 2], w = shape[r - 1];
+  const c = shape[r - 3],
+    h = shape[r - 2],
+    w = shape[r - 1];
   const plane = h * w;
   const block = c * plane;
   const out = new Float32Array(size);

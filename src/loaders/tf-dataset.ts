@@ -13,7 +13,10 @@ import { loadTf, toTensor, type Tfjs } from './tfjs.js';
  * const epochSlices: DatasetSlices = () => randomSampler(catalog, { size: 256, count: 1000, seed: 7 });
  * ```
  */
-export type DatasetSlices = Iterable<GeoSlice> | AsyncIterable<GeoSlice> | (() => Iterable<GeoSlice> | AsyncIterable<GeoSlice>);
+export type DatasetSlices =
+  | Iterable<GeoSlice>
+  | AsyncIterable<GeoSlice>
+  | (() => Iterable<GeoSlice> | AsyncIterable<GeoSlice>);
 
 /**
  * Anything that turns slices into batches, such as a loader from `createLoader`.
@@ -58,7 +61,11 @@ export interface TfDatasetOptions {
  * await model.fitDataset(ds, { epochs: 3 });
  * ```
  */
-export async function tfDataset(slices: DatasetSlices, loader: BatchSource, opts: TfDatasetOptions): Promise<TF.data.Dataset<TF.TensorContainer>> {
+export async function tfDataset(
+  slices: DatasetSlices,
+  loader: BatchSource,
+  opts: TfDatasetOptions,
+): Promise<TF.data.Dataset<TF.TensorContainer>> {
   const tf = opts.tf ?? (await loadTf());
   const layout = opts.layout ?? 'NHWC';
   const { labels } = opts;

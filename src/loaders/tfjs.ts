@@ -44,7 +44,10 @@ export function loadTf(): Promise<Tfjs> {
       }
     }
     loaded = undefined;
-    throw new LoaderError('NO_TFJS', `cannot load tfjs (${failures.join('; ')}); run \`npm install @tensorflow/tfjs\` (or @tensorflow/tfjs-node for the native backend)`);
+    throw new LoaderError(
+      'NO_TFJS',
+      `cannot load tfjs (${failures.join('; ')}); run \`npm install @tensorflow/tfjs\` (or @tensorflow/tfjs-node for the native backend)`,
+    );
   })();
   return loaded;
 }
@@ -79,7 +82,10 @@ export interface ToTensorOptions {
 export function toTensor(x: Chip | Batch, opts: ToTensorOptions = {}): TF.Tensor {
   const tf = opts.tf ?? ready;
   if (!tf) {
-    throw new LoaderError('TF_NOT_LOADED', 'toTensor needs tfjs: call `await loadTf()` once before, or pass { tf } from your own tfjs import');
+    throw new LoaderError(
+      'TF_NOT_LOADED',
+      'toTensor needs tfjs: call `await loadTf()` once before, or pass { tf } from your own tfjs import',
+    );
   }
   const { data, shape } = toLayout(x.data, x.shape, opts.layout ?? 'NHWC');
   return tf.tensor(data, shape, 'float32');

@@ -163,9 +163,17 @@ export function planWarp(dst: PixelGrid, src: PixelGrid, toSrc: PointMapper | nu
   /** GDAL's approximate transformer over `len` points of row j from `start`. */
   function approxRow(row: number, j: number, start: number, len: number): void {
     const end = start + len - 1;
-    if (len <= 5) return exactRange(row, j, start, end);
-    const S = exact(start, j), M = exact(start + ((len - 1) >> 1), j), E = exact(end, j);
-    if (![S, M, E].every((p) => Number.isFinite(p[0]))) return exactRange(row, j, start, end);
+    if (len <= 5) {
+      exactRange(row, j, start, end);
+      return;
+    }
+    const S = exact(start, j),
+      M = exact(start + ((len - 1) >> 1), j),
+      E = exact(end, j);
+    if (![S, M, E].every((p) => Number.isFinite(p[0]))) {
+      exactRange(row, j, start, end);
+      return;
+    }
     segment(row, j, start, len, S, M, E);
   }
 
@@ -175,7 +183,15 @@ export function planWarp(dst: PixelGrid, src: PixelGrid, toSrc: PointMapper | nu
    * line; otherwise the segment is split into [start, middle) and [middle, end], halves of at most
    * five points being mapped exactly.
    */
-  function segment(row: number, j: number, start: number, len: number, S: [number, number], M: [number, number], E: [number, number]): void {
+  function segment(
+    row: number,
+    j: number,
+    start: number,
+    len: number,
+    S: [number, number],
+    M: [number, number],
+    E: [number, number],
+  ): void {
     const nMid = (len - 1) >> 1;
     const mid = start + nMid;
     const sx = (E[0] - S[0]) / (len - 1);
@@ -190,10 +206,16 @@ export function planWarp(dst: PixelGrid, src: PixelGrid, toSrc: PointMapper | nu
     }
     const half = (a: number, n: number, first: [number, number], last: [number, number] | null): void => {
       const b = a + n - 1;
-      if (n <= 5) return exactRange(row, j, a, b);
+      if (n <= 5) {
+        exactRange(row, j, a, b);
+        return;
+      }
       const m = exact(a + ((n - 1) >> 1), j);
       const e = last ?? exact(b, j);
-      if (!Number.isFinite(m[0]) || !Number.isFinite(e[0])) return exactRange(row, j, a, b);
+      if (!Number.isFinite(m[0]) || !Number.isFinite(e[0])) {
+        exactRange(row, j, a, b);
+        return;
+      }
       segment(row, j, a, n, first, m, e);
     };
     half(start, nMid, S, null);
@@ -215,16 +237,30 @@ function kernelRadius(sx: number, sy: number): number {
  * (21 points per edge), clipped to the raster, 1 when the spans nearly match, snapped to 1/n when
  * within 0.05 of it.
  */
-function kernelScale(dst: PixelGrid, src: PixelGrid, at: (px: number, py: number) => [number, number]): [number, number] {
-  let xmin = Infinity, xmax = -Infinity, ymin = Infinity, ymax = -Infinity;
+function kernelScale(
+  dst: PixelGrid,
+  src: PixelGrid,
+  at: (px: number, py: number) => [number, number],
+): [number, number] {
+  let xmin = Infinity,
+    xmax = -Infinity,
+    ymin = Infinity,
+    ymax = -Infinity;
   const steps = 21;
   for (let k = 0; k < steps; k++) {
     const r = k / (steps - 1);
-    for (const [px, py] of [[r * dst.width, 0], [r * dst.width, dst.height], [0, r * dst.height], [dst.width, r * dst.height]]) {
+    for (const [px, py] of [
+      [r * dst.width, 0],
+      [r * dst.width, dst.height],
+      [0, r * dst.height],
+      [dst.width, r * dst.height],
+    ]) {
       const [x, y] = at(px, py);
       if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
-      xmin = Math.min(xmin, x); xmax = Math.max(xmax, x);
-      ymin = Math.min(ymin, y); ymax = Math.max(ymax, y);
+      xmin = Math.min(xmin, x);
+      xmax = Math.max(xmax, x);
+      ymin = Math.min(ymin, y);
+      ymax = Math.max(ymax, y);
     }
   }
   if (xmin === Infinity) return [1, 1];
@@ -248,20 +284,27 @@ function kernelScale(dst: PixelGrid, src: PixelGrid, at: (px: number, py: number
 }
 
 function neededWindow(srcX: Float64Array, srcY: Float64Array, src: PixelGrid, margin: number): PixelWindow | null {
-  let xmin = Infinity, ymin = Infinity, xmax = -Infinity, ymax = -Infinity;
+  let xmin = Infinity,
+    ymin = Infinity,
+    xmax = -Infinity,
+    ymax = -Infinity;
   for (let k = 0; k < srcX.length; k++) {
-    const x = srcX[k], y = srcY[k];
+    const x = srcX[k],
+      y = srcY[k];
     // Only pixels whose centre lands inside the source contribute (GDAL's rule for every kernel).
     if (!(x >= 0 && y >= 0 && x < src.width && y < src.height)) continue;
-    const ix = Math.floor(x + 1e-10), iy = Math.floor(y + 1e-10);
+    const ix = Math.floor(x + 1e-10),
+      iy = Math.floor(y + 1e-10);
     if (ix < xmin) xmin = ix;
     if (ix > xmax) xmax = ix;
     if (iy < ymin) ymin = iy;
     if (iy > ymax) ymax = iy;
   }
   if (xmin === Infinity) return null;
-  const x0 = Math.max(0, xmin - margin), y0 = Math.max(0, ymin - margin);
-  const x1 = Math.min(src.width - 1, xmax + margin), y1 = Math.min(src.height - 1, ymax + margin);
+  const x0 = Math.max(0, xmin - margin),
+    y0 = Math.max(0, ymin - margin);
+  const x1 = Math.min(src.width - 1, xmax + margin),
+    y1 = Math.min(src.height - 1, ymax + margin);
   return { x0, y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
 }
 
@@ -312,37 +355,59 @@ export function resample(
   const nb = px.bands.length;
   const [scx, scy] = plan.scale;
   const wide = resampling === 'bilinear' && (scx < 0.95 || scy < 0.95);
-  const rx = scx < 1 ? Math.ceil(1 / scx) : 1, ry = scy < 1 ? Math.ceil(1 / scy) : 1;
-  const kx = Math.min(1, scx), ky = Math.min(1, scy);
+  const rx = scx < 1 ? Math.ceil(1 / scx) : 1,
+    ry = scy < 1 ? Math.ceil(1 / scy) : 1;
+  const kx = Math.min(1, scx),
+    ky = Math.min(1, scy);
   const acc = new Float64Array(nb);
   for (let p = 0; p < n; p++) {
     if ((skip && skip[p] === 1) || outValid[p] === 0) continue;
-    const sx = srcX[p], sy = srcY[p];
-    if (!(sx >= x0 && sy >= y0)) { outValid[p] = 0; continue; }
-    const ix = Math.floor(sx + 1e-10) - x0, iy = Math.floor(sy + 1e-10) - y0;
-    if (ix >= ww || iy >= wh) { outValid[p] = 0; continue; }
+    const sx = srcX[p],
+      sy = srcY[p];
+    if (!(sx >= x0 && sy >= y0)) {
+      outValid[p] = 0;
+      continue;
+    }
+    const ix = Math.floor(sx + 1e-10) - x0,
+      iy = Math.floor(sy + 1e-10) - y0;
+    if (ix >= ww || iy >= wh) {
+      outValid[p] = 0;
+      continue;
+    }
     if (resampling === 'nearest') {
       const k = iy * ww + ix;
-      if (valid[k] === 0) { outValid[p] = 0; continue; }
+      if (valid[k] === 0) {
+        outValid[p] = 0;
+        continue;
+      }
       for (let b = 0; b < nb; b++) out[(firstBand + b) * n + p] = px.bands[b][k];
       continue;
     }
     // GDAL leaves a pixel empty when the source pixel under its centre is invalid, whatever the kernel
-    if (valid[iy * ww + ix] === 0) { outValid[p] = 0; continue; }
-    const fx = sx - 0.5 - x0, fy = sy - 0.5 - y0;
-    const bx = Math.floor(fx), by = Math.floor(fy);
+    if (valid[iy * ww + ix] === 0) {
+      outValid[p] = 0;
+      continue;
+    }
+    const fx = sx - 0.5 - x0,
+      fy = sy - 0.5 - y0;
+    const bx = Math.floor(fx),
+      by = Math.floor(fy);
     if (wide) {
       if (!widened(p, bx, by, fx - bx, fy - by)) outValid[p] = 0;
       continue;
     }
-    const tx = fx - bx, ty = fy - by;
+    const tx = fx - bx,
+      ty = fy - by;
     const k00 = by * ww + bx;
     const w00 = tap(bx, by) ? (1 - tx) * (1 - ty) : 0;
     const w10 = tap(bx + 1, by) ? tx * (1 - ty) : 0;
     const w01 = tap(bx, by + 1) ? (1 - tx) * ty : 0;
     const w11 = tap(bx + 1, by + 1) ? tx * ty : 0;
     const wsum = w00 + w10 + w01 + w11;
-    if (!(wsum > 1e-10)) { outValid[p] = 0; continue; }
+    if (!(wsum > 1e-10)) {
+      outValid[p] = 0;
+      continue;
+    }
     for (let b = 0; b < nb; b++) {
       const v = px.bands[b];
       let acc = 0;

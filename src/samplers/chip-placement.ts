@@ -58,7 +58,14 @@ function inRegion(r: PlacementRegion, x: number, y: number): boolean {
  * const r = drawChip([0, 0, 100, 100], { origin: [0, 0], res: [10, 10] }, [4, 4], Math.random, 10, (b) => b[0] >= 20);
  * ```
  */
-export function drawChip(bbox: BBox, grid: PixelGrid, size: [number, number], rng: () => number, attempts: number, inside: (r: BBox) => boolean): BBox | null {
+export function drawChip(
+  bbox: BBox,
+  grid: PixelGrid,
+  size: [number, number],
+  rng: () => number,
+  attempts: number,
+  inside: (r: BBox) => boolean,
+): BBox | null {
   const { kmin, kmax, mmin, mmax } = positions(bbox, grid, size);
   if (kmin > kmax || mmin > mmax) return null;
   for (let a = 0; a < attempts; a++) {
@@ -71,7 +78,11 @@ export function drawChip(bbox: BBox, grid: PixelGrid, size: [number, number], rn
 }
 
 /** Grid indices of the chips whose extent lies inside `bbox` (k along x, m along y). */
-function positions(bbox: BBox, grid: PixelGrid, size: [number, number]): { kmin: number; kmax: number; mmin: number; mmax: number } {
+function positions(
+  bbox: BBox,
+  grid: PixelGrid,
+  size: [number, number],
+): { kmin: number; kmax: number; mmin: number; mmax: number } {
   const [ox, oy] = grid.origin;
   const [rx, ry] = grid.res;
   return {
@@ -106,9 +117,21 @@ function chipAt(grid: PixelGrid, size: [number, number], k: number, m: number): 
  * const { bounds, inside } = placeChip(region, { origin: [0, 0], res: [10, 10] }, [8, 8], Math.random);
  * ```
  */
-export function placeChip(region: PlacementRegion, grid: PixelGrid, size: [number, number], rng: () => number): { bounds: BBox; inside: boolean } {
+export function placeChip(
+  region: PlacementRegion,
+  grid: PixelGrid,
+  size: [number, number],
+  rng: () => number,
+): { bounds: BBox; inside: boolean } {
   const { footprint, roi } = region;
-  const found = drawChip(region.bbox, grid, size, rng, MAX_PLACEMENT_ATTEMPTS, (r) => rectInsideGeometry(r, footprint) && (!roi || rectInsideGeometry(r, roi)));
+  const found = drawChip(
+    region.bbox,
+    grid,
+    size,
+    rng,
+    MAX_PLACEMENT_ATTEMPTS,
+    (r) => rectInsideGeometry(r, footprint) && (!roi || rectInsideGeometry(r, roi)),
+  );
   if (found) return { bounds: found, inside: true };
   const [ox, oy] = grid.origin;
   const [rx, ry] = grid.res;

@@ -97,7 +97,12 @@ export function placeByCorners(
   for (const clip of clips) if (bbox && clip) bbox = bboxIntersection(bbox, clip);
   if (!bbox) return null;
   const toWgs84 = pointTransformer(crs, 'EPSG:4326');
-  const quad: Position[] = [[0, 0], [0, 0], [0, 0], [0, 0]];
+  const quad: Position[] = [
+    [0, 0],
+    [0, 0],
+    [0, 0],
+    [0, 0],
+  ];
   return drawChip(bbox, grid, size, rng, CORNER_ATTEMPTS, (r) => {
     if (roi && !rectInsideGeometry(r, roi)) return false;
     try {

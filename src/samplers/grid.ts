@@ -11,7 +11,15 @@ import type { TimeInterval } from '../geo/interval.js';
 import type { GeoSlice } from '../geo/slice.js';
 import type { PixelGrid } from './chip-placement.js';
 import { axisOffsets, type GridEdge } from './grid-layout.js';
-import { badOption, checkCrs, checkSeed, checkShard, checkSize, sizeInPixels, type CommonSamplerOptions } from './options.js';
+import {
+  badOption,
+  checkCrs,
+  checkSeed,
+  checkShard,
+  checkSize,
+  sizeInPixels,
+  type CommonSamplerOptions,
+} from './options.js';
 import { rectOverlapsGeometry } from './rect-geometry.js';
 import { footprintOverlapsRoi } from './roi.js';
 import { densifiedBox, geometryToCrs } from './reproject.js';
@@ -76,14 +84,20 @@ interface Region {
  * gridSampler([500000, 4000000, 600000, 4100000], { size: 256, resolution: 10, crs: 'EPSG:32633' }); // an AOI
  * ```
  */
-export async function* gridSampler(source: GeoCatalog | BBox | Geometry, opts: GridSamplerOptions): AsyncGenerator<GeoSlice> {
+export async function* gridSampler(
+  source: GeoCatalog | BBox | Geometry,
+  opts: GridSamplerOptions,
+): AsyncGenerator<GeoSlice> {
   const { seed, epoch } = checkSeed(opts);
   const shard = checkShard(opts.shard);
   const edge = opts.edge ?? 'snap';
   if (edge !== 'snap' && edge !== 'pad' && edge !== 'center') badOption('edge', edge, "pass 'snap', 'pad' or 'center'");
   const spec: ChipSpec = chipSpecOf(opts);
   const stride = opts.stride === undefined ? undefined : checkSize(opts.stride, opts.units);
-  if (opts.gridOrigin !== undefined && !(Array.isArray(opts.gridOrigin) && opts.gridOrigin.length === 2 && opts.gridOrigin.every(Number.isFinite))) {
+  if (
+    opts.gridOrigin !== undefined &&
+    !(Array.isArray(opts.gridOrigin) && opts.gridOrigin.length === 2 && opts.gridOrigin.every(Number.isFinite))
+  ) {
     badOption('gridOrigin', opts.gridOrigin, 'pass [x, y] in the grid CRS');
   }
   const plan = opts.temporal ? planTemporal(opts.temporal, opts.interval) : undefined;
@@ -93,7 +107,8 @@ export async function* gridSampler(source: GeoCatalog | BBox | Geometry, opts: G
     yield* preChippedRows(source, spec, opts, plan, shard, prefix);
     return;
   }
-  if (!isCatalog(source) && opts.preChipped) badOption('preChipped', true, 'preChipped tiles a catalog by its rows; pass a catalog, not a region');
+  if (!isCatalog(source) && opts.preChipped)
+    badOption('preChipped', true, 'preChipped tiles a catalog by its rows; pass a catalog, not a region');
   const region = isCatalog(source) ? await catalogRegion(source, spec, opts) : aoiRegion(source, spec, opts);
   if (region.footprints.length === 0) return;
 
@@ -121,7 +136,10 @@ export async function* gridSampler(source: GeoCatalog | BBox | Geometry, opts: G
   index.finish();
 
   const extent: TimeInterval | undefined =
-    plan?.extent ?? (region.times.tmin <= region.times.tmax ? { start: new Date(region.times.tmin), end: new Date(region.times.tmax) } : undefined);
+    plan?.extent ??
+    (region.times.tmin <= region.times.tmax
+      ? { start: new Date(region.times.tmin), end: new Date(region.times.tmax) }
+      : undefined);
   const windows = plan?.mode === 'sequential' ? plan.windows(extent as TimeInterval) : undefined;
   let n = 0;
   for (let r = 0; r < rows.length; r++) {
@@ -136,7 +154,15 @@ export async function* gridSampler(source: GeoCatalog | BBox | Geometry, opts: G
       const count = windows ? windows.length : 1;
       for (let k = 0; k < count; k++, n++) {
         if (n % shard.worldSize !== shard.rank) continue;
-        yield timedSlice(slice, plan, windows?.[k], seedrandom.alea(`${prefix}tile:${r},${c}`), null, extent, opts.interval);
+        yield timedSlice(
+          slice,
+          plan,
+          windows?.[k],
+          seedrandom.alea(`${prefix}tile:${r},${c}`),
+          null,
+          extent,
+          opts.interval,
+        );
       }
     }
   }
@@ -164,7 +190,15 @@ async function* preChippedRows(
     for (let k = 0; k < count; k++, n++) {
       if (n % shard.worldSize !== shard.rank) continue;
       const rp = planRow(row, spec);
-      yield timedSlice(extentSlice(rp), plan, windows?.[k], seedrandom.alea(`${prefix}${row.id}`), rp.time, extent, opts.interval);
+      yield timedSlice(
+        extentSlice(rp),
+        plan,
+        windows?.[k],
+        seedrandom.alea(`${prefix}${row.id}`),
+        rp.time,
+        extent,
+        opts.interval,
+      );
     }
   }
 }
@@ -176,15 +210,22 @@ async function catalogRegion(catalog: GeoCatalog, spec: ChipSpec, opts: GridSamp
   let crs: string | undefined = spec.crs;
   let anchor: { id: string; grid: PixelGrid } | undefined;
   let first: CatalogRow | undefined;
-  for await (const row of samplerSource(catalog, spec.roi, opts.interval, opts.includeUndated).rows({ batchSize: 4096 })) {
+  for await (const row of samplerSource(catalog, spec.roi, opts.interval, opts.includeUndated).rows({
+    batchSize: 4096,
+  })) {
     // The resolution placeholder only silences rowGrid's NO_RESOLUTION: the real one is decided after the pass.
     const g = rowGrid(row, { ...spec, resolution: spec.resolution ?? [1, 1] });
     if (crs === undefined) crs = g.crs;
     if (g.crs !== crs) {
-      throw new SamplerError('MIXED_CRS', `row ${row.id} is in ${g.crs} but row ${first?.id} is in ${crs}; a grid has one CRS — pass the "crs" option`, { subject: row.id });
+      throw new SamplerError(
+        'MIXED_CRS',
+        `row ${row.id} is in ${g.crs} but row ${first?.id} is in ${crs}; a grid has one CRS — pass the "crs" option`,
+        { subject: row.id },
+      );
     }
     first ??= row;
-    if (g.native && (!anchor || row.id < anchor.id)) anchor = { id: row.id, grid: { origin: g.native.origin, res: g.native.res } };
+    if (g.native && (!anchor || row.id < anchor.id))
+      anchor = { id: row.id, grid: { origin: g.native.origin, res: g.native.res } };
     const fp = geometryToCrs(rowFootprint(row), 'EPSG:4326', crs);
     footprints.push(fp);
     boxes.push(geometryBBox(fp));
@@ -195,7 +236,10 @@ async function catalogRegion(catalog: GeoCatalog, spec: ChipSpec, opts: GridSamp
   }
   const res = spec.resolution ?? anchor?.grid.res;
   if (footprints.length > 0 && !res) {
-    throw new SamplerError('NO_RESOLUTION', `gridSampler: no row of ${catalog.source} carries native grid columns (transform/width/height or <asset>_cog) in ${crs}; pass the "resolution" option`);
+    throw new SamplerError(
+      'NO_RESOLUTION',
+      `gridSampler: no row of ${catalog.source} carries native grid columns (transform/width/height or <asset>_cog) in ${crs}; pass the "resolution" option`,
+    );
   }
   return {
     crs: crs ?? 'EPSG:4326',
@@ -214,13 +258,21 @@ function aoiRegion(region: BBox | Geometry, spec: ChipSpec, opts: GridSamplerOpt
   let g: Geometry;
   if (Array.isArray(region)) {
     if (region.length !== 4 || !region.every(Number.isFinite) || region[0] >= region[2] || region[1] >= region[3]) {
-      badOption('region', region, 'pass [xmin, ymin, xmax, ymax] with xmin < xmax and ymin < ymax, a Polygon, or a catalog');
+      badOption(
+        'region',
+        region,
+        'pass [xmin, ymin, xmax, ymax] with xmin < xmax and ymin < ymax, a Polygon, or a catalog',
+      );
     }
     g = regionCrs === crs ? bboxToPolygon(region) : geometryToCrs(densifiedBox(region), regionCrs, crs);
   } else if (region && (region.type === 'Polygon' || region.type === 'MultiPolygon')) {
     g = geometryToCrs(region, regionCrs, crs);
   } else {
-    badOption('region', (region as { type?: string })?.type ?? region, 'pass a bbox, a Polygon/MultiPolygon or a catalog');
+    badOption(
+      'region',
+      (region as { type?: string })?.type ?? region,
+      'pass a bbox, a Polygon/MultiPolygon or a catalog',
+    );
   }
   return {
     crs,

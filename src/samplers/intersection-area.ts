@@ -59,7 +59,8 @@ function boundaryInside(rings: Ring[], other: Geometry, otherRings: Ring[], keep
             const u = (wx * dy - wy * dx) / denom;
             if (t > 0 && t < 1 && u >= 0 && u <= 1) ts.push(t);
           } else if (Math.abs(wx * dy - wy * dx) <= eps * Math.sqrt(dd)) {
-            for (const t of [(wx * dx + wy * dy) / dd, ((sx - px) * dx + (sy - py) * dy) / dd]) if (t > 0 && t < 1) ts.push(t);
+            for (const t of [(wx * dx + wy * dy) / dd, ((sx - px) * dx + (sy - py) * dy) / dd])
+              if (t > 0 && t < 1) ts.push(t);
           }
         }
       }

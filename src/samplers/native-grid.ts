@@ -34,7 +34,8 @@ function numbers(v: unknown): number[] | null {
   let arr: unknown[];
   if (Array.isArray(v)) arr = v;
   else if (ArrayBuffer.isView(v)) arr = Array.from(v as unknown as ArrayLike<number>);
-  else if (typeof (v as { toArray?: unknown }).toArray === 'function') arr = Array.from((v as { toArray(): ArrayLike<unknown> }).toArray());
+  else if (typeof (v as { toArray?: unknown }).toArray === 'function')
+    arr = Array.from((v as { toArray(): ArrayLike<unknown> }).toArray());
   else return null;
   const out = arr.map((x) => (typeof x === 'bigint' ? Number(x) : x));
   return out.every((x) => typeof x === 'number' && Number.isFinite(x)) ? (out as number[]) : null;
@@ -48,7 +49,9 @@ function asObject(v: unknown): Record<string, unknown> | null {
       return null;
     }
   }
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v) ? (v as Record<string, unknown>) : null;
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v)
+    ? (v as Record<string, unknown>)
+    : null;
 }
 
 function dim(v: unknown): number | undefined {
@@ -56,8 +59,14 @@ function dim(v: unknown): number | undefined {
   return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
-function gridFrom(row: CatalogRow, column: string, t: number[] | null, width: unknown, height: unknown): NativeGrid | null {
-  if (!t || t.length !== 6) return null;
+function gridFrom(
+  row: CatalogRow,
+  column: string,
+  t: number[] | null,
+  width: unknown,
+  height: unknown,
+): NativeGrid | null {
+  if (t?.length !== 6) return null;
   if (t[2] !== 0 || t[4] !== 0) {
     throw new SamplerError(
       'ROTATED_GRID',
@@ -102,12 +111,18 @@ export function nativeGrid(row: CatalogRow, asset?: string): NativeGrid | null {
     const column = `${asset}_cog`;
     const cog = asObject(ex[column]);
     if (!cog) {
-      throw new SamplerError('BAD_OPTION', `sampler option "gridAsset" is "${asset}" but row ${row.id} has no "${column}" column with a COG header; pass an asset whose <asset>_cog column exists or omit gridAsset`, { subject: row.id });
+      throw new SamplerError(
+        'BAD_OPTION',
+        `sampler option "gridAsset" is "${asset}" but row ${row.id} has no "${column}" column with a COG header; pass an asset whose <asset>_cog column exists or omit gridAsset`,
+        { subject: row.id },
+      );
     }
     return gridFrom(row, column, numbers(cog.transform), cog.width, cog.height);
   }
   let best: NativeGrid | null = null;
-  for (const column of Object.keys(ex).filter((k) => k.endsWith('_cog')).sort()) {
+  for (const column of Object.keys(ex)
+    .filter((k) => k.endsWith('_cog'))
+    .sort()) {
     const cog = asObject(ex[column]);
     if (!cog) continue;
     const g = gridFrom(row, column, numbers(cog.transform), cog.width, cog.height);

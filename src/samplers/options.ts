@@ -82,8 +82,10 @@ export function badOption(option: string, got: unknown, want: string): never {
 export function checkShard(shard: SamplerShard | undefined): SamplerShard {
   if (shard === undefined) return { rank: 0, worldSize: 1 };
   const { rank, worldSize } = shard;
-  if (!Number.isInteger(worldSize) || worldSize < 1) badOption('shard.worldSize', worldSize, 'pass a positive integer (the number of workers)');
-  if (!Number.isInteger(rank) || rank < 0 || rank >= worldSize) badOption('shard.rank', rank, `pass an integer in [0, ${worldSize - 1}]`);
+  if (!Number.isInteger(worldSize) || worldSize < 1)
+    badOption('shard.worldSize', worldSize, 'pass a positive integer (the number of workers)');
+  if (!Number.isInteger(rank) || rank < 0 || rank >= worldSize)
+    badOption('shard.rank', rank, `pass an integer in [0, ${worldSize - 1}]`);
   return { rank, worldSize };
 }
 
@@ -97,7 +99,8 @@ export function checkShard(shard: SamplerShard | undefined): SamplerShard {
  */
 export function checkSeed(o: { seed?: SamplerSeed; epoch?: number }): { seed: SamplerSeed; epoch: number } {
   const seed = o.seed ?? 0;
-  if (typeof seed === 'number' ? !Number.isFinite(seed) : typeof seed !== 'string') badOption('seed', seed, 'pass a finite number or a string');
+  if (typeof seed === 'number' ? !Number.isFinite(seed) : typeof seed !== 'string')
+    badOption('seed', seed, 'pass a finite number or a string');
   const epoch = o.epoch ?? 0;
   if (!Number.isInteger(epoch) || epoch < 0) badOption('epoch', epoch, 'pass a non-negative integer');
   return { seed, epoch };
@@ -128,13 +131,17 @@ export function checkResolution(r: number | [number, number] | undefined): [numb
  * checkSize(256, 'pixels'); // [256, 256]
  * ```
  */
-export function checkSize(size: number | [number, number], units: 'pixels' | 'crs' | undefined): [height: number, width: number] {
+export function checkSize(
+  size: number | [number, number],
+  units: 'pixels' | 'crs' | undefined,
+): [height: number, width: number] {
   if (units !== undefined && units !== 'pixels' && units !== 'crs') badOption('units', units, "pass 'pixels' or 'crs'");
   const pair: [number, number] = typeof size === 'number' ? [size, size] : size;
   if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((v) => Number.isFinite(v) && v > 0)) {
     badOption('size', size, 'pass a positive number or [height, width]');
   }
-  if ((units ?? 'pixels') === 'pixels' && !pair.every(Number.isInteger)) badOption('size', size, "pass whole pixels, or set units: 'crs'");
+  if ((units ?? 'pixels') === 'pixels' && !pair.every(Number.isInteger))
+    badOption('size', size, "pass whole pixels, or set units: 'crs'");
   return [pair[0], pair[1]];
 }
 
@@ -146,13 +153,24 @@ export function checkSize(size: number | [number, number], units: 'pixels' | 'cr
  * sizeInPixels([2560, 2560], 'crs', [10, 10]); // [256, 256]
  * ```
  */
-export function sizeInPixels(size: [number, number], units: 'pixels' | 'crs' | undefined, res: [number, number]): [number, number] {
+export function sizeInPixels(
+  size: [number, number],
+  units: 'pixels' | 'crs' | undefined,
+  res: [number, number],
+): [number, number] {
   if ((units ?? 'pixels') === 'pixels') return size;
   const h = size[0] / res[1];
   const w = size[1] / res[0];
-  for (const [n, axis] of [[h, 'height'], [w, 'width']] as const) {
+  for (const [n, axis] of [
+    [h, 'height'],
+    [w, 'width'],
+  ] as const) {
     if (Math.abs(n - Math.round(n)) > 1e-6 * Math.max(1, n) || Math.round(n) < 1) {
-      badOption('size', size, `in CRS units the ${axis} must be a whole number (>= 1) of ${axis === 'height' ? res[1] : res[0]}-unit pixels; adjust size or resolution`);
+      badOption(
+        'size',
+        size,
+        `in CRS units the ${axis} must be a whole number (>= 1) of ${axis === 'height' ? res[1] : res[0]}-unit pixels; adjust size or resolution`,
+      );
     }
   }
   return [Math.round(h), Math.round(w)];
@@ -171,6 +189,9 @@ export function checkCrs(crs: CrsInput | undefined, option: string): string | un
   try {
     return normalizeCrs(crs);
   } catch (e) {
-    throw new SamplerError('BAD_OPTION', `sampler option "${option}": ${(e as Error).message}`, { cause: e, subject: option });
+    throw new SamplerError('BAD_OPTION', `sampler option "${option}": ${(e as Error).message}`, {
+      cause: e,
+      subject: option,
+    });
   }
 }

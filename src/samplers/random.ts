@@ -66,9 +66,11 @@ export interface RandomSamplerOptions extends CommonSamplerOptions {
  */
 export async function* randomSampler(catalog: GeoCatalog, opts: RandomSamplerOptions): AsyncGenerator<GeoSlice> {
   const { length } = opts;
-  if (!Number.isInteger(length) || length < 0) badOption('length', length, 'pass a non-negative integer number of slices');
+  if (!Number.isInteger(length) || length < 0)
+    badOption('length', length, 'pass a non-negative integer number of slices');
   const weight = opts.weight ?? 'area';
-  if (typeof weight !== 'string' || weight.length === 0) badOption('weight', weight, "pass 'area', 'uniform' or a numeric column name");
+  if (typeof weight !== 'string' || weight.length === 0)
+    badOption('weight', weight, "pass 'area', 'uniform' or a numeric column name");
   const { seed, epoch } = checkSeed(opts);
   const shard = checkShard(opts.shard);
   const spec: ChipSpec = chipSpecOf(opts);
@@ -80,8 +82,14 @@ export async function* randomSampler(catalog: GeoCatalog, opts: RandomSamplerOpt
   const seen = plan && !plan.extent ? { tmin: Infinity, tmax: -Infinity } : undefined;
   const roiBox = spec.roi ? geometryBBox(spec.roi.wgs84) : undefined;
 
-  for await (const row of samplerSource(catalog, spec.roi, opts.interval, opts.includeUndated).rows({ batchSize: 4096 })) {
-    if (typeof row.id !== 'string') throw new SamplerError('BAD_ROW', `a row has a non-string id ${JSON.stringify(row.id)}; samplers key rows by id — give every row a string id`);
+  for await (const row of samplerSource(catalog, spec.roi, opts.interval, opts.includeUndated).rows({
+    batchSize: 4096,
+  })) {
+    if (typeof row.id !== 'string')
+      throw new SamplerError(
+        'BAD_ROW',
+        `a row has a non-string id ${JSON.stringify(row.id)}; samplers key rows by id — give every row a string id`,
+      );
     if (seen) trackTime(seen, row);
     const exp = -Math.log(hashUniform(hash(row.id)));
     const threshold = reservoir.threshold;
@@ -89,7 +97,9 @@ export async function* randomSampler(catalog: GeoCatalog, opts: RandomSamplerOpt
     if (weight === 'area') {
       const box = roiBox ? bboxIntersection(row.bbox, roiBox) : row.bbox;
       if (!box || exp / bboxEqualArea(box) > threshold) continue; // cannot beat the reservoir, whatever its exact area
-      w = spec.roi ? areaWeight(rowFootprint(row), spec.roi) : (wkbEqualArea(row.geometry) ?? areaWeight(rowFootprint(row), undefined));
+      w = spec.roi
+        ? areaWeight(rowFootprint(row), spec.roi)
+        : (wkbEqualArea(row.geometry) ?? areaWeight(rowFootprint(row), undefined));
     } else {
       w = weight === 'uniform' ? 1 : columnWeight(row, weight);
       if (!(w > 0) || exp / w > threshold) continue;
@@ -100,7 +110,8 @@ export async function* randomSampler(catalog: GeoCatalog, opts: RandomSamplerOpt
   }
 
   const extent: TimeInterval | undefined =
-    plan?.extent ?? (seen && seen.tmin <= seen.tmax ? { start: new Date(seen.tmin), end: new Date(seen.tmax) } : undefined);
+    plan?.extent ??
+    (seen && seen.tmin <= seen.tmax ? { start: new Date(seen.tmin), end: new Date(seen.tmax) } : undefined);
   const windows = plan?.mode === 'sequential' ? plan.windows(extent as TimeInterval) : undefined;
   let n = 0;
   for (const draw of reservoir.drain()) {
@@ -138,7 +149,14 @@ function areaWeight(footprint: Geometry, roi: PreparedRoi | undefined): number {
  */
 export function columnWeight(row: CatalogRow, column: string): number {
   const v = row.extras?.[column];
-  const w = typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  const w =
+    typeof v === 'number'
+      ? v
+      : typeof v === 'bigint'
+        ? Number(v)
+        : typeof v === 'string' && v.trim() !== ''
+          ? Number(v)
+          : NaN;
   if (!Number.isFinite(w) || w < 0) {
     throw new SamplerError(
       'BAD_WEIGHT',

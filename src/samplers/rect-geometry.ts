@@ -10,7 +10,13 @@ function crossesInterior(p: Position, q: Position, r: BBox): boolean {
   const dx = q[0] - px;
   const dy = q[1] - py;
   // Quick reject: the segment's box misses the open rectangle.
-  if (Math.max(px, q[0]) <= r[0] || Math.min(px, q[0]) >= r[2] || Math.max(py, q[1]) <= r[1] || Math.min(py, q[1]) >= r[3]) return false;
+  if (
+    Math.max(px, q[0]) <= r[0] ||
+    Math.min(px, q[0]) >= r[2] ||
+    Math.max(py, q[1]) <= r[1] ||
+    Math.min(py, q[1]) >= r[3]
+  )
+    return false;
   let t0 = 0;
   let t1 = 1;
   // Each side keeps the t with den * t <= num: left (-dx, px - xmin), right (dx, xmax - px), bottom, top.
@@ -104,7 +110,14 @@ export function rectOverlapsGeometry(r: BBox, g: Geometry): boolean {
 }
 
 /** True when segment p→q passes through the open interior of the convex ring `c` (Cyrus–Beck clip, `s` its orientation sign). */
-function crossesConvexInterior(px: number, py: number, qx: number, qy: number, c: readonly Position[], s: number): boolean {
+function crossesConvexInterior(
+  px: number,
+  py: number,
+  qx: number,
+  qy: number,
+  c: readonly Position[],
+  s: number,
+): boolean {
   const dx = qx - px;
   const dy = qy - py;
   let t0 = 0;
@@ -183,7 +196,8 @@ export function convexInsidePolygons(c: readonly Position[], fp: FlatPolygons): 
       const qx = xy[2 * i];
       const qy = xy[2 * i + 1];
       // Quick reject: the segment's box misses the polygon's box.
-      if (Math.max(px, qx) <= xmin || Math.min(px, qx) >= xmax || Math.max(py, qy) <= ymin || Math.min(py, qy) >= ymax) continue;
+      if (Math.max(px, qx) <= xmin || Math.min(px, qx) >= xmax || Math.max(py, qy) <= ymin || Math.min(py, qy) >= ymax)
+        continue;
       if (crossesConvexInterior(px, py, qx, qy, c, s)) return false;
     }
   }

@@ -35,7 +35,10 @@ export function pointTransformer(from: string, to: string): Forward {
         r = [NaN, NaN];
       }
       if (!Number.isFinite(r[0]) || !Number.isFinite(r[1])) {
-        throw new GeoError('TRANSFORM_FAILED', `cannot transform (${p[0]}, ${p[1]}) from ${a} to ${b}: the point is outside the projection's valid area`);
+        throw new GeoError(
+          'TRANSFORM_FAILED',
+          `cannot transform (${p[0]}, ${p[1]}) from ${a} to ${b}: the point is outside the projection's valid area`,
+        );
       }
       return [r[0], r[1]];
     };
@@ -73,12 +76,18 @@ export function geometryToCrs(g: Geometry, from: string, to: string): Geometry {
 export function densifiedBox(b: BBox, perEdge = 16): Geometry {
   if (perEdge <= 0) return bboxToPolygon(b);
   const [x0, y0, x1, y1] = b;
-  const corners: Position[] = [[x0, y0], [x1, y0], [x1, y1], [x0, y1]];
+  const corners: Position[] = [
+    [x0, y0],
+    [x1, y0],
+    [x1, y1],
+    [x0, y1],
+  ];
   const ring: Position[] = [];
   for (let i = 0; i < 4; i++) {
     const [ax, ay] = corners[i];
     const [bx, by] = corners[(i + 1) % 4];
-    for (let k = 0; k <= perEdge; k++) ring.push([ax + ((bx - ax) * k) / (perEdge + 1), ay + ((by - ay) * k) / (perEdge + 1)]);
+    for (let k = 0; k <= perEdge; k++)
+      ring.push([ax + ((bx - ax) * k) / (perEdge + 1), ay + ((by - ay) * k) / (perEdge + 1)]);
   }
   ring.push([x0, y0]);
   return { type: 'Polygon', coordinates: [ring] };

@@ -42,13 +42,21 @@ export function prepareRoi(roi: BBox | Geometry | undefined, roiCrs: CrsInput | 
   let geometry: Geometry;
   if (Array.isArray(roi)) {
     if (roi.length !== 4 || !roi.every(Number.isFinite) || roi[0] >= roi[2] || roi[1] >= roi[3]) {
-      throw new SamplerError('BAD_OPTION', `sampler option "roi" is ${JSON.stringify(roi)}; pass [xmin, ymin, xmax, ymax] with xmin < xmax and ymin < ymax, or a Polygon`, { subject: 'roi' });
+      throw new SamplerError(
+        'BAD_OPTION',
+        `sampler option "roi" is ${JSON.stringify(roi)}; pass [xmin, ymin, xmax, ymax] with xmin < xmax and ymin < ymax, or a Polygon`,
+        { subject: 'roi' },
+      );
     }
     geometry = crs === 'EPSG:4326' ? bboxToPolygon(roi) : densifiedBox(roi);
   } else if (roi && (roi.type === 'Polygon' || roi.type === 'MultiPolygon')) {
     geometry = roi;
   } else {
-    throw new SamplerError('BAD_OPTION', `sampler option "roi" is a ${(roi as { type?: string })?.type ?? typeof roi}; pass a bbox or a Polygon/MultiPolygon geometry`, { subject: 'roi' });
+    throw new SamplerError(
+      'BAD_OPTION',
+      `sampler option "roi" is a ${(roi as { type?: string })?.type ?? typeof roi}; pass a bbox or a Polygon/MultiPolygon geometry`,
+      { subject: 'roi' },
+    );
   }
   const bbox = geometryBBox(geometry);
   const wgs84 = geometryToCrs(geometry, crs, 'EPSG:4326');

@@ -82,7 +82,11 @@ export function rowGrid(row: CatalogRow, spec: ChipSpec): RowGrid {
   try {
     rowCrs = normalizeCrs(row.crs);
   } catch (e) {
-    throw new SamplerError('BAD_ROW', `row ${row.id}: its crs ${JSON.stringify(row.crs)} cannot be resolved (${(e as Error).message}); fix the catalog's crs column or pass the "crs" option`, { cause: e, subject: row.id });
+    throw new SamplerError(
+      'BAD_ROW',
+      `row ${row.id}: its crs ${JSON.stringify(row.crs)} cannot be resolved (${(e as Error).message}); fix the catalog's crs column or pass the "crs" option`,
+      { cause: e, subject: row.id },
+    );
   }
   const crs = spec.crs ?? rowCrs;
   const native = crs === rowCrs ? nativeGrid(row, spec.gridAsset) : null;
@@ -147,7 +151,11 @@ export function rowFootprint(row: CatalogRow): Geometry {
   try {
     return readWkb(row.geometry);
   } catch (e) {
-    throw new SamplerError('BAD_ROW', `row ${row.id}: its geometry cannot be read (${(e as Error).message}); rebuild the catalog row`, { cause: e, subject: row.id });
+    throw new SamplerError(
+      'BAD_ROW',
+      `row ${row.id}: its geometry cannot be read (${(e as Error).message}); rebuild the catalog row`,
+      { cause: e, subject: row.id },
+    );
   }
 }
 
@@ -213,5 +221,10 @@ export function snapOutward(b: BBox, grid: PixelGrid): BBox {
  */
 export function extentSlice(plan: RowPlan): GeoSlice {
   const box = plan.nativeBounds ?? geometryBBox(geometryToCrs(readWkb(plan.wkb), 'EPSG:4326', plan.crs));
-  return { bounds: snapOutward(box, plan.grid), crs: plan.crs, resolution: [plan.grid.res[0], plan.grid.res[1]], rowId: plan.id };
+  return {
+    bounds: snapOutward(box, plan.grid),
+    crs: plan.crs,
+    resolution: [plan.grid.res[0], plan.grid.res[1]],
+    rowId: plan.id,
+  };
 }

@@ -55,7 +55,14 @@ export function rowPlanner(spec: ChipSpec): (row: CatalogRow) => RowPlan {
     if (last && row.crs === last.crs) {
       if (last.foreign) return planRow(row, spec, last.rg);
       const ex = row.extras;
-      if (last.transform && ex && ex.width === last.width && ex.height === last.height && sameNumbers(ex.transform, last.transform)) return planRow(row, spec, last.rg);
+      if (
+        last.transform &&
+        ex &&
+        ex.width === last.width &&
+        ex.height === last.height &&
+        sameNumbers(ex.transform, last.transform)
+      )
+        return planRow(row, spec, last.rg);
     }
     const rg = rowGrid(row, spec);
     const fromTransform = spec.gridAsset === undefined && rg.native?.column === 'transform';

@@ -92,7 +92,10 @@ export function sliceToRow(slice: GeoSlice, index: number, timesOf?: RowTimes): 
  * await writeGeoParquet(slicesToRows(slices), 'tiles.parquet', { sortBy: [], extrasTypes: SLICE_COLUMN_TYPES });
  * ```
  */
-export async function* slicesToRows(slices: AsyncIterable<GeoSlice> | Iterable<GeoSlice>, timesOf?: RowTimes): AsyncGenerator<CatalogRow> {
+export async function* slicesToRows(
+  slices: AsyncIterable<GeoSlice> | Iterable<GeoSlice>,
+  timesOf?: RowTimes,
+): AsyncGenerator<CatalogRow> {
   let i = 0;
   for await (const s of slices) yield sliceToRow(s, i++, timesOf);
 }
@@ -111,7 +114,11 @@ export function sliceFromRow(row: CatalogRow): GeoSlice {
   const num = (k: string): number => {
     const v = row.extras[k];
     if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new CatalogError('NOT_SLICE_TABLE', `row ${row.id}: column ${k} is ${v === undefined ? 'missing' : JSON.stringify(v)}; a slice table (written by \`geoslice sample\` or slicesToRows) has finite numbers there`, { subject: row.id });
+      throw new CatalogError(
+        'NOT_SLICE_TABLE',
+        `row ${row.id}: column ${k} is ${v === undefined ? 'missing' : JSON.stringify(v)}; a slice table (written by \`geoslice sample\` or slicesToRows) has finite numbers there`,
+        { subject: row.id },
+      );
     }
     return v;
   };

@@ -11,7 +11,12 @@ import type { PreparedRoi } from './roi.js';
  * const rows = samplerSource(cat, prepareRoi([10, 45, 11, 46], undefined), undefined, false);
  * ```
  */
-export function samplerSource(catalog: GeoCatalog, roi: PreparedRoi | undefined, interval: TimeInterval | undefined, includeUndated: boolean | undefined): GeoCatalog {
+export function samplerSource(
+  catalog: GeoCatalog,
+  roi: PreparedRoi | undefined,
+  interval: TimeInterval | undefined,
+  includeUndated: boolean | undefined,
+): GeoCatalog {
   if (!roi && !interval) return catalog;
   const q: CatalogQuery = {};
   if (roi) {

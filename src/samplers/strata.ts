@@ -12,7 +12,9 @@ import { badOption } from './options.js';
  * const byUncertainty: StrataSpec = { bins: { column: 'uncertainty', edges: [0, 0.25, 0.5, 1] } };
  * ```
  */
-export type StrataSpec = { column: string; bins?: undefined } | { column?: undefined; bins: { column: string; edges: number[] } };
+export type StrataSpec =
+  | { column: string; bins?: undefined }
+  | { column?: undefined; bins: { column: string; edges: number[] } };
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -26,10 +28,20 @@ const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * stratumOf(row); // "forest"
  * ```
  */
-export function strataOf(spec: StrataSpec): { column: string; edges?: number[]; stratumOf(row: CatalogRow): string | null } {
-  if ((spec.column === undefined) === (spec.bins === undefined)) badOption('column/bins', spec, 'pass exactly one of column (a column name) or bins ({ column, edges })');
+export function strataOf(spec: StrataSpec): {
+  column: string;
+  edges?: number[];
+  stratumOf(row: CatalogRow): string | null;
+} {
+  if ((spec.column === undefined) === (spec.bins === undefined))
+    badOption('column/bins', spec, 'pass exactly one of column (a column name) or bins ({ column, edges })');
   const column = spec.column ?? spec.bins!.column;
-  if (typeof column !== 'string' || !IDENT.test(column)) badOption(spec.column ? 'column' : 'bins.column', column, 'pass a column name made of letters, digits and underscores');
+  if (typeof column !== 'string' || !IDENT.test(column))
+    badOption(
+      spec.column ? 'column' : 'bins.column',
+      column,
+      'pass a column name made of letters, digits and underscores',
+    );
   if (spec.column !== undefined) {
     return {
       column,
@@ -42,7 +54,12 @@ export function strataOf(spec: StrataSpec): { column: string; edges?: number[]; 
     };
   }
   const edges = spec.bins!.edges;
-  if (!Array.isArray(edges) || edges.length < 2 || !edges.every(Number.isFinite) || edges.some((e, i) => i > 0 && e <= edges[i - 1])) {
+  if (
+    !Array.isArray(edges) ||
+    edges.length < 2 ||
+    !edges.every(Number.isFinite) ||
+    edges.some((e, i) => i > 0 && e <= edges[i - 1])
+  ) {
     badOption('bins.edges', edges, 'pass at least two strictly increasing finite numbers');
   }
   const last = edges.length - 1;

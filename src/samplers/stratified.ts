@@ -37,7 +37,8 @@ interface Pick {
   hex: string;
 }
 
-const byKey = (a: Pick, b: Pick): number => (a.hex < b.hex ? -1 : a.hex > b.hex ? 1 : a.plan.id < b.plan.id ? -1 : a.plan.id > b.plan.id ? 1 : 0);
+const byKey = (a: Pick, b: Pick): number =>
+  a.hex < b.hex ? -1 : a.hex > b.hex ? 1 : a.plan.id < b.plan.id ? -1 : a.plan.id > b.plan.id ? 1 : 0;
 
 /**
  * Per-stratum quotas, one streaming pass, memory O(Σ quotas).
@@ -57,7 +58,10 @@ const byKey = (a: Pick, b: Pick): number => (a.hex < b.hex ? -1 : a.hex > b.hex 
  * for await (const slice of s) queue.push(slice);
  * ```
  */
-export async function* stratifiedSampler(catalog: GeoCatalog, opts: StratifiedSamplerOptions): AsyncGenerator<GeoSlice> {
+export async function* stratifiedSampler(
+  catalog: GeoCatalog,
+  opts: StratifiedSamplerOptions,
+): AsyncGenerator<GeoSlice> {
   const strata = strataOf(opts);
   const { seed, epoch } = checkSeed(opts);
   const shard = checkShard(opts.shard);
@@ -99,7 +103,8 @@ export async function* stratifiedSampler(catalog: GeoCatalog, opts: StratifiedSa
     const hex = rowKey(prefix, row.id).hex;
     // Plan (copy) the row only when it enters the stratum's reservoir.
     const worst = k.size < quota ? undefined : k.largest()!;
-    if (!worst || hex < worst.hex || (hex === worst.hex && row.id < worst.plan.id)) k.offer({ plan: planRow(row, spec), hex });
+    if (!worst || hex < worst.hex || (hex === worst.hex && row.id < worst.plan.id))
+      k.offer({ plan: planRow(row, spec), hex });
   }
 
   const wanted = opts.quotas ? Object.keys(opts.quotas).filter((s) => opts.quotas![s] > 0) : [...keep.keys()];
@@ -116,7 +121,8 @@ export async function* stratifiedSampler(catalog: GeoCatalog, opts: StratifiedSa
     }
   }
   const picks = [...keep.values()].flatMap((k) => k.sorted()).sort(byKey);
-  const extent: TimeInterval | undefined = plan?.extent ?? (seen.tmin <= seen.tmax ? { start: new Date(seen.tmin), end: new Date(seen.tmax) } : undefined);
+  const extent: TimeInterval | undefined =
+    plan?.extent ?? (seen.tmin <= seen.tmax ? { start: new Date(seen.tmin), end: new Date(seen.tmax) } : undefined);
   const windows = plan?.mode === 'sequential' ? plan.windows(extent as TimeInterval) : undefined;
   let n = 0;
   for (const { plan: rp, hex } of picks) {
@@ -132,13 +138,19 @@ export async function* stratifiedSampler(catalog: GeoCatalog, opts: StratifiedSa
 
 function quotaFunction(opts: StratifiedSamplerOptions): (stratum: string) => number {
   if ((opts.quotas === undefined) === (opts.perStratum === undefined)) {
-    badOption('quotas/perStratum', { quotas: opts.quotas, perStratum: opts.perStratum }, 'pass exactly one: quotas ({ stratum: count }) or perStratum (a count)');
+    badOption(
+      'quotas/perStratum',
+      { quotas: opts.quotas, perStratum: opts.perStratum },
+      'pass exactly one: quotas ({ stratum: count }) or perStratum (a count)',
+    );
   }
-  if (opts.onShortfall !== undefined && opts.onShortfall !== 'error' && opts.onShortfall !== 'all') badOption('onShortfall', opts.onShortfall, "pass 'error' or 'all'");
+  if (opts.onShortfall !== undefined && opts.onShortfall !== 'error' && opts.onShortfall !== 'all')
+    badOption('onShortfall', opts.onShortfall, "pass 'error' or 'all'");
   if (opts.quotas !== undefined) {
     const q = opts.quotas;
     if (typeof q !== 'object' || q === null) badOption('quotas', q, 'pass an object { stratum: count }');
-    for (const [s, v] of Object.entries(q)) if (!Number.isInteger(v) || v < 0) badOption(`quotas.${s}`, v, 'pass a non-negative integer');
+    for (const [s, v] of Object.entries(q))
+      if (!Number.isInteger(v) || v < 0) badOption(`quotas.${s}`, v, 'pass a non-negative integer');
     return (s) => (Object.hasOwn(q, s) ? q[s] : 0);
   }
   const p = opts.perStratum as number;

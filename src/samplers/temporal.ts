@@ -49,28 +49,39 @@ const MS = { days: 86_400_000, hours: 3_600_000, minutes: 60_000, seconds: 1000,
 
 function parseDuration(d: Duration, option: string): ParsedDuration {
   if (typeof d === 'number') {
-    if (!Number.isFinite(d) || d <= 0) badOption(option, d, 'pass a positive number of milliseconds or e.g. { days: 7 } / { months: 1 }');
+    if (!Number.isFinite(d) || d <= 0)
+      badOption(option, d, 'pass a positive number of milliseconds or e.g. { days: 7 } / { months: 1 }');
     return { months: 0, ms: d };
   }
   if (typeof d !== 'object' || d === null) badOption(option, d, 'pass milliseconds, { days: n } or { months: n }');
   let months = 0;
   let ms = 0;
   for (const [k, v] of Object.entries(d)) {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) badOption(`${option}.${k}`, v, 'pass a non-negative number');
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      badOption(`${option}.${k}`, v, 'pass a non-negative number');
     if (k === 'years' || k === 'months') {
       if (!Number.isInteger(v)) badOption(`${option}.${k}`, v, 'calendar periods count whole months/years');
       months += k === 'years' ? 12 * v : v;
     } else if (k in MS) ms += v * MS[k as keyof typeof MS];
     else badOption(option, d, `unknown field "${k}"; use years, months, days, hours, minutes, seconds or milliseconds`);
   }
-  if (months > 0 && ms > 0) badOption(option, d, 'use either calendar fields (years, months) or fixed ones (days...), not both');
+  if (months > 0 && ms > 0)
+    badOption(option, d, 'use either calendar fields (years, months) or fixed ones (days...), not both');
   if (months === 0 && ms <= 0) badOption(option, d, 'the duration must be positive');
   return { months, ms };
 }
 
 function addMonths(t: number, months: number): number {
   const d = new Date(t);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds());
+  return Date.UTC(
+    d.getUTCFullYear(),
+    d.getUTCMonth() + months,
+    d.getUTCDate(),
+    d.getUTCHours(),
+    d.getUTCMinutes(),
+    d.getUTCSeconds(),
+    d.getUTCMilliseconds(),
+  );
 }
 
 function monthStart(t: number): number {
@@ -110,18 +121,24 @@ const MAX_WINDOWS = 100_000;
  * ```
  */
 export function planTemporal(t: TemporalOptions, interval: TimeInterval | undefined): TemporalPlan {
-  if (t.mode !== 'random' && t.mode !== 'sequential') badOption('temporal.mode', t.mode, "pass 'random' or 'sequential'");
+  if (t.mode !== 'random' && t.mode !== 'sequential')
+    badOption('temporal.mode', t.mode, "pass 'random' or 'sequential'");
   const window = parseDuration(t.window, 'temporal.window');
   const stride = t.stride === undefined ? window : parseDuration(t.stride, 'temporal.stride');
   const extent = t.extent ?? (interval?.start && interval.end ? interval : undefined);
   if (extent && !(extent.start && extent.end && extent.start.getTime() <= extent.end.getTime())) {
     badOption('temporal.extent', extent, 'pass { start, end } with both dates set and start <= end');
   }
-  const add = (s: number, d: ParsedDuration, times: number): number => (d.months > 0 ? addMonths(s, d.months * times) : s + d.ms * times);
+  const add = (s: number, d: ParsedDuration, times: number): number =>
+    d.months > 0 ? addMonths(s, d.months * times) : s + d.ms * times;
   const make = (s: number): TimeInterval => ({ start: new Date(s), end: new Date(add(s, window, 1) - 1) });
   const bounded = (e: TimeInterval | undefined): [number, number] => {
     if (!e?.start || !e.end) {
-      badOption('temporal.extent', e ?? null, 'no time extent is known: pass temporal.extent or an interval with both ends, or sample rows that have times');
+      badOption(
+        'temporal.extent',
+        e ?? null,
+        'no time extent is known: pass temporal.extent or an interval with both ends, or sample rows that have times',
+      );
     }
     return [e.start.getTime(), e.end.getTime()];
   };
@@ -132,7 +149,12 @@ export function planTemporal(t: TemporalOptions, interval: TimeInterval | undefi
     for (let k = 0; ; k++) {
       const ws = add(first, stride, k);
       if (ws > end) break;
-      if (out.length >= MAX_WINDOWS) badOption('temporal.window', t.window, `the extent holds more than ${MAX_WINDOWS} windows; use a longer window or stride`);
+      if (out.length >= MAX_WINDOWS)
+        badOption(
+          'temporal.window',
+          t.window,
+          `the extent holds more than ${MAX_WINDOWS} windows; use a longer window or stride`,
+        );
       out.push(make(ws));
     }
     return out;
@@ -178,4 +200,3 @@ export function timedSlice(
   if (plan) return { ...slice, interval: plan.random(rng, anchor, extent) };
   return fallback ? { ...slice, interval: fallback } : slice;
 }
-

@@ -13,7 +13,8 @@ export interface Arrival<T> {
   item: T;
 }
 
-const order = (a: Arrival<unknown>, b: Arrival<unknown>): number => a.time - b.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : a.index - b.index);
+const order = (a: Arrival<unknown>, b: Arrival<unknown>): number =>
+  a.time - b.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : a.index - b.index);
 
 /**
  * Streaming weighted sampling with memory O(capacity), independent of the order rows arrive in.

@@ -42,7 +42,11 @@ export class TileStore {
     readonly maxInMemory: number,
     private readonly scratchDir = tmpdir(),
   ) {
-    if (!(maxInMemory >= 1)) throw new StitchError('BAD_OPTION', `the stitcher needs room for at least one tile in memory; raise memoryBudget`);
+    if (!(maxInMemory >= 1))
+      throw new StitchError(
+        'BAD_OPTION',
+        `the stitcher needs room for at least one tile in memory; raise memoryBudget`,
+      );
   }
 
   /** Number of tiles that were ever touched. */
@@ -141,7 +145,12 @@ export class TileStore {
     const pos = index * this.slotLength * 8;
     while (done < bytes.length) {
       const n = readSync(this.fd!, bytes, done, bytes.length - done, pos + done);
-      if (n === 0) throw new StitchError('SCRATCH_CORRUPT', `stitcher scratch file ${this.dir} is shorter than expected (tile ${index}); was it deleted or truncated?`, { subject: this.dir });
+      if (n === 0)
+        throw new StitchError(
+          'SCRATCH_CORRUPT',
+          `stitcher scratch file ${this.dir} is shorter than expected (tile ${index}); was it deleted or truncated?`,
+          { subject: this.dir },
+        );
       done += n;
     }
     return tile;

@@ -99,7 +99,11 @@ export class TileAccumulator {
     return this.range(p)?.gya ?? -1;
   }
 
-  private range(p: ChipPlacement): { x0: number; x1: number; y0: number; y1: number; gxa: number; gxb: number; gya: number; gyb: number } | undefined {
+  private range(
+    p: ChipPlacement,
+  ):
+    | { x0: number; x1: number; y0: number; y1: number; gxa: number; gxb: number; gya: number; gyb: number }
+    | undefined {
     const { width, height } = this.opts;
     const x0 = snap(p.x0);
     const y0 = snap(p.y0);
@@ -137,7 +141,13 @@ export class TileAccumulator {
   }
 
   /** Per output column (or row) from `a` to `b`: the source indices, interpolation fraction and window weight. */
-  private axis(a: number, b: number, c0: number, c1: number, n: number): { i0: Int32Array; i1: Int32Array; t: Float64Array; w: Float64Array } {
+  private axis(
+    a: number,
+    b: number,
+    c0: number,
+    c1: number,
+    n: number,
+  ): { i0: Int32Array; i1: Int32Array; t: Float64Array; w: Float64Array } {
     const len = b - a;
     const i0 = new Int32Array(len);
     const i1 = new Int32Array(len);
@@ -163,8 +173,18 @@ export class TileAccumulator {
   }
 
   private blendIntoTile(
-    tile: Float64Array, tileX: number, tileY: number, ra: number, rb: number, ca: number, cb: number, gxa: number, gya: number,
-    cols: ReturnType<TileAccumulator['axis']>, rows: ReturnType<TileAccumulator['axis']>, pred: PredictionSamples,
+    tile: Float64Array,
+    tileX: number,
+    tileY: number,
+    ra: number,
+    rb: number,
+    ca: number,
+    cb: number,
+    gxa: number,
+    gya: number,
+    cols: ReturnType<TileAccumulator['axis']>,
+    rows: ReturnType<TileAccumulator['axis']>,
+    pred: PredictionSamples,
   ): void {
     const { bands, tileSize, trackVariance, blend } = this.opts;
     const n = this.n;
@@ -212,7 +232,7 @@ export class TileAccumulator {
           if (!ok) continue;
           const p = rowBase + gx;
           const w0 = wy * cw[k];
-          const w = w0 > MIN_WEIGHT ? w0 : MIN_WEIGHT;
+          const w = Math.max(w0, MIN_WEIGHT);
           const W = tile[p] + w;
           const ratio = w / W;
           tile[p] = W;
@@ -249,7 +269,8 @@ export class TileAccumulator {
       unc?.fill(uncNodata);
       return 0;
     }
-    if (unc && !trackVariance) throw new StitchError('BAD_OPTION', 'uncertainty bands need the stitcher created with uncertainty: true');
+    if (unc && !trackVariance)
+      throw new StitchError('BAD_OPTION', 'uncertainty bands need the stitcher created with uncertainty: true');
     const src = blend === 'max' ? this.maxAt : this.meanAt;
     const probs = kind !== 'regression';
     let covered = 0;

@@ -3,20 +3,20 @@ import { open, rename, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { GeosliceError, StitchError } from '../errors.js';
-import { compressTile } from './tiff/compress.js';
-import type { RasterArray } from './tiff/dtype.js';
-import { layoutCog } from './tiff/layout.js';
-import { reduceBlock } from './tiff/overview.js';
-import { resolvePlan, type CogMeta, type CogPlan, type CogWriteOptions } from './tiff/plan.js';
-import { applyPredictor } from './tiff/predictor.js';
-import { Spool } from './tiff/spool.js';
-import { blankTile, checkBandArray, fillValue, interleaveInto, placeBlock } from './tiff/tile.js';
+import { compressTile } from '../tiff/write/compress.js';
+import type { RasterArray } from '../tiff/write/dtype.js';
+import { layoutCog } from '../tiff/write/layout.js';
+import { reduceBlock } from '../tiff/write/overview.js';
+import { resolvePlan, type CogMeta, type CogPlan, type CogWriteOptions } from '../tiff/write/plan.js';
+import { applyPredictor } from '../tiff/write/predictor.js';
+import { Spool } from '../tiff/write/spool.js';
+import { blankTile, checkBandArray, fillValue, interleaveInto, placeBlock } from '../tiff/write/tile.js';
 
-export type { CogMeta, CogProgress, CogWriteOptions } from './tiff/plan.js';
-export type { RasterArray, RasterDType } from './tiff/dtype.js';
-export type { TiffCompression } from './tiff/compress.js';
-export type { OverviewResampling } from './tiff/overview.js';
-export type { GeoTransform } from './tiff/geokeys.js';
+export type { CogMeta, CogProgress, CogWriteOptions } from '../tiff/write/plan.js';
+export type { RasterArray, RasterDType } from '../tiff/write/dtype.js';
+export type { TiffCompression } from '../tiff/write/compress.js';
+export type { OverviewResampling } from '../tiff/write/overview.js';
+export type { GeoTransform } from '../tiff/write/geokeys.js';
 
 /**
  * A whole raster in memory: {@link CogMeta} plus its pixels, either one row-major array per band
@@ -98,7 +98,10 @@ async function forEachLimited(count: number, limit: number, fn: (i: number) => P
 
 function asStitchError(e: unknown, path: string): GeosliceError {
   if (e instanceof GeosliceError) return e;
-  return new StitchError('WRITE_FAILED', `${path}: writing failed: ${(e as Error)?.message ?? String(e)}`, { cause: e, subject: path });
+  return new StitchError('WRITE_FAILED', `${path}: writing failed: ${(e as Error)?.message ?? String(e)}`, {
+    cause: e,
+    subject: path,
+  });
 }
 
 function bytesOf(a: RasterArray): Uint8Array {
@@ -166,7 +169,12 @@ class StreamingCogWriter implements CogWriter {
   private readonly overviewTiles: number;
   private readonly fill: number;
 
-  constructor(private readonly plan: CogPlan, private readonly stem: string, private readonly tiles: Spool, private readonly reduced: Spool[]) {
+  constructor(
+    private readonly plan: CogPlan,
+    private readonly stem: string,
+    private readonly tiles: Spool,
+    private readonly reduced: Spool[],
+  ) {
     this.path = plan.path;
     this.tileSize = plan.tileSize;
     this.tilesX = plan.levels[0].tilesX;
@@ -190,9 +198,19 @@ class StreamingCogWriter implements CogWriter {
   }
 
   private checkTileIndex(tileX: number, tileY: number): void {
-    if (!Number.isInteger(tileX) || !Number.isInteger(tileY) || tileX < 0 || tileY < 0 || tileX >= this.tilesX || tileY >= this.tilesY) {
-      throw new StitchError('TILE_OUT_OF_RANGE',
-        `${this.path}: tile (${tileX}, ${tileY}) is outside the ${this.tilesX} x ${this.tilesY} tile grid`, { subject: this.path });
+    if (
+      !Number.isInteger(tileX) ||
+      !Number.isInteger(tileY) ||
+      tileX < 0 ||
+      tileY < 0 ||
+      tileX >= this.tilesX ||
+      tileY >= this.tilesY
+    ) {
+      throw new StitchError(
+        'TILE_OUT_OF_RANGE',
+        `${this.path}: tile (${tileX}, ${tileY}) is outside the ${this.tilesX} x ${this.tilesY} tile grid`,
+        { subject: this.path },
+      );
     }
   }
 
@@ -201,7 +219,11 @@ class StreamingCogWriter implements CogWriter {
   }
 
   private closedError(): StitchError {
-    return new StitchError('WRITER_CLOSED', `${this.path}: the writer is ${this.state}${this.failure ? ` (${this.failure.message})` : ''}`, { subject: this.path, cause: this.failure });
+    return new StitchError(
+      'WRITER_CLOSED',
+      `${this.path}: the writer is ${this.state}${this.failure ? ` (${this.failure.message})` : ''}`,
+      { subject: this.path, cause: this.failure },
+    );
   }
 
   async writeTile(tileX: number, tileY: number, bands: readonly RasterArray[]): Promise<void> {
@@ -211,14 +233,27 @@ class StreamingCogWriter implements CogWriter {
     const T = this.tileSize;
     const { width: w, height: h } = this.levelTileShape(0, tileX, tileY);
     if (!Array.isArray(bands) || bands.length !== plan.bands) {
-      throw new StitchError('SHAPE_MISMATCH', `${this.path}: tile (${tileX}, ${tileY}) needs ${plan.bands} band arrays, got ${Array.isArray(bands) ? bands.length : typeof bands}`, { subject: this.path });
+      throw new StitchError(
+        'SHAPE_MISMATCH',
+        `${this.path}: tile (${tileX}, ${tileY}) needs ${plan.bands} band arrays, got ${Array.isArray(bands) ? bands.length : typeof bands}`,
+        { subject: this.path },
+      );
     }
-    bands.forEach((a, b) => checkBandArray(a, plan.info, plan.dtype, [T * T, w * h], this.path, `tile (${tileX}, ${tileY}) band ${b}`));
+    bands.forEach((a, b) =>
+      checkBandArray(a, plan.info, plan.dtype, [T * T, w * h], this.path, `tile (${tileX}, ${tileY}) band ${b}`),
+    );
     if (bands.some((a) => a.length !== bands[0].length)) {
-      throw new StitchError('SHAPE_MISMATCH', `${this.path}: tile (${tileX}, ${tileY}) mixes padded and exact-size band arrays: ${bands.map((a) => a.length).join(', ')}`, { subject: this.path });
+      throw new StitchError(
+        'SHAPE_MISMATCH',
+        `${this.path}: tile (${tileX}, ${tileY}) mixes padded and exact-size band arrays: ${bands.map((a) => a.length).join(', ')}`,
+        { subject: this.path },
+      );
     }
     const index = tileY * this.tilesX + tileX;
-    if (this.claimed[index]) throw new StitchError('DUPLICATE_TILE', `${this.path}: tile (${tileX}, ${tileY}) was already written`, { subject: this.path });
+    if (this.claimed[index])
+      throw new StitchError('DUPLICATE_TILE', `${this.path}: tile (${tileX}, ${tileY}) was already written`, {
+        subject: this.path,
+      });
     this.claimed[index] = 1;
     const stride = bands[0].length === T * T ? T : w;
     const samples = blankTile(T, plan.bands, plan.info, this.fill);
@@ -305,9 +340,15 @@ class StreamingCogWriter implements CogWriter {
     });
     if (missing.length === 0) return;
     if (this.plan.nodata === null) {
-      const first = missing.slice(0, 5).map((i) => `(${i % this.tilesX}, ${Math.floor(i / this.tilesX)})`).join(', ');
-      throw new StitchError('MISSING_TILES',
-        `${this.path}: ${missing.length} of ${this.claimed.length} tiles were never written, e.g. ${first}; write them or set nodata to fill them`, { subject: this.path });
+      const first = missing
+        .slice(0, 5)
+        .map((i) => `(${i % this.tilesX}, ${Math.floor(i / this.tilesX)})`)
+        .join(', ');
+      throw new StitchError(
+        'MISSING_TILES',
+        `${this.path}: ${missing.length} of ${this.claimed.length} tiles were never written, e.g. ${first}; write them or set nodata to fill them`,
+        { subject: this.path },
+      );
     }
     await forEachLimited(missing.length, CONCURRENCY, async (j) => {
       const i = missing[j];
@@ -336,7 +377,12 @@ class StreamingCogWriter implements CogWriter {
           const ty = Y * r + sy;
           if (tx >= above.tilesX || ty >= above.tilesY) continue;
           const ref = this.blockRefs[k - 1][ty * above.tilesX + tx];
-          if (ref === undefined) throw new StitchError('WRITE_FAILED', `${this.path}: internal: level ${k - 1} tile (${tx}, ${ty}) has no reduced block`, { subject: this.path });
+          if (ref === undefined)
+            throw new StitchError(
+              'WRITE_FAILED',
+              `${this.path}: internal: level ${k - 1} tile (${tx}, ${ty}) has no reduced block`,
+              { subject: this.path },
+            );
           const block = plan.info.create(ref.width * ref.height * spp);
           bytesOf(block).set(await source.read(ref.pos, block.byteLength));
           placeBlock(samples, T, spp, block, ref.width, ref.height, sx * part, sy * part);
@@ -374,7 +420,10 @@ class StreamingCogWriter implements CogWriter {
       let copied = 0;
       for (let k = plan.levels.length - 1; k >= 0; k--) {
         for (const ref of this.tileRefs[k]) {
-          if (ref === undefined) throw new StitchError('WRITE_FAILED', `${this.path}: internal: a level ${k} tile was never encoded`, { subject: this.path });
+          if (ref === undefined)
+            throw new StitchError('WRITE_FAILED', `${this.path}: internal: a level ${k} tile was never encoded`, {
+              subject: this.path,
+            });
           pending.push(await this.tiles.read(ref.pos, ref.length));
           pendingBytes += ref.length;
           plan.onProgress?.({ stage: 'assemble', done: ++copied, total });
@@ -386,7 +435,12 @@ class StreamingCogWriter implements CogWriter {
         }
       }
       if (pendingBytes > 0) await flush(pending);
-      if (written !== layout.size) throw new StitchError('WRITE_FAILED', `${this.path}: internal: wrote ${written} bytes, layout says ${layout.size}`, { subject: this.path });
+      if (written !== layout.size)
+        throw new StitchError(
+          'WRITE_FAILED',
+          `${this.path}: internal: wrote ${written} bytes, layout says ${layout.size}`,
+          { subject: this.path },
+        );
       await out.sync();
     } finally {
       await out.close();
@@ -432,7 +486,11 @@ export async function writeCog(path: string, raster: CogRaster, opts: CogWriteOp
   let offsets: number[];
   if (Array.isArray(raster.data)) {
     if (raster.data.length !== bands) {
-      throw new StitchError('SHAPE_MISMATCH', `${path}: data has ${raster.data.length} band arrays, expected ${bands}`, { subject: path });
+      throw new StitchError(
+        'SHAPE_MISMATCH',
+        `${path}: data has ${raster.data.length} band arrays, expected ${bands}`,
+        { subject: path },
+      );
     }
     raster.data.forEach((a, b) => checkBandArray(a, plan.info, plan.dtype, [n], path, `band ${b}`));
     arrays = raster.data;

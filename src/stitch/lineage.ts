@@ -46,7 +46,12 @@ export async function catalogLineage(catalog: GeoCatalog): Promise<CatalogLineag
   }
   const h = createHash('sha256');
   for await (const row of catalog.rows({ batchSize: 4096 })) {
-    h.update(JSON.stringify([row.id, row.assets, row.bbox, row.tmin?.toISOString() ?? null, row.tmax?.toISOString() ?? null, row.crs], canonical));
+    h.update(
+      JSON.stringify(
+        [row.id, row.assets, row.bbox, row.tmin?.toISOString() ?? null, row.tmax?.toISOString() ?? null, row.crs],
+        canonical,
+      ),
+    );
     h.update(row.geometry);
     h.update(JSON.stringify(row.extras, canonical));
     h.update('\n');
@@ -78,7 +83,11 @@ function canonical(this: unknown, _key: string, v: unknown): unknown {
   if (typeof v === 'bigint') return `${v}n`;
   if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
   if (v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date)) {
-    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]));
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, (v as Record<string, unknown>)[k]]),
+    );
   }
   return v;
 }

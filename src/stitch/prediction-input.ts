@@ -42,7 +42,12 @@ export interface PredictionSamples {
 }
 
 function isTensorLike(v: unknown): v is TensorLike {
-  return typeof v === 'object' && v !== null && typeof (v as TensorLike).dataSync === 'function' && Array.isArray((v as TensorLike).shape);
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as TensorLike).dataSync === 'function' &&
+    Array.isArray((v as TensorLike).shape)
+  );
 }
 
 /**
@@ -57,9 +62,18 @@ function isTensorLike(v: unknown): v is TensorLike {
  * p.samples.length; // 1
  * ```
  */
-export function toPredictionSamples(pred: PredictionInput, bands: number, height: number, width: number, what: string): PredictionSamples {
+export function toPredictionSamples(
+  pred: PredictionInput,
+  bands: number,
+  height: number,
+  width: number,
+  what: string,
+): PredictionSamples {
   const items = Array.isArray(pred) ? pred : [pred];
-  if (items.length === 0) throw new StitchError('SHAPE_MISMATCH', `${what}: empty list of predictions; pass at least one [C, h, w] array`, { subject: what });
+  if (items.length === 0)
+    throw new StitchError('SHAPE_MISMATCH', `${what}: empty list of predictions; pass at least one [C, h, w] array`, {
+      subject: what,
+    });
   const samples: ArrayLike<number>[] = [];
   let h = -1;
   let w = -1;
@@ -73,20 +87,41 @@ export function toPredictionSamples(pred: PredictionInput, bands: number, height
       if (s.length === 3) [, ih, iw] = s as [number, number, number];
       else if (s.length === 4) [count, , ih, iw] = s as [number, number, number, number];
       else if (s.length === 2 && bands === 1) [ih, iw] = s as [number, number];
-      else throw new StitchError('SHAPE_MISMATCH', `${what}: tensor shape [${s.join(', ')}] is not [C, h, w] or [S, C, h, w]; transpose NHWC outputs with tf.transpose(t, [2, 0, 1])`, { subject: what });
+      else
+        throw new StitchError(
+          'SHAPE_MISMATCH',
+          `${what}: tensor shape [${s.join(', ')}] is not [C, h, w] or [S, C, h, w]; transpose NHWC outputs with tf.transpose(t, [2, 0, 1])`,
+          { subject: what },
+        );
       const cs = s.length === 3 ? s[0] : s.length === 4 ? s[1] : 1;
-      if (cs !== bands) throw new StitchError('SHAPE_MISMATCH', `${what}: tensor has ${cs} bands, the stitcher expects ${bands}`, { subject: what });
+      if (cs !== bands)
+        throw new StitchError('SHAPE_MISMATCH', `${what}: tensor has ${cs} bands, the stitcher expects ${bands}`, {
+          subject: what,
+        });
       data = item.dataSync();
     } else if (item instanceof Float32Array || item instanceof Float64Array) {
       data = item;
     } else {
-      throw new StitchError('SHAPE_MISMATCH', `${what}: prediction must be a Float32Array, Float64Array, a tfjs tensor or an array of them, got ${Object.prototype.toString.call(item)}`, { subject: what });
+      throw new StitchError(
+        'SHAPE_MISMATCH',
+        `${what}: prediction must be a Float32Array, Float64Array, a tfjs tensor or an array of them, got ${Object.prototype.toString.call(item)}`,
+        { subject: what },
+      );
     }
     const per = bands * ih * iw;
     if (data.length !== per * count) {
-      throw new StitchError('SHAPE_MISMATCH', `${what}: prediction has ${data.length} values, expected ${count} x ${bands} bands x ${ih} x ${iw} = ${per * count}; pass [C, h, w] data for the slice's grid`, { subject: what });
+      throw new StitchError(
+        'SHAPE_MISMATCH',
+        `${what}: prediction has ${data.length} values, expected ${count} x ${bands} bands x ${ih} x ${iw} = ${per * count}; pass [C, h, w] data for the slice's grid`,
+        { subject: what },
+      );
     }
-    if (h >= 0 && (h !== ih || w !== iw)) throw new StitchError('SHAPE_MISMATCH', `${what}: repeated predictions differ in size (${h}x${w} vs ${ih}x${iw})`, { subject: what });
+    if (h >= 0 && (h !== ih || w !== iw))
+      throw new StitchError(
+        'SHAPE_MISMATCH',
+        `${what}: repeated predictions differ in size (${h}x${w} vs ${ih}x${iw})`,
+        { subject: what },
+      );
     h = ih;
     w = iw;
     if (count === 1) samples.push(data);

@@ -55,17 +55,26 @@ export async function selectForLabeling(predictions: GeoCatalog, opts: SelectOpt
   const by = opts.by ?? 'entropy';
   const k = opts.k;
   const minSpacing = opts.minSpacing ?? 0;
-  if (!['entropy', 'margin', 'variance'].includes(by)) throw new StitchError('BAD_OPTION', `by must be 'entropy', 'margin' or 'variance', got ${JSON.stringify(by)}`);
+  if (!['entropy', 'margin', 'variance'].includes(by))
+    throw new StitchError('BAD_OPTION', `by must be 'entropy', 'margin' or 'variance', got ${JSON.stringify(by)}`);
   if (!Number.isInteger(k) || k < 1) throw new StitchError('BAD_OPTION', `k must be a positive integer, got ${k}`);
-  if (!(minSpacing >= 0) || !Number.isFinite(minSpacing)) throw new StitchError('BAD_OPTION', `minSpacing must be a finite number of metres >= 0, got ${minSpacing}`);
+  if (!(minSpacing >= 0) || !Number.isFinite(minSpacing))
+    throw new StitchError('BAD_OPTION', `minSpacing must be a finite number of metres >= 0, got ${minSpacing}`);
   const strat = opts.perStratum;
   if (strat && (typeof strat.column !== 'string' || !validQuota(strat.quota))) {
-    throw new StitchError('BAD_OPTION', 'perStratum must be { column: string, quota: non-negative integer | { [value]: non-negative integer } }');
+    throw new StitchError(
+      'BAD_OPTION',
+      'perStratum must be { column: string, quota: non-negative integer | { [value]: non-negative integer } }',
+    );
   }
   const columns = new Set((await predictions.schema()).map((c) => c.name));
   for (const col of [by, ...(strat ? [strat.column] : [])]) {
     if (!columns.has(col)) {
-      throw new StitchError('MISSING_COLUMNS', `${predictions.source} has no column "${col}"; select from a catalog written by writePredictions (or name an existing column)`, { subject: predictions.source });
+      throw new StitchError(
+        'MISSING_COLUMNS',
+        `${predictions.source} has no column "${col}"; select from a catalog written by writePredictions (or name an existing column)`,
+        { subject: predictions.source },
+      );
     }
   }
 
@@ -75,7 +84,12 @@ export async function selectForLabeling(predictions: GeoCatalog, opts: SelectOpt
     const v = typeof raw === 'bigint' ? Number(raw) : raw;
     if (typeof v !== 'number' || !Number.isFinite(v)) continue;
     const s = strat ? row.extras[strat.column] : undefined;
-    cands.push({ id: row.id, score: by === 'margin' ? -v : v, v: unitVector(row.bbox), stratum: s === null || s === undefined ? 'null' : String(s) });
+    cands.push({
+      id: row.id,
+      score: by === 'margin' ? -v : v,
+      v: unitVector(row.bbox),
+      stratum: s === null || s === undefined ? 'null' : String(s),
+    });
   }
   cands.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
@@ -139,12 +153,14 @@ class SpacingIndex {
     if (this.chord === 0) return true;
     const [i, j, k] = this.cell(v);
     const c2 = this.chord * this.chord;
-    for (let a = i - 1; a <= i + 1; a++) for (let b = j - 1; b <= j + 1; b++) for (let c = k - 1; c <= k + 1; c++) {
-      for (const p of this.cells.get(this.key(a, b, c)) ?? []) {
-        const d = (p[0] - v[0]) ** 2 + (p[1] - v[1]) ** 2 + (p[2] - v[2]) ** 2;
-        if (d < c2 * (1 - 1e-12)) return false;
-      }
-    }
+    for (let a = i - 1; a <= i + 1; a++)
+      for (let b = j - 1; b <= j + 1; b++)
+        for (let c = k - 1; c <= k + 1; c++) {
+          for (const p of this.cells.get(this.key(a, b, c)) ?? []) {
+            const d = (p[0] - v[0]) ** 2 + (p[1] - v[1]) ** 2 + (p[2] - v[2]) ** 2;
+            if (d < c2 * (1 - 1e-12)) return false;
+          }
+        }
     return true;
   }
 

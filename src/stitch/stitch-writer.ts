@@ -4,7 +4,7 @@ import type { TileAccumulator } from './accumulator.js';
 import { createCogWriter, type CogWriter, type CogWriteOptions } from './cog-writer.js';
 import type { Stitcher } from './stitcher.js';
 import { convertValue } from './stitcher.js';
-import { dtypeInfo, type RasterArray } from './tiff/dtype.js';
+import { dtypeInfo, type RasterArray } from '../tiff/write/dtype.js';
 
 /**
  * Options of {@link Stitcher.write}.
@@ -99,19 +99,47 @@ export class StitchOutput {
   static async open(st: Stitcher, acc: TileAccumulator, path: string, opts: StitchWriteOptions): Promise<StitchOutput> {
     const withUnc = opts.uncertainty ?? acc.opts.trackVariance;
     if (withUnc && !acc.opts.trackVariance) {
-      throw new StitchError('BAD_OPTION', `${path}: the stitcher was created with uncertainty: false, so it has no uncertainty bands to write; pass uncertainty: false`, { subject: path });
+      throw new StitchError(
+        'BAD_OPTION',
+        `${path}: the stitcher was created with uncertainty: false, so it has no uncertainty bands to write; pass uncertainty: false`,
+        { subject: path },
+      );
     }
     const uncPath = withUnc ? (opts.uncertaintyPath ?? uncertaintyPathFor(path)) : undefined;
-    if (uncPath === path) throw new StitchError('BAD_OPTION', `uncertaintyPath must differ from the prediction path ${path}`, { subject: path });
+    if (uncPath === path)
+      throw new StitchError('BAD_OPTION', `uncertaintyPath must differ from the prediction path ${path}`, {
+        subject: path,
+      });
     const [gx0, , , gy1] = st.grid.bounds;
     const [rx, ry] = st.grid.resolution;
     const transform: [number, number, number, number, number, number] = [gx0, rx, 0, gy1, 0, -ry];
-    const base: CogWriteOptions = { cog: opts.cog ?? true, compression: opts.compression, predictor: opts.predictor, level: opts.level, overviews: opts.overviews, tileSize: st.tileSize };
+    const base: CogWriteOptions = {
+      cog: opts.cog ?? true,
+      compression: opts.compression,
+      predictor: opts.predictor,
+      level: opts.level,
+      overviews: opts.overviews,
+      tileSize: st.tileSize,
+    };
     const meta = { width: st.width, height: st.height, crs: st.grid.crs, transform };
-    const pred = await createCogWriter(path, { ...meta, bands: st.bands, dtype: st.dtype, nodata: st.nodata, bandNames: st.bandNames }, { ...base, resampling: opts.resampling });
+    const pred = await createCogWriter(
+      path,
+      { ...meta, bands: st.bands, dtype: st.dtype, nodata: st.nodata, bandNames: st.bandNames },
+      { ...base, resampling: opts.resampling },
+    );
     try {
       const unc = uncPath
-        ? await createCogWriter(uncPath, { ...meta, bands: st.uncertaintyBands.length, dtype: 'float32', nodata: NaN, bandNames: st.uncertaintyBands }, { ...base, predictor: undefined, resampling: 'average' })
+        ? await createCogWriter(
+            uncPath,
+            {
+              ...meta,
+              bands: st.uncertaintyBands.length,
+              dtype: 'float32',
+              nodata: NaN,
+              bandNames: st.uncertaintyBands,
+            },
+            { ...base, predictor: undefined, resampling: 'average' },
+          )
         : undefined;
       return new StitchOutput(path, st, acc, pred, unc, Math.max(1, opts.concurrency ?? 4));
     } catch (e) {
@@ -129,10 +157,12 @@ export class StitchOutput {
   async writeTiles(indices: readonly number[]): Promise<void> {
     let next = 0;
     try {
-      await Promise.all(Array.from({ length: this.concurrency }, async () => {
-        const lane = this.lane();
-        while (next < indices.length) await this.writeOne(indices[next++], lane);
-      }));
+      await Promise.all(
+        Array.from({ length: this.concurrency }, async () => {
+          const lane = this.lane();
+          while (next < indices.length) await this.writeOne(indices[next++], lane);
+        }),
+      );
     } catch (e) {
       await this.abort();
       throw e;
@@ -163,7 +193,17 @@ export class StitchOutput {
     this.covered += acc.finalizeTile(index, tp, st.nodata, tu);
     for (let c = 0; c < st.bands; c++) {
       const a = bands[c];
-      for (let p = 0; p < n; p++) a[p] = convertValue(tp[c * n + p], st.dtype, info.float, info.min, info.max, st.nodata, tx * T + (p % T), ty * T + Math.floor(p / T));
+      for (let p = 0; p < n; p++)
+        a[p] = convertValue(
+          tp[c * n + p],
+          st.dtype,
+          info.float,
+          info.min,
+          info.max,
+          st.nodata,
+          tx * T + (p % T),
+          ty * T + Math.floor(p / T),
+        );
     }
     const jobs = [this.pred.writeTile(tx, ty, bands)];
     if (this.unc && tu) {
@@ -184,7 +224,10 @@ export class StitchOutput {
     } catch (e) {
       await this.abort();
       if (e instanceof StitchError) throw e;
-      throw new StitchError('WRITE_FAILED', `writing stitched raster ${this.path} failed: ${(e as Error).message}`, { cause: e, subject: this.path });
+      throw new StitchError('WRITE_FAILED', `writing stitched raster ${this.path} failed: ${(e as Error).message}`, {
+        cause: e,
+        subject: this.path,
+      });
     }
     return { prediction: this.path, uncertainty: this.unc?.path, coveredPixels: this.covered };
   }

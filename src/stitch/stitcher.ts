@@ -5,7 +5,7 @@ import { describeSlice, sliceHeight, sliceWidth, validateSlice, type GeoSlice } 
 import { TileAccumulator } from './accumulator.js';
 import { assertBlendMode, type BlendMode } from './blend.js';
 import { toPredictionSamples, type PredictionInput, type PredictionSamples } from './prediction-input.js';
-import { dtypeInfo, type RasterArray, type RasterDType } from './tiff/dtype.js';
+import { dtypeInfo, type RasterArray, type RasterDType } from '../tiff/write/dtype.js';
 import { prepareSamples, type ValueKind } from './uncertainty.js';
 import { StitchOutput, type StitchWriteOptions, type StitchWriteResult } from './stitch-writer.js';
 
@@ -203,35 +203,63 @@ export function createStitcher(opts: StitcherOptions): Stitcher {
   const grid = validateSlice(opts.grid);
   const gridCrs = normalizeCrs(grid.crs);
   const bands = opts.bands;
-  if (!Number.isInteger(bands) || bands < 1) throw new StitchError('BAD_OPTION', `bands must be a positive integer, got ${bands}`);
+  if (!Number.isInteger(bands) || bands < 1)
+    throw new StitchError('BAD_OPTION', `bands must be a positive integer, got ${bands}`);
   const blend = opts.blend ?? 'mean';
   assertBlendMode(blend);
   const dtype = opts.dtype ?? 'float32';
   const info = dtypeInfo(dtype);
   const nodata = opts.nodata ?? (info.float ? NaN : undefined);
-  if (nodata === undefined) throw new StitchError('BAD_OPTION', `dtype ${dtype} needs a nodata value (e.g. nodata: ${info.max}) for pixels no prediction covers`);
+  if (nodata === undefined)
+    throw new StitchError(
+      'BAD_OPTION',
+      `dtype ${dtype} needs a nodata value (e.g. nodata: ${info.max}) for pixels no prediction covers`,
+    );
   if (!info.float && (!Number.isInteger(nodata) || nodata < info.min || nodata > info.max)) {
     throw new StitchError('BAD_OPTION', `nodata ${nodata} does not fit dtype ${dtype} (${info.min}..${info.max})`);
   }
   const tileSize = opts.tileSize ?? 256;
-  if (!Number.isInteger(tileSize) || tileSize < 16 || tileSize % 16 !== 0) throw new StitchError('BAD_OPTION', `tileSize must be a multiple of 16 (TIFF tiles), got ${tileSize}`);
+  if (!Number.isInteger(tileSize) || tileSize < 16 || tileSize % 16 !== 0)
+    throw new StitchError('BAD_OPTION', `tileSize must be a multiple of 16 (TIFF tiles), got ${tileSize}`);
   const values = opts.values ?? 'probabilities';
-  if (!['probabilities', 'logits', 'regression'].includes(values)) throw new StitchError('BAD_OPTION', `values must be 'probabilities', 'logits' or 'regression', got ${JSON.stringify(values)}`);
+  if (!['probabilities', 'logits', 'regression'].includes(values))
+    throw new StitchError(
+      'BAD_OPTION',
+      `values must be 'probabilities', 'logits' or 'regression', got ${JSON.stringify(values)}`,
+    );
   const resample = opts.resample ?? 'bilinear';
-  if (resample !== 'nearest' && resample !== 'bilinear') throw new StitchError('BAD_OPTION', `resample must be 'nearest' or 'bilinear', got ${JSON.stringify(resample)}`);
+  if (resample !== 'nearest' && resample !== 'bilinear')
+    throw new StitchError('BAD_OPTION', `resample must be 'nearest' or 'bilinear', got ${JSON.stringify(resample)}`);
   const trackVariance = opts.uncertainty ?? true;
   const bandNames = opts.bandNames ?? Array.from({ length: bands }, (_, i) => `band_${i + 1}`);
-  if (bandNames.length !== bands) throw new StitchError('BAD_OPTION', `bandNames has ${bandNames.length} names for ${bands} bands`);
+  if (bandNames.length !== bands)
+    throw new StitchError('BAD_OPTION', `bandNames has ${bandNames.length} names for ${bands} bands`);
   const width = sliceWidth(grid);
   const height = sliceHeight(grid);
   const tileBytes = TileAccumulator.tileBytes({ bands, tileSize, blend, trackVariance });
   const budget = opts.memoryBudget ?? 512 * MIB;
   const maxInMemory = Math.floor(budget / tileBytes);
-  if (maxInMemory < 1) throw new StitchError('BAD_OPTION', `memoryBudget ${budget} B is smaller than one tile's state (${tileBytes} B); raise it or lower tileSize`);
-  const acc = new TileAccumulator({ width, height, bands, tileSize, blend, kind: values, trackVariance, resample, maxInMemory, scratchDir: opts.scratchDir });
+  if (maxInMemory < 1)
+    throw new StitchError(
+      'BAD_OPTION',
+      `memoryBudget ${budget} B is smaller than one tile's state (${tileBytes} B); raise it or lower tileSize`,
+    );
+  const acc = new TileAccumulator({
+    width,
+    height,
+    bands,
+    tileSize,
+    blend,
+    kind: values,
+    trackVariance,
+    resample,
+    maxInMemory,
+    scratchDir: opts.scratchDir,
+  });
   const uncertaintyBands = values === 'regression' ? ['variance'] : ['entropy', 'variance', 'margin'];
   const order = opts.order ?? 'any';
-  if (order !== 'any' && order !== 'rows') throw new StitchError('BAD_OPTION', `order must be 'any' or 'rows', got ${JSON.stringify(order)}`);
+  if (order !== 'any' && order !== 'rows')
+    throw new StitchError('BAD_OPTION', `order must be 'any' or 'rows', got ${JSON.stringify(order)}`);
   let adds = 0;
   let pixels = 0;
   let lastTop = 0;
@@ -243,13 +271,26 @@ export function createStitcher(opts: StitcherOptions): Stitcher {
   const [rx, ry] = grid.resolution;
 
   const stitcher: Stitcher = {
-    grid, width, height, bands, tileSize, dtype, nodata, values, bandNames, uncertaintyBands,
+    grid,
+    width,
+    height,
+    bands,
+    tileSize,
+    dtype,
+    nodata,
+    values,
+    bandNames,
+    uncertaintyBands,
 
     add(slice, prediction, addOpts = {}) {
       const what = describeSlice(slice);
       validateSlice(slice);
       if (normalizeCrs(slice.crs) !== gridCrs) {
-        throw new StitchError('CRS_MISMATCH', `${what} is in ${slice.crs} but the stitcher grid is in ${grid.crs}; warp the prediction into the grid's CRS first`, { subject: what });
+        throw new StitchError(
+          'CRS_MISMATCH',
+          `${what} is in ${slice.crs} but the stitcher grid is in ${grid.crs}; warp the prediction into the grid's CRS first`,
+          { subject: what },
+        );
       }
       const [h, w] = addOpts.shape ?? [sliceHeight(slice), sliceWidth(slice)];
       let samples = prepareSamples(toPredictionSamples(prediction, bands, h, w, what), values, what);
@@ -258,10 +299,18 @@ export function createStitcher(opts: StitcherOptions): Stitcher {
       const place = { x0: (b[0] - gx0) / rx, x1: (b[2] - gx0) / rx, y0: (gy1 - b[3]) / ry, y1: (gy1 - b[1]) / ry };
       const top = acc.topRow(place);
       if (top < 0) {
-        throw new StitchError('OUTSIDE_GRID', `${what} does not cover any pixel centre of the stitcher grid ${describeSlice(grid)}; drop it or widen the grid`, { subject: what });
+        throw new StitchError(
+          'OUTSIDE_GRID',
+          `${what} does not cover any pixel centre of the stitcher grid ${describeSlice(grid)}; drop it or widen the grid`,
+          { subject: what },
+        );
       }
       if (order === 'rows' && top < lastTop) {
-        throw new StitchError('ORDER', `${what} starts at grid row ${top}, north of an earlier slice (row ${lastTop}); with order: 'rows' feed slices north to south, or use order: 'any'`, { subject: what });
+        throw new StitchError(
+          'ORDER',
+          `${what} starts at grid row ${top}, north of an earlier slice (row ${lastTop}); with order: 'rows' feed slices north to south, or use order: 'any'`,
+          { subject: what },
+        );
       }
       lastTop = top;
       const touched = acc.add(place, samples);
@@ -271,13 +320,26 @@ export function createStitcher(opts: StitcherOptions): Stitcher {
     },
 
     readWindow(x0, y0, w, h, ro = {}) {
-      if (![x0, y0, w, h].every(Number.isInteger) || x0 < 0 || y0 < 0 || w < 1 || h < 1 || x0 + w > width || y0 + h > height) {
+      if (
+        ![x0, y0, w, h].every(Number.isInteger) ||
+        x0 < 0 ||
+        y0 < 0 ||
+        w < 1 ||
+        h < 1 ||
+        x0 + w > width ||
+        y0 + h > height
+      ) {
         throw new StitchError('BAD_WINDOW', `window ${x0},${y0} ${w}x${h} is not inside the ${width}x${height} grid`);
       }
       if (flushed.size > 0) {
-        for (let ty = Math.floor(y0 / tileSize); ty * tileSize < y0 + h; ty++) for (let tx = Math.floor(x0 / tileSize); tx * tileSize < x0 + w; tx++) {
-          if (flushed.has(ty * acc.tilesX + tx)) throw new StitchError('TILE_FLUSHED', `window ${x0},${y0} ${w}x${h} reaches tile (${tx}, ${ty}), which flush() already wrote and freed; read it from the written file`);
-        }
+        for (let ty = Math.floor(y0 / tileSize); ty * tileSize < y0 + h; ty++)
+          for (let tx = Math.floor(x0 / tileSize); tx * tileSize < x0 + w; tx++) {
+            if (flushed.has(ty * acc.tilesX + tx))
+              throw new StitchError(
+                'TILE_FLUSHED',
+                `window ${x0},${y0} ${w}x${h} reaches tile (${tx}, ${ty}), which flush() already wrote and freed; read it from the written file`,
+              );
+          }
       }
       const withUnc = ro.uncertainty ?? trackVariance;
       const prediction = info.create(bands * w * h);
@@ -296,8 +358,19 @@ export function createStitcher(opts: StitcherOptions): Stitcher {
             for (let x = xa; x < xb; x++) {
               const src = (y - ty * tileSize) * tileSize + (x - tx * tileSize);
               const dst = (y - y0) * w + (x - x0);
-              for (let c = 0; c < bands; c++) prediction[c * w * h + dst] = convertValue(tp[c * n + src], dtype, info.float, info.min, info.max, nodata, x, y);
-              if (tu && uncertainty) for (let u = 0; u < uncertaintyBands.length; u++) uncertainty[u * w * h + dst] = tu[u * n + src];
+              for (let c = 0; c < bands; c++)
+                prediction[c * w * h + dst] = convertValue(
+                  tp[c * n + src],
+                  dtype,
+                  info.float,
+                  info.min,
+                  info.max,
+                  nodata,
+                  x,
+                  y,
+                );
+              if (tu && uncertainty)
+                for (let u = 0; u < uncertaintyBands.length; u++) uncertainty[u * w * h + dst] = tu[u * n + src];
             }
           }
         }
@@ -306,7 +379,11 @@ export function createStitcher(opts: StitcherOptions): Stitcher {
     },
 
     open(path, wo = {}) {
-      if (output || opening) throw new StitchError('BAD_OPTION', `the stitcher output is already open; call write(${JSON.stringify(output?.path ?? path)}) to finish it`);
+      if (output || opening)
+        throw new StitchError(
+          'BAD_OPTION',
+          `the stitcher output is already open; call write(${JSON.stringify(output?.path ?? path)}) to finish it`,
+        );
       opening = StitchOutput.open(stitcher, acc, path, wo).then((o) => {
         output = o;
       });
@@ -314,9 +391,14 @@ export function createStitcher(opts: StitcherOptions): Stitcher {
     },
 
     async flush() {
-      if (order !== 'rows') throw new StitchError('BAD_OPTION', "flush() needs the stitcher created with order: 'rows' (otherwise no tile is known to be finished)");
+      if (order !== 'rows')
+        throw new StitchError(
+          'BAD_OPTION',
+          "flush() needs the stitcher created with order: 'rows' (otherwise no tile is known to be finished)",
+        );
       if (opening) await opening;
-      if (!output) throw new StitchError('BAD_OPTION', 'flush() needs an output: call await stitcher.open(path, options) first');
+      if (!output)
+        throw new StitchError('BAD_OPTION', 'flush() needs an output: call await stitcher.open(path, options) first');
       const doneRows = Math.floor(lastTop / tileSize);
       const ready: number[] = [];
       for (let i = 0; i < doneRows * acc.tilesX; i++) if (acc.store.has(i) && !flushed.has(i)) ready.push(i);
@@ -331,10 +413,18 @@ export function createStitcher(opts: StitcherOptions): Stitcher {
     async write(path, wo = {}) {
       if (opening) await opening;
       if (output && resolve(output.path) !== resolve(path)) {
-        throw new StitchError('BAD_OPTION', `the stitcher output was opened for ${output.path}; write(${JSON.stringify(output.path)}) finishes it`, { subject: path });
+        throw new StitchError(
+          'BAD_OPTION',
+          `the stitcher output was opened for ${output.path}; write(${JSON.stringify(output.path)}) finishes it`,
+          { subject: path },
+        );
       }
       if (!output && flushed.size > 0) {
-        throw new StitchError('TILE_FLUSHED', `${flushed.size} tiles were flushed to an earlier output and freed, so ${path} cannot be written from this stitcher`, { subject: path });
+        throw new StitchError(
+          'TILE_FLUSHED',
+          `${flushed.size} tiles were flushed to an earlier output and freed, so ${path} cannot be written from this stitcher`,
+          { subject: path },
+        );
       }
       const out = output ?? (await StitchOutput.open(stitcher, acc, path, wo));
       const rest: number[] = [];
@@ -347,7 +437,14 @@ export function createStitcher(opts: StitcherOptions): Stitcher {
     },
 
     stats() {
-      return { adds, pixels, tilesTouched: acc.store.size, maxTilesInMemory: maxInMemory, peakTilesInMemory: acc.store.peakInMemory, spillWrites: acc.store.spillWrites };
+      return {
+        adds,
+        pixels,
+        tilesTouched: acc.store.size,
+        maxTilesInMemory: maxInMemory,
+        peakTilesInMemory: acc.store.peakInMemory,
+        spillWrites: acc.store.spillWrites,
+      };
     },
 
     close() {
@@ -368,18 +465,36 @@ export function createStitcher(opts: StitcherOptions): Stitcher {
  * convertValue(2.6, 'uint8', false, 0, 255, 255, 0, 0); // 3
  * ```
  */
-export function convertValue(v: number, dtype: RasterDType, float: boolean, min: number, max: number, nodata: number, x: number, y: number): number {
+export function convertValue(
+  v: number,
+  dtype: RasterDType,
+  float: boolean,
+  min: number,
+  max: number,
+  nodata: number,
+  x: number,
+  y: number,
+): number {
   if (float || v === nodata || v !== v) return v !== v ? nodata : v;
   const r = Math.round(v);
   if (r < min || r > max) {
-    throw new StitchError('OUT_OF_RANGE', `stitched value ${v} at grid pixel (${x}, ${y}) does not fit ${dtype} (${min}..${max}); use a wider dtype such as float32`, { subject: `pixel ${x},${y}` });
+    throw new StitchError(
+      'OUT_OF_RANGE',
+      `stitched value ${v} at grid pixel (${x}, ${y}) does not fit ${dtype} (${min}..${max}); use a wider dtype such as float32`,
+      { subject: `pixel ${x},${y}` },
+    );
   }
   return r;
 }
 
 function applyMask(p: PredictionSamples, mask: Uint8Array, what: string): PredictionSamples {
   const pixels = p.height * p.width;
-  if (mask.length !== pixels) throw new StitchError('SHAPE_MISMATCH', `${what}: mask has ${mask.length} values, expected ${p.height} x ${p.width} = ${pixels}`, { subject: what });
+  if (mask.length !== pixels)
+    throw new StitchError(
+      'SHAPE_MISMATCH',
+      `${what}: mask has ${mask.length} values, expected ${p.height} x ${p.width} = ${pixels}`,
+      { subject: what },
+    );
   const samples = p.samples.map((s) => {
     const out = s instanceof Float64Array ? Float64Array.from(s) : Float32Array.from(s as ArrayLike<number>);
     for (let i = 0; i < pixels; i++) if (mask[i] === 0) for (let c = 0; c < p.bands; c++) out[c * pixels + i] = NaN;

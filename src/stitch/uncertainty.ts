@@ -121,10 +121,18 @@ export function prepareSamples(p: PredictionSamples, kind: ValueKind, what: stri
     for (let i = 0; i < s.length; i++) {
       const v = s[i];
       if (v === Infinity || v === -Infinity) {
-        throw new StitchError('BAD_VALUES', `${what}: prediction value ${i} is ${v}; predictions must be finite (NaN marks a pixel without prediction)`, { subject: what });
+        throw new StitchError(
+          'BAD_VALUES',
+          `${what}: prediction value ${i} is ${v}; predictions must be finite (NaN marks a pixel without prediction)`,
+          { subject: what },
+        );
       }
       if (kind === 'probabilities' && (v < -1e-6 || v > 1 + 1e-6)) {
-        throw new StitchError('BAD_VALUES', `${what}: value ${v} at index ${i} is not a probability; create the stitcher with values: 'logits' or 'regression'`, { subject: what });
+        throw new StitchError(
+          'BAD_VALUES',
+          `${what}: value ${v} at index ${i} is not a probability; create the stitcher with values: 'logits' or 'regression'`,
+          { subject: what },
+        );
       }
     }
     return kind === 'logits' ? logitsToProbabilities(s, p.bands, pixels) : s;
@@ -180,7 +188,12 @@ export function summarizePrediction(p: PredictionSamples, kind: ValueKind, what:
   let valid = 0;
   for (let i = 0; i < pixels; i++) {
     let ok = true;
-    for (let s = 0; s < n && ok; s++) for (let c = 0; c < bands; c++) if (Number.isNaN(samples[s][c * pixels + i])) { ok = false; break; }
+    for (let s = 0; s < n && ok; s++)
+      for (let c = 0; c < bands; c++)
+        if (Number.isNaN(samples[s][c * pixels + i])) {
+          ok = false;
+          break;
+        }
     if (!ok) continue;
     valid++;
     for (let c = 0; c < bands; c++) {
@@ -198,11 +211,22 @@ export function summarizePrediction(p: PredictionSamples, kind: ValueKind, what:
       marginSum += probabilityMargin(mean, 0, 1, bands);
     }
   }
-  if (valid === 0) throw new StitchError('EMPTY_PREDICTION', `${what}: every pixel of the prediction is NaN; drop the slice or predict it again`, { subject: what });
+  if (valid === 0)
+    throw new StitchError(
+      'EMPTY_PREDICTION',
+      `${what}: every pixel of the prediction is NaN; drop the slice or predict it again`,
+      { subject: what },
+    );
   for (let c = 0; c < bands; c++) classSum[c] /= valid;
   const regression = kind === 'regression';
   const predClass = regression ? null : argmaxBand(classSum, 0, 1, bands);
-  const predScore = regression ? classSum[0] : bands === 1 ? (predClass === 1 ? classSum[0] : 1 - classSum[0]) : classSum[predClass!];
+  const predScore = regression
+    ? classSum[0]
+    : bands === 1
+      ? predClass === 1
+        ? classSum[0]
+        : 1 - classSum[0]
+      : classSum[predClass!];
   return {
     predClass,
     predScore,

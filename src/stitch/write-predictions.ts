@@ -9,7 +9,13 @@ import { footprintWgs84 } from '../geo/transform.js';
 import { writeWkb } from '../geo/wkb.js';
 import { catalogLineage, type CatalogLineage } from './lineage.js';
 import { toPredictionSamples, type PredictionInput } from './prediction-input.js';
-import { argmaxBand, prepareSamples, summarizePrediction, type PredictionSummary, type ValueKind } from './uncertainty.js';
+import {
+  argmaxBand,
+  prepareSamples,
+  summarizePrediction,
+  type PredictionSummary,
+  type ValueKind,
+} from './uncertainty.js';
 
 /**
  * One model output to write back: the slice it was predicted for and its `[C, h, w]` prediction
@@ -75,7 +81,18 @@ export interface WritePredictionsResult {
  * PREDICTION_COLUMNS.includes('entropy'); // true
  * ```
  */
-export const PREDICTION_COLUMNS = ['pred_class', 'pred_score', 'entropy', 'variance', 'margin', 'pixel_count', 'model_id', 'round', 'parent_catalog', 'parent_hash'] as const;
+export const PREDICTION_COLUMNS = [
+  'pred_class',
+  'pred_score',
+  'entropy',
+  'variance',
+  'margin',
+  'pixel_count',
+  'model_id',
+  'round',
+  'parent_catalog',
+  'parent_hash',
+] as const;
 
 /**
  * Writes model outputs back as a new GeoParquet catalog version, never touching the input catalog.
@@ -110,23 +127,40 @@ export async function writePredictions(
   const level = opts.level ?? 'slice';
   const values = opts.values ?? 'probabilities';
   const round = opts.round ?? 0;
-  if (level !== 'slice' && level !== 'row') throw new StitchError('BAD_OPTION', `level must be 'slice' or 'row', got ${JSON.stringify(level)}`);
-  if (typeof opts.modelId !== 'string' || opts.modelId === '') throw new StitchError('BAD_OPTION', 'modelId must be a non-empty string (it is written into the model_id column)');
-  if (!Number.isInteger(round) || round < 0) throw new StitchError('BAD_OPTION', `round must be a non-negative integer, got ${round}`);
+  if (level !== 'slice' && level !== 'row')
+    throw new StitchError('BAD_OPTION', `level must be 'slice' or 'row', got ${JSON.stringify(level)}`);
+  if (typeof opts.modelId !== 'string' || opts.modelId === '')
+    throw new StitchError('BAD_OPTION', 'modelId must be a non-empty string (it is written into the model_id column)');
+  if (!Number.isInteger(round) || round < 0)
+    throw new StitchError('BAD_OPTION', `round must be a non-negative integer, got ${round}`);
   if (existsSync(catalog.source) && resolve(catalog.source) === out) {
-    throw new StitchError('WOULD_OVERWRITE_INPUT', `${out} is the input catalog; write predictions to a new path (the input is never modified)`, { subject: out });
+    throw new StitchError(
+      'WOULD_OVERWRITE_INPUT',
+      `${out} is the input catalog; write predictions to a new path (the input is never modified)`,
+      { subject: out },
+    );
   }
-  if (existsSync(out) && !opts.overwrite) throw new StitchError('EXISTS', `${out} exists; pass overwrite: true or choose another path`, { subject: out });
+  if (existsSync(out) && !opts.overwrite)
+    throw new StitchError('EXISTS', `${out} exists; pass overwrite: true or choose another path`, { subject: out });
 
   const summaries: { slice: GeoSlice; s: PredictionSummary }[] = [];
   for await (const r of results) {
     const what = describeSlice(r.slice);
     validateSlice(r.slice);
     const [h, w] = r.shape ?? [sliceHeight(r.slice), sliceWidth(r.slice)];
-    const samples = prepareSamples(toPredictionSamples(r.prediction, bandsOf(r.prediction, h, w, what), h, w, what), values, what);
+    const samples = prepareSamples(
+      toPredictionSamples(r.prediction, bandsOf(r.prediction, h, w, what), h, w, what),
+      values,
+      what,
+    );
     summaries.push({ slice: r.slice, s: summarizePrediction(samples, values, what) });
   }
-  if (summaries.length === 0) throw new StitchError('NO_RESULTS', `no prediction results to write to ${out}; pass at least one { slice, prediction }`, { subject: out });
+  if (summaries.length === 0)
+    throw new StitchError(
+      'NO_RESULTS',
+      `no prediction results to write to ${out}; pass at least one { slice, prediction }`,
+      { subject: out },
+    );
 
   const lineage = await catalogLineage(catalog);
   const lin = { model_id: opts.modelId, round, parent_catalog: lineage.parent, parent_hash: lineage.hash };
@@ -138,7 +172,10 @@ export async function writePredictions(
   let rows: number;
   try {
     if (level === 'slice') {
-      const sources = await rowsById(catalog, new Set(summaries.flatMap(({ slice }) => (slice.rowId === undefined ? [] : [slice.rowId]))));
+      const sources = await rowsById(
+        catalog,
+        new Set(summaries.flatMap(({ slice }) => (slice.rowId === undefined ? [] : [slice.rowId]))),
+      );
       const counters = new Map<string, number>();
       const outRows: CatalogRow[] = summaries.map(({ slice, s }) => {
         const src = slice.rowId === undefined ? undefined : sources.get(slice.rowId);
@@ -157,8 +194,12 @@ export async function writePredictions(
           extras: {
             ...(src?.extras ?? {}),
             source_row_id: slice.rowId ?? null,
-            slice_xmin: slice.bounds[0], slice_ymin: slice.bounds[1], slice_xmax: slice.bounds[2], slice_ymax: slice.bounds[3],
-            slice_res_x: slice.resolution[0], slice_res_y: slice.resolution[1],
+            slice_xmin: slice.bounds[0],
+            slice_ymin: slice.bounds[1],
+            slice_xmax: slice.bounds[2],
+            slice_ymax: slice.bounds[3],
+            slice_res_x: slice.resolution[0],
+            slice_res_y: slice.resolution[1],
             ...summaryColumns(s, regression),
             ...lin,
           },
@@ -175,14 +216,23 @@ export async function writePredictions(
         table.push({ id: row.id, ...(perRow.get(row.id) ?? emptyColumns(regression)), ...lin });
       }
       const unknown = [...perRow.keys()].find((id) => !seen.has(id));
-      if (unknown !== undefined) throw new StitchError('UNKNOWN_ROW', `a result's slice.rowId "${unknown}" is not a row of ${catalog.source}; use level: 'slice' or fix the row ids`, { subject: unknown });
+      if (unknown !== undefined)
+        throw new StitchError(
+          'UNKNOWN_ROW',
+          `a result's slice.rowId "${unknown}" is not a row of ${catalog.source}; use level: 'slice' or fix the row ids`,
+          { subject: unknown },
+        );
       await catalog.withColumns(table, { on: 'id' }).toGeoParquet(tmp, opts.geoparquet);
       rows = table.length;
     }
     renameSync(tmp, out);
   } catch (e) {
     if (e instanceof StitchError) throw e;
-    throw new StitchError('WRITE_FAILED', `writing predictions to ${out} failed (nothing was written there): ${(e as Error).message}`, { cause: e, subject: out });
+    throw new StitchError(
+      'WRITE_FAILED',
+      `writing predictions to ${out} failed (nothing was written there): ${(e as Error).message}`,
+      { cause: e, subject: out },
+    );
   } finally {
     rmSync(tmpDir, { recursive: true, force: true });
   }
@@ -196,7 +246,12 @@ function bandsOf(p: PredictionInput, h: number, w: number, what: string): number
     return s.length === 4 ? s[1] : s.length === 3 ? s[0] : 1;
   }
   const len = (first as ArrayLike<number> | undefined)?.length ?? 0;
-  if (len === 0 || len % (h * w) !== 0) throw new StitchError('SHAPE_MISMATCH', `${what}: prediction of ${len} values is not [C, ${h}, ${w}]; pass shape: [h, w] for predictions on another grid`, { subject: what });
+  if (len === 0 || len % (h * w) !== 0)
+    throw new StitchError(
+      'SHAPE_MISMATCH',
+      `${what}: prediction of ${len} values is not [C, ${h}, ${w}]; pass shape: [h, w] for predictions on another grid`,
+      { subject: what },
+    );
   return len / (h * w);
 }
 
@@ -205,14 +260,26 @@ async function rowsById(catalog: GeoCatalog, ids: Set<string>): Promise<Map<stri
   if (ids.size === 0) return found;
   for await (const row of catalog.rows({ batchSize: 4096 })) if (ids.has(row.id)) found.set(row.id, row);
   const missing = [...ids].find((id) => !found.has(id));
-  if (missing !== undefined) throw new StitchError('UNKNOWN_ROW', `a result's slice.rowId "${missing}" is not a row of ${catalog.source}; drop rowId from slices that do not come from this catalog`, { subject: missing });
+  if (missing !== undefined)
+    throw new StitchError(
+      'UNKNOWN_ROW',
+      `a result's slice.rowId "${missing}" is not a row of ${catalog.source}; drop rowId from slices that do not come from this catalog`,
+      { subject: missing },
+    );
   return found;
 }
 
 function summaryColumns(s: PredictionSummary, regression: boolean): Record<string, unknown> {
   return regression
     ? { pred_score: s.predScore, variance: s.variance, pixel_count: s.pixels }
-    : { pred_class: s.predClass, pred_score: s.predScore, entropy: s.entropy, variance: s.variance, margin: s.margin, pixel_count: s.pixels };
+    : {
+        pred_class: s.predClass,
+        pred_score: s.predScore,
+        entropy: s.entropy,
+        variance: s.variance,
+        margin: s.margin,
+        pixel_count: s.pixels,
+      };
 }
 
 function emptyColumns(regression: boolean): Record<string, unknown> {
@@ -220,14 +287,25 @@ function emptyColumns(regression: boolean): Record<string, unknown> {
   return regression ? base : { pred_class: null, ...base, entropy: null, margin: null };
 }
 
-function aggregateByRow(summaries: { slice: GeoSlice; s: PredictionSummary }[], regression: boolean): Map<string, Record<string, unknown>> {
-  const acc = new Map<string, { n: number; px: number; means: number[]; entropy: number; variance: number; margin: number }>();
+function aggregateByRow(
+  summaries: { slice: GeoSlice; s: PredictionSummary }[],
+  regression: boolean,
+): Map<string, Record<string, unknown>> {
+  const acc = new Map<
+    string,
+    { n: number; px: number; means: number[]; entropy: number; variance: number; margin: number }
+  >();
   for (const { slice, s } of summaries) {
     if (slice.rowId === undefined) {
-      throw new StitchError('UNKNOWN_ROW', `${describeSlice(slice)} has no rowId, so it cannot be joined onto a catalog row; use level: 'slice'`, { subject: describeSlice(slice) });
+      throw new StitchError(
+        'UNKNOWN_ROW',
+        `${describeSlice(slice)} has no rowId, so it cannot be joined onto a catalog row; use level: 'slice'`,
+        { subject: describeSlice(slice) },
+      );
     }
     let a = acc.get(slice.rowId);
-    if (!a) acc.set(slice.rowId, (a = { n: 0, px: 0, means: s.bandMeans.map(() => 0), entropy: 0, variance: 0, margin: 0 }));
+    if (!a)
+      acc.set(slice.rowId, (a = { n: 0, px: 0, means: s.bandMeans.map(() => 0), entropy: 0, variance: 0, margin: 0 }));
     a.n++;
     a.px += s.pixels;
     s.bandMeans.forEach((m, c) => (a.means[c] += m * s.pixels));
@@ -240,9 +318,20 @@ function aggregateByRow(summaries: { slice: GeoSlice; s: PredictionSummary }[], 
     const means = a.means.map((m) => m / a.px);
     const cls = regression ? null : argmaxBand(means);
     const score = regression ? means[0] : means.length === 1 ? (cls === 1 ? means[0] : 1 - means[0]) : means[cls!];
-    out.set(id, regression
-      ? { pred_score: score, variance: a.variance / a.px, pixel_count: a.px, slice_count: a.n }
-      : { pred_class: cls, pred_score: score, variance: a.variance / a.px, pixel_count: a.px, slice_count: a.n, entropy: a.entropy / a.px, margin: a.margin / a.px });
+    out.set(
+      id,
+      regression
+        ? { pred_score: score, variance: a.variance / a.px, pixel_count: a.px, slice_count: a.n }
+        : {
+            pred_class: cls,
+            pred_score: score,
+            variance: a.variance / a.px,
+            pixel_count: a.px,
+            slice_count: a.n,
+            entropy: a.entropy / a.px,
+            margin: a.margin / a.px,
+          },
+    );
   }
   return out;
 }

@@ -87,7 +87,11 @@ test('invalid WKB: rows are refused by the writer; in a file, a spatial query fa
   await assert.rejects(duckdbCatalogFromRows(rows), isCatalogError('INVALID_ROW', 'r02'));
 
   const p = join(dir, 'badwkb.parquet');
-  const geo = JSON.stringify({ version: '1.1.0', primary_column: 'geometry', columns: { geometry: { encoding: 'WKB', geometry_types: [] } } }).replaceAll("'", "''");
+  const geo = JSON.stringify({
+    version: '1.1.0',
+    primary_column: 'geometry',
+    columns: { geometry: { encoding: 'WKB', geometry_types: [] } },
+  }).replaceAll("'", "''");
   await duckExec(`COPY (SELECT 'a' AS id, '\\x01\\x03\\x00\\x00\\x00\\x09'::BLOB AS geometry, {'xmin': 0.0, 'ymin': 0.0, 'xmax': 1.0, 'ymax': 1.0} AS bbox)
                   TO '${p}' (FORMAT parquet, KV_METADATA {geo: '${geo}'})`);
   const bad = await openCatalog(p);
@@ -96,9 +100,16 @@ test('invalid WKB: rows are refused by the writer; in a file, a spatial query fa
 });
 
 test('an unknown CRS in a query is a GeoError UNKNOWN_CRS; an unsupported file CRS is UNSUPPORTED_CRS', async () => {
-  assert.throws(() => cat.query({ bbox: [0, 0, 1, 1], crs: 'EPSG:999999' }), (e: unknown) => e instanceof GeoError && e.code === 'UNKNOWN_CRS');
+  assert.throws(
+    () => cat.query({ bbox: [0, 0, 1, 1], crs: 'EPSG:999999' }),
+    (e: unknown) => e instanceof GeoError && e.code === 'UNKNOWN_CRS',
+  );
   const p = join(dir, 'mercator.parquet');
-  const geo = JSON.stringify({ version: '1.0.0', primary_column: 'geometry', columns: { geometry: { encoding: 'WKB', geometry_types: [], crs: 'EPSG:3857' } } });
+  const geo = JSON.stringify({
+    version: '1.0.0',
+    primary_column: 'geometry',
+    columns: { geometry: { encoding: 'WKB', geometry_types: [], crs: 'EPSG:3857' } },
+  });
   await duckExec(`COPY (SELECT 'a' AS id, '\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00'::BLOB AS geometry)
                   TO '${p}' (FORMAT parquet, KV_METADATA {geo: '${geo}'})`);
   await assert.rejects(openCatalog(p), isCatalogError('UNSUPPORTED_CRS', p, 'EPSG:3857'));
@@ -109,31 +120,55 @@ test('SQL injection through params is inert: values are bound, never pasted', as
   assert.equal(await cat.query({ where: 'split = $s', params: { s: evil } }).count(), 0);
   assert.equal(await cat.query({ where: 'id = ?', params: [evil] }).count(), 0);
   assert.equal(await cat.sql('SELECT * FROM catalog WHERE crs = $1', [evil]).count(), 0);
-  assert.deepStrictEqual(await cat.aggregate('SELECT count(*) AS n FROM catalog WHERE split = $s', { s: evil }), [{ n: 0n }]);
+  assert.deepStrictEqual(await cat.aggregate('SELECT count(*) AS n FROM catalog WHERE split = $s', { s: evil }), [
+    { n: 0n },
+  ]);
   assert.equal(await cat.count(), 12);
 });
 
 test('SQL injection through statements and identifiers is refused with BAD_QUERY / BAD_IDENTIFIER', async () => {
   assert.throws(() => cat.query({ where: "split = 'val'; DROP TABLE x" }), isCatalogError('BAD_QUERY', ';'));
-  assert.throws(() => cat.query({ where: "1=1) UNION ALL SELECT * FROM catalog WHERE (1=1" }), isCatalogError('BAD_QUERY', 'unbalanced'));
+  assert.throws(
+    () => cat.query({ where: '1=1) UNION ALL SELECT * FROM catalog WHERE (1=1' }),
+    isCatalogError('BAD_QUERY', 'unbalanced'),
+  );
   assert.throws(() => cat.sql('SELECT * FROM catalog; SELECT 1'), isCatalogError('BAD_QUERY'));
   assert.throws(() => cat.query({ where: 'split = $s', params: {} }), isCatalogError('BAD_QUERY', '$s'));
   assert.throws(() => cat.query({ where: 'split = ?', params: ['a', 'b'] }), isCatalogError('BAD_QUERY'));
-  await assert.rejects(cat.aggregate("SELECT 1; DROP TABLE t"), isCatalogError('BAD_QUERY'));
-  const ident = (name: string) => (e: unknown) => isCatalogError('BAD_IDENTIFIER')(e) && (e as CatalogError).subject === name;
+  await assert.rejects(cat.aggregate('SELECT 1; DROP TABLE t'), isCatalogError('BAD_QUERY'));
+  const ident = (name: string) => (e: unknown) =>
+    isCatalogError('BAD_IDENTIFIER')(e) && (e as CatalogError).subject === name;
   assert.throws(() => cat.withColumns([{ id: 'r01', x: 1 }], { on: 'id" = 1 OR "1' }), ident('id" = 1 OR "1'));
-  await assert.rejects(cat.toGeoParquet(join(dir, 'o.parquet'), { sortBy: ['tmin; DROP TABLE t'] }), ident('tmin; DROP TABLE t'));
-  await assert.rejects(cat.toGeoParquet(join(dir, 'o'), { partitionBy: ['split) TO \'/etc/x\' --'] }), ident("split) TO '/etc/x' --"));
+  await assert.rejects(
+    cat.toGeoParquet(join(dir, 'o.parquet'), { sortBy: ['tmin; DROP TABLE t'] }),
+    ident('tmin; DROP TABLE t'),
+  );
+  await assert.rejects(
+    cat.toGeoParquet(join(dir, 'o'), { partitionBy: ["split) TO '/etc/x' --"] }),
+    ident("split) TO '/etc/x' --"),
+  );
   await assert.rejects(cat.toDuckDB(join(dir, 'o.duckdb'), { table: 'a; DROP' }), ident('a; DROP'));
   await assert.rejects(cat.withColumns([{ id: 'r01', 'x"y': 1 }]).count(), ident('x"y'));
   const rows = smallRows();
   rows[0] = { ...rows[0], extras: { ...rows[0].extras, 'bad name"); --': 1 } };
-  await assert.rejects(writeGeoParquet(rows, join(dir, 'o.parquet')), (e: unknown) => e instanceof GeosliceError && /bad name/.test(e.message));
+  await assert.rejects(
+    writeGeoParquet(rows, join(dir, 'o.parquet')),
+    (e: unknown) => e instanceof GeosliceError && /bad name/.test(e.message),
+  );
 });
 
 test('sql() whose result lacks catalog columns is MISSING_COLUMNS naming them; the process keeps running', async () => {
-  await assert.rejects(cat.sql('SELECT id, geometry FROM catalog').count(), isCatalogError('MISSING_COLUMNS', 'assets', 'bbox', 'tmin', 'tmax', 'crs'));
-  await assert.rejects(cat.sql('SELECT * REPLACE (CAST(tmin AS VARCHAR) AS tmin) FROM catalog').count(), isCatalogError('BAD_COLUMN_TYPE', 'tmin'));
-  await assert.rejects(cat.query({ where: 'no_such_column > 1' }).count(), isCatalogError('QUERY_FAILED', 'no_such_column'));
+  await assert.rejects(
+    cat.sql('SELECT id, geometry FROM catalog').count(),
+    isCatalogError('MISSING_COLUMNS', 'assets', 'bbox', 'tmin', 'tmax', 'crs'),
+  );
+  await assert.rejects(
+    cat.sql('SELECT * REPLACE (CAST(tmin AS VARCHAR) AS tmin) FROM catalog').count(),
+    isCatalogError('BAD_COLUMN_TYPE', 'tmin'),
+  );
+  await assert.rejects(
+    cat.query({ where: 'no_such_column > 1' }).count(),
+    isCatalogError('QUERY_FAILED', 'no_such_column'),
+  );
   assert.equal(await cat.query({ bbox: [10, 45, 11, 46] }).count(), 2);
 });

@@ -5,8 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { appendToCatalog, compactCatalog, listShards, optimizeCatalog } from '../../src/catalog/build/catalog-dir.js';
-import { acquireLock } from '../../src/catalog/build/lock.js';
+import {
+  appendToCatalog,
+  compactCatalog,
+  listShards,
+  optimizeCatalog,
+} from '../../src/catalog/builders/catalog-dir.js';
+import { acquireLock } from '../../src/catalog/builders/lock.js';
 import { openCatalog } from '../../src/catalog/open.js';
 import { BuildError } from '../../src/errors.js';
 import { bboxToPolygon } from '../../src/geo/geometry.js';
@@ -17,13 +22,29 @@ const tmp = mkdtempSync(join(tmpdir(), 'gs-append-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const records = (prefix: string, n: number) =>
-  Array.from({ length: n }, (_, i) => ({ id: `${prefix}-${i}`, datetime: `2024-01-${String((i % 28) + 1).padStart(2, '0')}`, geometry: bboxToPolygon([i % 170, -10, (i % 170) + 1, -9]), assets: { B04: `${prefix}-${i}.tif` } }));
+  Array.from({ length: n }, (_, i) => ({
+    id: `${prefix}-${i}`,
+    datetime: `2024-01-${String((i % 28) + 1).padStart(2, '0')}`,
+    geometry: bboxToPolygon([i % 170, -10, (i % 170) + 1, -9]),
+    assets: { B04: `${prefix}-${i}.tif` },
+  }));
 
-function child(dir: string, prefix: string, n: number, holdMs = 0): { done: Promise<number>; pid: number; kill: () => void } {
-  const p = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, prefix, String(n), String(holdMs)], { stdio: ['ignore', 'pipe', 'pipe'] });
+function child(
+  dir: string,
+  prefix: string,
+  n: number,
+  holdMs = 0,
+): { done: Promise<number>; pid: number; kill: () => void } {
+  const p = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, prefix, String(n), String(holdMs)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let err = '';
   p.stderr.on('data', (d) => (err += d));
-  const done = new Promise<number>((res, rej) => p.on('exit', (code, sig) => (code === 0 ? res(0) : sig ? res(-1) : rej(new Error(`child ${prefix} failed (${code}): ${err}`)))));
+  const done = new Promise<number>((res, rej) =>
+    p.on('exit', (code, sig) =>
+      code === 0 ? res(0) : sig ? res(-1) : rej(new Error(`child ${prefix} failed (${code}): ${err}`)),
+    ),
+  );
   return { done, pid: p.pid!, kill: () => p.kill('SIGKILL') };
 }
 
@@ -41,7 +62,10 @@ async function ids(source: string): Promise<string[]> {
 test('concurrent appends from several processes and in-process calls never lose a shard', async () => {
   const dir = join(tmp, 'concurrent');
   const procs = [child(dir, 'p1', 300), child(dir, 'p2', 300)];
-  const local = [appendToCatalog(dir, { table: records('l1', 200) }, { progress: false }), appendToCatalog(dir, { table: records('l2', 200) }, { progress: false })];
+  const local = [
+    appendToCatalog(dir, { table: records('l1', 200) }, { progress: false }),
+    appendToCatalog(dir, { table: records('l2', 200) }, { progress: false }),
+  ];
   const results = await Promise.all(local);
   await Promise.all(procs.map((p) => p.done));
   for (const r of results) await r.catalog.close();
@@ -78,7 +102,12 @@ test('a killed append leaves the catalog as it was and its stale lock is taken o
   // the child holds the lock while it waits before its last record; kill it then
   const c = child(dir, 'doomed', 50, 30_000);
   const lockFile = join(dir, '.geoslice.lock');
-  for (let i = 0; i < 600 && !(existsSync(lockFile) && JSON.parse(readFileSync(lockFile, 'utf8') || '{}').pid === c.pid); i++) await new Promise((r) => setTimeout(r, 50));
+  for (
+    let i = 0;
+    i < 600 && !(existsSync(lockFile) && JSON.parse(readFileSync(lockFile, 'utf8') || '{}').pid === c.pid);
+    i++
+  )
+    await new Promise((r) => setTimeout(r, 50));
   assert.ok(existsSync(lockFile), 'the child took the lock');
   c.kill();
   await c.done;
@@ -94,12 +123,21 @@ test('a live lock makes other writers wait, then fail with LOCKED naming the hol
   const dir = join(tmp, 'locked');
   mkdirSync(dir, { recursive: true });
   const held = await acquireLock(dir);
-  await assert.rejects(appendToCatalog(dir, { table: records('x', 1) }, { progress: false, lock: { waitMs: 300 } }), (e: unknown) => e instanceof BuildError && e.code === 'LOCKED' && e.message.includes(`process ${process.pid}`));
+  await assert.rejects(
+    appendToCatalog(dir, { table: records('x', 1) }, { progress: false, lock: { waitMs: 300 } }),
+    (e: unknown) => e instanceof BuildError && e.code === 'LOCKED' && e.message.includes(`process ${process.pid}`),
+  );
   await held.release();
   await held.release();
   // a lock file from another host that was not refreshed for longer than staleMs is taken over
-  writeFileSync(join(dir, '.geoslice.lock'), JSON.stringify({ pid: 1, host: 'elsewhere', token: 't', since: '2020-01-01T00:00:00Z' }));
-  await assert.rejects(acquireLock(dir, { waitMs: 200, staleMs: 60_000 }), (e: unknown) => e instanceof BuildError && e.code === 'LOCKED' && e.message.includes('elsewhere'));
+  writeFileSync(
+    join(dir, '.geoslice.lock'),
+    JSON.stringify({ pid: 1, host: 'elsewhere', token: 't', since: '2020-01-01T00:00:00Z' }),
+  );
+  await assert.rejects(
+    acquireLock(dir, { waitMs: 200, staleMs: 60_000 }),
+    (e: unknown) => e instanceof BuildError && e.code === 'LOCKED' && e.message.includes('elsewhere'),
+  );
   await new Promise((r) => setTimeout(r, 120));
   const taken = await acquireLock(dir, { waitMs: 1_000, staleMs: 100 });
   assert.equal(JSON.parse(readFileSync(taken.path, 'utf8')).pid, process.pid);
@@ -111,10 +149,26 @@ test('bad appends are typed errors and leave the directory unchanged', async () 
   const dir = join(tmp, 'bad');
   await (await appendToCatalog(dir, { table: records('ok', 3) }, { progress: false })).catalog.close();
   const shards = listShards(dir);
-  await assert.rejects(appendToCatalog(dir, { table: [{ id: 'x', datetime: '2024-01-01', geometry: null, assets: { a: 'a.tif' } }] }, { progress: false }), (e: unknown) => e instanceof BuildError && e.code === 'NO_GEOMETRY');
-  await assert.rejects(appendToCatalog(dir, { files: [join(tmp, 'none.tif')] }, { progress: false, workers: 0 }), (e: unknown) => e instanceof BuildError && e.code === 'UNREADABLE');
-  await assert.rejects(appendToCatalog(dir, {} as never), (e: unknown) => e instanceof BuildError && e.code === 'BAD_OPTION');
+  await assert.rejects(
+    appendToCatalog(
+      dir,
+      { table: [{ id: 'x', datetime: '2024-01-01', geometry: null, assets: { a: 'a.tif' } }] },
+      { progress: false },
+    ),
+    (e: unknown) => e instanceof BuildError && e.code === 'NO_GEOMETRY',
+  );
+  await assert.rejects(
+    appendToCatalog(dir, { files: [join(tmp, 'none.tif')] }, { progress: false, workers: 0 }),
+    (e: unknown) => e instanceof BuildError && e.code === 'UNREADABLE',
+  );
+  await assert.rejects(
+    appendToCatalog(dir, {} as never),
+    (e: unknown) => e instanceof BuildError && e.code === 'BAD_OPTION',
+  );
   assert.deepEqual(listShards(dir), shards);
   assert.ok(!existsSync(join(dir, '.geoslice.lock')));
-  await assert.rejects(compactCatalog(join(tmp, 'nope')), (e: unknown) => e instanceof BuildError && e.code === 'NOT_FOUND');
+  await assert.rejects(
+    compactCatalog(join(tmp, 'nope')),
+    (e: unknown) => e instanceof BuildError && e.code === 'NOT_FOUND',
+  );
 });

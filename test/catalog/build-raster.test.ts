@@ -4,20 +4,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { buildRasterCatalog } from '../../src/catalog/build/build-raster-catalog.js';
+import { buildRasterCatalog } from '../../src/catalog/builders/build-raster-catalog.js';
 import type { CatalogRow } from '../../src/catalog/types.js';
 import { BuildError } from '../../src/errors.js';
 import { pointInGeometry, type Geometry, type Position } from '../../src/geo/geometry.js';
 import { readWkb } from '../../src/geo/wkb.js';
-import type { CogLayout } from '../../src/loaders/cog-layout.js';
+import type { CogLayout } from '../../src/tiff/cog-layout.js';
 import { openRaster } from '../../src/loaders/raster.js';
-import type { ByteRange, ByteSource } from '../../src/loaders/sources/byte-source.js';
-import { openSource } from '../../src/loaders/sources/open-source.js';
+import type { ByteRange, ByteSource } from '../../src/sources/byte-source.js';
+import { openSource } from '../../src/sources/open-source.js';
 
 // Rasters made by GDAL and gdalinfo facts about them: test/fixtures/build/make-fixtures.py
 const FIX = fileURLToPath(new URL('../fixtures/build/', import.meta.url));
 const expected = JSON.parse(readFileSync(join(FIX, 'expected.json'), 'utf8')) as {
-  rasters: Record<string, { size: [number, number]; bands: number; dtype: string; nodata: number | null; overviews: number; epsg: string; wgs84Extent: { type: string; coordinates: Position[][] } }>;
+  rasters: Record<
+    string,
+    {
+      size: [number, number];
+      bands: number;
+      dtype: string;
+      nodata: number | null;
+      overviews: number;
+      epsg: string;
+      wgs84Extent: { type: string; coordinates: Position[][] };
+    }
+  >;
 };
 const SHARED = fileURLToPath(new URL('../../../shared/fixtures/cog/', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'gs-build-'));
@@ -41,7 +52,11 @@ function covers(g: Geometry, p: Position): boolean {
 test('builds GDAL-made rasters (UTM, antimeridian, south polar, Web Mercator) with correct metadata and footprints', async () => {
   const out = join(tmp, 'own.parquet');
   const { catalog, rows, skipped } = await buildRasterCatalog(join(FIX, 'rasters'), {
-    out, workers: 2, filenameRegex: /_(?<date>\d{4}(?:\d{4})?)\.tif$/, cogHeaders: true, progress: false,
+    out,
+    workers: 2,
+    filenameRegex: /_(?<date>\d{4}(?:\d{4})?)\.tif$/,
+    cogHeaders: true,
+    progress: false,
   });
   try {
     assert.equal(rows, 4);
@@ -58,7 +73,8 @@ test('builds GDAL-made rasters (UTM, antimeridian, south polar, Web Mercator) wi
       assert.equal(row.extras.nodata === null ? null : Number(row.extras.nodata), e.nodata, `${name} nodata`);
       assert.equal(row.assets.image.href, join(FIX, 'rasters', `${name}.tif`));
       const footprint = readWkb(row.geometry);
-      for (const corner of e.wgs84Extent.coordinates[0]) assert.ok(covers(footprint, corner), `${name}: GDAL corner ${corner} outside the footprint`);
+      for (const corner of e.wgs84Extent.coordinates[0])
+        assert.ok(covers(footprint, corner), `${name}: GDAL corner ${corner} outside the footprint`);
     }
     const am = got.get('antimeridian_60n_20230115')!;
     assert.equal(readWkb(am.geometry).type, 'MultiPolygon');
@@ -93,10 +109,21 @@ function counting(inner: ByteSource, log: ByteRange[]): ByteSource {
 
 test('the stored COG header cache lets the loader read identical pixels with zero header reads', async () => {
   const out = join(tmp, 'cache.parquet');
-  const { catalog } = await buildRasterCatalog([join(FIX, 'rasters', 'utm33_20240601.tif'), join(FIX, 'rasters', 'antimeridian_60n_20230115.tif')], { out, workers: 0, cogHeaders: true, progress: false });
+  const { catalog } = await buildRasterCatalog(
+    [join(FIX, 'rasters', 'utm33_20240601.tif'), join(FIX, 'rasters', 'antimeridian_60n_20230115.tif')],
+    { out, workers: 0, cogHeaders: true, progress: false },
+  );
   try {
-    const sql = await catalog.aggregate('SELECT id, image_cog.width AS w, len(image_cog.images) AS levels FROM catalog ORDER BY id');
-    assert.deepEqual(sql.map((r) => [r.id, Number(r.w), Number(r.levels)]), [['antimeridian_60n_20230115', 240, 3], ['utm33_20240601', 300, 3]]);
+    const sql = await catalog.aggregate(
+      'SELECT id, image_cog.width AS w, len(image_cog.images) AS levels FROM catalog ORDER BY id',
+    );
+    assert.deepEqual(
+      sql.map((r) => [r.id, Number(r.w), Number(r.levels)]),
+      [
+        ['antimeridian_60n_20230115', 240, 3],
+        ['utm33_20240601', 300, 3],
+      ],
+    );
     for (const row of (await allRows(catalog)).values()) {
       const href = row.assets.image.href;
       const layout = row.extras.image_cog as CogLayout;
@@ -115,7 +142,8 @@ test('the stored COG header cache lets the loader read identical pixels with zer
         }
         assert.ok(log.length > 0);
         // every read starts at a tile: none is a header read
-        for (const r of log) assert.ok(tileStarts.has(r.offset), `${row.id}: read at byte ${r.offset} is not a tile read`);
+        for (const r of log)
+          assert.ok(tileStarts.has(r.offset), `${row.id}: read at byte ${r.offset} is not a tile read`);
       } finally {
         await cached.close();
         await fresh.close();
@@ -127,11 +155,22 @@ test('the stored COG header cache lets the loader read identical pixels with zer
   }
 });
 
-test('shared third-party COGs: right CRSs and dtypes; files without an EPSG CRS are reported when skipped', { skip: !existsSync(SHARED) && 'shared fixtures absent' }, async () => {
-  const { catalog, rows, skipped } = await buildRasterCatalog(SHARED, { out: join(tmp, 'shared.parquet'), onError: 'skip', workers: 2, cogHeaders: true, progress: false });
+test('shared third-party COGs: right CRSs and dtypes; files without an EPSG CRS are reported when skipped', {
+  skip: !existsSync(SHARED) && 'shared fixtures absent',
+}, async () => {
+  const { catalog, rows, skipped } = await buildRasterCatalog(SHARED, {
+    out: join(tmp, 'shared.parquet'),
+    onError: 'skip',
+    workers: 2,
+    cogHeaders: true,
+    progress: false,
+  });
   try {
     assert.equal(rows, 7);
-    assert.deepEqual(skipped.map((s) => [s.input.split('/').pop(), s.code]).sort(), [['GeogToWGS84GeoKey5.tif', 'NO_GEOREFERENCING'], ['int16_zstd.tif', 'NO_GEOREFERENCING']]);
+    assert.deepEqual(skipped.map((s) => [s.input.split('/').pop(), s.code]).sort(), [
+      ['GeogToWGS84GeoKey5.tif', 'NO_GEOREFERENCING'],
+      ['int16_zstd.tif', 'NO_GEOREFERENCING'],
+    ]);
     const got = await allRows(catalog);
     const want: Record<string, [string, string, number, string | null]> = {
       'RGB.byte': ['EPSG:32618', 'uint8', 3, '0'],
@@ -145,13 +184,30 @@ test('shared third-party COGs: right CRSs and dtypes; files without an EPSG CRS 
     for (const [id, [crs, dtype, bands, nodata]] of Object.entries(want)) {
       const r = got.get(id);
       assert.ok(r, id);
-      assert.deepEqual([r.crs, r.extras.dtype, Number(r.extras.bands), r.extras.nodata === null ? null : String(Number(r.extras.nodata))], [crs, dtype, bands, nodata], id);
+      assert.deepEqual(
+        [
+          r.crs,
+          r.extras.dtype,
+          Number(r.extras.bands),
+          r.extras.nodata === null ? null : String(Number(r.extras.nodata)),
+        ],
+        [crs, dtype, bands, nodata],
+        id,
+      );
     }
     // RGB.byte.tif: gdalinfo -json wgs84Extent corners (GDAL 3.6.2)
     const rgb = readWkb(got.get('RGB.byte')!.geometry);
-    for (const c of [[-78.95865, 25.5060874], [-78.8981334, 23.5649912], [-76.5749237, 23.605947], [-76.5994383, 25.5508738]] as Position[]) {
+    for (const c of [
+      [-78.95865, 25.5060874],
+      [-78.8981334, 23.5649912],
+      [-76.5749237, 23.605947],
+      [-76.5994383, 25.5508738],
+    ] as Position[]) {
       // gdalinfo rounds to 1e-7 degrees: test the corner nudged 1e-6 towards the scene centre
-      assert.ok(pointInGeometry(rgb, c[0] + Math.sign(-77.7 - c[0]) * 1e-6, c[1] + Math.sign(24.5 - c[1]) * 1e-6), `corner ${c}`);
+      assert.ok(
+        pointInGeometry(rgb, c[0] + Math.sign(-77.7 - c[0]) * 1e-6, c[1] + Math.sign(24.5 - c[1]) * 1e-6),
+        `corner ${c}`,
+      );
     }
   } finally {
     await catalog.close();
@@ -160,10 +216,19 @@ test('shared third-party COGs: right CRSs and dtypes; files without an EPSG CRS 
 
 test('bad inputs fail the build with a typed error naming the file and leave the previous catalog untouched', async () => {
   const out = join(tmp, 'keep.parquet');
-  const first = await buildRasterCatalog([join(FIX, 'rasters', 'webmerc_20200229.tif')], { out, workers: 0, progress: false });
+  const first = await buildRasterCatalog([join(FIX, 'rasters', 'webmerc_20200229.tif')], {
+    out,
+    workers: 0,
+    progress: false,
+  });
   await first.catalog.close();
   const before = readFileSync(out);
-  for (const [file, code] of [['not_a_tiff.tif', 'UNREADABLE'], ['truncated.tif', 'UNREADABLE'], ['no_georef.tif', 'NO_GEOREFERENCING'], ['missing.tif', 'UNREADABLE']] as const) {
+  for (const [file, code] of [
+    ['not_a_tiff.tif', 'UNREADABLE'],
+    ['truncated.tif', 'UNREADABLE'],
+    ['no_georef.tif', 'NO_GEOREFERENCING'],
+    ['missing.tif', 'UNREADABLE'],
+  ] as const) {
     const path = join(FIX, 'bad', file);
     await assert.rejects(
       buildRasterCatalog([join(FIX, 'rasters', 'utm33_20240601.tif'), path], { out, workers: 0, progress: false }),
@@ -174,27 +239,56 @@ test('bad inputs fail the build with a typed error naming the file and leave the
   const dup = join(FIX, 'rasters', 'utm33_20240601.tif');
   const copy = join(tmp, 'utm33_20240601.tif');
   copyFileSync(dup, copy);
-  await assert.rejects(buildRasterCatalog([dup, copy], { out, workers: 0, progress: false }), (e: unknown) => e instanceof BuildError && e.code === 'DUPLICATE_ID' && e.message.includes('utm33_20240601'));
-  await assert.rejects(buildRasterCatalog([join(FIX, 'bad', 'not_a_tiff.tif')], { out, onError: 'skip', workers: 0, progress: false }), (e: unknown) => e instanceof BuildError && e.code === 'NO_ROWS');
+  await assert.rejects(
+    buildRasterCatalog([dup, copy], { out, workers: 0, progress: false }),
+    (e: unknown) => e instanceof BuildError && e.code === 'DUPLICATE_ID' && e.message.includes('utm33_20240601'),
+  );
+  await assert.rejects(
+    buildRasterCatalog([join(FIX, 'bad', 'not_a_tiff.tif')], { out, onError: 'skip', workers: 0, progress: false }),
+    (e: unknown) => e instanceof BuildError && e.code === 'NO_ROWS',
+  );
   assert.deepEqual(readFileSync(out), before);
-  await assert.rejects(buildRasterCatalog(join(tmp, 'nothing-*.tif'), { out, progress: false }), (e: unknown) => e instanceof BuildError && e.code === 'NOT_FOUND');
+  await assert.rejects(
+    buildRasterCatalog(join(tmp, 'nothing-*.tif'), { out, progress: false }),
+    (e: unknown) => e instanceof BuildError && e.code === 'NOT_FOUND',
+  );
 });
 
 test('onError skip reports every bad file and keeps the good ones; duplicate ids can be avoided with an id function', async () => {
-  const files = [join(FIX, 'rasters', 'utm33_20240601.tif'), join(FIX, 'bad', 'not_a_tiff.tif'), join(FIX, 'bad', 'no_georef.tif'), join(FIX, 'bad', 'truncated.tif')];
-  const { catalog, rows, skipped } = await buildRasterCatalog(files, { out: join(tmp, 'skip.parquet'), onError: 'skip', workers: 2, progress: false });
+  const files = [
+    join(FIX, 'rasters', 'utm33_20240601.tif'),
+    join(FIX, 'bad', 'not_a_tiff.tif'),
+    join(FIX, 'bad', 'no_georef.tif'),
+    join(FIX, 'bad', 'truncated.tif'),
+  ];
+  const { catalog, rows, skipped } = await buildRasterCatalog(files, {
+    out: join(tmp, 'skip.parquet'),
+    onError: 'skip',
+    workers: 2,
+    progress: false,
+  });
   await catalog.close();
   assert.equal(rows, 1);
   assert.deepEqual(skipped.map((s) => s.code).sort(), ['NO_GEOREFERENCING', 'UNREADABLE', 'UNREADABLE']);
   const copy = join(tmp, 'utm33_20240601.tif');
   copyFileSync(files[0], copy);
   const two = await buildRasterCatalog([files[0], copy], {
-    out: join(tmp, 'ids.parquet'), workers: 0, progress: false, id: (h) => h.replace(/[/.]/g, '_'), extraColumns: (h, row) => ({ pixels: Number(row.extras.width) * Number(row.extras.height), local: h.startsWith(tmp) }),
+    out: join(tmp, 'ids.parquet'),
+    workers: 0,
+    progress: false,
+    id: (h) => h.replace(/[/.]/g, '_'),
+    extraColumns: (h, row) => ({
+      pixels: Number(row.extras.width) * Number(row.extras.height),
+      local: h.startsWith(tmp),
+    }),
   });
   try {
     assert.equal(two.rows, 2);
     const rowsById = await allRows(two.catalog);
-    assert.deepEqual([...rowsById.values()].map((r) => Number(r.extras.pixels)), [60000, 60000]);
+    assert.deepEqual(
+      [...rowsById.values()].map((r) => Number(r.extras.pixels)),
+      [60000, 60000],
+    );
     assert.deepEqual([...rowsById.values()].map((r) => r.extras.local).sort(), [false, true]);
   } finally {
     await two.catalog.close();
@@ -202,8 +296,16 @@ test('onError skip reports every bad file and keeps the good ones; duplicate ids
 });
 
 test('worker threads and the main thread build the same rows', async () => {
-  const a = await buildRasterCatalog(join(FIX, 'rasters'), { out: join(tmp, 'w0.parquet'), workers: 0, progress: false });
-  const b = await buildRasterCatalog(join(FIX, 'rasters'), { out: join(tmp, 'w2.parquet'), workers: 2, progress: false });
+  const a = await buildRasterCatalog(join(FIX, 'rasters'), {
+    out: join(tmp, 'w0.parquet'),
+    workers: 0,
+    progress: false,
+  });
+  const b = await buildRasterCatalog(join(FIX, 'rasters'), {
+    out: join(tmp, 'w2.parquet'),
+    workers: 2,
+    progress: false,
+  });
   try {
     assert.deepEqual(await allRows(a.catalog), await allRows(b.catalog));
   } finally {
@@ -214,11 +316,24 @@ test('worker threads and the main thread build the same rows', async () => {
 
 test('without a date in the name, the TIFF DateTime tag gives the time (unless turned off)', async () => {
   const file = join(FIX, 'tagged', 'tagged_scene.tif');
-  const on = await buildRasterCatalog([file], { out: join(tmp, 'tagged.parquet'), workers: 0, progress: false, filenameRegex: /_(?<date>\d{8})\.tif$/ });
+  const on = await buildRasterCatalog([file], {
+    out: join(tmp, 'tagged.parquet'),
+    workers: 0,
+    progress: false,
+    filenameRegex: /_(?<date>\d{8})\.tif$/,
+  });
   const row = [...(await allRows(on.catalog)).values()][0];
   await on.catalog.close();
-  assert.deepEqual([row.tmin?.toISOString(), row.tmax?.toISOString()], ['2021-07-14T09:30:05.000Z', '2021-07-14T09:30:05.000Z']);
-  const off = await buildRasterCatalog([file], { out: join(tmp, 'untagged.parquet'), workers: 0, progress: false, tiffDateTime: false });
+  assert.deepEqual(
+    [row.tmin?.toISOString(), row.tmax?.toISOString()],
+    ['2021-07-14T09:30:05.000Z', '2021-07-14T09:30:05.000Z'],
+  );
+  const off = await buildRasterCatalog([file], {
+    out: join(tmp, 'untagged.parquet'),
+    workers: 0,
+    progress: false,
+    tiffDateTime: false,
+  });
   const row2 = [...(await allRows(off.catalog)).values()][0];
   await off.catalog.close();
   assert.deepEqual([row2.tmin, row2.tmax], [null, null]);

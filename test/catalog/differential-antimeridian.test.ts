@@ -9,7 +9,7 @@ import { catalogFromRows } from '../../src/catalog/from-rows.js';
 import { normalizeQuery } from '../../src/catalog/query-plan.js';
 import type { CatalogQuery, CatalogRow, GeoCatalog } from '../../src/catalog/types.js';
 import type { BBox } from '../../src/geo/bbox.js';
-import { geometryBBox, geometryIntersectsBBox } from '../../src/geo/geometry.js';
+import { type Geometry, geometryBBox, geometryIntersectsBBox } from '../../src/geo/geometry.js';
 import { overlapsInterval } from '../../src/geo/interval.js';
 import { footprintWgs84, transformPoint } from '../../src/geo/transform.js';
 import { readWkb, writeWkb } from '../../src/geo/wkb.js';
@@ -28,7 +28,7 @@ function makeRows(n: number): CatalogRow[] {
   for (let i = 0; i < n; i++) {
     const lat = -50 + r() * 100;
     const k = r();
-    let geometry;
+    let geometry: Geometry;
     let bbox: BBox;
     let crs: string;
     if (k < 0.7) {
@@ -82,7 +82,11 @@ async function ids(cat: GeoCatalog): Promise<string[]> {
 function oracle(q: CatalogQuery): string[] {
   const n = normalizeQuery(q);
   return rows
-    .filter((row, i) => (!n.boxes || n.boxes.some((b) => geometryIntersectsBBox(geoms[i], b))) && (!n.interval || overlapsInterval(row.tmin, row.tmax, n.interval, n.includeUndated)))
+    .filter(
+      (row, i) =>
+        (!n.boxes || n.boxes.some((b) => geometryIntersectsBBox(geoms[i], b))) &&
+        (!n.interval || overlapsInterval(row.tmin, row.tmax, n.interval, n.includeUndated)),
+    )
     .map((row) => row.id)
     .sort();
 }
@@ -103,10 +107,16 @@ test('queries crossing ±180 (EPSG:4326 xmin > xmax or past 180, UTM zone 60 and
     const kind = k % 4;
     let q: CatalogQuery;
     if (kind === 0) q = { bbox: [179 + r() * 0.99, lat, -180 + r() * 0.99, lat + h] };
-    else if (kind === 1) q = { bbox: r() < 0.5 ? [179 + r() * 0.5, lat, 179.6 + r() * 0.4, lat + h] : [-180, lat, -180 + r() * 0.8, lat + h] };
+    else if (kind === 1)
+      q = {
+        bbox: r() < 0.5 ? [179 + r() * 0.5, lat, 179.6 + r() * 0.4, lat + h] : [-180, lat, -180 + r() * 0.8, lat + h],
+      };
     else {
       const crs = kind === 2 ? 'EPSG:32660' : 'EPSG:32601';
-      q = { bbox: utmBox(r, crs, kind === 2 ? 179.2 + r() * 0.7 : -179.9 + r() * 0.7, lat, 10_000 + r() * 120_000), crs };
+      q = {
+        bbox: utmBox(r, crs, kind === 2 ? 179.2 + r() * 0.7 : -179.9 + r() * 0.7, lat, 10_000 + r() * 120_000),
+        crs,
+      };
     }
     if (r() < 0.5) q.interval = randomInterval(r);
     if (q.interval && r() < 0.5) q.includeUndated = true;

@@ -38,9 +38,22 @@ after(async () => {
 
 /** Everything a backend must reproduce, as one comparable string per row. */
 function rowKey(r: CatalogRow): string {
-  const assets = Object.keys(r.assets).sort().map((k) => `${k}=${r.assets[k].href}#${r.assets[k].band ?? 1}`);
-  const extras = Object.keys(r.extras).sort().map((k) => `${k}=${JSON.stringify(r.extras[k])}`);
-  return [r.id, r.bbox.join(','), r.tmin?.getTime() ?? 'null', r.tmax?.getTime() ?? 'null', r.crs, Buffer.from(r.geometry).toString('hex'), assets.join(';'), extras.join(';')].join(' | ');
+  const assets = Object.keys(r.assets)
+    .sort()
+    .map((k) => `${k}=${r.assets[k].href}#${r.assets[k].band ?? 1}`);
+  const extras = Object.keys(r.extras)
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(r.extras[k])}`);
+  return [
+    r.id,
+    r.bbox.join(','),
+    r.tmin?.getTime() ?? 'null',
+    r.tmax?.getTime() ?? 'null',
+    r.crs,
+    Buffer.from(r.geometry).toString('hex'),
+    assets.join(';'),
+    extras.join(';'),
+  ].join(' | ');
 }
 
 async function keys(cat: GeoCatalog): Promise<string[]> {
@@ -68,7 +81,12 @@ function oracleQuery(q: CatalogQuery, extra: (r: CatalogRow) => boolean = () => 
     .sort();
 }
 
-function oracleIntersect(left: CatalogRow[], leftGeoms: Geometry[], right: CatalogRow[], spatialOnly: boolean): string[] {
+function oracleIntersect(
+  left: CatalogRow[],
+  leftGeoms: Geometry[],
+  right: CatalogRow[],
+  spatialOnly: boolean,
+): string[] {
   const rg = right.map((r) => readWkb(r.geometry));
   const out: string[] = [];
   left.forEach((l, i) => {
@@ -90,7 +108,8 @@ test('the same 10^4 rows come back from both backends', async () => {
   assert.deepEqual(await mem.bounds(), await duck.bounds());
   assert.deepEqual(await mem.temporalExtent(), await duck.temporalExtent());
   // same columns; same types up to DuckDB's quoting of struct field names
-  const unquote = (cols: { name: string; type: string }[]) => cols.map((c) => ({ name: c.name, type: c.type.replaceAll('"', '') }));
+  const unquote = (cols: { name: string; type: string }[]) =>
+    cols.map((c) => ({ name: c.name, type: c.type.replaceAll('"', '') }));
   assert.deepEqual(unquote(await mem.schema()), unquote(await duck.schema()));
 });
 
@@ -107,7 +126,10 @@ test('random bbox (EPSG:4326 and UTM) / interval / includeUndated queries: memor
     assert.deepEqual(await keys(duck.query(q)), await keys(m), `duckdb vs memory, ${label}`);
     if (expected.length > 0) nonEmpty++;
     const n = normalizeQuery(q);
-    if (n.boxes) bboxOnlyMisses += rows.filter((row) => n.boxes!.some((b) => bboxIntersects(row.bbox, b))).length - oracleQuery({ bbox: q.bbox, crs: q.crs }).length;
+    if (n.boxes)
+      bboxOnlyMisses +=
+        rows.filter((row) => n.boxes!.some((b) => bboxIntersects(row.bbox, b))).length -
+        oracleQuery({ bbox: q.bbox, crs: q.crs }).length;
   }
   assert.ok(nonEmpty >= 15, `most random queries match rows (${nonEmpty})`);
   assert.ok(bboxOnlyMisses > 0, 'some rows overlap a query box by bbox only, so bbox-only filtering would be wrong');
@@ -119,7 +141,10 @@ test('queries with where + params (named and positional) and GeoSlice queries ag
     const max = Math.round(r() * 100);
     const split = ['train', 'val', 'test'][k % 3];
     const q: CatalogQuery = { ...randomQuery(r), where: 'cloud_pct < $max AND split = $split', params: { max, split } };
-    const expected = oracleQuery(q, (row) => row.extras.cloud_pct !== null && (row.extras.cloud_pct as number) < max && row.extras.split === split);
+    const expected = oracleQuery(
+      q,
+      (row) => row.extras.cloud_pct !== null && (row.extras.cloud_pct as number) < max && row.extras.split === split,
+    );
     const m = mem.query(q);
     assert.deepEqual(await ids(m), expected, `memory ${JSON.stringify(q)}`);
     assert.deepEqual(await keys(duck.query(q)), await keys(m), `duckdb vs memory ${JSON.stringify(q)}`);
@@ -127,12 +152,20 @@ test('queries with where + params (named and positional) and GeoSlice queries ag
   const lo = 20;
   const hi = 40;
   const positional: CatalogQuery = { bbox: [13, 45, 15, 47], where: 'cloud_pct BETWEEN ? AND ?', params: [lo, hi] };
-  const expected = oracleQuery(positional, (row) => typeof row.extras.cloud_pct === 'number' && row.extras.cloud_pct >= lo && row.extras.cloud_pct <= hi);
+  const expected = oracleQuery(
+    positional,
+    (row) => typeof row.extras.cloud_pct === 'number' && row.extras.cloud_pct >= lo && row.extras.cloud_pct <= hi,
+  );
   assert.deepEqual(await ids(mem.query(positional)), expected);
   assert.deepEqual(await ids(duck.query(positional)), expected);
   for (let k = 0; k < 4; k++) {
     const b = randomBox(r);
-    const slice = { bounds: b, crs: 'EPSG:4326', resolution: [(b[2] - b[0]) / 16, (b[3] - b[1]) / 16] as [number, number], interval: k % 2 ? { start: new Date('2023-06-01'), end: new Date('2024-06-01') } : undefined };
+    const slice = {
+      bounds: b,
+      crs: 'EPSG:4326',
+      resolution: [(b[2] - b[0]) / 16, (b[3] - b[1]) / 16] as [number, number],
+      interval: k % 2 ? { start: new Date('2023-06-01'), end: new Date('2024-06-01') } : undefined,
+    };
     assert.deepEqual(await ids(mem.query(slice)), await ids(duck.query(slice)), `slice ${JSON.stringify(b)}`);
   }
 });
@@ -143,10 +176,18 @@ test('intersect (spatialOnly true and false): memory = DuckDB = oracle, also acr
     assert.ok(expected.length > 100, `the join has pairs (${expected.length})`);
     const m = mem.intersect(memRight, { spatialOnly });
     assert.deepEqual(await ids(m), expected, `memory, spatialOnly ${spatialOnly}`);
-    assert.deepEqual(await keys(duck.intersect(duckRight, { spatialOnly })), await keys(m), `duckdb, spatialOnly ${spatialOnly}`);
-    if (!spatialOnly) assert.deepEqual(await ids(mem.intersect(duckRight, { spatialOnly })), expected, 'memory x duckdb');
+    assert.deepEqual(
+      await keys(duck.intersect(duckRight, { spatialOnly })),
+      await keys(m),
+      `duckdb, spatialOnly ${spatialOnly}`,
+    );
+    if (!spatialOnly)
+      assert.deepEqual(await ids(mem.intersect(duckRight, { spatialOnly })), expected, 'memory x duckdb');
   }
-  const q = { bbox: [13, 45, 16, 48] as [number, number, number, number], interval: { start: new Date('2023-03-01'), end: new Date('2024-03-01') } };
+  const q = {
+    bbox: [13, 45, 16, 48] as [number, number, number, number],
+    interval: { start: new Date('2023-03-01'), end: new Date('2024-03-01') },
+  };
   const chainedMem = mem.query(q).intersect(memRight.query({ bbox: q.bbox }));
   const chainedDuck = duck.query(q).intersect(duckRight.query({ bbox: q.bbox }));
   assert.deepEqual(await keys(chainedDuck), await keys(chainedMem));
@@ -164,20 +205,32 @@ test('union (and union then query): memory = DuckDB', async () => {
 });
 
 test('aggregate and withColumns agree', async () => {
-  const sql = 'SELECT split, count(*) AS n, round(avg(cloud_pct), 6) AS avg_cloud FROM catalog WHERE cloud_pct > $min GROUP BY split ORDER BY split';
+  const sql =
+    'SELECT split, count(*) AS n, round(avg(cloud_pct), 6) AS avg_cloud FROM catalog WHERE cloud_pct > $min GROUP BY split ORDER BY split';
   assert.deepEqual(await mem.aggregate(sql, { min: 30 }), await duck.aggregate(sql, { min: 30 }));
-  const labels = rows.filter((_, i) => i % 7 === 0).map((row, i) => ({ id: row.id, label: `class${i % 5}`, split: 'val' }));
+  const labels = rows
+    .filter((_, i) => i % 7 === 0)
+    .map((row, i) => ({ id: row.id, label: `class${i % 5}`, split: 'val' }));
   const q = { bbox: [12.5, 44.5, 14, 46] as [number, number, number, number] };
   assert.deepEqual(await keys(duck.withColumns(labels).query(q)), await keys(mem.withColumns(labels).query(q)));
 });
 
 test('sql() escape hatch (SELECT and bare WHERE) agrees, and its result composes with queries', async () => {
-  const select = "SELECT * FROM catalog WHERE split = $split AND cloud_pct >= $min";
+  const select = 'SELECT * FROM catalog WHERE split = $split AND cloud_pct >= $min';
   const params = { split: 'test', min: 50 };
-  const expected = rows.filter((r) => r.extras.split === 'test' && typeof r.extras.cloud_pct === 'number' && r.extras.cloud_pct >= 50).map((r) => r.id).sort();
+  const expected = rows
+    .filter((r) => r.extras.split === 'test' && typeof r.extras.cloud_pct === 'number' && r.extras.cloud_pct >= 50)
+    .map((r) => r.id)
+    .sort();
   const m = mem.sql(select, params);
   assert.deepEqual(await ids(m), expected);
   assert.deepEqual(await keys(duck.sql(select, params)), await keys(m));
-  const q: CatalogQuery = { bbox: [12.5, 44.5, 15, 47], interval: { start: new Date('2023-06-01'), end: new Date('2024-01-01') } };
-  assert.deepEqual(await keys(duck.sql('cloud_pct < ?', [20]).query(q)), await keys(mem.sql('cloud_pct < ?', [20]).query(q)));
+  const q: CatalogQuery = {
+    bbox: [12.5, 44.5, 15, 47],
+    interval: { start: new Date('2023-06-01'), end: new Date('2024-01-01') },
+  };
+  assert.deepEqual(
+    await keys(duck.sql('cloud_pct < ?', [20]).query(q)),
+    await keys(mem.sql('cloud_pct < ?', [20]).query(q)),
+  );
 });

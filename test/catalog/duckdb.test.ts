@@ -66,7 +66,12 @@ test('a query box in another CRS is transformed to EPSG:4326; a GeoSlice works a
   const q = { bbox: [499000, 5038000, 501000, 5040000] as [number, number, number, number], crs: 'EPSG:32633' };
   assert.deepStrictEqual(await ids(duck.query(q)), await ids(mem.query(q)));
   assert.ok((await ids(duck.query(q))).includes('r05'));
-  const slice = { bounds: [499000, 5038000, 501000, 5040000] as [number, number, number, number], crs: 'EPSG:32633', resolution: [10, 10] as [number, number], interval: interval('2024-06-01', '2024-06-30') };
+  const slice = {
+    bounds: [499000, 5038000, 501000, 5040000] as [number, number, number, number],
+    crs: 'EPSG:32633',
+    resolution: [10, 10] as [number, number],
+    interval: interval('2024-06-01', '2024-06-30'),
+  };
   assert.deepStrictEqual(await ids(duck.query(slice)), await ids(mem.query(slice)));
 });
 
@@ -75,20 +80,38 @@ test('interval: overlap, NULL times excluded unless includeUndated, half-open ro
   assert.deepStrictEqual(await ids(duck.query({ interval: march })), ['r02', 'r10']);
   assert.deepStrictEqual(await ids(duck.query({ interval: march, includeUndated: true })), ['r02', 'r08', 'r10']);
   assert.deepStrictEqual(await ids(duck.query({ interval: interval('2023-06-01', '2023-06-01') })), ['r09']);
-  for (const q of [{ interval: march }, { interval: interval(null, '2023-12-31') }, { interval: interval('2024-05-01', null), includeUndated: true }]) {
+  for (const q of [
+    { interval: march },
+    { interval: interval(null, '2023-12-31') },
+    { interval: interval('2024-05-01', null), includeUndated: true },
+  ]) {
     assert.deepStrictEqual(await ids(duck.query(q)), await ids(mem.query(q)));
   }
 });
 
 test('where with named and positional params', async () => {
-  assert.deepStrictEqual(await ids(duck.query({ where: 'cloud_pct >= $lo AND split = $s', params: { lo: 50, s: 'train' } })), ['r07', 'r08', 'r10', 'r11']);
-  assert.deepStrictEqual(await ids(duck.query({ where: 'good AND captured > ?', params: [new Date('2024-01-07')] })), ['r08', 'r10']);
-  assert.deepStrictEqual(await ids(duck.query({ bbox: [10, 45, 14, 46], where: 'list_contains(tags, $t)', params: { t: 't3' } })), ['r03']);
+  assert.deepStrictEqual(
+    await ids(duck.query({ where: 'cloud_pct >= $lo AND split = $s', params: { lo: 50, s: 'train' } })),
+    ['r07', 'r08', 'r10', 'r11'],
+  );
+  assert.deepStrictEqual(await ids(duck.query({ where: 'good AND captured > ?', params: [new Date('2024-01-07')] })), [
+    'r08',
+    'r10',
+  ]);
+  assert.deepStrictEqual(
+    await ids(duck.query({ bbox: [10, 45, 14, 46], where: 'list_contains(tags, $t)', params: { t: 't3' } })),
+    ['r03'],
+  );
 });
 
 test('intersect (spatial and temporal) and union match the memory backend', async () => {
   const other = [
-    { ...rows[0], id: 'L1', bbox: [10.5, 45.5, 12.5, 45.8] as [number, number, number, number], extras: { label: 'field' } },
+    {
+      ...rows[0],
+      id: 'L1',
+      bbox: [10.5, 45.5, 12.5, 45.8] as [number, number, number, number],
+      extras: { label: 'field' },
+    },
   ].map((r) => ({ ...r, geometry: rectWkb(r.bbox) }));
   const duckOther = await duckdbCatalogFromRows(other);
   const memOther = catalogFromRows(other);
@@ -101,7 +124,12 @@ test('intersect (spatial and temporal) and union match the memory backend', asyn
     assert.ok(a.length > 0);
   }
   // Across backends: a memory catalog joined into DuckDB.
-  assert.deepStrictEqual(await ids(duck.intersect(memOther, { spatialOnly: true })), ['r00|L1', 'r01|L1', 'r02|L1', 'r08|L1']);
+  assert.deepStrictEqual(await ids(duck.intersect(memOther, { spatialOnly: true })), [
+    'r00|L1',
+    'r01|L1',
+    'r02|L1',
+    'r08|L1',
+  ]);
   assert.equal(await duck.union(duckOther).count(), 13);
   assert.equal(await duck.union(memOther).query({ where: 'label IS NOT NULL' }).count(), 1);
   await duckOther.close();
@@ -109,20 +137,41 @@ test('intersect (spatial and temporal) and union match the memory backend', asyn
 
 function rectWkb(b: [number, number, number, number]): Uint8Array {
   const [x0, y0, x1, y1] = b;
-  return writeWkb({ type: 'Polygon', coordinates: [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]] });
+  return writeWkb({
+    type: 'Polygon',
+    coordinates: [
+      [
+        [x0, y0],
+        [x1, y0],
+        [x1, y1],
+        [x0, y1],
+        [x0, y0],
+      ],
+    ],
+  });
 }
 
 test('sql(): full SELECT over `catalog` or a bare WHERE expression, with params', async () => {
-  assert.deepStrictEqual(await ids(duck.sql("SELECT * FROM catalog WHERE split = 'val' AND id <> $x", { x: 'r00' })), ['r03', 'r06', 'r09']);
+  assert.deepStrictEqual(await ids(duck.sql("SELECT * FROM catalog WHERE split = 'val' AND id <> $x", { x: 'r00' })), [
+    'r03',
+    'r06',
+    'r09',
+  ]);
   assert.deepStrictEqual(await ids(duck.sql('cloud_pct > ?', [70])), ['r10', 'r11']);
-  assert.deepStrictEqual(await ids(duck.sql('WITH v AS (SELECT * FROM catalog WHERE good) SELECT * FROM v WHERE cloud_pct < 20')), ['r00', 'r02']);
+  assert.deepStrictEqual(
+    await ids(duck.sql('WITH v AS (SELECT * FROM catalog WHERE good) SELECT * FROM v WHERE cloud_pct < 20')),
+    ['r00', 'r02'],
+  );
   const extra = duck.sql('SELECT *, cloud_pct * 2 AS twice FROM catalog');
   const [r] = await extra.query({ where: "id = 'r01'" }).aggregate('SELECT twice FROM catalog');
   assert.equal(r.twice, 15);
 });
 
 test('withColumns from rows, an Arrow table and a parquet file; same-named columns are replaced', async () => {
-  const labels = [{ id: 'r01', label: 3, split: 'test' }, { id: 'r05', label: 7, split: 'test' }];
+  const labels = [
+    { id: 'r01', label: 3, split: 'test' },
+    { id: 'r05', label: 7, split: 'test' },
+  ];
   const a = duck.withColumns(labels);
   assert.deepStrictEqual(await ids(a.query({ where: 'label > 5' })), ['r05']);
   assert.deepStrictEqual(await ids(a.query({ where: "split = 'test'" })), ['r01', 'r05']);
@@ -132,16 +181,22 @@ test('withColumns from rows, an Arrow table and a parquet file; same-named colum
   const file = join(dir, 'labels.parquet');
   const db = await DuckDBInstance.create(':memory:');
   const c = await db.connect();
-  await c.run(`COPY (SELECT 'r04' AS id, 'water' AS cls UNION ALL SELECT 'r06', 'forest') TO '${file}' (FORMAT parquet)`);
+  await c.run(
+    `COPY (SELECT 'r04' AS id, 'water' AS cls UNION ALL SELECT 'r06', 'forest') TO '${file}' (FORMAT parquet)`,
+  );
   c.closeSync();
   db.closeSync();
   assert.deepStrictEqual(await ids(duck.withColumns(file).query({ where: "cls = 'forest'" })), ['r06']);
-  assert.deepStrictEqual(await ids(duck.withColumns([{ split: 'val', weight: 2 }], { on: 'split' }).query({ where: 'weight = 2' })), ['r00', 'r03', 'r06', 'r09']);
+  assert.deepStrictEqual(
+    await ids(duck.withColumns([{ split: 'val', weight: 2 }], { on: 'split' }).query({ where: 'weight = 2' })),
+    ['r00', 'r03', 'r06', 'r09'],
+  );
 });
 
 test('close() of a derived catalog drops the tables it loaded (withColumns rows, rows imported from another backend)', async () => {
   const engine = duck.engine;
-  const tables = async () => Number((await engine.all("SELECT count(*) AS n FROM duckdb_tables() WHERE table_name LIKE 'gs_%'"))[0].n);
+  const tables = async () =>
+    Number((await engine.all("SELECT count(*) AS n FROM duckdb_tables() WHERE table_name LIKE 'gs_%'"))[0].n);
   const before = await tables();
   const labelled = duck.withColumns([{ id: 'r01', label: 1 }]).intersect(mem, { spatialOnly: true });
   assert.ok((await labelled.count()) > 0);
@@ -157,12 +212,27 @@ test('count (cached), bounds, temporalExtent, aggregate, schema, explain', async
   assert.deepStrictEqual(await duck.bounds(), [-180, -17, 180, 46]);
   assert.deepStrictEqual(await duck.query({ bbox: [0, 0, 1, 1] }).bounds(), null);
   const ext = await duck.temporalExtent();
-  assert.deepStrictEqual([ext?.start?.toISOString(), ext?.end?.toISOString()], ['2023-06-01T00:00:00.000Z', '2024-06-01T10:05:00.000Z']);
+  assert.deepStrictEqual(
+    [ext?.start?.toISOString(), ext?.end?.toISOString()],
+    ['2023-06-01T00:00:00.000Z', '2024-06-01T10:05:00.000Z'],
+  );
   assert.deepStrictEqual(ext, await mem.temporalExtent());
-  assert.deepStrictEqual(await duck.aggregate('SELECT split, count(*) AS n FROM catalog GROUP BY split ORDER BY split'), [{ split: 'train', n: 8n }, { split: 'val', n: 4n }]);
+  assert.deepStrictEqual(
+    await duck.aggregate('SELECT split, count(*) AS n FROM catalog GROUP BY split ORDER BY split'),
+    [
+      { split: 'train', n: 8n },
+      { split: 'val', n: 4n },
+    ],
+  );
   const schema = await duck.schema();
-  assert.deepStrictEqual(schema.slice(0, 7).map((c) => c.name), ['id', 'assets', 'geometry', 'bbox', 'tmin', 'tmax', 'crs']);
-  assert.deepStrictEqual(schema.find((c) => c.name === 'n_obs'), { name: 'n_obs', type: 'BIGINT' });
+  assert.deepStrictEqual(
+    schema.slice(0, 7).map((c) => c.name),
+    ['id', 'assets', 'geometry', 'bbox', 'tmin', 'tmax', 'crs'],
+  );
+  assert.deepStrictEqual(
+    schema.find((c) => c.name === 'n_obs'),
+    { name: 'n_obs', type: 'BIGINT' },
+  );
   assert.match(await q.explain(), /FILTER|SEQ_SCAN/);
 });
 

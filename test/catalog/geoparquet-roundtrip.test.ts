@@ -19,7 +19,9 @@ import { hilbertKey } from '../../src/geo/hilbert.js';
 import { comparable, smallRows } from '../fixtures/catalog/rows.js';
 import { syntheticRows } from '../fixtures/catalog/synthetic.js';
 
-const SCHEMA = fileURLToPath(new URL('../../../shared/fixtures/geoparquet/geoparquet-1.1.0.schema.json', import.meta.url));
+const SCHEMA = fileURLToPath(
+  new URL('../../../shared/fixtures/geoparquet/geoparquet-1.1.0.schema.json', import.meta.url),
+);
 let dir: string;
 let duck: DuckDBInstance;
 
@@ -42,7 +44,9 @@ async function sqlRows(sql: string): Promise<Record<string, unknown>[]> {
 }
 
 async function geoMetadata(file: string): Promise<Record<string, unknown>> {
-  const [m] = await sqlRows(`SELECT decode(value) AS geo FROM parquet_kv_metadata('${file}') WHERE decode(key) = 'geo'`);
+  const [m] = await sqlRows(
+    `SELECT decode(value) AS geo FROM parquet_kv_metadata('${file}') WHERE decode(key) = 'geo'`,
+  );
   return JSON.parse(String(m.geo)) as Record<string, unknown>;
 }
 
@@ -74,7 +78,9 @@ test('the geo metadata validates against the GeoParquet 1.1.0 JSON schema and de
   assert.equal(col.encoding, 'WKB');
   assert.deepStrictEqual(col.geometry_types, ['MultiPolygon', 'Polygon']);
   assert.deepStrictEqual(col.bbox, [-180, -17, 180, 46]);
-  assert.deepStrictEqual(col.covering, { bbox: { xmin: ['bbox', 'xmin'], ymin: ['bbox', 'ymin'], xmax: ['bbox', 'xmax'], ymax: ['bbox', 'ymax'] } });
+  assert.deepStrictEqual(col.covering, {
+    bbox: { xmin: ['bbox', 'xmin'], ymin: ['bbox', 'ymin'], xmax: ['bbox', 'xmax'], ymax: ['bbox', 'ymax'] },
+  });
   assert.equal('crs' in col, false, 'crs omitted = OGC:CRS84');
   // A schema violation is caught by the validator (the test can fail).
   assert.equal(validate({ ...geo, version: '1.0.0' }), false);
@@ -84,13 +90,17 @@ test('DuckDB read_parquet (default settings, GeoParquet conversion on) reads the
   const rows = smallRows();
   const file = join(dir, 'duck.parquet');
   await writeGeoParquet(rows, file);
-  const described = await sqlRows(`SELECT column_name AS n, column_type AS t FROM (DESCRIBE SELECT * FROM read_parquet('${file}'))`);
+  const described = await sqlRows(
+    `SELECT column_name AS n, column_type AS t FROM (DESCRIBE SELECT * FROM read_parquet('${file}'))`,
+  );
   const types = Object.fromEntries(described.map((d) => [d.n, d.t]));
   assert.match(String(types.geometry), /^GEOMETRY/, 'DuckDB recognises the geometry column from the geo metadata');
   assert.equal(types.bbox, 'STRUCT(xmin DOUBLE, ymin DOUBLE, xmax DOUBLE, ymax DOUBLE)');
   assert.equal(types.tmin, 'TIMESTAMP WITH TIME ZONE');
   assert.equal(types.assets, 'MAP(VARCHAR, STRUCT(href VARCHAR, band INTEGER))');
-  const back = await sqlRows(`SELECT id, st_aswkb(geometry) AS wkb, bbox, tmin, tmax, crs, cloud_pct, n_obs, assets FROM read_parquet('${file}') ORDER BY id`);
+  const back = await sqlRows(
+    `SELECT id, st_aswkb(geometry) AS wkb, bbox, tmin, tmax, crs, cloud_pct, n_obs, assets FROM read_parquet('${file}') ORDER BY id`,
+  );
   const sorted = [...rows].sort((a, b) => a.id.localeCompare(b.id));
   assert.equal(back.length, rows.length);
   back.forEach((b, i) => {
@@ -113,16 +123,29 @@ test('DuckDB read_parquet (default settings, GeoParquet conversion on) reads the
 test('default sort: Hilbert key of the bbox centre, then tmin; row groups of rowGroupSize (multiple of 2048)', async () => {
   const file = join(dir, 'sorted.parquet');
   await writeGeoParquet(syntheticRows(5000, 'sort-test'), file, { rowGroupSize: 2048 });
-  const back = await sqlRows(`SELECT CAST(epoch_ms(tmin) AS DOUBLE) AS t, bbox.xmin AS a, bbox.ymin AS b, bbox.xmax AS c, bbox.ymax AS d FROM read_parquet('${file}')`);
+  const back = await sqlRows(
+    `SELECT CAST(epoch_ms(tmin) AS DOUBLE) AS t, bbox.xmin AS a, bbox.ymin AS b, bbox.xmax AS c, bbox.ymax AS d FROM read_parquet('${file}')`,
+  );
   let prev: [number, number] = [-Infinity, -Infinity];
   for (const r of back) {
     const t = r.t === null ? Infinity : Number(r.t);
-    const key: [number, number] = [hilbertKey(((r.a as number) + (r.c as number)) / 2, ((r.b as number) + (r.d as number)) / 2), t];
-    assert.ok(key[0] > prev[0] || (key[0] === prev[0] && key[1] >= prev[1]), `rows out of order at key ${key[0]} time ${key[1]} after ${prev}`);
+    const key: [number, number] = [
+      hilbertKey(((r.a as number) + (r.c as number)) / 2, ((r.b as number) + (r.d as number)) / 2),
+      t,
+    ];
+    assert.ok(
+      key[0] > prev[0] || (key[0] === prev[0] && key[1] >= prev[1]),
+      `rows out of order at key ${key[0]} time ${key[1]} after ${prev}`,
+    );
     prev = key;
   }
-  const groups = await sqlRows(`SELECT row_group_id, max(row_group_num_rows) AS n FROM parquet_metadata('${file}') GROUP BY 1 ORDER BY 1`);
-  assert.deepStrictEqual(groups.map((g) => Number(g.n)), [2048, 2048, 904]);
+  const groups = await sqlRows(
+    `SELECT row_group_id, max(row_group_num_rows) AS n FROM parquet_metadata('${file}') GROUP BY 1 ORDER BY 1`,
+  );
+  assert.deepStrictEqual(
+    groups.map((g) => Number(g.n)),
+    [2048, 2048, 904],
+  );
 });
 
 test('partitionBy writes a hive directory of shards that opens as one catalog', async () => {
@@ -134,7 +157,10 @@ test('partitionBy writes a hive directory of shards that opens as one catalog', 
   const back = [];
   for await (const r of cat.rows()) back.push(r);
   assert.deepStrictEqual(comparable(back), comparable(rows));
-  assert.equal(await cat.query({ where: "split = 'val'" }).count(), rows.filter((r) => r.extras.split === 'val').length);
+  assert.equal(
+    await cat.query({ where: "split = 'val'" }).count(),
+    rows.filter((r) => r.extras.split === 'val').length,
+  );
 });
 
 test("geoparquetVersion '1.0.0' writes no covering; the file still opens", async () => {
@@ -154,7 +180,16 @@ test('toGeoParquet and toDuckDB of a DuckDB catalog round trip', async () => {
   await cat.query({ bbox: [9, 44, 15, 47] }).toGeoParquet(file);
   await cat.toDuckDB(db, { table: 'scenes' });
   const a = await openCatalog(file);
-  assert.deepStrictEqual((await a.aggregate('SELECT list(id ORDER BY id) AS ids FROM catalog'))[0].ids, ['r00', 'r01', 'r02', 'r03', 'r04', 'r05', 'r08', 'r09']);
+  assert.deepStrictEqual((await a.aggregate('SELECT list(id ORDER BY id) AS ids FROM catalog'))[0].ids, [
+    'r00',
+    'r01',
+    'r02',
+    'r03',
+    'r04',
+    'r05',
+    'r08',
+    'r09',
+  ]);
   const b = await openCatalog(db, { table: 'scenes' });
   const back = [];
   for await (const r of b.rows()) back.push(r);
@@ -169,10 +204,17 @@ test('a failed write leaves the previous file untouched and no temporary files b
   const before = statSync(file).size;
   const bad = smallRows();
   bad[5] = { ...bad[5], geometry: new Uint8Array([1, 3, 0, 0]) };
-  await assert.rejects(writeGeoParquet(bad, file), (e: unknown) => e instanceof CatalogError && e.code === 'INVALID_ROW' && /row 5 \(id "r05"\): geometry/.test(e.message));
+  await assert.rejects(
+    writeGeoParquet(bad, file),
+    (e: unknown) =>
+      e instanceof CatalogError && e.code === 'INVALID_ROW' && /row 5 \(id "r05"\): geometry/.test(e.message),
+  );
   assert.equal(statSync(file).size, before);
   assert.equal(await (await openCatalog(file)).count(), 12);
-  assert.deepStrictEqual(readdirSync(dir).filter((f) => f.includes('.tmp-')), []);
+  assert.deepStrictEqual(
+    readdirSync(dir).filter((f) => f.includes('.tmp-')),
+    [],
+  );
 });
 
 test('an extra column whose type changes after the first batch is a SCHEMA_MISMATCH naming row and column', async () => {
@@ -187,7 +229,10 @@ test('an extra column whose type changes after the first batch is a SCHEMA_MISMA
     writeGeoParquet(rows, join(dir, 'mismatch.parquet'), { batchSize: 4 }),
     (e: unknown) => e instanceof CatalogError && e.code === 'SCHEMA_MISMATCH' && /"surprise"/.test(e.message),
   );
-  const n = await writeGeoParquet(rows, join(dir, 'declared.parquet'), { batchSize: 4, extrasTypes: { surprise: 'INTEGER' } });
+  const n = await writeGeoParquet(rows, join(dir, 'declared.parquet'), {
+    batchSize: 4,
+    extrasTypes: { surprise: 'INTEGER' },
+  });
   assert.equal(n, 12);
   const [r] = await sqlRows(`SELECT count(surprise) AS n, max(surprise) AS m FROM '${join(dir, 'declared.parquet')}'`);
   assert.deepStrictEqual([Number(r.n), r.m], [1, 1]);

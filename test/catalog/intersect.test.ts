@@ -32,7 +32,10 @@ for (const spatialOnly of [false, true]) {
   test(`random intersect (spatialOnly ${spatialOnly}) equals the brute-force oracle`, async () => {
     const expected = oracle(left, right, spatialOnly);
     assert.ok(expected.ids.length > 100, `the random catalogs produce pairs (${expected.ids.length})`);
-    assert.ok(expected.bboxOnly > 10, `some pairs overlap by bbox only (${expected.bboxOnly}), so bbox-only joining would be wrong`);
+    assert.ok(
+      expected.bboxOnly > 10,
+      `some pairs overlap by bbox only (${expected.bboxOnly}), so bbox-only joining would be wrong`,
+    );
     const got: string[] = [];
     const byId = new Map(left.map((r) => [r.id, r]));
     const rightById = new Map(right.map((r) => [r.id, r]));
@@ -43,7 +46,12 @@ for (const spatialOnly of [false, true]) {
       assert.equal(r.id, `${l.id}|${rr.id}`);
       assert.equal(r.crs, l.crs);
       assert.deepEqual(r.geometry, l.geometry);
-      assert.deepEqual(r.bbox, [Math.max(l.bbox[0], rr.bbox[0]), Math.max(l.bbox[1], rr.bbox[1]), Math.min(l.bbox[2], rr.bbox[2]), Math.min(l.bbox[3], rr.bbox[3])]);
+      assert.deepEqual(r.bbox, [
+        Math.max(l.bbox[0], rr.bbox[0]),
+        Math.max(l.bbox[1], rr.bbox[1]),
+        Math.min(l.bbox[2], rr.bbox[2]),
+        Math.min(l.bbox[3], rr.bbox[3]),
+      ]);
       assert.equal(r.tmin?.getTime() ?? null, l.tmin && rr.tmin ? Math.max(l.tmin.getTime(), rr.tmin.getTime()) : null);
       assert.equal(r.tmax?.getTime() ?? null, l.tmax && rr.tmax ? Math.min(l.tmax.getTime(), rr.tmax.getTime()) : null);
       assert.equal(r.extras.split, l.extras.split);
@@ -65,7 +73,8 @@ test('intersect with an empty side is empty; chained with a query it filters the
   let expected = 0;
   // The joined bbox is the intersection of both bboxes while the geometry is the left footprint, so a
   // row matches when both its bbox and its geometry meet the box (bbox pushdown, then exact refinement).
-  for await (const r of self.rows()) if (bboxIntersects(r.bbox, box) && geometryIntersectsBBox(readWkb(r.geometry), box)) expected++;
+  for await (const r of self.rows())
+    if (bboxIntersects(r.bbox, box) && geometryIntersectsBBox(readWkb(r.geometry), box)) expected++;
   assert.ok(expected > 0 && expected < n);
   assert.equal(viaQuery, expected);
 });

@@ -26,7 +26,10 @@ before(async () => {
     // Generate once into a table (footprint WKB from WKT is the slow part), then write it unsorted:
     // this test is about streaming and counting, the benchmark measures the sorted layout.
     await engine.exec(`CREATE TABLE synthetic AS ${syntheticCatalogSql(N)}`);
-    const gen = new DuckDBCatalog(engine, `synthetic(${N})`, async () => ({ sql: 'SELECT * FROM synthetic', params: {} }));
+    const gen = new DuckDBCatalog(engine, `synthetic(${N})`, async () => ({
+      sql: 'SELECT * FROM synthetic',
+      params: {},
+    }));
     await gen.toGeoParquet(file, { sortBy: [] });
   } finally {
     await engine.close();

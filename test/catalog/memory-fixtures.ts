@@ -29,7 +29,12 @@ function closeRing(pts: Position[]): Position[] {
 function rotatedRect(cx: number, cy: number, w: number, h: number, angle: number): Position[] {
   const c = Math.cos(angle);
   const s = Math.sin(angle);
-  const corners: Position[] = [[-w / 2, -h / 2], [w / 2, -h / 2], [w / 2, h / 2], [-w / 2, h / 2]];
+  const corners: Position[] = [
+    [-w / 2, -h / 2],
+    [w / 2, -h / 2],
+    [w / 2, h / 2],
+    [-w / 2, h / 2],
+  ];
   return closeRing(corners.map(([x, y]) => [cx + x * c - y * s, cy + x * s + y * c]));
 }
 
@@ -48,7 +53,11 @@ export function randomGeometry(r: Rng, cx: number, cy: number): Geometry {
   const kind = r();
   if (kind < 0.3) return { type: 'Polygon', coordinates: [rotatedRect(cx, cy, size, size * (0.5 + r()), 0)] };
   if (kind < 0.55) return { type: 'Polygon', coordinates: [triangle(r, cx, cy, size)] };
-  if (kind < 0.85) return { type: 'Polygon', coordinates: [rotatedRect(cx, cy, size, size * (0.1 + r() * 0.5), Math.PI / 8 + r() * (Math.PI / 4))] };
+  if (kind < 0.85)
+    return {
+      type: 'Polygon',
+      coordinates: [rotatedRect(cx, cy, size, size * (0.1 + r() * 0.5), Math.PI / 8 + r() * (Math.PI / 4))],
+    };
   return {
     type: 'MultiPolygon',
     coordinates: [
@@ -79,7 +88,10 @@ export function randomRows(n: number, seed: string, idPrefix = 'r'): CatalogRow[
     const splitDraw = r();
     rows.push({
       id: `${idPrefix}${i}`,
-      assets: { B04: { href: `s3://bucket/${idPrefix}${i}/B04.tif` }, ...(r() < 0.5 ? { B08: { href: `s3://bucket/${idPrefix}${i}/B08.tif`, band: 1 } } : {}) },
+      assets: {
+        B04: { href: `s3://bucket/${idPrefix}${i}/B04.tif` },
+        ...(r() < 0.5 ? { B08: { href: `s3://bucket/${idPrefix}${i}/B08.tif`, band: 1 } } : {}),
+      },
       geometry: writeWkb(g),
       bbox: geometryBBox(g),
       ...randomTimes(r),

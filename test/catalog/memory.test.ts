@@ -19,7 +19,12 @@ function poly(coords: [number, number][]): Geometry {
   return { type: 'Polygon', coordinates: [[...coords, coords[0]]] };
 }
 
-function row(id: string, g: Geometry, t: [string | null, string | null] = ['2024-06-01', '2024-06-01'], extras: Record<string, unknown> = {}): CatalogRow {
+function row(
+  id: string,
+  g: Geometry,
+  t: [string | null, string | null] = ['2024-06-01', '2024-06-01'],
+  extras: Record<string, unknown> = {},
+): CatalogRow {
   return {
     id,
     assets: { B04: { href: `${id}/B04.tif` } },
@@ -34,7 +39,12 @@ function row(id: string, g: Geometry, t: [string | null, string | null] = ['2024
 
 /** A diamond centred on (cx, cy): its bbox corners are empty. */
 function diamond(cx: number, cy: number, r: number): Geometry {
-  return poly([[cx - r, cy], [cx, cy - r], [cx + r, cy], [cx, cy + r]]);
+  return poly([
+    [cx - r, cy],
+    [cx, cy - r],
+    [cx + r, cy],
+    [cx, cy + r],
+  ]);
 }
 
 async function collect(it: AsyncIterable<CatalogRow>): Promise<CatalogRow[]> {
@@ -51,11 +61,61 @@ async function ids(cat: GeoCatalog): Promise<string[]> {
 
 const base = [
   row('diamond', diamond(15, 47, 1), ['2024-01-10', '2024-01-20'], { cloud_pct: 5, split: 'train' }),
-  row('square', poly([[10, 40], [11, 40], [11, 41], [10, 41]]), ['2024-06-01', '2024-06-01'], { cloud_pct: 50 }),
-  row('undated', poly([[14, 46], [16, 46], [16, 48], [14, 48]]), [null, null], { split: 'val' }),
-  row('halfdated', poly([[14.5, 46.5], [15.5, 46.5], [15.5, 47.5], [14.5, 47.5]]), ['2024-03-01', null]),
-  row('east', poly([[179, -1], [180, -1], [180, 1], [179, 1]])),
-  row('west', { type: 'MultiPolygon', coordinates: [[[[-180, -1], [-179, -1], [-179, 1], [-180, 1], [-180, -1]]]] }),
+  row(
+    'square',
+    poly([
+      [10, 40],
+      [11, 40],
+      [11, 41],
+      [10, 41],
+    ]),
+    ['2024-06-01', '2024-06-01'],
+    { cloud_pct: 50 },
+  ),
+  row(
+    'undated',
+    poly([
+      [14, 46],
+      [16, 46],
+      [16, 48],
+      [14, 48],
+    ]),
+    [null, null],
+    { split: 'val' },
+  ),
+  row(
+    'halfdated',
+    poly([
+      [14.5, 46.5],
+      [15.5, 46.5],
+      [15.5, 47.5],
+      [14.5, 47.5],
+    ]),
+    ['2024-03-01', null],
+  ),
+  row(
+    'east',
+    poly([
+      [179, -1],
+      [180, -1],
+      [180, 1],
+      [179, 1],
+    ]),
+  ),
+  row('west', {
+    type: 'MultiPolygon',
+    coordinates: [
+      [
+        [
+          [-180, -1],
+          [-179, -1],
+          [-179, 1],
+          [-180, 1],
+          [-180, -1],
+        ],
+      ],
+    ],
+  }),
 ];
 
 test('count, bounds, temporalExtent and missing extras become NULL', async () => {
@@ -93,9 +153,15 @@ test('a bbox crossing the antimeridian (xmin > xmax) matches both sides', async 
 test('a bbox in a projected CRS is transformed to EPSG:4326', async () => {
   const cat = catalogFromRows(base);
   const [x, y] = transformPoint('EPSG:4326', 'EPSG:32633', [15, 47]);
-  assert.deepEqual(await ids(cat.query({ bbox: [x - 1000, y - 1000, x + 1000, y + 1000], crs: 'EPSG:32633' })), ['diamond', 'halfdated', 'undated']);
+  assert.deepEqual(await ids(cat.query({ bbox: [x - 1000, y - 1000, x + 1000, y + 1000], crs: 'EPSG:32633' })), [
+    'diamond',
+    'halfdated',
+    'undated',
+  ]);
   const [cx, cy] = transformPoint('EPSG:4326', 'EPSG:32633', [15.9, 47.9]);
-  assert.deepEqual(await ids(cat.query({ bbox: [cx - 500, cy - 500, cx + 500, cy + 500], crs: 'EPSG:32633' })), ['undated']);
+  assert.deepEqual(await ids(cat.query({ bbox: [cx - 500, cy - 500, cx + 500, cy + 500], crs: 'EPSG:32633' })), [
+    'undated',
+  ]);
 });
 
 test('interval overlap: undated rows only with includeUndated, half-dated rows use their known time', async () => {
@@ -110,7 +176,11 @@ test('interval overlap: undated rows only with includeUndated, half-dated rows u
 
 test('a GeoSlice query uses its bounds, crs and interval', async () => {
   const cat = catalogFromRows(base);
-  const slice = { bounds: [15.4, 47.4, 15.6, 47.6] as BBox, crs: 'EPSG:4326', resolution: [0.1, 0.1] as [number, number] };
+  const slice = {
+    bounds: [15.4, 47.4, 15.6, 47.6] as BBox,
+    crs: 'EPSG:4326',
+    resolution: [0.1, 0.1] as [number, number],
+  };
   assert.deepEqual(await ids(cat.query(slice)), ['diamond', 'halfdated', 'undated']);
   assert.deepEqual(await ids(cat.query({ ...slice, interval: interval('2024-01-01', '2024-01-31') })), ['diamond']);
 });
@@ -133,15 +203,27 @@ test('bad queries are typed errors', () => {
   assert.throws(() => cat.query({ bbox: [0, 1, 1, 0] }), badQuery);
   assert.throws(() => cat.query({ bbox: [0, 0, Number.NaN, 1] }), badQuery);
   assert.throws(() => cat.query({ params: [1] }), badQuery);
-  assert.throws(() => cat.query({ interval: { start: new Date('2024-02-01'), end: new Date('2024-01-01') } }), badQuery);
-  assert.throws(() => cat.query({ bbox: [0, 0, 1, 1], crs: 'EPSG:999999' }), (e: unknown) => e instanceof Error && 'code' in e && e.code === 'UNKNOWN_CRS');
-  assert.throws(() => cat.rows({ batchSize: 0 }), (e: unknown) => e instanceof CatalogError && e.code === 'BAD_OPTION');
+  assert.throws(
+    () => cat.query({ interval: { start: new Date('2024-02-01'), end: new Date('2024-01-01') } }),
+    badQuery,
+  );
+  assert.throws(
+    () => cat.query({ bbox: [0, 0, 1, 1], crs: 'EPSG:999999' }),
+    (e: unknown) => e instanceof Error && 'code' in e && e.code === 'UNKNOWN_CRS',
+  );
+  assert.throws(
+    () => cat.rows({ batchSize: 0 }),
+    (e: unknown) => e instanceof CatalogError && e.code === 'BAD_OPTION',
+  );
 });
 
 test('invalid rows are rejected naming the row index and id', () => {
   const good = base[0];
   const check = (r: unknown, pattern: RegExp) =>
-    assert.throws(() => catalogFromRows([good, r as CatalogRow]), (e: unknown) => e instanceof CatalogError && e.code === 'INVALID_ROW' && pattern.test(e.message));
+    assert.throws(
+      () => catalogFromRows([good, r as CatalogRow]),
+      (e: unknown) => e instanceof CatalogError && e.code === 'INVALID_ROW' && pattern.test(e.message),
+    );
   check({ ...good, id: 'x', geometry: new Uint8Array([1, 3, 0]) }, /row 1 \(id "x"\): geometry is not valid WKB/);
   check({ ...good, id: '' }, /row 1: id must be a non-empty string/);
   check({ ...good, id: 'y', bbox: [15, 47, 14, 48] }, /id "y".*bbox has min > max/);
@@ -166,13 +248,64 @@ test('rows are copies: mutating them does not change the catalog', async () => {
 });
 
 test('intersect follows the documented output semantics', async () => {
-  const left = catalogFromRows([row('L', poly([[0, 0], [2, 0], [2, 2], [0, 2]]), ['2024-01-01', '2024-01-31'], { split: 'train', score: 1 })]);
+  const left = catalogFromRows([
+    row(
+      'L',
+      poly([
+        [0, 0],
+        [2, 0],
+        [2, 2],
+        [0, 2],
+      ]),
+      ['2024-01-01', '2024-01-31'],
+      { split: 'train', score: 1 },
+    ),
+  ]);
   const rights = [
-    row('R1', poly([[1, 1], [3, 1], [3, 3], [1, 3]]), ['2024-01-15', '2024-02-15'], { split: 'val', label: 'forest' }),
-    row('R2', poly([[1, 1], [3, 1], [3, 3], [1, 3]]), ['2024-03-01', '2024-03-02'], { split: 'test', label: 'water' }),
+    row(
+      'R1',
+      poly([
+        [1, 1],
+        [3, 1],
+        [3, 3],
+        [1, 3],
+      ]),
+      ['2024-01-15', '2024-02-15'],
+      { split: 'val', label: 'forest' },
+    ),
+    row(
+      'R2',
+      poly([
+        [1, 1],
+        [3, 1],
+        [3, 3],
+        [1, 3],
+      ]),
+      ['2024-03-01', '2024-03-02'],
+      { split: 'test', label: 'water' },
+    ),
     // bbox overlaps L but the triangle stays outside L's square
-    row('R3', poly([[2.5, 1.5], [3, 1], [3, 3]]), ['2024-01-15', '2024-01-15'], { split: 'test', label: 'x' }),
-    row('R4', poly([[1.5, 1.5], [1.6, 1.5], [1.6, 1.6], [1.5, 1.6]]), [null, null], { split: 'val', label: 'urban' }),
+    row(
+      'R3',
+      poly([
+        [2.5, 1.5],
+        [3, 1],
+        [3, 3],
+      ]),
+      ['2024-01-15', '2024-01-15'],
+      { split: 'test', label: 'x' },
+    ),
+    row(
+      'R4',
+      poly([
+        [1.5, 1.5],
+        [1.6, 1.5],
+        [1.6, 1.6],
+        [1.5, 1.6],
+      ]),
+      [null, null],
+      { split: 'val', label: 'urban' },
+    ),
   ];
   rights[0].assets = { B04: { href: 'r1/B04.tif' }, mask: { href: 'r1/mask.tif', band: 2 } };
   const right = catalogFromRows(rights);
@@ -190,7 +323,9 @@ test('intersect follows the documented output semantics', async () => {
     extras: { split: 'train', score: 1, right_split: 'val', label: 'forest', left_id: 'L', right_id: 'R1' },
   });
   assert.deepEqual(await ids(left.intersect(right, { spatialOnly: true })), ['L|R1', 'L|R2', 'L|R4']);
-  const undatedPair = (await collect(left.intersect(right, { spatialOnly: true }).rows())).find((r) => r.id === 'L|R4')!;
+  const undatedPair = (await collect(left.intersect(right, { spatialOnly: true }).rows())).find(
+    (r) => r.id === 'L|R4',
+  )!;
   assert.equal(undatedPair.tmin, null);
   assert.equal(undatedPair.tmax, null);
   assert.throws(() => left.intersect(right, { spatialOnly: 'yes' as never }), CatalogError);
@@ -202,11 +337,14 @@ test('union keeps duplicates and fills missing extras with NULL', async () => {
   const u = a.union(b);
   assert.equal(await u.count(), 3);
   const rows = await collect(u.rows());
-  assert.deepEqual(rows.map((r) => r.extras), [
-    { cloud_pct: 5, split: 'train', label: null },
-    { cloud_pct: 50, split: null, label: null },
-    { cloud_pct: null, split: null, label: 'x' },
-  ]);
+  assert.deepEqual(
+    rows.map((r) => r.extras),
+    [
+      { cloud_pct: 5, split: 'train', label: null },
+      { cloud_pct: 50, split: null, label: null },
+      { cloud_pct: null, split: null, label: 'x' },
+    ],
+  );
   assert.deepEqual((await u.schema()).slice(7), [
     { name: 'cloud_pct', type: 'DOUBLE' },
     { name: 'split', type: 'VARCHAR' },
@@ -233,23 +371,45 @@ test('materialize, explain and close', async () => {
 test('where, sql and aggregate are evaluated by DuckDB over the memory rows, also on derived rows', async () => {
   const cat = catalogFromRows(base);
   assert.deepEqual(await ids(cat.query({ where: 'cloud_pct < $max', params: { max: 10 } })), ['diamond']);
-  assert.deepEqual(await ids(cat.query({ bbox: [14, 46, 16, 48], where: "split = 'val' OR cloud_pct IS NOT NULL" })), ['diamond', 'undated']);
+  assert.deepEqual(await ids(cat.query({ bbox: [14, 46, 16, 48], where: "split = 'val' OR cloud_pct IS NOT NULL" })), [
+    'diamond',
+    'undated',
+  ]);
   // a value is data, never SQL
   assert.equal(await cat.query({ where: 'split = ?', params: ["train' OR 1=1 --"] }).count(), 0);
   const orig = (await collect(cat.query({ where: 'cloud_pct = 5' }).rows()))[0];
   assert.deepEqual(orig, { ...base[0], extras: { cloud_pct: 5, split: 'train' } }, 'where keeps the original rows');
-  const viaSql = cat.sql("SELECT * FROM catalog WHERE split = $s", { s: 'val' });
+  const viaSql = cat.sql('SELECT * FROM catalog WHERE split = $s', { s: 'val' });
   assert.equal(viaSql.backend, 'memory');
   assert.deepEqual(await ids(viaSql), ['undated']);
-  assert.deepEqual(await ids(viaSql.query({ bbox: [15.9, 47.9, 16, 48] })), ['undated'], 'an sql() result is a memory catalog again');
+  assert.deepEqual(
+    await ids(viaSql.query({ bbox: [15.9, 47.9, 16, 48] })),
+    ['undated'],
+    'an sql() result is a memory catalog again',
+  );
   assert.deepEqual(await ids(cat.sql('cloud_pct > 10')), ['square']);
-  await assert.rejects(cat.sql('SELECT id FROM catalog').count(), (e: unknown) => e instanceof CatalogError && e.code === 'MISSING_COLUMNS');
-  await assert.rejects(cat.query({ where: 'no_such_column > 1' }).count(), (e: unknown) => e instanceof CatalogError && /no_such_column/.test((e as Error).message));
-  const agg = await cat.aggregate('SELECT count(*)::INTEGER AS n, max(cloud_pct) AS m FROM catalog WHERE tmin IS NOT NULL');
+  await assert.rejects(
+    cat.sql('SELECT id FROM catalog').count(),
+    (e: unknown) => e instanceof CatalogError && e.code === 'MISSING_COLUMNS',
+  );
+  await assert.rejects(
+    cat.query({ where: 'no_such_column > 1' }).count(),
+    (e: unknown) => e instanceof CatalogError && /no_such_column/.test((e as Error).message),
+  );
+  const agg = await cat.aggregate(
+    'SELECT count(*)::INTEGER AS n, max(cloud_pct) AS m FROM catalog WHERE tmin IS NOT NULL',
+  );
   assert.deepEqual(agg, [{ n: 5, m: 50 }]);
   // intersect rows have a bbox smaller than their footprint: DuckDB evaluation must still accept them
   const joined = cat.intersect(cat, { spatialOnly: true }).query({ where: 'left_id <> right_id' });
-  assert.deepEqual(await ids(joined), ['diamond|halfdated', 'diamond|undated', 'halfdated|diamond', 'halfdated|undated', 'undated|diamond', 'undated|halfdated']);
+  assert.deepEqual(await ids(joined), [
+    'diamond|halfdated',
+    'diamond|undated',
+    'halfdated|diamond',
+    'halfdated|undated',
+    'undated|diamond',
+    'undated|halfdated',
+  ]);
   assert.equal(await catalogFromRows([]).query({ where: 'x > 1' }).count(), 0);
 });
 
@@ -270,7 +430,9 @@ test('bbox/interval queries, intersect and union run without loading DuckDB; whe
     const run = async (where: string) => {
       const file = join(dir, `probe${where ? '-where' : ''}.mjs`);
       writeFileSync(file, script(where));
-      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', file], { cwd: fileURLToPath(new URL('../..', import.meta.url)) });
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', file], {
+        cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      });
       return JSON.parse(stdout.trim().split('\n').pop()!) as { n: number; duckdb: boolean };
     };
     const plain = await run('');

@@ -63,17 +63,26 @@ test('a .duckdb file written by toDuckDB, with its table name', async () => {
   const c = await openCatalog(db);
   assert.deepStrictEqual(comparable(await all(c)), comparable(rows.slice(0, 6)));
   await c.close();
-  await assert.rejects(openCatalog(db, { table: 'other' }), (e: unknown) => e instanceof CatalogError && e.code === 'MISSING_TABLE' && e.message.includes(db));
+  await assert.rejects(
+    openCatalog(db, { table: 'other' }),
+    (e: unknown) => e instanceof CatalogError && e.code === 'MISSING_TABLE' && e.message.includes(db),
+  );
 });
 
 test('engine options give a private engine that close() releases; joins across engines still work', async () => {
   const own = await openCatalog(join(dir, 'a.parquet'), { threads: 1, memoryLimit: '256MB' });
   const shared = await openCatalog(join(dir, 'b.parquet'));
   assert.equal(await own.union(shared).count(), 12);
-  assert.equal(await own.intersect(shared, { spatialOnly: true }).count(), await shared.intersect(own, { spatialOnly: true }).count());
+  assert.equal(
+    await own.intersect(shared, { spatialOnly: true }).count(),
+    await shared.intersect(own, { spatialOnly: true }).count(),
+  );
   await own.close();
   await assert.rejects(own.count(), (e: unknown) => e instanceof CatalogError && e.code === 'CLOSED');
   assert.equal(await shared.count(), 6);
-  await assert.rejects(openCatalog(join(dir, 'a.parquet'), { memoryLimit: 'lots' }), (e: unknown) => e instanceof CatalogError && e.code === 'BAD_OPTION');
+  await assert.rejects(
+    openCatalog(join(dir, 'a.parquet'), { memoryLimit: 'lots' }),
+    (e: unknown) => e instanceof CatalogError && e.code === 'BAD_OPTION',
+  );
   await assert.rejects(openCatalog([]), (e: unknown) => e instanceof CatalogError && e.code === 'BAD_SOURCE');
 });

@@ -30,8 +30,14 @@ test('withColumns from JS rows: left join on id, same-named columns replaced, un
   ]);
   const got = await extrasById(joined);
   assert.equal(got.length, 6);
-  assert.deepEqual(got[0], ['r0', { cloud_pct: rows[0].extras.cloud_pct, tile: rows[0].extras.tile, split: 'val', label: 'forest' }]);
-  assert.deepEqual(got[1], ['r1', { cloud_pct: rows[1].extras.cloud_pct, tile: rows[1].extras.tile, split: null, label: null }]);
+  assert.deepEqual(got[0], [
+    'r0',
+    { cloud_pct: rows[0].extras.cloud_pct, tile: rows[0].extras.tile, split: 'val', label: 'forest' },
+  ]);
+  assert.deepEqual(got[1], [
+    'r1',
+    { cloud_pct: rows[1].extras.cloud_pct, tile: rows[1].extras.tile, split: null, label: null },
+  ]);
   assert.deepEqual(got[2][1].label, 'water');
   assert.equal(got[2][1].split, null, 'a column the matching table row lacks is NULL');
   const schema = await joined.schema();
@@ -40,11 +46,24 @@ test('withColumns from JS rows: left join on id, same-named columns replaced, un
 
 test('withColumns repeats a catalog row for a repeated key and joins on an extra column', async () => {
   const cat = catalogFromRows(rows);
-  const dup = await extrasById(cat.withColumns([{ id: 'r1', label: 'a' }, { id: 'r1', label: 'b' }]));
-  assert.deepEqual(dup.filter(([id]) => id === 'r1').map(([, e]) => e.label), ['a', 'b']);
+  const dup = await extrasById(
+    cat.withColumns([
+      { id: 'r1', label: 'a' },
+      { id: 'r1', label: 'b' },
+    ]),
+  );
+  assert.deepEqual(
+    dup.filter(([id]) => id === 'r1').map(([, e]) => e.label),
+    ['a', 'b'],
+  );
   assert.equal(dup.length, 7);
   const tiles = [...new Set(rows.map((r) => r.extras.tile as string))];
-  const byTile = await extrasById(cat.withColumns(tiles.map((tile, i) => ({ tile, zone: i })), { on: 'tile' }));
+  const byTile = await extrasById(
+    cat.withColumns(
+      tiles.map((tile, i) => ({ tile, zone: i })),
+      { on: 'tile' },
+    ),
+  );
   for (const [id, e] of byTile) {
     const src = rows.find((r) => r.id === id)!;
     assert.equal(e.zone, tiles.indexOf(src.extras.tile as string));
@@ -55,11 +74,23 @@ test('withColumns errors name the missing or clashing column', async () => {
   const cat = catalogFromRows(rows);
   assert.throws(() => catalogFromRows(rows).withColumns([{ id: 'r0' }], { on: '' }), badQuery);
   await Promise.all([
-    assert.rejects(cat.withColumns([{ name: 'r0', label: 'x' }]).count(), (e: unknown) => badQuery(e) && /no join column "id"/.test((e as Error).message)),
-    assert.rejects(cat.withColumns([{ id: 'r0', label: 'x' }], { on: 'nope' }).count(), (e: unknown) => badQuery(e) && /no column "nope"/.test((e as Error).message)),
-    assert.rejects(cat.withColumns([{ id: 'r0', crs: 'EPSG:4326' }]).count(), (e: unknown) => badQuery(e) && /crs/.test((e as Error).message)),
+    assert.rejects(
+      cat.withColumns([{ name: 'r0', label: 'x' }]).count(),
+      (e: unknown) => badQuery(e) && /no join column "id"/.test((e as Error).message),
+    ),
+    assert.rejects(
+      cat.withColumns([{ id: 'r0', label: 'x' }], { on: 'nope' }).count(),
+      (e: unknown) => badQuery(e) && /no column "nope"/.test((e as Error).message),
+    ),
+    assert.rejects(
+      cat.withColumns([{ id: 'r0', crs: 'EPSG:4326' }]).count(),
+      (e: unknown) => badQuery(e) && /crs/.test((e as Error).message),
+    ),
     assert.rejects(cat.withColumns([{ id: { nested: 1 } }]).count(), badQuery),
-    assert.rejects(cat.withColumns('/nonexistent/labels.parquet').count(), (e: unknown) => e instanceof CatalogError && e.code === 'NOT_FOUND'),
+    assert.rejects(
+      cat.withColumns('/nonexistent/labels.parquet').count(),
+      (e: unknown) => e instanceof CatalogError && e.code === 'NOT_FOUND',
+    ),
   ]);
 });
 
@@ -77,7 +108,9 @@ test('withColumns from a parquet file', async () => {
     const path = join(dir, 'labels.parquet');
     const db = await DuckDBInstance.create(':memory:');
     const conn = await db.connect();
-    await conn.run(`COPY (SELECT * FROM (VALUES ('r1', 'cropland', 3), ('r5', 'urban', 7)) t(id, label, n)) TO '${path}' (FORMAT parquet)`);
+    await conn.run(
+      `COPY (SELECT * FROM (VALUES ('r1', 'cropland', 3), ('r5', 'urban', 7)) t(id, label, n)) TO '${path}' (FORMAT parquet)`,
+    );
     conn.closeSync();
     db.closeSync();
     const cat = catalogFromRows(rows).withColumns(path);
@@ -104,11 +137,30 @@ test('withColumns agrees with the DuckDB backend (repeated keys, join on an extr
       for await (const r of cat.rows()) out.push(JSON.stringify([r.id, r.bbox, r.tmin, r.extras]));
       return out.sort();
     };
-    const labels = many.filter((_, i) => i % 3 === 0).flatMap((r, i): Record<string, unknown>[] => (i % 4 === 0 ? [{ id: r.id, label: 'a' }, { id: r.id, label: 'b' }] : [{ id: r.id, label: null }]));
+    const labels = many
+      .filter((_, i) => i % 3 === 0)
+      .flatMap((r, i): Record<string, unknown>[] =>
+        i % 4 === 0
+          ? [
+              { id: r.id, label: 'a' },
+              { id: r.id, label: 'b' },
+            ]
+          : [{ id: r.id, label: null }],
+      );
     assert.deepEqual(await sortedKeys(duck.withColumns(labels)), await sortedKeys(mem.withColumns(labels)));
-    const tiles = [...new Set(many.map((r) => r.extras.tile as string))].map((tile, i) => ({ tile, zone: i, split: i % 2 ? 'val' : 'train' }));
-    assert.deepEqual(await sortedKeys(duck.withColumns(tiles, { on: 'tile' })), await sortedKeys(mem.withColumns(tiles, { on: 'tile' })));
-    const table = tableFromArrays({ id: many.slice(0, 20).map((r) => r.id), labelled_at: many.slice(0, 20).map((_, i) => new Date(Date.UTC(2024, 0, 1 + i))) });
+    const tiles = [...new Set(many.map((r) => r.extras.tile as string))].map((tile, i) => ({
+      tile,
+      zone: i,
+      split: i % 2 ? 'val' : 'train',
+    }));
+    assert.deepEqual(
+      await sortedKeys(duck.withColumns(tiles, { on: 'tile' })),
+      await sortedKeys(mem.withColumns(tiles, { on: 'tile' })),
+    );
+    const table = tableFromArrays({
+      id: many.slice(0, 20).map((r) => r.id),
+      labelled_at: many.slice(0, 20).map((_, i) => new Date(Date.UTC(2024, 0, 1 + i))),
+    });
     const memArrow = await sortedKeys(mem.withColumns(table));
     assert.deepEqual(await sortedKeys(duck.withColumns(table)), memArrow);
     assert.ok(memArrow.some((k) => k.includes('"labelled_at":"2024-01-01T00:00:00.000Z"')));

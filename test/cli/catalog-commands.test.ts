@@ -12,7 +12,10 @@ const repo = fileURLToPath(new URL('../../', import.meta.url));
 const cog = fileURLToPath(new URL('../fixtures/build/', import.meta.url));
 
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'src/cli/run.ts'), ...args], { encoding: 'utf8', cwd: repo });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'src/cli/run.ts'), ...args], {
+    encoding: 'utf8',
+    cwd: repo,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -48,7 +51,10 @@ test('catalog build, inspect, query, union, intersect, stats, optimize and map p
   assert.ok(JSON.parse(inter.out).rows >= n, 'each row intersects itself');
 
   const stats = JSON.parse(cli('--json', 'catalog', 'stats', cat, '--by', 'crs').out) as { n: number }[];
-  assert.equal(stats.reduce((s, r) => s + Number(r.n), 0), n);
+  assert.equal(
+    stats.reduce((s, r) => s + Number(r.n), 0),
+    n,
+  );
 
   const o = join(dir, 'o.parquet');
   assert.equal(cli('catalog', 'optimize', cat, '--out', o).code, 0);
@@ -65,8 +71,12 @@ test('catalog build, inspect, query, union, intersect, stats, optimize and map p
 });
 
 test('bad input gives one line on stderr and exit code 2', () => {
-  for (const args of [['catalog', 'inspect', '/nonexistent/x.parquet'], ['catalog', 'query', 'x.parquet'], ['catalog', 'nope'],
-    ['catalog', 'query', '/nonexistent/x.parquet', '--aoi', 'not-a-box', '--out', '/tmp/x.parquet']]) {
+  for (const args of [
+    ['catalog', 'inspect', '/nonexistent/x.parquet'],
+    ['catalog', 'query', 'x.parquet'],
+    ['catalog', 'nope'],
+    ['catalog', 'query', '/nonexistent/x.parquet', '--aoi', 'not-a-box', '--out', '/tmp/x.parquet'],
+  ]) {
     const r = cli(...args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
     assert.ok(!/\n\s+at /.test(r.err), `no stack trace: ${r.err}`);

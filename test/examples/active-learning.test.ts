@@ -10,12 +10,29 @@ import { outputDir, runExample } from './run-example.js';
 test('examples/active-learning.ts: three rounds, held-out accuracy never falls and ends >= 0.95, every round writes a catalog version with uncertainty and lineage', async () => {
   const out = outputDir('al');
   const stdout = runExample('active-learning', out);
-  const rounds = [...stdout.matchAll(/round (\d+): .*?(\d+) labelled; held-out pixel accuracy ([\d.]+)|round 0: trained on (\d+) chips; held-out pixel accuracy ([\d.]+)/g)]
-    .map((m) => (m[4] !== undefined ? { round: 0, labelled: Number(m[4]), accuracy: Number(m[5]) } : { round: Number(m[1]), labelled: Number(m[2]), accuracy: Number(m[3]) }));
-  assert.deepEqual(rounds.map((x) => x.round), [0, 1, 2, 3], stdout);
-  assert.deepEqual(rounds.map((x) => x.labelled), [8, 16, 24, 32]);
+  const rounds = [
+    ...stdout.matchAll(
+      /round (\d+): .*?(\d+) labelled; held-out pixel accuracy ([\d.]+)|round 0: trained on (\d+) chips; held-out pixel accuracy ([\d.]+)/g,
+    ),
+  ].map((m) =>
+    m[4] !== undefined
+      ? { round: 0, labelled: Number(m[4]), accuracy: Number(m[5]) }
+      : { round: Number(m[1]), labelled: Number(m[2]), accuracy: Number(m[3]) },
+  );
+  assert.deepEqual(
+    rounds.map((x) => x.round),
+    [0, 1, 2, 3],
+    stdout,
+  );
+  assert.deepEqual(
+    rounds.map((x) => x.labelled),
+    [8, 16, 24, 32],
+  );
   for (let i = 1; i < rounds.length; i++) {
-    assert.ok(rounds[i].accuracy >= rounds[i - 1].accuracy, `accuracy fell from round ${i - 1} (${rounds[i - 1].accuracy}) to round ${i} (${rounds[i].accuracy})`);
+    assert.ok(
+      rounds[i].accuracy >= rounds[i - 1].accuracy,
+      `accuracy fell from round ${i - 1} (${rounds[i - 1].accuracy}) to round ${i} (${rounds[i].accuracy})`,
+    );
   }
   assert.ok(rounds[3].accuracy >= 0.95, `final accuracy ${rounds[3].accuracy}`);
   assert.ok(rounds[3].accuracy > rounds[0].accuracy, 'labelling helped');
@@ -25,7 +42,8 @@ test('examples/active-learning.ts: three rounds, held-out accuracy never falls a
     const cat = await openCatalog(join(out, `catalog-round${round}.parquet`));
     try {
       const cols = (await cat.schema()).map((c) => c.name);
-      for (const c of ['entropy', 'variance', 'margin', 'model_id', 'round', 'parent_catalog', 'slice_xmin']) assert.ok(cols.includes(c), `round ${round}: column ${c}`);
+      for (const c of ['entropy', 'variance', 'margin', 'model_id', 'round', 'parent_catalog', 'slice_xmin'])
+        assert.ok(cols.includes(c), `round ${round}: column ${c}`);
       let rows = 0;
       for await (const row of cat.rows()) {
         rows++;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openRaster } from '../../src/loaders/raster.js';
-import { checkCogLayout } from '../../src/stitch/tiff/cog-layout-check.js';
+import { checkCogLayout } from '../../src/tiff/write/cog-layout-check.js';
 import { outputDir, runExample, MIN_ACCURACY } from './run-example.js';
 
 function runInfer(out: string, modelDir: string): { stdout: string; accuracy: number } {
@@ -26,9 +26,13 @@ test('examples/infer.ts: trains when there is no model, stitches a prediction CO
     assert.equal(pred.info.bands, 3);
     assert.equal(unc.info.bands, 3);
     assert.equal(pred.info.crs, 'EPSG:32632');
-    assert.deepEqual([unc.info.width, unc.info.height, unc.info.crs], [pred.info.width, pred.info.height, pred.info.crs]);
+    assert.deepEqual(
+      [unc.info.width, unc.info.height, unc.info.crs],
+      [pred.info.width, pred.info.height, pred.info.crs],
+    );
     assert.deepEqual(unc.info.transform, pred.info.transform);
-    const w = pred.info.width, h = pred.info.height;
+    const w = pred.info.width,
+      h = pred.info.height;
     const p = await pred.readWindow(0, 0, 0, w, h, [0, 1, 2]);
     const e = await unc.readWindow(0, 0, 0, w, h, [0]);
     let covered = 0;
@@ -42,7 +46,8 @@ test('examples/infer.ts: trains when there is no model, stitches a prediction CO
     }
     assert.ok(covered > w * h * 0.8, `${covered} of ${w * h} pixels predicted`);
   } finally {
-    await pred.close(); await unc.close();
+    await pred.close();
+    await unc.close();
   }
   for (const f of ['prediction.tif', 'prediction_uncertainty.tif']) {
     const report = await checkCogLayout(join(dir, 'run1', f));

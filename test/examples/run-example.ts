@@ -46,7 +46,10 @@ export function outputDir(name: string): string {
  * ```
  */
 export function runExample(name: string, ...args: string[]): string {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'examples', `${name}.ts`), ...args], { encoding: 'utf8', cwd: repo });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'examples', `${name}.ts`), ...args], {
+    encoding: 'utf8',
+    cwd: repo,
+  });
   assert.equal(r.status, 0, r.stderr);
   return r.stdout;
 }

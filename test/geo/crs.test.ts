@@ -5,8 +5,19 @@ import { normalizeCrs, resolveCrs } from '../../src/geo/crs.js';
 import { transformPoint } from '../../src/geo/transform.js';
 
 test('resolves WGS 84 in all its spellings to EPSG:4326 (lon/lat)', () => {
-  for (const s of [4326, '4326', 'EPSG:4326', 'epsg:4326', 'EPSG::4326', 'OGC:CRS84', 'CRS84', 'urn:ogc:def:crs:OGC:1.3:CRS84',
-    'urn:ogc:def:crs:EPSG::4326', 'http://www.opengis.net/def/crs/EPSG/0/4326', { id: { authority: 'OGC', code: 'CRS84' } }]) {
+  for (const s of [
+    4326,
+    '4326',
+    'EPSG:4326',
+    'epsg:4326',
+    'EPSG::4326',
+    'OGC:CRS84',
+    'CRS84',
+    'urn:ogc:def:crs:OGC:1.3:CRS84',
+    'urn:ogc:def:crs:EPSG::4326',
+    'http://www.opengis.net/def/crs/EPSG/0/4326',
+    { id: { authority: 'OGC', code: 'CRS84' } },
+  ]) {
     const r = resolveCrs(s);
     assert.equal(r.code, 'EPSG:4326', String(s));
     assert.equal(r.geographic, true);
@@ -52,18 +63,33 @@ test('a proj4 string is its own code', () => {
 });
 
 test('unknown codes and garbage give a typed UNKNOWN_CRS error naming the input', () => {
-  for (const bad of ['EPSG:999999', 999999, 'EPSG:abc', 'not a crs', -5, 1.5, { id: { authority: 'ESRI', code: 102100 } }, '{broken']) {
-    assert.throws(() => resolveCrs(bad as never), (e: unknown) => {
-      assert.ok(e instanceof GeoError);
-      assert.equal(e.code, 'UNKNOWN_CRS');
-      assert.ok(e.message.includes(typeof bad === 'object' ? 'ESRI' : String(bad)), e.message);
-      return true;
-    });
+  for (const bad of [
+    'EPSG:999999',
+    999999,
+    'EPSG:abc',
+    'not a crs',
+    -5,
+    1.5,
+    { id: { authority: 'ESRI', code: 102100 } },
+    '{broken',
+  ]) {
+    assert.throws(
+      () => resolveCrs(bad as never),
+      (e: unknown) => {
+        assert.ok(e instanceof GeoError);
+        assert.equal(e.code, 'UNKNOWN_CRS');
+        assert.ok(e.message.includes(typeof bad === 'object' ? 'ESRI' : String(bad)), e.message);
+        return true;
+      },
+    );
   }
 });
 
 test('a CRS with no 2D definition (vertical) is refused with a reason', () => {
-  assert.throws(() => resolveCrs('EPSG:5703'), (e: unknown) => e instanceof GeoError && e.code === 'UNKNOWN_CRS' && /no 2D proj4 definition/.test(e.message));
+  assert.throws(
+    () => resolveCrs('EPSG:5703'),
+    (e: unknown) => e instanceof GeoError && e.code === 'UNKNOWN_CRS' && /no 2D proj4 definition/.test(e.message),
+  );
 });
 
 test('a national grid whose datum grid is not installed is flagged, not silently NaN', () => {

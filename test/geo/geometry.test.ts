@@ -2,8 +2,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { GeoError } from '../../src/errors.js';
 import {
-  bboxToPolygon, geometriesIntersect, geometryArea, geometryBBox, geometryIntersectsBBox, pointInGeometry,
-  type Geometry, type PolygonGeometry, type Position,
+  bboxToPolygon,
+  geometriesIntersect,
+  geometryArea,
+  geometryBBox,
+  geometryIntersectsBBox,
+  pointInGeometry,
+  type Geometry,
+  type PolygonGeometry,
+  type Position,
 } from '../../src/geo/geometry.js';
 
 const square = (x0: number, y0: number, x1: number, y1: number) => bboxToPolygon([x0, y0, x1, y1]);
@@ -12,13 +19,33 @@ const donut: PolygonGeometry = {
   coordinates: [square(0, 0, 10, 10).coordinates[0], square(3, 3, 7, 7).coordinates[0].slice().reverse()],
 };
 // a diamond whose bbox overlaps the box [0,0,1,1] at a corner while the shape itself does not
-const diamond: PolygonGeometry = { type: 'Polygon', coordinates: [[[2, 0.5], [2.75, 1.25], [2, 2], [1.25, 1.25], [2, 0.5]]] };
+const diamond: PolygonGeometry = {
+  type: 'Polygon',
+  coordinates: [
+    [
+      [2, 0.5],
+      [2.75, 1.25],
+      [2, 2],
+      [1.25, 1.25],
+      [2, 0.5],
+    ],
+  ],
+};
 
 test('bbox of points, polygons and multipolygons; empty is an error', () => {
   assert.deepEqual(geometryBBox({ type: 'Point', coordinates: [3, 4] }), [3, 4, 3, 4]);
   assert.deepEqual(geometryBBox(donut), [0, 0, 10, 10]);
-  assert.deepEqual(geometryBBox({ type: 'MultiPolygon', coordinates: [square(0, 0, 1, 1).coordinates, square(5, -2, 6, 3).coordinates] }), [0, -2, 6, 3]);
-  assert.throws(() => geometryBBox({ type: 'Polygon', coordinates: [] }), (e: unknown) => e instanceof GeoError && e.code === 'EMPTY_GEOMETRY');
+  assert.deepEqual(
+    geometryBBox({
+      type: 'MultiPolygon',
+      coordinates: [square(0, 0, 1, 1).coordinates, square(5, -2, 6, 3).coordinates],
+    }),
+    [0, -2, 6, 3],
+  );
+  assert.throws(
+    () => geometryBBox({ type: 'Polygon', coordinates: [] }),
+    (e: unknown) => e instanceof GeoError && e.code === 'EMPTY_GEOMETRY',
+  );
 });
 
 test('point in polygon respects holes and counts the boundary as inside', () => {
@@ -79,7 +106,8 @@ test('intersection agrees with a dense raster oracle on random polygons', () => 
     const bb = geometryBBox(b);
     let both = false;
     for (let x = Math.max(ba[0], bb[0]); x <= Math.min(ba[2], bb[2]) && !both; x += 0.02) {
-      for (let y = Math.max(ba[1], bb[1]); y <= Math.min(ba[3], bb[3]) && !both; y += 0.02) both = pointInGeometry(a, x, y) && pointInGeometry(b, x, y);
+      for (let y = Math.max(ba[1], bb[1]); y <= Math.min(ba[3], bb[3]) && !both; y += 0.02)
+        both = pointInGeometry(a, x, y) && pointInGeometry(b, x, y);
     }
     const exact = geometriesIntersect(a, b);
     if (both) assert.ok(exact, `pair ${i}: the sampled overlap was missed`);

@@ -11,7 +11,9 @@ interface Expected {
   bounds: { from: string; to: string; input: BBox; expected: BBox }[];
 }
 // Made by GDAL 3.6 through rasterio: test/fixtures/geo/make-transform-expectations.py
-const gdal = JSON.parse(readFileSync(new URL('../fixtures/geo/transform-expected.json', import.meta.url), 'utf8')) as Expected;
+const gdal = JSON.parse(
+  readFileSync(new URL('../fixtures/geo/transform-expected.json', import.meta.url), 'utf8'),
+) as Expected;
 
 /** Tolerance: 1e-7 degrees (about 1 cm) or 1 cm; the Swiss grid's Helmert shift is rounded in proj4js to 1e-6 deg / 10 cm. */
 function tol(crs: string, other: string): number {
@@ -26,7 +28,10 @@ test('points match GDAL for UTM, Web Mercator, polar, national and equal-area CR
       const got = transformPoint(c.from, c.to, p);
       const want = c.expected[i];
       const t = tol(c.to, c.from);
-      assert.ok(Math.abs(got[0] - want[0]) <= t && Math.abs(got[1] - want[1]) <= t, `${c.from}->${c.to} ${p}: got ${got}, GDAL ${want}`);
+      assert.ok(
+        Math.abs(got[0] - want[0]) <= t && Math.abs(got[1] - want[1]) <= t,
+        `${c.from}->${c.to} ${p}: got ${got}, GDAL ${want}`,
+      );
     });
   }
 });
@@ -35,7 +40,9 @@ test('bboxes with densified edges match GDAL transform_bounds (antimeridian and 
   for (const c of gdal.bounds) {
     const got = transformBBox(c.input, c.from, c.to);
     const t = c.to === 'EPSG:4326' ? 1e-6 : 0.01;
-    got.forEach((v, i) => assert.ok(Math.abs(v - c.expected[i]) <= t, `${c.from}->${c.to} ${c.input}: got ${got}, GDAL ${c.expected}`));
+    got.forEach((v, i) =>
+      assert.ok(Math.abs(v - c.expected[i]) <= t, `${c.from}->${c.to} ${c.input}: got ${got}, GDAL ${c.expected}`),
+    );
   }
 });
 
@@ -100,7 +107,16 @@ test('a footprint away from poles and the antimeridian is a polygon whose bbox m
 });
 
 test('points outside a projection and bad boxes give typed errors', () => {
-  assert.throws(() => transformPoint('EPSG:3031', 'EPSG:4326', [Infinity, 0]), (e: unknown) => e instanceof GeoError && e.code === 'TRANSFORM_FAILED');
-  assert.throws(() => transformBBox([1, 1, 0, 0], 'EPSG:32633', 'EPSG:4326'), (e: unknown) => e instanceof GeoError && e.code === 'INVALID_BBOX');
-  assert.throws(() => footprintWgs84([0, 0, 1, 1], 'EPSG:12345678'), (e: unknown) => e instanceof GeoError && e.code === 'UNKNOWN_CRS');
+  assert.throws(
+    () => transformPoint('EPSG:3031', 'EPSG:4326', [Infinity, 0]),
+    (e: unknown) => e instanceof GeoError && e.code === 'TRANSFORM_FAILED',
+  );
+  assert.throws(
+    () => transformBBox([1, 1, 0, 0], 'EPSG:32633', 'EPSG:4326'),
+    (e: unknown) => e instanceof GeoError && e.code === 'INVALID_BBOX',
+  );
+  assert.throws(
+    () => footprintWgs84([0, 0, 1, 1], 'EPSG:12345678'),
+    (e: unknown) => e instanceof GeoError && e.code === 'UNKNOWN_CRS',
+  );
 });

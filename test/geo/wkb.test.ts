@@ -7,7 +7,15 @@ import { readWkb, writeWkb } from '../../src/geo/wkb.js';
 
 // Made by GDAL/OGR 3.6: test/fixtures/geo/make-wkb-cases.py
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/geo/wkb-cases.json', import.meta.url), 'utf8')) as {
-  cases: { wkt: string; type: string; coordinates: unknown; iso_ndr: string; iso_xdr: string; legacy_ndr: string; legacy_xdr: string }[];
+  cases: {
+    wkt: string;
+    type: string;
+    coordinates: unknown;
+    iso_ndr: string;
+    iso_xdr: string;
+    legacy_ndr: string;
+    legacy_xdr: string;
+  }[];
 };
 const hex = (h: string) => Uint8Array.from(Buffer.from(h, 'hex'));
 
@@ -47,36 +55,56 @@ test('round trips random polygons and multipolygons exactly', () => {
       const pts: [number, number][] = Array.from({ length: 3 + (i % 7) }, () => [rnd(), rnd() / 2]);
       return [...pts, [pts[0][0], pts[0][1]]];
     };
-    const g: Geometry = i % 3 === 0
-      ? { type: 'Point', coordinates: [rnd(), rnd() / 2] }
-      : i % 3 === 1
-        ? { type: 'Polygon', coordinates: [ring(), ring()] }
-        : { type: 'MultiPolygon', coordinates: [[ring()], [ring(), ring()]] };
+    const g: Geometry =
+      i % 3 === 0
+        ? { type: 'Point', coordinates: [rnd(), rnd() / 2] }
+        : i % 3 === 1
+          ? { type: 'Polygon', coordinates: [ring(), ring()] }
+          : { type: 'MultiPolygon', coordinates: [[ring()], [ring(), ring()]] };
     assert.deepEqual(readWkb(writeWkb(g)), g);
   }
 });
 
 function expectInvalid(bytes: Uint8Array, pattern: RegExp) {
-  assert.throws(() => readWkb(bytes), (e: unknown) => {
-    assert.ok(e instanceof GeoError, String(e));
-    assert.equal(e.code, 'INVALID_WKB');
-    assert.match(e.message, pattern);
-    return true;
-  });
+  assert.throws(
+    () => readWkb(bytes),
+    (e: unknown) => {
+      assert.ok(e instanceof GeoError, String(e));
+      assert.equal(e.code, 'INVALID_WKB');
+      assert.match(e.message, pattern);
+      return true;
+    },
+  );
 }
 
 test('invalid or truncated WKB gives INVALID_WKB saying what is wrong', () => {
-  const poly = writeWkb({ type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1], [0, 0]]] });
+  const poly = writeWkb({
+    type: 'Polygon',
+    coordinates: [
+      [
+        [0, 0],
+        [1, 0],
+        [1, 1],
+        [0, 0],
+      ],
+    ],
+  });
   for (let n = 0; n < poly.length; n++) expectInvalid(poly.subarray(0, n), /truncated|invalid WKB/);
   expectInvalid(new Uint8Array(0), /truncated/);
   expectInvalid(hex('0201000000000000000000f03f0000000000000040'), /byte order/);
   expectInvalid(hex('01ff000000000000000000f03f0000000000000040'), /unknown geometry type/);
-  expectInvalid(hex('0102000000020000000000000000000000000000000000000000000000000000000000f03f000000000000f03f'), /LineString is not supported/);
+  expectInvalid(
+    hex('0102000000020000000000000000000000000000000000000000000000000000000000f03f000000000000f03f'),
+    /LineString is not supported/,
+  );
   expectInvalid(new Uint8Array([...poly, 0]), /trailing/);
   expectInvalid(hex('0101000000000000000000f87f000000000000f87f'), /empty/);
   // a ring count of 2^32 - 1 must not allocate: it is refused against the remaining length
   expectInvalid(hex('0103000000ffffffff'), /ring count/);
   // a MultiPolygon whose member is a Point
   expectInvalid(hex('01060000000100000001010000000000000000000000000000000000000000'), /not a Polygon/);
-  assert.throws(() => readWkb('0101' as never), (e: unknown) => e instanceof GeoError && e.code === 'INVALID_WKB');
+  assert.throws(
+    () => readWkb('0101' as never),
+    (e: unknown) => e instanceof GeoError && e.code === 'INVALID_WKB',
+  );
 });

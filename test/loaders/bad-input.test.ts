@@ -7,16 +7,18 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { RasterError, SourceError } from '../../src/errors.js';
-import { extractCogLayout, type CogLayout } from '../../src/loaders/cog-layout.js';
+import { extractCogLayout, type CogLayout } from '../../src/tiff/cog-layout.js';
 import { openRaster } from '../../src/loaders/raster.js';
 
 const CODECS = fileURLToPath(new URL('../fixtures/loaders/codecs/', import.meta.url));
-const GOOD = CODECS + 'cog_deflate_pred2_uint16.tif';
+const GOOD = `${CODECS}cog_deflate_pred2_uint16.tif`;
 const dir = mkdtempSync(join(tmpdir(), 'geoslice-bad-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const isRaster = (code: string, ...words: string[]) => (e: unknown) =>
-  e instanceof RasterError && e.code === code && words.every((w) => e.message.includes(w));
+const isRaster =
+  (code: string, ...words: string[]) =>
+  (e: unknown) =>
+    e instanceof RasterError && e.code === code && words.every((w) => e.message.includes(w));
 
 /** A level-0 window lying inside block `b` only. */
 function windowIn(layout: CogLayout, b: number): [number, number, number, number] {
@@ -51,8 +53,14 @@ describe('bad files', () => {
     writeFileSync(f, readFileSync(GOOD).subarray(0, im.offsets[last] + 10));
     const reader = await openRaster(f);
     const good = await openRaster(GOOD);
-    await assert.rejects(reader.readWindow(0, ...windowIn(layout, last), [0]), isRaster('TILE_OUT_OF_RANGE', f, `block ${last}`));
-    assert.deepEqual(await reader.readWindow(0, ...windowIn(layout, first), [0]), await good.readWindow(0, ...windowIn(layout, first), [0]));
+    await assert.rejects(
+      reader.readWindow(0, ...windowIn(layout, last), [0]),
+      isRaster('TILE_OUT_OF_RANGE', f, `block ${last}`),
+    );
+    assert.deepEqual(
+      await reader.readWindow(0, ...windowIn(layout, first), [0]),
+      await good.readWindow(0, ...windowIn(layout, first), [0]),
+    );
     await assert.rejects(reader.readWindow(0, ...windowIn(layout, last), [0]), isRaster('TILE_OUT_OF_RANGE', f));
     await reader.close();
     await good.close();
@@ -72,7 +80,10 @@ describe('bad files', () => {
     const f = join(dir, 'offset-past-eof.tif');
     writeFileSync(f, bytes);
     const reader = await openRaster(f);
-    await assert.rejects(reader.readWindow(0, ...windowIn(layout, 1), [0]), isRaster('TILE_OUT_OF_RANGE', f, 'block 1', 'past the end'));
+    await assert.rejects(
+      reader.readWindow(0, ...windowIn(layout, 1), [0]),
+      isRaster('TILE_OUT_OF_RANGE', f, 'block 1', 'past the end'),
+    );
     const ok = await reader.readWindow(0, ...windowIn(layout, 0), [0]);
     const good = await openRaster(GOOD);
     assert.deepEqual(ok, await good.readWindow(0, ...windowIn(layout, 0), [0]));
@@ -90,25 +101,31 @@ describe('bad files', () => {
     const reader = await openRaster(f);
     await assert.rejects(reader.readWindow(0, ...windowIn(layout, 2), [0]), isRaster('CORRUPT_BLOCK', f, 'block 2'));
     const good = await openRaster(GOOD);
-    assert.deepEqual(await reader.readWindow(0, ...windowIn(layout, 3), [0]), await good.readWindow(0, ...windowIn(layout, 3), [0]));
+    assert.deepEqual(
+      await reader.readWindow(0, ...windowIn(layout, 3), [0]),
+      await good.readWindow(0, ...windowIn(layout, 3), [0]),
+    );
     await good.close();
     await reader.close();
   });
 
   it('unsupported compression (LZMA) -> UNSUPPORTED_COMPRESSION; its layout can still be extracted', async () => {
-    const f = CODECS + 'bad_lzma_uint8.tif';
+    const f = `${CODECS}bad_lzma_uint8.tif`;
     await assert.rejects(openRaster(f), isRaster('UNSUPPORTED_COMPRESSION', f, '34925'));
     assert.equal((await extractCogLayout(f)).images[0].compression, 34925);
   });
 
   it('rotated geotransform -> ROTATED_TRANSFORM', async () => {
     const f = join(dir, 'rotated.tif');
-    copyFileSync(CODECS + 'bad_rotated.tif', f);
+    copyFileSync(`${CODECS}bad_rotated.tif`, f);
     await assert.rejects(openRaster(f), isRaster('ROTATED_TRANSFORM', f));
   });
 
   it('missing file -> SourceError NOT_FOUND', async () => {
-    await assert.rejects(openRaster(join(dir, 'missing.tif')), (e: unknown) => e instanceof SourceError && e.code === 'NOT_FOUND');
+    await assert.rejects(
+      openRaster(join(dir, 'missing.tif')),
+      (e: unknown) => e instanceof SourceError && e.code === 'NOT_FOUND',
+    );
   });
 });
 
@@ -125,7 +142,9 @@ describe('HTTP failures beyond the retry budget', () => {
       }
       const [, a, b] = /bytes=(\d+)-(\d+)/.exec(req.headers.range ?? '') ?? [];
       const part = file.subarray(Number(a), Number(b) + 1);
-      res.writeHead(206, { 'Content-Range': `bytes ${a}-${b}/${file.length}`, 'Content-Length': part.length }).end(part);
+      res
+        .writeHead(206, { 'Content-Range': `bytes ${a}-${b}/${file.length}`, 'Content-Length': part.length })
+        .end(part);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/scene.tif`;
@@ -134,8 +153,11 @@ describe('HTTP failures beyond the retry budget', () => {
       const reader = await openRaster(url, { layout, http: { baseDelayMs: 1, maxDelayMs: 2, maxRetries: 2 } });
       down = true;
       requests = 0;
-      await assert.rejects(reader.readWindow(0, 0, 0, 16, 16, [0]), (e: unknown) =>
-        e instanceof SourceError && e.code === 'HTTP_STATUS' && e.message.includes(url) && e.message.includes('503'));
+      await assert.rejects(
+        reader.readWindow(0, 0, 0, 16, 16, [0]),
+        (e: unknown) =>
+          e instanceof SourceError && e.code === 'HTTP_STATUS' && e.message.includes(url) && e.message.includes('503'),
+      );
       assert.equal(requests, 3);
       down = false;
       const local = await openRaster(GOOD);

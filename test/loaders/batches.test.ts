@@ -6,7 +6,11 @@ import { batchChips, stackChips } from '../../src/loaders/batches.js';
 import type { Chip } from '../../src/loaders/chip.js';
 import { mapOrdered } from '../../src/loaders/prefetch.js';
 
-const slice = (i: number, size = 2): GeoSlice => ({ bounds: [i, 0, i + size, size], crs: 'EPSG:3857', resolution: [1, 1] });
+const slice = (i: number, size = 2): GeoSlice => ({
+  bounds: [i, 0, i + size, size],
+  crs: 'EPSG:3857',
+  resolution: [1, 1],
+});
 const chip = (i: number, size = 2): Chip => ({
   slice: slice(i, size),
   data: Float32Array.from({ length: size * size }, (_, k) => i * 100 + k),
@@ -21,24 +25,36 @@ test('stackChips concatenates data and masks along a new leading axis', () => {
   assert.deepEqual(Array.from(b.mask), [0, 1, 1, 1, 0, 1, 1, 1]);
   const noMask = stackChips([{ ...chip(3), mask: undefined }]);
   assert.deepEqual(Array.from(noMask.mask), [1, 1, 1, 1]);
-  const stacked = stackChips([{ slice: slice(0), data: new Float32Array(2 * 3 * 4), shape: [2, 3, 2, 2], mask: new Uint8Array(8) }]);
+  const stacked = stackChips([
+    { slice: slice(0), data: new Float32Array(2 * 3 * 4), shape: [2, 3, 2, 2], mask: new Uint8Array(8) },
+  ]);
   assert.deepEqual([stacked.shape, stacked.mask.length], [[1, 2, 3, 2, 2], 8]);
 });
 
 test('batchChips groups, keeps or drops the short tail, and refuses mixed shapes naming the slices', async () => {
   const sizes = async (dropLast: boolean) => {
     const out: number[] = [];
-    for await (const b of batchChips([0, 1, 2, 3, 4].map((i) => chip(i)), { batchSize: 2, dropLast })) out.push(b.shape[0]);
+    for await (const b of batchChips(
+      [0, 1, 2, 3, 4].map((i) => chip(i)),
+      { batchSize: 2, dropLast },
+    ))
+      out.push(b.shape[0]);
     return out;
   };
   assert.deepEqual(await sizes(false), [2, 2, 1]);
   assert.deepEqual(await sizes(true), [2, 2]);
-  await assert.rejects(async () => {
-    for await (const _ of batchChips([chip(0), chip(1, 3)], { batchSize: 2 })) void _;
-  }, (e: unknown) => e instanceof LoaderError && e.code === 'SHAPE_MISMATCH' && /\[1,0,4,3\]/.test(e.message));
-  await assert.rejects(async () => {
-    for await (const _ of batchChips([chip(0)], { batchSize: 0 })) void _;
-  }, (e: unknown) => e instanceof LoaderError && e.code === 'BAD_OPTION');
+  await assert.rejects(
+    async () => {
+      for await (const _ of batchChips([chip(0), chip(1, 3)], { batchSize: 2 })) void _;
+    },
+    (e: unknown) => e instanceof LoaderError && e.code === 'SHAPE_MISMATCH' && /\[1,0,4,3\]/.test(e.message),
+  );
+  await assert.rejects(
+    async () => {
+      for await (const _ of batchChips([chip(0)], { batchSize: 0 })) void _;
+    },
+    (e: unknown) => e instanceof LoaderError && e.code === 'BAD_OPTION',
+  );
 });
 
 test('mapOrdered keeps order, bounds concurrency, yields failures in place, and closes its source on break', async () => {
@@ -53,7 +69,8 @@ test('mapOrdered keeps order, bounds concurrency, yields failures in place, and 
     return x * 10;
   };
   const out: unknown[] = [];
-  for await (const r of mapOrdered([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], fn, { concurrency: 3, prefetch: 5 })) out.push('value' in r ? r.value : (r.error as Error).message);
+  for await (const r of mapOrdered([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], fn, { concurrency: 3, prefetch: 5 }))
+    out.push('value' in r ? r.value : (r.error as Error).message);
   assert.deepEqual(out, [0, 10, 20, 30, 'four', 50, 60, 70, 80, 90]);
   assert.equal(peak, 3);
 
@@ -79,7 +96,8 @@ test('mapOrdered keeps order, bounds concurrency, yields failures in place, and 
   }
   const seen: number[] = [];
   await assert.rejects(async () => {
-    for await (const r of mapOrdered(broken(), async (x) => x, { concurrency: 2 })) if ('value' in r) seen.push(r.value);
+    for await (const r of mapOrdered(broken(), async (x) => x, { concurrency: 2 }))
+      if ('value' in r) seen.push(r.value);
   }, /sampler failed/);
   assert.deepEqual(seen, [1]);
 });

@@ -18,27 +18,63 @@ const SHARED = fileURLToPath(new URL('../../../shared/fixtures/', import.meta.ur
 const JPEG_TOLERANCE = 3;
 
 interface Expected {
-  files: Record<string, {
-    info: {
-      width: number; height: number; bands: number; dtype: RasterDtype; nodata: number | 'nan' | null; epsg: number | null;
-      transform: number[]; levels: [number, number][]; levelTransforms: number[][]; block: [number, number]; hasMask: boolean;
-      compression: string | null;
-    };
-    windows: { level: number; x0: number; y0: number; w: number; h: number; bands: number[]; data: string[]; mask: string }[];
-  }>;
+  files: Record<
+    string,
+    {
+      info: {
+        width: number;
+        height: number;
+        bands: number;
+        dtype: RasterDtype;
+        nodata: number | 'nan' | null;
+        epsg: number | null;
+        transform: number[];
+        levels: [number, number][];
+        levelTransforms: number[][];
+        block: [number, number];
+        hasMask: boolean;
+        compression: string | null;
+      };
+      windows: {
+        level: number;
+        x0: number;
+        y0: number;
+        w: number;
+        h: number;
+        bands: number[];
+        data: string[];
+        mask: string;
+      }[];
+    }
+  >;
 }
 
-const CTOR = { uint8: Uint8Array, int8: Int8Array, uint16: Uint16Array, int16: Int16Array, uint32: Uint32Array, int32: Int32Array, float32: Float32Array, float64: Float64Array };
+const CTOR = {
+  uint8: Uint8Array,
+  int8: Int8Array,
+  uint16: Uint16Array,
+  int16: Int16Array,
+  uint32: Uint32Array,
+  int32: Int32Array,
+  float32: Float32Array,
+  float64: Float64Array,
+};
 
 function decode(b64: string, dtype: RasterDtype): TypedArray {
   const buf = Buffer.from(b64, 'base64');
   const C = CTOR[dtype];
-  return new C(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength), 0, buf.byteLength / C.BYTES_PER_ELEMENT);
+  return new C(
+    buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength),
+    0,
+    buf.byteLength / C.BYTES_PER_ELEMENT,
+  );
 }
 
 function closeTo(a: number[], b: number[], what: string): void {
   assert.equal(a.length, b.length, what);
-  a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) <= 1e-9 * Math.max(1, Math.abs(b[i])), `${what}[${i}]: ${v} vs ${b[i]}`));
+  a.forEach((v, i) =>
+    assert.ok(Math.abs(v - b[i]) <= 1e-9 * Math.max(1, Math.abs(b[i])), `${what}[${i}]: ${v} vs ${b[i]}`),
+  );
 }
 
 /** Compares two arrays element by element (NaN equals NaN); returns the largest absolute difference. */
@@ -75,7 +111,10 @@ function conformance(root: string, expectedFile: string): void {
         else assert.equal(info.nodata, e.nodata);
         assert.equal(info.crs, e.epsg === null ? null : `EPSG:${e.epsg}`);
         closeTo(info.transform, e.transform, 'transform');
-        assert.deepEqual(info.levels.map((l) => [l.width, l.height]), e.levels);
+        assert.deepEqual(
+          info.levels.map((l) => [l.width, l.height]),
+          e.levels,
+        );
         info.levels.forEach((l, i) => closeTo(l.transform, e.levelTransforms[i], `level ${i} transform`));
         assert.deepEqual([info.levels[0].tileWidth, info.levels[0].tileHeight], e.block);
         assert.equal(info.hasMask, e.hasMask);
@@ -103,8 +142,10 @@ function conformance(root: string, expectedFile: string): void {
   }
 }
 
-describe('raster reader vs GDAL: codec fixtures', () => conformance(CODECS, CODECS + 'expected.json'));
+describe('raster reader vs GDAL: codec fixtures', () => conformance(CODECS, `${CODECS}expected.json`));
 
-describe('raster reader vs GDAL: shared third-party fixtures', { skip: existsSync(SHARED) ? false : `${SHARED} is absent` }, () =>
-  conformance(SHARED, CODECS + 'expected-shared.json'),
+describe(
+  'raster reader vs GDAL: shared third-party fixtures',
+  { skip: existsSync(SHARED) ? false : `${SHARED} is absent` },
+  () => conformance(SHARED, `${CODECS}expected-shared.json`),
 );

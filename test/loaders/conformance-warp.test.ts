@@ -59,7 +59,11 @@ async function run(c: Case) {
 for (const c of expected.cases.filter((k) => k.kind !== 'warp')) {
   test(`exact: ${c.name}`, { skip: skip(c) }, async () => {
     const { chip, levels } = await run(c);
-    if (c.level !== undefined) assert.ok(levels.every((l) => l === c.level), `${c.name}: read levels ${levels.join(',')}`);
+    if (c.level !== undefined)
+      assert.ok(
+        levels.every((l) => l === c.level),
+        `${c.name}: read levels ${levels.join(',')}`,
+      );
     for (let p = 0; p < c.data.length; p++) {
       const want = c.data[p];
       assert.equal(chip.mask![p % chip.mask!.length], want === null ? 0 : 1, `${c.name}: mask at pixel ${p}`);
@@ -71,7 +75,11 @@ for (const c of expected.cases.filter((k) => k.kind !== 'warp')) {
 for (const c of expected.cases.filter((k) => k.kind === 'warp')) {
   test(`warp vs rasterio.warp.reproject: ${c.name}`, { skip: skip(c) }, async (t) => {
     const { chip, levels } = await run(c);
-    if (c.level !== undefined) assert.ok(levels.every((l) => l === c.level), `${c.name}: read levels ${levels.join(',')}`);
+    if (c.level !== undefined)
+      assert.ok(
+        levels.every((l) => l === c.level),
+        `${c.name}: read levels ${levels.join(',')}`,
+      );
     const plane = chip.mask!.length;
     let agree = 0;
     let validBoth = 0;

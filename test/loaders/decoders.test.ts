@@ -2,21 +2,27 @@ import assert from 'node:assert/strict';
 import { deflateSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import { RasterError } from '../../src/errors.js';
-import type { CogImageLayout } from '../../src/loaders/cog-layout.js';
-import { unpackBitmask } from '../../src/loaders/decoders/bitmask.js';
-import { swapBytes } from '../../src/loaders/decoders/byteswap.js';
-import { decodeBlock } from '../../src/loaders/decoders/decode-block.js';
-import { decodeBlockPooled, setDecodeThreads } from '../../src/loaders/decoders/worker-pool.js';
-import { inflateAsync } from '../../src/loaders/decoders/inflate.js';
-import { undoFloatPredictor, undoHorizontalPredictor } from '../../src/loaders/decoders/predictor.js';
-import { fancyUpsampleChroma, jpegSamplingFactors } from '../../src/loaders/decoders/jpeg-upsample.js';
-import { ycbcrToRgb } from '../../src/loaders/decoders/ycbcr.js';
+import type { CogImageLayout } from '../../src/tiff/cog-layout.js';
+import { unpackBitmask } from '../../src/tiff/codecs/bitmask.js';
+import { swapBytes } from '../../src/tiff/codecs/byteswap.js';
+import { decodeBlock } from '../../src/tiff/codecs/decode-block.js';
+import { decodeBlockPooled, setDecodeThreads } from '../../src/tiff/codecs/worker-pool.js';
+import { inflateAsync } from '../../src/tiff/codecs/inflate.js';
+import { undoFloatPredictor, undoHorizontalPredictor } from '../../src/tiff/codecs/predictor.js';
+import { fancyUpsampleChroma, jpegSamplingFactors } from '../../src/tiff/codecs/jpeg-upsample.js';
+import { ycbcrToRgb } from '../../src/tiff/codecs/ycbcr.js';
 
 /** TIFF predictor 2 encoder (the test's own, independent of the decoder). */
-function encodeHorizontal<T extends Uint8Array | Uint16Array | Uint32Array>(a: T, width: number, rows: number, samples: number): T {
+function encodeHorizontal<T extends Uint8Array | Uint16Array | Uint32Array>(
+  a: T,
+  width: number,
+  rows: number,
+  samples: number,
+): T {
   const out = a.slice() as T;
   const row = width * samples;
-  for (let r = 0; r < rows; r++) for (let i = row - 1; i >= samples; i--) out[r * row + i] = a[r * row + i] - a[r * row + i - samples];
+  for (let r = 0; r < rows; r++)
+    for (let i = row - 1; i >= samples; i--) out[r * row + i] = a[r * row + i] - a[r * row + i - samples];
   return out;
 }
 
@@ -28,16 +34,21 @@ function encodeFloat(values: Float32Array | Float64Array, width: number, rows: n
   const out = new Uint8Array(le.length);
   for (let r = 0; r < rows; r++) {
     const base = r * wc * bps;
-    for (let k = 0; k < wc; k++) for (let b = 0; b < bps; b++) out[base + b * wc + k] = le[base + k * bps + (bps - 1 - b)];
+    for (let k = 0; k < wc; k++)
+      for (let b = 0; b < bps; b++) out[base + b * wc + k] = le[base + k * bps + (bps - 1 - b)];
     for (let i = wc * bps - 1; i >= samples; i--) out[base + i] = (out[base + i] - out[base + i - samples]) & 0xff;
   }
   return out;
 }
 
-const rnd = (seed: number) => () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+const rnd = (seed: number) => () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
 
 describe('predictors', () => {
-  for (const [name, C] of [['uint8', Uint8Array], ['uint16', Uint16Array], ['uint32', Uint32Array]] as const) {
+  for (const [name, C] of [
+    ['uint8', Uint8Array],
+    ['uint16', Uint16Array],
+    ['uint32', Uint32Array],
+  ] as const) {
     for (const samples of [1, 3]) {
       it(`horizontal predictor round-trips ${name} with ${samples} sample(s) per pixel`, () => {
         const r = rnd(samples * 7 + C.BYTES_PER_ELEMENT);
@@ -59,7 +70,10 @@ describe('predictors', () => {
     assert.deepEqual(Array.from(a), [5n, 8n, 7n, 17n]);
   });
 
-  for (const [name, C] of [['float32', Float32Array], ['float64', Float64Array]] as const) {
+  for (const [name, C] of [
+    ['float32', Float32Array],
+    ['float64', Float64Array],
+  ] as const) {
     for (const samples of [1, 2]) {
       it(`floating point predictor round-trips ${name} with ${samples} sample(s) per pixel`, () => {
         const r = rnd(samples + C.BYTES_PER_ELEMENT);
@@ -89,7 +103,10 @@ describe('small codecs', () => {
   });
 
   it('unpacks 1-bit masks with padded rows, most significant bit first', () => {
-    assert.deepEqual(Array.from(unpackBitmask(Uint8Array.from([0b10110000, 0b11000000, 0b01000000, 0]), 10, 2)), [1, 0, 1, 1, 0, 0, 0, 0, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+    assert.deepEqual(
+      Array.from(unpackBitmask(Uint8Array.from([0b10110000, 0b11000000, 0b01000000, 0]), 10, 2)),
+      [1, 0, 1, 1, 0, 0, 0, 0, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0],
+    );
   });
 
   it('converts JFIF YCbCr to RGB like libjpeg', () => {
@@ -101,7 +118,11 @@ describe('small codecs', () => {
   it('finds JPEG sampling factors in the start-of-frame marker', () => {
     const app = [0xff, 0xe0, 0x00, 0x04, 0x00, 0x00];
     const sof = [0xff, 0xc0, 0x00, 0x11, 8, 0, 16, 0, 16, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1];
-    assert.deepEqual(jpegSamplingFactors(Uint8Array.from([0xff, 0xd8, ...app, ...sof])), [[2, 2], [1, 1], [1, 1]]);
+    assert.deepEqual(jpegSamplingFactors(Uint8Array.from([0xff, 0xd8, ...app, ...sof])), [
+      [2, 2],
+      [1, 1],
+      [1, 1],
+    ]);
     assert.equal(jpegSamplingFactors(Uint8Array.from([0xff, 0xd8, 0xff, 0xda, 0, 2])), null);
   });
 
@@ -126,8 +147,22 @@ describe('small codecs', () => {
 
 describe('decodeBlock', () => {
   const img: CogImageLayout = {
-    width: 64, height: 64, tiled: true, blockWidth: 64, blockHeight: 64, offsets: [0], byteCounts: [0], compression: 8, predictor: 2,
-    bitsPerSample: 16, sampleFormat: 1, samplesPerPixel: 1, planarConfiguration: 1, photometric: 1, jpegTables: null, lercParameters: null,
+    width: 64,
+    height: 64,
+    tiled: true,
+    blockWidth: 64,
+    blockHeight: 64,
+    offsets: [0],
+    byteCounts: [0],
+    compression: 8,
+    predictor: 2,
+    bitsPerSample: 16,
+    sampleFormat: 1,
+    samplesPerPixel: 1,
+    planarConfiguration: 1,
+    photometric: 1,
+    jpegTables: null,
+    lercParameters: null,
   };
   const where = { href: 'mem.tif', image: 0, block: 0 };
   const values = Uint16Array.from({ length: 64 * 64 }, (_, i) => (i * 37) & 0xffff);
@@ -150,22 +185,33 @@ describe('decodeBlock', () => {
   it('reports corrupt and short blocks with CORRUPT_BLOCK naming the file and block, on workers too', async () => {
     const garbage = Uint8Array.from({ length: 100 }, (_, i) => (i * 91) & 0xff);
     for (const decode of [decodeBlock, decodeBlockPooled]) {
-      await assert.rejects(decode(garbage, img, 64, true, { ...where, block: 7 }), (e: unknown) =>
-        e instanceof RasterError && e.code === 'CORRUPT_BLOCK' && e.message.includes('mem.tif') && e.message.includes('block 7'));
+      await assert.rejects(
+        decode(garbage, img, 64, true, { ...where, block: 7 }),
+        (e: unknown) =>
+          e instanceof RasterError &&
+          e.code === 'CORRUPT_BLOCK' &&
+          e.message.includes('mem.tif') &&
+          e.message.includes('block 7'),
+      );
     }
-    await assert.rejects(decodeBlock(deflateSync(new Uint8Array(100)), img, 64, true, where), (e: unknown) =>
-      e instanceof RasterError && e.code === 'CORRUPT_BLOCK' && /expected 8192/.test(e.message));
+    await assert.rejects(
+      decodeBlock(deflateSync(new Uint8Array(100)), img, 64, true, where),
+      (e: unknown) => e instanceof RasterError && e.code === 'CORRUPT_BLOCK' && /expected 8192/.test(e.message),
+    );
   });
 
   it('refuses unknown compressions with UNSUPPORTED_COMPRESSION', async () => {
-    await assert.rejects(decodeBlock(encoded, { ...img, compression: 34712 }, 64, true, where), (e: unknown) =>
-      e instanceof RasterError && e.code === 'UNSUPPORTED_COMPRESSION' && e.message.includes('34712'));
+    await assert.rejects(
+      decodeBlock(encoded, { ...img, compression: 34712 }, 64, true, where),
+      (e: unknown) => e instanceof RasterError && e.code === 'UNSUPPORTED_COMPRESSION' && e.message.includes('34712'),
+    );
   });
 
   it('tasks in flight finish when the pool is resized', async () => {
     const runs = Array.from({ length: 6 }, () => decodeBlockPooled(encoded, img, 64, true, where));
     setDecodeThreads(1);
-    for (const out of await Promise.all(runs)) assert.deepEqual(new Uint16Array(out.buffer, out.byteOffset, 4096), values);
+    for (const out of await Promise.all(runs))
+      assert.deepEqual(new Uint16Array(out.buffer, out.byteOffset, 4096), values);
     assert.deepEqual(new Uint16Array((await decodeBlockPooled(encoded, img, 64, true, where)).buffer, 0, 4096), values);
     setDecodeThreads(2);
   });
@@ -178,6 +224,9 @@ describe('decodeBlock', () => {
     } finally {
       setDecodeThreads(2);
     }
-    assert.throws(() => setDecodeThreads(-1), (e: unknown) => e instanceof RasterError && e.code === 'BAD_OPTION');
+    assert.throws(
+      () => setDecodeThreads(-1),
+      (e: unknown) => e instanceof RasterError && e.code === 'BAD_OPTION',
+    );
   });
 });

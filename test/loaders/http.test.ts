@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { SourceError } from '../../src/errors.js';
 import { openRaster } from '../../src/loaders/raster.js';
-import { openHttpSource } from '../../src/loaders/sources/http-source.js';
+import { openHttpSource } from '../../src/sources/http-source.js';
 
 const CODECS = fileURLToPath(new URL('../fixtures/loaders/codecs/', import.meta.url));
 const NAME = 'cog_deflate_pred2_uint16.tif';
@@ -85,7 +85,12 @@ describe('HTTP range source', () => {
     const before = connections;
     const src = openHttpSource(`${base}/ok/${NAME}`, fast);
     assert.equal(await src.size(), FILE.length);
-    for (const [o, n] of [[0, 16], [1000, 5000], [FILE.length - 10, 10]]) assert.deepEqual(await src.read(o, n), FILE.subarray(o, o + n));
+    for (const [o, n] of [
+      [0, 16],
+      [1000, 5000],
+      [FILE.length - 10, 10],
+    ])
+      assert.deepEqual(await src.read(o, n), FILE.subarray(o, o + n));
     assert.equal(connections - before, 1);
     await src.close();
   });
@@ -93,7 +98,12 @@ describe('HTTP range source', () => {
   it('coalesces nearby ranges into one request and keeps input order', async () => {
     hits.clear();
     const src = openHttpSource(`${base}/ok/${NAME}`, { ...fast, mergeGap: 1024 });
-    const ranges = [{ offset: 5000, length: 100 }, { offset: 100, length: 50 }, { offset: 200, length: 300 }, { offset: 600, length: 10 }];
+    const ranges = [
+      { offset: 5000, length: 100 },
+      { offset: 100, length: 50 },
+      { offset: 200, length: 300 },
+      { offset: 600, length: 10 },
+    ];
     const parts = await src.readRanges(ranges);
     ranges.forEach((r, i) => assert.deepEqual(parts[i], FILE.subarray(r.offset, r.offset + r.length)));
     assert.equal(hits.get('ok'), 2);
@@ -118,7 +128,14 @@ describe('HTTP range source', () => {
   it('gives up after maxRetries with HTTP_STATUS naming the URL', async () => {
     hits.clear();
     const src = openHttpSource(`${base}/down/${NAME}`, fast);
-    await assert.rejects(src.read(0, 10), (e: unknown) => e instanceof SourceError && e.code === 'HTTP_STATUS' && e.message.includes(`/down/${NAME}`) && /500/.test(e.message));
+    await assert.rejects(
+      src.read(0, 10),
+      (e: unknown) =>
+        e instanceof SourceError &&
+        e.code === 'HTTP_STATUS' &&
+        e.message.includes(`/down/${NAME}`) &&
+        /500/.test(e.message),
+    );
     assert.equal(hits.get('down'), 4);
     await src.close();
   });
@@ -140,7 +157,10 @@ describe('HTTP range source', () => {
     await once.close();
     for (const mode of ['trunc', 'liar']) {
       const src = openHttpSource(`${base}/${mode}/${NAME}`, fast);
-      await assert.rejects(src.read(2000, 4000), (e: unknown) => e instanceof SourceError && e.code === 'SHORT_READ' && e.message.includes(mode));
+      await assert.rejects(
+        src.read(2000, 4000),
+        (e: unknown) => e instanceof SourceError && e.code === 'SHORT_READ' && e.message.includes(mode),
+      );
       assert.equal(hits.get(mode), 4);
       await src.close();
     }
@@ -167,14 +187,23 @@ describe('HTTP range source', () => {
     assert.equal(hits.get('ok'), 1);
     await missing.close();
     const src = openHttpSource(`${base}/ok/${NAME}`, fast);
-    await assert.rejects(src.read(FILE.length - 4, 8), (e: unknown) => e instanceof SourceError && e.code === 'SHORT_READ');
-    await assert.rejects(src.read(FILE.length + 10, 8), (e: unknown) => e instanceof SourceError && e.code === 'SHORT_READ');
+    await assert.rejects(
+      src.read(FILE.length - 4, 8),
+      (e: unknown) => e instanceof SourceError && e.code === 'SHORT_READ',
+    );
+    await assert.rejects(
+      src.read(FILE.length + 10, 8),
+      (e: unknown) => e instanceof SourceError && e.code === 'SHORT_READ',
+    );
     assert.equal(hits.get('ok'), 3);
     await src.close();
   });
 
   it('rejects URLs that are not http(s)', () => {
-    assert.throws(() => openHttpSource('ftp://example.com/a.tif'), (e: unknown) => e instanceof SourceError && e.code === 'BAD_URL');
+    assert.throws(
+      () => openHttpSource('ftp://example.com/a.tif'),
+      (e: unknown) => e instanceof SourceError && e.code === 'BAD_URL',
+    );
   });
 });
 
@@ -183,7 +212,12 @@ describe('raster reader over HTTP', () => {
     const remote = await openRaster(`${base}/ok/${NAME}`, { http: fast });
     const local = await openRaster(CODECS + NAME);
     assert.deepEqual(remote.info, { ...local.info, href: `${base}/ok/${NAME}` });
-    for (const [level, x, y, w, h] of [[0, 100, 100, 64, 48], [0, -10, -10, 40, 40], [1, 10, 10, 50, 40], [2, 0, 0, 60, 60]]) {
+    for (const [level, x, y, w, h] of [
+      [0, 100, 100, 64, 48],
+      [0, -10, -10, 40, 40],
+      [1, 10, 10, 50, 40],
+      [2, 0, 0, 60, 60],
+    ]) {
       assert.deepEqual(await remote.readWindow(level, x, y, w, h, [0]), await local.readWindow(level, x, y, w, h, [0]));
     }
     await remote.close();
@@ -191,6 +225,9 @@ describe('raster reader over HTTP', () => {
   });
 
   it('opening fails with a typed error when the server stays down', async () => {
-    await assert.rejects(openRaster(`${base}/down/${NAME}`, { http: fast }), (e: unknown) => e instanceof SourceError && e.code === 'HTTP_STATUS');
+    await assert.rejects(
+      openRaster(`${base}/down/${NAME}`, { http: fast }),
+      (e: unknown) => e instanceof SourceError && e.code === 'HTTP_STATUS',
+    );
   });
 });

@@ -2,7 +2,9 @@
 // decimation, nodata and a count of window reads.
 import type { RasterLevel, RasterReader, RasterInfo, GeoTransform, WindowData } from '../../src/loaders/raster.js';
 
-export interface SyntheticBand { levels: Float32Array[] }
+export interface SyntheticBand {
+  levels: Float32Array[];
+}
 
 export interface SyntheticOptions {
   href: string;
@@ -29,15 +31,31 @@ export function syntheticRaster(o: SyntheticOptions): SyntheticRaster {
   const bands = o.bands ?? 1;
   const factors = [1, ...(o.overviews ?? [])];
   const levels: RasterLevel[] = factors.map((f) => {
-    const width = Math.ceil(o.width / f), height = Math.ceil(o.height / f);
+    const width = Math.ceil(o.width / f),
+      height = Math.ceil(o.height / f);
     const t = o.transform;
-    return { width, height, transform: [t[0], (t[1] * o.width) / width, 0, t[3], 0, (t[5] * o.height) / height] as GeoTransform, tileWidth: 16, tileHeight: 16 };
+    return {
+      width,
+      height,
+      transform: [t[0], (t[1] * o.width) / width, 0, t[3], 0, (t[5] * o.height) / height] as GeoTransform,
+      tileWidth: 16,
+      tileHeight: 16,
+    };
   });
   // level k pixel (x, y) = full-res pixel (x * f, y * f): nearest decimation
-  const pixel = (k: number, b: number, x: number, y: number): number => o.value(b, Math.min(o.width - 1, x * factors[k]), Math.min(o.height - 1, y * factors[k]));
+  const pixel = (k: number, b: number, x: number, y: number): number =>
+    o.value(b, Math.min(o.width - 1, x * factors[k]), Math.min(o.height - 1, y * factors[k]));
   const info: RasterInfo = {
-    href: o.href, width: o.width, height: o.height, bands, dtype: 'float64', nodata: o.nodata ?? null, crs: o.crs,
-    transform: o.transform, levels, hasMask: false,
+    href: o.href,
+    width: o.width,
+    height: o.height,
+    bands,
+    dtype: 'float64',
+    nodata: o.nodata ?? null,
+    crs: o.crs,
+    transform: o.transform,
+    levels,
+    hasMask: false,
   };
   const reads: SyntheticRaster['reads'] = [];
   const reader: RasterReader = {
@@ -49,10 +67,13 @@ export function syntheticRaster(o: SyntheticOptions): SyntheticRaster {
       const data = bs.map(() => new Float64Array(w * h));
       for (let y = 0; y < h; y++) {
         for (let x = 0; x < w; x++) {
-          const sx = x0 + x, sy = y0 + y;
+          const sx = x0 + x,
+            sy = y0 + y;
           if (sx < 0 || sy < 0 || sx >= L.width || sy >= L.height) continue;
           mask[y * w + x] = 1;
-          bs.forEach((b, i) => { data[i][y * w + x] = pixel(level, b, sx, sy); });
+          bs.forEach((b, i) => {
+            data[i][y * w + x] = pixel(level, b, sx, sy);
+          });
         }
       }
       return { data, mask };

@@ -11,7 +11,7 @@ import type { BBox } from '../../src/geo/bbox.js';
 import type { GeoSlice } from '../../src/geo/slice.js';
 import { footprintWgs84 } from '../../src/geo/transform.js';
 import { writeWkb } from '../../src/geo/wkb.js';
-import { extractCogLayout } from '../../src/loaders/cog-layout.js';
+import { extractCogLayout } from '../../src/tiff/cog-layout.js';
 import { createLoader } from '../../src/loaders/loader.js';
 import { openRaster } from '../../src/loaders/raster.js';
 import { openerOf, syntheticRaster } from './loader-synthetic.js';
@@ -20,26 +20,52 @@ const dir = fileURLToPath(new URL('../fixtures/loaders/warp/', import.meta.url))
 const tmp = mkdtempSync(join(tmpdir(), 'geoslice-loader-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function rowFor(id: string, href: string, tmin: string, extras: Record<string, unknown> = {}): Promise<CatalogRow> {
+async function rowFor(
+  id: string,
+  href: string,
+  tmin: string,
+  extras: Record<string, unknown> = {},
+): Promise<CatalogRow> {
   const r = await openRaster(href);
   const { width, height, transform: t, crs } = r.info;
   await r.close();
   const bounds: BBox = [t[0], t[3] + t[5] * height, t[0] + t[1] * width, t[3]];
   const fp = footprintWgs84(bounds, crs!);
-  return { id, assets: { B1: { href } }, geometry: writeWkb(fp.geometry), bbox: fp.bbox, tmin: new Date(tmin), tmax: new Date(tmin), crs: crs!, extras };
+  return {
+    id,
+    assets: { B1: { href } },
+    geometry: writeWkb(fp.geometry),
+    bbox: fp.bbox,
+    tmin: new Date(tmin),
+    tmax: new Date(tmin),
+    crs: crs!,
+    extras,
+  };
 }
 
-const expected = JSON.parse(readFileSync(`${dir}expected.json`, 'utf8')) as { cases: { name: string; slice: GeoSlice; data: (number | null)[] }[] };
+const expected = JSON.parse(readFileSync(`${dir}expected.json`, 'utf8')) as {
+  cases: { name: string; slice: GeoSlice; data: (number | null)[] }[];
+};
 const interior = expected.cases.find((c) => c.name === 'native interior window')!;
 const far: GeoSlice = { bounds: [100000, 1000000, 100300, 1000300], crs: 'EPSG:32633', resolution: [30, 30] };
 
 test('a catalog loader loads a native window exactly, fails clearly outside coverage, and keeps serving', async () => {
   const catalog = catalogFromRows([await rowFor('utm33', `${dir}utm33.tif`, '2024-06-01')]);
-  const loader = createLoader({ catalog, bands: ['B1'], resampling: 'nearest', concurrency: 2, cacheBytes: 1 << 20, temporal: 'mosaic' });
+  const loader = createLoader({
+    catalog,
+    bands: ['B1'],
+    resampling: 'nearest',
+    concurrency: 2,
+    cacheBytes: 1 << 20,
+    temporal: 'mosaic',
+  });
   try {
     const chip = await loader.load(interior.slice);
     assert.deepEqual(chip.shape, [1, 24, 32]);
-    assert.deepEqual(Array.from(chip.data), interior.data.map((v) => v ?? 0));
+    assert.deepEqual(
+      Array.from(chip.data),
+      interior.data.map((v) => v ?? 0),
+    );
     assert.deepEqual(chip.sources, ['utm33']);
     await assert.rejects(loader.load(far), (e: unknown) => {
       assert.ok(e instanceof LoaderError);
@@ -63,11 +89,18 @@ test('with the COG header cached in the catalog, a load reads no header (a corru
   writeSync(fd, Buffer.from([0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef]), 0, 8, 0);
   closeSync(fd);
   await assert.rejects(openRaster(href), (e: unknown) => (e as LoaderError).code === 'BAD_MAGIC');
-  const row = { ...(await rowFor('cached', `${dir}utm33.tif`, '2024-06-01')), assets: { B1: { href } }, extras: { B1_cog: JSON.stringify(layout) } };
+  const row = {
+    ...(await rowFor('cached', `${dir}utm33.tif`, '2024-06-01')),
+    assets: { B1: { href } },
+    extras: { B1_cog: JSON.stringify(layout) },
+  };
   const loader = createLoader({ catalog: catalogFromRows([row]), bands: ['B1'] });
   try {
     const chip = await loader.load(interior.slice);
-    assert.deepEqual(Array.from(chip.data), interior.data.map((v) => v ?? 0));
+    assert.deepEqual(
+      Array.from(chip.data),
+      interior.data.map((v) => v ?? 0),
+    );
   } finally {
     await loader.close();
   }
@@ -76,44 +109,90 @@ test('with the COG header cached in the catalog, a load reads no header (a corru
 test('chips keeps slice order under concurrency, bounds the loads in flight, and reports or throws failures in place', async () => {
   let inFlight = 0;
   let maxInFlight = 0;
-  const r = syntheticRaster({ href: 'mem://s', crs: 'EPSG:32633', transform: [0, 1, 0, 100, 0, -1], width: 100, height: 100, value: (_b, x, y) => x + 1000 * y });
-  const slow = { ...r.reader, info: r.reader.info, close: r.reader.close, readWindow: async (...a: Parameters<typeof r.reader.readWindow>) => {
-    inFlight++;
-    maxInFlight = Math.max(maxInFlight, inFlight);
-    // finish in reverse order of start: later slices resolve first
-    await new Promise((res) => setTimeout(res, 20 - (a[1] % 20)));
-    inFlight--;
-    return r.reader.readWindow(...a);
-  } };
-  const slices: GeoSlice[] = Array.from({ length: 12 }, (_, i) => ({ bounds: [i, 0, i + 4, 4], crs: 'EPSG:32633', resolution: [1, 1] }));
+  const r = syntheticRaster({
+    href: 'mem://s',
+    crs: 'EPSG:32633',
+    transform: [0, 1, 0, 100, 0, -1],
+    width: 100,
+    height: 100,
+    value: (_b, x, y) => x + 1000 * y,
+  });
+  const slow = {
+    ...r.reader,
+    info: r.reader.info,
+    close: r.reader.close,
+    readWindow: async (...a: Parameters<typeof r.reader.readWindow>) => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      // finish in reverse order of start: later slices resolve first
+      await new Promise((res) => setTimeout(res, 20 - (a[1] % 20)));
+      inFlight--;
+      return r.reader.readWindow(...a);
+    },
+  };
+  const slices: GeoSlice[] = Array.from({ length: 12 }, (_, i) => ({
+    bounds: [i, 0, i + 4, 4],
+    crs: 'EPSG:32633',
+    resolution: [1, 1],
+  }));
   slices[7] = { bounds: [500, 500, 504, 504], crs: 'EPSG:32633', resolution: [1, 1] };
   const loader = createLoader({ sources: ['mem://s'], concurrency: 3, open: async () => slow });
   const got: number[] = [];
-  await assert.rejects(async () => {
-    for await (const c of loader.chips(slices)) got.push(c.slice.bounds[0]);
-  }, (e: unknown) => e instanceof LoaderError && e.code === 'NO_COVERAGE');
+  await assert.rejects(
+    async () => {
+      for await (const c of loader.chips(slices)) got.push(c.slice.bounds[0]);
+    },
+    (e: unknown) => e instanceof LoaderError && e.code === 'NO_COVERAGE',
+  );
   assert.deepEqual(got, [0, 1, 2, 3, 4, 5, 6]);
   assert.ok(maxInFlight <= 3 && maxInFlight >= 2, `max in flight ${maxInFlight}`);
 
   const failed: GeoSlice[] = [];
-  const tolerant = createLoader({ sources: ['mem://s'], concurrency: 3, open: async () => slow, onError: (_e, s) => failed.push(s) });
+  const tolerant = createLoader({
+    sources: ['mem://s'],
+    concurrency: 3,
+    open: async () => slow,
+    onError: (_e, s) => failed.push(s),
+  });
   const all: Float32Array[] = [];
   for await (const c of tolerant.chips(slices)) all.push(c.data as Float32Array);
   assert.equal(all.length, 11);
   assert.deepEqual(failed, [slices[7]]);
   // first pixel of slice i (i != 7) is source pixel (i, 96)
-  assert.deepEqual(all.map((d) => d[0]), [0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 11].map((i) => i + 96000));
+  assert.deepEqual(
+    all.map((d) => d[0]),
+    [0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 11].map((i) => i + 96000),
+  );
 });
 
 test('batches stack chips as float32 [N, C, H, W] with masks, keeping a short last batch', async () => {
-  const r = syntheticRaster({ href: 'mem://b', crs: 'EPSG:3857', transform: [0, 1, 0, 8, 0, -1], width: 8, height: 8, value: (b, x, y) => 100 * b + 10 * y + x, bands: 2 });
+  const r = syntheticRaster({
+    href: 'mem://b',
+    crs: 'EPSG:3857',
+    transform: [0, 1, 0, 8, 0, -1],
+    width: 8,
+    height: 8,
+    value: (b, x, y) => 100 * b + 10 * y + x,
+    bands: 2,
+  });
   const loader = createLoader({ sources: ['mem://b'], open: openerOf(r), dtype: 'uint8' });
-  const slices: GeoSlice[] = [0, 1, 2, 3, 4].map((i) => ({ bounds: [i, 4, i + 4, 8], crs: 'EPSG:3857', resolution: [1, 1] }));
+  const slices: GeoSlice[] = [0, 1, 2, 3, 4].map((i) => ({
+    bounds: [i, 4, i + 4, 8],
+    crs: 'EPSG:3857',
+    resolution: [1, 1],
+  }));
   const one = await loader.load(slices[0]);
   assert.ok(one.data instanceof Uint8Array);
   const batches = [];
   for await (const b of loader.batches(slices, { batchSize: 2 })) batches.push(b);
-  assert.deepEqual(batches.map((b) => b.shape), [[2, 2, 4, 4], [2, 2, 4, 4], [1, 2, 4, 4]]);
+  assert.deepEqual(
+    batches.map((b) => b.shape),
+    [
+      [2, 2, 4, 4],
+      [2, 2, 4, 4],
+      [1, 2, 4, 4],
+    ],
+  );
   const b1 = batches[1];
   assert.ok(b1.data instanceof Float32Array);
   // item 1 of batch 1 is slice 3; band 1, row 2, col 1 -> source (x 4, y 2)
@@ -123,7 +202,10 @@ test('batches stack chips as float32 [N, C, H, W] with masks, keeping a short la
   assert.deepEqual(b1.slices, [slices[2], slices[3]]);
   // slice 4 reaches past the east edge: its last column is masked
   const last = batches[2];
-  assert.deepEqual([0, 1, 2, 3].map((c) => last.mask[c]), [1, 1, 1, 1]);
+  assert.deepEqual(
+    [0, 1, 2, 3].map((c) => last.mask[c]),
+    [1, 1, 1, 1],
+  );
   const shifted: GeoSlice = { bounds: [6, 4, 10, 8], crs: 'EPSG:3857', resolution: [1, 1] };
   const edge = await loader.load(shifted);
   assert.deepEqual(Array.from(edge.mask!.slice(0, 4)), [1, 1, 0, 0]);
@@ -131,10 +213,50 @@ test('batches stack chips as float32 [N, C, H, W] with masks, keeping a short la
 });
 
 test('bands come from separate files or from one multi-band file, in the order asked', async () => {
-  const red = syntheticRaster({ href: 'mem://red', crs: 'EPSG:3857', transform: [0, 1, 0, 4, 0, -1], width: 4, height: 4, value: () => 1 });
-  const nir = syntheticRaster({ href: 'mem://nir', crs: 'EPSG:3857', transform: [0, 1, 0, 4, 0, -1], width: 4, height: 4, value: () => 2 });
-  const multi = syntheticRaster({ href: 'mem://multi', crs: 'EPSG:3857', transform: [0, 1, 0, 4, 0, -1], width: 4, height: 4, value: (b) => 10 + b, bands: 3 });
-  const base = { geometry: writeWkb({ type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]] }), bbox: [0, 0, 1, 1] as BBox, tmin: null, tmax: null, crs: 'EPSG:3857', extras: {} };
+  const red = syntheticRaster({
+    href: 'mem://red',
+    crs: 'EPSG:3857',
+    transform: [0, 1, 0, 4, 0, -1],
+    width: 4,
+    height: 4,
+    value: () => 1,
+  });
+  const nir = syntheticRaster({
+    href: 'mem://nir',
+    crs: 'EPSG:3857',
+    transform: [0, 1, 0, 4, 0, -1],
+    width: 4,
+    height: 4,
+    value: () => 2,
+  });
+  const multi = syntheticRaster({
+    href: 'mem://multi',
+    crs: 'EPSG:3857',
+    transform: [0, 1, 0, 4, 0, -1],
+    width: 4,
+    height: 4,
+    value: (b) => 10 + b,
+    bands: 3,
+  });
+  const base = {
+    geometry: writeWkb({
+      type: 'Polygon',
+      coordinates: [
+        [
+          [0, 0],
+          [1, 0],
+          [1, 1],
+          [0, 1],
+          [0, 0],
+        ],
+      ],
+    }),
+    bbox: [0, 0, 1, 1] as BBox,
+    tmin: null,
+    tmax: null,
+    crs: 'EPSG:3857',
+    extras: {},
+  };
   const rows: CatalogRow[] = [
     { ...base, id: 'split', assets: { red: { href: 'mem://red' }, nir: { href: 'mem://nir' } } },
     { ...base, id: 'multi', assets: { red: { href: 'mem://multi', band: 3 }, nir: { href: 'mem://multi', band: 1 } } },
@@ -146,12 +268,26 @@ test('bands come from separate files or from one multi-band file, in the order a
   const one = await createLoader({ sources: [rows[1]], bands: ['nir', 'red'], open }).load(slice);
   assert.deepEqual([one.data[0], one.data[16]], [10, 12]);
   assert.equal(multi.reads.length, 1, 'both bands of one file come from a single window read');
-  await assert.rejects(createLoader({ sources: [rows[0]], bands: ['swir'], open }).load(slice), (e: unknown) => e instanceof LoaderError && e.code === 'MISSING_ASSET' && /row split has no asset "swir"/.test(e.message));
-  assert.throws(() => createLoader({ bands: ['red'] }), (e: unknown) => e instanceof LoaderError && e.code === 'BAD_OPTION');
+  await assert.rejects(
+    createLoader({ sources: [rows[0]], bands: ['swir'], open }).load(slice),
+    (e: unknown) =>
+      e instanceof LoaderError && e.code === 'MISSING_ASSET' && /row split has no asset "swir"/.test(e.message),
+  );
+  assert.throws(
+    () => createLoader({ bands: ['red'] }),
+    (e: unknown) => e instanceof LoaderError && e.code === 'BAD_OPTION',
+  );
 });
 
 test('dtype: integer types round and clamp; 32-bit integers and doubles stay exact', async () => {
-  const big = syntheticRaster({ href: 'mem://big', crs: 'EPSG:3857', transform: [0, 1, 0, 1, 0, -1], width: 3, height: 1, value: (_b, x) => [4294967290, 1.0000001234, -7.6][x] });
+  const big = syntheticRaster({
+    href: 'mem://big',
+    crs: 'EPSG:3857',
+    transform: [0, 1, 0, 1, 0, -1],
+    width: 3,
+    height: 1,
+    value: (_b, x) => [4294967290, 1.0000001234, -7.6][x],
+  });
   const slice: GeoSlice = { bounds: [0, 0, 3, 1], crs: 'EPSG:3857', resolution: [1, 1] };
   const open = openerOf(big);
   const f32 = await createLoader({ sources: ['mem://big'], open }).load(slice);
@@ -162,7 +298,10 @@ test('dtype: integer types round and clamp; 32-bit integers and doubles stay exa
   assert.deepEqual(Array.from(f64.data), [4294967290, 1.0000001234, -7.6]);
   const i8 = await createLoader({ sources: ['mem://big'], open, dtype: 'int8' }).load(slice);
   assert.deepEqual(Array.from(i8.data), [127, 1, -8]);
-  await assert.rejects(createLoader({ sources: ['mem://big'], open, dtype: 'complex64' as 'uint8' }).load(slice), (e: unknown) => e instanceof LoaderError && e.code === 'BAD_OPTION');
+  await assert.rejects(
+    createLoader({ sources: ['mem://big'], open, dtype: 'complex64' as 'uint8' }).load(slice),
+    (e: unknown) => e instanceof LoaderError && e.code === 'BAD_OPTION',
+  );
 });
 
 test('the DuckDB catalog backend serves the same chips, with the header cache as a JSON column', async () => {
@@ -174,15 +313,21 @@ test('the DuckDB catalog backend serves the same chips, with the header cache as
     const loader = createLoader({ catalog: duck, bands: ['B1'], memoryIndexRows });
     try {
       const chip = await loader.load(interior.slice);
-      assert.deepEqual(Array.from(chip.data), interior.data.map((v) => v ?? 0));
+      assert.deepEqual(
+        Array.from(chip.data),
+        interior.data.map((v) => v ?? 0),
+      );
       await assert.rejects(loader.load(far), (e: unknown) => e instanceof LoaderError && e.code === 'NO_COVERAGE');
     } finally {
       await loader.close();
     }
   }
-  assert.equal(await duck.count(), 1, 'closing the loader leaves the caller\'s catalog open');
+  assert.equal(await duck.count(), 1, "closing the loader leaves the caller's catalog open");
   await duck.close();
-  assert.throws(() => createLoader({ catalog: duck, memoryIndexRows: -1 }), (e: unknown) => e instanceof LoaderError && e.code === 'BAD_OPTION');
+  assert.throws(
+    () => createLoader({ catalog: duck, memoryIndexRows: -1 }),
+    (e: unknown) => e instanceof LoaderError && e.code === 'BAD_OPTION',
+  );
 });
 
 test('the reader pool shares readers, closes idle ones beyond its budget, and retries failed opens', async () => {
@@ -196,7 +341,11 @@ test('the reader pool shares readers, closes idle ones beyond its budget, and re
       failNext = false;
       throw new Error('transient');
     }
-    return { info: { href }, readWindow: async () => ({ data: [] }), close: async () => void closed.push(href) } as unknown as import('../../src/loaders/raster.js').RasterReader;
+    return {
+      info: { href },
+      readWindow: async () => ({ data: [] }),
+      close: async () => void closed.push(href),
+    } as unknown as import('../../src/loaders/raster.js').RasterReader;
   }, 2);
   const a1 = pool.acquire('a');
   const a2 = pool.acquire('a');
@@ -220,7 +369,10 @@ test('the reader pool shares readers, closes idle ones beyond its budget, and re
   again.release();
   a2.release();
   await pool.close();
-  assert.throws(() => pool.acquire('a'), (e: unknown) => e instanceof LoaderError && e.code === 'CLOSED');
+  assert.throws(
+    () => pool.acquire('a'),
+    (e: unknown) => e instanceof LoaderError && e.code === 'CLOSED',
+  );
 });
 
 test('sources can be http(s) URLs (served here on loopback with range requests) and URL objects', async () => {
@@ -235,7 +387,11 @@ test('sources can be http(s) URLs (served here on loopback with range requests) 
     }
     const start = Number(m[1]);
     const end = Math.min(bytes.length - 1, m[2] ? Number(m[2]) : bytes.length - 1);
-    res.writeHead(206, { 'content-range': `bytes ${start}-${end}/${bytes.length}`, 'content-length': end - start + 1, 'accept-ranges': 'bytes' });
+    res.writeHead(206, {
+      'content-range': `bytes ${start}-${end}/${bytes.length}`,
+      'content-length': end - start + 1,
+      'accept-ranges': 'bytes',
+    });
     res.end(bytes.subarray(start, end + 1));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -243,7 +399,10 @@ test('sources can be http(s) URLs (served here on loopback with range requests) 
   const loader = createLoader({ sources: [`http://127.0.0.1:${port}/utm33.tif`] });
   try {
     const chip = await loader.load(interior.slice);
-    assert.deepEqual(Array.from(chip.data), interior.data.map((v) => v ?? 0));
+    assert.deepEqual(
+      Array.from(chip.data),
+      interior.data.map((v) => v ?? 0),
+    );
     const { loadSlice } = await import('../../src/loaders/load-slice.js');
     const viaUrl = await loadSlice([new URL(`file://${dir}utm33.tif`)], interior.slice);
     assert.deepEqual(Array.from(viaUrl.data), Array.from(chip.data));

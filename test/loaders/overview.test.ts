@@ -4,7 +4,13 @@ import { pickLevel } from '../../src/loaders/overview.js';
 import type { GeoTransform, RasterLevel } from '../../src/loaders/raster.js';
 
 // 1000 x 800 at 10 m with overviews at 2x, 4x, 8x (odd sizes round up, like GDAL)
-const level = (w: number, h: number): RasterLevel => ({ width: w, height: h, transform: [0, 10000 / w, 0, 8000, 0, -8000 / h] as GeoTransform, tileWidth: 256, tileHeight: 256 });
+const level = (w: number, h: number): RasterLevel => ({
+  width: w,
+  height: h,
+  transform: [0, 10000 / w, 0, 8000, 0, -8000 / h] as GeoTransform,
+  tileWidth: 256,
+  tileHeight: 256,
+});
 const levels = [level(1000, 800), level(500, 400), level(250, 200), level(125, 100)];
 
 test('pickLevel takes the coarsest level not coarser than the request on either axis', () => {

@@ -6,11 +6,11 @@ import { deflateSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { RasterError } from '../../src/errors.js';
-import { extractCogLayout, type CogLayout } from '../../src/loaders/cog-layout.js';
+import { extractCogLayout, type CogLayout } from '../../src/tiff/cog-layout.js';
 import { openRaster } from '../../src/loaders/raster.js';
-import { BlockCache } from '../../src/loaders/sources/block-cache.js';
-import type { ByteRange, ByteSource } from '../../src/loaders/sources/byte-source.js';
-import { openFileSource } from '../../src/loaders/sources/file-source.js';
+import { BlockCache } from '../../src/sources/block-cache.js';
+import type { ByteRange, ByteSource } from '../../src/sources/byte-source.js';
+import { openFileSource } from '../../src/sources/file-source.js';
 
 const CODECS = fileURLToPath(new URL('../fixtures/loaders/codecs/', import.meta.url));
 
@@ -32,7 +32,7 @@ async function countingSource(path: string): Promise<ByteSource & { ranges: Byte
 
 describe('openRaster / readWindow', () => {
   it('describes levels with GDAL-style overview transforms and block sizes', async () => {
-    const r = await openRaster(CODECS + 'cog_deflate_pred2_uint16.tif');
+    const r = await openRaster(`${CODECS}cog_deflate_pred2_uint16.tif`);
     assert.equal(r.info.levels.length, 3);
     const [x0, xres, , y0, , yres] = r.info.transform;
     const l1 = r.info.levels[1];
@@ -44,7 +44,7 @@ describe('openRaster / readWindow', () => {
   });
 
   it('a window entirely outside the raster is all invalid and filled with nodata', async () => {
-    const r = await openRaster(CODECS + 'gt_packbits_int16_tiled.tif');
+    const r = await openRaster(`${CODECS}gt_packbits_int16_tiled.tif`);
     const w = await r.readWindow(0, 500, 500, 4, 3, [0]);
     assert.deepEqual(Array.from(w.data[0]), new Array(12).fill(-32768));
     assert.deepEqual(Array.from(w.mask!), new Array(12).fill(0));
@@ -52,7 +52,7 @@ describe('openRaster / readWindow', () => {
   });
 
   it('band order follows the request, and repeated bands are allowed', async () => {
-    const r = await openRaster(CODECS + 'gt_deflate_pred2_uint16_3b_planar.tif');
+    const r = await openRaster(`${CODECS}gt_deflate_pred2_uint16_3b_planar.tif`);
     const all = await r.readWindow(0, 10, 10, 20, 20, [0, 1, 2]);
     const some = await r.readWindow(0, 10, 10, 20, 20, [2, 0, 2]);
     assert.deepEqual(some.data, [all.data[2], all.data[0], all.data[2]]);
@@ -60,17 +60,28 @@ describe('openRaster / readWindow', () => {
   });
 
   it('validates windows with BAD_WINDOW and refuses reads after close', async () => {
-    const r = await openRaster(CODECS + 'cog_none_uint8.tif');
-    for (const args of [[3, 0, 0, 1, 1, [0]], [0, 0.5, 0, 1, 1, [0]], [0, 0, 0, 0, 1, [0]], [0, 0, 0, 1, 1, [1]], [0, 0, 0, 1, 1, []]] as const) {
-      await assert.rejects(r.readWindow(args[0], args[1], args[2], args[3], args[4], [...args[5]]), (e: unknown) =>
-        e instanceof RasterError && e.code === 'BAD_WINDOW' && e.message.includes('cog_none_uint8.tif'));
+    const r = await openRaster(`${CODECS}cog_none_uint8.tif`);
+    for (const args of [
+      [3, 0, 0, 1, 1, [0]],
+      [0, 0.5, 0, 1, 1, [0]],
+      [0, 0, 0, 0, 1, [0]],
+      [0, 0, 0, 1, 1, [1]],
+      [0, 0, 0, 1, 1, []],
+    ] as const) {
+      await assert.rejects(
+        r.readWindow(args[0], args[1], args[2], args[3], args[4], [...args[5]]),
+        (e: unknown) => e instanceof RasterError && e.code === 'BAD_WINDOW' && e.message.includes('cog_none_uint8.tif'),
+      );
     }
     await r.close();
-    await assert.rejects(r.readWindow(0, 0, 0, 1, 1, [0]), (e: unknown) => e instanceof RasterError && e.code === 'CLOSED');
+    await assert.rejects(
+      r.readWindow(0, 0, 0, 1, 1, [0]),
+      (e: unknown) => e instanceof RasterError && e.code === 'CLOSED',
+    );
   });
 
   it('reads only the blocks under the window, one request batch, each block once for concurrent windows', async () => {
-    const path = CODECS + 'cog_deflate_pred2_uint16.tif';
+    const path = `${CODECS}cog_deflate_pred2_uint16.tif`;
     const layout = await extractCogLayout(path);
     const src = await countingSource(path);
     const r = await openRaster(path, { layout, source: src });
@@ -86,7 +97,7 @@ describe('openRaster / readWindow', () => {
   });
 
   it('a shared block cache serves repeated windows without I/O, across readers', async () => {
-    const path = CODECS + 'cog_deflate_mask_rgb.tif';
+    const path = `${CODECS}cog_deflate_mask_rgb.tif`;
     const cache = new BlockCache(8 << 20);
     const layout = await extractCogLayout(path);
     const src = await countingSource(path);
@@ -106,7 +117,7 @@ describe('openRaster / readWindow', () => {
   it('PixelIsPoint rasters are shifted half a pixel like GDAL', async () => {
     // GDAL wrote the tiepoint at the centre of the first pixel (500005, 4199995) with PixelIsPoint;
     // read as PixelIsArea the corner is back at (500000, 4200000), as gdalinfo reports.
-    const point = await openRaster(CODECS + 'gt_pixelispoint_uint8.tif');
+    const point = await openRaster(`${CODECS}gt_pixelispoint_uint8.tif`);
     assert.deepEqual(point.info.transform, [500000, 10, 0, 4200000, 0, -10]);
     await point.close();
   });
@@ -122,13 +133,43 @@ describe('openRaster / readWindow', () => {
       const path = join(dir, 'one-tile.raw');
       writeFileSync(path, tile);
       const layout: CogLayout = {
-        version: 1, littleEndian: true, width: 128, height: 128, bands: 1, dtype: 'uint16', nodata: null, crs: null, transform: [0, 1, 0, 0, 0, -1],
-        images: [{ width: 128, height: 128, tiled: true, blockWidth: 128, blockHeight: 128, offsets: [0], byteCounts: [tile.length], compression: 8, predictor: 1,
-          bitsPerSample: 16, sampleFormat: 1, samplesPerPixel: 1, planarConfiguration: 1, photometric: 1, jpegTables: null, lercParameters: null }],
+        version: 1,
+        littleEndian: true,
+        width: 128,
+        height: 128,
+        bands: 1,
+        dtype: 'uint16',
+        nodata: null,
+        crs: null,
+        transform: [0, 1, 0, 0, 0, -1],
+        images: [
+          {
+            width: 128,
+            height: 128,
+            tiled: true,
+            blockWidth: 128,
+            blockHeight: 128,
+            offsets: [0],
+            byteCounts: [tile.length],
+            compression: 8,
+            predictor: 1,
+            bitsPerSample: 16,
+            sampleFormat: 1,
+            samplesPerPixel: 1,
+            planarConfiguration: 1,
+            photometric: 1,
+            jpegTables: null,
+            lercParameters: null,
+          },
+        ],
         masks: [null],
       };
-      const expect = (y0: number, h: number) => Array.from({ length: h * 8 }, (_, i) => px[(y0 + Math.floor(i / 8)) * 128 + (i % 8)]);
-      for (const [y0, h, reads] of [[0, 60, 2], [0, 4, 1]] as const) {
+      const expect = (y0: number, h: number) =>
+        Array.from({ length: h * 8 }, (_, i) => px[(y0 + Math.floor(i / 8)) * 128 + (i % 8)]);
+      for (const [y0, h, reads] of [
+        [0, 60, 2],
+        [0, 4, 1],
+      ] as const) {
         const src = await countingSource(path);
         const r = await openRaster(path, { layout, source: src });
         const w = await r.readWindow(0, 0, y0, 8, h, [0]);
@@ -159,9 +200,35 @@ describe('openRaster / readWindow', () => {
       const path = join(dir, 'tile.raw');
       writeFileSync(path, tile);
       const layout: CogLayout = {
-        version: 1, littleEndian: true, width: 256, height: 256, bands: 1, dtype: 'uint16', nodata: null, crs: null, transform: [0, 1, 0, 0, 0, -1],
-        images: [{ width: 256, height: 256, tiled: true, blockWidth: 256, blockHeight: 256, offsets: [0], byteCounts: [tile.length], compression: 8, predictor: 1,
-          bitsPerSample: 16, sampleFormat: 1, samplesPerPixel: 1, planarConfiguration: 1, photometric: 1, jpegTables: null, lercParameters: null }],
+        version: 1,
+        littleEndian: true,
+        width: 256,
+        height: 256,
+        bands: 1,
+        dtype: 'uint16',
+        nodata: null,
+        crs: null,
+        transform: [0, 1, 0, 0, 0, -1],
+        images: [
+          {
+            width: 256,
+            height: 256,
+            tiled: true,
+            blockWidth: 256,
+            blockHeight: 256,
+            offsets: [0],
+            byteCounts: [tile.length],
+            compression: 8,
+            predictor: 1,
+            bitsPerSample: 16,
+            sampleFormat: 1,
+            samplesPerPixel: 1,
+            planarConfiguration: 1,
+            photometric: 1,
+            jpegTables: null,
+            lercParameters: null,
+          },
+        ],
         masks: [null],
       };
       const src = await countingSource(path);
@@ -169,7 +236,10 @@ describe('openRaster / readWindow', () => {
       const r = await openRaster(path, { layout, source: src, blockCache: cache });
       const check = async (y0: number, h: number, reads: number) => {
         const w = await r.readWindow(0, 3, y0, 5, h, [0]);
-        assert.deepEqual(Array.from(w.data[0]), Array.from({ length: 5 * h }, (_, i) => px[(y0 + Math.floor(i / 5)) * 256 + 3 + (i % 5)]));
+        assert.deepEqual(
+          Array.from(w.data[0]),
+          Array.from({ length: 5 * h }, (_, i) => px[(y0 + Math.floor(i / 5)) * 256 + 3 + (i % 5)]),
+        );
         assert.equal(src.ranges.length, reads, `window y0=${y0} h=${h}: ${JSON.stringify(src.ranges)}`);
       };
       await check(0, 20, 1);

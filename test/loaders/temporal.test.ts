@@ -18,34 +18,69 @@ test('groupByDate groups by UTC day, oldest first, keeping order inside a day', 
     { id: 'b', tmin: null, tmax: d('2024-06-01T09:00Z') },
   ];
   const g = groupByDate(items, (i) => i.id);
-  assert.deepEqual(g.map((x) => x.items.map((i) => i.id)), [['a', 'b'], ['c']]);
+  assert.deepEqual(
+    g.map((x) => x.items.map((i) => i.id)),
+    [['a', 'b'], ['c']],
+  );
   assert.equal(g[0].time.toISOString(), '2024-06-01T09:00:00.000Z');
-  assert.throws(() => groupByDate([{ tmin: null, tmax: null }], () => 'row r9'), (e: unknown) => e instanceof LoaderError && e.code === 'UNDATED' && /row r9/.test(e.message));
+  assert.throws(
+    () => groupByDate([{ tmin: null, tmax: null }], () => 'row r9'),
+    (e: unknown) => e instanceof LoaderError && e.code === 'UNDATED' && /row r9/.test(e.message),
+  );
 });
 
 test('filterByInterval keeps overlapping items; no interval keeps all', () => {
-  const items = [{ tmin: d('2024-01-05'), tmax: d('2024-01-05') }, { tmin: d('2024-03-01'), tmax: d('2024-03-02') }, { tmin: null, tmax: null }];
+  const items = [
+    { tmin: d('2024-01-05'), tmax: d('2024-01-05') },
+    { tmin: d('2024-03-01'), tmax: d('2024-03-02') },
+    { tmin: null, tmax: null },
+  ];
   assert.equal(filterByInterval(items, undefined).length, 3);
   assert.deepEqual(filterByInterval(items, interval('2024-03-02', null)), [items[1]]);
 });
 
 function row(id: string, href: string, day: string | null): CatalogRow {
   return {
-    id, assets: { B: { href } }, geometry: writeWkb({ type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]] }), bbox: [0, 0, 1, 1],
-    tmin: day ? d(day) : null, tmax: day ? d(day) : null, crs: 'EPSG:3857', extras: {},
+    id,
+    assets: { B: { href } },
+    geometry: writeWkb({
+      type: 'Polygon',
+      coordinates: [
+        [
+          [0, 0],
+          [1, 0],
+          [1, 1],
+          [0, 1],
+          [0, 0],
+        ],
+      ],
+    }),
+    bbox: [0, 0, 1, 1],
+    tmin: day ? d(day) : null,
+    tmax: day ? d(day) : null,
+    crs: 'EPSG:3857',
+    extras: {},
   };
 }
-const raster = (href: string, v: number, width = 4) => syntheticRaster({ href, crs: 'EPSG:3857', transform: [0, 1, 0, 2, 0, -1], width, height: 2, value: () => v });
+const raster = (href: string, v: number, width = 4) =>
+  syntheticRaster({ href, crs: 'EPSG:3857', transform: [0, 1, 0, 2, 0, -1], width, height: 2, value: () => v });
 const slice: GeoSlice = { bounds: [0, 0, 4, 2], crs: 'EPSG:3857', resolution: [1, 1] };
 
 test("temporal 'stack' gives [T, C, H, W], one layer per date, each a mosaic of that day's rows", async () => {
   // June 3 is covered by two half-width rows; June 1 by one row
   const half = raster('mem://j3a', 30, 2);
   const open = openerOf(raster('mem://j1', 10), half, raster('mem://j3b', 31), raster('mem://j2', 20));
-  const rows = [row('j3a', 'mem://j3a', '2024-06-03'), row('j1', 'mem://j1', '2024-06-01'), row('j3b', 'mem://j3b', '2024-06-03')];
+  const rows = [
+    row('j3a', 'mem://j3a', '2024-06-03'),
+    row('j1', 'mem://j1', '2024-06-01'),
+    row('j3b', 'mem://j3b', '2024-06-03'),
+  ];
   const chip = await loadSlice(rows, slice, { temporal: 'stack', open });
   assert.deepEqual(chip.shape, [2, 1, 2, 4]);
-  assert.deepEqual(chip.times!.map((t) => t.toISOString().slice(0, 10)), ['2024-06-01', '2024-06-03']);
+  assert.deepEqual(
+    chip.times!.map((t) => t.toISOString().slice(0, 10)),
+    ['2024-06-01', '2024-06-03'],
+  );
   assert.deepEqual(Array.from(chip.data), [10, 10, 10, 10, 10, 10, 10, 10, 30, 30, 31, 31, 30, 30, 31, 31]);
   assert.equal(chip.mask!.length, 2 * 8);
   const mosaic = await loadSlice(rows, slice, { open });
@@ -61,11 +96,18 @@ test("the slice's interval filters rows; nothing in the interval is NO_COVERAGE 
   assert.equal(june1.data[0], 10);
   await assert.rejects(
     loadSlice(rows, { ...slice, interval: interval('2025-01-01', null) }, { open }),
-    (e: unknown) => e instanceof LoaderError && e.code === 'NO_COVERAGE' && e.subject === 'slice EPSG:3857 [0,0,4,2] @1x1',
+    (e: unknown) =>
+      e instanceof LoaderError && e.code === 'NO_COVERAGE' && e.subject === 'slice EPSG:3857 [0,0,4,2] @1x1',
   );
-  await assert.rejects(loadSlice([row('u', 'mem://j1', null)], slice, { open, temporal: 'stack' }), (e: unknown) => e instanceof LoaderError && e.code === 'UNDATED');
+  await assert.rejects(
+    loadSlice([row('u', 'mem://j1', null)], slice, { open, temporal: 'stack' }),
+    (e: unknown) => e instanceof LoaderError && e.code === 'UNDATED',
+  );
 });
 
 test('a row without assets is refused with a typed error naming it', async () => {
-  await assert.rejects(loadSlice([{ ...row('empty', 'mem://x', '2024-06-01'), assets: {} }], slice), (e: unknown) => e instanceof LoaderError && e.code === 'BAD_BAND' && /row empty/.test(e.message));
+  await assert.rejects(
+    loadSlice([{ ...row('empty', 'mem://x', '2024-06-01'), assets: {} }], slice),
+    (e: unknown) => e instanceof LoaderError && e.code === 'BAD_BAND' && /row empty/.test(e.message),
+  );
 });

@@ -7,8 +7,15 @@ import { toLayout } from '../../src/loaders/tensor.js';
 import { loadTf, toTensor } from '../../src/loaders/tfjs.js';
 
 // 2 bands, 2 x 3 pixels: band b, row y, col x = 100 b + 10 y + x
-const chw = Float32Array.from({ length: 12 }, (_, k) => 100 * Math.floor(k / 6) + 10 * Math.floor((k % 6) / 3) + (k % 3));
-const chip: Chip = { slice: { bounds: [0, 0, 3, 2], crs: 'EPSG:3857', resolution: [1, 1] }, data: chw, shape: [2, 2, 3] };
+const chw = Float32Array.from(
+  { length: 12 },
+  (_, k) => 100 * Math.floor(k / 6) + 10 * Math.floor((k % 6) / 3) + (k % 3),
+);
+const chip: Chip = {
+  slice: { bounds: [0, 0, 3, 2], crs: 'EPSG:3857', resolution: [1, 1] },
+  data: chw,
+  shape: [2, 2, 3],
+};
 
 test('toLayout moves channels last for NHWC and leaves NCHW alone', () => {
   const hwc = toLayout(chw, [2, 2, 3], 'NHWC');
@@ -20,19 +27,33 @@ test('toLayout moves channels last for NHWC and leaves NCHW alone', () => {
   const batch = toLayout(Float32Array.from([...chw, ...chw.map((v) => v + 1000)]), [2, 2, 2, 3], 'NHWC');
   assert.deepEqual(batch.shape, [2, 2, 3, 2]);
   assert.deepEqual(Array.from(batch.data.slice(12, 14)), [1000, 1100]);
-  assert.throws(() => toLayout(chw, [2, 2, 2], 'NHWC'), (e: unknown) => e instanceof LoaderError && e.code === 'BAD_SHAPE');
-  assert.throws(() => toLayout(chw, [12], 'NHWC'), (e: unknown) => e instanceof LoaderError && e.code === 'BAD_SHAPE');
+  assert.throws(
+    () => toLayout(chw, [2, 2, 2], 'NHWC'),
+    (e: unknown) => e instanceof LoaderError && e.code === 'BAD_SHAPE',
+  );
+  assert.throws(
+    () => toLayout(chw, [12], 'NHWC'),
+    (e: unknown) => e instanceof LoaderError && e.code === 'BAD_SHAPE',
+  );
 });
 
 test('toTensor needs tfjs loaded, then builds NHWC and NCHW tensors of chips and batches', async () => {
-  assert.throws(() => toTensor(chip), (e: unknown) => e instanceof LoaderError && e.code === 'TF_NOT_LOADED');
+  assert.throws(
+    () => toTensor(chip),
+    (e: unknown) => e instanceof LoaderError && e.code === 'TF_NOT_LOADED',
+  );
   const tf = await loadTf();
   assert.equal(await loadTf(), tf, 'loaded once');
   const before = tf.memory().numTensors;
   const x = toTensor(chip, { layout: 'NHWC' });
   assert.deepEqual(x.shape, [2, 3, 2]);
   assert.deepEqual((x.arraySync() as number[][][])[1][2], [12, 112]);
-  const batch: Batch = { slices: [chip.slice, chip.slice], data: Float32Array.from([...chw, ...chw]), mask: new Uint8Array(12).fill(1), shape: [2, 2, 2, 3] };
+  const batch: Batch = {
+    slices: [chip.slice, chip.slice],
+    data: Float32Array.from([...chw, ...chw]),
+    mask: new Uint8Array(12).fill(1),
+    shape: [2, 2, 2, 3],
+  };
   const nchw = toTensor(batch, { layout: 'NCHW' });
   assert.deepEqual(nchw.shape, [2, 2, 2, 3]);
   assert.equal(nchw.dtype, 'float32');

@@ -7,11 +7,21 @@ import { loadTf } from '../../src/loaders/tfjs.js';
 import { openerOf, syntheticRaster } from './loader-synthetic.js';
 
 // 2-band raster: band 0 = x, band 1 = y; the label of a slice is whether its west edge is in the east half
-const r = syntheticRaster({ href: 'mem://t', crs: 'EPSG:3857', transform: [0, 1, 0, 64, 0, -1], width: 64, height: 64, value: (b, x, y) => (b === 0 ? x : y) / 64, bands: 2 });
-const slices = (n: number): GeoSlice[] => Array.from({ length: n }, (_, i) => {
-  const x = (i * 7) % 60, y = (i * 13) % 60;
-  return { bounds: [x, 60 - y, x + 4, 64 - y], crs: 'EPSG:3857', resolution: [1, 1] };
+const r = syntheticRaster({
+  href: 'mem://t',
+  crs: 'EPSG:3857',
+  transform: [0, 1, 0, 64, 0, -1],
+  width: 64,
+  height: 64,
+  value: (b, x, y) => (b === 0 ? x : y) / 64,
+  bands: 2,
 });
+const slices = (n: number): GeoSlice[] =>
+  Array.from({ length: n }, (_, i) => {
+    const x = (i * 7) % 60,
+      y = (i * 13) % 60;
+    return { bounds: [x, 60 - y, x + 4, 64 - y], crs: 'EPSG:3857', resolution: [1, 1] };
+  });
 
 test('tfDataset feeds model.fitDataset and leaks no tensors over 1000 batches', async () => {
   const tf = await loadTf();
@@ -19,9 +29,15 @@ test('tfDataset feeds model.fitDataset and leaks no tensors over 1000 batches', 
   const ds = await tfDataset(() => slices(2000), loader, {
     batchSize: 2,
     layout: 'NHWC',
-    labels: (b, t) => t.tensor2d(b.slices.map((s) => [s.bounds[0] >= 32 ? 1 : 0]), [b.slices.length, 1]),
+    labels: (b, t) =>
+      t.tensor2d(
+        b.slices.map((s) => [s.bounds[0] >= 32 ? 1 : 0]),
+        [b.slices.length, 1],
+      ),
   });
-  const model = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [4, 4, 2] }), tf.layers.dense({ units: 1, activation: 'sigmoid' })] });
+  const model = tf.sequential({
+    layers: [tf.layers.flatten({ inputShape: [4, 4, 2] }), tf.layers.dense({ units: 1, activation: 'sigmoid' })],
+  });
   model.compile({ optimizer: tf.train.sgd(0.5), loss: 'binaryCrossentropy' });
   // warm-up epoch creates the optimizer's variables
   await model.fitDataset(ds.take(5), { epochs: 1, verbose: 0 });

@@ -46,18 +46,47 @@ function raster(box: BBox, geoms: Geometry[]) {
 
 test('AOI: exact coverage, tile count equal to the formula, row-major, inside the region (snap)', async () => {
   const aoi: BBox = [10, 20, 10 + 1000 * RES, 20 + 700 * RES];
-  for (const [size, stride] of [[256, 200], [256, 256], [100, 37], [700, 700]]) {
+  for (const [size, stride] of [
+    [256, 200],
+    [256, 256],
+    [100, 37],
+    [700, 700],
+  ]) {
     const tiles = await collect(gridSampler(aoi, { size, stride, resolution: RES, crs: 'EPSG:4326' }));
-    assert.equal(tiles.length, tilesAlong(1000, size, stride) * tilesAlong(700, size, stride), `size ${size} stride ${stride}`);
-    const ras = raster(aoi, [{ type: 'Polygon', coordinates: [[[aoi[0], aoi[1]], [aoi[2], aoi[1]], [aoi[2], aoi[3]], [aoi[0], aoi[3]], [aoi[0], aoi[1]]]] }]);
+    assert.equal(
+      tiles.length,
+      tilesAlong(1000, size, stride) * tilesAlong(700, size, stride),
+      `size ${size} stride ${stride}`,
+    );
+    const ras = raster(aoi, [
+      {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [aoi[0], aoi[1]],
+            [aoi[2], aoi[1]],
+            [aoi[2], aoi[3]],
+            [aoi[0], aoi[3]],
+            [aoi[0], aoi[1]],
+          ],
+        ],
+      },
+    ]);
     for (const t of tiles) {
       validateSlice(t);
-      assert.ok(t.bounds[0] >= aoi[0] && t.bounds[2] <= aoi[2] && t.bounds[1] >= aoi[1] && t.bounds[3] <= aoi[3], `${sliceKey(t)} leaves the AOI`);
+      assert.ok(
+        t.bounds[0] >= aoi[0] && t.bounds[2] <= aoi[2] && t.bounds[1] >= aoi[1] && t.bounds[3] <= aoi[3],
+        `${sliceKey(t)} leaves the AOI`,
+      );
       ras.add(t);
     }
     assert.equal(ras.uncovered(), 0, 'every pixel covered');
     const order = tiles.map((t) => [-t.bounds[3], t.bounds[0]]);
-    assert.deepEqual([...order].sort((a, b) => a[0] - b[0] || a[1] - b[1]), order, 'row-major from the north-west');
+    assert.deepEqual(
+      [...order].sort((a, b) => a[0] - b[0] || a[1] - b[1]),
+      order,
+      'row-major from the north-west',
+    );
   }
 });
 
@@ -69,7 +98,25 @@ test('union of footprints: one tile where footprints overlap, tiles touching no 
     sceneRow('b', [0, 5, 10, 40]),
     sceneRow('island', [60, 60, 61, 61]),
     sceneRow('ring', [20, 20, 40, 40], {
-      geometry: { type: 'Polygon', coordinates: [[[20, 20], [40, 20], [40, 40], [20, 40], [20, 20]], [[22, 22], [38, 22], [38, 38], [22, 38], [22, 22]]] },
+      geometry: {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [20, 20],
+            [40, 20],
+            [40, 40],
+            [20, 40],
+            [20, 20],
+          ],
+          [
+            [22, 22],
+            [38, 22],
+            [38, 38],
+            [22, 38],
+            [22, 22],
+          ],
+        ],
+      },
     }),
   ];
   const cat = catalogFromRows(rows);
@@ -77,7 +124,43 @@ test('union of footprints: one tile where footprints overlap, tiles touching no 
   const stride = 12;
   const tiles = await collect(gridSampler(cat, { size, stride, resolution: RES, crs: 'EPSG:4326' }));
   const box: BBox = [0, 0, 61, 61];
-  const ras = raster(box, rows.map((r) => (r.id === 'ring' ? { type: 'Polygon', coordinates: [[[20, 20], [40, 20], [40, 40], [20, 40], [20, 20]], [[22, 22], [38, 22], [38, 38], [22, 38], [22, 22]]] } : { type: 'Polygon', coordinates: [[[r.bbox[0], r.bbox[1]], [r.bbox[2], r.bbox[1]], [r.bbox[2], r.bbox[3]], [r.bbox[0], r.bbox[3]], [r.bbox[0], r.bbox[1]]]] })) as Geometry[]);
+  const ras = raster(
+    box,
+    rows.map((r) =>
+      r.id === 'ring'
+        ? {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [20, 20],
+                [40, 20],
+                [40, 40],
+                [20, 40],
+                [20, 20],
+              ],
+              [
+                [22, 22],
+                [38, 22],
+                [38, 38],
+                [22, 38],
+                [22, 22],
+              ],
+            ],
+          }
+        : {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [r.bbox[0], r.bbox[1]],
+                [r.bbox[2], r.bbox[1]],
+                [r.bbox[2], r.bbox[3]],
+                [r.bbox[0], r.bbox[3]],
+                [r.bbox[0], r.bbox[1]],
+              ],
+            ],
+          },
+    ) as Geometry[],
+  );
   assert.equal(new Set(tiles.map(sliceKey)).size, tiles.length, 'no duplicate tiles');
   for (const t of tiles) assert.ok(ras.add(t) > 0, `${sliceKey(t)} touches no footprint`);
   assert.equal(ras.uncovered(), 0, 'every footprint pixel covered');
@@ -88,14 +171,22 @@ test('union of footprints: one tile where footprints overlap, tiles touching no 
   for (const r of axisOffsets(H, size, stride, 'snap')) {
     for (const c of axisOffsets(W, size, stride, 'snap')) {
       let any = false;
-      for (let y = r; y < r + size && !any; y++) for (let x = c; x < c + size && !any; x++) any = ras.inRegion[y * W + x] === 1;
+      for (let y = r; y < r + size && !any; y++)
+        for (let x = c; x < c + size && !any; x++) any = ras.inRegion[y * W + x] === 1;
       if (any) expected++;
     }
   }
   assert.equal(tiles.length, expected);
   assert.ok(expected < tilesAlong(W, size, stride) * tilesAlong(H, size, stride), 'some tiles were skipped');
   // the duplicate footprint changes nothing
-  const withoutDup = await collect(gridSampler(catalogFromRows(rows.filter((r) => r.id !== 'a-dup')), { size, stride, resolution: RES, crs: 'EPSG:4326' }));
+  const withoutDup = await collect(
+    gridSampler(catalogFromRows(rows.filter((r) => r.id !== 'a-dup')), {
+      size,
+      stride,
+      resolution: RES,
+      crs: 'EPSG:4326',
+    }),
+  );
   assert.deepEqual(withoutDup.map(sliceKey), tiles.map(sliceKey));
 });
 
@@ -103,17 +194,33 @@ test('edge modes pad and center; a region smaller than a chip gives one chip', a
   const aoi: BBox = [0, 0, 100 * RES, 50 * RES];
   const pad = await collect(gridSampler(aoi, { size: 32, resolution: RES, crs: 'EPSG:4326', edge: 'pad' }));
   assert.equal(pad.length, 4 * 2);
-  assert.deepEqual(pad.slice(0, 4).map((t) => t.bounds[0] / RES), [0, 32, 64, 96]);
+  assert.deepEqual(
+    pad.slice(0, 4).map((t) => t.bounds[0] / RES),
+    [0, 32, 64, 96],
+  );
   assert.equal(pad[0].bounds[3], aoi[3]);
   const center = await collect(gridSampler(aoi, { size: 32, resolution: RES, crs: 'EPSG:4326', edge: 'center' }));
-  assert.deepEqual(center.slice(0, 4).map((t) => t.bounds[0] / RES), [-14, 18, 50, 82]);
+  assert.deepEqual(
+    center.slice(0, 4).map((t) => t.bounds[0] / RES),
+    [-14, 18, 50, 82],
+  );
   for (const edge of ['snap', 'pad', 'center'] as const) {
-    const small = await collect(gridSampler([0, 0, 10 * RES, 6 * RES], { size: 32, resolution: RES, crs: 'EPSG:4326', edge }));
+    const small = await collect(
+      gridSampler([0, 0, 10 * RES, 6 * RES], { size: 32, resolution: RES, crs: 'EPSG:4326', edge }),
+    );
     assert.equal(small.length, 1, edge);
     assert.equal(small[0].bounds[2] - small[0].bounds[0], 32 * RES);
-    if (edge !== 'pad') assert.deepEqual(small[0].bounds.map((v) => v / RES), [-11, -13, 21, 19], `${edge} centres the chip`);
+    if (edge !== 'pad')
+      assert.deepEqual(
+        small[0].bounds.map((v) => v / RES),
+        [-11, -13, 21, 19],
+        `${edge} centres the chip`,
+      );
   }
-  await assert.rejects(collect(gridSampler(aoi, { size: 32, resolution: RES, crs: 'EPSG:4326', edge: 'wrap' as 'pad' })), (e) => e instanceof SamplerError && /edge/.test(e.message));
+  await assert.rejects(
+    collect(gridSampler(aoi, { size: 32, resolution: RES, crs: 'EPSG:4326', edge: 'wrap' as 'pad' })),
+    (e) => e instanceof SamplerError && /edge/.test(e.message),
+  );
 });
 
 test('sharded grid streams partition the unsharded stream (worldSize 1..7)', async () => {
@@ -136,8 +243,16 @@ test('native grid anchor, polygon AOI with roi, preChipped rows and sequential t
   const x0 = 500_003;
   const y0 = 4_000_007;
   const rows = [
-    sceneRow('s1', [15, 36, 15.05, 36.05], { crs: 'EPSG:32633', tmin: new Date('2024-01-02T00:00:00Z'), extras: { transform: [x0, 10, 0, y0, 0, -10], width: 400, height: 500 } }),
-    sceneRow('s2', [15.02, 36.02, 15.06, 36.06], { crs: 'EPSG:32633', tmin: new Date('2024-01-20T00:00:00Z'), extras: { transform: [x0 + 1000, 10, 0, y0, 0, -10], width: 400, height: 500 } }),
+    sceneRow('s1', [15, 36, 15.05, 36.05], {
+      crs: 'EPSG:32633',
+      tmin: new Date('2024-01-02T00:00:00Z'),
+      extras: { transform: [x0, 10, 0, y0, 0, -10], width: 400, height: 500 },
+    }),
+    sceneRow('s2', [15.02, 36.02, 15.06, 36.06], {
+      crs: 'EPSG:32633',
+      tmin: new Date('2024-01-20T00:00:00Z'),
+      extras: { transform: [x0 + 1000, 10, 0, y0, 0, -10], width: 400, height: 500 },
+    }),
   ];
   const cat = catalogFromRows(rows);
   const tiles = await collect(gridSampler(cat, { size: 64 }));
@@ -147,15 +262,41 @@ test('native grid anchor, polygon AOI with roi, preChipped rows and sequential t
     assert.ok((t.bounds[0] - x0) % 10 === 0 && (t.bounds[3] - y0) % 10 === 0, `${sliceKey(t)} off the native grid`);
   }
   const pre = await collect(gridSampler(cat, { size: 1, preChipped: true }));
-  assert.deepEqual(pre.map((s) => [s.rowId, ...s.bounds]), [['s1', x0, y0 - 5000, x0 + 4000, y0], ['s2', x0 + 1000, y0 - 5000, x0 + 5000, y0]]);
+  assert.deepEqual(
+    pre.map((s) => [s.rowId, ...s.bounds]),
+    [
+      ['s1', x0, y0 - 5000, x0 + 4000, y0],
+      ['s2', x0 + 1000, y0 - 5000, x0 + 5000, y0],
+    ],
+  );
   const seq = await collect(gridSampler(cat, { size: 128, temporal: { mode: 'sequential', window: { days: 7 } } }));
-  const weeks = seq.filter((s) => s.bounds.join() === seq[0].bounds.join()).map((s) => s.interval!.start!.toISOString().slice(0, 10));
+  const weeks = seq
+    .filter((s) => s.bounds.join() === seq[0].bounds.join())
+    .map((s) => s.interval!.start!.toISOString().slice(0, 10));
   assert.deepEqual(weeks, ['2024-01-02', '2024-01-09', '2024-01-16']);
   // a triangle AOI clipped by a roi box; tiles must overlap both
-  const tri: Geometry = { type: 'Polygon', coordinates: [[[0, 0], [40, 0], [0, 40], [0, 0]]] };
+  const tri: Geometry = {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [0, 0],
+        [40, 0],
+        [0, 40],
+        [0, 0],
+      ],
+    ],
+  };
   const aoiTiles = await collect(gridSampler(tri, { size: 8, resolution: RES, crs: 'EPSG:4326', roi: [0, 0, 20, 30] }));
   const ras = raster([0, 0, 20, 30], [tri]);
   for (const t of aoiTiles) assert.ok(ras.add(t) > 0, `${sliceKey(t)} outside triangle ∩ roi`);
   assert.equal(ras.uncovered(), 0, 'triangle ∩ roi covered');
-  await assert.rejects(collect(gridSampler(catalogFromRows([...rows, sceneRow('geo', [15, 36, 15.01, 36.01], { crs: 'EPSG:4326' })]), { size: 8, resolution: 10 })), (e) => e instanceof SamplerError && e.code === 'MIXED_CRS');
+  await assert.rejects(
+    collect(
+      gridSampler(catalogFromRows([...rows, sceneRow('geo', [15, 36, 15.01, 36.01], { crs: 'EPSG:4326' })]), {
+        size: 8,
+        resolution: 10,
+      }),
+    ),
+    (e) => e instanceof SamplerError && e.code === 'MIXED_CRS',
+  );
 });

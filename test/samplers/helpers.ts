@@ -9,7 +9,13 @@ import { writeWkb } from '../../src/geo/wkb.js';
 export function sceneRow(
   id: string,
   bbox: BBox,
-  o: { crs?: string; geometry?: Geometry; tmin?: Date | null; tmax?: Date | null; extras?: Record<string, unknown> } = {},
+  o: {
+    crs?: string;
+    geometry?: Geometry;
+    tmin?: Date | null;
+    tmax?: Date | null;
+    extras?: Record<string, unknown>;
+  } = {},
 ): CatalogRow {
   return {
     id,

@@ -11,7 +11,7 @@ const LABELS = ['forest', 'water', 'urban', 'crop'];
 function labelled(n: number): CatalogRow[] {
   return Array.from({ length: n }, (_, i) =>
     sceneRow(`r${i}`, [i % 30, Math.floor(i / 30), (i % 30) + 0.5, Math.floor(i / 30) + 0.5], {
-      extras: { label: LABELS[i % 7 < 4 ? 0 : i % 7 < 6 ? 1 : i % 14 === 6 ? 2 : 3], u: (i * 37) % 100 / 100 },
+      extras: { label: LABELS[i % 7 < 4 ? 0 : i % 7 < 6 ? 1 : i % 14 === 6 ? 2 : 3], u: ((i * 37) % 100) / 100 },
     }),
   );
 }
@@ -36,7 +36,9 @@ test('numeric bins and shortfall handling', async () => {
   const rows = labelled(300);
   const cat = catalogFromRows(rows);
   const edges = [0, 0.25, 0.5, 1];
-  const slices = await collect(stratifiedSampler(cat, { ...base, bins: { column: 'u', edges }, perStratum: 20, seed: 3, preChipped: true }));
+  const slices = await collect(
+    stratifiedSampler(cat, { ...base, bins: { column: 'u', edges }, perStratum: 20, seed: 3, preChipped: true }),
+  );
   const uOf = new Map(rows.map((r) => [r.id, r.extras.u as number]));
   const bins = [0, 0, 0];
   for (const s of slices) {
@@ -44,14 +46,24 @@ test('numeric bins and shortfall handling', async () => {
     bins[u < 0.25 ? 0 : u < 0.5 ? 1 : 2]++;
   }
   assert.deepEqual(bins, [20, 20, 20]);
-  assert.deepEqual(slices[0].bounds, rows.find((r) => r.id === slices[0].rowId)!.bbox, 'preChipped yields the row extent');
+  assert.deepEqual(
+    slices[0].bounds,
+    rows.find((r) => r.id === slices[0].rowId)!.bbox,
+    'preChipped yields the row extent',
+  );
   await assert.rejects(
     collect(stratifiedSampler(cat, { ...base, column: 'label', quotas: { urban: 1000 }, seed: 3 })),
-    (e) => e instanceof SamplerError && e.code === 'QUOTA_UNMET' && /urban/.test(e.message) && /onShortfall/.test(e.message),
+    (e) =>
+      e instanceof SamplerError && e.code === 'QUOTA_UNMET' && /urban/.test(e.message) && /onShortfall/.test(e.message),
   );
-  const all = await collect(stratifiedSampler(cat, { ...base, column: 'label', quotas: { urban: 1000 }, seed: 3, onShortfall: 'all' }));
+  const all = await collect(
+    stratifiedSampler(cat, { ...base, column: 'label', quotas: { urban: 1000 }, seed: 3, onShortfall: 'all' }),
+  );
   assert.equal(all.length, rows.filter((r) => r.extras.label === 'urban').length);
-  await assert.rejects(collect(stratifiedSampler(cat, { ...base, column: 'label; drop table x', perStratum: 1 })), (e) => e instanceof SamplerError && e.code === 'BAD_OPTION');
+  await assert.rejects(
+    collect(stratifiedSampler(cat, { ...base, column: 'label; drop table x', perStratum: 1 })),
+    (e) => e instanceof SamplerError && e.code === 'BAD_OPTION',
+  );
 });
 
 test('uniform within a stratum (chi-square over seeds) and independent of cursor order', async () => {
@@ -60,7 +72,9 @@ test('uniform within a stratum (chi-square over seeds) and independent of cursor
   const rev = catalogFromRows([...rows].reverse());
   const hits = new Map<string, number>();
   for (let seed = 0; seed < 300; seed++) {
-    const s = await collect(stratifiedSampler(cat, { ...base, column: 'label', quotas: { water: 3 }, seed, preChipped: true }));
+    const s = await collect(
+      stratifiedSampler(cat, { ...base, column: 'label', quotas: { water: 3 }, seed, preChipped: true }),
+    );
     for (const x of s) hits.set(x.rowId!, (hits.get(x.rowId!) ?? 0) + 1);
   }
   const water = rows.filter((r) => r.extras.label === 'water').map((r) => r.id);
@@ -69,7 +83,10 @@ test('uniform within a stratum (chi-square over seeds) and independent of cursor
   assert.equal(water.length, 20);
   assert.ok(chi < 43.82, `chi-square ${chi} over ${water.length} rows (df 19, critical value 43.82 at p = 0.001)`);
   const o = { ...base, column: 'label', perStratum: 4, seed: 'x', epoch: 1 } as const;
-  assert.deepEqual((await collect(stratifiedSampler(rev, o))).map(sliceKey), (await collect(stratifiedSampler(cat, o))).map(sliceKey));
+  assert.deepEqual(
+    (await collect(stratifiedSampler(rev, o))).map(sliceKey),
+    (await collect(stratifiedSampler(cat, o))).map(sliceKey),
+  );
 });
 
 test('sharded stratified streams partition the unsharded stream (worldSize 1..7)', async () => {
@@ -79,7 +96,9 @@ test('sharded stratified streams partition the unsharded stream (worldSize 1..7)
   for (let ws = 1; ws <= 7; ws++) {
     const merged: string[] = new Array(full.length);
     for (let rank = 0; rank < ws; rank++) {
-      (await collect(stratifiedSampler(cat, { ...o, shard: { rank, worldSize: ws } }))).forEach((s, i) => (merged[rank + i * ws] = sliceKey(s)));
+      (await collect(stratifiedSampler(cat, { ...o, shard: { rank, worldSize: ws } }))).forEach(
+        (s, i) => (merged[rank + i * ws] = sliceKey(s)),
+      );
     }
     assert.deepEqual(merged, full, `worldSize ${ws}`);
   }

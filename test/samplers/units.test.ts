@@ -27,20 +27,79 @@ test('intersectionArea: overlaps, shared edges, holes, containment, clockwise in
   assert.equal(intersectionArea(square(0, 0, 2, 2), square(0, 0, 2, 2)), 4);
   assert.equal(intersectionArea(square(0, 0, 1, 1), square(1, 0, 2, 1)), 0, 'touching squares');
   assert.equal(intersectionArea(square(0, 0, 10, 10), square(2, 2, 3, 4)), 2, 'containment');
-  const holed: Geometry = { type: 'Polygon', coordinates: [[[0, 0], [0, 4], [4, 4], [4, 0], [0, 0]], [[1, 1], [3, 1], [3, 3], [1, 3], [1, 1]]] };
+  const holed: Geometry = {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [0, 0],
+        [0, 4],
+        [4, 4],
+        [4, 0],
+        [0, 0],
+      ],
+      [
+        [1, 1],
+        [3, 1],
+        [3, 3],
+        [1, 3],
+        [1, 1],
+      ],
+    ],
+  };
   assert.equal(intersectionArea(holed, square(0, 0, 4, 2)), 8 - 2);
-  const tri: Geometry = { type: 'Polygon', coordinates: [[[0, 0], [4, 0], [0, 4], [0, 0]]] };
+  const tri: Geometry = {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [0, 0],
+        [4, 0],
+        [0, 4],
+        [0, 0],
+      ],
+    ],
+  };
   assert.ok(Math.abs(intersectionArea(tri, square(0, 0, 2, 2)) - 4) < 1e-12, 'square under the hypotenuse');
   assert.ok(Math.abs(intersectionArea(tri, square(1, 1, 3, 3)) - 2) < 1e-12, 'the hypotenuse halves the square');
-  const cw: Geometry = { type: 'Polygon', coordinates: [[[0, 0], [0, 4], [4, 0], [0, 0]]] };
+  const cw: Geometry = {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [0, 0],
+        [0, 4],
+        [4, 0],
+        [0, 0],
+      ],
+    ],
+  };
   assert.ok(Math.abs(intersectionArea(cw, square(1, 1, 3, 3)) - 2) < 1e-12, 'clockwise ring');
-  const multi: Geometry = { type: 'MultiPolygon', coordinates: [square(0, 0, 1, 1).coordinates, square(2, 0, 3, 1).coordinates] };
+  const multi: Geometry = {
+    type: 'MultiPolygon',
+    coordinates: [square(0, 0, 1, 1).coordinates, square(2, 0, 3, 1).coordinates],
+  };
   assert.equal(intersectionArea(multi, square(0.5, 0, 2.5, 1)), 1);
   assert.equal(intersectionArea({ type: 'Point', coordinates: [0, 0] }, square(-1, -1, 1, 1)), 0);
 });
 
 test('rect tests are exact at boundaries and holes', () => {
-  const holed: Geometry = { type: 'Polygon', coordinates: [[[0, 0], [4, 0], [4, 4], [0, 4], [0, 0]], [[1, 1], [3, 1], [3, 3], [1, 3], [1, 1]]] };
+  const holed: Geometry = {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [0, 0],
+        [4, 0],
+        [4, 4],
+        [0, 4],
+        [0, 0],
+      ],
+      [
+        [1, 1],
+        [3, 1],
+        [3, 3],
+        [1, 3],
+        [1, 1],
+      ],
+    ],
+  };
   assert.equal(rectInsideGeometry([0, 0, 1, 4], holed), true, 'touching the outer ring and the hole');
   assert.equal(rectInsideGeometry([0.5, 0.5, 1.5, 1.5], holed), false, 'overlaps the hole');
   assert.equal(rectInsideGeometry([1.5, 1.5, 2.5, 2.5], holed), false, 'inside the hole');
@@ -54,25 +113,120 @@ test('rect tests are exact at boundaries and holes', () => {
 
 test('convex polygon test: rotated quads, touching, holes, orientation, non-convex input', () => {
   const convexInside = (c: Position[], g: Geometry) => convexInsidePolygons(c, flatPolygons(writeWkb(g))!);
-  const holed: Geometry = { type: 'Polygon', coordinates: [[[0, 0], [4, 0], [4, 4], [0, 4], [0, 0]], [[1, 1], [3, 1], [3, 3], [1, 3], [1, 1]]] };
-  const diamond = (cx: number, cy: number, r: number): Position[] => [[cx, cy - r], [cx + r, cy], [cx, cy + r], [cx - r, cy]];
+  const holed: Geometry = {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [0, 0],
+        [4, 0],
+        [4, 4],
+        [0, 4],
+        [0, 0],
+      ],
+      [
+        [1, 1],
+        [3, 1],
+        [3, 3],
+        [1, 3],
+        [1, 1],
+      ],
+    ],
+  };
+  const diamond = (cx: number, cy: number, r: number): Position[] => [
+    [cx, cy - r],
+    [cx + r, cy],
+    [cx, cy + r],
+    [cx - r, cy],
+  ];
   assert.equal(convexInside(diamond(0.5, 2, 0.5), holed), true, 'touches the outer ring and the hole at corners');
   assert.equal(convexInside(diamond(0.5, 2, 0.5).reverse(), holed), true, 'clockwise');
   assert.equal(convexInside(diamond(0.5, 2, 0.6), holed), false, 'crosses the outer ring');
   assert.equal(convexInside(diamond(0.8, 2, 0.4), holed), false, 'crosses into the hole');
   assert.equal(convexInside(diamond(2, 2, 0.5), holed), false, 'inside the hole');
   assert.equal(convexInside(diamond(2, 2, 3), holed), false, 'contains the polygon');
-  assert.equal(convexInside([[0, 0], [1, 0.5], [1, 3.5], [0, 4]], holed), true, 'edges along the outer ring and the hole');
-  assert.equal(convexInside([[0, 0], [1.5, 0.5], [1.5, 3.5], [0, 4]], holed), false, 'reaches into the hole');
-  assert.equal(convexInside([[0, 0], [1, 0], [1, 1], [0, 1]], holed), true, 'an axis-aligned square on the corner');
-  assert.equal(convexInside([[0, 0], [2, 0], [0.5, 0.5], [0, 2]], square(0, 0, 4, 4)), false, 'not convex');
-  assert.equal(convexInside([[0, 0], [1, 1], [2, 2], [0, 2]], square(0, 0, 4, 4)), false, 'collinear corners');
+  assert.equal(
+    convexInside(
+      [
+        [0, 0],
+        [1, 0.5],
+        [1, 3.5],
+        [0, 4],
+      ],
+      holed,
+    ),
+    true,
+    'edges along the outer ring and the hole',
+  );
+  assert.equal(
+    convexInside(
+      [
+        [0, 0],
+        [1.5, 0.5],
+        [1.5, 3.5],
+        [0, 4],
+      ],
+      holed,
+    ),
+    false,
+    'reaches into the hole',
+  );
+  assert.equal(
+    convexInside(
+      [
+        [0, 0],
+        [1, 0],
+        [1, 1],
+        [0, 1],
+      ],
+      holed,
+    ),
+    true,
+    'an axis-aligned square on the corner',
+  );
+  assert.equal(
+    convexInside(
+      [
+        [0, 0],
+        [2, 0],
+        [0.5, 0.5],
+        [0, 2],
+      ],
+      square(0, 0, 4, 4),
+    ),
+    false,
+    'not convex',
+  );
+  assert.equal(
+    convexInside(
+      [
+        [0, 0],
+        [1, 1],
+        [2, 2],
+        [0, 2],
+      ],
+      square(0, 0, 4, 4),
+    ),
+    false,
+    'collinear corners',
+  );
   for (let i = 0; i < 200; i++) {
     // agrees with rectInsideGeometry on axis-aligned boxes
     const x = (i % 17) * 0.3 - 0.5;
     const y = (i % 13) * 0.35 - 0.5;
     const r: [number, number, number, number] = [x, y, x + 0.5 + (i % 3) * 0.5, y + 0.5];
-    assert.equal(convexInside([[r[0], r[1]], [r[2], r[1]], [r[2], r[3]], [r[0], r[3]]], holed), rectInsideGeometry(r, holed), `box ${r}`);
+    assert.equal(
+      convexInside(
+        [
+          [r[0], r[1]],
+          [r[2], r[1]],
+          [r[2], r[3]],
+          [r[0], r[3]],
+        ],
+        holed,
+      ),
+      rectInsideGeometry(r, holed),
+      `box ${r}`,
+    );
   }
 });
 
@@ -82,12 +236,20 @@ test('placeChip: uniform over grid-aligned positions that fit', () => {
   const rng = () => ((s = (s * 16807) % 2147483647) - 1) / 2147483646;
   const seen = new Map<number, number>();
   for (let i = 0; i < 7000; i++) {
-    const { bounds, inside } = placeChip({ footprint: square(0, 0, 10, 4), bbox: [0, 0, 10, 4] }, { origin: [0, 0], res: [1, 1] }, [4, 4], rng);
+    const { bounds, inside } = placeChip(
+      { footprint: square(0, 0, 10, 4), bbox: [0, 0, 10, 4] },
+      { origin: [0, 0], res: [1, 1] },
+      [4, 4],
+      rng,
+    );
     assert.ok(inside, 'fits');
     assert.equal(bounds[1], 0);
     seen.set(bounds[0], (seen.get(bounds[0]) ?? 0) + 1);
   }
-  assert.deepEqual([...seen.keys()].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(
+    [...seen.keys()].sort((a, b) => a - b),
+    [0, 1, 2, 3, 4, 5, 6],
+  );
   const chi = [...seen.values()].reduce((a, o) => a + (o - 1000) ** 2 / 1000, 0);
   assert.ok(chi < 22.458, `chi-square ${chi} (df 6, p = 0.001)`);
 });
@@ -114,19 +276,31 @@ test('ArrivalReservoir: with replacement draws are i.i.d. weighted; without, no 
 test('temporal plans: calendar and fixed windows, validation', () => {
   const months = planTemporal({ mode: 'sequential', window: { months: 1 } }, undefined);
   const w = months.windows(interval('2024-01-31T10:00:00Z', '2024-03-01T00:00:00Z'));
-  assert.deepEqual(w.map((x) => x.start!.toISOString().slice(0, 10)), ['2024-01-01', '2024-02-01', '2024-03-01']);
+  assert.deepEqual(
+    w.map((x) => x.start!.toISOString().slice(0, 10)),
+    ['2024-01-01', '2024-02-01', '2024-03-01'],
+  );
   assert.equal(w[1].end!.toISOString(), '2024-02-29T23:59:59.999Z');
-  const days = planTemporal({ mode: 'sequential', window: { days: 10 }, stride: { days: 5 } }, interval('2024-01-01', '2024-01-20'));
+  const days = planTemporal(
+    { mode: 'sequential', window: { days: 10 }, stride: { days: 5 } },
+    interval('2024-01-01', '2024-01-20'),
+  );
   assert.equal(days.windows(days.extent!).length, 4);
   const rnd = planTemporal({ mode: 'random', window: { months: 3 } }, undefined);
   const anchor = Date.parse('2024-05-17T00:00:00Z');
   for (const v of [0, 0.5, 0.99]) {
     const iv = rnd.random(() => v, anchor, undefined);
-    assert.ok(iv.start!.getTime() <= anchor && anchor <= iv.end!.getTime() && iv.start!.getUTCDate() === 1, iv.start!.toISOString());
+    assert.ok(
+      iv.start!.getTime() <= anchor && anchor <= iv.end!.getTime() && iv.start!.getUTCDate() === 1,
+      iv.start!.toISOString(),
+    );
   }
   assert.throws(() => planTemporal({ mode: 'random', window: { months: 1, days: 2 } }, undefined), SamplerError);
   assert.throws(() => planTemporal({ mode: 'sequential', window: 0 }, undefined), SamplerError);
-  assert.throws(() => months.windows({ start: null, end: null }), (e) => e instanceof SamplerError && /temporal.extent/.test(e.message));
+  assert.throws(
+    () => months.windows({ start: null, end: null }),
+    (e) => e instanceof SamplerError && /temporal.extent/.test(e.message),
+  );
 });
 
 test('grid layout formula and native grid columns', () => {
@@ -134,25 +308,75 @@ test('grid layout formula and native grid columns', () => {
   assert.equal(tilesAlong(10_000, 256, 200), 50);
   assert.deepEqual(axisOffsets(10, 4, 3, 'snap'), [0, 3, 6]);
   assert.deepEqual(axisOffsets(11, 4, 3, 'snap'), [0, 3, 6, 7]);
-  const g = nativeGrid(sceneRow('r', [0, 0, 1, 1], { extras: { B04_cog: { transform: [100, 10, 0, 200, 0, -10], width: 5, height: 3 }, B01_cog: JSON.stringify({ transform: [100, 60, 0, 200, 0, -60], width: 1, height: 1 }) } }));
+  const g = nativeGrid(
+    sceneRow('r', [0, 0, 1, 1], {
+      extras: {
+        B04_cog: { transform: [100, 10, 0, 200, 0, -10], width: 5, height: 3 },
+        B01_cog: JSON.stringify({ transform: [100, 60, 0, 200, 0, -60], width: 1, height: 1 }),
+      },
+    }),
+  );
   assert.deepEqual(g, { origin: [100, 200], res: [10, 10], bounds: [100, 170, 150, 200], column: 'B04_cog' });
   assert.equal(nativeGrid(sceneRow('r', [0, 0, 1, 1]), undefined), null);
-  assert.throws(() => nativeGrid(sceneRow('r', [0, 0, 1, 1], { extras: { transform: [0, 1, 0.1, 0, 0, -1] } })), (e) => e instanceof SamplerError && e.code === 'ROTATED_GRID');
-  assert.throws(() => nativeGrid(sceneRow('r', [0, 0, 1, 1]), 'B08'), (e) => e instanceof SamplerError && /B08_cog/.test(e.message));
+  assert.throws(
+    () => nativeGrid(sceneRow('r', [0, 0, 1, 1], { extras: { transform: [0, 1, 0.1, 0, 0, -1] } })),
+    (e) => e instanceof SamplerError && e.code === 'ROTATED_GRID',
+  );
+  assert.throws(
+    () => nativeGrid(sceneRow('r', [0, 0, 1, 1]), 'B08'),
+    (e) => e instanceof SamplerError && /B08_cog/.test(e.message),
+  );
 });
 
 test('equal-area footprint areas', () => {
   const box = bboxToPolygon([10, 40, 12, 41]);
   assert.ok(Math.abs(equalAreaArea(box) - bboxEqualArea([10, 40, 12, 41])) < 1e-3, 'a box equals its bbox area');
-  assert.ok(Math.abs(equalAreaArea(box) - geometryArea(toEqualArea(box))) < 1e-3, 'equals the planar area of the projected polygon');
+  assert.ok(
+    Math.abs(equalAreaArea(box) - geometryArea(toEqualArea(box))) < 1e-3,
+    'equals the planar area of the projected polygon',
+  );
   // the authalic sphere's area of a 1°x1° cell at the equator: R² · (π/180) · sin(1°)
   assert.ok(Math.abs(bboxEqualArea([0, 0, 1, 1]) / 1.2364e10 - 1) < 1e-3, `${bboxEqualArea([0, 0, 1, 1])}`);
-  const holed: Geometry = { type: 'Polygon', coordinates: [[[0, 0], [4, 0], [4, 4], [0, 4], [0, 0]], [[1, 1], [3, 1], [3, 3], [1, 3], [1, 1]]] };
-  assert.ok(Math.abs(equalAreaArea(holed) - (bboxEqualArea([0, 0, 4, 4]) - bboxEqualArea([1, 1, 3, 3]))) < 1e-3, 'holes are subtracted');
+  const holed: Geometry = {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [0, 0],
+        [4, 0],
+        [4, 4],
+        [0, 4],
+        [0, 0],
+      ],
+      [
+        [1, 1],
+        [3, 1],
+        [3, 3],
+        [1, 3],
+        [1, 1],
+      ],
+    ],
+  };
+  assert.ok(
+    Math.abs(equalAreaArea(holed) - (bboxEqualArea([0, 0, 4, 4]) - bboxEqualArea([1, 1, 3, 3]))) < 1e-3,
+    'holes are subtracted',
+  );
 });
 
 test('area straight from WKB equals the decoded area; other WKB falls back', () => {
-  const multi: Geometry = { type: 'MultiPolygon', coordinates: [bboxToPolygon([0, 0, 1, 1]).coordinates, [[[5, 5], [7, 5], [7, 8], [5, 5]]]] };
+  const multi: Geometry = {
+    type: 'MultiPolygon',
+    coordinates: [
+      bboxToPolygon([0, 0, 1, 1]).coordinates,
+      [
+        [
+          [5, 5],
+          [7, 5],
+          [7, 8],
+          [5, 5],
+        ],
+      ],
+    ],
+  };
   for (const g of [bboxToPolygon([10, 40, 12, 41]), multi]) {
     const fast = wkbEqualArea(writeWkb(g));
     assert.ok(fast !== null && Math.abs(fast - equalAreaArea(g)) < 1e-3, `${g.type}: ${fast} vs ${equalAreaArea(g)}`);
@@ -182,7 +406,11 @@ test('ArrivalReservoir equals the brute-force k earliest events of all rows, in 
     for (const order of [ws.map((_, i) => i), ws.map((_, i) => ws.length - 1 - i)]) {
       const r = new ArrivalReservoir<number>(k, true, stream);
       for (const i of order) r.offer(`r${i}`, -Math.log(rowKey('bf:', `r${i}`).u), ws[i], i);
-      assert.deepEqual(r.drain().map((a) => `${a.id}#${a.index}`), expected, `capacity ${k}`);
+      assert.deepEqual(
+        r.drain().map((a) => `${a.id}#${a.index}`),
+        expected,
+        `capacity ${k}`,
+      );
     }
   }
 });
@@ -208,15 +436,41 @@ test('rowHasher: deterministic per (seed, epoch, id), uniform, no collisions ove
   const b = keyRng(h('x'), 0);
   const c = keyRng(h('x'), 1);
   const xs = Array.from({ length: 1000 }, () => a());
-  assert.deepEqual(Array.from({ length: 1000 }, () => b()), xs);
+  assert.deepEqual(
+    Array.from({ length: 1000 }, () => b()),
+    xs,
+  );
   assert.ok(xs.every((x) => x >= 0 && x < 1));
-  assert.notDeepEqual(Array.from({ length: 1000 }, () => c()), xs, 'streams differ');
+  assert.notDeepEqual(
+    Array.from({ length: 1000 }, () => c()),
+    xs,
+    'streams differ',
+  );
   const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
   assert.ok(Math.abs(mean - 0.5) < 0.05, `mean ${mean}`);
 });
 
 test('flatPolygons: polygons and multipolygons in either byte order; other WKB gives null', () => {
-  const multi: Geometry = { type: 'MultiPolygon', coordinates: [square(0, 0, 1, 1).coordinates, [[[5, 5], [7, 5], [7, 8], [5, 5]], [[5.5, 5.2], [6.5, 5.2], [6.5, 5.4], [5.5, 5.2]]]] };
+  const multi: Geometry = {
+    type: 'MultiPolygon',
+    coordinates: [
+      square(0, 0, 1, 1).coordinates,
+      [
+        [
+          [5, 5],
+          [7, 5],
+          [7, 8],
+          [5, 5],
+        ],
+        [
+          [5.5, 5.2],
+          [6.5, 5.2],
+          [6.5, 5.4],
+          [5.5, 5.2],
+        ],
+      ],
+    ],
+  };
   const fp = flatPolygons(writeWkb(multi))!;
   assert.deepEqual(fp.bbox, [0, 0, 7, 8]);
   assert.deepEqual(fp.ringEnds, [5, 9, 13]);
@@ -228,7 +482,12 @@ test('flatPolygons: polygons and multipolygons in either byte order; other WKB g
   be.setUint32(1, 3);
   be.setUint32(5, 1);
   be.setUint32(9, 4);
-  [[0, 0], [2, 0], [0, 2], [0, 0]].forEach(([x, y], i) => {
+  [
+    [0, 0],
+    [2, 0],
+    [0, 2],
+    [0, 0],
+  ].forEach(([x, y], i) => {
     be.setFloat64(13 + 16 * i, x);
     be.setFloat64(21 + 16 * i, y);
   });
@@ -246,23 +505,66 @@ test('flatPolygons: polygons and multipolygons in either byte order; other WKB g
 test('rowPlanner gives what planRow gives, row after row, reusing grids only when equal', () => {
   const t = (x0: number, r = 10) => [x0, r, 0, 5_600_000, 0, -r];
   const rows = [
-    sceneRow('a', [15, 50, 15.1, 50.1], { crs: 'EPSG:32633', extras: { transform: t(500_000), width: 100, height: 100 } }),
-    sceneRow('b', [15, 50, 15.1, 50.1], { crs: 'EPSG:32633', extras: { transform: t(500_000), width: 100, height: 100 } }),
-    sceneRow('c', [15, 50, 15.1, 50.1], { crs: 'EPSG:32633', extras: { transform: t(500_000), width: 100, height: 90 } }),
-    sceneRow('d', [15, 50, 15.1, 50.1], { crs: 'EPSG:32633', extras: { transform: t(500_010), width: 100, height: 90 } }),
-    sceneRow('e', [15, 50, 15.1, 50.1], { crs: 'EPSG:32633', extras: { transform: new Float64Array(t(500_010, 20)), width: 100, height: 90 } }),
-    sceneRow('f', [15, 50, 15.1, 50.1], { crs: 'EPSG:32633', extras: { B04_cog: { transform: t(500_000, 60), width: 10, height: 10 } } }),
-    sceneRow('g', [15, 50, 15.1, 50.1], { crs: 'EPSG:32632', extras: { transform: t(500_010, 20), width: 100, height: 90 } }),
+    sceneRow('a', [15, 50, 15.1, 50.1], {
+      crs: 'EPSG:32633',
+      extras: { transform: t(500_000), width: 100, height: 100 },
+    }),
+    sceneRow('b', [15, 50, 15.1, 50.1], {
+      crs: 'EPSG:32633',
+      extras: { transform: t(500_000), width: 100, height: 100 },
+    }),
+    sceneRow('c', [15, 50, 15.1, 50.1], {
+      crs: 'EPSG:32633',
+      extras: { transform: t(500_000), width: 100, height: 90 },
+    }),
+    sceneRow('d', [15, 50, 15.1, 50.1], {
+      crs: 'EPSG:32633',
+      extras: { transform: t(500_010), width: 100, height: 90 },
+    }),
+    sceneRow('e', [15, 50, 15.1, 50.1], {
+      crs: 'EPSG:32633',
+      extras: { transform: new Float64Array(t(500_010, 20)), width: 100, height: 90 },
+    }),
+    sceneRow('f', [15, 50, 15.1, 50.1], {
+      crs: 'EPSG:32633',
+      extras: { B04_cog: { transform: t(500_000, 60), width: 10, height: 10 } },
+    }),
+    sceneRow('g', [15, 50, 15.1, 50.1], {
+      crs: 'EPSG:32632',
+      extras: { transform: t(500_010, 20), width: 100, height: 90 },
+    }),
   ];
-  for (const spec of [{ size: [8, 8] as [number, number] }, { size: [8, 8] as [number, number], resolution: [5, 5] as [number, number] }, { size: [8, 8] as [number, number], crs: 'EPSG:32633', resolution: [5, 5] as [number, number] }]) {
+  for (const spec of [
+    { size: [8, 8] as [number, number] },
+    { size: [8, 8] as [number, number], resolution: [5, 5] as [number, number] },
+    { size: [8, 8] as [number, number], crs: 'EPSG:32633', resolution: [5, 5] as [number, number] },
+  ]) {
     const plan = rowPlanner(spec);
-    for (const row of [...rows, ...rows.slice().reverse()]) assert.deepEqual(plan(row), planRow(row, spec), `${row.id} with ${JSON.stringify(spec)}`);
+    for (const row of [...rows, ...rows.slice().reverse()])
+      assert.deepEqual(plan(row), planRow(row, spec), `${row.id} with ${JSON.stringify(spec)}`);
   }
   const mutable = [500_000, 10, 0, 5_600_000, 0, -10];
   const plan = rowPlanner({ size: [8, 8] });
-  const first = plan(sceneRow('m1', [15, 50, 15.1, 50.1], { crs: 'EPSG:32633', extras: { transform: mutable, width: 100, height: 100 } }));
+  const first = plan(
+    sceneRow('m1', [15, 50, 15.1, 50.1], {
+      crs: 'EPSG:32633',
+      extras: { transform: mutable, width: 100, height: 100 },
+    }),
+  );
   mutable[0] = 400_000;
-  const second = plan(sceneRow('m2', [15, 50, 15.1, 50.1], { crs: 'EPSG:32633', extras: { transform: mutable, width: 100, height: 100 } }));
-  assert.deepEqual([first.grid.origin[0], second.grid.origin[0]], [500_000, 400_000], 'values are compared, not array identity');
-  assert.throws(() => plan(sceneRow('bad', [0, 0, 1, 1], { crs: 'EPSG:32633' })), (e) => e instanceof SamplerError && e.code === 'NO_RESOLUTION');
+  const second = plan(
+    sceneRow('m2', [15, 50, 15.1, 50.1], {
+      crs: 'EPSG:32633',
+      extras: { transform: mutable, width: 100, height: 100 },
+    }),
+  );
+  assert.deepEqual(
+    [first.grid.origin[0], second.grid.origin[0]],
+    [500_000, 400_000],
+    'values are compared, not array identity',
+  );
+  assert.throws(
+    () => plan(sceneRow('bad', [0, 0, 1, 1], { crs: 'EPSG:32633' })),
+    (e) => e instanceof SamplerError && e.code === 'NO_RESOLUTION',
+  );
 });

@@ -7,17 +7,25 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { StitchError } from '../../src/errors.js';
 import { writeCog } from '../../src/stitch/cog-writer.js';
-import { checkCogLayout, type CogLayoutReport } from '../../src/stitch/tiff/cog-layout-check.js';
-import { readTiffStructure } from '../../src/stitch/tiff/read-structure.js';
+import { checkCogLayout, type CogLayoutReport } from '../../src/tiff/write/cog-layout-check.js';
+import { readTiffStructure } from '../../src/tiff/write/read-structure.js';
 import { gdalMissing, readWithGdal } from '../fixtures/stitch/gdal-reader.js';
 
 const shared = fileURLToPath(new URL('../../../shared/fixtures/cog/', import.meta.url));
-const sharedFiles = existsSync(shared) ? readdirSync(shared).filter((f) => f.endsWith('.tif')).map((f) => join(shared, f)) : [];
+const sharedFiles = existsSync(shared)
+  ? readdirSync(shared)
+      .filter((f) => f.endsWith('.tif'))
+      .map((f) => join(shared, f))
+  : [];
 const dir = mkdtempSync(join(tmpdir(), 'cog-layout-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Same verdict as GDAL's validator: validity, and as many errors and warnings. */
-function assertAgrees(mine: CogLayoutReport, gdal: { cog_errors: string[]; cog_warnings: string[] }, what: string): void {
+function assertAgrees(
+  mine: CogLayoutReport,
+  gdal: { cog_errors: string[]; cog_warnings: string[] },
+  what: string,
+): void {
   const detail = `${what}\nmine: ${JSON.stringify([mine.errors, mine.warnings])}\nGDAL: ${JSON.stringify([gdal.cog_errors, gdal.cog_warnings])}`;
   assert.equal(mine.valid, gdal.cog_errors.length === 0, detail);
   assert.equal(mine.errors.length, gdal.cog_errors.length, detail);
@@ -27,20 +35,35 @@ function assertAgrees(mine: CogLayoutReport, gdal: { cog_errors: string[]; cog_w
 const gdal = (cmd: string, args: string[]): void => void execFileSync(cmd, ['-q', ...args], { stdio: 'pipe' });
 
 describe('checkCogLayout agrees with GDAL validate_cloud_optimized_geotiff', () => {
-  it('on the shared third-party fixtures', { skip: gdalMissing || (sharedFiles.length === 0 && 'shared fixtures absent (../shared/fixtures/cog)') }, async () => {
+  it('on the shared third-party fixtures', {
+    skip: gdalMissing || (sharedFiles.length === 0 && 'shared fixtures absent (../shared/fixtures/cog)'),
+  }, async () => {
     const reports = readWithGdal(sharedFiles);
     for (const [i, f] of sharedFiles.entries()) assertAgrees(await checkCogLayout(f), reports[i], f);
   });
 
   describe('on files made and broken by GDAL', { skip: gdalMissing }, () => {
     const files: Record<string, string> = {};
-    const codes = async (name: string): Promise<string[]> => (await checkCogLayout(files[name])).errors.map((e) => e.code);
+    const codes = async (name: string): Promise<string[]> =>
+      (await checkCogLayout(files[name])).errors.map((e) => e.code);
 
     before(async () => {
       const n = 1100 * 700;
       const band = Float32Array.from({ length: n }, (_, i) => Math.sin(i / 500) * 10 + (i % 1100) / 100);
       files.plain = join(dir, 'plain.tif');
-      await writeCog(files.plain, { width: 1100, height: 700, bands: 1, dtype: 'float32', data: [band], crs: 'EPSG:32633', transform: [0, 1, 0, 0, 0, -1] }, { cog: false });
+      await writeCog(
+        files.plain,
+        {
+          width: 1100,
+          height: 700,
+          bands: 1,
+          dtype: 'float32',
+          data: [band],
+          crs: 'EPSG:32633',
+          transform: [0, 1, 0, 0, 0, -1],
+        },
+        { cog: false },
+      );
       files.gdalCog = join(dir, 'gdal-cog.tif');
       gdal('gdal_translate', ['-of', 'COG', '-co', 'BLOCKSIZE=256', files.plain, files.gdalCog]);
       files.gdalBigCog = join(dir, 'gdal-bigtiff-cog.tif');
@@ -57,7 +80,9 @@ describe('checkCogLayout agrees with GDAL validate_cloud_optimized_geotiff', () 
       bytes.writeUInt32LE(bytes.readUInt32LE(first - 4) + 1, first - 4);
       writeFileSync(files.leader, bytes);
       files.edited = join(dir, 'edited.tif');
-      const text = readFileSync(files.gdalCog).toString('latin1').replace('KNOWN_INCOMPATIBLE_EDITION=NO\n', 'KNOWN_INCOMPATIBLE_EDITION=YES');
+      const text = readFileSync(files.gdalCog)
+        .toString('latin1')
+        .replace('KNOWN_INCOMPATIBLE_EDITION=NO\n', 'KNOWN_INCOMPATIBLE_EDITION=YES');
       writeFileSync(files.edited, Buffer.from(text, 'latin1'));
     });
 
@@ -71,13 +96,19 @@ describe('checkCogLayout agrees with GDAL validate_cloud_optimized_geotiff', () 
       assert.deepEqual(await codes('gdalCog'), []);
       assert.deepEqual(await codes('gdalBigCog'), []);
       assert.equal((await checkCogLayout(files.gdalBigCog)).details.bigTiff, true);
-      assert.deepEqual((await checkCogLayout(files.plain)).warnings.map((w) => w.code), ['NO_OVERVIEWS']);
+      assert.deepEqual(
+        (await checkCogLayout(files.plain)).warnings.map((w) => w.code),
+        ['NO_OVERVIEWS'],
+      );
       assert.deepEqual(await codes('appended'), ['OVERVIEW_DATA_ORDER', 'MAIN_DATA_ORDER']);
       assert.deepEqual(await codes('striped'), ['NOT_TILED']);
       assert.deepEqual(await codes('leader'), ['BLOCK_LEADER']);
       assert.deepEqual(await codes('edited'), ['INCOMPATIBLE_EDITION']);
       assert.deepEqual((await checkCogLayout(files.gdalCog)).details.structural, {
-        blockOrderRowMajor: true, blockLeaderSizeAsUint4: true, blockTrailerLast4BytesRepeated: true, maskInterleavedWithImagery: false,
+        blockOrderRowMajor: true,
+        blockLeaderSizeAsUint4: true,
+        blockTrailerLast4BytesRepeated: true,
+        maskInterleavedWithImagery: false,
       });
     });
   });
@@ -85,8 +116,14 @@ describe('checkCogLayout agrees with GDAL validate_cloud_optimized_geotiff', () 
   it('throws typed errors for files that are not TIFFs', async () => {
     const junk = join(dir, 'junk.tif');
     writeFileSync(junk, 'this is not a tiff at all');
-    await assert.rejects(checkCogLayout(junk), (e: unknown) => e instanceof StitchError && e.code === 'NOT_TIFF' && e.message.includes(junk));
-    await assert.rejects(checkCogLayout(join(dir, 'absent.tif')), (e: unknown) => e instanceof StitchError && e.code === 'NOT_FOUND');
+    await assert.rejects(
+      checkCogLayout(junk),
+      (e: unknown) => e instanceof StitchError && e.code === 'NOT_TIFF' && e.message.includes(junk),
+    );
+    await assert.rejects(
+      checkCogLayout(join(dir, 'absent.tif')),
+      (e: unknown) => e instanceof StitchError && e.code === 'NOT_FOUND',
+    );
     const truncated = join(dir, 'truncated.tif');
     writeFileSync(truncated, Buffer.from([0x49, 0x49, 42, 0, 0, 1, 0, 0]));
     await assert.rejects(checkCogLayout(truncated), (e: unknown) => e instanceof StitchError && e.code === 'TRUNCATED');

@@ -10,8 +10,13 @@ const dir = mkdtempSync(join(tmpdir(), 'cog-errors-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const base: CogRaster = {
-  width: 40, height: 30, bands: 2, dtype: 'int16', data: [new Int16Array(1200), new Int16Array(1200)],
-  crs: 'EPSG:32633', transform: [500000, 10, 0, 4200000, 0, -10],
+  width: 40,
+  height: 30,
+  bands: 2,
+  dtype: 'int16',
+  data: [new Int16Array(1200), new Int16Array(1200)],
+  crs: 'EPSG:32633',
+  transform: [500000, 10, 0, 4200000, 0, -10],
 };
 
 const bad: [string, string, Partial<CogRaster> | Record<string, unknown>, CogWriteOptions?][] = [
@@ -19,7 +24,11 @@ const bad: [string, string, Partial<CogRaster> | Record<string, unknown>, CogWri
   ['too few band arrays', 'SHAPE_MISMATCH', { data: [new Int16Array(1200)] }],
   ['band-sequential array of the wrong length', 'SHAPE_MISMATCH', { data: new Int16Array(1201) }],
   ['array type not matching dtype', 'WRONG_ARRAY_TYPE', { data: [new Float32Array(1200), new Float32Array(1200)] }],
-  ['plain array instead of a typed array', 'WRONG_ARRAY_TYPE', { data: [new Array(1200).fill(0), new Int16Array(1200)] }],
+  [
+    'plain array instead of a typed array',
+    'WRONG_ARRAY_TYPE',
+    { data: [new Array(1200).fill(0), new Int16Array(1200)] },
+  ],
   ['unknown dtype', 'UNKNOWN_DTYPE', { dtype: 'complex64' }],
   ['zero width', 'BAD_SHAPE', { width: 0 }],
   ['fractional band count', 'BAD_SHAPE', { bands: 1.5 }],
@@ -34,11 +43,20 @@ const bad: [string, string, Partial<CogRaster> | Record<string, unknown>, CogWri
   ['nodata out of range', 'BAD_NODATA', { nodata: 40000 }],
   ['fractional nodata for integers', 'BAD_NODATA', { nodata: 0.5 }],
   ['NaN nodata for integers', 'BAD_NODATA', { nodata: NaN }],
-  ['float32 nodata not representable', 'BAD_NODATA', { dtype: 'float32', nodata: 0.1, data: [new Float32Array(1200), new Float32Array(1200)] }],
+  [
+    'float32 nodata not representable',
+    'BAD_NODATA',
+    { dtype: 'float32', nodata: 0.1, data: [new Float32Array(1200), new Float32Array(1200)] },
+  ],
   ['band name count', 'BAD_BAND_NAMES', { bandNames: ['only one'] }],
   ['control character in a band name', 'BAD_BAND_NAMES', { bandNames: ['a\nb', 'c'] }],
   ['predictor 3 on integers', 'BAD_OPTION', {}, { predictor: 3 }],
-  ['predictor 2 on floats', 'BAD_OPTION', { dtype: 'float64', data: [new Float64Array(1200), new Float64Array(1200)] }, { predictor: 2 }],
+  [
+    'predictor 2 on floats',
+    'BAD_OPTION',
+    { dtype: 'float64', data: [new Float64Array(1200), new Float64Array(1200)] },
+    { predictor: 2 },
+  ],
   ['predictor without compression', 'BAD_OPTION', {}, { compression: 'none', predictor: 2 }],
   ['unknown compression', 'BAD_OPTION', {}, { compression: 'jpeg' as never }],
   ['tile size not a multiple of 16', 'BAD_OPTION', {}, { tileSize: 100 }],
@@ -65,6 +83,9 @@ describe('writeCog input validation', () => {
 
   it('a missing directory is a WRITE_FAILED naming the path', async () => {
     const path = join(dir, 'no', 'such', 'dir.tif');
-    await assert.rejects(writeCog(path, base), (e: unknown) => e instanceof StitchError && e.code === 'WRITE_FAILED' && e.message.includes(path));
+    await assert.rejects(
+      writeCog(path, base),
+      (e: unknown) => e instanceof StitchError && e.code === 'WRITE_FAILED' && e.message.includes(path),
+    );
   });
 });

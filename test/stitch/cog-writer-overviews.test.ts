@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fromFile } from 'geotiff';
 import { writeCog, type OverviewResampling, type RasterArray, type RasterDType } from '../../src/stitch/cog-writer.js';
-import { dtypeInfo } from '../../src/stitch/tiff/dtype.js';
+import { dtypeInfo } from '../../src/tiff/write/dtype.js';
 import { gdalMissing, readWithGdal } from '../fixtures/stitch/gdal-reader.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cog-overviews-'));
@@ -16,7 +16,15 @@ after(() => rmSync(dir, { recursive: true, force: true }));
  * Reference overview: level by level, each pixel from the r x r block of the level above
  * (clipped at the edge), per the writer's documented rules.
  */
-function reference(src: number[], w: number, h: number, r: number, method: OverviewResampling, nodata: number | null, float: boolean): { data: number[]; w: number; h: number } {
+function reference(
+  src: number[],
+  w: number,
+  h: number,
+  r: number,
+  method: OverviewResampling,
+  nodata: number | null,
+  float: boolean,
+): { data: number[]; w: number; h: number } {
   const ow = Math.ceil(w / r);
   const oh = Math.ceil(h / r);
   const data: number[] = [];
@@ -52,7 +60,9 @@ function reference(src: number[], w: number, h: number, r: number, method: Overv
 }
 
 function sha(a: RasterArray): string {
-  return createHash('sha256').update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest('hex');
+  return createHash('sha256')
+    .update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength))
+    .digest('hex');
 }
 
 interface OvCase {
@@ -69,19 +79,39 @@ const W = 600;
 const H = 300;
 const cases: OvCase[] = [
   {
-    name: 'float32 average with a nodata hole', dtype: 'float32', method: 'average', nodata: -1, overviews: true, expectFactors: [2, 4, 8, 16],
+    name: 'float32 average with a nodata hole',
+    dtype: 'float32',
+    method: 'average',
+    nodata: -1,
+    overviews: true,
+    expectFactors: [2, 4, 8, 16],
     value: (x, y) => (x > 100 && x < 140 && y > 50 && y < 77 ? -1 : Math.fround(Math.sin(x / 9) * 50 + y * 0.25)),
   },
   {
-    name: 'int16 average rounds half up', dtype: 'int16', method: 'average', nodata: null, overviews: [2, 8], expectFactors: [2, 8],
+    name: 'int16 average rounds half up',
+    dtype: 'int16',
+    method: 'average',
+    nodata: null,
+    overviews: [2, 8],
+    expectFactors: [2, 8],
     value: (x, y) => ((x * 7 + y * 13) % 9) - 4,
   },
   {
-    name: 'uint8 classes by mode', dtype: 'uint8', method: 'mode', nodata: 255, overviews: true, expectFactors: [2, 4, 8, 16],
+    name: 'uint8 classes by mode',
+    dtype: 'uint8',
+    method: 'mode',
+    nodata: 255,
+    overviews: true,
+    expectFactors: [2, 4, 8, 16],
     value: (x, y) => (y % 5 === 4 ? 255 : (Math.floor(x / 3) + Math.floor(y / 2)) % 4),
   },
   {
-    name: 'uint16 nearest', dtype: 'uint16', method: 'nearest', nodata: null, overviews: [4], expectFactors: [4],
+    name: 'uint16 nearest',
+    dtype: 'uint16',
+    method: 'nearest',
+    nodata: null,
+    overviews: [4],
+    expectFactors: [4],
     value: (x, y) => x * 100 + y,
   },
 ];
@@ -93,8 +123,20 @@ describe('writeCog overviews', () => {
       const full = info.create(W * H);
       for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) full[y * W + x] = c.value(x, y);
       const path = join(dir, `${c.dtype}-${c.method}.tif`);
-      await writeCog(path, { width: W, height: H, bands: 1, dtype: c.dtype, data: [full], nodata: c.nodata, crs: 'EPSG:3857', transform: [0, 30, 0, 0, 0, -30] },
-        { tileSize: 64, overviews: c.overviews, resampling: c.method });
+      await writeCog(
+        path,
+        {
+          width: W,
+          height: H,
+          bands: 1,
+          dtype: c.dtype,
+          data: [full],
+          nodata: c.nodata,
+          crs: 'EPSG:3857',
+          transform: [0, 30, 0, 0, 0, -30],
+        },
+        { tileSize: 64, overviews: c.overviews, resampling: c.method },
+      );
 
       const expected: RasterArray[] = [];
       let level = { data: Array.from(full), w: W, h: H };
@@ -121,8 +163,14 @@ describe('writeCog overviews', () => {
 
       if (!gdalMissing) {
         const [r] = readWithGdal([path]);
-        assert.deepEqual(r.overviews.map((o) => o.width), c.expectFactors.map((f) => Math.ceil(W / f)));
-        assert.deepEqual(r.overviews.map((o) => o.hashes[0]), expected.map(sha));
+        assert.deepEqual(
+          r.overviews.map((o) => o.width),
+          c.expectFactors.map((f) => Math.ceil(W / f)),
+        );
+        assert.deepEqual(
+          r.overviews.map((o) => o.hashes[0]),
+          expected.map(sha),
+        );
         assert.deepEqual(r.cog_errors, []);
       }
     });
@@ -130,12 +178,28 @@ describe('writeCog overviews', () => {
 
   it('auto overviews stop once a level fits in one tile; none for a single-tile raster', async () => {
     const path = join(dir, 'small.tif');
-    await writeCog(path, { width: 256, height: 100, bands: 1, dtype: 'uint8', data: [new Uint8Array(25600)], crs: 'EPSG:4326', transform: [0, 1, 0, 0, 0, -1] });
+    await writeCog(path, {
+      width: 256,
+      height: 100,
+      bands: 1,
+      dtype: 'uint8',
+      data: [new Uint8Array(25600)],
+      crs: 'EPSG:4326',
+      transform: [0, 1, 0, 0, 0, -1],
+    });
     const tiff = await fromFile(path);
     assert.equal(await tiff.getImageCount(), 1);
     tiff.close();
     const path2 = join(dir, 'big.tif');
-    await writeCog(path2, { width: 1030, height: 40, bands: 1, dtype: 'uint8', data: [new Uint8Array(41200)], crs: 'EPSG:4326', transform: [0, 1, 0, 0, 0, -1] });
+    await writeCog(path2, {
+      width: 1030,
+      height: 40,
+      bands: 1,
+      dtype: 'uint8',
+      data: [new Uint8Array(41200)],
+      crs: 'EPSG:4326',
+      transform: [0, 1, 0, 0, 0, -1],
+    });
     const t2 = await fromFile(path2);
     const widths = [];
     for (let i = 0; i < (await t2.getImageCount()); i++) widths.push((await t2.getImage(i)).getWidth());

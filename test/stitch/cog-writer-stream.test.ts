@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,7 @@ import { after, describe, it } from 'node:test';
 import { fromFile } from 'geotiff';
 import { StitchError } from '../../src/errors.js';
 import { createCogWriter, writeCog, type CogMeta } from '../../src/stitch/cog-writer.js';
-import { checkCogLayout } from '../../src/stitch/tiff/cog-layout-check.js';
+import { checkCogLayout } from '../../src/tiff/write/cog-layout-check.js';
 import { gdalMissing, readWithGdal } from '../fixtures/stitch/gdal-reader.js';
 
 const root = mkdtempSync(join(tmpdir(), 'cog-stream-'));
@@ -23,7 +23,15 @@ const freshDir = (): string => {
 const W = 700;
 const H = 530;
 const T = 128;
-const meta: CogMeta = { width: W, height: H, bands: 3, dtype: 'uint16', crs: 'EPSG:32618', transform: [300000, 0.5, 0, 4500000, 0, -0.5], nodata: 65535 };
+const meta: CogMeta = {
+  width: W,
+  height: H,
+  bands: 3,
+  dtype: 'uint16',
+  crs: 'EPSG:32618',
+  transform: [300000, 0.5, 0, 4500000, 0, -0.5],
+  nodata: 65535,
+};
 const value = (b: number, x: number, y: number): number => (x * 31 + y * 17 + b * 1000) % 60000;
 
 function tileBands(tx: number, ty: number, padded: boolean): Uint16Array[] {
@@ -65,19 +73,27 @@ describe('createCogWriter (streaming)', () => {
     assert.equal(w.tilesX, 6);
     assert.equal(w.tilesY, 5);
     assert.deepEqual(w.tileShape(5, 4), { width: 60, height: 18 });
-    const order = shuffled(Array.from({ length: 30 }, (_, i) => i), 42);
-    await Promise.all(order.map((i) => w.writeTile(i % 6, Math.floor(i / 6), tileBands(i % 6, Math.floor(i / 6), i % 2 === 0))));
+    const order = shuffled(
+      Array.from({ length: 30 }, (_, i) => i),
+      42,
+    );
+    await Promise.all(
+      order.map((i) => w.writeTile(i % 6, Math.floor(i / 6), tileBands(i % 6, Math.floor(i / 6), i % 2 === 0))),
+    );
     await w.finish();
     assert.deepEqual(readdirSync(dir), ['stream.tif'], 'no temp files left');
 
     const tiff = await fromFile(path);
     const rasters = (await (await tiff.getImage()).readRasters()) as unknown as Uint16Array[];
     for (let b = 0; b < 3; b++) {
-      for (let i = 0; i < W * H; i += 97) assert.equal(rasters[b][i], value(b, i % W, Math.floor(i / W)), `band ${b} pixel ${i}`);
+      for (let i = 0; i < W * H; i += 97)
+        assert.equal(rasters[b][i], value(b, i % W, Math.floor(i / W)), `band ${b} pixel ${i}`);
     }
     tiff.close();
 
-    const full = [0, 1, 2].map((b) => Uint16Array.from({ length: W * H }, (_, i) => value(b, i % W, Math.floor(i / W))));
+    const full = [0, 1, 2].map((b) =>
+      Uint16Array.from({ length: W * H }, (_, i) => value(b, i % W, Math.floor(i / W))),
+    );
     const path2 = join(dir, 'whole.tif');
     await writeCog(path2, { ...meta, data: full }, { tileSize: T });
     assert.deepEqual(readFileSync(path), readFileSync(path2), 'streaming and in-memory writes give the same bytes');
@@ -89,7 +105,8 @@ describe('createCogWriter (streaming)', () => {
     const dir = freshDir();
     const seen = new Map<string, number[]>();
     const w = await createCogWriter(join(dir, 'progress.tif'), meta, {
-      tileSize: T, onProgress: (p) => seen.set(p.stage, [...(seen.get(p.stage) ?? []), p.done, p.total]),
+      tileSize: T,
+      onProgress: (p) => seen.set(p.stage, [...(seen.get(p.stage) ?? []), p.done, p.total]),
     });
     await w.writeTile(2, 3, tileBands(2, 3, false));
     await w.finish();
@@ -132,11 +149,23 @@ describe('createCogWriter (streaming)', () => {
     await expectError(w.writeTile(6, 0, tileBands(0, 0, true)), 'TILE_OUT_OF_RANGE', path);
     await expectError(w.writeTile(0.5, 0, tileBands(0, 0, true)), 'TILE_OUT_OF_RANGE', path);
     await expectError(w.writeTile(0, 0, tileBands(0, 0, true).slice(0, 2)), 'SHAPE_MISMATCH', path);
-    await expectError(w.writeTile(5, 4, tileBands(0, 0, false).map((a) => a.subarray(0, 100))), 'SHAPE_MISMATCH', path);
+    await expectError(
+      w.writeTile(
+        5,
+        4,
+        tileBands(0, 0, false).map((a) => a.subarray(0, 100)),
+      ),
+      'SHAPE_MISMATCH',
+      path,
+    );
     const mixed = tileBands(5, 4, false);
     mixed[1] = tileBands(5, 4, true)[1];
     await expectError(w.writeTile(5, 4, mixed), 'SHAPE_MISMATCH', path);
-    await expectError(w.writeTile(0, 0, [new Float32Array(T * T), new Float32Array(T * T), new Float32Array(T * T)] as never), 'WRONG_ARRAY_TYPE', path);
+    await expectError(
+      w.writeTile(0, 0, [new Float32Array(T * T), new Float32Array(T * T), new Float32Array(T * T)] as never),
+      'WRONG_ARRAY_TYPE',
+      path,
+    );
     await w.writeTile(0, 0, tileBands(0, 0, true));
     await expectError(w.writeTile(0, 0, tileBands(0, 0, true)), 'DUPLICATE_TILE', path);
     await w.abort();
@@ -148,7 +177,8 @@ describe('createCogWriter (streaming)', () => {
     const dir = freshDir();
     const path = join(dir, 'late-abort.tif');
     const w = await createCogWriter(path, meta, { tileSize: T });
-    for (let ty = 0; ty < w.tilesY; ty++) for (let tx = 0; tx < w.tilesX; tx++) await w.writeTile(tx, ty, tileBands(tx, ty, false));
+    for (let ty = 0; ty < w.tilesY; ty++)
+      for (let tx = 0; tx < w.tilesX; tx++) await w.writeTile(tx, ty, tileBands(tx, ty, false));
     const finished = w.finish();
     await w.abort();
     await finished;
@@ -157,7 +187,9 @@ describe('createCogWriter (streaming)', () => {
     await expectError(w.finish(), 'WRITER_CLOSED', path);
   });
 
-  it('a process killed mid-write leaves either the old file or the complete new one at the path', { timeout: 50_000 }, async () => {
+  it('a process killed mid-write leaves either the old file or the complete new one at the path', {
+    timeout: 50_000,
+  }, async () => {
     const dir = freshDir();
     const path = join(dir, 'crash.tif');
     writeFileSync(path, 'old');
@@ -165,7 +197,7 @@ describe('createCogWriter (streaming)', () => {
     const child = spawn(process.execPath, ['--import', 'tsx', script, path], { stdio: 'ignore' });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const watcher = watch(dir, (_event, name) => {
-      if (name && name.endsWith('.tmp')) child.kill('SIGKILL');
+      if (name?.endsWith('.tmp')) child.kill('SIGKILL');
     });
     const code = await exited;
     watcher.close();

@@ -5,13 +5,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fromFile } from 'geotiff';
-import { writeCog, type CogRaster, type CogWriteOptions, type RasterArray, type RasterDType } from '../../src/stitch/cog-writer.js';
-import { dtypeInfo, RASTER_DTYPES } from '../../src/stitch/tiff/dtype.js';
-import { checkCogLayout } from '../../src/stitch/tiff/cog-layout-check.js';
+import {
+  writeCog,
+  type CogRaster,
+  type CogWriteOptions,
+  type RasterArray,
+  type RasterDType,
+} from '../../src/stitch/cog-writer.js';
+import { dtypeInfo, RASTER_DTYPES } from '../../src/tiff/write/dtype.js';
+import { checkCogLayout } from '../../src/tiff/write/cog-layout-check.js';
 import { gdalMissing, readWithGdal, type GdalReport } from '../fixtures/stitch/gdal-reader.js';
 
 const GDAL_TYPE: Record<RasterDType, string> = {
-  uint8: 'Byte', int8: 'Int8', uint16: 'UInt16', int16: 'Int16', uint32: 'UInt32', int32: 'Int32', float32: 'Float32', float64: 'Float64',
+  uint8: 'Byte',
+  int8: 'Int8',
+  uint16: 'UInt16',
+  int16: 'Int16',
+  uint32: 'UInt32',
+  int32: 'Int32',
+  float32: 'Float32',
+  float64: 'Float64',
 };
 
 /** Deterministic pseudo-random bytes (mulberry32). */
@@ -60,7 +73,9 @@ function firstDifference(a: RasterArray, b: RasterArray): number {
 }
 
 function sha(a: RasterArray): string {
-  return createHash('sha256').update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest('hex');
+  return createHash('sha256')
+    .update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength))
+    .digest('hex');
 }
 
 interface Case {
@@ -98,7 +113,12 @@ for (const dtype of RASTER_DTYPES) {
       bands,
       opts: { tileSize: 64, ...v.opts },
       raster: {
-        width: W, height: H, bands: v.bands, dtype, data, nodata,
+        width: W,
+        height: H,
+        bands: v.bands,
+        dtype,
+        data,
+        nodata,
         crs: geographic ? 'EPSG:4326' : 'EPSG:32633',
         transform: geographic ? [10.5, 0.001, 0, 46.25, 0, -0.002] : [500000, 10, 0, 4200000, 0, -20],
         bandNames: v.bands === 3 ? ['red & "green"', 'nir <1>', 'élan'] : undefined,
@@ -112,31 +132,47 @@ describe('writeCog: every dtype, band count, compression and predictor', () => {
 
   before(async () => {
     await Promise.all(cases.map((c) => writeCog(join(dir, `${c.name}.tif`), c.raster, c.opts)));
-    if (!gdalMissing) reports = new Map(readWithGdal(cases.map((c) => join(dir, `${c.name}.tif`))).map((r) => [r.path, r]));
+    if (!gdalMissing)
+      reports = new Map(readWithGdal(cases.map((c) => join(dir, `${c.name}.tif`))).map((r) => [r.path, r]));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('GDAL reads the exact pixels, CRS, geotransform, nodata and band names, and validates the COG', { skip: gdalMissing }, () => {
+  it('GDAL reads the exact pixels, CRS, geotransform, nodata and band names, and validates the COG', {
+    skip: gdalMissing,
+  }, () => {
     for (const c of cases) {
       const r = reports?.get(join(dir, `${c.name}.tif`));
       assert.ok(r, c.name);
       assert.equal(r.width, W, c.name);
       assert.equal(r.height, H, c.name);
       assert.equal(r.count, c.raster.bands, c.name);
-      if (c.raster.dtype === 'int8' && r.dtype === 'Byte') assert.equal(r.band_structure.PIXELTYPE, 'SIGNEDBYTE', c.name); // GDAL < 3.7
+      if (c.raster.dtype === 'int8' && r.dtype === 'Byte')
+        assert.equal(r.band_structure.PIXELTYPE, 'SIGNEDBYTE', c.name); // GDAL < 3.7
       else assert.equal(r.dtype, GDAL_TYPE[c.raster.dtype], c.name);
       assert.equal(`EPSG:${r.epsg}`, c.raster.crs, c.name);
       assert.deepEqual(r.transform, c.raster.transform, c.name);
       const nd = c.raster.nodata ?? null;
-      assert.equal(r.nodata, nd === null ? null : Number.isNaN(nd) ? 'nan' : `${nd}${Number.isInteger(nd) ? '.0' : ''}`, c.name);
+      assert.equal(
+        r.nodata,
+        nd === null ? null : Number.isNaN(nd) ? 'nan' : `${nd}${Number.isInteger(nd) ? '.0' : ''}`,
+        c.name,
+      );
       assert.deepEqual(r.descriptions, c.raster.bandNames ?? new Array(c.raster.bands).fill(''), c.name);
       assert.deepEqual(r.hashes, c.bands.map(sha), c.name);
-      assert.deepEqual(r.overviews.map((o) => [o.width, o.height]), [[75, 45], [38, 23]], c.name);
+      assert.deepEqual(
+        r.overviews.map((o) => [o.width, o.height]),
+        [
+          [75, 45],
+          [38, 23],
+        ],
+        c.name,
+      );
       assert.deepEqual(r.cog_errors, [], c.name);
       assert.deepEqual(r.cog_warnings, [], c.name);
       const compression = { deflate: 'DEFLATE', lzw: 'LZW', none: undefined }[c.opts.compression ?? 'deflate'];
       assert.equal(r.structure.COMPRESSION, compression, c.name);
-      const predictor = c.opts.predictor ?? (c.opts.compression === 'none' ? 1 : dtypeInfo(c.raster.dtype).float ? 3 : 2);
+      const predictor =
+        c.opts.predictor ?? (c.opts.compression === 'none' ? 1 : dtypeInfo(c.raster.dtype).float ? 3 : 2);
       assert.equal(r.structure.PREDICTOR, predictor === 1 ? undefined : String(predictor), c.name);
       if (c.raster.bands > 1) assert.equal(r.structure.INTERLEAVE, 'PIXEL', c.name);
     }
@@ -149,7 +185,11 @@ describe('writeCog: every dtype, band count, compression and predictor', () => {
       assert.equal(image.getWidth(), W, c.name);
       assert.equal(image.getHeight(), H, c.name);
       assert.deepEqual(image.getOrigin(), [c.raster.transform[0], c.raster.transform[3], 0], c.name);
-      assert.equal(image.getGeoKeys()?.[c.raster.crs === 'EPSG:4326' ? 'GeographicTypeGeoKey' : 'ProjectedCSTypeGeoKey'], Number(c.raster.crs.slice(5)), c.name);
+      assert.equal(
+        image.getGeoKeys()?.[c.raster.crs === 'EPSG:4326' ? 'GeographicTypeGeoKey' : 'ProjectedCSTypeGeoKey'],
+        Number(c.raster.crs.slice(5)),
+        c.name,
+      );
       const rasters = (await image.readRasters()) as unknown as RasterArray[];
       assert.equal(await tiff.getImageCount(), 3, c.name);
       rasters.forEach((band, b) => assert.equal(firstDifference(band, c.bands[b]), -1, `${c.name} band ${b}`));
@@ -163,16 +203,28 @@ describe('writeCog: every dtype, band count, compression and predictor', () => {
       assert.deepEqual(report.errors, [], c.name);
       assert.deepEqual(report.warnings, [], c.name);
       assert.equal(report.details.overviews.length, 2, c.name);
-      assert.deepEqual(report.details.structural, {
-        blockOrderRowMajor: true, blockLeaderSizeAsUint4: false, blockTrailerLast4BytesRepeated: false, maskInterleavedWithImagery: false,
-      }, c.name);
+      assert.deepEqual(
+        report.details.structural,
+        {
+          blockOrderRowMajor: true,
+          blockLeaderSizeAsUint4: false,
+          blockTrailerLast4BytesRepeated: false,
+          maskInterleavedWithImagery: false,
+        },
+        c.name,
+      );
     }
   });
 
   it('starts with a little-endian classic TIFF header and GDAL structural metadata', () => {
-    const head = readFileSync(join(dir, `${cases[0].name}.tif`)).subarray(0, 140).toString('latin1');
+    const head = readFileSync(join(dir, `${cases[0].name}.tif`))
+      .subarray(0, 140)
+      .toString('latin1');
     assert.equal(head.slice(0, 4), 'II*\0');
-    assert.match(head.slice(8), /^GDAL_STRUCTURAL_METADATA_SIZE=\d{6} bytes\nLAYOUT=IFDS_BEFORE_DATA\nBLOCK_ORDER=ROW_MAJOR\n/);
+    assert.match(
+      head.slice(8),
+      /^GDAL_STRUCTURAL_METADATA_SIZE=\d{6} bytes\nLAYOUT=IFDS_BEFORE_DATA\nBLOCK_ORDER=ROW_MAJOR\n/,
+    );
   });
 });
 
@@ -180,7 +232,16 @@ describe('writeCog file variants', () => {
   const vdir = mkdtempSync(join(tmpdir(), 'cog-variants-'));
   after(() => rmSync(vdir, { recursive: true, force: true }));
   const band = makeBand('float64', 600, 520, 99);
-  const raster: CogRaster = { width: 600, height: 520, bands: 1, dtype: 'float64', data: [band], crs: 'EPSG:3035', transform: [4e6, 25, 0, 3e6, 0, -25], nodata: -3.5 };
+  const raster: CogRaster = {
+    width: 600,
+    height: 520,
+    bands: 1,
+    dtype: 'float64',
+    data: [band],
+    crs: 'EPSG:3035',
+    transform: [4e6, 25, 0, 3e6, 0, -25],
+    nodata: -3.5,
+  };
 
   it('BigTIFF on request: GDAL, geotiff.js and checkCogLayout read it', async () => {
     const path = join(vdir, 'big.tif');
@@ -199,7 +260,10 @@ describe('writeCog file variants', () => {
       assert.deepEqual(r.hashes, [sha(band)]);
       assert.equal(r.nodata, '-3.5');
       assert.deepEqual(r.cog_errors, []);
-      assert.deepEqual(r.overviews.map((o) => o.width), [300, 150, 75]);
+      assert.deepEqual(
+        r.overviews.map((o) => o.width),
+        [300, 150, 75],
+      );
     }
   });
 
@@ -209,7 +273,10 @@ describe('writeCog file variants', () => {
     const report = await checkCogLayout(path);
     assert.equal(report.details.structural, null);
     assert.deepEqual(report.details.ifdOffsets, [8]);
-    assert.deepEqual(report.warnings.map((w) => w.code), ['NO_OVERVIEWS']);
+    assert.deepEqual(
+      report.warnings.map((w) => w.code),
+      ['NO_OVERVIEWS'],
+    );
     const path2 = join(vdir, 'plain-ov.tif');
     await writeCog(path2, raster, { cog: false, overviews: [2] });
     assert.deepEqual((await checkCogLayout(path2)).details.overviews, [{ width: 300, height: 260 }]);

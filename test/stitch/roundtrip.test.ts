@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import type { GeoSlice } from '../../src/geo/slice.js';
 import { loadSlice } from '../../src/loaders/load-slice.js';
 import { gridSampler } from '../../src/samplers/grid.js';
-import { checkCogLayout } from '../../src/stitch/tiff/cog-layout-check.js';
+import { checkCogLayout } from '../../src/tiff/write/cog-layout-check.js';
 import { createStitcher } from '../../src/stitch/stitcher.js';
 
 // Identity round trip against GDAL: a raster written by GDAL is cut into overlapping chips, the chips are
@@ -50,12 +50,25 @@ for p in sys.argv[1:]:
 print(json.dumps(out))
 `;
 
-function gdalCheck(...paths: string[]): Record<string, { crs: string; transform: number[]; nodata: string | null; dtype: string; count: number; descriptions: (string | null)[]; overviews: number[]; blocks: number[]; cog: [string[], string[]] }> {
+function gdalCheck(...paths: string[]): Record<
+  string,
+  {
+    crs: string;
+    transform: number[];
+    nodata: string | null;
+    dtype: string;
+    count: number;
+    descriptions: (string | null)[];
+    overviews: number[];
+    blocks: number[];
+    cog: [string[], string[]];
+  }
+> {
   return JSON.parse(execFileSync(PY, ['-c', CHECK, ...paths], { encoding: 'utf8' }));
 }
 
 function readRaw(path: string): Float64Array {
-  const b = readFileSync(path + '.raw');
+  const b = readFileSync(`${path}.raw`);
   return new Float64Array(b.buffer, b.byteOffset, b.byteLength / 8);
 }
 
@@ -63,7 +76,14 @@ function readRaw(path: string): Float64Array {
 async function chipSlices(size: number, overlap: number): Promise<GeoSlice[]> {
   const slices: GeoSlice[] = [];
   const aoi: [number, number, number, number] = [X0, Y1 - H * RES, X0 + W * RES, Y1];
-  for await (const s of gridSampler(aoi, { size, stride: size - overlap, resolution: RES, crs: 'EPSG:32633', gridOrigin: [X0, Y1] })) slices.push(s);
+  for await (const s of gridSampler(aoi, {
+    size,
+    stride: size - overlap,
+    resolution: RES,
+    crs: 'EPSG:32633',
+    gridOrigin: [X0, Y1],
+  }))
+    slices.push(s);
   return slices;
 }
 
@@ -82,7 +102,14 @@ for (const blend of ['mean', 'max', 'cosine'] as const) {
   test(`identity round trip through loadSlice, the stitcher and GDAL (${blend})`, async () => {
     const slices = await chipSlices(64, 16);
     assert.ok(slices.length > 12);
-    const st = createStitcher({ grid, bands: 2, blend, values: 'regression', tileSize: 64, bandNames: ['field', 'ramp'] });
+    const st = createStitcher({
+      grid,
+      bands: 2,
+      blend,
+      values: 'regression',
+      tileSize: 64,
+      bandNames: ['field', 'ramp'],
+    });
     for (const slice of slices) {
       const chip = await loadSlice([src], slice);
       assert.deepEqual(chip.shape, [2, 64, 64]);
@@ -90,7 +117,8 @@ for (const blend of ['mean', 'max', 'cosine'] as const) {
     }
     const { prediction } = st.readWindow(0, 0, W, H);
     for (let i = 0; i < truth.length; i++) {
-      if (blend === 'cosine') assert.ok(Math.abs(prediction[i] - truth[i]) <= 1e-6 * Math.max(1, Math.abs(truth[i])), `pixel ${i}`);
+      if (blend === 'cosine')
+        assert.ok(Math.abs(prediction[i] - truth[i]) <= 1e-6 * Math.max(1, Math.abs(truth[i])), `pixel ${i}`);
       else assert.equal(prediction[i], truth[i], `pixel ${i}`);
     }
     const out = join(dir, `pred-${blend}.tif`);
@@ -113,21 +141,32 @@ for (const blend of ['mean', 'max', 'cosine'] as const) {
     }
     const back = readRaw(out);
     for (let i = 0; i < truth.length; i++) {
-      if (blend === 'cosine') assert.ok(Math.abs(back[i] - truth[i]) <= 1e-6 * Math.max(1, Math.abs(truth[i])), `file pixel ${i}`);
+      if (blend === 'cosine')
+        assert.ok(Math.abs(back[i] - truth[i]) <= 1e-6 * Math.max(1, Math.abs(truth[i])), `file pixel ${i}`);
       else assert.equal(back[i], truth[i], `file pixel ${i}`);
     }
     const u = info[res.uncertainty!];
     assert.deepEqual(u.descriptions, ['variance']);
     assert.equal(u.nodata, 'nan');
     assert.deepEqual(u.cog, [[], []]);
-    assert.ok(readRaw(res.uncertainty!).every((v) => v === 0), 'identical overlapping chips have zero variance');
+    assert.ok(
+      readRaw(res.uncertainty!).every((v) => v === 0),
+      'identical overlapping chips have zero variance',
+    );
   });
 }
 
 test('class probabilities with MC samples: GDAL reads prediction and uncertainty bands; uncovered pixels are nodata', async () => {
   // The grid reaches 64 px further east than the chips: those pixels get no prediction.
   const wide: GeoSlice = { ...grid, bounds: [X0, Y1 - H * RES, X0 + (W + 64) * RES, Y1] };
-  const st = createStitcher({ grid: wide, bands: 2, blend: 'cosine', values: 'probabilities', tileSize: 64, bandNames: ['water', 'land'] });
+  const st = createStitcher({
+    grid: wide,
+    bands: 2,
+    blend: 'cosine',
+    values: 'probabilities',
+    tileSize: 64,
+    bandNames: ['water', 'land'],
+  });
   for (const slice of await chipSlices(64, 16)) {
     const chip = await loadSlice([src], slice);
     const n = 64 * 64;
@@ -171,12 +210,13 @@ test('class probabilities with MC samples: GDAL reads prediction and uncertainty
   assert.equal(checked, 2 * W * H);
   // MC samples disagree, so variance is positive; entropy is within [0, ln 2] and margin within [0, 1].
   const plane = Wd * H;
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-    const i = y * Wd + x;
-    assert.ok(unc[i] >= 0 && unc[i] <= Math.LN2 + 1e-6);
-    assert.ok(unc[plane + i] > 0);
-    assert.ok(unc[2 * plane + i] >= 0 && unc[2 * plane + i] <= 1);
-  }
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const i = y * Wd + x;
+      assert.ok(unc[i] >= 0 && unc[i] <= Math.LN2 + 1e-6);
+      assert.ok(unc[plane + i] > 0);
+      assert.ok(unc[2 * plane + i] >= 0 && unc[2 * plane + i] <= 1);
+    }
 });
 
 test('streaming (order: rows, open + flush per chip row) writes the same file content as a one-shot write from spilled tiles', async () => {
@@ -184,13 +224,31 @@ test('streaming (order: rows, open + flush per chip row) writes the same file co
     const px = (slice.bounds[0] - X0) / RES;
     const py = (Y1 - slice.bounds[3]) / RES;
     const a = new Float32Array(2 * 64 * 64);
-    for (let c = 0; c < 2; c++) for (let y = 0; y < 64; y++) for (let x = 0; x < 64; x++) a[c * 4096 + y * 64 + x] = truth[c * W * H + (py + y) * W + px + x] * (1 + ((px + py) % 7) / 100);
+    for (let c = 0; c < 2; c++)
+      for (let y = 0; y < 64; y++)
+        for (let x = 0; x < 64; x++)
+          a[c * 4096 + y * 64 + x] = truth[c * W * H + (py + y) * W + px + x] * (1 + ((px + py) % 7) / 100);
     return a;
   };
   const slices = await chipSlices(64, 16);
   // The one-shot stitcher may keep 3 tiles in memory: most tiles go through the scratch file before write.
-  const oneShot = createStitcher({ grid, bands: 2, blend: 'cosine', values: 'regression', tileSize: 32, memoryBudget: 3 * 32 * 32 * 5 * 8 });
-  const streamed = createStitcher({ grid, bands: 2, blend: 'cosine', values: 'regression', tileSize: 32, order: 'rows', memoryBudget: 40 * 32 * 32 * 5 * 8 });
+  const oneShot = createStitcher({
+    grid,
+    bands: 2,
+    blend: 'cosine',
+    values: 'regression',
+    tileSize: 32,
+    memoryBudget: 3 * 32 * 32 * 5 * 8,
+  });
+  const streamed = createStitcher({
+    grid,
+    bands: 2,
+    blend: 'cosine',
+    values: 'regression',
+    tileSize: 32,
+    order: 'rows',
+    memoryBudget: 40 * 32 * 32 * 5 * 8,
+  });
   const a = join(dir, 'oneshot.tif');
   const b = join(dir, 'streamed.tif');
   await streamed.open(b, { overviews: [2] });
@@ -215,5 +273,8 @@ test('streaming (order: rows, open + flush per chip row) writes the same file co
   assert.deepEqual(info[b].cog, [[], []]);
   assert.deepEqual(readRaw(a), readRaw(b));
   assert.deepEqual(readRaw(ua), readRaw(ub));
-  assert.ok(readRaw(ub).some((v) => v > 0), 'overlaps disagree, so some variance is positive');
+  assert.ok(
+    readRaw(ub).some((v) => v > 0),
+    'overlaps disagree, so some variance is positive',
+  );
 });

@@ -10,12 +10,24 @@ const grid: GeoSlice = { bounds: [X0, Y1 - 2000, X0 + 3000, Y1], crs: 'EPSG:3263
 const field = (x: number, y: number) => Math.fround(Math.sin(x / 17) * 40 + y * 0.25 + 100);
 
 function chipSlice(px: number, py: number, w: number, h: number, res = 10): GeoSlice {
-  return { bounds: [X0 + px * 10, Y1 - (py + h) * 10, X0 + (px + w) * 10, Y1 - py * 10], crs: 'EPSG:32633', resolution: [res, res] };
+  return {
+    bounds: [X0 + px * 10, Y1 - (py + h) * 10, X0 + (px + w) * 10, Y1 - py * 10],
+    crs: 'EPSG:32633',
+    resolution: [res, res],
+  };
 }
 
-function chipOf(f: (x: number, y: number) => number, px: number, py: number, w: number, h: number, bands = 1): Float32Array {
+function chipOf(
+  f: (x: number, y: number) => number,
+  px: number,
+  py: number,
+  w: number,
+  h: number,
+  bands = 1,
+): Float32Array {
   const a = new Float32Array(bands * w * h);
-  for (let c = 0; c < bands; c++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) a[c * w * h + y * w + x] = f(px + x, py + y) + c;
+  for (let c = 0; c < bands; c++)
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) a[c * w * h + y * w + x] = f(px + x, py + y) + c;
   return a;
 }
 
@@ -52,12 +64,19 @@ for (const blend of ['mean', 'max', 'cosine'] as const) {
         for (let x = 0; x < 300; x++) {
           const want = Math.fround(field(x, y) + c);
           const got = prediction[c * 60000 + y * 300 + x];
-          if (blend === 'cosine') assert.ok(Math.abs(got - want) <= 1e-5 * Math.abs(want), `${blend} (${x},${y}) band ${c}: ${got} vs ${want}`);
+          if (blend === 'cosine')
+            assert.ok(
+              Math.abs(got - want) <= 1e-5 * Math.abs(want),
+              `${blend} (${x},${y}) band ${c}: ${got} vs ${want}`,
+            );
           else assert.equal(got, want, `${blend} (${x},${y}) band ${c}`);
         }
       }
     }
-    assert.ok(uncertainty!.every((v) => v === 0), 'identical overlaps have zero variance');
+    assert.ok(
+      uncertainty!.every((v) => v === 0),
+      'identical overlaps have zero variance',
+    );
     st.close();
   });
 }
@@ -88,8 +107,10 @@ test('order does not matter', () => {
   for (const [[x, y], i] of order) b.add(chipSlice(x, y, 64, 64), chipOf(noisy(i), x, y, 64, 64));
   const pa = all(a);
   const pb = all(b);
-  for (let i = 0; i < pa.prediction.length; i++) assert.ok(Math.abs(pa.prediction[i] - pb.prediction[i]) < 1e-4, `pixel ${i}`);
-  for (let i = 0; i < pa.uncertainty!.length; i++) assert.ok(Math.abs(pa.uncertainty![i] - pb.uncertainty![i]) < 1e-3 * (1 + pa.uncertainty![i]), `variance ${i}`);
+  for (let i = 0; i < pa.prediction.length; i++)
+    assert.ok(Math.abs(pa.prediction[i] - pb.prediction[i]) < 1e-4, `pixel ${i}`);
+  for (let i = 0; i < pa.uncertainty!.length; i++)
+    assert.ok(Math.abs(pa.uncertainty![i] - pb.uncertainty![i]) < 1e-3 * (1 + pa.uncertainty![i]), `variance ${i}`);
   a.close();
   b.close();
 });
@@ -99,9 +120,16 @@ test('chips partly outside the grid are clipped; a chip missing the grid is an e
   const n = st.add(chipSlice(290, 190, 20, 20), chipOf(field, 290, 190, 20, 20));
   assert.equal(n, 100);
   const w = st.readWindow(290, 190, 10, 10);
-  for (let y = 0; y < 10; y++) for (let x = 0; x < 10; x++) assert.equal(w.prediction[y * 10 + x], field(290 + x, 190 + y));
-  assert.throws(() => st.add(chipSlice(400, 0, 10, 10), new Float32Array(100)), { name: 'StitchError', code: 'OUTSIDE_GRID', message: /slice EPSG:32633/ });
-  assert.throws(() => st.add({ ...chipSlice(0, 0, 10, 10), crs: 'EPSG:32634' }, new Float32Array(100)), { code: 'CRS_MISMATCH' });
+  for (let y = 0; y < 10; y++)
+    for (let x = 0; x < 10; x++) assert.equal(w.prediction[y * 10 + x], field(290 + x, 190 + y));
+  assert.throws(() => st.add(chipSlice(400, 0, 10, 10), new Float32Array(100)), {
+    name: 'StitchError',
+    code: 'OUTSIDE_GRID',
+    message: /slice EPSG:32633/,
+  });
+  assert.throws(() => st.add({ ...chipSlice(0, 0, 10, 10), crs: 'EPSG:32634' }, new Float32Array(100)), {
+    code: 'CRS_MISMATCH',
+  });
   assert.throws(() => st.add(chipSlice(0, 0, 10, 10), new Float32Array(99)), { code: 'SHAPE_MISMATCH' });
   st.close();
 });
@@ -110,13 +138,16 @@ test('a prediction at another resolution is resampled: bilinear for values, near
   // A chip covering grid pixels [40, 104) x [20, 84) predicted at 20 m (32 x 32 pixels) of a linear ramp.
   const ramp = (x: number, y: number) => 3 * x + 5 * y; // in 10 m grid pixel-centre coordinates
   const coarse = new Float32Array(32 * 32);
-  for (let j = 0; j < 32; j++) for (let i = 0; i < 32; i++) coarse[j * 32 + i] = ramp(40 + 2 * i + 0.5, 20 + 2 * j + 0.5);
+  for (let j = 0; j < 32; j++)
+    for (let i = 0; i < 32; i++) coarse[j * 32 + i] = ramp(40 + 2 * i + 0.5, 20 + 2 * j + 0.5);
   const slice = chipSlice(40, 20, 64, 64, 20);
   const st = createStitcher({ grid, bands: 1, values: 'regression', resample: 'bilinear' });
   assert.equal(st.add(slice, coarse), 64 * 64);
   const w = st.readWindow(40, 20, 64, 64);
   // Interior (away from the clamped outer half pixel) is the ramp at each 10 m pixel centre.
-  for (let y = 1; y < 63; y++) for (let x = 1; x < 63; x++) assert.ok(Math.abs(w.prediction[y * 64 + x] - ramp(40 + x, 20 + y)) < 1e-3, `(${x},${y})`);
+  for (let y = 1; y < 63; y++)
+    for (let x = 1; x < 63; x++)
+      assert.ok(Math.abs(w.prediction[y * 64 + x] - ramp(40 + x, 20 + y)) < 1e-3, `(${x},${y})`);
   st.close();
   const classes = new Float32Array(32 * 32).map((_, k) => (k % 32) % 3);
   const nn = createStitcher({ grid, bands: 1, values: 'regression', resample: 'nearest', blend: 'max' });
@@ -135,7 +166,10 @@ test('variance across overlapping and repeated predictions equals the closed for
   st.add(chipSlice(0, 0, 20, 10), new Float32Array(200).fill(2));
   st.add(chipSlice(10, 0, 20, 10), new Float32Array(200).fill(6));
   // repeated predictions of one slice (MC-dropout): 1, 2, 6 -> mean 3, population variance 14/3
-  st.add(chipSlice(100, 0, 10, 10), [1, 2, 6].map((v) => new Float32Array(100).fill(v)));
+  st.add(
+    chipSlice(100, 0, 10, 10),
+    [1, 2, 6].map((v) => new Float32Array(100).fill(v)),
+  );
   const w = st.readWindow(0, 0, 110, 10);
   const at = (x: number) => [w.prediction[x], w.uncertainty![x]];
   assert.deepEqual(at(5), [2, 0]);
@@ -165,7 +199,14 @@ test('entropy, variance and margin bands of blended class probabilities (closed 
   const f = Math.fround;
   const m = [(f(0.5) + f(0.1)) / 2, (f(0.25) + f(0.7)) / 2, (f(0.25) + f(0.2)) / 2];
   const entropy = -m.reduce((s, p) => s + p * Math.log(p), 0);
-  const variance = ([[0.5, 0.1], [0.25, 0.7], [0.25, 0.2]] as const).reduce((s, [a, b]) => s + ((f(a) - f(b)) / 2) ** 2, 0) / 3;
+  const variance =
+    (
+      [
+        [0.5, 0.1],
+        [0.25, 0.7],
+        [0.25, 0.2],
+      ] as const
+    ).reduce((s, [a, b]) => s + ((f(a) - f(b)) / 2) ** 2, 0) / 3;
   const margin = m[1] - m[0];
   assert.deepEqual(w.uncertaintyBands, ['entropy', 'variance', 'margin']);
   assert.ok(Math.abs(w.uncertainty![0] - entropy) < 1e-6);
@@ -191,11 +232,18 @@ test('no seams: cosine blending of biased chips over a smooth field is continuou
   const jumps: Record<string, number> = {};
   for (const blend of ['mean', 'cosine'] as const) {
     const st = createStitcher({ grid, bands: 1, blend, values: 'regression', tileSize: 64 });
-    chips.forEach(([x, y], i) => st.add(chipSlice(x, y, 64, 64), chipOf((a, b) => smooth(a, b) + bias(i), x, y, 64, 64)));
+    chips.forEach(([x, y], i) =>
+      st.add(
+        chipSlice(x, y, 64, 64),
+        chipOf((a, b) => smooth(a, b) + bias(i), x, y, 64, 64),
+      ),
+    );
     const p = all(st).prediction;
     let maxJump = 0;
-    for (let y = 0; y < 200; y++) for (let x = 1; x < 300; x++) maxJump = Math.max(maxJump, Math.abs(p[y * 300 + x] - p[y * 300 + x - 1]));
-    for (let y = 1; y < 200; y++) for (let x = 0; x < 300; x++) maxJump = Math.max(maxJump, Math.abs(p[y * 300 + x] - p[(y - 1) * 300 + x]));
+    for (let y = 0; y < 200; y++)
+      for (let x = 1; x < 300; x++) maxJump = Math.max(maxJump, Math.abs(p[y * 300 + x] - p[y * 300 + x - 1]));
+    for (let y = 1; y < 200; y++)
+      for (let x = 0; x < 300; x++) maxJump = Math.max(maxJump, Math.abs(p[y * 300 + x] - p[(y - 1) * 300 + x]));
     jumps[blend] = maxJump;
     st.close();
   }
@@ -208,7 +256,14 @@ test('no seams: cosine blending of biased chips over a smooth field is continuou
 test('memory budget: tiles spill to the scratch file and come back with the same values', () => {
   const chips = gridChips(64, 48);
   const big = createStitcher({ grid, bands: 2, blend: 'cosine', values: 'regression', tileSize: 32 });
-  const small = createStitcher({ grid, bands: 2, blend: 'cosine', values: 'regression', tileSize: 32, memoryBudget: 3 * 32 * 32 * 5 * 8 });
+  const small = createStitcher({
+    grid,
+    bands: 2,
+    blend: 'cosine',
+    values: 'regression',
+    tileSize: 32,
+    memoryBudget: 3 * 32 * 32 * 5 * 8,
+  });
   const f = (i: number) => (x: number, y: number) => field(x, y) * (1 + i / 100);
   chips.forEach(([x, y], i) => {
     big.add(chipSlice(x, y, 64, 64), chipOf(f(i), x, y, 64, 64, 2));
@@ -266,7 +321,10 @@ test("order: 'rows' with open/flush streams finished tiles and refuses to read t
   await st.open(out, { overviews: false });
   st.add(chipSlice(0, 0, 64, 64), chipOf(field, 0, 0, 64, 64));
   st.add(chipSlice(0, 70, 64, 64), chipOf(field, 0, 70, 64, 64));
-  assert.throws(() => st.add(chipSlice(100, 10, 64, 64), chipOf(field, 100, 10, 64, 64)), { code: 'ORDER', message: /north to south/ });
+  assert.throws(() => st.add(chipSlice(100, 10, 64, 64), chipOf(field, 100, 10, 64, 64)), {
+    code: 'ORDER',
+    message: /north to south/,
+  });
   assert.equal(await st.flush(), 4, 'tile rows 0 and 1 (pixel rows 0..63) x tile columns 0 and 1 are finished');
   assert.throws(() => st.readWindow(0, 0, 10, 10), { code: 'TILE_FLUSHED' });
   assert.equal(st.readWindow(0, 70, 10, 10).prediction[0], field(0, 70));

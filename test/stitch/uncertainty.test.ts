@@ -1,9 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { toPredictionSamples } from '../../src/stitch/prediction-input.js';
-import { argmaxBand, logitsToProbabilities, predictiveEntropy, prepareSamples, probabilityMargin, summarizePrediction } from '../../src/stitch/uncertainty.js';
+import {
+  argmaxBand,
+  logitsToProbabilities,
+  predictiveEntropy,
+  prepareSamples,
+  probabilityMargin,
+  summarizePrediction,
+} from '../../src/stitch/uncertainty.js';
 
-const close = (a: number | null, b: number, tol = 1e-12) => assert.ok(a !== null && Math.abs(a - b) <= tol, `${a} != ${b}`);
+const close = (a: number | null, b: number, tol = 1e-12) =>
+  assert.ok(a !== null && Math.abs(a - b) <= tol, `${a} != ${b}`);
 
 test('predictive entropy matches closed forms', () => {
   close(predictiveEntropy([0.5, 0.5]), Math.LN2);
@@ -60,7 +68,11 @@ test('summarizePrediction skips NaN pixels and refuses an all-NaN slice', () => 
   assert.equal(s.pixels, 1);
   close(s.entropy, Math.LN2);
   const bad = prepareSamples(toPredictionSamples(new Float32Array([NaN, NaN]), 1, 1, 2, 't'), 'probabilities', 't');
-  assert.throws(() => summarizePrediction(bad, 'probabilities', 'slice t'), { name: 'StitchError', code: 'EMPTY_PREDICTION', message: /slice t/ });
+  assert.throws(() => summarizePrediction(bad, 'probabilities', 'slice t'), {
+    name: 'StitchError',
+    code: 'EMPTY_PREDICTION',
+    message: /slice t/,
+  });
 });
 
 test('regression summary has variance and mean only', () => {
@@ -74,9 +86,18 @@ test('regression summary has variance and mean only', () => {
 });
 
 test('bad values are refused with StitchError naming the slice', () => {
-  assert.throws(() => prepareSamples(toPredictionSamples(new Float32Array([1.5]), 1, 1, 1, 'chip 7'), 'probabilities', 'chip 7'), { code: 'BAD_VALUES', message: /chip 7.*logits/ });
-  assert.throws(() => prepareSamples(toPredictionSamples(new Float32Array([Infinity]), 1, 1, 1, 'c'), 'regression', 'c'), { code: 'BAD_VALUES' });
-  assert.throws(() => toPredictionSamples(new Float32Array(5), 2, 2, 2, 'chip 8'), { code: 'SHAPE_MISMATCH', message: /chip 8/ });
+  assert.throws(
+    () => prepareSamples(toPredictionSamples(new Float32Array([1.5]), 1, 1, 1, 'chip 7'), 'probabilities', 'chip 7'),
+    { code: 'BAD_VALUES', message: /chip 7.*logits/ },
+  );
+  assert.throws(
+    () => prepareSamples(toPredictionSamples(new Float32Array([Infinity]), 1, 1, 1, 'c'), 'regression', 'c'),
+    { code: 'BAD_VALUES' },
+  );
+  assert.throws(() => toPredictionSamples(new Float32Array(5), 2, 2, 2, 'chip 8'), {
+    code: 'SHAPE_MISMATCH',
+    message: /chip 8/,
+  });
   assert.throws(() => toPredictionSamples([], 2, 2, 2, 'c'), { code: 'SHAPE_MISMATCH' });
 });
 
@@ -88,6 +109,8 @@ test('tensors are duck-typed: [C,h,w] and [S,C,h,w]', () => {
   const t4 = { shape: [3, 1, 1, 2], dataSync: () => new Float32Array([1, 2, 3, 4, 5, 6]) };
   const b = toPredictionSamples(t4, 1, 1, 2, 't');
   assert.equal(b.samples.length, 3);
-  assert.deepEqual([...b.samples[2] as Float32Array], [5, 6]);
-  assert.throws(() => toPredictionSamples({ shape: [3, 1, 2], dataSync: () => new Float32Array(6) }, 2, 1, 2, 't'), { code: 'SHAPE_MISMATCH' });
+  assert.deepEqual([...(b.samples[2] as Float32Array)], [5, 6]);
+  assert.throws(() => toPredictionSamples({ shape: [3, 1, 2], dataSync: () => new Float32Array(6) }, 2, 1, 2, 't'), {
+    code: 'SHAPE_MISMATCH',
+  });
 });

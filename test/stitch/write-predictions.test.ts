@@ -25,10 +25,24 @@ const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('
 function sceneRow(id: string, x0: number, zone: string): CatalogRow {
   const bounds: [number, number, number, number] = [x0, 4000000, x0 + 2560, 4002560];
   const fp = footprintWgs84(bounds, 'EPSG:32633');
-  return { id, assets: { B04: { href: `/data/${id}_B04.tif` } }, geometry: writeWkb(fp.geometry), bbox: fp.bbox, tmin: new Date('2024-06-01T10:00:00Z'), tmax: new Date('2024-06-01T10:00:00Z'), crs: 'EPSG:32633', extras: { zone, cloud_pct: 3 } };
+  return {
+    id,
+    assets: { B04: { href: `/data/${id}_B04.tif` } },
+    geometry: writeWkb(fp.geometry),
+    bbox: fp.bbox,
+    tmin: new Date('2024-06-01T10:00:00Z'),
+    tmax: new Date('2024-06-01T10:00:00Z'),
+    crs: 'EPSG:32633',
+    extras: { zone, cloud_pct: 3 },
+  };
 }
 
-const slice = (rowId: string | undefined, x0: number): GeoSlice => ({ bounds: [x0, 4000000, x0 + 40, 4000040], crs: 'EPSG:32633', resolution: [10, 10], rowId });
+const slice = (rowId: string | undefined, x0: number): GeoSlice => ({
+  bounds: [x0, 4000000, x0 + 40, 4000040],
+  crs: 'EPSG:32633',
+  resolution: [10, 10],
+  rowId,
+});
 
 /** [2, 4, 4] probabilities with class-1 probability p everywhere. */
 const probs = (p: number) => {
@@ -60,7 +74,11 @@ const near = (a: unknown, b: number, tol = 1e-6) => assert.ok(Math.abs(num(a) - 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'geoslice-writeback-'));
   parentPath = join(dir, 'scenes.parquet');
-  await catalogFromRows([sceneRow('A', 500000, 'north'), sceneRow('B', 510000, 'south'), sceneRow('C', 520000, 'south')]).toGeoParquet(parentPath);
+  await catalogFromRows([
+    sceneRow('A', 500000, 'north'),
+    sceneRow('B', 510000, 'south'),
+    sceneRow('C', 520000, 'south'),
+  ]).toGeoParquet(parentPath);
   parentHash = sha(parentPath);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -73,7 +91,23 @@ test('slice level: one row per result with footprint, interval, source row, clas
   assert.equal(res.lineage.hash, `sha256:${parentHash}`);
   const cat = await openCatalog(out);
   const names = (await cat.schema()).map((c) => c.name);
-  for (const c of ['source_row_id', 'pred_class', 'pred_score', 'entropy', 'variance', 'margin', 'pixel_count', 'model_id', 'round', 'parent_catalog', 'parent_hash', 'slice_xmin', 'slice_res_x', 'zone']) assert.ok(names.includes(c), `column ${c}`);
+  for (const c of [
+    'source_row_id',
+    'pred_class',
+    'pred_score',
+    'entropy',
+    'variance',
+    'margin',
+    'pixel_count',
+    'model_id',
+    'round',
+    'parent_catalog',
+    'parent_hash',
+    'slice_xmin',
+    'slice_res_x',
+    'zone',
+  ])
+    assert.ok(names.includes(c), `column ${c}`);
   const rows = await collect(cat);
   assert.deepEqual([...rows.keys()].sort(), ['A/0', 'A/1', 'B/0']);
   const a0 = rows.get('A/0')!;
@@ -110,11 +144,18 @@ test('slice level: one row per result with footprint, interval, source row, clas
   const pick = await selectForLabeling(cat, { k: 1, by: 'entropy' });
   assert.deepEqual([...(await collect(pick)).keys()], ['A/0']);
   const drawn: GeoSlice[] = [];
-  for await (const s of randomSampler(pick, { size: 2, resolution: 10, crs: 'EPSG:32633', length: 5, seed: 1 })) drawn.push(s);
+  for await (const s of randomSampler(pick, { size: 2, resolution: 10, crs: 'EPSG:32633', length: 5, seed: 1 }))
+    drawn.push(s);
   assert.equal(drawn.length, 5);
   for (const s of drawn) {
     assert.equal(s.rowId, 'A/0');
-    assert.ok(s.bounds[0] >= 500000 - 1e-6 && s.bounds[2] <= 500040 + 1e-6 && s.bounds[1] >= 4000000 - 1e-6 && s.bounds[3] <= 4000040 + 1e-6, `inside the picked slice: ${s.bounds}`);
+    assert.ok(
+      s.bounds[0] >= 500000 - 1e-6 &&
+        s.bounds[2] <= 500040 + 1e-6 &&
+        s.bounds[1] >= 4000000 - 1e-6 &&
+        s.bounds[3] <= 4000040 + 1e-6,
+      `inside the picked slice: ${s.bounds}`,
+    );
   }
   await cat.close();
   await parent.close();
@@ -147,14 +188,28 @@ test('row level: every input row, pixel-weighted aggregates joined on, lineage o
 });
 
 test('in-memory parent: lineage hashes the rows; slices without a row get their own ids and no assets', async () => {
-  const rowsOf = (cloud: number) => [{ ...sceneRow('A', 500000, 'north'), extras: { zone: 'north', cloud_pct: cloud } }];
+  const rowsOf = (cloud: number) => [
+    { ...sceneRow('A', 500000, 'north'), extras: { zone: 'north', cloud_pct: cloud } },
+  ];
   const out = join(dir, 'mem.parquet');
-  const r1 = await writePredictions(catalogFromRows(rowsOf(3)), [{ slice: slice(undefined, 500000), prediction: probs(0.5) }], { out, modelId: 'm' });
+  const r1 = await writePredictions(
+    catalogFromRows(rowsOf(3)),
+    [{ slice: slice(undefined, 500000), prediction: probs(0.5) }],
+    { out, modelId: 'm' },
+  );
   assert.equal(r1.lineage.hashOf, 'rows');
   assert.match(r1.lineage.hash, /^sha256:[0-9a-f]{64}$/);
-  const again = await writePredictions(catalogFromRows(rowsOf(3)), [{ slice: slice(undefined, 500000), prediction: probs(0.5) }], { out, modelId: 'm', overwrite: true });
+  const again = await writePredictions(
+    catalogFromRows(rowsOf(3)),
+    [{ slice: slice(undefined, 500000), prediction: probs(0.5) }],
+    { out, modelId: 'm', overwrite: true },
+  );
   assert.equal(again.lineage.hash, r1.lineage.hash, 'same rows, same hash');
-  const other = await writePredictions(catalogFromRows(rowsOf(4)), [{ slice: slice(undefined, 500000), prediction: probs(0.5) }], { out, modelId: 'm', overwrite: true });
+  const other = await writePredictions(
+    catalogFromRows(rowsOf(4)),
+    [{ slice: slice(undefined, 500000), prediction: probs(0.5) }],
+    { out, modelId: 'm', overwrite: true },
+  );
   assert.notEqual(other.lineage.hash, r1.lineage.hash, 'a changed value changes the hash');
   const rows = await collect(await openCatalog(out));
   const only = rows.get('slice/0')!;
@@ -165,13 +220,31 @@ test('in-memory parent: lineage hashes the rows; slices without a row get their 
 
 test('refuses to overwrite the input, an existing output, and unknown row ids', async () => {
   const parent = await openCatalog(parentPath);
-  await assert.rejects(writePredictions(parent, results(), { out: parentPath, modelId: 'm' }), { name: 'StitchError', code: 'WOULD_OVERWRITE_INPUT' });
+  await assert.rejects(writePredictions(parent, results(), { out: parentPath, modelId: 'm' }), {
+    name: 'StitchError',
+    code: 'WOULD_OVERWRITE_INPUT',
+  });
   const out = join(dir, 'exists.parquet');
   writeFileSync(out, 'x');
   await assert.rejects(writePredictions(parent, results(), { out, modelId: 'm' }), { code: 'EXISTS' });
-  await assert.rejects(writePredictions(parent, [{ slice: slice('Z', 500000), prediction: probs(0.5) }], { out: join(dir, 'z.parquet'), modelId: 'm' }), { code: 'UNKNOWN_ROW', message: /"Z"/ });
-  await assert.rejects(writePredictions(parent, [{ slice: slice(undefined, 500000), prediction: probs(0.5) }], { out: join(dir, 'z.parquet'), level: 'row', modelId: 'm' }), { code: 'UNKNOWN_ROW' });
-  await assert.rejects(writePredictions(parent, [], { out: join(dir, 'z.parquet'), modelId: 'm' }), { code: 'NO_RESULTS' });
+  await assert.rejects(
+    writePredictions(parent, [{ slice: slice('Z', 500000), prediction: probs(0.5) }], {
+      out: join(dir, 'z.parquet'),
+      modelId: 'm',
+    }),
+    { code: 'UNKNOWN_ROW', message: /"Z"/ },
+  );
+  await assert.rejects(
+    writePredictions(parent, [{ slice: slice(undefined, 500000), prediction: probs(0.5) }], {
+      out: join(dir, 'z.parquet'),
+      level: 'row',
+      modelId: 'm',
+    }),
+    { code: 'UNKNOWN_ROW' },
+  );
+  await assert.rejects(writePredictions(parent, [], { out: join(dir, 'z.parquet'), modelId: 'm' }), {
+    code: 'NO_RESULTS',
+  });
   assert.equal(existsSync(join(dir, 'z.parquet')), false);
   assert.equal(sha(parentPath), parentHash);
   await parent.close();
@@ -209,7 +282,10 @@ for (const when of ['during', 'before-rename'] as const) {
     writeFileSync(script, CHILD(resolve('src')));
     const out = join(work, 'preds.parquet');
     const before = readdirSync(work);
-    const child = fork(script, [parentPath, out, when], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const child = fork(script, [parentPath, out, when], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
     let stderr = '';
     child.stderr!.on('data', (b) => (stderr += b));
     const msg = await new Promise<string>((ok, fail) => {
@@ -222,7 +298,11 @@ for (const when of ['during', 'before-rename'] as const) {
     await exited;
     assert.equal(existsSync(out), false, 'no output after a crash');
     const visible = readdirSync(work).filter((n) => !n.startsWith('.'));
-    assert.deepEqual(visible, before.filter((n) => !n.startsWith('.')), `visible files after the crash: ${visible.join(', ')}`);
+    assert.deepEqual(
+      visible,
+      before.filter((n) => !n.startsWith('.')),
+      `visible files after the crash: ${visible.join(', ')}`,
+    );
     assert.equal(sha(parentPath), parentHash);
   });
 }

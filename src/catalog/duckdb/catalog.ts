@@ -11,7 +11,14 @@ import type { BBox } from '../../geo/bbox.js';
 import type { TimeInterval } from '../../geo/interval.js';
 import type { GeoSlice } from '../../geo/slice.js';
 import { normalizeQuery } from '../query-plan.js';
-import type { CatalogQuery, CatalogRow, GeoCatalog, GeoParquetWriteOptions, IntersectOptions, SqlParams } from '../types.js';
+import type {
+  CatalogQuery,
+  CatalogRow,
+  GeoCatalog,
+  GeoParquetWriteOptions,
+  IntersectOptions,
+  SqlParams,
+} from '../types.js';
 import { CORE_COLUMNS } from '../geoparquet/format.js';
 import { copyToDuckDB, copyToGeoParquet } from '../geoparquet/copy.js';
 import { joinedColumns } from '../memory/intersect.js';
@@ -28,7 +35,7 @@ let paramCounter = 0;
 function param(params: Record<string, unknown>, value: unknown): string {
   const name = `g${++paramCounter}`;
   params[name] = value;
-  return '$' + name;
+  return `$${name}`;
 }
 
 const EXPECTED: Record<string, (t: string) => boolean> = {
@@ -42,8 +49,13 @@ const EXPECTED: Record<string, (t: string) => boolean> = {
 };
 
 const EXPECTED_TEXT: Record<string, string> = {
-  id: 'VARCHAR', assets: 'MAP(VARCHAR, STRUCT(href VARCHAR, band INTEGER))', geometry: 'BLOB (WKB)',
-  bbox: 'STRUCT(xmin DOUBLE, ymin DOUBLE, xmax DOUBLE, ymax DOUBLE)', tmin: 'TIMESTAMPTZ', tmax: 'TIMESTAMPTZ', crs: 'VARCHAR',
+  id: 'VARCHAR',
+  assets: 'MAP(VARCHAR, STRUCT(href VARCHAR, band INTEGER))',
+  geometry: 'BLOB (WKB)',
+  bbox: 'STRUCT(xmin DOUBLE, ymin DOUBLE, xmax DOUBLE, ymax DOUBLE)',
+  tmin: 'TIMESTAMPTZ',
+  tmax: 'TIMESTAMPTZ',
+  crs: 'VARCHAR',
 };
 
 /**
@@ -128,7 +140,10 @@ export class DuckDBCatalog implements GeoCatalog {
   private async describe(rel: BoundSql): Promise<{ name: string; type: string }[]> {
     const conn = await this.engine.connect();
     try {
-      return (await describeQuery(conn, rel.sql, rel.params, this.source)).map((c) => ({ name: c.name, type: c.type.toString() }));
+      return (await describeQuery(conn, rel.sql, rel.params, this.source)).map((c) => ({
+        name: c.name,
+        type: c.type.toString(),
+      }));
     } finally {
       conn.closeSync();
     }
@@ -166,7 +181,8 @@ export class DuckDBCatalog implements GeoCatalog {
         if (n.boxes.length === 0) conds.push('false');
         const ys = n.boxes.map((b) => [b[1], b[3]]);
         const sameY = ys.every((y) => y[0] === ys[0][0] && y[1] === ys[0][1]);
-        if (sameY && n.boxes.length > 1) conds.push(`bbox.ymin <= ${param(params, ys[0][1])} AND bbox.ymax >= ${param(params, ys[0][0])}`);
+        if (sameY && n.boxes.length > 1)
+          conds.push(`bbox.ymin <= ${param(params, ys[0][1])} AND bbox.ymax >= ${param(params, ys[0][0])}`);
         const alts = n.boxes.map((b) => {
           const [x1, y1, x2, y2] = b.map((v) => param(params, v));
           const cheap = `bbox.xmin <= ${x2} AND bbox.xmax >= ${x1} AND bbox.ymin <= ${y2} AND bbox.ymax >= ${y1}`;
@@ -185,7 +201,7 @@ export class DuckDBCatalog implements GeoCatalog {
           const e = param(params, end);
           dated.push(`(tmin IS NULL OR tmin <= ${e})`, `coalesce(tmin, tmax) <= ${e}`);
         }
-        const datedSql = `(tmin IS NOT NULL OR tmax IS NOT NULL)${dated.length ? ' AND ' + dated.join(' AND ') : ''}`;
+        const datedSql = `(tmin IS NOT NULL OR tmax IS NOT NULL)${dated.length ? ` AND ${dated.join(' AND ')}` : ''}`;
         conds.push(n.includeUndated ? `((tmin IS NULL AND tmax IS NULL) OR (${datedSql}))` : datedSql);
       }
       if (where) {
@@ -202,12 +218,16 @@ export class DuckDBCatalog implements GeoCatalog {
 
   intersect(other: GeoCatalog, opts: IntersectOptions = {}): GeoCatalog {
     if (opts.spatialOnly !== undefined && typeof opts.spatialOnly !== 'boolean') {
-      throw new CatalogError('BAD_QUERY', `intersect option spatialOnly must be a boolean, got ${String(opts.spatialOnly)}`);
+      throw new CatalogError(
+        'BAD_QUERY',
+        `intersect option spatialOnly must be a boolean, got ${String(opts.spatialOnly)}`,
+      );
     }
     const spatialOnly = opts.spatialOnly ?? false;
     return this.derive(async (left, owned) => {
       const right = await this.foreign(other, owned);
-      const extrasOf = async (r: BoundSql) => (await this.describe(r)).map((c) => c.name).filter((c) => !(CORE_COLUMNS as readonly string[]).includes(c));
+      const extrasOf = async (r: BoundSql) =>
+        (await this.describe(r)).map((c) => c.name).filter((c) => !(CORE_COLUMNS as readonly string[]).includes(c));
       const [le, re] = await Promise.all([extrasOf(left), extrasOf(right)]);
       const names = joinedColumns(le, re);
       const expr = new Map<string, string>();
@@ -228,7 +248,7 @@ export class DuckDBCatalog implements GeoCatalog {
                       xmax := least(l.bbox.xmax, r.bbox.xmax), ymax := least(l.bbox.ymax, r.bbox.ymax)) AS bbox,
           CASE WHEN l.tmin IS NULL OR r.tmin IS NULL THEN NULL ELSE greatest(l.tmin, r.tmin) END AS tmin,
           CASE WHEN l.tmax IS NULL OR r.tmax IS NULL THEN NULL ELSE least(l.tmax, r.tmax) END AS tmax,
-          l.crs AS crs${extras.length ? ',\n          ' + extras.join(', ') : ''}
+          l.crs AS crs${extras.length ? `,\n          ${extras.join(', ')}` : ''}
         FROM (${left.sql}) AS l JOIN (${right.sql}) AS r
           ON l.bbox.xmin <= r.bbox.xmax AND r.bbox.xmin <= l.bbox.xmax AND l.bbox.ymin <= r.bbox.ymax AND r.bbox.ymin <= l.bbox.ymax${time}
         WHERE ${UDF.geomsIntersect}(l.geometry, r.geometry)`;
@@ -239,7 +259,10 @@ export class DuckDBCatalog implements GeoCatalog {
   union(other: GeoCatalog): GeoCatalog {
     return this.derive(async (left, owned) => {
       const right = await this.foreign(other, owned);
-      return { sql: `SELECT * FROM (${left.sql}) UNION ALL BY NAME SELECT * FROM (${right.sql})`, params: { ...left.params, ...right.params } };
+      return {
+        sql: `SELECT * FROM (${left.sql}) UNION ALL BY NAME SELECT * FROM (${right.sql})`,
+        params: { ...left.params, ...right.params },
+      };
     }, `${this.source} ∪ ${other.source}`);
   }
 
@@ -247,19 +270,30 @@ export class DuckDBCatalog implements GeoCatalog {
     const b = bindFragment(selectOrWhere, params, 'sql()');
     return this.derive(async (base) => {
       const all = { ...base.params, ...b.params };
-      return { sql: withCatalog(base.sql, b.sql) ?? `SELECT * FROM (${base.sql}) AS catalog WHERE (${b.sql})`, params: all };
+      return {
+        sql: withCatalog(base.sql, b.sql) ?? `SELECT * FROM (${base.sql}) AS catalog WHERE (${b.sql})`,
+        params: all,
+      };
     });
   }
 
   withColumns(table: Record<string, unknown>[] | Table | string, opts: { on?: string } = {}): GeoCatalog {
     const on = opts.on ?? 'id';
     const onSql = quoteIdent(on, 'withColumns on');
-    const what = typeof table === 'string' ? `parquet file ${table}` : Array.isArray(table) ? `rows(${table.length})` : 'an Arrow table';
+    const what =
+      typeof table === 'string'
+        ? `parquet file ${table}`
+        : Array.isArray(table)
+          ? `rows(${table.length})`
+          : 'an Arrow table';
     return this.derive(async (base, owned) => {
       let tableSql: string;
       if (typeof table === 'string') {
         const abs = resolvePath(table);
-        if (!existsSync(abs)) throw new CatalogError('NOT_FOUND', `withColumns: ${table} does not exist; pass the path of a parquet file`, { subject: table });
+        if (!existsSync(abs))
+          throw new CatalogError('NOT_FOUND', `withColumns: ${table} does not exist; pass the path of a parquet file`, {
+            subject: table,
+          });
         tableSql = `SELECT * FROM read_parquet(${sqlString(abs)})`;
       } else if (Array.isArray(table)) {
         const columns = [...new Set(table.flatMap((r) => (typeof r === 'object' && r !== null ? Object.keys(r) : [])))];
@@ -272,20 +306,35 @@ export class DuckDBCatalog implements GeoCatalog {
         owned.push(t);
         tableSql = `SELECT * FROM ${quoteIdent(t)}`;
       } else {
-        throw new CatalogError('BAD_QUERY', 'withColumns needs rows (an array of objects), an Arrow table or a parquet file path');
+        throw new CatalogError(
+          'BAD_QUERY',
+          'withColumns needs rows (an array of objects), an Arrow table or a parquet file path',
+        );
       }
       const catCols = (await this.describe(base)).map((c) => c.name);
       const tabCols = (await this.describe({ sql: tableSql, params: {} })).map((c) => c.name);
       if (!catCols.includes(on)) {
-        throw new CatalogError('BAD_QUERY', `withColumns: the catalog has no column ${JSON.stringify(on)} to join on; use 'id' or one of ${catCols.join(', ')}`, { subject: on });
+        throw new CatalogError(
+          'BAD_QUERY',
+          `withColumns: the catalog has no column ${JSON.stringify(on)} to join on; use 'id' or one of ${catCols.join(', ')}`,
+          { subject: on },
+        );
       }
       if (!tabCols.includes(on)) {
-        throw new CatalogError('BAD_QUERY', `withColumns: ${what} has no join column ${JSON.stringify(on)}; its columns are ${tabCols.join(', ')}`, { subject: what });
+        throw new CatalogError(
+          'BAD_QUERY',
+          `withColumns: ${what} has no join column ${JSON.stringify(on)}; its columns are ${tabCols.join(', ')}`,
+          { subject: what },
+        );
       }
       const added = tabCols.filter((c) => c !== on);
       const core = added.filter((c) => (CORE_COLUMNS as readonly string[]).includes(c));
       if (core.length) {
-        throw new CatalogError('BAD_QUERY', `withColumns: ${what} has column(s) ${core.join(', ')} that would replace core catalog columns; rename them`, { subject: core.join(',') });
+        throw new CatalogError(
+          'BAD_QUERY',
+          `withColumns: ${what} has column(s) ${core.join(', ')} that would replace core catalog columns; rename them`,
+          { subject: core.join(',') },
+        );
       }
       const replaced = added.filter((c) => catCols.includes(c));
       const left = replaced.length ? `c.* EXCLUDE (${replaced.map(quoteSchemaName).join(', ')})` : 'c.*';
@@ -303,13 +352,17 @@ export class DuckDBCatalog implements GeoCatalog {
         const [r] = await this.run(`SELECT count(*) AS n FROM ($REL) AS c`);
         return Number(r.n);
       })();
-      this.countPromise.catch(() => { this.countPromise = undefined; });
+      this.countPromise.catch(() => {
+        this.countPromise = undefined;
+      });
     }
     return this.countPromise;
   }
 
   async bounds(): Promise<BBox | null> {
-    const [r] = await this.run(`SELECT min(bbox.xmin) AS a, min(bbox.ymin) AS b, max(bbox.xmax) AS c, max(bbox.ymax) AS d FROM ($REL) AS c`);
+    const [r] = await this.run(
+      `SELECT min(bbox.xmin) AS a, min(bbox.ymin) AS b, max(bbox.xmax) AS c, max(bbox.ymax) AS d FROM ($REL) AS c`,
+    );
     return r.a === null ? null : [r.a as number, r.b as number, r.c as number, r.d as number];
   }
 
@@ -323,7 +376,11 @@ export class DuckDBCatalog implements GeoCatalog {
     const b = bindFragment(sql, params, 'aggregate()');
     const rel = await this.relation();
     const text = withCatalog(rel.sql, b.sql);
-    if (!text) throw new CatalogError('BAD_QUERY', 'aggregate() needs a SELECT (or WITH/FROM) over the relation `catalog`, e.g. SELECT split, count(*) FROM catalog GROUP BY split');
+    if (!text)
+      throw new CatalogError(
+        'BAD_QUERY',
+        'aggregate() needs a SELECT (or WITH/FROM) over the relation `catalog`, e.g. SELECT split, count(*) FROM catalog GROUP BY split',
+      );
     return this.engine.all(text, { ...rel.params, ...b.params }, this.source);
   }
 
@@ -338,7 +395,11 @@ export class DuckDBCatalog implements GeoCatalog {
 
   rows(opts: { batchSize?: number } = {}): AsyncIterable<CatalogRow> {
     const batchSize = opts.batchSize ?? 2048;
-    if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new CatalogError('BAD_OPTION', `rows() batchSize must be a positive integer, got ${String(opts.batchSize)}`);
+    if (!(Number.isInteger(batchSize) && batchSize >= 1))
+      throw new CatalogError(
+        'BAD_OPTION',
+        `rows() batchSize must be a positive integer, got ${String(opts.batchSize)}`,
+      );
     const self = this;
     return {
       async *[Symbol.asyncIterator]() {
@@ -348,7 +409,9 @@ export class DuckDBCatalog implements GeoCatalog {
           const result = await runStream(conn, `SELECT ${ROW_SELECT} FROM (${rel.sql}) AS c`, rel.params, self.source);
           const names = result.columnNames();
           const fetch = () => {
-            const p = result.fetchChunk().catch((e: unknown) => { throw duckError(e, self.source); });
+            const p = result.fetchChunk().catch((e: unknown) => {
+              throw duckError(e, self.source);
+            });
             p.catch(() => undefined);
             return p;
           };
@@ -359,7 +422,10 @@ export class DuckDBCatalog implements GeoCatalog {
             const batch: CatalogRow[] = [];
             while (batch.length < batchSize) {
               const chunk = await next;
-              if (!chunk || chunk.rowCount === 0) { done = true; break; }
+              if (!chunk || chunk.rowCount === 0) {
+                done = true;
+                break;
+              }
               next = fetch();
               for (const r of chunkToRows(chunk, names, self.source)) batch.push(r);
             }
@@ -397,7 +463,12 @@ export class DuckDBCatalog implements GeoCatalog {
     const rel = await this.relation();
     const conn = await this.engine.connect();
     try {
-      return await runAll(conn, sql.replace('$REL', () => rel.sql), rel.params, this.source);
+      return await runAll(
+        conn,
+        sql.replace('$REL', () => rel.sql),
+        rel.params,
+        this.source,
+      );
     } finally {
       conn.closeSync();
     }

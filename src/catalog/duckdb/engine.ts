@@ -62,8 +62,14 @@ export class DuckDBEngine {
     if (options.threads !== undefined && !(Number.isInteger(options.threads) && options.threads >= 1)) {
       throw new CatalogError('BAD_OPTION', `threads must be a positive integer, got ${String(options.threads)}`);
     }
-    if (options.memoryLimit !== undefined && !/^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$/i.test(options.memoryLimit)) {
-      throw new CatalogError('BAD_OPTION', `memoryLimit must look like '512MB' or '2GB', got ${JSON.stringify(options.memoryLimit)}`);
+    if (
+      options.memoryLimit !== undefined &&
+      !/^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$/i.test(options.memoryLimit)
+    ) {
+      throw new CatalogError(
+        'BAD_OPTION',
+        `memoryLimit must look like '512MB' or '2GB', got ${JSON.stringify(options.memoryLimit)}`,
+      );
     }
     const ownedTempDir = options.tempDirectory ? null : mkdtempSync(join(tmpdir(), 'geoslice-duckdb-'));
     if (ownedTempDir) liveTempDirs.add(ownedTempDir);
@@ -98,7 +104,11 @@ export class DuckDBEngine {
   }
 
   /** Runs one statement on a fresh connection and returns its rows as plain JS objects. */
-  async all(sql: string, params: Record<string, unknown> = {}, subject = 'catalog'): Promise<Record<string, unknown>[]> {
+  async all(
+    sql: string,
+    params: Record<string, unknown> = {},
+    subject = 'catalog',
+  ): Promise<Record<string, unknown>[]> {
     const conn = await this.connect();
     try {
       return await runAll(conn, sql, params, subject);
@@ -148,7 +158,9 @@ let shared: Promise<DuckDBEngine> | null = null;
 export function sharedEngine(): Promise<DuckDBEngine> {
   if (!shared) {
     shared = DuckDBEngine.create();
-    shared.catch(() => { shared = null; });
+    shared.catch(() => {
+      shared = null;
+    });
   }
   return shared;
 }
@@ -182,7 +194,11 @@ export function toDuckValue(v: unknown, name: string): DuckDBValue {
     default:
       break;
   }
-  throw new CatalogError('BAD_QUERY', `parameter ${name} has an unsupported value ${String(v)}: use null, a boolean, a finite number, a bigint, a string, a Date, a Uint8Array or an array of those`, { subject: name });
+  throw new CatalogError(
+    'BAD_QUERY',
+    `parameter ${name} has an unsupported value ${String(v)}: use null, a boolean, a finite number, a bigint, a string, a Date, a Uint8Array or an array of those`,
+    { subject: name },
+  );
 }
 
 function bind(params: Record<string, unknown>): Record<string, DuckDBValue> {
@@ -204,14 +220,21 @@ export function duckError(e: unknown, subject: string): GeosliceError {
   if (e instanceof GeosliceError) return e;
   const msg = e instanceof Error ? e.message : String(e);
   const code = /gs_(intersects_bbox|geoms_intersect|wkb_)/.test(msg) ? 'INVALID_WKB' : 'QUERY_FAILED';
-  const hint = code === 'INVALID_WKB' ? ' (a geometry value is not valid WKB; rewrite the file with valid footprints)' : '';
+  const hint =
+    code === 'INVALID_WKB' ? ' (a geometry value is not valid WKB; rewrite the file with valid footprints)' : '';
   return new CatalogError(code, `${subject}: ${msg.split('\n')[0]}${hint}`, { cause: e, subject });
 }
 
 async function checkOneStatement(conn: DuckDBConnection, sql: string, subject: string): Promise<void> {
-  const stmts = await conn.extractStatements(sql).catch((e) => { throw duckError(e, subject); });
+  const stmts = await conn.extractStatements(sql).catch((e) => {
+    throw duckError(e, subject);
+  });
   if (stmts.count !== 1) {
-    throw new CatalogError('BAD_QUERY', `${subject}: the composed query has ${stmts.count} statements; only one is allowed`, { subject });
+    throw new CatalogError(
+      'BAD_QUERY',
+      `${subject}: the composed query has ${stmts.count} statements; only one is allowed`,
+      { subject },
+    );
   }
 }
 
@@ -224,7 +247,12 @@ async function checkOneStatement(conn: DuckDBConnection, sql: string, subject: s
  * const [r] = await runAll(conn, 'SELECT count(*) AS n FROM t WHERE x > $x', { x: 1 }, 'scenes.parquet');
  * ```
  */
-export async function runAll(conn: DuckDBConnection, sql: string, params: Record<string, unknown>, subject: string): Promise<Record<string, unknown>[]> {
+export async function runAll(
+  conn: DuckDBConnection,
+  sql: string,
+  params: Record<string, unknown>,
+  subject: string,
+): Promise<Record<string, unknown>[]> {
   await checkOneStatement(conn, sql, subject);
   try {
     const reader = await conn.runAndReadAll(sql, bind(params));
@@ -242,7 +270,12 @@ export async function runAll(conn: DuckDBConnection, sql: string, params: Record
  * await runStatement(conn, 'DROP TABLE IF EXISTS gs_rows_1', {}, 'catalog');
  * ```
  */
-export async function runStatement(conn: DuckDBConnection, sql: string, params: Record<string, unknown>, subject: string): Promise<void> {
+export async function runStatement(
+  conn: DuckDBConnection,
+  sql: string,
+  params: Record<string, unknown>,
+  subject: string,
+): Promise<void> {
   await checkOneStatement(conn, sql, subject);
   try {
     await conn.run(sql, bind(params));
@@ -259,7 +292,12 @@ export async function runStatement(conn: DuckDBConnection, sql: string, params: 
  * const cols = await describeQuery(conn, 'SELECT * FROM t', {}, 'catalog');
  * ```
  */
-export async function describeQuery(conn: DuckDBConnection, sql: string, params: Record<string, unknown>, subject: string): Promise<{ name: string; type: DuckDBType }[]> {
+export async function describeQuery(
+  conn: DuckDBConnection,
+  sql: string,
+  params: Record<string, unknown>,
+  subject: string,
+): Promise<{ name: string; type: DuckDBType }[]> {
   await checkOneStatement(conn, sql, subject);
   try {
     const reader = await conn.runAndReadAll(`SELECT * FROM (${sql}) AS d LIMIT 0`, bind(params));

@@ -46,7 +46,12 @@ export async function duckdbCatalogFromRows(
   const own = opts.memoryLimit !== undefined || opts.threads !== undefined || opts.tempDirectory !== undefined;
   const engine = own ? await DuckDBEngine.create(opts) : await sharedEngine();
   try {
-    const { table, count } = await loadRows(engine, rows, { batchSize: opts.batchSize, extrasTypes: opts.extrasTypes, validate: opts.validate, source: opts.source });
+    const { table, count } = await loadRows(engine, rows, {
+      batchSize: opts.batchSize,
+      extrasTypes: opts.extrasTypes,
+      validate: opts.validate,
+      source: opts.source,
+    });
     const rel = { sql: `SELECT * FROM ${quoteIdent(table)}`, params: {} };
     const release = own ? () => engine.close() : () => engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
     return new DuckDBCatalog(engine, opts.source ?? `rows(${count})`, async () => rel, release);

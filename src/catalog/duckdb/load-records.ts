@@ -44,11 +44,18 @@ export function arrowToRecords(table: Table): { columns: string[]; rows: Record<
  * const table = await loadRecords(engine, ['id', 'split'], [{ id: 'a', split: 'val' }], 'labels');
  * ```
  */
-export async function loadRecords(engine: DuckDBEngine, columns: string[], rows: Record<string, unknown>[], source: string): Promise<string> {
-  if (columns.length === 0) throw new CatalogError('BAD_QUERY', `${source}: the table has no columns`, { subject: source });
+export async function loadRecords(
+  engine: DuckDBEngine,
+  columns: string[],
+  rows: Record<string, unknown>[],
+  source: string,
+): Promise<string> {
+  if (columns.length === 0)
+    throw new CatalogError('BAD_QUERY', `${source}: the table has no columns`, { subject: source });
   const types = new Map<string, ExtraType>();
   rows.forEach((r, i) => {
-    if (typeof r !== 'object' || r === null || Array.isArray(r)) throw new CatalogError('BAD_QUERY', `${source} row ${i} is not an object`, { subject: source });
+    if (typeof r !== 'object' || r === null || Array.isArray(r))
+      throw new CatalogError('BAD_QUERY', `${source} row ${i} is not an object`, { subject: source });
     for (const c of columns) {
       const where = `${source} row ${i} column ${JSON.stringify(c)}`;
       types.set(c, mergeTypes(types.get(c) ?? { kind: 'null' }, typeOfValue(r[c], where), where));
@@ -57,7 +64,9 @@ export async function loadRecords(engine: DuckDBEngine, columns: string[], rows:
   const table = engine.newTableName('gs_table');
   const conn = await engine.connect();
   try {
-    const defs = columns.map((c) => `${quoteIdent(c, `${source} column`)} ${typeSql(types.get(c) ?? { kind: 'null' })}`);
+    const defs = columns.map(
+      (c) => `${quoteIdent(c, `${source} column`)} ${typeSql(types.get(c) ?? { kind: 'null' })}`,
+    );
     try {
       await conn.run(`CREATE TABLE ${quoteIdent(table)} (${defs.join(', ')})`);
     } catch (e) {

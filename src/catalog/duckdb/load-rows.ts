@@ -4,7 +4,14 @@
  * batch size (DuckDB spills the table beyond its memory limit). Used by the writer,
  * by `duckdbCatalogFromRows` and to import another backend's rows for a join.
  */
-import { DuckDBDataChunk, blobValue, timestampTZValue, type DuckDBType, type DuckDBValue, type DuckDBVector } from '@duckdb/node-api';
+import {
+  DuckDBDataChunk,
+  blobValue,
+  timestampTZValue,
+  type DuckDBType,
+  type DuckDBValue,
+  type DuckDBVector,
+} from '@duckdb/node-api';
 import { CatalogError, GeosliceError } from '../../errors.js';
 import { validateRow } from '../memory/validate-row.js';
 import type { CatalogRow } from '../types.js';
@@ -52,7 +59,8 @@ export async function loadRows(
   opts: LoadRowsOptions = {},
 ): Promise<{ table: string; extras: string[]; count: number }> {
   const batchSize = opts.batchSize ?? 10_000;
-  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new CatalogError('BAD_OPTION', `batchSize must be a positive integer, got ${String(opts.batchSize)}`);
+  if (!(Number.isInteger(batchSize) && batchSize >= 1))
+    throw new CatalogError('BAD_OPTION', `batchSize must be a positive integer, got ${String(opts.batchSize)}`);
   const validate = opts.validate ?? true;
   const source = opts.source ?? 'rows';
   const it = toAsyncIterator(rows);
@@ -70,7 +78,11 @@ export async function loadRows(
   const explicit = opts.extrasTypes ?? {};
   for (const [k, t] of Object.entries(explicit)) {
     quoteIdent(k, 'extrasTypes key');
-    if (typeof t !== 'string' || !/^[A-Za-z0-9_ ,()[\]"]+$/.test(t)) throw new CatalogError('BAD_OPTION', `extrasTypes.${k} must be a DuckDB type such as 'INTEGER', got ${JSON.stringify(t)}`);
+    if (typeof t !== 'string' || !/^[A-Za-z0-9_ ,()[\]"]+$/.test(t))
+      throw new CatalogError(
+        'BAD_OPTION',
+        `extrasTypes.${k} must be a DuckDB type such as 'INTEGER', got ${JSON.stringify(t)}`,
+      );
   }
   const inferred = new Map<string, ExtraType>();
   first.forEach((r, i) => {
@@ -83,7 +95,10 @@ export async function loadRows(
   });
   const extras = [...new Set([...first.flatMap((r) => Object.keys(r.extras ?? {})), ...Object.keys(explicit)])];
   for (const k of extras) {
-    if ((CORE_COLUMNS as readonly string[]).includes(k)) throw new CatalogError('INVALID_ROW', `${source}: extra column "${k}" reuses a core column name; rename it`, { subject: k });
+    if ((CORE_COLUMNS as readonly string[]).includes(k))
+      throw new CatalogError('INVALID_ROW', `${source}: extra column "${k}" reuses a core column name; rename it`, {
+        subject: k,
+      });
   }
   const columnSql = [
     ...CORE_COLUMNS.map((c) => `${quoteIdent(c)} ${CORE_TYPES[c]}`),
@@ -101,8 +116,16 @@ export async function loadRows(
   });
   const stage = engine.newTableName('gs_stage');
   const stageSql = [
-    'c0 VARCHAR', 'c1 VARCHAR', 'c2 BLOB', 'c3 DOUBLE', 'c4 DOUBLE', 'c5 DOUBLE', 'c6 DOUBLE',
-    'c7 TIMESTAMP WITH TIME ZONE', 'c8 TIMESTAMP WITH TIME ZONE', 'c9 VARCHAR',
+    'c0 VARCHAR',
+    'c1 VARCHAR',
+    'c2 BLOB',
+    'c3 DOUBLE',
+    'c4 DOUBLE',
+    'c5 DOUBLE',
+    'c6 DOUBLE',
+    'c7 TIMESTAMP WITH TIME ZONE',
+    'c8 TIMESTAMP WITH TIME ZONE',
+    'c9 VARCHAR',
     ...stageKind.map((k, e) => `c${10 + e} ${k === 'json' || k === 'json-string' ? 'VARCHAR' : k}`),
   ];
   const moveSql = `INSERT INTO ${quoteIdent(table)} SELECT c0, map_from_entries(CAST(CAST(c1 AS JSON) AS STRUCT(key VARCHAR, value STRUCT(href VARCHAR, band INTEGER))[])),
@@ -164,7 +187,11 @@ export async function loadRows(
       const ex = r.extras ?? {};
       for (const k of Object.keys(ex)) {
         if (!extraSet.has(k)) {
-          throw new CatalogError('SCHEMA_MISMATCH', `${where(k)}: this extra column did not appear in the first ${batchSize} rows; declare it with extrasTypes or raise batchSize`, { subject: r.id });
+          throw new CatalogError(
+            'SCHEMA_MISMATCH',
+            `${where(k)}: this extra column did not appear in the first ${batchSize} rows; declare it with extrasTypes or raise batchSize`,
+            { subject: r.id },
+          );
         }
       }
       let assets = '[';
@@ -172,7 +199,7 @@ export async function loadRows(
         assets += `${assets.length > 1 ? ',' : ''}{"key":${JSON.stringify(key)},"value":{"href":${JSON.stringify(a.href)},"band":${a.band ?? 'null'}}}`;
       }
       v[0].setItem(j, r.id);
-      v[1].setItem(j, assets + ']');
+      v[1].setItem(j, `${assets}]`);
       v[2].setItem(j, blobValue(r.geometry));
       v[3].setItem(j, r.bbox[0]);
       v[4].setItem(j, r.bbox[1]);
@@ -224,7 +251,15 @@ export async function loadRows(
 const CHUNK = 2048;
 
 /** How an extra column is staged: a scalar DuckDB type, or JSON text (cast later; `json-string` for explicit VARCHAR). */
-type StageKind = 'BOOLEAN' | 'DOUBLE' | 'BIGINT' | 'VARCHAR' | 'TIMESTAMP WITH TIME ZONE' | 'BLOB' | 'json' | 'json-string';
+type StageKind =
+  | 'BOOLEAN'
+  | 'DOUBLE'
+  | 'BIGINT'
+  | 'VARCHAR'
+  | 'TIMESTAMP WITH TIME ZONE'
+  | 'BLOB'
+  | 'json'
+  | 'json-string';
 
 function stageValue(v: unknown, kind: StageKind, where: string): DuckDBValue {
   if (v === null || v === undefined) return null;
@@ -249,12 +284,18 @@ function fits(v: unknown, t: ExtraType): boolean {
       return typeof v === 'string';
     case 'scalar':
       switch (t.sql) {
-        case 'DOUBLE': return typeof v === 'number' && !Number.isNaN(v);
-        case 'BIGINT': return typeof v === 'bigint';
-        case 'VARCHAR': return typeof v === 'string';
-        case 'BOOLEAN': return typeof v === 'boolean';
-        case 'TIMESTAMP WITH TIME ZONE': return v instanceof Date && !Number.isNaN(v.getTime());
-        case 'BLOB': return v instanceof Uint8Array;
+        case 'DOUBLE':
+          return typeof v === 'number' && !Number.isNaN(v);
+        case 'BIGINT':
+          return typeof v === 'bigint';
+        case 'VARCHAR':
+          return typeof v === 'string';
+        case 'BOOLEAN':
+          return typeof v === 'boolean';
+        case 'TIMESTAMP WITH TIME ZONE':
+          return v instanceof Date && !Number.isNaN(v.getTime());
+        case 'BLOB':
+          return v instanceof Uint8Array;
       }
       return false;
     case 'list':
@@ -280,16 +321,24 @@ function toJson(v: unknown, where: string): string {
       return JSON.stringify(v);
     case 'object':
       if (v instanceof Date) return `"${v.toISOString()}"`;
-      if (v instanceof Uint8Array) throw new CatalogError('UNSUPPORTED_VALUE', `${where}: binary values inside lists or objects are not supported; store them in their own column`, { subject: where });
+      if (v instanceof Uint8Array)
+        throw new CatalogError(
+          'UNSUPPORTED_VALUE',
+          `${where}: binary values inside lists or objects are not supported; store them in their own column`,
+          { subject: where },
+        );
       if (Array.isArray(v)) return `[${v.map((x) => toJson(x, where)).join(',')}]`;
-      return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}:${toJson(x, where)}`).join(',')}}`;
+      return `{${Object.entries(v)
+        .map(([k, x]) => `${JSON.stringify(k)}:${toJson(x, where)}`)
+        .join(',')}}`;
     default:
       throw new CatalogError('UNSUPPORTED_VALUE', `${where}: cannot store a ${typeof v} value`, { subject: where });
   }
 }
 
 function toAsyncIterator<T>(src: AsyncIterable<T> | Iterable<T>): AsyncIterator<T> {
-  if (src && typeof (src as AsyncIterable<T>)[Symbol.asyncIterator] === 'function') return (src as AsyncIterable<T>)[Symbol.asyncIterator]();
+  if (src && typeof (src as AsyncIterable<T>)[Symbol.asyncIterator] === 'function')
+    return (src as AsyncIterable<T>)[Symbol.asyncIterator]();
   if (src && typeof (src as Iterable<T>)[Symbol.iterator] === 'function') {
     const sync = (src as Iterable<T>)[Symbol.iterator]();
     return {

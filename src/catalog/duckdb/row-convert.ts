@@ -18,23 +18,38 @@ import { quoteIdent } from './sql.js';
  * `SELECT ${ROW_SELECT} FROM (${rel.sql})`;
  * ```
  */
-export const ROW_SELECT = [
+export const ROW_SELECT = `${[
   'id',
   'CAST(to_json(assets) AS VARCHAR)',
   'geometry',
-  'bbox.xmin', 'bbox.ymin', 'bbox.xmax', 'bbox.ymax',
+  'bbox.xmin',
+  'bbox.ymin',
+  'bbox.xmax',
+  'bbox.ymax',
   'CAST(epoch_ms(tmin) AS DOUBLE)',
   'CAST(epoch_ms(tmax) AS DOUBLE)',
   'crs',
-].map((e, i) => `${e} AS __gs${i}`).join(', ') + `, * EXCLUDE (${CORE_COLUMNS.map((c) => quoteIdent(c)).join(', ')})`;
+]
+  .map((e, i) => `${e} AS __gs${i}`)
+  .join(', ')}, * EXCLUDE (${CORE_COLUMNS.map((c) => quoteIdent(c)).join(', ')})`;
 
 /** Number of flattened core columns at the start of {@link ROW_SELECT}. */
 const FLAT = 10;
 
 const RAW_TYPES = new Set<DuckDBTypeId>([
-  DuckDBTypeId.BOOLEAN, DuckDBTypeId.TINYINT, DuckDBTypeId.SMALLINT, DuckDBTypeId.INTEGER, DuckDBTypeId.UTINYINT,
-  DuckDBTypeId.USMALLINT, DuckDBTypeId.UINTEGER, DuckDBTypeId.FLOAT, DuckDBTypeId.DOUBLE, DuckDBTypeId.VARCHAR,
-  DuckDBTypeId.BIGINT, DuckDBTypeId.UBIGINT, DuckDBTypeId.HUGEINT,
+  DuckDBTypeId.BOOLEAN,
+  DuckDBTypeId.TINYINT,
+  DuckDBTypeId.SMALLINT,
+  DuckDBTypeId.INTEGER,
+  DuckDBTypeId.UTINYINT,
+  DuckDBTypeId.USMALLINT,
+  DuckDBTypeId.UINTEGER,
+  DuckDBTypeId.FLOAT,
+  DuckDBTypeId.DOUBLE,
+  DuckDBTypeId.VARCHAR,
+  DuckDBTypeId.BIGINT,
+  DuckDBTypeId.UBIGINT,
+  DuckDBTypeId.HUGEINT,
 ]);
 
 /**
@@ -63,12 +78,18 @@ export function chunkToRows(chunk: DuckDBDataChunk, names: readonly string[], so
     const xmin = v[3].getItem(r) as number | null;
     if (id === null || geom === null || xmin === null) {
       const what = id === null ? 'id' : geom === null ? 'geometry' : 'bbox';
-      throw new CatalogError('INVALID_ROW', `${source}: row ${id === null ? '(no id)' : JSON.stringify(id)} has a NULL ${what}; every catalog row needs an id, a footprint and a bbox`, { subject: source });
+      throw new CatalogError(
+        'INVALID_ROW',
+        `${source}: row ${id === null ? '(no id)' : JSON.stringify(id)} has a NULL ${what}; every catalog row needs an id, a footprint and a bbox`,
+        { subject: source },
+      );
     }
     const assets: CatalogRow['assets'] = {};
     const json = v[1].getItem(r) as string | null;
     if (json !== null) {
-      for (const [k, a] of Object.entries(JSON.parse(json) as Record<string, { href: string | null; band: number | null } | null>)) {
+      for (const [k, a] of Object.entries(
+        JSON.parse(json) as Record<string, { href: string | null; band: number | null } | null>,
+      )) {
         if (!a || a.href === null) continue;
         assets[k] = a.band === null ? { href: a.href } : { href: a.href, band: a.band };
       }

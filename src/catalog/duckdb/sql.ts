@@ -20,7 +20,7 @@ export interface BoundSql {
   params: Record<string, unknown>;
 }
 
-const IDENT = /^[\p{L}_][\p{L}\p{N}_:.\-]*$/u;
+const IDENT = /^[\p{L}_][\p{L}\p{N}_:.-]*$/u;
 
 /**
  * Validates a column or table name and returns it double-quoted. Letters, digits, `_`, `:`, `.`
@@ -87,12 +87,16 @@ let fragmentCounter = 0;
  * ```
  */
 export function bindFragment(sql: string, params: SqlParams | undefined, what = 'where'): BoundSql {
-  if (typeof sql !== 'string' || sql.trim().length === 0) throw new CatalogError('BAD_QUERY', `${what} must be a non-empty SQL string`);
+  if (typeof sql !== 'string' || sql.trim().length === 0)
+    throw new CatalogError('BAD_QUERY', `${what} must be a non-empty SQL string`);
   const prefix = `f${++fragmentCounter}_`;
   const positional = Array.isArray(params) ? params : null;
   const named = params && !Array.isArray(params) ? params : null;
   if (params !== undefined && params !== null && typeof params !== 'object') {
-    throw new CatalogError('BAD_QUERY', `${what} params must be an array (for ? / $1) or an object (for $name), got ${typeof params}`);
+    throw new CatalogError(
+      'BAD_QUERY',
+      `${what} params must be an array (for ? / $1) or an object (for $name), got ${typeof params}`,
+    );
   }
   const out: Record<string, unknown> = {};
   const used = new Set<string>();
@@ -102,13 +106,16 @@ export function bindFragment(sql: string, params: SqlParams | undefined, what = 
   const n = sql.length;
   let i = 0;
   const fail = (why: string): never => {
-    throw new CatalogError('BAD_QUERY', `${what} ${JSON.stringify(sql.length > 200 ? sql.slice(0, 200) + '...' : sql)}: ${why}`);
+    throw new CatalogError(
+      'BAD_QUERY',
+      `${what} ${JSON.stringify(sql.length > 200 ? `${sql.slice(0, 200)}...` : sql)}: ${why}`,
+    );
   };
   const take = (key: string, value: () => unknown): string => {
     const name = prefix + key.replace(/[^A-Za-z0-9_]/g, '_');
     out[name] = value();
     used.add(key);
-    return '$' + name;
+    return `$${name}`;
   };
   while (i < n) {
     const c = sql[i];
@@ -117,7 +124,10 @@ export function bindFragment(sql: string, params: SqlParams | undefined, what = 
       for (;;) {
         if (j >= n) fail(`unterminated ${c === "'" ? 'string literal' : 'quoted identifier'}`);
         if (sql[j] === c) {
-          if (sql[j + 1] === c) { j += 2; continue; }
+          if (sql[j + 1] === c) {
+            j += 2;
+            continue;
+          }
           break;
         }
         j++;
@@ -150,9 +160,13 @@ export function bindFragment(sql: string, params: SqlParams | undefined, what = 
       text += take(String(k + 1), () => positional![k]);
       i++;
     } else if (c === '$') {
-      if (sql[i + 1] === '$') fail('dollar-quoted strings are not supported; use \'...\' or params');
+      if (sql[i + 1] === '$') fail("dollar-quoted strings are not supported; use '...' or params");
       const m = /^\$([A-Za-z_][A-Za-z0-9_]*|[0-9]+)/.exec(sql.slice(i));
-      if (!m) { text += c; i++; continue; }
+      if (!m) {
+        text += c;
+        i++;
+        continue;
+      }
       const key = m[1];
       if (/^[0-9]+$/.test(key)) {
         if (!positional) fail(`uses $${key} but params is not an array`);
@@ -160,7 +174,7 @@ export function bindFragment(sql: string, params: SqlParams | undefined, what = 
         if (k < 0 || k >= positional!.length) fail(`uses $${key} but only ${positional!.length} params are given`);
         text += take(key, () => positional![k]);
       } else {
-        if (!named || !Object.prototype.hasOwnProperty.call(named, key)) fail(`uses $${key} but params has no "${key}"`);
+        if (!named || !Object.hasOwn(named, key)) fail(`uses $${key} but params has no "${key}"`);
         text += take(key, () => named![key]);
       }
       i += m[0].length;

@@ -49,8 +49,12 @@ function parse(bytes: unknown): Geometry {
  */
 export function registerUdfs(conn: DuckDBConnection): void {
   const box = (a: unknown[]): BBox => [a[1], a[2], a[3], a[4]] as BBox;
-  registerRowwise(conn, UDF.intersectsBBox, BOOLEAN, [BLOB, DOUBLE, DOUBLE, DOUBLE, DOUBLE], (a) => geometryIntersectsBBox(parse(a[0]), box(a)));
-  registerRowwise(conn, UDF.geomsIntersect, BOOLEAN, [BLOB, BLOB], (a) => geometriesIntersect(parse(a[0]), parse(a[1])));
+  registerRowwise(conn, UDF.intersectsBBox, BOOLEAN, [BLOB, DOUBLE, DOUBLE, DOUBLE, DOUBLE], (a) =>
+    geometryIntersectsBBox(parse(a[0]), box(a)),
+  );
+  registerRowwise(conn, UDF.geomsIntersect, BOOLEAN, [BLOB, BLOB], (a) =>
+    geometriesIntersect(parse(a[0]), parse(a[1])),
+  );
   registerRowwise(conn, UDF.hilbert, DOUBLE, [DOUBLE, DOUBLE], (a) => hilbertKey(a[0] as number, a[1] as number));
   const bounds = [UDF.wkbXmin, UDF.wkbYmin, UDF.wkbXmax, UDF.wkbYmax];
   bounds.forEach((name, k) => registerRowwise(conn, name, DOUBLE, [BLOB], (a) => geometryBBox(parse(a[0]))[k]));
@@ -60,7 +64,13 @@ export function registerUdfs(conn: DuckDBConnection): void {
  * Registers a scalar function computed row by row: a NULL argument gives NULL, and an exception
  * fails the query with a message naming the function.
  */
-function registerRowwise(conn: DuckDBConnection, name: string, returnType: DuckDBType, parameterTypes: DuckDBType[], fn: (args: unknown[]) => unknown): void {
+function registerRowwise(
+  conn: DuckDBConnection,
+  name: string,
+  returnType: DuckDBType,
+  parameterTypes: DuckDBType[],
+  fn: (args: unknown[]) => unknown,
+): void {
   conn.registerScalarFunction(
     DuckDBScalarFunction.create({
       name,
@@ -75,7 +85,10 @@ function registerRowwise(conn: DuckDBConnection, name: string, returnType: DuckD
             args[c] = vectors[c].getItem(r);
             if (args[c] === null) anyNull = true;
           }
-          if (anyNull) { out.setItem(r, null); continue; }
+          if (anyNull) {
+            out.setItem(r, null);
+            continue;
+          }
           try {
             out.setItem(r, fn(args) as never);
           } catch (e) {

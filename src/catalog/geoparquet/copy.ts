@@ -38,17 +38,29 @@ export function sortSql(sortBy: readonly string[]): string {
 }
 
 function checkOptions(path: string, opts: GeoParquetWriteOptions): void {
-  if (typeof path !== 'string' || path.length === 0) throw new CatalogError('BAD_OPTION', 'the output path must be a non-empty string');
+  if (typeof path !== 'string' || path.length === 0)
+    throw new CatalogError('BAD_OPTION', 'the output path must be a non-empty string');
   if (opts.compression !== undefined && !COMPRESSIONS.has(opts.compression)) {
-    throw new CatalogError('BAD_OPTION', `compression must be one of ${[...COMPRESSIONS].join(', ')}, got ${JSON.stringify(opts.compression)}`);
+    throw new CatalogError(
+      'BAD_OPTION',
+      `compression must be one of ${[...COMPRESSIONS].join(', ')}, got ${JSON.stringify(opts.compression)}`,
+    );
   }
   if (opts.rowGroupSize !== undefined && !(Number.isInteger(opts.rowGroupSize) && opts.rowGroupSize >= 1)) {
     throw new CatalogError('BAD_OPTION', `rowGroupSize must be a positive integer, got ${String(opts.rowGroupSize)}`);
   }
-  if (opts.geoparquetVersion !== undefined && opts.geoparquetVersion !== '1.1.0' && opts.geoparquetVersion !== '1.0.0') {
-    throw new CatalogError('BAD_OPTION', `geoparquetVersion must be '1.1.0' or '1.0.0', got ${JSON.stringify(opts.geoparquetVersion)}`);
+  if (
+    opts.geoparquetVersion !== undefined &&
+    opts.geoparquetVersion !== '1.1.0' &&
+    opts.geoparquetVersion !== '1.0.0'
+  ) {
+    throw new CatalogError(
+      'BAD_OPTION',
+      `geoparquetVersion must be '1.1.0' or '1.0.0', got ${JSON.stringify(opts.geoparquetVersion)}`,
+    );
   }
-  if (opts.sortBy !== undefined && !Array.isArray(opts.sortBy)) throw new CatalogError('BAD_OPTION', 'sortBy must be an array of column names');
+  if (opts.sortBy !== undefined && !Array.isArray(opts.sortBy))
+    throw new CatalogError('BAD_OPTION', 'sortBy must be an array of column names');
   if (opts.partitionBy !== undefined && (!Array.isArray(opts.partitionBy) || opts.partitionBy.length === 0)) {
     throw new CatalogError('BAD_OPTION', 'partitionBy must be a non-empty array of column names');
   }
@@ -61,7 +73,7 @@ function tempSibling(path: string): string {
 /** Moves `tmp` to `path`: atomic for files; a directory replaces an existing one via a backup name. */
 function moveIntoPlace(tmp: string, path: string): void {
   if (existsSync(path) && statSync(path).isDirectory()) {
-    const old = tempSibling(path) + '.old';
+    const old = `${tempSibling(path)}.old`;
     renameSync(path, old);
     renameSync(tmp, path);
     rmSync(old, { recursive: true, force: true });
@@ -70,7 +82,16 @@ function moveIntoPlace(tmp: string, path: string): void {
   }
 }
 
-const WKB_TYPES = ['Geometry', 'Point', 'LineString', 'Polygon', 'MultiPoint', 'MultiLineString', 'MultiPolygon', 'GeometryCollection'];
+const WKB_TYPES = [
+  'Geometry',
+  'Point',
+  'LineString',
+  'Polygon',
+  'MultiPoint',
+  'MultiLineString',
+  'MultiPolygon',
+  'GeometryCollection',
+];
 
 /**
  * The GeoParquet geometry type name of a WKB header given as hex (byte order + uint32 type, ISO Z/M/ZM
@@ -84,7 +105,11 @@ const WKB_TYPES = ['Geometry', 'Point', 'LineString', 'Polygon', 'MultiPoint', '
  */
 export function wkbTypeName(hex: string, subject: string): string {
   const bad = (): never => {
-    throw new CatalogError('INVALID_WKB', `${subject}: a geometry starts with bytes ${hex}, which is not a WKB header; fix the footprints`, { subject });
+    throw new CatalogError(
+      'INVALID_WKB',
+      `${subject}: a geometry starts with bytes ${hex}, which is not a WKB header; fix the footprints`,
+      { subject },
+    );
   };
   if (!/^0[01][0-9A-F]{8}$/i.test(hex)) bad();
   const b = Buffer.from(hex, 'hex');
@@ -106,7 +131,12 @@ export function wkbTypeName(hex: string, subject: string): string {
  * await copyToGeoParquet(engine, { sql: 'SELECT * FROM gs_rows_1', params: {} }, 'out.parquet', {});
  * ```
  */
-export async function copyToGeoParquet(engine: DuckDBEngine, rel: BoundSql, path: string, opts: GeoParquetWriteOptions = {}): Promise<void> {
+export async function copyToGeoParquet(
+  engine: DuckDBEngine,
+  rel: BoundSql,
+  path: string,
+  opts: GeoParquetWriteOptions = {},
+): Promise<void> {
   checkOptions(path, opts);
   const out = resolve(path);
   const subject = out;
@@ -121,8 +151,13 @@ export async function copyToGeoParquet(engine: DuckDBEngine, rel: BoundSql, path
       rel.params,
       subject,
     );
-    const bbox: BBox | null = stats.n === 0n || stats.xmin === null ? null : [stats.xmin as number, stats.ymin as number, stats.xmax as number, stats.ymax as number];
-    const types = ((stats.types as (string | null)[]) ?? []).filter((t): t is string => t !== null).map((h) => wkbTypeName(h, subject));
+    const bbox: BBox | null =
+      stats.n === 0n || stats.xmin === null
+        ? null
+        : [stats.xmin as number, stats.ymin as number, stats.xmax as number, stats.ymax as number];
+    const types = ((stats.types as (string | null)[]) ?? [])
+      .filter((t): t is string => t !== null)
+      .map((h) => wkbTypeName(h, subject));
     const geo = buildGeoMetadata({ geometryTypes: types, bbox, version: opts.geoparquetVersion ?? '1.1.0' });
     const sortBy = opts.sortBy ?? DEFAULT_SORT;
     const order = sortBy.length ? ` ORDER BY ${sortSql(sortBy)}` : '';
@@ -133,8 +168,14 @@ export async function copyToGeoParquet(engine: DuckDBEngine, rel: BoundSql, path
       `ROW_GROUP_SIZE ${opts.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE}`,
       `KV_METADATA {geo: ${sqlString(JSON.stringify(geo))}}`,
     ];
-    if (opts.partitionBy) options.push(`PARTITION_BY (${opts.partitionBy.map((c) => quoteIdent(c, 'partitionBy column')).join(', ')})`);
-    await runStatement(conn, `COPY (SELECT ${cols} FROM (${rel.sql}) AS src${order}) TO ${sqlString(tmp)} (${options.join(', ')})`, rel.params, subject);
+    if (opts.partitionBy)
+      options.push(`PARTITION_BY (${opts.partitionBy.map((c) => quoteIdent(c, 'partitionBy column')).join(', ')})`);
+    await runStatement(
+      conn,
+      `COPY (SELECT ${cols} FROM (${rel.sql}) AS src${order}) TO ${sqlString(tmp)} (${options.join(', ')})`,
+      rel.params,
+      subject,
+    );
     moveIntoPlace(tmp, out);
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
@@ -153,8 +194,14 @@ export async function copyToGeoParquet(engine: DuckDBEngine, rel: BoundSql, path
  * await copyToDuckDB(engine, { sql: 'SELECT * FROM gs_rows_1', params: {} }, 'cat.duckdb');
  * ```
  */
-export async function copyToDuckDB(engine: DuckDBEngine, rel: BoundSql, path: string, table = 'catalog'): Promise<void> {
-  if (typeof path !== 'string' || path.length === 0) throw new CatalogError('BAD_OPTION', 'the output path must be a non-empty string');
+export async function copyToDuckDB(
+  engine: DuckDBEngine,
+  rel: BoundSql,
+  path: string,
+  table = 'catalog',
+): Promise<void> {
+  if (typeof path !== 'string' || path.length === 0)
+    throw new CatalogError('BAD_OPTION', 'the output path must be a non-empty string');
   const out = resolve(path);
   const t = quoteIdent(table, 'table');
   if (!existsSync(dirname(out))) mkdirSync(dirname(out), { recursive: true });
@@ -171,7 +218,7 @@ export async function copyToDuckDB(engine: DuckDBEngine, rel: BoundSql, path: st
     moveIntoPlace(tmp, out);
   } catch (e) {
     rmSync(tmp, { force: true });
-    rmSync(tmp + '.wal', { force: true });
+    rmSync(`${tmp}.wal`, { force: true });
     throw e;
   } finally {
     conn.closeSync();

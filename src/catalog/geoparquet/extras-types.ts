@@ -47,7 +47,9 @@ export function typeOfValue(v: unknown, where: string): ExtraType {
       if (v instanceof Uint8Array) return { kind: 'scalar', sql: 'BLOB' };
       if (Array.isArray(v)) {
         let of: ExtraType = NULL_TYPE;
-        v.forEach((x, i) => { of = mergeTypes(of, typeOfValue(x, `${where}[${i}]`), `${where}[${i}]`); });
+        v.forEach((x, i) => {
+          of = mergeTypes(of, typeOfValue(x, `${where}[${i}]`), `${where}[${i}]`);
+        });
         return { kind: 'list', of };
       }
       const proto = Object.getPrototypeOf(v);
@@ -64,7 +66,7 @@ export function typeOfValue(v: unknown, where: string): ExtraType {
   }
   throw new CatalogError(
     'UNSUPPORTED_VALUE',
-    `${where}: cannot store ${typeof v === 'object' ? (v as object).constructor?.name ?? 'object' : typeof v} value ${String(v).slice(0, 60)} in a catalog column; use numbers, bigints, booleans, strings, Dates, Uint8Arrays, arrays or plain objects`,
+    `${where}: cannot store ${typeof v === 'object' ? ((v as object).constructor?.name ?? 'object') : typeof v} value ${String(v).slice(0, 60)} in a catalog column; use numbers, bigints, booleans, strings, Dates, Uint8Arrays, arrays or plain objects`,
     { subject: where },
   );
 }
@@ -112,7 +114,9 @@ export function typeSql(t: ExtraType): string {
     case 'list':
       return `${typeSql(t.of)}[]`;
     case 'struct':
-      return t.fields.size === 0 ? 'VARCHAR' : `STRUCT(${[...t.fields].map(([k, f]) => `${quoteIdent(k)} ${typeSql(f)}`).join(', ')})`;
+      return t.fields.size === 0
+        ? 'VARCHAR'
+        : `STRUCT(${[...t.fields].map(([k, f]) => `${quoteIdent(k)} ${typeSql(f)}`).join(', ')})`;
   }
 }
 

@@ -46,12 +46,18 @@ export interface GeoColumnMetadata {
  * buildGeoMetadata({ geometryTypes: ['Polygon'], bbox: [10, 45, 11, 46] });
  * ```
  */
-export function buildGeoMetadata(opts: { geometryTypes: string[]; bbox: BBox | null; version?: '1.1.0' | '1.0.0' }): GeoMetadata {
+export function buildGeoMetadata(opts: {
+  geometryTypes: string[];
+  bbox: BBox | null;
+  version?: '1.1.0' | '1.0.0';
+}): GeoMetadata {
   const version = opts.version ?? '1.1.0';
   const column: GeoColumnMetadata = { encoding: 'WKB', geometry_types: [...new Set(opts.geometryTypes)].sort() };
   if (opts.bbox) column.bbox = [...opts.bbox];
   if (version === '1.1.0') {
-    column.covering = { bbox: { xmin: ['bbox', 'xmin'], ymin: ['bbox', 'ymin'], xmax: ['bbox', 'xmax'], ymax: ['bbox', 'ymax'] } };
+    column.covering = {
+      bbox: { xmin: ['bbox', 'xmin'], ymin: ['bbox', 'ymin'], xmax: ['bbox', 'xmax'], ymax: ['bbox', 'ymax'] },
+    };
   }
   return { version, primary_column: 'geometry', columns: { geometry: column } };
 }
@@ -91,16 +97,26 @@ export function interpretGeoMetadata(json: string, file: string): GeoColumnInfo 
   try {
     meta = JSON.parse(json) as GeoMetadata;
   } catch (e) {
-    throw new CatalogError('BAD_GEO_METADATA', `${file}: the "geo" metadata is not valid JSON (${(e as Error).message}); rewrite the file with a GeoParquet writer`, { subject: file, cause: e });
+    throw new CatalogError(
+      'BAD_GEO_METADATA',
+      `${file}: the "geo" metadata is not valid JSON (${(e as Error).message}); rewrite the file with a GeoParquet writer`,
+      { subject: file, cause: e },
+    );
   }
   const column = meta?.primary_column;
   const col = typeof column === 'string' ? meta.columns?.[column] : undefined;
   if (!col) {
-    throw new CatalogError('BAD_GEO_METADATA', `${file}: the "geo" metadata names no primary geometry column (primary_column ${JSON.stringify(column)}); rewrite the file with a GeoParquet writer`, { subject: file });
+    throw new CatalogError(
+      'BAD_GEO_METADATA',
+      `${file}: the "geo" metadata names no primary geometry column (primary_column ${JSON.stringify(column)}); rewrite the file with a GeoParquet writer`,
+      { subject: file },
+    );
   }
   const encoding = String(col.encoding ?? '');
   if (encoding.toUpperCase() !== 'WKB') {
-    const kind = GEOARROW.has(encoding.toLowerCase()) ? `GeoArrow native encoding "${encoding}"` : `encoding ${JSON.stringify(col.encoding)}`;
+    const kind = GEOARROW.has(encoding.toLowerCase())
+      ? `GeoArrow native encoding "${encoding}"`
+      : `encoding ${JSON.stringify(col.encoding)}`;
     throw new CatalogError(
       'UNSUPPORTED_ENCODING',
       `${file}: geometry column "${column}" uses the ${kind}; geoslice reads WKB only — convert it, e.g. with GDAL: ogr2ogr -lco GEOMETRY_ENCODING=WKB out.parquet in.parquet`,
@@ -109,7 +125,10 @@ export function interpretGeoMetadata(json: string, file: string): GeoColumnInfo 
   }
   if ('crs' in col) checkCrs(col.crs, file, column);
   const cov = col.covering?.bbox;
-  const covering = cov && ['xmin', 'ymin', 'xmax', 'ymax'].every((k) => Array.isArray((cov as Record<string, unknown>)[k])) ? cov : null;
+  const covering =
+    cov && ['xmin', 'ymin', 'xmax', 'ymax'].every((k) => Array.isArray((cov as Record<string, unknown>)[k]))
+      ? cov
+      : null;
   return { version: String(meta.version ?? ''), column, covering };
 }
 
@@ -124,7 +143,8 @@ function checkCrs(crs: unknown, file: string, column: string): void {
 }
 
 function isWgs84(crs: unknown): boolean {
-  if (typeof crs === 'string') return /^(EPSG:4326|OGC:CRS84|urn:ogc:def:crs:OGC:1\.3:CRS84|urn:ogc:def:crs:EPSG::4326)$/i.test(crs.trim());
+  if (typeof crs === 'string')
+    return /^(EPSG:4326|OGC:CRS84|urn:ogc:def:crs:OGC:1\.3:CRS84|urn:ogc:def:crs:EPSG::4326)$/i.test(crs.trim());
   if (!crs || typeof crs !== 'object') return false;
   const c = crs as { id?: { authority?: string; code?: unknown }; type?: string; name?: string };
   if (c.id) {

@@ -35,8 +35,10 @@ import { interpretGeoMetadata, type GeoColumnInfo } from './geo-metadata.js';
  * ```
  */
 export function checkParquetFile(file: string): void {
-  if (!existsSync(file)) throw new CatalogError('NOT_FOUND', `${file} does not exist; check the path`, { subject: file });
-  if (!statSync(file).isFile()) throw new CatalogError('NOT_PARQUET', `${file} is not a regular file`, { subject: file });
+  if (!existsSync(file))
+    throw new CatalogError('NOT_FOUND', `${file} does not exist; check the path`, { subject: file });
+  if (!statSync(file).isFile())
+    throw new CatalogError('NOT_PARQUET', `${file} is not a regular file`, { subject: file });
   const fd = openSync(file, 'r');
   try {
     const size = fstatSync(fd).size;
@@ -45,10 +47,18 @@ export function checkParquetFile(file: string): void {
     readSync(fd, head, 0, 4, 0);
     if (size >= 8) readSync(fd, tail, 0, 4, size - 4);
     if (head.toString('latin1') !== 'PAR1') {
-      throw new CatalogError('NOT_PARQUET', `${file} is not a Parquet file (no PAR1 magic); pass a GeoParquet file, a directory of them or a .duckdb file`, { subject: file });
+      throw new CatalogError(
+        'NOT_PARQUET',
+        `${file} is not a Parquet file (no PAR1 magic); pass a GeoParquet file, a directory of them or a .duckdb file`,
+        { subject: file },
+      );
     }
     if (size < 12 || tail.toString('latin1') !== 'PAR1') {
-      throw new CatalogError('TRUNCATED', `${file} is truncated (the Parquet footer is missing); re-copy or rewrite the file`, { subject: file });
+      throw new CatalogError(
+        'TRUNCATED',
+        `${file} is truncated (the Parquet footer is missing); re-copy or rewrite the file`,
+        { subject: file },
+      );
     }
   } finally {
     closeSync(fd);
@@ -100,12 +110,21 @@ export function catalogProjection(
   }
 
   const gtype = text(geo.column);
-  if (gtype === undefined) throw new CatalogError('NO_GEOMETRY', `${subject}: the geometry column "${geo.column}" named by the "geo" metadata does not exist`, { subject });
+  if (gtype === undefined)
+    throw new CatalogError(
+      'NO_GEOMETRY',
+      `${subject}: the geometry column "${geo.column}" named by the "geo" metadata does not exist`,
+      { subject },
+    );
   let geometry: string;
   if (gtype === 'BLOB') geometry = q(geo.column);
   else if (gtype.startsWith('GEOMETRY')) geometry = `st_aswkb(${q(geo.column)})`;
   else {
-    throw new CatalogError('UNSUPPORTED_ENCODING', `${subject}: geometry column "${geo.column}" has type ${gtype}, not WKB; geoslice reads WKB geometry only (GeoArrow native encoding is not supported)`, { subject: `${subject}:${geo.column}` });
+    throw new CatalogError(
+      'UNSUPPORTED_ENCODING',
+      `${subject}: geometry column "${geo.column}" has type ${gtype}, not WKB; geoslice reads WKB geometry only (GeoArrow native encoding is not supported)`,
+      { subject: `${subject}:${geo.column}` },
+    );
   }
 
   let id: string;
@@ -120,19 +139,42 @@ export function catalogProjection(
   const cov = geo.covering;
   if (cov && cov.xmin.length === 2 && fields.every((f) => types.has(cov[f][0]))) {
     const col = cov.xmin[0];
-    const identity = col === 'bbox' && text('bbox') === 'STRUCT(xmin DOUBLE, ymin DOUBLE, xmax DOUBLE, ymax DOUBLE)' && fields.every((f) => cov[f][0] === 'bbox' && cov[f][1] === f);
-    bbox = identity ? q('bbox') : `struct_pack(${fields.map((f) => `${f} := CAST(${q(cov[f][0])}.${q(cov[f][1])} AS DOUBLE)`).join(', ')})`;
+    const identity =
+      col === 'bbox' &&
+      text('bbox') === 'STRUCT(xmin DOUBLE, ymin DOUBLE, xmax DOUBLE, ymax DOUBLE)' &&
+      fields.every((f) => cov[f][0] === 'bbox' && cov[f][1] === f);
+    bbox = identity
+      ? q('bbox')
+      : `struct_pack(${fields.map((f) => `${f} := CAST(${q(cov[f][0])}.${q(cov[f][1])} AS DOUBLE)`).join(', ')})`;
     consumed.add(col);
-  } else if (types.get('bbox') instanceof DuckDBStructType && fields.every((f) => (types.get('bbox') as DuckDBStructType).entryNames.includes(f))) {
-    bbox = text('bbox') === 'STRUCT(xmin DOUBLE, ymin DOUBLE, xmax DOUBLE, ymax DOUBLE)' ? q('bbox') : `struct_pack(${fields.map((f) => `${f} := CAST(${q('bbox')}.${f} AS DOUBLE)`).join(', ')})`;
+  } else if (
+    types.get('bbox') instanceof DuckDBStructType &&
+    fields.every((f) => (types.get('bbox') as DuckDBStructType).entryNames.includes(f))
+  ) {
+    bbox =
+      text('bbox') === 'STRUCT(xmin DOUBLE, ymin DOUBLE, xmax DOUBLE, ymax DOUBLE)'
+        ? q('bbox')
+        : `struct_pack(${fields.map((f) => `${f} := CAST(${q('bbox')}.${f} AS DOUBLE)`).join(', ')})`;
   } else {
     const g = geometry;
     bbox = `struct_pack(xmin := ${UDF.wkbXmin}(${g}), ymin := ${UDF.wkbYmin}(${g}), xmax := ${UDF.wkbXmax}(${g}), ymax := ${UDF.wkbYmax}(${g}))`;
   }
 
   const ts = (n: string) => (text(n) === 'TIMESTAMP WITH TIME ZONE' ? q(n) : `CAST(${q(n)} AS TIMESTAMPTZ)`);
-  const tmin = types.has('tmin') ? ts('tmin') : types.has('start_datetime') ? `coalesce(${ts('start_datetime')}${types.has('datetime') ? `, ${ts('datetime')}` : ''})` : types.has('datetime') ? ts('datetime') : 'NULL::TIMESTAMPTZ';
-  const tmax = types.has('tmax') ? ts('tmax') : types.has('end_datetime') ? `coalesce(${ts('end_datetime')}${types.has('datetime') ? `, ${ts('datetime')}` : ''})` : types.has('datetime') ? ts('datetime') : 'NULL::TIMESTAMPTZ';
+  const tmin = types.has('tmin')
+    ? ts('tmin')
+    : types.has('start_datetime')
+      ? `coalesce(${ts('start_datetime')}${types.has('datetime') ? `, ${ts('datetime')}` : ''})`
+      : types.has('datetime')
+        ? ts('datetime')
+        : 'NULL::TIMESTAMPTZ';
+  const tmax = types.has('tmax')
+    ? ts('tmax')
+    : types.has('end_datetime')
+      ? `coalesce(${ts('end_datetime')}${types.has('datetime') ? `, ${ts('datetime')}` : ''})`
+      : types.has('datetime')
+        ? ts('datetime')
+        : 'NULL::TIMESTAMPTZ';
 
   const crsParts: string[] = [];
   if (types.has('crs')) crsParts.push(text('crs') === 'VARCHAR' ? q('crs') : `CAST(${q('crs')} AS VARCHAR)`);
@@ -159,20 +201,31 @@ function assetsSql(type: DuckDBType | undefined, subject: string): string {
   if (!type) return `MAP {}::${ASSETS_TYPE}`;
   const t = type.toString().replaceAll('"', '');
   if (t === ASSETS_TYPE) return quoteIdent('assets');
-  if (type instanceof DuckDBMapType && type.valueType instanceof DuckDBStructType && type.valueType.entryNames.includes('href')) {
+  if (
+    type instanceof DuckDBMapType &&
+    type.valueType instanceof DuckDBStructType &&
+    type.valueType.entryNames.includes('href')
+  ) {
     const band = type.valueType.entryNames.includes('band') ? 'TRY_CAST(e.value.band AS INTEGER)' : 'NULL::INTEGER';
     return `map_from_entries(list_transform(list_filter(map_entries("assets"), e -> e.value.href IS NOT NULL), e -> {'key': CAST(e.key AS VARCHAR), 'value': {'href': CAST(e.value.href AS VARCHAR), 'band': ${band}}}))::${ASSETS_TYPE}`;
   }
   if (type instanceof DuckDBStructType) {
-    const keys = type.entryNames.filter((k, i) => {
+    const keys = type.entryNames.filter((_k, i) => {
       const v = type.entryTypes[i];
       return v instanceof DuckDBStructType && v.entryNames.includes('href');
     });
     if (keys.length === 0) return `MAP {}::${ASSETS_TYPE}`;
-    const entries = keys.map((k) => `{'key': ${sqlString(k)}, 'value': {'href': CAST("assets".${quoteSchemaName(k)}.href AS VARCHAR), 'band': NULL::INTEGER}}`);
+    const entries = keys.map(
+      (k) =>
+        `{'key': ${sqlString(k)}, 'value': {'href': CAST("assets".${quoteSchemaName(k)}.href AS VARCHAR), 'band': NULL::INTEGER}}`,
+    );
     return `map_from_entries(list_filter([${entries.join(', ')}], e -> e.value.href IS NOT NULL))::${ASSETS_TYPE}`;
   }
-  throw new CatalogError('UNSUPPORTED_ASSETS', `${subject}: column "assets" has type ${t}; expected ${ASSETS_TYPE} or a STAC struct of assets with href`, { subject: `${subject}:assets` });
+  throw new CatalogError(
+    'UNSUPPORTED_ASSETS',
+    `${subject}: column "assets" has type ${t}; expected ${ASSETS_TYPE} or a STAC struct of assets with href`,
+    { subject: `${subject}:assets` },
+  );
 }
 
 /**
@@ -185,7 +238,11 @@ function assetsSql(type: DuckDBType | undefined, subject: string): string {
  * const rel = await geoParquetRelation(engine, ['a.parquet', 'b.parquet'], { hive: false });
  * ```
  */
-export async function geoParquetRelation(engine: DuckDBEngine, files: readonly string[], opts: { hive: boolean; subject: string }): Promise<BoundSql> {
+export async function geoParquetRelation(
+  engine: DuckDBEngine,
+  files: readonly string[],
+  opts: { hive: boolean; subject: string },
+): Promise<BoundSql> {
   for (const f of files) checkParquetFile(f);
   const conn = await engine.connect();
   try {
@@ -196,7 +253,12 @@ export async function geoParquetRelation(engine: DuckDBEngine, files: readonly s
       opts.subject,
     );
     const byFile = new Map(metas.map((m) => [String(m.file_name), String(m.geo)]));
-    const probe = await describeQuery(conn, `SELECT * FROM ${readParquetSql(files.slice(0, 1), opts.hive, false)}`, {}, files[0]);
+    const probe = await describeQuery(
+      conn,
+      `SELECT * FROM ${readParquetSql(files.slice(0, 1), opts.hive, false)}`,
+      {},
+      files[0],
+    );
     let info: GeoColumnInfo | null = null;
     for (const f of files) {
       const json = byFile.get(f);
@@ -206,18 +268,34 @@ export async function geoParquetRelation(engine: DuckDBEngine, files: readonly s
           info ??= { version: 'parquet-geometry', column: native.name, covering: null };
           continue;
         }
-        throw new CatalogError('NO_GEOMETRY', `${f} has no GeoParquet "geo" metadata (no geometry column); write it with a GeoParquet writer (e.g. writeGeoParquet, GeoPandas to_parquet, ogr2ogr)`, { subject: f });
+        throw new CatalogError(
+          'NO_GEOMETRY',
+          `${f} has no GeoParquet "geo" metadata (no geometry column); write it with a GeoParquet writer (e.g. writeGeoParquet, GeoPandas to_parquet, ogr2ogr)`,
+          { subject: f },
+        );
       }
       const i = interpretGeoMetadata(json, f);
       if (info && i.column !== info.column) {
-        throw new CatalogError('SCHEMA_MISMATCH', `${f}: its geometry column is "${i.column}" but ${files[0]} uses "${info.column}"; shards of one catalog must agree`, { subject: f });
+        throw new CatalogError(
+          'SCHEMA_MISMATCH',
+          `${f}: its geometry column is "${i.column}" but ${files[0]} uses "${info.column}"; shards of one catalog must agree`,
+          { subject: f },
+        );
       }
       info ??= i;
     }
-    const columns = await describeQuery(conn, `SELECT * FROM ${readParquetSql(files, opts.hive, false)}`, {}, opts.subject);
+    const columns = await describeQuery(
+      conn,
+      `SELECT * FROM ${readParquetSql(files, opts.hive, false)}`,
+      {},
+      opts.subject,
+    );
     const rowIds = !columns.some((c) => c.name === 'id');
     const subject = files.length === 1 ? files[0] : opts.subject;
-    return { sql: catalogProjection(readParquetSql(files, opts.hive, rowIds), columns, info!, subject, rowIds), params: {} };
+    return {
+      sql: catalogProjection(readParquetSql(files, opts.hive, rowIds), columns, info!, subject, rowIds),
+      params: {},
+    };
   } finally {
     conn.closeSync();
   }

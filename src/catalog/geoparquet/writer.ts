@@ -45,9 +45,19 @@ export async function writeGeoParquet(
   path: string,
   opts: WriteGeoParquetOptions = {},
 ): Promise<number> {
-  const engine = await DuckDBEngine.create({ memoryLimit: opts.memoryLimit ?? '1GB', threads: opts.threads, tempDirectory: opts.tempDirectory });
+  const engine = await DuckDBEngine.create({
+    memoryLimit: opts.memoryLimit ?? '1GB',
+    threads: opts.threads,
+    tempDirectory: opts.tempDirectory,
+  });
   try {
-    const { table, count } = await loadRows(engine, rows, { batchSize: opts.batchSize, extrasTypes: opts.extrasTypes, validate: opts.validate, source: `rows for ${path}`, onProgress: opts.onProgress });
+    const { table, count } = await loadRows(engine, rows, {
+      batchSize: opts.batchSize,
+      extrasTypes: opts.extrasTypes,
+      validate: opts.validate,
+      source: `rows for ${path}`,
+      onProgress: opts.onProgress,
+    });
     await copyToGeoParquet(engine, { sql: `SELECT * FROM ${quoteIdent(table)}`, params: {} }, path, opts);
     return count;
   } finally {

@@ -8,8 +8,23 @@ import { bboxUnion, type BBox } from '../../geo/bbox.js';
 import type { TimeInterval } from '../../geo/interval.js';
 import type { GeoSlice } from '../../geo/slice.js';
 import { normalizeQuery } from '../query-plan.js';
-import type { CatalogQuery, CatalogRow, GeoCatalog, GeoParquetWriteOptions, IntersectOptions, SqlParams } from '../types.js';
-import { aggregateWithDuckDB, readArrowTable, readTableFile, sqlWithDuckDB, toDuckDBFile, toGeoParquetFile, whereWithDuckDB } from './duckdb-eval.js';
+import type {
+  CatalogQuery,
+  CatalogRow,
+  GeoCatalog,
+  GeoParquetWriteOptions,
+  IntersectOptions,
+  SqlParams,
+} from '../types.js';
+import {
+  aggregateWithDuckDB,
+  readArrowTable,
+  readTableFile,
+  sqlWithDuckDB,
+  toDuckDBFile,
+  toGeoParquetFile,
+  whereWithDuckDB,
+} from './duckdb-eval.js';
 import { filterRelation } from './filter.js';
 import { intersectRelations } from './intersect.js';
 import { columnsOf, entriesOf, makeRelation, type Relation } from './relation.js';
@@ -62,7 +77,11 @@ export class MemoryCatalog implements GeoCatalog {
    */
   relation(): Promise<Relation> {
     if (this.closed) {
-      return Promise.reject(new CatalogError('CLOSED', `memory catalog ${this.source} was closed; build a new one with catalogFromRows`, { subject: this.source }));
+      return Promise.reject(
+        new CatalogError('CLOSED', `memory catalog ${this.source} was closed; build a new one with catalogFromRows`, {
+          subject: this.source,
+        }),
+      );
     }
     return this.compute();
   }
@@ -80,17 +99,27 @@ export class MemoryCatalog implements GeoCatalog {
   }
 
   private derive(step: string, plan: () => Promise<Relation>): MemoryCatalog {
-    if (this.closed) throw new CatalogError('CLOSED', `memory catalog ${this.source} was closed; build a new one with catalogFromRows`, { subject: this.source });
+    if (this.closed)
+      throw new CatalogError(
+        'CLOSED',
+        `memory catalog ${this.source} was closed; build a new one with catalogFromRows`,
+        { subject: this.source },
+      );
     return new MemoryCatalog(this.source, plan, [...this.steps, step]);
   }
 
   query(q: CatalogQuery | GeoSlice): GeoCatalog {
     const n = normalizeQuery(q);
     const parts: string[] = [];
-    if (n.boxes) parts.push(`bbox ${n.boxes.map((b) => JSON.stringify(b)).join(' or ')} (EPSG:4326): R-tree (flatbush) search, then exact footprint test`);
+    if (n.boxes)
+      parts.push(
+        `bbox ${n.boxes.map((b) => JSON.stringify(b)).join(' or ')} (EPSG:4326): R-tree (flatbush) search, then exact footprint test`,
+      );
     if (n.interval) {
       const iso = (d: Date | null) => (d ? d.toISOString() : 'open');
-      parts.push(`interval [${iso(n.interval.start)}, ${iso(n.interval.end)}] overlap, undated rows ${n.includeUndated ? 'kept' : 'dropped'}`);
+      parts.push(
+        `interval [${iso(n.interval.start)}, ${iso(n.interval.end)}] overlap, undated rows ${n.includeUndated ? 'kept' : 'dropped'}`,
+      );
     }
     if (n.where !== null) parts.push(`where ${JSON.stringify(n.where)} evaluated by DuckDB over the surviving rows`);
     return this.derive(`query: ${parts.join('; ') || 'no filter'}`, async () => {
@@ -102,7 +131,10 @@ export class MemoryCatalog implements GeoCatalog {
 
   intersect(other: GeoCatalog, opts: IntersectOptions = {}): GeoCatalog {
     if (opts.spatialOnly !== undefined && typeof opts.spatialOnly !== 'boolean') {
-      throw new CatalogError('BAD_QUERY', `intersect option spatialOnly must be a boolean, got ${String(opts.spatialOnly)}`);
+      throw new CatalogError(
+        'BAD_QUERY',
+        `intersect option spatialOnly must be a boolean, got ${String(opts.spatialOnly)}`,
+      );
     }
     const spatialOnly = opts.spatialOnly ?? false;
     return this.derive(
@@ -131,8 +163,14 @@ export class MemoryCatalog implements GeoCatalog {
 
   withColumns(table: Record<string, unknown>[] | Table | string, opts: { on?: string } = {}): GeoCatalog {
     const on = opts.on ?? 'id';
-    if (typeof on !== 'string' || on === '') throw new CatalogError('BAD_QUERY', 'withColumns option on must be a column name');
-    const what = typeof table === 'string' ? `parquet file ${table}` : Array.isArray(table) ? `rows(${table.length})` : 'an Arrow table';
+    if (typeof on !== 'string' || on === '')
+      throw new CatalogError('BAD_QUERY', 'withColumns option on must be a column name');
+    const what =
+      typeof table === 'string'
+        ? `parquet file ${table}`
+        : Array.isArray(table)
+          ? `rows(${table.length})`
+          : 'an Arrow table';
     return this.derive(`withColumns from ${what}: left join on ${on}`, async () => {
       const plain = await plainTable(table);
       return joinColumns(await this.compute(), plain, on, what);
@@ -161,12 +199,16 @@ export class MemoryCatalog implements GeoCatalog {
   }
 
   async aggregate(sql: string, params?: SqlParams): Promise<Record<string, unknown>[]> {
-    if (typeof sql !== 'string' || sql.trim() === '') throw new CatalogError('BAD_QUERY', 'aggregate() needs a SELECT over the relation `catalog`');
+    if (typeof sql !== 'string' || sql.trim() === '')
+      throw new CatalogError('BAD_QUERY', 'aggregate() needs a SELECT over the relation `catalog`');
     return aggregateWithDuckDB(await this.relation(), sql, params);
   }
 
   async explain(): Promise<string> {
-    const lines = ['memory backend (JS arrays + static R-tree):', ...this.steps.map((s, i) => `${'  '.repeat(i + 1)}-> ${s}`)];
+    const lines = [
+      'memory backend (JS arrays + static R-tree):',
+      ...this.steps.map((s, i) => `${'  '.repeat(i + 1)}-> ${s}`),
+    ];
     if (this.result) lines.push(`computed: ${(await this.result).entries.length} rows`);
     return lines.join('\n');
   }
@@ -191,7 +233,9 @@ export class MemoryCatalog implements GeoCatalog {
 
   async materialize(): Promise<GeoCatalog> {
     const rel = await this.relation();
-    return new MemoryCatalog(this.source, async () => rel, [`rows(${rel.entries.length}) materialized from ${this.source}`]);
+    return new MemoryCatalog(this.source, async () => rel, [
+      `rows(${rel.entries.length}) materialized from ${this.source}`,
+    ]);
   }
 
   async toGeoParquet(path: string, opts?: GeoParquetWriteOptions): Promise<void> {
@@ -226,7 +270,8 @@ export async function relationOf(cat: GeoCatalog): Promise<Relation> {
   if (cat instanceof MemoryCatalog) return cat.relation();
   const rows: CatalogRow[] = [];
   for await (const r of cat.rows()) rows.push(r);
-  const columns = rows.length > 0 ? columnsOf(rows) : (await cat.schema()).map((c) => c.name).filter((n) => !CORE_NAMES.has(n));
+  const columns =
+    rows.length > 0 ? columnsOf(rows) : (await cat.schema()).map((c) => c.name).filter((n) => !CORE_NAMES.has(n));
   return makeRelation(entriesOf(rows), columns);
 }
 
@@ -234,10 +279,15 @@ async function plainTable(table: Record<string, unknown>[] | Table | string): Pr
   if (typeof table === 'string') return readTableFile(table);
   if (Array.isArray(table)) {
     table.forEach((r, i) => {
-      if (typeof r !== 'object' || r === null || Array.isArray(r)) throw new CatalogError('BAD_QUERY', `withColumns row ${i} is not an object`);
+      if (typeof r !== 'object' || r === null || Array.isArray(r))
+        throw new CatalogError('BAD_QUERY', `withColumns row ${i} is not an object`);
     });
     return { columns: columnsOf(table.map((extras) => ({ extras }))), rows: table };
   }
-  if (table && typeof table === 'object' && 'schema' in table && typeof table.getChildAt === 'function') return readArrowTable(table);
-  throw new CatalogError('BAD_QUERY', 'withColumns needs an array of row objects, an apache-arrow Table or a parquet file path');
+  if (table && typeof table === 'object' && 'schema' in table && typeof table.getChildAt === 'function')
+    return readArrowTable(table);
+  throw new CatalogError(
+    'BAD_QUERY',
+    'withColumns needs an array of row objects, an apache-arrow Table or a parquet file path',
+  );
 }

@@ -15,7 +15,6 @@ import type { PlainTable } from './with-columns.js';
 /** Extra column carrying each memory row's position through DuckDB, so `where` keeps the original rows. */
 const POSITION = '__geoslice_memory_pos';
 
-
 /**
  * A DuckDB catalog over memory rows, in a table of the shared engine that closing the catalog drops.
  * The rows are not validated again: they were validated on entry or
@@ -46,9 +45,15 @@ async function withDuck<T>(rows: CatalogRow[], f: (cat: GeoCatalog) => Promise<T
  * const cloudFree = await whereWithDuckDB(rel, 'cloud_pct < $max', { max: 10 }, 'rows(100)');
  * ```
  */
-export async function whereWithDuckDB(rel: Relation, where: string, params: SqlParams | undefined, source: string): Promise<Relation> {
+export async function whereWithDuckDB(
+  rel: Relation,
+  where: string,
+  params: SqlParams | undefined,
+  source: string,
+): Promise<Relation> {
   if (rel.entries.length === 0) return rel;
-  if (rel.columns.includes(POSITION)) throw new CatalogError('BAD_QUERY', `${source}: column ${POSITION} is reserved by the memory backend; rename it`);
+  if (rel.columns.includes(POSITION))
+    throw new CatalogError('BAD_QUERY', `${source}: column ${POSITION} is reserved by the memory backend; rename it`);
   const tagged = rel.entries.map((e, i) => ({ ...e.row, extras: { ...e.row.extras, [POSITION]: i } }));
   const keep = await withDuck(tagged, async (cat) => {
     const out: number[] = [];
@@ -56,7 +61,10 @@ export async function whereWithDuckDB(rel: Relation, where: string, params: SqlP
     return out;
   });
   keep.sort((a, b) => a - b);
-  return makeRelation(keep.map((i) => rel.entries[i]), rel.columns);
+  return makeRelation(
+    keep.map((i) => rel.entries[i]),
+    rel.columns,
+  );
 }
 
 /**
@@ -68,18 +76,31 @@ export async function whereWithDuckDB(rel: Relation, where: string, params: SqlP
  * const rel2 = await sqlWithDuckDB(rel, "SELECT * FROM catalog WHERE split = 'val'", undefined, 'rows(10)');
  * ```
  */
-export async function sqlWithDuckDB(rel: Relation, text: string, params: SqlParams | undefined, source: string): Promise<Relation> {
-  return withDuck(rel.entries.map((e) => e.row), async (cat) => {
-    const out = cat.sql(text, params);
-    const rows: CatalogRow[] = [];
-    for await (const r of out.rows()) rows.push(r);
-    const columns = rows.length > 0 ? columnsOf(rows) : (await out.schema()).map((c) => c.name).filter((n) => !CORE_NAMES.has(n));
-    try {
-      return makeRelation(entriesOf(rows), columns);
-    } catch (e) {
-      throw new CatalogError('BAD_QUERY', `${source}: sql() returned a geometry that is not valid WKB: ${(e as Error).message}`, { cause: e });
-    }
-  });
+export async function sqlWithDuckDB(
+  rel: Relation,
+  text: string,
+  params: SqlParams | undefined,
+  source: string,
+): Promise<Relation> {
+  return withDuck(
+    rel.entries.map((e) => e.row),
+    async (cat) => {
+      const out = cat.sql(text, params);
+      const rows: CatalogRow[] = [];
+      for await (const r of out.rows()) rows.push(r);
+      const columns =
+        rows.length > 0 ? columnsOf(rows) : (await out.schema()).map((c) => c.name).filter((n) => !CORE_NAMES.has(n));
+      try {
+        return makeRelation(entriesOf(rows), columns);
+      } catch (e) {
+        throw new CatalogError(
+          'BAD_QUERY',
+          `${source}: sql() returned a geometry that is not valid WKB: ${(e as Error).message}`,
+          { cause: e },
+        );
+      }
+    },
+  );
 }
 
 /**
@@ -90,8 +111,15 @@ export async function sqlWithDuckDB(rel: Relation, text: string, params: SqlPara
  * const [{ n }] = await aggregateWithDuckDB(rel, 'SELECT count(*) AS n FROM catalog', undefined);
  * ```
  */
-export async function aggregateWithDuckDB(rel: Relation, sql: string, params: SqlParams | undefined): Promise<Record<string, unknown>[]> {
-  return withDuck(rel.entries.map((e) => e.row), (cat) => cat.aggregate(sql, params));
+export async function aggregateWithDuckDB(
+  rel: Relation,
+  sql: string,
+  params: SqlParams | undefined,
+): Promise<Record<string, unknown>[]> {
+  return withDuck(
+    rel.entries.map((e) => e.row),
+    (cat) => cat.aggregate(sql, params),
+  );
 }
 
 /**
@@ -104,7 +132,10 @@ export async function aggregateWithDuckDB(rel: Relation, sql: string, params: Sq
  * ```
  */
 export async function readTableFile(path: string): Promise<PlainTable> {
-  if (!existsSync(path)) throw new CatalogError('NOT_FOUND', `withColumns: ${path} does not exist; pass the path of a parquet file`, { subject: path });
+  if (!existsSync(path))
+    throw new CatalogError('NOT_FOUND', `withColumns: ${path} does not exist; pass the path of a parquet file`, {
+      subject: path,
+    });
   const { sharedEngine, duckError } = await import('../duckdb/engine.js');
   const conn = await (await sharedEngine()).connect();
   try {
@@ -143,7 +174,11 @@ export async function toGeoParquetFile(rel: Relation, path: string, opts?: GeoPa
   const { writeGeoParquet } = await import('../geoparquet/writer.js');
   // Rows were validated on entry or derived by catalog operations (an intersect's bbox is the overlap
   // of both bboxes, smaller than its footprint), so the writer does not validate them again.
-  await writeGeoParquet(rel.entries.map((e) => e.row), path, { ...opts, validate: false });
+  await writeGeoParquet(
+    rel.entries.map((e) => e.row),
+    path,
+    { ...opts, validate: false },
+  );
 }
 
 /**
@@ -155,5 +190,8 @@ export async function toGeoParquetFile(rel: Relation, path: string, opts?: GeoPa
  * ```
  */
 export async function toDuckDBFile(rel: Relation, path: string, opts?: { table?: string }): Promise<void> {
-  await withDuck(rel.entries.map((e) => e.row), (cat) => cat.toDuckDB(path, opts));
+  await withDuck(
+    rel.entries.map((e) => e.row),
+    (cat) => cat.toDuckDB(path, opts),
+  );
 }

@@ -17,7 +17,10 @@ import { footprint, rtree, type Entry, type Relation } from './relation.js';
  * const kept = filterRelation(rel, normalizeQuery({ bbox: [10, 45, 11, 46] }));
  * ```
  */
-export function filterRelation(rel: Relation, q: Pick<NormalizedQuery, 'boxes' | 'interval' | 'includeUndated'>): Entry[] {
+export function filterRelation(
+  rel: Relation,
+  q: Pick<NormalizedQuery, 'boxes' | 'interval' | 'includeUndated'>,
+): Entry[] {
   let candidates: readonly Entry[] = rel.entries;
   if (q.boxes !== null) {
     const tree = rtree(rel);

@@ -20,7 +20,8 @@ import { footprint, makeRelation, rtree, type Entry, type Relation } from './rel
  */
 export function intersectRelations(left: Relation, right: Relation, spatialOnly: boolean): Relation {
   const names = joinedColumns(left.columns, right.columns);
-  const assetClash = (key: string, leftAssets: CatalogRow['assets']): string => (key in leftAssets ? `right_${key}` : key);
+  const assetClash = (key: string, leftAssets: CatalogRow['assets']): string =>
+    key in leftAssets ? `right_${key}` : key;
   const tree = rtree(right);
   const out: Entry[] = [];
   /** Right footprints parsed during this join only. */
@@ -75,7 +76,10 @@ export function intersectRelations(left: Relation, right: Relation, spatialOnly:
  * joinedColumns(['split'], ['split', 'label']).columns; // ['split', 'right_split', 'label', 'left_id', 'right_id']
  * ```
  */
-export function joinedColumns(left: readonly string[], right: readonly string[]): { columns: string[]; rightName: Map<string, string> } {
+export function joinedColumns(
+  left: readonly string[],
+  right: readonly string[],
+): { columns: string[]; rightName: Map<string, string> } {
   const leftSet = new Set(left);
   const rightName = new Map<string, string>();
   for (const c of right) rightName.set(c, leftSet.has(c) ? `right_${c}` : c);

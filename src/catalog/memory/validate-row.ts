@@ -58,13 +58,15 @@ export function validateRow(input: CatalogRow, index: number): ValidRow {
   };
   if (typeof input !== 'object' || input === null) bad('row', 'is not an object');
   if (typeof input.id !== 'string' || input.id.length === 0) bad('id', 'must be a non-empty string');
-  if (typeof input.crs !== 'string' || input.crs.length === 0) bad('crs', 'must be a non-empty string such as "EPSG:32633"');
+  if (typeof input.crs !== 'string' || input.crs.length === 0)
+    bad('crs', 'must be a non-empty string such as "EPSG:32633"');
 
   const b = input.bbox;
   if (!Array.isArray(b) || b.length !== 4 || !b.every((v) => typeof v === 'number' && Number.isFinite(v))) {
     bad('bbox', `must be [xmin, ymin, xmax, ymax] finite numbers, got ${JSON.stringify(b)}`);
   }
-  if (b[0] > b[2] || b[1] > b[3]) bad('bbox', `has min > max: ${JSON.stringify(b)} (antimeridian footprints must be split into a MultiPolygon)`);
+  if (b[0] > b[2] || b[1] > b[3])
+    bad('bbox', `has min > max: ${JSON.stringify(b)} (antimeridian footprints must be split into a MultiPolygon)`);
   if (b[0] < -180 - BBOX_SLACK || b[2] > 180 + BBOX_SLACK || b[1] < -90 - BBOX_SLACK || b[3] > 90 + BBOX_SLACK) {
     bad('bbox', `is outside EPSG:4326 longitude/latitude range: ${JSON.stringify(b)}`);
   }
@@ -77,23 +79,32 @@ export function validateRow(input: CatalogRow, index: number): ValidRow {
     return bad('geometry', `is not valid WKB (${e instanceof GeosliceError ? e.message : String(e)})`, e);
   }
   const gb = geometryBBox(geom);
-  if (gb[0] < b[0] - BBOX_SLACK || gb[1] < b[1] - BBOX_SLACK || gb[2] > b[2] + BBOX_SLACK || gb[3] > b[3] + BBOX_SLACK) {
+  if (
+    gb[0] < b[0] - BBOX_SLACK ||
+    gb[1] < b[1] - BBOX_SLACK ||
+    gb[2] > b[2] + BBOX_SLACK ||
+    gb[3] > b[3] + BBOX_SLACK
+  ) {
     bad('bbox', `${JSON.stringify(b)} does not contain the footprint's bounds ${JSON.stringify(gb)}`);
   }
 
   for (const k of ['tmin', 'tmax'] as const) {
     const v = input[k];
-    if (v !== null && !(v instanceof Date && !Number.isNaN(v.getTime()))) bad(k, `must be a valid Date or null, got ${String(v)}`);
+    if (v !== null && !(v instanceof Date && !Number.isNaN(v.getTime())))
+      bad(k, `must be a valid Date or null, got ${String(v)}`);
   }
   if (input.tmin && input.tmax && input.tmin.getTime() > input.tmax.getTime()) {
     bad('tmin', `${input.tmin.toISOString()} is after tmax ${input.tmax.toISOString()}`);
   }
 
-  if (typeof input.assets !== 'object' || input.assets === null || Array.isArray(input.assets)) bad('assets', 'must be an object of { href, band? }');
+  if (typeof input.assets !== 'object' || input.assets === null || Array.isArray(input.assets))
+    bad('assets', 'must be an object of { href, band? }');
   const assets: CatalogRow['assets'] = {};
   for (const [key, a] of Object.entries(input.assets)) {
-    if (typeof a !== 'object' || a === null || typeof a.href !== 'string' || a.href.length === 0) bad(`assets.${key}`, 'must be { href: string, band?: number }');
-    if (a.band !== undefined && a.band !== null && !(Number.isInteger(a.band) && a.band >= 1)) bad(`assets.${key}.band`, `must be a 1-based integer, got ${String(a.band)}`);
+    if (typeof a !== 'object' || a === null || typeof a.href !== 'string' || a.href.length === 0)
+      bad(`assets.${key}`, 'must be { href: string, band?: number }');
+    if (a.band !== undefined && a.band !== null && !(Number.isInteger(a.band) && a.band >= 1))
+      bad(`assets.${key}.band`, `must be a 1-based integer, got ${String(a.band)}`);
     assets[key] = a.band === undefined || a.band === null ? { href: a.href } : { href: a.href, band: a.band };
   }
 
@@ -104,7 +115,16 @@ export function validateRow(input: CatalogRow, index: number): ValidRow {
   }
   const bbox: BBox = [b[0], b[1], b[2], b[3]];
   return {
-    row: { id: input.id, assets, geometry: input.geometry, bbox, tmin: input.tmin, tmax: input.tmax, crs: input.crs, extras: { ...extrasIn } },
+    row: {
+      id: input.id,
+      assets,
+      geometry: input.geometry,
+      bbox,
+      tmin: input.tmin,
+      tmax: input.tmax,
+      crs: input.crs,
+      extras: { ...extrasIn },
+    },
     geom,
   };
 }

@@ -33,7 +33,10 @@ export function joinKey(v: unknown): string | null {
   if (typeof v === 'string') return `s:${v}`;
   if (typeof v === 'boolean') return `b:${v}`;
   if (v instanceof Date) return `d:${v.getTime()}`;
-  throw new CatalogError('BAD_QUERY', `withColumns join key value ${String(v)} is not a string, number, boolean or date; join on a scalar column`);
+  throw new CatalogError(
+    'BAD_QUERY',
+    `withColumns join key value ${String(v)} is not a string, number, boolean or date; join on a scalar column`,
+  );
 }
 
 /**
@@ -50,16 +53,28 @@ export function joinKey(v: unknown): string | null {
  */
 export function joinColumns(rel: Relation, table: PlainTable, on: string, source: string): Relation {
   if (on !== 'id' && !rel.columns.includes(on)) {
-    throw new CatalogError('BAD_QUERY', `withColumns: the catalog has no column ${JSON.stringify(on)} to join on; use 'id' or one of ${rel.columns.join(', ') || '(no extra columns)'}`, { subject: on });
+    throw new CatalogError(
+      'BAD_QUERY',
+      `withColumns: the catalog has no column ${JSON.stringify(on)} to join on; use 'id' or one of ${rel.columns.join(', ') || '(no extra columns)'}`,
+      { subject: on },
+    );
   }
   if (!table.columns.includes(on)) {
-    throw new CatalogError('BAD_QUERY', `withColumns: ${source} has no join column ${JSON.stringify(on)}; its columns are ${table.columns.join(', ')}`, { subject: source });
+    throw new CatalogError(
+      'BAD_QUERY',
+      `withColumns: ${source} has no join column ${JSON.stringify(on)}; its columns are ${table.columns.join(', ')}`,
+      { subject: source },
+    );
   }
   const added = table.columns.filter((c) => c !== on);
   const addedSet = new Set(added);
   const core = added.filter((c) => CORE_NAMES.has(c));
   if (core.length > 0) {
-    throw new CatalogError('BAD_QUERY', `withColumns: ${source} has column(s) ${core.join(', ')} that would replace core catalog columns; rename them`, { subject: source });
+    throw new CatalogError(
+      'BAD_QUERY',
+      `withColumns: ${source} has column(s) ${core.join(', ')} that would replace core catalog columns; rename them`,
+      { subject: source },
+    );
   }
   const byKey = new Map<string, Record<string, unknown>[]>();
   for (const r of table.rows) {

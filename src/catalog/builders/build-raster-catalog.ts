@@ -1,0 +1,254 @@
+import { availableParallelism } from 'node:os';
+import { BuildError } from '../../errors.js';
+import type { DuckDBCatalog } from '../duckdb/catalog.js';
+import { writeGeoParquet } from '../geoparquet/writer.js';
+import { openCatalog } from '../open.js';
+import type { CatalogRow, GeoParquetWriteOptions } from '../types.js';
+import { cogColumnTypes } from './cog-header-column.js';
+import { expandFiles, type RasterFiles } from './file-source.js';
+import type { DateFormat } from './filename-time.js';
+import { startProgress, type ProgressOption } from './progress.js';
+import { normalizeHref } from './raster-row.js';
+import rasterRowTask, { type RasterRowResult, type RasterRowTask } from './raster-row-worker.js';
+import { ModulePool } from './worker-pool.js';
+import { SkipReport, type OnError, type SkippedInput } from './skipped.js';
+
+/**
+ * Options of {@link buildRasterCatalog}.
+ *
+ * @example
+ * ```ts
+ * const opts: BuildRasterOptions = { out: 'scenes.parquet', filenameRegex: /_(?<date>\d{8})_/, workers: 4, cogHeaders: true };
+ * ```
+ */
+export interface BuildRasterOptions extends Pick<GeoParquetWriteOptions, 'rowGroupSize' | 'compression' | 'sortBy'> {
+  /** The GeoParquet file to write (replaced atomically; left untouched when the build fails). */
+  out: string;
+  /** Regex over each file's base name with named groups `date`, or `start`/`end`. */
+  filenameRegex?: RegExp;
+  /** Layout of the matched dates. Default `'auto'`. */
+  dateFormat?: DateFormat;
+  /** Worker threads reading headers. Default: cores, at most 4; 0 reads on the main thread. */
+  workers?: number;
+  /** Store each file's COG header cache in the struct column `<assetKey>_cog` so loads skip header I/O. Default false. */
+  cogHeaders?: boolean;
+  /** When a file name gives no time, use the TIFF DateTime tag (read as UTC; often the processing time). Default true. */
+  tiffDateTime?: boolean;
+  /** Asset key of each file. Default `"image"`. */
+  assetKey?: string;
+  /** Row id from the href. Default: the base name without extension. */
+  id?: (href: string) => string;
+  /** Extra columns per row, computed from the href and the row built so far (its extras hold width, height, transform...). */
+  extraColumns?: (href: string, row: CatalogRow) => Record<string, unknown>;
+  /** Default `'fail'`. */
+  onError?: OnError;
+  /** Default `'auto'`: a bar on a TTY, quiet in pipes and CI. */
+  progress?: ProgressOption;
+  /** Rows per writer batch (bounds memory). Default 10_000. */
+  batchSize?: number;
+  /** Memory limit of the writer's DuckDB instance, which spills to disk beyond it. Default '256MB'. */
+  memoryLimit?: string;
+}
+
+/**
+ * The result of a build: the opened catalog, how many rows it has and the inputs left out.
+ *
+ * @example
+ * ```ts
+ * const { catalog, rows, skipped } = await buildRasterCatalog('tiles/*.tif', { out: 'c.parquet', onError: 'skip' });
+ * ```
+ */
+export interface BuildResult {
+  catalog: DuckDBCatalog;
+  rows: number;
+  skipped: SkippedInput[];
+}
+
+type RunTask = (t: RasterRowTask) => Promise<RasterRowResult>;
+
+function workerCount(opt: number | undefined): number {
+  const n = opt ?? Math.min(4, availableParallelism());
+  if (!Number.isInteger(n) || n < 0)
+    throw new BuildError('BAD_OPTION', `workers must be a non-negative integer, got ${String(opt)}`);
+  return n;
+}
+
+function startPool(workers: number): { run: RunTask; close: () => Promise<void> } {
+  if (workers === 0) return { run: rasterRowTask, close: async () => undefined };
+  const self = import.meta.url;
+  const pool = new ModulePool<RasterRowTask, RasterRowResult>(
+    new URL(`./raster-row-worker${self.endsWith('.ts') ? '.ts' : '.js'}`, self),
+    workers,
+  );
+  return { run: (t) => pool.run(t), close: () => pool.close() };
+}
+
+/**
+ * Rows of the files, read `concurrency` at a time (headers read on the worker pool), in input order.
+ * Bad files go to `report`; duplicate ids are errors too.
+ */
+async function* rasterRows(
+  hrefs: AsyncIterable<string>,
+  run: RunTask,
+  concurrency: number,
+  task: Omit<RasterRowTask, 'href'>,
+  opts: Pick<BuildRasterOptions, 'id' | 'extraColumns'>,
+  report: SkipReport,
+  tick: () => void,
+): AsyncGenerator<CatalogRow> {
+  const queue: { href: string; result: Promise<RasterRowResult> }[] = [];
+  const ids = new Set<string>();
+  const it = hrefs[Symbol.asyncIterator]();
+  let exhausted = false;
+  const fill = async () => {
+    while (!exhausted && queue.length < concurrency) {
+      const n = await it.next();
+      if (n.done) {
+        exhausted = true;
+        break;
+      }
+      const href = normalizeHref(n.value);
+      const result = run({ ...task, href });
+      result.catch(() => undefined); // awaited below, in order
+      queue.push({ href, result });
+    }
+  };
+  try {
+    await fill();
+    while (queue.length > 0) {
+      const { href, result } = queue.shift()!;
+      await fill();
+      const r = await result;
+      tick();
+      if ('error' in r) {
+        report.add(r.error, href);
+        continue;
+      }
+      const row = r.row;
+      if (opts.id) row.id = opts.id(href);
+      if (opts.extraColumns) Object.assign(row.extras, opts.extraColumns(href, row));
+      if (ids.has(row.id)) {
+        report.add(
+          new BuildError(
+            'DUPLICATE_ID',
+            `${href}: row id "${row.id}" is already used by another file; pass an id function (e.g. from the relative path) or rename the file`,
+            { subject: href },
+          ),
+          href,
+        );
+        continue;
+      }
+      ids.add(row.id);
+      yield row;
+    }
+  } finally {
+    await it.return?.();
+  }
+}
+
+/**
+ * Builds a GeoParquet 1.1 catalog from raster files (see `RasterFiles`): one row per file with its
+ * EPSG:4326 footprint (densified, antimeridian-safe, pole-aware), native CRS, times from the file name,
+ * size, bands, dtype, nodata, geotransform, overview count and, with `cogHeaders`, the COG header
+ * cache struct column `<assetKey>_cog` (the loader's `CogLayout`). Headers are read in parallel on
+ * worker threads; rows stream to a single writer in batches (memory bounded by the batch size plus
+ * the set of ids), which sorts the file (Hilbert key, tmin) and renames it into place, so a
+ * failed or killed build leaves a previous `out` untouched. Returns the opened catalog.
+ *
+ * Throws {@link BuildError}: `UNREADABLE` (not a TIFF, truncated, missing), `NO_GEOREFERENCING`,
+ * `DUPLICATE_ID`, `BAD_DATE` (each naming the file; with `onError: 'skip'` they are reported in
+ * `skipped` instead), `NOT_FOUND` (nothing matched), `NO_ROWS` (every file was skipped), `BAD_OPTION`.
+ *
+ * @example
+ * ```ts
+ * const { catalog, skipped } = await buildRasterCatalog('s2/**\/*.tif', {
+ *   out: 's2.parquet', filenameRegex: /_(?<date>\d{8})T/, cogHeaders: true, onError: 'skip',
+ * });
+ * console.log(await catalog.count(), skipped.length);
+ * ```
+ */
+export async function buildRasterCatalog(files: RasterFiles, opts: BuildRasterOptions): Promise<BuildResult> {
+  if (!opts || typeof opts.out !== 'string' || opts.out.length === 0)
+    throw new BuildError('BAD_OPTION', 'buildRasterCatalog needs { out: "catalog.parquet" }');
+  if (opts.filenameRegex !== undefined && !(opts.filenameRegex instanceof RegExp))
+    throw new BuildError('BAD_OPTION', 'filenameRegex must be a RegExp');
+  const workers = workerCount(opts.workers);
+  const report = new SkipReport(opts.onError);
+  const { hrefs, total } = await expandFiles(files);
+  const progress = startProgress(opts.progress, 'raster headers', total);
+  const pool = startPool(workers);
+  const task: Omit<RasterRowTask, 'href'> = {
+    assetKey: opts.assetKey,
+    regex: opts.filenameRegex
+      ? { source: opts.filenameRegex.source, flags: opts.filenameRegex.flags.replace(/[gy]/g, '') }
+      : undefined,
+    dateFormat: opts.dateFormat,
+    cogHeaders: opts.cogHeaders,
+    tiffDateTime: opts.tiffDateTime,
+  };
+  let rows: number;
+  try {
+    const stream = rasterRows(hrefs, pool.run, Math.max(8, workers * 8), task, opts, report, () => progress.tick());
+    const extrasTypes = opts.cogHeaders ? cogColumnTypes([opts.assetKey ?? 'image']) : undefined;
+    rows = await writeRows(stream, opts.out, { ...opts, extrasTypes }, report);
+  } finally {
+    progress.stop();
+    await pool.close();
+  }
+  return { catalog: await openCatalog(opts.out), rows, skipped: report.skipped };
+}
+
+/**
+ * Writes rows with the catalog writer, refusing to replace `out` with an empty catalog.
+ *
+ * @example
+ * ```ts
+ * const n = await writeRows(rows, 'out.parquet', {}, new SkipReport('fail'));
+ * ```
+ */
+export async function writeRows(
+  rows: AsyncIterable<CatalogRow>,
+  out: string,
+  opts: Pick<GeoParquetWriteOptions, 'rowGroupSize' | 'compression' | 'sortBy'> & {
+    batchSize?: number;
+    memoryLimit?: string;
+    extrasTypes?: Record<string, string>;
+  },
+  report: SkipReport,
+): Promise<number> {
+  let seen = 0;
+  async function* counted(): AsyncGenerator<CatalogRow> {
+    for await (const r of rows) {
+      seen++;
+      yield r;
+    }
+    if (seen === 0) {
+      const why = report.skipped.length
+        ? `all ${report.skipped.length} inputs were skipped (first: ${report.skipped[0].input}: ${report.skipped[0].message})`
+        : 'the input is empty';
+      throw new BuildError(
+        'NO_ROWS',
+        `no rows to write to ${out}: ${why}; the previous catalog (if any) is untouched`,
+        { subject: out },
+      );
+    }
+  }
+  try {
+    return await writeGeoParquet(counted(), out, {
+      rowGroupSize: opts.rowGroupSize,
+      compression: opts.compression,
+      sortBy: opts.sortBy,
+      batchSize: opts.batchSize,
+      memoryLimit: opts.memoryLimit ?? '256MB',
+      extrasTypes: opts.extrasTypes,
+    });
+  } catch (e) {
+    if (e instanceof BuildError) throw e;
+    const err = e as Error & { code?: string };
+    throw new BuildError(
+      err.code === 'INVALID_ROW' ? 'INVALID_ROW' : 'WRITE_FAILED',
+      `writing ${out}: ${err.message}`,
+      { cause: e, subject: out },
+    );
+  }
+}

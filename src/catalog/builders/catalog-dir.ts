@@ -1,0 +1,151 @@
+import { existsSync, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import type { Table } from 'apache-arrow';
+import { BuildError } from '../../errors.js';
+import { openCatalog } from '../open.js';
+import type { GeoParquetWriteOptions } from '../types.js';
+import { buildCatalogFromTable, type BuildTableOptions } from './build-from-table.js';
+import { buildRasterCatalog, type BuildRasterOptions, type BuildResult } from './build-raster-catalog.js';
+import type { RasterFiles } from './file-source.js';
+import { acquireLock, type LockOptions } from './lock.js';
+import type { TableSource } from './table-source.js';
+
+/**
+ * What {@link appendToCatalog} adds: raster files (built like {@link buildRasterCatalog}) or a table
+ * of records (built like {@link buildCatalogFromTable}).
+ *
+ * @example
+ * ```ts
+ * const a: AppendInput = { files: 'new/*.tif' };
+ * const b: AppendInput = { table: 'items.ndjson' };
+ * ```
+ */
+export type AppendInput = { files: RasterFiles } | { table: TableSource | Table };
+
+/**
+ * Options of {@link appendToCatalog}: the build options of the input kind (without `out`) and the lock's.
+ *
+ * @example
+ * ```ts
+ * const o: AppendOptions = { onError: 'skip', lock: { waitMs: 60_000 } };
+ * ```
+ */
+export type AppendOptions = Omit<BuildRasterOptions, 'out'> & Omit<BuildTableOptions, 'out'> & { lock?: LockOptions };
+
+/**
+ * The shard files of a catalog directory (top-level, visible `.parquet` files), sorted.
+ *
+ * @example
+ * ```ts
+ * listShards('catalog/'); // ['/abs/catalog/part-....parquet', ...]
+ * ```
+ */
+export function listShards(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.parquet') && !f.startsWith('.'))
+    .map((f) => join(resolve(dir), f))
+    .filter((f) => statSync(f).isFile())
+    .sort();
+}
+
+function shardName(): string {
+  return `part-${Date.now().toString(36).padStart(9, '0')}-${process.pid}-${randomBytes(4).toString('hex')}.parquet`;
+}
+
+/**
+ * Adds a new shard to a catalog directory (created if missing) without rewriting existing shards.
+ * The shard is written to a hidden temp file and renamed into place, so readers (`openCatalog(dir)`)
+ * never see a half-written shard and a failed or killed append leaves the catalog as it was.
+ * Writers are kept apart by the directory lock ({@link acquireLock}); concurrent appends, from any
+ * process, each land their own shard. Ids are checked for duplicates within the new shard only.
+ * Throws {@link BuildError} like the builds, and `LOCKED`.
+ *
+ * @example
+ * ```ts
+ * await appendToCatalog('catalog/', { files: 'incoming/*.tif' }, { cogHeaders: true });
+ * const cat = await openCatalog('catalog/');
+ * ```
+ */
+export async function appendToCatalog(
+  dir: string,
+  input: AppendInput,
+  opts: AppendOptions = {},
+): Promise<BuildResult & { shard: string }> {
+  if (!input || typeof input !== 'object' || (!('files' in input) && !('table' in input))) {
+    throw new BuildError('BAD_OPTION', 'appendToCatalog needs { files } (rasters) or { table } (records)');
+  }
+  mkdirSync(dir, { recursive: true });
+  const lock = await acquireLock(dir, opts.lock);
+  const shard = join(resolve(dir), shardName());
+  try {
+    const result =
+      'files' in input
+        ? await buildRasterCatalog(input.files, { ...opts, out: shard })
+        : await buildCatalogFromTable(input.table, { ...opts, out: shard });
+    await result.catalog.close();
+    return { catalog: await openCatalog(dir), rows: result.rows, skipped: result.skipped, shard };
+  } finally {
+    await lock.release();
+  }
+}
+
+/**
+ * Merges the shards of a catalog directory into one sorted shard (Hilbert key, tmin) under the
+ * directory lock: the merged shard is written to a hidden temp file, renamed in, and only then are
+ * the old shards deleted. Returns how many shards were merged (0 when there was at most one).
+ * Readers opening the directory between the rename and the deletions may see the compacted rows
+ * twice; open catalogs keep reading the files they listed.
+ *
+ * @example
+ * ```ts
+ * const { merged } = await compactCatalog('catalog/');
+ * ```
+ */
+export async function compactCatalog(
+  dir: string,
+  opts: Pick<GeoParquetWriteOptions, 'rowGroupSize' | 'compression'> & { lock?: LockOptions } = {},
+): Promise<{ merged: number; shard: string | null }> {
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new BuildError('NOT_FOUND', `${dir} is not a catalog directory`, { subject: dir });
+  const lock = await acquireLock(dir, opts.lock);
+  try {
+    const shards = listShards(dir);
+    if (shards.length <= 1) return { merged: 0, shard: shards[0] ?? null };
+    const target = join(resolve(dir), shardName());
+    const cat = await openCatalog(shards);
+    try {
+      await cat.toGeoParquet(target, { rowGroupSize: opts.rowGroupSize, compression: opts.compression });
+    } finally {
+      await cat.close();
+    }
+    for (const s of shards) unlinkSync(s);
+    return { merged: shards.length, shard: target };
+  } finally {
+    await lock.release();
+  }
+}
+
+/**
+ * Rewrites a catalog (file, directory, glob) as one GeoParquet 1.1 file sorted for pruning (default:
+ * Hilbert key of the bbox centre, then tmin) with the bbox covering column and row groups of
+ * `rowGroupSize`. `out` may equal `input` for a single file: the new file replaces it atomically.
+ *
+ * @example
+ * ```ts
+ * await optimizeCatalog('raw.parquet', 'sorted.parquet', { rowGroupSize: 50_000 });
+ * ```
+ */
+export async function optimizeCatalog(
+  input: string,
+  out: string,
+  opts: { sort?: string[]; rowGroupSize?: number; compression?: GeoParquetWriteOptions['compression'] } = {},
+): Promise<void> {
+  const cat = await openCatalog(input);
+  try {
+    await cat.toGeoParquet(out, { sortBy: opts.sort, rowGroupSize: opts.rowGroupSize, compression: opts.compression });
+  } finally {
+    await cat.close();
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Worker-thread entry of the raster builder's pool: reads one raster header and returns its catalog
+ * row, or the typed error as plain data (errors do not survive structured cloning with their class).
+ */
+import { GeosliceError } from '../../errors.js';
+import type { CatalogRow } from '../types.js';
+import type { DateFormat } from './filename-time.js';
+import { rasterRow } from './raster-row.js';
+
+/**
+ * One unit of work: a file and the serialisable row options (the regex travels as source + flags).
+ *
+ * @example
+ * ```ts
+ * const t: RasterRowTask = { href: '/data/a.tif', assetKey: 'image', regex: { source: '_(?<date>\\d{8})', flags: '' } };
+ * ```
+ */
+export interface RasterRowTask {
+  href: string;
+  assetKey?: string;
+  regex?: { source: string; flags: string };
+  dateFormat?: DateFormat;
+  cogHeaders?: boolean;
+  tiffDateTime?: boolean;
+}
+
+/**
+ * What a worker sends back: the row, or the error's code, message and subject.
+ *
+ * @example
+ * ```ts
+ * const r: RasterRowResult = { error: { code: 'UNREADABLE', message: 'cannot read ...', subject: '/data/a.tif' } };
+ * ```
+ */
+export type RasterRowResult = { row: CatalogRow } | { error: { code: string; message: string; subject?: string } };
+
+/**
+ * Runs {@link rasterRow} for a task, catching every error into a {@link RasterRowResult}.
+ *
+ * @example
+ * ```ts
+ * const r = await rasterRowTask({ href: '/data/a.tif' });
+ * if ('row' in r) console.log(r.row.bbox);
+ * ```
+ */
+export default async function rasterRowTask(task: RasterRowTask): Promise<RasterRowResult> {
+  try {
+    const row = await rasterRow(task.href, {
+      assetKey: task.assetKey,
+      filenameRegex: task.regex ? new RegExp(task.regex.source, task.regex.flags) : undefined,
+      dateFormat: task.dateFormat,
+      cogHeaders: task.cogHeaders,
+      tiffDateTime: task.tiffDateTime,
+    });
+    return { row };
+  } catch (e) {
+    if (e instanceof GeosliceError) return { error: { code: e.code, message: e.message, subject: e.subject } };
+    return {
+      error: { code: 'UNREADABLE', message: `${task.href}: ${(e as Error)?.message ?? String(e)}`, subject: task.href },
+    };
+  }
+}

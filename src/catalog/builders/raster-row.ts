@@ -1,0 +1,175 @@
+import { basename, extname, resolve } from 'node:path';
+import { BuildError, GeosliceError } from '../../errors.js';
+import type { BBox } from '../../geo/bbox.js';
+import { resolveCrs } from '../../geo/crs.js';
+import { footprintWgs84 } from '../../geo/transform.js';
+import { writeWkb } from '../../geo/wkb.js';
+import { fromFile, fromUrl } from 'geotiff';
+import { extractCogLayout, type CogLayout } from '../../tiff/cog-layout.js';
+import type { CatalogRow } from '../types.js';
+import { cogColumn } from './cog-header-column.js';
+import { parseFilenameTime, type DateFormat } from './filename-time.js';
+
+/**
+ * How one raster file becomes a catalog row (see {@link rasterRow}).
+ *
+ * @example
+ * ```ts
+ * const opts: RasterRowOptions = { assetKey: 'B04', filenameRegex: /_(?<date>\d{8})_/, cogHeaders: true };
+ * ```
+ */
+export interface RasterRowOptions {
+  /** Asset key of the file in `assets`. Default `"image"`. */
+  assetKey?: string;
+  /** Regex over the file's base name with named groups `date`, or `start`/`end`. */
+  filenameRegex?: RegExp;
+  /** Layout of the matched dates. Default `"auto"`. */
+  dateFormat?: DateFormat;
+  /** Store the COG header cache (the loader's `CogLayout`) in the struct column `<assetKey>_cog`. Default false. */
+  cogHeaders?: boolean;
+  /**
+   * When the file name gives no time, use the TIFF `DateTime` tag (`YYYY:MM:DD HH:MM:SS`, read as UTC).
+   * It is often the processing time rather than the acquisition time. Default true.
+   */
+  tiffDateTime?: boolean;
+}
+
+/**
+ * Resolves a local path to an absolute one; URLs stay as they are.
+ *
+ * @example
+ * ```ts
+ * normalizeHref('a.tif');                  // "/current/dir/a.tif"
+ * normalizeHref('https://x.org/a.tif');    // unchanged
+ * ```
+ */
+export function normalizeHref(href: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(href) ? href : resolve(href);
+}
+
+/**
+ * Reads a raster's header and returns its catalog row: footprint reprojected to EPSG:4326 (densified,
+ * split at the antimeridian, reaching the pole for polar rasters), native CRS, bbox, times from the
+ * file name, and extras `width`, `height`, `bands`, `dtype`, `nodata` (GDAL text), `transform`
+ * (GDAL geotransform), `overviews` (count), plus `<assetKey>_cog` with `cogHeaders`.
+ * Throws {@link BuildError} `UNREADABLE` (not a TIFF, truncated, unreadable — the cause is attached)
+ * or `NO_GEOREFERENCING` (no EPSG CRS), each naming the file.
+ *
+ * @example
+ * ```ts
+ * const row = await rasterRow('tiles/T33UXP_20240601.tif', { filenameRegex: /_(?<date>\d{8})/ });
+ * row.crs; // "EPSG:32633"
+ * ```
+ */
+export async function rasterRow(href: string, opts: RasterRowOptions = {}): Promise<CatalogRow> {
+  const abs = normalizeHref(href);
+  let layout: CogLayout;
+  try {
+    layout = await extractCogLayout(abs);
+  } catch (e) {
+    const code = e instanceof GeosliceError ? ` (${e.code})` : '';
+    throw new BuildError('UNREADABLE', `cannot read the raster header of ${abs}${code}: ${(e as Error).message}`, {
+      cause: e,
+      subject: abs,
+    });
+  }
+  const row = rowFromLayout(abs, layout, opts);
+  if (row.tmin === null && row.tmax === null && opts.tiffDateTime !== false) {
+    const t = await readTiffDateTime(abs);
+    row.tmin = t;
+    row.tmax = t;
+  }
+  return row;
+}
+
+/**
+ * The TIFF `DateTime` tag of a file's first image as a UTC date, or null when absent, malformed or
+ * unreadable by geotiff.js.
+ *
+ * @example
+ * ```ts
+ * await readTiffDateTime('scene.tif'); // 2024-06-01T10:20:30.000Z
+ * ```
+ */
+export async function readTiffDateTime(href: string): Promise<Date | null> {
+  let tiff: Awaited<ReturnType<typeof fromFile>>;
+  try {
+    tiff = /^https?:\/\//i.test(href) ? await fromUrl(href) : await fromFile(href.replace(/^file:\/\//i, ''));
+  } catch {
+    return null; // the header was read already; a second reader failing only means no tag time
+  }
+  try {
+    const image = await tiff.getImage(0);
+    const v: unknown = await image.fileDirectory.loadValue('DateTime');
+    const m = typeof v === 'string' ? /^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/.exec(v.trim()) : null;
+    if (!m) return null;
+    const [y, mo, d, h, mi, se] = m.slice(1).map(Number);
+    const t = new Date(Date.UTC(y, mo - 1, d, h, mi, se));
+    return t.getUTCMonth() === mo - 1 && t.getUTCDate() === d ? t : null;
+  } finally {
+    await tiff.close();
+  }
+}
+
+/**
+ * The catalog row of a raster from its already-read {@link CogLayout} (see {@link rasterRow}).
+ *
+ * @example
+ * ```ts
+ * const row = rowFromLayout('/data/a.tif', await extractCogLayout('/data/a.tif'), { cogHeaders: true });
+ * ```
+ */
+export function rowFromLayout(href: string, layout: CogLayout, opts: RasterRowOptions = {}): CatalogRow {
+  if (!layout.crs) {
+    throw new BuildError(
+      'NO_GEOREFERENCING',
+      `${href} has no EPSG coordinate reference system (missing or user-defined GeoKeys); reproject it with gdalwarp -t_srs EPSG:n or skip it with onError: 'skip'`,
+      { subject: href },
+    );
+  }
+  const [x0, xres, , y0, , yres] = layout.transform;
+  const xs = [x0, x0 + xres * layout.width];
+  const ys = [y0, y0 + yres * layout.height];
+  const bounds: BBox = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+  if (!(bounds[0] < bounds[2] && bounds[1] < bounds[3])) {
+    throw new BuildError(
+      'NO_GEOREFERENCING',
+      `${href} has a degenerate geotransform ${JSON.stringify(layout.transform)}; fix its georeferencing`,
+      { subject: href },
+    );
+  }
+  let footprint: ReturnType<typeof footprintWgs84>;
+  try {
+    footprint = footprintWgs84(bounds, resolveCrs(layout.crs).code);
+  } catch (e) {
+    throw new BuildError(
+      'NO_GEOREFERENCING',
+      `${href}: cannot compute its EPSG:4326 footprint from ${layout.crs} bounds ${JSON.stringify(bounds)}: ${(e as Error).message}`,
+      { cause: e, subject: href },
+    );
+  }
+  const key = opts.assetKey ?? 'image';
+  const times = opts.filenameRegex
+    ? parseFilenameTime(href, opts.filenameRegex, opts.dateFormat)
+    : { tmin: null, tmax: null };
+  const extras: Record<string, unknown> = {
+    width: layout.width,
+    height: layout.height,
+    bands: layout.bands,
+    dtype: layout.dtype,
+    nodata: layout.nodata,
+    transform: [...layout.transform],
+    overviews: layout.images.length - 1,
+  };
+  if (opts.cogHeaders) extras[cogColumn(key)] = layout;
+  return {
+    id: basename(href, extname(href)),
+    assets: { [key]: { href } },
+    geometry: writeWkb(footprint.geometry),
+    bbox: footprint.bbox,
+    tmin: times.tmin,
+    tmax: times.tmax,
+    crs: resolveCrs(layout.crs).code,
+    extras,
+  };
+}

@@ -1,0 +1,161 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { RasterError } from '../../errors.js';
+import type { CogImageLayout } from '../cog-layout.js';
+import { decodeBlock, type BlockRef } from './decode-block.js';
+import type { DecodeResult, DecodeTask } from './decode-worker.js';
+
+/** Blocks smaller than this (decoded bytes) are decoded inline: a thread hop would cost more. */
+const MIN_POOLED_BYTES = 32_768;
+
+interface PoolWorker {
+  worker: Worker;
+  pending: Map<number, { resolve: (r: DecodeResult) => void; reject: (e: unknown) => void }>;
+  /** Out of the pool: stops once its pending tasks are done. */
+  retiring: boolean;
+}
+
+let threads = availableParallelism() > 1 ? availableParallelism() : 0;
+let workers: PoolWorker[] = [];
+let nextId = 0;
+/** Workers idle this long are stopped (they restart on demand). */
+const IDLE_MS = 2000;
+let idleTimer: NodeJS.Timeout | null = null;
+
+/**
+ * Sets how many worker threads decode blocks (default: one per core when there are at least two;
+ * 0 decodes on the main thread, DEFLATE still being inflated on the libuv pool). Running workers
+ * finish their tasks and stop; new ones start on demand.
+ *
+ * @example
+ * ```ts
+ * setDecodeThreads(0); // e.g. inside a process that already runs one worker per core
+ * ```
+ */
+export function setDecodeThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 0)
+    throw new RasterError('BAD_OPTION', `decode threads must be a non-negative integer, got ${n}`);
+  threads = n;
+  retireAll();
+}
+
+/** Takes every worker out of the pool; each stops when its pending tasks are done. */
+function retireAll(): void {
+  const old = workers;
+  workers = [];
+  for (const w of old) {
+    w.retiring = true;
+    if (w.pending.size === 0) void w.worker.terminate();
+  }
+}
+
+/**
+ * {@link decodeBlock} on a pool of worker threads for large blocks (`bytes` is transferred, and
+ * so detached, when it owns its whole buffer), so that every core
+ * decompresses and undoes predictors while the main thread does I/O and copies; small or
+ * uncompressed blocks and single-core machines decode inline. Idle workers do not keep the
+ * process alive and stop after two idle seconds. Errors come back as the same typed RasterError.
+ *
+ * @example
+ * ```ts
+ * const px = await decodeBlockPooled(bytes, layout.images[0], 512, true, { href: 'a.tif', image: 0, block: 7 });
+ * ```
+ */
+export async function decodeBlockPooled(
+  bytes: Uint8Array,
+  img: CogImageLayout,
+  rows: number,
+  littleEndian: boolean,
+  where: BlockRef,
+): Promise<Uint8Array> {
+  const decoded =
+    img.blockWidth *
+    rows *
+    (img.planarConfiguration === 1 ? img.samplesPerPixel : 1) *
+    Math.max(1, img.bitsPerSample >> 3);
+  if (threads === 0 || decoded < MIN_POOLED_BYTES || img.compression === 1)
+    return decodeBlock(bytes, img, rows, littleEndian, where);
+  // Hand the bytes over without a copy when they own their buffer (the caller does not reuse them).
+  const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+  const task: DecodeTask = { bytes: own, img: { ...img, offsets: [], byteCounts: [] }, rows, littleEndian, where };
+  const r = await run(task);
+  if (r instanceof Uint8Array) return r;
+  throw new RasterError(r.error.code, r.error.message, { subject: r.error.subject });
+}
+
+function run(task: DecodeTask): Promise<DecodeResult> {
+  if (idleTimer) clearTimeout(idleTimer);
+  idleTimer = null;
+  if (workers.length < threads) workers.push(startWorker());
+  let w = workers[0];
+  for (const c of workers) if (c.pending.size < w.pending.size) w = c;
+  const id = nextId++;
+  return new Promise<DecodeResult>((resolve, reject) => {
+    if (w.pending.size === 0) w.worker.ref();
+    w.pending.set(id, { resolve, reject });
+    w.worker.postMessage({ id, task }, [task.bytes.buffer as ArrayBuffer]);
+  });
+}
+
+function startWorker(): PoolWorker {
+  const self = import.meta.url;
+  const fromSource = self.endsWith('.ts');
+  const entry = new URL(`./decode-worker${fromSource ? '.ts' : '.js'}`, self).href;
+  // Running from TypeScript sources (tsx), the worker registers tsx before importing the entry.
+  let register = '';
+  if (fromSource) {
+    try {
+      register = `await import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => m.register());`;
+    } catch {
+      // No tsx: the runtime strips TypeScript itself (and the worker inherits its flags).
+    }
+  }
+  const code = `
+const { parentPort } = require('node:worker_threads');
+(async () => {
+  ${register}
+  const { default: decode } = await import(${JSON.stringify(entry)});
+  parentPort.on('message', async ({ id, task }) => {
+    const r = await decode(task);
+    if (r instanceof Uint8Array) parentPort.postMessage({ id, r }, [r.buffer]);
+    else parentPort.postMessage({ id, r });
+  });
+})();`;
+  const pw: PoolWorker = { worker: new Worker(code, { eval: true }), pending: new Map(), retiring: false };
+  pw.worker.unref();
+  pw.worker.on('message', ({ id, r }: { id: number; r: DecodeResult }) => {
+    const p = pw.pending.get(id);
+    pw.pending.delete(id);
+    if (pw.pending.size === 0) pw.worker.unref();
+    p?.resolve(r);
+    if (pw.retiring && pw.pending.size === 0) void pw.worker.terminate();
+    if (!pw.retiring && workers.every((w) => w.pending.size === 0)) {
+      if (idleTimer) clearTimeout(idleTimer);
+      idleTimer = setTimeout(retireAll, IDLE_MS);
+      idleTimer.unref();
+    }
+  });
+  let answered = false;
+  pw.worker.once('message', () => (answered = true));
+  const fail = (e: unknown) => {
+    workers = workers.filter((x) => x !== pw);
+    // A worker that could not even start will not start next time either: decode inline from now on.
+    if (!answered) {
+      threads = 0;
+      retireAll();
+    }
+    const err = new RasterError(
+      'DECODER_CRASHED',
+      `a block decoder thread failed: ${String((e as Error)?.message ?? e)}`,
+      { cause: e },
+    );
+    for (const p of pw.pending.values()) p.reject(err);
+    pw.pending.clear();
+  };
+  pw.worker.on('error', fail);
+  pw.worker.on('exit', (code) => {
+    if (pw.pending.size > 0) fail(new Error(`exited with code ${code}`));
+    workers = workers.filter((x) => x !== pw);
+  });
+  return pw;
+}

@@ -1,0 +1,393 @@
+import { GeosliceError, RasterError, SourceError } from '../../errors.js';
+import type { CogImageLayout, CogLayout } from '../cog-layout.js';
+import { unpackBitmask } from '../codecs/bitmask.js';
+import { SUPPORTED_COMPRESSIONS } from '../codecs/decode-block.js';
+import { decodeBlockPooled } from '../codecs/worker-pool.js';
+import type { RasterInfo, RasterReader, TypedArray, WindowData } from '../../loaders/raster.js';
+import type { BlockCache } from '../../sources/block-cache.js';
+import type { ByteRange, ByteSource } from '../../sources/byte-source.js';
+import { allocTyped, dtypeBytes, viewTyped } from './dtype.js';
+
+/** One block of one image that a window needs. */
+interface BlockJob {
+  block: number;
+  row: number;
+  col: number;
+  /** Rows actually stored in the block (the last strip may be shorter). */
+  rows: number;
+}
+
+/**
+ * {@link RasterReader} over a TIFF described by a {@link CogLayout}: finds the blocks under a
+ * window, reads them in one coalesced request batch, decodes them concurrently, de-duplicates
+ * concurrent requests for the same block, and copies them into per-band arrays with a validity mask.
+ *
+ * @example
+ * ```ts
+ * const reader = new TiffRasterReader('a.tif', await openSource('a.tif'), layout, true);
+ * ```
+ */
+export class TiffRasterReader implements RasterReader {
+  readonly info: RasterInfo;
+  private readonly nodata: number | null;
+  private readonly inflight = new Map<string, Promise<Uint8Array>>();
+  private closed = false;
+
+  constructor(
+    private readonly href: string,
+    private readonly source: ByteSource,
+    private readonly layout: CogLayout,
+    private readonly ownsSource: boolean,
+    private readonly cache?: BlockCache,
+  ) {
+    const c = layout.images[0].compression;
+    if (!SUPPORTED_COMPRESSIONS.has(c)) {
+      throw new RasterError(
+        'UNSUPPORTED_COMPRESSION',
+        `${href} uses TIFF compression ${c}, which geoslice cannot decode; convert it (e.g. gdal_translate -co COMPRESS=DEFLATE)`,
+        { subject: href },
+      );
+    }
+    this.nodata = parseNodata(layout.nodata);
+    const gt = layout.transform;
+    this.info = {
+      href,
+      width: layout.width,
+      height: layout.height,
+      bands: layout.bands,
+      dtype: layout.dtype,
+      nodata: this.nodata,
+      crs: layout.crs,
+      transform: [...gt],
+      levels: layout.images.map((im) => ({
+        width: im.width,
+        height: im.height,
+        transform: [gt[0], (gt[1] * layout.width) / im.width, gt[2], gt[3], gt[4], (gt[5] * layout.height) / im.height],
+        tileWidth: im.blockWidth,
+        tileHeight: im.blockHeight,
+      })),
+      hasMask: layout.masks[0] !== null,
+    };
+  }
+
+  async readWindow(level: number, x0: number, y0: number, w: number, h: number, bands: number[]): Promise<WindowData> {
+    this.checkWindow(level, x0, y0, w, h, bands);
+    const img = this.layout.images[level];
+    const fill = this.nodata ?? 0;
+    const data = bands.map(() => allocTyped(this.layout.dtype, w * h));
+    if (fill !== 0) for (const d of data) d.fill(fill);
+    const mask = new Uint8Array(w * h);
+    const cx0 = Math.max(0, x0);
+    const cy0 = Math.max(0, y0);
+    const cx1 = Math.min(img.width, x0 + w);
+    const cy1 = Math.min(img.height, y0 + h);
+    if (cx0 >= cx1 || cy0 >= cy1) return { data, mask };
+
+    const jobs = blockJobs(img, cx0, cy0, cx1, cy1);
+    const planar = img.planarConfiguration === 2;
+    const planeBlocks = Math.ceil(img.width / img.blockWidth) * Math.ceil(img.height / img.blockHeight);
+    const wanted: { job: BlockJob; plane: number; block: number }[] = [];
+    for (const job of jobs) {
+      if (planar) for (const b of new Set(bands)) wanted.push({ job, plane: b, block: b * planeBlocks + job.block });
+      else wanted.push({ job, plane: -1, block: job.block });
+    }
+    const maskImg = this.layout.masks[level];
+    const [decoded, maskBlocks] = await Promise.all([
+      this.blocks(
+        level,
+        img,
+        wanted.map((x) => ({ block: x.block, rows: x.job.rows, need: cy1 - x.job.row * img.blockHeight })),
+        false,
+      ),
+      maskImg ? this.blocks(level, maskImg, blockJobs(maskImg, cx0, cy0, cx1, cy1), true) : Promise.resolve(null),
+    ]);
+
+    const bw = img.blockWidth;
+    const S = planar ? 1 : img.samplesPerPixel;
+    for (let k = 0; k < wanted.length; k++) {
+      const { job, plane } = wanted[k];
+      const px = viewTyped(this.layout.dtype, decoded[k]);
+      const bx0 = job.col * bw;
+      const by0 = job.row * img.blockHeight;
+      const ix0 = Math.max(cx0, bx0);
+      const ix1 = Math.min(cx1, bx0 + bw);
+      const iy0 = Math.max(cy0, by0);
+      const iy1 = Math.min(cy1, by0 + job.rows);
+      const n = ix1 - ix0;
+      for (let bi = 0; bi < bands.length; bi++) {
+        if (planar && bands[bi] !== plane) continue;
+        const out = data[bi];
+        const sample = planar ? 0 : bands[bi];
+        for (let y = iy0; y < iy1; y++) {
+          const o = (y - y0) * w + (ix0 - x0);
+          const s = ((y - by0) * bw + (ix0 - bx0)) * S + sample;
+          if (S === 1) out.set(px.subarray(s, s + n) as never, o);
+          else for (let i = 0; i < n; i++) out[o + i] = px[s + i * S];
+        }
+      }
+    }
+    for (let y = cy0; y < cy1; y++) mask.fill(1, (y - y0) * w + (cx0 - x0), (y - y0) * w + (cx1 - x0));
+    if (maskImg && maskBlocks)
+      applyInternalMask(
+        mask,
+        maskImg,
+        blockJobs(maskImg, cx0, cy0, cx1, cy1),
+        maskBlocks,
+        x0,
+        y0,
+        w,
+        cx0,
+        cy0,
+        cx1,
+        cy1,
+      );
+    const nd = this.nodata !== null && this.layout.dtype === 'float32' ? Math.fround(this.nodata) : this.nodata;
+    applyValueMask(mask, data, nd, this.layout.dtype.startsWith('float'));
+    return { data, mask };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.ownsSource) await this.source.close();
+  }
+
+  private checkWindow(level: number, x0: number, y0: number, w: number, h: number, bands: number[]): void {
+    const bad = (why: string): never => {
+      throw new RasterError('BAD_WINDOW', `invalid window of ${this.href}: ${why}`, { subject: this.href });
+    };
+    if (this.closed)
+      throw new RasterError('CLOSED', `the reader of ${this.href} was closed; open it again`, { subject: this.href });
+    if (!Number.isInteger(level) || level < 0 || level >= this.layout.images.length)
+      bad(`level ${level} does not exist (0..${this.layout.images.length - 1})`);
+    if (![x0, y0, w, h].every(Number.isInteger) || w <= 0 || h <= 0)
+      bad(`x0, y0, w, h must be integers with w, h > 0 (got ${x0}, ${y0}, ${w}, ${h})`);
+    if (bands.length === 0 || !bands.every((b) => Number.isInteger(b) && b >= 0 && b < this.layout.bands)) {
+      bad(`bands ${JSON.stringify(bands)} must be 0-based indices below ${this.layout.bands}`);
+    }
+  }
+
+  /**
+   * Decoded blocks (same order as `jobs`), from the cache, in-flight requests or the source. A job
+   * that needs only the first `need` rows of a DEFLATE block reads a proportional prefix of the
+   * block's bytes and inflates only that, falling back to the whole block when the prefix turns out
+   * too short. The cache keeps the longest decoded prefix of each block; a shorter one is a miss.
+   */
+  private async blocks(
+    level: number,
+    img: CogImageLayout,
+    jobs: { block: number; rows: number; need?: number }[],
+    isMask: boolean,
+  ): Promise<Uint8Array[]> {
+    const keyOf = (b: number) => `${this.href}#${isMask ? 'm' : 'i'}${level}:${b}`;
+    const prefixable = !isMask && (img.compression === 8 || img.compression === 32946);
+    const rowBytes = isMask
+      ? 0
+      : img.blockWidth * (img.planarConfiguration === 1 ? img.samplesPerPixel : 1) * (img.bitsPerSample >> 3);
+    const result = new Array<Promise<Uint8Array>>(jobs.length);
+    const toRead: {
+      i: number;
+      key: string;
+      range: ByteRange;
+      rows: number;
+      full: ByteRange;
+      fullRows: number;
+      block: number;
+    }[] = [];
+    for (let i = 0; i < jobs.length; i++) {
+      const { block, rows } = jobs[i];
+      const need = prefixable ? Math.min(rows, jobs[i].need ?? rows) : rows;
+      const key = keyOf(block);
+      const partKey = need < rows ? `${key}@${need}` : key;
+      const cached = this.cache?.get(key);
+      if (cached && cached.byteLength >= need * rowBytes) {
+        result[i] = Promise.resolve(cached as Uint8Array);
+        continue;
+      }
+      const pending = this.inflight.get(key) ?? this.inflight.get(partKey);
+      if (pending) {
+        result[i] = pending;
+        continue;
+      }
+      const offset = img.offsets[block];
+      const length = img.byteCounts[block];
+      if (!Number.isFinite(offset) || !Number.isFinite(length) || offset < 0 || length < 0) {
+        throw new RasterError(
+          'TILE_OUT_OF_RANGE',
+          `${isMask ? 'mask ' : ''}block ${block} of image ${level} in ${this.href} has no valid offset; the file is corrupt`,
+          {
+            subject: this.href,
+          },
+        );
+      }
+      if (length === 0) {
+        result[i] = Promise.resolve(this.sparseBlock(img, rows, isMask));
+        continue;
+      }
+      const prefix = need < rows ? Math.min(length, Math.ceil((length * need * 1.1) / rows) + 4096) : length;
+      toRead.push({
+        i,
+        key: partKey,
+        range: { offset, length: prefix },
+        rows: need,
+        full: { offset, length },
+        fullRows: rows,
+        block,
+      });
+    }
+    if (toRead.length > 0) {
+      const raw = this.readRaw(toRead, level, isMask);
+      toRead.forEach((t, k) => {
+        const where = { href: this.href, image: level, block: t.block, mask: isMask };
+        const decode = (bytes: Uint8Array, rows: number) =>
+          decodeBlockPooled(bytes, img, rows, this.layout.littleEndian, where);
+        const p = raw
+          .then((bufs) =>
+            decode(bufs[k], t.rows).catch(async (e: unknown) => {
+              if (t.range.length === t.full.length || !(e instanceof RasterError) || e.code !== 'CORRUPT_BLOCK')
+                throw e;
+              const [whole] = await this.readRaw([{ range: t.full, block: t.block }], level, isMask);
+              return decode(whole, t.fullRows);
+            }),
+          )
+          .then((bytes) => {
+            // Rows past `t.rows` may have been inflated but not un-predicted: keep exactly `t.rows`.
+            const out = isMask ? unpackBitmask(bytes, img.blockWidth, t.rows) : bytes.subarray(0, t.rows * rowBytes);
+            const fullKey = keyOf(t.block);
+            if (this.cache && (this.cache.peek(fullKey)?.byteLength ?? -1) < out.byteLength)
+              this.cache.set(fullKey, out);
+            return out;
+          })
+          .finally(() => this.inflight.delete(t.key));
+        this.inflight.set(t.key, p);
+        result[t.i] = p;
+      });
+    }
+    return Promise.all(result);
+  }
+
+  /** Raw bytes of blocks in one coalesced batch; on failure, names the first failing block. */
+  private async readRaw(
+    items: { range: ByteRange; block: number }[],
+    level: number,
+    isMask: boolean,
+  ): Promise<Uint8Array[]> {
+    try {
+      return await this.source.readRanges(items.map((t) => t.range));
+    } catch (e) {
+      if (!(e instanceof SourceError) || e.code !== 'SHORT_READ' || items.length === 1)
+        throw this.blockError(e, items[0], level, isMask);
+      const each = await Promise.allSettled(items.map((t) => this.source.read(t.range.offset, t.range.length)));
+      const k = each.findIndex((r) => r.status === 'rejected');
+      throw this.blockError(
+        k >= 0 ? (each[k] as PromiseRejectedResult).reason : e,
+        items[Math.max(0, k)],
+        level,
+        isMask,
+      );
+    }
+  }
+
+  private blockError(
+    e: unknown,
+    item: { range: ByteRange; block: number },
+    level: number,
+    isMask: boolean,
+  ): GeosliceError {
+    if (e instanceof SourceError && e.code === 'SHORT_READ') {
+      return new RasterError(
+        'TILE_OUT_OF_RANGE',
+        `${isMask ? 'mask ' : ''}block ${item.block} of image ${level} in ${this.href} (bytes ${item.range.offset}..${item.range.offset + item.range.length}) lies past the end of the file; the file is truncated or corrupt`,
+        { cause: e, subject: this.href },
+      );
+    }
+    return e instanceof GeosliceError
+      ? e
+      : new RasterError('READ_FAILED', `reading ${this.href} failed: ${String(e)}`, { cause: e, subject: this.href });
+  }
+
+  /** A block the file leaves out (byte count 0): GDAL reads it as nodata (or 0), masks as 0. */
+  private sparseBlock(img: CogImageLayout, rows: number, isMask: boolean): Uint8Array {
+    if (isMask) return new Uint8Array(img.blockWidth * rows);
+    const S = img.planarConfiguration === 1 ? img.samplesPerPixel : 1;
+    const arr = allocTyped(this.layout.dtype, img.blockWidth * rows * S);
+    if (this.nodata !== null && this.nodata !== 0) arr.fill(this.nodata);
+    return new Uint8Array(arr.buffer, 0, arr.length * dtypeBytes(this.layout.dtype));
+  }
+}
+
+function parseNodata(text: string | null): number | null {
+  if (text === null || text.trim() === '') return null;
+  const t = text.trim().toLowerCase();
+  if (t === 'nan' || t === '-nan') return Number.NaN;
+  const v = Number(t);
+  return Number.isNaN(v) ? null : v;
+}
+
+function blockJobs(img: CogImageLayout, cx0: number, cy0: number, cx1: number, cy1: number): BlockJob[] {
+  const across = Math.ceil(img.width / img.blockWidth);
+  const jobs: BlockJob[] = [];
+  const r1 = Math.floor((cy1 - 1) / img.blockHeight);
+  const c1 = Math.floor((cx1 - 1) / img.blockWidth);
+  for (let row = Math.floor(cy0 / img.blockHeight); row <= r1; row++) {
+    const rows = img.tiled ? img.blockHeight : Math.min(img.blockHeight, img.height - row * img.blockHeight);
+    for (let col = Math.floor(cx0 / img.blockWidth); col <= c1; col++)
+      jobs.push({ block: row * across + col, row, col, rows });
+  }
+  return jobs;
+}
+
+function applyInternalMask(
+  mask: Uint8Array,
+  img: CogImageLayout,
+  jobs: BlockJob[],
+  blocks: Uint8Array[],
+  x0: number,
+  y0: number,
+  w: number,
+  cx0: number,
+  cy0: number,
+  cx1: number,
+  cy1: number,
+): void {
+  const bw = img.blockWidth;
+  jobs.forEach((job, k) => {
+    const m = blocks[k];
+    const bx0 = job.col * bw;
+    const by0 = job.row * img.blockHeight;
+    const ix0 = Math.max(cx0, bx0);
+    const ix1 = Math.min(cx1, bx0 + bw);
+    for (let y = Math.max(cy0, by0), y1 = Math.min(cy1, by0 + job.rows); y < y1; y++) {
+      const o = (y - y0) * w - x0;
+      const s = (y - by0) * bw - bx0;
+      for (let x = ix0; x < ix1; x++) mask[o + x] &= m[s + x];
+    }
+  });
+}
+
+/** Clears pixels where every band is nodata (or NaN, for floats). */
+function applyValueMask(mask: Uint8Array, data: TypedArray[], nodata: number | null, isFloat: boolean): void {
+  const checkNodata = nodata !== null && !Number.isNaN(nodata);
+  if (!checkNodata && !isFloat) return;
+  const nd = nodata ?? 0;
+  if (data.length === 1) {
+    const d = data[0];
+    for (let i = 0; i < mask.length; i++) {
+      const v = d[i];
+      if (v !== v || (checkNodata && v === nd)) mask[i] = 0;
+    }
+    return;
+  }
+  for (let i = 0; i < mask.length; i++) {
+    if (mask[i] === 0) continue;
+    let any = false;
+    for (const d of data) {
+      const v = d[i];
+      if (v === v && !(checkNodata && v === nd)) {
+        any = true;
+        break;
+      }
+    }
+    if (!any) mask[i] = 0;
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * Serialises TIFF Image File Directories (classic and BigTIFF, little endian).
+ *
+ * An IFD here is a list of {@link TiffEntry} sorted by tag; values that do not fit in the entry's
+ * value slot (4 bytes classic, 8 bytes BigTIFF) are written right after the IFD, each starting on a
+ * 2-byte boundary, so one IFD with its values is one contiguous block whose size
+ * ({@link ifdByteLength}) depends only on the tags, types and counts — not on the values. That lets
+ * the writer lay out every IFD before it knows the tile offsets.
+ */
+
+/**
+ * TIFF field types used by the writer.
+ *
+ * @example
+ * ```ts
+ * TIFF_TYPE.LONG8; // 16 (BigTIFF)
+ * ```
+ */
+export const TIFF_TYPE = { ASCII: 2, SHORT: 3, LONG: 4, DOUBLE: 12, LONG8: 16 } as const;
+
+/**
+ * A TIFF field type the writer emits.
+ *
+ * @example
+ * ```ts
+ * const t: TiffType = TIFF_TYPE.SHORT;
+ * ```
+ */
+export type TiffType = (typeof TIFF_TYPE)[keyof typeof TIFF_TYPE];
+
+/**
+ * TIFF and GeoTIFF tag numbers used by the writer and the layout checker.
+ *
+ * @example
+ * ```ts
+ * TAG.GdalNodata; // 42113
+ * ```
+ */
+export const TAG = {
+  NewSubfileType: 254,
+  ImageWidth: 256,
+  ImageLength: 257,
+  BitsPerSample: 258,
+  Compression: 259,
+  PhotometricInterpretation: 262,
+  StripOffsets: 273,
+  SamplesPerPixel: 277,
+  RowsPerStrip: 278,
+  StripByteCounts: 279,
+  PlanarConfiguration: 284,
+  Predictor: 317,
+  TileWidth: 322,
+  TileLength: 323,
+  TileOffsets: 324,
+  TileByteCounts: 325,
+  ExtraSamples: 338,
+  SampleFormat: 339,
+  ModelPixelScale: 33550,
+  ModelTiepoint: 33922,
+  GeoKeyDirectory: 34735,
+  GeoDoubleParams: 34736,
+  GeoAsciiParams: 34737,
+  GdalMetadata: 42112,
+  GdalNodata: 42113,
+} as const;
+
+/**
+ * One IFD entry. `values` is a string for ASCII, stored as UTF-8 like GDAL does (the NUL terminator
+ * is added), and numbers otherwise.
+ *
+ * @example
+ * ```ts
+ * const e: TiffEntry = { tag: TAG.ImageWidth, type: TIFF_TYPE.LONG, values: [1024] };
+ * ```
+ */
+export interface TiffEntry {
+  tag: number;
+  type: TiffType;
+  values: readonly number[] | string;
+}
+
+const TYPE_SIZE: Record<TiffType, number> = { 2: 1, 3: 2, 4: 4, 12: 8, 16: 8 };
+
+function valueCount(e: TiffEntry): number {
+  return typeof e.values === 'string' ? Buffer.byteLength(e.values, 'utf8') + 1 : e.values.length;
+}
+
+function valueBytes(e: TiffEntry): number {
+  return valueCount(e) * TYPE_SIZE[e.type];
+}
+
+function even(n: number): number {
+  return n + (n & 1);
+}
+
+/**
+ * Size in bytes of an IFD (entry count, entries, next-IFD pointer) plus its out-of-line values.
+ * The result is even, so the next block starts on a word boundary.
+ *
+ * @example
+ * ```ts
+ * ifdByteLength([{ tag: 256, type: 4, values: [10] }], false); // 2 + 12 + 4 = 18
+ * ```
+ */
+export function ifdByteLength(entries: readonly TiffEntry[], bigTiff: boolean): number {
+  const inline = bigTiff ? 8 : 4;
+  let n = bigTiff ? 8 + entries.length * 20 + 8 : 2 + entries.length * 12 + 4;
+  for (const e of entries) {
+    const b = valueBytes(e);
+    if (b > inline) n += even(b);
+  }
+  return even(n);
+}
+
+function writeValues(buf: Buffer, at: number, e: TiffEntry): void {
+  if (typeof e.values === 'string') {
+    const n = buf.write(e.values, at, 'utf8');
+    buf[at + n] = 0;
+    return;
+  }
+  const size = TYPE_SIZE[e.type];
+  e.values.forEach((v, i) => {
+    const p = at + i * size;
+    switch (e.type) {
+      case TIFF_TYPE.SHORT:
+        buf.writeUInt16LE(v, p);
+        break;
+      case TIFF_TYPE.LONG:
+        buf.writeUInt32LE(v, p);
+        break;
+      case TIFF_TYPE.DOUBLE:
+        buf.writeDoubleLE(v, p);
+        break;
+      case TIFF_TYPE.LONG8:
+        buf.writeBigUInt64LE(BigInt(v), p);
+        break;
+      default:
+        throw new RangeError(`numeric values given for TIFF type ${e.type} (tag ${e.tag})`);
+    }
+  });
+}
+
+/**
+ * Encodes one IFD placed at file offset `offset`, pointing to the next IFD at `next` (0 = last).
+ * Entries are sorted by tag as TIFF requires. The buffer's length is {@link ifdByteLength}.
+ *
+ * @example
+ * ```ts
+ * const buf = encodeIfd([{ tag: TAG.ImageWidth, type: TIFF_TYPE.LONG, values: [512] }], 8, 0, false);
+ * ```
+ */
+export function encodeIfd(entries: readonly TiffEntry[], offset: number, next: number, bigTiff: boolean): Buffer {
+  const sorted = [...entries].sort((a, b) => a.tag - b.tag);
+  const buf = Buffer.alloc(ifdByteLength(sorted, bigTiff));
+  const inline = bigTiff ? 8 : 4;
+  const entrySize = bigTiff ? 20 : 12;
+  const head = bigTiff ? 8 : 2;
+  let p = 0;
+  if (bigTiff) buf.writeBigUInt64LE(BigInt(sorted.length), 0);
+  else buf.writeUInt16LE(sorted.length, 0);
+  p = head;
+  let extra = head + sorted.length * entrySize + (bigTiff ? 8 : 4);
+  for (const e of sorted) {
+    buf.writeUInt16LE(e.tag, p);
+    buf.writeUInt16LE(e.type, p + 2);
+    const count = valueCount(e);
+    const slot = bigTiff ? p + 12 : p + 8;
+    if (bigTiff) buf.writeBigUInt64LE(BigInt(count), p + 4);
+    else buf.writeUInt32LE(count, p + 4);
+    if (valueBytes(e) <= inline) {
+      writeValues(buf, slot, e);
+    } else {
+      if (bigTiff) buf.writeBigUInt64LE(BigInt(offset + extra), slot);
+      else buf.writeUInt32LE(offset + extra, slot);
+      writeValues(buf, extra, e);
+      extra += even(valueBytes(e));
+    }
+    p += entrySize;
+  }
+  if (bigTiff) buf.writeBigUInt64LE(BigInt(next), p);
+  else buf.writeUInt32LE(next, p);
+  return buf;
+}
+
+/**
+ * The TIFF file header: byte order `II`, magic 42 (classic) or 43 (BigTIFF), and the first IFD's offset.
+ *
+ * @example
+ * ```ts
+ * tiffHeader(8, false); // <49 49 2a 00 08 00 00 00>
+ * ```
+ */
+export function tiffHeader(firstIfd: number, bigTiff: boolean): Buffer {
+  if (!bigTiff) {
+    const b = Buffer.alloc(8);
+    b.write('II', 0, 'latin1');
+    b.writeUInt16LE(42, 2);
+    b.writeUInt32LE(firstIfd, 4);
+    return b;
+  }
+  const b = Buffer.alloc(16);
+  b.write('II', 0, 'latin1');
+  b.writeUInt16LE(43, 2);
+  b.writeUInt16LE(8, 4);
+  b.writeUInt16LE(0, 6);
+  b.writeBigUInt64LE(BigInt(firstIfd), 8);
+  return b;
+}
