@@ -20,5 +20,5 @@ export * from './write-predictions.js';
 export * from './select-for-labeling.js';
 export * from './cog-writer.js';
 export * from '../tiff/write/cog-layout-check.js';
-export type { DTypeInfo } from '../tiff/write/dtype.js';
-export { dtypeInfo, RASTER_DTYPES } from '../tiff/write/dtype.js';
+export type { DTypeInfo } from '../tiff/dtype.js';
+export { dtypeInfo, RASTER_DTYPES } from '../tiff/dtype.js';

@@ -4,7 +4,7 @@ import type { TileAccumulator } from './accumulator.js';
 import { createCogWriter, type CogWriter, type CogWriteOptions } from './cog-writer.js';
 import type { Stitcher } from './stitcher.js';
 import { convertValue } from './stitcher.js';
-import { dtypeInfo, type RasterArray } from '../tiff/write/dtype.js';
+import { dtypeInfo, type RasterArray } from '../tiff/dtype.js';
 
 /**
  * Options of {@link Stitcher.write}.
