@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { StitchError } from '../../src/errors.js';
-import { writeCog } from '../../src/stitch/cog-writer.js';
+import { writeCog } from '../../src/tiff/write/cog-writer.js';
 import { checkCogLayout, type CogLayoutReport } from '../../src/tiff/write/cog-layout-check.js';
 import { extractCogLayout } from '../../src/tiff/cog-layout.js';
 import { gdalMissing, readWithGdal } from '../fixtures/stitch/gdal-reader.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fromFile } from 'geotiff';
-import { writeCog, type OverviewResampling, type RasterArray, type RasterDtype } from '../../src/stitch/cog-writer.js';
+import { writeCog, type OverviewResampling, type RasterArray, type RasterDtype } from '../../src/tiff/index.js';
 import { dtypeInfo } from '../../src/tiff/dtype.js';
 import { gdalMissing, readWithGdal } from '../fixtures/stitch/gdal-reader.js';
 

@@ -11,7 +11,7 @@ import {
   type CogWriteOptions,
   type RasterArray,
   type RasterDtype,
-} from '../../src/stitch/cog-writer.js';
+} from '../../src/tiff/index.js';
 import { dtypeInfo, RASTER_DTYPES } from '../../src/tiff/dtype.js';
 import { checkCogLayout } from '../../src/tiff/write/cog-layout-check.js';
 import { gdalMissing, readWithGdal, type GdalReport } from '../fixtures/stitch/gdal-reader.js';
