@@ -140,7 +140,7 @@ describe('damaged tiles', { skip: gdalMissing }, () => {
       f.p.value(f.counts, 0, Math.floor(f.p.get(f.counts, 0) * 0.6));
       const file = f.save();
       const r = await openRaster(file);
-      const top = await r.readWindow(0, 0, 0, 256, 8, [0]).catch((e: unknown) => e);
+      const top = await r.readWindow(0, 0, 0, 256, 8, [0]).catch((e: unknown) => e as Error);
       if (top instanceof Error) assert.ok(top instanceof RasterError && top.code === 'CORRUPT_BLOCK', String(top));
       else for (let i = 0; i < 256 * 8; i++) assert.equal(top.data[0][i], rampPixel(Math.floor(i / 256), i % 256));
       await assert.rejects(r.readWindow(0, 0, 200, 256, 56, [0]), corrupt(file, 0));
