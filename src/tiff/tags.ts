@@ -23,6 +23,7 @@ export const TAG = {
   RowsPerStrip: 278,
   StripByteCounts: 279,
   PlanarConfiguration: 284,
+  DateTime: 306,
   Predictor: 317,
   TileWidth: 322,
   TileLength: 323,
