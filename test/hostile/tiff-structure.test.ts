@@ -191,4 +191,10 @@ describe('malformed TIFF structure', { skip: gdalMissing }, () => {
     assert.equal(ok.data[0][8 * 3 + 5], rampPixel(3, 5));
     await r.close();
   });
+
+  it('a 10^5 x 10^5 window is a typed BAD_WINDOW before any allocation, not a RangeError', T, async () => {
+    const r = await openRaster(good);
+    await assert.rejects(r.readWindow(0, 0, 0, 100_000, 100_000, [0]), isError('BAD_WINDOW', good, 'smaller windows'));
+    await r.close();
+  });
 });

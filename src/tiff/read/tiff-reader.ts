@@ -8,6 +8,7 @@ import { decodeBlockPooled } from '../codecs/worker-pool.js';
 import type { RasterInfo, RasterReader, WindowData } from '../../loaders/raster.js';
 import type { BlockCache } from '../../sources/block-cache.js';
 import type { ByteRange, ByteSource } from '../../sources/byte-source.js';
+import { LIMITS } from '../limits.js';
 import { allocTyped, dtypeBytes, type TypedArray, viewTyped } from '../dtype.js';
 
 /**
@@ -158,6 +159,10 @@ export class TiffRasterReader implements RasterReader {
       bad(`level ${level} does not exist (0..${this.layout.images.length - 1})`);
     if (![x0, y0, w, h].every(Number.isInteger) || w <= 0 || h <= 0)
       bad(`x0, y0, w, h must be integers with w, h > 0 (got ${x0}, ${y0}, ${w}, ${h})`);
+    if (w * h > LIMITS.maxDimension)
+      bad(
+        `${w} x ${h} pixels is more than one typed array can hold (${LIMITS.maxDimension}); read it in smaller windows`,
+      );
     if (bands.length === 0 || !bands.every((b) => Number.isInteger(b) && b >= 0 && b < this.layout.bands)) {
       bad(`bands ${JSON.stringify(bands)} must be 0-based indices below ${this.layout.bands}`);
     }
