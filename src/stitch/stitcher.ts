@@ -5,7 +5,7 @@ import { describeSlice, sliceHeight, sliceWidth, validateSlice, type GeoSlice } 
 import { TileAccumulator } from './accumulator.js';
 import { assertBlendMode, type BlendMode, type BlendWindow } from './blend.js';
 import { toPredictionSamples, type PredictionInput, type PredictionSamples } from './prediction-input.js';
-import { dtypeInfo, type RasterArray, type RasterDType } from '../tiff/write/dtype.js';
+import { dtypeInfo, type RasterArray, type RasterDtype } from '../tiff/dtype.js';
 import { assertPositiveSigmas, prepareSamples, type ValueKind } from './uncertainty.js';
 import { StitchOutput, type StitchWriteOptions, type StitchWriteResult } from './stitch-writer.js';
 
@@ -39,7 +39,7 @@ export interface StitcherOptions {
   /** Value written where no prediction landed. Default NaN for float dtypes; required for integer dtypes. */
   nodata?: number;
   /** Output dtype of the prediction bands. Default `'float32'`. Uncertainty bands are always float32. */
-  dtype?: RasterDType;
+  dtype?: RasterDtype;
   /** Edge of the square accumulation (and output) tiles in pixels, a multiple of 16. Default 256. */
   tileSize?: number;
   /** What the bands hold. Default `'probabilities'`. */
@@ -151,7 +151,7 @@ export interface Stitcher {
   readonly height: number;
   readonly bands: number;
   readonly tileSize: number;
-  readonly dtype: RasterDType;
+  readonly dtype: RasterDtype;
   readonly nodata: number;
   readonly values: ValueKind;
   readonly bandNames: string[];
@@ -495,7 +495,7 @@ export function createStitcher(opts: StitcherOptions): Stitcher {
  */
 export function convertValue(
   v: number,
-  dtype: RasterDType,
+  dtype: RasterDtype,
   float: boolean,
   min: number,
   max: number,
