@@ -1,6 +1,6 @@
 import { StitchError } from '../errors.js';
 import { TileStore } from './accumulator-store.js';
-import { blendWeight1d, type BlendMode } from './blend.js';
+import { BLEND_RULES, blendWeight1d, type BlendMode, type BlendRule } from './blend.js';
 import type { PredictionSamples } from './prediction-input.js';
 import { predictiveEntropy, probabilityMargin, type ValueKind } from './uncertainty.js';
 
@@ -56,7 +56,8 @@ function snap(v: number): number {
 /**
  * Per-tile blending state of an output grid. Each tile of `tileSize²` pixels owns, in one Float64Array:
  * the sum of weights, the weighted running mean per band (West's weighted Welford update), the weighted
- * sum of squared deviations per band (when `trackVariance`), and the running max per band (blend `'max'`).
+ * sum of squared deviations per band (when `trackVariance`), and the kept value per band of blend modes
+ * whose {@link BlendRule} has one (e.g. the running max of `'max'`).
  * Tiles are allocated on first touch and spilled through a {@link TileStore}.
  *
  * @example
@@ -72,7 +73,8 @@ export class TileAccumulator {
   private readonly n: number;
   private readonly meanAt: number;
   private readonly m2At: number;
-  private readonly maxAt: number;
+  private readonly keptAt: number;
+  private readonly kept: BlendRule['kept'];
 
   constructor(readonly opts: AccumulatorOptions) {
     const { width, height, bands, tileSize } = opts;
@@ -81,16 +83,18 @@ export class TileAccumulator {
     this.n = tileSize * tileSize;
     this.meanAt = this.n;
     this.m2At = this.meanAt + bands * this.n;
-    this.maxAt = this.m2At + (opts.trackVariance ? bands * this.n : 0);
-    const slot = this.maxAt + (opts.blend === 'max' ? bands * this.n : 0);
-    const maxStart = this.maxAt;
-    const init = opts.blend === 'max' ? (t: Float64Array) => t.fill(-Infinity, maxStart) : () => undefined;
+    this.keptAt = this.m2At + (opts.trackVariance ? bands * this.n : 0);
+    const kept = BLEND_RULES[opts.blend].kept;
+    this.kept = kept;
+    const slot = this.keptAt + (kept ? bands * this.n : 0);
+    const keptStart = this.keptAt;
+    const init = kept ? (t: Float64Array) => t.fill(kept.init, keptStart) : () => undefined;
     this.store = new TileStore(slot, init, opts.maxInMemory, opts.scratchDir);
   }
 
   /** Bytes of state one tile holds. */
   static tileBytes(o: Pick<AccumulatorOptions, 'bands' | 'tileSize' | 'blend' | 'trackVariance'>): number {
-    const perPixel = 1 + o.bands * (1 + (o.trackVariance ? 1 : 0) + (o.blend === 'max' ? 1 : 0));
+    const perPixel = 1 + o.bands * (1 + (o.trackVariance ? 1 : 0) + (BLEND_RULES[o.blend].kept ? 1 : 0));
     return perPixel * o.tileSize * o.tileSize * 8;
   }
 
@@ -186,12 +190,12 @@ export class TileAccumulator {
     rows: ReturnType<TileAccumulator['axis']>,
     pred: PredictionSamples,
   ): void {
-    const { bands, tileSize, trackVariance, blend } = this.opts;
+    const { bands, tileSize, trackVariance } = this.opts;
     const n = this.n;
     const meanAt = this.meanAt;
     const m2At = this.m2At;
-    const maxAt = this.maxAt;
-    const isMax = blend === 'max';
+    const keptAt = this.keptAt;
+    const kept = this.kept;
     const pix = pred.width * pred.height;
     const pw = pred.width;
     const ci0 = cols.i0;
@@ -244,9 +248,9 @@ export class TileAccumulator {
             const next = mean + delta * ratio;
             tile[mi] = next;
             if (trackVariance) tile[m2At + c * n + p] += w * delta * (x - next);
-            if (isMax) {
-              const xi = maxAt + c * n + p;
-              if (x > tile[xi]) tile[xi] = x;
+            if (kept) {
+              const xi = keptAt + c * n + p;
+              tile[xi] = kept.merge(tile[xi], x);
             }
           }
         }
@@ -255,13 +259,13 @@ export class TileAccumulator {
   }
 
   /**
-   * Final values of tile `index`: `pred` receives `bands` planes of `tileSize²` (mean or max) and `unc`
+   * Final values of tile `index`: `pred` receives `bands` planes of `tileSize²` (mean or kept value) and `unc`
    * (when given) receives entropy, variance, margin planes (probabilities/logits) or just variance
    * (regression). Pixels without any prediction get `nodata` / `uncNodata`. Returns the number of pixels
    * with a prediction; an untouched tile fills everything with nodata and returns 0.
    */
   finalizeTile(index: number, pred: Float64Array, nodata: number, unc?: Float64Array, uncNodata = NaN): number {
-    const { bands, blend, kind, trackVariance } = this.opts;
+    const { bands, kind, trackVariance } = this.opts;
     const n = this.n;
     const tile = this.store.peek(index);
     if (!tile) {
@@ -271,7 +275,7 @@ export class TileAccumulator {
     }
     if (unc && !trackVariance)
       throw new StitchError('BAD_OPTION', 'uncertainty bands need the stitcher created with uncertainty: true');
-    const src = blend === 'max' ? this.maxAt : this.meanAt;
+    const src = this.kept ? this.keptAt : this.meanAt;
     const probs = kind !== 'regression';
     let covered = 0;
     for (let p = 0; p < n; p++) {

@@ -42,6 +42,39 @@ export function assertBlendMode(mode: unknown): asserts mode is BlendMode {
 }
 
 /**
+ * How a blend mode combines the predictions covering a pixel — the one place a mode is defined:
+ * - `weight1d`: the window weight across a chip (see {@link blendWeight1d}); every mode's weighted mean
+ *   and spread feed the uncertainty bands.
+ * - `kept`: for modes whose output is not the weighted mean, a per-band value kept beside it: starts at
+ *   `init`, becomes `merge(kept, value)` for each prediction covering the pixel, and is the output.
+ *   Without `kept` the output is the weighted mean.
+ *
+ * @example
+ * ```ts
+ * BLEND_RULES.cosine.weight1d(0.25); // 0.5, the raised cosine
+ * ```
+ */
+export interface BlendRule {
+  weight1d(u: number): number;
+  kept?: { init: number; merge(kept: number, value: number): number };
+}
+
+/** Raised cosine `sin²(πu)`. */
+function raisedCosine(u: number): number {
+  const s = Math.sin(Math.PI * u);
+  return s * s;
+}
+
+const uniform = (): number => 1;
+
+/** The {@link BlendRule} of every {@link BlendMode}. */
+export const BLEND_RULES: Readonly<Record<BlendMode, BlendRule>> = {
+  mean: { weight1d: uniform },
+  cosine: { weight1d: raisedCosine },
+  max: { weight1d: uniform, kept: { init: -Infinity, merge: Math.max } },
+};
+
+/**
  * The one-dimensional weight of a position `u` across a chip, where `u` is the fractional position
  * in `(0, 1)` (pixel centre `i` of `n` pixels is `u = (i + 0.5) / n`). `'mean'` and `'max'` weigh
  * every position 1; `'cosine'` is the raised cosine `sin²(πu)`, which is positive for every `u`
@@ -55,9 +88,7 @@ export function assertBlendMode(mode: unknown): asserts mode is BlendMode {
  * ```
  */
 export function blendWeight1d(mode: BlendMode, u: number): number {
-  if (mode !== 'cosine') return 1;
-  const s = Math.sin(Math.PI * u);
-  return s * s;
+  return BLEND_RULES[mode].weight1d(u);
 }
 
 /**
