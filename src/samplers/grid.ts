@@ -11,15 +11,8 @@ import type { TimeInterval } from '../geo/interval.js';
 import type { GeoSlice } from '../geo/slice.js';
 import type { PixelGrid } from './chip-placement.js';
 import { axisOffsets, type GridEdge } from './grid-layout.js';
-import {
-  badOption,
-  checkCrs,
-  checkSeed,
-  checkShard,
-  checkSize,
-  sizeInPixels,
-  type CommonSamplerOptions,
-} from './options.js';
+import { badOption } from './bad-option.js';
+import { checkCrs, checkSeed, checkShard, checkSize, sizeInPixels, type CommonSamplerOptions } from './options.js';
 import { rectOverlapsGeometry } from './rect-geometry.js';
 import { footprintOverlapsRoi } from './roi.js';
 import { densifiedBox, geometryToCrs } from './reproject.js';
