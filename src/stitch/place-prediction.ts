@@ -4,7 +4,7 @@ import { describeSlice, sliceHeight, sliceWidth, validateSlice, type GeoSlice } 
 import type { ChipPlacement } from './accumulator.js';
 import { toPredictionSamples, type PredictionInput, type PredictionSamples } from './prediction-input.js';
 import type { StitchSpec } from './stitcher-options.js';
-import { prepareSamples } from './uncertainty.js';
+import { assertPositiveSigmas, prepareSamples } from './uncertainty.js';
 
 /**
  * Options of {@link Stitcher.add}.
@@ -30,11 +30,13 @@ export interface PlacedPrediction {
 }
 
 /**
- * Checks a prediction for `slice` against the grid (same CRS, shape, values) and places it in grid
- * pixel coordinates. Throws {@link StitchError} `CRS_MISMATCH`, `SHAPE_MISMATCH` or `BAD_VALUES`.
+ * Checks a prediction of `inputBands` bands for `slice` against the grid (same CRS, shape, values;
+ * positive sigmas for `'inverse-variance'`) and places it in grid pixel coordinates. Throws
+ * {@link StitchError} `CRS_MISMATCH`, `SHAPE_MISMATCH` or `BAD_VALUES`.
  */
 export function placePrediction(
   spec: StitchSpec,
+  inputBands: number,
   slice: GeoSlice,
   prediction: PredictionInput,
   opts: AddOptions,
@@ -49,7 +51,8 @@ export function placePrediction(
     );
   }
   const [h, w] = opts.shape ?? [sliceHeight(slice), sliceWidth(slice)];
-  let samples = prepareSamples(toPredictionSamples(prediction, spec.bands, h, w, what), spec.values, what);
+  let samples = prepareSamples(toPredictionSamples(prediction, inputBands, h, w, what), spec.values, what);
+  if (spec.blend === 'inverse-variance') assertPositiveSigmas(samples, spec.bands, what);
   if (opts.mask) samples = applyMask(samples, opts.mask, what);
   const [gx0, , , gy1] = spec.grid.bounds;
   const [rx, ry] = spec.grid.resolution;

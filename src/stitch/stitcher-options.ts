@@ -3,7 +3,7 @@ import { normalizeCrs } from '../geo/crs.js';
 import { sliceHeight, sliceWidth, validateSlice, type GeoSlice } from '../geo/slice.js';
 import { dtypeInfo, type DTypeInfo, type RasterDType } from '../tiff/write/dtype.js';
 import { TileAccumulator } from './accumulator.js';
-import { assertBlendMode, type BlendMode } from './blend.js';
+import { assertBlendMode, type BlendMode, type BlendWindow } from './blend.js';
 import type { ValueKind } from './uncertainty.js';
 
 /**
@@ -17,14 +17,22 @@ import type { ValueKind } from './uncertainty.js';
 export interface StitcherOptions {
   /** The output grid: bounds, CRS and resolution of the raster to produce (e.g. a region's bounding slice). */
   grid: GeoSlice;
-  /** Bands `C` of every prediction (classes, or regression outputs). */
+  /**
+   * Bands `C` of the output (classes, or regression outputs). Every prediction holds `C` bands — `2C`
+   * (means, then sigmas) with blend `'inverse-variance'`.
+   */
   bands: number;
   /**
    * How overlapping predictions combine into the prediction bands (see {@link BlendMode}). Default `'mean'`.
-   * The uncertainty bands always come from the weighted mean and spread of the predictions (cosine
-   * weights for `'cosine'`, uniform otherwise), whatever the blend.
+   * The uncertainty bands come from the weighted mean and spread of the predictions (cosine weights for
+   * `'cosine'`, uniform otherwise), whatever the blend — except `'inverse-variance'`, whose uncertainty
+   * bands are the merged σ of each band (`sigma`, or `sigma_1..C`).
    */
   blend?: BlendMode;
+  /** Spatial window that multiplies the `'inverse-variance'` weights. Default `'uniform'`. */
+  window?: BlendWindow;
+  /** Add a `count` band (predictions per pixel) after the uncertainty bands. Default false. */
+  count?: boolean;
   /** Value written where no prediction landed. Default NaN for float dtypes; required for integer dtypes. */
   nodata?: number;
   /** Output dtype of the prediction bands. Default `'float32'`. Uncertainty bands are always float32. */
@@ -67,6 +75,9 @@ export interface StitchSpec {
   height: number;
   bands: number;
   blend: BlendMode;
+  window: BlendWindow;
+  /** Whether a `count` band follows the uncertainty bands. */
+  count: boolean;
   dtype: RasterDType;
   dtypeInfo: DTypeInfo;
   nodata: number;
@@ -110,7 +121,17 @@ export function resolveStitcherOptions(opts: StitcherOptions): StitchSpec {
   const tileSize = opts.tileSize ?? 256;
   if (!Number.isInteger(tileSize) || tileSize < 16 || tileSize % 16 !== 0)
     throw new StitchError('BAD_OPTION', `tileSize must be a multiple of 16 (TIFF tiles), got ${tileSize}`);
-  const values = opts.values ?? 'probabilities';
+  const ivw = blend === 'inverse-variance';
+  const values = opts.values ?? (ivw ? 'regression' : 'probabilities');
+  if (ivw && values !== 'regression')
+    throw new StitchError(
+      'BAD_OPTION',
+      `blend 'inverse-variance' merges (mean, sigma) regression outputs; pass values: 'regression', got ${JSON.stringify(values)}`,
+    );
+  const window = opts.window ?? 'uniform';
+  if (window !== 'uniform' && window !== 'cosine')
+    throw new StitchError('BAD_OPTION', `window must be 'uniform' or 'cosine', got ${JSON.stringify(window)}`);
+  const count = opts.count ?? false;
   if (!['probabilities', 'logits', 'regression'].includes(values))
     throw new StitchError(
       'BAD_OPTION',
@@ -123,7 +144,7 @@ export function resolveStitcherOptions(opts: StitcherOptions): StitchSpec {
   const bandNames = opts.bandNames ?? Array.from({ length: bands }, (_, i) => `band_${i + 1}`);
   if (bandNames.length !== bands)
     throw new StitchError('BAD_OPTION', `bandNames has ${bandNames.length} names for ${bands} bands`);
-  const tileBytes = TileAccumulator.tileBytes({ bands, tileSize, blend, trackVariance });
+  const tileBytes = TileAccumulator.tileBytes({ bands, tileSize, blend, trackVariance, count });
   const budget = opts.memoryBudget ?? 512 * MIB;
   const maxInMemory = Math.floor(budget / tileBytes);
   if (maxInMemory < 1)
@@ -131,6 +152,13 @@ export function resolveStitcherOptions(opts: StitcherOptions): StitchSpec {
       'BAD_OPTION',
       `memoryBudget ${budget} B is smaller than one tile's state (${tileBytes} B); raise it or lower tileSize`,
     );
+  const spread = ivw
+    ? bands === 1
+      ? ['sigma']
+      : Array.from({ length: bands }, (_, i) => `sigma_${i + 1}`)
+    : values === 'regression'
+      ? ['variance']
+      : ['entropy', 'variance', 'margin'];
   const order = opts.order ?? 'any';
   if (order !== 'any' && order !== 'rows')
     throw new StitchError('BAD_OPTION', `order must be 'any' or 'rows', got ${JSON.stringify(order)}`);
@@ -141,6 +169,8 @@ export function resolveStitcherOptions(opts: StitcherOptions): StitchSpec {
     height: sliceHeight(grid),
     bands,
     blend,
+    window,
+    count,
     dtype,
     dtypeInfo: info,
     nodata,
@@ -149,7 +179,7 @@ export function resolveStitcherOptions(opts: StitcherOptions): StitchSpec {
     resample,
     trackVariance,
     bandNames,
-    uncertaintyBands: values === 'regression' ? ['variance'] : ['entropy', 'variance', 'margin'],
+    uncertaintyBands: count ? [...spread, 'count'] : spread,
     maxInMemory,
     order,
     scratchDir: opts.scratchDir,

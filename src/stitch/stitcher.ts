@@ -129,6 +129,8 @@ export function createStitcher(opts: StitcherOptions): Stitcher {
     bands: spec.bands,
     tileSize: spec.tileSize,
     blend: spec.blend,
+    window: spec.window,
+    count: spec.count,
     kind: spec.values,
     trackVariance: spec.trackVariance,
     resample: spec.resample,
@@ -154,7 +156,7 @@ export function createStitcher(opts: StitcherOptions): Stitcher {
     uncertaintyBands: spec.uncertaintyBands,
 
     add(slice, prediction, addOpts = {}) {
-      const { what, samples, place } = placePrediction(spec, slice, prediction, addOpts);
+      const { what, samples, place } = placePrediction(spec, acc.inputBands, slice, prediction, addOpts);
       const top = acc.topRow(place);
       if (top < 0) {
         throw new StitchError(

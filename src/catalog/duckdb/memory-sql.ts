@@ -5,13 +5,12 @@
  * so bbox/interval work on a memory catalog never loads it.
  */
 import { existsSync } from 'node:fs';
-import type { Table } from 'apache-arrow';
 import { CatalogError } from '../../errors.js';
 import type { MemorySql } from '../memory/catalog.js';
 import { columnsOf, entriesOf, makeRelation, type Relation } from '../memory/relation.js';
 import { CORE_NAMES } from '../memory/validate-row.js';
 import type { PlainTable } from '../memory/with-columns.js';
-import type { CatalogRow, GeoCatalog, GeoParquetWriteOptions, SqlParams } from '../types.js';
+import type { ArrowTableLike, CatalogRow, GeoCatalog, GeoParquetWriteOptions, SqlParams } from '../types.js';
 
 /** Extra column carrying each memory row's position through DuckDB, so `where` keeps the original rows. */
 const POSITION = '__geoslice_memory_pos';
@@ -133,7 +132,7 @@ async function readTableFile(path: string): Promise<PlainTable> {
 }
 
 /** The records of an Arrow table (for `withColumns`), converted like the DuckDB backend does (timestamps and dates become `Date`s). */
-async function readArrowTable(table: Table): Promise<PlainTable> {
+async function readArrowTable(table: ArrowTableLike): Promise<PlainTable> {
   const { arrowToRecords } = await import('./load-records.js');
   return arrowToRecords(table);
 }

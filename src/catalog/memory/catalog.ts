@@ -2,7 +2,7 @@
  * The in-memory {@link GeoCatalog}: plain arrays of rows plus a static R-tree, with lazy operations
  * that compose and run at the eager calls.
  */
-import type { Table } from 'apache-arrow';
+import type { ArrowTableLike } from '../types.js';
 import { CatalogError } from '../../errors.js';
 import { bboxUnion, type BBox } from '../../geo/bbox.js';
 import type { TimeInterval } from '../../geo/interval.js';
@@ -36,7 +36,7 @@ export interface MemorySql {
   sql(rel: Relation, text: string, params: SqlParams | undefined, source: string): Promise<Relation>;
   aggregate(rel: Relation, sql: string, params: SqlParams | undefined): Promise<Record<string, unknown>[]>;
   readTableFile(path: string): Promise<PlainTable>;
-  readArrowTable(table: Table): Promise<PlainTable>;
+  readArrowTable(table: ArrowTableLike): Promise<PlainTable>;
   toGeoParquet(rel: Relation, path: string, opts?: GeoParquetWriteOptions): Promise<void>;
   toDuckDB(rel: Relation, path: string, opts?: { table?: string }): Promise<void>;
 }
@@ -167,7 +167,7 @@ export class MemoryCatalog implements GeoCatalog {
     );
   }
 
-  withColumns(table: Record<string, unknown>[] | Table | string, opts: { on?: string } = {}): GeoCatalog {
+  withColumns(table: Record<string, unknown>[] | ArrowTableLike | string, opts: { on?: string } = {}): GeoCatalog {
     const on = opts.on ?? 'id';
     if (typeof on !== 'string' || on === '')
       throw new CatalogError('BAD_QUERY', 'withColumns option on must be a column name');
@@ -284,7 +284,10 @@ export async function relationOf(cat: GeoCatalog): Promise<Relation> {
   return makeRelation(entriesOf(rows), columns);
 }
 
-async function plainTable(table: Record<string, unknown>[] | Table | string, sql: MemorySql): Promise<PlainTable> {
+async function plainTable(
+  table: Record<string, unknown>[] | ArrowTableLike | string,
+  sql: MemorySql,
+): Promise<PlainTable> {
   if (typeof table === 'string') return sql.readTableFile(table);
   if (Array.isArray(table)) {
     table.forEach((r, i) => {
