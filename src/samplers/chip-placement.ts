@@ -1,7 +1,7 @@
 import type { BBox } from '../geo/bbox.js';
 import type { Geometry } from '../geo/geometry.js';
 import { pointInGeometry } from '../geo/geometry.js';
-import { rectInsideGeometry } from './rect-geometry.js';
+import { rectInsideGeometry } from '../geo/rect-geometry.js';
 
 /**
  * A pixel grid: lines at `origin + k * res` on each axis.

@@ -1,5 +1,4 @@
 import Flatbush from 'flatbush';
-import seedrandom from 'seedrandom';
 import { SamplerError } from '../errors.js';
 import type { CatalogRow, GeoCatalog } from '../catalog/types.js';
 import type { BBox } from '../geo/bbox.js';
@@ -13,13 +12,13 @@ import type { PixelGrid } from './chip-placement.js';
 import { axisOffsets, type GridEdge } from './grid-layout.js';
 import { badOption } from './bad-option.js';
 import { checkCrs, checkSeed, checkShard, checkSize, sizeInPixels, type CommonSamplerOptions } from './options.js';
-import { rectOverlapsGeometry } from './rect-geometry.js';
+import { rectOverlapsGeometry } from '../geo/rect-geometry.js';
 import { footprintOverlapsRoi } from './roi.js';
-import { densifiedBox, geometryToCrs } from './reproject.js';
+import { densifiedBox, geometryToCrs } from '../geo/reproject.js';
 import { chipSpecOf, extentSlice, planRow, rowFootprint, rowGrid, type ChipSpec } from './row-chip.js';
-import { keyPrefix } from './row-key.js';
 import { samplerSource } from './source.js';
 import { planTemporal, timedSlice, type TemporalPlan } from './temporal.js';
+import { keyPrefix, textRng } from './keys/index.js';
 
 /**
  * Options of {@link gridSampler}.
@@ -151,7 +150,7 @@ export async function* gridSampler(
           slice,
           plan,
           windows?.[k],
-          seedrandom.alea(`${prefix}tile:${r},${c}`),
+          textRng(`${prefix}tile:${r},${c}`),
           null,
           extent,
           opts.interval,
@@ -187,7 +186,7 @@ async function* preChippedRows(
         extentSlice(rp),
         plan,
         windows?.[k],
-        seedrandom.alea(`${prefix}${row.id}`),
+        textRng(`${prefix}${row.id}`),
         rp.time,
         extent,
         opts.interval,

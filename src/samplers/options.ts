@@ -4,8 +4,8 @@ import { normalizeCrs, type CrsInput } from '../geo/crs.js';
 import type { Geometry } from '../geo/geometry.js';
 import type { TimeInterval } from '../geo/interval.js';
 import { badOption } from './bad-option.js';
-import type { SamplerSeed } from './row-key.js';
 import type { TemporalOptions } from './temporal.js';
+import type { SamplerSeed } from './keys/index.js';
 
 /**
  * Which part of a sampler's stream one worker gets: slice number `i` of the unsharded stream goes to

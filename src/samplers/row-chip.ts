@@ -9,10 +9,10 @@ import { readWkb } from '../geo/wkb.js';
 import type { CatalogRow } from '../catalog/types.js';
 import { placeChip, type PixelGrid } from './chip-placement.js';
 import { placeByCorners } from './corner-placement.js';
-import { flatPolygons } from './flat-polygons.js';
+import { flatPolygons } from '../geo/flat-polygons.js';
 import { nativeGrid, type NativeGrid } from './native-grid.js';
 import { checkCrs, checkResolution, checkSize, sizeInPixels, type CommonSamplerOptions } from './options.js';
-import { geometryToCrs } from './reproject.js';
+import { geometryToCrs } from '../geo/reproject.js';
 import { prepareRoi, type PreparedRoi } from './roi.js';
 
 /**
@@ -169,7 +169,7 @@ export function rowFootprint(row: CatalogRow): Geometry {
  *
  * @example
  * ```ts
- * const slice = randomChip(planRow(row, spec), spec, seedrandom.alea('1'));
+ * const slice = randomChip(planRow(row, spec), spec, textRng('1'));
  * ```
  */
 export function randomChip(plan: RowPlan, spec: ChipSpec, rng: () => number): GeoSlice {
