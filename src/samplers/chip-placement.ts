@@ -1,6 +1,4 @@
-import type { BBox } from '../geo/bbox.js';
-import type { Geometry } from '../geo/geometry.js';
-import { pointInGeometry } from '../geo/geometry.js';
+import { type BBox, type Geometry, pointInGeometry } from '../geo/index.js';
 import { rectInsideGeometry } from '../geo/rect-geometry.js';
 
 /**

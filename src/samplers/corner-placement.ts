@@ -1,7 +1,5 @@
 import { GeoError } from '../errors.js';
-import type { BBox } from '../geo/bbox.js';
-import { bboxIntersection } from '../geo/bbox.js';
-import type { Geometry, Position } from '../geo/geometry.js';
+import { type BBox, bboxIntersection, type Geometry, type Position } from '../geo/index.js';
 import { drawChip, type PixelGrid } from './chip-placement.js';
 import type { FlatPolygons } from '../geo/flat-polygons.js';
 import { convexInsidePolygons, rectInsideGeometry } from '../geo/rect-geometry.js';

@@ -1,13 +1,17 @@
 import Flatbush from 'flatbush';
 import { SamplerError } from '../errors.js';
-import type { CatalogRow, GeoCatalog } from '../catalog/types.js';
-import type { BBox } from '../geo/bbox.js';
-import { bboxIntersection, bboxUnion } from '../geo/bbox.js';
-import type { CrsInput } from '../geo/crs.js';
-import type { Geometry } from '../geo/geometry.js';
-import { bboxToPolygon, geometryBBox } from '../geo/geometry.js';
-import type { TimeInterval } from '../geo/interval.js';
-import type { GeoSlice } from '../geo/slice.js';
+import type { CatalogRow, GeoCatalog } from '../catalog/index.js';
+import {
+  type BBox,
+  bboxIntersection,
+  bboxToPolygon,
+  bboxUnion,
+  type CrsInput,
+  type Geometry,
+  geometryBBox,
+  type GeoSlice,
+  type TimeInterval,
+} from '../geo/index.js';
 import type { PixelGrid } from './chip-placement.js';
 import { axisOffsets, type GridEdge } from './grid-layout.js';
 import { badOption } from './bad-option.js';
@@ -146,15 +150,7 @@ export async function* gridSampler(
       const count = windows ? windows.length : 1;
       for (let k = 0; k < count; k++, n++) {
         if (n % shard.worldSize !== shard.rank) continue;
-        yield timedSlice(
-          slice,
-          plan,
-          windows?.[k],
-          textRng(`${prefix}tile:${r},${c}`),
-          null,
-          extent,
-          opts.interval,
-        );
+        yield timedSlice(slice, plan, windows?.[k], textRng(`${prefix}tile:${r},${c}`), null, extent, opts.interval);
       }
     }
   }

@@ -1,8 +1,5 @@
 import { SamplerError } from '../errors.js';
-import type { BBox } from '../geo/bbox.js';
-import { normalizeCrs, type CrsInput } from '../geo/crs.js';
-import type { Geometry } from '../geo/geometry.js';
-import type { TimeInterval } from '../geo/interval.js';
+import { type BBox, type CrsInput, type Geometry, normalizeCrs, type TimeInterval } from '../geo/index.js';
 import { badOption } from './bad-option.js';
 import type { TemporalOptions } from './temporal.js';
 import type { SamplerSeed } from './keys/index.js';

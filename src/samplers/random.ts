@@ -1,10 +1,6 @@
 import { SamplerError } from '../errors.js';
-import type { GeoCatalog, CatalogRow } from '../catalog/types.js';
-import { bboxIntersection } from '../geo/bbox.js';
-import type { Geometry } from '../geo/geometry.js';
-import { geometryBBox } from '../geo/geometry.js';
-import type { TimeInterval } from '../geo/interval.js';
-import type { GeoSlice } from '../geo/slice.js';
+import type { CatalogRow, GeoCatalog } from '../catalog/index.js';
+import { bboxIntersection, type Geometry, geometryBBox, type GeoSlice, type TimeInterval } from '../geo/index.js';
 import { bboxEqualArea, equalAreaArea, toEqualArea, wkbEqualArea } from '../geo/equal-area.js';
 import { intersectionArea } from '../geo/intersection-area.js';
 import { badOption } from './bad-option.js';

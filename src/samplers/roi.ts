@@ -1,8 +1,5 @@
 import { SamplerError } from '../errors.js';
-import type { BBox } from '../geo/bbox.js';
-import type { CrsInput } from '../geo/crs.js';
-import type { Geometry } from '../geo/geometry.js';
-import { bboxToPolygon, geometryBBox, pointInGeometry } from '../geo/geometry.js';
+import { type BBox, bboxToPolygon, type CrsInput, type Geometry, geometryBBox, pointInGeometry } from '../geo/index.js';
 import { toEqualArea } from '../geo/equal-area.js';
 import { intersectionArea } from '../geo/intersection-area.js';
 import { checkCrs } from './options.js';

@@ -1,4 +1,4 @@
-import type { CatalogRow } from '../catalog/types.js';
+import type { CatalogRow } from '../catalog/index.js';
 import { badOption } from './bad-option.js';
 
 /**

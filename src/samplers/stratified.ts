@@ -1,7 +1,6 @@
 import { SamplerError } from '../errors.js';
-import type { GeoCatalog } from '../catalog/types.js';
-import type { TimeInterval } from '../geo/interval.js';
-import type { GeoSlice } from '../geo/slice.js';
+import type { GeoCatalog } from '../catalog/index.js';
+import type { GeoSlice, TimeInterval } from '../geo/index.js';
 import { badOption } from './bad-option.js';
 import { checkSeed, checkShard, type CommonSamplerOptions } from './options.js';
 import { footprintOverlapsRoi } from './roi.js';

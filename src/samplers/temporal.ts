@@ -1,5 +1,4 @@
-import type { TimeInterval } from '../geo/interval.js';
-import type { GeoSlice } from '../geo/slice.js';
+import type { GeoSlice, TimeInterval } from '../geo/index.js';
 import { badOption } from './bad-option.js';
 
 /**

@@ -1,6 +1,5 @@
 import { StitchError } from '../errors.js';
-import { normalizeCrs } from '../geo/crs.js';
-import { describeSlice, sliceHeight, sliceWidth, validateSlice, type GeoSlice } from '../geo/slice.js';
+import { describeSlice, type GeoSlice, normalizeCrs, sliceHeight, sliceWidth, validateSlice } from '../geo/index.js';
 import type { ChipPlacement } from './accumulator.js';
 import { toPredictionSamples, type PredictionInput, type PredictionSamples } from './prediction-input.js';
 import type { StitchSpec } from './stitcher-options.js';

@@ -1,6 +1,5 @@
 import { StitchError } from '../errors.js';
-import { normalizeCrs } from '../geo/crs.js';
-import { sliceHeight, sliceWidth, validateSlice, type GeoSlice } from '../geo/slice.js';
+import { type GeoSlice, normalizeCrs, sliceHeight, sliceWidth, validateSlice } from '../geo/index.js';
 import { dtypeInfo, type DTypeInfo, type RasterDType } from '../tiff/write/dtype.js';
 import { TileAccumulator } from './accumulator.js';
 import { assertBlendMode, type BlendMode, type BlendWindow } from './blend.js';

@@ -1,4 +1,4 @@
-import { describeSlice, type GeoSlice } from '../geo/slice.js';
+import { describeSlice, type GeoSlice } from '../geo/index.js';
 import type { RasterDType } from '../tiff/write/dtype.js';
 import { TileAccumulator } from './accumulator.js';
 import { FlushingOutput } from './flushing-output.js';

@@ -4,9 +4,7 @@
  */
 import type { ArrowTableLike } from '../types.js';
 import { CatalogError } from '../../errors.js';
-import { bboxUnion, type BBox } from '../../geo/bbox.js';
-import type { TimeInterval } from '../../geo/interval.js';
-import type { GeoSlice } from '../../geo/slice.js';
+import { type BBox, bboxUnion, type GeoSlice, type TimeInterval } from '../../geo/index.js';
 import { normalizeQuery } from '../query-plan.js';
 import type {
   CatalogQuery,
