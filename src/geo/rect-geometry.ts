@@ -1,6 +1,6 @@
-import type { BBox } from '../geo/bbox.js';
-import type { Geometry, Position } from '../geo/geometry.js';
-import { pointInGeometry } from '../geo/geometry.js';
+import type { BBox } from './bbox.js';
+import type { Geometry, Position } from './geometry.js';
+import { pointInGeometry } from './geometry.js';
 import { insideFlatPolygons, type FlatPolygons } from './flat-polygons.js';
 
 /** True when segment p→q passes through the open interior of `r` (Liang–Barsky clip, then the clipped chord's midpoint). */

@@ -19,8 +19,8 @@ export type SamplerSeed = number | string;
  *
  * @example
  * ```ts
- * const k: RowKey = rowKey(42, 0, 'S2A_T33UXP_20240601');
- * k.u; // 0.37...
+ * const k: RowKey = rowKey(keyPrefix(42, 0), 'S2A_T33UXP_20240601');
+ * k.u; // 0.840...
  * ```
  */
 export interface RowKey {

@@ -12,7 +12,7 @@ const TWO53 = 2 ** 53;
  * @example
  * ```ts
  * const rng = keyRng(rowHasher(1, 0)('scene-7'), 0);
- * rng(); // 0.41...
+ * rng(); // 0.942...
  * ```
  */
 export function keyRng(key: number, stream: number): () => number {

@@ -1,5 +1,5 @@
-import type { BBox } from '../geo/bbox.js';
-import type { Geometry, Position } from '../geo/geometry.js';
+import type { BBox } from './bbox.js';
+import type { Geometry, Position } from './geometry.js';
 
 /** Authalic radius of the WGS84 ellipsoid, metres. */
 const R = 6371007.181;

@@ -1,9 +1,9 @@
 import proj4 from 'proj4';
 import { GeoError } from '../errors.js';
-import type { BBox } from '../geo/bbox.js';
-import { resolveCrs } from '../geo/crs.js';
-import type { Geometry, Position } from '../geo/geometry.js';
-import { bboxToPolygon } from '../geo/geometry.js';
+import type { BBox } from './bbox.js';
+import { resolveCrs } from './crs.js';
+import type { Geometry, Position } from './geometry.js';
+import { bboxToPolygon } from './geometry.js';
 
 type Forward = (p: Position) => Position;
 const forwards = new Map<string, Forward>();

@@ -1,4 +1,4 @@
-import type { BBox } from '../geo/bbox.js';
+import type { BBox } from './bbox.js';
 
 /**
  * A polygon or multipolygon decoded into flat arrays: vertex `i` is `(xy[2i], xy[2i + 1])`; ring `r`

@@ -1,5 +1,5 @@
-import type { Geometry, Position } from '../geo/geometry.js';
-import { pointInGeometry } from '../geo/geometry.js';
+import type { Geometry, Position } from './geometry.js';
+import { pointInGeometry } from './geometry.js';
 
 type Ring = Position[];
 
