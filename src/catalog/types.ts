@@ -64,8 +64,12 @@ export interface GeoParquetWriteOptions {
   compression?: 'zstd' | 'snappy' | 'gzip' | 'uncompressed';
   /** Default 20_480 (ten DuckDB vectors): small row groups prune well and keep streaming memory low. */
   rowGroupSize?: number;
-  /** Default '1.1.0' (with a bbox covering column); '1.0.0' writes no covering. */
-  geoparquetVersion?: '1.1.0' | '1.0.0';
+  /**
+   * Default '1.1.0' (WKB BLOB geometry + bbox covering column); '1.0.0' writes no covering; '2.0' writes
+   * the geometry with Parquet's native GEOMETRY logical type (per-row-group geospatial statistics; read by
+   * DuckDB 1.5, GDAL 3.12+, pyarrow 21+) and keeps the bbox covering.
+   */
+  geoparquetVersion?: '1.1.0' | '1.0.0' | '2.0';
 }
 
 /** Options of {@link GeoCatalog.intersect}. */
