@@ -34,6 +34,7 @@ export {
   LoaderError,
   SamplerError,
   StitchError,
+  InferenceError,
 } from './errors.js';
 
 // Core types and the helpers a pipeline needs to say where and when.
