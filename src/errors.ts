@@ -46,3 +46,9 @@ export class SamplerError extends GeosliceError {}
 
 /** Stitcher and write-back errors (`SHAPE_MISMATCH`, `WRITE_FAILED`...). */
 export class StitchError extends GeosliceError {}
+
+/** Vector data errors: reading GeoJSON / GeoParquet / FlatGeobuf features (`BAD_FEATURE`, `UNSUPPORTED_FORMAT`, `NOT_FOUND`...). */
+export class VectorError extends GeosliceError {}
+
+/** Label errors: rasterizing, paired samples, band statistics (`BAD_ATTRIBUTE`, `BAD_OPTION`, `NO_LABELS`...). */
+export class LabelError extends GeosliceError {}
