@@ -58,3 +58,9 @@ export class StitchError extends GeosliceError {}
  * `JOURNAL_CORRUPT`, `NOT_FOUND`, `EMPTY_REGION`).
  */
 export class InferenceError extends GeosliceError {}
+
+/** Vector data errors: reading GeoJSON / GeoParquet / FlatGeobuf features (`BAD_FEATURE`, `UNSUPPORTED_FORMAT`, `NOT_FOUND`...). */
+export class VectorError extends GeosliceError {}
+
+/** Label errors: rasterizing, paired samples, band statistics (`BAD_ATTRIBUTE`, `BAD_OPTION`, `NO_LABELS`...). */
+export class LabelError extends GeosliceError {}
