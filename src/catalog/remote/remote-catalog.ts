@@ -3,7 +3,7 @@
  * `s3://bucket/**\/*.parquet`) read with hyparquet over range requests, without DuckDB extensions:
  * footers first, then only the row groups whose statistics meet the query's boxes and interval.
  */
-import { type FileMetaData, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
+import { type FileMetaData, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import type { Table } from 'apache-arrow';
 import { CatalogError, GeosliceError } from '../../errors.js';
@@ -337,22 +337,81 @@ export class RemoteCatalog implements GeoCatalog {
     const worker = async () => {
       while (next < jobs.length) {
         const i = next++;
-        const { file, start, end } = jobs[i];
-        const objs = await parquetReadObjects({
-          file: file.buffer,
-          metadata: file.meta,
-          rowStart: start,
-          rowEnd: end,
-          compressors,
-          geoparquet: false,
-          utf8: false,
-          parsers: { geometryFromBytes: (b: Uint8Array) => b },
-        });
-        parts[i] = objs.map((o, k) => toCatalogRow(o, start + k, file.layout));
+        parts[i] = await this.readGroup(jobs[i].file, jobs[i].start, jobs[i].end);
         this.shared.groupsRead++;
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(this.concurrency, jobs.length)) }, worker));
     return parts.flat();
   }
+
+  /**
+   * The rows of one row group that may match: with a bbox or time filter, the covering (and tmin/tmax)
+   * columns are read first and only the run of rows whose bbox and times can match is then read in
+   * full; the exact test is the memory backend's, afterwards.
+   */
+  private async readGroup(file: RemoteFile, start: number, end: number): Promise<CatalogRow[]> {
+    const cov = file.layout.coveringColumn;
+    const top = topLevelColumns(file.meta);
+    const times = this.filter.intervals.length > 0 && top.includes('tmin') && top.includes('tmax');
+    if (!cov || (this.filter.boxSets.length === 0 && !times)) {
+      const objs = await readObjects(file, start, end);
+      return objs.map((o, k) => toCatalogRow(o, start + k, file.layout));
+    }
+    const keys = await readObjects(file, start, end, times ? [cov, 'tmin', 'tmax'] : [cov]);
+    const hits: number[] = [];
+    const f = file.prune.covering!;
+    keys.forEach((o, k) => {
+      const b = o[cov] as Record<string, number> | null;
+      const box: BBox | null = b ? [b[f.xmin[1]], b[f.ymin[1]], b[f.xmax[1]], b[f.ymax[1]]] : null;
+      if (this.mayMatch(box, o.tmin, o.tmax)) hits.push(k);
+    });
+    if (hits.length === 0) return [];
+    const lo = hits[0];
+    const rest = await readObjects(
+      file,
+      start + lo,
+      start + hits[hits.length - 1] + 1,
+      top.filter((c) => c !== cov),
+    );
+    return hits.map((k) => toCatalogRow({ ...rest[k - lo], [cov]: keys[k][cov] }, start + k, file.layout));
+  }
+
+  /** Whether a row with this bbox and times can match every query so far (a necessary condition only). */
+  private mayMatch(b: BBox | null, tmin: unknown, tmax: unknown): boolean {
+    if (b && b.every(Number.isFinite)) {
+      for (const set of this.filter.boxSets)
+        if (!set.some((q) => b[0] <= q[2] && b[2] >= q[0] && b[1] <= q[3] && b[3] >= q[1])) return false;
+    }
+    if (tmin instanceof Date && tmax instanceof Date) {
+      for (const iv of this.filter.intervals) {
+        if (iv.end && tmin.getTime() > iv.end.getTime()) return false;
+        if (iv.start && tmax.getTime() < iv.start.getTime()) return false;
+      }
+    }
+    return true;
+  }
+}
+
+function topLevelColumns(meta: FileMetaData): string[] {
+  return parquetSchema(meta).children.map((c) => c.element.name);
+}
+
+function readObjects(
+  file: RemoteFile,
+  rowStart: number,
+  rowEnd: number,
+  columns?: string[],
+): Promise<Record<string, unknown>[]> {
+  return parquetReadObjects({
+    file: file.buffer,
+    metadata: file.meta,
+    rowStart,
+    rowEnd,
+    columns,
+    compressors,
+    geoparquet: false,
+    utf8: false,
+    parsers: { geometryFromBytes: (b: Uint8Array) => b },
+  });
 }
