@@ -14,3 +14,7 @@ export * from './onnx-model.js';
 export * from './tfjs-model.js';
 export * from './function-model.js';
 export * from './load-model.js';
+export * from './region.js';
+export * from './run-inference.js';
+export { readAhead } from './read-ahead.js';
+export { InferenceJournal, type JournalRecord } from './journal.js';

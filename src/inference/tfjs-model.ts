@@ -90,7 +90,7 @@ export async function loadTfjsModel(
       try {
         const out = net.predict(input);
         y = Array.isArray(out) ? out[0] : out instanceof tf.Tensor ? out : Object.values(out)[0];
-        if (!y || y.rank !== 4)
+        if (y?.rank !== 4)
           throw new InferenceError(
             'BAD_OUTPUT',
             `${id}: the model returned shape [${y?.shape.join(', ') ?? ''}]; expected [N, H, W, C]`,
