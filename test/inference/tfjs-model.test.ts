@@ -7,7 +7,7 @@ import seedrandom from 'seedrandom';
 import { createModel, saveModel } from '../../examples/model.js';
 import type { InferenceError } from '../../src/errors.js';
 import { loadTfjsModel, type ModelInput } from '../../src/inference/index.js';
-import { loadTf } from '../../src/loaders/tfjs.js';
+import { loadTf } from '../../src/tfjs/tfjs.js';
 
 const TFJS_NODE = '@tensorflow/tfjs-node';
 const hasTfjsNode = await import(TFJS_NODE).then(
