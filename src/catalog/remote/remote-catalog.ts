@@ -16,7 +16,7 @@ import { S3Client } from '../../sources/s3-client.js';
 import type { S3Options } from '../../sources/s3-config.js';
 import { listS3 } from '../../sources/s3-glob.js';
 import { openS3Source } from '../../sources/s3-source.js';
-import { memoryCatalogFromRows } from '../from-rows.js';
+import { memoryCatalogFromRows, memorySql } from '../from-rows.js';
 import { interpretGeoMetadata } from '../geoparquet/geo-metadata.js';
 import { MemoryCatalog } from '../memory/catalog.js';
 import { normalizeQuery } from '../query-plan.js';
@@ -314,6 +314,7 @@ export class RemoteCatalog implements GeoCatalog {
         label,
         async () => memoryCatalogFromRows(await this.fetchRows(), { source: label }).relation(),
         [`remote ${label}: row groups pruned by bbox/time statistics, fetched with range requests`],
+        memorySql,
       );
       this.resolvedCatalog = this.deferred.reduce<GeoCatalog>((c, op) => op(c), base);
     }
