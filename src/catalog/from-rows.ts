@@ -50,7 +50,7 @@ export function memoryCatalogFromRows(rows: Iterable<CatalogRow>, opts: { source
 }
 
 /** SQL for memory catalogs: DuckDB catalogs over their rows in the shared engine, DuckDB loaded only when used. */
-const memorySql = duckdbMemorySql(async (rows) => {
+export const memorySql = duckdbMemorySql(async (rows) => {
   const { duckdbCatalogFromRows } = await import('./duckdb/from-rows.js');
   return duckdbCatalogFromRows(rows, { validate: false });
 });

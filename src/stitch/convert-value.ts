@@ -1,5 +1,5 @@
 import { StitchError } from '../errors.js';
-import type { RasterDType } from '../tiff/write/dtype.js';
+import type { RasterDtype } from '../tiff/dtype.js';
 
 /**
  * Converts a blended value to the output dtype: floats are stored as they are; integer dtypes round to
@@ -12,7 +12,7 @@ import type { RasterDType } from '../tiff/write/dtype.js';
  */
 export function convertValue(
   v: number,
-  dtype: RasterDType,
+  dtype: RasterDtype,
   float: boolean,
   min: number,
   max: number,

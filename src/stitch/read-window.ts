@@ -1,5 +1,5 @@
 import { StitchError } from '../errors.js';
-import type { RasterArray } from '../tiff/write/dtype.js';
+import type { RasterArray } from '../tiff/dtype.js';
 import type { TileAccumulator } from './accumulator.js';
 import { convertValue } from './convert-value.js';
 import type { StitchSpec } from './stitcher-options.js';

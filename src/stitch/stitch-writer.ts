@@ -1,10 +1,10 @@
 import { basename, dirname, extname, join } from 'node:path';
 import { StitchError } from '../errors.js';
 import type { TileAccumulator } from './accumulator.js';
-import { createCogWriter, type CogWriter, type CogWriteOptions } from './cog-writer.js';
+import { createCogWriter, type CogWriter, type CogWriteOptions } from '../tiff/write/cog-writer.js';
 import { convertValue } from './convert-value.js';
 import type { StitchSpec } from './stitcher-options.js';
-import { dtypeInfo, type RasterArray } from '../tiff/write/dtype.js';
+import { dtypeInfo, type RasterArray } from '../tiff/dtype.js';
 
 /**
  * Options of {@link Stitcher.write}.

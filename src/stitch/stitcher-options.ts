@@ -1,6 +1,6 @@
 import { StitchError } from '../errors.js';
 import { type GeoSlice, normalizeCrs, sliceHeight, sliceWidth, validateSlice } from '../geo/index.js';
-import { dtypeInfo, type DTypeInfo, type RasterDType } from '../tiff/write/dtype.js';
+import { dtypeInfo, type DTypeInfo, type RasterDtype } from '../tiff/dtype.js';
 import { TileAccumulator } from './accumulator.js';
 import { assertBlendMode, BLEND_RULES, type BlendMode, type BlendWindow } from './blend.js';
 import type { ValueKind } from './uncertainty.js';
@@ -35,7 +35,7 @@ export interface StitcherOptions {
   /** Value written where no prediction landed. Default NaN for float dtypes; required for integer dtypes. */
   nodata?: number;
   /** Output dtype of the prediction bands. Default `'float32'`. Uncertainty bands are always float32. */
-  dtype?: RasterDType;
+  dtype?: RasterDtype;
   /** Edge of the square accumulation (and output) tiles in pixels, a multiple of 16. Default 256. */
   tileSize?: number;
   /** What the bands hold. Default `'probabilities'`. */
@@ -77,7 +77,7 @@ export interface StitchSpec {
   window: BlendWindow;
   /** Whether a `count` band follows the uncertainty bands. */
   count: boolean;
-  dtype: RasterDType;
+  dtype: RasterDtype;
   dtypeInfo: DTypeInfo;
   nodata: number;
   tileSize: number;

@@ -1,5 +1,5 @@
 import { describeSlice, type GeoSlice } from '../geo/index.js';
-import type { RasterDType } from '../tiff/write/dtype.js';
+import type { RasterDtype } from '../tiff/dtype.js';
 import { TileAccumulator } from './accumulator.js';
 import { FlushingOutput } from './flushing-output.js';
 import { placePrediction, type AddOptions } from './place-prediction.js';
@@ -67,7 +67,7 @@ export interface Stitcher {
   readonly height: number;
   readonly bands: number;
   readonly tileSize: number;
-  readonly dtype: RasterDType;
+  readonly dtype: RasterDtype;
   readonly nodata: number;
   readonly values: ValueKind;
   readonly bandNames: string[];

@@ -2,21 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { GeosliceError, StitchError } from '../errors.js';
-import { compressTile } from '../tiff/write/compress.js';
-import type { RasterArray } from '../tiff/write/dtype.js';
-import { layoutCog } from '../tiff/write/layout.js';
-import { reduceBlock } from '../tiff/write/overview.js';
-import { resolvePlan, type CogMeta, type CogPlan, type CogWriteOptions } from '../tiff/write/plan.js';
-import { applyPredictor } from '../tiff/write/predictor.js';
-import { Spool } from '../tiff/write/spool.js';
-import { blankTile, checkBandArray, fillValue, interleaveInto, placeBlock } from '../tiff/write/tile.js';
+import { GeosliceError, StitchError } from '../../errors.js';
+import { compressTile } from './compress.js';
+import type { RasterArray } from '../dtype.js';
+import { layoutCog } from './layout.js';
+import { reduceBlock } from './overview.js';
+import { resolvePlan, type CogMeta, type CogPlan, type CogWriteOptions } from './plan.js';
+import { applyPredictor } from './predictor.js';
+import { Spool } from './spool.js';
+import { blankTile, checkBandArray, fillValue, interleaveInto, placeBlock } from './tile.js';
 
-export type { CogMeta, CogProgress, CogWriteOptions } from '../tiff/write/plan.js';
-export type { RasterArray, RasterDType } from '../tiff/write/dtype.js';
-export type { TiffCompression } from '../tiff/write/compress.js';
-export type { OverviewResampling } from '../tiff/write/overview.js';
-export type { GeoTransform } from '../tiff/write/geokeys.js';
+export type { CogMeta, CogProgress, CogWriteOptions } from './plan.js';
 
 /**
  * A whole raster in memory: {@link CogMeta} plus its pixels, either one row-major array per band

@@ -8,61 +8,7 @@
  * the writer lay out every IFD before it knows the tile offsets.
  */
 
-/**
- * TIFF field types used by the writer.
- *
- * @example
- * ```ts
- * TIFF_TYPE.LONG8; // 16 (BigTIFF)
- * ```
- */
-export const TIFF_TYPE = { ASCII: 2, SHORT: 3, LONG: 4, DOUBLE: 12, LONG8: 16 } as const;
-
-/**
- * A TIFF field type the writer emits.
- *
- * @example
- * ```ts
- * const t: TiffType = TIFF_TYPE.SHORT;
- * ```
- */
-export type TiffType = (typeof TIFF_TYPE)[keyof typeof TIFF_TYPE];
-
-/**
- * TIFF and GeoTIFF tag numbers used by the writer and the layout checker.
- *
- * @example
- * ```ts
- * TAG.GdalNodata; // 42113
- * ```
- */
-export const TAG = {
-  NewSubfileType: 254,
-  ImageWidth: 256,
-  ImageLength: 257,
-  BitsPerSample: 258,
-  Compression: 259,
-  PhotometricInterpretation: 262,
-  StripOffsets: 273,
-  SamplesPerPixel: 277,
-  RowsPerStrip: 278,
-  StripByteCounts: 279,
-  PlanarConfiguration: 284,
-  Predictor: 317,
-  TileWidth: 322,
-  TileLength: 323,
-  TileOffsets: 324,
-  TileByteCounts: 325,
-  ExtraSamples: 338,
-  SampleFormat: 339,
-  ModelPixelScale: 33550,
-  ModelTiepoint: 33922,
-  GeoKeyDirectory: 34735,
-  GeoDoubleParams: 34736,
-  GeoAsciiParams: 34737,
-  GdalMetadata: 42112,
-  GdalNodata: 42113,
-} as const;
+import { TIFF_TYPE, TYPE_SIZE, type TiffType } from '../tags.js';
 
 /**
  * One IFD entry. `values` is a string for ASCII, stored as UTF-8 like GDAL does (the NUL terminator
@@ -75,11 +21,10 @@ export const TAG = {
  */
 export interface TiffEntry {
   tag: number;
+  /** ASCII, SHORT, LONG, DOUBLE or LONG8: the types the writer emits. */
   type: TiffType;
   values: readonly number[] | string;
 }
-
-const TYPE_SIZE: Record<TiffType, number> = { 2: 1, 3: 2, 4: 4, 12: 8, 16: 8 };
 
 function valueCount(e: TiffEntry): number {
   return typeof e.values === 'string' ? Buffer.byteLength(e.values, 'utf8') + 1 : e.values.length;

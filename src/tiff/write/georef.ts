@@ -2,24 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { StitchError } from '../../errors.js';
-import { TAG, TIFF_TYPE, type TiffEntry } from './ifd.js';
-
-/**
- * A GDAL geotransform `[originX, pixelWidth, rowRotation, originY, colRotation, pixelHeight]`;
- * the writer accepts north-up ones only (no rotation, `pixelWidth > 0`, `pixelHeight < 0`).
- *
- * @example
- * ```ts
- * const t: GeoTransform = [500000, 10, 0, 4100000, 0, -10];
- * ```
- */
-export type GeoTransform = [number, number, number, number, number, number];
-
-/** GeoKey ids (GeoTIFF 1.1, section 7). */
-const KEY = { GTModelType: 1024, GTRasterType: 1025, GeographicType: 2048, ProjectedCSType: 3072 } as const;
-const MODEL_PROJECTED = 1;
-const MODEL_GEOGRAPHIC = 2;
-const RASTER_PIXEL_IS_AREA = 1;
+import { GEOKEY, geoKeyDirectory, MODEL_TYPE, RASTER_TYPE } from '../geokeys.js';
+import { assertNorthUp, type GeoTransform, geoTransformTags } from '../geotransform.js';
+import { TAG, TIFF_TYPE } from '../tags.js';
+import type { TiffEntry } from './encode-ifd.js';
 
 const require = createRequire(import.meta.url);
 
@@ -66,26 +52,6 @@ export function parseEpsg(crs: unknown, path: string): { code: number; geographi
 }
 
 /**
- * Throws {@link StitchError} `BAD_TRANSFORM` unless `t` is a finite north-up geotransform
- * (no rotation, positive pixel width, negative pixel height).
- *
- * @example
- * ```ts
- * assertNorthUp([0, 1, 0, 10, 0, -1], 'out.tif');
- * ```
- */
-export function assertNorthUp(t: unknown, path: string): asserts t is GeoTransform {
-  const ok = Array.isArray(t) && t.length === 6 && t.every((v) => typeof v === 'number' && Number.isFinite(v));
-  if (!ok || t[2] !== 0 || t[4] !== 0 || !(t[1] > 0) || !(t[5] < 0)) {
-    throw new StitchError(
-      'BAD_TRANSFORM',
-      `${path}: transform must be a north-up GDAL geotransform [x0, xres>0, 0, y0, 0, -yres<0], got ${JSON.stringify(t)}`,
-      { subject: path },
-    );
-  }
-}
-
-/**
  * The GeoTIFF tags for a north-up raster: ModelPixelScale, ModelTiepoint (pixel (0,0) corner at
  * the transform origin) and a GeoKeyDirectory with GTModelType, GTRasterType = PixelIsArea and
  * ProjectedCSType or GeographicType set to the EPSG code.
@@ -98,16 +64,15 @@ export function assertNorthUp(t: unknown, path: string): asserts t is GeoTransfo
 export function geoTiffEntries(crs: string, transform: GeoTransform, path: string): TiffEntry[] {
   assertNorthUp(transform, path);
   const { code, geographic } = parseEpsg(crs, path);
-  const keys: [number, number][] = [
-    [KEY.GTModelType, geographic ? MODEL_GEOGRAPHIC : MODEL_PROJECTED],
-    [KEY.GTRasterType, RASTER_PIXEL_IS_AREA],
-    [geographic ? KEY.GeographicType : KEY.ProjectedCSType, code],
-  ];
-  const directory = [1, 1, 0, keys.length];
-  for (const [id, value] of keys) directory.push(id, 0, 1, value);
+  const directory = geoKeyDirectory([
+    [GEOKEY.GTModelType, geographic ? MODEL_TYPE.GEOGRAPHIC : MODEL_TYPE.PROJECTED],
+    [GEOKEY.GTRasterType, RASTER_TYPE.PIXEL_IS_AREA],
+    [geographic ? GEOKEY.GeographicType : GEOKEY.ProjectedCSType, code],
+  ]);
+  const { pixelScale, tiepoints } = geoTransformTags(transform);
   return [
-    { tag: TAG.ModelPixelScale, type: TIFF_TYPE.DOUBLE, values: [transform[1], -transform[5], 0] },
-    { tag: TAG.ModelTiepoint, type: TIFF_TYPE.DOUBLE, values: [0, 0, 0, transform[0], transform[3], 0] },
+    { tag: TAG.ModelPixelScale, type: TIFF_TYPE.DOUBLE, values: pixelScale },
+    { tag: TAG.ModelTiepoint, type: TIFF_TYPE.DOUBLE, values: tiepoints },
     { tag: TAG.GeoKeyDirectory, type: TIFF_TYPE.SHORT, values: directory },
   ];
 }
