@@ -22,6 +22,7 @@ export type {
   SqlParams,
 } from './types.js';
 export { openCatalog, type OpenCatalogOptions } from './open.js';
+export { rowBackend, type RowBackend } from './row-backend.js';
 export { catalogFromRows, memoryCatalogFromRows, type FromRowsOptions } from './from-rows.js';
 export { MemoryCatalog } from './memory/catalog.js';
 export { DuckDBCatalog } from './duckdb/catalog.js';

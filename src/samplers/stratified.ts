@@ -72,7 +72,7 @@ export async function* stratifiedSampler(
 
   let source = samplerSource(catalog, spec.roi, opts.interval, opts.includeUndated);
   const maxQuota = opts.quotas ? Math.max(0, ...Object.values(opts.quotas)) : (opts.perStratum as number);
-  if (source.backend === 'duckdb' && (opts.pushdown ?? true)) {
+  if (source.engine === 'duckdb' && (opts.pushdown ?? true)) {
     const col = `"${strata.column}"`;
     const params: Record<string, unknown> = { prefix, quota: maxQuota };
     let part = col;
