@@ -15,3 +15,12 @@ export {
   type RasterizedLabel,
   type RasterizeOptions,
 } from './rasterize.js';
+export {
+  createPairedLoader,
+  type LabelSource,
+  type PairedBatch,
+  type PairedLoader,
+  type PairedLoaderOptions,
+  type PairedSample,
+  type PixelBox,
+} from './paired-loader.js';
