@@ -380,7 +380,7 @@ export class RemoteCatalog implements GeoCatalog {
 
   /** Whether a row with this bbox and times can match every query so far (a necessary condition only). */
   private mayMatch(b: BBox | null, tmin: unknown, tmax: unknown): boolean {
-    if (b && b.every(Number.isFinite)) {
+    if (b?.every(Number.isFinite)) {
       for (const set of this.filter.boxSets)
         if (!set.some((q) => b[0] <= q[2] && b[2] >= q[0] && b[1] <= q[3] && b[3] >= q[1])) return false;
     }
