@@ -24,3 +24,11 @@ export {
   type PairedSample,
   type PixelBox,
 } from './paired-loader.js';
+export type { GeometryInput } from './geometry-input.js';
+export { samplePoints, type PointSample, type PointValues, type SamplePointsOptions } from './sample-points.js';
+export {
+  readGeometries,
+  type GeometryRead,
+  type ReadGeometriesOptions,
+  type ZonalStats,
+} from './read-geometries.js';
