@@ -160,6 +160,16 @@ export function createPairedLoader(opts: PairedLoaderOptions): PairedLoader {
         })
       : null;
   const concurrency = opts.images.concurrency ?? 4;
+  // A small DuckDB label catalog is indexed in memory once (like the image loader does), so that each
+  // chip's label lookup is not a SQL query.
+  let labelIndex: Promise<GeoCatalog> | undefined;
+  const labelCatalog = (): Promise<GeoCatalog> => {
+    labelIndex ??= (async () =>
+      src.catalog.engine === 'duckdb' && (await src.catalog.count()) <= 10_000
+        ? src.catalog.materialize()
+        : src.catalog)();
+    return labelIndex;
+  };
 
   const label = async (slice: GeoSlice): Promise<Pick<PairedSample, 'label' | 'boxes'>> => {
     const w = sliceWidth(slice);
@@ -171,7 +181,7 @@ export function createPairedLoader(opts: PairedLoaderOptions): PairedLoader {
       for (let i = 0; i < out.length; i++) out[i] = chip.mask && !chip.mask[i] ? fill : Number(chip.data[i]);
       return { label: { data: out, shape: [1, h, w] } };
     }
-    const features = await loadVector(src.catalog, slice);
+    const features = await loadVector(await labelCatalog(), slice);
     if (src.kind === 'vector') {
       const r = rasterize(features, slice, {
         attribute: src.attribute,
@@ -231,6 +241,8 @@ export function createPairedLoader(opts: PairedLoaderOptions): PairedLoader {
     async close() {
       await images.close();
       await labelLoader?.close();
+      const index = labelIndex ? await labelIndex.catch(() => undefined) : undefined;
+      if (index && index !== src.catalog) await index.close();
     },
   };
 }
