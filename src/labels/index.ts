@@ -32,3 +32,11 @@ export {
   type ReadGeometriesOptions,
   type ZonalStats,
 } from './read-geometries.js';
+export {
+  computeBandStats,
+  normalizeChip,
+  readBandStats,
+  type BandStats,
+  type BandStatsOptions,
+} from './band-stats.js';
+export { augment, pickAugmentation, type Augmentation } from './augment.js';
