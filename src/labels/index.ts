@@ -40,3 +40,5 @@ export {
   type BandStatsOptions,
 } from './band-stats.js';
 export { augment, pickAugmentation, type Augmentation } from './augment.js';
+export { restrictToLabels } from './labelled-region.js';
+export { stratifyByClass, type ClassStrataOptions } from './class-strata.js';

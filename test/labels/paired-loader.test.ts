@@ -3,121 +3,25 @@
 // catalog of the same polygons) must match the image content; raster labels read the same pixels;
 // boxes are the polygons' bounds in pixel coordinates; tfDataset yields { xs, ys }.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { buildRasterCatalog } from '../../src/catalog/builders/build-raster-catalog.js';
 import type { GeoCatalog } from '../../src/catalog/types.js';
 import type { GeoSlice } from '../../src/geo/slice.js';
-import { transformPoint } from '../../src/geo/transform.js';
 import { createPairedLoader } from '../../src/labels/paired-loader.js';
 import { tfDataset } from '../../src/tfjs/tf-dataset.js';
 import { loadTf } from '../../src/tfjs/tfjs.js';
-import { buildVectorCatalog } from '../../src/vector/build-vector-catalog.js';
+import { type BurntScene, burntScene, N, RES, X0, Y0 } from './burnt-scene.js';
 
 let dir = '';
 let imagery: GeoCatalog;
 let labels: GeoCatalog;
-// A 256 × 256 UTM 33N image at 2 m; its origin.
-const [X0, Y0, RES, N] = [500000, 5760000, 2, 256];
-const polygons: { cls: number; ring: [number, number][] }[] = [];
+let polygons: BurntScene['polygons'] = [];
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'gs-paired-'));
-  // Three polygons (one with a hole) drawn in UTM metres, stored in EPSG:4326.
-  const shapes: { cls: number; rings: [number, number][][] }[] = [
-    {
-      cls: 1,
-      rings: [
-        [
-          [20, 30],
-          [180, 50],
-          [150, 200],
-          [40, 170],
-          [20, 30],
-        ],
-      ],
-    },
-    {
-      cls: 2,
-      rings: [
-        [
-          [300, 300],
-          [480, 310],
-          [470, 480],
-          [310, 470],
-          [300, 300],
-        ],
-        [
-          [360, 360],
-          [420, 360],
-          [420, 420],
-          [360, 420],
-          [360, 360],
-        ],
-      ],
-    },
-    {
-      cls: 3,
-      rings: [
-        [
-          [60, 380],
-          [200, 330],
-          [230, 470],
-          [60, 380],
-        ],
-      ],
-    },
-  ];
-  const toWgs = (p: [number, number]) => transformPoint('EPSG:32633', 'EPSG:4326', [X0 + p[0], Y0 - 512 + p[1]]);
-  const features = shapes.map((s) => {
-    polygons.push({ cls: s.cls, ring: s.rings[0] });
-    return {
-      type: 'Feature',
-      properties: { class_id: s.cls },
-      geometry: { type: 'Polygon', coordinates: s.rings.map((r) => r.map(toWgs)) },
-    };
-  });
-  const geojson = join(dir, 'labels.geojson');
-  writeFileSync(geojson, JSON.stringify({ type: 'FeatureCollection', features }));
-  const tif = join(dir, 'image.tif');
-  execFileSync('gdal_create', [
-    '-q',
-    '-of',
-    'GTiff',
-    '-outsize',
-    String(N),
-    String(N),
-    '-bands',
-    '1',
-    '-ot',
-    'Byte',
-    '-burn',
-    '10',
-    '-a_srs',
-    'EPSG:32633',
-    '-a_ullr',
-    String(X0),
-    String(Y0),
-    String(X0 + N * RES),
-    String(Y0 - N * RES),
-    tif,
-  ]);
-  // Image value = 100 + 50 * class inside the polygons (GDAL reprojects the EPSG:4326 features).
-  const withValue = join(dir, 'value.geojson');
-  writeFileSync(
-    withValue,
-    JSON.stringify({
-      type: 'FeatureCollection',
-      features: features.map((f) => ({ ...f, properties: { v: 100 + 50 * f.properties.class_id } })),
-    }),
-  );
-  execFileSync('gdal_rasterize', ['-q', '-a', 'v', withValue, tif]);
-  imagery = (await buildRasterCatalog([tif], { out: join(dir, 'images.parquet'), workers: 0, progress: false }))
-    .catalog;
-  labels = (await buildVectorCatalog(geojson, { out: join(dir, 'labels.parquet'), granularity: 'feature' })).catalog;
+  ({ imagery, labels, polygons } = await burntScene(dir));
 });
 after(async () => {
   await imagery?.close();
