@@ -12,7 +12,7 @@ import type { GeoSlice } from '../../src/geo/slice.js';
 import { createPairedLoader } from '../../src/labels/paired-loader.js';
 import { tfDataset } from '../../src/tfjs/tf-dataset.js';
 import { loadTf } from '../../src/tfjs/tfjs.js';
-import { type BurntScene, burntScene, N, RES, X0, Y0 } from './burnt-scene.js';
+import { type BurntScene, burntScene, RES, X0, Y0 } from './burnt-scene.js';
 
 let dir = '';
 let imagery: GeoCatalog;
