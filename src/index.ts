@@ -50,6 +50,8 @@ export { catalogFromRows, type FromRowsOptions } from './catalog/from-rows.js';
 export {
   buildRasterCatalog,
   buildCatalogFromTable,
+  compactShards,
+  type ShardOption,
   type BuildRasterOptions,
   type BuildTableOptions,
   type BuildResult,
