@@ -16,6 +16,7 @@
  */
 // Low-level reading (raster reader, header cache, byte sources).
 export { openRaster } from './raster.js';
+export { rasterSlice } from './raster-slice.js';
 export type {
   OpenRasterOptions,
   RasterDtype,

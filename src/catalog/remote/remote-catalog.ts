@@ -16,7 +16,7 @@ import { S3Client } from '../../sources/s3-client.js';
 import type { S3Options } from '../../sources/s3-config.js';
 import { listS3 } from '../../sources/s3-glob.js';
 import { openS3Source } from '../../sources/s3-source.js';
-import { memoryCatalogFromRows } from '../from-rows.js';
+import { memoryCatalogFromRows, memorySql } from '../from-rows.js';
 import { readS3Manifest } from '../manifest.js';
 import { interpretGeoMetadata } from '../geoparquet/geo-metadata.js';
 import { MemoryCatalog } from '../memory/catalog.js';
@@ -319,6 +319,7 @@ export class RemoteCatalog implements GeoCatalog {
         label,
         async () => memoryCatalogFromRows(await this.fetchRows(), { source: label }).relation(),
         [`remote ${label}: row groups pruned by bbox/time statistics, fetched with range requests`],
+        memorySql,
       );
       this.resolvedCatalog = this.deferred.reduce<GeoCatalog>((c, op) => op(c), base);
     }
@@ -384,7 +385,7 @@ export class RemoteCatalog implements GeoCatalog {
 
   /** Whether a row with this bbox and times can match every query so far (a necessary condition only). */
   private mayMatch(b: BBox | null, tmin: unknown, tmax: unknown): boolean {
-    if (b && b.every(Number.isFinite)) {
+    if (b?.every(Number.isFinite)) {
       for (const set of this.filter.boxSets)
         if (!set.some((q) => b[0] <= q[2] && b[2] >= q[0] && b[1] <= q[3] && b[3] >= q[1])) return false;
     }
