@@ -51,8 +51,6 @@ export { catalogFromRows, type FromRowsOptions } from './catalog/from-rows.js';
 export {
   buildRasterCatalog,
   buildCatalogFromTable,
-  compactShards,
-  type ShardOption,
   type BuildRasterOptions,
   type BuildTableOptions,
   type BuildResult,
