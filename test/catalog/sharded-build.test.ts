@@ -1,5 +1,5 @@
 /**
- * Sharded builds (`shard: { rank, world }` -> part-<rank>.parquet) and `compactShards` (Hilbert-sorted,
+ * Sharded builds (`shard: { rank, worldSize }` -> part-<rank>.parquet) and `compactShards` (Hilbert-sorted,
  * partitioned by year and cell, committed by a manifest written last), locally and on S3 (moto).
  * The compacted artifact is checked with plain DuckDB (hive read of the version directory), with an
  * independent reader (hyparquet) and its `geo` metadata against the GeoParquet 1.1.0 JSON schema.
@@ -95,10 +95,14 @@ async function checkArtifact(versionDir: string, expected: CatalogRow[]): Promis
 }
 
 describe('sharded builds, local', () => {
-  it('world = 3 raster shards compact into the same rows as one unsharded build', async () => {
+  it('worldSize = 3 raster shards compact into the same rows as one unsharded build', async () => {
     const prefix = join(dir, 'local');
     for (let rank = 0; rank < 3; rank++) {
-      const r = await buildRasterCatalog([...FILES].reverse(), { out: prefix, shard: { rank, world: 3 }, workers: 0 });
+      const r = await buildRasterCatalog([...FILES].reverse(), {
+        out: prefix,
+        shard: { rank, worldSize: 3 },
+        workers: 0,
+      });
       await r.catalog.close();
     }
     assert.deepEqual(readdirSync(prefix).sort(), ['part-0.parquet', 'part-1.parquet', 'part-2.parquet']);
@@ -113,7 +117,7 @@ describe('sharded builds, local', () => {
     );
     await p1.close();
 
-    const m = await compactShards(prefix, { world: 3 });
+    const m = await compactShards(prefix, { worldSize: 3 });
     assert.equal(m.rows, FILES.length);
     assert.deepEqual(m.parts, ['part-0.parquet', 'part-1.parquet', 'part-2.parquet']);
     const cat = await openCatalog(prefix);
@@ -123,7 +127,7 @@ describe('sharded builds, local', () => {
     assert.deepStrictEqual(strip(got), strip(expected));
     await cat.close();
     await checkArtifact(join(prefix, m.version), expected);
-    await assert.rejects(compactShards(prefix, { world: 4 }), { code: 'MISSING_SHARDS' });
+    await assert.rejects(compactShards(prefix, { worldSize: 4 }), { code: 'MISSING_SHARDS' });
   });
 
   it('table builds shard records too', async () => {
@@ -132,7 +136,7 @@ describe('sharded builds, local', () => {
     for (let rank = 0; rank < 2; rank++)
       await buildCatalogFromTable(rows as unknown as Record<string, unknown>[], {
         out: prefix,
-        shard: { rank, world: 2 },
+        shard: { rank, worldSize: 2 },
       });
     const a = await openCatalog(join(prefix, 'part-0.parquet'));
     assert.equal(await a.count(), Math.ceil(rows.length / 2));
@@ -157,14 +161,14 @@ describe('sharded builds on S3 (moto)', () => {
     for (let rank = 0; rank < 2; rank++) {
       const r = await buildRasterCatalog(FILES, {
         out: prefix,
-        shard: { rank, world: 2 },
+        shard: { rank, worldSize: 2 },
         workers: 0,
         s3: moto.options,
       });
       assert.equal(r.catalog.source, `s3://geoslice/sharded/part-${rank}.parquet`);
       await r.catalog.close();
     }
-    const m1 = await compactShards(prefix, { world: 2, s3: moto.options });
+    const m1 = await compactShards(prefix, { worldSize: 2, s3: moto.options });
     const remote = await openCatalog(prefix, { s3: moto.options });
     const local = await buildRasterCatalog(FILES, { out: join(dir, 's3-whole.parquet'), workers: 0 });
     const strip = (rows: CatalogRow[]) =>
@@ -182,7 +186,7 @@ describe('sharded builds on S3 (moto)', () => {
     const prefix = 's3://geoslice/killed';
     for (let rank = 0; rank < 2; rank++)
       await (
-        await buildRasterCatalog(FILES, { out: prefix, shard: { rank, world: 2 }, workers: 0, s3: moto.options })
+        await buildRasterCatalog(FILES, { out: prefix, shard: { rank, worldSize: 2 }, workers: 0, s3: moto.options })
       ).catalog.close();
     const first = await compactShards(prefix, { s3: moto.options });
     const versions = new Set([first.version]);

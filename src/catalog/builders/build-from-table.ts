@@ -29,7 +29,7 @@ export interface BuildTableOptions
    * `shard`, the prefix (local directory or `s3://bucket/prefix/`) that gets `part-<rank>.parquet`.
    */
   out: string;
-  /** Build only records `rank, rank + world, …` (in source order) into `<out>/part-<rank>.parquet`; merge with `compactShards`. */
+  /** Build only records `rank, rank + worldSize, …` (in source order) into `<out>/part-<rank>.parquet`; merge with `compactShards`. */
   shard?: ShardOption;
   /** Endpoint, region and credentials when `out` is `s3://`. Default: the AWS environment. */
   s3?: S3Options;

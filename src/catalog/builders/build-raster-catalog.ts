@@ -30,7 +30,7 @@ export interface BuildRasterOptions extends Pick<GeoParquetWriteOptions, 'rowGro
    * `shard`, the prefix (local directory or `s3://bucket/prefix/`) that gets `part-<rank>.parquet`.
    */
   out: string;
-  /** Build only inputs `rank, rank + world, …` of the sorted input list into `<out>/part-<rank>.parquet`; merge the parts with `compactShards`. */
+  /** Build only inputs `rank, rank + worldSize, …` of the sorted input list into `<out>/part-<rank>.parquet`; merge the parts with `compactShards`. */
   shard?: ShardOption;
   /** Endpoint, region and credentials when `out` is `s3://`. Default: the AWS environment. */
   s3?: S3Options;

@@ -25,13 +25,13 @@ import { downloadFile, uploadFile } from './s3-files.js';
  *
  * @example
  * ```ts
- * const o: CompactShardsOptions = { world: 8, s3: { endpoint: 'http://127.0.0.1:9000' } };
+ * const o: CompactShardsOptions = { worldSize: 8, s3: { endpoint: 'http://127.0.0.1:9000' } };
  * ```
  */
 export interface CompactShardsOptions
   extends Pick<GeoParquetWriteOptions, 'rowGroupSize' | 'compression' | 'geoparquetVersion'> {
-  /** Expect exactly the parts of ranks 0..world-1 (`MISSING_SHARDS` otherwise). Default: whatever parts exist. */
-  world?: number;
+  /** Expect exactly the parts of ranks 0..worldSize-1 (`MISSING_SHARDS` otherwise). Default: whatever parts exist. */
+  worldSize?: number;
   /** Endpoint, region and credentials for `s3://` prefixes. */
   s3?: S3Options;
   /** Lock options for local prefixes. */
@@ -52,36 +52,36 @@ const PART = /^part-(\d+)\.parquet$/;
  * committed manifest. `openCatalog(prefix)` then reads exactly the manifest's files; DuckDB, GeoPandas
  * and Spark/Sedona read the version directory as a hive-partitioned GeoParquet dataset.
  *
- * Throws {@link BuildError}: `NOT_FOUND` (no parts), `MISSING_SHARDS` (with `world`), `CONFLICT`
+ * Throws {@link BuildError}: `NOT_FOUND` (no parts), `MISSING_SHARDS` (with `worldSize`), `CONFLICT`
  * (another compaction committed in between; its version stays, ours is removed), `LOCKED`.
  *
  * @example
  * ```ts
- * // after every machine ran buildRasterCatalog(files, { out: 's3://cats/s2/', shard: { rank, world } })
- * const m = await compactShards('s3://cats/s2/', { world });
+ * // after every machine ran buildRasterCatalog(files, { out: 's3://cats/s2/', shard: { rank, worldSize } })
+ * const m = await compactShards('s3://cats/s2/', { worldSize });
  * const cat = await openCatalog('s3://cats/s2/');
  * ```
  */
 export async function compactShards(prefix: string, opts: CompactShardsOptions = {}): Promise<CatalogManifest> {
-  if (opts.world !== undefined && !(Number.isInteger(opts.world) && opts.world >= 1))
-    throw new BuildError('BAD_OPTION', `world must be a positive integer, got ${String(opts.world)}`);
+  if (opts.worldSize !== undefined && !(Number.isInteger(opts.worldSize) && opts.worldSize >= 1))
+    throw new BuildError('BAD_OPTION', `worldSize must be a positive integer, got ${String(opts.worldSize)}`);
   return /^s3:\/\//i.test(prefix) ? compactS3(prefix.replace(/\/+$/, ''), opts) : compactLocal(resolve(prefix), opts);
 }
 
-function checkParts(names: string[], where: string, world: number | undefined): string[] {
+function checkParts(names: string[], where: string, worldSize: number | undefined): string[] {
   const parts = names.filter((n) => PART.test(n)).sort((a, b) => rankOf(a) - rankOf(b));
   if (parts.length === 0)
     throw new BuildError('NOT_FOUND', `${where} holds no part-<rank>.parquet shards; run the sharded builds first`, {
       subject: where,
     });
-  if (world !== undefined) {
+  if (worldSize !== undefined) {
     const have = new Set(parts.map(rankOf));
-    const missing = Array.from({ length: world }, (_, r) => r).filter((r) => !have.has(r));
-    const extra = [...have].filter((r) => r >= world);
+    const missing = Array.from({ length: worldSize }, (_, r) => r).filter((r) => !have.has(r));
+    const extra = [...have].filter((r) => r >= worldSize);
     if (missing.length || extra.length)
       throw new BuildError(
         'MISSING_SHARDS',
-        `${where}: expected parts of ranks 0..${world - 1}; missing ${missing.join(', ') || 'none'}, unexpected ${extra.join(', ') || 'none'}`,
+        `${where}: expected parts of ranks 0..${worldSize - 1}; missing ${missing.join(', ') || 'none'}, unexpected ${extra.join(', ') || 'none'}`,
         { subject: where },
       );
   }
@@ -133,7 +133,7 @@ function manifestOf(version: string, files: string[], rows: number, parts: strin
 async function compactLocal(dir: string, opts: CompactShardsOptions): Promise<CatalogManifest> {
   if (!existsSync(dir) || !statSync(dir).isDirectory())
     throw new BuildError('NOT_FOUND', `${dir} is not a directory of shards`, { subject: dir });
-  const parts = checkParts(readdirSync(dir), dir, opts.world);
+  const parts = checkParts(readdirSync(dir), dir, opts.worldSize);
   const before = readLocalManifest(dir)?.version ?? null;
   const version = newVersion();
   const staging = join(dir, `.${version}.tmp`);
@@ -181,7 +181,7 @@ async function compactS3(prefix: string, opts: CompactShardsOptions): Promise<Ca
   const parts = checkParts(
     listed.map((h) => h.slice(prefix.length + 1)),
     prefix,
-    opts.world,
+    opts.worldSize,
   );
   const version = newVersion();
   const work = join(tmpdir(), `geoslice-compact-${process.pid}-${randomBytes(4).toString('hex')}`);

@@ -1,5 +1,5 @@
 /**
- * Sharded builds: machine `rank` of `world` builds every `world`-th input of the sorted input list
+ * Sharded builds: machine `rank` of `worldSize` builds every `worldSize`-th input of the sorted input list
  * and writes `part-<rank>.parquet` under one prefix (a local directory or `s3://bucket/prefix/`).
  */
 import { randomBytes } from 'node:crypto';
@@ -12,16 +12,17 @@ import { S3Client } from '../../sources/s3-client.js';
 import { uploadFile } from './s3-files.js';
 
 /**
- * One machine's share of a build: inputs `rank, rank + world, rank + 2·world, …` of the sorted list.
+ * One machine's share of a build: inputs `rank, rank + worldSize, …` of the sorted list (the same
+ * `{ rank, worldSize }` shape as the samplers' `shard`).
  *
  * @example
  * ```ts
- * const shard: ShardOption = { rank: Number(process.env.RANK), world: Number(process.env.WORLD_SIZE) };
+ * const shard: ShardOption = { rank: Number(process.env.RANK), worldSize: Number(process.env.WORLD_SIZE) };
  * ```
  */
 export interface ShardOption {
   rank: number;
-  world: number;
+  worldSize: number;
 }
 
 /**
@@ -29,29 +30,29 @@ export interface ShardOption {
  *
  * @example
  * ```ts
- * checkShard({ rank: 0, world: 4 });
+ * checkBuildShard({ rank: 0, worldSize: 4 });
  * ```
  */
-export function checkShard(shard: ShardOption): void {
-  const { rank, world } = shard ?? ({} as ShardOption);
-  if (!Number.isInteger(world) || world < 1 || !Number.isInteger(rank) || rank < 0 || rank >= world)
+export function checkBuildShard(shard: ShardOption): void {
+  const { rank, worldSize } = shard ?? ({} as ShardOption);
+  if (!Number.isInteger(worldSize) || worldSize < 1 || !Number.isInteger(rank) || rank < 0 || rank >= worldSize)
     throw new BuildError(
       'BAD_OPTION',
-      `shard must be { rank, world } with integers 0 <= rank < world, got ${JSON.stringify(shard)}`,
+      `shard must be { rank, worldSize } with integers 0 <= rank < worldSize, got ${JSON.stringify(shard)}`,
     );
 }
 
 /**
- * The items of a shard: positions `i` with `i % world === rank`.
+ * The items of a shard: positions `i` with `i % worldSize === rank`.
  *
  * @example
  * ```ts
- * for await (const href of shardItems(hrefs, { rank: 1, world: 4 })) console.log(href);
+ * for await (const href of shardItems(hrefs, { rank: 1, worldSize: 4 })) console.log(href);
  * ```
  */
 export async function* shardItems<T>(items: AsyncIterable<T>, shard: ShardOption): AsyncGenerator<T> {
   let i = 0;
-  for await (const x of items) if (i++ % shard.world === shard.rank) yield x;
+  for await (const x of items) if (i++ % shard.worldSize === shard.rank) yield x;
 }
 
 /**
@@ -73,7 +74,7 @@ export function partName(rank: number): string {
  *
  * @example
  * ```ts
- * const { part } = await writeShard('s3://cats/scenes/', { rank: 0, world: 2 }, {}, (out) => build(out));
+ * const { part } = await writeShard('s3://cats/scenes/', { rank: 0, worldSize: 2 }, {}, (out) => build(out));
  * ```
  */
 export async function writeShard<T>(
@@ -82,7 +83,7 @@ export async function writeShard<T>(
   s3: S3Options | undefined,
   build: (localOut: string) => Promise<T>,
 ): Promise<{ result: T; part: string; local: string | null }> {
-  checkShard(shard);
+  checkBuildShard(shard);
   if (!/^s3:\/\//i.test(prefix)) {
     mkdirSync(prefix, { recursive: true });
     const local = join(prefix, partName(shard.rank));
