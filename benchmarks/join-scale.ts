@@ -15,8 +15,9 @@
  *
  * Run: `npx tsx benchmarks/join-scale.ts [scale ...]` with scale 1 (design) and/or 10; default both.
  * `GEOSLICE_BENCH_MEMORY` (default 2GB) is DuckDB's memory limit; it spills to a temp directory beyond it.
+ * `GEOSLICE_BENCH_DIR=dir` keeps (and reuses) the generated inputs under `dir/scale-<s>/`.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Flatbush from 'flatbush';
@@ -98,14 +99,18 @@ async function run(scale: number): Promise<void> {
   const nImg = 200_000 * scale;
   const nLab = 500_000 * scale;
   const width = 8 * scale;
-  const dir = mkdtempSync(join(tmpdir(), `geoslice-join-${scale}-`));
+  const keep = process.env.GEOSLICE_BENCH_DIR;
+  const dir = keep ? join(keep, `scale-${scale}`) : mkdtempSync(join(tmpdir(), `geoslice-join-${scale}-`));
+  mkdirSync(dir, { recursive: true });
   const db = await DuckDBInstance.create(':memory:', { memory_limit: '2GB', threads: '2' });
   try {
     const imagery = join(dir, 'imagery.parquet');
     const labels = join(dir, 'labels.parquet');
     let t = performance.now();
-    await writeTable(db, quadsSql(nImg, 1, 0.01, 0.025, width, 'instant'), imagery);
-    await writeTable(db, quadsSql(nLab, 2, 0.001, 0.005, width, 'range'), labels);
+    if (!existsSync(labels)) {
+      await writeTable(db, quadsSql(nImg, 1, 0.01, 0.025, width, 'instant'), imagery);
+      await writeTable(db, quadsSql(nLab, 2, 0.001, 0.005, width, 'range'), labels);
+    }
     log(
       `scale ${scale}: generated ${nImg} footprints + ${nLab} labels over ${width}° x 25° in ${((performance.now() - t) / 1000).toFixed(0)} s`,
     );
@@ -159,7 +164,7 @@ async function run(scale: number): Promise<void> {
     );
   } finally {
     db.closeSync();
-    rmSync(dir, { recursive: true, force: true });
+    if (!keep) rmSync(dir, { recursive: true, force: true });
   }
 }
 

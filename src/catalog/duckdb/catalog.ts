@@ -251,30 +251,33 @@ export class DuckDBCatalog implements GeoCatalog {
           CASE WHEN l.tmax IS NULL OR r.tmax IS NULL THEN NULL ELSE least(l.tmax, r.tmax) END AS tmax,
           l.crs AS crs${extras.length ? `,\n          ${extras.join(', ')}` : ''}`;
       const overlap = `l.bbox.xmin <= r.bbox.xmax AND r.bbox.xmin <= l.bbox.xmax AND l.bbox.ymin <= r.bbox.ymax AND r.bbox.ymin <= l.bbox.ymax${time}`;
-      const exact = `WHERE ${UDF.geomsIntersect}(l.geometry, r.geometry)`;
       const cell = await this.joinCellSize(left, right);
       const g = gridSql(cell);
+      const once = `${g.cellOf('greatest(l.bbox.xmin, r.bbox.xmin)')} = l.gs_gx AND ${g.cellOf('greatest(l.bbox.ymin, r.bbox.ymin)')} = l.gs_gy`;
+      // The exact (JS) footprint test runs only on pairs that pass the cheap tests: CASE evaluates its
+      // THEN branch only for the rows whose WHEN holds, whatever order the optimizer gives the filters.
+      const exact = (cheap: string) =>
+        `WHERE CASE WHEN ${cheap} THEN ${UDF.geomsIntersect}(l.geometry, r.geometry) ELSE false END`;
       // Grid (partition) join: rows spanning at most GRID_MAX_CELLS cells go to every cell they touch and
       // pairs meet by cell (a hash join); a pair is kept only in the cell holding the lower-left corner of
       // the two bboxes' intersection, so it comes out once. The few larger rows pair by bbox inequalities.
       const sql = `${select}
         FROM (${g.spread(left.sql)}) AS l JOIN (${g.spread(right.sql)}) AS r
-          ON l.gs_gx = r.gs_gx AND l.gs_gy = r.gs_gy AND ${overlap}
-          AND ${g.cellOf('greatest(l.bbox.xmin, r.bbox.xmin)')} = l.gs_gx AND ${g.cellOf('greatest(l.bbox.ymin, r.bbox.ymin)')} = l.gs_gy
-        ${exact}
+          ON l.gs_gx = r.gs_gx AND l.gs_gy = r.gs_gy
+        ${exact(`${overlap} AND ${once}`)}
         UNION ALL ${select}
         FROM (${g.large(left.sql)}) AS l JOIN (${right.sql}) AS r ON ${overlap}
-        ${exact}
+        ${exact('true')}
         UNION ALL ${select}
         FROM (${g.small(left.sql)}) AS l JOIN (${g.large(right.sql)}) AS r ON ${overlap}
-        ${exact}`;
+        ${exact('true')}`;
       return { sql, params: { ...left.params, ...right.params } };
     }, `${this.source} ∩ ${other.source}`);
   }
 
   /**
-   * Grid cell size (degrees) of the partition join: twice the larger mean bbox extent of the two sides,
-   * so a typical row touches 1 to 4 cells.
+   * Grid cell size (degrees) of the partition join: the larger mean bbox extent of the two sides, so a
+   * typical row of the side with larger rows touches about 4 cells and one of the other side 1 or 2.
    */
   private async joinCellSize(left: BoundSql, right: BoundSql): Promise<number> {
     const ext = async (r: BoundSql) => {
@@ -286,7 +289,7 @@ export class DuckDBCatalog implements GeoCatalog {
       return Math.max(Number(row.w ?? 0) || 0, Number(row.h ?? 0) || 0);
     };
     const [a, b] = await Promise.all([ext(left), ext(right)]);
-    const size = 2 * Math.max(a, b);
+    const size = Math.max(a, b);
     return size > 1e-9 ? Math.min(size, 360) : 1e-6;
   }
 
