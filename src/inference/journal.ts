@@ -9,6 +9,7 @@ import {
   renameSync,
   rmSync,
   writeSync,
+  writevSync,
 } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { InferenceError } from '../errors.js';
@@ -173,11 +174,14 @@ export class InferenceJournal {
     const body = Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength);
     const crc = Buffer.alloc(4);
     crc.writeUInt32LE(crc32(body, crc32(head)), 0);
-    const rec = Buffer.concat([head, body, crc]);
-    let done = 0;
-    while (done < rec.length) done += writeSync(this.fd, rec, done, rec.length - done, this.readAt + done);
+    const length = RECORD_HEAD + body.length + 4;
+    let done = writevSync(this.fd, [head, body, crc], this.readAt);
+    if (done < length) {
+      const rec = Buffer.concat([head, body, crc]);
+      while (done < length) done += writeSync(this.fd, rec, done, length - done, this.readAt + done);
+    }
     fdatasyncSync(this.fd);
-    this.readAt += rec.length;
+    this.readAt += length;
     this.chips += r.count;
   }
 

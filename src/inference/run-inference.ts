@@ -19,7 +19,7 @@ import {
 } from '../stitch/write-predictions.js';
 import { InferenceJournal } from './journal.js';
 import { loadModel, type LoadModelOptions, type ModelSource } from './load-model.js';
-import { channelsLast, type InferenceModel } from './model.js';
+import { channelsLast, type InferenceModel, type ModelOutput } from './model.js';
 import { readAhead } from './read-ahead.js';
 import { openRegion, type InferenceSource } from './region.js';
 
@@ -112,7 +112,8 @@ export interface InferenceResult extends StitchWriteResult {
   chipsPerSecond: number;
   /**
    * Wall-clock seconds: `read` = waiting for the loader (reads not hidden behind the model), `model` =
-   * in `predict`, `stitch` = blending and streaming finished tiles out (journal writes included),
+   * waiting for `predict` (not hidden behind stitching), `stitch` = blending and streaming finished
+   * tiles out (journal writes included),
    * `write` = finishing the COGs, `total` = the whole run.
    */
   seconds: { read: number; model: number; stitch: number; write: number; total: number };
@@ -125,7 +126,9 @@ export interface InferenceResult extends StitchWriteResult {
 
 /**
  * Predicts a whole region: grid sampler (tiles with overlap, north to south, west to east) → loader
- * (window reads, overlapped with the model: the next batch is read while the model runs) → model →
+ * (window reads, overlapped with the model: the next batch is read while the model runs) → model (a
+ * model that runs off the main thread, like onnxruntime, predicts the next batch while the previous
+ * one is stitched) →
  * stitcher (blended, finished tile rows streamed into the COG writer) → a prediction COG with overviews
  * and an uncertainty COG (uncertainty bands and a per-pixel `count` band). Memory is bounded by the
  * batch size and about two rows of output tiles, whatever the region's size.
@@ -268,30 +271,48 @@ export async function runInference(opts: RunInferenceOptions): Promise<Inference
       const rest: AsyncIterable<GeoSlice> = { [Symbol.asyncIterator]: () => it };
       predictStart = performance.now();
       const batches = readAhead(region.loader.batches(rest, { batchSize }))[Symbol.asyncIterator]();
+      /** The model runs on its own threads (onnxruntime): batch k + 1 is predicted while batch k is stitched. */
+      const startPredict = (batch: Batch) => {
+        if (batch.shape.length !== 4)
+          throw new InferenceError('BAD_OPTION', `batches of shape [${batch.shape.join(', ')}] are not [N, C, H, W]`);
+        const [n, c, h, w] = batch.shape;
+        const y = m.predict({ data: batch.data, shape: [n, c, h, w] });
+        y.catch(() => undefined); // awaited below; a failure must not become an unhandled rejection meanwhile
+        return { batch, y };
+      };
+      const stitchJob = async function* (
+        job: ReturnType<typeof startPredict>,
+        y: ModelOutput,
+      ): AsyncGenerator<PredictionResult> {
+        const t0 = performance.now();
+        const [n, , h, w] = job.batch.shape;
+        const [, oh, ow, oc] = y.shape;
+        const chw = channelsLast(y.data, y.shape, true);
+        if (oh === h && ow === w) maskNoData(chw, job.batch.mask, n, oc, h * w);
+        j.append({ count: n, bands: oc, height: oh, width: ow, data: chw });
+        yield* stitchBatch(job.batch.slices, chw, oc, oh, ow);
+        predicted += n;
+        t.stitch += performance.now() - t0;
+        report();
+      };
+      // One model call at a time: batch k + 1 is read while batch k is predicted, and predicted while
+      // batch k is stitched (when the model runs off the main thread, as onnxruntime does).
+      let inflight: ReturnType<typeof startPredict> | undefined;
       try {
         for (;;) {
           const t0 = performance.now();
           const next = await batches.next();
           const t1 = performance.now();
           t.read += t1 - t0;
-          if (next.done) break;
-          const batch: Batch = next.value;
-          if (batch.shape.length !== 4)
-            throw new InferenceError('BAD_OPTION', `batches of shape [${batch.shape.join(', ')}] are not [N, C, H, W]`);
-          const [n, c, h, w] = batch.shape;
-          const y = await m.predict({ data: batch.data, shape: [n, c, h, w] });
-          const t2 = performance.now();
-          t.model += t2 - t1;
-          const [, oh, ow, oc] = y.shape;
-          const chw = channelsLast(y.data, y.shape, true);
-          if (oh === h && ow === w) maskNoData(chw, batch.mask, n, oc, h * w);
-          j.append({ count: n, bands: oc, height: oh, width: ow, data: chw });
-          yield* stitchBatch(batch.slices, chw, oc, oh, ow);
-          predicted += n;
-          t.stitch += performance.now() - t2;
-          report();
+          const y = inflight ? await inflight.y : undefined;
+          t.model += performance.now() - t1;
+          const job = next.done ? undefined : startPredict(next.value);
+          if (inflight && y) yield* stitchJob(inflight, y);
+          inflight = job;
+          if (!job) break;
         }
       } finally {
+        if (inflight) await inflight.y.catch(() => undefined);
         await batches.return?.(undefined);
       }
     }
