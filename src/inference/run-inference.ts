@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { InferenceError } from '../errors.js';
+import { InferenceError, LoaderError } from '../errors.js';
 import type { BBox } from '../geo/bbox.js';
 import type { Geometry } from '../geo/geometry.js';
 import type { GeoSlice } from '../geo/slice.js';
@@ -166,6 +166,10 @@ export async function runInference(opts: RunInferenceOptions): Promise<Inference
     resolution: opts.resolution,
     concurrency: opts.concurrency,
     prefetch: 2 * batchSize,
+    // A tile with no data under it (inside a footprint's bounding box, outside its pixels) gets no prediction.
+    onError: (e) => {
+      if (!(e instanceof LoaderError && e.code === 'NO_COVERAGE')) throw e;
+    },
   });
   let model: InferenceModel | undefined;
   let stitcher: Stitcher | undefined;
@@ -241,6 +245,7 @@ export async function runInference(opts: RunInferenceOptions): Promise<Inference
       h: number,
       w: number,
     ): AsyncGenerator<PredictionResult> {
+      if (slices.length === 0) return;
       const st = await ensureStitcher(bands);
       const per = bands * h * w;
       for (let k = 0; k < slices.length; k++) {
@@ -259,16 +264,23 @@ export async function runInference(opts: RunInferenceOptions): Promise<Inference
         const slices: GeoSlice[] = [];
         for (let k = 0; k < rec.count; k++) {
           const s = await it.next();
-          if (s.done)
-            throw new InferenceError('JOURNAL_CORRUPT', `${j.path} holds more chips than the region has tiles`);
-          slices.push(s.value);
+          if (s.done) throw new InferenceError('JOURNAL_CORRUPT', `${j.path} holds more tiles than the region has`);
+          if (rec.present[k]) slices.push(s.value);
         }
         yield* stitchBatch(slices, rec.data, rec.bands, rec.height, rec.width);
-        resumed += rec.count;
+        resumed += rec.present.reduce((a, b) => a + b, 0);
         t.stitch += performance.now() - t0;
         report();
       }
-      const rest: AsyncIterable<GeoSlice> = { [Symbol.asyncIterator]: () => it };
+      // Tiles are numbered in sampler order, so that a batch's journal record can say which tiles of its
+      // range had no data under them (the loader skips those: NO_COVERAGE).
+      const indexOf = new Map<GeoSlice, number>();
+      const rest = (async function* () {
+        for (let i = j.chips, s = await it.next(); !s.done; s = await it.next(), i++) {
+          indexOf.set(s.value, i);
+          yield s.value;
+        }
+      })();
       predictStart = performance.now();
       const batches = readAhead(region.loader.batches(rest, { batchSize }))[Symbol.asyncIterator]();
       /** The model runs on its own threads (onnxruntime): batch k + 1 is predicted while batch k is stitched. */
@@ -289,7 +301,15 @@ export async function runInference(opts: RunInferenceOptions): Promise<Inference
         const [, oh, ow, oc] = y.shape;
         const chw = channelsLast(y.data, y.shape, true);
         if (oh === h && ow === w) maskNoData(chw, job.batch.mask, n, oc, h * w);
-        j.append({ count: n, bands: oc, height: oh, width: ow, data: chw });
+        const first = j.chips;
+        const last = indexOf.get(job.batch.slices[n - 1]) as number;
+        const present = new Uint8Array(last + 1 - first);
+        for (const sl of job.batch.slices) {
+          present[(indexOf.get(sl) as number) - first] = 1;
+          indexOf.delete(sl);
+        }
+        for (const [sl, i] of indexOf) if (i <= last) indexOf.delete(sl);
+        j.append({ count: present.length, present, bands: oc, height: oh, width: ow, data: chw });
         yield* stitchBatch(job.batch.slices, chw, oc, oh, ow);
         predicted += n;
         t.stitch += performance.now() - t0;
@@ -310,6 +330,12 @@ export async function runInference(opts: RunInferenceOptions): Promise<Inference
           if (inflight && y) yield* stitchJob(inflight, y);
           inflight = job;
           if (!job) break;
+        }
+        // Tiles after the last batch had no data under them.
+        if (j.chips < region.tiles) {
+          const count = region.tiles - j.chips;
+          j.append({ count, present: new Uint8Array(count), bands: 0, height: 0, width: 0, data: new Float32Array(0) });
+          report();
         }
       } finally {
         if (inflight) await inflight.y.catch(() => undefined);
