@@ -11,6 +11,10 @@
  * - `tfjs-wasm`: `runInference` with the tfjs model on @tensorflow/tfjs-backend-wasm, once.
  * - `wasm vs cpu`: one batch of 16 tiles through the tfjs model on the wasm and the pure-JS backends.
  *
+ * Shares: `read` = waiting for pixels, `model` = waiting for the model, `stitch` = blending and streaming
+ * tiles out on the main thread (onnxruntime predicts the next batch meanwhile, so with the model hidden
+ * behind it this is the critical path), `write` = finishing the COGs. `cpu s` = CPU seconds of all threads.
+ *
  * Before any time is printed the outputs are compared: ONNX vs PyTorch rasters, tfjs vs ONNX rasters
  * and wasm vs cpu batch outputs must agree within 1e-4 (float32 models on different runtimes).
  *
@@ -139,10 +143,13 @@ async function saveTfjsUnet(tf: typeof TF, weights: string, out: string): Promis
 interface Timing {
   chips: number;
   chipsPerSecond: number;
+  /** CPU seconds of the process, all threads (less sensitive than wall time to other work on the machine). */
+  cpuSeconds: number;
   seconds: { read: number; model: number; stitch: number; write: number; total: number };
 }
 
 async function ours(model: string, out: string, backend?: 'wasm'): Promise<Timing & { backend: string }> {
+  const cpu0 = process.cpuUsage();
   const r = await runInference({
     source: cog,
     model,
@@ -152,7 +159,14 @@ async function ours(model: string, out: string, backend?: 'wasm'): Promise<Timin
     batchSize: BATCH,
     modelOptions: { threads: THREADS, backend },
   });
-  return { chips: r.chips, chipsPerSecond: r.chips / r.seconds.total, seconds: r.seconds, backend: r.backend };
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    chips: r.chips,
+    chipsPerSecond: r.chips / r.seconds.total,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    seconds: r.seconds,
+    backend: r.backend,
+  };
 }
 
 function python(out: string): Timing {
@@ -216,15 +230,15 @@ const p = mid(runsPy);
 console.log(
   `\n${SIZE}² 4-band COG, ${TILE}² tiles, ${OVERLAP} px overlap, batch ${BATCH}, ${THREADS} threads, median of ${ROUNDS} interleaved rounds`,
 );
-console.log('path                     chips/s   total s   read    model   stitch  write');
+console.log('path                     chips/s   total s   cpu s   read    model   stitch  write');
 const line = (name: string, t: Timing) =>
   console.log(
-    `${name.padEnd(24)} ${(t.chips / t.seconds.total).toFixed(2).padStart(7)} ${t.seconds.total.toFixed(2).padStart(9)}   ${pct(t.seconds, 'read').padEnd(7)} ${pct(t.seconds, 'model').padEnd(7)} ${pct(t.seconds, 'stitch').padEnd(7)} ${pct(t.seconds, 'write')}`,
+    `${name.padEnd(24)} ${(t.chips / t.seconds.total).toFixed(2).padStart(7)} ${t.seconds.total.toFixed(2).padStart(9)} ${t.cpuSeconds.toFixed(1).padStart(7)}   ${pct(t.seconds, 'read').padEnd(7)} ${pct(t.seconds, 'model').padEnd(7)} ${pct(t.seconds, 'stitch').padEnd(7)} ${pct(t.seconds, 'write')}`,
   );
 line(`geoslice onnx`, o);
 line('python rasterio+torch', p);
 console.log(
-  `onnx / python: ${(p.seconds.total / o.seconds.total).toFixed(2)}x; geoslice read + stitch share: ${((100 * (o.seconds.read + o.seconds.stitch)) / o.seconds.total).toFixed(1)}% (write ${pct(o.seconds, 'write')})`,
+  `onnx / python: ${(p.seconds.total / o.seconds.total).toFixed(2)}x wall, ${(p.cpuSeconds / o.cpuSeconds).toFixed(2)}x CPU; geoslice read + stitch share: ${((100 * (o.seconds.read + o.seconds.stitch)) / o.seconds.total).toFixed(1)}% (write ${pct(o.seconds, 'write')})`,
 );
 
 // 5. tfjs: the same network on wasm end to end, then wasm vs pure JS on one batch.

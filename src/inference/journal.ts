@@ -52,8 +52,8 @@ export interface JournalRecord {
 
 /**
  * The resume journal of an inference run: a header (the run's fingerprint: source, model, options,
- * tiles) and then one record per finished batch, appended and synced to disk before the batch counts
- * as done. Each record carries a CRC-32, so a record torn by a kill is detected and dropped. A killed
+ * tiles) and then one record per finished batch, written before the batch counts as done. Each record
+ * carries a CRC-32, so a record torn by a kill (or lost in a power cut) is detected, and replay stops there. A killed
  * run restarts by replaying the records into a fresh stitcher (the same additions in the same order,
  * so the same output bytes) and predicting only the chips after them.
  *
@@ -183,7 +183,11 @@ export class InferenceJournal {
     return { first, count, present: Uint8Array.from(present.subarray(0, count)), bands, height, width, data };
   }
 
-  /** Appends a finished batch and syncs it to disk. Call only after {@link InferenceJournal.next} returned undefined. */
+  /**
+   * Appends a finished batch. Call only after {@link InferenceJournal.next} returned undefined. Not
+   * synced per record: a killed process loses nothing the kernel has, and after a power loss whatever
+   * did not reach the disk fails its CRC and is predicted again.
+   */
   append(r: Omit<JournalRecord, 'first'>): void {
     if (this.replaying)
       throw new InferenceError('BAD_OPTION', `${this.path}: replay every journaled batch before appending`);
@@ -200,7 +204,6 @@ export class InferenceJournal {
       const rec = Buffer.concat([head, present, body, crc]);
       while (done < length) done += writeSync(this.fd, rec, done, length - done, this.readAt + done);
     }
-    fdatasyncSync(this.fd);
     this.readAt += length;
     this.chips += r.count;
   }

@@ -133,8 +133,7 @@ export interface InferenceResult extends StitchWriteResult {
  * and an uncertainty COG (uncertainty bands and a per-pixel `count` band). Memory is bounded by the
  * batch size and about two rows of output tiles, whatever the region's size.
  *
- * Resumable: every finished batch is appended to a journal `<out>.resume` (synced to disk) before it
- * counts as done. After a kill, `resume: true` replays the journal into the stitcher and predicts only
+ * Resumable: every finished batch is appended to a journal `<out>.resume` before it counts as done. After a kill, `resume: true` replays the journal into the stitcher and predicts only
  * the remaining tiles; the output is byte-identical to an uninterrupted run. The journal is deleted
  * when the output is in place. Without `resume`, an existing journal is refused (`JOURNAL_EXISTS`).
  *
