@@ -14,7 +14,7 @@ import { rasterSlice } from '../loaders/raster-slice.js';
 import { BLEND_MODES, type BlendMode, type BlendWindow } from '../stitch/blend.js';
 import { createStitcher } from '../stitch/stitcher.js';
 import type { ValueKind } from '../stitch/uncertainty.js';
-import { parseNumber, UsageError, type CliContext } from './args.js';
+import { parseNumber, UsageError, type CliContext, type SkippedItem } from './args.js';
 import { cliProgressBar } from './progress.js';
 
 interface StitchFlags {
@@ -140,7 +140,7 @@ export function addStitchCommand(root: Command, ctx: CliContext): void {
       });
       try {
         const bar = cliProgressBar(ctx.json(), 'stitch', inputs.length);
-        let outside = 0;
+        const skipped: SkippedItem[] = [];
         try {
           for await (const r of mapOrdered(inputs, readPixels, { concurrency })) {
             if ('error' in r) throw r.error;
@@ -148,7 +148,7 @@ export function addStitchCommand(root: Command, ctx: CliContext): void {
               stitcher.add(r.input.slice, r.value.data, { mask: r.value.mask });
             } catch (e) {
               if (!(e instanceof StitchError && e.code === 'OUTSIDE_GRID')) throw e;
-              outside++;
+              skipped.push({ input: r.input.path, code: e.code, message: e.message });
             }
             bar.tick();
           }
@@ -156,20 +156,22 @@ export function addStitchCommand(root: Command, ctx: CliContext): void {
           bar.stop();
         }
         const res = await stitcher.write(o.out, { uncertainty: true });
-        const [w, h, used] = [stitcher.width, stitcher.height, inputs.length - outside];
+        const [w, h, used, outside] = [stitcher.width, stitcher.height, inputs.length - skipped.length, skipped.length];
+        ctx.skipped(skipped);
         ctx.print(
           {
             out: res.prediction,
             uncertainty: res.uncertainty,
             inputs: used,
             outside,
+            skipped,
             width: w,
             height: h,
             crs: grid.crs,
             bounds: grid.bounds,
             coveredPixels: res.coveredPixels,
           },
-          `${used} predictions -> ${res.prediction} (${w}x${h}, ${res.coveredPixels} pixels covered) + ${res.uncertainty}${outside ? `; ${outside} outside the grid skipped` : ''}`,
+          `${used} predictions -> ${res.prediction} (${w}x${h}, ${res.coveredPixels} pixels covered) + ${res.uncertainty}${outside ? `; ${outside} outside the grid skipped, listed above` : ''}`,
         );
       } finally {
         stitcher.close();
