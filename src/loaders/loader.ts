@@ -117,7 +117,7 @@ export function createLoader(opts: LoaderOptions): Loader {
     bad(`memoryIndexRows must be a non-negative integer, got ${String(opts.memoryIndexRows)}`);
   let lookup: Promise<GeoCatalog> | undefined;
   const lookupCatalog = (c: GeoCatalog): Promise<GeoCatalog> => {
-    lookup ??= (async () => (c.backend === 'duckdb' && (await c.count()) <= memoryIndexRows ? c.materialize() : c))();
+    lookup ??= (async () => (c.engine === 'duckdb' && (await c.count()) <= memoryIndexRows ? c.materialize() : c))();
     return lookup;
   };
 

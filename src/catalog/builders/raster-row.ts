@@ -154,6 +154,7 @@ export function rowFromLayout(href: string, layout: CogLayout, opts: RasterRowOp
     ? parseFilenameTime(href, opts.filenameRegex, opts.dateFormat)
     : { tmin: null, tmax: null };
   const extras: Record<string, unknown> = {
+    backend: 'raster',
     width: layout.width,
     height: layout.height,
     bands: layout.bands,

@@ -207,7 +207,7 @@ async function openFile(
  * ```
  */
 export class RemoteCatalog implements GeoCatalog {
-  readonly backend = 'memory' as const;
+  readonly engine = 'memory' as const;
   private resolvedCatalog: GeoCatalog | undefined;
 
   /** Internal: use {@link openRemoteCatalog} or `openCatalog(url)`. */
