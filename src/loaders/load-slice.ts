@@ -1,6 +1,6 @@
 import type { CatalogRow } from '../catalog/types.js';
 import { GeosliceError, LoaderError } from '../errors.js';
-import { bboxIntersects, type BBox } from '../geo/bbox.js';
+import { bboxIntersects, type BBox, gridBounds } from '../geo/bbox.js';
 import { normalizeCrs } from '../geo/crs.js';
 import { describeSlice, validateSlice, type GeoSlice } from '../geo/slice.js';
 import { transformBBox, transformPoint } from '../geo/transform.js';
@@ -390,13 +390,7 @@ async function readFile(
         }
       };
   const inRaster = same ? slice.bounds : boundsIn(slice, rasterCrs);
-  const t = info.transform;
-  const rasterBounds: BBox = [
-    Math.min(t[0], t[0] + t[1] * info.width),
-    Math.min(t[3], t[3] + t[5] * info.height),
-    Math.max(t[0], t[0] + t[1] * info.width),
-    Math.max(t[3], t[3] + t[5] * info.height),
-  ];
+  const rasterBounds = gridBounds(info.transform, info.width, info.height);
   // cheap rejection before mapping every pixel
   if (inRaster && !bboxIntersects(inRaster, rasterBounds)) return false;
   const levelIndex = pickLevel(

@@ -1,6 +1,6 @@
 import { basename, extname, resolve } from 'node:path';
 import { BuildError, GeosliceError } from '../../errors.js';
-import type { BBox } from '../../geo/bbox.js';
+import { gridBounds } from '../../geo/bbox.js';
 import { resolveCrs } from '../../geo/crs.js';
 import { footprintWgs84 } from '../../geo/transform.js';
 import { writeWkb } from '../../geo/wkb.js';
@@ -123,14 +123,11 @@ export function rowFromLayout(href: string, layout: CogLayout, opts: RasterRowOp
   if (!layout.crs) {
     throw new BuildError(
       'NO_GEOREFERENCING',
-      `${href} has no EPSG coordinate reference system (missing or user-defined GeoKeys); reproject it with gdalwarp -t_srs EPSG:n or skip it with onError: 'skip'`,
+      `${href} has no coordinate reference system (no GeoKeys); assign one with gdal_edit.py -a_srs EPSG:n or skip it with onError: 'skip'`,
       { subject: href },
     );
   }
-  const [x0, xres, , y0, , yres] = layout.transform;
-  const xs = [x0, x0 + xres * layout.width];
-  const ys = [y0, y0 + yres * layout.height];
-  const bounds: BBox = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+  const bounds = gridBounds(layout.transform, layout.width, layout.height);
   if (!(bounds[0] < bounds[2] && bounds[1] < bounds[3])) {
     throw new BuildError(
       'NO_GEOREFERENCING',

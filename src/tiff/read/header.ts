@@ -3,7 +3,7 @@ import { GeosliceError, RasterError } from '../../errors.js';
 import type { CogImageLayout, CogLayout } from '../cog-layout.js';
 import type { ByteSource } from '../../sources/byte-source.js';
 import { tiffDtype } from './dtype.js';
-import { crsFromGeoKeys, geoTransformFromTags } from './georef.js';
+import { crsFromGeoKeys, type GeoTags, geoTransformFromTags } from './georef.js';
 
 const TAG = {
   NewSubfileType: 254,
@@ -28,6 +28,8 @@ const TAG = {
   ModelTiepoint: 33922,
   ModelTransformation: 34264,
   GeoKeyDirectory: 34735,
+  GeoDoubleParams: 34736,
+  GeoAsciiParams: 34737,
   GdalNodata: 42113,
   LercParameters: 50674,
 } as const;
@@ -106,7 +108,7 @@ interface ParsedIfd {
   layout: CogImageLayout;
   subfileType: number;
   nodata: string | null;
-  geo: { pixelScale?: number[]; tiepoints?: number[]; transformation?: number[]; geoKeyDirectory?: number[] };
+  geo: GeoTags;
 }
 
 async function parseIfd(ifd: ImageFileDirectory, index: number, href: string): Promise<ParsedIfd> {
@@ -120,6 +122,10 @@ async function parseIfd(ifd: ImageFileDirectory, index: number, href: string): P
     if (v === undefined || v === null) return undefined;
     if (typeof v === 'number' || typeof v === 'bigint') return [Number(v)];
     return Array.from(v as ArrayLike<number | bigint>, Number);
+  };
+  const ascii = async (tag: number): Promise<string | undefined> => {
+    const v = await ifd.loadValue(tag);
+    return typeof v === 'string' ? v : undefined;
   };
   const width = await num(TAG.ImageWidth, 0);
   const height = await num(TAG.ImageLength, 0);
@@ -172,6 +178,8 @@ async function parseIfd(ifd: ImageFileDirectory, index: number, href: string): P
       tiepoints: await arr(TAG.ModelTiepoint),
       transformation: await arr(TAG.ModelTransformation),
       geoKeyDirectory: await arr(TAG.GeoKeyDirectory),
+      geoDoubleParams: await arr(TAG.GeoDoubleParams),
+      geoAsciiParams: await ascii(TAG.GeoAsciiParams),
     },
   };
 }
@@ -215,7 +223,7 @@ function assemble(ifds: ParsedIfd[], href: string, littleEndian: boolean): CogLa
     bands: m.samplesPerPixel,
     dtype,
     nodata: main.nodata,
-    crs: crsFromGeoKeys(main.geo.geoKeyDirectory),
+    crs: crsFromGeoKeys(main.geo, href),
     transform: geoTransformFromTags(main.geo, href),
     images,
     masks,

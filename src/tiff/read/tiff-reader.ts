@@ -62,7 +62,15 @@ export class TiffRasterReader implements RasterReader {
       levels: layout.images.map((im) => ({
         width: im.width,
         height: im.height,
-        transform: [gt[0], (gt[1] * layout.width) / im.width, gt[2], gt[3], gt[4], (gt[5] * layout.height) / im.height],
+        // GDAL scales the column terms by the width ratio and the row terms by the height ratio
+        transform: [
+          gt[0],
+          (gt[1] * layout.width) / im.width,
+          (gt[2] * layout.height) / im.height,
+          gt[3],
+          (gt[4] * layout.width) / im.width,
+          (gt[5] * layout.height) / im.height,
+        ],
         tileWidth: im.blockWidth,
         tileHeight: im.blockHeight,
       })),
