@@ -4,7 +4,7 @@ import { bboxIntersects, type BBox, gridBounds } from '../geo/bbox.js';
 import { normalizeCrs } from '../geo/crs.js';
 import { describeSlice, validateSlice, type GeoSlice } from '../geo/slice.js';
 import { transformBBox, transformPoint } from '../geo/transform.js';
-import type { Chip, ChipArray } from './chip.js';
+import { type Chip, type ChipArray, validFractionOf } from './chip.js';
 import { assertCogLayout, type CogLayout } from '../tiff/cog-layout.js';
 import { createMosaic, mergeLayer, mosaicComplete, type Mosaic } from './mosaic.js';
 import { pickLevel } from './overview.js';
@@ -63,7 +63,7 @@ export type RasterOpener = (href: string, layout?: CogLayout) => Promise<RasterR
  * ```
  */
 export interface LoadSliceOptions {
-  /** Bands in chip order. Default: every band of a file source; every asset (in key order) of a row. */
+  /** Bands in chip order. Default: every band of a file source; every band of every asset (in key order) of a row (an asset with a `band` gives that band). */
   bands?: BandSelector[];
   /** Default 'nearest'. Grids that coincide with a raster level are copied exactly whatever this says. */
   resampling?: Resampling;
@@ -81,6 +81,8 @@ interface FileRead {
   layout?: CogLayout;
   bands: number[];
   chipBands: number[];
+  /** Set when the row named the file without a band and no `bands` were asked for: all its bands are read. */
+  implicit?: boolean;
 }
 
 /** A source normalised: a row, or a file wrapped as one. */
@@ -102,8 +104,9 @@ interface Item {
  * in the order given (first valid pixel wins) or stacks them per acquisition date. Nodata, NaN and
  * internal masks become the chip's mask.
  *
- * Throws {@link LoaderError} `NO_COVERAGE` naming the slice when no source overlaps it or every
- * overlapping pixel is nodata (never an all-zero chip), `MISSING_ASSET` / `BAD_BAND` for a band that
+ * A slice that the sources cover but whose pixels are all nodata gives a chip with an all-invalid
+ * mask and `validFraction` 0. Throws {@link LoaderError} `NO_COVERAGE` naming the slice when no
+ * source overlaps it, `MISSING_ASSET` / `BAD_BAND` for a band that
  * a source lacks, `BAND_MISMATCH` when sources give different band counts, `NO_CRS` for a file
  * with no CRS outside a catalog row, `UNDATED` for undated sources in a stack, `BAD_OPTION` for
  * invalid options, `READ_FAILED` for an untyped read failure, and passes through typed raster and
@@ -177,10 +180,11 @@ export async function loadSlice(
       if (layers.length === 0)
         throw noCoverage(slice, items.length, 'the slice is outside every one of their footprints');
     }
-    if (layers.every((l) => l.mosaic.filled === 0)) {
-      throw noCoverage(slice, items.length, 'every pixel they have under the slice is nodata or masked');
-    }
-    return toChip(slice, layers, bands, grid, dtype, temporal);
+    // sources cover the slice but hold only nodata there: an all-invalid chip, like rasterio's
+    // fully masked array (loaders drop such chips by `minValidFraction`)
+    const chip = toChip(slice, layers, bands, grid, dtype, temporal);
+    chip.validFraction = validFractionOf(chip.mask);
+    return chip;
   } finally {
     for (const r of owned.values())
       await r.then(
@@ -212,7 +216,7 @@ async function toItems(
   const items: Item[] = [];
   for (const s of sources) {
     if (isRow(s)) {
-      items.push(rowItem(s, bands, slice));
+      items.push(await allBands(rowItem(s, bands, slice), bands, open));
       continue;
     }
     const href = s instanceof URL ? (s.protocol === 'file:' ? decodeURIComponent(s.pathname) : s.href) : String(s);
@@ -253,6 +257,34 @@ async function toItems(
   return items;
 }
 
+/**
+ * Without `bands`, an asset that names no `band` stands for every band of its file (the documented
+ * default "all bands"): such files are opened to learn their band count.
+ */
+async function allBands(item: Item, bands: BandSelector[] | undefined, open: RasterOpener): Promise<Item> {
+  if (bands !== undefined) return item;
+  let next = 0;
+  for (const f of item.files) {
+    const chipBands: number[] = [];
+    const fileBands: number[] = [];
+    if (f.implicit) {
+      const reader = await open(f.href, f.layout);
+      for (let b = 0; b < reader.info.bands; b++) {
+        fileBands.push(b);
+        chipBands.push(next++);
+      }
+    } else {
+      for (const b of f.bands) {
+        fileBands.push(b);
+        chipBands.push(next++);
+      }
+    }
+    f.bands = fileBands;
+    f.chipBands = chipBands;
+  }
+  return item;
+}
+
 function rowItem(row: CatalogRow, bands: BandSelector[] | undefined, slice: GeoSlice): Item {
   const keys = Object.keys(row.assets);
   if ((bands ?? keys).length === 0) {
@@ -262,7 +294,7 @@ function rowItem(row: CatalogRow, bands: BandSelector[] | undefined, slice: GeoS
       { subject: row.id },
     );
   }
-  const picks: { href: string; band: number; key: string }[] = (bands ?? keys).map((b) => {
+  const picks: { href: string; band: number; key: string; implicit?: boolean }[] = (bands ?? keys).map((b) => {
     if (typeof b === 'number') {
       if (keys.length !== 1 || !Number.isInteger(b) || b < 1) {
         throw new LoaderError(
@@ -281,7 +313,7 @@ function rowItem(row: CatalogRow, bands: BandSelector[] | undefined, slice: GeoS
         { subject: row.id },
       );
     }
-    return { href: a.href, band: a.band ?? 1, key: b };
+    return { href: a.href, band: a.band ?? 1, key: b, implicit: bands === undefined && a.band === undefined };
   });
   const files = new Map<string, FileRead>();
   picks.forEach((p, i) => {
@@ -296,6 +328,8 @@ function rowItem(row: CatalogRow, bands: BandSelector[] | undefined, slice: GeoS
     }
     f.bands.push(p.band - 1);
     f.chipBands.push(i);
+    if (p.implicit && f.bands.length === 1) f.implicit = true;
+    else f.implicit = false;
   });
   return {
     id: row.id,
@@ -341,8 +375,14 @@ async function composite(ctx: Ctx, items: Item[]): Promise<{ mosaic: Mosaic; ove
       }
     }
     // A direct item that does not cover leaves `filled` at 0, so the next item is direct too and
-    // rewrites every mask byte; mergeLayer zeroes the data of whatever ends up invalid.
-    if (!covers) continue;
+    // rewrites every mask byte; if none follows, the composite must read as empty: clear it now.
+    if (!covers) {
+      if (direct) {
+        mosaic.mask.fill(0);
+        mosaic.data.fill(0);
+      }
+      continue;
+    }
     overlapped = true;
     if (mergeLayer(mosaic, layer, valid) > 0) used.push(item.id);
   }

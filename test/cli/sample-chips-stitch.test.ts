@@ -352,7 +352,7 @@ test('chips: a slice without data fails naming it, or is skipped with --on-error
     skipped.skipped.map((s: { id: string; code: string }) => [s.id, s.code]),
     [
       ['1', 'NO_COVERAGE'],
-      ['2', 'NO_COVERAGE'],
+      ['2', 'EMPTY_CHIP'],
     ],
   );
   assert.deepEqual(readdirSync(join(dir, 'skip-chips')), ['0.tif']);
