@@ -7,7 +7,7 @@ import { transformBBox, transformPoint } from '../geo/transform.js';
 import { type Chip, type ChipArray, validFractionOf } from './chip.js';
 import { assertCogLayout, type CogLayout } from '../tiff/cog-layout.js';
 import { createMosaic, mergeLayer, mosaicComplete, type Mosaic } from './mosaic.js';
-import { pickLevel } from './overview.js';
+import { pickLevelForRatio, warpRatio } from './overview.js';
 import { openRaster, type RasterDtype, type RasterReader, type WindowData } from './raster.js';
 import { filterByInterval, groupByDate, type TemporalMode } from './temporal.js';
 import {
@@ -73,6 +73,11 @@ export interface LoadSliceOptions {
   temporal?: TemporalMode;
   /** How rasters are opened. Default: {@link openRaster} for each file, closed when the load ends. */
   open?: RasterOpener;
+  /**
+   * Which resolution level to read: 'auto' (default) picks the overview exactly as `gdalwarp -ovr
+   * AUTO` does for the slice grid; 'none' always reads full resolution (`-ovr NONE`).
+   */
+  overviews?: 'auto' | 'none';
 }
 
 /** One file read for one source: which of its bands (0-based) go to which chip bands. */
@@ -132,6 +137,10 @@ export async function loadSlice(
       `resampling must be 'nearest' or 'bilinear', got ${JSON.stringify(resampling)}`,
     );
   }
+  const overviews = opts.overviews ?? 'auto';
+  if (overviews !== 'auto' && overviews !== 'none') {
+    throw new LoaderError('BAD_OPTION', `overviews must be 'auto' or 'none', got ${JSON.stringify(overviews)}`);
+  }
   const temporal = opts.temporal ?? 'mosaic';
   if (temporal !== 'mosaic' && temporal !== 'stack') {
     throw new LoaderError('BAD_OPTION', `temporal must be 'mosaic' or 'stack', got ${JSON.stringify(temporal)}`);
@@ -165,7 +174,7 @@ export async function loadSlice(
       );
     // 32-bit integers and doubles do not fit a float32 mantissa: composite them in float64
     const float64 = dtype === 'float64' || dtype === 'int32' || dtype === 'uint32';
-    const ctx: Ctx = { slice, grid, resampling, open, bands, float64 };
+    const ctx: Ctx = { slice, grid, resampling, open, bands, float64, overviews };
     let layers: { time?: Date; mosaic: Mosaic; used: string[] }[];
     if (temporal === 'mosaic') {
       const r = await composite(ctx, items);
@@ -349,6 +358,7 @@ interface Ctx {
   open: RasterOpener;
   bands: number;
   float64: boolean;
+  overviews: 'auto' | 'none';
 }
 
 async function composite(ctx: Ctx, items: Item[]): Promise<{ mosaic: Mosaic; overlapped: boolean; used: string[] }> {
@@ -433,14 +443,9 @@ async function readFile(
   const rasterBounds = gridBounds(info.transform, info.width, info.height);
   // cheap rejection before mapping every pixel
   if (inRaster && !bboxIntersects(inRaster, rasterBounds)) return false;
-  const levelIndex = pickLevel(
-    info.levels,
-    same
-      ? slice.resolution
-      : inRaster
-        ? [(inRaster[2] - inRaster[0]) / grid.width, (inRaster[3] - inRaster[1]) / grid.height]
-        : [0, 0],
-  );
+  // the level gdalwarp -ovr AUTO would read (or full resolution with overviews: 'none')
+  const levelIndex =
+    ctx.overviews === 'none' ? 0 : pickLevelForRatio(info.levels, warpRatio(grid, info.transform, toSrc));
   const level = info.levels[levelIndex];
   const levelGrid: PixelGrid = { transform: level.transform, width: level.width, height: level.height };
   const n = grid.width * grid.height;
@@ -474,7 +479,17 @@ async function readWindow(
   slice: GeoSlice,
 ): Promise<WindowData> {
   try {
-    return await reader.readWindow(level, w.x0, w.y0, w.width, w.height, file.bands);
+    // gdalwarp takes an Alpha band as the source's validity even where GetMaskFlags does not (e.g.
+    // int16 alpha, or next to a nodata value): read it along and clear pixels where it is 0
+    const alpha = reader.info.alphaMask ? null : (reader.info.alphaBand ?? null);
+    if (alpha === null) return await reader.readWindow(level, w.x0, w.y0, w.width, w.height, file.bands);
+    const at = file.bands.indexOf(alpha);
+    const bands = at >= 0 ? file.bands : [...file.bands, alpha];
+    const got = await reader.readWindow(level, w.x0, w.y0, w.width, w.height, bands);
+    const a = got.data[at >= 0 ? at : file.bands.length];
+    const mask = got.mask ?? new Uint8Array(w.width * w.height).fill(1);
+    for (let i = 0; i < mask.length; i++) if (a[i] === 0) mask[i] = 0;
+    return { data: at >= 0 ? got.data : got.data.slice(0, file.bands.length), mask };
   } catch (e) {
     if (e instanceof GeosliceError) throw e;
     throw new LoaderError(

@@ -34,6 +34,8 @@ export interface LoaderOptions {
   bands?: BandSelector[];
   /** Default 'nearest'. */
   resampling?: Resampling;
+  /** 'auto' (default): the overview `gdalwarp -ovr AUTO` would read; 'none': always full resolution. */
+  overviews?: 'auto' | 'none';
   /** Type of `chip.data` from {@link Loader.load} and {@link Loader.chips}. Default 'float32' (batches are always float32). */
   dtype?: RasterDtype;
   /** Slices loaded at once by `chips`/`batches`. Default 4. */
@@ -184,6 +186,7 @@ export function createLoader(opts: LoaderOptions): Loader {
         resampling: opts.resampling,
         dtype: opts.dtype,
         temporal: opts.temporal,
+        overviews: opts.overviews,
         open,
       });
     } finally {

@@ -73,13 +73,20 @@ export interface CogLayout {
   transform: GeoTransform;
   images: CogImageLayout[];
   masks: (CogImageLayout | null)[];
+  /** 0-based band that ExtraSamples marks as alpha (associated or unassociated): GDAL's Alpha band; null/absent when none. */
+  alphaBand?: number | null;
+  /**
+   * True when the alpha band is GDAL's per-dataset mask (`GetMaskFlags` = PER_DATASET | ALPHA: a 2-
+   * or 4-band 8/16-bit unsigned raster without nodata or internal mask): valid where alpha > 0.
+   */
+  alphaMask?: boolean;
 }
 
 /**
  * Reads the header of a GeoTIFF (a path, `file://` or `http(s)://` URL, or an open
  * {@link ByteSource}) and returns its {@link CogLayout}: every overview's and mask's tile offsets and
  * byte counts included. Throws {@link RasterError} (`BAD_MAGIC`, `TRUNCATED`, `UNSUPPORTED_DTYPE`,
- * `ROTATED_TRANSFORM`...) or SourceError.
+ * `GCP_ONLY`, `UNSUPPORTED_CRS`, `NON_EARTH_CRS`...) or SourceError.
  *
  * @example
  * ```ts

@@ -135,9 +135,30 @@ export function rowFromLayout(href: string, layout: CogLayout, opts: RasterRowOp
       { subject: href },
     );
   }
+  const crs = resolveCrs(layout.crs);
+  const slack = Math.hypot(layout.transform[4], layout.transform[5]);
+  if (crs.geographic && (bounds[1] < -90 - slack || bounds[3] > 90 + slack)) {
+    throw new BuildError(
+      'BAD_GEOREFERENCING',
+      `${href} spans latitudes ${bounds[1]}..${bounds[3]} in the geographic CRS ${layout.crs}, outside -90..90: its geotransform ${JSON.stringify(layout.transform)} is not a real georeferencing (e.g. an identity transform next to RPCs); rectify it first (gdalwarp -rpc)`,
+      { subject: href },
+    );
+  }
   let footprint: ReturnType<typeof footprintWgs84>;
   try {
-    footprint = footprintWgs84(bounds, resolveCrs(layout.crs).code);
+    const t = layout.transform;
+    const { width: w, height: h } = layout;
+    // a rotated grid: densify its own edges, not those of its bounding box
+    const corners =
+      t[2] !== 0 || t[4] !== 0
+        ? ([
+            [0, h],
+            [w, h],
+            [w, 0],
+            [0, 0],
+          ].map(([c, r]) => [t[0] + c * t[1] + r * t[2], t[3] + c * t[4] + r * t[5]]) as [number, number][])
+        : undefined;
+    footprint = footprintWgs84(bounds, crs.code, corners);
   } catch (e) {
     throw new BuildError(
       'NO_GEOREFERENCING',

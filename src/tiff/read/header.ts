@@ -23,6 +23,7 @@ const TAG = {
   TileOffsets: 324,
   TileByteCounts: 325,
   SampleFormat: 339,
+  ExtraSamples: 338,
   JPEGTables: 347,
   ModelPixelScale: 33550,
   ModelTiepoint: 33922,
@@ -108,6 +109,7 @@ interface ParsedIfd {
   layout: CogImageLayout;
   subfileType: number;
   nodata: string | null;
+  extraSamples: number[];
   geo: GeoTags;
 }
 
@@ -172,6 +174,7 @@ async function parseIfd(ifd: ImageFileDirectory, index: number, href: string): P
   return {
     layout,
     subfileType: await num(TAG.NewSubfileType, 0),
+    extraSamples: (await arr(TAG.ExtraSamples)) ?? [],
     nodata: typeof nodataRaw === 'string' ? nodataRaw.replace(/\0+$/, '').trim() : null,
     geo: {
       pixelScale: await arr(TAG.ModelPixelScale),
@@ -217,6 +220,8 @@ function assemble(ifds: ParsedIfd[], href: string, littleEndian: boolean): CogLa
   );
   return {
     version: 1,
+    alphaBand: alphaBandOf(main),
+    alphaMask: main.nodata === null && masks[0] === null && alphaIsMask(main),
     littleEndian,
     width: m.width,
     height: m.height,
@@ -228,6 +233,28 @@ function assemble(ifds: ParsedIfd[], href: string, littleEndian: boolean): CogLa
     images,
     masks,
   };
+}
+
+/** The band ExtraSamples marks as alpha (the last one, after the colour channels), or null. */
+function alphaBandOf(main: ParsedIfd): number | null {
+  const extra = main.extraSamples;
+  const last = extra[extra.length - 1];
+  return extra.length > 0 && (last === 1 || last === 2) ? main.layout.samplesPerPixel - 1 : null;
+}
+
+/**
+ * GDAL's `GetMaskFlags` rule for an alpha band: the mask of a 2-band or 4-band raster whose last
+ * band is alpha, when samples are 8- or 16-bit unsigned.
+ */
+function alphaIsMask(main: ParsedIfd): boolean {
+  const m = main.layout;
+  const n = m.samplesPerPixel;
+  return (
+    (n === 2 || n === 4) &&
+    m.sampleFormat === 1 &&
+    (m.bitsPerSample === 8 || m.bitsPerSample === 16) &&
+    alphaBandOf(main) === n - 1
+  );
 }
 
 function wrap(e: unknown, href: string, code: string, what: string): GeosliceError {
