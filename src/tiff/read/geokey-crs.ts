@@ -1,7 +1,7 @@
 import proj4 from 'proj4';
 import { RasterError } from '../../errors.js';
 import { epsgDefinition, equivalentCrs, esriCodeByName } from '../../geo/crs.js';
-import { GEOKEY as K, type GeoKeys } from './geokeys.js';
+import { GEOKEY as K, type GeoKeys } from '../geokeys.js';
 
 const USER_DEFINED = 32767;
 
