@@ -116,8 +116,9 @@ interface Item {
  * a source lacks, `BAND_MISMATCH` when sources give different band counts, `NO_CRS` for a file
  * with no CRS outside a catalog row, `UNDATED` for undated sources in a stack, `BAD_OPTION` for
  * invalid options, `READ_FAILED` for an untyped read failure, and passes through typed raster and
- * source errors (RasterError, SourceError) naming the file. A pixel is valid when every requested
- * band of the source is (not nodata, not NaN, not masked).
+ * source errors (RasterError, SourceError) naming the file. A pixel is valid when the source's mask
+ * (internal mask, alpha) allows it and at least one requested band is neither nodata nor NaN
+ * (GDAL's dataset mask and gdalwarp's unified source nodata).
  *
  * @example
  * ```ts
@@ -501,16 +502,26 @@ async function readWindow(
   }
 }
 
-/** Per-pixel validity of a window: the reader's mask, and no band at nodata or NaN. */
+/**
+ * Per-pixel validity of a window: the reader's mask, and not every band at nodata or NaN (GDAL's
+ * dataset mask and gdalwarp's unified source nodata: (255, 0, 0) with nodata 0 is a valid pixel).
+ */
 function validity(data: WindowData, px: number, nodata: number | null): Uint8Array {
   const ok = data.mask ? Uint8Array.from(data.mask) : new Uint8Array(px).fill(1);
-  for (const band of data.data) {
-    // integer pixels are never NaN: without a nodata value there is nothing to look for
-    if (nodata === null && !(band instanceof Float32Array || band instanceof Float64Array)) continue;
-    for (let k = 0; k < px; k++) {
+  const bands = data.data.filter((b) => nodata !== null || b instanceof Float32Array || b instanceof Float64Array);
+  // integer pixels are never NaN: without a nodata value there is nothing to look for
+  if (bands.length === 0 || bands.length < data.data.length) return ok;
+  for (let k = 0; k < px; k++) {
+    if (ok[k] === 0) continue;
+    let all = true;
+    for (const band of bands) {
       const v = band[k];
-      if (v !== v || v === nodata) ok[k] = 0;
+      if (v === v && v !== nodata) {
+        all = false;
+        break;
+      }
     }
+    if (all) ok[k] = 0;
   }
   return ok;
 }

@@ -36,9 +36,10 @@ export function pickLevelForRatio(levels: readonly RasterLevel[], target: number
   const overviews = levels.length - 1;
   let k = -1;
   for (; k < overviews - 1; k++) {
-    // GDAL computes the target through its transformer; a ratio equal to an overview's up to
-    // rounding counts as equal (it then reads that overview, as gdalwarp does on such grids)
-    if (ratio(k) < target && ratio(k + 1) > target * (1 + 1e-13)) break;
+    // a ratio equal to an overview's up to rounding counts as equal (gdalwarp then reads that
+    // overview on affine grids); at such exact ties through a reprojection, PROJ's and proj4's last
+    // digits decide, so either level may be GDAL's
+    if (ratio(k) < target && ratio(k + 1) > target * (1 + 1e-9)) break;
     if (Math.abs(ratio(k) - target) < 1e-1) break;
   }
   return k + 1;

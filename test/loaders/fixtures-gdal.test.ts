@@ -40,11 +40,7 @@ const NO_CRS = new Set(['int16_zstd.tif', 'stefan_full_ycbcr_mask.tif']);
 
 /** Work in progress on this branch (reported as todo, not hidden): the reason each still differs. */
 const PENDING: Record<string, string> = {
-  'cogeo.tif': 'JPEG tiles decoded by the pure-JS decoder differ by ±1 from libjpeg',
-  'jpeg-test-small.tif': 'JPEG tiles decoded by the pure-JS decoder differ by ±1 from libjpeg',
-  'stefan_full_ycbcr_mask.tif': 'JPEG tiles decoded by the pure-JS decoder differ by ±1 from libjpeg',
   'int64.tif': 'Int64 samples not read yet',
-  'sparse.tiff': 'WebP not decoded yet',
   'red_square.tif': 'external .ovr overviews not read yet',
 };
 
@@ -162,9 +158,11 @@ describe('shared fixtures vs GDAL: open, catalog row, native windows, warp', {
           // whole raster at a quarter of it (where overviews are chosen)
           const x = (f: number, g: number) => t[0] + f * width * t[1] + g * height * t[2];
           const y = (f: number, g: number) => t[3] + f * width * t[4] + g * height * t[5];
+          // irregular fractions and sizes: no overview ratio and no pixel centre on an exact tie, where
+          // PROJ's and proj4's last digits decide (see pickLevelForRatio)
           for (const [f0, f1, size] of [
-            [0.25, 0.75, 64],
-            [0, 1, 32],
+            [0.213, 0.737, 61],
+            [0.017, 0.971, 27],
           ]) {
             const xs = [x(f0, f0), x(f1, f0), x(f0, f1), x(f1, f1)];
             const ys = [y(f0, f0), y(f1, f0), y(f0, f1), y(f1, f1)];

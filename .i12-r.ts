@@ -1,0 +1,11 @@
+import { openRaster } from './src/loaders/raster.js';
+import { warpRatio, pickLevelForRatio } from './src/loaders/overview.js';
+import { sliceGrid } from './src/loaders/warp.js';
+import { transformPoint } from './src/geo/transform.js';
+const r = await openRaster('/work/shared/fixtures/cog/cogeo.tif');
+const b: [number, number, number, number] = [128.6553955078125, 37.66642921390105, 128.66088866958788, 37.670777372883144];
+const g = sliceGrid({ bounds: b, crs: 'EPSG:4326', resolution: [(b[2] - b[0]) / 32, (b[3] - b[1]) / 32] });
+const ratio = warpRatio(g, r.info.transform, (x, y) => transformPoint('EPSG:4326', 'EPSG:3857', [x, y]));
+console.log(ratio, pickLevelForRatio(r.info.levels, ratio), r.info.levels.map((l) => l.width));
+const w = await r.readWindow(5, 0, 0, 8, 1, [0]); console.log(Array.from(w.data[0]));
+const w6 = await r.readWindow(6, 0, 0, 8, 1, [0]); console.log(Array.from(w6.data[0]));
