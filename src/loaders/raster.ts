@@ -4,6 +4,7 @@ import type { ByteSource } from '../sources/byte-source.js';
 import { openSource } from '../sources/open-source.js';
 import type { HttpSourceOptions } from '../sources/http-source.js';
 import type { S3Options } from '../sources/s3-config.js';
+import { sidecarsOf, withSidecars } from '../tiff/read/sidecars.js';
 import { TiffRasterReader } from '../tiff/read/tiff-reader.js';
 
 import type { RasterReader } from '../tiff/raster-reader.js';
@@ -35,8 +36,10 @@ export interface OpenRasterOptions {
 
 /**
  * Opens a GeoTIFF / COG (a path, `file://`, `http(s)://` or `s3://` URL) for window reads. Reads the header
- * unless `opts.layout` is given. Throws {@link RasterError} (`BAD_MAGIC`, `TRUNCATED`,
- * `UNSUPPORTED_DTYPE`, `UNSUPPORTED_COMPRESSION`, `ROTATED_TRANSFORM`, `BAD_LAYOUT`) or SourceError.
+ * unless `opts.layout` is given. A local file's `.ovr` and `.msk` sidecars are used like GDAL does
+ * (see {@link withSidecars}). Throws {@link RasterError} (`BAD_MAGIC`, `TRUNCATED`,
+ * `UNSUPPORTED_DTYPE`, `UNSUPPORTED_COMPRESSION`, `GCP_ONLY`, `UNSUPPORTED_CRS`, `NON_EARTH_CRS`,
+ * `BAD_LAYOUT`) or SourceError.
  *
  * @example
  * ```ts
@@ -49,10 +52,12 @@ export async function openRaster(href: string, opts: OpenRasterOptions = {}): Pr
   const owns = !opts.source;
   const source = opts.source ?? (await openSource(href, { http: opts.http, s3: opts.s3 }));
   try {
-    if (opts.layout)
-      return new TiffRasterReader(href, source, assertCogLayout(opts.layout, href), owns, opts.blockCache);
-    const layout = await readTiffLayout(source);
-    return new TiffRasterReader(href, source, layout, owns, opts.blockCache, await source.size());
+    const reader = opts.layout
+      ? new TiffRasterReader(href, source, assertCogLayout(opts.layout, href), owns, opts.blockCache)
+      : new TiffRasterReader(href, source, await readTiffLayout(source), owns, opts.blockCache, await source.size());
+    const sidecars = sidecarsOf(href, reader.info);
+    // the source is closed below when a sidecar fails to open
+    return sidecars.ovr || sidecars.msk ? await withSidecars(reader, sidecars, opts.blockCache) : reader;
   } catch (e) {
     if (owns) await source.close();
     throw e;

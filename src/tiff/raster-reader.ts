@@ -32,13 +32,18 @@ export interface RasterInfo {
   levels: RasterLevel[];
   /** True when the file has an internal (mask IFD) mask. */
   hasMask: boolean;
+  /** 0-based band GDAL calls Alpha (ExtraSamples); null or absent when none. Warps treat alpha 0 as invalid, like gdalwarp. */
+  alphaBand?: number | null;
+  /** True when the alpha band is also the per-dataset mask of native reads (GDAL's `GetMaskFlags` rule). */
+  alphaMask?: boolean;
 }
 
 /**
  * Pixels of a window: one row-major `h * w` array per requested band, in the file's dtype, and a
  * validity mask (1 = valid). Pixels outside the raster are 0 in the mask and hold the nodata value
- * (0 without one). A pixel is invalid when it is outside, the internal mask says so, or every
- * requested band holds nodata or NaN there (GDAL's per-dataset mask semantics).
+ * (0 without one). A pixel is invalid when it is outside, the internal mask says so, the alpha band
+ * (see {@link RasterInfo.alphaBand}) is 0 there, or every requested band holds nodata or NaN there
+ * (GDAL's per-dataset mask semantics; NaN counts as invalid even without a nodata value).
  */
 export interface WindowData {
   data: TypedArray[];
