@@ -57,11 +57,6 @@ export type BlendWindow = 'uniform' | 'cosine';
  * - `inverseVariance`: predictions hold a σ band after each mean band and weigh `window / σ²`; the
  *   uncertainty bands are the merged σ.
  * Every mode also keeps the weighted mean and spread that the uncertainty bands come from.
- *
- * @example
- * ```ts
- * BLEND_RULES.last.pick?.replaces(0.2, 0.7, false); // true: the latest prediction wins
- * ```
  */
 export interface BlendRule {
   window: BlendWindow | 'option';

@@ -1,12 +1,6 @@
 /**
  * The structure of one TIFF image (full resolution, an overview, or a mask) needed to read its
  * blocks without parsing the header again. Strips are blocks `width` wide and `RowsPerStrip` high.
- *
- * @example
- * ```ts
- * const ifd: CogImageLayout = layout.images[0];
- * console.log(ifd.blockWidth, ifd.offsets.length);
- * ```
  */
 export interface CogImageLayout {
   width: number;

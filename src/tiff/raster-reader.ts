@@ -3,11 +3,6 @@ import type { GeoTransform } from './geotransform.js';
 
 /**
  * One resolution level of a raster: the full resolution image or an overview.
- *
- * @example
- * ```ts
- * const coarsest: RasterLevel = reader.info.levels.at(-1)!;
- * ```
  */
 export interface RasterLevel {
   width: number;
@@ -21,11 +16,6 @@ export interface RasterLevel {
 
 /**
  * What a {@link RasterReader} knows about its raster.
- *
- * @example
- * ```ts
- * const { width, height, bands, dtype, nodata, crs } = reader.info;
- * ```
  */
 export interface RasterInfo {
   href: string;
@@ -54,11 +44,6 @@ export interface RasterInfo {
  * (0 without one). A pixel is invalid when it is outside, the internal mask says so, the alpha band
  * (see {@link RasterInfo.alphaBand}) is 0 there, or every requested band holds nodata or NaN there
  * (GDAL's per-dataset mask semantics; NaN counts as invalid even without a nodata value).
- *
- * @example
- * ```ts
- * const { data, mask } = await reader.readWindow(0, 100, 100, 256, 256, [0, 1, 2]);
- * ```
  */
 export interface WindowData {
   data: TypedArray[];
@@ -69,13 +54,6 @@ export interface WindowData {
 /**
  * Reads pixel windows of one raster file at any of its resolution levels. Safe to call
  * concurrently; a failed window does not affect later ones.
- *
- * @example
- * ```ts
- * const reader = await openRaster('b04.tif');
- * const win = await reader.readWindow(0, 0, 0, 256, 256, [0]);
- * await reader.close();
- * ```
  */
 export interface RasterReader {
   info: RasterInfo;
