@@ -9,11 +9,6 @@ import type { CatalogRow, GeoCatalog } from './types.js';
 
 /**
  * Options of {@link catalogFromRows}.
- *
- * @example
- * ```ts
- * const opts: FromRowsOptions = { backend: 'memory', source: 'synthetic scenes' };
- * ```
  */
 export interface FromRowsOptions {
   /** Default 'memory'. 'duckdb' loads the rows into the DuckDB backend. */
@@ -25,12 +20,6 @@ export interface FromRowsOptions {
 /**
  * Validates rows and builds a memory catalog synchronously. Throws {@link CatalogError} `INVALID_ROW`
  * naming the row index and id (bad id, WKB, bbox, dates, assets or extras).
- *
- * @example
- * ```ts
- * const cat = memoryCatalogFromRows(rows);
- * await cat.query({ bbox: [10, 45, 11, 46] }).count();
- * ```
  */
 export function memoryCatalogFromRows(rows: Iterable<CatalogRow>, opts: { source?: string } = {}): MemoryCatalog {
   if (
@@ -53,13 +42,6 @@ export function memoryCatalogFromRows(rows: Iterable<CatalogRow>, opts: { source
  * {@link CatalogError} `INVALID_ROW` that names the row) and returns the catalog synchronously; it keeps
  * them in arrays with an R-tree. `backend: 'duckdb'` loads them into the DuckDB backend and returns a
  * promise. Extra columns a row lacks are NULL. (`await` works on both.)
- *
- * @example
- * ```ts
- * const mem = catalogFromRows(rows);
- * const duck = await catalogFromRows(rows, { backend: 'duckdb' });
- * console.log(await mem.count(), await duck.count());
- * ```
  */
 export function catalogFromRows(
   rows: Iterable<CatalogRow>,

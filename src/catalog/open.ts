@@ -13,11 +13,6 @@ import { catalogProjection, describeFiles, geoParquetRelation } from './geoparqu
 
 /**
  * Options of {@link openCatalog}.
- *
- * @example
- * ```ts
- * const opts: OpenCatalogOptions = { memoryLimit: '2GB', threads: 4 };
- * ```
  */
 export interface OpenCatalogOptions extends EngineOptions {
   /** Table to read from a `.duckdb` file. Default 'catalog' (what `toDuckDB` writes). */
@@ -96,9 +91,12 @@ function isDuckDBFile(path: string): boolean {
  *
  * @example
  * ```ts
- * const cat = await openCatalog('catalog/');                     // hive directory of shards
+ * import { openCatalog } from 'geoslice';
+ *
+ * const shards = await openCatalog('catalog/'); // a (hive) directory of shards
  * const s2 = await openCatalog('data/*.parquet', { threads: 4 });
  * const db = await openCatalog('scenes.duckdb', { table: 'catalog' });
+ * console.log(await shards.count(), await s2.bounds(), await db.temporalExtent());
  * ```
  */
 export async function openCatalog(source: string | string[], opts: OpenCatalogOptions = {}): Promise<DuckDBCatalog> {

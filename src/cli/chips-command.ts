@@ -38,13 +38,6 @@ Example:
 
 /**
  * Registers `geoslice chips <catalog> <slices>` on the root command. `ctx` says whether `--json` is on and prints the result.
- *
- * @example
- * ```ts
- * const root = new Command('geoslice').option('--json').exitOverride();
- * const io: CliIO = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
- * addChipsCommand(root, cliContext(() => Boolean(root.opts().json), io));
- * ```
  */
 export function addChipsCommand(root: Command, ctx: CliContext): void {
   root

@@ -203,13 +203,6 @@ const PROCESS_IO: CliIO = {
  * bad input (a {@link GeosliceError} or a command-line error, reported as one line on stderr in the
  * words of the command's flags; with `--json` also as `{"error":{code,message,subject}}` on stdout),
  * 1 for anything else. `io` receives the output (default: the process streams).
- *
- * @example
- * ```ts
- * process.exitCode = await runCli(['catalog', 'inspect', 'scenes.parquet']);
- * let out = '';
- * await runCli(['--json', 'catalog', 'inspect', 'scenes.parquet'], { stdout: (t) => void (out += t), stderr: () => {} });
- * ```
  */
 export async function runCli(argv: string[], io: CliIO = PROCESS_IO): Promise<number> {
   const root = program(io);

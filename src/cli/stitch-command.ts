@@ -60,13 +60,6 @@ Example:
 
 /**
  * Registers `geoslice stitch <predictions...>` on the root command. `ctx` says whether `--json` is on and prints the result.
- *
- * @example
- * ```ts
- * const root = new Command('geoslice').option('--json').exitOverride();
- * const io: CliIO = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
- * addStitchCommand(root, cliContext(() => Boolean(root.opts().json), io));
- * ```
  */
 export function addStitchCommand(root: Command, ctx: CliContext): void {
   root

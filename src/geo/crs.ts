@@ -6,12 +6,6 @@ import { GeoError } from '../errors.js';
 
 /**
  * A CRS resolved through the offline EPSG registry and registered in proj4 under `code`.
- *
- * @example
- * ```ts
- * const utm: ResolvedCrs = resolveCrs('EPSG:32633');
- * utm.proj4; // "+proj=utm +zone=33 +datum=WGS84 +units=m +no_defs +type=crs"
- * ```
  */
 export interface ResolvedCrs {
   /** Canonical name, `"EPSG:n"` (OGC:CRS84 resolves to `"EPSG:4326"`, both lon/lat here), or the proj4 string itself for custom definitions. */
@@ -33,21 +27,11 @@ export interface ResolvedCrs {
 /**
  * Anything {@link resolveCrs} understands: `"EPSG:32633"`, `"epsg:4326"`, `32633`, `"32633"`,
  * `"OGC:CRS84"`, OGC URNs/URLs, a `"+proj=..."` string, or a PROJJSON object with an EPSG `id`.
- *
- * @example
- * ```ts
- * const inputs: CrsInput[] = ['EPSG:3857', 4326, { id: { authority: 'EPSG', code: 32618 } }];
- * ```
  */
 export type CrsInput = string | number | ProjJsonLike;
 
 /**
  * The part of a PROJJSON CRS object {@link resolveCrs} reads: its `id` (or first `ids` entry).
- *
- * @example
- * ```ts
- * const p: ProjJsonLike = { type: 'ProjectedCRS', name: 'WGS 84 / UTM zone 18N', id: { authority: 'EPSG', code: 32618 } };
- * ```
  */
 export interface ProjJsonLike {
   type?: string;
@@ -75,13 +59,6 @@ function epsgIndexDir(): string {
 /**
  * Normalizes a CRS input to its canonical name, `"EPSG:n"` (or the proj4 string for custom
  * definitions), resolving it on the way. Throws {@link GeoError} `UNKNOWN_CRS` for unknown codes.
- *
- * @example
- * ```ts
- * normalizeCrs('epsg:32633'); // "EPSG:32633"
- * normalizeCrs('OGC:CRS84');  // "EPSG:4326"
- * normalizeCrs(3857);         // "EPSG:3857"
- * ```
  */
 export function normalizeCrs(crs: CrsInput): string {
   return resolveCrs(crs).code;
@@ -92,11 +69,6 @@ export function normalizeCrs(crs: CrsInput): string {
  * cached), registers it in proj4 under its canonical code and returns it. Throws {@link GeoError}
  * `UNKNOWN_CRS` when the input is not a CRS code, the code is not in the EPSG registry, or the CRS
  * has no proj4 definition (vertical, compound or geocentric CRSs).
- *
- * @example
- * ```ts
- * const { code, geographic } = resolveCrs('urn:ogc:def:crs:EPSG::32633'); // "EPSG:32633", false
- * ```
  */
 export function resolveCrs(crs: CrsInput): ResolvedCrs {
   const key = typeof crs === 'object' && crs !== null ? JSON.stringify(crs) : String(crs);

@@ -19,21 +19,11 @@ import { importOptional } from './optional-import.js';
  * (`@tensorflow/tfjs-node`, native), else `'wasm'` (`@tensorflow/tfjs-backend-wasm`, SIMD when the
  * runtime has it; its multi-threaded build needs cross-origin isolation and is not used by Node), else
  * `'cpu'` (pure JavaScript — about 15-30x slower than wasm on convolutions).
- *
- * @example
- * ```ts
- * const b: TfjsBackendName = 'wasm';
- * ```
  */
 export type TfjsBackendName = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
 /**
  * Options of {@link loadTfjsModel}.
- *
- * @example
- * ```ts
- * const o: TfjsModelOptions = { backend: 'wasm' };
- * ```
  */
 export interface TfjsModelOptions extends ModelOptions {
   /** Default `'auto'`. tfjs has one active backend per process: this sets it for all tfjs work. */
@@ -54,12 +44,6 @@ interface TfjsPredictor {
  * when called. Throws {@link InferenceError} `MISSING_DEPENDENCY` when tfjs (or an explicitly asked
  * backend) is not installed, `NOT_FOUND`, or `BAD_MODEL` (e.g. a layers model with custom layers
  * that were not registered: load it yourself and pass the object).
- *
- * @example
- * ```ts
- * const model = await loadTfjsModel('model/model.json', { backend: 'auto' });
- * console.log(model.backend); // "tfjs (wasm)"
- * ```
  */
 export async function loadTfjsModel(
   model: string | TfjsPredictor,

@@ -3,12 +3,6 @@ import type { GeoSlice } from '../geo/slice.js';
 /**
  * The shape of a chip's `data`: `[bands, height, width]` for a single (mosaicked) layer, or
  * `[time, bands, height, width]` when the loader stacks acquisitions (`temporal: 'stack'`).
- *
- * @example
- * ```ts
- * const single: ChipShape = [3, 256, 256];
- * const stacked: ChipShape = [4, 3, 256, 256];
- * ```
  */
 export type ChipShape =
   | [bands: number, height: number, width: number]
@@ -17,11 +11,6 @@ export type ChipShape =
 /**
  * Typed arrays a chip's pixels can come in: `Float32Array` by default, or the array type matching
  * the loader's `dtype` option.
- *
- * @example
- * ```ts
- * const px: ChipArray = new Uint16Array(256 * 256);
- * ```
  */
 export type ChipArray =
   | Float32Array
@@ -37,13 +26,6 @@ export type ChipArray =
  * The pixels of one {@link GeoSlice}: row-major, band-sequential (`[C, H, W]`, or `[T, C, H, W]`
  * when stacked), with a validity mask (`1` = valid) of `H * W` bytes (`T * H * W` when stacked).
  * Invalid pixels (nodata, NaN, masked, outside every raster) hold `0` in `data` and `0` in `mask`.
- *
- * @example
- * ```ts
- * const chip: Chip = await loader.load(slice);
- * const [c, h, w] = chip.shape;
- * const redAtCentre = chip.data[0 * h * w + (h >> 1) * w + (w >> 1)];
- * ```
  */
 export interface Chip {
   slice: GeoSlice;

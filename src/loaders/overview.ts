@@ -4,12 +4,6 @@ import type { RasterLevel } from './raster.js';
  * Picks the raster level to read for a requested pixel size, as GDAL does: the coarsest level
  * (overview) whose pixels are not coarser than requested on either axis. `resolution` is the wanted
  * pixel size in the raster's CRS units; returns an index into `levels` (`0` = full resolution).
- *
- * @example
- * ```ts
- * // levels at 10 m, 20 m, 40 m; a slice at 30 m reads the 20 m overview
- * pickLevel(info.levels, [30, 30]); // 1
- * ```
  */
 export function pickLevel(levels: readonly RasterLevel[], resolution: readonly [number, number]): number {
   let best = 0;

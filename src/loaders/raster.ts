@@ -9,21 +9,11 @@ import { TiffRasterReader } from '../tiff/read/tiff-reader.js';
 
 /**
  * Sample types geoslice reads.
- *
- * @example
- * ```ts
- * const d: RasterDtype = reader.info.dtype; // 'uint16'
- * ```
  */
 export type RasterDtype = 'uint8' | 'int8' | 'uint16' | 'int16' | 'uint32' | 'int32' | 'float32' | 'float64';
 
 /**
  * A typed array of one of the {@link RasterDtype}s.
- *
- * @example
- * ```ts
- * const band: TypedArray = (await reader.readWindow(0, 0, 0, 64, 64, [0])).data[0];
- * ```
  */
 export type TypedArray =
   | Uint8Array
@@ -39,21 +29,11 @@ export type TypedArray =
  * GDAL-order geotransform `[x0, xres, xrot, y0, yrot, yres]` in the PixelIsArea convention:
  * pixel (col, row)'s top-left corner is at `x0 + col * xres`, `y0 + row * yres` (a PixelIsPoint raster
  * is shifted half a pixel, like GDAL). Rotation terms are always 0 here.
- *
- * @example
- * ```ts
- * const [x0, xres, , y0, , yres] = reader.info.transform;
- * ```
  */
 export type GeoTransform = [number, number, number, number, number, number];
 
 /**
  * One resolution level of a raster: the full resolution image or an overview.
- *
- * @example
- * ```ts
- * const coarsest: RasterLevel = reader.info.levels.at(-1)!;
- * ```
  */
 export interface RasterLevel {
   width: number;
@@ -67,11 +47,6 @@ export interface RasterLevel {
 
 /**
  * What a {@link RasterReader} knows about its raster.
- *
- * @example
- * ```ts
- * const { width, height, bands, dtype, nodata, crs } = reader.info;
- * ```
  */
 export interface RasterInfo {
   href: string;
@@ -95,11 +70,6 @@ export interface RasterInfo {
  * validity mask (1 = valid). Pixels outside the raster are 0 in the mask and hold the nodata value
  * (0 without one). A pixel is invalid when it is outside, the internal mask says so, or every
  * requested band holds nodata or NaN there (GDAL's per-dataset mask semantics).
- *
- * @example
- * ```ts
- * const { data, mask } = await reader.readWindow(0, 100, 100, 256, 256, [0, 1, 2]);
- * ```
  */
 export interface WindowData {
   data: TypedArray[];
@@ -110,13 +80,6 @@ export interface WindowData {
 /**
  * Reads pixel windows of one raster file at any of its resolution levels. Safe to call
  * concurrently; a failed window does not affect later ones.
- *
- * @example
- * ```ts
- * const reader = await openRaster('b04.tif');
- * const win = await reader.readWindow(0, 0, 0, 256, 256, [0]);
- * await reader.close();
- * ```
  */
 export interface RasterReader {
   info: RasterInfo;
@@ -127,11 +90,6 @@ export interface RasterReader {
 
 /**
  * Options of {@link openRaster}.
- *
- * @example
- * ```ts
- * const opts: OpenRasterOptions = { layout: cachedLayout, blockCache: new BlockCache(64 << 20) };
- * ```
  */
 export interface OpenRasterOptions {
   /** A header cache from {@link extractCogLayout}: with it, opening does no header I/O. */
@@ -153,8 +111,11 @@ export interface OpenRasterOptions {
  *
  * @example
  * ```ts
+ * import { openRaster } from 'geoslice/loaders';
+ *
  * const reader = await openRaster('https://example.com/b04.tif');
  * const { data, mask } = await reader.readWindow(1, 0, 0, 128, 128, [0]); // first overview
+ * console.log(data[0].length, mask?.length);
  * await reader.close();
  * ```
  */

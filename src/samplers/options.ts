@@ -9,11 +9,6 @@ import type { TemporalOptions } from './temporal.js';
 /**
  * Which part of a sampler's stream one worker gets: slice number `i` of the unsharded stream goes to
  * rank `i % worldSize`, so the union over ranks is exactly the unsharded stream.
- *
- * @example
- * ```ts
- * const shard: SamplerShard = { rank: 2, worldSize: 8 };
- * ```
  */
 export interface SamplerShard {
   rank: number;
@@ -22,11 +17,6 @@ export interface SamplerShard {
 
 /**
  * Options every sampler understands.
- *
- * @example
- * ```ts
- * const common: CommonSamplerOptions = { size: 256, resolution: 10, seed: 1, epoch: 0, shard: { rank: 0, worldSize: 2 } };
- * ```
  */
 export interface CommonSamplerOptions {
   /** Chip size: one number (square) or `[height, width]`, in pixels (default) or CRS units (`units: 'crs'`). */
@@ -60,11 +50,6 @@ export interface CommonSamplerOptions {
 
 /**
  * Throws a {@link SamplerError} `BAD_OPTION` naming the option and what to pass instead.
- *
- * @example
- * ```ts
- * badOption('length', -1, 'pass a non-negative integer number of slices'); // throws
- * ```
  */
 export function badOption(option: string, got: unknown, want: string): never {
   const shown = typeof got === 'object' && got !== null ? JSON.stringify(got) : String(got);
@@ -73,11 +58,6 @@ export function badOption(option: string, got: unknown, want: string): never {
 
 /**
  * Validates a shard spec (default: rank 0 of 1).
- *
- * @example
- * ```ts
- * checkShard({ rank: 1, worldSize: 4 }); // { rank: 1, worldSize: 4 }
- * ```
  */
 export function checkShard(shard: SamplerShard | undefined): SamplerShard {
   if (shard === undefined) return { rank: 0, worldSize: 1 };
@@ -91,11 +71,6 @@ export function checkShard(shard: SamplerShard | undefined): SamplerShard {
 
 /**
  * Validates seed and epoch (defaults 0 and 0).
- *
- * @example
- * ```ts
- * checkSeed({ seed: 'run-7', epoch: 2 }); // { seed: 'run-7', epoch: 2 }
- * ```
  */
 export function checkSeed(o: { seed?: SamplerSeed; epoch?: number }): { seed: SamplerSeed; epoch: number } {
   const seed = o.seed ?? 0;
@@ -108,11 +83,6 @@ export function checkSeed(o: { seed?: SamplerSeed; epoch?: number }): { seed: Sa
 
 /**
  * Resolution as `[x, y]`, validated, or undefined when not given.
- *
- * @example
- * ```ts
- * checkResolution(10); // [10, 10]
- * ```
  */
 export function checkResolution(r: number | [number, number] | undefined): [number, number] | undefined {
   if (r === undefined) return undefined;
@@ -125,11 +95,6 @@ export function checkResolution(r: number | [number, number] | undefined): [numb
 
 /**
  * Validates `size` (and its units) without knowing the resolution yet.
- *
- * @example
- * ```ts
- * checkSize(256, 'pixels'); // [256, 256]
- * ```
  */
 export function checkSize(
   size: number | [number, number],
@@ -147,11 +112,6 @@ export function checkSize(
 
 /**
  * The chip size in pixels `[height, width]` at a resolution.
- *
- * @example
- * ```ts
- * sizeInPixels([2560, 2560], 'crs', [10, 10]); // [256, 256]
- * ```
  */
 export function sizeInPixels(
   size: [number, number],
@@ -178,11 +138,6 @@ export function sizeInPixels(
 
 /**
  * The canonical name of an optional CRS option.
- *
- * @example
- * ```ts
- * checkCrs('epsg:32633', 'crs'); // "EPSG:32633"
- * ```
  */
 export function checkCrs(crs: CrsInput | undefined, option: string): string | undefined {
   if (crs === undefined) return undefined;

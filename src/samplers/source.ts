@@ -5,11 +5,6 @@ import type { PreparedRoi } from './roi.js';
 /**
  * Narrows a catalog to the rows a sampler may use: the roi's box (pruned by the catalog, refined
  * exactly by the sampler) and the time interval. Returns the catalog itself when there is neither.
- *
- * @example
- * ```ts
- * const rows = samplerSource(cat, prepareRoi([10, 45, 11, 46], undefined), undefined, false);
- * ```
  */
 export function samplerSource(
   catalog: GeoCatalog,

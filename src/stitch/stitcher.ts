@@ -11,11 +11,6 @@ import { StitchOutput, type StitchWriteOptions, type StitchWriteResult } from '.
 
 /**
  * Options of {@link createStitcher}.
- *
- * @example
- * ```ts
- * const o: StitcherOptions = { grid, bands: 4, blend: 'cosine', values: 'probabilities', dtype: 'float32' };
- * ```
  */
 export interface StitcherOptions {
   /** The output grid: bounds, CRS and resolution of the raster to produce (e.g. a region's bounding slice). */
@@ -68,11 +63,6 @@ export interface StitcherOptions {
 
 /**
  * Options of {@link Stitcher.add}.
- *
- * @example
- * ```ts
- * stitcher.add(slice, lowRes, { shape: [64, 64] }); // a flat [C, 64, 64] array for a 256-px slice
- * ```
  */
 export interface AddOptions {
   /** `[h, w]` of a flat prediction array when it is not the slice's own grid. Tensors carry their shape. */
@@ -83,11 +73,6 @@ export interface AddOptions {
 
 /**
  * Counters of a stitcher.
- *
- * @example
- * ```ts
- * const { adds, pixels, peakTilesInMemory } = stitcher.stats();
- * ```
  */
 export interface StitcherStats {
   /** Calls of `add`. */
@@ -106,11 +91,6 @@ export interface StitcherStats {
 
 /**
  * Final values of a window of the grid, as returned by {@link Stitcher.readWindow}.
- *
- * @example
- * ```ts
- * const { prediction, uncertainty } = stitcher.readWindow(0, 0, 256, 256);
- * ```
  */
 export interface StitchedWindow {
   /** `[C, h, w]` in the stitcher's dtype; nodata where no prediction landed. */
@@ -136,14 +116,6 @@ export interface StitchedWindow {
  * finished tiles go straight to the COG writer instead (which keeps compressed tiles in its own spool
  * file) and memory stays at the tiles under the current rows of chips (about two tile rows).
  * `write` finalises `concurrency` tiles at a time.
- *
- * @example
- * ```ts
- * const st = createStitcher({ grid, bands: 3, blend: 'cosine' });
- * for await (const chip of chips) st.add(chip.slice, await model.predict(chip));
- * await st.write('pred.tif', { uncertainty: true });
- * st.close();
- * ```
  */
 export interface Stitcher {
   readonly grid: GeoSlice;
@@ -203,8 +175,14 @@ const MIB = 1024 * 1024;
  *
  * @example
  * ```ts
+ * import { createStitcher, type GeoSlice } from 'geoslice';
+ *
  * const grid: GeoSlice = { bounds: [500000, 4000000, 520000, 4020000], crs: 'EPSG:32633', resolution: [10, 10] };
- * const st = createStitcher({ grid, bands: 5, blend: 'cosine', values: 'logits' });
+ * const stitcher = createStitcher({ grid, bands: 5, blend: 'cosine', values: 'logits' });
+ * const slice: GeoSlice = { bounds: [500000, 4017440, 502560, 4020000], crs: grid.crs, resolution: [10, 10] };
+ * stitcher.add(slice, new Float32Array(5 * 256 * 256)); // the model's logits for this chip, [C, H, W]
+ * const { prediction, uncertainty } = await stitcher.write('pred.tif', { uncertainty: true });
+ * console.log(prediction, uncertainty);
  * ```
  */
 export function createStitcher(opts: StitcherOptions): Stitcher {
@@ -487,11 +465,6 @@ export function createStitcher(opts: StitcherOptions): Stitcher {
 /**
  * Converts a blended value to the output dtype: floats are stored as they are; integer dtypes round to
  * the nearest integer and refuse values outside their range (StitchError `OUT_OF_RANGE`, naming the pixel).
- *
- * @example
- * ```ts
- * convertValue(2.6, 'uint8', false, 0, 255, 255, 0, 0); // 3
- * ```
  */
 export function convertValue(
   v: number,

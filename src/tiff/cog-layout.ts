@@ -7,12 +7,6 @@ import { readTiffLayout } from './read/header.js';
 /**
  * The structure of one TIFF image (full resolution, an overview, or a mask) needed to read its
  * blocks without parsing the header again. Strips are blocks `width` wide and `RowsPerStrip` high.
- *
- * @example
- * ```ts
- * const ifd: CogImageLayout = layout.images[0];
- * console.log(ifd.blockWidth, ifd.offsets.length);
- * ```
  */
 export interface CogImageLayout {
   width: number;
@@ -49,13 +43,6 @@ export interface CogImageLayout {
  * {@link openRaster} needs, so that opening with it does no header I/O. `images[0]` is the full
  * resolution image, then the overviews from largest to smallest; `masks[i]` is the internal mask
  * of `images[i]` or null.
- *
- * @example
- * ```ts
- * const layout = await extractCogLayout('b04.tif');
- * const json = JSON.stringify(layout);                 // store it in a catalog column
- * const reader = await openRaster('b04.tif', { layout: JSON.parse(json) });
- * ```
  */
 export interface CogLayout {
   /** Format version of this structure. */
@@ -80,12 +67,6 @@ export interface CogLayout {
  * {@link ByteSource}) and returns its {@link CogLayout}: every overview's and mask's tile offsets and
  * byte counts included. Throws {@link RasterError} (`BAD_MAGIC`, `TRUNCATED`, `UNSUPPORTED_DTYPE`,
  * `ROTATED_TRANSFORM`...) or SourceError.
- *
- * @example
- * ```ts
- * const layout = await extractCogLayout('https://example.com/b04.tif');
- * catalogRow.extras.B04_cog = layout;
- * ```
  */
 export async function extractCogLayout(href: string | ByteSource): Promise<CogLayout> {
   if (typeof href !== 'string') return readTiffLayout(href);
@@ -100,11 +81,6 @@ export async function extractCogLayout(href: string | ByteSource): Promise<CogLa
 /**
  * Checks that a value (e.g. parsed from a catalog column) is a usable {@link CogLayout}; throws
  * {@link RasterError} `BAD_LAYOUT` naming `href` otherwise.
- *
- * @example
- * ```ts
- * const layout = assertCogLayout(JSON.parse(row.extras.B04_cog as string), row.assets.B04.href);
- * ```
  */
 export function assertCogLayout(v: unknown, href: string): CogLayout {
   const bad = (why: string): never => {

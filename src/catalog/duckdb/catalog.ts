@@ -61,12 +61,6 @@ const EXPECTED_TEXT: Record<string, string> = {
 /**
  * A catalog backed by DuckDB. Get one from `openCatalog(...)` or `duckdbCatalogFromRows(rows)`;
  * every lazy operation returns a new `DuckDBCatalog` sharing the engine.
- *
- * @example
- * ```ts
- * const cat = await openCatalog('scenes.parquet');
- * const n = await cat.query({ bbox: [10, 45, 10.5, 45.5] }).count();
- * ```
  */
 export class DuckDBCatalog implements GeoCatalog {
   readonly backend = 'duckdb' as const;
@@ -80,11 +74,6 @@ export class DuckDBCatalog implements GeoCatalog {
    * Internal: `build` produces the relation (a SELECT with the catalog columns) when first needed.
    * `onClose` releases what this catalog owns (its engine, or the tables its rows were loaded into);
    * catalogs derived from a closed one stop working (`CLOSED` or a missing-table `QUERY_FAILED`).
-   *
-   * @example
-   * ```ts
-   * const cat = new DuckDBCatalog(engine, 'rows(3)', async () => ({ sql: 'SELECT * FROM gs_rows_1', params: {} }));
-   * ```
    */
   constructor(
     readonly engine: DuckDBEngine,
@@ -96,11 +85,6 @@ export class DuckDBCatalog implements GeoCatalog {
   /**
    * The relation, built once and checked to have the catalog columns with their types
    * ({@link CatalogError} `MISSING_COLUMNS` / `BAD_COLUMN_TYPE` naming them).
-   *
-   * @example
-   * ```ts
-   * const { sql, params } = await cat.relation();
-   * ```
    */
   relation(): Promise<BoundSql> {
     if (this.closed) return Promise.reject(this.closedError());

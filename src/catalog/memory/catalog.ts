@@ -37,12 +37,6 @@ import { CORE_NAMES } from './validate-row.js';
  * `MemoryCatalog` whose plan runs (once, cached) at its first eager call. `where`, `sql` and `aggregate`
  * text is evaluated by DuckDB over the current rows (an in-process DuckDB catalog built from them);
  * everything else runs in JS without DuckDB.
- *
- * @example
- * ```ts
- * const cat = catalogFromRows(rows);
- * const n = await cat.query({ bbox: [10, 45, 11, 46] }).count();
- * ```
  */
 export class MemoryCatalog implements GeoCatalog {
   readonly backend = 'memory' as const;
@@ -55,11 +49,6 @@ export class MemoryCatalog implements GeoCatalog {
   /**
    * Internal: use `catalogFromRows` (or a lazy operation) to get one. `plan` computes the relation,
    * `steps` describe it for `explain()`.
-   *
-   * @example
-   * ```ts
-   * const cat = new MemoryCatalog('rows(0)', async () => makeRelation([], []), ['rows(0)']);
-   * ```
    */
   constructor(source: string, plan: () => Promise<Relation>, steps: readonly string[]) {
     this.source = source;
@@ -69,11 +58,6 @@ export class MemoryCatalog implements GeoCatalog {
 
   /**
    * The computed relation (runs the plan on first call).
-   *
-   * @example
-   * ```ts
-   * const rel = await cat.relation();
-   * ```
    */
   relation(): Promise<Relation> {
     if (this.closed) {
@@ -260,11 +244,6 @@ function copyRow(r: CatalogRow): CatalogRow {
 
 /**
  * The rows of any catalog as a relation: a memory catalog's own, another backend's streamed in.
- *
- * @example
- * ```ts
- * const rel = await relationOf(duckCatalog);
- * ```
  */
 export async function relationOf(cat: GeoCatalog): Promise<Relation> {
   if (cat instanceof MemoryCatalog) return cat.relation();

@@ -39,11 +39,6 @@ async function withDuck<T>(rows: CatalogRow[], f: (cat: GeoCatalog) => Promise<T
  * The rows of `rel` for which DuckDB evaluates `where` (with `params` bound) to true, in their order,
  * as the original memory rows. An empty relation stays empty without running DuckDB (it would not
  * know the extra columns). Errors are the DuckDB backend's {@link CatalogError}s.
- *
- * @example
- * ```ts
- * const cloudFree = await whereWithDuckDB(rel, 'cloud_pct < $max', { max: 10 }, 'rows(100)');
- * ```
  */
 export async function whereWithDuckDB(
   rel: Relation,
@@ -70,11 +65,6 @@ export async function whereWithDuckDB(
 /**
  * Runs `sql()` (a SELECT over `catalog` or a bare WHERE expression) with DuckDB over the rows of `rel`;
  * the result rows become the new relation.
- *
- * @example
- * ```ts
- * const rel2 = await sqlWithDuckDB(rel, "SELECT * FROM catalog WHERE split = 'val'", undefined, 'rows(10)');
- * ```
  */
 export async function sqlWithDuckDB(
   rel: Relation,
@@ -105,11 +95,6 @@ export async function sqlWithDuckDB(
 
 /**
  * Runs `aggregate()` with DuckDB over the rows of `rel` and returns plain rows.
- *
- * @example
- * ```ts
- * const [{ n }] = await aggregateWithDuckDB(rel, 'SELECT count(*) AS n FROM catalog', undefined);
- * ```
  */
 export async function aggregateWithDuckDB(
   rel: Relation,
@@ -125,11 +110,6 @@ export async function aggregateWithDuckDB(
 /**
  * Reads a parquet file into a plain table (for `withColumns`). Throws {@link CatalogError} `NOT_FOUND`
  * for a missing path and `QUERY_FAILED` (naming the file) when DuckDB cannot read it.
- *
- * @example
- * ```ts
- * const labels = await readTableFile('labels.parquet');
- * ```
  */
 export async function readTableFile(path: string): Promise<PlainTable> {
   if (!existsSync(path))
@@ -151,11 +131,6 @@ export async function readTableFile(path: string): Promise<PlainTable> {
 /**
  * The records of an Arrow table (for `withColumns`), converted like the DuckDB backend does
  * (timestamps and dates become `Date`s).
- *
- * @example
- * ```ts
- * const labels = await readArrowTable(tableFromArrays({ id: ['a'], split: ['val'] }));
- * ```
  */
 export async function readArrowTable(table: ArrowTableLike): Promise<PlainTable> {
   const { arrowToRecords } = await import('../duckdb/load-records.js');
@@ -164,11 +139,6 @@ export async function readArrowTable(table: ArrowTableLike): Promise<PlainTable>
 
 /**
  * Writes the rows of `rel` as GeoParquet with the streaming GeoParquet writer.
- *
- * @example
- * ```ts
- * await toGeoParquetFile(rel, 'out.parquet', { compression: 'zstd' });
- * ```
  */
 export async function toGeoParquetFile(rel: Relation, path: string, opts?: GeoParquetWriteOptions): Promise<void> {
   const { writeGeoParquet } = await import('../geoparquet/writer.js');
@@ -183,11 +153,6 @@ export async function toGeoParquetFile(rel: Relation, path: string, opts?: GeoPa
 
 /**
  * Writes the rows of `rel` into a `.duckdb` file through the DuckDB backend.
- *
- * @example
- * ```ts
- * await toDuckDBFile(rel, 'catalog.duckdb', { table: 'scenes' });
- * ```
  */
 export async function toDuckDBFile(rel: Relation, path: string, opts?: { table?: string }): Promise<void> {
   await withDuck(

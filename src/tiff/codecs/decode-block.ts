@@ -10,11 +10,6 @@ import { ycbcrToRgb } from './ycbcr.js';
 
 /**
  * Where a block sits, for error messages.
- *
- * @example
- * ```ts
- * const where: BlockRef = { href: 'a.tif', image: 0, block: 12 };
- * ```
  */
 export interface BlockRef {
   href: string;
@@ -28,11 +23,6 @@ export interface BlockRef {
 /**
  * Compression codes {@link decodeBlock} reads: none, LZW, JPEG, DEFLATE (both codes), PackBits,
  * LERC, ZSTD.
- *
- * @example
- * ```ts
- * if (!SUPPORTED_COMPRESSIONS.has(layout.images[0].compression)) console.warn('unreadable');
- * ```
  */
 export const SUPPORTED_COMPRESSIONS: ReadonlySet<number> = new Set([1, 8, 32946, ...GEOTIFF_CODECS]);
 
@@ -44,11 +34,6 @@ export const SUPPORTED_COMPRESSIONS: ReadonlySet<number> = new Set([1, 8, 32946,
  * big-endian files, predictor 2 or 3 in place, and for YCbCr JPEG libjpeg-style chroma upsampling
  * and conversion to RGB. Throws
  * {@link RasterError} `UNSUPPORTED_COMPRESSION` or `CORRUPT_BLOCK` naming the file and block.
- *
- * @example
- * ```ts
- * const px = await decodeBlock(bytes, layout.images[0], 512, true, { href: 'a.tif', image: 0, block: 3 });
- * ```
  */
 export async function decodeBlock(
   bytes: Uint8Array,

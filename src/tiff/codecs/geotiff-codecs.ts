@@ -21,11 +21,6 @@ function loadRegistry(): Promise<GetDecoder> {
 
 /**
  * Compression codes decoded by geotiff.js's own decoders: LZW, JPEG, PackBits, LERC, ZSTD.
- *
- * @example
- * ```ts
- * GEOTIFF_CODECS.has(50000); // true: ZSTD
- * ```
  */
 export const GEOTIFF_CODECS: ReadonlySet<number> = new Set([5, 7, 32773, 34887, 50000]);
 
@@ -34,12 +29,6 @@ const cache = new Map<string, Promise<BlockDecoder>>();
 /**
  * A block decoder for LZW, JPEG, PackBits, LERC or ZSTD built on geotiff.js's decoders (cached per
  * image structure, so JPEG tables are parsed once). Predictors are not applied here; the caller does that.
- *
- * @example
- * ```ts
- * const decode = await geotiffCodec(layout.images[0]);
- * const raw = await decode(tileBytes);
- * ```
  */
 export function geotiffCodec(img: CogImageLayout): Promise<BlockDecoder> {
   const key = [

@@ -4,11 +4,6 @@ import { inflate as zlibInflate, constants } from 'node:zlib';
  * Inflates a zlib (TIFF DEFLATE) stream with node:zlib's asynchronous API, which runs on the libuv
  * thread pool, off the main thread. `expectedBytes` sizes the output buffer so the result arrives
  * as one chunk without re-copying.
- *
- * @example
- * ```ts
- * const raw = await inflateAsync(tileBytes, 512 * 512 * 2);
- * ```
  */
 export function inflateAsync(bytes: Uint8Array, expectedBytes: number): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {

@@ -14,12 +14,6 @@ const CTORS = {
 /**
  * The {@link RasterDtype} of TIFF `BitsPerSample` + `SampleFormat` (1 uint, 2 int, 3 float), or
  * null for layouts geoslice does not read (1-bit, 24-bit, 64-bit integers, complex, float16).
- *
- * @example
- * ```ts
- * tiffDtype(16, 1); // 'uint16'
- * tiffDtype(32, 3); // 'float32'
- * ```
  */
 export function tiffDtype(bitsPerSample: number, sampleFormat: number): RasterDtype | null {
   const key = `${sampleFormat}:${bitsPerSample}`;
@@ -38,11 +32,6 @@ export function tiffDtype(bitsPerSample: number, sampleFormat: number): RasterDt
 
 /**
  * Bytes per sample of a dtype.
- *
- * @example
- * ```ts
- * dtypeBytes('uint16'); // 2
- * ```
  */
 export function dtypeBytes(dtype: RasterDtype): number {
   return CTORS[dtype].BYTES_PER_ELEMENT;
@@ -50,11 +39,6 @@ export function dtypeBytes(dtype: RasterDtype): number {
 
 /**
  * A new zero-filled typed array of `dtype` and `length` elements.
- *
- * @example
- * ```ts
- * const band = allocTyped('float32', 256 * 256);
- * ```
  */
 export function allocTyped(dtype: RasterDtype, length: number): TypedArray {
   return new CTORS[dtype](length);
@@ -62,11 +46,6 @@ export function allocTyped(dtype: RasterDtype, length: number): TypedArray {
 
 /**
  * A typed view of `dtype` over `bytes` (copied first when the bytes are not aligned for it).
- *
- * @example
- * ```ts
- * const px = viewTyped('uint16', decodedBytes) as Uint16Array;
- * ```
  */
 export function viewTyped(dtype: RasterDtype, bytes: Uint8Array): TypedArray {
   const C = CTORS[dtype];

@@ -3,11 +3,6 @@ import type { GeoTransform } from '../../loaders/raster.js';
 
 /**
  * The georeferencing tags of one TIFF image, as numbers.
- *
- * @example
- * ```ts
- * const tags: GeoTags = { pixelScale: [10, 10, 0], tiepoints: [0, 0, 0, 500000, 4000000, 0] };
- * ```
  */
 export interface GeoTags {
   pixelScale?: number[];
@@ -21,12 +16,6 @@ export interface GeoTags {
  * (GTRasterTypeGeoKey = 2) is shifted by half a pixel exactly as GDAL does. Without
  * georeferencing the result is GDAL's default `[0, 1, 0, 0, 0, 1]`. Rotated or sheared transforms
  * throw {@link RasterError} `ROTATED_TRANSFORM`.
- *
- * @example
- * ```ts
- * geoTransformFromTags({ pixelScale: [10, 10, 0], tiepoints: [0, 0, 0, 500000, 4000000, 0] }, 'a.tif');
- * // [500000, 10, 0, 4000000, 0, -10]
- * ```
  */
 export function geoTransformFromTags(tags: GeoTags, href: string): GeoTransform {
   let gt: GeoTransform;
@@ -57,11 +46,6 @@ export function geoTransformFromTags(tags: GeoTags, href: string): GeoTransform 
 /**
  * The CRS as `"EPSG:n"` from ProjectedCSTypeGeoKey or GeographicTypeGeoKey, or null when the file
  * has none or a user-defined one.
- *
- * @example
- * ```ts
- * crsFromGeoKeys([1, 1, 0, 1, 3072, 0, 1, 32633]); // 'EPSG:32633'
- * ```
  */
 export function crsFromGeoKeys(dir: number[] | undefined): string | null {
   for (const key of [3072, 2048]) {

@@ -39,11 +39,6 @@ const HEADER_CHUNK = 65_536;
  * Parses a TIFF header with geotiff.js (IFDs, tags, GeoKeys) from a {@link ByteSource} and returns
  * its {@link CogLayout}: full resolution image, reduced-resolution images (overviews) sorted from
  * largest to smallest, and each one's internal mask. Header reads are made in 64 KiB chunks.
- *
- * @example
- * ```ts
- * const layout = await readTiffLayout(await openSource('b04.tif'));
- * ```
  */
 export async function readTiffLayout(source: ByteSource): Promise<CogLayout> {
   const href = source.href;

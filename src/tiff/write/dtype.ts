@@ -2,21 +2,11 @@ import { StitchError } from '../../errors.js';
 
 /**
  * Pixel data types the GeoTIFF writer stores (TIFF SampleFormat + BitsPerSample).
- *
- * @example
- * ```ts
- * const dt: RasterDType = 'float32';
- * ```
  */
 export type RasterDType = 'uint8' | 'int8' | 'uint16' | 'int16' | 'uint32' | 'int32' | 'float32' | 'float64';
 
 /**
  * Any typed array that can hold raster samples.
- *
- * @example
- * ```ts
- * const band: RasterArray = new Float32Array(256 * 256);
- * ```
  */
 export type RasterArray =
   | Uint8Array
@@ -31,11 +21,6 @@ export type RasterArray =
 
 /**
  * What the writer needs to know about a {@link RasterDType}.
- *
- * @example
- * ```ts
- * dtypeInfo('int16').bytes; // 2
- * ```
  */
 export interface DTypeInfo {
   /** Bytes per sample. */
@@ -130,21 +115,11 @@ const INFO: Record<RasterDType, DTypeInfo> = {
 
 /**
  * Every supported dtype, for validation and tests.
- *
- * @example
- * ```ts
- * RASTER_DTYPES.includes('float32'); // true
- * ```
  */
 export const RASTER_DTYPES: readonly RasterDType[] = Object.keys(INFO) as RasterDType[];
 
 /**
  * Looks up a dtype. Throws {@link StitchError} `UNKNOWN_DTYPE` (naming `path`) for anything else.
- *
- * @example
- * ```ts
- * dtypeInfo('float32', 'out.tif').sampleFormat; // 3
- * ```
  */
 export function dtypeInfo(dtype: unknown, path?: string): DTypeInfo {
   if (typeof dtype !== 'string' || !Object.hasOwn(INFO, dtype)) {

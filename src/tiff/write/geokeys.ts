@@ -7,11 +7,6 @@ import { TAG, TIFF_TYPE, type TiffEntry } from './ifd.js';
 /**
  * A GDAL geotransform `[originX, pixelWidth, rowRotation, originY, colRotation, pixelHeight]`;
  * the writer accepts north-up ones only (no rotation, `pixelWidth > 0`, `pixelHeight < 0`).
- *
- * @example
- * ```ts
- * const t: GeoTransform = [500000, 10, 0, 4100000, 0, -10];
- * ```
  */
 export type GeoTransform = [number, number, number, number, number, number];
 
@@ -37,11 +32,6 @@ function epsgKind(code: number): string | undefined {
  * Parses `"EPSG:n"` (case-insensitive) and returns the model type for it. Throws {@link StitchError}
  * `UNKNOWN_CRS` (naming `path`) for other strings, unknown codes and CRSs GeoTIFF cannot name by a
  * single EPSG code (compound, vertical, geocentric, engineering).
- *
- * @example
- * ```ts
- * parseEpsg('EPSG:32633', 'out.tif'); // { code: 32633, geographic: false }
- * ```
  */
 export function parseEpsg(crs: unknown, path: string): { code: number; geographic: boolean } {
   const m = typeof crs === 'string' ? /^EPSG:(\d{1,6})$/i.exec(crs.trim()) : null;
@@ -68,11 +58,6 @@ export function parseEpsg(crs: unknown, path: string): { code: number; geographi
 /**
  * Throws {@link StitchError} `BAD_TRANSFORM` unless `t` is a finite north-up geotransform
  * (no rotation, positive pixel width, negative pixel height).
- *
- * @example
- * ```ts
- * assertNorthUp([0, 1, 0, 10, 0, -1], 'out.tif');
- * ```
  */
 export function assertNorthUp(t: unknown, path: string): asserts t is GeoTransform {
   const ok = Array.isArray(t) && t.length === 6 && t.every((v) => typeof v === 'number' && Number.isFinite(v));
@@ -89,11 +74,6 @@ export function assertNorthUp(t: unknown, path: string): asserts t is GeoTransfo
  * The GeoTIFF tags for a north-up raster: ModelPixelScale, ModelTiepoint (pixel (0,0) corner at
  * the transform origin) and a GeoKeyDirectory with GTModelType, GTRasterType = PixelIsArea and
  * ProjectedCSType or GeographicType set to the EPSG code.
- *
- * @example
- * ```ts
- * const tags = geoTiffEntries('EPSG:32633', [500000, 10, 0, 4100000, 0, -10], 'out.tif');
- * ```
  */
 export function geoTiffEntries(crs: string, transform: GeoTransform, path: string): TiffEntry[] {
   assertNorthUp(transform, path);

@@ -10,31 +10,16 @@
 
 /**
  * TIFF field types used by the writer.
- *
- * @example
- * ```ts
- * TIFF_TYPE.LONG8; // 16 (BigTIFF)
- * ```
  */
 export const TIFF_TYPE = { ASCII: 2, SHORT: 3, LONG: 4, DOUBLE: 12, LONG8: 16 } as const;
 
 /**
  * A TIFF field type the writer emits.
- *
- * @example
- * ```ts
- * const t: TiffType = TIFF_TYPE.SHORT;
- * ```
  */
 export type TiffType = (typeof TIFF_TYPE)[keyof typeof TIFF_TYPE];
 
 /**
  * TIFF and GeoTIFF tag numbers used by the writer and the layout checker.
- *
- * @example
- * ```ts
- * TAG.GdalNodata; // 42113
- * ```
  */
 export const TAG = {
   NewSubfileType: 254,
@@ -67,11 +52,6 @@ export const TAG = {
 /**
  * One IFD entry. `values` is a string for ASCII, stored as UTF-8 like GDAL does (the NUL terminator
  * is added), and numbers otherwise.
- *
- * @example
- * ```ts
- * const e: TiffEntry = { tag: TAG.ImageWidth, type: TIFF_TYPE.LONG, values: [1024] };
- * ```
  */
 export interface TiffEntry {
   tag: number;
@@ -96,11 +76,6 @@ function even(n: number): number {
 /**
  * Size in bytes of an IFD (entry count, entries, next-IFD pointer) plus its out-of-line values.
  * The result is even, so the next block starts on a word boundary.
- *
- * @example
- * ```ts
- * ifdByteLength([{ tag: 256, type: 4, values: [10] }], false); // 2 + 12 + 4 = 18
- * ```
  */
 export function ifdByteLength(entries: readonly TiffEntry[], bigTiff: boolean): number {
   const inline = bigTiff ? 8 : 4;
@@ -143,11 +118,6 @@ function writeValues(buf: Buffer, at: number, e: TiffEntry): void {
 /**
  * Encodes one IFD placed at file offset `offset`, pointing to the next IFD at `next` (0 = last).
  * Entries are sorted by tag as TIFF requires. The buffer's length is {@link ifdByteLength}.
- *
- * @example
- * ```ts
- * const buf = encodeIfd([{ tag: TAG.ImageWidth, type: TIFF_TYPE.LONG, values: [512] }], 8, 0, false);
- * ```
  */
 export function encodeIfd(entries: readonly TiffEntry[], offset: number, next: number, bigTiff: boolean): Buffer {
   const sorted = [...entries].sort((a, b) => a.tag - b.tag);
@@ -184,11 +154,6 @@ export function encodeIfd(entries: readonly TiffEntry[], offset: number, next: n
 
 /**
  * The TIFF file header: byte order `II`, magic 42 (classic) or 43 (BigTIFF), and the first IFD's offset.
- *
- * @example
- * ```ts
- * tiffHeader(8, false); // <49 49 2a 00 08 00 00 00>
- * ```
  */
 export function tiffHeader(firstIfd: number, bigTiff: boolean): Buffer {
   if (!bigTiff) {

@@ -3,11 +3,6 @@
  * first, starting at 9 bits, Clear = 256, EndOfInformation = 257, and the code width growing one
  * code early (the "early change" every TIFF reader expects). The table is reset with Clear before
  * it would need 13-bit codes.
- *
- * @example
- * ```ts
- * const packed = lzwEncode(new Uint8Array([1, 1, 1, 1]));
- * ```
  */
 export function lzwEncode(input: Uint8Array): Uint8Array {
   const CLEAR = 256;

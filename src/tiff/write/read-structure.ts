@@ -4,12 +4,6 @@ import { TAG } from './ifd.js';
 
 /**
  * The layout-relevant fields of one IFD.
- *
- * @example
- * ```ts
- * const ifd: IfdStructure = (await readTiffStructure('a.tif')).ifds[0];
- * ifd.tiled; // true for a COG
- * ```
  */
 export interface IfdStructure {
   /** File offset of the IFD. */
@@ -33,12 +27,6 @@ export interface IfdStructure {
 
 /**
  * The IFD chain of a TIFF file.
- *
- * @example
- * ```ts
- * const s: TiffStructure = await readTiffStructure('a.tif');
- * s.ifds.length; // 1 + overviews + masks
- * ```
  */
 export interface TiffStructure {
   littleEndian: boolean;
@@ -111,11 +99,6 @@ const WANTED = new Set<number>([
  * returning each IFD's size, subfile type, blocking and block offsets. Throws {@link StitchError}
  * `NOT_TIFF` for other files, `TRUNCATED` when the structure points outside the file, and
  * `BAD_TIFF` for loops or missing required tags.
- *
- * @example
- * ```ts
- * const { bigTiff, ifds } = await readTiffStructure('cog.tif');
- * ```
  */
 export async function readTiffStructure(path: string): Promise<TiffStructure> {
   let fh: FileHandle;
