@@ -52,7 +52,7 @@ export function addChipsCommand(root: Command, ctx: CliContext): void {
     )
     .option('--concurrency <n>', 'chips loaded and written at once', '4')
     .addOption(
-      new Option('--on-error <mode>', 'a slice that cannot be loaded: fail, or skip it')
+      new Option('--on-error <mode>', 'a slice that cannot be loaded: fail, or skip it (listed on stderr)')
         .choices(['fail', 'skip'])
         .default('fail'),
     )

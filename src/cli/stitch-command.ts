@@ -44,7 +44,7 @@ Output grid (--grid):
   xmin,ymin,xmax,ymax            that box (inputs' CRS), snapped outward onto the first input's grid
   xmin,ymin,xmax,ymax,res[,resy],EPSG:n   exactly that grid (its CRS must be the inputs')
 Inputs off the grid's pixel lattice or resolution are resampled (--resample); inputs entirely
-outside the grid are skipped and counted.
+outside the grid are skipped and listed on stderr (and in the --json result).
 
 Outputs: --out (float32 COG, one band per input band, NaN where no prediction landed) and
 <out without .tif>_uncertainty.tif (float32 COG: entropy, variance, margin; variance only with
