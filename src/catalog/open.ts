@@ -1,6 +1,6 @@
 /**
  * `openCatalog`: a GeoParquet file, a list of files, a directory of shards (hive layout), a glob or a
- * `.duckdb` file as a lazy DuckDB catalog.
+ * `.duckdb` file as a lazy DuckDB catalog; `http(s)://` and `s3://` URLs as remote catalogs.
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
@@ -10,11 +10,17 @@ import { DuckDBCatalog } from './duckdb/catalog.js';
 import { DuckDBEngine, describeQuery, runStatement, sharedEngine, type EngineOptions } from './duckdb/engine.js';
 import { quoteIdent, sqlString } from './duckdb/sql.js';
 import { catalogProjection, describeFiles, geoParquetRelation } from './geoparquet/reader.js';
+import {
+  isRemoteCatalogUrl,
+  openRemoteCatalog,
+  type RemoteCatalog,
+  type RemoteCatalogOptions,
+} from './remote/remote-catalog.js';
 
 /**
  * Options of {@link openCatalog}.
  */
-export interface OpenCatalogOptions extends EngineOptions {
+export interface OpenCatalogOptions extends EngineOptions, RemoteCatalogOptions {
   /** Table to read from a `.duckdb` file. Default 'catalog' (what `toDuckDB` writes). */
   table?: string;
   /** Read hive partition columns (`col=value/` directories). Default: true when the paths contain `=` directories. */
@@ -80,7 +86,8 @@ function isDuckDBFile(path: string): boolean {
 
 /**
  * Opens a catalog lazily: only Parquet footers (or the `.duckdb` table schema) are read now; rows are
- * read by the eager operations. Third-party GeoParquet (0.4 to 2.0-dev, stac-geoparquet) maps onto the
+ * read by the eager operations. `http(s)://` and `s3://` URLs (a file, an `s3://` prefix ending in `/`
+ * or a glob) open as a {@link RemoteCatalog} read with range requests and no DuckDB extension. Third-party GeoParquet (0.4 to 2.0-dev, stac-geoparquet) maps onto the
  * catalog columns as described in `geoparquet/reader.ts`. Without `memoryLimit`/`threads`/`tempDirectory`
  * the catalog lives in the process-wide shared DuckDB engine (so catalogs join in SQL); with them it
  * gets a private engine, closed by `close()`.
@@ -99,7 +106,30 @@ function isDuckDBFile(path: string): boolean {
  * console.log(await shards.count(), await s2.bounds(), await db.temporalExtent());
  * ```
  */
-export async function openCatalog(source: string | string[], opts: OpenCatalogOptions = {}): Promise<DuckDBCatalog> {
+export async function openCatalog(
+  source: `${'http' | 'https' | 's3'}://${string}`,
+  opts?: OpenCatalogOptions,
+): Promise<RemoteCatalog>;
+export async function openCatalog(
+  source: string | string[],
+  opts?: OpenCatalogOptions,
+): Promise<DuckDBCatalog | RemoteCatalog>;
+export async function openCatalog(
+  source: string | string[],
+  opts: OpenCatalogOptions = {},
+): Promise<DuckDBCatalog | RemoteCatalog> {
+  if (isRemoteCatalogUrl(source)) return openRemoteCatalog(source, opts);
+  return openLocalCatalog(source, opts);
+}
+
+/**
+ * {@link openCatalog} for local paths (and lists, directories, globs, `.duckdb` files) only: always a
+ * {@link DuckDBCatalog}. Builders use it for the catalogs they write.
+ */
+export async function openLocalCatalog(
+  source: string | string[],
+  opts: OpenCatalogOptions = {},
+): Promise<DuckDBCatalog> {
   const { files, label, duckdb, hive } = await listFiles(source);
   const own = opts.memoryLimit !== undefined || opts.threads !== undefined || opts.tempDirectory !== undefined;
   const engine = own ? await DuckDBEngine.create(opts) : await sharedEngine();

@@ -11,7 +11,7 @@ import type { Chip } from '../loaders/chip.js';
 import { createLoader } from '../loaders/loader.js';
 import { mapOrdered } from '../loaders/prefetch.js';
 import { slicesFromCatalog } from '../samplers/slice-table.js';
-import { writeCog } from '../stitch/cog-writer.js';
+import { writeCog } from '../tiff/write/cog-writer.js';
 import { parseBands, parseNumber, UsageError, type CliContext, type SkippedItem } from './args.js';
 import { cliProgressBar } from './progress.js';
 

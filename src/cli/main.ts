@@ -6,7 +6,8 @@
  * - `sample <catalog> --sampler random|grid|stratified --out slices.parquet`: run a sampler and save its
  *   slices as a slice table (`src/samplers/slice-table.ts`);
  * - `chips <catalog> <slices> --out dir`: load each slice and write it as a GeoTIFF chip;
- * - `stitch <predictions...> --out pred.tif`: blend prediction GeoTIFFs into a COG plus `_uncertainty.tif`.
+ * - `stitch <predictions...> --out pred.tif`: blend prediction GeoTIFFs into a COG plus `_uncertainty.tif`;
+ * - `predict <raster|catalog> --model m.onnx --out pred.tif`: run a model over a region (resumable).
  *
  * Bad input prints one line on stderr (`geoslice: ...`, no stack trace unless `GEOSLICE_DEBUG` is set)
  * and exits with code 2; `--json` prints one machine-readable JSON line per command. Long work (build,
@@ -32,6 +33,7 @@ import { cliContext, parseAoi, parseNumber, type CliIO } from './args.js';
 import { addChipsCommand } from './chips-command.js';
 import { renderCoverageMap } from '../quicklook/coverage-map.js';
 import { showProgress } from './progress.js';
+import { addPredictCommand } from './predict-command.js';
 import { VERSION } from './version.js';
 import { inFlags } from './flags.js';
 import { addSampleCommand } from './sample-command.js';
@@ -192,6 +194,7 @@ export function program(io: CliIO): Command {
   addSampleCommand(root, ctx);
   addChipsCommand(root, ctx);
   addStitchCommand(root, ctx);
+  addPredictCommand(root, ctx);
   return root;
 }
 

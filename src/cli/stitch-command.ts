@@ -9,7 +9,8 @@ import { bboxUnion, type BBox } from '../geo/bbox.js';
 import { normalizeCrs } from '../geo/crs.js';
 import { validateSlice, type GeoSlice } from '../geo/slice.js';
 import { mapOrdered } from '../loaders/prefetch.js';
-import { openRaster, type RasterInfo } from '../loaders/raster.js';
+import { openRaster } from '../loaders/raster.js';
+import { rasterSlice } from '../loaders/raster-slice.js';
 import { BLEND_MODES, type BlendMode, type BlendWindow } from '../stitch/blend.js';
 import { createStitcher } from '../stitch/stitcher.js';
 import type { ValueKind } from '../stitch/uncertainty.js';
@@ -190,22 +191,10 @@ function expandInputs(paths: string[]): string[] {
   return out;
 }
 
-/** The pixel grid of a raster as a slice. */
-function rasterSlice(info: RasterInfo, path: string): GeoSlice {
-  if (!info.crs)
-    throw new UsageError('NO_CRS', `${path} has no EPSG CRS; stitch inputs and grids need one`, { subject: path });
-  const [x0, rx, , y0, , ry] = info.transform;
-  return validateSlice({
-    bounds: [x0, y0 + info.height * ry, x0 + info.width * rx, y0],
-    crs: normalizeCrs(info.crs),
-    resolution: [rx, -ry],
-  });
-}
-
 async function readInput(path: string): Promise<Input> {
   const reader = await openRaster(path);
   try {
-    return { path, slice: rasterSlice(reader.info, path), bands: reader.info.bands };
+    return { path, slice: rasterSlice(reader.info), bands: reader.info.bands };
   } finally {
     await reader.close();
   }

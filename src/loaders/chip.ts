@@ -1,4 +1,5 @@
 import type { GeoSlice } from '../geo/slice.js';
+import type { TypedArray } from '../tiff/dtype.js';
 
 /**
  * The shape of a chip's `data`: `[bands, height, width]` for a single (mosaicked) layer, or
@@ -12,15 +13,7 @@ export type ChipShape =
  * Typed arrays a chip's pixels can come in: `Float32Array` by default, or the array type matching
  * the loader's `dtype` option.
  */
-export type ChipArray =
-  | Float32Array
-  | Float64Array
-  | Uint8Array
-  | Int8Array
-  | Uint16Array
-  | Int16Array
-  | Uint32Array
-  | Int32Array;
+export type ChipArray = TypedArray;
 
 /**
  * The pixels of one {@link GeoSlice}: row-major, band-sequential (`[C, H, W]`, or `[T, C, H, W]`

@@ -1,10 +1,10 @@
 import { basename, dirname, extname, join } from 'node:path';
 import { StitchError } from '../errors.js';
 import type { TileAccumulator } from './accumulator.js';
-import { createCogWriter, type CogWriter, type CogWriteOptions } from './cog-writer.js';
-import type { Stitcher } from './stitcher.js';
-import { convertValue } from './stitcher.js';
-import { dtypeInfo, type RasterArray } from '../tiff/write/dtype.js';
+import { createCogWriter, type CogWriter, type CogWriteOptions } from '../tiff/write/cog-writer.js';
+import { convertValue } from './convert-value.js';
+import type { StitchSpec } from './stitcher-options.js';
+import { dtypeInfo, type RasterArray } from '../tiff/dtype.js';
 
 /**
  * Options of {@link Stitcher.write}.
@@ -66,7 +66,7 @@ export class StitchOutput {
 
   private constructor(
     readonly path: string,
-    private readonly st: Stitcher,
+    private readonly st: StitchSpec,
     private readonly acc: TileAccumulator,
     private readonly pred: CogWriter,
     private readonly unc: CogWriter | undefined,
@@ -74,7 +74,12 @@ export class StitchOutput {
   ) {}
 
   /** Creates the writers (nothing appears at the paths before {@link StitchOutput.finish}). */
-  static async open(st: Stitcher, acc: TileAccumulator, path: string, opts: StitchWriteOptions): Promise<StitchOutput> {
+  static async open(
+    st: StitchSpec,
+    acc: TileAccumulator,
+    path: string,
+    opts: StitchWriteOptions,
+  ): Promise<StitchOutput> {
     const withUnc = opts.uncertainty ?? acc.opts.trackVariance;
     if (withUnc && !acc.opts.trackVariance) {
       throw new StitchError(

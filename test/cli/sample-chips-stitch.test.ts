@@ -22,7 +22,7 @@ import { openRaster } from '../../src/loaders/raster.js';
 import { gridSampler } from '../../src/samplers/grid.js';
 import { tilesAlong } from '../../src/samplers/grid-layout.js';
 import { SLICE_COLUMN_TYPES, slicesFromCatalog, slicesToRows } from '../../src/samplers/slice-table.js';
-import { writeCog } from '../../src/stitch/cog-writer.js';
+import { writeCog } from '../../src/tiff/write/cog-writer.js';
 import { runCli } from '../../src/cli/main.js';
 
 const RES = 10;

@@ -4,8 +4,10 @@ import type { BBox } from '../../geo/bbox.js';
 import { resolveCrs } from '../../geo/crs.js';
 import { footprintWgs84 } from '../../geo/transform.js';
 import { writeWkb } from '../../geo/wkb.js';
-import { fromFile, fromUrl } from 'geotiff';
+import { openSource } from '../../sources/open-source.js';
 import { extractCogLayout, type CogLayout } from '../../tiff/cog-layout.js';
+import { readIfds, tagText } from '../../tiff/ifd.js';
+import { TAG } from '../../tiff/tags.js';
 import type { CatalogRow } from '../types.js';
 import { cogColumn } from './cog-header-column.js';
 import { parseFilenameTime, type DateFormat } from './filename-time.js';
@@ -67,26 +69,25 @@ export async function rasterRow(href: string, opts: RasterRowOptions = {}): Prom
 
 /**
  * The TIFF `DateTime` tag of a file's first image as a UTC date, or null when absent, malformed or
- * unreadable by geotiff.js.
+ * unreadable.
  */
 export async function readTiffDateTime(href: string): Promise<Date | null> {
-  let tiff: Awaited<ReturnType<typeof fromFile>>;
+  let v: string | undefined;
   try {
-    tiff = /^https?:\/\//i.test(href) ? await fromUrl(href) : await fromFile(href.replace(/^file:\/\//i, ''));
+    const source = await openSource(href);
+    try {
+      v = tagText((await readIfds(source)).ifds[0], TAG.DateTime);
+    } finally {
+      await source.close();
+    }
   } catch {
-    return null; // the header was read already; a second reader failing only means no tag time
+    return null; // the header was read already; a second read failing only means no tag time
   }
-  try {
-    const image = await tiff.getImage(0);
-    const v: unknown = await image.fileDirectory.loadValue('DateTime');
-    const m = typeof v === 'string' ? /^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/.exec(v.trim()) : null;
-    if (!m) return null;
-    const [y, mo, d, h, mi, se] = m.slice(1).map(Number);
-    const t = new Date(Date.UTC(y, mo - 1, d, h, mi, se));
-    return t.getUTCMonth() === mo - 1 && t.getUTCDate() === d ? t : null;
-  } finally {
-    await tiff.close();
-  }
+  const m = v ? /^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/.exec(v.trim()) : null;
+  if (!m) return null;
+  const [y, mo, d, h, mi, se] = m.slice(1).map(Number);
+  const t = new Date(Date.UTC(y, mo - 1, d, h, mi, se));
+  return t.getUTCMonth() === mo - 1 && t.getUTCDate() === d ? t : null;
 }
 
 /**

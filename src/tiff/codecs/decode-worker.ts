@@ -1,5 +1,5 @@
 import { GeosliceError } from '../../errors.js';
-import type { CogImageLayout } from '../cog-layout.js';
+import type { CogImageLayout } from '../image.js';
 import { decodeBlock, type BlockRef } from './decode-block.js';
 
 /**
@@ -11,6 +11,8 @@ export interface DecodeTask {
   rows: number;
   littleEndian: boolean;
   where: BlockRef;
+  /** True when `bytes` is only a prefix of a DEFLATE block. */
+  partial: boolean;
 }
 
 /**
@@ -27,6 +29,7 @@ export default async function decodeInWorker(task: DecodeTask): Promise<DecodeRe
   try {
     const out = await decodeBlock(task.bytes, task.img, task.rows, task.littleEndian, task.where, {
       syncInflate: true,
+      partial: task.partial,
     });
     const own = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out : out.slice();
     return own;

@@ -1,5 +1,5 @@
 import { StitchError } from '../../errors.js';
-import type { DTypeInfo, RasterDType } from './dtype.js';
+import type { DTypeInfo, RasterDtype } from '../dtype.js';
 
 function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -37,7 +37,7 @@ export function bandNamesXml(names: readonly string[], bands: number, path: stri
  * exactly. Throws {@link StitchError} `BAD_NODATA` otherwise (e.g. -1 for uint8, 0.5 for int16,
  * 1e40 for float32).
  */
-export function nodataText(nodata: number, info: DTypeInfo, dtype: RasterDType, path: string): string {
+export function nodataText(nodata: number, info: DTypeInfo, dtype: RasterDtype, path: string): string {
   if (typeof nodata !== 'number') {
     throw new StitchError('BAD_NODATA', `${path}: nodata must be a number or null, got ${JSON.stringify(nodata)}`, {
       subject: path,
