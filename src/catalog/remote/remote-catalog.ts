@@ -5,7 +5,6 @@
  */
 import { type FileMetaData, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
-import type { ArrowTableLike } from '../types.js';
 import { CatalogError, GeosliceError } from '../../errors.js';
 import type { BBox } from '../../geo/bbox.js';
 import type { TimeInterval } from '../../geo/interval.js';
@@ -21,6 +20,7 @@ import { interpretGeoMetadata } from '../geoparquet/geo-metadata.js';
 import { MemoryCatalog } from '../memory/catalog.js';
 import { normalizeQuery } from '../query-plan.js';
 import type {
+  ArrowTableLike,
   CatalogQuery,
   CatalogRow,
   GeoCatalog,
