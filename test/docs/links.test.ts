@@ -30,3 +30,12 @@ test('relative links of the docs point at files that exist', () => {
   }
   assert.deepEqual(broken, []);
 });
+
+test('the README quick start is examples/quick-start.ts (from its first import)', () => {
+  const readme = readFileSync(join(repo, 'README.md'), 'utf8');
+  const example = readFileSync(join(repo, 'examples/quick-start.ts'), 'utf8');
+  const code = example.slice(example.indexOf('import {')).trim();
+  const section = readme.slice(readme.indexOf('## Quick start'));
+  const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1].trim();
+  assert.equal(block, code, 'copy examples/quick-start.ts into the README quick start');
+});
