@@ -79,7 +79,8 @@ export interface IntersectOptions {
  * Union semantics: all rows of both (UNION ALL); extras missing on one side are NULL; duplicate ids are kept.
  */
 export interface GeoCatalog {
-  readonly backend: 'duckdb' | 'memory';
+  /** The query engine: DuckDB or JS arrays. (Which kind of data a row describes is its `backend` column.) */
+  readonly engine: 'duckdb' | 'memory';
   /** Where it came from (path, glob, or a description such as `rows(1234)`), for messages. */
   readonly source: string;
 
