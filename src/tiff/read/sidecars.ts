@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { RasterInfo, RasterReader, WindowData } from '../../loaders/raster.js';
+import type { RasterInfo, RasterReader, WindowData } from '../raster-reader.js';
 import type { BlockCache } from '../../sources/block-cache.js';
 import { openSource } from '../../sources/open-source.js';
 import { readTiffLayout } from '../cog-layout.js';
