@@ -29,6 +29,7 @@ export {
   type RemoteCatalogOptions,
   type RemoteReadStats,
 } from './remote/remote-catalog.js';
+export { rowBackend, type RowBackend } from './row-backend.js';
 export { catalogFromRows, memoryCatalogFromRows, type FromRowsOptions } from './from-rows.js';
 export { MemoryCatalog } from './memory/catalog.js';
 export { DuckDBCatalog } from './duckdb/catalog.js';

@@ -101,7 +101,8 @@ export interface IntersectOptions {
  * ```
  */
 export interface GeoCatalog {
-  readonly backend: 'duckdb' | 'memory';
+  /** The query engine: DuckDB or JS arrays. (Which kind of data a row describes is its `backend` column.) */
+  readonly engine: 'duckdb' | 'memory';
   /** Where it came from (path, glob, or a description such as `rows(1234)`), for messages. */
   readonly source: string;
 

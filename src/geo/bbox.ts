@@ -80,3 +80,27 @@ export function bboxUnion(a: BBox, b: BBox): BBox {
 export function bboxContains(outer: BBox, inner: BBox): boolean {
   return outer[0] <= inner[0] && outer[1] <= inner[1] && outer[2] >= inner[2] && outer[3] >= inner[3];
 }
+
+/**
+ * The bounding box of a `width` × `height` pixel grid with a GDAL geotransform (rotated or
+ * sheared ones included: the box holds all four corners).
+ *
+ * @example
+ * ```ts
+ * gridBounds([500000, 10, 0, 4100000, 0, -10], 256, 256); // [500000, 4097440, 502560, 4100000]
+ * ```
+ */
+export function gridBounds(t: readonly number[], width: number, height: number): BBox {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (const [c, r] of [
+    [0, 0],
+    [width, 0],
+    [0, height],
+    [width, height],
+  ]) {
+    xs.push(t[0] + c * t[1] + r * t[2]);
+    ys.push(t[3] + c * t[4] + r * t[5]);
+  }
+  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+}

@@ -15,3 +15,30 @@ export {
   type RasterizedLabel,
   type RasterizeOptions,
 } from './rasterize.js';
+export {
+  createPairedLoader,
+  type LabelSource,
+  type PairedBatch,
+  type PairedLoader,
+  type PairedLoaderOptions,
+  type PairedSample,
+  type PixelBox,
+} from './paired-loader.js';
+export type { GeometryInput } from './geometry-input.js';
+export { samplePoints, type PointSample, type PointValues, type SamplePointsOptions } from './sample-points.js';
+export {
+  readGeometries,
+  type GeometryRead,
+  type ReadGeometriesOptions,
+  type ZonalStats,
+} from './read-geometries.js';
+export {
+  computeBandStats,
+  normalizeChip,
+  readBandStats,
+  type BandStats,
+  type BandStatsOptions,
+} from './band-stats.js';
+export { augment, pickAugmentation, type Augmentation } from './augment.js';
+export { restrictToLabels } from './labelled-region.js';
+export { stratifyByClass, type ClassStrataOptions } from './class-strata.js';

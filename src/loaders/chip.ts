@@ -47,4 +47,25 @@ export interface Chip {
   times?: Date[];
   /** Ids of the rows (or paths of the files) that supplied at least one valid pixel, in mosaic order. */
   sources?: string[];
+  /**
+   * Share of valid pixels in `mask` (0..1; 1 without a mask). A slice inside the rasters whose pixels
+   * are all nodata gives a chip with `validFraction` 0 and an all-invalid mask, like rasterio's
+   * fully masked array.
+   */
+  validFraction?: number;
+}
+
+/**
+ * The share of valid pixels of a mask (1 when there is none).
+ *
+ * @example
+ * ```ts
+ * validFractionOf(new Uint8Array([1, 0, 1, 1])); // 0.75
+ * ```
+ */
+export function validFractionOf(mask: Uint8Array | undefined): number {
+  if (!mask || mask.length === 0) return 1;
+  let n = 0;
+  for (let i = 0; i < mask.length; i++) n += mask[i] !== 0 ? 1 : 0;
+  return n / mask.length;
 }

@@ -364,13 +364,10 @@ export function resample(
     if ((skip && skip[p] === 1) || outValid[p] === 0) continue;
     const sx = srcX[p],
       sy = srcY[p];
-    if (!(sx >= x0 && sy >= y0)) {
-      outValid[p] = 0;
-      continue;
-    }
+    // the same 1e-10 nudge as the window (and GDAL's kernel): 0.9999999999999999 is pixel 1
     const ix = Math.floor(sx + 1e-10) - x0,
       iy = Math.floor(sy + 1e-10) - y0;
-    if (ix >= ww || iy >= wh) {
+    if (!(ix >= 0 && iy >= 0) || ix >= ww || iy >= wh) {
       outValid[p] = 0;
       continue;
     }

@@ -168,7 +168,7 @@ async function* preChippedRows(
   shard: { rank: number; worldSize: number },
   prefix: string,
 ): AsyncGenerator<GeoSlice> {
-  const src = samplerSource(catalog, spec.roi, opts.interval, opts.includeUndated);
+  const src = samplerSource(catalog, spec.roi, opts.interval, opts.includeUndated, opts.footprint);
   const extent = plan && !plan.extent ? ((await src.temporalExtent()) ?? undefined) : plan?.extent;
   const windows = plan?.mode === 'sequential' ? plan.windows(extent as TimeInterval) : undefined;
   let n = 0;
@@ -198,7 +198,7 @@ async function catalogRegion(catalog: GeoCatalog, spec: ChipSpec, opts: GridSamp
   let crs: string | undefined = spec.crs;
   let anchor: { id: string; grid: PixelGrid } | undefined;
   let first: CatalogRow | undefined;
-  for await (const row of samplerSource(catalog, spec.roi, opts.interval, opts.includeUndated).rows({
+  for await (const row of samplerSource(catalog, spec.roi, opts.interval, opts.includeUndated, opts.footprint).rows({
     batchSize: 4096,
   })) {
     // The resolution placeholder only silences rowGrid's NO_RESOLUTION: the real one is decided after the pass.

@@ -1,6 +1,7 @@
 import { SamplerError } from '../errors.js';
 import { type BBox, type CrsInput, type Geometry, normalizeCrs, type TimeInterval } from '../geo/index.js';
 import { badOption } from './bad-option.js';
+import type { FootprintMode } from '../footprints/use-footprint.js';
 import type { TemporalOptions } from './temporal.js';
 import type { SamplerSeed } from './keys/index.js';
 
@@ -52,6 +53,11 @@ export interface CommonSamplerOptions {
   shard?: SamplerShard;
   /** Compose with a temporal sampler: every slice gets an `interval`. */
   temporal?: TemporalOptions;
+  /**
+   * `'valid'`: place chips inside each row's valid-data polygon (the `valid_footprint` column written by
+   * `buildRasterCatalog({ footprint: 'valid' })`) so that they avoid nodata areas. Default `'bbox'`: the extent.
+   */
+  footprint?: FootprintMode;
   /** Yield each selected row's own extent instead of a chip (for catalogs of pre-cut chips). */
   preChipped?: boolean;
 }

@@ -78,7 +78,7 @@ export async function* randomSampler(catalog: GeoCatalog, opts: RandomSamplerOpt
   const seen = plan && !plan.extent ? { tmin: Infinity, tmax: -Infinity } : undefined;
   const roiBox = spec.roi ? geometryBBox(spec.roi.wgs84) : undefined;
 
-  for await (const row of samplerSource(catalog, spec.roi, opts.interval, opts.includeUndated).rows({
+  for await (const row of samplerSource(catalog, spec.roi, opts.interval, opts.includeUndated, opts.footprint).rows({
     batchSize: 4096,
   })) {
     if (typeof row.id !== 'string')

@@ -69,9 +69,9 @@ export async function* stratifiedSampler(
   const plan = opts.temporal ? planTemporal(opts.temporal, opts.interval) : undefined;
   const prefix = keyPrefix(seed, epoch);
 
-  let source = samplerSource(catalog, spec.roi, opts.interval, opts.includeUndated);
+  let source = samplerSource(catalog, spec.roi, opts.interval, opts.includeUndated, opts.footprint);
   const maxQuota = opts.quotas ? Math.max(0, ...Object.values(opts.quotas)) : (opts.perStratum as number);
-  if (source.backend === 'duckdb' && (opts.pushdown ?? true)) {
+  if (source.engine === 'duckdb' && (opts.pushdown ?? true)) {
     const col = `"${strata.column}"`;
     const params: Record<string, unknown> = { prefix, quota: maxQuota };
     let part = col;

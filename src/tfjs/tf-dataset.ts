@@ -44,7 +44,11 @@ export interface TfDatasetOptions {
   layout?: TensorLayout;
   /** Drop a short final batch. Default false. */
   dropLast?: boolean;
-  /** Builds the target tensor of a batch; with it the dataset yields `{ xs, ys }` (what `model.fitDataset` wants), without it plain `xs` tensors. */
+  /**
+   * Builds the target tensor of a batch; with it the dataset yields `{ xs, ys }` (what `model.fitDataset`
+   * wants), without it plain `xs` tensors. Batches that carry `labels` (from a paired loader) yield
+   * `{ xs, ys }` with `ys` = those labels in `layout` unless this is given.
+   */
   labels?: (batch: Batch, tf: Tfjs) => TF.Tensor;
   /** The tfjs module; default {@link loadTf}. */
   tf?: Tfjs;
@@ -77,6 +81,11 @@ export async function tfDataset(
         const r = await it.next();
         if (r.done) return { done: true, value: undefined };
         const xs = toTensor(r.value, { layout, tf });
+        const paired = (r.value as Batch & { labels?: { data: Float32Array; shape: number[] } }).labels;
+        if (!labels && paired) {
+          const ys = toTensor({ ...r.value, data: paired.data, shape: paired.shape }, { layout, tf });
+          return { done: false, value: { xs, ys } };
+        }
         if (!labels) return { done: false, value: xs };
         let ys: TF.Tensor;
         try {

@@ -140,6 +140,7 @@ export const COMPRESSION = {
   DEFLATE_OLD: 32946,
   LERC: 34887,
   ZSTD: 50000,
+  WEBP: 50001,
 } as const;
 
 /**

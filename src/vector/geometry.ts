@@ -339,3 +339,89 @@ export function mapGeometry(
       return { type: 'GeometryCollection', geometries: g.geometries.map((m) => mapGeometry(m, ring, point)) };
   }
 }
+
+const WKB_CODES: Record<VectorGeometry['type'], number> = {
+  Point: 1,
+  LineString: 2,
+  Polygon: 3,
+  MultiPoint: 4,
+  MultiLineString: 5,
+  MultiPolygon: 6,
+  GeometryCollection: 7,
+};
+
+/**
+ * Encodes any geometry as little-endian ISO WKB (2D).
+ *
+ * @example
+ * ```ts
+ * const wkb = writeVectorWkb({ type: 'LineString', coordinates: [[0, 0], [1, 1]] });
+ * ```
+ */
+export function writeVectorWkb(g: VectorGeometry): Uint8Array {
+  const chunks: number[] = [];
+  const bytes: Uint8Array[] = [];
+  let size = 0;
+  const flush = () => {
+    if (chunks.length === 0) return;
+    const b = new Uint8Array(new Float64Array(chunks).buffer);
+    bytes.push(b);
+    size += b.byteLength;
+    chunks.length = 0;
+  };
+  const u8u32 = (a: number, b?: number) => {
+    flush();
+    const buf = new Uint8Array(b === undefined ? 4 : 5);
+    const v = new DataView(buf.buffer);
+    if (b === undefined) v.setUint32(0, a, true);
+    else {
+      v.setUint8(0, a);
+      v.setUint32(1, b, true);
+    }
+    bytes.push(buf);
+    size += buf.byteLength;
+  };
+  const line = (l: Position[]) => {
+    u8u32(l.length);
+    for (const [x, y] of l) chunks.push(x, y);
+  };
+  const write = (geom: VectorGeometry) => {
+    u8u32(1, WKB_CODES[geom.type]);
+    switch (geom.type) {
+      case 'Point':
+        chunks.push(geom.coordinates[0], geom.coordinates[1]);
+        return;
+      case 'LineString':
+        line(geom.coordinates);
+        return;
+      case 'Polygon':
+        u8u32(geom.coordinates.length);
+        geom.coordinates.forEach(line);
+        return;
+      case 'MultiPoint':
+        u8u32(geom.coordinates.length);
+        for (const p of geom.coordinates) write({ type: 'Point', coordinates: p });
+        return;
+      case 'MultiLineString':
+        u8u32(geom.coordinates.length);
+        for (const l of geom.coordinates) write({ type: 'LineString', coordinates: l });
+        return;
+      case 'MultiPolygon':
+        u8u32(geom.coordinates.length);
+        for (const p of geom.coordinates) write({ type: 'Polygon', coordinates: p });
+        return;
+      case 'GeometryCollection':
+        u8u32(geom.geometries.length);
+        geom.geometries.forEach(write);
+    }
+  };
+  write(g);
+  flush();
+  const out = new Uint8Array(size);
+  let o = 0;
+  for (const b of bytes) {
+    out.set(b, o);
+    o += b.byteLength;
+  }
+  return out;
+}

@@ -14,3 +14,6 @@ export * from './geometry.js';
 export { reprojectGeometry, type ReprojectOptions } from './reproject.js';
 export { openVectorLayer, vectorFormatOf } from './open.js';
 export { bboxHits, layerName, type LayerFeature, type VectorFormat, type VectorLayer } from './types.js';
+export { clipToBox, geometryIntersectsBox } from './clip.js';
+export { buildVectorCatalog, type BuildVectorOptions } from './build-vector-catalog.js';
+export { loadVector, type LoadVectorOptions, type SliceFeature } from './load-vector.js';

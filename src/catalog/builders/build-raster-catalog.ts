@@ -42,6 +42,11 @@ export interface BuildRasterOptions extends Pick<GeoParquetWriteOptions, 'rowGro
   workers?: number;
   /** Store each file's COG header cache in the struct column `<assetKey>_cog` so loads skip header I/O. Default false. */
   cogHeaders?: boolean;
+  /**
+   * 'valid': also record each file's valid-data polygon (from its mask at a coarse overview, like
+   * gdal_footprint) in the `valid_footprint` column, for samplers' `footprint: 'valid'`. Default 'bbox'.
+   */
+  footprint?: 'bbox' | 'valid';
   /** When a file name gives no time, use the TIFF DateTime tag (read as UTC; often the processing time). Default true. */
   tiffDateTime?: boolean;
   /** Asset key of each file. Default `"image"`. */
@@ -208,11 +213,14 @@ export async function buildRasterCatalog(files: RasterFiles, opts: BuildRasterOp
     dateFormat: opts.dateFormat,
     cogHeaders: opts.cogHeaders,
     tiffDateTime: opts.tiffDateTime,
+    footprint: opts.footprint,
   };
   let rows: number;
   try {
     const stream = rasterRows(hrefs, pool.run, Math.max(8, workers * 8), task, opts, report, () => progress.tick());
-    const extrasTypes = opts.cogHeaders ? cogColumnTypes([opts.assetKey ?? 'image']) : undefined;
+    const extrasTypes: Record<string, string> | undefined = opts.cogHeaders
+      ? cogColumnTypes([opts.assetKey ?? 'image'])
+      : undefined;
     rows = await writeRows(stream, opts.out, { ...opts, extrasTypes }, report);
   } finally {
     progress.stop();

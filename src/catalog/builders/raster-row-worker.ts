@@ -3,6 +3,9 @@
  * row, or the typed error as plain data (errors do not survive structured cloning with their class).
  */
 import { GeosliceError } from '../../errors.js';
+import { VALID_FOOTPRINT_COLUMN } from '../../footprints/use-footprint.js';
+import { validFootprint } from '../../footprints/valid-footprint.js';
+import { writeWkb } from '../../geo/wkb.js';
 import type { CatalogRow } from '../types.js';
 import type { DateFormat } from './filename-time.js';
 import { rasterRow } from './raster-row.js';
@@ -22,6 +25,8 @@ export interface RasterRowTask {
   dateFormat?: DateFormat;
   cogHeaders?: boolean;
   tiffDateTime?: boolean;
+  /** 'valid': also record the valid-data footprint (EPSG:4326 WKB) in `valid_footprint`. */
+  footprint?: 'bbox' | 'valid';
 }
 
 /**
@@ -52,6 +57,10 @@ export default async function rasterRowTask(task: RasterRowTask): Promise<Raster
       cogHeaders: task.cogHeaders,
       tiffDateTime: task.tiffDateTime,
     });
+    if (task.footprint === 'valid') {
+      const g = await validFootprint(task.href);
+      row.extras[VALID_FOOTPRINT_COLUMN] = g ? writeWkb(g) : null;
+    }
     return { row };
   } catch (e) {
     if (e instanceof GeosliceError) return { error: { code: e.code, message: e.message, subject: e.subject } };

@@ -145,6 +145,7 @@ export function recordToRow(input: Record<string, unknown>, index: number, opts:
     const kept = keepable(v);
     if (kept !== undefined) extras[columnName(k)] = kept;
   }
+  extras.backend ??= 'raster';
   return { id, assets, geometry: wkb ?? writeWkb(geometry), bbox, tmin, tmax, crs, extras };
 }
 

@@ -70,7 +70,7 @@ const EXPECTED_TEXT: Record<string, string> = {
  * ```
  */
 export class DuckDBCatalog implements GeoCatalog {
-  readonly backend = 'duckdb' as const;
+  readonly engine = 'duckdb' as const;
   private relationPromise: Promise<BoundSql> | undefined;
   private countPromise: Promise<number> | undefined;
   private closed = false;
@@ -88,7 +88,7 @@ export class DuckDBCatalog implements GeoCatalog {
    * ```
    */
   constructor(
-    readonly engine: DuckDBEngine,
+    readonly db: DuckDBEngine,
     readonly source: string,
     private readonly build: () => Promise<BoundSql>,
     private readonly onClose?: () => Promise<void>,
@@ -139,7 +139,7 @@ export class DuckDBCatalog implements GeoCatalog {
   }
 
   private async describe(rel: BoundSql): Promise<{ name: string; type: string }[]> {
-    const conn = await this.engine.connect();
+    const conn = await this.db.connect();
     try {
       return (await describeQuery(conn, rel.sql, rel.params, this.source)).map((c) => ({
         name: c.name,
@@ -157,17 +157,17 @@ export class DuckDBCatalog implements GeoCatalog {
   private derive(build: (base: BoundSql, owned: string[]) => Promise<BoundSql>, source = this.source): DuckDBCatalog {
     if (this.closed) throw this.closedError();
     const owned: string[] = [];
-    const engine = this.engine;
+    const db = this.db;
     const release = async (): Promise<void> => {
-      for (const t of owned.splice(0)) await engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(t)}`);
+      for (const t of owned.splice(0)) await db.exec(`DROP TABLE IF EXISTS ${quoteIdent(t)}`);
     };
-    return new DuckDBCatalog(engine, source, async () => build(await this.relation(), owned), release);
+    return new DuckDBCatalog(db, source, async () => build(await this.relation(), owned), release);
   }
 
   /** The other catalog's relation in this engine: shared SQL when it lives in the same engine, else its rows loaded into a table (added to `owned`). */
   private async foreign(other: GeoCatalog, owned: string[]): Promise<BoundSql> {
-    if (other instanceof DuckDBCatalog && other.engine === this.engine) return other.relation();
-    const { table } = await loadRows(this.engine, other.rows(), { validate: false, source: other.source });
+    if (other instanceof DuckDBCatalog && other.db === this.db) return other.relation();
+    const { table } = await loadRows(this.db, other.rows(), { validate: false, source: other.source });
     owned.push(table);
     return { sql: `SELECT * FROM ${quoteIdent(table)}`, params: {} };
   }
@@ -281,7 +281,7 @@ export class DuckDBCatalog implements GeoCatalog {
    */
   private async joinCellSize(left: BoundSql, right: BoundSql): Promise<number> {
     const ext = async (r: BoundSql) => {
-      const [row] = await this.engine.all(
+      const [row] = await this.db.all(
         `SELECT avg(bbox.xmax - bbox.xmin) AS w, avg(bbox.ymax - bbox.ymin) AS h FROM (${r.sql}) AS s`,
         r.params,
         this.source,
@@ -334,12 +334,12 @@ export class DuckDBCatalog implements GeoCatalog {
         tableSql = `SELECT * FROM read_parquet(${sqlString(abs)})`;
       } else if (Array.isArray(table)) {
         const columns = [...new Set(table.flatMap((r) => (typeof r === 'object' && r !== null ? Object.keys(r) : [])))];
-        const t = await loadRecords(this.engine, columns, table, what);
+        const t = await loadRecords(this.db, columns, table, what);
         owned.push(t);
         tableSql = `SELECT * FROM ${quoteIdent(t)}`;
       } else if (table && typeof table === 'object' && 'schema' in table) {
         const { columns, rows } = arrowToRecords(table);
-        const t = await loadRecords(this.engine, columns, rows, what);
+        const t = await loadRecords(this.db, columns, rows, what);
         owned.push(t);
         tableSql = `SELECT * FROM ${quoteIdent(t)}`;
       } else {
@@ -418,7 +418,7 @@ export class DuckDBCatalog implements GeoCatalog {
         'BAD_QUERY',
         'aggregate() needs a SELECT (or WITH/FROM) over the relation `catalog`, e.g. SELECT split, count(*) FROM catalog GROUP BY split',
       );
-    return this.engine.all(text, { ...rel.params, ...b.params }, this.source);
+    return this.db.all(text, { ...rel.params, ...b.params }, this.source);
   }
 
   async explain(): Promise<string> {
@@ -441,7 +441,7 @@ export class DuckDBCatalog implements GeoCatalog {
     return {
       async *[Symbol.asyncIterator]() {
         const rel = await self.relation();
-        const conn = await self.engine.connect();
+        const conn = await self.db.connect();
         try {
           const result = await runStream(conn, `SELECT ${ROW_SELECT} FROM (${rel.sql}) AS c`, rel.params, self.source);
           const names = result.columnNames();
@@ -487,11 +487,11 @@ export class DuckDBCatalog implements GeoCatalog {
   }
 
   async toGeoParquet(path: string, opts: GeoParquetWriteOptions = {}): Promise<void> {
-    await copyToGeoParquet(this.engine, await this.relation(), path, opts);
+    await copyToGeoParquet(this.db, await this.relation(), path, opts);
   }
 
   async toDuckDB(path: string, opts: { table?: string } = {}): Promise<void> {
-    await copyToDuckDB(this.engine, await this.relation(), path, opts.table ?? 'catalog');
+    await copyToDuckDB(this.db, await this.relation(), path, opts.table ?? 'catalog');
   }
 
   async close(): Promise<void> {
@@ -503,7 +503,7 @@ export class DuckDBCatalog implements GeoCatalog {
   /** Runs `sql` with `$REL` replaced by the relation; returns plain rows. */
   private async run(sql: string): Promise<Record<string, unknown>[]> {
     const rel = await this.relation();
-    const conn = await this.engine.connect();
+    const conn = await this.db.connect();
     try {
       return await runAll(
         conn,

@@ -1,5 +1,5 @@
 /**
- * Building a DuckDB catalog from JS rows (the `backend: 'duckdb'` case of `catalogFromRows`).
+ * Building a DuckDB catalog from JS rows (the `engine: 'duckdb'` case of `catalogFromRows`).
  */
 import type { CatalogRow } from '../types.js';
 import { catalogOverRows, type DuckDBCatalog } from './catalog.js';

@@ -52,7 +52,7 @@ export interface MemorySql {
  * ```
  */
 export class MemoryCatalog implements GeoCatalog {
-  readonly backend = 'memory' as const;
+  readonly engine = 'memory' as const;
   readonly source: string;
   private readonly plan: () => Promise<Relation>;
   private readonly steps: readonly string[];
@@ -142,13 +142,13 @@ export class MemoryCatalog implements GeoCatalog {
     }
     const spatialOnly = opts.spatialOnly ?? false;
     return this.derive(
-      `intersect with ${other.backend} catalog ${other.source}: R-tree join on bboxes, exact footprint test${spatialOnly ? '' : ', time ranges overlap'}`,
+      `intersect with ${other.engine} catalog ${other.source}: R-tree join on bboxes, exact footprint test${spatialOnly ? '' : ', time ranges overlap'}`,
       async () => intersectRelations(await this.compute(), await relationOf(other), spatialOnly),
     );
   }
 
   union(other: GeoCatalog): GeoCatalog {
-    return this.derive(`union all with ${other.backend} catalog ${other.source}`, async () => {
+    return this.derive(`union all with ${other.engine} catalog ${other.source}`, async () => {
       const a = await this.compute();
       const b = await relationOf(other);
       const columns = [...a.columns, ...b.columns.filter((c) => !a.columns.includes(c))];

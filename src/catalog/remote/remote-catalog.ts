@@ -5,7 +5,6 @@
  */
 import { type FileMetaData, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
-import type { Table } from 'apache-arrow';
 import { CatalogError, GeosliceError } from '../../errors.js';
 import type { BBox } from '../../geo/bbox.js';
 import type { TimeInterval } from '../../geo/interval.js';
@@ -22,6 +21,7 @@ import { interpretGeoMetadata } from '../geoparquet/geo-metadata.js';
 import { MemoryCatalog } from '../memory/catalog.js';
 import { normalizeQuery } from '../query-plan.js';
 import type {
+  ArrowTableLike,
   CatalogQuery,
   CatalogRow,
   GeoCatalog,
@@ -212,7 +212,7 @@ async function openFile(
  * ```
  */
 export class RemoteCatalog implements GeoCatalog {
-  readonly backend = 'memory' as const;
+  readonly engine = 'memory' as const;
   private resolvedCatalog: GeoCatalog | undefined;
 
   /** Internal: use {@link openRemoteCatalog} or `openCatalog(url)`. */
@@ -262,7 +262,7 @@ export class RemoteCatalog implements GeoCatalog {
   sql(selectOrWhere: string, params?: SqlParams): GeoCatalog {
     return this.resolved().sql(selectOrWhere, params);
   }
-  withColumns(table: Record<string, unknown>[] | Table | string, opts?: { on?: string }): GeoCatalog {
+  withColumns(table: Record<string, unknown>[] | ArrowTableLike | string, opts?: { on?: string }): GeoCatalog {
     return this.resolved().withColumns(table, opts);
   }
   count(): Promise<number> {
