@@ -52,9 +52,14 @@ export {
   SORT_TIME_BUCKET,
 } from './geoparquet/format.js';
 export { normalizeQuery, type NormalizedQuery } from './query-plan.js';
+export { MANIFEST_NAME, type CatalogManifest } from './manifest.js';
 export {
   appendToCatalog,
   compactCatalog,
+  compactShards,
+  COMPACT_PARTITIONS,
+  type CompactShardsOptions,
+  type ShardOption,
   optimizeCatalog,
   listShards,
   parseFilenameTime,

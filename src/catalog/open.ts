@@ -3,12 +3,13 @@
  * `.duckdb` file as a lazy DuckDB catalog; `http(s)://` and `s3://` URLs as remote catalogs.
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import { CatalogError } from '../errors.js';
 import { DuckDBCatalog } from './duckdb/catalog.js';
 import { DuckDBEngine, describeQuery, runStatement, sharedEngine, type EngineOptions } from './duckdb/engine.js';
 import { quoteIdent, sqlString } from './duckdb/sql.js';
+import { readLocalManifest } from './manifest.js';
 import { catalogProjection, describeFiles, geoParquetRelation } from './geoparquet/reader.js';
 import {
   isRemoteCatalogUrl,
@@ -52,6 +53,8 @@ async function listFiles(
   const abs = resolve(source);
   if (existsSync(abs)) {
     if (statSync(abs).isDirectory()) {
+      const manifest = readLocalManifest(abs);
+      if (manifest) return { files: manifest.files.map((f) => join(abs, f)), label: source, duckdb: null, hive: true };
       const files = (await glob('**/*.parquet', { cwd: abs, absolute: true, dot: false })).sort();
       if (files.length === 0)
         throw new CatalogError(
@@ -91,7 +94,8 @@ function isDuckDBFile(path: string): boolean {
 
 /**
  * Opens a catalog lazily: only Parquet footers (or the `.duckdb` table schema) are read now; rows are
- * read by the eager operations. `http(s)://` and `s3://` URLs (a file, an `s3://` prefix ending in `/`
+ * read by the eager operations. A directory with a `_manifest.json` (see `compactShards`) opens exactly
+ * the files of its committed version. `http(s)://` and `s3://` URLs (a file, an `s3://` prefix ending in `/`
  * or a glob) open as a {@link RemoteCatalog} read with range requests and no DuckDB extension. Third-party GeoParquet (0.4 to 2.0-dev, stac-geoparquet) maps onto the
  * catalog columns as described in `geoparquet/reader.ts`. Without `memoryLimit`/`threads`/`tempDirectory`
  * the catalog lives in the process-wide shared DuckDB engine (so catalogs join in SQL); with them it

@@ -82,6 +82,9 @@ export async function loadOnnxModel(path: string, opts: OnnxModelOptions = {}): 
     session = await ort.InferenceSession.create(file, {
       executionProviders: ['cpu'],
       graphOptimizationLevel: 'all',
+      // Idle pool threads sleep instead of spinning, so that reading and stitching (on the main thread,
+      // between and during model calls) get the cores.
+      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
       ...(threads ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
     });
   } catch (e) {

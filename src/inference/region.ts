@@ -47,6 +47,8 @@ export interface RegionOptions {
   concurrency?: number;
   /** Chips read ahead of the model. */
   prefetch: number;
+  /** Passed to the loader: slices that fail to load are reported here and skipped. */
+  onError?: (error: unknown, slice: GeoSlice) => void;
 }
 
 /**
@@ -128,6 +130,7 @@ export async function openRegion(source: InferenceSource, opts: RegionOptions): 
       bands: opts.bands,
       concurrency: opts.concurrency,
       prefetch: opts.prefetch,
+      onError: opts.onError,
     });
   } else {
     catalog = typeof source === 'string' ? await openCatalog(source) : source;
@@ -144,7 +147,13 @@ export async function openRegion(source: InferenceSource, opts: RegionOptions): 
         roi: opts.aoi,
         roiCrs: opts.aoiCrs,
       });
-    loader = createLoader({ catalog: c, bands: opts.bands, concurrency: opts.concurrency, prefetch: opts.prefetch });
+    loader = createLoader({
+      catalog: c,
+      bands: opts.bands,
+      concurrency: opts.concurrency,
+      prefetch: opts.prefetch,
+      onError: opts.onError,
+    });
   }
   let tiles = 0;
   let union: GeoSlice | undefined;

@@ -36,7 +36,10 @@ export type TfjsBackendName = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
  * ```
  */
 export interface TfjsModelOptions extends ModelOptions {
-  /** Default `'auto'`. tfjs has one active backend per process: this sets it for all tfjs work. */
+  /**
+   * Default `'auto'`. tfjs has one active backend per process: loading sets it for all tfjs work, and
+   * each `predict` switches back to it when something else changed it meanwhile.
+   */
   backend?: TfjsBackendName;
   /** Threads of the wasm backend (only where its multi-threaded build runs). */
   threads?: number;
@@ -91,6 +94,8 @@ export async function loadTfjsModel(
     id,
     async predict(batch: ModelInput): Promise<ModelOutput> {
       if (closed) throw new InferenceError('BAD_OPTION', `${id}: the model was closed`, { subject: id });
+      // tfjs has one active backend per process: another model may have switched it since loading.
+      if (tf.getBackend() !== backend) await tf.setBackend(backend);
       const x = normalizeInput(batch, opts.normalize);
       const [n, c, h, w] = x.shape;
       const input = tf.tensor4d(channelsLast(x.data, x.shape), [n, h, w, c], 'float32');

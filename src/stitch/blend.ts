@@ -49,6 +49,37 @@ export const BLEND_MODES: readonly BlendMode[] = ['mean', 'cosine', 'max', 'firs
 export type BlendWindow = 'uniform' | 'cosine';
 
 /**
+ * What a {@link BlendMode} does, in one place — the accumulator reads these instead of testing modes:
+ * - `window`: the spatial weight window of a chip's pixels (`'option'`: the stitcher's `window` option).
+ * - `pick`: for modes whose output is one of the predictions rather than their weighted mean: whether
+ *   `value` replaces the value kept so far (`first`: this is the pixel's first prediction), and the
+ *   kept value before any prediction (`init`).
+ * - `inverseVariance`: predictions hold a σ band after each mean band and weigh `window / σ²`; the
+ *   uncertainty bands are the merged σ.
+ * Every mode also keeps the weighted mean and spread that the uncertainty bands come from.
+ *
+ * @example
+ * ```ts
+ * BLEND_RULES.last.pick?.replaces(0.2, 0.7, false); // true: the latest prediction wins
+ * ```
+ */
+export interface BlendRule {
+  window: BlendWindow | 'option';
+  pick?: { init: number; replaces(kept: number, value: number, first: boolean): boolean };
+  inverseVariance?: boolean;
+}
+
+/** The {@link BlendRule} of every {@link BlendMode}. */
+export const BLEND_RULES: Readonly<Record<BlendMode, BlendRule>> = {
+  mean: { window: 'uniform' },
+  cosine: { window: 'cosine' },
+  max: { window: 'uniform', pick: { init: -Infinity, replaces: (kept, value) => value > kept } },
+  first: { window: 'uniform', pick: { init: 0, replaces: (_kept, _value, first) => first } },
+  last: { window: 'uniform', pick: { init: 0, replaces: () => true } },
+  'inverse-variance': { window: 'option', inverseVariance: true },
+};
+
+/**
  * Throws a {@link StitchError} (`BAD_OPTION`) unless `mode` is a {@link BlendMode}.
  *
  * @example

@@ -1,4 +1,4 @@
-import type { CogImageLayout } from './image.js';
+import type { CogImageLayout } from './image-layout.js';
 import { LIMITS } from './limits.js';
 
 /**

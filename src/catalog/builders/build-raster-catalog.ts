@@ -3,6 +3,9 @@ import { BuildError } from '../../errors.js';
 import type { DuckDBCatalog } from '../duckdb/catalog.js';
 import { writeGeoParquet } from '../geoparquet/writer.js';
 import { openLocalCatalog } from '../open.js';
+import { openRemoteCatalog, type RemoteCatalog } from '../remote/remote-catalog.js';
+import type { S3Options } from '../../sources/s3-config.js';
+import { type ShardOption, shardItems, writeShard } from './shard.js';
 import type { CatalogRow, GeoParquetWriteOptions } from '../types.js';
 import { cogColumnTypes } from './cog-header-column.js';
 import { expandFiles, type RasterFiles } from './file-source.js';
@@ -22,8 +25,15 @@ import { SkipReport, type OnError, type SkippedInput } from './skipped.js';
  * ```
  */
 export interface BuildRasterOptions extends Pick<GeoParquetWriteOptions, 'rowGroupSize' | 'compression' | 'sortBy'> {
-  /** The GeoParquet file to write (replaced atomically; left untouched when the build fails). */
+  /**
+   * The GeoParquet file to write (replaced atomically; left untouched when the build fails). With
+   * `shard`, the prefix (local directory or `s3://bucket/prefix/`) that gets `part-<rank>.parquet`.
+   */
   out: string;
+  /** Build only inputs `rank, rank + worldSize, …` of the sorted input list into `<out>/part-<rank>.parquet`; merge the parts with `compactShards`. */
+  shard?: ShardOption;
+  /** Endpoint, region and credentials when `out` is `s3://`. Default: the AWS environment. */
+  s3?: S3Options;
   /** Regex over each file's base name with named groups `date`, or `start`/`end`. */
   filenameRegex?: RegExp;
   /** Layout of the matched dates. Default `'auto'`. */
@@ -64,7 +74,8 @@ export interface BuildRasterOptions extends Pick<GeoParquetWriteOptions, 'rowGro
  * ```
  */
 export interface BuildResult {
-  catalog: DuckDBCatalog;
+  /** The written catalog, opened (a remote catalog when a shard went to `s3://`). */
+  catalog: DuckDBCatalog | RemoteCatalog;
   rows: number;
   skipped: SkippedInput[];
 }
@@ -175,6 +186,18 @@ async function* rasterRows(
 export async function buildRasterCatalog(files: RasterFiles, opts: BuildRasterOptions): Promise<BuildResult> {
   if (!opts || typeof opts.out !== 'string' || opts.out.length === 0)
     throw new BuildError('BAD_OPTION', 'buildRasterCatalog needs { out: "catalog.parquet" }');
+  if (opts.shard !== undefined) {
+    const { shard, s3, ...rest } = opts;
+    const sorted = Array.isArray(files) ? [...files].sort() : files;
+    const run = await writeShard(opts.out, shard, s3, async (local) => {
+      const { hrefs } = await expandFiles(sorted);
+      const r = await buildRasterCatalog(shardItems(hrefs, shard), { ...rest, out: local });
+      await r.catalog.close();
+      return r;
+    });
+    const catalog = run.local ? await openLocalCatalog(run.local) : await openRemoteCatalog(run.part, { s3 });
+    return { ...run.result, catalog };
+  }
   if (opts.filenameRegex !== undefined && !(opts.filenameRegex instanceof RegExp))
     throw new BuildError('BAD_OPTION', 'filenameRegex must be a RegExp');
   const workers = workerCount(opts.workers);

@@ -19,6 +19,8 @@ export {
   type AppendInput,
   type AppendOptions,
 } from './catalog-dir.js';
+export { compactShards, COMPACT_PARTITIONS, type CompactShardsOptions } from './compact-shards.js';
+export { checkBuildShard, partName, shardItems, type ShardOption } from './shard.js';
 export { acquireLock, type CatalogLock, type LockOptions } from './lock.js';
 export { parseFilenameTime, type DateFormat } from './filename-time.js';
 export { rasterRow, rowFromLayout, normalizeHref, type RasterRowOptions } from './raster-row.js';

@@ -241,7 +241,7 @@ export class DuckDBCatalog implements GeoCatalog {
         ? ''
         : ` AND (l.tmin IS NOT NULL OR l.tmax IS NOT NULL) AND (r.tmin IS NOT NULL OR r.tmax IS NOT NULL)
             AND coalesce(l.tmin, l.tmax) <= coalesce(r.tmax, r.tmin) AND coalesce(r.tmin, r.tmax) <= coalesce(l.tmax, l.tmin)`;
-      const sql = `SELECT l.id || '|' || r.id AS id,
+      const select = `SELECT l.id || '|' || r.id AS id,
           map_concat(l.assets, map_from_entries(list_transform(map_entries(r.assets),
             e -> {'key': CASE WHEN list_contains(map_keys(l.assets), e.key) THEN 'right_' || e.key ELSE e.key END, 'value': e.value}))) AS assets,
           l.geometry AS geometry,
@@ -249,12 +249,48 @@ export class DuckDBCatalog implements GeoCatalog {
                       xmax := least(l.bbox.xmax, r.bbox.xmax), ymax := least(l.bbox.ymax, r.bbox.ymax)) AS bbox,
           CASE WHEN l.tmin IS NULL OR r.tmin IS NULL THEN NULL ELSE greatest(l.tmin, r.tmin) END AS tmin,
           CASE WHEN l.tmax IS NULL OR r.tmax IS NULL THEN NULL ELSE least(l.tmax, r.tmax) END AS tmax,
-          l.crs AS crs${extras.length ? `,\n          ${extras.join(', ')}` : ''}
-        FROM (${left.sql}) AS l JOIN (${right.sql}) AS r
-          ON l.bbox.xmin <= r.bbox.xmax AND r.bbox.xmin <= l.bbox.xmax AND l.bbox.ymin <= r.bbox.ymax AND r.bbox.ymin <= l.bbox.ymax${time}
-        WHERE ${UDF.geomsIntersect}(l.geometry, r.geometry)`;
+          l.crs AS crs${extras.length ? `,\n          ${extras.join(', ')}` : ''}`;
+      const overlap = `l.bbox.xmin <= r.bbox.xmax AND r.bbox.xmin <= l.bbox.xmax AND l.bbox.ymin <= r.bbox.ymax AND r.bbox.ymin <= l.bbox.ymax${time}`;
+      const cell = await this.joinCellSize(left, right);
+      const g = gridSql(cell);
+      const once = `${g.cellOf('greatest(l.bbox.xmin, r.bbox.xmin)')} = l.gs_gx AND ${g.cellOf('greatest(l.bbox.ymin, r.bbox.ymin)')} = l.gs_gy`;
+      // The exact (JS) footprint test runs only on pairs that pass the cheap tests: CASE evaluates its
+      // THEN branch only for the rows whose WHEN holds, whatever order the optimizer gives the filters.
+      const exact = (cheap: string) =>
+        `WHERE CASE WHEN ${cheap} THEN ${UDF.geomsIntersect}(l.geometry, r.geometry) ELSE false END`;
+      // Grid (partition) join: rows spanning at most GRID_MAX_CELLS cells go to every cell they touch and
+      // pairs meet by cell (a hash join); a pair is kept only in the cell holding the lower-left corner of
+      // the two bboxes' intersection, so it comes out once. The few larger rows pair by bbox inequalities.
+      const sql = `${select}
+        FROM (${g.spread(left.sql)}) AS l JOIN (${g.spread(right.sql)}) AS r
+          ON l.gs_gx = r.gs_gx AND l.gs_gy = r.gs_gy
+        ${exact(`${overlap} AND ${once}`)}
+        UNION ALL ${select}
+        FROM (${g.large(left.sql)}) AS l JOIN (${right.sql}) AS r ON ${overlap}
+        ${exact('true')}
+        UNION ALL ${select}
+        FROM (${g.small(left.sql)}) AS l JOIN (${g.large(right.sql)}) AS r ON ${overlap}
+        ${exact('true')}`;
       return { sql, params: { ...left.params, ...right.params } };
     }, `${this.source} ∩ ${other.source}`);
+  }
+
+  /**
+   * Grid cell size (degrees) of the partition join: the larger mean bbox extent of the two sides, so a
+   * typical row of the side with larger rows touches about 4 cells and one of the other side 1 or 2.
+   */
+  private async joinCellSize(left: BoundSql, right: BoundSql): Promise<number> {
+    const ext = async (r: BoundSql) => {
+      const [row] = await this.engine.all(
+        `SELECT avg(bbox.xmax - bbox.xmin) AS w, avg(bbox.ymax - bbox.ymin) AS h FROM (${r.sql}) AS s`,
+        r.params,
+        this.source,
+      );
+      return Math.max(Number(row.w ?? 0) || 0, Number(row.h ?? 0) || 0);
+    };
+    const [a, b] = await Promise.all([ext(left), ext(right)]);
+    const size = Math.max(a, b);
+    return size > 1e-9 ? Math.min(size, 360) : 1e-6;
   }
 
   union(other: GeoCatalog): GeoCatalog {
@@ -508,4 +544,26 @@ export async function catalogOverRows(
   const rel = { sql: `SELECT * FROM ${quoteIdent(table)}`, params: {} };
   const drop = () => engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
   return new DuckDBCatalog(engine, load.source ?? `rows(${count})`, async () => rel, release ?? drop);
+}
+
+/** Rows touching more cells than this pair by bbox inequalities instead of by cell. */
+const GRID_MAX_CELLS = 64;
+
+/** SQL pieces of the grid join for cells of `size` degrees. */
+function gridSql(size: number): {
+  cellOf: (x: string) => string;
+  spread: (rel: string) => string;
+  small: (rel: string) => string;
+  large: (rel: string) => string;
+} {
+  const c = size.toPrecision(17);
+  const cellOf = (x: string) => `CAST(floor((${x}) / ${c}) AS BIGINT)`;
+  const withRange = (rel: string) =>
+    `SELECT *, ${cellOf('bbox.xmin')} AS gs_gx0, ${cellOf('bbox.xmax')} AS gs_gx1, ${cellOf('bbox.ymin')} AS gs_gy0, ${cellOf('bbox.ymax')} AS gs_gy1 FROM (${rel}) AS s`;
+  const count = '(gs_gx1 - gs_gx0 + 1) * (gs_gy1 - gs_gy0 + 1)';
+  const small = (rel: string) => `SELECT * FROM (${withRange(rel)}) AS s WHERE ${count} <= ${GRID_MAX_CELLS}`;
+  const large = (rel: string) => `SELECT * FROM (${withRange(rel)}) AS s WHERE ${count} > ${GRID_MAX_CELLS}`;
+  const spread = (rel: string) =>
+    `SELECT *, unnest(range(gs_gy0, gs_gy1 + 1)) AS gs_gy FROM (SELECT *, unnest(range(gs_gx0, gs_gx1 + 1)) AS gs_gx FROM (${small(rel)}) AS a) AS b`;
+  return { cellOf, spread, small, large };
 }

@@ -5,7 +5,6 @@
  */
 import { type FileMetaData, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
-import type { Table } from 'apache-arrow';
 import { CatalogError, GeosliceError } from '../../errors.js';
 import type { BBox } from '../../geo/bbox.js';
 import type { TimeInterval } from '../../geo/interval.js';
@@ -17,10 +16,12 @@ import type { S3Options } from '../../sources/s3-config.js';
 import { listS3 } from '../../sources/s3-glob.js';
 import { openS3Source } from '../../sources/s3-source.js';
 import { memoryCatalogFromRows, memorySql } from '../from-rows.js';
+import { readS3Manifest } from '../manifest.js';
 import { interpretGeoMetadata } from '../geoparquet/geo-metadata.js';
 import { MemoryCatalog } from '../memory/catalog.js';
 import { normalizeQuery } from '../query-plan.js';
 import type {
+  ArrowTableLike,
   CatalogQuery,
   CatalogRow,
   GeoCatalog,
@@ -89,7 +90,8 @@ export function isRemoteCatalogUrl(source: unknown): source is string {
 }
 
 /**
- * Opens a remote GeoParquet catalog: reads the footers of the file(s) only. Queries prune row groups
+ * Opens a remote GeoParquet catalog: reads the footers of the file(s) only (an `s3://` prefix with a
+ * `_manifest.json`, written by `compactShards`, opens exactly the files it lists). Queries prune row groups
  * by the bbox covering statistics (or GeoParquet 2.0 geospatial statistics) and the tmin/tmax
  * statistics, then fetch only those row groups' column chunks and evaluate the query exactly on their
  * rows (the in-memory backend), so the rows equal the local query's. Throws {@link CatalogError}
@@ -106,7 +108,10 @@ export function isRemoteCatalogUrl(source: unknown): source is string {
 export async function openRemoteCatalog(source: string, opts: RemoteCatalogOptions = {}): Promise<RemoteCatalog> {
   const s3 = /^s3:\/\//i.test(source) ? new S3Client(opts.s3) : null;
   let hrefs: string[];
-  if (s3 && (source.endsWith('/') || GLOB.test(source))) {
+  const manifest = s3 && source.endsWith('/') ? await readS3Manifest(s3, source) : null;
+  if (manifest) {
+    hrefs = manifest.manifest.files.map((f) => `${source}${f}`);
+  } else if (s3 && (source.endsWith('/') || GLOB.test(source))) {
     const all = await listS3(s3, source);
     hrefs = GLOB.test(source) ? all : all.filter((h) => h.endsWith('.parquet'));
     if (hrefs.length === 0)
@@ -257,7 +262,7 @@ export class RemoteCatalog implements GeoCatalog {
   sql(selectOrWhere: string, params?: SqlParams): GeoCatalog {
     return this.resolved().sql(selectOrWhere, params);
   }
-  withColumns(table: Record<string, unknown>[] | Table | string, opts?: { on?: string }): GeoCatalog {
+  withColumns(table: Record<string, unknown>[] | ArrowTableLike | string, opts?: { on?: string }): GeoCatalog {
     return this.resolved().withColumns(table, opts);
   }
   count(): Promise<number> {

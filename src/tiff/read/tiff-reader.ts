@@ -5,7 +5,7 @@ import type { CogImageLayout } from '../image.js';
 import { unpackBitmask } from '../codecs/bitmask.js';
 import { SUPPORTED_COMPRESSIONS } from '../codecs/decode-block.js';
 import { decodeBlockPooled } from '../codecs/worker-pool.js';
-import type { RasterInfo, RasterReader, WindowData } from '../../loaders/raster.js';
+import type { RasterInfo, RasterReader, WindowData } from '../raster-reader.js';
 import type { BlockCache } from '../../sources/block-cache.js';
 import type { ByteRange, ByteSource } from '../../sources/byte-source.js';
 import { LIMITS } from '../limits.js';
