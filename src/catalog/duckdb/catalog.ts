@@ -281,7 +281,7 @@ export class DuckDBCatalog implements GeoCatalog {
    */
   private async joinCellSize(left: BoundSql, right: BoundSql): Promise<number> {
     const ext = async (r: BoundSql) => {
-      const [row] = await this.engine.all(
+      const [row] = await this.db.all(
         `SELECT avg(bbox.xmax - bbox.xmin) AS w, avg(bbox.ymax - bbox.ymin) AS h FROM (${r.sql}) AS s`,
         r.params,
         this.source,
