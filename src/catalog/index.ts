@@ -17,7 +17,7 @@ export type {
   IntersectOptions,
   SqlParams,
 } from './types.js';
-export { openCatalog, type OpenCatalogOptions } from './open.js';
+export { openCatalog, type CatalogSource, type OpenCatalogOptions } from './open.js';
 export { catalogFromRows, memoryCatalogFromRows, type FromRowsOptions } from './from-rows.js';
 export { MemoryCatalog } from './memory/catalog.js';
 export { DuckDBCatalog } from './duckdb/catalog.js';

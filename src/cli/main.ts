@@ -23,7 +23,7 @@
  * ```
  */
 import { Command, CommanderError } from 'commander';
-import { GeosliceError } from '../errors.js';
+import { BuildError, GeosliceError } from '../errors.js';
 import { openCatalog } from '../catalog/open.js';
 import { buildRasterCatalog, buildCatalogFromTable, optimizeCatalog } from '../catalog/builders/index.js';
 import { interval } from '../geo/interval.js';
@@ -46,13 +46,17 @@ function program(io: CliIO): Command {
   const cat = root.command('catalog').description('build, inspect, query and combine catalogs');
 
   cat
-    .command('build <files...>')
-    .description('catalog GeoTIFFs (paths, directories or globs)')
+    .command('build [files...]')
+    .description('catalog GeoTIFFs (paths or directories, taken literally; patterns with --glob)')
     .requiredOption('--out <path>', 'GeoParquet to write')
+    .option('--glob <pattern>', 'catalog the files matching this pattern (e.g. "tiles/**/*.tif")')
     .option('--cog-headers', 'store the COG header cache')
     .option('--on-error <mode>', 'fail or skip', 'fail')
     .action(async (files: string[], o) => {
-      const r = await buildRasterCatalog(files.length === 1 ? files[0] : files, {
+      if (Boolean(o.glob) === files.length > 0)
+        throw new BuildError('BAD_OPTION', 'catalog build needs either file paths or --glob <pattern>, not both');
+      const input = o.glob ? { glob: String(o.glob) } : files.length === 1 ? files[0] : files;
+      const r = await buildRasterCatalog(input, {
         out: o.out,
         cogHeaders: Boolean(o.cogHeaders),
         onError: o.onError,

@@ -144,6 +144,16 @@ process.once('exit', () => {
   for (const d of liveTempDirs) rmSync(d, { recursive: true, force: true });
 });
 
+/** Registers a scratch directory to remove when the process exits (if not released before). */
+export function trackTempDir(dir: string): void {
+  liveTempDirs.add(dir);
+}
+
+/** Forgets a scratch directory registered with {@link trackTempDir} (after removing it). */
+export function releaseTempDir(dir: string): void {
+  liveTempDirs.delete(dir);
+}
+
 let shared: Promise<DuckDBEngine> | null = null;
 
 /**
