@@ -1,14 +1,15 @@
 #!/usr/bin/env node
-// The `geoslice` command: runs the compiled CLI from dist/ when it has been built (`npm run build`),
-// otherwise the TypeScript sources through tsx (a development dependency of this repository).
+// The `geoslice` command. In the installed package it runs the compiled CLI in dist/; in a clone of the
+// repository (where src/ exists) it runs the TypeScript sources through tsx (a development dependency),
+// so that it never runs a stale build.
 import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
-const built = fileURLToPath(new URL('../dist/cli/run.js', import.meta.url));
-if (existsSync(built)) {
-  await import(pathToFileURL(built).href);
-} else {
+const sources = new URL('../src/cli/run.ts', import.meta.url);
+if (existsSync(fileURLToPath(sources))) {
   const { register } = await import('tsx/esm/api');
   register();
-  await import(new URL('../src/cli/run.ts', import.meta.url).href);
+  await import(sources.href);
+} else {
+  await import(new URL('../dist/cli/run.js', import.meta.url).href);
 }

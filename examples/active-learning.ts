@@ -23,13 +23,17 @@ import { SAMPLE_CLASSES } from './sample-archive.js';
 import { openSampleScenes } from './sample-scenes.js';
 import { createModel, fitModel, predictChip } from './model.js';
 import { pixelAccuracy } from './evaluate.js';
-import { openCatalog } from '../src/catalog/open.js';
-import type { BBox } from '../src/geo/bbox.js';
-import type { GeoSlice } from '../src/geo/slice.js';
-import { randomSampler } from '../src/samplers/index.js';
-import { sliceFromRow } from '../src/samplers/slice-table.js';
-import { loadSlice } from '../src/loaders/index.js';
-import { selectForLabeling, writePredictions, type PredictionResult } from '../src/stitch/index.js';
+import {
+  openCatalog,
+  randomSampler,
+  selectForLabeling,
+  sliceFromRow,
+  writePredictions,
+  type BBox,
+  type GeoSlice,
+  type PredictionResult,
+} from 'geoslice';
+import { loadSlice } from 'geoslice/loaders';
 
 const outDir = resolve(process.argv[2] ?? join('examples-output', 'active-learning'));
 const CHIP = 32;

@@ -17,18 +17,22 @@ import { join, resolve } from 'node:path';
 import { ensureSampleArchive, SAMPLE_CLASSES } from './sample-archive.js';
 import { createModel, fitModel, predictChip } from './model.js';
 import { stitchedAccuracy } from './evaluate.js';
-import { buildRasterCatalog } from '../src/catalog/builders/index.js';
-import { openCatalog } from '../src/catalog/open.js';
-import { interval } from '../src/geo/interval.js';
-import { readWkb } from '../src/geo/wkb.js';
-import { transformBBox } from '../src/geo/transform.js';
-import { randomSampler, gridSampler } from '../src/samplers/index.js';
-import { createLoader, openRaster } from '../src/loaders/index.js';
-import { createStitcher, writePredictions, selectForLabeling } from '../src/stitch/index.js';
-import type { PredictionResult } from '../src/stitch/index.js';
-import { renderCoverageMap } from '../src/cli/coverage-map.js';
-import { renderClasses, renderContinuous, writePng } from '../src/cli/png.js';
-import type { GeoSlice } from '../src/geo/slice.js';
+import {
+  buildRasterCatalog,
+  createLoader,
+  createStitcher,
+  gridSampler,
+  interval,
+  openCatalog,
+  randomSampler,
+  selectForLabeling,
+  writePredictions,
+  type GeoSlice,
+  type PredictionResult,
+} from 'geoslice';
+import { readWkb, transformBBox } from 'geoslice/geo';
+import { openRaster } from 'geoslice/loaders';
+import { renderClasses, renderContinuous, renderCoverageMap, writePng } from 'geoslice/quicklook';
 
 const outDir = resolve(process.argv[2] ?? 'demo-output');
 const t0 = Date.now();

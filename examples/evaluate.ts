@@ -3,11 +3,8 @@
  * stitched prediction raster. Only pixels valid on both sides count; label 255 (no data) never counts.
  */
 import type * as TF from '@tensorflow/tfjs';
-import { createLoader } from '../src/loaders/loader.js';
-import { loadSlice } from '../src/loaders/load-slice.js';
-import { openRaster } from '../src/loaders/raster.js';
-import type { Chip } from '../src/loaders/chip.js';
-import type { GeoSlice } from '../src/geo/slice.js';
+import { createLoader, type Chip, type GeoSlice } from 'geoslice';
+import { loadSlice, openRaster } from 'geoslice/loaders';
 import { argmaxClasses, MODEL_CLASSES, predictChip } from './model.js';
 
 /**

@@ -20,10 +20,8 @@ import { SAMPLE_CLASSES } from './sample-archive.js';
 import { openSampleScenes } from './sample-scenes.js';
 import { createModel, fitModel, loadModel, predictChip, saveModel } from './model.js';
 import { stitchedAccuracy } from './evaluate.js';
-import { transformBBox } from '../src/geo/transform.js';
-import type { GeoSlice } from '../src/geo/slice.js';
-import { gridSampler, randomSampler } from '../src/samplers/index.js';
-import { createStitcher } from '../src/stitch/index.js';
+import { createStitcher, gridSampler, randomSampler, type GeoSlice } from 'geoslice';
+import { transformBBox } from 'geoslice/geo';
 
 const outDir = resolve(process.argv[2] ?? join('examples-output', 'infer'));
 const modelDir = resolve(process.argv[3] ?? join('examples-output', 'train', 'model'));

@@ -22,12 +22,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
-import { loadTf, type Tfjs } from '../src/loaders/tfjs.js';
-import { createLoader } from '../src/loaders/loader.js';
-import type { Batch, BatchOptions } from '../src/loaders/batches.js';
-import type { Chip } from '../src/loaders/chip.js';
-import { tfDataset, type BatchSource } from '../src/loaders/tf-dataset.js';
-import type { GeoSlice } from '../src/geo/slice.js';
+import { createLoader, type Batch, type BatchOptions, type Chip, type GeoSlice } from 'geoslice';
+import { loadTf, tfDataset, type BatchSource, type Tfjs } from 'geoslice/tfjs';
 import { SAMPLE_CLASSES } from './sample-archive.js';
 
 /** Bands the model reads (blue, green, red, nir of the sample scenes). */

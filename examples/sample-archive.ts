@@ -18,8 +18,8 @@ import { mkdir, mkdtemp, readFile, writeFile, rename, rm } from 'node:fs/promise
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import seedrandom from 'seedrandom';
-import { transformPoint } from '../src/geo/transform.js';
-import { writeCog } from '../src/stitch/cog-writer.js';
+import { transformPoint } from 'geoslice/geo';
+import { writeCog } from 'geoslice/tiff';
 
 /** Class names of the label raster, by class id. */
 export const SAMPLE_CLASSES = ['water', 'vegetation', 'bare'] as const;

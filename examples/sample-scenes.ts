@@ -5,10 +5,7 @@
  */
 import { join } from 'node:path';
 import { ensureSampleArchive, type SampleArchive } from './sample-archive.js';
-import { buildRasterCatalog } from '../src/catalog/builders/index.js';
-import type { GeoCatalog } from '../src/catalog/types.js';
-import { interval } from '../src/geo/interval.js';
-import { createLoader, type Loader } from '../src/loaders/index.js';
+import { buildRasterCatalog, createLoader, interval, type GeoCatalog, type Loader } from 'geoslice';
 
 /** What {@link openSampleScenes} returns; `close()` releases the loader and the catalog. */
 export interface SampleScenes {

@@ -18,7 +18,7 @@ import { join, resolve } from 'node:path';
 import { openSampleScenes } from './sample-scenes.js';
 import { createModel, fitModel, saveModel } from './model.js';
 import { pixelAccuracy } from './evaluate.js';
-import { randomSampler } from '../src/samplers/index.js';
+import { randomSampler } from 'geoslice';
 
 const outDir = resolve(process.argv[2] ?? join('examples-output', 'train'));
 const CHIP = 32;

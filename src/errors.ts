@@ -35,7 +35,7 @@ export class BuildError extends GeosliceError {}
 /** Raster reading errors (`TRUNCATED`, `BAD_MAGIC`, `UNSUPPORTED_COMPRESSION`, `TILE_OUT_OF_RANGE`, `ROTATED_TRANSFORM`...). */
 export class RasterError extends GeosliceError {}
 
-/** Byte source errors: local files and HTTP range requests (`HTTP_STATUS`, `SHORT_READ`, `TIMEOUT`...). */
+/** Byte source errors: local files, HTTP range requests and S3 (`HTTP_STATUS`, `SHORT_READ`, `TIMEOUT`, `ACCESS_DENIED`, `NOT_FOUND`, `NO_CREDENTIALS`, `PRECONDITION_FAILED`, `BAD_URL`...). */
 export class SourceError extends GeosliceError {}
 
 /** Loader errors about a slice (`NO_COVERAGE` when a slice falls outside every footprint...). */
@@ -46,3 +46,10 @@ export class SamplerError extends GeosliceError {}
 
 /** Stitcher and write-back errors (`SHAPE_MISMATCH`, `WRITE_FAILED`...). */
 export class StitchError extends GeosliceError {}
+
+/**
+ * Model and batch-inference errors (`MISSING_DEPENDENCY` when an optional backend such as
+ * onnxruntime-node is not installed, `BAD_MODEL`, `BAD_OUTPUT`, `BAD_OPTION`, `RESUME_MISMATCH`,
+ * `JOURNAL_CORRUPT`, `NOT_FOUND`, `EMPTY_REGION`).
+ */
+export class InferenceError extends GeosliceError {}

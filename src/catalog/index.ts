@@ -1,11 +1,14 @@
 /**
- * The catalog API: opening and building catalogs (DuckDB and in-memory backends), the
- * {@link GeoCatalog} interface and the GeoParquet writer.
+ * `geoslice/catalog`: the catalog layer below `openCatalog` — the two backends (DuckDB, in-memory),
+ * the GeoParquet writer and `geo` metadata, catalog directories of shards (append under a lock,
+ * compact, optimize), the row builders and the catalog column constants.
  *
  * @example
  * ```ts
- * import { openCatalog, catalogFromRows, writeGeoParquet } from './catalog/index.js';
- * const cat = await openCatalog('scenes.parquet');
+ * import { appendToCatalog, optimizeCatalog } from 'geoslice/catalog';
+ *
+ * await appendToCatalog('catalog/', { files: 'new-scenes/*.tif' }, { cogHeaders: true });
+ * await optimizeCatalog('catalog/', 'catalog-sorted.parquet');
  * ```
  * @module
  */
@@ -15,6 +18,7 @@ export type {
   GeoCatalog,
   GeoParquetWriteOptions,
   IntersectOptions,
+  ArrowTableLike,
   SqlParams,
 } from './types.js';
 export { openCatalog, type CatalogSource, type OpenCatalogOptions } from './open.js';
@@ -40,3 +44,21 @@ export {
   SORT_TIME_BUCKET,
 } from './geoparquet/format.js';
 export { normalizeQuery, type NormalizedQuery } from './query-plan.js';
+export {
+  appendToCatalog,
+  compactCatalog,
+  optimizeCatalog,
+  listShards,
+  parseFilenameTime,
+  expandFiles,
+  recordToRow,
+  rasterRow,
+  type AppendInput,
+  type AppendOptions,
+  type DateFormat,
+  type RasterFiles,
+  type ColumnMap,
+  type RecordRowOptions,
+  type RasterRowOptions,
+  type TableSource,
+} from './builders/index.js';

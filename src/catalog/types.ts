@@ -64,8 +64,12 @@ export interface GeoParquetWriteOptions {
   compression?: 'zstd' | 'snappy' | 'gzip' | 'uncompressed';
   /** Default 20_480 (ten DuckDB vectors): small row groups prune well and keep streaming memory low. */
   rowGroupSize?: number;
-  /** Default '1.1.0' (with a bbox covering column); '1.0.0' writes no covering. */
-  geoparquetVersion?: '1.1.0' | '1.0.0';
+  /**
+   * Default '1.1.0' (WKB BLOB geometry + bbox covering column); '1.0.0' writes no covering; '2.0' writes
+   * the geometry with Parquet's native GEOMETRY logical type (per-row-group geospatial statistics; read by
+   * DuckDB 1.5, GDAL 3.12+, pyarrow 21+) and keeps the bbox covering.
+   */
+  geoparquetVersion?: '1.1.0' | '1.0.0' | '2.0';
 }
 
 /** Options of {@link GeoCatalog.intersect}. */
@@ -107,10 +111,7 @@ export interface GeoCatalog {
   /** Escape hatch: a full `SELECT ... FROM catalog ...` (the current catalog is the relation `catalog`) or a bare WHERE expression. */
   sql(selectOrWhere: string, params?: SqlParams): GeoCatalog;
   /** Left-joins new columns on `on` (default `id`) from rows, an Arrow table, or a parquet file path. Existing columns with the same name are replaced. */
-  withColumns(
-    table: Record<string, unknown>[] | import('apache-arrow').Table | string,
-    opts?: { on?: string },
-  ): GeoCatalog;
+  withColumns(table: Record<string, unknown>[] | ArrowTableLike | string, opts?: { on?: string }): GeoCatalog;
 
   count(): Promise<number>;
   /** EPSG:4326 bounds of all rows, or null when empty. */
@@ -132,4 +133,15 @@ export interface GeoCatalog {
   toDuckDB(path: string, opts?: { table?: string }): Promise<void>;
   /** Releases connections and temp files. Idempotent. */
   close(): Promise<void>;
+}
+
+/**
+ * The part of an apache-arrow `Table` geoslice reads (`withColumns`, table builds). Declared here
+ * structurally so that apache-arrow is not a dependency: pass a `Table` from your own apache-arrow.
+ */
+export interface ArrowTableLike {
+  readonly numRows: number;
+  readonly schema: { readonly fields: readonly { readonly name: string; readonly type: unknown }[] };
+  getChildAt(index: number): { get(row: number): unknown } | null;
+  get(row: number): { toJSON(): unknown } | null;
 }

@@ -30,15 +30,17 @@ import { interval } from '../geo/interval.js';
 import { readWkb } from '../geo/wkb.js';
 import { cliContext, parseAoi, type CliIO } from './args.js';
 import { addChipsCommand } from './chips-command.js';
-import { renderCoverageMap } from './coverage-map.js';
+import { renderCoverageMap } from '../quicklook/coverage-map.js';
 import { showProgress } from './progress.js';
+import { VERSION } from './version.js';
 import { addSampleCommand } from './sample-command.js';
 import { addStitchCommand } from './stitch-command.js';
 
 function program(io: CliIO): Command {
   const root = new Command('geoslice')
     .description('GeoParquet raster catalogs for machine learning')
-    .option('--json', 'print JSON')
+    .version(VERSION, '-V, --version', 'print the geoslice version')
+    .option('--json', 'print results as one JSON line (errors and skipped inputs too)')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   const json = () => Boolean(root.opts().json);

@@ -10,7 +10,7 @@ import { normalizeCrs } from '../geo/crs.js';
 import { validateSlice, type GeoSlice } from '../geo/slice.js';
 import { mapOrdered } from '../loaders/prefetch.js';
 import { openRaster, type RasterInfo } from '../loaders/raster.js';
-import type { BlendMode } from '../stitch/blend.js';
+import { BLEND_MODES, type BlendMode, type BlendWindow } from '../stitch/blend.js';
 import { createStitcher } from '../stitch/stitcher.js';
 import type { ValueKind } from '../stitch/uncertainty.js';
 import { parseNumber, UsageError, type CliContext } from './args.js';
@@ -19,6 +19,7 @@ import { cliProgressBar } from './progress.js';
 interface StitchFlags {
   out: string;
   blend: BlendMode;
+  window: BlendWindow;
   values: ValueKind;
   resample: 'nearest' | 'bilinear';
   grid?: string;
@@ -49,6 +50,10 @@ Outputs: --out (float32 COG, one band per input band, NaN where no prediction la
 <out without .tif>_uncertainty.tif (float32 COG: entropy, variance, margin; variance only with
 --values regression), both on the output grid.
 
+--blend first|last: the first / last input (in the order given, directories sorted by name) with a
+value at a pixel wins, as in GDAL mosaics. --blend inverse-variance: inputs hold C means then C sigmas;
+the output holds the merged means, the uncertainty file the merged sigmas (see docs/inference.md).
+
 Example:
   geoslice stitch preds/ --out pred.tif --blend cosine
   geoslice stitch chips/*.tif --out mosaic.tif --values regression --grid scene.tif`;
@@ -69,9 +74,12 @@ export function addStitchCommand(root: Command, ctx: CliContext): void {
     .description('blend prediction GeoTIFFs (chips) into one prediction COG and an uncertainty COG')
     .requiredOption('--out <path>', 'prediction COG to write (the uncertainty COG goes next to it)')
     .addOption(
-      new Option('--blend <mode>', 'how overlapping predictions combine')
-        .choices(['mean', 'cosine', 'max'])
-        .default('mean'),
+      new Option('--blend <mode>', 'how overlapping predictions combine').choices([...BLEND_MODES]).default('mean'),
+    )
+    .addOption(
+      new Option('--window <w>', 'spatial weights of --blend inverse-variance')
+        .choices(['uniform', 'cosine'])
+        .default('uniform'),
     )
     .addOption(
       new Option('--values <kind>', 'what the bands hold')
@@ -114,11 +122,19 @@ export function addStitchCommand(root: Command, ctx: CliContext): void {
           );
       }
       const grid = await outputGrid(o.grid, inputs);
+      const ivw = o.blend === 'inverse-variance';
+      if (ivw && first.bands % 2 !== 0)
+        throw new UsageError(
+          'BAND_MISMATCH',
+          `${first.path} has ${first.bands} bands; --blend inverse-variance needs means then sigmas (2 bands per output band)`,
+          { subject: first.path },
+        );
       const stitcher = createStitcher({
         grid,
-        bands: first.bands,
+        bands: ivw ? first.bands / 2 : first.bands,
         blend: o.blend,
-        values: o.values,
+        window: o.window,
+        values: ivw ? 'regression' : o.values,
         resample: o.resample,
       });
       try {

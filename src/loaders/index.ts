@@ -1,17 +1,22 @@
 /**
- * The COG window loader: slices in, chips, batches and tensors out.
+ * `geoslice/loaders`: the COG window loader and its parts — slices in, chips and batches out (tensors
+ * are in `geoslice/tfjs`). Besides `createLoader` (also in the root export): the raster reader
+ * (`openRaster`, like rasterio's `open(...).read(window=...)`), byte sources and the block cache,
+ * single-slice loads, warp planning, mosaics and temporal grouping.
  *
  * @example
  * ```ts
- * import { createLoader, loadSlice, openRaster, toTensor, tfDataset } from './loaders/index.js';
- * const loader = createLoader({ catalog, bands: ['B04', 'B03', 'B02'], resampling: 'bilinear' });
- * for await (const batch of loader.batches(slices, { batchSize: 16 })) console.log(batch.shape);
+ * import { openRaster } from 'geoslice/loaders';
+ *
+ * const reader = await openRaster('scene.tif');
+ * const window = await reader.readWindow(0, 0, 0, 256, 256, [0, 1, 2]);
+ * console.log(reader.info.width, reader.info.height, window.data.length);
  * ```
+ * @module
  */
 // Low-level reading (raster reader, header cache, byte sources).
 export { openRaster } from './raster.js';
 export type {
-  GeoTransform,
   OpenRasterOptions,
   RasterDtype,
   RasterInfo,
@@ -47,7 +52,3 @@ export { batchChips, stackChips } from './batches.js';
 export type { Batch, BatchOptions } from './batches.js';
 export { toLayout } from './tensor.js';
 export type { DenseArray, TensorLayout } from './tensor.js';
-export { loadTf, toTensor } from './tfjs.js';
-export type { Tfjs, ToTensorOptions } from './tfjs.js';
-export { tfDataset } from './tf-dataset.js';
-export type { BatchSource, DatasetSlices, TfDatasetOptions } from './tf-dataset.js';

@@ -3,6 +3,7 @@ import type { BlockCache } from '../sources/block-cache.js';
 import type { ByteSource } from '../sources/byte-source.js';
 import { openSource } from '../sources/open-source.js';
 import type { HttpSourceOptions } from '../sources/http-source.js';
+import type { S3Options } from '../sources/s3-config.js';
 import { readTiffLayout } from '../tiff/read/header.js';
 import { TiffRasterReader } from '../tiff/read/tiff-reader.js';
 
@@ -139,12 +140,14 @@ export interface OpenRasterOptions {
   source?: ByteSource;
   /** Decoded blocks are kept here and reused across windows and readers. */
   blockCache?: BlockCache;
-  /** Options for `http(s)://` sources opened by this call. */
+  /** Options for `http(s)://` (and `s3://`) sources opened by this call. */
   http?: HttpSourceOptions;
+  /** Endpoint, region and credentials for `s3://` sources; default: the AWS environment. */
+  s3?: S3Options;
 }
 
 /**
- * Opens a GeoTIFF / COG (a path, `file://` or `http(s)://` URL) for window reads. Reads the header
+ * Opens a GeoTIFF / COG (a path, `file://`, `http(s)://` or `s3://` URL) for window reads. Reads the header
  * unless `opts.layout` is given. Throws {@link RasterError} (`BAD_MAGIC`, `TRUNCATED`,
  * `UNSUPPORTED_DTYPE`, `UNSUPPORTED_COMPRESSION`, `ROTATED_TRANSFORM`, `BAD_LAYOUT`) or SourceError.
  *
@@ -157,7 +160,7 @@ export interface OpenRasterOptions {
  */
 export async function openRaster(href: string, opts: OpenRasterOptions = {}): Promise<RasterReader> {
   const owns = !opts.source;
-  const source = opts.source ?? (await openSource(href, { http: opts.http }));
+  const source = opts.source ?? (await openSource(href, { http: opts.http, s3: opts.s3 }));
   try {
     const layout = opts.layout ? assertCogLayout(opts.layout, href) : await readTiffLayout(source);
     return new TiffRasterReader(href, source, layout, owns, opts.blockCache);

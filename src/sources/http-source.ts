@@ -32,7 +32,27 @@ export interface HttpSourceOptions {
   headers?: Record<string, string>;
   /** Concurrent sockets per host on the keep-alive agent. Default 16. */
   maxSockets?: number;
+  /**
+   * Called before every request (each retry too) with its method, URL and headers; returns the headers
+   * to send. Object stores use it to add a fresh signature (see `openS3Source`).
+   */
+  signRequest?: SignRequest;
 }
+
+/**
+ * A request-signing hook of {@link HttpSourceOptions}: gets one request's method, URL and headers and
+ * returns the headers to send (e.g. with an AWS Signature V4 `Authorization`).
+ *
+ * @example
+ * ```ts
+ * const sign: SignRequest = async (r) => ({ ...r.headers, authorization: `Bearer ${token}` });
+ * ```
+ */
+export type SignRequest = (request: {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+}) => Promise<Record<string, string>>;
 
 interface Attempt {
   kind: 'ok' | 'retry' | 'fatal';
@@ -66,7 +86,10 @@ class HttpSource implements ByteSource {
   private retriesLeft: number;
   private sizePromise: Promise<number> | null = null;
   private closed = false;
-  private readonly o: Required<Omit<HttpSourceOptions, 'headers'>> & { headers: Record<string, string> };
+  private readonly o: Required<Omit<HttpSourceOptions, 'headers' | 'signRequest'>> & {
+    headers: Record<string, string>;
+    signRequest?: SignRequest;
+  };
 
   constructor(
     readonly href: string,
@@ -90,6 +113,7 @@ class HttpSource implements ByteSource {
       maxRequestBytes: opts.maxRequestBytes ?? 16 << 20,
       maxSockets: opts.maxSockets ?? 16,
       headers: opts.headers ?? {},
+      signRequest: opts.signRequest,
     };
     this.retriesLeft = this.o.retryBudget;
     this.lib = this.url.protocol === 'https:' ? https : http;
@@ -146,8 +170,12 @@ class HttpSource implements ByteSource {
   }
 
   /** One request; a `sizeProbe` only reads the total size from the headers. */
-  private attempt(offset: number, length: number, sizeProbe: boolean): Promise<Attempt> {
+  private async attempt(offset: number, length: number, sizeProbe: boolean): Promise<Attempt> {
     const end = offset + length - 1;
+    const plain = { ...this.o.headers, Range: `bytes=${offset}-${end}` };
+    const headers = this.o.signRequest
+      ? await this.o.signRequest({ method: 'GET', url: this.url.href, headers: plain })
+      : plain;
     const retry = (code: string, msg: string): Attempt => ({
       kind: 'retry',
       error: new SourceError(code, `${this.href}: ${msg}`, { subject: this.href }),
@@ -164,93 +192,92 @@ class HttpSource implements ByteSource {
           resolve(a);
         }
       };
-      const req = this.lib.request(
-        this.url,
-        { method: 'GET', agent: this.agent, headers: { ...this.o.headers, Range: `bytes=${offset}-${end}` } },
-        (res) => {
-          const status = res.statusCode ?? 0;
-          if (status >= 500 || status === 408 || status === 429) {
-            res.resume();
-            done(retry('HTTP_STATUS', `HTTP ${status} for bytes ${offset}-${end}`));
-            return;
-          }
-          if (status === 416) {
-            res.resume();
-            done(
-              fatal(
-                'SHORT_READ',
-                `bytes ${offset}-${end} are past the end of the file (HTTP 416); the file is truncated or its header is corrupt`,
-              ),
-            );
-            return;
-          }
-          if (status !== 200 && status !== 206) {
-            res.resume();
-            done(fatal(status === 404 ? 'NOT_FOUND' : 'HTTP_STATUS', `HTTP ${status} for bytes ${offset}-${end}`));
-            return;
-          }
-          const cr = /bytes (\d+)-(\d+)\/(\d+|\*)/.exec(String(res.headers['content-range'] ?? ''));
-          const total =
-            status === 200 ? Number(res.headers['content-length'] ?? NaN) : cr && cr[3] !== '*' ? Number(cr[3]) : NaN;
-          if (sizeProbe) {
-            // A 200 carries the whole file: stop it instead of downloading it.
-            if (status === 200) req.destroy();
-            else res.resume();
-            if (!Number.isFinite(total))
-              done(fatal('NO_SIZE', 'the server reports no file size (Content-Range or Content-Length)'));
-            else done({ kind: 'ok', total });
-            return;
-          }
-          if (status === 206 && (!cr || Number(cr[1]) !== offset)) {
-            res.resume();
-            done(
-              retry(
-                'BAD_RANGE',
-                `asked for bytes ${offset}-${end} but got Content-Range ${String(res.headers['content-range'])}`,
-              ),
-            );
-            return;
-          }
-          const skip = status === 200 ? offset : 0;
-          const want = Number.isFinite(total) ? Math.min(length, total - offset) : length;
-          const buf = new Uint8Array(Math.max(0, want));
-          let pos = -skip;
-          res.on('data', (chunk: Buffer) => {
-            const from = Math.max(0, -pos);
-            const n = Math.min(chunk.length - from, buf.length - Math.max(0, pos));
-            if (n > 0) buf.set(chunk.subarray(from, from + n), Math.max(0, pos));
-            pos += chunk.length;
-            if (status === 200 && pos >= buf.length) {
-              req.destroy();
-              done(finish(buf.length));
-            }
-          });
-          const finish = (got: number): Attempt => {
-            if (got < want)
-              return retry(
-                'SHORT_READ',
-                `response for bytes ${offset}-${end} ended after ${Math.max(0, got)} of ${want} bytes`,
-              );
-            if (want < length) {
-              return fatal(
-                'SHORT_READ',
-                `the file has ${total} bytes, so bytes ${offset}-${end} cannot be read; the file is truncated or its header is corrupt`,
-              );
-            }
-            return { kind: 'ok', data: buf };
-          };
-          res.on('end', () => done(finish(Math.min(pos, buf.length))));
-          res.on('aborted', () =>
-            done(
-              retry(
-                'SHORT_READ',
-                `connection closed after ${Math.max(0, pos)} of ${want} bytes for bytes ${offset}-${end}`,
-              ),
+      const req = this.lib.request(this.url, { method: 'GET', agent: this.agent, headers }, (res) => {
+        const status = res.statusCode ?? 0;
+        if (status >= 500 || status === 408 || status === 429) {
+          res.resume();
+          done(retry('HTTP_STATUS', `HTTP ${status} for bytes ${offset}-${end}`));
+          return;
+        }
+        if (status === 416) {
+          res.resume();
+          done(
+            fatal(
+              'SHORT_READ',
+              `bytes ${offset}-${end} are past the end of the file (HTTP 416); the file is truncated or its header is corrupt`,
             ),
           );
-          res.on('error', (e) => done(retry('CONNECTION', `response for bytes ${offset}-${end} failed: ${e.message}`)));
-        },
-      );
+          return;
+        }
+        if (status !== 200 && status !== 206) {
+          res.resume();
+          const code =
+            status === 404 ? 'NOT_FOUND' : status === 401 || status === 403 ? 'ACCESS_DENIED' : 'HTTP_STATUS';
+          const hint = code === 'ACCESS_DENIED' ? '; check the credentials and that they may read this object' : '';
+          done(fatal(code, `HTTP ${status} for bytes ${offset}-${end}${hint}`));
+          return;
+        }
+        const cr = /bytes (\d+)-(\d+)\/(\d+|\*)/.exec(String(res.headers['content-range'] ?? ''));
+        const total =
+          status === 200 ? Number(res.headers['content-length'] ?? NaN) : cr && cr[3] !== '*' ? Number(cr[3]) : NaN;
+        if (sizeProbe) {
+          // A 200 carries the whole file: stop it instead of downloading it.
+          if (status === 200) req.destroy();
+          else res.resume();
+          if (!Number.isFinite(total))
+            done(fatal('NO_SIZE', 'the server reports no file size (Content-Range or Content-Length)'));
+          else done({ kind: 'ok', total });
+          return;
+        }
+        if (status === 206 && (!cr || Number(cr[1]) !== offset)) {
+          res.resume();
+          done(
+            retry(
+              'BAD_RANGE',
+              `asked for bytes ${offset}-${end} but got Content-Range ${String(res.headers['content-range'])}`,
+            ),
+          );
+          return;
+        }
+        const skip = status === 200 ? offset : 0;
+        const want = Number.isFinite(total) ? Math.min(length, total - offset) : length;
+        const buf = new Uint8Array(Math.max(0, want));
+        let pos = -skip;
+        res.on('data', (chunk: Buffer) => {
+          const from = Math.max(0, -pos);
+          const n = Math.min(chunk.length - from, buf.length - Math.max(0, pos));
+          if (n > 0) buf.set(chunk.subarray(from, from + n), Math.max(0, pos));
+          pos += chunk.length;
+          if (status === 200 && pos >= buf.length) {
+            req.destroy();
+            done(finish(buf.length));
+          }
+        });
+        const finish = (got: number): Attempt => {
+          if (got < want)
+            return retry(
+              'SHORT_READ',
+              `response for bytes ${offset}-${end} ended after ${Math.max(0, got)} of ${want} bytes`,
+            );
+          if (want < length) {
+            return fatal(
+              'SHORT_READ',
+              `the file has ${total} bytes, so bytes ${offset}-${end} cannot be read; the file is truncated or its header is corrupt`,
+            );
+          }
+          return { kind: 'ok', data: buf };
+        };
+        res.on('end', () => done(finish(Math.min(pos, buf.length))));
+        res.on('aborted', () =>
+          done(
+            retry(
+              'SHORT_READ',
+              `connection closed after ${Math.max(0, pos)} of ${want} bytes for bytes ${offset}-${end}`,
+            ),
+          ),
+        );
+        res.on('error', (e) => done(retry('CONNECTION', `response for bytes ${offset}-${end} failed: ${e.message}`)));
+      });
       req.setTimeout(this.o.timeoutMs, () => {
         req.destroy();
         done(retry('TIMEOUT', `no data for ${this.o.timeoutMs} ms on bytes ${offset}-${end}`));

@@ -1,6 +1,6 @@
 import { StitchError } from '../errors.js';
 import { TileStore } from './accumulator-store.js';
-import { blendWeight1d, type BlendMode } from './blend.js';
+import { blendWeight1d, type BlendMode, type BlendWindow } from './blend.js';
 import type { PredictionSamples } from './prediction-input.js';
 import { predictiveEntropy, probabilityMargin, type ValueKind } from './uncertainty.js';
 
@@ -34,9 +34,13 @@ export interface AccumulatorOptions {
   bands: number;
   tileSize: number;
   blend: BlendMode;
+  /** Spatial weight window (blend `'cosine'` always uses `'cosine'`). Default `'uniform'`. */
+  window?: BlendWindow;
   kind: ValueKind;
-  /** Keep the second moment per band (needed for the variance band). */
+  /** Keep the second moment per band (the variance band; for `'inverse-variance'`, the σ band). */
   trackVariance: boolean;
+  /** Keep the number of predictions per pixel (the `count` band). Default false. */
+  count?: boolean;
   resample: 'nearest' | 'bilinear';
   /** Tiles kept in memory before the least recently touched one is spilled to the scratch file. */
   maxInMemory: number;
@@ -54,9 +58,12 @@ function snap(v: number): number {
 }
 
 /**
- * Per-tile blending state of an output grid. Each tile of `tileSize²` pixels owns, in one Float64Array:
- * the sum of weights, the weighted running mean per band (West's weighted Welford update), the weighted
- * sum of squared deviations per band (when `trackVariance`), and the running max per band (blend `'max'`).
+ * Per-tile blending state of an output grid. Each tile of `tileSize²` pixels owns, in one Float64Array,
+ * planes of `tileSize²` values: the sum of spatial weights; the weighted running mean per band (West's
+ * weighted Welford update; for `'inverse-variance'` weighted by `b/σ²`); the weighted sum of squared
+ * deviations per band (when `trackVariance`); the picked value per band (blends `'max'`, `'first'`,
+ * `'last'`); for `'inverse-variance'` the sum of weights `Σ b/σ²` per band and (when `trackVariance`)
+ * `Σ b²/σ²` per band instead of the squared deviations; and the prediction count (when `count`).
  * Tiles are allocated on first touch and spilled through a {@link TileStore}.
  *
  * @example
@@ -69,28 +76,54 @@ export class TileAccumulator {
   readonly tilesX: number;
   readonly tilesY: number;
   readonly store: TileStore;
+  /** Bands each prediction holds: `2 * bands` (means, then sigmas) for `'inverse-variance'`, else `bands`. */
+  readonly inputBands: number;
   private readonly n: number;
   private readonly meanAt: number;
   private readonly m2At: number;
-  private readonly maxAt: number;
+  private readonly pickAt: number;
+  private readonly ivwAt: number;
+  private readonly countAt: number;
 
   constructor(readonly opts: AccumulatorOptions) {
     const { width, height, bands, tileSize } = opts;
     this.tilesX = Math.ceil(width / tileSize);
     this.tilesY = Math.ceil(height / tileSize);
     this.n = tileSize * tileSize;
+    this.inputBands = opts.blend === 'inverse-variance' ? 2 * bands : bands;
+    const planes = TileAccumulator.planes(opts);
     this.meanAt = this.n;
     this.m2At = this.meanAt + bands * this.n;
-    this.maxAt = this.m2At + (opts.trackVariance ? bands * this.n : 0);
-    const slot = this.maxAt + (opts.blend === 'max' ? bands * this.n : 0);
-    const maxStart = this.maxAt;
-    const init = opts.blend === 'max' ? (t: Float64Array) => t.fill(-Infinity, maxStart) : () => undefined;
+    this.pickAt = this.m2At + planes.m2 * this.n;
+    this.ivwAt = this.pickAt + planes.pick * this.n;
+    this.countAt = this.ivwAt + planes.ivw * this.n;
+    const slot = this.countAt + planes.count * this.n;
+    const pickStart = this.pickAt;
+    const pickEnd = this.ivwAt;
+    const init = opts.blend === 'max' ? (t: Float64Array) => t.fill(-Infinity, pickStart, pickEnd) : () => undefined;
     this.store = new TileStore(slot, init, opts.maxInMemory, opts.scratchDir);
   }
 
+  /** Planes of `tileSize²` values per tile, by purpose (besides the weight plane and the `bands` mean planes). */
+  private static planes(o: Pick<AccumulatorOptions, 'bands' | 'blend' | 'trackVariance' | 'count'>): {
+    m2: number;
+    pick: number;
+    ivw: number;
+    count: number;
+  } {
+    const ivw = o.blend === 'inverse-variance';
+    return {
+      m2: o.trackVariance && !ivw ? o.bands : 0,
+      pick: o.blend === 'max' || o.blend === 'first' || o.blend === 'last' ? o.bands : 0,
+      ivw: ivw ? o.bands * (o.trackVariance ? 2 : 1) : 0,
+      count: o.count ? 1 : 0,
+    };
+  }
+
   /** Bytes of state one tile holds. */
-  static tileBytes(o: Pick<AccumulatorOptions, 'bands' | 'tileSize' | 'blend' | 'trackVariance'>): number {
-    const perPixel = 1 + o.bands * (1 + (o.trackVariance ? 1 : 0) + (o.blend === 'max' ? 1 : 0));
+  static tileBytes(o: Pick<AccumulatorOptions, 'bands' | 'tileSize' | 'blend' | 'trackVariance' | 'count'>): number {
+    const p = TileAccumulator.planes(o);
+    const perPixel = 1 + o.bands + p.m2 + p.pick + p.ivw + p.count;
     return perPixel * o.tileSize * o.tileSize * 8;
   }
 
@@ -155,9 +188,10 @@ export class TileAccumulator {
     const w = new Float64Array(len);
     const scale = n / (c1 - c0);
     const nearest = this.opts.resample === 'nearest';
+    const window = this.opts.blend === 'cosine' ? 'cosine' : (this.opts.window ?? 'uniform');
     for (let k = 0; k < len; k++) {
       const u = (a + k + 0.5 - c0) / (c1 - c0);
-      w[k] = blendWeight1d(this.opts.blend, u);
+      w[k] = blendWeight1d(window, u);
       const f = snap((a + k + 0.5 - c0) * scale - 0.5);
       if (nearest) {
         i0[k] = i1[k] = Math.min(n - 1, Math.max(0, Math.floor(f + 0.5)));
@@ -187,18 +221,25 @@ export class TileAccumulator {
     pred: PredictionSamples,
   ): void {
     const { bands, tileSize, trackVariance, blend } = this.opts;
+    const inBands = this.inputBands;
     const n = this.n;
     const meanAt = this.meanAt;
     const m2At = this.m2At;
-    const maxAt = this.maxAt;
+    const pickAt = this.pickAt;
+    const ivwAt = this.ivwAt;
+    const countAt = this.countAt;
+    const counting = this.opts.count === true;
     const isMax = blend === 'max';
+    const isFirst = blend === 'first';
+    const isLast = blend === 'last';
+    const isIvw = blend === 'inverse-variance';
     const pix = pred.width * pred.height;
     const pw = pred.width;
     const ci0 = cols.i0;
     const ci1 = cols.i1;
     const ct = cols.t;
     const cw = cols.w;
-    const vals = new Float64Array(bands);
+    const vals = new Float64Array(inBands);
     for (const sample of pred.samples) {
       for (let gy = ra; gy < rb; gy++) {
         const r = gy - gya;
@@ -213,14 +254,14 @@ export class TileAccumulator {
           const ix1 = ci1[k];
           let ok = true;
           if (ix0 === ix1 && ry0 === ry1) {
-            for (let c = 0; c < bands; c++) {
+            for (let c = 0; c < inBands; c++) {
               const v = sample[c * pix + ry0 + ix0];
               if (v !== v) ok = false;
               vals[c] = v;
             }
           } else {
             const tx = ct[k];
-            for (let c = 0; c < bands; c++) {
+            for (let c = 0; c < inBands; c++) {
               const o = c * pix;
               const top = (1 - tx) * sample[o + ry0 + ix0] + tx * sample[o + ry0 + ix1];
               const bot = (1 - tx) * sample[o + ry1 + ix0] + tx * sample[o + ry1 + ix1];
@@ -233,9 +274,24 @@ export class TileAccumulator {
           const p = rowBase + gx;
           const w0 = wy * cw[k];
           const w = Math.max(w0, MIN_WEIGHT);
-          const W = tile[p] + w;
-          const ratio = w / W;
+          const before = tile[p];
+          const W = before + w;
           tile[p] = W;
+          if (counting) tile[countAt + p] += 1;
+          if (isIvw) {
+            for (let c = 0; c < bands; c++) {
+              const inv = 1 / (vals[bands + c] * vals[bands + c]);
+              const wc = w * inv;
+              const si = ivwAt + c * n + p;
+              const Wc = tile[si] + wc;
+              tile[si] = Wc;
+              const mi = meanAt + c * n + p;
+              tile[mi] += (vals[c] - tile[mi]) * (wc / Wc);
+              if (trackVariance) tile[si + bands * n] += w * w * inv;
+            }
+            continue;
+          }
+          const ratio = w / W;
           for (let c = 0; c < bands; c++) {
             const x = vals[c];
             const mi = meanAt + c * n + p;
@@ -244,10 +300,8 @@ export class TileAccumulator {
             const next = mean + delta * ratio;
             tile[mi] = next;
             if (trackVariance) tile[m2At + c * n + p] += w * delta * (x - next);
-            if (isMax) {
-              const xi = maxAt + c * n + p;
-              if (x > tile[xi]) tile[xi] = x;
-            }
+            const xi = pickAt + c * n + p;
+            if (isLast || (isFirst && before === 0) || (isMax && x > tile[xi])) tile[xi] = x;
           }
         }
       }
@@ -255,35 +309,50 @@ export class TileAccumulator {
   }
 
   /**
-   * Final values of tile `index`: `pred` receives `bands` planes of `tileSize²` (mean or max) and `unc`
-   * (when given) receives entropy, variance, margin planes (probabilities/logits) or just variance
-   * (regression). Pixels without any prediction get `nodata` / `uncNodata`. Returns the number of pixels
-   * with a prediction; an untouched tile fills everything with nodata and returns 0.
+   * Final values of tile `index`: `pred` receives `bands` planes of `tileSize²` (mean, or the picked value
+   * of `'max'`/`'first'`/`'last'`) and `unc` (when given) receives entropy, variance, margin planes
+   * (probabilities/logits), just variance (regression), or one σ plane per band (`'inverse-variance'`),
+   * followed by the count plane when counting. Pixels without any prediction get `nodata` / `uncNodata`
+   * (count: 0). Returns the number of pixels with a prediction; an untouched tile fills everything with
+   * nodata and returns 0.
    */
   finalizeTile(index: number, pred: Float64Array, nodata: number, unc?: Float64Array, uncNodata = NaN): number {
     const { bands, blend, kind, trackVariance } = this.opts;
     const n = this.n;
     const tile = this.store.peek(index);
+    const counting = this.opts.count === true;
+    const countPlane = unc && counting ? unc.length - n : -1;
     if (!tile) {
       pred.fill(nodata);
       unc?.fill(uncNodata);
+      if (unc && counting) unc.fill(0, countPlane);
       return 0;
     }
     if (unc && !trackVariance)
       throw new StitchError('BAD_OPTION', 'uncertainty bands need the stitcher created with uncertainty: true');
-    const src = blend === 'max' ? this.maxAt : this.meanAt;
+    const src = blend === 'max' || blend === 'first' || blend === 'last' ? this.pickAt : this.meanAt;
     const probs = kind !== 'regression';
+    const ivw = blend === 'inverse-variance';
     let covered = 0;
     for (let p = 0; p < n; p++) {
       const W = tile[p];
       if (W === 0) {
         for (let c = 0; c < bands; c++) pred[c * n + p] = nodata;
         if (unc) for (let u = 0; u < unc.length / n; u++) unc[u * n + p] = uncNodata;
+        if (countPlane >= 0) unc![countPlane + p] = 0;
         continue;
       }
       covered++;
       for (let c = 0; c < bands; c++) pred[c * n + p] = tile[src + c * n + p];
       if (!unc) continue;
+      if (countPlane >= 0) unc[countPlane + p] = tile[this.countAt + p];
+      if (ivw) {
+        for (let c = 0; c < bands; c++) {
+          const si = this.ivwAt + c * n + p;
+          unc[c * n + p] = Math.sqrt(tile[si + bands * n]) / tile[si];
+        }
+        continue;
+      }
       let variance = 0;
       for (let c = 0; c < bands; c++) variance += Math.max(0, tile[this.m2At + c * n + p] / W);
       variance /= bands;

@@ -1,12 +1,10 @@
 /**
- * Stitch stage: blend predictions back into rasters (with uncertainty), write GeoTIFF/COG files,
- * write predictions back into the catalog, and pick the next chips to label.
+ * `geoslice/stitch`: the stitch stage and its parts — blend predictions back into rasters (with
+ * uncertainty), write GeoTIFF/COG files, write predictions back into the catalog as a new version,
+ * and pick the next chips to label. `createStitcher`, `writePredictions` and `selectForLabeling` are
+ * also in the root export; the GeoTIFF/COG writer is in `geoslice/tiff`.
  *
- * @example
- * ```ts
- * import { createStitcher, writePredictions, selectForLabeling } from './stitch/index.js';
- * const st = createStitcher({ grid, bands: 3, blend: 'cosine' });
- * ```
+ * @module
  */
 export * from './blend.js';
 export * from './prediction-input.js';
@@ -18,7 +16,3 @@ export * from './stitch-writer.js';
 export * from './lineage.js';
 export * from './write-predictions.js';
 export * from './select-for-labeling.js';
-export * from './cog-writer.js';
-export * from '../tiff/write/cog-layout-check.js';
-export type { DTypeInfo } from '../tiff/write/dtype.js';
-export { dtypeInfo, RASTER_DTYPES } from '../tiff/write/dtype.js';

@@ -3,10 +3,10 @@ import { StitchError } from '../errors.js';
 import { normalizeCrs } from '../geo/crs.js';
 import { describeSlice, sliceHeight, sliceWidth, validateSlice, type GeoSlice } from '../geo/slice.js';
 import { TileAccumulator } from './accumulator.js';
-import { assertBlendMode, type BlendMode } from './blend.js';
+import { assertBlendMode, type BlendMode, type BlendWindow } from './blend.js';
 import { toPredictionSamples, type PredictionInput, type PredictionSamples } from './prediction-input.js';
 import { dtypeInfo, type RasterArray, type RasterDType } from '../tiff/write/dtype.js';
-import { prepareSamples, type ValueKind } from './uncertainty.js';
+import { assertPositiveSigmas, prepareSamples, type ValueKind } from './uncertainty.js';
 import { StitchOutput, type StitchWriteOptions, type StitchWriteResult } from './stitch-writer.js';
 
 /**
@@ -20,14 +20,22 @@ import { StitchOutput, type StitchWriteOptions, type StitchWriteResult } from '.
 export interface StitcherOptions {
   /** The output grid: bounds, CRS and resolution of the raster to produce (e.g. a region's bounding slice). */
   grid: GeoSlice;
-  /** Bands `C` of every prediction (classes, or regression outputs). */
+  /**
+   * Bands `C` of the output (classes, or regression outputs). Every prediction holds `C` bands — `2C`
+   * (means, then sigmas) with blend `'inverse-variance'`.
+   */
   bands: number;
   /**
    * How overlapping predictions combine into the prediction bands (see {@link BlendMode}). Default `'mean'`.
-   * The uncertainty bands always come from the weighted mean and spread of the predictions (cosine
-   * weights for `'cosine'`, uniform otherwise), whatever the blend.
+   * The uncertainty bands come from the weighted mean and spread of the predictions (cosine weights for
+   * `'cosine'`, uniform otherwise), whatever the blend — except `'inverse-variance'`, whose uncertainty
+   * bands are the merged σ of each band (`sigma`, or `sigma_1..C`).
    */
   blend?: BlendMode;
+  /** Spatial window that multiplies the `'inverse-variance'` weights. Default `'uniform'`. */
+  window?: BlendWindow;
+  /** Add a `count` band (predictions per pixel) after the uncertainty bands. Default false. */
+  count?: boolean;
   /** Value written where no prediction landed. Default NaN for float dtypes; required for integer dtypes. */
   nodata?: number;
   /** Output dtype of the prediction bands. Default `'float32'`. Uncertainty bands are always float32. */
@@ -221,7 +229,17 @@ export function createStitcher(opts: StitcherOptions): Stitcher {
   const tileSize = opts.tileSize ?? 256;
   if (!Number.isInteger(tileSize) || tileSize < 16 || tileSize % 16 !== 0)
     throw new StitchError('BAD_OPTION', `tileSize must be a multiple of 16 (TIFF tiles), got ${tileSize}`);
-  const values = opts.values ?? 'probabilities';
+  const ivw = blend === 'inverse-variance';
+  const values = opts.values ?? (ivw ? 'regression' : 'probabilities');
+  if (ivw && values !== 'regression')
+    throw new StitchError(
+      'BAD_OPTION',
+      `blend 'inverse-variance' merges (mean, sigma) regression outputs; pass values: 'regression', got ${JSON.stringify(values)}`,
+    );
+  const window = opts.window ?? 'uniform';
+  if (window !== 'uniform' && window !== 'cosine')
+    throw new StitchError('BAD_OPTION', `window must be 'uniform' or 'cosine', got ${JSON.stringify(window)}`);
+  const count = opts.count ?? false;
   if (!['probabilities', 'logits', 'regression'].includes(values))
     throw new StitchError(
       'BAD_OPTION',
@@ -236,7 +254,7 @@ export function createStitcher(opts: StitcherOptions): Stitcher {
     throw new StitchError('BAD_OPTION', `bandNames has ${bandNames.length} names for ${bands} bands`);
   const width = sliceWidth(grid);
   const height = sliceHeight(grid);
-  const tileBytes = TileAccumulator.tileBytes({ bands, tileSize, blend, trackVariance });
+  const tileBytes = TileAccumulator.tileBytes({ bands, tileSize, blend, trackVariance, count });
   const budget = opts.memoryBudget ?? 512 * MIB;
   const maxInMemory = Math.floor(budget / tileBytes);
   if (maxInMemory < 1)
@@ -250,13 +268,22 @@ export function createStitcher(opts: StitcherOptions): Stitcher {
     bands,
     tileSize,
     blend,
+    window,
+    count,
     kind: values,
     trackVariance,
     resample,
     maxInMemory,
     scratchDir: opts.scratchDir,
   });
-  const uncertaintyBands = values === 'regression' ? ['variance'] : ['entropy', 'variance', 'margin'];
+  const spread = ivw
+    ? bands === 1
+      ? ['sigma']
+      : Array.from({ length: bands }, (_, i) => `sigma_${i + 1}`)
+    : values === 'regression'
+      ? ['variance']
+      : ['entropy', 'variance', 'margin'];
+  const uncertaintyBands = count ? [...spread, 'count'] : spread;
   const order = opts.order ?? 'any';
   if (order !== 'any' && order !== 'rows')
     throw new StitchError('BAD_OPTION', `order must be 'any' or 'rows', got ${JSON.stringify(order)}`);
@@ -293,7 +320,8 @@ export function createStitcher(opts: StitcherOptions): Stitcher {
         );
       }
       const [h, w] = addOpts.shape ?? [sliceHeight(slice), sliceWidth(slice)];
-      let samples = prepareSamples(toPredictionSamples(prediction, bands, h, w, what), values, what);
+      let samples = prepareSamples(toPredictionSamples(prediction, acc.inputBands, h, w, what), values, what);
+      if (ivw) assertPositiveSigmas(samples, bands, what);
       if (addOpts.mask) samples = applyMask(samples, addOpts.mask, what);
       const b = slice.bounds;
       const place = { x0: (b[0] - gx0) / rx, x1: (b[2] - gx0) / rx, y0: (gy1 - b[3]) / ry, y1: (gy1 - b[1]) / ry };

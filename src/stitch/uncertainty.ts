@@ -141,6 +141,29 @@ export function prepareSamples(p: PredictionSamples, kind: ValueKind, what: stri
 }
 
 /**
+ * Checks the sigma bands `[bands, 2 * bands)` of (mean, sigma) prediction samples: every sigma must be
+ * positive (NaN passes: no prediction at that pixel). Throws {@link StitchError} `BAD_VALUES` naming `what`.
+ *
+ * @example
+ * ```ts
+ * assertPositiveSigmas(toPredictionSamples(meanAndSigma, 2, 64, 64, 'chip 1'), 1, 'chip 1');
+ * ```
+ */
+export function assertPositiveSigmas(p: PredictionSamples, bands: number, what: string): void {
+  const pixels = p.height * p.width;
+  for (const s of p.samples) {
+    for (let i = bands * pixels; i < 2 * bands * pixels; i++) {
+      if (s[i] <= 0)
+        throw new StitchError(
+          'BAD_VALUES',
+          `${what}: sigma ${s[i]} of band ${Math.floor(i / pixels) - bands + 1} at pixel ${i % pixels} is not positive; inverse-variance weights need sigma > 0 (NaN marks no prediction)`,
+          { subject: what },
+        );
+    }
+  }
+}
+
+/**
  * Per-slice summary of a prediction, as written into the catalog by `writePredictions`.
  *
  * @example

@@ -1,5 +1,5 @@
 /**
- * Runs an example script the way a user does (`node --import tsx examples/<name>.ts <args>`) from the
+ * Runs an example script the way a user does (`node --conditions=geoslice-source --import tsx examples/<name>.ts <args>`: the condition resolves `'geoslice'` to src/) from the
  * repository root, asserts it exits with 0 (showing its stderr otherwise) and returns its stdout.
  */
 import assert from 'node:assert/strict';
@@ -46,10 +46,14 @@ export function outputDir(name: string): string {
  * ```
  */
 export function runExample(name: string, ...args: string[]): string {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'examples', `${name}.ts`), ...args], {
-    encoding: 'utf8',
-    cwd: repo,
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--conditions=geoslice-source', '--import', 'tsx', join(repo, 'examples', `${name}.ts`), ...args],
+    {
+      encoding: 'utf8',
+      cwd: repo,
+    },
+  );
   assert.equal(r.status, 0, r.stderr);
   return r.stdout;
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { loadModel } from '../../examples/model.js';
-import { loadTf } from '../../src/loaders/tfjs.js';
+import { loadTf } from '../../src/tfjs/tfjs.js';
 import { outputDir, runExample, MIN_ACCURACY } from './run-example.js';
 
 test('examples/train.ts: loss falls and accuracy rises over its epochs, validation accuracy >= 0.93, the saved model loads and predicts', async () => {

@@ -4,7 +4,7 @@ import { LoaderError } from '../../src/errors.js';
 import type { Batch } from '../../src/loaders/batches.js';
 import type { Chip } from '../../src/loaders/chip.js';
 import { toLayout } from '../../src/loaders/tensor.js';
-import { loadTf, toTensor } from '../../src/loaders/tfjs.js';
+import { loadTf, toTensor } from '../../src/tfjs/tfjs.js';
 
 // 2 bands, 2 x 3 pixels: band b, row y, col x = 100 b + 10 y + x
 const chw = Float32Array.from(

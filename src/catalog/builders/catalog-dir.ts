@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import type { Table } from 'apache-arrow';
+import type { ArrowTableLike } from '../types.js';
 import { BuildError } from '../../errors.js';
 import { openCatalog } from '../open.js';
 import type { GeoParquetWriteOptions } from '../types.js';
@@ -21,7 +21,7 @@ import type { TableSource } from './table-source.js';
  * const b: AppendInput = { table: 'items.ndjson' };
  * ```
  */
-export type AppendInput = { files: RasterFiles } | { table: TableSource | Table };
+export type AppendInput = { files: RasterFiles } | { table: TableSource | ArrowTableLike };
 
 /**
  * Options of {@link appendToCatalog}: the build options of the input kind (without `out`) and the lock's.

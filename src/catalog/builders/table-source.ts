@@ -2,7 +2,7 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { JSDuckDBValueConverter } from '@duckdb/node-api';
-import type { Table } from 'apache-arrow';
+import type { ArrowTableLike } from '../types.js';
 import { BuildError } from '../../errors.js';
 import { DuckDBEngine, runStream } from '../duckdb/engine.js';
 import { literalPath } from '../duckdb/sql.js';
@@ -18,7 +18,11 @@ import { literalPath } from '../duckdb/sql.js';
  * const b: TableSource = [{ id: 'a', datetime: '2024-01-01', geometry: wkb, assets: { B04: 'a_B04.tif' } }];
  * ```
  */
-export type TableSource = string | Table | Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>;
+export type TableSource =
+  | string
+  | ArrowTableLike
+  | Iterable<Record<string, unknown>>
+  | AsyncIterable<Record<string, unknown>>;
 
 /**
  * Streams the records of a {@link TableSource}. Parquet is read through DuckDB in chunks and NDJSON
@@ -59,8 +63,10 @@ export async function* readRecords(source: TableSource): AsyncGenerator<Record<s
   );
 }
 
-function isArrowTable(v: unknown): v is Table {
-  return !!v && typeof v === 'object' && 'numRows' in v && 'schema' in v && typeof (v as Table).get === 'function';
+function isArrowTable(v: unknown): v is ArrowTableLike {
+  return (
+    !!v && typeof v === 'object' && 'numRows' in v && 'schema' in v && typeof (v as ArrowTableLike).get === 'function'
+  );
 }
 
 async function* parquetRecords(path: string): AsyncGenerator<Record<string, unknown>> {

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Table } from 'apache-arrow';
+import type { ArrowTableLike } from '../types.js';
 import { CatalogError } from '../../errors.js';
 import type { BBox } from '../../geo/bbox.js';
 import type { TimeInterval } from '../../geo/interval.js';
@@ -317,7 +317,7 @@ export class DuckDBCatalog implements GeoCatalog {
     });
   }
 
-  withColumns(table: Record<string, unknown>[] | Table | string, opts: { on?: string } = {}): GeoCatalog {
+  withColumns(table: Record<string, unknown>[] | ArrowTableLike | string, opts: { on?: string } = {}): GeoCatalog {
     const on = opts.on ?? 'id';
     const onSql = quoteIdent(on, 'withColumns on');
     const what =

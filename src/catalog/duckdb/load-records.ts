@@ -2,7 +2,7 @@
  * Loads a plain table (JS records or an Arrow table) into a DuckDB table, for `withColumns`.
  */
 import { DuckDBDataChunkWriter, JSToDuckDBValueConverter, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
-import type { Table } from 'apache-arrow';
+import type { ArrowTableLike } from '../types.js';
 import { CatalogError } from '../../errors.js';
 import { conformValue, mergeTypes, typeOfValue, typeSql, type ExtraType } from '../geoparquet/extras-types.js';
 import type { DuckDBEngine } from './engine.js';
@@ -17,7 +17,7 @@ import { quoteIdent } from './sql.js';
  * const { columns, rows } = arrowToRecords(tableFromArrays({ id: ['a'], split: ['val'] }));
  * ```
  */
-export function arrowToRecords(table: Table): { columns: string[]; rows: Record<string, unknown>[] } {
+export function arrowToRecords(table: ArrowTableLike): { columns: string[]; rows: Record<string, unknown>[] } {
   const fields = table.schema.fields;
   const columns = fields.map((f) => f.name);
   const isTime = fields.map((f) => /^(Timestamp|Date)/.test(String(f.type)));

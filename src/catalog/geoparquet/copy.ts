@@ -52,11 +52,12 @@ function checkOptions(path: string, opts: GeoParquetWriteOptions): void {
   if (
     opts.geoparquetVersion !== undefined &&
     opts.geoparquetVersion !== '1.1.0' &&
-    opts.geoparquetVersion !== '1.0.0'
+    opts.geoparquetVersion !== '1.0.0' &&
+    opts.geoparquetVersion !== '2.0'
   ) {
     throw new CatalogError(
       'BAD_OPTION',
-      `geoparquetVersion must be '1.1.0' or '1.0.0', got ${JSON.stringify(opts.geoparquetVersion)}`,
+      `geoparquetVersion must be '1.1.0', '1.0.0' or '2.0', got ${JSON.stringify(opts.geoparquetVersion)}`,
     );
   }
   if (opts.sortBy !== undefined && !Array.isArray(opts.sortBy))
@@ -122,7 +123,7 @@ export function wkbTypeName(hex: string, subject: string): string {
 
 /**
  * Writes the relation `rel` (a SELECT yielding at least the catalog columns) to `path` as GeoParquet
- * 1.1 (see `format.ts`), or as a hive directory of shards with `partitionBy`. The destination is
+ * 1.1 (see `format.ts`; 1.0 or 2.0 on request), or as a hive directory of shards with `partitionBy`. The destination is
  * replaced atomically; on failure nothing is left behind and the old file is untouched.
  * Throws {@link CatalogError} `BAD_OPTION`, `WRITE_FAILED`, `INVALID_WKB` (a footprint is not WKB).
  *
@@ -161,13 +162,20 @@ export async function copyToGeoParquet(
     const geo = buildGeoMetadata({ geometryTypes: types, bbox, version: opts.geoparquetVersion ?? '1.1.0' });
     const sortBy = opts.sortBy ?? DEFAULT_SORT;
     const order = sortBy.length ? ` ORDER BY ${sortSql(sortBy)}` : '';
-    const cols = `${CORE_COLUMNS.map((c) => quoteIdent(c)).join(', ')}, * EXCLUDE (${CORE_COLUMNS.map((c) => quoteIdent(c)).join(', ')})`;
+    // GeoParquet 2.0: the geometry column has Parquet's GEOMETRY logical type (DuckDB's GEOMETRY); our
+    // own `geo` metadata replaces the one DuckDB would write.
+    const native = opts.geoparquetVersion === '2.0';
+    const core = CORE_COLUMNS.map((c) =>
+      c === 'geometry' && native ? 'ST_GeomFromWKB(geometry) AS geometry' : quoteIdent(c),
+    );
+    const cols = `${core.join(', ')}, * EXCLUDE (${CORE_COLUMNS.map((c) => quoteIdent(c)).join(', ')})`;
     const options = [
       'FORMAT parquet',
       `COMPRESSION ${opts.compression ?? 'zstd'}`,
       `ROW_GROUP_SIZE ${opts.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE}`,
       `KV_METADATA {geo: ${sqlString(JSON.stringify(geo))}}`,
     ];
+    if (native) options.push(`GEOPARQUET_VERSION 'NONE'`);
     if (opts.partitionBy)
       options.push(`PARTITION_BY (${opts.partitionBy.map((c) => quoteIdent(c, 'partitionBy column')).join(', ')})`);
     await runStatement(

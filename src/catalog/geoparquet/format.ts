@@ -19,7 +19,9 @@
  * "geometry_types":[...], "bbox":[xmin,ymin,xmax,ymax], "covering":{"bbox":{"xmin":["bbox","xmin"],...}}}}}`.
  * `crs` is omitted, which GeoParquet defines as OGC:CRS84 (longitude/latitude on WGS 84, the axis
  * order WKB uses for EPSG:4326 anyway). With `geoparquetVersion: '1.0.0'` the version is "1.0.0" and
- * `covering` is left out (the bbox column is still written, as an ordinary column).
+ * `covering` is left out (the bbox column is still written, as an ordinary column). With
+ * `geoparquetVersion: '2.0'` the version is "2.0.0" and `geometry` has Parquet's GEOMETRY logical type
+ * (written through DuckDB's GEOMETRY, whose own `geo` metadata is turned off in favour of ours).
  *
  * The metadata is written with DuckDB core's `COPY ... (FORMAT parquet, KV_METADATA {geo: ...})`.
  * The geometry column is written as a plain BLOB on purpose: DuckDB core's GEOMETRY type would

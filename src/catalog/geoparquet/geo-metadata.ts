@@ -39,7 +39,8 @@ export interface GeoColumnMetadata {
 
 /**
  * Builds the `geo` metadata of a geoslice catalog file: WKB geometry in OGC:CRS84 (crs omitted),
- * the given geometry types and bounds, and (for 1.1.0) the `bbox` covering column.
+ * the given geometry types and bounds, and (for 1.1.0 and 2.0) the `bbox` covering column. Version
+ * '2.0' is written as "2.0.0" (as DuckDB 1.5 writes it; the geometry column then has Parquet's GEOMETRY type).
  *
  * @example
  * ```ts
@@ -49,12 +50,12 @@ export interface GeoColumnMetadata {
 export function buildGeoMetadata(opts: {
   geometryTypes: string[];
   bbox: BBox | null;
-  version?: '1.1.0' | '1.0.0';
+  version?: '1.1.0' | '1.0.0' | '2.0';
 }): GeoMetadata {
-  const version = opts.version ?? '1.1.0';
+  const version = opts.version === '2.0' ? '2.0.0' : (opts.version ?? '1.1.0');
   const column: GeoColumnMetadata = { encoding: 'WKB', geometry_types: [...new Set(opts.geometryTypes)].sort() };
   if (opts.bbox) column.bbox = [...opts.bbox];
-  if (version === '1.1.0') {
+  if (version !== '1.0.0') {
     column.covering = {
       bbox: { xmin: ['bbox', 'xmin'], ymin: ['bbox', 'ymin'], xmax: ['bbox', 'xmax'], ymax: ['bbox', 'ymax'] },
     };

@@ -2,7 +2,7 @@
  * The in-memory {@link GeoCatalog}: plain arrays of rows plus a static R-tree, with lazy operations
  * that compose and run at the eager calls.
  */
-import type { Table } from 'apache-arrow';
+import type { ArrowTableLike } from '../types.js';
 import { CatalogError } from '../../errors.js';
 import { bboxUnion, type BBox } from '../../geo/bbox.js';
 import type { TimeInterval } from '../../geo/interval.js';
@@ -161,7 +161,7 @@ export class MemoryCatalog implements GeoCatalog {
     );
   }
 
-  withColumns(table: Record<string, unknown>[] | Table | string, opts: { on?: string } = {}): GeoCatalog {
+  withColumns(table: Record<string, unknown>[] | ArrowTableLike | string, opts: { on?: string } = {}): GeoCatalog {
     const on = opts.on ?? 'id';
     if (typeof on !== 'string' || on === '')
       throw new CatalogError('BAD_QUERY', 'withColumns option on must be a column name');
@@ -275,7 +275,7 @@ export async function relationOf(cat: GeoCatalog): Promise<Relation> {
   return makeRelation(entriesOf(rows), columns);
 }
 
-async function plainTable(table: Record<string, unknown>[] | Table | string): Promise<PlainTable> {
+async function plainTable(table: Record<string, unknown>[] | ArrowTableLike | string): Promise<PlainTable> {
   if (typeof table === 'string') return readTableFile(table);
   if (Array.isArray(table)) {
     table.forEach((r, i) => {

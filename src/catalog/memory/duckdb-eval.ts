@@ -5,7 +5,7 @@
  * one of these runs, so bbox/interval work never loads it.
  */
 import { existsSync } from 'node:fs';
-import type { Table } from 'apache-arrow';
+import type { ArrowTableLike } from '../types.js';
 import { CatalogError } from '../../errors.js';
 import type { CatalogRow, GeoCatalog, GeoParquetWriteOptions, SqlParams } from '../types.js';
 import { columnsOf, entriesOf, makeRelation, type Relation } from './relation.js';
@@ -168,7 +168,7 @@ export async function readTableFile(path: string): Promise<PlainTable> {
  * const labels = await readArrowTable(tableFromArrays({ id: ['a'], split: ['val'] }));
  * ```
  */
-export async function readArrowTable(table: Table): Promise<PlainTable> {
+export async function readArrowTable(table: ArrowTableLike): Promise<PlainTable> {
   const { arrowToRecords } = await import('../duckdb/load-records.js');
   return arrowToRecords(table);
 }

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { GeoSlice } from '../../src/geo/slice.js';
 import { createLoader } from '../../src/loaders/loader.js';
-import { tfDataset } from '../../src/loaders/tf-dataset.js';
-import { loadTf } from '../../src/loaders/tfjs.js';
-import { openerOf, syntheticRaster } from './loader-synthetic.js';
+import { tfDataset } from '../../src/tfjs/tf-dataset.js';
+import { loadTf } from '../../src/tfjs/tfjs.js';
+import { openerOf, syntheticRaster } from '../loaders/loader-synthetic.js';
 
 // 2-band raster: band 0 = x, band 1 = y; the label of a slice is whether its west edge is in the east half
 const r = syntheticRaster({

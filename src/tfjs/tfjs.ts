@@ -1,8 +1,8 @@
 import type * as TF from '@tensorflow/tfjs';
 import { LoaderError } from '../errors.js';
-import type { Batch } from './batches.js';
-import type { Chip } from './chip.js';
-import { toLayout, type TensorLayout } from './tensor.js';
+import type { Batch } from '../loaders/batches.js';
+import type { Chip } from '../loaders/chip.js';
+import { toLayout, type TensorLayout } from '../loaders/tensor.js';
 
 /**
  * The tfjs module in use: `@tensorflow/tfjs-node` when it is installed, else `@tensorflow/tfjs`.
@@ -46,7 +46,7 @@ export function loadTf(): Promise<Tfjs> {
     loaded = undefined;
     throw new LoaderError(
       'NO_TFJS',
-      `cannot load tfjs (${failures.join('; ')}); run \`npm install @tensorflow/tfjs\` (or @tensorflow/tfjs-node for the native backend)`,
+      `geoslice/tfjs needs TensorFlow.js: run \`npm install @tensorflow/tfjs\` (or \`npm install @tensorflow/tfjs-node\` for the native backend) in your project (${failures.join('; ')})`,
     );
   })();
   return loaded;

@@ -1,7 +1,7 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { GeoSlice } from '../geo/slice.js';
-import type { Batch, BatchOptions } from './batches.js';
-import type { TensorLayout } from './tensor.js';
+import type { Batch, BatchOptions } from '../loaders/batches.js';
+import type { TensorLayout } from '../loaders/tensor.js';
 import { loadTf, toTensor, type Tfjs } from './tfjs.js';
 
 /**

@@ -1,0 +1,49 @@
+import { extname } from 'node:path';
+import { InferenceError } from '../errors.js';
+import { functionModel, type ModelFunction } from './function-model.js';
+import type { InferenceModel } from './model.js';
+import { loadOnnxModel, type OnnxModelOptions } from './onnx-model.js';
+import { loadTfjsModel, type TfjsModelOptions } from './tfjs-model.js';
+
+/**
+ * What {@link loadModel} accepts: a file (`.onnx`, or a tfjs `model.json`), a loaded
+ * {@link InferenceModel}, or a {@link ModelFunction}.
+ *
+ * @example
+ * ```ts
+ * const m: ModelSource = 'unet.onnx';
+ * ```
+ */
+export type ModelSource = string | InferenceModel | ModelFunction;
+
+/**
+ * Options of {@link loadModel}: passed on to the backend that the source picks.
+ *
+ * @example
+ * ```ts
+ * const o: LoadModelOptions = { threads: 2, backend: 'wasm' };
+ * ```
+ */
+export type LoadModelOptions = OnnxModelOptions & TfjsModelOptions;
+
+/**
+ * Resolves a {@link ModelSource}: `*.onnx` → {@link loadOnnxModel}, `*.json` → {@link loadTfjsModel},
+ * a function → {@link functionModel}, a model → itself. Other paths throw {@link InferenceError} `BAD_MODEL`.
+ *
+ * @example
+ * ```ts
+ * const model = await loadModel('model/model.json', { backend: 'auto' });
+ * ```
+ */
+export async function loadModel(source: ModelSource, opts: LoadModelOptions = {}): Promise<InferenceModel> {
+  if (typeof source === 'function') return functionModel(source, opts);
+  if (typeof source !== 'string') return source;
+  const ext = extname(source).toLowerCase();
+  if (ext === '.onnx') return loadOnnxModel(source, opts);
+  if (ext === '.json') return loadTfjsModel(source, opts);
+  throw new InferenceError(
+    'BAD_MODEL',
+    `${source}: not a model file geoslice can run; give an ONNX file (*.onnx) or a tfjs model.json`,
+    { subject: source },
+  );
+}

@@ -1,0 +1,170 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type * as Ort from 'onnxruntime-node';
+import { InferenceError } from '../errors.js';
+import {
+  channelsLast,
+  checkOutput,
+  normalizeInput,
+  type InferenceModel,
+  type ModelInput,
+  type ModelOptions,
+  type ModelOutput,
+} from './model.js';
+import { importOptional } from './optional-import.js';
+
+/**
+ * Options of {@link loadOnnxModel}.
+ *
+ * @example
+ * ```ts
+ * const o: OnnxModelOptions = { threads: 2, layout: 'NCHW', normalize: { mean: [900], std: [400] } };
+ * ```
+ */
+export interface OnnxModelOptions extends ModelOptions {
+  /** Threads of the CPU execution provider inside one operator (`intraOpNumThreads`). Default: onnxruntime's choice (all cores). */
+  threads?: number;
+  /**
+   * Axis order the model's input expects: `'NCHW'` (PyTorch exports) or `'NHWC'`. Default `'auto'`:
+   * read from the model's declared input shape (the axis whose size is the band count), else `'NCHW'`.
+   */
+  layout?: 'NCHW' | 'NHWC' | 'auto';
+  /** Axis order of the model's 4-D output. Default: the input's layout. A 3-D output `[N, H, W]` is one band. */
+  outputLayout?: 'NCHW' | 'NHWC';
+  /** Input to feed. Default: the model's first input. */
+  inputName?: string;
+  /** Output to read. Default: the model's first output. */
+  outputName?: string;
+}
+
+type OrtModule = typeof Ort;
+
+/**
+ * Loads an ONNX model (e.g. exported from PyTorch with `torch.onnx.export`) into onnxruntime-node on the
+ * CPU execution provider. Needs the optional package `onnxruntime-node` (install it with
+ * `ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node`: the CPU binaries ship inside the package);
+ * without it throws {@link InferenceError} `MISSING_DEPENDENCY`. A file onnxruntime cannot load throws
+ * `BAD_MODEL`; a missing file `NOT_FOUND`.
+ *
+ * The model receives float32 `[N, C, H, W]` (or `[N, H, W, C]`, see `layout`) band values — normalised
+ * only when `normalize` is given — and must return one float32 tensor per batch item.
+ *
+ * @example
+ * ```ts
+ * const model = await loadOnnxModel('unet.onnx', { threads: 2 });
+ * await runInference({ source: 'scene.tif', model, out: 'pred.tif' });
+ * ```
+ */
+export async function loadOnnxModel(path: string, opts: OnnxModelOptions = {}): Promise<InferenceModel> {
+  const file = resolve(path);
+  if (!existsSync(file) || !statSync(file).isFile())
+    throw new InferenceError('NOT_FOUND', `ONNX model ${file} does not exist`, { subject: file });
+  const threads = opts.threads;
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1))
+    throw new InferenceError('BAD_OPTION', `threads must be a positive integer, got ${threads}`);
+  for (const [k, v] of [
+    ['layout', opts.layout],
+    ['outputLayout', opts.outputLayout],
+  ] as const)
+    if (v !== undefined && !['NCHW', 'NHWC', ...(k === 'layout' ? ['auto'] : [])].includes(v))
+      throw new InferenceError(
+        'BAD_OPTION',
+        `${k} must be 'NCHW' or 'NHWC'${k === 'layout' ? " or 'auto'" : ''}, got ${JSON.stringify(v)}`,
+      );
+  const mod = await importOptional<OrtModule & { default?: OrtModule }>(
+    'onnxruntime-node',
+    'ONNX models',
+    'ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node',
+  );
+  const ort = typeof mod.InferenceSession === 'function' ? mod : (mod.default as OrtModule);
+  let session: Ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(file, {
+      executionProviders: ['cpu'],
+      graphOptimizationLevel: 'all',
+      ...(threads ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
+    });
+  } catch (e) {
+    throw new InferenceError('BAD_MODEL', `onnxruntime cannot load ${file}: ${(e as Error).message.split('\n')[0]}`, {
+      cause: e,
+      subject: file,
+    });
+  }
+  const inputName = opts.inputName ?? session.inputNames[0];
+  const outputName = opts.outputName ?? session.outputNames[0];
+  for (const [kind, name, names] of [
+    ['input', inputName, session.inputNames],
+    ['output', outputName, session.outputNames],
+  ] as const)
+    if (!names.includes(name))
+      throw new InferenceError(
+        'BAD_OPTION',
+        `${file} has no ${kind} ${JSON.stringify(name)}; its ${kind}s are ${JSON.stringify(names)}`,
+        { subject: file },
+      );
+  const declared = declaredShape(session, inputName);
+  const id = `${file} (${statSync(file).size} bytes)`;
+  let closed = false;
+
+  const layoutFor = (bands: number): 'NCHW' | 'NHWC' => {
+    if (opts.layout && opts.layout !== 'auto') return opts.layout;
+    if (declared?.length === 4 && declared[1] !== bands && declared[3] === bands) return 'NHWC';
+    return 'NCHW';
+  };
+
+  return {
+    backend: `onnxruntime-node (cpu${threads ? `, ${threads} threads` : ''})`,
+    id,
+    async predict(batch: ModelInput): Promise<ModelOutput> {
+      if (closed) throw new InferenceError('BAD_OPTION', `${file}: the model was closed`, { subject: file });
+      const x = normalizeInput(batch, opts.normalize);
+      const [n, c, h, w] = x.shape;
+      const layout = layoutFor(c);
+      const input =
+        layout === 'NCHW'
+          ? new ort.Tensor('float32', x.data, [n, c, h, w])
+          : new ort.Tensor('float32', channelsLast(x.data, x.shape), [n, h, w, c]);
+      let result: Ort.InferenceSession.ReturnType;
+      try {
+        result = await session.run({ [inputName]: input }, [outputName]);
+      } catch (e) {
+        throw new InferenceError(
+          'BAD_MODEL',
+          `onnxruntime failed on a batch of shape [${layout === 'NCHW' ? [n, c, h, w] : [n, h, w, c]}] (${layout}) for ${file}: ${(e as Error).message.split('\n')[0]}`,
+          { cause: e, subject: file },
+        );
+      }
+      const out = result[outputName];
+      const dims = out.dims.map(Number);
+      if (out.type !== 'float32')
+        throw new InferenceError('BAD_OUTPUT', `${file}: output ${outputName} is ${out.type}, expected float32`, {
+          subject: file,
+        });
+      const data = out.data as Float32Array;
+      if (dims.length === 3) return checkOutput({ data, shape: [dims[0], dims[1], dims[2], 1] }, n, file);
+      if (dims.length !== 4)
+        throw new InferenceError(
+          'BAD_OUTPUT',
+          `${file}: output ${outputName} has shape [${dims.join(', ')}]; expected [N, C, H, W], [N, H, W, C] or [N, H, W]`,
+          { subject: file },
+        );
+      const outLayout = opts.outputLayout ?? layout;
+      if (outLayout === 'NHWC') return checkOutput({ data, shape: dims as ModelOutput['shape'] }, n, file);
+      const [on, oc, oh, ow] = dims;
+      return checkOutput({ data: channelsLast(data, dims), shape: [on, oh, ow, oc] }, n, file);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await session.release();
+    },
+  };
+}
+
+/** The declared shape of an input (numbers for fixed axes, undefined for symbolic ones), when the model says. */
+function declaredShape(session: Ort.InferenceSession, name: string): (number | undefined)[] | undefined {
+  const meta = (session as { inputMetadata?: readonly Ort.InferenceSession.ValueMetadata[] }).inputMetadata;
+  const m = meta?.find((v) => v.name === name);
+  if (!m || !m.isTensor) return undefined;
+  return m.shape.map((d) => (typeof d === 'number' && d > 0 ? d : undefined));
+}

@@ -1,0 +1,9 @@
+/**
+ * `geoslice/quicklook`: small PNG pictures for a human look at a catalog or a prediction — the
+ * coverage map of a catalog (`geoslice catalog map`), class maps and continuous rasters (probability,
+ * uncertainty) with a title, a legend or colour bar and a scale bar.
+ *
+ * @module
+ */
+export { renderCoverageMap, type CoverageMapInfo } from './coverage-map.js';
+export { renderClasses, renderContinuous, writePng, CLASS_PALETTE, type Rgb } from './png.js';
