@@ -6,6 +6,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import { CatalogError } from '../errors.js';
+import { readManifest } from './manifest.js';
 import { DuckDBCatalog } from './duckdb/catalog.js';
 import { DuckDBEngine, describeQuery, runStatement, sharedEngine, type EngineOptions } from './duckdb/engine.js';
 import { quoteIdent, sqlString } from './duckdb/sql.js';
@@ -68,6 +69,18 @@ async function listFiles(
   const abs = resolve(source);
   if (existsSync(abs)) {
     if (statSync(abs).isDirectory()) {
+      const listed = readManifest(abs);
+      if (listed) {
+        if (listed.length === 0)
+          throw new CatalogError(
+            'NOT_FOUND',
+            `${source} is an empty catalog directory (its manifest lists no shards)`,
+            {
+              subject: source,
+            },
+          );
+        return { files: listed, label: source, duckdb: null, hive: false };
+      }
       const files = (await glob('**/*.parquet', { cwd: abs, absolute: true, dot: false })).sort();
       if (files.length === 0)
         throw new CatalogError(

@@ -5,8 +5,8 @@
  */
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { CatalogError } from '../../errors.js';
+import { removeStaleTemps, tempSibling } from '../manifest.js';
 import type { GeoParquetWriteOptions } from '../types.js';
 import type { DuckDBEngine } from '../duckdb/engine.js';
 import { runAll, runStatement } from '../duckdb/engine.js';
@@ -65,10 +65,6 @@ function checkOptions(path: string, opts: GeoParquetWriteOptions): void {
   if (opts.partitionBy !== undefined && (!Array.isArray(opts.partitionBy) || opts.partitionBy.length === 0)) {
     throw new CatalogError('BAD_OPTION', 'partitionBy must be a non-empty array of column names');
   }
-}
-
-function tempSibling(path: string): string {
-  return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
 }
 
 /** Moves `tmp` to `path`: atomic for files; a directory replaces an existing one via a backup name. */
@@ -142,6 +138,7 @@ export async function copyToGeoParquet(
   const out = resolve(path);
   const subject = out;
   if (!existsSync(dirname(out))) mkdirSync(dirname(out), { recursive: true });
+  removeStaleTemps(dirname(out));
   const conn = await engine.connect();
   const tmp = tempSibling(out);
   try {
@@ -213,6 +210,7 @@ export async function copyToDuckDB(
   const out = resolve(path);
   const t = quoteIdent(table, 'table');
   if (!existsSync(dirname(out))) mkdirSync(dirname(out), { recursive: true });
+  removeStaleTemps(dirname(out));
   const tmp = tempSibling(out);
   const alias = quoteIdent(engine.newTableName('gs_out'));
   const conn = await engine.connect();
