@@ -3,31 +3,17 @@
  * catalog. Writers (append, compact) write new shards first and then replace the manifest with one
  * atomic rename, so a reader sees either the old or the new list of shards, never both; shards not
  * listed are leftovers of a killed writer, removed by the next writer (or `geoslice clean`).
- * Temp files are named `.<name>.tmp-<pid>-<hex>` (also `.partial-`), so the next run can tell a dead
- * writer's leftovers from a live one's.
+ * Temp files are named as in `temp-files.ts`, so the next run can tell a dead writer's leftovers.
  */
 import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { CatalogError } from '../errors.js';
+import { isStaleTemp, tempSibling } from './temp-files.js';
 
 /** File name of the manifest inside a catalog directory. */
 export const MANIFEST_NAME = '_geoslice_manifest.json';
 
 const SHARD = /^part-[0-9a-z]+-\d+-[0-9a-f]{8}\.parquet$/;
-const TEMP = /^\..*\.(?:tmp|partial)-(\d+)-[0-9a-f]{8}(?:\..*)?$/;
-
-/**
- * A hidden temp name next to `path` carrying this process's pid: `.<name>.tmp-<pid>-<hex>`.
- *
- * @example
- * ```ts
- * tempSibling('/data/cat.parquet'); // '/data/.cat.parquet.tmp-1234-9f3a0c1d'
- * ```
- */
-export function tempSibling(path: string, kind: 'tmp' | 'partial' = 'tmp'): string {
-  return join(dirname(path), `.${basename(path)}.${kind}-${process.pid}-${randomBytes(4).toString('hex')}`);
-}
 
 /**
  * Whether `name` is a shard name written by geoslice (`part-<time>-<pid>-<hex>.parquet`).
@@ -39,23 +25,6 @@ export function tempSibling(path: string, kind: 'tmp' | 'partial' = 'tmp'): stri
  */
 export function isShardName(name: string): boolean {
   return SHARD.test(name);
-}
-
-/**
- * Whether a process with this pid runs on this host.
- *
- * @example
- * ```ts
- * pidAlive(process.pid); // true
- * ```
- */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
@@ -153,37 +122,6 @@ export function cleanCatalogDir(dir: string): string[] {
       rmSync(join(abs, name), { recursive: true, force: true });
       removed.push(join(abs, name));
     }
-  }
-  return removed;
-}
-
-function isStaleTemp(name: string): boolean {
-  const temp = TEMP.exec(name);
-  return temp !== null && Number(temp[1]) !== process.pid && !pidAlive(Number(temp[1]));
-}
-
-/**
- * Removes temp files and directories in `dir` (not recursive) left by geoslice processes that are
- * gone (`.<name>.tmp-<pid>-<hex>`, `.partial-`). Safe without a lock: live writers' temps are kept.
- * Returns the removed paths.
- *
- * @example
- * ```ts
- * removeStaleTemps('out/');
- * ```
- */
-export function removeStaleTemps(dir: string): string[] {
-  const removed: string[] = [];
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return removed;
-  }
-  for (const name of names) {
-    if (!isStaleTemp(name)) continue;
-    rmSync(join(dir, name), { recursive: true, force: true });
-    removed.push(join(resolve(dir), name));
   }
   return removed;
 }

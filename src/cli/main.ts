@@ -30,6 +30,7 @@ import { interval } from '../geo/interval.js';
 import { readWkb } from '../geo/wkb.js';
 import { cliContext, parseAoi, type CliIO } from './args.js';
 import { addChipsCommand } from './chips-command.js';
+import { addCleanCommand } from './clean-command.js';
 import { renderCoverageMap } from '../quicklook/coverage-map.js';
 import { showProgress } from './progress.js';
 import { VERSION } from './version.js';
@@ -178,6 +179,7 @@ function program(io: CliIO): Command {
   addSampleCommand(root, ctx);
   addChipsCommand(root, ctx);
   addStitchCommand(root, ctx);
+  addCleanCommand(root, ctx);
   return root;
 }
 

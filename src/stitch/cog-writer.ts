@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
+import { tempSibling } from '../catalog/temp-files.js';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { GeosliceError, StitchError } from '../errors.js';
 import { compressTile } from '../tiff/write/compress.js';
 import type { RasterArray } from '../tiff/write/dtype.js';
@@ -140,7 +140,7 @@ function bytesOf(a: RasterArray): Uint8Array {
  */
 export async function createCogWriter(path: string, meta: CogMeta, opts: CogWriteOptions = {}): Promise<CogWriter> {
   const plan = resolvePlan(path, meta, opts);
-  const stem = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}`);
+  const stem = tempSibling(path);
   const tiles = await Spool.create(`${stem}.tiles`, path);
   const reduced: Spool[] = [];
   try {

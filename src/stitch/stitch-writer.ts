@@ -1,7 +1,10 @@
-import { basename, dirname, extname, join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { StitchError } from '../errors.js';
 import type { TileAccumulator } from './accumulator.js';
 import { createCogWriter, type CogWriter, type CogWriteOptions } from './cog-writer.js';
+import { commitRenames, recoverCommits } from './commit.js';
+import { removeStaleTemps, tempSibling } from '../catalog/temp-files.js';
 import type { Stitcher } from './stitcher.js';
 import { convertValue } from './stitcher.js';
 import { dtypeInfo, type RasterArray } from '../tiff/write/dtype.js';
@@ -88,6 +91,7 @@ export class StitchOutput {
 
   private constructor(
     readonly path: string,
+    private readonly uncPath: string | undefined,
     private readonly st: Stitcher,
     private readonly acc: TileAccumulator,
     private readonly pred: CogWriter,
@@ -122,15 +126,18 @@ export class StitchOutput {
       tileSize: st.tileSize,
     };
     const meta = { width: st.width, height: st.height, crs: st.grid.crs, transform };
+    recoverCommits(dirname(resolve(path)));
+    removeStaleTemps(dirname(resolve(path)));
+    if (uncPath) removeStaleTemps(dirname(resolve(uncPath)));
     const pred = await createCogWriter(
-      path,
+      `${tempSibling(path)}.tif`,
       { ...meta, bands: st.bands, dtype: st.dtype, nodata: st.nodata, bandNames: st.bandNames },
       { ...base, resampling: opts.resampling },
     );
     try {
       const unc = uncPath
         ? await createCogWriter(
-            uncPath,
+            `${tempSibling(uncPath)}.tif`,
             {
               ...meta,
               bands: st.uncertaintyBands.length,
@@ -141,7 +148,7 @@ export class StitchOutput {
             { ...base, predictor: undefined, resampling: 'average' },
           )
         : undefined;
-      return new StitchOutput(path, st, acc, pred, unc, Math.max(1, opts.concurrency ?? 4));
+      return new StitchOutput(path, uncPath, st, acc, pred, unc, Math.max(1, opts.concurrency ?? 4));
     } catch (e) {
       await pred.abort();
       throw e;
@@ -214,13 +221,17 @@ export class StitchOutput {
   }
 
   /**
-   * Builds overviews and renames both files into place: the uncertainty file first, then the prediction
-   * file (if the second rename fails, the uncertainty file is already in place).
+   * Builds overviews, writes both files complete under temp names, then commits them together
+   * (`commit.ts`): after a kill at any point the outputs are both old or both new once the next
+   * stitch or `geoslice clean` has run.
    */
   async finish(): Promise<StitchWriteResult> {
     try {
       if (this.unc) await this.unc.finish();
       await this.pred.finish();
+      const renames: [string, string][] = [[this.pred.path, this.path]];
+      if (this.unc && this.uncPath) renames.push([this.unc.path, this.uncPath]);
+      commitRenames(renames);
     } catch (e) {
       await this.abort();
       if (e instanceof StitchError) throw e;
@@ -229,11 +240,12 @@ export class StitchOutput {
         subject: this.path,
       });
     }
-    return { prediction: this.path, uncertainty: this.unc?.path, coveredPixels: this.covered };
+    return { prediction: this.path, uncertainty: this.uncPath, coveredPixels: this.covered };
   }
 
   /** Abandons both files; neither path is created or changed. */
   async abort(): Promise<void> {
     await Promise.all([this.pred, this.unc].map((w) => w?.abort().catch(() => undefined)));
+    for (const w of [this.pred, this.unc]) if (w) rmSync(w.path, { force: true });
   }
 }

@@ -2,10 +2,42 @@
 // ("begin <op> <k>" / "commit <op> <k>") until it is killed.
 // Usage: node --import tsx test/hostile/kill-child.ts catalog <dir> <firstBatch> <rowsPerBatch>
 //        node --import tsx test/hostile/kill-child.ts build <out> <firstBatch> <rowsPerBatch>
+//        node --import tsx test/hostile/kill-child.ts stitch <out.tif> <firstRun> <scratchDir>
 // Without arguments (e.g. when a test runner loads it) it does nothing.
 import { appendToCatalog, compactCatalog } from '../../src/catalog/builders/catalog-dir.js';
 import { buildCatalogFromTable } from '../../src/catalog/builders/build-from-table.js';
 import { bboxToPolygon } from '../../src/geo/geometry.js';
+import { createStitcher } from '../../src/stitch/stitcher.js';
+
+const GRID = {
+  bounds: [500000, 4000000, 505120, 4005120] as [number, number, number, number],
+  crs: 'EPSG:32633',
+  resolution: [10, 10] as [number, number],
+};
+
+/** A stitcher over a 512² grid whose accumulator spills to `scratchDir` (two 128² tiles fit in memory). */
+export function killStitcher(scratchDir: string) {
+  return createStitcher({
+    grid: GRID,
+    bands: 1,
+    values: 'regression',
+    tileSize: 128,
+    memoryBudget: 2 * 393216,
+    scratchDir,
+  });
+}
+
+/** Stitch run `k`: two overlapping predictions k and 3k, so mean 2k and variance k². */
+export async function stitchRun(k: number, out: string, scratchDir: string): Promise<void> {
+  const st = killStitcher(scratchDir);
+  try {
+    st.add(GRID, new Float32Array(512 * 512).fill(k));
+    st.add(GRID, new Float32Array(512 * 512).fill(3 * k));
+    await st.write(out, { uncertainty: true });
+  } finally {
+    st.close();
+  }
+}
 
 /** The records of batch `k`: ids `b<k>-<i>`. */
 export function batch(k: number, n: number): Record<string, unknown>[] {
@@ -29,6 +61,10 @@ if (mode && target && first && n) {
       say(`begin compact ${k}`);
       await compactCatalog(target, { lock: { waitMs: 10_000 } });
       say(`commit compact ${k}`);
+    } else if (mode === 'stitch') {
+      say(`begin stitch ${k}`);
+      await stitchRun(k, target, n);
+      say(`commit stitch ${k}`);
     } else {
       say(`begin build ${k}`);
       const r = await buildCatalogFromTable(batch(k, Number(n)), { out: target, progress: false });

@@ -17,6 +17,7 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { CatalogError, GeosliceError } from '../../errors.js';
+import { scratchPrefix } from '../temp-files.js';
 import { registerUdfs } from './udf.js';
 
 /**
@@ -71,7 +72,7 @@ export class DuckDBEngine {
         `memoryLimit must look like '512MB' or '2GB', got ${JSON.stringify(options.memoryLimit)}`,
       );
     }
-    const ownedTempDir = options.tempDirectory ? null : mkdtempSync(join(tmpdir(), 'geoslice-duckdb-'));
+    const ownedTempDir = options.tempDirectory ? null : mkdtempSync(join(tmpdir(), scratchPrefix('duckdb')));
     if (ownedTempDir) liveTempDirs.add(ownedTempDir);
     const settings: Record<string, string> = { temp_directory: options.tempDirectory ?? ownedTempDir! };
     if (options.memoryLimit) settings.memory_limit = options.memoryLimit.trim();

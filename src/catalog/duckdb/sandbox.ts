@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { DuckDBEngine } from './engine.js';
+import { scratchPrefix } from '../temp-files.js';
 import { duckError, releaseTempDir, trackTempDir } from './engine.js';
 import { literalPath, quoteIdent, sqlString } from './sql.js';
 import { registerUdfs } from './udf.js';
@@ -75,7 +76,7 @@ export class Sandbox {
    * Errors are {@link CatalogError}s naming `subject`.
    */
   static async create(engine: DuckDBEngine, sql: string, subject: string): Promise<Sandbox> {
-    const scratch = mkdtempSync(join(engine.options.tempDirectory ?? tmpdir(), 'geoslice-sandbox-'));
+    const scratch = mkdtempSync(join(engine.options.tempDirectory ?? tmpdir(), scratchPrefix('sandbox')));
     trackTempDir(scratch);
     let instance: DuckDBInstance | null = null;
     try {

@@ -4,9 +4,9 @@
  * into place atomically (temporary name in the destination directory, then rename).
  */
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { CatalogError } from '../../errors.js';
-import { removeStaleTemps, tempSibling } from '../manifest.js';
+import { removeStaleTemps, tempSibling } from '../temp-files.js';
 import type { GeoParquetWriteOptions } from '../types.js';
 import type { DuckDBEngine } from '../duckdb/engine.js';
 import { runAll, runStatement } from '../duckdb/engine.js';
