@@ -26,7 +26,7 @@ export class GeosliceError extends Error {
 /** Invalid geometry, bbox, slice, interval or CRS input (`INVALID_SLICE`, `INVALID_BBOX`, `UNKNOWN_CRS`, `INVALID_WKB`...). */
 export class GeoError extends GeosliceError {}
 
-/** Catalog opening, querying and writing errors (`NOT_FOUND`, `NOT_PARQUET`, `NO_GEOMETRY`, `MISSING_COLUMNS`, `BAD_QUERY`, `UNSAFE_SQL`, `BAD_SOURCE`...). */
+/** Catalog opening, querying and writing errors (`NOT_FOUND`, `NOT_PARQUET`, `NO_GEOMETRY`, `MISSING_COLUMNS`, `BAD_QUERY`, `UNSAFE_SQL`, `BAD_SOURCE`, `BAD_MANIFEST`...). */
 export class CatalogError extends GeosliceError {}
 
 /** Catalog build errors (`UNREADABLE`, `NO_GEOREFERENCING`, `DUPLICATE_ID`, `LOCKED`...). */

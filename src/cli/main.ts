@@ -24,6 +24,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { BuildError, GeosliceError } from '../errors.js';
+import { httpOptionsOf } from './http-option.js';
 import { openCatalog } from '../catalog/open.js';
 import { buildRasterCatalog, buildCatalogFromTable, optimizeCatalog } from '../catalog/builders/index.js';
 import { interval } from '../geo/interval.js';
@@ -42,6 +43,10 @@ function program(io: CliIO): Command {
     .description('GeoParquet raster catalogs for machine learning')
     .version(VERSION, '-V, --version', 'print the geoslice version')
     .option('--json', 'print results as one JSON line (errors and skipped inputs too)')
+    .option(
+      '--http <json>',
+      'options for http(s) files, e.g. \'{"timeoutMs":10000,"deadlineMs":60000,"maxRetries":4}\'',
+    )
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   const json = () => Boolean(root.opts().json);
@@ -60,6 +65,7 @@ function program(io: CliIO): Command {
         throw new BuildError('BAD_OPTION', 'catalog build needs either file paths or --glob <pattern>, not both');
       const input = o.glob ? { glob: String(o.glob) } : files.length === 1 ? files[0] : files;
       const r = await buildRasterCatalog(input, {
+        http: httpOptionsOf(root),
         out: o.out,
         cogHeaders: Boolean(o.cogHeaders),
         onError: o.onError,

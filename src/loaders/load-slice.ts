@@ -1,3 +1,4 @@
+import { checkHttpOptions, type HttpSourceOptions } from '../sources/http-source.js';
 import type { CatalogRow } from '../catalog/types.js';
 import { GeosliceError, LoaderError } from '../errors.js';
 import { bboxIntersects, type BBox } from '../geo/bbox.js';
@@ -63,6 +64,8 @@ export type RasterOpener = (href: string, layout?: CogLayout) => Promise<RasterR
  * ```
  */
 export interface LoadSliceOptions {
+  /** Options for `http(s)://` and `s3://` files (timeouts, deadline, retries, headers). Ignored with `open`. */
+  http?: HttpSourceOptions;
   /** Bands in chip order. Default: every band of a file source; every asset (in key order) of a row. */
   bands?: BandSelector[];
   /** Default 'nearest'. Grids that coincide with a raster level are copied exactly whatever this says. */
@@ -133,13 +136,14 @@ export async function loadSlice(
   if (temporal !== 'mosaic' && temporal !== 'stack') {
     throw new LoaderError('BAD_OPTION', `temporal must be 'mosaic' or 'stack', got ${JSON.stringify(temporal)}`);
   }
+  const http = checkHttpOptions(opts.http, 'loadSlice http');
   const owned = new Map<string, Promise<RasterReader>>();
   const open: RasterOpener =
     opts.open ??
     ((href, layout) => {
       const hit = owned.get(href);
       if (hit) return hit;
-      const r = openRaster(href, layout ? { layout } : {});
+      const r = openRaster(href, { http, ...(layout ? { layout } : {}) });
       owned.set(href, r);
       return r;
     });

@@ -1,3 +1,4 @@
+import { checkHttpOptions, type HttpSourceOptions } from '../sources/http-source.js';
 import type { CatalogRow, GeoCatalog } from '../catalog/types.js';
 import { LoaderError } from '../errors.js';
 import { describeSlice, type GeoSlice } from '../geo/slice.js';
@@ -22,6 +23,8 @@ import type { Resampling } from './warp.js';
  */
 export interface LoaderOptions {
   catalog?: GeoCatalog;
+  /** Options for `http(s)://` and `s3://` files (timeouts, deadline, retries, headers). Ignored with `open`. */
+  http?: HttpSourceOptions;
   /**
    * A DuckDB catalog with at most this many rows is copied into an in-memory spatial index on the first
    * load (like TorchGeo's R-tree over files), so each slice's lookup takes well under a millisecond
@@ -106,9 +109,10 @@ export function createLoader(opts: LoaderOptions): Loader {
     bad(`maxOpenFiles must be a positive integer, got ${String(opts.maxOpenFiles)}`);
   if (opts.bands !== undefined && (!Array.isArray(opts.bands) || opts.bands.length === 0))
     bad('bands must be a non-empty array of asset keys or 1-based band numbers');
+  const http = checkHttpOptions(opts.http, 'createLoader http');
   const cache = cacheBytes > 0 ? new BlockCache(cacheBytes) : null;
   const pool = new ReaderPool(
-    opts.open ?? ((href, layout) => openRaster(href, { layout, ...(cache ? { blockCache: cache } : {}) })),
+    opts.open ?? ((href, layout) => openRaster(href, { layout, http, ...(cache ? { blockCache: cache } : {}) })),
     maxOpen,
   );
   const { catalog } = opts;

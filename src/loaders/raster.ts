@@ -2,7 +2,7 @@ import { assertCogLayout, type CogLayout } from '../tiff/cog-layout.js';
 import type { BlockCache } from '../sources/block-cache.js';
 import type { ByteSource } from '../sources/byte-source.js';
 import { openSource } from '../sources/open-source.js';
-import type { HttpSourceOptions } from '../sources/http-source.js';
+import { checkHttpOptions, type HttpSourceOptions } from '../sources/http-source.js';
 import type { S3Options } from '../sources/s3-config.js';
 import { readTiffLayout } from '../tiff/read/header.js';
 import { TiffRasterReader } from '../tiff/read/tiff-reader.js';
@@ -160,7 +160,8 @@ export interface OpenRasterOptions {
  */
 export async function openRaster(href: string, opts: OpenRasterOptions = {}): Promise<RasterReader> {
   const owns = !opts.source;
-  const source = opts.source ?? (await openSource(href, { http: opts.http, s3: opts.s3 }));
+  const source =
+    opts.source ?? (await openSource(href, { http: checkHttpOptions(opts.http, 'openRaster http'), s3: opts.s3 }));
   try {
     const layout = opts.layout ? assertCogLayout(opts.layout, href) : await readTiffLayout(source);
     return new TiffRasterReader(href, source, layout, owns, opts.blockCache);

@@ -1,3 +1,4 @@
+import { checkHttpOptions, type HttpSourceOptions } from '../../sources/http-source.js';
 import { availableParallelism } from 'node:os';
 import { BuildError } from '../../errors.js';
 import type { DuckDBCatalog } from '../duckdb/catalog.js';
@@ -24,6 +25,8 @@ import { SkipReport, type OnError, type SkippedInput } from './skipped.js';
 export interface BuildRasterOptions extends Pick<GeoParquetWriteOptions, 'rowGroupSize' | 'compression' | 'sortBy'> {
   /** The GeoParquet file to write (replaced atomically; left untouched when the build fails). */
   out: string;
+  /** Options for `http(s)://` files (timeouts, deadline, retries, headers); `signRequest` needs `workers: 0`. */
+  http?: HttpSourceOptions;
   /** Regex over each file's base name with named groups `date`, or `start`/`end`. */
   filenameRegex?: RegExp;
   /** Layout of the matched dates. Default `'auto'`. */
@@ -173,6 +176,12 @@ export async function buildRasterCatalog(files: RasterFiles, opts: BuildRasterOp
   if (opts.filenameRegex !== undefined && !(opts.filenameRegex instanceof RegExp))
     throw new BuildError('BAD_OPTION', 'filenameRegex must be a RegExp');
   const workers = workerCount(opts.workers);
+  checkHttpOptions(opts.http, 'buildRasterCatalog http');
+  if (opts.http?.signRequest && workers > 0)
+    throw new BuildError(
+      'BAD_OPTION',
+      'http.signRequest is a function and cannot reach worker threads; pass workers: 0',
+    );
   const report = new SkipReport(opts.onError);
   const { hrefs, total } = await expandFiles(files);
   const progress = startProgress(opts.progress, 'raster headers', total);
@@ -185,6 +194,7 @@ export async function buildRasterCatalog(files: RasterFiles, opts: BuildRasterOp
     dateFormat: opts.dateFormat,
     cogHeaders: opts.cogHeaders,
     tiffDateTime: opts.tiffDateTime,
+    http: opts.http,
   };
   let rows: number;
   try {

@@ -2,6 +2,7 @@
  * Worker-thread entry of the raster builder's pool: reads one raster header and returns its catalog
  * row, or the typed error as plain data (errors do not survive structured cloning with their class).
  */
+import type { HttpSourceOptions } from '../../sources/http-source.js';
 import { GeosliceError } from '../../errors.js';
 import type { CatalogRow } from '../types.js';
 import type { DateFormat } from './filename-time.js';
@@ -22,6 +23,8 @@ export interface RasterRowTask {
   dateFormat?: DateFormat;
   cogHeaders?: boolean;
   tiffDateTime?: boolean;
+  /** HTTP options without `signRequest` (a function cannot cross to a worker). */
+  http?: Omit<HttpSourceOptions, 'signRequest'>;
 }
 
 /**
@@ -51,6 +54,7 @@ export default async function rasterRowTask(task: RasterRowTask): Promise<Raster
       dateFormat: task.dateFormat,
       cogHeaders: task.cogHeaders,
       tiffDateTime: task.tiffDateTime,
+      http: task.http,
     });
     return { row };
   } catch (e) {

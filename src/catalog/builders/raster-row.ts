@@ -1,4 +1,6 @@
 import { basename, extname, resolve } from 'node:path';
+import type { HttpSourceOptions } from '../../sources/http-source.js';
+import { openSource } from '../../sources/open-source.js';
 import { BuildError, GeosliceError } from '../../errors.js';
 import type { BBox } from '../../geo/bbox.js';
 import { resolveCrs } from '../../geo/crs.js';
@@ -19,6 +21,8 @@ import { parseFilenameTime, type DateFormat } from './filename-time.js';
  * ```
  */
 export interface RasterRowOptions {
+  /** Options for `http(s)://` files (timeouts, deadline, retries, headers). */
+  http?: HttpSourceOptions;
   /** Asset key of the file in `assets`. Default `"image"`. */
   assetKey?: string;
   /** Regex over the file's base name with named groups `date`, or `start`/`end`. */
@@ -65,7 +69,12 @@ export async function rasterRow(href: string, opts: RasterRowOptions = {}): Prom
   const abs = normalizeHref(href);
   let layout: CogLayout;
   try {
-    layout = await extractCogLayout(abs);
+    const source = await openSource(abs, { http: opts.http });
+    try {
+      layout = await extractCogLayout(source);
+    } finally {
+      await source.close();
+    }
   } catch (e) {
     const code = e instanceof GeosliceError ? ` (${e.code})` : '';
     throw new BuildError('UNREADABLE', `cannot read the raster header of ${abs}${code}: ${(e as Error).message}`, {
