@@ -38,7 +38,7 @@ export class RasterError extends GeosliceError {}
 /** Byte source errors: local files, HTTP range requests and S3 (`HTTP_STATUS`, `SHORT_READ`, `TIMEOUT`, `ACCESS_DENIED`, `NOT_FOUND`, `NO_CREDENTIALS`, `PRECONDITION_FAILED`, `BAD_URL`...). */
 export class SourceError extends GeosliceError {}
 
-/** Loader errors about a slice (`NO_COVERAGE` when a slice falls outside every footprint...). */
+/** Loader errors about a slice (`NO_COVERAGE` when a slice falls outside every footprint, `TOO_LARGE` for a window or batch above the limits, `INTERNAL` for an unexpected error wrapped with its cause...). */
 export class LoaderError extends GeosliceError {}
 
 /** Sampler configuration errors (`BAD_OPTION`, `EMPTY_REGION`...). */

@@ -1,3 +1,4 @@
+import { asGeosliceError, checkWindow, resolveLimits, type ResourceLimits } from './limits.js';
 import { checkHttpOptions, type HttpSourceOptions } from '../sources/http-source.js';
 import type { CatalogRow } from '../catalog/types.js';
 import { GeosliceError, LoaderError } from '../errors.js';
@@ -64,6 +65,8 @@ export type RasterOpener = (href: string, layout?: CogLayout) => Promise<RasterR
  * ```
  */
 export interface LoadSliceOptions {
+  /** Largest slice grid; larger slices are refused with `TOO_LARGE` before allocation. */
+  limits?: ResourceLimits;
   /** Options for `http(s)://` and `s3://` files (timeouts, deadline, retries, headers). Ignored with `open`. */
   http?: HttpSourceOptions;
   /** Bands in chip order. Default: every band of a file source; every asset (in key order) of a row. */
@@ -125,6 +128,11 @@ export async function loadSlice(
   opts: LoadSliceOptions = {},
 ): Promise<Chip> {
   validateSlice(slice);
+  const limits = resolveLimits(opts.limits);
+  {
+    const g = sliceGrid(slice);
+    checkWindow(g.width, g.height, 1, describeSlice(slice), limits);
+  }
   const resampling = opts.resampling ?? 'nearest';
   if (resampling !== 'nearest' && resampling !== 'bilinear') {
     throw new LoaderError(
@@ -158,6 +166,7 @@ export async function loadSlice(
       );
     const bands = items[0].files.reduce((n, f) => n + f.bands.length, 0);
     const grid = sliceGrid(slice);
+    checkWindow(grid.width, grid.height, bands, describeSlice(slice), limits);
     const dtype = opts.dtype ?? 'float32';
     if (!ARRAYS[dtype])
       throw new LoaderError(
@@ -185,6 +194,8 @@ export async function loadSlice(
       throw noCoverage(slice, items.length, 'every pixel they have under the slice is nodata or masked');
     }
     return toChip(slice, layers, bands, grid, dtype, temporal);
+  } catch (e) {
+    throw asGeosliceError(e, describeSlice(slice));
   } finally {
     for (const r of owned.values())
       await r.then(

@@ -1,3 +1,4 @@
+import { resolveLimits, type ResourceLimits } from './limits.js';
 import { checkHttpOptions, type HttpSourceOptions } from '../sources/http-source.js';
 import type { CatalogRow, GeoCatalog } from '../catalog/types.js';
 import { LoaderError } from '../errors.js';
@@ -25,6 +26,8 @@ export interface LoaderOptions {
   catalog?: GeoCatalog;
   /** Options for `http(s)://` and `s3://` files (timeouts, deadline, retries, headers). Ignored with `open`. */
   http?: HttpSourceOptions;
+  /** Largest slice (pixels) and batch (bytes); larger ones are refused with `TOO_LARGE` before allocation. */
+  limits?: ResourceLimits;
   /**
    * A DuckDB catalog with at most this many rows is copied into an in-memory spatial index on the first
    * load (like TorchGeo's R-tree over files), so each slice's lookup takes well under a millisecond
@@ -110,6 +113,7 @@ export function createLoader(opts: LoaderOptions): Loader {
   if (opts.bands !== undefined && (!Array.isArray(opts.bands) || opts.bands.length === 0))
     bad('bands must be a non-empty array of asset keys or 1-based band numbers');
   const http = checkHttpOptions(opts.http, 'createLoader http');
+  const limits = resolveLimits(opts.limits);
   const cache = cacheBytes > 0 ? new BlockCache(cacheBytes) : null;
   const pool = new ReaderPool(
     opts.open ?? ((href, layout) => openRaster(href, { layout, http, ...(cache ? { blockCache: cache } : {}) })),
@@ -155,6 +159,7 @@ export function createLoader(opts: LoaderOptions): Loader {
         dtype: opts.dtype,
         temporal: opts.temporal,
         open,
+        limits,
       });
     } finally {
       for (const release of leases) release();
@@ -178,7 +183,7 @@ export function createLoader(opts: LoaderOptions): Loader {
   return {
     load,
     chips: (slices) => chipsWith(slices, load),
-    batches: (slices, b) => batchChips(chipsWith(slices, load), b),
+    batches: (slices, b) => batchChips(chipsWith(slices, load), { limits, ...b }),
     cache,
     close: async () => {
       const index = lookup ? await lookup.catch(() => undefined) : undefined;

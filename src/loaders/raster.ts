@@ -1,3 +1,4 @@
+import { asGeosliceError, checkWindow, resolveLimits, type ResourceLimits } from './limits.js';
 import { assertCogLayout, type CogLayout } from '../tiff/cog-layout.js';
 import type { BlockCache } from '../sources/block-cache.js';
 import type { ByteSource } from '../sources/byte-source.js';
@@ -144,6 +145,8 @@ export interface OpenRasterOptions {
   http?: HttpSourceOptions;
   /** Endpoint, region and credentials for `s3://` sources; default: the AWS environment. */
   s3?: S3Options;
+  /** Largest window `readWindow` accepts; larger ones are refused with `TOO_LARGE` before allocation. */
+  limits?: ResourceLimits;
 }
 
 /**
@@ -160,13 +163,40 @@ export interface OpenRasterOptions {
  */
 export async function openRaster(href: string, opts: OpenRasterOptions = {}): Promise<RasterReader> {
   const owns = !opts.source;
+  const limits = resolveLimits(opts.limits);
   const source =
     opts.source ?? (await openSource(href, { http: checkHttpOptions(opts.http, 'openRaster http'), s3: opts.s3 }));
   try {
     const layout = opts.layout ? assertCogLayout(opts.layout, href) : await readTiffLayout(source);
-    return new TiffRasterReader(href, source, layout, owns, opts.blockCache);
+    return new LimitedReader(href, new TiffRasterReader(href, source, layout, owns, opts.blockCache), limits);
   } catch (e) {
     if (owns) await source.close();
-    throw e;
+    throw asGeosliceError(e, href);
+  }
+}
+
+/** A reader that refuses windows above the limits before the inner reader allocates them, and types stray errors. */
+class LimitedReader implements RasterReader {
+  constructor(
+    private readonly href: string,
+    private readonly inner: RasterReader,
+    private readonly limits: Required<ResourceLimits>,
+  ) {}
+
+  get info(): RasterInfo {
+    return this.inner.info;
+  }
+
+  async readWindow(level: number, x0: number, y0: number, w: number, h: number, bands: number[]): Promise<WindowData> {
+    checkWindow(w, h, bands.length, `${this.href} level ${level}`, this.limits);
+    try {
+      return await this.inner.readWindow(level, x0, y0, w, h, bands);
+    } catch (e) {
+      throw asGeosliceError(e, this.href);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
   }
 }
