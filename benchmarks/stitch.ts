@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { GeoSlice } from '../src/geo/slice.js';
 import { blendProfile } from '../src/stitch/blend.js';
-import { writeCog } from '../src/stitch/cog-writer.js';
+import { writeCog } from '../src/tiff/write/cog-writer.js';
 import { createStitcher } from '../src/stitch/stitcher.js';
 
 interface Result {

@@ -32,7 +32,7 @@ import {
 } from 'geoslice';
 import { readWkb, transformBBox } from 'geoslice/geo';
 import { openRaster } from 'geoslice/loaders';
-import { renderClasses, renderContinuous, renderCoverageMap, writePng } from 'geoslice/quicklook';
+import { frameMap, renderClasses, renderContinuous, renderCoverageMap, writePng } from 'geoslice/quicklook';
 
 const outDir = resolve(process.argv[2] ?? 'demo-output');
 const t0 = Date.now();
@@ -132,28 +132,35 @@ step(
 // Quicklooks and accuracy against the label raster.
 const geoms = [];
 for await (const r of catalog.rows()) geoms.push(readWkb(r.geometry));
-await renderCoverageMap(geoms, join(outDir, 'coverage.png'), { width: 800 });
+await renderCoverageMap(geoms, join(outDir, 'coverage.png'), { width: 800, title: `Sample archive: ${rows} scenes` });
 const { accuracy, classes, width: w, height: h } = await stitchedAccuracy(predPath, grid, archive.labels);
 const unc = await openRaster(written.uncertainty as string);
 const uw = await unc.readWindow(0, 0, 0, w, h, [0]);
 await unc.close();
-await writePng(
-  join(outDir, 'prediction.png'),
-  w,
-  h,
+const predictionPng = frameMap(
   renderClasses(
     classes,
     w,
     h,
     classes.map((c) => (c === 255 ? 0 : 1)),
   ),
-);
-await writePng(
-  join(outDir, 'uncertainty.png'),
   w,
   h,
-  renderContinuous(uw.data[0] as Float32Array, w, h, { valid: uw.mask }),
+  { title: 'Predicted classes', legend: { kind: 'classes', names: SAMPLE_CLASSES }, metresPerPixel: RES[0] },
 );
+await writePng(join(outDir, 'prediction.png'), predictionPng.width, predictionPng.height, predictionPng.data);
+const entropyRange: [number, number] = [0, Math.log(SAMPLE_CLASSES.length)];
+const uncertaintyPng = frameMap(
+  renderContinuous(uw.data[0] as Float32Array, w, h, { valid: uw.mask, range: entropyRange }),
+  w,
+  h,
+  {
+    title: 'Prediction uncertainty',
+    legend: { kind: 'ramp', label: 'entropy (nats)', range: entropyRange },
+    metresPerPixel: RES[0],
+  },
+);
+await writePng(join(outDir, 'uncertainty.png'), uncertaintyPng.width, uncertaintyPng.height, uncertaintyPng.data);
 await loader.close();
 await catalog.close();
 console.log('\nsummary');

@@ -32,10 +32,10 @@ function entryPoints(): { name: string; source: string }[] {
     exports: Record<string, string | Record<string, string>>;
   };
   return Object.entries(pkg.exports)
-    .filter(([, target]) => typeof target === 'object' && target['geoslice-source'])
+    .filter(([, target]) => typeof target === 'object' && target.types)
     .map(([key, target]) => ({
       name: key === '.' ? pkg.name : `${pkg.name}/${key.slice(2)}`,
-      source: (target as Record<string, string>)['geoslice-source'].replace(/^\.\//, ''),
+      source: (target as Record<string, string>).types.replace(/^\.\/dist\/(.*)\.d\.ts$/, 'src/$1.ts'),
     }));
 }
 

@@ -32,7 +32,12 @@ export class CatalogError extends GeosliceError {}
 /** Catalog build errors (`UNREADABLE`, `NO_GEOREFERENCING`, `DUPLICATE_ID`, `LOCKED`...). */
 export class BuildError extends GeosliceError {}
 
-/** Raster reading errors (`TRUNCATED`, `BAD_MAGIC`, `UNSUPPORTED_COMPRESSION`, `TILE_OUT_OF_RANGE`, `ROTATED_TRANSFORM`...). */
+/**
+ * Raster reading errors (`TRUNCATED`, `BAD_MAGIC`, `UNSUPPORTED_COMPRESSION`, `TILE_OUT_OF_RANGE`, `ROTATED_TRANSFORM`...).
+ * `CORRUPT_TIFF`: the TIFF structure is malformed (IFD loop, implausible count, size or dimension,
+ * missing or inconsistent tag); the message names the file, the IFD and the tag. `CORRUPT_BLOCK`: a
+ * tile or strip does not decode (truncated or corrupt compressed data).
+ */
 export class RasterError extends GeosliceError {}
 
 /** Byte source errors: local files, HTTP range requests and S3 (`HTTP_STATUS`, `SHORT_READ`, `TIMEOUT`, `ACCESS_DENIED`, `NOT_FOUND`, `NO_CREDENTIALS`, `PRECONDITION_FAILED`, `BAD_URL`...). */
@@ -53,3 +58,9 @@ export class StitchError extends GeosliceError {}
  * `JOURNAL_CORRUPT`, `NOT_FOUND`, `EMPTY_REGION`).
  */
 export class InferenceError extends GeosliceError {}
+
+/** Vector data errors: reading GeoJSON / GeoParquet / FlatGeobuf features (`BAD_FEATURE`, `UNSUPPORTED_FORMAT`, `NOT_FOUND`...). */
+export class VectorError extends GeosliceError {}
+
+/** Label errors: rasterizing, paired samples, band statistics (`BAD_ATTRIBUTE`, `BAD_OPTION`, `NO_LABELS`...). */
+export class LabelError extends GeosliceError {}

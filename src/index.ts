@@ -34,6 +34,7 @@ export {
   LoaderError,
   SamplerError,
   StitchError,
+  InferenceError,
 } from './errors.js';
 
 // Core types and the helpers a pipeline needs to say where and when.
@@ -86,3 +87,6 @@ export {
   type WritePredictionsOptions,
 } from './stitch/write-predictions.js';
 export { selectForLabeling, type SelectOptions } from './stitch/select-for-labeling.js';
+
+// Batch inference over a region (models and backends: the geoslice/inference subpath).
+export { runInference, type RunInferenceOptions } from './inference/run-inference.js';

@@ -2,6 +2,7 @@
  * Building a catalog from JS rows: in memory (default) or in DuckDB.
  */
 import { CatalogError } from '../errors.js';
+import { duckdbMemorySql } from './duckdb/memory-sql.js';
 import { MemoryCatalog } from './memory/catalog.js';
 import { columnsOf, makeRelation, type Entry } from './memory/relation.js';
 import { validateRow } from './memory/validate-row.js';
@@ -45,8 +46,14 @@ export function memoryCatalogFromRows(rows: Iterable<CatalogRow>, opts: { source
   for (const r of rows) entries.push({ row: validateRow(r, i++).row });
   const rel = makeRelation(entries, columnsOf(entries.map((e) => e.row)));
   const source = opts.source ?? `rows(${entries.length})`;
-  return new MemoryCatalog(source, async () => rel, [source]);
+  return new MemoryCatalog(source, async () => rel, [source], memorySql);
 }
+
+/** SQL for memory catalogs: DuckDB catalogs over their rows in the shared engine, DuckDB loaded only when used. */
+export const memorySql = duckdbMemorySql(async (rows) => {
+  const { duckdbCatalogFromRows } = await import('./duckdb/from-rows.js');
+  return duckdbCatalogFromRows(rows, { validate: false });
+});
 
 /**
  * A catalog over JS rows. The memory backend (default) validates the rows now (throwing

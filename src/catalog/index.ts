@@ -21,7 +21,14 @@ export type {
   ArrowTableLike,
   SqlParams,
 } from './types.js';
-export { openCatalog, type CatalogSource, type OpenCatalogOptions } from './open.js';
+export { openCatalog, openLocalCatalog, type CatalogSource, type OpenCatalogOptions } from './open.js';
+export {
+  openRemoteCatalog,
+  isRemoteCatalogUrl,
+  RemoteCatalog,
+  type RemoteCatalogOptions,
+  type RemoteReadStats,
+} from './remote/remote-catalog.js';
 export { catalogFromRows, memoryCatalogFromRows, type FromRowsOptions } from './from-rows.js';
 export { MemoryCatalog } from './memory/catalog.js';
 export { DuckDBCatalog } from './duckdb/catalog.js';

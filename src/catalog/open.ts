@@ -1,6 +1,6 @@
 /**
  * `openCatalog`: a GeoParquet file, a list of files, a directory of shards (hive layout), a glob or a
- * `.duckdb` file as a lazy DuckDB catalog.
+ * `.duckdb` file as a lazy DuckDB catalog; `http(s)://` and `s3://` URLs as remote catalogs.
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
@@ -11,6 +11,12 @@ import { DuckDBCatalog } from './duckdb/catalog.js';
 import { DuckDBEngine, describeQuery, runStatement, sharedEngine, type EngineOptions } from './duckdb/engine.js';
 import { quoteIdent, sqlString } from './duckdb/sql.js';
 import { catalogProjection, describeFiles, geoParquetRelation } from './geoparquet/reader.js';
+import {
+  isRemoteCatalogUrl,
+  openRemoteCatalog,
+  type RemoteCatalog,
+  type RemoteCatalogOptions,
+} from './remote/remote-catalog.js';
 
 /**
  * Options of {@link openCatalog}.
@@ -20,7 +26,7 @@ import { catalogProjection, describeFiles, geoParquetRelation } from './geoparqu
  * const opts: OpenCatalogOptions = { memoryLimit: '2GB', threads: 4 };
  * ```
  */
-export interface OpenCatalogOptions extends EngineOptions {
+export interface OpenCatalogOptions extends EngineOptions, RemoteCatalogOptions {
   /** Table to read from a `.duckdb` file. Default 'catalog' (what `toDuckDB` writes). */
   table?: string;
   /** Read hive partition columns (`col=value/` directories). Default: true when the paths contain `=` directories. */
@@ -114,7 +120,8 @@ function isDuckDBFile(path: string): boolean {
 
 /**
  * Opens a catalog lazily: only Parquet footers (or the `.duckdb` table schema) are read now; rows are
- * read by the eager operations. Third-party GeoParquet (0.4 to 2.0-dev, stac-geoparquet) maps onto the
+ * read by the eager operations. `http(s)://` and `s3://` URLs (a file, an `s3://` prefix ending in `/`
+ * or a glob) open as a {@link RemoteCatalog} read with range requests and no DuckDB extension. Third-party GeoParquet (0.4 to 2.0-dev, stac-geoparquet) maps onto the
  * catalog columns as described in `geoparquet/reader.ts`. Without `memoryLimit`/`threads`/`tempDirectory`
  * the catalog lives in the process-wide shared DuckDB engine (so catalogs join in SQL); with them it
  * gets a private engine, closed by `close()`.
@@ -128,9 +135,36 @@ function isDuckDBFile(path: string): boolean {
  * const cat = await openCatalog('catalog/');                     // hive directory of shards
  * const s2 = await openCatalog({ glob: 'data/*.parquet' }, { threads: 4 });
  * const db = await openCatalog('scenes.duckdb', { table: 'catalog' });
+ * const remote = await openCatalog('s3://cats/scenes/');            // remote: see openRemoteCatalog
  * ```
  */
-export async function openCatalog(source: CatalogSource, opts: OpenCatalogOptions = {}): Promise<DuckDBCatalog> {
+export async function openCatalog(
+  source: `${'http' | 'https' | 's3'}://${string}`,
+  opts?: OpenCatalogOptions,
+): Promise<RemoteCatalog>;
+export async function openCatalog(
+  source: CatalogSource,
+  opts?: OpenCatalogOptions,
+): Promise<DuckDBCatalog | RemoteCatalog>;
+export async function openCatalog(
+  source: CatalogSource,
+  opts: OpenCatalogOptions = {},
+): Promise<DuckDBCatalog | RemoteCatalog> {
+  if ((typeof source === 'string' || Array.isArray(source)) && isRemoteCatalogUrl(source))
+    return openRemoteCatalog(source, opts);
+  return openLocalCatalog(source, opts);
+}
+
+/**
+ * {@link openCatalog} for local paths (and lists, directories, `{ glob }`, `.duckdb` files) only: always a
+ * {@link DuckDBCatalog}. Builders use it for the catalogs they write.
+ *
+ * @example
+ * ```ts
+ * const cat = await openLocalCatalog('catalog/');
+ * ```
+ */
+export async function openLocalCatalog(source: CatalogSource, opts: OpenCatalogOptions = {}): Promise<DuckDBCatalog> {
   const { files, label, duckdb, hive } = await listFiles(source);
   const own = opts.memoryLimit !== undefined || opts.threads !== undefined || opts.tempDirectory !== undefined;
   const engine = own ? await DuckDBEngine.create(opts) : await sharedEngine();

@@ -43,6 +43,22 @@ export interface CliContext {
   json(): boolean;
   /** Prints a command's result on stdout: `value` as one line of JSON with `--json`, else `text`. */
   print(value: unknown, text: string): void;
+  /** Lists inputs a command left out on stderr, one line each with its code and reason (also with `--json`, whose result holds them too). */
+  skipped(inputs: readonly SkippedItem[]): void;
+}
+
+/**
+ * An input a command left out (a file, a record, a slice) and why.
+ *
+ * @example
+ * ```ts
+ * const s: SkippedItem = { input: 'broken.tif', code: 'UNREADABLE', message: 'cannot read broken.tif: not a TIFF' };
+ * ```
+ */
+export interface SkippedItem {
+  input: string;
+  code: string;
+  message: string;
 }
 
 /**
@@ -56,6 +72,9 @@ export interface CliContext {
 export function cliContext(json: () => boolean, io: CliIO): CliContext {
   return {
     json,
+    skipped(inputs) {
+      for (const s of inputs) io.stderr(`geoslice: skipped ${s.input} (${s.code}): ${s.message.split('\n')[0]}\n`);
+    },
     print(value, text) {
       io.stdout(
         json() ? `${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? Number(v) : v))}\n` : `${text}\n`,

@@ -12,8 +12,8 @@ import { createLoader } from '../loaders/loader.js';
 import { httpOptionsOf } from './http-option.js';
 import { mapOrdered } from '../loaders/prefetch.js';
 import { slicesFromCatalog } from '../samplers/slice-table.js';
-import { writeCog } from '../stitch/cog-writer.js';
-import { parseBands, parseNumber, UsageError, type CliContext } from './args.js';
+import { writeCog } from '../tiff/write/cog-writer.js';
+import { parseBands, parseNumber, UsageError, type CliContext, type SkippedItem } from './args.js';
 import { cliProgressBar } from './progress.js';
 
 interface ChipsFlags {
@@ -83,7 +83,7 @@ export function addChipsCommand(root: Command, ctx: CliContext): void {
         });
         const bar = cliProgressBar(ctx.json(), 'chips', total);
         let written = 0;
-        const skipped: { id: string; code: string; message: string }[] = [];
+        const skipped: SkippedItem[] = [];
         try {
           const tasks = mapOrdered(
             slicesFromCatalog(table),
@@ -102,7 +102,7 @@ export function addChipsCommand(root: Command, ctx: CliContext): void {
             }
             const e = r.error;
             if (o.onError === 'skip' && e instanceof GeosliceError) {
-              skipped.push({ id: r.input.id, code: e.code, message: e.message });
+              skipped.push({ input: r.input.id, code: e.code, message: e.message });
               continue;
             }
             if (e instanceof GeosliceError) {
@@ -118,9 +118,10 @@ export function addChipsCommand(root: Command, ctx: CliContext): void {
           bar.stop();
           await loader.close();
         }
+        ctx.skipped(skipped);
         ctx.print(
           { out: o.out, chips: written, skipped },
-          `${written} chips -> ${o.out}${skipped.length ? ` (${skipped.length} skipped: ${skipped.map((s) => s.id).join(', ')})` : ''}`,
+          `${written} chips -> ${o.out}${skipped.length ? ` (${skipped.length} skipped, listed above)` : ''}`,
         );
       } finally {
         await table?.close();

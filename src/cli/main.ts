@@ -6,7 +6,8 @@
  * - `sample <catalog> --sampler random|grid|stratified --out slices.parquet`: run a sampler and save its
  *   slices as a slice table (`src/samplers/slice-table.ts`);
  * - `chips <catalog> <slices> --out dir`: load each slice and write it as a GeoTIFF chip;
- * - `stitch <predictions...> --out pred.tif`: blend prediction GeoTIFFs into a COG plus `_uncertainty.tif`.
+ * - `stitch <predictions...> --out pred.tif`: blend prediction GeoTIFFs into a COG plus `_uncertainty.tif`;
+ * - `predict <raster|catalog> --model m.onnx --out pred.tif`: run a model over a region (resumable).
  *
  * Bad input prints one line on stderr (`geoslice: ...`, no stack trace unless `GEOSLICE_DEBUG` is set)
  * and exits with code 2; `--json` prints one machine-readable JSON line per command. Long work (build,
@@ -22,7 +23,7 @@
  * geoslice stitch preds/ --out pred.tif --blend cosine
  * ```
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { BuildError, GeosliceError } from '../errors.js';
 import { httpOptionsOf } from './http-option.js';
 import { openCatalog } from '../catalog/open.js';
@@ -34,11 +35,14 @@ import { addChipsCommand } from './chips-command.js';
 import { addCleanCommand } from './clean-command.js';
 import { renderCoverageMap } from '../quicklook/coverage-map.js';
 import { showProgress } from './progress.js';
+import { addPredictCommand } from './predict-command.js';
 import { VERSION } from './version.js';
+import { inFlags } from './flags.js';
 import { addSampleCommand } from './sample-command.js';
 import { addStitchCommand } from './stitch-command.js';
 
-function program(io: CliIO): Command {
+/** The command tree of `geoslice`, printing to `io`. */
+export function program(io: CliIO): Command {
   const root = new Command('geoslice')
     .description('GeoParquet raster catalogs for machine learning')
     .version(VERSION, '-V, --version', 'print the geoslice version')
@@ -59,7 +63,11 @@ function program(io: CliIO): Command {
     .requiredOption('--out <path>', 'GeoParquet to write')
     .option('--glob <pattern>', 'catalog the files matching this pattern (e.g. "tiles/**/*.tif")')
     .option('--cog-headers', 'store the COG header cache')
-    .option('--on-error <mode>', 'fail or skip', 'fail')
+    .addOption(
+      new Option('--on-error <mode>', 'a file that cannot be catalogued: fail, or skip it (listed on stderr)')
+        .choices(['fail', 'skip'])
+        .default('fail'),
+    )
     .action(async (files: string[], o) => {
       if (Boolean(o.glob) === files.length > 0)
         throw new BuildError('BAD_OPTION', 'catalog build needs either file paths or --glob <pattern>, not both');
@@ -71,9 +79,10 @@ function program(io: CliIO): Command {
         onError: o.onError,
         progress: showProgress(json()),
       });
+      ctx.skipped(r.skipped);
       ctx.print(
         { out: o.out, rows: r.rows, skipped: r.skipped },
-        `${r.rows} rows -> ${o.out}${r.skipped.length ? ` (${r.skipped.length} skipped)` : ''}`,
+        `${r.rows} rows -> ${o.out}${r.skipped.length ? ` (${r.skipped.length} skipped, listed above)` : ''}`,
       );
       await r.catalog.close();
     });
@@ -81,9 +90,18 @@ function program(io: CliIO): Command {
     .command('from-stac <file>')
     .description('catalog STAC items / stac-geoparquet')
     .requiredOption('--out <path>', 'GeoParquet to write')
+    .addOption(
+      new Option('--on-error <mode>', 'a record that cannot be catalogued: fail, or skip it (listed on stderr)')
+        .choices(['fail', 'skip'])
+        .default('fail'),
+    )
     .action(async (file: string, o) => {
-      const r = await buildCatalogFromTable(file, { out: o.out, progress: showProgress(json()) });
-      ctx.print({ out: o.out, rows: r.rows }, `${r.rows} rows -> ${o.out}`);
+      const r = await buildCatalogFromTable(file, { out: o.out, onError: o.onError, progress: showProgress(json()) });
+      ctx.skipped(r.skipped);
+      ctx.print(
+        { out: o.out, rows: r.rows, skipped: r.skipped },
+        `${r.rows} rows -> ${o.out}${r.skipped.length ? ` (${r.skipped.length} skipped, listed above)` : ''}`,
+      );
       await r.catalog.close();
     });
   cat
@@ -185,6 +203,7 @@ function program(io: CliIO): Command {
   addSampleCommand(root, ctx);
   addChipsCommand(root, ctx);
   addStitchCommand(root, ctx);
+  addPredictCommand(root, ctx);
   addCleanCommand(root, ctx);
   return root;
 }
@@ -196,8 +215,9 @@ const PROCESS_IO: CliIO = {
 
 /**
  * Runs the CLI on `argv` (without the node and script entries) and returns the exit code: 0, 2 for
- * bad input (a {@link GeosliceError} or a command-line error, reported as one line on stderr), 1 for
- * anything else. `io` receives the output (default: the process streams).
+ * bad input (a {@link GeosliceError} or a command-line error, reported as one line on stderr in the
+ * words of the command's flags; with `--json` also as `{"error":{code,message,subject}}` on stdout),
+ * 1 for anything else. `io` receives the output (default: the process streams).
  *
  * @example
  * ```ts
@@ -207,13 +227,22 @@ const PROCESS_IO: CliIO = {
  * ```
  */
 export async function runCli(argv: string[], io: CliIO = PROCESS_IO): Promise<number> {
+  const root = program(io);
+  let active: Command = root;
+  root.hook('preAction', (_root, command) => {
+    active = command;
+  });
   try {
-    await program(io).parseAsync(argv, { from: 'user' });
+    await root.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    const msg = e instanceof Error ? e.message : String(e);
-    io.stderr(`geoslice: ${msg.split('\n')[0]}\n`);
+    const msg = inFlags((e instanceof Error ? e.message : String(e)).split('\n')[0], active);
+    io.stderr(`geoslice: ${msg}\n`);
+    if (root.opts().json) {
+      const { code, subject } = e instanceof GeosliceError ? e : { code: 'INTERNAL', subject: undefined };
+      io.stdout(`${JSON.stringify({ error: { code, message: msg, ...(subject ? { subject } : {}) } })}\n`);
+    }
     if (process.env.GEOSLICE_DEBUG) console.error(e);
     return e instanceof GeosliceError ? 2 : 1;
   }

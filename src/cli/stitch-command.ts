@@ -9,11 +9,12 @@ import { bboxUnion, type BBox } from '../geo/bbox.js';
 import { normalizeCrs } from '../geo/crs.js';
 import { validateSlice, type GeoSlice } from '../geo/slice.js';
 import { mapOrdered } from '../loaders/prefetch.js';
-import { openRaster, type RasterInfo } from '../loaders/raster.js';
+import { openRaster } from '../loaders/raster.js';
+import { rasterSlice } from '../loaders/raster-slice.js';
 import { BLEND_MODES, type BlendMode, type BlendWindow } from '../stitch/blend.js';
 import { createStitcher } from '../stitch/stitcher.js';
 import type { ValueKind } from '../stitch/uncertainty.js';
-import { parseNumber, UsageError, type CliContext } from './args.js';
+import { parseNumber, UsageError, type CliContext, type SkippedItem } from './args.js';
 import { cliProgressBar } from './progress.js';
 
 interface StitchFlags {
@@ -139,7 +140,7 @@ export function addStitchCommand(root: Command, ctx: CliContext): void {
       });
       try {
         const bar = cliProgressBar(ctx.json(), 'stitch', inputs.length);
-        let outside = 0;
+        const skipped: SkippedItem[] = [];
         try {
           for await (const r of mapOrdered(inputs, readPixels, { concurrency })) {
             if ('error' in r) throw r.error;
@@ -147,7 +148,7 @@ export function addStitchCommand(root: Command, ctx: CliContext): void {
               stitcher.add(r.input.slice, r.value.data, { mask: r.value.mask });
             } catch (e) {
               if (!(e instanceof StitchError && e.code === 'OUTSIDE_GRID')) throw e;
-              outside++;
+              skipped.push({ input: r.input.path, code: e.code, message: e.message });
             }
             bar.tick();
           }
@@ -155,20 +156,22 @@ export function addStitchCommand(root: Command, ctx: CliContext): void {
           bar.stop();
         }
         const res = await stitcher.write(o.out, { uncertainty: true });
-        const [w, h, used] = [stitcher.width, stitcher.height, inputs.length - outside];
+        const [w, h, used, outside] = [stitcher.width, stitcher.height, inputs.length - skipped.length, skipped.length];
+        ctx.skipped(skipped);
         ctx.print(
           {
             out: res.prediction,
             uncertainty: res.uncertainty,
             inputs: used,
             outside,
+            skipped,
             width: w,
             height: h,
             crs: grid.crs,
             bounds: grid.bounds,
             coveredPixels: res.coveredPixels,
           },
-          `${used} predictions -> ${res.prediction} (${w}x${h}, ${res.coveredPixels} pixels covered) + ${res.uncertainty}${outside ? `; ${outside} outside the grid skipped` : ''}`,
+          `${used} predictions -> ${res.prediction} (${w}x${h}, ${res.coveredPixels} pixels covered) + ${res.uncertainty}${outside ? `; ${outside} outside the grid skipped, listed above` : ''}`,
         );
       } finally {
         stitcher.close();
@@ -195,22 +198,10 @@ function expandInputs(paths: string[]): string[] {
   return out;
 }
 
-/** The pixel grid of a raster as a slice. */
-function rasterSlice(info: RasterInfo, path: string): GeoSlice {
-  if (!info.crs)
-    throw new UsageError('NO_CRS', `${path} has no EPSG CRS; stitch inputs and grids need one`, { subject: path });
-  const [x0, rx, , y0, , ry] = info.transform;
-  return validateSlice({
-    bounds: [x0, y0 + info.height * ry, x0 + info.width * rx, y0],
-    crs: normalizeCrs(info.crs),
-    resolution: [rx, -ry],
-  });
-}
-
 async function readInput(path: string): Promise<Input> {
   const reader = await openRaster(path);
   try {
-    return { path, slice: rasterSlice(reader.info, path), bands: reader.info.bands };
+    return { path, slice: rasterSlice(reader.info), bands: reader.info.bands };
   } finally {
     await reader.close();
   }

@@ -165,6 +165,6 @@ export async function loadOnnxModel(path: string, opts: OnnxModelOptions = {}): 
 function declaredShape(session: Ort.InferenceSession, name: string): (number | undefined)[] | undefined {
   const meta = (session as { inputMetadata?: readonly Ort.InferenceSession.ValueMetadata[] }).inputMetadata;
   const m = meta?.find((v) => v.name === name);
-  if (!m || !m.isTensor) return undefined;
+  if (!m?.isTensor) return undefined;
   return m.shape.map((d) => (typeof d === 'number' && d > 0 ? d : undefined));
 }

@@ -42,9 +42,17 @@ export interface TfjsModelOptions extends ModelOptions {
   threads?: number;
 }
 
-/** The part of a tfjs LayersModel / GraphModel that inference uses. */
-interface TfjsPredictor {
-  predict(x: TF.Tensor): TF.Tensor | TF.Tensor[] | TF.NamedTensorMap;
+/**
+ * A tfjs LayersModel or GraphModel already in memory (only its `predict` is used; typed loosely so that
+ * geoslice's types do not need tfjs installed).
+ *
+ * @example
+ * ```ts
+ * const m: TfjsPredictor = await tf.loadLayersModel('file://model/model.json');
+ * ```
+ */
+export interface TfjsPredictor {
+  predict(x: never): unknown;
 }
 
 /**
@@ -88,9 +96,9 @@ export async function loadTfjsModel(
       const input = tf.tensor4d(channelsLast(x.data, x.shape), [n, h, w, c], 'float32');
       let y: TF.Tensor | undefined;
       try {
-        const out = net.predict(input);
+        const out = (net.predict as (x: TF.Tensor) => TF.Tensor | TF.Tensor[] | TF.NamedTensorMap)(input);
         y = Array.isArray(out) ? out[0] : out instanceof tf.Tensor ? out : Object.values(out)[0];
-        if (!y || y.rank !== 4)
+        if (y?.rank !== 4)
           throw new InferenceError(
             'BAD_OUTPUT',
             `${id}: the model returned shape [${y?.shape.join(', ') ?? ''}]; expected [N, H, W, C]`,
@@ -196,7 +204,7 @@ async function loadFromFile(tf: Tfjs, file: string): Promise<TfjsPredictor> {
   const graph = manifest.format === 'graph-model' || Array.isArray(manifest.modelTopology.node);
   try {
     const io = tf.io.fromMemory(artifacts);
-    return graph ? await tf.loadGraphModel(io) : await tf.loadLayersModel(io);
+    return (graph ? await tf.loadGraphModel(io) : await tf.loadLayersModel(io)) as unknown as TfjsPredictor;
   } catch (e) {
     throw new InferenceError(
       'BAD_MODEL',

@@ -1,4 +1,5 @@
 import type { GeoSlice } from '../geo/slice.js';
+import type { TypedArray } from '../tiff/dtype.js';
 
 /**
  * The shape of a chip's `data`: `[bands, height, width]` for a single (mosaicked) layer, or
@@ -23,15 +24,7 @@ export type ChipShape =
  * const px: ChipArray = new Uint16Array(256 * 256);
  * ```
  */
-export type ChipArray =
-  | Float32Array
-  | Float64Array
-  | Uint8Array
-  | Int8Array
-  | Uint16Array
-  | Int16Array
-  | Uint32Array
-  | Int32Array;
+export type ChipArray = TypedArray;
 
 /**
  * The pixels of one {@link GeoSlice}: row-major, band-sequential (`[C, H, W]`, or `[T, C, H, W]`

@@ -16,6 +16,7 @@
  */
 // Low-level reading (raster reader, header cache, byte sources).
 export { openRaster } from './raster.js';
+export { rasterSlice } from './raster-slice.js';
 export type {
   OpenRasterOptions,
   RasterDtype,
@@ -30,7 +31,17 @@ export type { CogImageLayout, CogLayout } from '../tiff/cog-layout.js';
 export { BlockCache } from '../sources/block-cache.js';
 export type { ByteRange, ByteSource } from '../sources/byte-source.js';
 export { openSource } from '../sources/open-source.js';
-export type { HttpSourceOptions } from '../sources/http-source.js';
+export type { HttpSourceOptions, SignRequest } from '../sources/http-source.js';
+export { openS3Source } from '../sources/s3-source.js';
+export { S3Client, type S3Object } from '../sources/s3-client.js';
+export type { S3Options } from '../sources/s3-config.js';
+export { listS3 } from '../sources/s3-glob.js';
+export {
+  resolveAwsCredentials,
+  resolveAwsRegion,
+  type AwsCredentials,
+  type AwsCredentialOptions,
+} from '../sources/aws-credentials.js';
 // Slices to chips.
 export type { Chip, ChipArray, ChipShape } from './chip.js';
 export { loadSlice } from './load-slice.js';

@@ -6,8 +6,9 @@ import { bboxIntersects, type BBox } from '../geo/bbox.js';
 import { normalizeCrs } from '../geo/crs.js';
 import { describeSlice, validateSlice, type GeoSlice } from '../geo/slice.js';
 import { transformBBox, transformPoint } from '../geo/transform.js';
-import type { Chip, ChipArray } from './chip.js';
+import type { Chip } from './chip.js';
 import { assertCogLayout, type CogLayout } from '../tiff/cog-layout.js';
+import { dtypeInfo, RASTER_DTYPES } from '../tiff/dtype.js';
 import { createMosaic, mergeLayer, mosaicComplete, type Mosaic } from './mosaic.js';
 import { pickLevel } from './overview.js';
 import { openRaster, type RasterDtype, type RasterReader, type WindowData } from './raster.js';
@@ -168,10 +169,10 @@ export async function loadSlice(
     const grid = sliceGrid(slice);
     checkWindow(grid.width, grid.height, bands, describeSlice(slice), limits);
     const dtype = opts.dtype ?? 'float32';
-    if (!ARRAYS[dtype])
+    if (!RASTER_DTYPES.includes(dtype))
       throw new LoaderError(
         'BAD_OPTION',
-        `dtype must be one of ${Object.keys(ARRAYS).join(', ')}, got ${JSON.stringify(dtype)}`,
+        `dtype must be one of ${RASTER_DTYPES.join(', ')}, got ${JSON.stringify(dtype)}`,
       );
     // 32-bit integers and doubles do not fit a float32 mantissa: composite them in float64
     const float64 = dtype === 'float64' || dtype === 'int32' || dtype === 'uint32';
@@ -503,25 +504,6 @@ function aligned(a: PixelGrid, b: PixelGrid): boolean {
   return Math.abs(ox - Math.round(ox)) < 1e-6 && Math.abs(oy - Math.round(oy)) < 1e-6;
 }
 
-const ARRAYS: Record<RasterDtype, new (n: number) => ChipArray> = {
-  uint8: Uint8Array,
-  int8: Int8Array,
-  uint16: Uint16Array,
-  int16: Int16Array,
-  uint32: Uint32Array,
-  int32: Int32Array,
-  float32: Float32Array,
-  float64: Float64Array,
-};
-const RANGES: Partial<Record<RasterDtype, [number, number]>> = {
-  uint8: [0, 255],
-  int8: [-128, 127],
-  uint16: [0, 65535],
-  int16: [-32768, 32767],
-  uint32: [0, 4294967295],
-  int32: [-2147483648, 2147483647],
-};
-
 function toChip(
   slice: GeoSlice,
   layers: { time?: Date; mosaic: Mosaic; used: string[] }[],
@@ -530,18 +512,18 @@ function toChip(
   dtype: RasterDtype,
   temporal: TemporalMode,
 ): Chip {
-  const Ctor = ARRAYS[dtype];
+  const info = dtypeInfo(dtype);
   const n = grid.width * grid.height;
   const per = bands * n;
   const sources = [...new Set(layers.flatMap((l) => l.used))];
   const only = layers[0].mosaic;
-  if (temporal === 'mosaic' && only.data instanceof Ctor) {
+  if (temporal === 'mosaic' && info.accepts(only.data)) {
     // one layer already in the requested type: hand over the composite's buffers
     return { slice, data: only.data, shape: [bands, grid.height, grid.width], mask: only.mask, sources };
   }
-  const data = new Ctor(per * layers.length);
+  const data = info.create(per * layers.length);
   const mask = new Uint8Array(n * layers.length);
-  const range = RANGES[dtype];
+  const range = info.float ? null : [info.min, info.max];
   layers.forEach((l, t) => {
     const src = l.mosaic.data;
     if (!range) data.set(src, t * per);

@@ -1,52 +1,16 @@
 import { asGeosliceError, checkWindow, resolveLimits, type ResourceLimits } from './limits.js';
-import { assertCogLayout, type CogLayout } from '../tiff/cog-layout.js';
+import { assertCogLayout, type CogLayout, readTiffLayout } from '../tiff/cog-layout.js';
 import type { BlockCache } from '../sources/block-cache.js';
 import type { ByteSource } from '../sources/byte-source.js';
 import { openSource } from '../sources/open-source.js';
 import { checkHttpOptions, type HttpSourceOptions } from '../sources/http-source.js';
 import type { S3Options } from '../sources/s3-config.js';
-import { readTiffLayout } from '../tiff/read/header.js';
 import { TiffRasterReader } from '../tiff/read/tiff-reader.js';
 
-/**
- * Sample types geoslice reads.
- *
- * @example
- * ```ts
- * const d: RasterDtype = reader.info.dtype; // 'uint16'
- * ```
- */
-export type RasterDtype = 'uint8' | 'int8' | 'uint16' | 'int16' | 'uint32' | 'int32' | 'float32' | 'float64';
+import type { RasterDtype, TypedArray } from '../tiff/dtype.js';
+import type { GeoTransform } from '../tiff/geotransform.js';
 
-/**
- * A typed array of one of the {@link RasterDtype}s.
- *
- * @example
- * ```ts
- * const band: TypedArray = (await reader.readWindow(0, 0, 0, 64, 64, [0])).data[0];
- * ```
- */
-export type TypedArray =
-  | Uint8Array
-  | Int8Array
-  | Uint16Array
-  | Int16Array
-  | Uint32Array
-  | Int32Array
-  | Float32Array
-  | Float64Array;
-
-/**
- * GDAL-order geotransform `[x0, xres, xrot, y0, yrot, yres]` in the PixelIsArea convention:
- * pixel (col, row)'s top-left corner is at `x0 + col * xres`, `y0 + row * yres` (a PixelIsPoint raster
- * is shifted half a pixel, like GDAL). Rotation terms are always 0 here.
- *
- * @example
- * ```ts
- * const [x0, xres, , y0, , yres] = reader.info.transform;
- * ```
- */
-export type GeoTransform = [number, number, number, number, number, number];
+export type { GeoTransform, RasterDtype, TypedArray };
 
 /**
  * One resolution level of a raster: the full resolution image or an overview.
@@ -167,8 +131,13 @@ export async function openRaster(href: string, opts: OpenRasterOptions = {}): Pr
   const source =
     opts.source ?? (await openSource(href, { http: checkHttpOptions(opts.http, 'openRaster http'), s3: opts.s3 }));
   try {
-    const layout = opts.layout ? assertCogLayout(opts.layout, href) : await readTiffLayout(source);
-    return new LimitedReader(href, new TiffRasterReader(href, source, layout, owns, opts.blockCache), limits);
+    if (opts.layout) {
+      const cached = new TiffRasterReader(href, source, assertCogLayout(opts.layout, href), owns, opts.blockCache);
+      return new LimitedReader(href, cached, limits);
+    }
+    const layout = await readTiffLayout(source);
+    const reader = new TiffRasterReader(href, source, layout, owns, opts.blockCache, await source.size());
+    return new LimitedReader(href, reader, limits);
   } catch (e) {
     if (owns) await source.close();
     throw asGeosliceError(e, href);

@@ -1,10 +1,12 @@
 import type { BBox } from '../geo/bbox.js';
 import type { Geometry, Position } from '../geo/geometry.js';
 import { geometryBBox } from '../geo/geometry.js';
+import { frameMap } from './frame.js';
 import { rampColor, writePng } from './png.js';
 
 /** What {@link renderCoverageMap} drew. */
 export interface CoverageMapInfo {
+  /** Size of the PNG (the map with its title, legend and scale bar). */
   width: number;
   height: number;
   /** The map extent (EPSG:4326). */
@@ -16,7 +18,9 @@ export interface CoverageMapInfo {
 
 /**
  * Draws catalog footprints (EPSG:4326) as a PNG: each pixel is coloured by how many footprints cover
- * it (dark = one, bright = many; transparent = none), with every footprint outlined in white.
+ * it (dark = one, bright = many; grey = none), with every footprint outlined in white; above it a
+ * title (default: the footprint count), below it a colour bar of the counts and a scale bar (true
+ * along the map's centre latitude; the map is plate carrée). The map is `width` pixels wide.
  * Memory is one counter per pixel, whatever the number of footprints.
  *
  * @example
@@ -28,7 +32,7 @@ export interface CoverageMapInfo {
 export async function renderCoverageMap(
   geometries: AsyncIterable<Geometry> | Iterable<Geometry>,
   path: string,
-  opts: { width?: number; extent?: BBox } = {},
+  opts: { width?: number; extent?: BBox; title?: string } = {},
 ): Promise<CoverageMapInfo> {
   const geoms: Geometry[] = [];
   for await (const g of geometries) geoms.push(g);
@@ -58,9 +62,19 @@ export async function renderCoverageMap(
       rgba.set([c[0], c[1], c[2], 255], i * 4);
     }
   }
-  await writePng(path, width, height, rgba);
-  return { width, height, extent, maxCount, footprints: geoms.length };
+  const centreLat = ((extent[1] + extent[3]) / 2) * (Math.PI / 180);
+  const metresPerPixel = ((extent[2] - extent[0]) / width) * METRES_PER_DEGREE * Math.cos(centreLat);
+  const framed = frameMap(rgba, width, height, {
+    title: opts.title ?? `Catalog coverage: ${geoms.length} footprints`,
+    legend: { kind: 'ramp', label: 'footprints per pixel', range: [Math.min(1, maxCount), maxCount] },
+    metresPerPixel,
+  });
+  await writePng(path, framed.width, framed.height, framed.data);
+  return { width: framed.width, height: framed.height, extent, maxCount, footprints: geoms.length };
 }
+
+/** Metres per degree of longitude on the equator (WGS 84 semi-major axis x pi / 180). */
+const METRES_PER_DEGREE = (6_378_137 * Math.PI) / 180;
 
 function paddedExtent(geoms: Geometry[]): BBox {
   let e: BBox = [Infinity, Infinity, -Infinity, -Infinity];

@@ -6,4 +6,5 @@
  * @module
  */
 export { renderCoverageMap, type CoverageMapInfo } from './coverage-map.js';
-export { renderClasses, renderContinuous, writePng, CLASS_PALETTE, type Rgb } from './png.js';
+export { renderClasses, renderContinuous, percentileRange, writePng, CLASS_PALETTE, type Rgb } from './png.js';
+export { frameMap, scaleBar, type FrameOptions, type Legend } from './frame.js';

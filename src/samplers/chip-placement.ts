@@ -1,7 +1,5 @@
-import type { BBox } from '../geo/bbox.js';
-import type { Geometry } from '../geo/geometry.js';
-import { pointInGeometry } from '../geo/geometry.js';
-import { rectInsideGeometry } from './rect-geometry.js';
+import { type BBox, type Geometry, pointInGeometry } from '../geo/index.js';
+import { rectInsideGeometry } from '../geo/rect-geometry.js';
 
 /**
  * A pixel grid: lines at `origin + k * res` on each axis.

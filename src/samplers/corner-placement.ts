@@ -1,11 +1,9 @@
 import { GeoError } from '../errors.js';
-import type { BBox } from '../geo/bbox.js';
-import { bboxIntersection } from '../geo/bbox.js';
-import type { Geometry, Position } from '../geo/geometry.js';
+import { type BBox, bboxIntersection, type Geometry, type Position } from '../geo/index.js';
 import { drawChip, type PixelGrid } from './chip-placement.js';
-import type { FlatPolygons } from './flat-polygons.js';
-import { convexInsidePolygons, rectInsideGeometry } from './rect-geometry.js';
-import { pointTransformer } from './reproject.js';
+import type { FlatPolygons } from '../geo/flat-polygons.js';
+import { convexInsidePolygons, rectInsideGeometry } from '../geo/rect-geometry.js';
+import { pointTransformer } from '../geo/reproject.js';
 
 /**
  * How many positions {@link placeByCorners} tries before it gives up: each try transforms 4 corners,

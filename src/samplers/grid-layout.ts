@@ -1,4 +1,4 @@
-import { badOption } from './options.js';
+import { badOption } from './bad-option.js';
 
 /**
  * How a grid treats the last row/column when the stride does not land on the region's edge:

@@ -1,32 +1,28 @@
 import Flatbush from 'flatbush';
-import seedrandom from 'seedrandom';
 import { SamplerError } from '../errors.js';
-import type { CatalogRow, GeoCatalog } from '../catalog/types.js';
-import type { BBox } from '../geo/bbox.js';
-import { bboxIntersection, bboxUnion } from '../geo/bbox.js';
-import type { CrsInput } from '../geo/crs.js';
-import type { Geometry } from '../geo/geometry.js';
-import { bboxToPolygon, geometryBBox } from '../geo/geometry.js';
-import type { TimeInterval } from '../geo/interval.js';
-import type { GeoSlice } from '../geo/slice.js';
+import type { CatalogRow, GeoCatalog } from '../catalog/index.js';
+import {
+  type BBox,
+  bboxIntersection,
+  bboxToPolygon,
+  bboxUnion,
+  type CrsInput,
+  type Geometry,
+  geometryBBox,
+  type GeoSlice,
+  type TimeInterval,
+} from '../geo/index.js';
 import type { PixelGrid } from './chip-placement.js';
 import { axisOffsets, type GridEdge } from './grid-layout.js';
-import {
-  badOption,
-  checkCrs,
-  checkSeed,
-  checkShard,
-  checkSize,
-  sizeInPixels,
-  type CommonSamplerOptions,
-} from './options.js';
-import { rectOverlapsGeometry } from './rect-geometry.js';
+import { badOption } from './bad-option.js';
+import { checkCrs, checkSeed, checkShard, checkSize, sizeInPixels, type CommonSamplerOptions } from './options.js';
+import { rectOverlapsGeometry } from '../geo/rect-geometry.js';
 import { footprintOverlapsRoi } from './roi.js';
-import { densifiedBox, geometryToCrs } from './reproject.js';
+import { densifiedBox, geometryToCrs } from '../geo/reproject.js';
 import { chipSpecOf, extentSlice, planRow, rowFootprint, rowGrid, type ChipSpec } from './row-chip.js';
-import { keyPrefix } from './row-key.js';
 import { samplerSource } from './source.js';
 import { planTemporal, timedSlice, type TemporalPlan } from './temporal.js';
+import { keyPrefix, textRng } from './keys/index.js';
 
 /**
  * Options of {@link gridSampler}.
@@ -154,15 +150,7 @@ export async function* gridSampler(
       const count = windows ? windows.length : 1;
       for (let k = 0; k < count; k++, n++) {
         if (n % shard.worldSize !== shard.rank) continue;
-        yield timedSlice(
-          slice,
-          plan,
-          windows?.[k],
-          seedrandom.alea(`${prefix}tile:${r},${c}`),
-          null,
-          extent,
-          opts.interval,
-        );
+        yield timedSlice(slice, plan, windows?.[k], textRng(`${prefix}tile:${r},${c}`), null, extent, opts.interval);
       }
     }
   }
@@ -194,7 +182,7 @@ async function* preChippedRows(
         extentSlice(rp),
         plan,
         windows?.[k],
-        seedrandom.alea(`${prefix}${row.id}`),
+        textRng(`${prefix}${row.id}`),
         rp.time,
         extent,
         opts.interval,

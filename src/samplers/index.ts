@@ -16,6 +16,6 @@ export { planTemporal, timedSlice, type Duration, type TemporalOptions, type Tem
 export { strataOf, type StrataSpec } from './strata.js';
 export { nativeGrid, type NativeGrid } from './native-grid.js';
 export { placeChip, MAX_PLACEMENT_ATTEMPTS, type PixelGrid, type PlacementRegion } from './chip-placement.js';
-export { rowKey, keyPrefix, type RowKey, type SamplerSeed } from './row-key.js';
+export { rowKey, keyPrefix, type RowKey, type SamplerSeed } from './keys/index.js';
 export { ArrivalReservoir, type Arrival } from './weighted-reservoir.js';
 export type { CommonSamplerOptions, SamplerShard } from './options.js';

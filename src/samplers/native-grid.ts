@@ -1,6 +1,6 @@
 import { SamplerError } from '../errors.js';
-import type { BBox } from '../geo/bbox.js';
-import type { CatalogRow } from '../catalog/types.js';
+import type { BBox } from '../geo/index.js';
+import type { CatalogRow } from '../catalog/index.js';
 
 /**
  * A raster's native pixel grid in its CRS: grid lines at `origin + k * res` on each axis.

@@ -1,10 +1,8 @@
 import { SamplerError } from '../errors.js';
-import type { BBox } from '../geo/bbox.js';
-import { normalizeCrs, type CrsInput } from '../geo/crs.js';
-import type { Geometry } from '../geo/geometry.js';
-import type { TimeInterval } from '../geo/interval.js';
-import type { SamplerSeed } from './row-key.js';
+import { type BBox, type CrsInput, type Geometry, normalizeCrs, type TimeInterval } from '../geo/index.js';
+import { badOption } from './bad-option.js';
 import type { TemporalOptions } from './temporal.js';
+import type { SamplerSeed } from './keys/index.js';
 
 /**
  * Which part of a sampler's stream one worker gets: slice number `i` of the unsharded stream goes to
@@ -56,19 +54,6 @@ export interface CommonSamplerOptions {
   temporal?: TemporalOptions;
   /** Yield each selected row's own extent instead of a chip (for catalogs of pre-cut chips). */
   preChipped?: boolean;
-}
-
-/**
- * Throws a {@link SamplerError} `BAD_OPTION` naming the option and what to pass instead.
- *
- * @example
- * ```ts
- * badOption('length', -1, 'pass a non-negative integer number of slices'); // throws
- * ```
- */
-export function badOption(option: string, got: unknown, want: string): never {
-  const shown = typeof got === 'object' && got !== null ? JSON.stringify(got) : String(got);
-  throw new SamplerError('BAD_OPTION', `sampler option "${option}" is ${shown}; ${want}`, { subject: option });
 }
 
 /**

@@ -1,21 +1,17 @@
 import { SamplerError } from '../errors.js';
-import type { GeoCatalog, CatalogRow } from '../catalog/types.js';
-import { bboxIntersection } from '../geo/bbox.js';
-import type { Geometry } from '../geo/geometry.js';
-import { geometryBBox } from '../geo/geometry.js';
-import type { TimeInterval } from '../geo/interval.js';
-import type { GeoSlice } from '../geo/slice.js';
-import { bboxEqualArea, equalAreaArea, toEqualArea, wkbEqualArea } from './equal-area.js';
-import { intersectionArea } from './intersection-area.js';
-import { badOption, checkSeed, checkShard, type CommonSamplerOptions } from './options.js';
+import type { CatalogRow, GeoCatalog } from '../catalog/index.js';
+import { bboxIntersection, type Geometry, geometryBBox, type GeoSlice, type TimeInterval } from '../geo/index.js';
+import { bboxEqualArea, equalAreaArea, toEqualArea, wkbEqualArea } from '../geo/equal-area.js';
+import { intersectionArea } from '../geo/intersection-area.js';
+import { badOption } from './bad-option.js';
+import { checkSeed, checkShard, type CommonSamplerOptions } from './options.js';
 import { footprintOverlapsRoi, type PreparedRoi } from './roi.js';
-import { keyRng } from './key-rng.js';
 import { chipSpecOf, extentSlice, randomChip, rowFootprint, type ChipSpec, type RowPlan } from './row-chip.js';
-import { hashUniform, rowHasher } from './row-hash.js';
 import { rowPlanner } from './row-planner.js';
 import { samplerSource } from './source.js';
 import { planTemporal, timedSlice } from './temporal.js';
 import { ArrivalReservoir } from './weighted-reservoir.js';
+import { hashUniform, keyRng, rowHasher } from './keys/index.js';
 
 /**
  * Options of {@link randomSampler}.

@@ -1,12 +1,9 @@
 import { SamplerError } from '../errors.js';
-import type { BBox } from '../geo/bbox.js';
-import type { CrsInput } from '../geo/crs.js';
-import type { Geometry } from '../geo/geometry.js';
-import { bboxToPolygon, geometryBBox, pointInGeometry } from '../geo/geometry.js';
-import { toEqualArea } from './equal-area.js';
-import { intersectionArea } from './intersection-area.js';
+import { type BBox, bboxToPolygon, type CrsInput, type Geometry, geometryBBox, pointInGeometry } from '../geo/index.js';
+import { toEqualArea } from '../geo/equal-area.js';
+import { intersectionArea } from '../geo/intersection-area.js';
 import { checkCrs } from './options.js';
-import { densifiedBox, geometryToCrs } from './reproject.js';
+import { densifiedBox, geometryToCrs } from '../geo/reproject.js';
 
 /**
  * A region of interest prepared once per sampler: the user's box or polygon in its own CRS, in

@@ -1,18 +1,20 @@
 import { SamplerError } from '../errors.js';
-import type { BBox } from '../geo/bbox.js';
-import { bboxIntersection } from '../geo/bbox.js';
-import { normalizeCrs } from '../geo/crs.js';
-import type { Geometry } from '../geo/geometry.js';
-import { geometryBBox } from '../geo/geometry.js';
-import type { GeoSlice } from '../geo/slice.js';
-import { readWkb } from '../geo/wkb.js';
-import type { CatalogRow } from '../catalog/types.js';
+import {
+  type BBox,
+  bboxIntersection,
+  type Geometry,
+  geometryBBox,
+  type GeoSlice,
+  normalizeCrs,
+  readWkb,
+} from '../geo/index.js';
+import type { CatalogRow } from '../catalog/index.js';
 import { placeChip, type PixelGrid } from './chip-placement.js';
 import { placeByCorners } from './corner-placement.js';
-import { flatPolygons } from './flat-polygons.js';
+import { flatPolygons } from '../geo/flat-polygons.js';
 import { nativeGrid, type NativeGrid } from './native-grid.js';
 import { checkCrs, checkResolution, checkSize, sizeInPixels, type CommonSamplerOptions } from './options.js';
-import { geometryToCrs } from './reproject.js';
+import { geometryToCrs } from '../geo/reproject.js';
 import { prepareRoi, type PreparedRoi } from './roi.js';
 
 /**
@@ -169,7 +171,7 @@ export function rowFootprint(row: CatalogRow): Geometry {
  *
  * @example
  * ```ts
- * const slice = randomChip(planRow(row, spec), spec, seedrandom.alea('1'));
+ * const slice = randomChip(planRow(row, spec), spec, textRng('1'));
  * ```
  */
 export function randomChip(plan: RowPlan, spec: ChipSpec, rng: () => number): GeoSlice {

@@ -1,5 +1,5 @@
-import type { CatalogRow } from '../catalog/types.js';
-import { normalizeCrs } from '../geo/crs.js';
+import type { CatalogRow } from '../catalog/index.js';
+import { normalizeCrs } from '../geo/index.js';
 import { planRow, rowGrid, type ChipSpec, type RowGrid, type RowPlan } from './row-chip.js';
 
 /** What decided the last row's grid, to recognise a next row that would get the same one. */

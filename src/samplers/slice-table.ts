@@ -3,12 +3,9 @@
  * slice) that opens with `openCatalog`, shows up in any GeoParquet viewer, and reconstructs every
  * {@link GeoSlice} exactly (`geoslice sample` writes it, `geoslice chips` reads it).
  */
-import type { CatalogRow, GeoCatalog } from '../catalog/types.js';
+import type { CatalogRow, GeoCatalog } from '../catalog/index.js';
 import { CatalogError } from '../errors.js';
-import type { BBox } from '../geo/bbox.js';
-import { validateSlice, type GeoSlice } from '../geo/slice.js';
-import { footprintWgs84 } from '../geo/transform.js';
-import { writeWkb } from '../geo/wkb.js';
+import { type BBox, footprintWgs84, type GeoSlice, validateSlice, writeWkb } from '../geo/index.js';
 
 /**
  * The extra columns of a slice table and their DuckDB types (pass as `extrasTypes` to

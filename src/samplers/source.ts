@@ -1,5 +1,5 @@
-import type { CatalogQuery, GeoCatalog } from '../catalog/types.js';
-import type { TimeInterval } from '../geo/interval.js';
+import type { CatalogQuery, GeoCatalog } from '../catalog/index.js';
+import type { TimeInterval } from '../geo/index.js';
 import type { PreparedRoi } from './roi.js';
 
 /**

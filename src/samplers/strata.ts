@@ -1,5 +1,5 @@
-import type { CatalogRow } from '../catalog/types.js';
-import { badOption } from './options.js';
+import type { CatalogRow } from '../catalog/index.js';
+import { badOption } from './bad-option.js';
 
 /**
  * How rows fall into strata: the value of a column (`column`), or numeric bins of a column

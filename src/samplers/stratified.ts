@@ -1,16 +1,15 @@
-import seedrandom from 'seedrandom';
 import { SamplerError } from '../errors.js';
-import type { GeoCatalog } from '../catalog/types.js';
-import type { TimeInterval } from '../geo/interval.js';
-import type { GeoSlice } from '../geo/slice.js';
-import { badOption, checkSeed, checkShard, type CommonSamplerOptions } from './options.js';
+import type { GeoCatalog } from '../catalog/index.js';
+import type { GeoSlice, TimeInterval } from '../geo/index.js';
+import { badOption } from './bad-option.js';
+import { checkSeed, checkShard, type CommonSamplerOptions } from './options.js';
 import { footprintOverlapsRoi } from './roi.js';
 import { chipSpecOf, extentSlice, planRow, randomChip, rowFootprint, type ChipSpec, type RowPlan } from './row-chip.js';
-import { keyPrefix, rowKey } from './row-key.js';
 import { SmallestK } from './smallest-k.js';
 import { samplerSource } from './source.js';
 import { strataOf, type StrataSpec } from './strata.js';
 import { planTemporal, timedSlice } from './temporal.js';
+import { keyPrefix, rowKey, textRng } from './keys/index.js';
 
 /**
  * Options of {@link stratifiedSampler}: a {@link StrataSpec} (`column` or `bins`), and `quotas`
@@ -130,7 +129,7 @@ export async function* stratifiedSampler(
     const mine: number[] = [];
     for (let k = 0; k < count; k++, n++) if (n % shard.worldSize === shard.rank) mine.push(k);
     if (mine.length === 0) continue;
-    const rng = seedrandom.alea(`${hex}:0`);
+    const rng = textRng(`${hex}:0`);
     const slice = opts.preChipped ? extentSlice(rp) : randomChip(rp, spec, rng);
     for (const k of mine) yield timedSlice(slice, plan, windows?.[k], rng, rp.time, extent, opts.interval);
   }

@@ -1,6 +1,5 @@
-import type { TimeInterval } from '../geo/interval.js';
-import type { GeoSlice } from '../geo/slice.js';
-import { badOption } from './options.js';
+import type { GeoSlice, TimeInterval } from '../geo/index.js';
+import { badOption } from './bad-option.js';
 
 /**
  * A length of time: milliseconds, a fixed duration, or a calendar period (UTC months/years, which

@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import type { GeoCatalog } from '../catalog/types.js';
+import type { GeoCatalog } from '../catalog/index.js';
 
 /**
  * Where a derived catalog came from, as written into its lineage columns.

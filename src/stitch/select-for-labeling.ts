@@ -1,5 +1,5 @@
 import { catalogFromRows } from '../catalog/from-rows.js';
-import type { CatalogRow, GeoCatalog } from '../catalog/types.js';
+import type { CatalogRow, GeoCatalog } from '../catalog/index.js';
 import { StitchError } from '../errors.js';
 
 /**

@@ -2,12 +2,12 @@ import { rmSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { StitchError } from '../errors.js';
 import type { TileAccumulator } from './accumulator.js';
-import { createCogWriter, type CogWriter, type CogWriteOptions } from './cog-writer.js';
+import { createCogWriter, type CogWriter, type CogWriteOptions } from '../tiff/write/cog-writer.js';
 import { commitRenames, recoverCommits } from './commit.js';
 import { removeStaleTemps, tempSibling } from '../catalog/temp-files.js';
-import type { Stitcher } from './stitcher.js';
-import { convertValue } from './stitcher.js';
-import { dtypeInfo, type RasterArray } from '../tiff/write/dtype.js';
+import { convertValue } from './convert-value.js';
+import type { StitchSpec } from './stitcher-options.js';
+import { dtypeInfo, type RasterArray } from '../tiff/dtype.js';
 
 /**
  * Options of {@link Stitcher.write}.
@@ -81,7 +81,7 @@ export function uncertaintyPathFor(path: string): string {
  *
  * @example
  * ```ts
- * const out = await StitchOutput.open(stitcher, accumulator, 'pred.tif', { overviews: [2, 4] });
+ * const out = await StitchOutput.open(spec, accumulator, 'pred.tif', { overviews: [2, 4] });
  * await out.writeTiles([0, 1, 2]);
  * const res = await out.finish();
  * ```
@@ -92,7 +92,7 @@ export class StitchOutput {
   private constructor(
     readonly path: string,
     private readonly uncPath: string | undefined,
-    private readonly st: Stitcher,
+    private readonly st: StitchSpec,
     private readonly acc: TileAccumulator,
     private readonly pred: CogWriter,
     private readonly unc: CogWriter | undefined,
@@ -100,7 +100,12 @@ export class StitchOutput {
   ) {}
 
   /** Creates the writers (nothing appears at the paths before {@link StitchOutput.finish}). */
-  static async open(st: Stitcher, acc: TileAccumulator, path: string, opts: StitchWriteOptions): Promise<StitchOutput> {
+  static async open(
+    st: StitchSpec,
+    acc: TileAccumulator,
+    path: string,
+    opts: StitchWriteOptions,
+  ): Promise<StitchOutput> {
     const withUnc = opts.uncertainty ?? acc.opts.trackVariance;
     if (withUnc && !acc.opts.trackVariance) {
       throw new StitchError(

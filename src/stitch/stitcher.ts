@@ -1,85 +1,18 @@
-import { resolve } from 'node:path';
-import { StitchError } from '../errors.js';
-import { normalizeCrs } from '../geo/crs.js';
-import { describeSlice, sliceHeight, sliceWidth, validateSlice, type GeoSlice } from '../geo/slice.js';
+import { describeSlice, type GeoSlice } from '../geo/index.js';
+import type { RasterDtype } from '../tiff/dtype.js';
 import { TileAccumulator } from './accumulator.js';
-import { assertBlendMode, type BlendMode, type BlendWindow } from './blend.js';
-import { toPredictionSamples, type PredictionInput, type PredictionSamples } from './prediction-input.js';
-import { dtypeInfo, type RasterArray, type RasterDType } from '../tiff/write/dtype.js';
-import { assertPositiveSigmas, prepareSamples, type ValueKind } from './uncertainty.js';
-import { StitchOutput, type StitchWriteOptions, type StitchWriteResult } from './stitch-writer.js';
+import { FlushingOutput } from './flushing-output.js';
+import { placePrediction, type AddOptions } from './place-prediction.js';
+import type { PredictionInput } from './prediction-input.js';
+import { checkWindow, readStitchedWindow, type StitchedWindow } from './read-window.js';
+import type { StitchWriteOptions, StitchWriteResult } from './stitch-writer.js';
+import { resolveStitcherOptions, type StitcherOptions } from './stitcher-options.js';
+import { StitchError } from '../errors.js';
+import type { ValueKind } from './uncertainty.js';
 
-/**
- * Options of {@link createStitcher}.
- *
- * @example
- * ```ts
- * const o: StitcherOptions = { grid, bands: 4, blend: 'cosine', values: 'probabilities', dtype: 'float32' };
- * ```
- */
-export interface StitcherOptions {
-  /** The output grid: bounds, CRS and resolution of the raster to produce (e.g. a region's bounding slice). */
-  grid: GeoSlice;
-  /**
-   * Bands `C` of the output (classes, or regression outputs). Every prediction holds `C` bands — `2C`
-   * (means, then sigmas) with blend `'inverse-variance'`.
-   */
-  bands: number;
-  /**
-   * How overlapping predictions combine into the prediction bands (see {@link BlendMode}). Default `'mean'`.
-   * The uncertainty bands come from the weighted mean and spread of the predictions (cosine weights for
-   * `'cosine'`, uniform otherwise), whatever the blend — except `'inverse-variance'`, whose uncertainty
-   * bands are the merged σ of each band (`sigma`, or `sigma_1..C`).
-   */
-  blend?: BlendMode;
-  /** Spatial window that multiplies the `'inverse-variance'` weights. Default `'uniform'`. */
-  window?: BlendWindow;
-  /** Add a `count` band (predictions per pixel) after the uncertainty bands. Default false. */
-  count?: boolean;
-  /** Value written where no prediction landed. Default NaN for float dtypes; required for integer dtypes. */
-  nodata?: number;
-  /** Output dtype of the prediction bands. Default `'float32'`. Uncertainty bands are always float32. */
-  dtype?: RasterDType;
-  /** Edge of the square accumulation (and output) tiles in pixels, a multiple of 16. Default 256. */
-  tileSize?: number;
-  /** What the bands hold. Default `'probabilities'`. */
-  values?: ValueKind;
-  /**
-   * How a prediction at another resolution (or grid offset) is sampled into the grid: `'nearest'` for
-   * class ids, `'bilinear'` (default) for probabilities and continuous values. Grid-aligned predictions
-   * are copied exactly either way.
-   */
-  resample?: 'nearest' | 'bilinear';
-  /** Track the second moment needed for the variance band. Default true. */
-  uncertainty?: boolean;
-  /** Bytes of accumulation state kept in memory before tiles spill to a scratch file. Default 512 MiB. */
-  memoryBudget?: number;
-  /** Directory of the scratch file (default `os.tmpdir()`). */
-  scratchDir?: string;
-  /** Names of the prediction bands (written as band descriptions). Default `band_1..band_C`. */
-  bandNames?: string[];
-  /**
-   * `'rows'` promises that predictions arrive north to south: each slice's top edge is at or south of
-   * the previous one's (as a grid sampler yields them). Then tile rows north of the latest slice are
-   * finished, and {@link Stitcher.flush} writes them out and frees them. Default `'any'`.
-   */
-  order?: 'any' | 'rows';
-}
-
-/**
- * Options of {@link Stitcher.add}.
- *
- * @example
- * ```ts
- * stitcher.add(slice, lowRes, { shape: [64, 64] }); // a flat [C, 64, 64] array for a 256-px slice
- * ```
- */
-export interface AddOptions {
-  /** `[h, w]` of a flat prediction array when it is not the slice's own grid. Tensors carry their shape. */
-  shape?: [height: number, width: number];
-  /** `h * w` validity mask (0 = ignore this pixel), e.g. a chip's nodata mask. */
-  mask?: Uint8Array;
-}
+export type { AddOptions } from './place-prediction.js';
+export type { StitchedWindow } from './read-window.js';
+export type { StitcherOptions } from './stitcher-options.js';
 
 /**
  * Counters of a stitcher.
@@ -102,23 +35,6 @@ export interface StitcherStats {
   peakTilesInMemory: number;
   /** Tile state writes to the scratch file. */
   spillWrites: number;
-}
-
-/**
- * Final values of a window of the grid, as returned by {@link Stitcher.readWindow}.
- *
- * @example
- * ```ts
- * const { prediction, uncertainty } = stitcher.readWindow(0, 0, 256, 256);
- * ```
- */
-export interface StitchedWindow {
-  /** `[C, h, w]` in the stitcher's dtype; nodata where no prediction landed. */
-  prediction: RasterArray;
-  /** `[U, h, w]` float32: entropy, variance, margin (regression: variance only); NaN where no prediction landed. */
-  uncertainty?: Float32Array;
-  /** Names of the uncertainty planes, in order. */
-  uncertaintyBands: string[];
 }
 
 /**
@@ -151,7 +67,7 @@ export interface Stitcher {
   readonly height: number;
   readonly bands: number;
   readonly tileSize: number;
-  readonly dtype: RasterDType;
+  readonly dtype: RasterDtype;
   readonly nodata: number;
   readonly values: ValueKind;
   readonly bandNames: string[];
@@ -195,8 +111,6 @@ export interface Stitcher {
   close(): void;
 }
 
-const MIB = 1024 * 1024;
-
 /**
  * Creates a {@link Stitcher} for an output grid. Throws {@link StitchError} `BAD_OPTION` for invalid
  * options (e.g. an integer dtype without `nodata`).
@@ -208,132 +122,50 @@ const MIB = 1024 * 1024;
  * ```
  */
 export function createStitcher(opts: StitcherOptions): Stitcher {
-  const grid = validateSlice(opts.grid);
-  const gridCrs = normalizeCrs(grid.crs);
-  const bands = opts.bands;
-  if (!Number.isInteger(bands) || bands < 1)
-    throw new StitchError('BAD_OPTION', `bands must be a positive integer, got ${bands}`);
-  const blend = opts.blend ?? 'mean';
-  assertBlendMode(blend);
-  const dtype = opts.dtype ?? 'float32';
-  const info = dtypeInfo(dtype);
-  const nodata = opts.nodata ?? (info.float ? NaN : undefined);
-  if (nodata === undefined)
-    throw new StitchError(
-      'BAD_OPTION',
-      `dtype ${dtype} needs a nodata value (e.g. nodata: ${info.max}) for pixels no prediction covers`,
-    );
-  if (!info.float && (!Number.isInteger(nodata) || nodata < info.min || nodata > info.max)) {
-    throw new StitchError('BAD_OPTION', `nodata ${nodata} does not fit dtype ${dtype} (${info.min}..${info.max})`);
-  }
-  const tileSize = opts.tileSize ?? 256;
-  if (!Number.isInteger(tileSize) || tileSize < 16 || tileSize % 16 !== 0)
-    throw new StitchError('BAD_OPTION', `tileSize must be a multiple of 16 (TIFF tiles), got ${tileSize}`);
-  const ivw = blend === 'inverse-variance';
-  const values = opts.values ?? (ivw ? 'regression' : 'probabilities');
-  if (ivw && values !== 'regression')
-    throw new StitchError(
-      'BAD_OPTION',
-      `blend 'inverse-variance' merges (mean, sigma) regression outputs; pass values: 'regression', got ${JSON.stringify(values)}`,
-    );
-  const window = opts.window ?? 'uniform';
-  if (window !== 'uniform' && window !== 'cosine')
-    throw new StitchError('BAD_OPTION', `window must be 'uniform' or 'cosine', got ${JSON.stringify(window)}`);
-  const count = opts.count ?? false;
-  if (!['probabilities', 'logits', 'regression'].includes(values))
-    throw new StitchError(
-      'BAD_OPTION',
-      `values must be 'probabilities', 'logits' or 'regression', got ${JSON.stringify(values)}`,
-    );
-  const resample = opts.resample ?? 'bilinear';
-  if (resample !== 'nearest' && resample !== 'bilinear')
-    throw new StitchError('BAD_OPTION', `resample must be 'nearest' or 'bilinear', got ${JSON.stringify(resample)}`);
-  const trackVariance = opts.uncertainty ?? true;
-  const bandNames = opts.bandNames ?? Array.from({ length: bands }, (_, i) => `band_${i + 1}`);
-  if (bandNames.length !== bands)
-    throw new StitchError('BAD_OPTION', `bandNames has ${bandNames.length} names for ${bands} bands`);
-  const width = sliceWidth(grid);
-  const height = sliceHeight(grid);
-  const tileBytes = TileAccumulator.tileBytes({ bands, tileSize, blend, trackVariance, count });
-  const budget = opts.memoryBudget ?? 512 * MIB;
-  const maxInMemory = Math.floor(budget / tileBytes);
-  if (maxInMemory < 1)
-    throw new StitchError(
-      'BAD_OPTION',
-      `memoryBudget ${budget} B is smaller than one tile's state (${tileBytes} B); raise it or lower tileSize`,
-    );
+  const spec = resolveStitcherOptions(opts);
   const acc = new TileAccumulator({
-    width,
-    height,
-    bands,
-    tileSize,
-    blend,
-    window,
-    count,
-    kind: values,
-    trackVariance,
-    resample,
-    maxInMemory,
-    scratchDir: opts.scratchDir,
+    width: spec.width,
+    height: spec.height,
+    bands: spec.bands,
+    tileSize: spec.tileSize,
+    blend: spec.blend,
+    window: spec.window,
+    count: spec.count,
+    kind: spec.values,
+    trackVariance: spec.trackVariance,
+    resample: spec.resample,
+    maxInMemory: spec.maxInMemory,
+    scratchDir: spec.scratchDir,
   });
-  const spread = ivw
-    ? bands === 1
-      ? ['sigma']
-      : Array.from({ length: bands }, (_, i) => `sigma_${i + 1}`)
-    : values === 'regression'
-      ? ['variance']
-      : ['entropy', 'variance', 'margin'];
-  const uncertaintyBands = count ? [...spread, 'count'] : spread;
-  const order = opts.order ?? 'any';
-  if (order !== 'any' && order !== 'rows')
-    throw new StitchError('BAD_OPTION', `order must be 'any' or 'rows', got ${JSON.stringify(order)}`);
+  const output = new FlushingOutput(spec, acc);
   let adds = 0;
   let pixels = 0;
+  /** Top grid row of the latest slice (the `order: 'rows'` check and `flush` use it). */
   let lastTop = 0;
-  let output: StitchOutput | undefined;
-  let opening: Promise<void> | undefined;
-  const flushed = new Set<number>();
 
-  const [gx0, , , gy1] = grid.bounds;
-  const [rx, ry] = grid.resolution;
-
-  const stitcher: Stitcher = {
-    grid,
-    width,
-    height,
-    bands,
-    tileSize,
-    dtype,
-    nodata,
-    values,
-    bandNames,
-    uncertaintyBands,
+  return {
+    grid: spec.grid,
+    width: spec.width,
+    height: spec.height,
+    bands: spec.bands,
+    tileSize: spec.tileSize,
+    dtype: spec.dtype,
+    nodata: spec.nodata,
+    values: spec.values,
+    bandNames: spec.bandNames,
+    uncertaintyBands: spec.uncertaintyBands,
 
     add(slice, prediction, addOpts = {}) {
-      const what = describeSlice(slice);
-      validateSlice(slice);
-      if (normalizeCrs(slice.crs) !== gridCrs) {
-        throw new StitchError(
-          'CRS_MISMATCH',
-          `${what} is in ${slice.crs} but the stitcher grid is in ${grid.crs}; warp the prediction into the grid's CRS first`,
-          { subject: what },
-        );
-      }
-      const [h, w] = addOpts.shape ?? [sliceHeight(slice), sliceWidth(slice)];
-      let samples = prepareSamples(toPredictionSamples(prediction, acc.inputBands, h, w, what), values, what);
-      if (ivw) assertPositiveSigmas(samples, bands, what);
-      if (addOpts.mask) samples = applyMask(samples, addOpts.mask, what);
-      const b = slice.bounds;
-      const place = { x0: (b[0] - gx0) / rx, x1: (b[2] - gx0) / rx, y0: (gy1 - b[3]) / ry, y1: (gy1 - b[1]) / ry };
+      const { what, samples, place } = placePrediction(spec, acc.inputBands, slice, prediction, addOpts);
       const top = acc.topRow(place);
       if (top < 0) {
         throw new StitchError(
           'OUTSIDE_GRID',
-          `${what} does not cover any pixel centre of the stitcher grid ${describeSlice(grid)}; drop it or widen the grid`,
+          `${what} does not cover any pixel centre of the stitcher grid ${describeSlice(spec.grid)}; drop it or widen the grid`,
           { subject: what },
         );
       }
-      if (order === 'rows' && top < lastTop) {
+      if (spec.order === 'rows' && top < lastTop) {
         throw new StitchError(
           'ORDER',
           `${what} starts at grid row ${top}, north of an earlier slice (row ${lastTop}); with order: 'rows' feed slices north to south, or use order: 'any'`,
@@ -348,185 +180,29 @@ export function createStitcher(opts: StitcherOptions): Stitcher {
     },
 
     readWindow(x0, y0, w, h, ro = {}) {
-      if (
-        ![x0, y0, w, h].every(Number.isInteger) ||
-        x0 < 0 ||
-        y0 < 0 ||
-        w < 1 ||
-        h < 1 ||
-        x0 + w > width ||
-        y0 + h > height
-      ) {
-        throw new StitchError('BAD_WINDOW', `window ${x0},${y0} ${w}x${h} is not inside the ${width}x${height} grid`);
-      }
-      if (flushed.size > 0) {
-        for (let ty = Math.floor(y0 / tileSize); ty * tileSize < y0 + h; ty++)
-          for (let tx = Math.floor(x0 / tileSize); tx * tileSize < x0 + w; tx++) {
-            if (flushed.has(ty * acc.tilesX + tx))
-              throw new StitchError(
-                'TILE_FLUSHED',
-                `window ${x0},${y0} ${w}x${h} reaches tile (${tx}, ${ty}), which flush() already wrote and freed; read it from the written file`,
-              );
-          }
-      }
-      const withUnc = ro.uncertainty ?? trackVariance;
-      const prediction = info.create(bands * w * h);
-      const uncertainty = withUnc ? new Float32Array(uncertaintyBands.length * w * h) : undefined;
-      const n = tileSize * tileSize;
-      const tp = new Float64Array(bands * n);
-      const tu = withUnc ? new Float64Array(uncertaintyBands.length * n) : undefined;
-      for (let ty = Math.floor(y0 / tileSize); ty * tileSize < y0 + h; ty++) {
-        for (let tx = Math.floor(x0 / tileSize); tx * tileSize < x0 + w; tx++) {
-          acc.finalizeTile(ty * acc.tilesX + tx, tp, nodata, tu);
-          const ya = Math.max(y0, ty * tileSize);
-          const yb = Math.min(y0 + h, (ty + 1) * tileSize);
-          const xa = Math.max(x0, tx * tileSize);
-          const xb = Math.min(x0 + w, (tx + 1) * tileSize);
-          for (let y = ya; y < yb; y++) {
-            for (let x = xa; x < xb; x++) {
-              const src = (y - ty * tileSize) * tileSize + (x - tx * tileSize);
-              const dst = (y - y0) * w + (x - x0);
-              for (let c = 0; c < bands; c++)
-                prediction[c * w * h + dst] = convertValue(
-                  tp[c * n + src],
-                  dtype,
-                  info.float,
-                  info.min,
-                  info.max,
-                  nodata,
-                  x,
-                  y,
-                );
-              if (tu && uncertainty)
-                for (let u = 0; u < uncertaintyBands.length; u++) uncertainty[u * w * h + dst] = tu[u * n + src];
-            }
-          }
-        }
-      }
-      return { prediction, uncertainty, uncertaintyBands };
+      checkWindow(spec, x0, y0, w, h);
+      output.assertNotFlushed(x0, y0, w, h);
+      return readStitchedWindow(spec, acc, x0, y0, w, h, ro.uncertainty ?? spec.trackVariance);
     },
 
-    open(path, wo = {}) {
-      if (output || opening)
-        throw new StitchError(
-          'BAD_OPTION',
-          `the stitcher output is already open; call write(${JSON.stringify(output?.path ?? path)}) to finish it`,
-        );
-      opening = StitchOutput.open(stitcher, acc, path, wo).then((o) => {
-        output = o;
-      });
-      return opening;
-    },
-
-    async flush() {
-      if (order !== 'rows')
-        throw new StitchError(
-          'BAD_OPTION',
-          "flush() needs the stitcher created with order: 'rows' (otherwise no tile is known to be finished)",
-        );
-      if (opening) await opening;
-      if (!output)
-        throw new StitchError('BAD_OPTION', 'flush() needs an output: call await stitcher.open(path, options) first');
-      const doneRows = Math.floor(lastTop / tileSize);
-      const ready: number[] = [];
-      for (let i = 0; i < doneRows * acc.tilesX; i++) if (acc.store.has(i) && !flushed.has(i)) ready.push(i);
-      await output.writeTiles(ready);
-      for (const i of ready) {
-        flushed.add(i);
-        acc.store.drop(i);
-      }
-      return ready.length;
-    },
-
-    async write(path, wo = {}) {
-      if (opening) await opening;
-      if (output && resolve(output.path) !== resolve(path)) {
-        throw new StitchError(
-          'BAD_OPTION',
-          `the stitcher output was opened for ${output.path}; write(${JSON.stringify(output.path)}) finishes it`,
-          { subject: path },
-        );
-      }
-      if (!output && flushed.size > 0) {
-        throw new StitchError(
-          'TILE_FLUSHED',
-          `${flushed.size} tiles were flushed to an earlier output and freed, so ${path} cannot be written from this stitcher`,
-          { subject: path },
-        );
-      }
-      const out = output ?? (await StitchOutput.open(stitcher, acc, path, wo));
-      const rest: number[] = [];
-      for (let i = 0; i < acc.tilesX * acc.tilesY; i++) if (acc.store.has(i) && !flushed.has(i)) rest.push(i);
-      await out.writeTiles(rest);
-      const res = await out.finish();
-      output = undefined;
-      opening = undefined;
-      return res;
-    },
+    open: (path, wo = {}) => output.open(path, wo),
+    flush: () => output.flush(lastTop),
+    write: (path, wo = {}) => output.write(path, wo),
 
     stats() {
       return {
         adds,
         pixels,
         tilesTouched: acc.store.size,
-        maxTilesInMemory: maxInMemory,
+        maxTilesInMemory: spec.maxInMemory,
         peakTilesInMemory: acc.store.peakInMemory,
         spillWrites: acc.store.spillWrites,
       };
     },
 
     close() {
-      void output?.abort();
-      output = undefined;
+      output.abort();
       acc.close();
     },
   };
-  return stitcher;
-}
-
-/**
- * Converts a blended value to the output dtype: floats are stored as they are; integer dtypes round to
- * the nearest integer and refuse values outside their range (StitchError `OUT_OF_RANGE`, naming the pixel).
- *
- * @example
- * ```ts
- * convertValue(2.6, 'uint8', false, 0, 255, 255, 0, 0); // 3
- * ```
- */
-export function convertValue(
-  v: number,
-  dtype: RasterDType,
-  float: boolean,
-  min: number,
-  max: number,
-  nodata: number,
-  x: number,
-  y: number,
-): number {
-  if (float || v === nodata || v !== v) return v !== v ? nodata : v;
-  const r = Math.round(v);
-  if (r < min || r > max) {
-    throw new StitchError(
-      'OUT_OF_RANGE',
-      `stitched value ${v} at grid pixel (${x}, ${y}) does not fit ${dtype} (${min}..${max}); use a wider dtype such as float32`,
-      { subject: `pixel ${x},${y}` },
-    );
-  }
-  return r;
-}
-
-function applyMask(p: PredictionSamples, mask: Uint8Array, what: string): PredictionSamples {
-  const pixels = p.height * p.width;
-  if (mask.length !== pixels)
-    throw new StitchError(
-      'SHAPE_MISMATCH',
-      `${what}: mask has ${mask.length} values, expected ${p.height} x ${p.width} = ${pixels}`,
-      { subject: what },
-    );
-  const samples = p.samples.map((s) => {
-    const out = s instanceof Float64Array ? Float64Array.from(s) : Float32Array.from(s as ArrayLike<number>);
-    for (let i = 0; i < pixels; i++) if (mask[i] === 0) for (let c = 0; c < p.bands; c++) out[c * pixels + i] = NaN;
-    return out;
-  });
-  return { ...p, samples };
 }

@@ -2,11 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { catalogFromRows } from '../catalog/from-rows.js';
-import type { CatalogRow, GeoCatalog, GeoParquetWriteOptions } from '../catalog/types.js';
+import type { CatalogRow, GeoCatalog, GeoParquetWriteOptions } from '../catalog/index.js';
 import { StitchError } from '../errors.js';
-import { describeSlice, sliceHeight, sliceWidth, validateSlice, type GeoSlice } from '../geo/slice.js';
-import { footprintWgs84 } from '../geo/transform.js';
-import { writeWkb } from '../geo/wkb.js';
+import {
+  describeSlice,
+  footprintWgs84,
+  type GeoSlice,
+  sliceHeight,
+  sliceWidth,
+  validateSlice,
+  writeWkb,
+} from '../geo/index.js';
 import { catalogLineage, type CatalogLineage } from './lineage.js';
 import { toPredictionSamples, type PredictionInput } from './prediction-input.js';
 import {

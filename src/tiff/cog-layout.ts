@@ -1,48 +1,15 @@
-import { RasterError } from '../errors.js';
-import type { GeoTransform, RasterDtype } from '../loaders/raster.js';
+import { GeosliceError, RasterError } from '../errors.js';
 import type { ByteSource } from '../sources/byte-source.js';
 import { openSource } from '../sources/open-source.js';
-import { readTiffLayout } from './read/header.js';
+import { type RasterDtype, tiffDtype } from './dtype.js';
+import type { GeoTransform } from './geotransform.js';
+import { geoTransformFromTags } from './geotransform.js';
+import { readIfds, tagNumbers, tagText } from './ifd.js';
+import { type CogImageLayout, imageProblem, readImage, type TiffImage } from './image.js';
+import { crsFromGeoKeys } from './read/georef.js';
+import { SUBFILE, TAG, tagName } from './tags.js';
 
-/**
- * The structure of one TIFF image (full resolution, an overview, or a mask) needed to read its
- * blocks without parsing the header again. Strips are blocks `width` wide and `RowsPerStrip` high.
- *
- * @example
- * ```ts
- * const ifd: CogImageLayout = layout.images[0];
- * console.log(ifd.blockWidth, ifd.offsets.length);
- * ```
- */
-export interface CogImageLayout {
-  width: number;
-  height: number;
-  /** True for tiled images, false for striped ones. */
-  tiled: boolean;
-  /** TileWidth, or the image width for strips. */
-  blockWidth: number;
-  /** TileLength, or RowsPerStrip for strips. */
-  blockHeight: number;
-  /** TileOffsets / StripOffsets, in block order (planes one after the other when planar). */
-  offsets: number[];
-  /** TileByteCounts / StripByteCounts. */
-  byteCounts: number[];
-  /** TIFF Compression code (1 none, 5 LZW, 7 JPEG, 8 DEFLATE, 32773 PackBits, 34887 LERC, 50000 ZSTD...). */
-  compression: number;
-  /** 1 none, 2 horizontal, 3 floating point. */
-  predictor: number;
-  bitsPerSample: number;
-  /** 1 unsigned int, 2 signed int, 3 float. */
-  sampleFormat: number;
-  samplesPerPixel: number;
-  /** 1 chunky (pixel interleaved), 2 planar (band interleaved). */
-  planarConfiguration: 1 | 2;
-  photometric: number;
-  /** JPEGTables, base64, for JPEG-compressed images. */
-  jpegTables: string | null;
-  /** LercParameters tag values, for LERC-compressed images. */
-  lercParameters: number[] | null;
-}
+export type { CogImageLayout } from './image.js';
 
 /**
  * A JSON-serialisable header cache of a (Cloud Optimized) GeoTIFF: everything
@@ -120,17 +87,106 @@ export function assertCogLayout(v: unknown, href: string): CogLayout {
   if (!Array.isArray(l.images) || l.images.length === 0) bad('no images');
   if (!Array.isArray(l.masks) || l.masks.length !== l.images.length) bad('masks do not match images');
   if (!Array.isArray(l.transform) || l.transform.length !== 6) bad('transform is not 6 numbers');
-  for (const [i, im] of l.images.entries()) {
-    const across = Math.ceil(im.width / im.blockWidth);
-    const down = Math.ceil(im.height / im.blockHeight);
-    const planes = im.planarConfiguration === 2 ? im.samplesPerPixel : 1;
-    if (
-      !Array.isArray(im.offsets) ||
-      im.offsets.length < across * down * planes ||
-      im.byteCounts?.length !== im.offsets.length
-    ) {
-      bad(`image ${i} has ${im.offsets?.length} block offsets, expected ${across * down * planes}`);
-    }
+  for (const [i, im] of [...l.images, ...l.masks].entries()) {
+    const problem = im && imageProblem(im);
+    if (problem)
+      bad(
+        `${i < l.images.length ? `image ${i}` : `mask ${i - l.images.length}`}: ${tagName(problem.tag)} ${problem.why}`,
+      );
   }
   return l;
+}
+
+/**
+ * Parses a TIFF header from a {@link ByteSource} with the one IFD parser ({@link readIfds}) and
+ * returns its {@link CogLayout}: full resolution image, reduced-resolution images (overviews) sorted
+ * from largest to smallest, and each one's internal mask. Throws {@link RasterError} `BAD_MAGIC`,
+ * `TRUNCATED`, `CORRUPT_TIFF`, `UNSUPPORTED_DTYPE`, `UNSUPPORTED_LAYOUT` or `ROTATED_TRANSFORM`.
+ *
+ * @example
+ * ```ts
+ * const layout = await readTiffLayout(await openSource('b04.tif'));
+ * ```
+ */
+export async function readTiffLayout(source: ByteSource): Promise<CogLayout> {
+  const href = source.href;
+  try {
+    const tiff = await readIfds(source);
+    const images = tiff.ifds.map(readImage);
+    const main = tiff.ifds[0];
+    return assemble(images, href, tiff.littleEndian, {
+      nodata: tagText(main, TAG.GdalNodata)?.trim() ?? null,
+      geo: {
+        pixelScale: tagNumbers(main, TAG.ModelPixelScale),
+        tiepoints: tagNumbers(main, TAG.ModelTiepoint),
+        transformation: tagNumbers(main, TAG.ModelTransformation),
+        geoKeyDirectory: tagNumbers(main, TAG.GeoKeyDirectory),
+      },
+    });
+  } catch (e) {
+    if (e instanceof GeosliceError) throw e;
+    throw new RasterError('CORRUPT_TIFF', `${href} has a header that could not be parsed: ${String(e)}`, {
+      cause: e,
+      subject: href,
+    });
+  }
+}
+
+function assemble(
+  ifds: TiffImage[],
+  href: string,
+  littleEndian: boolean,
+  main: { nodata: string | null; geo: Parameters<typeof geoTransformFromTags>[0] },
+): CogLayout {
+  const isMask = (p: TiffImage) => (p.subfileType & SUBFILE.MASK) !== 0;
+  if (isMask(ifds[0]))
+    throw new RasterError(
+      'UNSUPPORTED_LAYOUT',
+      `${href}: the first image is a mask; this is not a raster geoslice can read`,
+      { subject: href },
+    );
+  const first = ifds[0];
+  const m = first.layout;
+  const mixed = (v: number[]) => !v.every((x) => x === v[0]);
+  if (mixed(first.bitsPerSample) || mixed(first.sampleFormat)) {
+    throw new RasterError(
+      'UNSUPPORTED_DTYPE',
+      `${href} mixes sample types (BitsPerSample ${first.bitsPerSample}, SampleFormat ${first.sampleFormat}); convert it with gdal_translate -ot`,
+      { subject: href },
+    );
+  }
+  const dtype = tiffDtype(m.bitsPerSample, m.sampleFormat);
+  if (!dtype) {
+    throw new RasterError(
+      'UNSUPPORTED_DTYPE',
+      `${href} has ${m.bitsPerSample}-bit samples of SampleFormat ${m.sampleFormat}; supported are 8/16/32-bit integers and 32/64-bit floats (convert with gdal_translate -ot)`,
+      { subject: href },
+    );
+  }
+  const sameKind = (p: TiffImage) =>
+    p.layout.bitsPerSample === m.bitsPerSample &&
+    p.layout.sampleFormat === m.sampleFormat &&
+    p.layout.samplesPerPixel === m.samplesPerPixel;
+  const overviews = ifds
+    .slice(1)
+    .filter((p) => !isMask(p) && (p.subfileType & SUBFILE.REDUCED) !== 0 && sameKind(p) && p.layout.width < m.width)
+    .sort((a, b) => b.layout.width - a.layout.width);
+  const images = [first, ...overviews].map((p) => p.layout);
+  const maskIfds = ifds.filter((p) => isMask(p) && p.layout.bitsPerSample === 1 && p.layout.samplesPerPixel === 1);
+  const masks = images.map(
+    (im) => maskIfds.find((p) => p.layout.width === im.width && p.layout.height === im.height)?.layout ?? null,
+  );
+  return {
+    version: 1,
+    littleEndian,
+    width: m.width,
+    height: m.height,
+    bands: m.samplesPerPixel,
+    dtype,
+    nodata: main.nodata,
+    crs: crsFromGeoKeys(main.geo.geoKeyDirectory),
+    transform: geoTransformFromTags(main.geo, href),
+    images,
+    masks,
+  };
 }

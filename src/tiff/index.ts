@@ -15,9 +15,48 @@
  * ```
  * @module
  */
-export { readTiffLayout } from './read/header.js';
-export { extractCogLayout, assertCogLayout, type CogLayout, type CogImageLayout } from './cog-layout.js';
+// The format: tag ids and values, the IFD parser and its limits, images (tile/strip structure).
+export {
+  COMPRESSION,
+  PHOTOMETRIC,
+  PLANAR,
+  PREDICTOR,
+  SAMPLE_FORMAT,
+  SUBFILE,
+  TAG,
+  TIFF_TYPE,
+  tagName,
+  type TiffType,
+} from './tags.js';
+export {
+  readIfds,
+  tagBytes,
+  tagNumber,
+  tagNumbers,
+  tagText,
+  type Ifd,
+  type TagValue,
+  type TiffStructure,
+} from './ifd.js';
+export { LIMITS } from './limits.js';
+export { imageProblem, readImage, type CogImageLayout, type TiffImage } from './image.js';
+// Sample types and georeferencing.
+export {
+  dtypeInfo,
+  RASTER_DTYPES,
+  tiffDtype,
+  type DTypeInfo,
+  type RasterArray,
+  type RasterDtype,
+  type TypedArray,
+} from './dtype.js';
+export { geoTransformFromTags, type GeoTags, type GeoTransform } from './geotransform.js';
+export { GEOKEY, geoKey } from './geokeys.js';
+export { crsFromGeoKeys } from './read/georef.js';
+// The header cache and the COG layout check.
+export { assertCogLayout, extractCogLayout, readTiffLayout, type CogLayout } from './cog-layout.js';
 export { checkCogLayout, type CogLayoutFinding, type CogLayoutReport } from './write/cog-layout-check.js';
+// Writing.
 export {
   createCogWriter,
   writeCog,
@@ -26,9 +65,6 @@ export {
   type CogMeta,
   type CogProgress,
   type CogWriteOptions,
-  type RasterArray,
-  type RasterDType,
-  type TiffCompression,
-  type OverviewResampling,
-  type GeoTransform,
-} from '../stitch/cog-writer.js';
+} from './write/cog-writer.js';
+export type { TiffCompression } from './write/compress.js';
+export type { OverviewResampling } from './write/overview.js';

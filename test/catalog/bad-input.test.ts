@@ -23,7 +23,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'geoslice-bad-'));
   good = join(dir, 'good.parquet');
   await writeGeoParquet(smallRows(), good);
-  cat = await openCatalog(good);
+  cat = (await openCatalog(good)) as DuckDBCatalog;
 });
 after(async () => {
   await cat.close();

@@ -22,7 +22,7 @@ import { openRaster } from '../../src/loaders/raster.js';
 import { gridSampler } from '../../src/samplers/grid.js';
 import { tilesAlong } from '../../src/samplers/grid-layout.js';
 import { SLICE_COLUMN_TYPES, slicesFromCatalog, slicesToRows } from '../../src/samplers/slice-table.js';
-import { writeCog } from '../../src/stitch/cog-writer.js';
+import { writeCog } from '../../src/tiff/write/cog-writer.js';
 import { runCli } from '../../src/cli/main.js';
 
 const RES = 10;
@@ -349,7 +349,7 @@ test('chips: a slice without data fails naming it, or is skipped with --on-error
   const skipped = await ok('chips', cat, table, '--out', join(dir, 'skip-chips'), '--on-error', 'skip');
   assert.equal(skipped.chips, 1);
   assert.deepEqual(
-    skipped.skipped.map((s: { id: string; code: string }) => [s.id, s.code]),
+    skipped.skipped.map((s: { input: string; code: string }) => [s.input, s.code]),
     [
       ['1', 'NO_COVERAGE'],
       ['2', 'NO_COVERAGE'],
@@ -357,7 +357,8 @@ test('chips: a slice without data fails naming it, or is skipped with --on-error
   );
   assert.deepEqual(readdirSync(join(dir, 'skip-chips')), ['0.tif']);
   const text = await cli('chips', cat, table, '--out', join(dir, 'skip-chips'), '--on-error', 'skip');
-  assert.equal(text.out, `1 chips -> ${join(dir, 'skip-chips')} (2 skipped: 1, 2)\n`);
+  assert.equal(text.out, `1 chips -> ${join(dir, 'skip-chips')} (2 skipped, listed above)\n`);
+  assert.match(text.err, /^geoslice: skipped 1 \(NO_COVERAGE\): .*\ngeoslice: skipped 2 \(NO_COVERAGE\): .*\n$/);
 });
 
 test('stitch: the grid chips stitch back into the source pixels over their union, with a zero-variance uncertainty COG', async () => {

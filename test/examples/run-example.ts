@@ -1,5 +1,5 @@
 /**
- * Runs an example script the way a user does (`node --conditions=geoslice-source --import tsx examples/<name>.ts <args>`: the condition resolves `'geoslice'` to src/) from the
+ * Runs an example script the way a user does (`node --import tsx examples/<name>.ts <args>`; tsconfig.json `paths` resolve `'geoslice'` to src/) from the
  * repository root, asserts it exits with 0 (showing its stderr otherwise) and returns its stdout.
  */
 import assert from 'node:assert/strict';
@@ -38,7 +38,24 @@ export function outputDir(name: string): string {
 }
 
 /**
- * Runs `examples/<name>.ts` with `args`; fails the test unless it exits with 0.
+ * Runs `examples/<name>.ts` with `args`; fails the test unless it exits with 0 (showing its stderr).
+ *
+ * @example
+ * ```ts
+ * const { stdout, stderr } = runExampleOutput('quick-start', 'catalog.parquet');
+ * ```
+ */
+export function runExampleOutput(name: string, ...args: string[]): { stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'examples', `${name}.ts`), ...args], {
+    encoding: 'utf8',
+    cwd: repo,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  return { stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * Runs `examples/<name>.ts` with `args`; fails the test unless it exits with 0 and returns its stdout.
  *
  * @example
  * ```ts
@@ -46,14 +63,5 @@ export function outputDir(name: string): string {
  * ```
  */
 export function runExample(name: string, ...args: string[]): string {
-  const r = spawnSync(
-    process.execPath,
-    ['--conditions=geoslice-source', '--import', 'tsx', join(repo, 'examples', `${name}.ts`), ...args],
-    {
-      encoding: 'utf8',
-      cwd: repo,
-    },
-  );
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout;
+  return runExampleOutput(name, ...args).stdout;
 }

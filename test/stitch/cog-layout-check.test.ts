@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { StitchError } from '../../src/errors.js';
-import { writeCog } from '../../src/stitch/cog-writer.js';
+import { writeCog } from '../../src/tiff/write/cog-writer.js';
 import { checkCogLayout, type CogLayoutReport } from '../../src/tiff/write/cog-layout-check.js';
-import { readTiffStructure } from '../../src/tiff/write/read-structure.js';
+import { extractCogLayout } from '../../src/tiff/cog-layout.js';
 import { gdalMissing, readWithGdal } from '../fixtures/stitch/gdal-reader.js';
 
 const shared = fileURLToPath(new URL('../../../shared/fixtures/cog/', import.meta.url));
@@ -75,7 +75,7 @@ describe('checkCogLayout agrees with GDAL validate_cloud_optimized_geotiff', () 
       gdal('gdal_translate', ['-co', 'TILED=NO', files.plain, files.striped]);
       files.leader = join(dir, 'bad-leader.tif');
       copyFileSync(files.gdalCog, files.leader);
-      const first = (await readTiffStructure(files.leader)).ifds[0].offsets[0];
+      const first = (await extractCogLayout(files.leader)).images[0].offsets[0];
       const bytes = readFileSync(files.leader);
       bytes.writeUInt32LE(bytes.readUInt32LE(first - 4) + 1, first - 4);
       writeFileSync(files.leader, bytes);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { StitchError } from '../../src/errors.js';
-import { writeCog, type CogRaster, type CogWriteOptions } from '../../src/stitch/cog-writer.js';
+import { writeCog, type CogRaster, type CogWriteOptions } from '../../src/tiff/write/cog-writer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cog-errors-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

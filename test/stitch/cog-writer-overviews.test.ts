@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fromFile } from 'geotiff';
-import { writeCog, type OverviewResampling, type RasterArray, type RasterDType } from '../../src/stitch/cog-writer.js';
-import { dtypeInfo } from '../../src/tiff/write/dtype.js';
+import { writeCog, type OverviewResampling, type RasterArray, type RasterDtype } from '../../src/tiff/index.js';
+import { dtypeInfo } from '../../src/tiff/dtype.js';
 import { gdalMissing, readWithGdal } from '../fixtures/stitch/gdal-reader.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cog-overviews-'));
@@ -67,7 +67,7 @@ function sha(a: RasterArray): string {
 
 interface OvCase {
   name: string;
-  dtype: RasterDType;
+  dtype: RasterDtype;
   method: OverviewResampling;
   nodata: number | null;
   value: (x: number, y: number) => number;

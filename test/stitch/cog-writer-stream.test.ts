@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { fromFile } from 'geotiff';
 import { StitchError } from '../../src/errors.js';
-import { createCogWriter, writeCog, type CogMeta } from '../../src/stitch/cog-writer.js';
+import { createCogWriter, writeCog, type CogMeta } from '../../src/tiff/write/cog-writer.js';
 import { checkCogLayout } from '../../src/tiff/write/cog-layout-check.js';
 import { gdalMissing, readWithGdal } from '../fixtures/stitch/gdal-reader.js';
 

@@ -10,13 +10,13 @@ import {
   type CogRaster,
   type CogWriteOptions,
   type RasterArray,
-  type RasterDType,
-} from '../../src/stitch/cog-writer.js';
-import { dtypeInfo, RASTER_DTYPES } from '../../src/tiff/write/dtype.js';
+  type RasterDtype,
+} from '../../src/tiff/index.js';
+import { dtypeInfo, RASTER_DTYPES } from '../../src/tiff/dtype.js';
 import { checkCogLayout } from '../../src/tiff/write/cog-layout-check.js';
 import { gdalMissing, readWithGdal, type GdalReport } from '../fixtures/stitch/gdal-reader.js';
 
-const GDAL_TYPE: Record<RasterDType, string> = {
+const GDAL_TYPE: Record<RasterDtype, string> = {
   uint8: 'Byte',
   int8: 'Int8',
   uint16: 'UInt16',
@@ -45,7 +45,7 @@ function randomBytes(n: number, seed: number): Uint8Array {
  * A band whose top half is random bytes (every bit pattern, NaN payloads included for floats) and
  * whose bottom half is a smooth ramp (what predictors are for).
  */
-function makeBand(dtype: RasterDType, width: number, height: number, seed: number): RasterArray {
+function makeBand(dtype: RasterDtype, width: number, height: number, seed: number): RasterArray {
   const info = dtypeInfo(dtype);
   const band = info.create(width * height);
   const bytes = new Uint8Array(band.buffer);

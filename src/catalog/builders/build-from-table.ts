@@ -2,7 +2,7 @@ import { checkHttpOptions, type HttpSourceOptions } from '../../sources/http-sou
 import { openSource } from '../../sources/open-source.js';
 import { BuildError, GeosliceError } from '../../errors.js';
 import { extractCogLayout } from '../../tiff/cog-layout.js';
-import { openCatalog } from '../open.js';
+import { openLocalCatalog } from '../open.js';
 import type { CatalogRow, GeoParquetWriteOptions } from '../types.js';
 import type { BuildResult } from './build-raster-catalog.js';
 import { writeRows } from './build-raster-catalog.js';
@@ -89,7 +89,7 @@ export async function buildCatalogFromTable(source: TableSource, opts: BuildTabl
   } finally {
     progress.stop();
   }
-  return { catalog: await openCatalog(opts.out), rows, skipped: report.skipped };
+  return { catalog: await openLocalCatalog(opts.out), rows, skipped: report.skipped };
 }
 
 async function* tableRows(

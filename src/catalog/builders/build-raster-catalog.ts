@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { BuildError } from '../../errors.js';
 import type { DuckDBCatalog } from '../duckdb/catalog.js';
 import { writeGeoParquet } from '../geoparquet/writer.js';
-import { openCatalog } from '../open.js';
+import { openLocalCatalog } from '../open.js';
 import type { CatalogRow, GeoParquetWriteOptions } from '../types.js';
 import { cogColumnTypes } from './cog-header-column.js';
 import { expandFiles, type RasterFiles } from './file-source.js';
@@ -205,7 +205,7 @@ export async function buildRasterCatalog(files: RasterFiles, opts: BuildRasterOp
     progress.stop();
     await pool.close();
   }
-  return { catalog: await openCatalog(opts.out), rows, skipped: report.skipped };
+  return { catalog: await openLocalCatalog(opts.out), rows, skipped: report.skipped };
 }
 
 /**

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { ArrowTableLike } from '../types.js';
 import { BuildError } from '../../errors.js';
 import { cleanCatalogDir, readManifest, writeManifest } from '../manifest.js';
-import { openCatalog } from '../open.js';
+import { openLocalCatalog } from '../open.js';
 import type { GeoParquetWriteOptions } from '../types.js';
 import { buildCatalogFromTable, type BuildTableOptions } from './build-from-table.js';
 import { buildRasterCatalog, type BuildRasterOptions, type BuildResult } from './build-raster-catalog.js';
@@ -105,7 +105,7 @@ export async function appendToCatalog(
         : await buildCatalogFromTable(input.table, { ...opts, out: shard });
     await result.catalog.close();
     writeManifest(dir, [...shards, shard]);
-    return { catalog: await openCatalog(dir), rows: result.rows, skipped: result.skipped, shard };
+    return { catalog: await openLocalCatalog(dir), rows: result.rows, skipped: result.skipped, shard };
   } finally {
     await lock.release();
   }
@@ -135,7 +135,7 @@ export async function compactCatalog(
     const shards = prepareDir(dir);
     if (shards.length <= 1) return { merged: 0, shard: shards[0] ?? null };
     const target = join(resolve(dir), shardName());
-    const cat = await openCatalog(shards);
+    const cat = await openLocalCatalog(shards);
     try {
       await cat.toGeoParquet(target, { rowGroupSize: opts.rowGroupSize, compression: opts.compression });
     } finally {
@@ -164,7 +164,7 @@ export async function optimizeCatalog(
   out: string,
   opts: { sort?: string[]; rowGroupSize?: number; compression?: GeoParquetWriteOptions['compression'] } = {},
 ): Promise<void> {
-  const cat = await openCatalog(input);
+  const cat = await openLocalCatalog(input);
   try {
     await cat.toGeoParquet(out, { sortBy: opts.sort, rowGroupSize: opts.rowGroupSize, compression: opts.compression });
   } finally {

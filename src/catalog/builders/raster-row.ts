@@ -1,13 +1,14 @@
 import { basename, extname, resolve } from 'node:path';
 import type { HttpSourceOptions } from '../../sources/http-source.js';
-import { openSource } from '../../sources/open-source.js';
 import { BuildError, GeosliceError } from '../../errors.js';
 import type { BBox } from '../../geo/bbox.js';
 import { resolveCrs } from '../../geo/crs.js';
 import { footprintWgs84 } from '../../geo/transform.js';
 import { writeWkb } from '../../geo/wkb.js';
-import { fromFile, fromUrl } from 'geotiff';
+import { openSource } from '../../sources/open-source.js';
 import { extractCogLayout, type CogLayout } from '../../tiff/cog-layout.js';
+import { readIfds, tagText } from '../../tiff/ifd.js';
+import { TAG } from '../../tiff/tags.js';
 import type { CatalogRow } from '../types.js';
 import { cogColumn } from './cog-header-column.js';
 import { parseFilenameTime, type DateFormat } from './filename-time.js';
@@ -84,7 +85,7 @@ export async function rasterRow(href: string, opts: RasterRowOptions = {}): Prom
   }
   const row = rowFromLayout(abs, layout, opts);
   if (row.tmin === null && row.tmax === null && opts.tiffDateTime !== false) {
-    const t = await readTiffDateTime(abs);
+    const t = await readTiffDateTime(abs, opts.http);
     row.tmin = t;
     row.tmax = t;
   }
@@ -93,31 +94,30 @@ export async function rasterRow(href: string, opts: RasterRowOptions = {}): Prom
 
 /**
  * The TIFF `DateTime` tag of a file's first image as a UTC date, or null when absent, malformed or
- * unreadable by geotiff.js.
+ * unreadable.
  *
  * @example
  * ```ts
  * await readTiffDateTime('scene.tif'); // 2024-06-01T10:20:30.000Z
  * ```
  */
-export async function readTiffDateTime(href: string): Promise<Date | null> {
-  let tiff: Awaited<ReturnType<typeof fromFile>>;
+export async function readTiffDateTime(href: string, http?: HttpSourceOptions): Promise<Date | null> {
+  let v: string | undefined;
   try {
-    tiff = /^https?:\/\//i.test(href) ? await fromUrl(href) : await fromFile(href.replace(/^file:\/\//i, ''));
+    const source = await openSource(href, { http });
+    try {
+      v = tagText((await readIfds(source)).ifds[0], TAG.DateTime);
+    } finally {
+      await source.close();
+    }
   } catch {
-    return null; // the header was read already; a second reader failing only means no tag time
+    return null; // the header was read already; a second read failing only means no tag time
   }
-  try {
-    const image = await tiff.getImage(0);
-    const v: unknown = await image.fileDirectory.loadValue('DateTime');
-    const m = typeof v === 'string' ? /^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/.exec(v.trim()) : null;
-    if (!m) return null;
-    const [y, mo, d, h, mi, se] = m.slice(1).map(Number);
-    const t = new Date(Date.UTC(y, mo - 1, d, h, mi, se));
-    return t.getUTCMonth() === mo - 1 && t.getUTCDate() === d ? t : null;
-  } finally {
-    await tiff.close();
-  }
+  const m = v ? /^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/.exec(v.trim()) : null;
+  if (!m) return null;
+  const [y, mo, d, h, mi, se] = m.slice(1).map(Number);
+  const t = new Date(Date.UTC(y, mo - 1, d, h, mi, se));
+  return t.getUTCMonth() === mo - 1 && t.getUTCDate() === d ? t : null;
 }
 
 /**

@@ -24,8 +24,17 @@ import { CORE_COLUMNS } from '../geoparquet/format.js';
 import { copyToDuckDB, copyToGeoParquet } from '../geoparquet/copy.js';
 import { joinedColumns } from '../memory/intersect.js';
 import { MemoryCatalog, relationOf } from '../memory/catalog.js';
-import { describeQuery, duckError, runAll, runStatement, runStream, type DuckDBEngine } from './engine.js';
-import { loadRows } from './load-rows.js';
+import {
+  describeQuery,
+  duckError,
+  runAll,
+  runStatement,
+  runStream,
+  sharedEngine,
+  type DuckDBEngine,
+} from './engine.js';
+import { loadRows, type LoadRowsOptions } from './load-rows.js';
+import { duckdbMemorySql } from './memory-sql.js';
 import { arrowToRecords, loadRecords } from './load-records.js';
 import { chunkToRows, ROW_SELECT } from './row-convert.js';
 import { Sandbox } from './sandbox.js';
@@ -489,7 +498,12 @@ export class DuckDBCatalog implements GeoCatalog {
 
   async materialize(): Promise<GeoCatalog> {
     const rel = await relationOf(this);
-    return new MemoryCatalog(this.source, async () => rel, [`materialized from duckdb catalog ${this.source}`]);
+    return new MemoryCatalog(
+      this.source,
+      async () => rel,
+      [`materialized from duckdb catalog ${this.source}`],
+      duckdbMemorySql(async (rows) => catalogOverRows(await sharedEngine(), rows, { validate: false })),
+    );
   }
 
   async toGeoParquet(path: string, opts: GeoParquetWriteOptions = {}): Promise<void> {
@@ -550,4 +564,25 @@ function withCatalog(rel: string, user: string): string | null {
   if (!m) return null;
   if (m[1].toLowerCase() === 'with') return `WITH catalog AS (${rel}), ${user.slice(m[0].length)}`;
   return `WITH catalog AS (${rel}) ${user}`;
+}
+
+/**
+ * A catalog over `rows` loaded into a new table of `engine` (errors as {@link loadRows}). Closing it
+ * drops the table, or runs `release` instead when given (e.g. to close an engine made for it).
+ *
+ * @example
+ * ```ts
+ * const cat = await catalogOverRows(await sharedEngine(), rows, { source: 'labels' });
+ * ```
+ */
+export async function catalogOverRows(
+  engine: DuckDBEngine,
+  rows: AsyncIterable<CatalogRow> | Iterable<CatalogRow>,
+  load: LoadRowsOptions,
+  release?: () => Promise<void>,
+): Promise<DuckDBCatalog> {
+  const { table, count } = await loadRows(engine, rows, load);
+  const rel = { sql: `SELECT * FROM ${quoteIdent(table)}`, params: {} };
+  const drop = () => engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
+  return new DuckDBCatalog(engine, load.source ?? `rows(${count})`, async () => rel, release ?? drop);
 }

@@ -2,10 +2,8 @@
  * Building a DuckDB catalog from JS rows (the `backend: 'duckdb'` case of `catalogFromRows`).
  */
 import type { CatalogRow } from '../types.js';
-import { DuckDBCatalog } from './catalog.js';
+import { catalogOverRows, type DuckDBCatalog } from './catalog.js';
 import { DuckDBEngine, sharedEngine, type EngineOptions } from './engine.js';
-import { loadRows } from './load-rows.js';
-import { quoteIdent } from './sql.js';
 
 /**
  * Options of {@link duckdbCatalogFromRows}.
@@ -46,15 +44,13 @@ export async function duckdbCatalogFromRows(
   const own = opts.memoryLimit !== undefined || opts.threads !== undefined || opts.tempDirectory !== undefined;
   const engine = own ? await DuckDBEngine.create(opts) : await sharedEngine();
   try {
-    const { table, count } = await loadRows(engine, rows, {
+    const load = {
       batchSize: opts.batchSize,
       extrasTypes: opts.extrasTypes,
       validate: opts.validate,
       source: opts.source,
-    });
-    const rel = { sql: `SELECT * FROM ${quoteIdent(table)}`, params: {} };
-    const release = own ? () => engine.close() : () => engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
-    return new DuckDBCatalog(engine, opts.source ?? `rows(${count})`, async () => rel, release);
+    };
+    return await catalogOverRows(engine, rows, load, own ? () => engine.close() : undefined);
   } catch (e) {
     if (own) await engine.close();
     throw e;

@@ -4,9 +4,7 @@
  */
 import type { ArrowTableLike } from '../types.js';
 import { CatalogError } from '../../errors.js';
-import { bboxUnion, type BBox } from '../../geo/bbox.js';
-import type { TimeInterval } from '../../geo/interval.js';
-import type { GeoSlice } from '../../geo/slice.js';
+import { type BBox, bboxUnion, type GeoSlice, type TimeInterval } from '../../geo/index.js';
 import { normalizeQuery } from '../query-plan.js';
 import type {
   CatalogQuery,
@@ -16,21 +14,30 @@ import type {
   IntersectOptions,
   SqlParams,
 } from '../types.js';
-import {
-  aggregateWithDuckDB,
-  readArrowTable,
-  readTableFile,
-  sqlWithDuckDB,
-  toDuckDBFile,
-  toGeoParquetFile,
-  whereWithDuckDB,
-} from './duckdb-eval.js';
 import { filterRelation } from './filter.js';
 import { intersectRelations } from './intersect.js';
 import { columnsOf, entriesOf, makeRelation, type Relation } from './relation.js';
 import { relationSchema } from './schema.js';
 import { joinColumns, type PlainTable } from './with-columns.js';
 import { CORE_NAMES } from './validate-row.js';
+
+/**
+ * What the memory backend cannot do in JS: SQL text (`where`, `sql()`, `aggregate()`), reading parquet
+ * and Arrow tables for `withColumns`, and writing files. The catalog is given one when it is made
+ * (`catalogFromRows` and DuckDB's `materialize()` give DuckDB's), so this folder does not import the
+ * DuckDB backend, which imports this one to materialize.
+ */
+export interface MemorySql {
+  /** The rows of `rel` for which `where` is true, in their order, as the original rows. */
+  where(rel: Relation, where: string, params: SqlParams | undefined, source: string): Promise<Relation>;
+  /** The rows of `sql()` (a SELECT over `catalog` or a bare WHERE expression) over the rows of `rel`. */
+  sql(rel: Relation, text: string, params: SqlParams | undefined, source: string): Promise<Relation>;
+  aggregate(rel: Relation, sql: string, params: SqlParams | undefined): Promise<Record<string, unknown>[]>;
+  readTableFile(path: string): Promise<PlainTable>;
+  readArrowTable(table: ArrowTableLike): Promise<PlainTable>;
+  toGeoParquet(rel: Relation, path: string, opts?: GeoParquetWriteOptions): Promise<void>;
+  toDuckDB(rel: Relation, path: string, opts?: { table?: string }): Promise<void>;
+}
 
 /**
  * An in-memory catalog. Build one with `catalogFromRows(rows)`; every lazy operation returns a new
@@ -49,22 +56,19 @@ export class MemoryCatalog implements GeoCatalog {
   readonly source: string;
   private readonly plan: () => Promise<Relation>;
   private readonly steps: readonly string[];
+  private readonly sqlEngine: MemorySql;
   private result: Promise<Relation> | undefined;
   private closed = false;
 
   /**
    * Internal: use `catalogFromRows` (or a lazy operation) to get one. `plan` computes the relation,
-   * `steps` describe it for `explain()`.
-   *
-   * @example
-   * ```ts
-   * const cat = new MemoryCatalog('rows(0)', async () => makeRelation([], []), ['rows(0)']);
-   * ```
+   * `steps` describe it for `explain()`, `sqlEngine` runs what needs SQL or files.
    */
-  constructor(source: string, plan: () => Promise<Relation>, steps: readonly string[]) {
+  constructor(source: string, plan: () => Promise<Relation>, steps: readonly string[], sqlEngine: MemorySql) {
     this.source = source;
     this.plan = plan;
     this.steps = steps;
+    this.sqlEngine = sqlEngine;
   }
 
   /**
@@ -105,7 +109,7 @@ export class MemoryCatalog implements GeoCatalog {
         `memory catalog ${this.source} was closed; build a new one with catalogFromRows`,
         { subject: this.source },
       );
-    return new MemoryCatalog(this.source, plan, [...this.steps, step]);
+    return new MemoryCatalog(this.source, plan, [...this.steps, step], this.sqlEngine);
   }
 
   query(q: CatalogQuery | GeoSlice): GeoCatalog {
@@ -125,7 +129,7 @@ export class MemoryCatalog implements GeoCatalog {
     return this.derive(`query: ${parts.join('; ') || 'no filter'}`, async () => {
       const rel = await this.compute();
       const kept = makeRelation(filterRelation(rel, n), rel.columns);
-      return n.where === null ? kept : whereWithDuckDB(kept, n.where, n.params, this.source);
+      return n.where === null ? kept : this.sqlEngine.where(kept, n.where, n.params, this.source);
     });
   }
 
@@ -157,7 +161,7 @@ export class MemoryCatalog implements GeoCatalog {
       throw new CatalogError('BAD_QUERY', 'sql() needs a SELECT over the relation `catalog` or a WHERE expression');
     }
     return this.derive(`sql ${JSON.stringify(selectOrWhere)} evaluated by DuckDB over the rows`, async () =>
-      sqlWithDuckDB(await this.compute(), selectOrWhere, params, this.source),
+      this.sqlEngine.sql(await this.compute(), selectOrWhere, params, this.source),
     );
   }
 
@@ -172,7 +176,7 @@ export class MemoryCatalog implements GeoCatalog {
           ? `rows(${table.length})`
           : 'an Arrow table';
     return this.derive(`withColumns from ${what}: left join on ${on}`, async () => {
-      const plain = await plainTable(table);
+      const plain = await plainTable(table, this.sqlEngine);
       return joinColumns(await this.compute(), plain, on, what);
     });
   }
@@ -201,7 +205,7 @@ export class MemoryCatalog implements GeoCatalog {
   async aggregate(sql: string, params?: SqlParams): Promise<Record<string, unknown>[]> {
     if (typeof sql !== 'string' || sql.trim() === '')
       throw new CatalogError('BAD_QUERY', 'aggregate() needs a SELECT over the relation `catalog`');
-    return aggregateWithDuckDB(await this.relation(), sql, params);
+    return this.sqlEngine.aggregate(await this.relation(), sql, params);
   }
 
   async explain(): Promise<string> {
@@ -233,17 +237,20 @@ export class MemoryCatalog implements GeoCatalog {
 
   async materialize(): Promise<GeoCatalog> {
     const rel = await this.relation();
-    return new MemoryCatalog(this.source, async () => rel, [
-      `rows(${rel.entries.length}) materialized from ${this.source}`,
-    ]);
+    return new MemoryCatalog(
+      this.source,
+      async () => rel,
+      [`rows(${rel.entries.length}) materialized from ${this.source}`],
+      this.sqlEngine,
+    );
   }
 
   async toGeoParquet(path: string, opts?: GeoParquetWriteOptions): Promise<void> {
-    await toGeoParquetFile(await this.relation(), path, opts);
+    await this.sqlEngine.toGeoParquet(await this.relation(), path, opts);
   }
 
   async toDuckDB(path: string, opts?: { table?: string }): Promise<void> {
-    await toDuckDBFile(await this.relation(), path, opts);
+    await this.sqlEngine.toDuckDB(await this.relation(), path, opts);
   }
 
   async close(): Promise<void> {
@@ -275,8 +282,11 @@ export async function relationOf(cat: GeoCatalog): Promise<Relation> {
   return makeRelation(entriesOf(rows), columns);
 }
 
-async function plainTable(table: Record<string, unknown>[] | ArrowTableLike | string): Promise<PlainTable> {
-  if (typeof table === 'string') return readTableFile(table);
+async function plainTable(
+  table: Record<string, unknown>[] | ArrowTableLike | string,
+  sql: MemorySql,
+): Promise<PlainTable> {
+  if (typeof table === 'string') return sql.readTableFile(table);
   if (Array.isArray(table)) {
     table.forEach((r, i) => {
       if (typeof r !== 'object' || r === null || Array.isArray(r))
@@ -285,7 +295,7 @@ async function plainTable(table: Record<string, unknown>[] | ArrowTableLike | st
     return { columns: columnsOf(table.map((extras) => ({ extras }))), rows: table };
   }
   if (table && typeof table === 'object' && 'schema' in table && typeof table.getChildAt === 'function')
-    return readArrowTable(table);
+    return sql.readArrowTable(table);
   throw new CatalogError(
     'BAD_QUERY',
     'withColumns needs an array of row objects, an apache-arrow Table or a parquet file path',

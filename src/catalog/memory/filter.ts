@@ -2,8 +2,7 @@
  * The spatial and temporal parts of a query over an in-memory relation: R-tree bbox pushdown,
  * exact footprint refinement, interval overlap.
  */
-import { geometryIntersectsBBox } from '../../geo/geometry.js';
-import { overlapsInterval } from '../../geo/interval.js';
+import { geometryIntersectsBBox, overlapsInterval } from '../../geo/index.js';
 import type { NormalizedQuery } from '../query-plan.js';
 import { footprint, rtree, type Entry, type Relation } from './relation.js';
 

@@ -1,8 +1,7 @@
 /**
  * The in-memory spatial (and temporal band) join behind `GeoCatalog.intersect`.
  */
-import { bboxIntersection, bboxIntersects } from '../../geo/bbox.js';
-import { geometriesIntersect, type Geometry } from '../../geo/geometry.js';
+import { bboxIntersection, bboxIntersects, geometriesIntersect, type Geometry } from '../../geo/index.js';
 import { timeRangesOverlap } from '../query-plan.js';
 import type { CatalogRow } from '../types.js';
 import { footprint, makeRelation, rtree, type Entry, type Relation } from './relation.js';

@@ -4,8 +4,7 @@
  * exact test needs them, so a large catalog holds no parsed geometries.
  */
 import Flatbush from 'flatbush';
-import type { Geometry } from '../../geo/geometry.js';
-import { readWkb } from '../../geo/wkb.js';
+import { type Geometry, readWkb } from '../../geo/index.js';
 import type { CatalogRow } from '../types.js';
 
 /**

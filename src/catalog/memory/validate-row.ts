@@ -2,9 +2,7 @@
  * Validation of user-supplied {@link CatalogRow}s before they enter an in-memory catalog.
  */
 import { CatalogError, GeosliceError } from '../../errors.js';
-import type { BBox } from '../../geo/bbox.js';
-import { geometryBBox, type Geometry } from '../../geo/geometry.js';
-import { readWkb } from '../../geo/wkb.js';
+import { type BBox, type Geometry, geometryBBox, readWkb } from '../../geo/index.js';
 import type { CatalogRow } from '../types.js';
 import { CORE_COLUMNS } from '../geoparquet/format.js';
 

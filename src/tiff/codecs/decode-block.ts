@@ -1,9 +1,12 @@
 import { RasterError } from '../../errors.js';
-import type { CogImageLayout } from '../cog-layout.js';
+import { decodedBlockBytes } from '../blocks.js';
+import type { CogImageLayout } from '../image.js';
+import { COMPRESSION, PHOTOMETRIC, PREDICTOR } from '../tags.js';
 import { swapBytes } from './byteswap.js';
-import { GEOTIFF_CODECS, geotiffCodec } from './geotiff-codecs.js';
-import { constants, inflateSync } from 'node:zlib';
-import { inflateAsync } from './inflate.js';
+import { GEOTIFF_CODECS, geotiffCodec, zstdDecode } from './geotiff-codecs.js';
+import { inflateAsync, inflateStrictSync } from './inflate.js';
+import { lzwDecode } from './lzw.js';
+import { packbitsDecode } from './packbits.js';
 import { undoFloatPredictor, undoHorizontalPredictor } from './predictor.js';
 import { fancyUpsampleChroma, jpegSamplingFactors } from './jpeg-upsample.js';
 import { ycbcrToRgb } from './ycbcr.js';
@@ -25,6 +28,8 @@ export interface BlockRef {
   mask?: boolean;
 }
 
+const { NONE, LZW, JPEG, DEFLATE, DEFLATE_OLD, PACKBITS, LERC, ZSTD } = COMPRESSION;
+
 /**
  * Compression codes {@link decodeBlock} reads: none, LZW, JPEG, DEFLATE (both codes), PackBits,
  * LERC, ZSTD.
@@ -34,16 +39,34 @@ export interface BlockRef {
  * if (!SUPPORTED_COMPRESSIONS.has(layout.images[0].compression)) console.warn('unreadable');
  * ```
  */
-export const SUPPORTED_COMPRESSIONS: ReadonlySet<number> = new Set([1, 8, 32946, ...GEOTIFF_CODECS]);
+export const SUPPORTED_COMPRESSIONS: ReadonlySet<number> = new Set([
+  NONE,
+  LZW,
+  DEFLATE,
+  DEFLATE_OLD,
+  PACKBITS,
+  ZSTD,
+  ...GEOTIFF_CODECS,
+]);
+
+/** True when a JPEG stream starts with SOI and ends with EOI (a truncated one does not). */
+function jpegComplete(b: Uint8Array): boolean {
+  let end = b.length;
+  while (end > 2 && b[end - 1] === 0) end--; // some writers pad tiles with zeros
+  return b.length >= 4 && b[0] === 0xff && b[1] === 0xd8 && b[end - 2] === 0xff && b[end - 1] === 0xd9;
+}
 
 /**
- * Decodes the first `rows` rows of one compressed block (tile or strip) into native-endian bytes
- * (for DEFLATE `bytes` may be just a prefix of the block that holds those rows):
- * decompression (DEFLATE via node:zlib: asynchronously on the libuv pool, or synchronously with
- * `syncInflate` when already on a worker thread; the rest via geotiff.js), byte swap for
- * big-endian files, predictor 2 or 3 in place, and for YCbCr JPEG libjpeg-style chroma upsampling
- * and conversion to RGB. Throws
- * {@link RasterError} `UNSUPPORTED_COMPRESSION` or `CORRUPT_BLOCK` naming the file and block.
+ * Decodes the first `rows` rows of one compressed block (tile or strip) into native-endian bytes.
+ * Decoders are strict, as libtiff's: a DEFLATE stream must reach its end (unless `partial` says
+ * `bytes` is only a prefix of the block holding those rows), LZW and PackBits data must be
+ * well-formed and long enough, ZSTD frames must decode to exactly the block size, a JPEG stream
+ * must end with its EOI marker, and every result must hold at least the expected bytes: corrupt or
+ * truncated data is an error, never zero fill. Then: byte swap for big-endian files, predictor 2 or
+ * 3 in place, and for YCbCr JPEG libjpeg-style chroma upsampling and conversion to RGB. DEFLATE runs
+ * asynchronously on the libuv pool, or synchronously with `syncInflate` (on a worker thread); JPEG
+ * and LERC use geotiff.js's decoders. Throws {@link RasterError} `UNSUPPORTED_COMPRESSION` or
+ * `CORRUPT_BLOCK` naming the file and block.
  *
  * @example
  * ```ts
@@ -56,26 +79,29 @@ export async function decodeBlock(
   rows: number,
   littleEndian: boolean,
   where: BlockRef,
-  opts: { syncInflate?: boolean } = {},
+  opts: { syncInflate?: boolean; partial?: boolean } = {},
 ): Promise<Uint8Array> {
   const samples = img.planarConfiguration === 1 ? img.samplesPerPixel : 1;
-  const expected =
-    img.bitsPerSample === 1
-      ? ((img.blockWidth + 7) >> 3) * rows
-      : img.blockWidth * rows * samples * (img.bitsPerSample >> 3);
+  const expected = decodedBlockBytes(img, rows);
   const what = `${where.mask ? 'mask ' : ''}block ${where.block} of image ${where.image} in ${where.href}`;
+  const c = img.compression;
   let out: Uint8Array;
   try {
-    if (img.compression === 1) out = bytes;
-    else if (img.compression === 8 || img.compression === 32946) {
+    if (c === NONE) out = bytes;
+    else if (c === DEFLATE || c === DEFLATE_OLD) {
       out = opts.syncInflate
-        ? inflateSync(bytes, { chunkSize: Math.max(64, expected + 64), finishFlush: constants.Z_SYNC_FLUSH })
-        : await inflateAsync(bytes, expected);
-    } else if (GEOTIFF_CODECS.has(img.compression)) out = await (await geotiffCodec(img))(bytes);
-    else {
+        ? inflateStrictSync(bytes, expected, opts.partial ?? false)
+        : await inflateAsync(bytes, expected, opts.partial ?? false);
+    } else if (c === LZW) out = lzwDecode(bytes, expected);
+    else if (c === PACKBITS) out = packbitsDecode(bytes, expected);
+    else if (c === ZSTD) out = await zstdDecode(bytes, expected);
+    else if (GEOTIFF_CODECS.has(c)) {
+      if (c === JPEG && !jpegComplete(bytes)) throw new Error('the JPEG stream is truncated (no EOI marker)');
+      out = await (await geotiffCodec(img))(bytes);
+    } else {
       throw new RasterError(
         'UNSUPPORTED_COMPRESSION',
-        `${where.href} uses TIFF compression ${img.compression}, which geoslice cannot decode; convert it (e.g. gdal_translate -co COMPRESS=DEFLATE)`,
+        `${where.href} uses TIFF compression ${c}, which geoslice cannot decode; convert it (e.g. gdal_translate -co COMPRESS=DEFLATE)`,
         { subject: where.href },
       );
     }
@@ -100,13 +126,13 @@ export async function decodeBlock(
     );
   }
   const bps = img.bitsPerSample >> 3;
-  if (img.compression === 1 && (img.predictor !== 1 || (!littleEndian && bps > 1))) out = out.slice();
+  if (c === NONE && (img.predictor !== PREDICTOR.NONE || (!littleEndian && bps > 1))) out = out.slice();
   if (out.byteOffset % Math.max(1, bps) !== 0) out = out.slice();
-  if (!littleEndian && bps > 1 && img.predictor !== 3 && img.compression !== 34887 && img.compression !== 7)
+  if (!littleEndian && bps > 1 && img.predictor !== PREDICTOR.FLOAT && c !== LERC && c !== JPEG)
     swapBytes(out.subarray(0, expected), bps);
-  if (img.predictor === 2) undoHorizontalPredictor(out, img.blockWidth, rows, samples, bps);
-  else if (img.predictor === 3) undoFloatPredictor(out, img.blockWidth, rows, samples, bps);
-  if (img.compression === 7 && img.photometric === 6 && samples >= 3) {
+  if (img.predictor === PREDICTOR.HORIZONTAL) undoHorizontalPredictor(out, img.blockWidth, rows, samples, bps);
+  else if (img.predictor === PREDICTOR.FLOAT) undoFloatPredictor(out, img.blockWidth, rows, samples, bps);
+  if (c === JPEG && img.photometric === PHOTOMETRIC.YCBCR && samples >= 3) {
     const f = jpegSamplingFactors(bytes);
     if (f && f.length >= 3 && f[1][0] === 1 && f[1][1] === 1 && f[2][0] === 1 && f[2][1] === 1) {
       fancyUpsampleChroma(out, img.blockWidth, rows, samples, f[0][0], f[0][1]);

@@ -1,5 +1,5 @@
 import { GeosliceError } from '../../errors.js';
-import type { CogImageLayout } from '../cog-layout.js';
+import type { CogImageLayout } from '../image.js';
 import { decodeBlock, type BlockRef } from './decode-block.js';
 
 /**
@@ -7,7 +7,7 @@ import { decodeBlock, type BlockRef } from './decode-block.js';
  *
  * @example
  * ```ts
- * const task: DecodeTask = { bytes, img: slimLayout, rows: 512, littleEndian: true, where };
+ * const task: DecodeTask = { bytes, img: slimLayout, rows: 512, littleEndian: true, where, partial: false };
  * ```
  */
 export interface DecodeTask {
@@ -16,6 +16,8 @@ export interface DecodeTask {
   rows: number;
   littleEndian: boolean;
   where: BlockRef;
+  /** True when `bytes` is only a prefix of a DEFLATE block. */
+  partial: boolean;
 }
 
 /**
@@ -42,6 +44,7 @@ export default async function decodeInWorker(task: DecodeTask): Promise<DecodeRe
   try {
     const out = await decodeBlock(task.bytes, task.img, task.rows, task.littleEndian, task.where, {
       syncInflate: true,
+      partial: task.partial,
     });
     const own = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out : out.slice();
     return own;

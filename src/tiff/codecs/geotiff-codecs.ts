@@ -1,4 +1,5 @@
-import type { CogImageLayout } from '../cog-layout.js';
+import { COMPRESSION } from '../tags.js';
+import type { CogImageLayout } from '../image.js';
 
 type BlockDecoder = (bytes: Uint8Array) => Promise<Uint8Array>;
 type GetDecoder = (
@@ -20,19 +21,48 @@ function loadRegistry(): Promise<GetDecoder> {
 }
 
 /**
- * Compression codes decoded by geotiff.js's own decoders: LZW, JPEG, PackBits, LERC, ZSTD.
+ * Compression codes decoded by geotiff.js's decoders (geoslice has no codec of its own for them
+ * yet): JPEG and LERC.
  *
  * @example
  * ```ts
- * GEOTIFF_CODECS.has(50000); // true: ZSTD
+ * GEOTIFF_CODECS.has(34887); // true: LERC
  * ```
  */
-export const GEOTIFF_CODECS: ReadonlySet<number> = new Set([5, 7, 32773, 34887, 50000]);
+export const GEOTIFF_CODECS: ReadonlySet<number> = new Set([COMPRESSION.JPEG, COMPRESSION.LERC]);
+
+interface ZstdWasm {
+  init(): Promise<void>;
+  decode(bytes: Uint8Array, uncompressedSize: number): Uint8Array;
+}
+let zstdWasm: Promise<ZstdWasm> | null = null;
+
+/**
+ * Strict ZSTD decoding with the zstd WebAssembly build geotiff.js ships: the frames must decode to
+ * exactly `expected` bytes (ZSTD_decompress into a buffer of that size fails on truncated or corrupt
+ * frames and on frames that hold more); anything else throws an Error.
+ *
+ * @example
+ * ```ts
+ * const raw = await zstdDecode(tileBytes, 512 * 512 * 2);
+ * ```
+ */
+export async function zstdDecode(bytes: Uint8Array, expected: number): Promise<Uint8Array> {
+  zstdWasm ??= import(new URL('./compression/zstd.js', import.meta.resolve('geotiff')).href).then(
+    async (m: { zstd: ZstdWasm }) => {
+      await m.zstd.init();
+      return m.zstd;
+    },
+  );
+  const out = (await zstdWasm).decode(bytes, expected);
+  if (out.byteLength !== expected) throw new Error(`ZSTD data decoded to ${out.byteLength} of ${expected} bytes`);
+  return out;
+}
 
 const cache = new Map<string, Promise<BlockDecoder>>();
 
 /**
- * A block decoder for LZW, JPEG, PackBits, LERC or ZSTD built on geotiff.js's decoders (cached per
+ * A block decoder for JPEG or LERC built on geotiff.js's decoders (cached per
  * image structure, so JPEG tables are parsed once). Predictors are not applied here; the caller does that.
  *
  * @example

@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { RasterError } from '../../errors.js';
-import type { CogImageLayout } from '../cog-layout.js';
+import { decodedBlockBytes } from '../blocks.js';
+import type { CogImageLayout } from '../image.js';
 import { decodeBlock, type BlockRef } from './decode-block.js';
 import type { DecodeResult, DecodeTask } from './decode-worker.js';
 
@@ -67,17 +68,20 @@ export async function decodeBlockPooled(
   rows: number,
   littleEndian: boolean,
   where: BlockRef,
+  partial = false,
 ): Promise<Uint8Array> {
-  const decoded =
-    img.blockWidth *
-    rows *
-    (img.planarConfiguration === 1 ? img.samplesPerPixel : 1) *
-    Math.max(1, img.bitsPerSample >> 3);
-  if (threads === 0 || decoded < MIN_POOLED_BYTES || img.compression === 1)
-    return decodeBlock(bytes, img, rows, littleEndian, where);
+  if (threads === 0 || decodedBlockBytes(img, rows) < MIN_POOLED_BYTES || img.compression === 1)
+    return decodeBlock(bytes, img, rows, littleEndian, where, { partial });
   // Hand the bytes over without a copy when they own their buffer (the caller does not reuse them).
   const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
-  const task: DecodeTask = { bytes: own, img: { ...img, offsets: [], byteCounts: [] }, rows, littleEndian, where };
+  const task: DecodeTask = {
+    bytes: own,
+    img: { ...img, offsets: [], byteCounts: [] },
+    rows,
+    littleEndian,
+    where,
+    partial,
+  };
   const r = await run(task);
   if (r instanceof Uint8Array) return r;
   throw new RasterError(r.error.code, r.error.message, { subject: r.error.subject });

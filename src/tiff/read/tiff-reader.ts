@@ -1,21 +1,15 @@
 import { GeosliceError, RasterError, SourceError } from '../../errors.js';
-import type { CogImageLayout, CogLayout } from '../cog-layout.js';
+import { type BlockJob, blockGrid, blockJobs, decodedBlockBytes } from '../blocks.js';
+import type { CogLayout } from '../cog-layout.js';
+import type { CogImageLayout } from '../image.js';
 import { unpackBitmask } from '../codecs/bitmask.js';
 import { SUPPORTED_COMPRESSIONS } from '../codecs/decode-block.js';
 import { decodeBlockPooled } from '../codecs/worker-pool.js';
-import type { RasterInfo, RasterReader, TypedArray, WindowData } from '../../loaders/raster.js';
+import type { RasterInfo, RasterReader, WindowData } from '../../loaders/raster.js';
 import type { BlockCache } from '../../sources/block-cache.js';
 import type { ByteRange, ByteSource } from '../../sources/byte-source.js';
-import { allocTyped, dtypeBytes, viewTyped } from './dtype.js';
-
-/** One block of one image that a window needs. */
-interface BlockJob {
-  block: number;
-  row: number;
-  col: number;
-  /** Rows actually stored in the block (the last strip may be shorter). */
-  rows: number;
-}
+import { LIMITS } from '../limits.js';
+import { allocTyped, dtypeBytes, type TypedArray, viewTyped } from '../dtype.js';
 
 /**
  * {@link RasterReader} over a TIFF described by a {@link CogLayout}: finds the blocks under a
@@ -39,6 +33,8 @@ export class TiffRasterReader implements RasterReader {
     private readonly layout: CogLayout,
     private readonly ownsSource: boolean,
     private readonly cache?: BlockCache,
+    /** The file size when known (the header was just read): block ranges are checked against it. */
+    private readonly fileSize?: number,
   ) {
     const c = layout.images[0].compression;
     if (!SUPPORTED_COMPRESSIONS.has(c)) {
@@ -85,7 +81,8 @@ export class TiffRasterReader implements RasterReader {
 
     const jobs = blockJobs(img, cx0, cy0, cx1, cy1);
     const planar = img.planarConfiguration === 2;
-    const planeBlocks = Math.ceil(img.width / img.blockWidth) * Math.ceil(img.height / img.blockHeight);
+    const { across, down } = blockGrid(img);
+    const planeBlocks = across * down;
     const wanted: { job: BlockJob; plane: number; block: number }[] = [];
     for (const job of jobs) {
       if (planar) for (const b of new Set(bands)) wanted.push({ job, plane: b, block: b * planeBlocks + job.block });
@@ -162,6 +159,10 @@ export class TiffRasterReader implements RasterReader {
       bad(`level ${level} does not exist (0..${this.layout.images.length - 1})`);
     if (![x0, y0, w, h].every(Number.isInteger) || w <= 0 || h <= 0)
       bad(`x0, y0, w, h must be integers with w, h > 0 (got ${x0}, ${y0}, ${w}, ${h})`);
+    if (w * h > LIMITS.maxDimension)
+      bad(
+        `${w} x ${h} pixels is more than one typed array can hold (${LIMITS.maxDimension}); read it in smaller windows`,
+      );
     if (bands.length === 0 || !bands.every((b) => Number.isInteger(b) && b >= 0 && b < this.layout.bands)) {
       bad(`bands ${JSON.stringify(bands)} must be 0-based indices below ${this.layout.bands}`);
     }
@@ -181,9 +182,7 @@ export class TiffRasterReader implements RasterReader {
   ): Promise<Uint8Array[]> {
     const keyOf = (b: number) => `${this.href}#${isMask ? 'm' : 'i'}${level}:${b}`;
     const prefixable = !isMask && (img.compression === 8 || img.compression === 32946);
-    const rowBytes = isMask
-      ? 0
-      : img.blockWidth * (img.planarConfiguration === 1 ? img.samplesPerPixel : 1) * (img.bitsPerSample >> 3);
+    const rowBytes = isMask ? 0 : decodedBlockBytes(img, 1);
     const result = new Array<Promise<Uint8Array>>(jobs.length);
     const toRead: {
       i: number;
@@ -220,6 +219,13 @@ export class TiffRasterReader implements RasterReader {
           },
         );
       }
+      if (length > 0 && this.fileSize !== undefined && offset + length > this.fileSize) {
+        throw new RasterError(
+          'TILE_OUT_OF_RANGE',
+          `${isMask ? 'mask ' : ''}block ${block} of image ${level} in ${this.href} (bytes ${offset}..${offset + length}) lies past the end of the file (${this.fileSize} bytes); the file is truncated or corrupt`,
+          { subject: this.href },
+        );
+      }
       if (length === 0) {
         result[i] = Promise.resolve(this.sparseBlock(img, rows, isMask));
         continue;
@@ -239,15 +245,15 @@ export class TiffRasterReader implements RasterReader {
       const raw = this.readRaw(toRead, level, isMask);
       toRead.forEach((t, k) => {
         const where = { href: this.href, image: level, block: t.block, mask: isMask };
-        const decode = (bytes: Uint8Array, rows: number) =>
-          decodeBlockPooled(bytes, img, rows, this.layout.littleEndian, where);
+        const decode = (bytes: Uint8Array, rows: number, partial: boolean) =>
+          decodeBlockPooled(bytes, img, rows, this.layout.littleEndian, where, partial);
         const p = raw
           .then((bufs) =>
-            decode(bufs[k], t.rows).catch(async (e: unknown) => {
+            decode(bufs[k], t.rows, t.range.length < t.full.length).catch(async (e: unknown) => {
               if (t.range.length === t.full.length || !(e instanceof RasterError) || e.code !== 'CORRUPT_BLOCK')
                 throw e;
               const [whole] = await this.readRaw([{ range: t.full, block: t.block }], level, isMask);
-              return decode(whole, t.fullRows);
+              return decode(whole, t.fullRows, false);
             }),
           )
           .then((bytes) => {
@@ -322,19 +328,6 @@ function parseNodata(text: string | null): number | null {
   if (t === 'nan' || t === '-nan') return Number.NaN;
   const v = Number(t);
   return Number.isNaN(v) ? null : v;
-}
-
-function blockJobs(img: CogImageLayout, cx0: number, cy0: number, cx1: number, cy1: number): BlockJob[] {
-  const across = Math.ceil(img.width / img.blockWidth);
-  const jobs: BlockJob[] = [];
-  const r1 = Math.floor((cy1 - 1) / img.blockHeight);
-  const c1 = Math.floor((cx1 - 1) / img.blockWidth);
-  for (let row = Math.floor(cy0 / img.blockHeight); row <= r1; row++) {
-    const rows = img.tiled ? img.blockHeight : Math.min(img.blockHeight, img.height - row * img.blockHeight);
-    for (let col = Math.floor(cx0 / img.blockWidth); col <= c1; col++)
-      jobs.push({ block: row * across + col, row, col, rows });
-  }
-  return jobs;
 }
 
 function applyInternalMask(

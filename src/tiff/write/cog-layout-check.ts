@@ -1,6 +1,11 @@
 import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { readTiffStructure, type IfdStructure } from './read-structure.js';
+import { GeosliceError, RasterError, StitchError } from '../../errors.js';
+import { openSource } from '../../sources/open-source.js';
+import { blockGrid } from '../blocks.js';
+import { readIfds } from '../ifd.js';
+import { type CogImageLayout, readImage } from '../image.js';
+import { PHOTOMETRIC, SUBFILE } from '../tags.js';
 
 /**
  * One finding of {@link checkCogLayout}: a stable `code` and a message naming the IFD/block.
@@ -50,13 +55,16 @@ export interface CogLayoutReport {
 const GHOST_PREFIX = 'GDAL_STRUCTURAL_METADATA_SIZE=';
 const GHOST_FIRST_LINE = 43; // "GDAL_STRUCTURAL_METADATA_SIZE=000000 bytes\n"
 
+/** One IFD as the checker sees it: the image structure, where its IFD is, and its NewSubfileType. */
+type IfdStructure = CogImageLayout & { offset: number; subfileType: number };
+
 interface Image {
   ifd: IfdStructure;
   mask: IfdStructure | undefined;
 }
 
 function isMask(ifd: IfdStructure): boolean {
-  return (ifd.subfileType & 4) !== 0 && ifd.photometric === 4;
+  return (ifd.subfileType & SUBFILE.MASK) !== 0 && ifd.photometric === PHOTOMETRIC.MASK;
 }
 
 /** Splits the IFD chain into the main image and its overviews, each with its internal mask if any. */
@@ -66,11 +74,11 @@ function images(ifds: IfdStructure[]): { main: Image; overviews: Image[] } {
   for (const ifd of ifds.slice(1)) {
     if (isMask(ifd)) {
       const owner =
-        (ifd.subfileType & 1) === 0
+        (ifd.subfileType & SUBFILE.REDUCED) === 0
           ? main
           : overviews.find((o) => o.ifd.width === ifd.width && o.ifd.height === ifd.height && !o.mask);
       if (owner && !owner.mask) owner.mask = ifd;
-    } else if ((ifd.subfileType & 1) !== 0 && ifd.samplesPerPixel === main.ifd.samplesPerPixel) {
+    } else if ((ifd.subfileType & SUBFILE.REDUCED) !== 0 && ifd.samplesPerPixel === main.ifd.samplesPerPixel) {
       overviews.push({ ifd, mask: undefined });
     }
   }
@@ -78,7 +86,8 @@ function images(ifds: IfdStructure[]): { main: Image; overviews: Image[] } {
 }
 
 function blocksPerBand(ifd: IfdStructure): { xBlocks: number; yBlocks: number } {
-  return { xBlocks: Math.ceil(ifd.width / ifd.blockWidth), yBlocks: Math.ceil(ifd.height / ifd.blockHeight) };
+  const { across, down } = blockGrid(ifd);
+  return { xBlocks: across, yBlocks: down };
 }
 
 /** Offset and byte count of band 1's block (x, y); 0 when the block is not stored. */
@@ -103,6 +112,36 @@ function notTiled(ifd: IfdStructure): boolean {
 }
 
 /**
+ * The IFD chain of `path` through the one TIFF parser ({@link readIfds}, {@link readImage}); its
+ * RasterErrors become StitchErrors (`BAD_MAGIC` as `NOT_TIFF`), other codes kept.
+ */
+async function readStructure(path: string): Promise<{ bigTiff: boolean; ifds: IfdStructure[] }> {
+  let source: Awaited<ReturnType<typeof openSource>>;
+  try {
+    source = await openSource(path);
+  } catch (e) {
+    throw new StitchError('NOT_FOUND', `${path}: cannot open: ${(e as Error).message}`, { cause: e, subject: path });
+  }
+  try {
+    const tiff = await readIfds(source);
+    const ifds = tiff.ifds.map((ifd) => {
+      const im = readImage(ifd);
+      return { ...im.layout, offset: im.ifdOffset, subfileType: im.subfileType };
+    });
+    return { bigTiff: tiff.bigTiff, ifds };
+  } catch (e) {
+    if (!(e instanceof RasterError))
+      throw e instanceof GeosliceError
+        ? e
+        : new StitchError('CORRUPT_TIFF', `${path}: ${String(e)}`, { cause: e, subject: path });
+    const code = e.code === 'BAD_MAGIC' ? 'NOT_TIFF' : e.code;
+    throw new StitchError(code, e.message, { cause: e, subject: path });
+  } finally {
+    await source.close();
+  }
+}
+
+/**
  * Checks that a TIFF has Cloud Optimized GeoTIFF layout, with the rules of GDAL's
  * `validate_cloud_optimized_geotiff.py` (GDAL 3.6), including its full check on local files:
  *
@@ -116,8 +155,8 @@ function notTiled(ifd: IfdStructure): boolean {
  *   block's size in the 4 bytes before it, its last 4 bytes repeated after it, and mask blocks
  *   right after their imagery block.
  *
- * Throws {@link StitchError} (`NOT_FOUND`, `NOT_TIFF`, `TRUNCATED`, `BAD_TIFF`) when the file cannot
- * be read as a TIFF at all.
+ * Throws {@link StitchError} (`NOT_FOUND`, `NOT_TIFF`, `TRUNCATED`, `CORRUPT_TIFF`) when the file
+ * cannot be read as a TIFF at all.
  *
  * @example
  * ```ts
@@ -126,7 +165,7 @@ function notTiled(ifd: IfdStructure): boolean {
  * ```
  */
 export async function checkCogLayout(path: string): Promise<CogLayoutReport> {
-  const structure = await readTiffStructure(path);
+  const structure = await readStructure(path);
   const errors: CogLayoutFinding[] = [];
   const warnings: CogLayoutFinding[] = [];
   const err = (code: string, message: string): void => void errors.push({ code, message });

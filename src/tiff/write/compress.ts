@@ -1,6 +1,7 @@
 import { promisify } from 'node:util';
 import { deflate } from 'node:zlib';
-import { lzwEncode } from './lzw.js';
+import { lzwEncode } from '../codecs/lzw.js';
+import { COMPRESSION } from '../tags.js';
 
 const deflateAsync = promisify(deflate);
 
@@ -22,7 +23,11 @@ export type TiffCompression = 'deflate' | 'lzw' | 'none';
  * COMPRESSION_CODE.deflate; // 8 (Adobe DEFLATE)
  * ```
  */
-export const COMPRESSION_CODE: Record<TiffCompression, number> = { none: 1, lzw: 5, deflate: 8 };
+export const COMPRESSION_CODE: Record<TiffCompression, number> = {
+  none: COMPRESSION.NONE,
+  lzw: COMPRESSION.LZW,
+  deflate: COMPRESSION.DEFLATE,
+};
 
 /**
  * Compresses one tile's (predicted) bytes. DEFLATE runs on node:zlib's thread pool, so several

@@ -1,5 +1,5 @@
 import { StitchError } from '../../errors.js';
-import type { DTypeInfo, RasterDType } from './dtype.js';
+import type { DTypeInfo, RasterDtype } from '../dtype.js';
 
 function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -48,7 +48,7 @@ export function bandNamesXml(names: readonly string[], bands: number, path: stri
  * nodataText(NaN, dtypeInfo('float32'), 'float32', 'out.tif'); // "nan"
  * ```
  */
-export function nodataText(nodata: number, info: DTypeInfo, dtype: RasterDType, path: string): string {
+export function nodataText(nodata: number, info: DTypeInfo, dtype: RasterDtype, path: string): string {
   if (typeof nodata !== 'number') {
     throw new StitchError('BAD_NODATA', `${path}: nodata must be a number or null, got ${JSON.stringify(nodata)}`, {
       subject: path,

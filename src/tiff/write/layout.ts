@@ -1,6 +1,7 @@
 import { StitchError } from '../../errors.js';
 import { COMPRESSION_CODE } from './compress.js';
-import { encodeIfd, ifdByteLength, TAG, tiffHeader, TIFF_TYPE, type TiffEntry } from './ifd.js';
+import { PHOTOMETRIC, PLANAR, PREDICTOR, SUBFILE, TAG, TIFF_TYPE } from '../tags.js';
+import { encodeIfd, ifdByteLength, tiffHeader, type TiffEntry } from './encode-ifd.js';
 import type { CogPlan } from './plan.js';
 
 /**
@@ -47,21 +48,21 @@ function levelEntries(
   const spp = plan.bands;
   const { SHORT, LONG, LONG8 } = TIFF_TYPE;
   const entries: TiffEntry[] = [
-    { tag: TAG.NewSubfileType, type: LONG, values: [level === 0 ? 0 : 1] },
+    { tag: TAG.NewSubfileType, type: LONG, values: [level === 0 ? 0 : SUBFILE.REDUCED] },
     { tag: TAG.ImageWidth, type: LONG, values: [L.width] },
     { tag: TAG.ImageLength, type: LONG, values: [L.height] },
     { tag: TAG.BitsPerSample, type: SHORT, values: new Array<number>(spp).fill(plan.info.bytes * 8) },
     { tag: TAG.Compression, type: SHORT, values: [COMPRESSION_CODE[plan.compression]] },
-    { tag: TAG.PhotometricInterpretation, type: SHORT, values: [1] },
+    { tag: TAG.PhotometricInterpretation, type: SHORT, values: [PHOTOMETRIC.MIN_IS_BLACK] },
     { tag: TAG.SamplesPerPixel, type: SHORT, values: [spp] },
-    { tag: TAG.PlanarConfiguration, type: SHORT, values: [1] },
+    { tag: TAG.PlanarConfiguration, type: SHORT, values: [PLANAR.CHUNKY] },
     { tag: TAG.TileWidth, type: SHORT, values: [plan.tileSize] },
     { tag: TAG.TileLength, type: SHORT, values: [plan.tileSize] },
     { tag: TAG.TileOffsets, type: bigTiff ? LONG8 : LONG, values: offsets },
     { tag: TAG.TileByteCounts, type: bigTiff ? LONG8 : LONG, values: counts },
     { tag: TAG.SampleFormat, type: SHORT, values: new Array<number>(spp).fill(plan.info.sampleFormat) },
   ];
-  if (plan.predictor !== 1) entries.push({ tag: TAG.Predictor, type: SHORT, values: [plan.predictor] });
+  if (plan.predictor !== PREDICTOR.NONE) entries.push({ tag: TAG.Predictor, type: SHORT, values: [plan.predictor] });
   if (spp > 1) entries.push({ tag: TAG.ExtraSamples, type: SHORT, values: new Array<number>(spp - 1).fill(0) });
   if (plan.nodataText !== null) entries.push({ tag: TAG.GdalNodata, type: TIFF_TYPE.ASCII, values: plan.nodataText });
   if (level === 0) entries.push(...plan.mainEntries);

@@ -1,5 +1,5 @@
 import { StitchError } from '../../errors.js';
-import type { DTypeInfo, RasterArray } from './dtype.js';
+import type { DTypeInfo, RasterArray } from '../dtype.js';
 
 /**
  * How overview pixels are computed from the level above.

@@ -1,10 +1,12 @@
 import { endianness } from 'node:os';
 import { StitchError } from '../../errors.js';
 import { COMPRESSION_CODE, type TiffCompression } from './compress.js';
-import { dtypeInfo, type DTypeInfo, type RasterDType } from './dtype.js';
+import { dtypeInfo, type DTypeInfo, type RasterDtype } from '../dtype.js';
 import { bandNamesXml, nodataText } from './gdal-metadata.js';
-import { geoTiffEntries, type GeoTransform } from './geokeys.js';
-import { TAG, TIFF_TYPE, type TiffEntry } from './ifd.js';
+import type { GeoTransform } from '../geotransform.js';
+import { geoTiffEntries } from './georef.js';
+import { TAG, TIFF_TYPE } from '../tags.js';
+import type { TiffEntry } from './encode-ifd.js';
 import { OVERVIEW_RESAMPLING, overviewFactors, type OverviewResampling } from './overview.js';
 
 /**
@@ -20,7 +22,7 @@ export interface CogMeta {
   width: number;
   height: number;
   bands: number;
-  dtype: RasterDType;
+  dtype: RasterDtype;
   /** `"EPSG:n"`, a projected or geographic 2D CRS. */
   crs: string;
   /** GDAL geotransform, north-up: `[x0, xres, 0, y0, 0, -yres]`. */
@@ -108,7 +110,7 @@ export interface CogPlan {
   width: number;
   height: number;
   bands: number;
-  dtype: RasterDType;
+  dtype: RasterDtype;
   info: DTypeInfo;
   nodata: number | null;
   tileSize: number;

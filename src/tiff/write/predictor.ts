@@ -1,4 +1,4 @@
-import type { RasterArray } from './dtype.js';
+import type { RasterArray } from '../dtype.js';
 
 /**
  * Applies a TIFF predictor to one tile of pixel-interleaved samples and returns its bytes (little endian).

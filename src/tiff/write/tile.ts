@@ -1,5 +1,5 @@
 import { StitchError } from '../../errors.js';
-import type { DTypeInfo, RasterArray } from './dtype.js';
+import type { DTypeInfo, RasterArray } from '../dtype.js';
 
 /**
  * The value that fills tile padding and pixels nobody wrote: `nodata`, or 0 when there is none.

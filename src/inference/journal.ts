@@ -1,0 +1,190 @@
+import {
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  ftruncateSync,
+  fstatSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { crc32 } from 'node:zlib';
+import { InferenceError } from '../errors.js';
+
+const FORMAT = 'geoslice-inference-journal/1';
+const MAGIC = 0x52534a47; // "GJSR"
+const RECORD_HEAD = 24;
+
+/**
+ * One batch of finished predictions in a journal: chips `first .. first + count - 1` (in grid order),
+ * each `[bands, height, width]` float32, exactly as they were added to the stitcher (masked pixels NaN).
+ *
+ * @example
+ * ```ts
+ * const r: JournalRecord = { first: 32, count: 16, bands: 3, height: 256, width: 256, data };
+ * ```
+ */
+export interface JournalRecord {
+  first: number;
+  count: number;
+  bands: number;
+  height: number;
+  width: number;
+  data: Float32Array;
+}
+
+/**
+ * The resume journal of an inference run: a header (the run's fingerprint: source, model, options,
+ * tiles) and then one record per finished batch, appended and synced to disk before the batch counts
+ * as done. Each record carries a CRC-32, so a record torn by a kill is detected and dropped. A killed
+ * run restarts by replaying the records into a fresh stitcher (the same additions in the same order,
+ * so the same output bytes) and predicting only the chips after them.
+ *
+ * Size: 4 bytes per output band and chip pixel (a 4096² region in 256² chips with 32 px overlap and
+ * 3 bands: 361 chips, ~284 MB). The journal is deleted once the output is written.
+ *
+ * @example
+ * ```ts
+ * const j = InferenceJournal.open('pred.tif.resume', fingerprint, { resume: true });
+ * for (let r = j.next(); r; r = j.next()) replay(r);
+ * j.append(record);
+ * j.finish();
+ * ```
+ */
+export class InferenceJournal {
+  /** Chips whose predictions the journal holds (replayed ones plus appended ones). */
+  chips = 0;
+  private fd: number;
+  private readAt: number;
+  private replaying: boolean;
+
+  private constructor(
+    readonly path: string,
+    fd: number,
+    readAt: number,
+    replaying: boolean,
+  ) {
+    this.fd = fd;
+    this.readAt = readAt;
+    this.replaying = replaying;
+  }
+
+  /**
+   * Opens the journal at `path` for a run with `fingerprint` (any JSON value). With `resume`, an
+   * existing journal must have the same fingerprint (else `RESUME_MISMATCH` naming the first field
+   * that differs) and its records are handed out by {@link InferenceJournal.next}; a missing one starts
+   * empty. Without `resume`, an existing journal is refused (`JOURNAL_EXISTS`: pass resume, or delete it).
+   */
+  static open(path: string, fingerprint: Record<string, unknown>, opts: { resume: boolean }): InferenceJournal {
+    const header = Buffer.from(JSON.stringify({ format: FORMAT, ...fingerprint }));
+    if (existsSync(path)) {
+      if (!opts.resume)
+        throw new InferenceError(
+          'JOURNAL_EXISTS',
+          `${path} holds the finished chips of an interrupted run; pass resume (--resume) to continue it, or delete it to start over`,
+          { subject: path },
+        );
+      const fd = openSync(path, 'r+');
+      try {
+        const len = Buffer.alloc(4);
+        if (readSync(fd, len, 0, 4, 0) === 4) {
+          const n = len.readUInt32LE(0);
+          const old = Buffer.alloc(n);
+          if (n < 1 << 24 && readSync(fd, old, 0, n, 4) === n) {
+            let prev: Record<string, unknown> | undefined;
+            try {
+              prev = JSON.parse(old.toString('utf8'));
+            } catch {
+              prev = undefined;
+            }
+            if (prev?.format === FORMAT) {
+              const now = JSON.parse(header.toString('utf8')) as Record<string, unknown>;
+              const differs = Object.keys({ ...now, ...prev }).find(
+                (k) => JSON.stringify(now[k]) !== JSON.stringify(prev[k]),
+              );
+              if (differs !== undefined)
+                throw new InferenceError(
+                  'RESUME_MISMATCH',
+                  `${path} was written by a run with another ${differs} (${JSON.stringify(prev[differs])}, now ${JSON.stringify(now[differs])}); rerun with the same source, model and options, or delete it to start over`,
+                  { subject: path },
+                );
+              return new InferenceJournal(path, fd, 4 + n, true);
+            }
+          }
+        }
+        throw new InferenceError(
+          'JOURNAL_CORRUPT',
+          `${path} is not a geoslice inference journal (or its header is damaged); delete it to start over`,
+          { subject: path },
+        );
+      } catch (e) {
+        closeSync(fd);
+        throw e;
+      }
+    }
+    // The header goes to a temporary file renamed into place, so a journal never has a partial header.
+    const tmp = `${path}.tmp`;
+    const tfd = openSync(tmp, 'w');
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(header.length, 0);
+    writeSync(tfd, Buffer.concat([len, header]));
+    fdatasyncSync(tfd);
+    closeSync(tfd);
+    renameSync(tmp, path);
+    const fd = openSync(path, 'r+');
+    return new InferenceJournal(path, fd, 4 + header.length, false);
+  }
+
+  /**
+   * The next journaled batch, or undefined at the end. A torn or damaged last record (a kill during
+   * its write) is cut off, and appending continues from there.
+   */
+  next(): JournalRecord | undefined {
+    if (!this.replaying) return undefined;
+    const size = fstatSync(this.fd).size;
+    const head = Buffer.alloc(RECORD_HEAD);
+    const at = this.readAt;
+    const stop = (): undefined => {
+      ftruncateSync(this.fd, at);
+      this.replaying = false;
+      return undefined;
+    };
+    if (at + RECORD_HEAD > size || readSync(this.fd, head, 0, RECORD_HEAD, at) !== RECORD_HEAD) return stop();
+    const [magic, first, count, bands, height, width] = [0, 4, 8, 12, 16, 20].map((o) => head.readUInt32LE(o));
+    const values = count * bands * height * width;
+    if (magic !== MAGIC || first !== this.chips || at + RECORD_HEAD + values * 4 + 4 > size) return stop();
+    const body = Buffer.alloc(values * 4 + 4);
+    readSync(this.fd, body, 0, body.length, at + RECORD_HEAD);
+    if (crc32(body.subarray(0, values * 4), crc32(head)) !== body.readUInt32LE(values * 4)) return stop();
+    this.readAt = at + RECORD_HEAD + body.length;
+    this.chips += count;
+    const data = new Float32Array(body.buffer, body.byteOffset, values).slice();
+    return { first, count, bands, height, width, data };
+  }
+
+  /** Appends a finished batch and syncs it to disk. Call only after {@link InferenceJournal.next} returned undefined. */
+  append(r: Omit<JournalRecord, 'first'>): void {
+    if (this.replaying)
+      throw new InferenceError('BAD_OPTION', `${this.path}: replay every journaled batch before appending`);
+    const head = Buffer.alloc(RECORD_HEAD);
+    [MAGIC, this.chips, r.count, r.bands, r.height, r.width].forEach((v, i) => head.writeUInt32LE(v, i * 4));
+    const body = Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32LE(crc32(body, crc32(head)), 0);
+    const rec = Buffer.concat([head, body, crc]);
+    let done = 0;
+    while (done < rec.length) done += writeSync(this.fd, rec, done, rec.length - done, this.readAt + done);
+    fdatasyncSync(this.fd);
+    this.readAt += rec.length;
+    this.chips += r.count;
+  }
+
+  /** Closes the journal; with `remove`, deletes it (the run's output is in place). Idempotent. */
+  close(remove = false): void {
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+    if (remove) rmSync(this.path, { force: true });
+  }
+}

@@ -1,0 +1,356 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { InferenceError } from '../errors.js';
+import type { BBox } from '../geo/bbox.js';
+import type { Geometry } from '../geo/geometry.js';
+import type { GeoSlice } from '../geo/slice.js';
+import type { Batch } from '../loaders/batches.js';
+import type { BandSelector } from '../loaders/load-slice.js';
+import type { BlendMode, BlendWindow } from '../stitch/blend.js';
+import type { StitchWriteOptions, StitchWriteResult } from '../stitch/stitch-writer.js';
+import { createStitcher, type Stitcher } from '../stitch/stitcher.js';
+import type { ValueKind } from '../stitch/uncertainty.js';
+import {
+  writePredictions,
+  type PredictionResult,
+  type WritePredictionsOptions,
+  type WritePredictionsResult,
+} from '../stitch/write-predictions.js';
+import { InferenceJournal } from './journal.js';
+import { loadModel, type LoadModelOptions, type ModelSource } from './load-model.js';
+import { channelsLast, type InferenceModel } from './model.js';
+import { readAhead } from './read-ahead.js';
+import { openRegion, type InferenceSource } from './region.js';
+
+/**
+ * Progress of {@link runInference}, reported after every batch.
+ *
+ * @example
+ * ```ts
+ * const onProgress = (p: InferenceProgress) => console.log(`${p.done}/${p.total} ${p.chipsPerSecond.toFixed(1)} chips/s`);
+ * ```
+ */
+export interface InferenceProgress {
+  /** Chips done, replayed ones included. */
+  done: number;
+  total: number;
+  /** Chips replayed from the resume journal. */
+  resumed: number;
+  /** Chips predicted per second in this run (replays excluded). */
+  chipsPerSecond: number;
+  /** Seconds left at that rate (NaN before the first batch). */
+  etaSeconds: number;
+}
+
+/**
+ * Options of {@link runInference}.
+ *
+ * @example
+ * ```ts
+ * const o: RunInferenceOptions = { source: 'scene.tif', model: 'unet.onnx', out: 'pred.tif', tile: 256, overlap: 32, bands: [1, 2, 3, 4], batchSize: 16, resume: true };
+ * ```
+ */
+export interface RunInferenceOptions {
+  /** A raster file, or a catalog (path or open catalog). */
+  source: InferenceSource;
+  /** `*.onnx`, a tfjs `model.json`, an {@link InferenceModel} or a function (see {@link loadModel}). */
+  model: ModelSource;
+  /** Backend options for a model given as a path or function (threads, layout, normalize, tfjs backend). */
+  modelOptions?: LoadModelOptions;
+  /** The prediction COG. The uncertainty COG goes next to it (`<out>_uncertainty.tif`). */
+  out: string;
+  /** Tile edge in pixels. Default 256. */
+  tile?: number;
+  /** Pixels neighbouring tiles share. Default 32. */
+  overlap?: number;
+  /** Input bands: 1-based band numbers of a raster (as in GDAL), or asset keys of a catalog. Default: all. */
+  bands?: BandSelector[];
+  /** How overlapping tiles merge. Default `'cosine'`. */
+  blend?: BlendMode;
+  /** Spatial window of `'inverse-variance'`. Default `'uniform'`. */
+  window?: BlendWindow;
+  /** What the model outputs. Default `'probabilities'` (`'regression'` for `'inverse-variance'`). */
+  values?: ValueKind;
+  /** Names of the output bands. Default `band_1..band_C`. */
+  bandNames?: string[];
+  /** Chips per model call. Default 16. */
+  batchSize?: number;
+  /** Continue an interrupted run from its journal (`<out>.resume`). Default false. */
+  resume?: boolean;
+  /** Catalogs: area to tile (`aoiCrs`, default EPSG:4326), output CRS and resolution. */
+  aoi?: BBox | Geometry;
+  aoiCrs?: string;
+  crs?: string;
+  resolution?: number | [number, number];
+  /** Slices read at once. Default 4. */
+  concurrency?: number;
+  /** Output file options (compression, overviews...). */
+  write?: Omit<StitchWriteOptions, 'uncertainty'>;
+  /** Catalog sources: also write per-slice predictions and uncertainty as a new catalog version. */
+  predictions?: Omit<WritePredictionsOptions, 'values'>;
+  /** Bytes of stitcher state kept in memory. Default 512 MiB. */
+  memoryBudget?: number;
+  onProgress?: (p: InferenceProgress) => void;
+}
+
+/**
+ * What {@link runInference} did.
+ *
+ * @example
+ * ```ts
+ * const r = await runInference(opts);
+ * console.log(r.chipsPerSecond, r.seconds.model / r.seconds.total);
+ * ```
+ */
+export interface InferenceResult extends StitchWriteResult {
+  /** Tiles in the region. */
+  chips: number;
+  /** Tiles taken from the resume journal instead of being predicted. */
+  resumedChips: number;
+  /** Tiles predicted per second of this run (replays excluded). */
+  chipsPerSecond: number;
+  /**
+   * Wall-clock seconds: `read` = waiting for the loader (reads not hidden behind the model), `model` =
+   * in `predict`, `stitch` = blending and streaming finished tiles out (journal writes included),
+   * `write` = finishing the COGs, `total` = the whole run.
+   */
+  seconds: { read: number; model: number; stitch: number; write: number; total: number };
+  /** The model backend, e.g. `onnxruntime-node (cpu, 2 threads)`. */
+  backend: string;
+  grid: GeoSlice;
+  /** The catalog written with `predictions`. */
+  catalog?: WritePredictionsResult;
+}
+
+/**
+ * Predicts a whole region: grid sampler (tiles with overlap, north to south, west to east) → loader
+ * (window reads, overlapped with the model: the next batch is read while the model runs) → model →
+ * stitcher (blended, finished tile rows streamed into the COG writer) → a prediction COG with overviews
+ * and an uncertainty COG (uncertainty bands and a per-pixel `count` band). Memory is bounded by the
+ * batch size and about two rows of output tiles, whatever the region's size.
+ *
+ * Resumable: every finished batch is appended to a journal `<out>.resume` (synced to disk) before it
+ * counts as done. After a kill, `resume: true` replays the journal into the stitcher and predicts only
+ * the remaining tiles; the output is byte-identical to an uninterrupted run. The journal is deleted
+ * when the output is in place. Without `resume`, an existing journal is refused (`JOURNAL_EXISTS`).
+ *
+ * Masked (nodata) input pixels get no prediction. Throws {@link InferenceError} (`BAD_OPTION`,
+ * `EMPTY_REGION`, `RESUME_MISMATCH`, model errors), `StitchError` for outputs the stitcher refuses.
+ *
+ * @example
+ * ```ts
+ * const r = await runInference({ source: 'scene.tif', model: 'unet.onnx', out: 'pred.tif', bands: [1, 2, 3, 4], blend: 'cosine' });
+ * console.log(`${r.chips} chips, ${r.chipsPerSecond.toFixed(1)} chips/s -> ${r.prediction}`);
+ * ```
+ */
+export async function runInference(opts: RunInferenceOptions): Promise<InferenceResult> {
+  const started = performance.now();
+  const batchSize = opts.batchSize ?? 16;
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new InferenceError('BAD_OPTION', `batchSize must be a positive integer, got ${batchSize}`);
+  const out = resolve(opts.out);
+  const blend = opts.blend ?? 'cosine';
+  const tile = opts.tile ?? 256;
+  const overlap = opts.overlap ?? 32;
+  const region = await openRegion(opts.source, {
+    tile,
+    overlap,
+    bands: opts.bands,
+    aoi: opts.aoi,
+    aoiCrs: opts.aoiCrs,
+    crs: opts.crs,
+    resolution: opts.resolution,
+    concurrency: opts.concurrency,
+    prefetch: 2 * batchSize,
+  });
+  let model: InferenceModel | undefined;
+  let stitcher: Stitcher | undefined;
+  let journal: InferenceJournal | undefined;
+  try {
+    if (opts.predictions && !region.catalog)
+      throw new InferenceError(
+        'BAD_OPTION',
+        'predictions (catalog write-back) needs a catalog source, not a raster file',
+      );
+    model = await loadModel(opts.model, opts.modelOptions);
+    const fingerprint = {
+      region: region.fingerprint,
+      tiles: region.tiles,
+      model: modelFingerprint(opts.model, model),
+      normalize: opts.modelOptions?.normalize ?? null,
+      tile,
+      overlap,
+      bands: opts.bands ?? null,
+      blend,
+      window: opts.window ?? null,
+      values: opts.values ?? null,
+      batchSize,
+    };
+    journal = InferenceJournal.open(`${out}.resume`, fingerprint, { resume: opts.resume ?? false });
+    const j = journal;
+    const m = model;
+    const t = { read: 0, model: 0, stitch: 0, write: 0 };
+    let predicted = 0;
+    let predictStart = 0;
+    let resumed = 0;
+
+    const ensureStitcher = async (outBands: number): Promise<Stitcher> => {
+      if (stitcher) return stitcher;
+      const ivw = blend === 'inverse-variance';
+      if (ivw && outBands % 2 !== 0)
+        throw new InferenceError(
+          'BAD_OUTPUT',
+          `${m.id} outputs ${outBands} bands; blend 'inverse-variance' needs means then sigmas (2 bands per output band)`,
+        );
+      stitcher = createStitcher({
+        grid: region.grid,
+        bands: ivw ? outBands / 2 : outBands,
+        blend,
+        window: opts.window,
+        values: opts.values,
+        bandNames: opts.bandNames,
+        order: 'rows',
+        count: true,
+        memoryBudget: opts.memoryBudget,
+      });
+      await stitcher.open(out, { ...opts.write, uncertainty: true });
+      return stitcher;
+    };
+
+    const report = () => {
+      const done = j.chips;
+      const rate = predicted > 0 ? predicted / ((performance.now() - predictStart) / 1000) : 0;
+      opts.onProgress?.({
+        done,
+        total: region.tiles,
+        resumed,
+        chipsPerSecond: rate,
+        etaSeconds: rate > 0 ? (region.tiles - done) / rate : NaN,
+      });
+    };
+
+    /** Adds one batch of `[N, C, h, w]` chip predictions to the stitcher and yields them for the catalog. */
+    const stitchBatch = async function* (
+      slices: GeoSlice[],
+      data: Float32Array,
+      bands: number,
+      h: number,
+      w: number,
+    ): AsyncGenerator<PredictionResult> {
+      const st = await ensureStitcher(bands);
+      const per = bands * h * w;
+      for (let k = 0; k < slices.length; k++) {
+        const prediction = data.subarray(k * per, (k + 1) * per);
+        st.add(slices[k], prediction, { shape: [h, w] });
+        // A chip without any predicted pixel (all nodata) has nothing to summarise in the catalog.
+        if (opts.predictions && prediction.some((v) => v === v)) yield { slice: slices[k], prediction, shape: [h, w] };
+      }
+      await st.flush();
+    };
+
+    async function* pipeline(): AsyncGenerator<PredictionResult> {
+      const it = region.slices()[Symbol.asyncIterator]();
+      for (let rec = j.next(); rec; rec = j.next()) {
+        const t0 = performance.now();
+        const slices: GeoSlice[] = [];
+        for (let k = 0; k < rec.count; k++) {
+          const s = await it.next();
+          if (s.done)
+            throw new InferenceError('JOURNAL_CORRUPT', `${j.path} holds more chips than the region has tiles`);
+          slices.push(s.value);
+        }
+        yield* stitchBatch(slices, rec.data, rec.bands, rec.height, rec.width);
+        resumed += rec.count;
+        t.stitch += performance.now() - t0;
+        report();
+      }
+      const rest: AsyncIterable<GeoSlice> = { [Symbol.asyncIterator]: () => it };
+      predictStart = performance.now();
+      const batches = readAhead(region.loader.batches(rest, { batchSize }))[Symbol.asyncIterator]();
+      try {
+        for (;;) {
+          const t0 = performance.now();
+          const next = await batches.next();
+          const t1 = performance.now();
+          t.read += t1 - t0;
+          if (next.done) break;
+          const batch: Batch = next.value;
+          if (batch.shape.length !== 4)
+            throw new InferenceError('BAD_OPTION', `batches of shape [${batch.shape.join(', ')}] are not [N, C, H, W]`);
+          const [n, c, h, w] = batch.shape;
+          const y = await m.predict({ data: batch.data, shape: [n, c, h, w] });
+          const t2 = performance.now();
+          t.model += t2 - t1;
+          const [, oh, ow, oc] = y.shape;
+          const chw = channelsLast(y.data, y.shape, true);
+          if (oh === h && ow === w) maskNoData(chw, batch.mask, n, oc, h * w);
+          j.append({ count: n, bands: oc, height: oh, width: ow, data: chw });
+          yield* stitchBatch(batch.slices, chw, oc, oh, ow);
+          predicted += n;
+          t.stitch += performance.now() - t2;
+          report();
+        }
+      } finally {
+        await batches.return?.(undefined);
+      }
+    }
+
+    let catalog: WritePredictionsResult | undefined;
+    if (opts.predictions && region.catalog)
+      catalog = await writePredictions(region.catalog, pipeline(), {
+        ...opts.predictions,
+        values: opts.values ?? (blend === 'inverse-variance' ? 'regression' : 'probabilities'),
+      });
+    else for await (const _ of pipeline());
+    if (!stitcher) throw new InferenceError('EMPTY_REGION', `no tile of the region could be predicted`);
+    const tw = performance.now();
+    const written = await (stitcher as Stitcher).write(out);
+    t.write = performance.now() - tw;
+    j.close(true);
+    journal = undefined;
+    const s = (ms: number) => ms / 1000;
+    const runSeconds = s(performance.now() - predictStart);
+    return {
+      ...written,
+      chips: region.tiles,
+      resumedChips: resumed,
+      chipsPerSecond: predicted > 0 ? predicted / runSeconds : 0,
+      seconds: {
+        read: s(t.read),
+        model: s(t.model),
+        stitch: s(t.stitch),
+        write: s(t.write),
+        total: s(performance.now() - started),
+      },
+      backend: m.backend,
+      grid: region.grid,
+      catalog,
+    };
+  } finally {
+    journal?.close();
+    (stitcher as Stitcher | undefined)?.close();
+    if (model && model !== opts.model) await model.close();
+    await region.close();
+  }
+}
+
+/** Sets the prediction of masked (nodata) input pixels to NaN: no prediction there. */
+function maskNoData(chw: Float32Array, mask: Uint8Array, n: number, bands: number, plane: number): void {
+  for (let k = 0; k < n; k++)
+    for (let p = 0; p < plane; p++)
+      if (mask[k * plane + p] === 0) for (let c = 0; c < bands; c++) chw[(k * bands + c) * plane + p] = NaN;
+}
+
+/** What identifies the model in the resume journal: the SHA-256 of its file(s), else its id. */
+function modelFingerprint(source: ModelSource, model: InferenceModel): string {
+  if (typeof source !== 'string') return model.id;
+  const file = resolve(source);
+  const h = createHash('sha256').update(readFileSync(file));
+  if (file.toLowerCase().endsWith('.json')) {
+    const manifest = JSON.parse(readFileSync(file, 'utf8')) as { weightsManifest?: { paths: string[] }[] };
+    for (const g of manifest.weightsManifest ?? [])
+      for (const p of g.paths) h.update(readFileSync(join(dirname(file), p)));
+  }
+  return `sha256:${h.digest('hex')}`;
+}

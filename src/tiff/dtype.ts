@@ -1,0 +1,180 @@
+import { StitchError } from '../errors.js';
+import { SAMPLE_FORMAT } from './tags.js';
+
+/**
+ * Pixel sample types geoslice reads and writes (TIFF SampleFormat + BitsPerSample).
+ *
+ * @example
+ * ```ts
+ * const d: RasterDtype = reader.info.dtype; // 'uint16'
+ * ```
+ */
+export type RasterDtype = 'uint8' | 'int8' | 'uint16' | 'int16' | 'uint32' | 'int32' | 'float32' | 'float64';
+
+/**
+ * A typed array of one of the {@link RasterDtype}s, as reads return them.
+ *
+ * @example
+ * ```ts
+ * const band: TypedArray = (await reader.readWindow(0, 0, 0, 64, 64, [0])).data[0];
+ * ```
+ */
+export type TypedArray =
+  | Uint8Array
+  | Int8Array
+  | Uint16Array
+  | Int16Array
+  | Uint32Array
+  | Int32Array
+  | Float32Array
+  | Float64Array;
+
+/**
+ * Any typed array the writer accepts as raster samples: a {@link TypedArray}, or a
+ * `Uint8ClampedArray` for uint8.
+ *
+ * @example
+ * ```ts
+ * const band: RasterArray = new Float32Array(256 * 256);
+ * ```
+ */
+export type RasterArray = TypedArray | Uint8ClampedArray;
+
+/**
+ * Everything about one {@link RasterDtype}: its TIFF encoding, range and typed array.
+ *
+ * @example
+ * ```ts
+ * dtypeInfo('int16').bytes; // 2
+ * ```
+ */
+export interface DTypeInfo {
+  /** Bytes per sample. */
+  bytes: 1 | 2 | 4 | 8;
+  /** TIFF SampleFormat: 1 unsigned integer, 2 signed integer, 3 IEEE float. */
+  sampleFormat: 1 | 2 | 3;
+  /** True for float32/float64. */
+  float: boolean;
+  /** Smallest and largest representable value (integers only; ±Infinity for floats). */
+  min: number;
+  max: number;
+  /** Allocates a zero-filled typed array of this dtype. */
+  create(length: number): TypedArray;
+  /** A view of this dtype over `buffer` (`length` elements from byte `offset`). */
+  view(buffer: ArrayBufferLike, offset: number, length: number): TypedArray;
+  /** True when `a` is the typed array this dtype is stored in. */
+  accepts(a: RasterArray): boolean;
+}
+
+type Ctor = {
+  new (n: number): TypedArray;
+  new (b: ArrayBufferLike, offset: number, length: number): TypedArray;
+  BYTES_PER_ELEMENT: number;
+};
+
+function entry(C: Ctor, sampleFormat: 1 | 2 | 3, min: number, max: number, clamped = false): DTypeInfo {
+  return {
+    bytes: C.BYTES_PER_ELEMENT as DTypeInfo['bytes'],
+    sampleFormat,
+    float: sampleFormat === SAMPLE_FORMAT.IEEE_FLOAT,
+    min,
+    max,
+    create: (n) => new C(n),
+    view: (b, o, n) => new C(b, o, n),
+    accepts: (a) => a instanceof C || (clamped && a instanceof Uint8ClampedArray),
+  };
+}
+
+const { UINT, INT, IEEE_FLOAT } = SAMPLE_FORMAT;
+const INFO: Record<RasterDtype, DTypeInfo> = {
+  uint8: entry(Uint8Array, UINT, 0, 255, true),
+  int8: entry(Int8Array, INT, -128, 127),
+  uint16: entry(Uint16Array, UINT, 0, 65535),
+  int16: entry(Int16Array, INT, -32768, 32767),
+  uint32: entry(Uint32Array, UINT, 0, 4294967295),
+  int32: entry(Int32Array, INT, -2147483648, 2147483647),
+  float32: entry(Float32Array, IEEE_FLOAT, -Infinity, Infinity),
+  float64: entry(Float64Array, IEEE_FLOAT, -Infinity, Infinity),
+};
+
+/**
+ * Every supported dtype, for validation and tests.
+ *
+ * @example
+ * ```ts
+ * RASTER_DTYPES.includes('float32'); // true
+ * ```
+ */
+export const RASTER_DTYPES: readonly RasterDtype[] = Object.keys(INFO) as RasterDtype[];
+
+/**
+ * Looks up a dtype. Throws {@link StitchError} `UNKNOWN_DTYPE` (naming `path`) for anything else.
+ *
+ * @example
+ * ```ts
+ * dtypeInfo('float32', 'out.tif').sampleFormat; // 3
+ * ```
+ */
+export function dtypeInfo(dtype: unknown, path?: string): DTypeInfo {
+  if (typeof dtype !== 'string' || !Object.hasOwn(INFO, dtype)) {
+    throw new StitchError(
+      'UNKNOWN_DTYPE',
+      `${path ?? 'raster'}: dtype must be one of ${RASTER_DTYPES.join(', ')}, got ${JSON.stringify(dtype)}`,
+      { subject: path },
+    );
+  }
+  return INFO[dtype as RasterDtype];
+}
+
+/**
+ * The {@link RasterDtype} of TIFF `BitsPerSample` + `SampleFormat`, or null for layouts geoslice
+ * does not read (1-bit, 24-bit, 64-bit integers, complex, float16).
+ *
+ * @example
+ * ```ts
+ * tiffDtype(16, 1); // 'uint16'
+ * ```
+ */
+export function tiffDtype(bitsPerSample: number, sampleFormat: number): RasterDtype | null {
+  return (
+    RASTER_DTYPES.find((d) => INFO[d].bytes * 8 === bitsPerSample && INFO[d].sampleFormat === sampleFormat) ?? null
+  );
+}
+
+/**
+ * Bytes per sample of a dtype.
+ *
+ * @example
+ * ```ts
+ * dtypeBytes('uint16'); // 2
+ * ```
+ */
+export function dtypeBytes(dtype: RasterDtype): number {
+  return INFO[dtype].bytes;
+}
+
+/**
+ * A new zero-filled typed array of `dtype` and `length` elements.
+ *
+ * @example
+ * ```ts
+ * const band = allocTyped('float32', 256 * 256);
+ * ```
+ */
+export function allocTyped(dtype: RasterDtype, length: number): TypedArray {
+  return INFO[dtype].create(length);
+}
+
+/**
+ * A typed view of `dtype` over `bytes` (copied first when the bytes are not aligned for it).
+ *
+ * @example
+ * ```ts
+ * const px = viewTyped('uint16', decodedBytes) as Uint16Array;
+ * ```
+ */
+export function viewTyped(dtype: RasterDtype, bytes: Uint8Array): TypedArray {
+  const size = INFO[dtype].bytes;
+  const aligned = bytes.byteOffset % size === 0 ? bytes : bytes.slice();
+  return INFO[dtype].view(aligned.buffer, aligned.byteOffset, Math.floor(aligned.byteLength / size));
+}

@@ -1,0 +1,78 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { StitchError } from '../../errors.js';
+import { GEOKEY, geoKeyDirectory, MODEL_TYPE, RASTER_TYPE } from '../geokeys.js';
+import { assertNorthUp, type GeoTransform, geoTransformTags } from '../geotransform.js';
+import { TAG, TIFF_TYPE } from '../tags.js';
+import type { TiffEntry } from './encode-ifd.js';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Whether EPSG `code` is a projected or a geographic 2D CRS, from the offline EPSG index
+ * (`epsg-index`); `undefined` when the code is unknown.
+ */
+function epsgKind(code: number): string | undefined {
+  const file = join(dirname(require.resolve('epsg-index/package.json')), 's', `${code}.json`);
+  if (!existsSync(file)) return undefined;
+  return (JSON.parse(readFileSync(file, 'utf8')) as { kind: string }).kind;
+}
+
+/**
+ * Parses `"EPSG:n"` (case-insensitive) and returns the model type for it. Throws {@link StitchError}
+ * `UNKNOWN_CRS` (naming `path`) for other strings, unknown codes and CRSs GeoTIFF cannot name by a
+ * single EPSG code (compound, vertical, geocentric, engineering).
+ *
+ * @example
+ * ```ts
+ * parseEpsg('EPSG:32633', 'out.tif'); // { code: 32633, geographic: false }
+ * ```
+ */
+export function parseEpsg(crs: unknown, path: string): { code: number; geographic: boolean } {
+  const m = typeof crs === 'string' ? /^EPSG:(\d{1,6})$/i.exec(crs.trim()) : null;
+  if (!m) {
+    throw new StitchError('UNKNOWN_CRS', `${path}: crs must be "EPSG:<code>", got ${JSON.stringify(crs)}`, {
+      subject: path,
+    });
+  }
+  const code = Number(m[1]);
+  if (code > 65535) {
+    throw new StitchError('UNKNOWN_CRS', `${path}: EPSG:${code} does not fit a GeoTIFF key (max 65535)`, {
+      subject: path,
+    });
+  }
+  const kind = epsgKind(code);
+  if (kind === 'CRS-PROJCRS') return { code, geographic: false };
+  if (kind === 'CRS-GEOGCRS') return { code, geographic: true };
+  const why = kind === undefined ? 'is not in the EPSG registry' : `is a ${kind.replace('CRS-', '').toLowerCase()} CRS`;
+  throw new StitchError('UNKNOWN_CRS', `${path}: EPSG:${code} ${why}; use a projected or geographic 2D CRS`, {
+    subject: path,
+  });
+}
+
+/**
+ * The GeoTIFF tags for a north-up raster: ModelPixelScale, ModelTiepoint (pixel (0,0) corner at
+ * the transform origin) and a GeoKeyDirectory with GTModelType, GTRasterType = PixelIsArea and
+ * ProjectedCSType or GeographicType set to the EPSG code.
+ *
+ * @example
+ * ```ts
+ * const tags = geoTiffEntries('EPSG:32633', [500000, 10, 0, 4100000, 0, -10], 'out.tif');
+ * ```
+ */
+export function geoTiffEntries(crs: string, transform: GeoTransform, path: string): TiffEntry[] {
+  assertNorthUp(transform, path);
+  const { code, geographic } = parseEpsg(crs, path);
+  const directory = geoKeyDirectory([
+    [GEOKEY.GTModelType, geographic ? MODEL_TYPE.GEOGRAPHIC : MODEL_TYPE.PROJECTED],
+    [GEOKEY.GTRasterType, RASTER_TYPE.PIXEL_IS_AREA],
+    [geographic ? GEOKEY.GeographicType : GEOKEY.ProjectedCSType, code],
+  ]);
+  const { pixelScale, tiepoints } = geoTransformTags(transform);
+  return [
+    { tag: TAG.ModelPixelScale, type: TIFF_TYPE.DOUBLE, values: pixelScale },
+    { tag: TAG.ModelTiepoint, type: TIFF_TYPE.DOUBLE, values: tiepoints },
+    { tag: TAG.GeoKeyDirectory, type: TIFF_TYPE.SHORT, values: directory },
+  ];
+}

@@ -1,0 +1,129 @@
+/**
+ * The package as a user gets it: `npm pack` (which builds dist/ through `prepack`), the tarball
+ * installed into an empty folder with `npm install --omit=optional` (from the npm cache, no tfjs), then
+ * in that folder: the README quick start compiled against the installed types and run, a TS file
+ * importing `geoslice` and `geoslice/tfjs` type-checked (tfjs types from this repository's
+ * devDependency, the runtime has none), `geoslice/tfjs` asked for tfjs throws `NO_TFJS`, and
+ * `npx geoslice --version`.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+import { assertQuickStartOutput, demoCatalog } from '../examples/demo-catalog.js';
+import { outputDir } from '../examples/run-example.js';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string };
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const tsc = join(repo, 'node_modules/typescript/bin/tsc');
+
+function run(cmd: string, args: string[], cwd: string): { stdout: string; stderr: string } {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_fund: 'false' } });
+  assert.equal(r.status, 0, `${cmd} ${args.join(' ')} in ${cwd} failed:\n${r.stdout}\n${r.stderr}`);
+  return { stdout: r.stdout, stderr: r.stderr };
+}
+
+test('npm pack -> npm install --omit=optional -> quick start, types of geoslice and geoslice/tfjs, npx geoslice --version', async () => {
+  const tmp = outputDir('pack');
+  const packDir = join(tmp, 'pack');
+  const app = join(tmp, 'app');
+  mkdirSync(packDir);
+  mkdirSync(app);
+
+  run(npm, ['pack', '--pack-destination', packDir, '--silent'], repo);
+  const tarball = join(packDir, readdirSync(packDir).find((f) => f.endsWith('.tgz'))!);
+  const files = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).split('\n');
+  for (const f of ['LICENSE', 'README.md', 'CHANGELOG.md', 'bin/geoslice.js', 'dist/index.js', 'dist/index.d.ts'])
+    assert.ok(files.includes(`package/${f}`), `the tarball holds ${f}`);
+  assert.ok(files.includes('package/dist/index.js.map'), 'the tarball holds source maps');
+  assert.ok(files.includes('package/dist/tfjs/index.d.ts'), 'the tarball holds geoslice/tfjs');
+  assert.ok(!files.some((f) => /^package\/(src|test|examples|benchmarks)\//.test(f)), 'no sources or tests shipped');
+
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
+  run(npm, ['install', '--omit=optional', '--prefer-offline', '--no-audit', '--no-fund', tarball], app);
+  const modules = join(app, 'node_modules');
+  assert.ok(!existsSync(join(modules, '@tensorflow')), 'tfjs is not installed with the core package');
+  // --omit=optional also drops DuckDB's native binding: @duckdb/node-bindings lists one package per
+  // platform as optional dependencies. Put back the one of this platform, as a user of --omit=optional must.
+  const bindings = JSON.parse(readFileSync(join(modules, '@duckdb/node-bindings/package.json'), 'utf8')) as {
+    version: string;
+  };
+  const binding = `@duckdb/node-bindings-${process.platform}-${process.arch}@${bindings.version}`;
+  run(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--no-save', binding], app);
+
+  // The README quick start, compiled against the installed package's types, then run on the demo catalog.
+  copyFileSync(join(repo, 'examples/quick-start.ts'), join(app, 'quick-start.ts'));
+  writeFileSync(
+    join(app, 'uses-tfjs.ts'),
+    [
+      "import { createLoader, type Batch, type GeoCatalog } from 'geoslice';",
+      "import { loadTf, tfDataset, toTensor, type Tfjs } from 'geoslice/tfjs';",
+      'export async function firstTensor(catalog: GeoCatalog, slices: Parameters<typeof tfDataset>[0]) {',
+      '  const tf: Tfjs = await loadTf();',
+      '  const loader = createLoader({ catalog });',
+      '  const ds = await tfDataset(slices, loader, { batchSize: 4, labels: (b: Batch, t) => t.zeros([b.shape[0], 1]) });',
+      '  await ds.take(1).forEachAsync(() => {});',
+      '  const x = toTensor({ data: new Float32Array(4), shape: [1, 1, 2, 2] } as Batch, { tf, layout: "NHWC" });',
+      '  // @ts-expect-error a tfjs Tensor has no such method',
+      '  x.notATensorMethod();',
+      '  return x.shape;',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  const compilerOptions = {
+    target: 'ES2022',
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    strict: true,
+    outDir: 'out',
+    types: ['node'],
+    typeRoots: [join(repo, 'node_modules/@types')],
+  };
+  // The core: geoslice's .d.ts and those of its dependencies are checked too (skipLibCheck off).
+  writeFileSync(
+    join(app, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { ...compilerOptions, skipLibCheck: false }, files: ['quick-start.ts'] }),
+  );
+  run(process.execPath, [tsc, '-p', app], app);
+  // geoslice/tfjs with tfjs' types from the repository (this folder's runtime has no tfjs: that is the
+  // point). tfjs' own .d.ts do not pass skipLibCheck off; the @ts-expect-error line fails the check if
+  // geoslice's tfjs types were silently \`any\`.
+  writeFileSync(
+    join(app, 'tsconfig.tfjs.json'),
+    JSON.stringify({
+      compilerOptions: {
+        ...compilerOptions,
+        noEmit: true,
+        skipLibCheck: true,
+        paths: { '@tensorflow/tfjs': [join(repo, 'node_modules/@tensorflow/tfjs/dist/index.d.ts')] },
+      },
+      files: ['uses-tfjs.ts'],
+    }),
+  );
+  run(process.execPath, [tsc, '-p', join(app, 'tsconfig.tfjs.json')], app);
+
+  const { path, julyScenes, scenes } = await demoCatalog(tmp);
+  const quick = run(process.execPath, [join(app, 'out/quick-start.js'), path], app);
+  assertQuickStartOutput(quick.stdout, quick.stderr, julyScenes, scenes);
+
+  const noTf = spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      "import('geoslice/tfjs').then((m) => m.loadTf()).catch((e) => { console.log(JSON.stringify({ name: e.name, code: e.code, message: e.message })); });",
+    ],
+    { cwd: app, encoding: 'utf8' },
+  );
+  const err = JSON.parse(noTf.stdout) as { name: string; code: string; message: string };
+  assert.equal(err.name, 'LoaderError');
+  assert.equal(err.code, 'NO_TFJS');
+  assert.match(err.message, /npm install @tensorflow\/tfjs/);
+
+  const version = run('npx', ['--no-install', 'geoslice', '--version'], app);
+  assert.equal(version.stdout.trim(), pkg.version);
+});
