@@ -1,6 +1,7 @@
+import { validateRow } from '../memory/validate-row.js';
 import { checkHttpOptions, type HttpSourceOptions } from '../../sources/http-source.js';
 import { availableParallelism } from 'node:os';
-import { BuildError } from '../../errors.js';
+import { BuildError, type GeosliceError } from '../../errors.js';
 import type { DuckDBCatalog } from '../duckdb/catalog.js';
 import { writeGeoParquet } from '../geoparquet/writer.js';
 import { openLocalCatalog } from '../open.js';
@@ -227,10 +228,19 @@ export async function writeRows(
   report: SkipReport,
 ): Promise<number> {
   let seen = 0;
+  let index = 0;
   async function* counted(): AsyncGenerator<CatalogRow> {
     for await (const r of rows) {
+      let valid: CatalogRow;
+      try {
+        valid = validateRow(r, index++).row;
+      } catch (e) {
+        // NaN/inverted bboxes, invalid WKB, NULL core fields, CRSs that do not parse: never written.
+        report.add(e as GeosliceError, typeof r?.id === 'string' && r.id !== '' ? r.id : `row ${index - 1}`);
+        continue;
+      }
       seen++;
-      yield r;
+      yield valid;
     }
     if (seen === 0) {
       const why = report.skipped.length
@@ -251,6 +261,7 @@ export async function writeRows(
       batchSize: opts.batchSize,
       memoryLimit: opts.memoryLimit ?? '256MB',
       extrasTypes: opts.extrasTypes,
+      validate: false,
     });
   } catch (e) {
     if (e instanceof BuildError) throw e;

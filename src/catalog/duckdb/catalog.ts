@@ -507,11 +507,13 @@ export class DuckDBCatalog implements GeoCatalog {
   }
 
   async toGeoParquet(path: string, opts: GeoParquetWriteOptions = {}): Promise<void> {
-    await copyToGeoParquet(this.engine, await this.trustedRelation(), path, opts);
+    const untrusted = (await this.relation()).untrusted === true;
+    await copyToGeoParquet(this.engine, await this.trustedRelation(), path, opts, untrusted);
   }
 
   async toDuckDB(path: string, opts: { table?: string } = {}): Promise<void> {
-    await copyToDuckDB(this.engine, await this.trustedRelation(), path, opts.table ?? 'catalog');
+    const untrusted = (await this.relation()).untrusted === true;
+    await copyToDuckDB(this.engine, await this.trustedRelation(), path, opts.table ?? 'catalog', untrusted);
   }
 
   /**
