@@ -32,8 +32,13 @@ before(async () => {
   file = join(dir, 'cat.parquet');
   await writeGeoParquet(smallRows(), file);
   other = await duckdbCatalogFromRows(smallRows(), { source: 'other' });
+  const db = join(dir, 'cat[1].duckdb');
+  const p = await openCatalog(file);
+  await p.toDuckDB(db);
+  await p.close();
   catalogs = {
     parquet: await openCatalog(file),
+    duckdbFile: await openCatalog(db),
     duckdbRows: await duckdbCatalogFromRows(smallRows()),
     memory: catalogFromRows(smallRows()),
   };
@@ -90,7 +95,7 @@ const statements = [
   "CALL read_text('/etc/passwd')",
 ];
 
-for (const backend of ['parquet', 'duckdbRows', 'memory'] as const) {
+for (const backend of ['parquet', 'duckdbFile', 'duckdbRows', 'memory'] as const) {
   test(`${backend}: hostile where fragments are refused`, T, async () => {
     for (const w of whereAttacks()) {
       await assert.rejects(catalogs[backend].query({ where: w }).count(), refused, w);

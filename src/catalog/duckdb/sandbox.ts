@@ -46,7 +46,9 @@ function dependencies(node: Json, deps: Dependencies): void {
     const fn = node.function as { function_name?: string; children?: Json[] } | null;
     if (fn?.function_name === 'read_parquet' && fn.children?.length) strings(fn.children[0], deps.files);
   } else if (node.type === 'BASE_TABLE') {
+    // `alias.table` parses as schema.table; either names an attached database (unknown names are dropped later)
     if (node.catalog_name) deps.attached.add(String(node.catalog_name));
+    else if (node.schema_name) deps.attached.add(String(node.schema_name));
     else deps.tables.add(String(node.table_name));
   }
   for (const v of Object.values(node)) dependencies(v, deps);
