@@ -41,6 +41,11 @@ export interface StitchWriteOptions {
   uncertaintyPath?: string;
   /** Tiles finalised and handed to the writer at once. Default 4. */
   concurrency?: number;
+  /**
+   * Complete files (`[temp, final]`) renamed into place in the same commit as the COGs, e.g. the
+   * predictions catalog of {@link writeStitchWithPredictions}. The temps must be fsynced files.
+   */
+  commitWith?: [temp: string, final: string][];
 }
 
 /**
@@ -97,6 +102,7 @@ export class StitchOutput {
     private readonly pred: CogWriter,
     private readonly unc: CogWriter | undefined,
     private readonly concurrency: number,
+    private readonly commitWith: [string, string][],
   ) {}
 
   /** Creates the writers (nothing appears at the paths before {@link StitchOutput.finish}). */
@@ -153,7 +159,16 @@ export class StitchOutput {
             { ...base, predictor: undefined, resampling: 'average' },
           )
         : undefined;
-      return new StitchOutput(path, uncPath, st, acc, pred, unc, Math.max(1, opts.concurrency ?? 4));
+      return new StitchOutput(
+        path,
+        uncPath,
+        st,
+        acc,
+        pred,
+        unc,
+        Math.max(1, opts.concurrency ?? 4),
+        opts.commitWith ?? [],
+      );
     } catch (e) {
       await pred.abort();
       throw e;
@@ -236,7 +251,7 @@ export class StitchOutput {
       await this.pred.finish();
       const renames: [string, string][] = [[this.pred.path, this.path]];
       if (this.unc && this.uncPath) renames.push([this.unc.path, this.uncPath]);
-      commitRenames(renames);
+      commitRenames([...renames, ...this.commitWith]);
     } catch (e) {
       await this.abort();
       if (e instanceof StitchError) throw e;

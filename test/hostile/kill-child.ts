@@ -8,6 +8,9 @@ import { appendToCatalog, compactCatalog } from '../../src/catalog/builders/cata
 import { buildCatalogFromTable } from '../../src/catalog/builders/build-from-table.js';
 import { bboxToPolygon } from '../../src/geo/geometry.js';
 import { createStitcher } from '../../src/stitch/stitcher.js';
+import { writeStitchWithPredictions } from '../../src/stitch/write-stitched.js';
+import { catalogFromRows } from '../../src/catalog/from-rows.js';
+import { writeWkb } from '../../src/geo/wkb.js';
 
 const GRID = {
   bounds: [500000, 4000000, 505120, 4005120] as [number, number, number, number],
@@ -27,13 +30,39 @@ export function killStitcher(scratchDir: string) {
   });
 }
 
-/** Stitch run `k`: two overlapping predictions k and 3k, so mean 2k and variance k². */
+/** The one-row catalog the stitch runs predict on. */
+function gridCatalog() {
+  const bbox = [14.99, 36.1, 15.06, 36.16] as [number, number, number, number];
+  return catalogFromRows([
+    {
+      id: 'scene',
+      assets: { B04: { href: 'scene.tif' } },
+      geometry: writeWkb(bboxToPolygon(bbox)),
+      bbox,
+      tmin: null,
+      tmax: null,
+      crs: 'EPSG:32633',
+      extras: {},
+    },
+  ]);
+}
+
+/**
+ * Stitch run `k`: two overlapping predictions k and 3k (mean 2k, variance k²), written with their
+ * predictions catalog (model_id `run-<k>`) in one commit: `<out>`, `<out>_uncertainty.tif`, `<out>.parquet`.
+ */
 export async function stitchRun(k: number, out: string, scratchDir: string): Promise<void> {
   const st = killStitcher(scratchDir);
   try {
     st.add(GRID, new Float32Array(512 * 512).fill(k));
     st.add(GRID, new Float32Array(512 * 512).fill(3 * k));
-    await st.write(out, { uncertainty: true });
+    const results = [{ slice: { ...GRID, rowId: 'scene' }, prediction: new Float32Array(512 * 512).fill(2 * k) }];
+    await writeStitchWithPredictions(st, out, { uncertainty: true }, gridCatalog(), results, {
+      out: `${out}.parquet`,
+      modelId: `run-${k}`,
+      values: 'regression',
+      overwrite: true,
+    });
   } finally {
     st.close();
   }

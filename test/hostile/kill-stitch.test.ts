@@ -1,9 +1,9 @@
 /**
  * Kill test for the stitcher: a helper process stitches (spilling its accumulator to a scratch
- * directory) and writes the prediction + uncertainty COG pair in a loop, and is SIGKILLed at ≥ 20
- * seeded random points inside the stitch. After each kill, `geoslice clean` (or the next stitch)
- * leaves both files from the same run (or neither before the first commit) and no temp file in the
- * output or scratch directory.
+ * directory) and writes the prediction + uncertainty COGs and their predictions catalog in one
+ * commit, in a loop, and is SIGKILLed at ≥ 20 seeded random points inside the stitch. After each kill,
+ * `geoslice clean` (or the next stitch) leaves all three files from the same run (or none before the
+ * first commit) and no temp file in the output or scratch directory.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import seedrandom from 'seedrandom';
 import { openRaster } from '../../src/loaders/raster.js';
+import { openCatalog } from '../../src/catalog/open.js';
 import { runCli } from '../../src/cli/main.js';
 import { runAndKill } from './kill-harness.js';
 import { killStitcher, stitchRun } from './kill-child.js';
@@ -30,8 +31,13 @@ async function valueAt(path: string, band: number): Promise<number> {
 
 /** The run whose pair is in place (null: none), checking that both files come from it. */
 async function runInPlace(pred: string, unc: string): Promise<number | null> {
+  const rows = `${pred}.parquet`;
   assert.equal(existsSync(pred), existsSync(unc), 'only one file of the pair exists');
+  assert.equal(existsSync(pred), existsSync(rows), 'the raster and its catalog rows are not both there');
   if (!existsSync(pred)) return null;
+  const cat = await openCatalog(rows);
+  const [m] = await cat.aggregate('SELECT any_value(model_id) AS m FROM catalog');
+  await cat.close();
   const k = (await valueAt(pred, 0)) / 2;
   const st = killStitcher(tmpdir());
   const names = st.uncertaintyBands;
@@ -39,6 +45,7 @@ async function runInPlace(pred: string, unc: string): Promise<number | null> {
   const varianceBand = names.indexOf('variance');
   assert.ok(varianceBand >= 0, `uncertainty bands: ${names.join(', ')}`);
   assert.equal(await valueAt(unc, varianceBand), k * k, `prediction of run ${k}, uncertainty of another run`);
+  assert.equal(m.m, `run-${k}`, `raster of run ${k}, catalog rows of ${String(m.m)}`);
   return k;
 }
 
