@@ -5,7 +5,6 @@
  */
 import { type FileMetaData, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
-import type { Table } from 'apache-arrow';
 import { CatalogError, GeosliceError } from '../../errors.js';
 import type { BBox } from '../../geo/bbox.js';
 import type { TimeInterval } from '../../geo/interval.js';
@@ -21,6 +20,7 @@ import { interpretGeoMetadata } from '../geoparquet/geo-metadata.js';
 import { MemoryCatalog } from '../memory/catalog.js';
 import { normalizeQuery } from '../query-plan.js';
 import type {
+  ArrowTableLike,
   CatalogQuery,
   CatalogRow,
   GeoCatalog,
@@ -257,7 +257,7 @@ export class RemoteCatalog implements GeoCatalog {
   sql(selectOrWhere: string, params?: SqlParams): GeoCatalog {
     return this.resolved().sql(selectOrWhere, params);
   }
-  withColumns(table: Record<string, unknown>[] | Table | string, opts?: { on?: string }): GeoCatalog {
+  withColumns(table: Record<string, unknown>[] | ArrowTableLike | string, opts?: { on?: string }): GeoCatalog {
     return this.resolved().withColumns(table, opts);
   }
   count(): Promise<number> {
