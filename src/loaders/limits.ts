@@ -47,12 +47,32 @@ export function resolveLimits(limits: ResourceLimits | undefined): Required<Reso
 }
 
 /**
- * Refuses a `width x height` window of `bands` bands above `maxWindowPixels` (or beyond what one
- * typed array can hold) with {@link LoaderError} `TOO_LARGE` naming `what`.
+ * Why a `width x height` window of `bands` bands is too large — above `maxWindowPixels`, or beyond
+ * what one typed array can hold — or null when it is not.
  *
  * @example
  * ```ts
- * checkWindow(100_000, 100_000, 1, 'b04.tif level 0', resolveLimits(undefined)); // throws TOO_LARGE
+ * windowTooLarge(100_000, 100_000, 1, 'b04.tif level 0', resolveLimits(undefined)); // 'b04.tif level 0: a 100000 x 100000 window ...'
+ * ```
+ */
+export function windowTooLarge(
+  width: number,
+  height: number,
+  bands: number,
+  what: string,
+  limits: Required<ResourceLimits>,
+): string | null {
+  const pixels = width * height;
+  if (pixels <= limits.maxWindowPixels && pixels * Math.max(1, bands) < 2 ** 32) return null;
+  return `${what}: a ${width} x ${height} window (${pixels.toExponential(2)} pixels${bands > 1 ? ` x ${bands} bands` : ''}) is above the limit of ${limits.maxWindowPixels} pixels; read it in smaller windows or raise limits.maxWindowPixels`;
+}
+
+/**
+ * Refuses a slice grid that is too large ({@link windowTooLarge}) with {@link LoaderError} `TOO_LARGE` naming `what`.
+ *
+ * @example
+ * ```ts
+ * checkWindow(100_000, 100_000, 1, 'slice EPSG:32633 [...]', resolveLimits(undefined)); // throws TOO_LARGE
  * ```
  */
 export function checkWindow(
@@ -62,13 +82,8 @@ export function checkWindow(
   what: string,
   limits: Required<ResourceLimits>,
 ): void {
-  const pixels = width * height;
-  if (pixels <= limits.maxWindowPixels && pixels * Math.max(1, bands) < 2 ** 32) return;
-  throw new LoaderError(
-    'TOO_LARGE',
-    `${what}: a ${width} x ${height} window (${pixels.toExponential(2)} pixels${bands > 1 ? ` x ${bands} bands` : ''}) is above the limit of ${limits.maxWindowPixels} pixels; read it in smaller windows or raise limits.maxWindowPixels`,
-    { subject: what },
-  );
+  const why = windowTooLarge(width, height, bands, what, limits);
+  if (why) throw new LoaderError('TOO_LARGE', why, { subject: what });
 }
 
 /**

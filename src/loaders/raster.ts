@@ -1,4 +1,5 @@
-import { asGeosliceError, checkWindow, resolveLimits, type ResourceLimits } from './limits.js';
+import { RasterError } from '../errors.js';
+import { asGeosliceError, resolveLimits, windowTooLarge, type ResourceLimits } from './limits.js';
 import { assertCogLayout, type CogLayout, readTiffLayout } from '../tiff/cog-layout.js';
 import type { BlockCache } from '../sources/block-cache.js';
 import type { ByteSource } from '../sources/byte-source.js';
@@ -157,7 +158,8 @@ class LimitedReader implements RasterReader {
   }
 
   async readWindow(level: number, x0: number, y0: number, w: number, h: number, bands: number[]): Promise<WindowData> {
-    checkWindow(w, h, bands.length, `${this.href} level ${level}`, this.limits);
+    const why = windowTooLarge(w, h, bands.length, `${this.href} level ${level}`, this.limits);
+    if (why) throw new RasterError('BAD_WINDOW', why, { subject: this.href });
     try {
       return await this.inner.readWindow(level, x0, y0, w, h, bands);
     } catch (e) {

@@ -1,6 +1,6 @@
 /**
- * Resource limits: a 10^5 x 10^5 window (through `readWindow` and `loadSlice`) and a batch of 10^4
- * 512² chips are refused with LoaderError `TOO_LARGE` before allocation — run in a child process
+ * Resource limits: a 10^5 x 10^5 window (RasterError `BAD_WINDOW` from `readWindow`, LoaderError
+ * `TOO_LARGE` from `loadSlice`) and a batch of 10^4 512² chips (`TOO_LARGE`) are refused before allocation — run in a child process
  * with a small heap, so an allocation that slipped through would kill the child, not the runner.
  * Limits are configurable; stray RangeErrors are wrapped into typed errors.
  */
@@ -30,8 +30,10 @@ test('huge window and huge batch are TOO_LARGE before allocation (child process,
     ['readWindow', 'loadSlice', 'batchChips', 'createLoader batches', 'small window with a lower limit'],
   );
   for (const l of lines) {
-    assert.equal(l.name, 'LoaderError', JSON.stringify(l));
-    assert.equal(l.code, 'TOO_LARGE', JSON.stringify(l));
+    // A raster reader's window is a RasterError BAD_WINDOW; slices and batches are LoaderError TOO_LARGE.
+    const reader = l.case === 'readWindow' || l.case.startsWith('small window');
+    assert.equal(l.name, reader ? 'RasterError' : 'LoaderError', JSON.stringify(l));
+    assert.equal(l.code, reader ? 'BAD_WINDOW' : 'TOO_LARGE', JSON.stringify(l));
   }
   assert.match(lines[0].message, /100000 x 100000 window/);
   assert.match(lines[2].message, /batch of 10000 chips/);
