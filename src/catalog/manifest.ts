@@ -1,127 +1,77 @@
 /**
- * The commit point of a catalog directory: `_geoslice_manifest.json` lists the shards that make up the
- * catalog. Writers (append, compact) write new shards first and then replace the manifest with one
- * atomic rename, so a reader sees either the old or the new list of shards, never both; shards not
- * listed are leftovers of a killed writer, removed by the next writer (or `geoslice clean`).
- * Temp files are named as in `temp-files.ts`, so the next run can tell a dead writer's leftovers.
+ * The commit record of a compacted catalog prefix: `_manifest.json` names the data files of the
+ * current version. It is written last (a conditional PUT on S3, a rename under the directory lock
+ * locally), so readers see either the old version or the new one, never a half-written one.
  */
-import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CatalogError } from '../errors.js';
-import { isStaleTemp, tempSibling } from './temp-files.js';
+import type { S3Client } from '../sources/s3-client.js';
 
-/** File name of the manifest inside a catalog directory. */
-export const MANIFEST_NAME = '_geoslice_manifest.json';
-
-const SHARD = /^part-[0-9a-z]+-\d+-[0-9a-f]{8}\.parquet$/;
+/** Name of the manifest file under a catalog prefix. */
+export const MANIFEST_NAME = '_manifest.json';
 
 /**
- * Whether `name` is a shard name written by geoslice (`part-<time>-<pid>-<hex>.parquet`).
- *
- * @example
- * ```ts
- * isShardName('part-0lz3k2a1b-1234-9f3a0c1d.parquet'); // true
- * ```
+ * The manifest of a compacted catalog.
  */
-export function isShardName(name: string): boolean {
-  return SHARD.test(name);
+export interface CatalogManifest {
+  format: 'geoslice-manifest/1';
+  /** Directory (under the prefix) holding this version's files. */
+  version: string;
+  /** Data files relative to the prefix, sorted. */
+  files: string[];
+  rows: number;
+  /** The shard parts the version was compacted from. */
+  parts: string[];
+  created: string;
 }
 
 /**
- * The shards (absolute paths) a catalog directory's manifest lists, or null without a manifest.
- * Throws {@link CatalogError} `BAD_MANIFEST` for a manifest that is not geoslice's JSON.
- *
- * @example
- * ```ts
- * const shards = readManifest('catalog/'); // ['/abs/catalog/part-....parquet'] or null
- * ```
+ * Parses and checks manifest text; throws {@link CatalogError} `BAD_MANIFEST` naming `where`.
  */
-export function readManifest(dir: string): string[] | null {
-  const path = join(resolve(dir), MANIFEST_NAME);
-  let text: string;
+export function parseManifest(text: string, where: string): CatalogManifest {
+  let m: CatalogManifest;
   try {
-    text = readFileSync(path, 'utf8');
+    m = JSON.parse(text) as CatalogManifest;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new CatalogError('BAD_MANIFEST', `${path}: ${(e as Error).message}`, { subject: path, cause: e });
-  }
-  let shards: unknown;
-  try {
-    shards = (JSON.parse(text) as { shards?: unknown }).shards;
-  } catch (e) {
-    throw new CatalogError('BAD_MANIFEST', `${path} is not valid JSON; restore it or remove it to list every shard`, {
-      subject: path,
+    throw new CatalogError('BAD_MANIFEST', `${where} is not JSON: ${(e as Error).message}`, {
       cause: e,
+      subject: where,
     });
   }
-  if (!Array.isArray(shards) || !shards.every((s) => typeof s === 'string' && basename(s) === s && s.length > 0))
-    throw new CatalogError('BAD_MANIFEST', `${path} has no list of shard file names`, { subject: path });
-  return (shards as string[]).map((s) => join(resolve(dir), s));
+  const ok =
+    m?.format === 'geoslice-manifest/1' &&
+    typeof m.version === 'string' &&
+    Array.isArray(m.files) &&
+    m.files.length > 0 &&
+    m.files.every((f) => typeof f === 'string' && !f.startsWith('/') && !f.split('/').includes('..'));
+  if (!ok)
+    throw new CatalogError(
+      'BAD_MANIFEST',
+      `${where} is not a geoslice manifest (format geoslice-manifest/1 with relative data files)`,
+      { subject: where },
+    );
+  return m;
 }
 
 /**
- * Commits the list of shards of a catalog directory: writes the manifest to a temp file, fsyncs it,
- * renames it over the manifest and fsyncs the directory.
- *
- * @example
- * ```ts
- * writeManifest('catalog/', ['/abs/catalog/part-a.parquet', '/abs/catalog/part-b.parquet']);
- * ```
+ * The manifest of a local catalog directory, or null when it has none.
  */
-export function writeManifest(dir: string, shards: readonly string[]): void {
-  const path = join(resolve(dir), MANIFEST_NAME);
-  const tmp = tempSibling(path);
-  const body = `${JSON.stringify({ format: 'geoslice-catalog-dir', version: 1, shards: shards.map((s) => basename(s)) }, null, 1)}\n`;
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, body);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-  syncDir(dir);
-}
-
-function syncDir(dir: string): void {
-  let fd: number | null = null;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // some file systems cannot fsync a directory; the rename is still atomic
-  } finally {
-    if (fd !== null) closeSync(fd);
-  }
+export function readLocalManifest(dir: string): CatalogManifest | null {
+  const path = join(dir, MANIFEST_NAME);
+  if (!existsSync(path)) return null;
+  return parseManifest(readFileSync(path, 'utf8'), path);
 }
 
 /**
- * Removes the leftovers of killed writers in `dir` (not recursive): temp files and directories of
- * processes that are gone, and — when the directory has a manifest — geoslice shards it does not list
- * (an append killed before its commit, or the old shards of a committed compaction). Call it only
- * while holding the directory's writer lock. Returns the removed paths.
- *
- * @example
- * ```ts
- * const removed = cleanCatalogDir('catalog/');
- * ```
+ * The manifest of an `s3://bucket/prefix/` with its ETag, or null when it has none.
  */
-export function cleanCatalogDir(dir: string): string[] {
-  const abs = resolve(dir);
-  const removed: string[] = [];
-  let names: string[];
-  try {
-    names = readdirSync(abs);
-  } catch {
-    return removed;
-  }
-  const listed = readManifest(abs);
-  const keep = new Set((listed ?? []).map((s) => basename(s)));
-  for (const name of names) {
-    if (isStaleTemp(name) || (listed !== null && isShardName(name) && !keep.has(name))) {
-      rmSync(join(abs, name), { recursive: true, force: true });
-      removed.push(join(abs, name));
-    }
-  }
-  return removed;
+export async function readS3Manifest(
+  client: S3Client,
+  prefix: string,
+): Promise<{ manifest: CatalogManifest; etag: string } | null> {
+  const href = `${prefix.replace(/\/+$/, '')}/${MANIFEST_NAME}`;
+  const got = await client.get(href);
+  if (!got) return null;
+  return { manifest: parseManifest(new TextDecoder().decode(got.body), href), etag: got.etag };
 }

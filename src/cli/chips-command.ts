@@ -28,10 +28,11 @@ const HELP = `
 Each chip is written as <dir>/<slice id>.tif: a float32 GeoTIFF (COG layout) in the slice's CRS and
 pixel grid, one band per --bands entry (described as band_<n> or the asset key), NaN as nodata where the
 loader's validity mask is 0 (nodata in every source, or outside every raster). Without --bands a row's
-assets are loaded in key order (band 1 of each file); pass 1,2,3 for bands of single-file rows or asset
-keys (B04,B03,B02) for rows with several assets.
-A slice that cannot be loaded (no raster covers it, every pixel is nodata, an unreadable file) stops the
-command with a one-line error naming the slice; --on-error skip skips it and lists it in the summary.
+assets are loaded in key order (every band of each file); pass 1,2,3 for bands of single-file rows or
+asset keys (B04,B03,B02) for rows with several assets.
+A slice whose pixels are all nodata is not written and is listed as skipped (EMPTY_CHIP). A slice that
+cannot be loaded (no raster covers it, an unreadable file) stops the command with a one-line error
+naming the slice; --on-error skip skips it and lists it in the summary.
 
 Example:
   geoslice sample scenes.parquet --sampler grid --size 256 --out tiles.parquet
@@ -39,13 +40,6 @@ Example:
 
 /**
  * Registers `geoslice chips <catalog> <slices>` on the root command. `ctx` says whether `--json` is on and prints the result.
- *
- * @example
- * ```ts
- * const root = new Command('geoslice').option('--json').exitOverride();
- * const io: CliIO = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
- * addChipsCommand(root, cliContext(() => Boolean(root.opts().json), io));
- * ```
  */
 export function addChipsCommand(root: Command, ctx: CliContext): void {
   root
@@ -60,7 +54,7 @@ export function addChipsCommand(root: Command, ctx: CliContext): void {
     )
     .option('--concurrency <n>', 'chips loaded and written at once', '4')
     .addOption(
-      new Option('--on-error <mode>', 'a slice that cannot be loaded: fail, or skip it')
+      new Option('--on-error <mode>', 'a slice that cannot be loaded: fail, or skip it (listed on stderr)')
         .choices(['fail', 'skip'])
         .default('fail'),
     )
@@ -89,7 +83,10 @@ export function addChipsCommand(root: Command, ctx: CliContext): void {
             slicesFromCatalog(table),
             async ({ id, slice }) => {
               const file = join(o.out, `${safeName(id)}.tif`);
-              await writeChip(file, await loader.load(slice), bands);
+              const chip = await loader.load(slice);
+              // like loader.chips: a chip without any valid pixel is not written
+              if (chip.validFraction === 0) return null;
+              await writeChip(file, chip, bands);
               return file;
             },
             { concurrency },
@@ -97,7 +94,13 @@ export function addChipsCommand(root: Command, ctx: CliContext): void {
           for await (const r of tasks) {
             bar.tick();
             if ('value' in r) {
-              written++;
+              if (r.value !== null) written++;
+              else
+                skipped.push({
+                  input: r.input.id,
+                  code: 'EMPTY_CHIP',
+                  message: `slice ${r.input.id}: every pixel is nodata or masked`,
+                });
               continue;
             }
             const e = r.error;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { acquireLock } from '../catalog/builders/lock.js';
-import { cleanCatalogDir, MANIFEST_NAME } from '../catalog/manifest.js';
+import { cleanCatalogDir, MANIFEST_NAME } from '../catalog/dir-manifest.js';
 import { removeStaleTemps } from '../catalog/temp-files.js';
 import { BuildError } from '../errors.js';
 import { recoverCommits } from '../stitch/commit.js';

@@ -6,15 +6,9 @@ import { GeoError } from '../errors.js';
 
 /**
  * A CRS resolved through the offline EPSG registry and registered in proj4 under `code`.
- *
- * @example
- * ```ts
- * const utm: ResolvedCrs = resolveCrs('EPSG:32633');
- * utm.proj4; // "+proj=utm +zone=33 +datum=WGS84 +units=m +no_defs +type=crs"
- * ```
  */
 export interface ResolvedCrs {
-  /** Canonical name, `"EPSG:n"` (OGC:CRS84 resolves to `"EPSG:4326"`, both lon/lat here), or the proj4 string itself for custom definitions. */
+  /** Canonical name, `"EPSG:n"` or `"ESRI:n"` (OGC:CRS84 resolves to `"EPSG:4326"`, both lon/lat here), or the definition itself (proj4 string, WKT, PROJJSON text) for CRSs without a code. */
   code: string;
   /** The proj4 definition registered under `code`. */
   proj4: string;
@@ -32,22 +26,13 @@ export interface ResolvedCrs {
 
 /**
  * Anything {@link resolveCrs} understands: `"EPSG:32633"`, `"epsg:4326"`, `32633`, `"32633"`,
- * `"OGC:CRS84"`, OGC URNs/URLs, a `"+proj=..."` string, or a PROJJSON object with an EPSG `id`.
- *
- * @example
- * ```ts
- * const inputs: CrsInput[] = ['EPSG:3857', 4326, { id: { authority: 'EPSG', code: 32618 } }];
- * ```
+ * `"ESRI:102039"`, `"OGC:CRS84"`, OGC URNs/URLs, a `"+proj=..."` string, a WKT1 or WKT2 string
+ * (its EPSG/ESRI code when the top-level object carries one), or a PROJJSON object or text.
  */
 export type CrsInput = string | number | ProjJsonLike;
 
 /**
  * The part of a PROJJSON CRS object {@link resolveCrs} reads: its `id` (or first `ids` entry).
- *
- * @example
- * ```ts
- * const p: ProjJsonLike = { type: 'ProjectedCRS', name: 'WGS 84 / UTM zone 18N', id: { authority: 'EPSG', code: 32618 } };
- * ```
  */
 export interface ProjJsonLike {
   type?: string;
@@ -75,28 +60,17 @@ function epsgIndexDir(): string {
 /**
  * Normalizes a CRS input to its canonical name, `"EPSG:n"` (or the proj4 string for custom
  * definitions), resolving it on the way. Throws {@link GeoError} `UNKNOWN_CRS` for unknown codes.
- *
- * @example
- * ```ts
- * normalizeCrs('epsg:32633'); // "EPSG:32633"
- * normalizeCrs('OGC:CRS84');  // "EPSG:4326"
- * normalizeCrs(3857);         // "EPSG:3857"
- * ```
  */
 export function normalizeCrs(crs: CrsInput): string {
   return resolveCrs(crs).code;
 }
 
 /**
- * Resolves any EPSG code offline (definitions from the `epsg-index` package, loaded lazily per code and
- * cached), registers it in proj4 under its canonical code and returns it. Throws {@link GeoError}
- * `UNKNOWN_CRS` when the input is not a CRS code, the code is not in the EPSG registry, or the CRS
- * has no proj4 definition (vertical, compound or geocentric CRSs).
- *
- * @example
- * ```ts
- * const { code, geographic } = resolveCrs('urn:ogc:def:crs:EPSG::32633'); // "EPSG:32633", false
- * ```
+ * Resolves a CRS offline (EPSG definitions from the `epsg-index` package and ESRI ones from
+ * `@esri/proj-codes`, loaded lazily and cached; WKT and PROJJSON through proj4's parser), registers
+ * it in proj4 under its canonical code and returns it. Throws {@link GeoError} `UNKNOWN_CRS` when
+ * the input is not a CRS, the code is not in the registry, or the CRS has no proj4 definition
+ * (vertical, compound or geocentric CRSs).
  */
 export function resolveCrs(crs: CrsInput): ResolvedCrs {
   const key = typeof crs === 'object' && crs !== null ? JSON.stringify(crs) : String(crs);
@@ -112,7 +86,7 @@ function unknown(crs: unknown, why: string): never {
   const shown = typeof crs === 'object' ? JSON.stringify(crs) : String(crs);
   throw new GeoError(
     'UNKNOWN_CRS',
-    `unknown CRS ${shown}: ${why}. Use an EPSG code such as "EPSG:32633", a "+proj=..." string or a PROJJSON object with an EPSG id.`,
+    `unknown CRS ${shown}: ${why}. Use an EPSG or ESRI code such as "EPSG:32633", a "+proj=..." string, a WKT string or a PROJJSON object.`,
     { subject: shown },
   );
 }
@@ -136,6 +110,14 @@ function resolveUncached(crs: CrsInput): ResolvedCrs {
   }
   if (s.startsWith('+proj=') || s.includes(' +proj=')) return fromProj4(s);
   if (
+    /^(PROJCS|GEOGCS|GEOCCS|COMPD_CS|PROJCRS|PROJECTEDCRS|GEOGCRS|GEOGRAPHICCRS|GEODCRS|GEODETICCRS|BOUNDCRS|COMPOUNDCRS)\s*\[/i.test(
+      s,
+    )
+  )
+    return fromWkt(s, crs);
+  const esri = /^ESRI:{1,2}(\d+)$/i.exec(s) ?? /^urn:ogc:def:crs:ESRI:[\d.]*:(\d+)$/i.exec(s);
+  if (esri) return fromEsri(Number(esri[1]), crs);
+  if (
     /^(OGC:)?CRS:?84$/i.test(s) ||
     /^urn:ogc:def:crs:OGC:[\d.]*:CRS84$/i.test(s) ||
     /\/def\/crs\/OGC\/[\d.]+\/CRS84$/i.test(s) ||
@@ -148,7 +130,7 @@ function resolveUncached(crs: CrsInput): ResolvedCrs {
     /^urn:ogc:def:crs:EPSG:[\d.]*:(\d+)$/i.exec(s) ??
     /\/def\/crs\/EPSG\/[\d.]+\/(\d+)$/i.exec(s);
   if (m) return fromEpsg(Number(m[1]), crs);
-  unknown(crs, 'not an EPSG code, OGC:CRS84, proj4 string or PROJJSON');
+  unknown(crs, 'not an EPSG or ESRI code, OGC:CRS84, proj4 string, WKT or PROJJSON');
 }
 
 function fromProjJson(p: ProjJsonLike, original: unknown): ResolvedCrs {
@@ -156,7 +138,83 @@ function fromProjJson(p: ProjJsonLike, original: unknown): ResolvedCrs {
   if (id && String(id.authority).toUpperCase() === 'EPSG') return fromEpsg(Number(id.code), original);
   if (id && String(id.authority).toUpperCase() === 'OGC' && String(id.code).toUpperCase() === 'CRS84')
     return fromEpsg(4326, original);
-  unknown(original, 'PROJJSON without an EPSG (or OGC CRS84) id');
+  if (id && String(id.authority).toUpperCase() === 'ESRI') return fromEsri(Number(id.code), original);
+  if (typeof p !== 'object' || p === null || !p.type) unknown(original, 'not a PROJJSON CRS object (no "type")');
+  return registerDefinition(JSON.stringify(p), p, original);
+}
+
+/** A WKT1/WKT2 string: its EPSG or ESRI code when the top-level object names one, else the WKT itself. */
+function fromWkt(wkt: string, original: unknown): ResolvedCrs {
+  const tail = /(?:AUTHORITY|ID)\[\s*"(EPSG|ESRI)"\s*,\s*"?(\d+)"?\s*\]\s*\]\s*$/i.exec(wkt);
+  if (tail)
+    return tail[1].toUpperCase() === 'EPSG' ? fromEpsg(Number(tail[2]), original) : fromEsri(Number(tail[2]), original);
+  return registerDefinition(wkt, wkt, original);
+}
+
+/** Registers a WKT or PROJJSON definition in proj4 under `code` and checks that it transforms. */
+function registerDefinition(code: string, def: string | object, original: unknown): ResolvedCrs {
+  let projName: string | undefined;
+  try {
+    proj4.defs(code, def as string);
+    projName = (proj4.defs(code) as { projName?: string } | undefined)?.projName;
+    proj4(code, 'EPSG:4326');
+  } catch (e) {
+    unknown(original, `proj4 cannot use it (${(e as Error).message})`);
+  }
+  if (!projName) unknown(original, 'proj4 cannot read a projection from it');
+  return { code, proj4: code, geographic: projName === 'longlat' };
+}
+
+interface EsriEntry {
+  name: string;
+  wkt: string;
+  /** Area of use `[north, west, south, east]` like epsg-index's bbox. */
+  bbox?: [number, number, number, number];
+}
+
+let esriTable: Map<number, EsriEntry> | undefined;
+
+function esriCodes(): Map<number, EsriEntry> {
+  if (esriTable) return esriTable;
+  esriTable = new Map();
+  const dir = dirname(require.resolve('@esri/proj-codes/package.json'));
+  for (const [file, key] of [
+    ['pe_list_projcs.json', 'ProjectedCoordinateSystems'],
+    ['pe_list_geogcs.json', 'GeographicCoordinateSystems'],
+  ] as const) {
+    const list = JSON.parse(readFileSync(join(dir, file), 'utf8'))[key] as {
+      wkid: number;
+      latestWkid: number;
+      name: string;
+      wkt: string;
+      extent?: { slat: number; nlat: number; llon: number; rlon: number }[];
+    }[];
+    for (const e of list) {
+      const x = e.extent?.[0];
+      const entry: EsriEntry = { name: e.name, wkt: e.wkt, ...(x ? { bbox: [x.nlat, x.llon, x.slat, x.rlon] } : {}) };
+      esriTable.set(e.wkid, entry);
+      if (!esriTable.has(e.latestWkid)) esriTable.set(e.latestWkid, entry);
+    }
+  }
+  return esriTable;
+}
+
+/**
+ * The ESRI code of a projected or geographic CRS by its exact ESRI name (e.g.
+ * `"USA_Contiguous_Albers_Equal_Area_Conic_USGS_version"` → 102039), or null. Codes below 32768 are
+ * EPSG codes in ESRI's list and are not returned.
+ */
+export function esriCodeByName(name: string): number | null {
+  for (const [code, e] of esriCodes()) if (code >= 32768 && e.name === name) return code;
+  return null;
+}
+
+function fromEsri(code: number, original: unknown): ResolvedCrs {
+  const entry = esriCodes().get(code);
+  if (!entry) unknown(original, `ESRI:${code} is not in the ESRI projection list (@esri/proj-codes)`);
+  if (code < 32768) return fromEpsg(code, original);
+  const r = registerDefinition(`ESRI:${code}`, (entry as { wkt: string }).wkt, original);
+  return { ...r, name: (entry as { name: string }).name };
 }
 
 function fromProj4(def: string): ResolvedCrs {
@@ -211,6 +269,75 @@ function fromEpsg(code: number, original: unknown): ResolvedCrs {
     name: entry.name,
     ...(missingGrid ? { missingGrid } : {}),
   };
+}
+
+/**
+ * The proj4 definition of an EPSG projected or geographic CRS from the offline registry, or null
+ * when the code is unknown or has no 2D proj4 definition.
+ */
+export function epsgDefinition(code: number): string | null {
+  if (!Number.isInteger(code) || code <= 0) return null;
+  try {
+    return resolveCrs(code).proj4;
+  } catch (e) {
+    if (e instanceof GeoError) return null;
+    throw e;
+  }
+}
+
+/**
+ * True when the CRS `def` maps points exactly like the CRS `code` (an EPSG number, or any
+ * {@link CrsInput}), within 1 mm or 1e-9 degree: 25 WGS 84 points spread over the code's area of
+ * use are transformed with both. This is how a CRS built from explicit GeoKeys is identified as an
+ * EPSG or ESRI code, like GDAL does.
+ */
+export function equivalentCrs(def: CrsInput, code: number | string): boolean {
+  let a: ResolvedCrs;
+  let b: ResolvedCrs;
+  try {
+    a = resolveCrs(def);
+    b = resolveCrs(code);
+  } catch (e) {
+    if (e instanceof GeoError) return false;
+    throw e;
+  }
+  if (a.geographic !== b.geographic) return false;
+  const esri = /^ESRI:(\d+)$/.exec(b.code);
+  const epsg = /^EPSG:(\d+)$/.exec(b.code);
+  const area = esri ? esriCodes().get(Number(esri[1]))?.bbox : epsg ? readEntry(Number(epsg[1]))?.bbox : undefined;
+  const [north, west, south, east] = area ?? [60, -30, -60, 30];
+  const span = east >= west ? east - west : east + 360 - west;
+  const fa = proj4('EPSG:4326', a.code);
+  const fb = proj4('EPSG:4326', b.code);
+  const tol = a.geographic ? 1e-9 : 1e-3;
+  for (let i = 0; i < 5; i++) {
+    for (let j = 0; j < 5; j++) {
+      let lon = west + (span * (i + 0.5)) / 5;
+      if (lon > 180) lon -= 360;
+      const p: [number, number] = [lon, south + ((north - south) * (j + 0.5)) / 5];
+      let pa: number[];
+      let pb: number[];
+      try {
+        pa = fa.forward([...p]) as number[];
+        pb = fb.forward([...p]) as number[];
+      } catch {
+        return false;
+      }
+      if (!pa.every(Number.isFinite) || !pb.every(Number.isFinite)) return false;
+      if (Math.abs(pa[0] - pb[0]) > tol || Math.abs(pa[1] - pb[1]) > tol) return false;
+    }
+  }
+  return true;
+}
+
+function readEntry(code: number): (EpsgEntry & { bbox?: [number, number, number, number] }) | null {
+  const file = join(epsgIndexDir(), `${code}.json`);
+  if (!existsSync(file)) return null;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
 }
 
 const gridCache = new Map<string, boolean>();

@@ -36,11 +36,6 @@ function converter(from: CrsInput, to: CrsInput): Forward {
 /**
  * Transforms one `[x, y]` point (x = longitude/easting, y = latitude/northing whatever the EPSG axis
  * order). Throws {@link GeoError} `TRANSFORM_FAILED` when the point is outside the projection's domain.
- *
- * @example
- * ```ts
- * transformPoint('EPSG:4326', 'EPSG:32633', [15, 52]); // [500000, 5761038.2...]
- * ```
  */
 export function transformPoint(from: CrsInput, to: CrsInput, p: [number, number]): [number, number] {
   const r = converter(from, to)(p);
@@ -53,23 +48,25 @@ export function transformPoint(from: CrsInput, to: CrsInput, p: [number, number]
   return r;
 }
 
-/** The closed boundary of a box, counter-clockwise, with `densify` extra points per edge. */
-function densifiedRing(b: BBox, densify: number): Position[] {
+/** The closed boundary of a box (or of the quadrilateral `corners`, counter-clockwise), with `densify` extra points per edge. */
+function densifiedRing(b: BBox, densify: number, corners?: readonly Position[]): Position[] {
   const [x0, y0, x1, y1] = b;
-  const corners: Position[] = [
-    [x0, y0],
-    [x1, y0],
-    [x1, y1],
-    [x0, y1],
-  ];
+  const quad: Position[] = corners
+    ? corners.map((c) => [c[0], c[1]])
+    : [
+        [x0, y0],
+        [x1, y0],
+        [x1, y1],
+        [x0, y1],
+      ];
   const ring: Position[] = [];
   const steps = densify + 1;
   for (let e = 0; e < 4; e++) {
-    const [ax, ay] = corners[e];
-    const [bx, by] = corners[(e + 1) % 4];
+    const [ax, ay] = quad[e];
+    const [bx, by] = quad[(e + 1) % 4];
     for (let i = 0; i < steps; i++) ring.push([ax + ((bx - ax) * i) / steps, ay + ((by - ay) * i) / steps]);
   }
-  ring.push([x0, y0]);
+  ring.push([quad[0][0], quad[0][1]]);
   return ring;
 }
 
@@ -99,10 +96,10 @@ interface Wgs84Ring {
 }
 
 /** Transforms a densified box boundary to EPSG:4326 and unwraps its longitudes. */
-function toWgs84Ring(bounds: BBox, crs: CrsInput, densify: number): Wgs84Ring {
+function toWgs84Ring(bounds: BBox, crs: CrsInput, densify: number, corners?: readonly Position[]): Wgs84Ring {
   const f = converter(crs, 'EPSG:4326');
   const pts: Position[] = [];
-  for (const p of densifiedRing(bounds, densify)) {
+  for (const p of densifiedRing(bounds, densify, corners)) {
     const q = f(p);
     if (!Number.isFinite(q[0]) || !Number.isFinite(q[1])) continue;
     if (pts.length > 0) {
@@ -131,11 +128,6 @@ function toWgs84Ring(bounds: BBox, crs: CrsInput, densify: number): Wgs84Ring {
  * the transformed points. Into a geographic CRS the result is antimeridian-safe: a box crossing ±180
  * comes back with `xmin > xmax` (e.g. `[170, -10, -170, 10]`), and a box containing a pole spans all
  * longitudes up to latitude ±90. Throws {@link GeoError} `INVALID_BBOX` / `TRANSFORM_FAILED`.
- *
- * @example
- * ```ts
- * transformBBox([500000, 5760000, 510000, 5770000], 'EPSG:32633', 'EPSG:4326'); // ≈ [15, 51.99, 15.15, 52.08]
- * ```
  */
 export function transformBBox(bbox: BBox, from: CrsInput, to: CrsInput, densify = 21): BBox {
   assertBBox(bbox, 'bbox to transform', resolveCrs(from).geographic);
@@ -203,17 +195,16 @@ function clipAt180(ring: Position[], keep: 'left' | 'right'): Position[] {
  * The EPSG:4326 footprint of a box in `crs` (edges densified with 21 points each) and its bbox.
  * A footprint crossing the antimeridian becomes a MultiPolygon split at ±180 whose bbox spans the
  * parts (`xmin = -180`, `xmax = 180`); one containing a pole becomes a polygon reaching latitude ±90
- * over all longitudes. Throws {@link GeoError} `INVALID_BBOX` / `TRANSFORM_FAILED` / `UNKNOWN_CRS`.
- *
- * @example
- * ```ts
- * const { geometry, bbox } = footprintWgs84([300000, 0, 900000, 1000000], 'EPSG:32660');
- * geometry.type; // "MultiPolygon" (zone 60 straddles 180°)
- * ```
+ * over all longitudes. `corners` (the four corners of a rotated grid, in order, inside `bounds`) replace
+ * the box's corners. Throws {@link GeoError} `INVALID_BBOX` / `TRANSFORM_FAILED` / `UNKNOWN_CRS`.
  */
-export function footprintWgs84(bounds: BBox, crs: CrsInput): { geometry: Geometry; bbox: BBox } {
+export function footprintWgs84(
+  bounds: BBox,
+  crs: CrsInput,
+  corners?: readonly Position[],
+): { geometry: Geometry; bbox: BBox } {
   assertBBox(bounds, `raster bounds in ${String(crs)}`);
-  const { points, encircles } = toWgs84Ring(bounds, crs, 21);
+  const { points, encircles } = toWgs84Ring(bounds, crs, 21, corners);
   const last = points[points.length - 1];
   if (encircles !== 0) {
     // The boundary winds once around a pole: cut it at ±180 and close it along the pole.

@@ -2,15 +2,15 @@ import { asGeosliceError, checkWindow, resolveLimits, type ResourceLimits } from
 import { checkHttpOptions, type HttpSourceOptions } from '../sources/http-source.js';
 import type { CatalogRow } from '../catalog/types.js';
 import { GeosliceError, LoaderError } from '../errors.js';
-import { bboxIntersects, type BBox } from '../geo/bbox.js';
+import { bboxIntersects, type BBox, gridBounds } from '../geo/bbox.js';
 import { normalizeCrs } from '../geo/crs.js';
 import { describeSlice, validateSlice, type GeoSlice } from '../geo/slice.js';
 import { transformBBox, transformPoint } from '../geo/transform.js';
-import type { Chip } from './chip.js';
+import { type Chip, validFractionOf } from './chip.js';
 import { assertCogLayout, type CogLayout } from '../tiff/cog-layout.js';
 import { dtypeInfo, RASTER_DTYPES } from '../tiff/dtype.js';
 import { createMosaic, mergeLayer, mosaicComplete, type Mosaic } from './mosaic.js';
-import { pickLevel } from './overview.js';
+import { pickLevelForRatio, warpRatio } from './overview.js';
 import { openRaster, type RasterDtype, type RasterReader, type WindowData } from './raster.js';
 import { filterByInterval, groupByDate, type TemporalMode } from './temporal.js';
 import {
@@ -26,51 +26,30 @@ import {
 /**
  * What a slice can be loaded from: a raster path or URL, or a catalog row (its `assets` map band
  * keys to files).
- *
- * @example
- * ```ts
- * const sources: SliceSource[] = ['scene.tif', new URL('https://example.com/b04.tif'), row];
- * ```
  */
 export type SliceSource = string | URL | CatalogRow;
 
 /**
  * A band to load: an asset key of a catalog row (`'B04'`; the asset's `band`, default 1, picks the
  * band inside its file), or a 1-based band index inside a single-file source.
- *
- * @example
- * ```ts
- * const rgb: BandSelector[] = ['B04', 'B03', 'B02'];
- * const firstThree: BandSelector[] = [1, 2, 3];
- * ```
  */
 export type BandSelector = string | number;
 
 /**
  * Opens a raster for reading, optionally from a cached header layout. The loader passes one that
  * keeps readers open between slices; the default opens with {@link openRaster}.
- *
- * @example
- * ```ts
- * const open: RasterOpener = (href, layout) => openRaster(href, { layout });
- * ```
  */
 export type RasterOpener = (href: string, layout?: CogLayout) => Promise<RasterReader>;
 
 /**
  * Options of {@link loadSlice}.
- *
- * @example
- * ```ts
- * const opts: LoadSliceOptions = { bands: ['B04', 'B08'], resampling: 'bilinear', temporal: 'stack' };
- * ```
  */
 export interface LoadSliceOptions {
   /** Largest slice grid; larger slices are refused with `TOO_LARGE` before allocation. */
   limits?: ResourceLimits;
   /** Options for `http(s)://` and `s3://` files (timeouts, deadline, retries, headers). Ignored with `open`. */
   http?: HttpSourceOptions;
-  /** Bands in chip order. Default: every band of a file source; every asset (in key order) of a row. */
+  /** Bands in chip order. Default: every band of a file source; every band of every asset (in key order) of a row (an asset with a `band` gives that band). */
   bands?: BandSelector[];
   /** Default 'nearest'. Grids that coincide with a raster level are copied exactly whatever this says. */
   resampling?: Resampling;
@@ -80,6 +59,11 @@ export interface LoadSliceOptions {
   temporal?: TemporalMode;
   /** How rasters are opened. Default: {@link openRaster} for each file, closed when the load ends. */
   open?: RasterOpener;
+  /**
+   * Which resolution level to read: 'auto' (default) picks the overview exactly as `gdalwarp -ovr
+   * AUTO` does for the slice grid; 'none' always reads full resolution (`-ovr NONE`).
+   */
+  overviews?: 'auto' | 'none';
 }
 
 /** One file read for one source: which of its bands (0-based) go to which chip bands. */
@@ -88,6 +72,8 @@ interface FileRead {
   layout?: CogLayout;
   bands: number[];
   chipBands: number[];
+  /** Set when the row named the file without a band and no `bands` were asked for: all its bands are read. */
+  implicit?: boolean;
 }
 
 /** A source normalised: a row, or a file wrapped as one. */
@@ -109,19 +95,15 @@ interface Item {
  * in the order given (first valid pixel wins) or stacks them per acquisition date. Nodata, NaN and
  * internal masks become the chip's mask.
  *
- * Throws {@link LoaderError} `NO_COVERAGE` naming the slice when no source overlaps it or every
- * overlapping pixel is nodata (never an all-zero chip), `MISSING_ASSET` / `BAD_BAND` for a band that
+ * A slice that the sources cover but whose pixels are all nodata gives a chip with an all-invalid
+ * mask and `validFraction` 0. Throws {@link LoaderError} `NO_COVERAGE` naming the slice when no
+ * source overlaps it, `MISSING_ASSET` / `BAD_BAND` for a band that
  * a source lacks, `BAND_MISMATCH` when sources give different band counts, `NO_CRS` for a file
  * with no CRS outside a catalog row, `UNDATED` for undated sources in a stack, `BAD_OPTION` for
  * invalid options, `READ_FAILED` for an untyped read failure, and passes through typed raster and
- * source errors (RasterError, SourceError) naming the file. A pixel is valid when every requested
- * band of the source is (not nodata, not NaN, not masked).
- *
- * @example
- * ```ts
- * const chip = await loadSlice(['scene.tif'], { bounds: [500000, 4100000, 502560, 4102560], crs: 'EPSG:32633', resolution: [10, 10] });
- * chip.shape; // [bands, 256, 256]
- * ```
+ * source errors (RasterError, SourceError) naming the file. A pixel is valid when the source's mask
+ * (internal mask, alpha) allows it and at least one requested band is neither nodata nor NaN
+ * (GDAL's dataset mask and gdalwarp's unified source nodata).
  */
 export async function loadSlice(
   sources: readonly SliceSource[],
@@ -140,6 +122,10 @@ export async function loadSlice(
       'BAD_OPTION',
       `resampling must be 'nearest' or 'bilinear', got ${JSON.stringify(resampling)}`,
     );
+  }
+  const overviews = opts.overviews ?? 'auto';
+  if (overviews !== 'auto' && overviews !== 'none') {
+    throw new LoaderError('BAD_OPTION', `overviews must be 'auto' or 'none', got ${JSON.stringify(overviews)}`);
   }
   const temporal = opts.temporal ?? 'mosaic';
   if (temporal !== 'mosaic' && temporal !== 'stack') {
@@ -176,7 +162,7 @@ export async function loadSlice(
       );
     // 32-bit integers and doubles do not fit a float32 mantissa: composite them in float64
     const float64 = dtype === 'float64' || dtype === 'int32' || dtype === 'uint32';
-    const ctx: Ctx = { slice, grid, resampling, open, bands, float64 };
+    const ctx: Ctx = { slice, grid, resampling, open, bands, float64, overviews };
     let layers: { time?: Date; mosaic: Mosaic; used: string[] }[];
     if (temporal === 'mosaic') {
       const r = await composite(ctx, items);
@@ -191,10 +177,11 @@ export async function loadSlice(
       if (layers.length === 0)
         throw noCoverage(slice, items.length, 'the slice is outside every one of their footprints');
     }
-    if (layers.every((l) => l.mosaic.filled === 0)) {
-      throw noCoverage(slice, items.length, 'every pixel they have under the slice is nodata or masked');
-    }
-    return toChip(slice, layers, bands, grid, dtype, temporal);
+    // sources cover the slice but hold only nodata there: an all-invalid chip, like rasterio's
+    // fully masked array (loaders drop such chips by `minValidFraction`)
+    const chip = toChip(slice, layers, bands, grid, dtype, temporal);
+    chip.validFraction = validFractionOf(chip.mask);
+    return chip;
   } catch (e) {
     throw asGeosliceError(e, describeSlice(slice));
   } finally {
@@ -228,7 +215,7 @@ async function toItems(
   const items: Item[] = [];
   for (const s of sources) {
     if (isRow(s)) {
-      items.push(rowItem(s, bands, slice));
+      items.push(await allBands(rowItem(s, bands, slice), bands, open));
       continue;
     }
     const href = s instanceof URL ? (s.protocol === 'file:' ? decodeURIComponent(s.pathname) : s.href) : String(s);
@@ -269,6 +256,34 @@ async function toItems(
   return items;
 }
 
+/**
+ * Without `bands`, an asset that names no `band` stands for every band of its file (the documented
+ * default "all bands"): such files are opened to learn their band count.
+ */
+async function allBands(item: Item, bands: BandSelector[] | undefined, open: RasterOpener): Promise<Item> {
+  if (bands !== undefined) return item;
+  let next = 0;
+  for (const f of item.files) {
+    const chipBands: number[] = [];
+    const fileBands: number[] = [];
+    if (f.implicit) {
+      const reader = await open(f.href, f.layout);
+      for (let b = 0; b < reader.info.bands; b++) {
+        fileBands.push(b);
+        chipBands.push(next++);
+      }
+    } else {
+      for (const b of f.bands) {
+        fileBands.push(b);
+        chipBands.push(next++);
+      }
+    }
+    f.bands = fileBands;
+    f.chipBands = chipBands;
+  }
+  return item;
+}
+
 function rowItem(row: CatalogRow, bands: BandSelector[] | undefined, slice: GeoSlice): Item {
   const keys = Object.keys(row.assets);
   if ((bands ?? keys).length === 0) {
@@ -278,7 +293,7 @@ function rowItem(row: CatalogRow, bands: BandSelector[] | undefined, slice: GeoS
       { subject: row.id },
     );
   }
-  const picks: { href: string; band: number; key: string }[] = (bands ?? keys).map((b) => {
+  const picks: { href: string; band: number; key: string; implicit?: boolean }[] = (bands ?? keys).map((b) => {
     if (typeof b === 'number') {
       if (keys.length !== 1 || !Number.isInteger(b) || b < 1) {
         throw new LoaderError(
@@ -297,7 +312,7 @@ function rowItem(row: CatalogRow, bands: BandSelector[] | undefined, slice: GeoS
         { subject: row.id },
       );
     }
-    return { href: a.href, band: a.band ?? 1, key: b };
+    return { href: a.href, band: a.band ?? 1, key: b, implicit: bands === undefined && a.band === undefined };
   });
   const files = new Map<string, FileRead>();
   picks.forEach((p, i) => {
@@ -312,6 +327,8 @@ function rowItem(row: CatalogRow, bands: BandSelector[] | undefined, slice: GeoS
     }
     f.bands.push(p.band - 1);
     f.chipBands.push(i);
+    if (p.implicit && f.bands.length === 1) f.implicit = true;
+    else f.implicit = false;
   });
   return {
     id: row.id,
@@ -331,6 +348,7 @@ interface Ctx {
   open: RasterOpener;
   bands: number;
   float64: boolean;
+  overviews: 'auto' | 'none';
 }
 
 async function composite(ctx: Ctx, items: Item[]): Promise<{ mosaic: Mosaic; overlapped: boolean; used: string[] }> {
@@ -357,8 +375,14 @@ async function composite(ctx: Ctx, items: Item[]): Promise<{ mosaic: Mosaic; ove
       }
     }
     // A direct item that does not cover leaves `filled` at 0, so the next item is direct too and
-    // rewrites every mask byte; mergeLayer zeroes the data of whatever ends up invalid.
-    if (!covers) continue;
+    // rewrites every mask byte; if none follows, the composite must read as empty: clear it now.
+    if (!covers) {
+      if (direct) {
+        mosaic.mask.fill(0);
+        mosaic.data.fill(0);
+      }
+      continue;
+    }
     overlapped = true;
     if (mergeLayer(mosaic, layer, valid) > 0) used.push(item.id);
   }
@@ -406,23 +430,12 @@ async function readFile(
         }
       };
   const inRaster = same ? slice.bounds : boundsIn(slice, rasterCrs);
-  const t = info.transform;
-  const rasterBounds: BBox = [
-    Math.min(t[0], t[0] + t[1] * info.width),
-    Math.min(t[3], t[3] + t[5] * info.height),
-    Math.max(t[0], t[0] + t[1] * info.width),
-    Math.max(t[3], t[3] + t[5] * info.height),
-  ];
+  const rasterBounds = gridBounds(info.transform, info.width, info.height);
   // cheap rejection before mapping every pixel
   if (inRaster && !bboxIntersects(inRaster, rasterBounds)) return false;
-  const levelIndex = pickLevel(
-    info.levels,
-    same
-      ? slice.resolution
-      : inRaster
-        ? [(inRaster[2] - inRaster[0]) / grid.width, (inRaster[3] - inRaster[1]) / grid.height]
-        : [0, 0],
-  );
+  // the level gdalwarp -ovr AUTO would read (or full resolution with overviews: 'none')
+  const levelIndex =
+    ctx.overviews === 'none' ? 0 : pickLevelForRatio(info.levels, warpRatio(grid, info.transform, toSrc));
   const level = info.levels[levelIndex];
   const levelGrid: PixelGrid = { transform: level.transform, width: level.width, height: level.height };
   const n = grid.width * grid.height;
@@ -456,7 +469,17 @@ async function readWindow(
   slice: GeoSlice,
 ): Promise<WindowData> {
   try {
-    return await reader.readWindow(level, w.x0, w.y0, w.width, w.height, file.bands);
+    // gdalwarp takes an Alpha band as the source's validity even where GetMaskFlags does not (e.g.
+    // int16 alpha, or next to a nodata value): read it along and clear pixels where it is 0
+    const alpha = reader.info.alphaMask ? null : (reader.info.alphaBand ?? null);
+    if (alpha === null) return await reader.readWindow(level, w.x0, w.y0, w.width, w.height, file.bands);
+    const at = file.bands.indexOf(alpha);
+    const bands = at >= 0 ? file.bands : [...file.bands, alpha];
+    const got = await reader.readWindow(level, w.x0, w.y0, w.width, w.height, bands);
+    const a = got.data[at >= 0 ? at : file.bands.length];
+    const mask = got.mask ?? new Uint8Array(w.width * w.height).fill(1);
+    for (let i = 0; i < mask.length; i++) if (a[i] === 0) mask[i] = 0;
+    return { data: at >= 0 ? got.data : got.data.slice(0, file.bands.length), mask };
   } catch (e) {
     if (e instanceof GeosliceError) throw e;
     throw new LoaderError(
@@ -467,16 +490,26 @@ async function readWindow(
   }
 }
 
-/** Per-pixel validity of a window: the reader's mask, and no band at nodata or NaN. */
+/**
+ * Per-pixel validity of a window: the reader's mask, and not every band at nodata or NaN (GDAL's
+ * dataset mask and gdalwarp's unified source nodata: (255, 0, 0) with nodata 0 is a valid pixel).
+ */
 function validity(data: WindowData, px: number, nodata: number | null): Uint8Array {
   const ok = data.mask ? Uint8Array.from(data.mask) : new Uint8Array(px).fill(1);
-  for (const band of data.data) {
-    // integer pixels are never NaN: without a nodata value there is nothing to look for
-    if (nodata === null && !(band instanceof Float32Array || band instanceof Float64Array)) continue;
-    for (let k = 0; k < px; k++) {
+  const bands = data.data.filter((b) => nodata !== null || b instanceof Float32Array || b instanceof Float64Array);
+  // integer pixels are never NaN: without a nodata value there is nothing to look for
+  if (bands.length === 0 || bands.length < data.data.length) return ok;
+  for (let k = 0; k < px; k++) {
+    if (ok[k] === 0) continue;
+    let all = true;
+    for (const band of bands) {
       const v = band[k];
-      if (v !== v || v === nodata) ok[k] = 0;
+      if (v === v && v !== nodata) {
+        all = false;
+        break;
+      }
     }
+    if (all) ok[k] = 0;
   }
   return ok;
 }

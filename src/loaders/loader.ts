@@ -16,11 +16,6 @@ import type { Resampling } from './warp.js';
 /**
  * Options of {@link createLoader}. Give a `catalog` (rows covering each slice are looked up in it)
  * or fixed `sources` (files or rows used for every slice).
- *
- * @example
- * ```ts
- * const opts: LoaderOptions = { catalog, bands: ['B04', 'B03', 'B02'], resampling: 'bilinear', concurrency: 4, cacheBytes: 256 << 20 };
- * ```
  */
 export interface LoaderOptions {
   catalog?: GeoCatalog;
@@ -40,6 +35,8 @@ export interface LoaderOptions {
   bands?: BandSelector[];
   /** Default 'nearest'. */
   resampling?: Resampling;
+  /** 'auto' (default): the overview `gdalwarp -ovr AUTO` would read; 'none': always full resolution. */
+  overviews?: 'auto' | 'none';
   /** Type of `chip.data` from {@link Loader.load} and {@link Loader.chips}. Default 'float32' (batches are always float32). */
   dtype?: RasterDtype;
   /** Slices loaded at once by `chips`/`batches`. Default 4. */
@@ -56,18 +53,29 @@ export interface LoaderOptions {
   open?: RasterOpener;
   /** When set, slices that fail in `chips`/`batches` are reported here and skipped; otherwise the error ends the iteration at that slice's position. */
   onError?: (error: unknown, slice: GeoSlice) => void;
+  /**
+   * `chips`/`batches` skip chips whose share of valid pixels is below this (0..1) and count them in
+   * {@link Loader.stats}. Default: only chips without any valid pixel are skipped (a slice over a
+   * nodata corner never ends a training loop). `0` keeps every chip. `load` always returns the chip.
+   */
+  minValidFraction?: number;
+}
+
+/**
+ * Counters of a {@link Loader}'s `chips`/`batches` iterations.
+ */
+export interface LoaderStats {
+  /** Chips loaded by `chips`/`batches` (yielded or skipped). */
+  loaded: number;
+  /** Chips skipped because their valid share was below `minValidFraction` (or they had no valid pixel). */
+  skippedEmpty: number;
+  /** Slices that failed and were reported to `onError`. */
+  failed: number;
 }
 
 /**
  * Loads slices into chips and batches. Safe to use concurrently; a failing slice does not affect
  * the others. Call `close()` to release open files.
- *
- * @example
- * ```ts
- * const loader = createLoader({ catalog, bands: ['B04', 'B08'] });
- * for await (const b of loader.batches(sampler, { batchSize: 16 })) console.log(b.shape);
- * await loader.close();
- * ```
  */
 export interface Loader {
   /** One slice; throws {@link LoaderError} `NO_COVERAGE` when nothing covers it. */
@@ -78,6 +86,8 @@ export interface Loader {
   batches(slices: Iterable<GeoSlice> | AsyncIterable<GeoSlice>, opts: BatchOptions): AsyncIterable<Batch>;
   /** The decoded-block cache (hit/miss counters), when enabled. */
   readonly cache: BlockCache | null;
+  /** Chips loaded, skipped as (nearly) empty, and failed, over all `chips`/`batches` calls. */
+  readonly stats: LoaderStats;
   close(): Promise<void>;
 }
 
@@ -86,8 +96,13 @@ export interface Loader {
  *
  * @example
  * ```ts
- * const loader = createLoader({ catalog: await openCatalog('scenes.parquet'), bands: ['B04'], resampling: 'bilinear', concurrency: 4, cacheBytes: 128 << 20, temporal: 'mosaic' });
+ * import { createLoader, openCatalog } from 'geoslice';
+ *
+ * const catalog = await openCatalog('scenes.parquet');
+ * const loader = createLoader({ catalog, bands: ['B04', 'B08'], resampling: 'bilinear', concurrency: 4 });
  * const chip = await loader.load({ bounds: [500000, 4100000, 502560, 4102560], crs: 'EPSG:32633', resolution: [10, 10] });
+ * console.log(chip.shape); // [2, 256, 256]
+ * await loader.close();
  * ```
  */
 export function createLoader(opts: LoaderOptions): Loader {
@@ -114,6 +129,15 @@ export function createLoader(opts: LoaderOptions): Loader {
     bad('bands must be a non-empty array of asset keys or 1-based band numbers');
   const http = checkHttpOptions(opts.http, 'createLoader http');
   const limits = resolveLimits(opts.limits);
+  const minValid = opts.minValidFraction;
+  if (minValid !== undefined && !(typeof minValid === 'number' && minValid >= 0 && minValid <= 1))
+    bad(`minValidFraction must be a number in [0, 1], got ${String(minValid)}`);
+  /** True when a chip is kept by `chips`/`batches`. */
+  const keep = (chip: Chip): boolean => {
+    const f = chip.validFraction ?? 1;
+    return minValid === undefined ? f > 0 : f >= minValid;
+  };
+  const stats: LoaderStats = { loaded: 0, skippedEmpty: 0, failed: 0 };
   const cache = cacheBytes > 0 ? new BlockCache(cacheBytes) : null;
   const pool = new ReaderPool(
     opts.open ?? ((href, layout) => openRaster(href, { layout, http, ...(cache ? { blockCache: cache } : {}) })),
@@ -125,7 +149,7 @@ export function createLoader(opts: LoaderOptions): Loader {
     bad(`memoryIndexRows must be a non-negative integer, got ${String(opts.memoryIndexRows)}`);
   let lookup: Promise<GeoCatalog> | undefined;
   const lookupCatalog = (c: GeoCatalog): Promise<GeoCatalog> => {
-    lookup ??= (async () => (c.backend === 'duckdb' && (await c.count()) <= memoryIndexRows ? c.materialize() : c))();
+    lookup ??= (async () => (c.engine === 'duckdb' && (await c.count()) <= memoryIndexRows ? c.materialize() : c))();
     return lookup;
   };
 
@@ -158,6 +182,7 @@ export function createLoader(opts: LoaderOptions): Loader {
         resampling: opts.resampling,
         dtype: opts.dtype,
         temporal: opts.temporal,
+        overviews: opts.overviews,
         open,
         limits,
       });
@@ -172,10 +197,13 @@ export function createLoader(opts: LoaderOptions): Loader {
   ): AsyncGenerator<Chip> {
     for await (const r of mapOrdered(slices, loadOne, { concurrency, prefetch })) {
       if ('value' in r) {
-        yield r.value;
+        stats.loaded++;
+        if (keep(r.value)) yield r.value;
+        else stats.skippedEmpty++;
         continue;
       }
       if (!opts.onError) throw r.error;
+      stats.failed++;
       opts.onError(r.error, r.input);
     }
   };
@@ -185,6 +213,7 @@ export function createLoader(opts: LoaderOptions): Loader {
     chips: (slices) => chipsWith(slices, load),
     batches: (slices, b) => batchChips(chipsWith(slices, load), { limits, ...b }),
     cache,
+    stats,
     close: async () => {
       const index = lookup ? await lookup.catch(() => undefined) : undefined;
       if (index && index !== catalog) await index.close();

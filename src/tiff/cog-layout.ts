@@ -16,13 +16,6 @@ export type { CogImageLayout } from './image.js';
  * {@link openRaster} needs, so that opening with it does no header I/O. `images[0]` is the full
  * resolution image, then the overviews from largest to smallest; `masks[i]` is the internal mask
  * of `images[i]` or null.
- *
- * @example
- * ```ts
- * const layout = await extractCogLayout('b04.tif');
- * const json = JSON.stringify(layout);                 // store it in a catalog column
- * const reader = await openRaster('b04.tif', { layout: JSON.parse(json) });
- * ```
  */
 export interface CogLayout {
   /** Format version of this structure. */
@@ -40,19 +33,20 @@ export interface CogLayout {
   transform: GeoTransform;
   images: CogImageLayout[];
   masks: (CogImageLayout | null)[];
+  /** 0-based band that ExtraSamples marks as alpha (associated or unassociated): GDAL's Alpha band; null/absent when none. */
+  alphaBand?: number | null;
+  /**
+   * True when the alpha band is GDAL's per-dataset mask (`GetMaskFlags` = PER_DATASET | ALPHA: a 2-
+   * or 4-band 8/16-bit unsigned raster without nodata or internal mask): valid where alpha > 0.
+   */
+  alphaMask?: boolean;
 }
 
 /**
  * Reads the header of a GeoTIFF (a path, `file://` or `http(s)://` URL, or an open
  * {@link ByteSource}) and returns its {@link CogLayout}: every overview's and mask's tile offsets and
  * byte counts included. Throws {@link RasterError} (`BAD_MAGIC`, `TRUNCATED`, `UNSUPPORTED_DTYPE`,
- * `ROTATED_TRANSFORM`...) or SourceError.
- *
- * @example
- * ```ts
- * const layout = await extractCogLayout('https://example.com/b04.tif');
- * catalogRow.extras.B04_cog = layout;
- * ```
+ * `GCP_ONLY`, `UNSUPPORTED_CRS`, `NON_EARTH_CRS`...) or SourceError.
  */
 export async function extractCogLayout(href: string | ByteSource): Promise<CogLayout> {
   if (typeof href !== 'string') return readTiffLayout(href);
@@ -67,11 +61,6 @@ export async function extractCogLayout(href: string | ByteSource): Promise<CogLa
 /**
  * Checks that a value (e.g. parsed from a catalog column) is a usable {@link CogLayout}; throws
  * {@link RasterError} `BAD_LAYOUT` naming `href` otherwise.
- *
- * @example
- * ```ts
- * const layout = assertCogLayout(JSON.parse(row.extras.B04_cog as string), row.assets.B04.href);
- * ```
  */
 export function assertCogLayout(v: unknown, href: string): CogLayout {
   const bad = (why: string): never => {
@@ -102,11 +91,6 @@ export function assertCogLayout(v: unknown, href: string): CogLayout {
  * returns its {@link CogLayout}: full resolution image, reduced-resolution images (overviews) sorted
  * from largest to smallest, and each one's internal mask. Throws {@link RasterError} `BAD_MAGIC`,
  * `TRUNCATED`, `CORRUPT_TIFF`, `UNSUPPORTED_DTYPE`, `UNSUPPORTED_LAYOUT` or `ROTATED_TRANSFORM`.
- *
- * @example
- * ```ts
- * const layout = await readTiffLayout(await openSource('b04.tif'));
- * ```
  */
 export async function readTiffLayout(source: ByteSource): Promise<CogLayout> {
   const href = source.href;
@@ -121,7 +105,10 @@ export async function readTiffLayout(source: ByteSource): Promise<CogLayout> {
         tiepoints: tagNumbers(main, TAG.ModelTiepoint),
         transformation: tagNumbers(main, TAG.ModelTransformation),
         geoKeyDirectory: tagNumbers(main, TAG.GeoKeyDirectory),
+        geoDoubleParams: tagNumbers(main, TAG.GeoDoubleParams),
+        geoAsciiParams: tagText(main, TAG.GeoAsciiParams) ?? undefined,
       },
+      extraSamples: tagNumbers(main, TAG.ExtraSamples) ?? [],
     });
   } catch (e) {
     if (e instanceof GeosliceError) throw e;
@@ -136,7 +123,7 @@ function assemble(
   ifds: TiffImage[],
   href: string,
   littleEndian: boolean,
-  main: { nodata: string | null; geo: Parameters<typeof geoTransformFromTags>[0] },
+  main: { nodata: string | null; geo: Parameters<typeof geoTransformFromTags>[0]; extraSamples: number[] },
 ): CogLayout {
   const isMask = (p: TiffImage) => (p.subfileType & SUBFILE.MASK) !== 0;
   if (isMask(ifds[0]))
@@ -184,9 +171,31 @@ function assemble(
     bands: m.samplesPerPixel,
     dtype,
     nodata: main.nodata,
-    crs: crsFromGeoKeys(main.geo.geoKeyDirectory),
+    crs: crsFromGeoKeys(main.geo, href),
     transform: geoTransformFromTags(main.geo, href),
     images,
     masks,
+    alphaBand: alphaBandOf(main.extraSamples, m.samplesPerPixel),
+    alphaMask: main.nodata === null && masks[0] === null && alphaIsMask(m, main.extraSamples),
   };
+}
+
+/** The band ExtraSamples marks as alpha (the last one, after the colour channels), or null. */
+function alphaBandOf(extra: number[], samples: number): number | null {
+  const last = extra[extra.length - 1];
+  return extra.length > 0 && (last === 1 || last === 2) ? samples - 1 : null;
+}
+
+/**
+ * GDAL's `GetMaskFlags` rule for an alpha band: the mask of a 2-band or 4-band raster whose last
+ * band is alpha, when samples are 8- or 16-bit unsigned.
+ */
+function alphaIsMask(m: CogImageLayout, extra: number[]): boolean {
+  const n = m.samplesPerPixel;
+  return (
+    (n === 2 || n === 4) &&
+    m.sampleFormat === 1 &&
+    (m.bitsPerSample === 8 || m.bitsPerSample === 16) &&
+    alphaBandOf(extra, n) === n - 1
+  );
 }

@@ -155,7 +155,7 @@ test('the stored COG header cache lets the loader read identical pixels with zer
   }
 });
 
-test('shared third-party COGs: right CRSs and dtypes; files without an EPSG CRS are reported when skipped', {
+test('shared third-party COGs: right CRSs and dtypes; files without a CRS are reported when skipped', {
   skip: !existsSync(SHARED) && 'shared fixtures absent',
 }, async () => {
   const { catalog, rows, skipped } = await buildRasterCatalog(SHARED, {
@@ -166,9 +166,8 @@ test('shared third-party COGs: right CRSs and dtypes; files without an EPSG CRS 
     progress: false,
   });
   try {
-    assert.equal(rows, 7);
+    assert.equal(rows, 8);
     assert.deepEqual(skipped.map((s) => [s.input.split('/').pop(), s.code]).sort(), [
-      ['GeogToWGS84GeoKey5.tif', 'NO_GEOREFERENCING'],
       ['int16_zstd.tif', 'NO_GEOREFERENCING'],
     ]);
     const got = await allRows(catalog);
@@ -180,6 +179,13 @@ test('shared third-party COGs: right CRSs and dtypes; files without an EPSG CRS 
       bremen_sea_ice_conc_2022_9_9: ['EPSG:3031', 'float32', 1, null],
       'gpm_1d.20240617': ['EPSG:4326', 'uint16', 1, null],
       m_3607824_se_17_1_20160620_sub: ['EPSG:26917', 'uint8', 4, null],
+      // user-defined geographic CRS (Bessel 1841 + TOWGS84): the row keeps the full definition
+      GeogToWGS84GeoKey5: [
+        '+proj=longlat +a=6377397.155 +rf=299.1528128 +towgs84=598.1,73.7,418.2,0.202,0.045,-2.455,6.7 +no_defs',
+        'uint8',
+        1,
+        null,
+      ],
     };
     for (const [id, [crs, dtype, bands, nodata]] of Object.entries(want)) {
       const r = got.get(id);

@@ -352,13 +352,13 @@ test('chips: a slice without data fails naming it, or is skipped with --on-error
     skipped.skipped.map((s: { input: string; code: string }) => [s.input, s.code]),
     [
       ['1', 'NO_COVERAGE'],
-      ['2', 'NO_COVERAGE'],
+      ['2', 'EMPTY_CHIP'],
     ],
   );
   assert.deepEqual(readdirSync(join(dir, 'skip-chips')), ['0.tif']);
   const text = await cli('chips', cat, table, '--out', join(dir, 'skip-chips'), '--on-error', 'skip');
   assert.equal(text.out, `1 chips -> ${join(dir, 'skip-chips')} (2 skipped, listed above)\n`);
-  assert.match(text.err, /^geoslice: skipped 1 \(NO_COVERAGE\): .*\ngeoslice: skipped 2 \(NO_COVERAGE\): .*\n$/);
+  assert.match(text.err, /^geoslice: skipped 1 \(NO_COVERAGE\): .*\ngeoslice: skipped 2 \(EMPTY_CHIP\): .*\n$/);
 });
 
 test('stitch: the grid chips stitch back into the source pixels over their union, with a zero-variance uncertainty COG', async () => {

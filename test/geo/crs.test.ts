@@ -70,7 +70,7 @@ test('unknown codes and garbage give a typed UNKNOWN_CRS error naming the input'
     'not a crs',
     -5,
     1.5,
-    { id: { authority: 'ESRI', code: 102100 } },
+    { id: { authority: 'ESRI', code: 1 } },
     '{broken',
   ]) {
     assert.throws(

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import seedrandom from 'seedrandom';
 import { appendToCatalog, compactCatalog, listShards } from '../../src/catalog/builders/catalog-dir.js';
-import { readManifest } from '../../src/catalog/manifest.js';
+import { readManifest } from '../../src/catalog/dir-manifest.js';
 import { openCatalog } from '../../src/catalog/open.js';
 import { runAndKill } from './kill-harness.js';
 import { batch } from './kill-child.js';

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { ArrowTableLike } from '../types.js';
 import { BuildError } from '../../errors.js';
-import { cleanCatalogDir, readManifest, writeManifest } from '../manifest.js';
+import { cleanCatalogDir, readManifest, writeManifest } from '../dir-manifest.js';
 import { openLocalCatalog } from '../open.js';
 import type { GeoParquetWriteOptions } from '../types.js';
 import { buildCatalogFromTable, type BuildTableOptions } from './build-from-table.js';
@@ -15,22 +15,11 @@ import type { TableSource } from './table-source.js';
 /**
  * What {@link appendToCatalog} adds: raster files (built like {@link buildRasterCatalog}) or a table
  * of records (built like {@link buildCatalogFromTable}).
- *
- * @example
- * ```ts
- * const a: AppendInput = { files: 'new/*.tif' };
- * const b: AppendInput = { table: 'items.ndjson' };
- * ```
  */
 export type AppendInput = { files: RasterFiles } | { table: TableSource | ArrowTableLike };
 
 /**
  * Options of {@link appendToCatalog}: the build options of the input kind (without `out`) and the lock's.
- *
- * @example
- * ```ts
- * const o: AppendOptions = { onError: 'skip', lock: { waitMs: 60_000 } };
- * ```
  */
 export type AppendOptions = Omit<BuildRasterOptions, 'out'> & Omit<BuildTableOptions, 'out'> & { lock?: LockOptions };
 
@@ -82,8 +71,11 @@ function shardName(): string {
  *
  * @example
  * ```ts
+ * import { openCatalog } from 'geoslice';
+ * import { appendToCatalog } from 'geoslice/catalog';
+ *
  * await appendToCatalog('catalog/', { files: 'incoming/*.tif' }, { cogHeaders: true });
- * const cat = await openCatalog('catalog/');
+ * const catalog = await openCatalog('catalog/'); // every shard
  * ```
  */
 export async function appendToCatalog(
@@ -153,11 +145,6 @@ export async function compactCatalog(
  * Rewrites a catalog (file, directory, glob) as one GeoParquet 1.1 file sorted for pruning (default:
  * Hilbert key of the bbox centre, then tmin) with the bbox covering column and row groups of
  * `rowGroupSize`. `out` may equal `input` for a single file: the new file replaces it atomically.
- *
- * @example
- * ```ts
- * await optimizeCatalog('raw.parquet', 'sorted.parquet', { rowGroupSize: 50_000 });
- * ```
  */
 export async function optimizeCatalog(
   input: string,

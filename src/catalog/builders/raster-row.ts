@@ -1,7 +1,7 @@
 import { basename, extname, resolve } from 'node:path';
 import type { HttpSourceOptions } from '../../sources/http-source.js';
 import { BuildError, GeosliceError } from '../../errors.js';
-import type { BBox } from '../../geo/bbox.js';
+import { gridBounds } from '../../geo/bbox.js';
 import { resolveCrs } from '../../geo/crs.js';
 import { footprintWgs84 } from '../../geo/transform.js';
 import { writeWkb } from '../../geo/wkb.js';
@@ -15,11 +15,6 @@ import { parseFilenameTime, type DateFormat } from './filename-time.js';
 
 /**
  * How one raster file becomes a catalog row (see {@link rasterRow}).
- *
- * @example
- * ```ts
- * const opts: RasterRowOptions = { assetKey: 'B04', filenameRegex: /_(?<date>\d{8})_/, cogHeaders: true };
- * ```
  */
 export interface RasterRowOptions {
   /** Options for `http(s)://` files (timeouts, deadline, retries, headers). */
@@ -41,12 +36,6 @@ export interface RasterRowOptions {
 
 /**
  * Resolves a local path to an absolute one; URLs stay as they are.
- *
- * @example
- * ```ts
- * normalizeHref('a.tif');                  // "/current/dir/a.tif"
- * normalizeHref('https://x.org/a.tif');    // unchanged
- * ```
  */
 export function normalizeHref(href: string): string {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(href) ? href : resolve(href);
@@ -59,12 +48,6 @@ export function normalizeHref(href: string): string {
  * (GDAL geotransform), `overviews` (count), plus `<assetKey>_cog` with `cogHeaders`.
  * Throws {@link BuildError} `UNREADABLE` (not a TIFF, truncated, unreadable — the cause is attached)
  * or `NO_GEOREFERENCING` (no EPSG CRS), each naming the file.
- *
- * @example
- * ```ts
- * const row = await rasterRow('tiles/T33UXP_20240601.tif', { filenameRegex: /_(?<date>\d{8})/ });
- * row.crs; // "EPSG:32633"
- * ```
  */
 export async function rasterRow(href: string, opts: RasterRowOptions = {}): Promise<CatalogRow> {
   const abs = normalizeHref(href);
@@ -95,11 +78,6 @@ export async function rasterRow(href: string, opts: RasterRowOptions = {}): Prom
 /**
  * The TIFF `DateTime` tag of a file's first image as a UTC date, or null when absent, malformed or
  * unreadable.
- *
- * @example
- * ```ts
- * await readTiffDateTime('scene.tif'); // 2024-06-01T10:20:30.000Z
- * ```
  */
 export async function readTiffDateTime(href: string, http?: HttpSourceOptions): Promise<Date | null> {
   let v: string | undefined;
@@ -122,24 +100,16 @@ export async function readTiffDateTime(href: string, http?: HttpSourceOptions): 
 
 /**
  * The catalog row of a raster from its already-read {@link CogLayout} (see {@link rasterRow}).
- *
- * @example
- * ```ts
- * const row = rowFromLayout('/data/a.tif', await extractCogLayout('/data/a.tif'), { cogHeaders: true });
- * ```
  */
 export function rowFromLayout(href: string, layout: CogLayout, opts: RasterRowOptions = {}): CatalogRow {
   if (!layout.crs) {
     throw new BuildError(
       'NO_GEOREFERENCING',
-      `${href} has no EPSG coordinate reference system (missing or user-defined GeoKeys); reproject it with gdalwarp -t_srs EPSG:n or skip it with onError: 'skip'`,
+      `${href} has no coordinate reference system (no GeoKeys); assign one with gdal_edit.py -a_srs EPSG:n or skip it with onError: 'skip'`,
       { subject: href },
     );
   }
-  const [x0, xres, , y0, , yres] = layout.transform;
-  const xs = [x0, x0 + xres * layout.width];
-  const ys = [y0, y0 + yres * layout.height];
-  const bounds: BBox = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+  const bounds = gridBounds(layout.transform, layout.width, layout.height);
   if (!(bounds[0] < bounds[2] && bounds[1] < bounds[3])) {
     throw new BuildError(
       'NO_GEOREFERENCING',
@@ -147,9 +117,30 @@ export function rowFromLayout(href: string, layout: CogLayout, opts: RasterRowOp
       { subject: href },
     );
   }
+  const crs = resolveCrs(layout.crs);
+  const slack = Math.hypot(layout.transform[4], layout.transform[5]);
+  if (crs.geographic && (bounds[1] < -90 - slack || bounds[3] > 90 + slack)) {
+    throw new BuildError(
+      'BAD_GEOREFERENCING',
+      `${href} spans latitudes ${bounds[1]}..${bounds[3]} in the geographic CRS ${layout.crs}, outside -90..90: its geotransform ${JSON.stringify(layout.transform)} is not a real georeferencing (e.g. an identity transform next to RPCs); rectify it first (gdalwarp -rpc)`,
+      { subject: href },
+    );
+  }
   let footprint: ReturnType<typeof footprintWgs84>;
   try {
-    footprint = footprintWgs84(bounds, resolveCrs(layout.crs).code);
+    const t = layout.transform;
+    const { width: w, height: h } = layout;
+    // a rotated grid: densify its own edges, not those of its bounding box
+    const corners =
+      t[2] !== 0 || t[4] !== 0
+        ? ([
+            [0, h],
+            [w, h],
+            [w, 0],
+            [0, 0],
+          ].map(([c, r]) => [t[0] + c * t[1] + r * t[2], t[3] + c * t[4] + r * t[5]]) as [number, number][])
+        : undefined;
+    footprint = footprintWgs84(bounds, crs.code, corners);
   } catch (e) {
     throw new BuildError(
       'NO_GEOREFERENCING',
@@ -162,6 +153,7 @@ export function rowFromLayout(href: string, layout: CogLayout, opts: RasterRowOp
     ? parseFilenameTime(href, opts.filenameRegex, opts.dateFormat)
     : { tmin: null, tmax: null };
   const extras: Record<string, unknown> = {
+    backend: 'raster',
     width: layout.width,
     height: layout.height,
     bands: layout.bands,

@@ -74,15 +74,9 @@ const EXPECTED_TEXT: Record<string, string> = {
 /**
  * A catalog backed by DuckDB. Get one from `openCatalog(...)` or `duckdbCatalogFromRows(rows)`;
  * every lazy operation returns a new `DuckDBCatalog` sharing the engine.
- *
- * @example
- * ```ts
- * const cat = await openCatalog('scenes.parquet');
- * const n = await cat.query({ bbox: [10, 45, 10.5, 45.5] }).count();
- * ```
  */
 export class DuckDBCatalog implements GeoCatalog {
-  readonly backend = 'duckdb' as const;
+  readonly engine = 'duckdb' as const;
   private relationPromise: Promise<BoundSql> | undefined;
   private countPromise: Promise<number> | undefined;
   private closed = false;
@@ -95,14 +89,9 @@ export class DuckDBCatalog implements GeoCatalog {
    * Internal: `build` produces the relation (a SELECT with the catalog columns) when first needed.
    * `onClose` releases what this catalog owns (its engine, or the tables its rows were loaded into);
    * catalogs derived from a closed one stop working (`CLOSED` or a missing-table `QUERY_FAILED`).
-   *
-   * @example
-   * ```ts
-   * const cat = new DuckDBCatalog(engine, 'rows(3)', async () => ({ sql: 'SELECT * FROM gs_rows_1', params: {} }));
-   * ```
    */
   constructor(
-    readonly engine: DuckDBEngine,
+    readonly db: DuckDBEngine,
     readonly source: string,
     private readonly build: () => Promise<BoundSql>,
     private readonly onClose?: () => Promise<void>,
@@ -111,11 +100,6 @@ export class DuckDBCatalog implements GeoCatalog {
   /**
    * The relation, built once and checked to have the catalog columns with their types
    * ({@link CatalogError} `MISSING_COLUMNS` / `BAD_COLUMN_TYPE` naming them).
-   *
-   * @example
-   * ```ts
-   * const { sql, params } = await cat.relation();
-   * ```
    */
   relation(): Promise<BoundSql> {
     if (this.closed) return Promise.reject(this.closedError());
@@ -171,11 +155,11 @@ export class DuckDBCatalog implements GeoCatalog {
   private derive(build: (base: BoundSql, owned: string[]) => Promise<BoundSql>, source = this.source): DuckDBCatalog {
     if (this.closed) throw this.closedError();
     const owned: string[] = [];
-    const engine = this.engine;
+    const db = this.db;
     const release = async (): Promise<void> => {
-      for (const t of owned.splice(0)) await engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(t)}`);
+      for (const t of owned.splice(0)) await db.exec(`DROP TABLE IF EXISTS ${quoteIdent(t)}`);
     };
-    return new DuckDBCatalog(engine, source, async () => build(await this.relation(), owned), release);
+    return new DuckDBCatalog(db, source, async () => build(await this.relation(), owned), release);
   }
 
   /**
@@ -183,11 +167,11 @@ export class DuckDBCatalog implements GeoCatalog {
    * access off, configuration locked) when it contains user SQL.
    */
   private async connectFor(rel: BoundSql): Promise<DuckDBConnection> {
-    if (!rel.untrusted) return this.engine.connect();
+    if (!rel.untrusted) return this.db.connect();
     if (this.closed) throw this.closedError();
     let box = this.sandboxes.get(rel.sql);
     if (!box) {
-      box = Sandbox.create(this.engine, rel.sql, this.source);
+      box = Sandbox.create(this.db, rel.sql, this.source);
       this.sandboxes.set(rel.sql, box);
       box.catch(() => this.sandboxes.delete(rel.sql));
     }
@@ -196,7 +180,7 @@ export class DuckDBCatalog implements GeoCatalog {
 
   /** Validates user SQL with DuckDB's parser on an engine connection (the text is not run there). */
   private async checkUser(sql: string, kind: UserSqlKind, what: string): Promise<void> {
-    const conn = await this.engine.connect();
+    const conn = await this.db.connect();
     try {
       await checkUserSql(conn, sql, kind, `${this.source} ${what}`);
     } finally {
@@ -206,8 +190,8 @@ export class DuckDBCatalog implements GeoCatalog {
 
   /** The other catalog's relation in this engine: shared SQL when it lives in the same engine, else its rows loaded into a table (added to `owned`). */
   private async foreign(other: GeoCatalog, owned: string[]): Promise<BoundSql> {
-    if (other instanceof DuckDBCatalog && other.engine === this.engine) return other.relation();
-    const { table } = await loadRows(this.engine, other.rows(), { validate: false, source: other.source });
+    if (other instanceof DuckDBCatalog && other.db === this.db) return other.relation();
+    const { table } = await loadRows(this.db, other.rows(), { validate: false, source: other.source });
     owned.push(table);
     return { sql: `SELECT * FROM ${quoteIdent(table)}`, params: {} };
   }
@@ -286,7 +270,7 @@ export class DuckDBCatalog implements GeoCatalog {
         ? ''
         : ` AND (l.tmin IS NOT NULL OR l.tmax IS NOT NULL) AND (r.tmin IS NOT NULL OR r.tmax IS NOT NULL)
             AND coalesce(l.tmin, l.tmax) <= coalesce(r.tmax, r.tmin) AND coalesce(r.tmin, r.tmax) <= coalesce(l.tmax, l.tmin)`;
-      const sql = `SELECT l.id || '|' || r.id AS id,
+      const select = `SELECT l.id || '|' || r.id AS id,
           map_concat(l.assets, map_from_entries(list_transform(map_entries(r.assets),
             e -> {'key': CASE WHEN list_contains(map_keys(l.assets), e.key) THEN 'right_' || e.key ELSE e.key END, 'value': e.value}))) AS assets,
           l.geometry AS geometry,
@@ -294,12 +278,48 @@ export class DuckDBCatalog implements GeoCatalog {
                       xmax := least(l.bbox.xmax, r.bbox.xmax), ymax := least(l.bbox.ymax, r.bbox.ymax)) AS bbox,
           CASE WHEN l.tmin IS NULL OR r.tmin IS NULL THEN NULL ELSE greatest(l.tmin, r.tmin) END AS tmin,
           CASE WHEN l.tmax IS NULL OR r.tmax IS NULL THEN NULL ELSE least(l.tmax, r.tmax) END AS tmax,
-          l.crs AS crs${extras.length ? `,\n          ${extras.join(', ')}` : ''}
-        FROM (${left.sql}) AS l JOIN (${right.sql}) AS r
-          ON l.bbox.xmin <= r.bbox.xmax AND r.bbox.xmin <= l.bbox.xmax AND l.bbox.ymin <= r.bbox.ymax AND r.bbox.ymin <= l.bbox.ymax${time}
-        WHERE ${UDF.geomsIntersect}(l.geometry, r.geometry)`;
+          l.crs AS crs${extras.length ? `,\n          ${extras.join(', ')}` : ''}`;
+      const overlap = `l.bbox.xmin <= r.bbox.xmax AND r.bbox.xmin <= l.bbox.xmax AND l.bbox.ymin <= r.bbox.ymax AND r.bbox.ymin <= l.bbox.ymax${time}`;
+      const cell = await this.joinCellSize(left, right);
+      const g = gridSql(cell);
+      const once = `${g.cellOf('greatest(l.bbox.xmin, r.bbox.xmin)')} = l.gs_gx AND ${g.cellOf('greatest(l.bbox.ymin, r.bbox.ymin)')} = l.gs_gy`;
+      // The exact (JS) footprint test runs only on pairs that pass the cheap tests: CASE evaluates its
+      // THEN branch only for the rows whose WHEN holds, whatever order the optimizer gives the filters.
+      const exact = (cheap: string) =>
+        `WHERE CASE WHEN ${cheap} THEN ${UDF.geomsIntersect}(l.geometry, r.geometry) ELSE false END`;
+      // Grid (partition) join: rows spanning at most GRID_MAX_CELLS cells go to every cell they touch and
+      // pairs meet by cell (a hash join); a pair is kept only in the cell holding the lower-left corner of
+      // the two bboxes' intersection, so it comes out once. The few larger rows pair by bbox inequalities.
+      const sql = `${select}
+        FROM (${g.spread(left.sql)}) AS l JOIN (${g.spread(right.sql)}) AS r
+          ON l.gs_gx = r.gs_gx AND l.gs_gy = r.gs_gy
+        ${exact(`${overlap} AND ${once}`)}
+        UNION ALL ${select}
+        FROM (${g.large(left.sql)}) AS l JOIN (${right.sql}) AS r ON ${overlap}
+        ${exact('true')}
+        UNION ALL ${select}
+        FROM (${g.small(left.sql)}) AS l JOIN (${g.large(right.sql)}) AS r ON ${overlap}
+        ${exact('true')}`;
       return { sql, params: { ...left.params, ...right.params }, untrusted: left.untrusted || right.untrusted };
     }, `${this.source} ∩ ${other.source}`);
+  }
+
+  /**
+   * Grid cell size (degrees) of the partition join: the larger mean bbox extent of the two sides, so a
+   * typical row of the side with larger rows touches about 4 cells and one of the other side 1 or 2.
+   */
+  private async joinCellSize(left: BoundSql, right: BoundSql): Promise<number> {
+    const ext = async (r: BoundSql) => {
+      const [row] = await this.db.all(
+        `SELECT avg(bbox.xmax - bbox.xmin) AS w, avg(bbox.ymax - bbox.ymin) AS h FROM (${r.sql}) AS s`,
+        r.params,
+        this.source,
+      );
+      return Math.max(Number(row.w ?? 0) || 0, Number(row.h ?? 0) || 0);
+    };
+    const [a, b] = await Promise.all([ext(left), ext(right)]);
+    const size = Math.max(a, b);
+    return size > 1e-9 ? Math.min(size, 360) : 1e-6;
   }
 
   union(other: GeoCatalog): GeoCatalog {
@@ -346,12 +366,12 @@ export class DuckDBCatalog implements GeoCatalog {
         tableSql = `SELECT * FROM read_parquet(${sqlString(literalPath(abs))})`;
       } else if (Array.isArray(table)) {
         const columns = [...new Set(table.flatMap((r) => (typeof r === 'object' && r !== null ? Object.keys(r) : [])))];
-        const t = await loadRecords(this.engine, columns, table, what);
+        const t = await loadRecords(this.db, columns, table, what);
         owned.push(t);
         tableSql = `SELECT * FROM ${quoteIdent(t)}`;
       } else if (table && typeof table === 'object' && 'schema' in table) {
         const { columns, rows } = arrowToRecords(table);
-        const t = await loadRecords(this.engine, columns, rows, what);
+        const t = await loadRecords(this.db, columns, rows, what);
         owned.push(t);
         tableSql = `SELECT * FROM ${quoteIdent(t)}`;
       } else {
@@ -508,12 +528,12 @@ export class DuckDBCatalog implements GeoCatalog {
 
   async toGeoParquet(path: string, opts: GeoParquetWriteOptions = {}): Promise<void> {
     const untrusted = (await this.relation()).untrusted === true;
-    await copyToGeoParquet(this.engine, await this.trustedRelation(), path, opts, untrusted);
+    await copyToGeoParquet(this.db, await this.trustedRelation(), path, opts, untrusted);
   }
 
   async toDuckDB(path: string, opts: { table?: string } = {}): Promise<void> {
     const untrusted = (await this.relation()).untrusted === true;
-    await copyToDuckDB(this.engine, await this.trustedRelation(), path, opts.table ?? 'catalog', untrusted);
+    await copyToDuckDB(this.db, await this.trustedRelation(), path, opts.table ?? 'catalog', untrusted);
   }
 
   /**
@@ -571,11 +591,6 @@ function withCatalog(rel: string, user: string): string | null {
 /**
  * A catalog over `rows` loaded into a new table of `engine` (errors as {@link loadRows}). Closing it
  * drops the table, or runs `release` instead when given (e.g. to close an engine made for it).
- *
- * @example
- * ```ts
- * const cat = await catalogOverRows(await sharedEngine(), rows, { source: 'labels' });
- * ```
  */
 export async function catalogOverRows(
   engine: DuckDBEngine,
@@ -587,4 +602,26 @@ export async function catalogOverRows(
   const rel = { sql: `SELECT * FROM ${quoteIdent(table)}`, params: {} };
   const drop = () => engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
   return new DuckDBCatalog(engine, load.source ?? `rows(${count})`, async () => rel, release ?? drop);
+}
+
+/** Rows touching more cells than this pair by bbox inequalities instead of by cell. */
+const GRID_MAX_CELLS = 64;
+
+/** SQL pieces of the grid join for cells of `size` degrees. */
+function gridSql(size: number): {
+  cellOf: (x: string) => string;
+  spread: (rel: string) => string;
+  small: (rel: string) => string;
+  large: (rel: string) => string;
+} {
+  const c = size.toPrecision(17);
+  const cellOf = (x: string) => `CAST(floor((${x}) / ${c}) AS BIGINT)`;
+  const withRange = (rel: string) =>
+    `SELECT *, ${cellOf('bbox.xmin')} AS gs_gx0, ${cellOf('bbox.xmax')} AS gs_gx1, ${cellOf('bbox.ymin')} AS gs_gy0, ${cellOf('bbox.ymax')} AS gs_gy1 FROM (${rel}) AS s`;
+  const count = '(gs_gx1 - gs_gx0 + 1) * (gs_gy1 - gs_gy0 + 1)';
+  const small = (rel: string) => `SELECT * FROM (${withRange(rel)}) AS s WHERE ${count} <= ${GRID_MAX_CELLS}`;
+  const large = (rel: string) => `SELECT * FROM (${withRange(rel)}) AS s WHERE ${count} > ${GRID_MAX_CELLS}`;
+  const spread = (rel: string) =>
+    `SELECT *, unnest(range(gs_gy0, gs_gy1 + 1)) AS gs_gy FROM (SELECT *, unnest(range(gs_gx0, gs_gx1 + 1)) AS gs_gx FROM (${small(rel)}) AS a) AS b`;
+  return { cellOf, spread, small, large };
 }

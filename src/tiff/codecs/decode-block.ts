@@ -10,14 +10,10 @@ import { packbitsDecode } from './packbits.js';
 import { undoFloatPredictor, undoHorizontalPredictor } from './predictor.js';
 import { fancyUpsampleChroma, jpegSamplingFactors } from './jpeg-upsample.js';
 import { ycbcrToRgb } from './ycbcr.js';
+import { decodeJpegLibjpeg, decodeWebp } from './sharp.js';
 
 /**
  * Where a block sits, for error messages.
- *
- * @example
- * ```ts
- * const where: BlockRef = { href: 'a.tif', image: 0, block: 12 };
- * ```
  */
 export interface BlockRef {
   href: string;
@@ -28,16 +24,11 @@ export interface BlockRef {
   mask?: boolean;
 }
 
-const { NONE, LZW, JPEG, DEFLATE, DEFLATE_OLD, PACKBITS, LERC, ZSTD } = COMPRESSION;
+const { NONE, LZW, JPEG, DEFLATE, DEFLATE_OLD, PACKBITS, LERC, ZSTD, WEBP } = COMPRESSION;
 
 /**
  * Compression codes {@link decodeBlock} reads: none, LZW, JPEG, DEFLATE (both codes), PackBits,
  * LERC, ZSTD.
- *
- * @example
- * ```ts
- * if (!SUPPORTED_COMPRESSIONS.has(layout.images[0].compression)) console.warn('unreadable');
- * ```
  */
 export const SUPPORTED_COMPRESSIONS: ReadonlySet<number> = new Set([
   NONE,
@@ -46,6 +37,7 @@ export const SUPPORTED_COMPRESSIONS: ReadonlySet<number> = new Set([
   DEFLATE_OLD,
   PACKBITS,
   ZSTD,
+  WEBP,
   ...GEOTIFF_CODECS,
 ]);
 
@@ -65,13 +57,9 @@ function jpegComplete(b: Uint8Array): boolean {
  * truncated data is an error, never zero fill. Then: byte swap for big-endian files, predictor 2 or
  * 3 in place, and for YCbCr JPEG libjpeg-style chroma upsampling and conversion to RGB. DEFLATE runs
  * asynchronously on the libuv pool, or synchronously with `syncInflate` (on a worker thread); JPEG
- * and LERC use geotiff.js's decoders. Throws {@link RasterError} `UNSUPPORTED_COMPRESSION` or
+ * goes through libjpeg-turbo when the optional `sharp` is installed (exactly GDAL's pixels), else
+ * geotiff.js's decoder (within ±3); WebP needs sharp; LERC uses geotiff.js. Throws {@link RasterError} `UNSUPPORTED_COMPRESSION` or
  * `CORRUPT_BLOCK` naming the file and block.
- *
- * @example
- * ```ts
- * const px = await decodeBlock(bytes, layout.images[0], 512, true, { href: 'a.tif', image: 0, block: 3 });
- * ```
  */
 export async function decodeBlock(
   bytes: Uint8Array,
@@ -86,8 +74,11 @@ export async function decodeBlock(
   const what = `${where.mask ? 'mask ' : ''}block ${where.block} of image ${where.image} in ${where.href}`;
   const c = img.compression;
   let out: Uint8Array;
+  /** True when libjpeg (through sharp) decoded the block: it already converted YCbCr to RGB. */
+  let libjpeg = false;
   try {
     if (c === NONE) out = bytes;
+    else if (c === WEBP) out = await decodeWebp(bytes, img, rows, where.href);
     else if (c === DEFLATE || c === DEFLATE_OLD) {
       out = opts.syncInflate
         ? inflateStrictSync(bytes, expected, opts.partial ?? false)
@@ -97,7 +88,9 @@ export async function decodeBlock(
     else if (c === ZSTD) out = await zstdDecode(bytes, expected);
     else if (GEOTIFF_CODECS.has(c)) {
       if (c === JPEG && !jpegComplete(bytes)) throw new Error('the JPEG stream is truncated (no EOI marker)');
-      out = await (await geotiffCodec(img))(bytes);
+      const exact = c === JPEG ? await decodeJpegLibjpeg(bytes, img, rows) : null;
+      libjpeg = exact !== null;
+      out = exact ?? (await (await geotiffCodec(img))(bytes));
     } else {
       throw new RasterError(
         'UNSUPPORTED_COMPRESSION',
@@ -132,7 +125,7 @@ export async function decodeBlock(
     swapBytes(out.subarray(0, expected), bps);
   if (img.predictor === PREDICTOR.HORIZONTAL) undoHorizontalPredictor(out, img.blockWidth, rows, samples, bps);
   else if (img.predictor === PREDICTOR.FLOAT) undoFloatPredictor(out, img.blockWidth, rows, samples, bps);
-  if (c === JPEG && img.photometric === PHOTOMETRIC.YCBCR && samples >= 3) {
+  if (c === JPEG && !libjpeg && img.photometric === PHOTOMETRIC.YCBCR && samples >= 3) {
     const f = jpegSamplingFactors(bytes);
     if (f && f.length >= 3 && f[1][0] === 1 && f[1][1] === 1 && f[2][0] === 1 && f[2][1] === 1) {
       fancyUpsampleChroma(out, img.blockWidth, rows, samples, f[0][0], f[0][1]);

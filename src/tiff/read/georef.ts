@@ -1,18 +1,11 @@
-import { geoKey } from '../geokeys.js';
+import type { GeoTags } from '../geotransform.js';
+import { parseGeoKeys } from '../geokeys.js';
+import { crsFromKeys } from './geokey-crs.js';
 
 /**
- * The CRS as `"EPSG:n"` from ProjectedCSTypeGeoKey or GeographicTypeGeoKey, or null when the file
- * has none or a user-defined one.
- *
- * @example
- * ```ts
- * crsFromGeoKeys([1, 1, 0, 1, 3072, 0, 1, 32633]); // 'EPSG:32633'
- * ```
+ * The CRS of the GeoKeys as GDAL builds it (see {@link crsFromKeys}): `"EPSG:n"` or `"ESRI:n"` when
+ * equivalent to a code, else a complete proj4 definition; null when the file has no CRS keys.
  */
-export function crsFromGeoKeys(dir: number[] | undefined): string | null {
-  for (const key of [3072, 2048]) {
-    const code = geoKey(dir, key);
-    if (code !== undefined && code > 0 && code < 32767) return `EPSG:${code}`;
-  }
-  return null;
+export function crsFromGeoKeys(tags: GeoTags, href: string): string | null {
+  return crsFromKeys(parseGeoKeys(tags.geoKeyDirectory, tags.geoDoubleParams, tags.geoAsciiParams), href);
 }

@@ -5,7 +5,7 @@ import type { CogImageLayout } from '../image.js';
 import { unpackBitmask } from '../codecs/bitmask.js';
 import { SUPPORTED_COMPRESSIONS } from '../codecs/decode-block.js';
 import { decodeBlockPooled } from '../codecs/worker-pool.js';
-import type { RasterInfo, RasterReader, WindowData } from '../../loaders/raster.js';
+import type { RasterInfo, RasterReader, WindowData } from '../raster-reader.js';
 import type { BlockCache } from '../../sources/block-cache.js';
 import type { ByteRange, ByteSource } from '../../sources/byte-source.js';
 import { LIMITS } from '../limits.js';
@@ -15,11 +15,6 @@ import { allocTyped, dtypeBytes, type TypedArray, viewTyped } from '../dtype.js'
  * {@link RasterReader} over a TIFF described by a {@link CogLayout}: finds the blocks under a
  * window, reads them in one coalesced request batch, decodes them concurrently, de-duplicates
  * concurrent requests for the same block, and copies them into per-band arrays with a validity mask.
- *
- * @example
- * ```ts
- * const reader = new TiffRasterReader('a.tif', await openSource('a.tif'), layout, true);
- * ```
  */
 export class TiffRasterReader implements RasterReader {
   readonly info: RasterInfo;
@@ -58,16 +53,45 @@ export class TiffRasterReader implements RasterReader {
       levels: layout.images.map((im) => ({
         width: im.width,
         height: im.height,
-        transform: [gt[0], (gt[1] * layout.width) / im.width, gt[2], gt[3], gt[4], (gt[5] * layout.height) / im.height],
+        // GDAL scales the column terms by the width ratio and the row terms by the height ratio
+        transform: [
+          gt[0],
+          (gt[1] * layout.width) / im.width,
+          (gt[2] * layout.height) / im.height,
+          gt[3],
+          (gt[4] * layout.width) / im.width,
+          (gt[5] * layout.height) / im.height,
+        ],
         tileWidth: im.blockWidth,
         tileHeight: im.blockHeight,
       })),
       hasMask: layout.masks[0] !== null,
+      alphaBand: layout.alphaBand ?? null,
+      alphaMask: layout.alphaMask ?? false,
     };
   }
 
   async readWindow(level: number, x0: number, y0: number, w: number, h: number, bands: number[]): Promise<WindowData> {
     this.checkWindow(level, x0, y0, w, h, bands);
+    const alpha = this.info.alphaMask ? (this.info.alphaBand ?? null) : null;
+    if (alpha === null) return this.readBands(level, x0, y0, w, h, bands);
+    // GDAL's alpha mask: valid where the alpha band is > 0 (read along with the requested bands)
+    const at = bands.indexOf(alpha);
+    const got = await this.readBands(level, x0, y0, w, h, at >= 0 ? bands : [...bands, alpha]);
+    const a = got.data[at >= 0 ? at : bands.length];
+    const mask = got.mask as Uint8Array;
+    for (let i = 0; i < mask.length; i++) if (a[i] === 0) mask[i] = 0;
+    return { data: at >= 0 ? got.data : got.data.slice(0, bands.length), mask };
+  }
+
+  private async readBands(
+    level: number,
+    x0: number,
+    y0: number,
+    w: number,
+    h: number,
+    bands: number[],
+  ): Promise<WindowData> {
     const img = this.layout.images[level];
     const fill = this.nodata ?? 0;
     const data = bands.map(() => allocTyped(this.layout.dtype, w * h));
