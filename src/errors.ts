@@ -61,7 +61,7 @@ export class StitchError extends GeosliceError {}
 /**
  * Model and batch-inference errors (`MISSING_DEPENDENCY` when an optional backend such as
  * onnxruntime-node is not installed, `BAD_MODEL`, `BAD_OUTPUT`, `BAD_OPTION`, `RESUME_MISMATCH`,
- * `JOURNAL_CORRUPT`, `NOT_FOUND`, `EMPTY_REGION`).
+ * `JOURNAL_EXISTS`, `JOURNAL_CORRUPT`, `NOT_FOUND`, `EMPTY_REGION`).
  */
 export class InferenceError extends GeosliceError {}
 
