@@ -6,12 +6,14 @@ import type { CogImageLayout } from '../image.js';
 import { decodeBlock, type BlockRef } from './decode-block.js';
 import type { DecodeResult, DecodeTask } from './decode-worker.js';
 
+const DECODE_ENTRY = workerEntry(import.meta.url, 'decode-worker');
+
 /** Blocks smaller than this (decoded bytes) are decoded inline: a thread hop would cost more. */
 const MIN_POOLED_BYTES = 32_768;
 
 interface PoolWorker {
   worker: Worker;
-  pending: Map<number, { resolve: (r: DecodeResult) => void; reject: (e: unknown) => void }>;
+  pending: Map<number, { resolve: (r: unknown) => void; reject: (e: unknown) => void }>;
   /** Out of the pool: stops once its pending tasks are done. */
   retiring: boolean;
 }
@@ -24,8 +26,8 @@ const IDLE_MS = 2000;
 let idleTimer: NodeJS.Timeout | null = null;
 
 /**
- * Sets how many worker threads decode blocks (default: one per core when there are at least two;
- * 0 decodes on the main thread, DEFLATE still being inflated on the libuv pool). Running workers
+ * Sets how many worker threads decode blocks and encode COG tiles (default: one per core when there
+ * are at least two; 0 works on the main thread, DEFLATE still running on the libuv pool). Running workers
  * finish their tasks and stop; new ones start on demand.
  */
 export function setDecodeThreads(n: number): void {
@@ -72,29 +74,46 @@ export async function decodeBlockPooled(
     where,
     partial,
   };
-  const r = await run(task);
+  const r = await runPooled<DecodeResult>(DECODE_ENTRY, task, [task.bytes.buffer as ArrayBuffer]);
   if (r instanceof Uint8Array) return r;
   throw new RasterError(r.error.code, r.error.message, { subject: r.error.subject });
 }
 
-function run(task: DecodeTask): Promise<DecodeResult> {
+/** Whether {@link runPooled} has threads to run on (else callers work inline). */
+export function pooledThreads(): number {
+  return threads;
+}
+
+/**
+ * The module URL of a worker entry next to `moduleUrl` (the caller's `import.meta.url`): `name.ts`
+ * when running from TypeScript sources, else `name.js`.
+ */
+export function workerEntry(moduleUrl: string, name: string): string {
+  return new URL(`./${name}${moduleUrl.endsWith('.ts') ? '.ts' : '.js'}`, moduleUrl).href;
+}
+
+/**
+ * Runs `task` on the shared worker pool: the pool's thread imports `entry` (a module whose default
+ * export takes the task and returns a structured-cloneable result) and calls it. `transfer` lists
+ * buffers to hand over without a copy; typed arrays in the result (itself or its own properties) come
+ * back transferred. Rejects with RasterError `DECODER_CRASHED` when the thread dies.
+ */
+export function runPooled<R>(entry: string, task: unknown, transfer: ArrayBuffer[] = []): Promise<R> {
   if (idleTimer) clearTimeout(idleTimer);
   idleTimer = null;
   if (workers.length < threads) workers.push(startWorker());
   let w = workers[0];
   for (const c of workers) if (c.pending.size < w.pending.size) w = c;
   const id = nextId++;
-  return new Promise<DecodeResult>((resolve, reject) => {
+  return new Promise<R>((resolve, reject) => {
     if (w.pending.size === 0) w.worker.ref();
-    w.pending.set(id, { resolve, reject });
-    w.worker.postMessage({ id, task }, [task.bytes.buffer as ArrayBuffer]);
+    w.pending.set(id, { resolve: resolve as (r: unknown) => void, reject });
+    w.worker.postMessage({ id, entry, task }, transfer);
   });
 }
 
 function startWorker(): PoolWorker {
-  const self = import.meta.url;
-  const fromSource = self.endsWith('.ts');
-  const entry = new URL(`./decode-worker${fromSource ? '.ts' : '.js'}`, self).href;
+  const fromSource = import.meta.url.endsWith('.ts');
   // Running from TypeScript sources (tsx), the worker registers tsx before importing the entry.
   let register = '';
   if (fromSource) {
@@ -108,20 +127,31 @@ function startWorker(): PoolWorker {
 const { parentPort } = require('node:worker_threads');
 (async () => {
   ${register}
-  const { default: decode } = await import(${JSON.stringify(entry)});
-  parentPort.on('message', async ({ id, task }) => {
-    const r = await decode(task);
-    if (r instanceof Uint8Array) parentPort.postMessage({ id, r }, [r.buffer]);
-    else parentPort.postMessage({ id, r });
+  const entries = new Map();
+  parentPort.on('message', async ({ id, entry, task }) => {
+    let m = entries.get(entry);
+    if (!m) entries.set(entry, (m = import(entry)));
+    let r;
+    try {
+      r = await (await m).default(task);
+    } catch (e) {
+      parentPort.postMessage({ id, failed: String(e && e.stack || e) });
+      return;
+    }
+    const transfer = new Set();
+    for (const v of ArrayBuffer.isView(r) ? [r] : r && typeof r === 'object' ? Object.values(r) : [])
+      if (ArrayBuffer.isView(v)) transfer.add(v.buffer);
+    parentPort.postMessage({ id, r }, [...transfer]);
   });
 })();`;
   const pw: PoolWorker = { worker: new Worker(code, { eval: true }), pending: new Map(), retiring: false };
   pw.worker.unref();
-  pw.worker.on('message', ({ id, r }: { id: number; r: DecodeResult }) => {
+  pw.worker.on('message', ({ id, r, failed }: { id: number; r: unknown; failed?: string }) => {
     const p = pw.pending.get(id);
     pw.pending.delete(id);
     if (pw.pending.size === 0) pw.worker.unref();
-    p?.resolve(r);
+    if (failed === undefined) p?.resolve(r);
+    else p?.reject(new Error(failed));
     if (pw.retiring && pw.pending.size === 0) void pw.worker.terminate();
     if (!pw.retiring && workers.every((w) => w.pending.size === 0)) {
       if (idleTimer) clearTimeout(idleTimer);

@@ -3,12 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { GeosliceError, StitchError } from '../../errors.js';
-import { compressTile } from './compress.js';
+import { encodeTile } from './encode-tile.js';
 import type { RasterArray } from '../dtype.js';
 import { layoutCog } from './layout.js';
-import { reduceBlock } from './overview.js';
 import { resolvePlan, type CogMeta, type CogPlan, type CogWriteOptions } from './plan.js';
-import { applyPredictor } from './predictor.js';
 import { Spool } from './spool.js';
 import { blankTile, checkBandArray, fillValue, interleaveInto, placeBlock } from './tile.js';
 
@@ -268,16 +266,28 @@ class StreamingCogWriter implements CogWriter {
 
   private async storeTile(level: number, index: number, samples: RasterArray, w: number, h: number): Promise<void> {
     const { plan } = this;
-    if (level + 1 < plan.levels.length) {
-      const r = plan.levels[level + 1].ratio;
-      const red = reduceBlock(samples, w, h, this.tileSize, plan.bands, r, plan.resampling, plan.nodata, plan.info);
-      const pos = await this.reduced[level].append(bytesOf(red.data));
-      this.blockRefs[level][index] = { pos, width: red.width, height: red.height };
+    const feedsOverview = level + 1 < plan.levels.length;
+    const enc = await encodeTile(
+      {
+        samples,
+        dtype: plan.dtype,
+        tileSize: this.tileSize,
+        spp: plan.bands,
+        predictor: plan.predictor,
+        compression: plan.compression,
+        level: plan.level,
+        reduce: feedsOverview
+          ? { w, h, ratio: plan.levels[level + 1].ratio, resampling: plan.resampling, nodata: plan.nodata }
+          : undefined,
+      },
+      this.path,
+    );
+    if (enc.reduced) {
+      const pos = await this.reduced[level].append(bytesOf(enc.reduced));
+      this.blockRefs[level][index] = { pos, width: enc.reducedWidth, height: enc.reducedHeight };
     }
-    const predicted = applyPredictor(samples, plan.predictor, this.tileSize, this.tileSize, plan.bands);
-    const packed = await compressTile(predicted, plan.compression, plan.level);
-    const pos = await this.tiles.append(packed);
-    this.tileRefs[level][index] = { pos, length: packed.byteLength };
+    const pos = await this.tiles.append(enc.packed);
+    this.tileRefs[level][index] = { pos, length: enc.packed.byteLength };
     if (level === 0) plan.onProgress?.({ stage: 'tiles', done: ++this.progress.tiles, total: this.claimed.length });
     else plan.onProgress?.({ stage: 'overviews', done: ++this.progress.overviews, total: this.overviewTiles });
   }
