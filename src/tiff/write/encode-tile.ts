@@ -1,9 +1,7 @@
-import { deflateSync } from 'node:zlib';
 import { StitchError } from '../../errors.js';
 import { pooledThreads, runPooled, workerEntry } from '../codecs/worker-pool.js';
 import { dtypeInfo, type RasterArray, type RasterDtype } from '../dtype.js';
 import { compressTile, type TiffCompression } from './compress.js';
-import { lzwEncode } from '../codecs/lzw.js';
 import { type OverviewResampling, reduceBlock } from './overview.js';
 import { applyPredictor } from './predictor.js';
 
@@ -54,30 +52,24 @@ function reduceAndPredict(task: EncodeTask): Omit<EncodedTile, 'packed'> & { pre
 }
 
 /**
- * {@link encodeTile} on the calling thread, synchronously (what a pool thread runs). Returned arrays
- * own their buffers, so they can be transferred.
+ * {@link encodeTile} on the calling thread (what a pool thread runs); DEFLATE runs on node:zlib's
+ * thread pool, shared by the process's threads. Returned arrays own their buffers, so they can be transferred.
  */
-export function encodeTileSync(task: EncodeTask): EncodedTile {
+export async function encodeTileHere(task: EncodeTask): Promise<EncodedTile> {
   const { predicted, ...reduced } = reduceAndPredict(task);
-  let packed: Uint8Array;
-  if (task.compression === 'deflate') packed = deflateSync(predicted, { level: task.level });
-  else if (task.compression === 'lzw') packed = lzwEncode(predicted);
-  else packed = predicted;
+  let packed = await compressTile(predicted, task.compression, task.level);
   if (packed.byteOffset !== 0 || packed.byteLength !== packed.buffer.byteLength) packed = packed.slice();
   return { packed, ...reduced };
 }
 
 /**
  * Reduces, predicts and compresses one tile on the shared worker pool (`src/tiff/codecs/worker-pool.ts`),
- * so that full-resolution and overview tiles encode on every core while the main thread stitches; with
- * no pool threads, on the main thread (DEFLATE on node:zlib's thread pool). Both give the same bytes.
+ * so that the main thread stitches while other threads reduce and predict (DEFLATE runs on node:zlib's
+ * thread pool either way); with no pool threads, reduce and predict run on the main thread. Same bytes.
  * `task.samples` must own its buffer: it is transferred (detached) to the pool.
  */
 export async function encodeTile(task: EncodeTask, path: string): Promise<EncodedTile> {
-  if (pooledThreads() === 0) {
-    const { predicted, ...reduced } = reduceAndPredict(task);
-    return { packed: await compressTile(predicted, task.compression, task.level), ...reduced };
-  }
+  if (pooledThreads() === 0) return encodeTileHere(task);
   try {
     return await runPooled<EncodedTile>(ENCODE_ENTRY, task, [task.samples.buffer as ArrayBuffer]);
   } catch (e) {

@@ -1,6 +1,6 @@
-import { type EncodedTile, type EncodeTask, encodeTileSync } from './encode-tile.js';
+import { type EncodedTile, type EncodeTask, encodeTileHere } from './encode-tile.js';
 
-/** Worker-thread entry of the shared pool: encodes one tile with {@link encodeTileSync}. */
-export default function encodeInWorker(task: EncodeTask): EncodedTile {
-  return encodeTileSync(task);
+/** Worker-thread entry of the shared pool: encodes one tile with {@link encodeTileHere}. */
+export default function encodeInWorker(task: EncodeTask): Promise<EncodedTile> {
+  return encodeTileHere(task);
 }
