@@ -198,6 +198,15 @@ export class StitchOutput {
     this.covered += acc.finalizeTile(index, tp, st.nodata, tu);
     for (let c = 0; c < st.bands; c++) {
       const a = bands[c];
+      if (info.float) {
+        // convertValue for floats, without its per-pixel error context: NaN becomes nodata.
+        const nodata = st.nodata;
+        for (let p = 0, q = c * n; p < n; p++, q++) {
+          const v = tp[q];
+          a[p] = v !== v ? nodata : v;
+        }
+        continue;
+      }
       for (let p = 0; p < n; p++)
         a[p] = convertValue(
           tp[c * n + p],
