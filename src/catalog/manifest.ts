@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CatalogError } from '../errors.js';
+import { CatalogError, SourceError } from '../errors.js';
 import type { S3Client } from '../sources/s3-client.js';
 
 /** Name of the manifest file under a catalog prefix. */
@@ -24,6 +24,39 @@ export interface CatalogManifest {
   /** The shard parts the version was compacted from. */
   parts: string[];
   created: string;
+  /**
+   * Per data file (same keys as `files`): the bounds of its rows, so remote readers skip files a query
+   * cannot match without a request. Absent in manifests written before it existed.
+   */
+  extents?: Record<string, FileExtent>;
+}
+
+/**
+ * The bounds of one data file's rows: union of their bboxes (EPSG:4326), and their time range with the
+ * query rule's NULL handling (a single NULL bound takes the other's value); `undated` when some row has
+ * both times NULL (such rows match interval queries with `includeUndated`).
+ */
+export interface FileExtent {
+  bbox: [number, number, number, number];
+  /** ISO 8601 UTC, or null when no row of the file is dated. */
+  tmin: string | null;
+  tmax: string | null;
+  undated: boolean;
+}
+
+function validExtent(e: unknown): boolean {
+  const x = e as FileExtent;
+  const time = (t: unknown) => t === null || (typeof t === 'string' && !Number.isNaN(Date.parse(t)));
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    Array.isArray(x.bbox) &&
+    x.bbox.length === 4 &&
+    x.bbox.every((v) => typeof v === 'number' && Number.isFinite(v)) &&
+    time(x.tmin) &&
+    time(x.tmax) &&
+    typeof x.undated === 'boolean'
+  );
 }
 
 /**
@@ -44,11 +77,15 @@ export function parseManifest(text: string, where: string): CatalogManifest {
     typeof m.version === 'string' &&
     Array.isArray(m.files) &&
     m.files.length > 0 &&
-    m.files.every((f) => typeof f === 'string' && !f.startsWith('/') && !f.split('/').includes('..'));
+    m.files.every((f) => typeof f === 'string' && !f.startsWith('/') && !f.split('/').includes('..')) &&
+    (m.extents === undefined ||
+      (typeof m.extents === 'object' &&
+        m.extents !== null &&
+        Object.entries(m.extents).every(([f, e]) => m.files.includes(f) && validExtent(e))));
   if (!ok)
     throw new CatalogError(
       'BAD_MANIFEST',
-      `${where} is not a geoslice manifest (format geoslice-manifest/1 with relative data files)`,
+      `${where} is not a geoslice manifest (format geoslice-manifest/1 with relative data files and well-formed extents)`,
       { subject: where },
     );
   return m;
@@ -74,4 +111,31 @@ export async function readS3Manifest(
   const got = await client.get(href);
   if (!got) return null;
   return { manifest: parseManifest(new TextDecoder().decode(got.body), href), etag: got.etag };
+}
+
+/**
+ * The manifest of an `http(s)://…/prefix/` (`<prefix>_manifest.json`), or null when the server has none
+ * (HTTP 404). Other failures are {@link SourceError}s naming the URL.
+ */
+export async function readHttpManifest(
+  prefix: string,
+  headers: Record<string, string> = {},
+): Promise<CatalogManifest | null> {
+  const href = `${prefix.replace(/\/+$/, '')}/${MANIFEST_NAME}`;
+  let res: Response;
+  try {
+    res = await fetch(href, { headers });
+  } catch (e) {
+    throw new SourceError('CONNECTION', `GET ${href} failed: ${(e as Error).message}`, { cause: e, subject: href });
+  }
+  if (res.status === 404) {
+    await res.arrayBuffer();
+    return null;
+  }
+  if (!res.ok) {
+    await res.arrayBuffer();
+    const code = res.status === 401 || res.status === 403 ? 'ACCESS_DENIED' : 'HTTP_STATUS';
+    throw new SourceError(code, `GET ${href}: HTTP ${res.status}`, { subject: href });
+  }
+  return parseManifest(await res.text(), href);
 }

@@ -14,8 +14,15 @@ import { S3Client } from '../../sources/s3-client.js';
 import type { S3Options } from '../../sources/s3-config.js';
 import { listS3 } from '../../sources/s3-glob.js';
 import { UDF } from '../duckdb/udf.js';
-import { type CatalogManifest, MANIFEST_NAME, readLocalManifest, readS3Manifest } from '../manifest.js';
+import {
+  type CatalogManifest,
+  type FileExtent,
+  MANIFEST_NAME,
+  readLocalManifest,
+  readS3Manifest,
+} from '../manifest.js';
 import { openLocalCatalog } from '../open.js';
+import { hiveValues } from '../remote/rows.js';
 import type { GeoParquetWriteOptions } from '../types.js';
 import { acquireLock, type LockOptions } from './lock.js';
 import { downloadFile, uploadFile } from './s3-files.js';
@@ -84,8 +91,14 @@ function newVersion(): string {
   return `v-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 }
 
-/** Writes the merged, sorted, partitioned version of `files` into `dir`; returns its rows. */
-async function writeVersion(files: string[], dir: string, opts: CompactShardsOptions): Promise<number> {
+/** A written version: its row count and the extent of each partition, keyed `<year>/<cell>` as in its path. */
+interface Written {
+  rows: number;
+  partitions: Map<string, FileExtent>;
+}
+
+/** Writes the merged, sorted, partitioned version of `files` into `dir`. */
+async function writeVersion(files: string[], dir: string, opts: CompactShardsOptions): Promise<Written> {
   const cat = await openLocalCatalog(files);
   try {
     const centre = `${UDF.hilbert}((bbox.xmin + bbox.xmax) / 2, (bbox.ymin + bbox.ymax) / 2)`;
@@ -98,10 +111,48 @@ async function writeVersion(files: string[], dir: string, opts: CompactShardsOpt
       compression: opts.compression,
       geoparquetVersion: opts.geoparquetVersion,
     });
-    return await cat.count();
+    const stats = await withKeys.aggregate(
+      `SELECT year, cell, min(bbox.xmin) AS xmin, min(bbox.ymin) AS ymin, max(bbox.xmax) AS xmax, max(bbox.ymax) AS ymax,
+        CAST(epoch_ms(min(coalesce(tmin, tmax))) AS DOUBLE) AS lo, CAST(epoch_ms(max(coalesce(tmax, tmin))) AS DOUBLE) AS hi,
+        bool_or(tmin IS NULL AND tmax IS NULL) AS undated, CAST(count(*) AS DOUBLE) AS n
+      FROM catalog GROUP BY year, cell`,
+    );
+    const partitions = new Map<string, FileExtent>();
+    let rows = 0;
+    for (const r of stats) {
+      const iso = (v: unknown) => (v === null ? null : new Date(Number(v)).toISOString());
+      partitions.set(partitionKey(r.year, r.cell), {
+        bbox: [Number(r.xmin), Number(r.ymin), Number(r.xmax), Number(r.ymax)],
+        tmin: iso(r.lo),
+        tmax: iso(r.hi),
+        undated: r.undated === true,
+      });
+      rows += Number(r.n);
+    }
+    return { rows, partitions };
   } finally {
     await cat.close();
   }
+}
+
+/** `<year>/<cell>` as in the path DuckDB writes (NULL is `__HIVE_DEFAULT_PARTITION__`). */
+function partitionKey(year: unknown, cell: unknown): string {
+  const name = (v: unknown) => (v === null || v === undefined ? '__HIVE_DEFAULT_PARTITION__' : String(v));
+  return `${name(year)}/${name(cell)}`;
+}
+
+/**
+ * The extents of the version's files (`<version>/year=…/cell=…/…parquet`), from their partitions'
+ * extents; a file outside every computed partition gets none (readers then never skip it).
+ */
+function fileExtents(files: string[], partitions: Map<string, FileExtent>): Record<string, FileExtent> {
+  const out: Record<string, FileExtent> = {};
+  for (const f of files) {
+    const h = hiveValues(f);
+    const e = partitions.get(partitionKey(h.year, h.cell));
+    if (e) out[f] = e;
+  }
+  return out;
 }
 
 function listTree(dir: string): string[] {
@@ -114,8 +165,16 @@ function listTree(dir: string): string[] {
   return out.sort();
 }
 
-function manifestOf(version: string, files: string[], rows: number, parts: string[]): CatalogManifest {
-  return { format: 'geoslice-manifest/1', version, files, rows, parts, created: new Date().toISOString() };
+function manifestOf(version: string, files: string[], written: Written, parts: string[]): CatalogManifest {
+  return {
+    format: 'geoslice-manifest/1',
+    version,
+    files,
+    rows: written.rows,
+    parts,
+    created: new Date().toISOString(),
+    extents: fileExtents(files, written.partitions),
+  };
 }
 
 async function compactLocal(dir: string, opts: CompactShardsOptions): Promise<CatalogManifest> {
@@ -126,14 +185,14 @@ async function compactLocal(dir: string, opts: CompactShardsOptions): Promise<Ca
   const version = newVersion();
   const staging = join(dir, `.${version}.tmp`);
   try {
-    const rows = await writeVersion(
+    const written = await writeVersion(
       parts.map((p) => join(dir, p)),
       staging,
       opts,
     );
     renameSync(staging, join(dir, version));
     const files = listTree(join(dir, version)).map((f) => relative(dir, f).split('\\').join('/'));
-    const manifest = manifestOf(version, files, rows, parts);
+    const manifest = manifestOf(version, files, written, parts);
     const lock = await acquireLock(dir, opts.lock);
     try {
       if ((readLocalManifest(dir)?.version ?? null) !== before)
@@ -183,13 +242,13 @@ async function compactS3(prefix: string, opts: CompactShardsOptions): Promise<Ca
       local.push(path);
     }
     const out = join(work, version);
-    const rows = await writeVersion(local, out, opts);
+    const written = await writeVersion(local, out, opts);
     const files = listTree(out).map((f) => `${version}/${relative(out, f).split('\\').join('/')}`);
     for (const f of files) {
       await uploadFile(client, join(work, f), `${prefix}/${f}`);
       uploaded.push(`${prefix}/${f}`);
     }
-    const manifest = manifestOf(version, files, rows, parts);
+    const manifest = manifestOf(version, files, written, parts);
     const body = new TextEncoder().encode(`${JSON.stringify(manifest, null, 1)}\n`);
     try {
       await client.put(`${prefix}/${MANIFEST_NAME}`, body, before ? { ifMatch: before.etag } : { ifNoneMatch: '*' });
