@@ -99,7 +99,7 @@ function timesMeet(rg: RowGroup, iv: TimeInterval): boolean {
  */
 export function fileMayMatch(
   extent: FileExtent | undefined,
-  hive: Record<string, string | number> | null,
+  hive: Record<string, string | number | null> | null,
   filter: PruneFilter,
 ): boolean {
   if (extent) {

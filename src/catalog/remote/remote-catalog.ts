@@ -74,7 +74,7 @@ interface FileEntry {
   /** From the manifest, when it lists the file's extent. */
   extent?: FileExtent;
   /** Partition values of a manifest-listed (compacted) file, or null. */
-  hive: Record<string, string | number> | null;
+  hive: Record<string, string | number | null> | null;
   opening?: Promise<RemoteFile>;
   file?: RemoteFile;
 }
