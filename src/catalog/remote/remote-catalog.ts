@@ -141,7 +141,7 @@ export async function openRemoteCatalog(source: string, opts: RemoteCatalogOptio
   const shared: Shared = { entries, s3, opts, groupsRead: 0, closed: false };
   const catalog = new RemoteCatalog(source, shared, { boxSets: [], intervals: [] }, [], opts.concurrency ?? 4);
   // A single file is opened now, so a wrong URL fails here; the files of a prefix open when a query needs them.
-  if (entries.length === 1) await catalog.openEntry(entries[0]);
+  if (entries.length === 1) await catalog.openFirstFile();
   return catalog;
 }
 
@@ -237,11 +237,16 @@ export class RemoteCatalog implements GeoCatalog {
     };
   }
 
+  /** Internal: reads the footer of the first file now (used by {@link openRemoteCatalog} for single files). */
+  async openFirstFile(): Promise<void> {
+    await this.openEntry(this.shared.entries[0]);
+  }
+
   /**
-   * Internal: reads the footer of `entry` once (concurrent callers share the read) and checks that its
-   * geometry column is the catalog's. Throws as {@link openRemoteCatalog} does, naming the file.
+   * Reads the footer of `entry` once (concurrent callers share the read) and checks that its geometry
+   * column is the catalog's. Throws as {@link openRemoteCatalog} does, naming the file.
    */
-  async openEntry(entry: FileEntry): Promise<RemoteFile> {
+  private async openEntry(entry: FileEntry): Promise<RemoteFile> {
     const { s3, opts } = this.shared;
     entry.opening ??= openFile(entry.href, s3, opts, this.source).then(async (file) => {
       if (this.shared.closed) {
