@@ -33,6 +33,8 @@ export interface ChipSpec {
   crs?: string;
   roi?: PreparedRoi;
   gridAsset?: string;
+  /** Without `crs`: the first planned row's CRS (and id); every later row must share it. */
+  nativeCrs?: { crs: string; id: string };
 }
 
 /**
@@ -134,6 +136,17 @@ export interface RowPlan {
  */
 export function planRow(row: CatalogRow, spec: ChipSpec, rg: RowGrid = rowGrid(row, spec)): RowPlan {
   const { crs, grid, native } = rg;
+  if (spec.crs === undefined) {
+    spec.nativeCrs ??= { crs, id: row.id };
+    if (spec.nativeCrs.crs !== crs) {
+      // slices in several CRSs would end up in one batch: refuse, naming both
+      throw new SamplerError(
+        'MIXED_CRS',
+        `rows ${spec.nativeCrs.id} (${spec.nativeCrs.crs}) and ${row.id} (${crs}) are in different CRSs; pass \`crs\` (and \`resolution\`) to sample every row on one grid, or filter the catalog to one CRS`,
+        { subject: row.id },
+      );
+    }
+  }
   const t = row.tmin ?? row.tmax;
   const g = row.geometry;
   // Copy only a view into a larger buffer (a catalog batch), which must not be kept alive.
