@@ -55,6 +55,10 @@ export interface RasterInfo {
   hasMask: boolean;
   /** 0-based band GDAL calls Alpha (ExtraSamples); null or absent when none. Warps treat alpha 0 as invalid, like gdalwarp. */
   alphaBand?: number | null;
+  /** Per-band scale and offset (physical value = raw * scale + offset) from GDAL metadata; null when absent. Reads return raw values. */
+  scaleOffset?: { scale: number[]; offset: number[] } | null;
+  /** The colour table of a palette raster (`[r, g, b, a]` per index, 0..255); null when absent. */
+  palette?: [number, number, number, number][] | null;
   /** True when the alpha band is also the per-dataset mask of native reads (GDAL's `GetMaskFlags` rule). */
   alphaMask?: boolean;
 }
