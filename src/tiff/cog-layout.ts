@@ -112,7 +112,7 @@ export function assertCogLayout(v: unknown, href: string): CogLayout {
  * Parses a TIFF header from a {@link ByteSource} with the one IFD parser ({@link readIfds}) and
  * returns its {@link CogLayout}: full resolution image, reduced-resolution images (overviews) sorted
  * from largest to smallest, and each one's internal mask. Throws {@link RasterError} `BAD_MAGIC`,
- * `TRUNCATED`, `CORRUPT_TIFF`, `UNSUPPORTED_DTYPE`, `UNSUPPORTED_LAYOUT` or `ROTATED_TRANSFORM`.
+ * `TRUNCATED`, `CORRUPT_TIFF`, `UNSUPPORTED_DTYPE`, `UNSUPPORTED_LAYOUT` or `GCP_ONLY`.
  *
  * @example
  * ```ts
