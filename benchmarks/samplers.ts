@@ -126,7 +126,7 @@ function generatedCatalog(count: number, base: Omit<CatalogRow, 'id'>[]): GeoCat
     throw new CatalogError('UNSUPPORTED', `the benchmark catalog does not implement ${what}`);
   };
   return {
-    backend: 'memory',
+    engine: 'memory',
     source: `generated(${count})`,
     async *rows() {
       for (let i = 0; i < count; i++) yield { ...base[i % base.length], id: `scene-${i}` };

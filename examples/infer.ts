@@ -1,27 +1,34 @@
 /**
- * Batch inference: grid chips → model → stitcher → prediction COG + uncertainty COG.
+ * Batch inference with an ONNX model: grid tiles → COG reads → onnxruntime-node → stitcher → prediction
+ * COG + uncertainty COG, in one `runInference` call (the same as `geoslice predict`).
  *
  * 1. Loads the model saved by `train.ts` from `modelDir`; when there is none, trains one first with the
  *    same recipe as `train.ts` (6 epochs of 96 random chips, about 10 s) and saves it there.
- * 2. Tiles an area of interest across the UTM zone 32/33 boundary with `gridSampler` (64-pixel chips
- *    every 48 pixels, in EPSG:32632; scenes in EPSG:32633 are warped on load) over the July scenes.
- * 3. Predicts class probabilities per chip and blends the overlaps with cosine weights into a
- *    stitched prediction COG (`prediction.tif`: water, vegetation, bare probabilities) plus an
- *    uncertainty COG (`prediction_uncertainty.tif`: entropy, variance, margin).
+ * 2. Exports it to ONNX (`examples/export_onnx.py`, Debian's python3-onnx) — standing in for the
+ *    `torch.onnx.export` a PyTorch user runs: `model.onnx` takes float32 `[N, 4, H, W]` band values and
+ *    returns `[N, 3, H, W]` class probabilities. Without python3-onnx the tfjs model itself runs
+ *    (`loadTfjsModel`, on the wasm backend when installed).
+ * 3. `runInference` tiles an area of interest across the UTM zone 32/33 boundary (64-pixel tiles with
+ *    16 px overlap, in EPSG:32632; scenes in EPSG:32633 are warped on load) over the July scenes, and
+ *    blends the overlaps with cosine weights into `prediction.tif` (water, vegetation, bare
+ *    probabilities) plus `prediction_uncertainty.tif` (entropy, variance, margin, count).
  * 4. Prints the pixel accuracy of the stitched prediction against the label raster.
  *
  * Usage: `node --import tsx examples/infer.ts [outDir] [modelDir]` (defaults `examples-output/infer`
  * and `examples-output/train/model`).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SAMPLE_CLASSES } from './sample-archive.js';
 import { openSampleScenes } from './sample-scenes.js';
-import { createModel, fitModel, loadModel, predictChip, saveModel } from './model.js';
+import { createModel, fitModel, loadModel, saveModel } from './model.js';
 import { stitchedAccuracy } from './evaluate.js';
-import { createStitcher, gridSampler, randomSampler, type GeoSlice } from 'geoslice';
+import { randomSampler, runInference } from 'geoslice';
 import { transformBBox } from 'geoslice/geo';
+import { loadTfjsModel, type ModelSource } from 'geoslice/inference';
 
 const outDir = resolve(process.argv[2] ?? join('examples-output', 'infer'));
 const modelDir = resolve(process.argv[3] ?? join('examples-output', 'train', 'model'));
@@ -52,35 +59,38 @@ if (existsSync(join(modelDir, 'model.json'))) {
   step(`no model in ${modelDir}: trained one (train.ts recipe) and saved it there`);
 }
 
-// The output grid: the AOI in EPSG:32632, snapped to the 30 m pixel grid of the scenes.
-const aoi = transformBBox(AOI_WGS84, 'EPSG:4326', CRS).map((v) => Math.round(v / RES[0]) * RES[0]) as [
-  number,
-  number,
-  number,
-  number,
-];
-const grid: GeoSlice = { bounds: aoi, crs: CRS, resolution: RES };
-const stitcher = createStitcher({
-  grid,
-  bands: SAMPLE_CLASSES.length,
+// The model as ONNX, as a PyTorch user has it from torch.onnx.export.
+const onnxPath = join(outDir, 'model.onnx');
+const exported = spawnSync('/usr/bin/python3', [
+  fileURLToPath(new URL('./export_onnx.py', import.meta.url)),
+  modelDir,
+  onnxPath,
+]);
+const runModel: ModelSource = exported.status === 0 ? onnxPath : await loadTfjsModel(model, { backend: 'auto' });
+step(exported.status === 0 ? `exported the model to ${onnxPath}` : 'python3-onnx is missing: running the tfjs model');
+
+// The area of interest in EPSG:32632 (the tiles are laid on the 30 m pixel grid of the scenes).
+const aoi = transformBBox(AOI_WGS84, 'EPSG:4326', CRS);
+const result = await runInference({
+  source: july,
+  model: runModel,
+  out: join(outDir, 'prediction.tif'),
+  aoi,
+  aoiCrs: CRS,
+  crs: CRS,
+  resolution: RES,
+  tile: 64,
+  overlap: 16,
+  bands: [1, 2, 3, 4],
   blend: 'cosine',
   values: 'probabilities',
   bandNames: [...SAMPLE_CLASSES],
+  batchSize: 16,
 });
-let chips = 0;
-for await (const chip of loader.chips(
-  gridSampler(july, { size: 64, stride: 48, resolution: RES, crs: CRS, roi: aoi, roiCrs: CRS }),
-)) {
-  stitcher.add(chip.slice, await predictChip(model, chip), { mask: chip.mask });
-  chips++;
-}
-const predPath = join(outDir, 'prediction.tif');
-const written = await stitcher.write(predPath, { cog: true });
-stitcher.close();
 step(
-  `stitched ${chips} chips (${stitcher.width}x${stitcher.height} px) -> ${written.prediction} + ${written.uncertainty}`,
+  `${result.backend}: ${result.chips} tiles at ${result.chipsPerSecond.toFixed(1)} chips/s (${result.grid.bounds.join(', ')}) -> ${result.prediction} + ${result.uncertainty}`,
 );
 
-const { accuracy, pixels } = await stitchedAccuracy(predPath, grid, archive.labels);
+const { accuracy, pixels } = await stitchedAccuracy(result.prediction, result.grid, archive.labels);
 await scenes.close();
 console.log(`stitched prediction pixel accuracy vs labels: ${accuracy.toFixed(4)} (${pixels} pixels)`);

@@ -10,15 +10,10 @@ import type { CatalogRow, GeoCatalog } from './types.js';
 
 /**
  * Options of {@link catalogFromRows}.
- *
- * @example
- * ```ts
- * const opts: FromRowsOptions = { backend: 'memory', source: 'synthetic scenes' };
- * ```
  */
 export interface FromRowsOptions {
   /** Default 'memory'. 'duckdb' loads the rows into the DuckDB backend. */
-  backend?: 'memory' | 'duckdb';
+  engine?: 'memory' | 'duckdb';
   /** Name used in messages and `catalog.source`; default `rows(<count>)`. */
   source?: string;
 }
@@ -26,12 +21,6 @@ export interface FromRowsOptions {
 /**
  * Validates rows and builds a memory catalog synchronously. Throws {@link CatalogError} `INVALID_ROW`
  * naming the row index and id (bad id, WKB, bbox, dates, assets or extras).
- *
- * @example
- * ```ts
- * const cat = memoryCatalogFromRows(rows);
- * await cat.query({ bbox: [10, 45, 11, 46] }).count();
- * ```
  */
 export function memoryCatalogFromRows(rows: Iterable<CatalogRow>, opts: { source?: string } = {}): MemoryCatalog {
   if (
@@ -58,35 +47,28 @@ export const memorySql = duckdbMemorySql(async (rows) => {
 /**
  * A catalog over JS rows. The memory backend (default) validates the rows now (throwing
  * {@link CatalogError} `INVALID_ROW` that names the row) and returns the catalog synchronously; it keeps
- * them in arrays with an R-tree. `backend: 'duckdb'` loads them into the DuckDB backend and returns a
+ * them in arrays with an R-tree. `engine: 'duckdb'` loads them into the DuckDB backend and returns a
  * promise. Extra columns a row lacks are NULL. (`await` works on both.)
- *
- * @example
- * ```ts
- * const mem = catalogFromRows(rows);
- * const duck = await catalogFromRows(rows, { backend: 'duckdb' });
- * console.log(await mem.count(), await duck.count());
- * ```
  */
 export function catalogFromRows(
   rows: Iterable<CatalogRow>,
-  opts?: FromRowsOptions & { backend?: 'memory' },
+  opts?: FromRowsOptions & { engine?: 'memory' },
 ): MemoryCatalog;
 export function catalogFromRows(
   rows: Iterable<CatalogRow>,
-  opts: FromRowsOptions & { backend: 'duckdb' },
+  opts: FromRowsOptions & { engine: 'duckdb' },
 ): Promise<GeoCatalog>;
 export function catalogFromRows(rows: Iterable<CatalogRow>, opts?: FromRowsOptions): GeoCatalog | Promise<GeoCatalog>;
 export function catalogFromRows(
   rows: Iterable<CatalogRow>,
   opts: FromRowsOptions = {},
 ): GeoCatalog | Promise<GeoCatalog> {
-  const backend = opts.backend ?? 'memory';
-  if (backend === 'memory') return memoryCatalogFromRows(rows, opts);
-  if (backend === 'duckdb')
+  const engine = opts.engine ?? 'memory';
+  if (engine === 'memory') return memoryCatalogFromRows(rows, opts);
+  if (engine === 'duckdb')
     return import('./duckdb/from-rows.js').then(({ duckdbCatalogFromRows }) => duckdbCatalogFromRows(rows));
   throw new CatalogError(
     'BAD_OPTION',
-    `catalogFromRows backend must be 'memory' or 'duckdb', got ${JSON.stringify(backend)}`,
+    `catalogFromRows engine must be 'memory' or 'duckdb', got ${JSON.stringify(engine)}`,
   );
 }

@@ -29,6 +29,7 @@ export {
   type RemoteCatalogOptions,
   type RemoteReadStats,
 } from './remote/remote-catalog.js';
+export { rowBackend, type RowBackend } from './row-backend.js';
 export { catalogFromRows, memoryCatalogFromRows, type FromRowsOptions } from './from-rows.js';
 export { MemoryCatalog } from './memory/catalog.js';
 export { DuckDBCatalog } from './duckdb/catalog.js';
@@ -51,9 +52,14 @@ export {
   SORT_TIME_BUCKET,
 } from './geoparquet/format.js';
 export { normalizeQuery, type NormalizedQuery } from './query-plan.js';
+export { MANIFEST_NAME, type CatalogManifest } from './manifest.js';
 export {
   appendToCatalog,
   compactCatalog,
+  compactShards,
+  COMPACT_PARTITIONS,
+  type CompactShardsOptions,
+  type ShardOption,
   optimizeCatalog,
   listShards,
   parseFilenameTime,

@@ -3,12 +3,13 @@
  * `.duckdb` file as a lazy DuckDB catalog; `http(s)://` and `s3://` URLs as remote catalogs.
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import { CatalogError } from '../errors.js';
 import { DuckDBCatalog } from './duckdb/catalog.js';
 import { DuckDBEngine, describeQuery, runStatement, sharedEngine, type EngineOptions } from './duckdb/engine.js';
 import { quoteIdent, sqlString } from './duckdb/sql.js';
+import { readLocalManifest } from './manifest.js';
 import { catalogProjection, describeFiles, geoParquetRelation } from './geoparquet/reader.js';
 import {
   isRemoteCatalogUrl,
@@ -19,11 +20,6 @@ import {
 
 /**
  * Options of {@link openCatalog}.
- *
- * @example
- * ```ts
- * const opts: OpenCatalogOptions = { memoryLimit: '2GB', threads: 4 };
- * ```
  */
 export interface OpenCatalogOptions extends EngineOptions, RemoteCatalogOptions {
   /** Table to read from a `.duckdb` file. Default 'catalog' (what `toDuckDB` writes). */
@@ -52,6 +48,8 @@ async function listFiles(
   const abs = resolve(source);
   if (existsSync(abs)) {
     if (statSync(abs).isDirectory()) {
+      const manifest = readLocalManifest(abs);
+      if (manifest) return { files: manifest.files.map((f) => join(abs, f)), label: source, duckdb: null, hive: true };
       const files = (await glob('**/*.parquet', { cwd: abs, absolute: true, dot: false })).sort();
       if (files.length === 0)
         throw new CatalogError(
@@ -91,7 +89,8 @@ function isDuckDBFile(path: string): boolean {
 
 /**
  * Opens a catalog lazily: only Parquet footers (or the `.duckdb` table schema) are read now; rows are
- * read by the eager operations. `http(s)://` and `s3://` URLs (a file, an `s3://` prefix ending in `/`
+ * read by the eager operations. A directory with a `_manifest.json` (see `compactShards`) opens exactly
+ * the files of its committed version. `http(s)://` and `s3://` URLs (a file, an `s3://` prefix ending in `/`
  * or a glob) open as a {@link RemoteCatalog} read with range requests and no DuckDB extension. Third-party GeoParquet (0.4 to 2.0-dev, stac-geoparquet) maps onto the
  * catalog columns as described in `geoparquet/reader.ts`. Without `memoryLimit`/`threads`/`tempDirectory`
  * the catalog lives in the process-wide shared DuckDB engine (so catalogs join in SQL); with them it
@@ -103,10 +102,12 @@ function isDuckDBFile(path: string): boolean {
  *
  * @example
  * ```ts
- * const cat = await openCatalog('catalog/');                     // hive directory of shards
+ * import { openCatalog } from 'geoslice';
+ *
+ * const shards = await openCatalog('catalog/'); // a (hive) directory of shards
  * const s2 = await openCatalog('data/*.parquet', { threads: 4 });
  * const db = await openCatalog('scenes.duckdb', { table: 'catalog' });
- * const remote = await openCatalog('s3://cats/scenes/');            // remote: see openRemoteCatalog
+ * console.log(await shards.count(), await s2.bounds(), await db.temporalExtent());
  * ```
  */
 export async function openCatalog(
@@ -128,11 +129,6 @@ export async function openCatalog(
 /**
  * {@link openCatalog} for local paths (and lists, directories, globs, `.duckdb` files) only: always a
  * {@link DuckDBCatalog}. Builders use it for the catalogs they write.
- *
- * @example
- * ```ts
- * const cat = await openLocalCatalog('catalog/');
- * ```
  */
 export async function openLocalCatalog(
   source: string | string[],

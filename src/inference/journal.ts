@@ -9,6 +9,7 @@ import {
   renameSync,
   rmSync,
   writeSync,
+  writevSync,
 } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { InferenceError } from '../errors.js';
@@ -17,18 +18,27 @@ const FORMAT = 'geoslice-inference-journal/1';
 const MAGIC = 0x52534a47; // "GJSR"
 const RECORD_HEAD = 24;
 
+/** CRC-32 of a record's head, flags and data (node's crc32 of an empty buffer over a zero-length ArrayBuffer is 0, not the running value: skipped). */
+function recordCrc(head: Buffer, present: Buffer, body: Buffer): number {
+  const c = crc32(present, crc32(head));
+  return body.length > 0 ? crc32(body, c) : c;
+}
+
+/** Bytes of a record's presence flags: one per tile, padded to 4 so that the float data stays aligned. */
+function padded(count: number): number {
+  return Math.ceil(count / 4) * 4;
+}
+
 /**
- * One batch of finished predictions in a journal: chips `first .. first + count - 1` (in grid order),
- * each `[bands, height, width]` float32, exactly as they were added to the stitcher (masked pixels NaN).
- *
- * @example
- * ```ts
- * const r: JournalRecord = { first: 32, count: 16, bands: 3, height: 256, width: 256, data };
- * ```
+ * One batch of finished tiles in a journal: tiles `first .. first + count - 1` of the grid (in the
+ * sampler's order); `present[k]` is 1 for the tiles that have a prediction (0: no data under the tile),
+ * and `data` holds those predictions, each `[bands, height, width]` float32, exactly as they were added
+ * to the stitcher (masked pixels NaN).
  */
 export interface JournalRecord {
   first: number;
   count: number;
+  present: Uint8Array;
   bands: number;
   height: number;
   width: number;
@@ -37,24 +47,16 @@ export interface JournalRecord {
 
 /**
  * The resume journal of an inference run: a header (the run's fingerprint: source, model, options,
- * tiles) and then one record per finished batch, appended and synced to disk before the batch counts
- * as done. Each record carries a CRC-32, so a record torn by a kill is detected and dropped. A killed
+ * tiles) and then one record per finished batch, written before the batch counts as done. Each record
+ * carries a CRC-32, so a record torn by a kill (or lost in a power cut) is detected, and replay stops there. A killed
  * run restarts by replaying the records into a fresh stitcher (the same additions in the same order,
  * so the same output bytes) and predicting only the chips after them.
  *
  * Size: 4 bytes per output band and chip pixel (a 4096² region in 256² chips with 32 px overlap and
  * 3 bands: 361 chips, ~284 MB). The journal is deleted once the output is written.
- *
- * @example
- * ```ts
- * const j = InferenceJournal.open('pred.tif.resume', fingerprint, { resume: true });
- * for (let r = j.next(); r; r = j.next()) replay(r);
- * j.append(record);
- * j.finish();
- * ```
  */
 export class InferenceJournal {
-  /** Chips whose predictions the journal holds (replayed ones plus appended ones). */
+  /** Tiles the journal holds (replayed ones plus appended ones), with or without a prediction. */
   chips = 0;
   private fd: number;
   private readAt: number;
@@ -153,31 +155,43 @@ export class InferenceJournal {
     };
     if (at + RECORD_HEAD > size || readSync(this.fd, head, 0, RECORD_HEAD, at) !== RECORD_HEAD) return stop();
     const [magic, first, count, bands, height, width] = [0, 4, 8, 12, 16, 20].map((o) => head.readUInt32LE(o));
-    const values = count * bands * height * width;
-    if (magic !== MAGIC || first !== this.chips || at + RECORD_HEAD + values * 4 + 4 > size) return stop();
+    if (magic !== MAGIC || first !== this.chips || at + RECORD_HEAD + padded(count) > size) return stop();
+    const present = Buffer.alloc(padded(count));
+    readSync(this.fd, present, 0, present.length, at + RECORD_HEAD);
+    const values = present.subarray(0, count).reduce((a, b) => a + b, 0) * bands * height * width;
+    const bodyAt = at + RECORD_HEAD + present.length;
+    if (bodyAt + values * 4 + 4 > size) return stop();
     const body = Buffer.alloc(values * 4 + 4);
-    readSync(this.fd, body, 0, body.length, at + RECORD_HEAD);
-    if (crc32(body.subarray(0, values * 4), crc32(head)) !== body.readUInt32LE(values * 4)) return stop();
-    this.readAt = at + RECORD_HEAD + body.length;
+    readSync(this.fd, body, 0, body.length, bodyAt);
+    if (recordCrc(head, present, body.subarray(0, values * 4)) !== body.readUInt32LE(values * 4)) return stop();
+    this.readAt = bodyAt + body.length;
     this.chips += count;
     const data = new Float32Array(body.buffer, body.byteOffset, values).slice();
-    return { first, count, bands, height, width, data };
+    return { first, count, present: Uint8Array.from(present.subarray(0, count)), bands, height, width, data };
   }
 
-  /** Appends a finished batch and syncs it to disk. Call only after {@link InferenceJournal.next} returned undefined. */
+  /**
+   * Appends a finished batch. Call only after {@link InferenceJournal.next} returned undefined. Not
+   * synced per record: a killed process loses nothing the kernel has, and after a power loss whatever
+   * did not reach the disk fails its CRC and is predicted again.
+   */
   append(r: Omit<JournalRecord, 'first'>): void {
     if (this.replaying)
       throw new InferenceError('BAD_OPTION', `${this.path}: replay every journaled batch before appending`);
     const head = Buffer.alloc(RECORD_HEAD);
     [MAGIC, this.chips, r.count, r.bands, r.height, r.width].forEach((v, i) => head.writeUInt32LE(v, i * 4));
+    const present = Buffer.alloc(padded(r.count));
+    present.set(r.present);
     const body = Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength);
     const crc = Buffer.alloc(4);
-    crc.writeUInt32LE(crc32(body, crc32(head)), 0);
-    const rec = Buffer.concat([head, body, crc]);
-    let done = 0;
-    while (done < rec.length) done += writeSync(this.fd, rec, done, rec.length - done, this.readAt + done);
-    fdatasyncSync(this.fd);
-    this.readAt += rec.length;
+    crc.writeUInt32LE(recordCrc(head, present, body), 0);
+    const length = RECORD_HEAD + present.length + body.length + 4;
+    let done = writevSync(this.fd, [head, present, body, crc], this.readAt);
+    if (done < length) {
+      const rec = Buffer.concat([head, present, body, crc]);
+      while (done < length) done += writeSync(this.fd, rec, done, length - done, this.readAt + done);
+    }
+    this.readAt += length;
     this.chips += r.count;
   }
 

@@ -16,21 +16,11 @@ import { gridSampler, type GridSamplerOptions } from '../samplers/grid.js';
 /**
  * Where an inference run reads: one raster file, or a catalog (a path `openCatalog` takes, or an open
  * {@link GeoCatalog}).
- *
- * @example
- * ```ts
- * const s: InferenceSource = 'scene.tif';
- * ```
  */
 export type InferenceSource = string | GeoCatalog;
 
 /**
  * Options of {@link openRegion}.
- *
- * @example
- * ```ts
- * const o: RegionOptions = { tile: 256, overlap: 32, bands: [1, 2, 3] };
- * ```
  */
 export interface RegionOptions {
   tile: number;
@@ -47,18 +37,14 @@ export interface RegionOptions {
   concurrency?: number;
   /** Chips read ahead of the model. */
   prefetch: number;
+  /** Passed to the loader: slices that fail to load are reported here and skipped. */
+  onError?: (error: unknown, slice: GeoSlice) => void;
 }
 
 /**
  * The tiles of an inference run and how to read them: a grid sampler over the source (256² tiles every
  * `tile - overlap` pixels, rows north to south, west to east, the last row and column snapped inside the
  * region), the output grid (a raster's own grid; for a catalog the union of the tiles), and a loader.
- *
- * @example
- * ```ts
- * const region = await openRegion('scene.tif', { tile: 256, overlap: 32, prefetch: 32 });
- * for await (const slice of region.slices()) console.log(slice.bounds);
- * ```
  */
 export interface Region {
   grid: GeoSlice;
@@ -79,11 +65,6 @@ const CATALOG_EXTENSIONS = ['.parquet', '.geoparquet', '.duckdb'];
  * Opens the source of an inference run as a {@link Region}. Paths ending in `.parquet`, `.geoparquet`,
  * `.duckdb`, directories and globs are catalogs; other paths are rasters. Throws {@link InferenceError}
  * `BAD_OPTION` for a tile/overlap that leaves no stride, `EMPTY_REGION` when no tile overlaps the data.
- *
- * @example
- * ```ts
- * const region = await openRegion(await openCatalog('scenes.parquet'), { tile: 256, overlap: 32, bands: ['B04', 'B03', 'B02'], prefetch: 32 });
- * ```
  */
 export async function openRegion(source: InferenceSource, opts: RegionOptions): Promise<Region> {
   const { tile, overlap } = opts;
@@ -128,6 +109,7 @@ export async function openRegion(source: InferenceSource, opts: RegionOptions): 
       bands: opts.bands,
       concurrency: opts.concurrency,
       prefetch: opts.prefetch,
+      onError: opts.onError,
     });
   } else {
     catalog = typeof source === 'string' ? await openCatalog(source) : source;
@@ -144,7 +126,13 @@ export async function openRegion(source: InferenceSource, opts: RegionOptions): 
         roi: opts.aoi,
         roiCrs: opts.aoiCrs,
       });
-    loader = createLoader({ catalog: c, bands: opts.bands, concurrency: opts.concurrency, prefetch: opts.prefetch });
+    loader = createLoader({
+      catalog: c,
+      bands: opts.bands,
+      concurrency: opts.concurrency,
+      prefetch: opts.prefetch,
+      onError: opts.onError,
+    });
   }
   let tiles = 0;
   let union: GeoSlice | undefined;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { InferenceError } from '../errors.js';
+import { InferenceError, LoaderError } from '../errors.js';
 import type { BBox } from '../geo/bbox.js';
 import type { Geometry } from '../geo/geometry.js';
 import type { GeoSlice } from '../geo/slice.js';
@@ -19,17 +19,12 @@ import {
 } from '../stitch/write-predictions.js';
 import { InferenceJournal } from './journal.js';
 import { loadModel, type LoadModelOptions, type ModelSource } from './load-model.js';
-import { channelsLast, type InferenceModel } from './model.js';
+import { channelsLast, type InferenceModel, type ModelOutput } from './model.js';
 import { readAhead } from './read-ahead.js';
 import { openRegion, type InferenceSource } from './region.js';
 
 /**
  * Progress of {@link runInference}, reported after every batch.
- *
- * @example
- * ```ts
- * const onProgress = (p: InferenceProgress) => console.log(`${p.done}/${p.total} ${p.chipsPerSecond.toFixed(1)} chips/s`);
- * ```
  */
 export interface InferenceProgress {
   /** Chips done, replayed ones included. */
@@ -45,11 +40,6 @@ export interface InferenceProgress {
 
 /**
  * Options of {@link runInference}.
- *
- * @example
- * ```ts
- * const o: RunInferenceOptions = { source: 'scene.tif', model: 'unet.onnx', out: 'pred.tif', tile: 256, overlap: 32, bands: [1, 2, 3, 4], batchSize: 16, resume: true };
- * ```
  */
 export interface RunInferenceOptions {
   /** A raster file, or a catalog (path or open catalog). */
@@ -96,12 +86,6 @@ export interface RunInferenceOptions {
 
 /**
  * What {@link runInference} did.
- *
- * @example
- * ```ts
- * const r = await runInference(opts);
- * console.log(r.chipsPerSecond, r.seconds.model / r.seconds.total);
- * ```
  */
 export interface InferenceResult extends StitchWriteResult {
   /** Tiles in the region. */
@@ -112,7 +96,8 @@ export interface InferenceResult extends StitchWriteResult {
   chipsPerSecond: number;
   /**
    * Wall-clock seconds: `read` = waiting for the loader (reads not hidden behind the model), `model` =
-   * in `predict`, `stitch` = blending and streaming finished tiles out (journal writes included),
+   * waiting for `predict` (not hidden behind stitching), `stitch` = blending and streaming finished
+   * tiles out (journal writes included),
    * `write` = finishing the COGs, `total` = the whole run.
    */
   seconds: { read: number; model: number; stitch: number; write: number; total: number };
@@ -125,24 +110,19 @@ export interface InferenceResult extends StitchWriteResult {
 
 /**
  * Predicts a whole region: grid sampler (tiles with overlap, north to south, west to east) → loader
- * (window reads, overlapped with the model: the next batch is read while the model runs) → model →
+ * (window reads, overlapped with the model: the next batch is read while the model runs) → model (a
+ * model that runs off the main thread, like onnxruntime, predicts the next batch while the previous
+ * one is stitched) →
  * stitcher (blended, finished tile rows streamed into the COG writer) → a prediction COG with overviews
  * and an uncertainty COG (uncertainty bands and a per-pixel `count` band). Memory is bounded by the
  * batch size and about two rows of output tiles, whatever the region's size.
  *
- * Resumable: every finished batch is appended to a journal `<out>.resume` (synced to disk) before it
- * counts as done. After a kill, `resume: true` replays the journal into the stitcher and predicts only
+ * Resumable: every finished batch is appended to a journal `<out>.resume` before it counts as done. After a kill, `resume: true` replays the journal into the stitcher and predicts only
  * the remaining tiles; the output is byte-identical to an uninterrupted run. The journal is deleted
  * when the output is in place. Without `resume`, an existing journal is refused (`JOURNAL_EXISTS`).
  *
  * Masked (nodata) input pixels get no prediction. Throws {@link InferenceError} (`BAD_OPTION`,
  * `EMPTY_REGION`, `RESUME_MISMATCH`, model errors), `StitchError` for outputs the stitcher refuses.
- *
- * @example
- * ```ts
- * const r = await runInference({ source: 'scene.tif', model: 'unet.onnx', out: 'pred.tif', bands: [1, 2, 3, 4], blend: 'cosine' });
- * console.log(`${r.chips} chips, ${r.chipsPerSecond.toFixed(1)} chips/s -> ${r.prediction}`);
- * ```
  */
 export async function runInference(opts: RunInferenceOptions): Promise<InferenceResult> {
   const started = performance.now();
@@ -163,6 +143,10 @@ export async function runInference(opts: RunInferenceOptions): Promise<Inference
     resolution: opts.resolution,
     concurrency: opts.concurrency,
     prefetch: 2 * batchSize,
+    // A tile with no data under it (inside a footprint's bounding box, outside its pixels) gets no prediction.
+    onError: (e) => {
+      if (!(e instanceof LoaderError && e.code === 'NO_COVERAGE')) throw e;
+    },
   });
   let model: InferenceModel | undefined;
   let stitcher: Stitcher | undefined;
@@ -238,6 +222,7 @@ export async function runInference(opts: RunInferenceOptions): Promise<Inference
       h: number,
       w: number,
     ): AsyncGenerator<PredictionResult> {
+      if (slices.length === 0) return;
       const st = await ensureStitcher(bands);
       const per = bands * h * w;
       for (let k = 0; k < slices.length; k++) {
@@ -256,42 +241,81 @@ export async function runInference(opts: RunInferenceOptions): Promise<Inference
         const slices: GeoSlice[] = [];
         for (let k = 0; k < rec.count; k++) {
           const s = await it.next();
-          if (s.done)
-            throw new InferenceError('JOURNAL_CORRUPT', `${j.path} holds more chips than the region has tiles`);
-          slices.push(s.value);
+          if (s.done) throw new InferenceError('JOURNAL_CORRUPT', `${j.path} holds more tiles than the region has`);
+          if (rec.present[k]) slices.push(s.value);
         }
         yield* stitchBatch(slices, rec.data, rec.bands, rec.height, rec.width);
-        resumed += rec.count;
+        resumed += rec.present.reduce((a, b) => a + b, 0);
         t.stitch += performance.now() - t0;
         report();
       }
-      const rest: AsyncIterable<GeoSlice> = { [Symbol.asyncIterator]: () => it };
+      // Tiles are numbered in sampler order, so that a batch's journal record can say which tiles of its
+      // range had no data under them (the loader skips those: NO_COVERAGE).
+      const indexOf = new Map<GeoSlice, number>();
+      const rest = (async function* () {
+        for (let i = j.chips, s = await it.next(); !s.done; s = await it.next(), i++) {
+          indexOf.set(s.value, i);
+          yield s.value;
+        }
+      })();
       predictStart = performance.now();
       const batches = readAhead(region.loader.batches(rest, { batchSize }))[Symbol.asyncIterator]();
+      /** The model runs on its own threads (onnxruntime): batch k + 1 is predicted while batch k is stitched. */
+      const startPredict = (batch: Batch) => {
+        if (batch.shape.length !== 4)
+          throw new InferenceError('BAD_OPTION', `batches of shape [${batch.shape.join(', ')}] are not [N, C, H, W]`);
+        const [n, c, h, w] = batch.shape;
+        const y = m.predict({ data: batch.data, shape: [n, c, h, w] });
+        y.catch(() => undefined); // awaited below; a failure must not become an unhandled rejection meanwhile
+        return { batch, y };
+      };
+      const stitchJob = async function* (
+        job: ReturnType<typeof startPredict>,
+        y: ModelOutput,
+      ): AsyncGenerator<PredictionResult> {
+        const t0 = performance.now();
+        const [n, , h, w] = job.batch.shape;
+        const [, oh, ow, oc] = y.shape;
+        const chw = channelsLast(y.data, y.shape, true);
+        if (oh === h && ow === w) maskNoData(chw, job.batch.mask, n, oc, h * w);
+        const first = j.chips;
+        const last = indexOf.get(job.batch.slices[n - 1]) as number;
+        const present = new Uint8Array(last + 1 - first);
+        for (const sl of job.batch.slices) {
+          present[(indexOf.get(sl) as number) - first] = 1;
+          indexOf.delete(sl);
+        }
+        for (const [sl, i] of indexOf) if (i <= last) indexOf.delete(sl);
+        j.append({ count: present.length, present, bands: oc, height: oh, width: ow, data: chw });
+        yield* stitchBatch(job.batch.slices, chw, oc, oh, ow);
+        predicted += n;
+        t.stitch += performance.now() - t0;
+        report();
+      };
+      // One model call at a time: batch k + 1 is read while batch k is predicted, and predicted while
+      // batch k is stitched (when the model runs off the main thread, as onnxruntime does).
+      let inflight: ReturnType<typeof startPredict> | undefined;
       try {
         for (;;) {
           const t0 = performance.now();
           const next = await batches.next();
           const t1 = performance.now();
           t.read += t1 - t0;
-          if (next.done) break;
-          const batch: Batch = next.value;
-          if (batch.shape.length !== 4)
-            throw new InferenceError('BAD_OPTION', `batches of shape [${batch.shape.join(', ')}] are not [N, C, H, W]`);
-          const [n, c, h, w] = batch.shape;
-          const y = await m.predict({ data: batch.data, shape: [n, c, h, w] });
-          const t2 = performance.now();
-          t.model += t2 - t1;
-          const [, oh, ow, oc] = y.shape;
-          const chw = channelsLast(y.data, y.shape, true);
-          if (oh === h && ow === w) maskNoData(chw, batch.mask, n, oc, h * w);
-          j.append({ count: n, bands: oc, height: oh, width: ow, data: chw });
-          yield* stitchBatch(batch.slices, chw, oc, oh, ow);
-          predicted += n;
-          t.stitch += performance.now() - t2;
+          const y = inflight ? await inflight.y : undefined;
+          t.model += performance.now() - t1;
+          const job = next.done ? undefined : startPredict(next.value);
+          if (inflight && y) yield* stitchJob(inflight, y);
+          inflight = job;
+          if (!job) break;
+        }
+        // Tiles after the last batch had no data under them.
+        if (j.chips < region.tiles) {
+          const count = region.tiles - j.chips;
+          j.append({ count, present: new Uint8Array(count), bands: 0, height: 0, width: 0, data: new Float32Array(0) });
           report();
         }
       } finally {
+        if (inflight) await inflight.y.catch(() => undefined);
         await batches.return?.(undefined);
       }
     }

@@ -1,17 +1,12 @@
 import { StitchError } from '../errors.js';
 import { TileStore } from './accumulator-store.js';
-import { blendWeight1d, type BlendMode, type BlendWindow } from './blend.js';
+import { BLEND_RULES, blendWeight1d, type BlendMode, type BlendRule, type BlendWindow } from './blend.js';
 import type { PredictionSamples } from './prediction-input.js';
 import { predictiveEntropy, probabilityMargin, type ValueKind } from './uncertainty.js';
 
 /**
  * Where a chip falls on the output grid, in output pixel coordinates (x to the east, y to the south,
  * `0..width` / `0..height` span the grid; fractions allowed).
- *
- * @example
- * ```ts
- * const p: ChipPlacement = { x0: 224, y0: 0, x1: 480, y1: 256 };
- * ```
  */
 export interface ChipPlacement {
   x0: number;
@@ -22,11 +17,6 @@ export interface ChipPlacement {
 
 /**
  * Options of a {@link TileAccumulator}.
- *
- * @example
- * ```ts
- * const o: AccumulatorOptions = { width: 20000, height: 20000, bands: 1, tileSize: 256, blend: 'cosine', kind: 'regression', trackVariance: true, resample: 'bilinear', maxInMemory: 512 };
- * ```
  */
 export interface AccumulatorOptions {
   width: number;
@@ -65,12 +55,6 @@ function snap(v: number): number {
  * `'last'`); for `'inverse-variance'` the sum of weights `Σ b/σ²` per band and (when `trackVariance`)
  * `Σ b²/σ²` per band instead of the squared deviations; and the prediction count (when `count`).
  * Tiles are allocated on first touch and spilled through a {@link TileStore}.
- *
- * @example
- * ```ts
- * const acc = new TileAccumulator({ width: 512, height: 512, bands: 1, tileSize: 256, blend: 'mean', kind: 'regression', trackVariance: true, resample: 'nearest', maxInMemory: 4 });
- * acc.add({ x0: 0, y0: 0, x1: 256, y1: 256 }, { samples: [chip], bands: 1, height: 256, width: 256 });
- * ```
  */
 export class TileAccumulator {
   readonly tilesX: number;
@@ -84,13 +68,15 @@ export class TileAccumulator {
   private readonly pickAt: number;
   private readonly ivwAt: number;
   private readonly countAt: number;
+  private readonly rule: BlendRule;
 
   constructor(readonly opts: AccumulatorOptions) {
     const { width, height, bands, tileSize } = opts;
     this.tilesX = Math.ceil(width / tileSize);
     this.tilesY = Math.ceil(height / tileSize);
     this.n = tileSize * tileSize;
-    this.inputBands = opts.blend === 'inverse-variance' ? 2 * bands : bands;
+    this.rule = BLEND_RULES[opts.blend];
+    this.inputBands = this.rule.inverseVariance ? 2 * bands : bands;
     const planes = TileAccumulator.planes(opts);
     this.meanAt = this.n;
     this.m2At = this.meanAt + bands * this.n;
@@ -100,7 +86,8 @@ export class TileAccumulator {
     const slot = this.countAt + planes.count * this.n;
     const pickStart = this.pickAt;
     const pickEnd = this.ivwAt;
-    const init = opts.blend === 'max' ? (t: Float64Array) => t.fill(-Infinity, pickStart, pickEnd) : () => undefined;
+    const pick = this.rule.pick;
+    const init = pick && pick.init !== 0 ? (t: Float64Array) => t.fill(pick.init, pickStart, pickEnd) : () => undefined;
     this.store = new TileStore(slot, init, opts.maxInMemory, opts.scratchDir);
   }
 
@@ -111,10 +98,11 @@ export class TileAccumulator {
     ivw: number;
     count: number;
   } {
-    const ivw = o.blend === 'inverse-variance';
+    const rule = BLEND_RULES[o.blend];
+    const ivw = rule.inverseVariance === true;
     return {
       m2: o.trackVariance && !ivw ? o.bands : 0,
-      pick: o.blend === 'max' || o.blend === 'first' || o.blend === 'last' ? o.bands : 0,
+      pick: rule.pick ? o.bands : 0,
       ivw: ivw ? o.bands * (o.trackVariance ? 2 : 1) : 0,
       count: o.count ? 1 : 0,
     };
@@ -188,7 +176,7 @@ export class TileAccumulator {
     const w = new Float64Array(len);
     const scale = n / (c1 - c0);
     const nearest = this.opts.resample === 'nearest';
-    const window = this.opts.blend === 'cosine' ? 'cosine' : (this.opts.window ?? 'uniform');
+    const window = this.rule.window === 'option' ? (this.opts.window ?? 'uniform') : this.rule.window;
     for (let k = 0; k < len; k++) {
       const u = (a + k + 0.5 - c0) / (c1 - c0);
       w[k] = blendWeight1d(window, u);
@@ -220,7 +208,7 @@ export class TileAccumulator {
     rows: ReturnType<TileAccumulator['axis']>,
     pred: PredictionSamples,
   ): void {
-    const { bands, tileSize, trackVariance, blend } = this.opts;
+    const { bands, tileSize, trackVariance } = this.opts;
     const inBands = this.inputBands;
     const n = this.n;
     const meanAt = this.meanAt;
@@ -229,10 +217,8 @@ export class TileAccumulator {
     const ivwAt = this.ivwAt;
     const countAt = this.countAt;
     const counting = this.opts.count === true;
-    const isMax = blend === 'max';
-    const isFirst = blend === 'first';
-    const isLast = blend === 'last';
-    const isIvw = blend === 'inverse-variance';
+    const replaces = this.rule.pick?.replaces;
+    const isIvw = this.rule.inverseVariance === true;
     const pix = pred.width * pred.height;
     const pw = pred.width;
     const ci0 = cols.i0;
@@ -300,8 +286,10 @@ export class TileAccumulator {
             const next = mean + delta * ratio;
             tile[mi] = next;
             if (trackVariance) tile[m2At + c * n + p] += w * delta * (x - next);
-            const xi = pickAt + c * n + p;
-            if (isLast || (isFirst && before === 0) || (isMax && x > tile[xi])) tile[xi] = x;
+            if (replaces) {
+              const xi = pickAt + c * n + p;
+              if (replaces(tile[xi], x, before === 0)) tile[xi] = x;
+            }
           }
         }
       }
@@ -317,7 +305,7 @@ export class TileAccumulator {
    * nodata and returns 0.
    */
   finalizeTile(index: number, pred: Float64Array, nodata: number, unc?: Float64Array, uncNodata = NaN): number {
-    const { bands, blend, kind, trackVariance } = this.opts;
+    const { bands, kind, trackVariance } = this.opts;
     const n = this.n;
     const tile = this.store.peek(index);
     const counting = this.opts.count === true;
@@ -330,9 +318,9 @@ export class TileAccumulator {
     }
     if (unc && !trackVariance)
       throw new StitchError('BAD_OPTION', 'uncertainty bands need the stitcher created with uncertainty: true');
-    const src = blend === 'max' || blend === 'first' || blend === 'last' ? this.pickAt : this.meanAt;
+    const src = this.rule.pick ? this.pickAt : this.meanAt;
     const probs = kind !== 'regression';
-    const ivw = blend === 'inverse-variance';
+    const ivw = this.rule.inverseVariance === true;
     let covered = 0;
     for (let p = 0; p < n; p++) {
       const W = tile[p];

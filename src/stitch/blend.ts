@@ -18,21 +18,11 @@ import { StitchError } from '../errors.js';
  *   `w = b / σ²` (`b` the spatial window, 1 unless the stitcher's `window` is `'cosine'`); the merged
  *   mean is `Σ w·μ / Σ w` and the merged σ (written as the uncertainty band) is `√(Σ b²/σ²) / Σ w`,
  *   the standard deviation of that weighted mean of independent estimates — `1/√Σ(1/σ²)` when `b = 1`.
- *
- * @example
- * ```ts
- * const blend: BlendMode = 'cosine';
- * ```
  */
 export type BlendMode = 'mean' | 'cosine' | 'max' | 'first' | 'last' | 'inverse-variance';
 
 /**
  * The blend modes, for validation and option lists.
- *
- * @example
- * ```ts
- * BLEND_MODES.includes('cosine'); // true
- * ```
  */
 export const BLEND_MODES: readonly BlendMode[] = ['mean', 'cosine', 'max', 'first', 'last', 'inverse-variance'];
 
@@ -40,21 +30,37 @@ export const BLEND_MODES: readonly BlendMode[] = ['mean', 'cosine', 'max', 'firs
  * The spatial weight window of a chip: `'uniform'` (every pixel 1) or `'cosine'` (see {@link BlendMode}).
  * Blend `'cosine'` always uses the cosine window; `'inverse-variance'` multiplies its weights by the
  * window chosen here; the other blends weigh uniformly.
- *
- * @example
- * ```ts
- * const w: BlendWindow = 'cosine';
- * ```
  */
 export type BlendWindow = 'uniform' | 'cosine';
 
 /**
+ * What a {@link BlendMode} does, in one place — the accumulator reads these instead of testing modes:
+ * - `window`: the spatial weight window of a chip's pixels (`'option'`: the stitcher's `window` option).
+ * - `pick`: for modes whose output is one of the predictions rather than their weighted mean: whether
+ *   `value` replaces the value kept so far (`first`: this is the pixel's first prediction), and the
+ *   kept value before any prediction (`init`).
+ * - `inverseVariance`: predictions hold a σ band after each mean band and weigh `window / σ²`; the
+ *   uncertainty bands are the merged σ.
+ * Every mode also keeps the weighted mean and spread that the uncertainty bands come from.
+ */
+export interface BlendRule {
+  window: BlendWindow | 'option';
+  pick?: { init: number; replaces(kept: number, value: number, first: boolean): boolean };
+  inverseVariance?: boolean;
+}
+
+/** The {@link BlendRule} of every {@link BlendMode}. */
+export const BLEND_RULES: Readonly<Record<BlendMode, BlendRule>> = {
+  mean: { window: 'uniform' },
+  cosine: { window: 'cosine' },
+  max: { window: 'uniform', pick: { init: -Infinity, replaces: (kept, value) => value > kept } },
+  first: { window: 'uniform', pick: { init: 0, replaces: (_kept, _value, first) => first } },
+  last: { window: 'uniform', pick: { init: 0, replaces: () => true } },
+  'inverse-variance': { window: 'option', inverseVariance: true },
+};
+
+/**
  * Throws a {@link StitchError} (`BAD_OPTION`) unless `mode` is a {@link BlendMode}.
- *
- * @example
- * ```ts
- * assertBlendMode('cosine');
- * ```
  */
 export function assertBlendMode(mode: unknown): asserts mode is BlendMode {
   if (!BLEND_MODES.includes(mode as BlendMode)) {
@@ -67,13 +73,6 @@ export function assertBlendMode(mode: unknown): asserts mode is BlendMode {
  * in `(0, 1)` (pixel centre `i` of `n` pixels is `u = (i + 0.5) / n`). Every mode but `'cosine'`
  * weighs every position 1; `'cosine'` is the raised cosine `sin²(πu)`, which is positive for every `u`
  * strictly inside `(0, 1)`.
- *
- * @example
- * ```ts
- * blendWeight1d('cosine', 0.5);  // 1
- * blendWeight1d('cosine', 0.25); // 0.5
- * blendWeight1d('mean', 0.01);   // 1
- * ```
  */
 export function blendWeight1d(mode: BlendMode | BlendWindow, u: number): number {
   if (mode !== 'cosine') return 1;
@@ -84,11 +83,6 @@ export function blendWeight1d(mode: BlendMode | BlendWindow, u: number): number 
 /**
  * The weight profile along one axis of a chip, sampled at the centres of `n` pixels
  * (`u = (i + 0.5) / n`). The 2-D window is the outer product of the x and y profiles.
- *
- * @example
- * ```ts
- * const wx = blendProfile('cosine', 4); // Float64Array [0.146…, 0.853…, 0.853…, 0.146…]
- * ```
  */
 export function blendProfile(mode: BlendMode | BlendWindow, n: number): Float64Array {
   const out = new Float64Array(n);

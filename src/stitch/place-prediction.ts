@@ -1,17 +1,13 @@
 import { StitchError } from '../errors.js';
 import { describeSlice, type GeoSlice, normalizeCrs, sliceHeight, sliceWidth, validateSlice } from '../geo/index.js';
 import type { ChipPlacement } from './accumulator.js';
+import { BLEND_RULES } from './blend.js';
 import { toPredictionSamples, type PredictionInput, type PredictionSamples } from './prediction-input.js';
 import type { StitchSpec } from './stitcher-options.js';
 import { assertPositiveSigmas, prepareSamples } from './uncertainty.js';
 
 /**
  * Options of {@link Stitcher.add}.
- *
- * @example
- * ```ts
- * stitcher.add(slice, lowRes, { shape: [64, 64] }); // a flat [C, 64, 64] array for a 256-px slice
- * ```
  */
 export interface AddOptions {
   /** `[h, w]` of a flat prediction array when it is not the slice's own grid. Tensors carry their shape. */
@@ -51,7 +47,7 @@ export function placePrediction(
   }
   const [h, w] = opts.shape ?? [sliceHeight(slice), sliceWidth(slice)];
   let samples = prepareSamples(toPredictionSamples(prediction, inputBands, h, w, what), spec.values, what);
-  if (spec.blend === 'inverse-variance') assertPositiveSigmas(samples, spec.bands, what);
+  if (BLEND_RULES[spec.blend].inverseVariance) assertPositiveSigmas(samples, spec.bands, what);
   if (opts.mask) samples = applyMask(samples, opts.mask, what);
   const [gx0, , , gy1] = spec.grid.bounds;
   const [rx, ry] = spec.grid.resolution;

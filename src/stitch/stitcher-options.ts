@@ -2,16 +2,11 @@ import { StitchError } from '../errors.js';
 import { type GeoSlice, normalizeCrs, sliceHeight, sliceWidth, validateSlice } from '../geo/index.js';
 import { dtypeInfo, type DTypeInfo, type RasterDtype } from '../tiff/dtype.js';
 import { TileAccumulator } from './accumulator.js';
-import { assertBlendMode, type BlendMode, type BlendWindow } from './blend.js';
+import { assertBlendMode, BLEND_RULES, type BlendMode, type BlendWindow } from './blend.js';
 import type { ValueKind } from './uncertainty.js';
 
 /**
  * Options of {@link createStitcher}.
- *
- * @example
- * ```ts
- * const o: StitcherOptions = { grid, bands: 4, blend: 'cosine', values: 'probabilities', dtype: 'float32' };
- * ```
  */
 export interface StitcherOptions {
   /** The output grid: bounds, CRS and resolution of the raster to produce (e.g. a region's bounding slice). */
@@ -120,7 +115,7 @@ export function resolveStitcherOptions(opts: StitcherOptions): StitchSpec {
   const tileSize = opts.tileSize ?? 256;
   if (!Number.isInteger(tileSize) || tileSize < 16 || tileSize % 16 !== 0)
     throw new StitchError('BAD_OPTION', `tileSize must be a multiple of 16 (TIFF tiles), got ${tileSize}`);
-  const ivw = blend === 'inverse-variance';
+  const ivw = BLEND_RULES[blend].inverseVariance === true;
   const values = opts.values ?? (ivw ? 'regression' : 'probabilities');
   if (ivw && values !== 'regression')
     throw new StitchError(

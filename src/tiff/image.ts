@@ -1,56 +1,14 @@
 import { blockGrid, decodedBlockBytes, storedBlockLimit } from './blocks.js';
+import type { CogImageLayout } from './image-layout.js';
 import { corruptTiff, type Ifd, tagBytes, tagNumber, tagNumbers } from './ifd.js';
 import { LIMITS } from './limits.js';
 import { PLANAR, PREDICTOR, TAG } from './tags.js';
 
-/**
- * The structure of one TIFF image (full resolution, an overview, or a mask) needed to read its
- * blocks without parsing the header again. Strips are blocks `width` wide and `RowsPerStrip` high.
- *
- * @example
- * ```ts
- * const ifd: CogImageLayout = layout.images[0];
- * console.log(ifd.blockWidth, ifd.offsets.length);
- * ```
- */
-export interface CogImageLayout {
-  width: number;
-  height: number;
-  /** True for tiled images, false for striped ones. */
-  tiled: boolean;
-  /** TileWidth, or the image width for strips. */
-  blockWidth: number;
-  /** TileLength, or RowsPerStrip for strips. */
-  blockHeight: number;
-  /** TileOffsets / StripOffsets, in block order (planes one after the other when planar). */
-  offsets: number[];
-  /** TileByteCounts / StripByteCounts. */
-  byteCounts: number[];
-  /** TIFF Compression code (1 none, 5 LZW, 7 JPEG, 8 DEFLATE, 32773 PackBits, 34887 LERC, 50000 ZSTD...). */
-  compression: number;
-  /** 1 none, 2 horizontal, 3 floating point. */
-  predictor: number;
-  bitsPerSample: number;
-  /** 1 unsigned int, 2 signed int, 3 float. */
-  sampleFormat: number;
-  samplesPerPixel: number;
-  /** 1 chunky (pixel interleaved), 2 planar (band interleaved). */
-  planarConfiguration: 1 | 2;
-  photometric: number;
-  /** JPEGTables, base64, for JPEG-compressed images. */
-  jpegTables: string | null;
-  /** LercParameters tag values, for LERC-compressed images. */
-  lercParameters: number[] | null;
-}
+export type { CogImageLayout } from './image-layout.js';
 
 /**
  * One IFD read as an image: its block structure, its offset in the file and its NewSubfileType.
  * `bitsPerSample` and `sampleFormat` hold every sample's value (the layout keeps the first).
- *
- * @example
- * ```ts
- * const images = tiff.ifds.map(readImage);
- * ```
  */
 export interface TiffImage {
   layout: CogImageLayout;
@@ -64,11 +22,6 @@ export interface TiffImage {
  * What is wrong with an image's structure, as the tag at fault and the reason, or null when it
  * is within {@link LIMITS} and consistent: dimensions, samples, bits, block size (decoded bytes),
  * planar configuration, predictor, and one offset and one plausible byte count per block.
- *
- * @example
- * ```ts
- * const problem = imageProblem(layout.images[0]); // null for a sound file
- * ```
  */
 export function imageProblem(img: CogImageLayout): { tag: number; why: string } | null {
   const int = (v: unknown, min: number, max: number) =>
@@ -114,11 +67,6 @@ export function imageProblem(img: CogImageLayout): { tag: number; why: string } 
  * Reads an IFD's image structure and checks it with {@link imageProblem}; throws
  * {@link RasterError} `CORRUPT_TIFF` naming the file, IFD and tag otherwise (also for missing
  * required tags and BitsPerSample/SampleFormat counts that do not match SamplesPerPixel).
- *
- * @example
- * ```ts
- * const main = readImage(tiff.ifds[0]).layout;
- * ```
  */
 export function readImage(ifd: Ifd): TiffImage {
   const width = tagNumber(ifd, TAG.ImageWidth);

@@ -10,6 +10,20 @@ import { normalizeCrs } from '../geo/crs.js';
 import { parseGeoJsonGeometry, vectorBBox } from './geometry.js';
 import { bboxHits, layerName, type LayerFeature, type VectorLayer } from './types.js';
 
+/**
+ * Runs a step of the package's reader with `console.debug` silenced: its R-tree search logs every node
+ * it visits unconditionally.
+ */
+async function quietly<T>(step: () => Promise<T>): Promise<T> {
+  const debug = console.debug;
+  console.debug = () => undefined;
+  try {
+    return await step();
+  } finally {
+    console.debug = debug;
+  }
+}
+
 function bad(href: string, why: string, cause?: unknown): never {
   throw new VectorError('BAD_FILE', `${href}: ${why}`, { subject: href, cause });
 }
@@ -46,11 +60,6 @@ async function headerOf(href: string, bytes: Uint8Array | null): Promise<HeaderM
 
 /**
  * Opens a FlatGeobuf file or URL. Throws {@link VectorError} `BAD_FILE` naming it.
- *
- * @example
- * ```ts
- * const layer = await openFlatGeobuf('https://example.com/labels.fgb');
- * ```
  */
 export async function openFlatGeobuf(href: string): Promise<VectorLayer> {
   const remote = /^https?:\/\//i.test(href);
@@ -70,10 +79,17 @@ export async function openFlatGeobuf(href: string): Promise<VectorLayer> {
       if (rect && header.indexNodeSize === 0 && remote)
         bad(href, 'has no spatial index, so a bbox query would download it whole; rebuild it with an index');
       let i = 0;
+      const it = geojson.deserialize(bytes ?? href, { rect });
       try {
-        for await (const raw of geojson.deserialize(bytes ?? href, { rect })) {
+        for (;;) {
+          const next = await quietly(() => it.next());
+          if (next.done) break;
           // The package types its features with @types/geojson, which geoslice does not depend on.
-          const f = raw as unknown as { id?: unknown; geometry?: unknown; properties?: Record<string, unknown> | null };
+          const f = next.value as unknown as {
+            id?: unknown;
+            geometry?: unknown;
+            properties?: Record<string, unknown> | null;
+          };
           const index = typeof f.id === 'number' ? f.id : i;
           i++;
           const where = `${href} feature ${index}`;
@@ -86,6 +102,8 @@ export async function openFlatGeobuf(href: string): Promise<VectorLayer> {
       } catch (e) {
         if (e instanceof VectorError) throw e;
         bad(href, `cannot be read (${(e as Error).message})`, e);
+      } finally {
+        await it.return(undefined);
       }
     },
   };

@@ -65,7 +65,7 @@ let duck: GeoCatalog;
 
 before(async () => {
   mem = catalogFromRows(rows);
-  duck = await catalogFromRows(rows, { backend: 'duckdb' });
+  duck = await catalogFromRows(rows, { engine: 'duckdb' });
 });
 
 after(async () => {

@@ -27,9 +27,9 @@ let duckRight: GeoCatalog;
 
 before(async () => {
   mem = catalogFromRows(rows);
-  duck = await catalogFromRows(rows, { backend: 'duckdb' });
+  duck = await catalogFromRows(rows, { engine: 'duckdb' });
   memRight = catalogFromRows(rightRows);
-  duckRight = await catalogFromRows(rightRows, { backend: 'duckdb' });
+  duckRight = await catalogFromRows(rightRows, { engine: 'duckdb' });
 });
 
 after(async () => {

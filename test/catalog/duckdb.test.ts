@@ -194,7 +194,7 @@ test('withColumns from rows, an Arrow table and a parquet file; same-named colum
 });
 
 test('close() of a derived catalog drops the tables it loaded (withColumns rows, rows imported from another backend)', async () => {
-  const engine = duck.engine;
+  const engine = duck.db;
   const tables = async () =>
     Number((await engine.all("SELECT count(*) AS n FROM duckdb_tables() WHERE table_name LIKE 'gs_%'"))[0].n);
   const before = await tables();
@@ -255,7 +255,7 @@ test('rows(): breaking early releases the connection; many cursors can be opened
 
 test('materialize() gives an in-memory catalog with the same rows; close() is idempotent and later use fails clearly', async () => {
   const m = await duck.query({ where: 'good' }).materialize();
-  assert.equal(m.backend, 'memory');
+  assert.equal(m.engine, 'memory');
   assert.deepStrictEqual(await ids(m), await ids(duck.query({ where: 'good' })));
   const tmp = await duckdbCatalogFromRows(rows.slice(0, 2), { threads: 1, memoryLimit: '256MB' });
   assert.equal(await tmp.count(), 2);

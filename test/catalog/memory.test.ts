@@ -120,7 +120,7 @@ const base = [
 
 test('count, bounds, temporalExtent and missing extras become NULL', async () => {
   const cat = catalogFromRows(base);
-  assert.equal(cat.backend, 'memory');
+  assert.equal(cat.engine, 'memory');
   assert.equal(cat.source, 'rows(6)');
   assert.equal(await cat.count(), 6);
   assert.deepEqual(await cat.bounds(), [-180, -1, 180, 48]);
@@ -357,7 +357,7 @@ test('materialize, explain and close', async () => {
   const cat = catalogFromRows(base);
   const q = cat.query({ bbox: [14, 46, 16, 48] });
   const m = await q.materialize();
-  assert.equal(m.backend, 'memory');
+  assert.equal(m.engine, 'memory');
   assert.deepEqual(await ids(m), await ids(q));
   const plan = await q.explain();
   assert.match(plan, /R-tree/);
@@ -380,7 +380,7 @@ test('where, sql and aggregate are evaluated by DuckDB over the memory rows, als
   const orig = (await collect(cat.query({ where: 'cloud_pct = 5' }).rows()))[0];
   assert.deepEqual(orig, { ...base[0], extras: { cloud_pct: 5, split: 'train' } }, 'where keeps the original rows');
   const viaSql = cat.sql('SELECT * FROM catalog WHERE split = $s', { s: 'val' });
-  assert.equal(viaSql.backend, 'memory');
+  assert.equal(viaSql.engine, 'memory');
   assert.deepEqual(await ids(viaSql), ['undated']);
   assert.deepEqual(
     await ids(viaSql.query({ bbox: [15.9, 47.9, 16, 48] })),

@@ -34,7 +34,7 @@ async function all(c: GeoCatalog): Promise<CatalogRow[]> {
 
 test('a single file and a list of files', async () => {
   const a = await openCatalog(join(dir, 'a.parquet'));
-  assert.equal(a.backend, 'duckdb');
+  assert.equal(a.engine, 'duckdb');
   assert.equal(a.source, join(dir, 'a.parquet'));
   assert.deepStrictEqual(comparable(await all(a)), comparable(rows.slice(0, 6)));
   const both = await openCatalog([join(dir, 'a.parquet'), join(dir, 'b.parquet')]);

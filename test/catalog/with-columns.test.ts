@@ -130,7 +130,7 @@ test('withColumns from a parquet file', async () => {
 test('withColumns agrees with the DuckDB backend (repeated keys, join on an extra column, Arrow dates)', async () => {
   const many = randomRows(300, 'with-columns-diff');
   const mem = catalogFromRows(many);
-  const duck = await catalogFromRows(many, { backend: 'duckdb' });
+  const duck = await catalogFromRows(many, { engine: 'duckdb' });
   try {
     const sortedKeys = async (cat: GeoCatalog) => {
       const out: string[] = [];

@@ -30,7 +30,7 @@ export async function demoCatalog(dir: string): Promise<{ path: string; julyScen
   };
 }
 
-/** Checks the quick start's output: the July count, and 48 slices as 64x64x4 chips in batches of 16, or skipped. */
+/** Checks the quick start's output: the July count, and up to 48 slices as 64x64x4 chips in batches of at most 16. */
 export function assertQuickStartOutput(stdout: string, stderr: string, julyScenes: number, scenes: number): void {
   assert.match(stdout, new RegExp(`^${julyScenes} of ${scenes} scenes in July 2024$`, 'm'));
   const shapes = [...stdout.matchAll(/^batch \d+: shape \[(\d+), (\d+), (\d+), (\d+)\]$/gm)].map((m) =>

@@ -12,11 +12,17 @@ function runInfer(out: string, modelDir: string): { stdout: string; accuracy: nu
   return { stdout, accuracy };
 }
 
-test('examples/infer.ts: trains when there is no model, stitches a prediction COG + uncertainty COG matching the labels (>= 0.93); a second run loads the saved model and gets the same result', async () => {
+test('examples/infer.ts: trains when there is no model, exports it to ONNX, runs it with runInference and stitches a prediction COG + uncertainty COG matching the labels (>= 0.93); a second run loads the saved model and gets the same result', async () => {
   const dir = outputDir('infer');
   const modelDir = join(dir, 'model');
   const first = runInfer(join(dir, 'run1'), modelDir);
   assert.match(first.stdout, /no model in .*: trained one/);
+  assert.match(
+    first.stdout,
+    /exported the model to .*model\.onnx/,
+    'python3-onnx exports the model (.ci/run installs it)',
+  );
+  assert.match(first.stdout, /onnxruntime-node \(cpu\): \d+ tiles/);
   assert.ok(existsSync(join(modelDir, 'model.json')) && existsSync(join(modelDir, 'weights.bin')));
   assert.ok(first.accuracy >= MIN_ACCURACY, `accuracy ${first.accuracy}`);
 
@@ -24,7 +30,7 @@ test('examples/infer.ts: trains when there is no model, stitches a prediction CO
   const unc = await openRaster(join(dir, 'run1', 'prediction_uncertainty.tif'));
   try {
     assert.equal(pred.info.bands, 3);
-    assert.equal(unc.info.bands, 3);
+    assert.equal(unc.info.bands, 4, 'entropy, variance, margin, count');
     assert.equal(pred.info.crs, 'EPSG:32632');
     assert.deepEqual(
       [unc.info.width, unc.info.height, unc.info.crs],

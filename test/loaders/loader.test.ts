@@ -307,7 +307,7 @@ test('dtype: integer types round and clamp; 32-bit integers and doubles stay exa
 test('the DuckDB catalog backend serves the same chips, with the header cache as a JSON column', async () => {
   const href = `${dir}utm33.tif`;
   const row = await rowFor('utm33', href, '2024-06-01', { B1_cog: JSON.stringify(await extractCogLayout(href)) });
-  const duck = await catalogFromRows([row], { backend: 'duckdb' });
+  const duck = await catalogFromRows([row], { engine: 'duckdb' });
   // memoryIndexRows 0: a SQL query per slice; default: the rows indexed in memory once. Same chips, same errors.
   for (const memoryIndexRows of [0, undefined]) {
     const loader = createLoader({ catalog: duck, bands: ['B1'], memoryIndexRows });

@@ -25,7 +25,7 @@ function rows(): CatalogRow[] {
 /** The DuckDB-backed catalog, or the reason it cannot be built here. */
 async function duckdbCatalog(data: CatalogRow[]): Promise<GeoCatalog | string> {
   try {
-    return await catalogFromRows(data, { backend: 'duckdb' });
+    return await catalogFromRows(data, { engine: 'duckdb' });
   } catch (e) {
     if ((e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND')
       return `the DuckDB backend is not available (${(e as Error).message.split('\n')[0]})`;

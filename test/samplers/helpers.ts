@@ -38,7 +38,7 @@ export function generatorCatalog(count: number, make: (i: number) => CatalogRow)
     throw new CatalogError('UNSUPPORTED', `generatorCatalog (a test helper) does not implement ${what}`);
   };
   return {
-    backend: 'memory',
+    engine: 'memory',
     source: `generator(${count})`,
     async *rows() {
       for (let i = 0; i < count; i++) yield make(i);

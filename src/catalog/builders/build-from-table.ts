@@ -9,20 +9,25 @@ import { startProgress, type ProgressOption } from './progress.js';
 import { recordToRow, type RecordRowOptions } from './record-row.js';
 import { SkipReport, type OnError } from './skipped.js';
 import { readRecords, type TableSource } from './table-source.js';
+import { openRemoteCatalog } from '../remote/remote-catalog.js';
+import type { S3Options } from '../../sources/s3-config.js';
+import { type ShardOption, shardItems, writeShard } from './shard.js';
 
 /**
  * Options of {@link buildCatalogFromTable}.
- *
- * @example
- * ```ts
- * const o: BuildTableOptions = { out: 's2.parquet', enrichCog: true, onError: 'skip' };
- * ```
  */
 export interface BuildTableOptions
   extends RecordRowOptions,
     Pick<GeoParquetWriteOptions, 'rowGroupSize' | 'compression' | 'sortBy'> {
-  /** The GeoParquet file to write (replaced atomically; left untouched when the build fails). */
+  /**
+   * The GeoParquet file to write (replaced atomically; left untouched when the build fails). With
+   * `shard`, the prefix (local directory or `s3://bucket/prefix/`) that gets `part-<rank>.parquet`.
+   */
   out: string;
+  /** Build only records `rank, rank + worldSize, …` (in source order) into `<out>/part-<rank>.parquet`; merge with `compactShards`. */
+  shard?: ShardOption;
+  /** Endpoint, region and credentials when `out` is `s3://`. Default: the AWS environment. */
+  s3?: S3Options;
   /**
    * Read every asset's COG header (local or HTTP) and store it in the struct column `<asset>_cog` (and
    * the native CRS when the record has none). The columns are those of the asset keys seen in the
@@ -55,13 +60,32 @@ export interface BuildTableOptions
  *
  * @example
  * ```ts
- * const { catalog } = await buildCatalogFromTable('items.json', { out: 'items.parquet' });
- * const rows = await catalog.aggregate('SELECT id, "eo:cloud_cover" FROM catalog');
+ * import { buildCatalogFromTable } from 'geoslice';
+ *
+ * const { catalog, skipped } = await buildCatalogFromTable('items.ndjson', { out: 'items.parquet', onError: 'skip' });
+ * console.log(await catalog.aggregate('SELECT count(*) AS n FROM catalog'), skipped.length);
  * ```
  */
 export async function buildCatalogFromTable(source: TableSource, opts: BuildTableOptions): Promise<BuildResult> {
   if (!opts || typeof opts.out !== 'string' || opts.out.length === 0)
     throw new BuildError('BAD_OPTION', 'buildCatalogFromTable needs { out: "catalog.parquet" }');
+  if (opts.shard !== undefined) {
+    const { shard, s3, ...rest } = opts;
+    const run = await writeShard(opts.out, shard, s3, async (local) => {
+      const r = await buildFromRecords(shardItems(readRecords(source), shard), { ...rest, out: local });
+      await r.catalog.close();
+      return r;
+    });
+    const catalog = run.local ? await openLocalCatalog(run.local) : await openRemoteCatalog(run.part, { s3 });
+    return { ...run.result, catalog };
+  }
+  return buildFromRecords(readRecords(source), opts);
+}
+
+async function buildFromRecords(
+  records: AsyncIterable<Record<string, unknown>>,
+  opts: BuildTableOptions,
+): Promise<BuildResult> {
   const concurrency = opts.concurrency ?? 8;
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new BuildError('BAD_OPTION', `concurrency must be a positive integer, got ${String(opts.concurrency)}`);
@@ -69,7 +93,7 @@ export async function buildCatalogFromTable(source: TableSource, opts: BuildTabl
   const progress = startProgress(opts.progress, 'records', null);
   let rows: number;
   try {
-    let stream = tableRows(readRecords(source), opts, report, () => progress.tick());
+    let stream = tableRows(records, opts, report, () => progress.tick());
     let extrasTypes: Record<string, string> | undefined;
     if (opts.enrichCog) {
       // The writer fixes its columns from the first batch: declare the header cache struct columns of

@@ -4,6 +4,9 @@ import type { DuckDBCatalog } from '../duckdb/catalog.js';
 import { writeGeoParquet } from '../geoparquet/writer.js';
 import { validateRow } from '../memory/validate-row.js';
 import { openLocalCatalog } from '../open.js';
+import { openRemoteCatalog, type RemoteCatalog } from '../remote/remote-catalog.js';
+import type { S3Options } from '../../sources/s3-config.js';
+import { type ShardOption, shardItems, writeShard } from './shard.js';
 import type { CatalogRow, GeoParquetWriteOptions } from '../types.js';
 import { cogColumnTypes } from './cog-header-column.js';
 import { expandFiles, type RasterFiles } from './file-source.js';
@@ -16,15 +19,17 @@ import { SkipReport, type OnError, type SkippedInput } from './skipped.js';
 
 /**
  * Options of {@link buildRasterCatalog}.
- *
- * @example
- * ```ts
- * const opts: BuildRasterOptions = { out: 'scenes.parquet', filenameRegex: /_(?<date>\d{8})_/, workers: 4, cogHeaders: true };
- * ```
  */
 export interface BuildRasterOptions extends Pick<GeoParquetWriteOptions, 'rowGroupSize' | 'compression' | 'sortBy'> {
-  /** The GeoParquet file to write (replaced atomically; left untouched when the build fails). */
+  /**
+   * The GeoParquet file to write (replaced atomically; left untouched when the build fails). With
+   * `shard`, the prefix (local directory or `s3://bucket/prefix/`) that gets `part-<rank>.parquet`.
+   */
   out: string;
+  /** Build only inputs `rank, rank + worldSize, …` of the sorted input list into `<out>/part-<rank>.parquet`; merge the parts with `compactShards`. */
+  shard?: ShardOption;
+  /** Endpoint, region and credentials when `out` is `s3://`. Default: the AWS environment. */
+  s3?: S3Options;
   /** Regex over each file's base name with named groups `date`, or `start`/`end`. */
   filenameRegex?: RegExp;
   /** Layout of the matched dates. Default `'auto'`. */
@@ -33,6 +38,11 @@ export interface BuildRasterOptions extends Pick<GeoParquetWriteOptions, 'rowGro
   workers?: number;
   /** Store each file's COG header cache in the struct column `<assetKey>_cog` so loads skip header I/O. Default false. */
   cogHeaders?: boolean;
+  /**
+   * 'valid': also record each file's valid-data polygon (from its mask at a coarse overview, like
+   * gdal_footprint) in the `valid_footprint` column, for samplers' `footprint: 'valid'`. Default 'bbox'.
+   */
+  footprint?: 'bbox' | 'valid';
   /** When a file name gives no time, use the TIFF DateTime tag (read as UTC; often the processing time). Default true. */
   tiffDateTime?: boolean;
   /** Asset key of each file. Default `"image"`. */
@@ -53,14 +63,10 @@ export interface BuildRasterOptions extends Pick<GeoParquetWriteOptions, 'rowGro
 
 /**
  * The result of a build: the opened catalog, how many rows it has and the inputs left out.
- *
- * @example
- * ```ts
- * const { catalog, rows, skipped } = await buildRasterCatalog('tiles/*.tif', { out: 'c.parquet', onError: 'skip' });
- * ```
  */
 export interface BuildResult {
-  catalog: DuckDBCatalog;
+  /** The written catalog, opened (a remote catalog when a shard went to `s3://`). */
+  catalog: DuckDBCatalog | RemoteCatalog;
   rows: number;
   skipped: SkippedInput[];
 }
@@ -173,15 +179,29 @@ async function* rasterRows(
  *
  * @example
  * ```ts
+ * import { buildRasterCatalog } from 'geoslice';
+ *
  * const { catalog, skipped } = await buildRasterCatalog('s2/**\/*.tif', {
  *   out: 's2.parquet', filenameRegex: /_(?<date>\d{8})T/, cogHeaders: true, onError: 'skip',
  * });
- * console.log(await catalog.count(), skipped.length);
+ * console.log(await catalog.count(), skipped.map((s) => `${s.input}: ${s.message}`));
  * ```
  */
 export async function buildRasterCatalog(files: RasterFiles, opts: BuildRasterOptions): Promise<BuildResult> {
   if (!opts || typeof opts.out !== 'string' || opts.out.length === 0)
     throw new BuildError('BAD_OPTION', 'buildRasterCatalog needs { out: "catalog.parquet" }');
+  if (opts.shard !== undefined) {
+    const { shard, s3, ...rest } = opts;
+    const sorted = Array.isArray(files) ? [...files].sort() : files;
+    const run = await writeShard(opts.out, shard, s3, async (local) => {
+      const { hrefs } = await expandFiles(sorted);
+      const r = await buildRasterCatalog(shardItems(hrefs, shard), { ...rest, out: local });
+      await r.catalog.close();
+      return r;
+    });
+    const catalog = run.local ? await openLocalCatalog(run.local) : await openRemoteCatalog(run.part, { s3 });
+    return { ...run.result, catalog };
+  }
   if (opts.filenameRegex !== undefined && !(opts.filenameRegex instanceof RegExp))
     throw new BuildError('BAD_OPTION', 'filenameRegex must be a RegExp');
   const workers = workerCount(opts.workers);
@@ -197,11 +217,14 @@ export async function buildRasterCatalog(files: RasterFiles, opts: BuildRasterOp
     dateFormat: opts.dateFormat,
     cogHeaders: opts.cogHeaders,
     tiffDateTime: opts.tiffDateTime,
+    footprint: opts.footprint,
   };
   let rows: number;
   try {
     const stream = rasterRows(hrefs, pool.run, Math.max(8, workers * 8), task, opts, report, () => progress.tick());
-    const extrasTypes = opts.cogHeaders ? cogColumnTypes([opts.assetKey ?? 'image']) : undefined;
+    const extrasTypes: Record<string, string> | undefined = opts.cogHeaders
+      ? cogColumnTypes([opts.assetKey ?? 'image'])
+      : undefined;
     rows = await writeRows(stream, opts.out, { ...opts, extrasTypes }, report);
   } finally {
     progress.stop();
@@ -212,11 +235,6 @@ export async function buildRasterCatalog(files: RasterFiles, opts: BuildRasterOp
 
 /**
  * Writes rows with the catalog writer, refusing to replace `out` with an empty catalog.
- *
- * @example
- * ```ts
- * const n = await writeRows(rows, 'out.parquet', {}, new SkipReport('fail'));
- * ```
  */
 export async function writeRows(
   rows: AsyncIterable<CatalogRow>,

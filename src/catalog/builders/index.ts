@@ -4,7 +4,8 @@
  *
  * @example
  * ```ts
- * import { buildRasterCatalog, buildCatalogFromTable, appendToCatalog } from 'geoslice';
+ * import { buildRasterCatalog } from 'geoslice';
+ *
  * const { catalog } = await buildRasterCatalog('tiles/*.tif', { out: 'tiles.parquet', cogHeaders: true });
  * ```
  * @module
@@ -19,6 +20,8 @@ export {
   type AppendInput,
   type AppendOptions,
 } from './catalog-dir.js';
+export { compactShards, COMPACT_PARTITIONS, type CompactShardsOptions } from './compact-shards.js';
+export { checkBuildShard, partName, shardItems, type ShardOption } from './shard.js';
 export { acquireLock, type CatalogLock, type LockOptions } from './lock.js';
 export { parseFilenameTime, type DateFormat } from './filename-time.js';
 export { rasterRow, rowFromLayout, normalizeHref, type RasterRowOptions } from './raster-row.js';

@@ -3,17 +3,15 @@
  * row, or the typed error as plain data (errors do not survive structured cloning with their class).
  */
 import { GeosliceError } from '../../errors.js';
+import { VALID_FOOTPRINT_COLUMN } from '../../footprints/use-footprint.js';
+import { validFootprint } from '../../footprints/valid-footprint.js';
+import { writeWkb } from '../../geo/wkb.js';
 import type { CatalogRow } from '../types.js';
 import type { DateFormat } from './filename-time.js';
 import { rasterRow } from './raster-row.js';
 
 /**
  * One unit of work: a file and the serialisable row options (the regex travels as source + flags).
- *
- * @example
- * ```ts
- * const t: RasterRowTask = { href: '/data/a.tif', assetKey: 'image', regex: { source: '_(?<date>\\d{8})', flags: '' } };
- * ```
  */
 export interface RasterRowTask {
   href: string;
@@ -22,26 +20,17 @@ export interface RasterRowTask {
   dateFormat?: DateFormat;
   cogHeaders?: boolean;
   tiffDateTime?: boolean;
+  /** 'valid': also record the valid-data footprint (EPSG:4326 WKB) in `valid_footprint`. */
+  footprint?: 'bbox' | 'valid';
 }
 
 /**
  * What a worker sends back: the row, or the error's code, message and subject.
- *
- * @example
- * ```ts
- * const r: RasterRowResult = { error: { code: 'UNREADABLE', message: 'cannot read ...', subject: '/data/a.tif' } };
- * ```
  */
 export type RasterRowResult = { row: CatalogRow } | { error: { code: string; message: string; subject?: string } };
 
 /**
  * Runs {@link rasterRow} for a task, catching every error into a {@link RasterRowResult}.
- *
- * @example
- * ```ts
- * const r = await rasterRowTask({ href: '/data/a.tif' });
- * if ('row' in r) console.log(r.row.bbox);
- * ```
  */
 export default async function rasterRowTask(task: RasterRowTask): Promise<RasterRowResult> {
   try {
@@ -52,6 +41,10 @@ export default async function rasterRowTask(task: RasterRowTask): Promise<Raster
       cogHeaders: task.cogHeaders,
       tiffDateTime: task.tiffDateTime,
     });
+    if (task.footprint === 'valid') {
+      const g = await validFootprint(task.href);
+      row.extras[VALID_FOOTPRINT_COLUMN] = g ? writeWkb(g) : null;
+    }
     return { row };
   } catch (e) {
     if (e instanceof GeosliceError) return { error: { code: e.code, message: e.message, subject: e.subject } };

@@ -62,15 +62,9 @@ const EXPECTED_TEXT: Record<string, string> = {
 /**
  * A catalog backed by DuckDB. Get one from `openCatalog(...)` or `duckdbCatalogFromRows(rows)`;
  * every lazy operation returns a new `DuckDBCatalog` sharing the engine.
- *
- * @example
- * ```ts
- * const cat = await openCatalog('scenes.parquet');
- * const n = await cat.query({ bbox: [10, 45, 10.5, 45.5] }).count();
- * ```
  */
 export class DuckDBCatalog implements GeoCatalog {
-  readonly backend = 'duckdb' as const;
+  readonly engine = 'duckdb' as const;
   private relationPromise: Promise<BoundSql> | undefined;
   private countPromise: Promise<number> | undefined;
   private closed = false;
@@ -81,14 +75,9 @@ export class DuckDBCatalog implements GeoCatalog {
    * Internal: `build` produces the relation (a SELECT with the catalog columns) when first needed.
    * `onClose` releases what this catalog owns (its engine, or the tables its rows were loaded into);
    * catalogs derived from a closed one stop working (`CLOSED` or a missing-table `QUERY_FAILED`).
-   *
-   * @example
-   * ```ts
-   * const cat = new DuckDBCatalog(engine, 'rows(3)', async () => ({ sql: 'SELECT * FROM gs_rows_1', params: {} }));
-   * ```
    */
   constructor(
-    readonly engine: DuckDBEngine,
+    readonly db: DuckDBEngine,
     readonly source: string,
     private readonly build: () => Promise<BoundSql>,
     private readonly onClose?: () => Promise<void>,
@@ -97,11 +86,6 @@ export class DuckDBCatalog implements GeoCatalog {
   /**
    * The relation, built once and checked to have the catalog columns with their types
    * ({@link CatalogError} `MISSING_COLUMNS` / `BAD_COLUMN_TYPE` naming them).
-   *
-   * @example
-   * ```ts
-   * const { sql, params } = await cat.relation();
-   * ```
    */
   relation(): Promise<BoundSql> {
     if (this.closed) return Promise.reject(this.closedError());
@@ -139,7 +123,7 @@ export class DuckDBCatalog implements GeoCatalog {
   }
 
   private async describe(rel: BoundSql): Promise<{ name: string; type: string }[]> {
-    const conn = await this.engine.connect();
+    const conn = await this.db.connect();
     try {
       return (await describeQuery(conn, rel.sql, rel.params, this.source)).map((c) => ({
         name: c.name,
@@ -157,17 +141,17 @@ export class DuckDBCatalog implements GeoCatalog {
   private derive(build: (base: BoundSql, owned: string[]) => Promise<BoundSql>, source = this.source): DuckDBCatalog {
     if (this.closed) throw this.closedError();
     const owned: string[] = [];
-    const engine = this.engine;
+    const db = this.db;
     const release = async (): Promise<void> => {
-      for (const t of owned.splice(0)) await engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(t)}`);
+      for (const t of owned.splice(0)) await db.exec(`DROP TABLE IF EXISTS ${quoteIdent(t)}`);
     };
-    return new DuckDBCatalog(engine, source, async () => build(await this.relation(), owned), release);
+    return new DuckDBCatalog(db, source, async () => build(await this.relation(), owned), release);
   }
 
   /** The other catalog's relation in this engine: shared SQL when it lives in the same engine, else its rows loaded into a table (added to `owned`). */
   private async foreign(other: GeoCatalog, owned: string[]): Promise<BoundSql> {
-    if (other instanceof DuckDBCatalog && other.engine === this.engine) return other.relation();
-    const { table } = await loadRows(this.engine, other.rows(), { validate: false, source: other.source });
+    if (other instanceof DuckDBCatalog && other.db === this.db) return other.relation();
+    const { table } = await loadRows(this.db, other.rows(), { validate: false, source: other.source });
     owned.push(table);
     return { sql: `SELECT * FROM ${quoteIdent(table)}`, params: {} };
   }
@@ -241,7 +225,7 @@ export class DuckDBCatalog implements GeoCatalog {
         ? ''
         : ` AND (l.tmin IS NOT NULL OR l.tmax IS NOT NULL) AND (r.tmin IS NOT NULL OR r.tmax IS NOT NULL)
             AND coalesce(l.tmin, l.tmax) <= coalesce(r.tmax, r.tmin) AND coalesce(r.tmin, r.tmax) <= coalesce(l.tmax, l.tmin)`;
-      const sql = `SELECT l.id || '|' || r.id AS id,
+      const select = `SELECT l.id || '|' || r.id AS id,
           map_concat(l.assets, map_from_entries(list_transform(map_entries(r.assets),
             e -> {'key': CASE WHEN list_contains(map_keys(l.assets), e.key) THEN 'right_' || e.key ELSE e.key END, 'value': e.value}))) AS assets,
           l.geometry AS geometry,
@@ -249,12 +233,48 @@ export class DuckDBCatalog implements GeoCatalog {
                       xmax := least(l.bbox.xmax, r.bbox.xmax), ymax := least(l.bbox.ymax, r.bbox.ymax)) AS bbox,
           CASE WHEN l.tmin IS NULL OR r.tmin IS NULL THEN NULL ELSE greatest(l.tmin, r.tmin) END AS tmin,
           CASE WHEN l.tmax IS NULL OR r.tmax IS NULL THEN NULL ELSE least(l.tmax, r.tmax) END AS tmax,
-          l.crs AS crs${extras.length ? `,\n          ${extras.join(', ')}` : ''}
-        FROM (${left.sql}) AS l JOIN (${right.sql}) AS r
-          ON l.bbox.xmin <= r.bbox.xmax AND r.bbox.xmin <= l.bbox.xmax AND l.bbox.ymin <= r.bbox.ymax AND r.bbox.ymin <= l.bbox.ymax${time}
-        WHERE ${UDF.geomsIntersect}(l.geometry, r.geometry)`;
+          l.crs AS crs${extras.length ? `,\n          ${extras.join(', ')}` : ''}`;
+      const overlap = `l.bbox.xmin <= r.bbox.xmax AND r.bbox.xmin <= l.bbox.xmax AND l.bbox.ymin <= r.bbox.ymax AND r.bbox.ymin <= l.bbox.ymax${time}`;
+      const cell = await this.joinCellSize(left, right);
+      const g = gridSql(cell);
+      const once = `${g.cellOf('greatest(l.bbox.xmin, r.bbox.xmin)')} = l.gs_gx AND ${g.cellOf('greatest(l.bbox.ymin, r.bbox.ymin)')} = l.gs_gy`;
+      // The exact (JS) footprint test runs only on pairs that pass the cheap tests: CASE evaluates its
+      // THEN branch only for the rows whose WHEN holds, whatever order the optimizer gives the filters.
+      const exact = (cheap: string) =>
+        `WHERE CASE WHEN ${cheap} THEN ${UDF.geomsIntersect}(l.geometry, r.geometry) ELSE false END`;
+      // Grid (partition) join: rows spanning at most GRID_MAX_CELLS cells go to every cell they touch and
+      // pairs meet by cell (a hash join); a pair is kept only in the cell holding the lower-left corner of
+      // the two bboxes' intersection, so it comes out once. The few larger rows pair by bbox inequalities.
+      const sql = `${select}
+        FROM (${g.spread(left.sql)}) AS l JOIN (${g.spread(right.sql)}) AS r
+          ON l.gs_gx = r.gs_gx AND l.gs_gy = r.gs_gy
+        ${exact(`${overlap} AND ${once}`)}
+        UNION ALL ${select}
+        FROM (${g.large(left.sql)}) AS l JOIN (${right.sql}) AS r ON ${overlap}
+        ${exact('true')}
+        UNION ALL ${select}
+        FROM (${g.small(left.sql)}) AS l JOIN (${g.large(right.sql)}) AS r ON ${overlap}
+        ${exact('true')}`;
       return { sql, params: { ...left.params, ...right.params } };
     }, `${this.source} ∩ ${other.source}`);
+  }
+
+  /**
+   * Grid cell size (degrees) of the partition join: the larger mean bbox extent of the two sides, so a
+   * typical row of the side with larger rows touches about 4 cells and one of the other side 1 or 2.
+   */
+  private async joinCellSize(left: BoundSql, right: BoundSql): Promise<number> {
+    const ext = async (r: BoundSql) => {
+      const [row] = await this.db.all(
+        `SELECT avg(bbox.xmax - bbox.xmin) AS w, avg(bbox.ymax - bbox.ymin) AS h FROM (${r.sql}) AS s`,
+        r.params,
+        this.source,
+      );
+      return Math.max(Number(row.w ?? 0) || 0, Number(row.h ?? 0) || 0);
+    };
+    const [a, b] = await Promise.all([ext(left), ext(right)]);
+    const size = Math.max(a, b);
+    return size > 1e-9 ? Math.min(size, 360) : 1e-6;
   }
 
   union(other: GeoCatalog): GeoCatalog {
@@ -298,12 +318,12 @@ export class DuckDBCatalog implements GeoCatalog {
         tableSql = `SELECT * FROM read_parquet(${sqlString(abs)})`;
       } else if (Array.isArray(table)) {
         const columns = [...new Set(table.flatMap((r) => (typeof r === 'object' && r !== null ? Object.keys(r) : [])))];
-        const t = await loadRecords(this.engine, columns, table, what);
+        const t = await loadRecords(this.db, columns, table, what);
         owned.push(t);
         tableSql = `SELECT * FROM ${quoteIdent(t)}`;
       } else if (table && typeof table === 'object' && 'schema' in table) {
         const { columns, rows } = arrowToRecords(table);
-        const t = await loadRecords(this.engine, columns, rows, what);
+        const t = await loadRecords(this.db, columns, rows, what);
         owned.push(t);
         tableSql = `SELECT * FROM ${quoteIdent(t)}`;
       } else {
@@ -382,7 +402,7 @@ export class DuckDBCatalog implements GeoCatalog {
         'BAD_QUERY',
         'aggregate() needs a SELECT (or WITH/FROM) over the relation `catalog`, e.g. SELECT split, count(*) FROM catalog GROUP BY split',
       );
-    return this.engine.all(text, { ...rel.params, ...b.params }, this.source);
+    return this.db.all(text, { ...rel.params, ...b.params }, this.source);
   }
 
   async explain(): Promise<string> {
@@ -405,7 +425,7 @@ export class DuckDBCatalog implements GeoCatalog {
     return {
       async *[Symbol.asyncIterator]() {
         const rel = await self.relation();
-        const conn = await self.engine.connect();
+        const conn = await self.db.connect();
         try {
           const result = await runStream(conn, `SELECT ${ROW_SELECT} FROM (${rel.sql}) AS c`, rel.params, self.source);
           const names = result.columnNames();
@@ -451,11 +471,11 @@ export class DuckDBCatalog implements GeoCatalog {
   }
 
   async toGeoParquet(path: string, opts: GeoParquetWriteOptions = {}): Promise<void> {
-    await copyToGeoParquet(this.engine, await this.relation(), path, opts);
+    await copyToGeoParquet(this.db, await this.relation(), path, opts);
   }
 
   async toDuckDB(path: string, opts: { table?: string } = {}): Promise<void> {
-    await copyToDuckDB(this.engine, await this.relation(), path, opts.table ?? 'catalog');
+    await copyToDuckDB(this.db, await this.relation(), path, opts.table ?? 'catalog');
   }
 
   async close(): Promise<void> {
@@ -467,7 +487,7 @@ export class DuckDBCatalog implements GeoCatalog {
   /** Runs `sql` with `$REL` replaced by the relation; returns plain rows. */
   private async run(sql: string): Promise<Record<string, unknown>[]> {
     const rel = await this.relation();
-    const conn = await this.engine.connect();
+    const conn = await this.db.connect();
     try {
       return await runAll(
         conn,
@@ -492,11 +512,6 @@ function withCatalog(rel: string, user: string): string | null {
 /**
  * A catalog over `rows` loaded into a new table of `engine` (errors as {@link loadRows}). Closing it
  * drops the table, or runs `release` instead when given (e.g. to close an engine made for it).
- *
- * @example
- * ```ts
- * const cat = await catalogOverRows(await sharedEngine(), rows, { source: 'labels' });
- * ```
  */
 export async function catalogOverRows(
   engine: DuckDBEngine,
@@ -508,4 +523,26 @@ export async function catalogOverRows(
   const rel = { sql: `SELECT * FROM ${quoteIdent(table)}`, params: {} };
   const drop = () => engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
   return new DuckDBCatalog(engine, load.source ?? `rows(${count})`, async () => rel, release ?? drop);
+}
+
+/** Rows touching more cells than this pair by bbox inequalities instead of by cell. */
+const GRID_MAX_CELLS = 64;
+
+/** SQL pieces of the grid join for cells of `size` degrees. */
+function gridSql(size: number): {
+  cellOf: (x: string) => string;
+  spread: (rel: string) => string;
+  small: (rel: string) => string;
+  large: (rel: string) => string;
+} {
+  const c = size.toPrecision(17);
+  const cellOf = (x: string) => `CAST(floor((${x}) / ${c}) AS BIGINT)`;
+  const withRange = (rel: string) =>
+    `SELECT *, ${cellOf('bbox.xmin')} AS gs_gx0, ${cellOf('bbox.xmax')} AS gs_gx1, ${cellOf('bbox.ymin')} AS gs_gy0, ${cellOf('bbox.ymax')} AS gs_gy1 FROM (${rel}) AS s`;
+  const count = '(gs_gx1 - gs_gx0 + 1) * (gs_gy1 - gs_gy0 + 1)';
+  const small = (rel: string) => `SELECT * FROM (${withRange(rel)}) AS s WHERE ${count} <= ${GRID_MAX_CELLS}`;
+  const large = (rel: string) => `SELECT * FROM (${withRange(rel)}) AS s WHERE ${count} > ${GRID_MAX_CELLS}`;
+  const spread = (rel: string) =>
+    `SELECT *, unnest(range(gs_gy0, gs_gy1 + 1)) AS gs_gy FROM (SELECT *, unnest(range(gs_gx0, gs_gx1 + 1)) AS gs_gx FROM (${small(rel)}) AS a) AS b`;
+  return { cellOf, spread, small, large };
 }

@@ -44,15 +44,9 @@ export interface MemorySql {
  * `MemoryCatalog` whose plan runs (once, cached) at its first eager call. `where`, `sql` and `aggregate`
  * text is evaluated by DuckDB over the current rows (an in-process DuckDB catalog built from them);
  * everything else runs in JS without DuckDB.
- *
- * @example
- * ```ts
- * const cat = catalogFromRows(rows);
- * const n = await cat.query({ bbox: [10, 45, 11, 46] }).count();
- * ```
  */
 export class MemoryCatalog implements GeoCatalog {
-  readonly backend = 'memory' as const;
+  readonly engine = 'memory' as const;
   readonly source: string;
   private readonly plan: () => Promise<Relation>;
   private readonly steps: readonly string[];
@@ -73,11 +67,6 @@ export class MemoryCatalog implements GeoCatalog {
 
   /**
    * The computed relation (runs the plan on first call).
-   *
-   * @example
-   * ```ts
-   * const rel = await cat.relation();
-   * ```
    */
   relation(): Promise<Relation> {
     if (this.closed) {
@@ -142,13 +131,13 @@ export class MemoryCatalog implements GeoCatalog {
     }
     const spatialOnly = opts.spatialOnly ?? false;
     return this.derive(
-      `intersect with ${other.backend} catalog ${other.source}: R-tree join on bboxes, exact footprint test${spatialOnly ? '' : ', time ranges overlap'}`,
+      `intersect with ${other.engine} catalog ${other.source}: R-tree join on bboxes, exact footprint test${spatialOnly ? '' : ', time ranges overlap'}`,
       async () => intersectRelations(await this.compute(), await relationOf(other), spatialOnly),
     );
   }
 
   union(other: GeoCatalog): GeoCatalog {
-    return this.derive(`union all with ${other.backend} catalog ${other.source}`, async () => {
+    return this.derive(`union all with ${other.engine} catalog ${other.source}`, async () => {
       const a = await this.compute();
       const b = await relationOf(other);
       const columns = [...a.columns, ...b.columns.filter((c) => !a.columns.includes(c))];
@@ -267,11 +256,6 @@ function copyRow(r: CatalogRow): CatalogRow {
 
 /**
  * The rows of any catalog as a relation: a memory catalog's own, another backend's streamed in.
- *
- * @example
- * ```ts
- * const rel = await relationOf(duckCatalog);
- * ```
  */
 export async function relationOf(cat: GeoCatalog): Promise<Relation> {
   if (cat instanceof MemoryCatalog) return cat.relation();

@@ -16,6 +16,7 @@ import type { S3Options } from '../../sources/s3-config.js';
 import { listS3 } from '../../sources/s3-glob.js';
 import { openS3Source } from '../../sources/s3-source.js';
 import { memoryCatalogFromRows, memorySql } from '../from-rows.js';
+import { readS3Manifest } from '../manifest.js';
 import { interpretGeoMetadata } from '../geoparquet/geo-metadata.js';
 import { MemoryCatalog } from '../memory/catalog.js';
 import { normalizeQuery } from '../query-plan.js';
@@ -34,11 +35,6 @@ import { hiveValues, type RowLayout, toCatalogRow } from './rows.js';
 
 /**
  * Options of {@link openRemoteCatalog} (and of `openCatalog` for URLs).
- *
- * @example
- * ```ts
- * const o: RemoteCatalogOptions = { s3: { endpoint: 'http://127.0.0.1:9000' }, http: { maxRetries: 2 } };
- * ```
  */
 export interface RemoteCatalogOptions {
   /** Endpoint, region and credentials for `s3://`; default: the AWS environment. */
@@ -78,35 +74,27 @@ const GLOB = /[*?[\]{}]/;
 
 /**
  * Whether `source` is a URL that {@link openRemoteCatalog} opens.
- *
- * @example
- * ```ts
- * isRemoteCatalogUrl('s3://cats/scenes/'); // true
- * ```
  */
 export function isRemoteCatalogUrl(source: unknown): source is string {
   return typeof source === 'string' && REMOTE.test(source);
 }
 
 /**
- * Opens a remote GeoParquet catalog: reads the footers of the file(s) only. Queries prune row groups
+ * Opens a remote GeoParquet catalog: reads the footers of the file(s) only (an `s3://` prefix with a
+ * `_manifest.json`, written by `compactShards`, opens exactly the files it lists). Queries prune row groups
  * by the bbox covering statistics (or GeoParquet 2.0 geospatial statistics) and the tmin/tmax
  * statistics, then fetch only those row groups' column chunks and evaluate the query exactly on their
  * rows (the in-memory backend), so the rows equal the local query's. Throws {@link CatalogError}
  * `NOT_FOUND`, `NOT_PARQUET`, `NO_GEOMETRY`, `UNSUPPORTED_ENCODING`, `UNSUPPORTED_CRS`, or a
  * `SourceError` (`ACCESS_DENIED`, `NOT_FOUND`...) naming the URL.
- *
- * @example
- * ```ts
- * const cat = await openRemoteCatalog('s3://cats/scenes.parquet');
- * const n = await cat.query({ bbox: [10, 45, 10.2, 45.2] }).count();
- * console.log(n, cat.readStats().bytesRead);
- * ```
  */
 export async function openRemoteCatalog(source: string, opts: RemoteCatalogOptions = {}): Promise<RemoteCatalog> {
   const s3 = /^s3:\/\//i.test(source) ? new S3Client(opts.s3) : null;
   let hrefs: string[];
-  if (s3 && (source.endsWith('/') || GLOB.test(source))) {
+  const manifest = s3 && source.endsWith('/') ? await readS3Manifest(s3, source) : null;
+  if (manifest) {
+    hrefs = manifest.manifest.files.map((f) => `${source}${f}`);
+  } else if (s3 && (source.endsWith('/') || GLOB.test(source))) {
     const all = await listS3(s3, source);
     hrefs = GLOB.test(source) ? all : all.filter((h) => h.endsWith('.parquet'));
     if (hrefs.length === 0)
@@ -199,15 +187,9 @@ async function openFile(
  * fetched rows; every other operation runs on the in-memory backend over the rows the queries so far
  * select (fetched once per derived catalog, then cached). Memory holds the selected rows, so query
  * before iterating a large remote catalog.
- *
- * @example
- * ```ts
- * const cat = await openCatalog('https://example.com/scenes.parquet');
- * for await (const row of cat.query({ bbox: [10, 45, 10.5, 45.5] }).rows()) console.log(row.id);
- * ```
  */
 export class RemoteCatalog implements GeoCatalog {
-  readonly backend = 'memory' as const;
+  readonly engine = 'memory' as const;
   private resolvedCatalog: GeoCatalog | undefined;
 
   /** Internal: use {@link openRemoteCatalog} or `openCatalog(url)`. */
@@ -221,11 +203,6 @@ export class RemoteCatalog implements GeoCatalog {
 
   /**
    * Bytes and requests read from the remote files so far (footers included), and row groups read.
-   *
-   * @example
-   * ```ts
-   * const { bytesRead, fileBytes } = cat.readStats();
-   * ```
    */
   readStats(): RemoteReadStats {
     const f = this.shared.files;

@@ -23,11 +23,6 @@ function loadRegistry(): Promise<GetDecoder> {
 /**
  * Compression codes decoded by geotiff.js's decoders (geoslice has no codec of its own for them
  * yet): JPEG and LERC.
- *
- * @example
- * ```ts
- * GEOTIFF_CODECS.has(34887); // true: LERC
- * ```
  */
 export const GEOTIFF_CODECS: ReadonlySet<number> = new Set([COMPRESSION.JPEG, COMPRESSION.LERC]);
 
@@ -41,11 +36,6 @@ let zstdWasm: Promise<ZstdWasm> | null = null;
  * Strict ZSTD decoding with the zstd WebAssembly build geotiff.js ships: the frames must decode to
  * exactly `expected` bytes (ZSTD_decompress into a buffer of that size fails on truncated or corrupt
  * frames and on frames that hold more); anything else throws an Error.
- *
- * @example
- * ```ts
- * const raw = await zstdDecode(tileBytes, 512 * 512 * 2);
- * ```
  */
 export async function zstdDecode(bytes: Uint8Array, expected: number): Promise<Uint8Array> {
   zstdWasm ??= import(new URL('./compression/zstd.js', import.meta.resolve('geotiff')).href).then(
@@ -64,12 +54,6 @@ const cache = new Map<string, Promise<BlockDecoder>>();
 /**
  * A block decoder for JPEG or LERC built on geotiff.js's decoders (cached per
  * image structure, so JPEG tables are parsed once). Predictors are not applied here; the caller does that.
- *
- * @example
- * ```ts
- * const decode = await geotiffCodec(layout.images[0]);
- * const raw = await decode(tileBytes);
- * ```
  */
 export function geotiffCodec(img: CogImageLayout): Promise<BlockDecoder> {
   const key = [

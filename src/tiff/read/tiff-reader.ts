@@ -5,7 +5,7 @@ import type { CogImageLayout } from '../image.js';
 import { unpackBitmask } from '../codecs/bitmask.js';
 import { SUPPORTED_COMPRESSIONS } from '../codecs/decode-block.js';
 import { decodeBlockPooled } from '../codecs/worker-pool.js';
-import type { RasterInfo, RasterReader, WindowData } from '../../loaders/raster.js';
+import type { RasterInfo, RasterReader, WindowData } from '../raster-reader.js';
 import type { BlockCache } from '../../sources/block-cache.js';
 import type { ByteRange, ByteSource } from '../../sources/byte-source.js';
 import { LIMITS } from '../limits.js';
@@ -15,11 +15,6 @@ import { allocTyped, dtypeBytes, type TypedArray, viewTyped } from '../dtype.js'
  * {@link RasterReader} over a TIFF described by a {@link CogLayout}: finds the blocks under a
  * window, reads them in one coalesced request batch, decodes them concurrently, de-duplicates
  * concurrent requests for the same block, and copies them into per-band arrays with a validity mask.
- *
- * @example
- * ```ts
- * const reader = new TiffRasterReader('a.tif', await openSource('a.tif'), layout, true);
- * ```
  */
 export class TiffRasterReader implements RasterReader {
   readonly info: RasterInfo;

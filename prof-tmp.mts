@@ -1,0 +1,14 @@
+import { sharedEngine } from './src/catalog/duckdb/engine.js';
+import { openCatalog } from './src/catalog/open.js';
+import type { DuckDBCatalog } from './src/catalog/duckdb/catalog.js';
+const e = await sharedEngine();
+await e.exec('SET threads = 2');
+const d = '/tmp/i16/jb/scale-0.2';
+const a = await openCatalog(`${d}/imagery.parquet`);
+const b = await openCatalog(`${d}/labels.parquet`);
+const j = a.intersect(b) as DuckDBCatalog;
+const rel = await j.relation();
+let t = performance.now();
+const r = await e.all(`EXPLAIN ANALYZE SELECT count(*) FROM (${rel.sql})`, rel.params as Record<string, unknown>);
+console.log(((performance.now() - t) / 1000).toFixed(1), 's');
+console.log(String(Object.values(r[0])[1]).split('\n').filter(l => /Total Time|JOIN|Timing|Cardinality|│\s+\S/.test(l)).slice(0, 150).join('\n'));
