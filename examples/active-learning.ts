@@ -58,11 +58,11 @@ const drawn = async (it: AsyncIterable<GeoSlice>) => {
   return out;
 };
 const pool = await drawn(
-  randomSampler(july, { crs: 'EPSG:32633', size: CHIP, resolution: RES, length: 160, seed: 'pool', roi: POOL_AREA }),
+  randomSampler(july, { crs: 'native', size: CHIP, resolution: RES, length: 160, seed: 'pool', roi: POOL_AREA }),
 );
 const heldOut = await drawn(
   randomSampler(july, {
-    crs: 'EPSG:32633',
+    crs: 'native',
     size: CHIP,
     resolution: RES,
     length: 48,

@@ -187,6 +187,10 @@ test('rowPlanner gives what planRow gives, row after row, reusing grids only whe
     for (const row of [...same, ...same.slice().reverse()])
       assert.deepEqual(plan(row), planRow(row, spec), `${row.id} with ${JSON.stringify(spec)}`);
     if (!spec.crs) {
+      // crs: 'native' asks for each row's own CRS explicitly
+      const native = rowPlanner({ ...spec, mixedCrs: true });
+      assert.equal(native(rows[0]).crs, 'EPSG:32633');
+      assert.equal(native(rows[rows.length - 1]).crs, 'EPSG:32632');
       assert.throws(
         () => plan(rows[rows.length - 1]),
         (e: unknown) => e instanceof SamplerError && e.code === 'MIXED_CRS' && /EPSG:32632/.test(e.message),
