@@ -255,7 +255,7 @@ test('bad inputs fail the build with a typed error naming the file and leave the
   );
   assert.deepEqual(readFileSync(out), before);
   await assert.rejects(
-    buildRasterCatalog(join(tmp, 'nothing-*.tif'), { out, progress: false }),
+    buildRasterCatalog({ glob: join(tmp, 'nothing-*.tif') }, { out, progress: false }),
     (e: unknown) => e instanceof BuildError && e.code === 'NOT_FOUND',
   );
 });
@@ -349,12 +349,15 @@ test('onError skip covers every per-file failure of the hard-case GeoTIFFs, each
   skip: !existsSync(join(SHARED, '../cog2')) && 'shared fixtures absent',
 }, async () => {
   const dir = join(SHARED, '../cog2');
-  const { catalog, rows, skipped } = await buildRasterCatalog(join(dir, '*.{tif,tiff}'), {
-    out: join(tmp, 'cog2.parquet'),
-    onError: 'skip',
-    workers: 2,
-    progress: false,
-  });
+  const { catalog, rows, skipped } = await buildRasterCatalog(
+    { glob: join(dir, '*.{tif,tiff}') },
+    {
+      out: join(tmp, 'cog2.parquet'),
+      onError: 'skip',
+      workers: 2,
+      progress: false,
+    },
+  );
   try {
     const why = Object.fromEntries(skipped.map((s) => [s.input.split('/').pop(), `${s.code}: ${s.message}`]));
     assert.deepEqual(
