@@ -6,7 +6,7 @@
  * in force.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { BuildError, SourceError } from '../../errors.js';
@@ -14,7 +14,15 @@ import { S3Client } from '../../sources/s3-client.js';
 import type { S3Options } from '../../sources/s3-config.js';
 import { listS3 } from '../../sources/s3-glob.js';
 import { UDF } from '../duckdb/udf.js';
-import { type CatalogManifest, MANIFEST_NAME, readLocalManifest, readS3Manifest } from '../manifest.js';
+import {
+  type CatalogManifest,
+  newManifest,
+  newVersionId,
+  readLocalManifest,
+  readS3Manifest,
+  writeLocalManifest,
+  writeS3Manifest,
+} from '../manifest.js';
 import { openLocalCatalog } from '../open.js';
 import type { GeoParquetWriteOptions } from '../types.js';
 import { acquireLock, type LockOptions } from './lock.js';
@@ -80,10 +88,6 @@ function rankOf(name: string): number {
   return Number(PART.exec(name)![1]);
 }
 
-function newVersion(): string {
-  return `v-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
-}
-
 /** Writes the merged, sorted, partitioned version of `files` into `dir`; returns its rows. */
 async function writeVersion(files: string[], dir: string, opts: CompactShardsOptions): Promise<number> {
   const cat = await openLocalCatalog(files);
@@ -114,16 +118,12 @@ function listTree(dir: string): string[] {
   return out.sort();
 }
 
-function manifestOf(version: string, files: string[], rows: number, parts: string[]): CatalogManifest {
-  return { format: 'geoslice-manifest/1', version, files, rows, parts, created: new Date().toISOString() };
-}
-
 async function compactLocal(dir: string, opts: CompactShardsOptions): Promise<CatalogManifest> {
   if (!existsSync(dir) || !statSync(dir).isDirectory())
     throw new BuildError('NOT_FOUND', `${dir} is not a directory of shards`, { subject: dir });
   const parts = checkParts(readdirSync(dir), dir, opts.worldSize);
   const before = readLocalManifest(dir)?.version ?? null;
-  const version = newVersion();
+  const version = newVersionId();
   const staging = join(dir, `.${version}.tmp`);
   try {
     const rows = await writeVersion(
@@ -133,7 +133,7 @@ async function compactLocal(dir: string, opts: CompactShardsOptions): Promise<Ca
     );
     renameSync(staging, join(dir, version));
     const files = listTree(join(dir, version)).map((f) => relative(dir, f).split('\\').join('/'));
-    const manifest = manifestOf(version, files, rows, parts);
+    const manifest = newManifest(files, { version, rows, parts });
     const lock = await acquireLock(dir, opts.lock);
     try {
       if ((readLocalManifest(dir)?.version ?? null) !== before)
@@ -142,9 +142,7 @@ async function compactLocal(dir: string, opts: CompactShardsOptions): Promise<Ca
           `${dir}: another compaction committed a new manifest while this one ran; its version stays in force`,
           { subject: dir },
         );
-      const tmp = join(dir, `.${MANIFEST_NAME}.${version}.tmp`);
-      writeFileSync(tmp, `${JSON.stringify(manifest, null, 1)}\n`);
-      renameSync(tmp, join(dir, MANIFEST_NAME));
+      writeLocalManifest(dir, manifest);
     } finally {
       await lock.release();
     }
@@ -171,7 +169,7 @@ async function compactS3(prefix: string, opts: CompactShardsOptions): Promise<Ca
     prefix,
     opts.worldSize,
   );
-  const version = newVersion();
+  const version = newVersionId();
   const work = join(tmpdir(), `geoslice-compact-${process.pid}-${randomBytes(4).toString('hex')}`);
   const uploaded: string[] = [];
   mkdirSync(work, { recursive: true });
@@ -189,19 +187,8 @@ async function compactS3(prefix: string, opts: CompactShardsOptions): Promise<Ca
       await uploadFile(client, join(work, f), `${prefix}/${f}`);
       uploaded.push(`${prefix}/${f}`);
     }
-    const manifest = manifestOf(version, files, rows, parts);
-    const body = new TextEncoder().encode(`${JSON.stringify(manifest, null, 1)}\n`);
-    try {
-      await client.put(`${prefix}/${MANIFEST_NAME}`, body, before ? { ifMatch: before.etag } : { ifNoneMatch: '*' });
-    } catch (e) {
-      if (e instanceof SourceError && e.code === 'PRECONDITION_FAILED')
-        throw new BuildError(
-          'CONFLICT',
-          `${prefix}: another compaction committed a new manifest while this one ran; its version stays in force`,
-          { subject: prefix, cause: e },
-        );
-      throw e;
-    }
+    const manifest = newManifest(files, { version, rows, parts });
+    await writeS3Manifest(client, prefix, manifest, before?.etag ?? null);
     uploaded.length = 0;
     return manifest;
   } finally {

@@ -16,7 +16,7 @@ import type { S3Options } from '../../sources/s3-config.js';
 import { listS3 } from '../../sources/s3-glob.js';
 import { openS3Source } from '../../sources/s3-source.js';
 import { memoryCatalogFromRows, memorySql } from '../from-rows.js';
-import { readS3Manifest } from '../manifest.js';
+import { readManifest } from '../manifest.js';
 import { interpretGeoMetadata } from '../geoparquet/geo-metadata.js';
 import { MemoryCatalog } from '../memory/catalog.js';
 import { normalizeQuery } from '../query-plan.js';
@@ -91,9 +91,9 @@ export function isRemoteCatalogUrl(source: unknown): source is string {
 export async function openRemoteCatalog(source: string, opts: RemoteCatalogOptions = {}): Promise<RemoteCatalog> {
   const s3 = /^s3:\/\//i.test(source) ? new S3Client(opts.s3) : null;
   let hrefs: string[];
-  const manifest = s3 && source.endsWith('/') ? await readS3Manifest(s3, source) : null;
-  if (manifest) {
-    hrefs = manifest.manifest.files.map((f) => `${source}${f}`);
+  const listed = s3 && source.endsWith('/') ? await readManifest(source, s3) : null;
+  if (listed) {
+    hrefs = listed;
   } else if (s3 && (source.endsWith('/') || GLOB.test(source))) {
     const all = await listS3(s3, source);
     hrefs = GLOB.test(source) ? all : all.filter((h) => h.endsWith('.parquet'));
