@@ -5,7 +5,7 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
-import { CatalogError } from '../errors.js';
+import { atBoundary, CatalogError } from '../errors.js';
 import { DuckDBCatalog } from './duckdb/catalog.js';
 import { DuckDBEngine, describeQuery, runStatement, sharedEngine, type EngineOptions } from './duckdb/engine.js';
 import { quoteIdent, sqlString } from './duckdb/sql.js';
@@ -137,9 +137,19 @@ export async function openCatalog(
   source: CatalogSource,
   opts: OpenCatalogOptions = {},
 ): Promise<DuckDBCatalog | RemoteCatalog> {
-  if ((typeof source === 'string' || Array.isArray(source)) && isRemoteCatalogUrl(source))
-    return openRemoteCatalog(source, opts);
-  return openLocalCatalog(source, opts);
+  return atBoundary(CatalogError, `openCatalog ${describeSource(source)}`, async () => {
+    if ((typeof source === 'string' || Array.isArray(source)) && isRemoteCatalogUrl(source))
+      return openRemoteCatalog(source, opts);
+    return openLocalCatalog(source, opts);
+  });
+}
+
+function describeSource(source: unknown): string {
+  try {
+    return JSON.stringify(source)?.slice(0, 200) ?? String(source);
+  } catch {
+    return String(source);
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { checkHttpOptions, type HttpSourceOptions } from '../../sources/http-source.js';
 import { openSource } from '../../sources/open-source.js';
-import { BuildError, GeosliceError } from '../../errors.js';
+import { atBoundary, BuildError, GeosliceError } from '../../errors.js';
 import { extractCogLayout } from '../../tiff/cog-layout.js';
 import { openLocalCatalog } from '../open.js';
 import type { CatalogRow, GeoParquetWriteOptions } from '../types.js';
@@ -71,19 +71,21 @@ export interface BuildTableOptions
  * ```
  */
 export async function buildCatalogFromTable(source: TableSource, opts: BuildTableOptions): Promise<BuildResult> {
-  if (!opts || typeof opts.out !== 'string' || opts.out.length === 0)
-    throw new BuildError('BAD_OPTION', 'buildCatalogFromTable needs { out: "catalog.parquet" }');
-  if (opts.shard !== undefined) {
-    const { shard, s3, ...rest } = opts;
-    const run = await writeShard(opts.out, shard, s3, async (local) => {
-      const r = await buildFromRecords(shardItems(readRecords(source), shard), { ...rest, out: local });
-      await r.catalog.close();
-      return r;
-    });
-    const catalog = run.local ? await openLocalCatalog(run.local) : await openRemoteCatalog(run.part, { s3 });
-    return { ...run.result, catalog };
-  }
-  return buildFromRecords(readRecords(source), opts);
+  return atBoundary(BuildError, 'buildCatalogFromTable', async () => {
+    if (!opts || typeof opts.out !== 'string' || opts.out.length === 0)
+      throw new BuildError('BAD_OPTION', 'buildCatalogFromTable needs { out: "catalog.parquet" }');
+    if (opts.shard !== undefined) {
+      const { shard, s3, ...rest } = opts;
+      const run = await writeShard(opts.out, shard, s3, async (local) => {
+        const r = await buildFromRecords(shardItems(readRecords(source), shard), { ...rest, out: local });
+        await r.catalog.close();
+        return r;
+      });
+      const catalog = run.local ? await openLocalCatalog(run.local) : await openRemoteCatalog(run.part, { s3 });
+      return { ...run.result, catalog };
+    }
+    return buildFromRecords(readRecords(source), opts);
+  });
 }
 
 async function buildFromRecords(

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, join, resolve } from 'node:path';
 import type { ArrowTableLike } from '../types.js';
-import { BuildError } from '../../errors.js';
+import { atBoundary, BuildError } from '../../errors.js';
 import { newManifest, readLocalManifest, writeLocalManifest } from '../manifest.js';
 import { isStaleTemp } from '../temp-files.js';
 import { openLocalCatalog } from '../open.js';
@@ -139,24 +139,26 @@ export async function appendToCatalog(
   input: AppendInput,
   opts: AppendOptions = {},
 ): Promise<BuildResult & { shard: string }> {
-  if (!input || typeof input !== 'object' || (!('files' in input) && !('table' in input))) {
-    throw new BuildError('BAD_OPTION', 'appendToCatalog needs { files } (rasters) or { table } (records)');
-  }
-  mkdirSync(dir, { recursive: true });
-  const lock = await acquireLock(dir, opts.lock);
-  const shard = join(resolve(dir), shardName());
-  try {
-    const shards = prepareDir(dir);
-    const result =
-      'files' in input
-        ? await buildRasterCatalog(input.files, { ...opts, out: shard })
-        : await buildCatalogFromTable(input.table, { ...opts, out: shard });
-    await result.catalog.close();
-    commitShards(dir, [...shards, shard]);
-    return { catalog: await openLocalCatalog(dir), rows: result.rows, skipped: result.skipped, shard };
-  } finally {
-    await lock.release();
-  }
+  return atBoundary(BuildError, `appendToCatalog ${String(dir)}`, async () => {
+    if (!input || typeof input !== 'object' || (!('files' in input) && !('table' in input))) {
+      throw new BuildError('BAD_OPTION', 'appendToCatalog needs { files } (rasters) or { table } (records)');
+    }
+    mkdirSync(dir, { recursive: true });
+    const lock = await acquireLock(dir, opts.lock);
+    const shard = join(resolve(dir), shardName());
+    try {
+      const shards = prepareDir(dir);
+      const result =
+        'files' in input
+          ? await buildRasterCatalog(input.files, { ...opts, out: shard })
+          : await buildCatalogFromTable(input.table, { ...opts, out: shard });
+      await result.catalog.close();
+      commitShards(dir, [...shards, shard]);
+      return { catalog: await openLocalCatalog(dir), rows: result.rows, skipped: result.skipped, shard };
+    } finally {
+      await lock.release();
+    }
+  });
 }
 
 /**
@@ -176,25 +178,27 @@ export async function compactCatalog(
   dir: string,
   opts: Pick<GeoParquetWriteOptions, 'rowGroupSize' | 'compression'> & { lock?: LockOptions } = {},
 ): Promise<{ merged: number; shard: string | null }> {
-  if (!existsSync(dir) || !statSync(dir).isDirectory())
-    throw new BuildError('NOT_FOUND', `${dir} is not a catalog directory`, { subject: dir });
-  const lock = await acquireLock(dir, opts.lock);
-  try {
-    const shards = prepareDir(dir);
-    if (shards.length <= 1) return { merged: 0, shard: shards[0] ?? null };
-    const target = join(resolve(dir), shardName());
-    const cat = await openLocalCatalog(shards);
+  return atBoundary(BuildError, `compactCatalog ${String(dir)}`, async () => {
+    if (!existsSync(dir) || !statSync(dir).isDirectory())
+      throw new BuildError('NOT_FOUND', `${dir} is not a catalog directory`, { subject: dir });
+    const lock = await acquireLock(dir, opts.lock);
     try {
-      await cat.toGeoParquet(target, { rowGroupSize: opts.rowGroupSize, compression: opts.compression });
+      const shards = prepareDir(dir);
+      if (shards.length <= 1) return { merged: 0, shard: shards[0] ?? null };
+      const target = join(resolve(dir), shardName());
+      const cat = await openLocalCatalog(shards);
+      try {
+        await cat.toGeoParquet(target, { rowGroupSize: opts.rowGroupSize, compression: opts.compression });
+      } finally {
+        await cat.close();
+      }
+      commitShards(dir, [target]);
+      for (const s of shards) rmSync(s, { force: true });
+      return { merged: shards.length, shard: target };
     } finally {
-      await cat.close();
+      await lock.release();
     }
-    commitShards(dir, [target]);
-    for (const s of shards) rmSync(s, { force: true });
-    return { merged: shards.length, shard: target };
-  } finally {
-    await lock.release();
-  }
+  });
 }
 
 /**
@@ -207,10 +211,16 @@ export async function optimizeCatalog(
   out: string,
   opts: { sort?: string[]; rowGroupSize?: number; compression?: GeoParquetWriteOptions['compression'] } = {},
 ): Promise<void> {
-  const cat = await openLocalCatalog(input);
-  try {
-    await cat.toGeoParquet(out, { sortBy: opts.sort, rowGroupSize: opts.rowGroupSize, compression: opts.compression });
-  } finally {
-    await cat.close();
-  }
+  return atBoundary(BuildError, `optimizeCatalog ${String(input)}`, async () => {
+    const cat = await openLocalCatalog(input);
+    try {
+      await cat.toGeoParquet(out, {
+        sortBy: opts.sort,
+        rowGroupSize: opts.rowGroupSize,
+        compression: opts.compression,
+      });
+    } finally {
+      await cat.close();
+    }
+  });
 }

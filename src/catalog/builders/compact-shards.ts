@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { BuildError, SourceError } from '../../errors.js';
+import { atBoundary, BuildError, SourceError } from '../../errors.js';
 import { S3Client } from '../../sources/s3-client.js';
 import type { S3Options } from '../../sources/s3-config.js';
 import { listS3 } from '../../sources/s3-glob.js';
@@ -59,9 +59,13 @@ const PART = /^part-(\d+)\.parquet$/;
  * (another compaction committed in between; its version stays, ours is removed), `LOCKED`.
  */
 export async function compactShards(prefix: string, opts: CompactShardsOptions = {}): Promise<CatalogManifest> {
-  if (opts.worldSize !== undefined && !(Number.isInteger(opts.worldSize) && opts.worldSize >= 1))
-    throw new BuildError('BAD_OPTION', `worldSize must be a positive integer, got ${String(opts.worldSize)}`);
-  return /^s3:\/\//i.test(prefix) ? compactS3(prefix.replace(/\/+$/, ''), opts) : compactLocal(resolve(prefix), opts);
+  return atBoundary(BuildError, `compactShards ${String(prefix)}`, async () => {
+    if (typeof prefix !== 'string' || prefix.length === 0)
+      throw new BuildError('BAD_OPTION', `compactShards needs a directory or s3:// prefix, got ${String(prefix)}`);
+    if (opts.worldSize !== undefined && !(Number.isInteger(opts.worldSize) && opts.worldSize >= 1))
+      throw new BuildError('BAD_OPTION', `worldSize must be a positive integer, got ${String(opts.worldSize)}`);
+    return /^s3:\/\//i.test(prefix) ? compactS3(prefix.replace(/\/+$/, ''), opts) : compactLocal(resolve(prefix), opts);
+  });
 }
 
 function checkParts(names: string[], where: string, worldSize: number | undefined): string[] {
