@@ -39,7 +39,7 @@ export class CatalogError extends GeosliceError {}
 export class BuildError extends GeosliceError {}
 
 /**
- * Raster reading errors (`TRUNCATED`, `BAD_MAGIC`, `UNSUPPORTED_COMPRESSION`, `TILE_OUT_OF_RANGE`, `ROTATED_TRANSFORM`...).
+ * Raster reading errors (`TRUNCATED`, `BAD_MAGIC`, `UNSUPPORTED_COMPRESSION`, `TILE_OUT_OF_RANGE`, `GCP_ONLY`, `UNSUPPORTED_CRS`, `NON_EARTH_CRS`...).
  * `CORRUPT_TIFF`: the TIFF structure is malformed (IFD loop, implausible count, size or dimension,
  * missing or inconsistent tag); the message names the file, the IFD and the tag. `CORRUPT_BLOCK`: a
  * tile or strip does not decode (truncated or corrupt compressed data).
@@ -61,7 +61,7 @@ export class StitchError extends GeosliceError {}
 /**
  * Model and batch-inference errors (`MISSING_DEPENDENCY` when an optional backend such as
  * onnxruntime-node is not installed, `BAD_MODEL`, `BAD_OUTPUT`, `BAD_OPTION`, `RESUME_MISMATCH`,
- * `JOURNAL_CORRUPT`, `NOT_FOUND`, `EMPTY_REGION`).
+ * `JOURNAL_EXISTS`, `JOURNAL_CORRUPT`, `NOT_FOUND`, `EMPTY_REGION`).
  */
 export class InferenceError extends GeosliceError {}
 
