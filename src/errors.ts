@@ -83,11 +83,6 @@ export type GeosliceErrorClass = new (
  * file system error), as a `Kind` (default {@link GeosliceError}) naming `subject`: allocation
  * failures (`Invalid typed array length`, `Array buffer allocation failed`) become `TOO_LARGE`,
  * anything else `INTERNAL` with the original as `cause`. GeosliceErrors pass through unchanged.
- *
- * @example
- * ```ts
- * try { await read(); } catch (e) { throw toGeosliceError(e, 'b04.tif', LoaderError); }
- * ```
  */
 export function toGeosliceError(e: unknown, subject: string, Kind: GeosliceErrorClass = GeosliceError): GeosliceError {
   if (e instanceof GeosliceError) return e;
@@ -106,11 +101,6 @@ export function toGeosliceError(e: unknown, subject: string, Kind: GeosliceError
 /**
  * Runs a public entry point's body and rethrows anything that is not a {@link GeosliceError} through
  * {@link toGeosliceError}, so no raw JS error escapes the public API.
- *
- * @example
- * ```ts
- * return atBoundary(StitchError, `writePredictions ${out}`, async () => write(out));
- * ```
  */
 export async function atBoundary<T>(Kind: GeosliceErrorClass, subject: string, fn: () => Promise<T>): Promise<T> {
   try {
@@ -122,11 +112,6 @@ export async function atBoundary<T>(Kind: GeosliceErrorClass, subject: string, f
 
 /**
  * The synchronous form of {@link atBoundary}.
- *
- * @example
- * ```ts
- * return atBoundarySync(LabelError, 'rasterize', () => burn(features));
- * ```
  */
 export function atBoundarySync<T>(Kind: GeosliceErrorClass, subject: string, fn: () => T): T {
   try {

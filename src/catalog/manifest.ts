@@ -38,11 +38,6 @@ export interface CatalogManifest {
 /**
  * A new manifest for `files` (relative to the catalog directory or prefix) with a fresh commit id
  * unless `version` is given.
- *
- * @example
- * ```ts
- * const m = newManifest(['part-a.parquet', 'part-b.parquet']);
- * ```
  */
 export function newManifest(
   files: readonly string[],
@@ -60,11 +55,6 @@ export function newManifest(
 
 /**
  * A fresh commit id: `v-<time base 36>-<8 hex>`.
- *
- * @example
- * ```ts
- * newVersionId(); // 'v-mbx3k2a1-9f3a0c1d'
- * ```
  */
 export function newVersionId(): string {
   return `v-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
@@ -72,11 +62,6 @@ export function newVersionId(): string {
 
 /**
  * Parses and checks manifest text; throws {@link CatalogError} `BAD_MANIFEST` naming `where`.
- *
- * @example
- * ```ts
- * parseManifest(text, 'catalog/_manifest.json').files;
- * ```
  */
 export function parseManifest(text: string, where: string): CatalogManifest {
   let m: CatalogManifest;
@@ -114,11 +99,6 @@ export function parseManifest(text: string, where: string): CatalogManifest {
 /**
  * The manifest of a local catalog directory, or null when it has none. Throws {@link CatalogError}
  * `BAD_MANIFEST` for an unreadable or malformed one.
- *
- * @example
- * ```ts
- * readLocalManifest('catalog/')?.files; // ['part-....parquet']
- * ```
  */
 export function readLocalManifest(dir: string): CatalogManifest | null {
   const path = join(resolve(dir), MANIFEST_NAME);
@@ -134,11 +114,6 @@ export function readLocalManifest(dir: string): CatalogManifest | null {
 
 /**
  * The manifest of an `s3://bucket/prefix/` with its ETag, or null when it has none.
- *
- * @example
- * ```ts
- * const got = await readS3Manifest(client, 's3://bucket/catalog/');
- * ```
  */
 export async function readS3Manifest(
   client: S3Client,
@@ -154,12 +129,6 @@ export async function readS3Manifest(
  * The committed data files of a catalog directory or `s3://` prefix, as absolute paths or URLs, or
  * null when it has no manifest — the one reader `openCatalog` uses for local and remote catalogs.
  * Throws {@link CatalogError} `BAD_MANIFEST`, or `NOT_FOUND` when the manifest lists no files.
- *
- * @example
- * ```ts
- * await readManifest('catalog/');                    // ['/abs/catalog/part-....parquet'] or null
- * await readManifest('s3://bucket/catalog/', client); // ['s3://bucket/catalog/v-.../....parquet'] or null
- * ```
  */
 export async function readManifest(location: string, client?: S3Client): Promise<string[] | null> {
   const remote = /^s3:\/\//i.test(location);
@@ -177,11 +146,6 @@ export async function readManifest(location: string, client?: S3Client): Promise
 /**
  * Commits a manifest in a local directory: writes it to a temp file, fsyncs it, renames it over
  * `_manifest.json` and fsyncs the directory. Call it under the directory's writer lock.
- *
- * @example
- * ```ts
- * writeLocalManifest('catalog/', newManifest(['part-a.parquet']));
- * ```
  */
 export function writeLocalManifest(dir: string, manifest: CatalogManifest): void {
   const path = join(resolve(dir), MANIFEST_NAME);
@@ -213,12 +177,6 @@ function syncDir(dir: string): void {
  * Commits a manifest under an `s3://` prefix with a conditional PUT: `If-Match` the ETag of the
  * manifest read before the write (`null`: there was none, `If-None-Match: *`). Throws
  * {@link BuildError} `CONFLICT` when another writer committed in between.
- *
- * @example
- * ```ts
- * const before = await readS3Manifest(client, prefix);
- * await writeS3Manifest(client, prefix, newManifest(files), before?.etag ?? null);
- * ```
  */
 export async function writeS3Manifest(
   client: S3Client,

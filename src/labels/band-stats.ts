@@ -85,75 +85,76 @@ function percentile(sorted: number[], q: number): number {
  * Throws {@link LabelError} `NO_DATA` when a band has no valid pixel, `BAD_OPTION` for bad options.
  */
 export async function computeBandStats(catalog: GeoCatalog, opts: BandStatsOptions = {}): Promise<BandStats[]> {
-  return atBoundary(LabelError, 'computeBandStats', async () => {
-    if (!catalog || typeof catalog !== 'object' || typeof catalog.rows !== 'function')
-      throw new LabelError('BAD_OPTION', `computeBandStats needs a catalog, got ${String(catalog)}`);
-    const qs = opts.percentiles ?? [1, 2, 50, 98, 99];
-    if (!qs.every((q) => q >= 0 && q <= 100))
-      throw new LabelError('BAD_OPTION', `percentiles must be within 0..100, got ${qs}`);
-    const size = opts.sampleSize ?? 131_072;
-    const minSide = opts.overviewPixels ?? 512;
-    const rng = seedrandom('geoslice-band-stats');
-    const readers = new ReaderCache();
-    let acc: Accumulator[] | null = null;
-    let names: string[] = [];
-    try {
-      for await (const row of catalog.rows()) {
-        const bands = await rowBands(row, opts.bands, readers);
-        if (!acc) {
-          acc = bands.map(() => new Accumulator(size, rng));
-          names =
-            opts.bands?.map((b) => (typeof b === 'string' ? b : `band${b}`)) ?? bands.map((_, i) => `band${i + 1}`);
-        }
-        if (bands.length !== acc.length)
-          throw new LabelError(
-            'BAD_BAND',
-            `catalog row ${row.id} has ${bands.length} bands, the first row ${acc.length}`,
-          );
-        for (let b = 0; b < bands.length; b++) {
-          const reader = await readers.get(bands[b].href);
-          let level = 0;
-          if (!opts.exact) reader.info.levels.forEach((l, i) => Math.max(l.width, l.height) >= minSide && (level = i));
-          const { width, height } = reader.info.levels[level];
-          const strip = Math.max(1, Math.floor(1_048_576 / width));
-          for (let y = 0; y < height; y += strip) {
-            const h = Math.min(strip, height - y);
-            const w = await reader.readWindow(level, 0, y, width, h, [bands[b].band]);
-            const data = w.data[0];
-            for (let i = 0; i < data.length; i++) {
-              if (w.mask && !w.mask[i]) continue;
-              const v = Number(data[i]);
-              if (!Number.isNaN(v)) acc[b].add(v);
-            }
-          }
-          await readers.close();
-        }
+  return atBoundary(LabelError, 'computeBandStats', () => computeBandStatsUnguarded(catalog, opts));
+}
+
+async function computeBandStatsUnguarded(catalog: GeoCatalog, opts: BandStatsOptions = {}): Promise<BandStats[]> {
+  if (!catalog || typeof catalog !== 'object' || typeof catalog.rows !== 'function')
+    throw new LabelError('BAD_OPTION', `computeBandStats needs a catalog, got ${String(catalog)}`);
+  const qs = opts.percentiles ?? [1, 2, 50, 98, 99];
+  if (!qs.every((q) => q >= 0 && q <= 100))
+    throw new LabelError('BAD_OPTION', `percentiles must be within 0..100, got ${qs}`);
+  const size = opts.sampleSize ?? 131_072;
+  const minSide = opts.overviewPixels ?? 512;
+  const rng = seedrandom('geoslice-band-stats');
+  const readers = new ReaderCache();
+  let acc: Accumulator[] | null = null;
+  let names: string[] = [];
+  try {
+    for await (const row of catalog.rows()) {
+      const bands = await rowBands(row, opts.bands, readers);
+      if (!acc) {
+        acc = bands.map(() => new Accumulator(size, rng));
+        names = opts.bands?.map((b) => (typeof b === 'string' ? b : `band${b}`)) ?? bands.map((_, i) => `band${i + 1}`);
       }
-    } finally {
-      await readers.close();
+      if (bands.length !== acc.length)
+        throw new LabelError(
+          'BAD_BAND',
+          `catalog row ${row.id} has ${bands.length} bands, the first row ${acc.length}`,
+        );
+      for (let b = 0; b < bands.length; b++) {
+        const reader = await readers.get(bands[b].href);
+        let level = 0;
+        if (!opts.exact) reader.info.levels.forEach((l, i) => Math.max(l.width, l.height) >= minSide && (level = i));
+        const { width, height } = reader.info.levels[level];
+        const strip = Math.max(1, Math.floor(1_048_576 / width));
+        for (let y = 0; y < height; y += strip) {
+          const h = Math.min(strip, height - y);
+          const w = await reader.readWindow(level, 0, y, width, h, [bands[b].band]);
+          const data = w.data[0];
+          for (let i = 0; i < data.length; i++) {
+            if (w.mask && !w.mask[i]) continue;
+            const v = Number(data[i]);
+            if (!Number.isNaN(v)) acc[b].add(v);
+          }
+        }
+        await readers.close();
+      }
     }
-    if (!acc) throw new LabelError('NO_DATA', `computeBandStats: catalog ${catalog.source} has no rows`);
-    const stats = acc.map((a, b): BandStats => {
-      if (a.count === 0) throw new LabelError('NO_DATA', `computeBandStats: band ${names[b]} has no valid pixel`);
-      const sorted = a.sample.slice().sort((x, y) => x - y);
-      return {
-        band: names[b],
-        count: a.count,
-        mean: a.mean,
-        std: Math.sqrt(a.m2 / a.count),
-        min: a.min,
-        max: a.max,
-        percentiles: Object.fromEntries(qs.map((q) => [String(q), percentile(sorted, q)])),
-      };
-    });
-    if (opts.save) {
-      const path = `${opts.save}.stats.json`;
-      const tmp = `${path}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify({ bands: stats }, null, 2));
-      renameSync(tmp, path);
-    }
-    return stats;
+  } finally {
+    await readers.close();
+  }
+  if (!acc) throw new LabelError('NO_DATA', `computeBandStats: catalog ${catalog.source} has no rows`);
+  const stats = acc.map((a, b): BandStats => {
+    if (a.count === 0) throw new LabelError('NO_DATA', `computeBandStats: band ${names[b]} has no valid pixel`);
+    const sorted = a.sample.slice().sort((x, y) => x - y);
+    return {
+      band: names[b],
+      count: a.count,
+      mean: a.mean,
+      std: Math.sqrt(a.m2 / a.count),
+      min: a.min,
+      max: a.max,
+      percentiles: Object.fromEntries(qs.map((q) => [String(q), percentile(sorted, q)])),
+    };
   });
+  if (opts.save) {
+    const path = `${opts.save}.stats.json`;
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ bands: stats }, null, 2));
+    renameSync(tmp, path);
+  }
+  return stats;
 }
 
 /**

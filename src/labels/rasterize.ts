@@ -101,82 +101,86 @@ export function rasterize(
   grid: GeoSlice,
   opts: RasterizeOptions = {},
 ): RasterizedLabel {
-  return atBoundarySync(LabelError, 'rasterize', () => {
-    if (!features || typeof (features as Iterable<VectorFeature>)[Symbol.iterator] !== 'function')
-      bad(`features must be an iterable of features, got ${String(features)}`);
-    validateSlice(grid);
-    const dtype = opts.dtype ?? 'uint8';
-    if (!(dtype in ARRAYS)) bad(`dtype must be one of ${Object.keys(ARRAYS).join(', ')}, got ${String(dtype)}`);
-    const mergeAlg = opts.mergeAlg ?? 'replace';
-    if (mergeAlg !== 'replace' && mergeAlg !== 'add')
-      bad(`mergeAlg must be 'replace' or 'add', got ${String(mergeAlg)}`);
-    if (opts.burn !== undefined && opts.attribute !== undefined) bad('give either burn or attribute, not both');
-    if (opts.burn !== undefined && !Number.isFinite(opts.burn)) bad(`burn must be a finite number, got ${opts.burn}`);
-    if (opts.attribute !== undefined && (typeof opts.attribute !== 'string' || opts.attribute === ''))
-      bad('attribute must be a property name');
-    const fill = opts.fill ?? 0;
-    if (!Number.isFinite(fill)) bad(`fill must be a finite number, got ${fill}`);
-    const densifyPx = opts.densify === undefined ? 0.125 : opts.densify;
-    if (densifyPx !== false && !(densifyPx >= 0))
-      bad(`densify must be a non-negative number or false, got ${densifyPx}`);
+  return atBoundarySync(LabelError, 'rasterize', () => rasterizeUnguarded(features, grid, opts));
+}
 
-    const width = sliceWidth(grid);
-    const height = sliceHeight(grid);
-    const out = new ARRAYS[dtype](width * height);
-    const [lo, hi] = RANGES[dtype];
-    const isInt = lo > -Infinity;
-    const fillCast = cast(fill, isInt, lo, hi, dtype);
-    if (fillCast !== 0) out.fill(fillCast);
+function rasterizeUnguarded(
+  features: Iterable<VectorFeature>,
+  grid: GeoSlice,
+  opts: RasterizeOptions = {},
+): RasterizedLabel {
+  if (!features || typeof (features as Iterable<VectorFeature>)[Symbol.iterator] !== 'function')
+    bad(`features must be an iterable of features, got ${String(features)}`);
+  validateSlice(grid);
+  const dtype = opts.dtype ?? 'uint8';
+  if (!(dtype in ARRAYS)) bad(`dtype must be one of ${Object.keys(ARRAYS).join(', ')}, got ${String(dtype)}`);
+  const mergeAlg = opts.mergeAlg ?? 'replace';
+  if (mergeAlg !== 'replace' && mergeAlg !== 'add') bad(`mergeAlg must be 'replace' or 'add', got ${String(mergeAlg)}`);
+  if (opts.burn !== undefined && opts.attribute !== undefined) bad('give either burn or attribute, not both');
+  if (opts.burn !== undefined && !Number.isFinite(opts.burn)) bad(`burn must be a finite number, got ${opts.burn}`);
+  if (opts.attribute !== undefined && (typeof opts.attribute !== 'string' || opts.attribute === ''))
+    bad('attribute must be a property name');
+  const fill = opts.fill ?? 0;
+  if (!Number.isFinite(fill)) bad(`fill must be a finite number, got ${fill}`);
+  const densifyPx = opts.densify === undefined ? 0.125 : opts.densify;
+  if (densifyPx !== false && !(densifyPx >= 0)) bad(`densify must be a non-negative number or false, got ${densifyPx}`);
 
-    const gridCrs = resolveCrs(grid.crs).code;
-    const featureCrs = opts.crs === undefined ? gridCrs : resolveCrs(opts.crs).code;
-    const reproject = featureCrs !== gridCrs;
-    // Features whose bounds miss the grid (in their own CRS, with a margin) are skipped before reprojecting.
-    const window = reproject ? featureWindow(grid, featureCrs) : null;
-    // The inverse geotransform as GDAL computes it (no rotation): pixel = -origin / res + coord * (1 / res).
-    const [ox, oy] = [grid.bounds[0], grid.bounds[3]];
-    const [rx, ry] = grid.resolution;
-    const inv = [-ox / rx, 1 / rx, -oy / -ry, 1 / -ry];
-    const tolerance = densifyPx === false ? 0 : densifyPx * Math.min(rx, ry);
+  const width = sliceWidth(grid);
+  const height = sliceHeight(grid);
+  const out = new ARRAYS[dtype](width * height);
+  const [lo, hi] = RANGES[dtype];
+  const isInt = lo > -Infinity;
+  const fillCast = cast(fill, isInt, lo, hi, dtype);
+  if (fillCast !== 0) out.fill(fillCast);
 
-    let index = 0;
-    for (const f of features) {
-      const where = `feature ${index++}`;
-      if (typeof f !== 'object' || f === null) bad(`${where} is not a { geometry, properties } object`);
-      const value = burnValue(f, opts, where);
-      let g = toVectorGeometry(f.geometry, where);
-      if (g === null) continue;
-      if (window) {
-        const b = vectorBBox(g);
-        if (!b || b[0] > window[2] || b[2] < window[0] || b[1] > window[3] || b[3] < window[1]) continue;
-        g = reprojectGeometry(g, featureCrs, gridCrs, { tolerance, where });
-      }
-      const v = cast(value, isInt, lo, hi, dtype);
-      let visited: Set<number> | null = null;
-      const pixel: PixelFn =
-        mergeAlg === 'replace'
-          ? (r, c) => {
-              out[r * width + c] = v;
-            }
-          : (r, c) => {
-              const k = r * width + c;
-              if (visited) {
-                if (visited.has(k)) return;
-                visited.add(k);
-              }
-              out[k] = cast(out[k] + value, isInt, lo, hi, dtype);
-            };
-      const span: SpanFn = (r, c0, c1) => {
-        const a = Math.max(0, c0);
-        const b = Math.min(width - 1, c1);
-        for (let c = a; c <= b; c++) pixel(r, c);
-      };
-      burnGeometry(g, width, height, inv, opts.allTouched === true, pixel, span, () => {
-        if (mergeAlg === 'add') visited = new Set();
-      });
+  const gridCrs = resolveCrs(grid.crs).code;
+  const featureCrs = opts.crs === undefined ? gridCrs : resolveCrs(opts.crs).code;
+  const reproject = featureCrs !== gridCrs;
+  // Features whose bounds miss the grid (in their own CRS, with a margin) are skipped before reprojecting.
+  const window = reproject ? featureWindow(grid, featureCrs) : null;
+  // The inverse geotransform as GDAL computes it (no rotation): pixel = -origin / res + coord * (1 / res).
+  const [ox, oy] = [grid.bounds[0], grid.bounds[3]];
+  const [rx, ry] = grid.resolution;
+  const inv = [-ox / rx, 1 / rx, -oy / -ry, 1 / -ry];
+  const tolerance = densifyPx === false ? 0 : densifyPx * Math.min(rx, ry);
+
+  let index = 0;
+  for (const f of features) {
+    const where = `feature ${index++}`;
+    if (typeof f !== 'object' || f === null) bad(`${where} is not a { geometry, properties } object`);
+    const value = burnValue(f, opts, where);
+    let g = toVectorGeometry(f.geometry, where);
+    if (g === null) continue;
+    if (window) {
+      const b = vectorBBox(g);
+      if (!b || b[0] > window[2] || b[2] < window[0] || b[1] > window[3] || b[3] < window[1]) continue;
+      g = reprojectGeometry(g, featureCrs, gridCrs, { tolerance, where });
     }
-    return { data: out, shape: [1, height, width], dtype };
-  });
+    const v = cast(value, isInt, lo, hi, dtype);
+    let visited: Set<number> | null = null;
+    const pixel: PixelFn =
+      mergeAlg === 'replace'
+        ? (r, c) => {
+            out[r * width + c] = v;
+          }
+        : (r, c) => {
+            const k = r * width + c;
+            if (visited) {
+              if (visited.has(k)) return;
+              visited.add(k);
+            }
+            out[k] = cast(out[k] + value, isInt, lo, hi, dtype);
+          };
+    const span: SpanFn = (r, c0, c1) => {
+      const a = Math.max(0, c0);
+      const b = Math.min(width - 1, c1);
+      for (let c = a; c <= b; c++) pixel(r, c);
+    };
+    burnGeometry(g, width, height, inv, opts.allTouched === true, pixel, span, () => {
+      if (mergeAlg === 'add') visited = new Set();
+    });
+  }
+  return { data: out, shape: [1, height, width], dtype };
 }
 
 function bad(why: string): never {

@@ -115,141 +115,143 @@ export async function writePredictions(
   results: Iterable<PredictionResult> | AsyncIterable<PredictionResult>,
   opts: WritePredictionsOptions,
 ): Promise<WritePredictionsResult> {
-  return atBoundary(StitchError, `writePredictions ${String(opts?.out)}`, async () => {
-    if (!opts || typeof opts !== 'object')
-      throw new StitchError('BAD_OPTION', 'writePredictions needs options { out, modelId, ... }');
-    if (typeof opts.out !== 'string' || opts.out.length === 0 || opts.out.includes('\0'))
-      throw new StitchError('BAD_OPTION', `out must be a non-empty path, got ${String(opts.out)}`);
-    if (!catalog || typeof catalog !== 'object' || typeof catalog.source !== 'string')
-      throw new StitchError(
-        'BAD_OPTION',
-        'writePredictions needs the input catalog (a GeoCatalog) as its first argument',
-      );
-    if (!results || typeof results !== 'object' || !(Symbol.iterator in results || Symbol.asyncIterator in results))
-      throw new StitchError('BAD_OPTION', 'results must be an iterable or async iterable of { slice, prediction }');
-    const out = resolve(opts.out);
-    const level = opts.level ?? 'slice';
-    const values = opts.values ?? 'probabilities';
-    const round = opts.round ?? 0;
-    if (level !== 'slice' && level !== 'row')
-      throw new StitchError('BAD_OPTION', `level must be 'slice' or 'row', got ${JSON.stringify(level)}`);
-    if (typeof opts.modelId !== 'string' || opts.modelId === '')
-      throw new StitchError(
-        'BAD_OPTION',
-        'modelId must be a non-empty string (it is written into the model_id column)',
-      );
-    if (!Number.isInteger(round) || round < 0)
-      throw new StitchError('BAD_OPTION', `round must be a non-negative integer, got ${round}`);
-    if (existsSync(catalog.source) && resolve(catalog.source) === out) {
-      throw new StitchError(
-        'WOULD_OVERWRITE_INPUT',
-        `${out} is the input catalog; write predictions to a new path (the input is never modified)`,
-        { subject: out },
-      );
-    }
-    if (existsSync(out) && !opts.overwrite)
-      throw new StitchError('EXISTS', `${out} exists; pass overwrite: true or choose another path`, { subject: out });
+  return atBoundary(StitchError, `writePredictions ${String(opts?.out)}`, () =>
+    writePredictionsUnguarded(catalog, results, opts),
+  );
+}
 
-    const summaries: { slice: GeoSlice; s: PredictionSummary }[] = [];
-    for await (const r of results) {
-      if (!r || typeof r !== 'object')
-        throw new StitchError('BAD_OPTION', `results must hold { slice, prediction } objects, got ${String(r)}`);
-      validateSlice(r.slice);
-      const what = describeSlice(r.slice);
-      const [h, w] = r.shape ?? [sliceHeight(r.slice), sliceWidth(r.slice)];
-      const samples = prepareSamples(
-        toPredictionSamples(r.prediction, bandsOf(r.prediction, h, w, what), h, w, what),
-        values,
-        what,
-      );
-      summaries.push({ slice: r.slice, s: summarizePrediction(samples, values, what) });
-    }
-    if (summaries.length === 0)
-      throw new StitchError(
-        'NO_RESULTS',
-        `no prediction results to write to ${out}; pass at least one { slice, prediction }`,
-        { subject: out },
-      );
+async function writePredictionsUnguarded(
+  catalog: GeoCatalog,
+  results: Iterable<PredictionResult> | AsyncIterable<PredictionResult>,
+  opts: WritePredictionsOptions,
+): Promise<WritePredictionsResult> {
+  if (!opts || typeof opts !== 'object')
+    throw new StitchError('BAD_OPTION', 'writePredictions needs options { out, modelId, ... }');
+  if (typeof opts.out !== 'string' || opts.out.length === 0 || opts.out.includes('\0'))
+    throw new StitchError('BAD_OPTION', `out must be a non-empty path, got ${String(opts.out)}`);
+  if (!catalog || typeof catalog !== 'object' || typeof catalog.source !== 'string')
+    throw new StitchError(
+      'BAD_OPTION',
+      'writePredictions needs the input catalog (a GeoCatalog) as its first argument',
+    );
+  if (!results || typeof results !== 'object' || !(Symbol.iterator in results || Symbol.asyncIterator in results))
+    throw new StitchError('BAD_OPTION', 'results must be an iterable or async iterable of { slice, prediction }');
+  const out = resolve(opts.out);
+  const level = opts.level ?? 'slice';
+  const values = opts.values ?? 'probabilities';
+  const round = opts.round ?? 0;
+  if (level !== 'slice' && level !== 'row')
+    throw new StitchError('BAD_OPTION', `level must be 'slice' or 'row', got ${JSON.stringify(level)}`);
+  if (typeof opts.modelId !== 'string' || opts.modelId === '')
+    throw new StitchError('BAD_OPTION', 'modelId must be a non-empty string (it is written into the model_id column)');
+  if (!Number.isInteger(round) || round < 0)
+    throw new StitchError('BAD_OPTION', `round must be a non-negative integer, got ${round}`);
+  if (existsSync(catalog.source) && resolve(catalog.source) === out) {
+    throw new StitchError(
+      'WOULD_OVERWRITE_INPUT',
+      `${out} is the input catalog; write predictions to a new path (the input is never modified)`,
+      { subject: out },
+    );
+  }
+  if (existsSync(out) && !opts.overwrite)
+    throw new StitchError('EXISTS', `${out} exists; pass overwrite: true or choose another path`, { subject: out });
 
-    const lineage = await catalogLineage(catalog);
-    const lin = { model_id: opts.modelId, round, parent_catalog: lineage.parent, parent_hash: lineage.hash };
-    const regression = values === 'regression';
+  const summaries: { slice: GeoSlice; s: PredictionSummary }[] = [];
+  for await (const r of results) {
+    if (!r || typeof r !== 'object')
+      throw new StitchError('BAD_OPTION', `results must hold { slice, prediction } objects, got ${String(r)}`);
+    validateSlice(r.slice);
+    const what = describeSlice(r.slice);
+    const [h, w] = r.shape ?? [sliceHeight(r.slice), sliceWidth(r.slice)];
+    const samples = prepareSamples(
+      toPredictionSamples(r.prediction, bandsOf(r.prediction, h, w, what), h, w, what),
+      values,
+      what,
+    );
+    summaries.push({ slice: r.slice, s: summarizePrediction(samples, values, what) });
+  }
+  if (summaries.length === 0)
+    throw new StitchError(
+      'NO_RESULTS',
+      `no prediction results to write to ${out}; pass at least one { slice, prediction }`,
+      { subject: out },
+    );
 
-    const tmpDir = join(dirname(out), `.${basename(out)}.partial-${process.pid}-${randomBytes(4).toString('hex')}`);
-    mkdirSync(tmpDir, { recursive: true });
-    const tmp = join(tmpDir, basename(out));
-    let rows: number;
-    try {
-      if (level === 'slice') {
-        const sources = await rowsById(
-          catalog,
-          new Set(summaries.flatMap(({ slice }) => (slice.rowId === undefined ? [] : [slice.rowId]))),
-        );
-        const counters = new Map<string, number>();
-        const outRows: CatalogRow[] = summaries.map(({ slice, s }) => {
-          const src = slice.rowId === undefined ? undefined : sources.get(slice.rowId);
-          const prefix = slice.rowId ?? 'slice';
-          const n = counters.get(prefix) ?? 0;
-          counters.set(prefix, n + 1);
-          const fp = footprintWgs84(slice.bounds, slice.crs);
-          return {
-            id: `${prefix}/${n}`,
-            assets: src?.assets ?? {},
-            geometry: writeWkb(fp.geometry),
-            bbox: fp.bbox,
-            tmin: slice.interval ? slice.interval.start : (src?.tmin ?? null),
-            tmax: slice.interval ? slice.interval.end : (src?.tmax ?? null),
-            crs: slice.crs,
-            extras: {
-              ...(src?.extras ?? {}),
-              source_row_id: slice.rowId ?? null,
-              slice_xmin: slice.bounds[0],
-              slice_ymin: slice.bounds[1],
-              slice_xmax: slice.bounds[2],
-              slice_ymax: slice.bounds[3],
-              slice_res_x: slice.resolution[0],
-              slice_res_y: slice.resolution[1],
-              ...summaryColumns(s, regression),
-              ...lin,
-            },
-          };
-        });
-        await catalogFromRows(outRows, { source: `predictions of ${catalog.source}` }).toGeoParquet(
-          tmp,
-          opts.geoparquet,
-        );
-        rows = outRows.length;
-      } else {
-        const perRow = aggregateByRow(summaries, regression);
-        const table: Record<string, unknown>[] = [];
-        const seen = new Set<string>();
-        for await (const row of catalog.rows({ batchSize: 4096 })) {
-          seen.add(row.id);
-          table.push({ id: row.id, ...(perRow.get(row.id) ?? emptyColumns(regression)), ...lin });
-        }
-        const unknown = [...perRow.keys()].find((id) => !seen.has(id));
-        if (unknown !== undefined)
-          throw new StitchError(
-            'UNKNOWN_ROW',
-            `a result's slice.rowId "${unknown}" is not a row of ${catalog.source}; use level: 'slice' or fix the row ids`,
-            { subject: unknown },
-          );
-        await catalog.withColumns(table, { on: 'id' }).toGeoParquet(tmp, opts.geoparquet);
-        rows = table.length;
+  const lineage = await catalogLineage(catalog);
+  const lin = { model_id: opts.modelId, round, parent_catalog: lineage.parent, parent_hash: lineage.hash };
+  const regression = values === 'regression';
+
+  const tmpDir = join(dirname(out), `.${basename(out)}.partial-${process.pid}-${randomBytes(4).toString('hex')}`);
+  mkdirSync(tmpDir, { recursive: true });
+  const tmp = join(tmpDir, basename(out));
+  let rows: number;
+  try {
+    if (level === 'slice') {
+      const sources = await rowsById(
+        catalog,
+        new Set(summaries.flatMap(({ slice }) => (slice.rowId === undefined ? [] : [slice.rowId]))),
+      );
+      const counters = new Map<string, number>();
+      const outRows: CatalogRow[] = summaries.map(({ slice, s }) => {
+        const src = slice.rowId === undefined ? undefined : sources.get(slice.rowId);
+        const prefix = slice.rowId ?? 'slice';
+        const n = counters.get(prefix) ?? 0;
+        counters.set(prefix, n + 1);
+        const fp = footprintWgs84(slice.bounds, slice.crs);
+        return {
+          id: `${prefix}/${n}`,
+          assets: src?.assets ?? {},
+          geometry: writeWkb(fp.geometry),
+          bbox: fp.bbox,
+          tmin: slice.interval ? slice.interval.start : (src?.tmin ?? null),
+          tmax: slice.interval ? slice.interval.end : (src?.tmax ?? null),
+          crs: slice.crs,
+          extras: {
+            ...(src?.extras ?? {}),
+            source_row_id: slice.rowId ?? null,
+            slice_xmin: slice.bounds[0],
+            slice_ymin: slice.bounds[1],
+            slice_xmax: slice.bounds[2],
+            slice_ymax: slice.bounds[3],
+            slice_res_x: slice.resolution[0],
+            slice_res_y: slice.resolution[1],
+            ...summaryColumns(s, regression),
+            ...lin,
+          },
+        };
+      });
+      await catalogFromRows(outRows, { source: `predictions of ${catalog.source}` }).toGeoParquet(tmp, opts.geoparquet);
+      rows = outRows.length;
+    } else {
+      const perRow = aggregateByRow(summaries, regression);
+      const table: Record<string, unknown>[] = [];
+      const seen = new Set<string>();
+      for await (const row of catalog.rows({ batchSize: 4096 })) {
+        seen.add(row.id);
+        table.push({ id: row.id, ...(perRow.get(row.id) ?? emptyColumns(regression)), ...lin });
       }
-      renameSync(tmp, out);
-    } catch (e) {
-      if (e instanceof StitchError) throw e;
-      throw new StitchError(
-        'WRITE_FAILED',
-        `writing predictions to ${out} failed (nothing was written there): ${(e as Error).message}`,
-        { cause: e, subject: out },
-      );
-    } finally {
-      rmSync(tmpDir, { recursive: true, force: true });
+      const unknown = [...perRow.keys()].find((id) => !seen.has(id));
+      if (unknown !== undefined)
+        throw new StitchError(
+          'UNKNOWN_ROW',
+          `a result's slice.rowId "${unknown}" is not a row of ${catalog.source}; use level: 'slice' or fix the row ids`,
+          { subject: unknown },
+        );
+      await catalog.withColumns(table, { on: 'id' }).toGeoParquet(tmp, opts.geoparquet);
+      rows = table.length;
     }
-    return { path: out, rows, lineage };
-  });
+    renameSync(tmp, out);
+  } catch (e) {
+    if (e instanceof StitchError) throw e;
+    throw new StitchError(
+      'WRITE_FAILED',
+      `writing predictions to ${out} failed (nothing was written there): ${(e as Error).message}`,
+      { cause: e, subject: out },
+    );
+  } finally {
+    rmSync(tmpDir, { recursive: true, force: true });
+  }
+  return { path: out, rows, lineage };
 }
 
 function bandsOf(p: PredictionInput, h: number, w: number, what: string): number {

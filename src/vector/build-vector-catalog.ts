@@ -73,45 +73,49 @@ export async function buildVectorCatalog(
   inputs: string | readonly string[],
   opts: BuildVectorOptions,
 ): Promise<BuildResult> {
-  return atBoundary(BuildError, 'buildVectorCatalog', async () => {
-    if (!opts || typeof opts !== 'object')
-      throw new BuildError('BAD_OPTION', 'buildVectorCatalog needs options { out }');
-    if (typeof inputs !== 'string' && !Array.isArray(inputs))
-      throw new BuildError('BAD_OPTION', `inputs must be a path or a list of paths, got ${String(inputs)}`);
-    const granularity = opts.granularity ?? 'file';
-    if (granularity !== 'file' && granularity !== 'feature')
-      throw new BuildError('BAD_OPTION', `granularity must be 'file' or 'feature', got ${JSON.stringify(granularity)}`);
-    const files = await expand(inputs);
-    const report = new SkipReport(opts.onError ?? 'fail');
-    const key = opts.assetKey ?? 'vector';
-    // Column names are case-insensitive in DuckDB: properties spelt differently in different files share the first spelling.
-    const spelling = new Map<string, string>();
-    async function* rows(): AsyncGenerator<CatalogRow> {
-      for (const href of files) {
-        let layer: VectorLayer;
-        try {
-          layer = await openVectorLayer(href);
-        } catch (e) {
-          report.add(unreadable(e, href), href);
-          continue;
+  return atBoundary(BuildError, 'buildVectorCatalog', () => buildVectorCatalogUnguarded(inputs, opts));
+}
+
+async function buildVectorCatalogUnguarded(
+  inputs: string | readonly string[],
+  opts: BuildVectorOptions,
+): Promise<BuildResult> {
+  if (!opts || typeof opts !== 'object') throw new BuildError('BAD_OPTION', 'buildVectorCatalog needs options { out }');
+  if (typeof inputs !== 'string' && !Array.isArray(inputs))
+    throw new BuildError('BAD_OPTION', `inputs must be a path or a list of paths, got ${String(inputs)}`);
+  const granularity = opts.granularity ?? 'file';
+  if (granularity !== 'file' && granularity !== 'feature')
+    throw new BuildError('BAD_OPTION', `granularity must be 'file' or 'feature', got ${JSON.stringify(granularity)}`);
+  const files = await expand(inputs);
+  const report = new SkipReport(opts.onError ?? 'fail');
+  const key = opts.assetKey ?? 'vector';
+  // Column names are case-insensitive in DuckDB: properties spelt differently in different files share the first spelling.
+  const spelling = new Map<string, string>();
+  async function* rows(): AsyncGenerator<CatalogRow> {
+    for (const href of files) {
+      let layer: VectorLayer;
+      try {
+        layer = await openVectorLayer(href);
+      } catch (e) {
+        report.add(unreadable(e, href), href);
+        continue;
+      }
+      try {
+        if (granularity === 'file') {
+          const row = await fileRow(layer, key);
+          if (row) yield row;
+        } else {
+          for await (const f of layer.features()) yield featureRow(layer, f, key, opts.time, spelling);
         }
-        try {
-          if (granularity === 'file') {
-            const row = await fileRow(layer, key);
-            if (row) yield row;
-          } else {
-            for await (const f of layer.features()) yield featureRow(layer, f, key, opts.time, spelling);
-          }
-        } catch (e) {
-          if (granularity === 'feature') throw unreadable(e, href);
-          report.add(unreadable(e, href), href);
-        }
+      } catch (e) {
+        if (granularity === 'feature') throw unreadable(e, href);
+        report.add(unreadable(e, href), href);
       }
     }
-    const n = await writeRows(rows(), opts.out, opts, report);
-    const catalog = (await openCatalog(opts.out)) as DuckDBCatalog;
-    return { catalog, rows: n, skipped: report.skipped };
-  });
+  }
+  const n = await writeRows(rows(), opts.out, opts, report);
+  const catalog = (await openCatalog(opts.out)) as DuckDBCatalog;
+  return { catalog, rows: n, skipped: report.skipped };
 }
 
 function unreadable(e: unknown, href: string): BuildError {

@@ -49,42 +49,48 @@ export async function loadVector(
   slice: GeoSlice,
   opts: LoadVectorOptions = {},
 ): Promise<SliceFeature[]> {
-  return atBoundary(VectorError, 'loadVector', async () => {
-    validateSlice(slice);
-    const densify = opts.densify === undefined ? 0.125 : opts.densify;
-    const tolerance = densify === false ? 0 : densify * Math.min(...slice.resolution);
-    const sliceCrs = resolveCrs(slice.crs).code;
-    const out: SliceFeature[] = [];
-    const layers = new Map<string, Promise<VectorLayer>>();
-    const keep = (g: VectorGeometry, crs: string, where: string): VectorGeometry | null => {
-      const p = reprojectGeometry(g, crs, sliceCrs, { tolerance, where });
-      if (!geometryIntersectsBox(p, slice.bounds)) return null;
-      return opts.clip ? clipToBox(p, slice.bounds) : p;
-    };
-    for await (const row of catalog.query(slice).rows()) {
-      if (rowBackend(row) !== 'vector') continue;
-      const wkb = row.extras.feature_wkb;
-      if (wkb instanceof Uint8Array) {
-        const where = `catalog row ${row.id}`;
-        const g = readVectorWkb(wkb, where);
-        const kept = g && keep(g, row.crs, where);
-        if (kept) out.push({ id: row.id, rowId: row.id, geometry: kept, properties: propertiesOf(row) });
-        continue;
-      }
-      const href = fileOf(row);
-      let layer = layers.get(href);
-      if (!layer) {
-        layer = openVectorLayer(href);
-        layers.set(href, layer);
-      }
-      const l = await layer;
-      for await (const f of l.features({ bbox: boundsIn(slice, l.crs) })) {
-        const kept = keep(f.geometry, l.crs, `${href} ${f.id}`);
-        if (kept) out.push({ id: f.id, rowId: row.id, geometry: kept, properties: f.properties });
-      }
+  return atBoundary(VectorError, 'loadVector', () => loadVectorUnguarded(catalog, slice, opts));
+}
+
+async function loadVectorUnguarded(
+  catalog: GeoCatalog,
+  slice: GeoSlice,
+  opts: LoadVectorOptions = {},
+): Promise<SliceFeature[]> {
+  validateSlice(slice);
+  const densify = opts.densify === undefined ? 0.125 : opts.densify;
+  const tolerance = densify === false ? 0 : densify * Math.min(...slice.resolution);
+  const sliceCrs = resolveCrs(slice.crs).code;
+  const out: SliceFeature[] = [];
+  const layers = new Map<string, Promise<VectorLayer>>();
+  const keep = (g: VectorGeometry, crs: string, where: string): VectorGeometry | null => {
+    const p = reprojectGeometry(g, crs, sliceCrs, { tolerance, where });
+    if (!geometryIntersectsBox(p, slice.bounds)) return null;
+    return opts.clip ? clipToBox(p, slice.bounds) : p;
+  };
+  for await (const row of catalog.query(slice).rows()) {
+    if (rowBackend(row) !== 'vector') continue;
+    const wkb = row.extras.feature_wkb;
+    if (wkb instanceof Uint8Array) {
+      const where = `catalog row ${row.id}`;
+      const g = readVectorWkb(wkb, where);
+      const kept = g && keep(g, row.crs, where);
+      if (kept) out.push({ id: row.id, rowId: row.id, geometry: kept, properties: propertiesOf(row) });
+      continue;
     }
-    return out;
-  });
+    const href = fileOf(row);
+    let layer = layers.get(href);
+    if (!layer) {
+      layer = openVectorLayer(href);
+      layers.set(href, layer);
+    }
+    const l = await layer;
+    for await (const f of l.features({ bbox: boundsIn(slice, l.crs) })) {
+      const kept = keep(f.geometry, l.crs, `${href} ${f.id}`);
+      if (kept) out.push({ id: f.id, rowId: row.id, geometry: kept, properties: f.properties });
+    }
+  }
+  return out;
 }
 
 function propertiesOf(row: CatalogRow): Record<string, unknown> {

@@ -29,31 +29,29 @@ export function vectorFormatOf(href: string): VectorFormat | null {
  * {@link VectorError} `NOT_FOUND`, `UNSUPPORTED_FORMAT` or `BAD_FILE` naming the file.
  */
 export async function openVectorLayer(href: string, format?: VectorFormat): Promise<VectorLayer> {
-  return atBoundary(VectorError, `openVectorLayer ${String(href)}`, async () => {
-    if (typeof href !== 'string' || href.length === 0)
-      throw new VectorError('NOT_FOUND', `openVectorLayer needs a path or URL, got ${String(href)}`);
-    const fmt = format ?? vectorFormatOf(href);
-    if (!fmt) {
-      throw new VectorError(
-        'UNSUPPORTED_FORMAT',
-        `${href}: unknown vector format; use .parquet (GeoParquet), .geojson/.json, .geojsonl/.geojsonseq or .fgb, or pass the format`,
-        { subject: href },
-      );
-    }
-    const remote = /^https?:\/\//i.test(href);
-    if (remote && fmt !== 'flatgeobuf') {
-      throw new VectorError(
-        'UNSUPPORTED_FORMAT',
-        `${href}: only FlatGeobuf is read over HTTP; download the file first`,
-        {
-          subject: href,
-        },
-      );
-    }
-    if (!remote && !(existsSync(href) && statSync(href).isFile()))
-      throw new VectorError('NOT_FOUND', `${href} does not exist or is not a file; check the path`, { subject: href });
-    if (fmt === 'geoparquet') return openGeoParquetLayer(href);
-    if (fmt === 'flatgeobuf') return openFlatGeobuf(href);
-    return openGeoJson(href, fmt === 'geojsonseq');
-  });
+  return atBoundary(VectorError, `openVectorLayer ${String(href)}`, () => openVectorLayerUnguarded(href, format));
+}
+
+async function openVectorLayerUnguarded(href: string, format?: VectorFormat): Promise<VectorLayer> {
+  if (typeof href !== 'string' || href.length === 0)
+    throw new VectorError('NOT_FOUND', `openVectorLayer needs a path or URL, got ${String(href)}`);
+  const fmt = format ?? vectorFormatOf(href);
+  if (!fmt) {
+    throw new VectorError(
+      'UNSUPPORTED_FORMAT',
+      `${href}: unknown vector format; use .parquet (GeoParquet), .geojson/.json, .geojsonl/.geojsonseq or .fgb, or pass the format`,
+      { subject: href },
+    );
+  }
+  const remote = /^https?:\/\//i.test(href);
+  if (remote && fmt !== 'flatgeobuf') {
+    throw new VectorError('UNSUPPORTED_FORMAT', `${href}: only FlatGeobuf is read over HTTP; download the file first`, {
+      subject: href,
+    });
+  }
+  if (!remote && !(existsSync(href) && statSync(href).isFile()))
+    throw new VectorError('NOT_FOUND', `${href} does not exist or is not a file; check the path`, { subject: href });
+  if (fmt === 'geoparquet') return openGeoParquetLayer(href);
+  if (fmt === 'flatgeobuf') return openFlatGeobuf(href);
+  return openGeoJson(href, fmt === 'geojsonseq');
 }

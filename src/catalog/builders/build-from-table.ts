@@ -71,21 +71,23 @@ export interface BuildTableOptions
  * ```
  */
 export async function buildCatalogFromTable(source: TableSource, opts: BuildTableOptions): Promise<BuildResult> {
-  return atBoundary(BuildError, 'buildCatalogFromTable', async () => {
-    if (!opts || typeof opts.out !== 'string' || opts.out.length === 0)
-      throw new BuildError('BAD_OPTION', 'buildCatalogFromTable needs { out: "catalog.parquet" }');
-    if (opts.shard !== undefined) {
-      const { shard, s3, ...rest } = opts;
-      const run = await writeShard(opts.out, shard, s3, async (local) => {
-        const r = await buildFromRecords(shardItems(readRecords(source), shard), { ...rest, out: local });
-        await r.catalog.close();
-        return r;
-      });
-      const catalog = run.local ? await openLocalCatalog(run.local) : await openRemoteCatalog(run.part, { s3 });
-      return { ...run.result, catalog };
-    }
-    return buildFromRecords(readRecords(source), opts);
-  });
+  return atBoundary(BuildError, 'buildCatalogFromTable', () => buildCatalogFromTableUnguarded(source, opts));
+}
+
+async function buildCatalogFromTableUnguarded(source: TableSource, opts: BuildTableOptions): Promise<BuildResult> {
+  if (!opts || typeof opts.out !== 'string' || opts.out.length === 0)
+    throw new BuildError('BAD_OPTION', 'buildCatalogFromTable needs { out: "catalog.parquet" }');
+  if (opts.shard !== undefined) {
+    const { shard, s3, ...rest } = opts;
+    const run = await writeShard(opts.out, shard, s3, async (local) => {
+      const r = await buildFromRecords(shardItems(readRecords(source), shard), { ...rest, out: local });
+      await r.catalog.close();
+      return r;
+    });
+    const catalog = run.local ? await openLocalCatalog(run.local) : await openRemoteCatalog(run.part, { s3 });
+    return { ...run.result, catalog };
+  }
+  return buildFromRecords(readRecords(source), opts);
 }
 
 async function buildFromRecords(

@@ -191,58 +191,60 @@ async function* rasterRows(
  * ```
  */
 export async function buildRasterCatalog(files: RasterFiles, opts: BuildRasterOptions): Promise<BuildResult> {
-  return atBoundary(BuildError, 'buildRasterCatalog', async () => {
-    if (!opts || typeof opts.out !== 'string' || opts.out.length === 0)
-      throw new BuildError('BAD_OPTION', 'buildRasterCatalog needs { out: "catalog.parquet" }');
-    if (opts.shard !== undefined) {
-      const { shard, s3, ...rest } = opts;
-      const sorted = Array.isArray(files) ? [...files].sort() : files;
-      const run = await writeShard(opts.out, shard, s3, async (local) => {
-        const { hrefs } = await expandFiles(sorted);
-        const r = await buildRasterCatalog(shardItems(hrefs, shard), { ...rest, out: local });
-        await r.catalog.close();
-        return r;
-      });
-      const catalog = run.local ? await openLocalCatalog(run.local) : await openRemoteCatalog(run.part, { s3 });
-      return { ...run.result, catalog };
-    }
-    if (opts.filenameRegex !== undefined && !(opts.filenameRegex instanceof RegExp))
-      throw new BuildError('BAD_OPTION', 'filenameRegex must be a RegExp');
-    const workers = workerCount(opts.workers);
-    checkHttpOptions(opts.http, 'buildRasterCatalog http');
-    if (opts.http?.signRequest && workers > 0)
-      throw new BuildError(
-        'BAD_OPTION',
-        'http.signRequest is a function and cannot reach worker threads; pass workers: 0',
-      );
-    const report = new SkipReport(opts.onError);
-    const { hrefs, total } = await expandFiles(files);
-    const progress = startProgress(opts.progress, 'raster headers', total);
-    const pool = startPool(workers);
-    const task: Omit<RasterRowTask, 'href'> = {
-      assetKey: opts.assetKey,
-      regex: opts.filenameRegex
-        ? { source: opts.filenameRegex.source, flags: opts.filenameRegex.flags.replace(/[gy]/g, '') }
-        : undefined,
-      dateFormat: opts.dateFormat,
-      cogHeaders: opts.cogHeaders,
-      tiffDateTime: opts.tiffDateTime,
-      http: opts.http,
-      footprint: opts.footprint,
-    };
-    let rows: number;
-    try {
-      const stream = rasterRows(hrefs, pool.run, Math.max(8, workers * 8), task, opts, report, () => progress.tick());
-      const extrasTypes: Record<string, string> | undefined = opts.cogHeaders
-        ? cogColumnTypes([opts.assetKey ?? 'image'])
-        : undefined;
-      rows = await writeRows(stream, opts.out, { ...opts, extrasTypes }, report);
-    } finally {
-      progress.stop();
-      await pool.close();
-    }
-    return { catalog: await openLocalCatalog(opts.out), rows, skipped: report.skipped };
-  });
+  return atBoundary(BuildError, 'buildRasterCatalog', () => buildRasterCatalogUnguarded(files, opts));
+}
+
+async function buildRasterCatalogUnguarded(files: RasterFiles, opts: BuildRasterOptions): Promise<BuildResult> {
+  if (!opts || typeof opts.out !== 'string' || opts.out.length === 0)
+    throw new BuildError('BAD_OPTION', 'buildRasterCatalog needs { out: "catalog.parquet" }');
+  if (opts.shard !== undefined) {
+    const { shard, s3, ...rest } = opts;
+    const sorted = Array.isArray(files) ? [...files].sort() : files;
+    const run = await writeShard(opts.out, shard, s3, async (local) => {
+      const { hrefs } = await expandFiles(sorted);
+      const r = await buildRasterCatalog(shardItems(hrefs, shard), { ...rest, out: local });
+      await r.catalog.close();
+      return r;
+    });
+    const catalog = run.local ? await openLocalCatalog(run.local) : await openRemoteCatalog(run.part, { s3 });
+    return { ...run.result, catalog };
+  }
+  if (opts.filenameRegex !== undefined && !(opts.filenameRegex instanceof RegExp))
+    throw new BuildError('BAD_OPTION', 'filenameRegex must be a RegExp');
+  const workers = workerCount(opts.workers);
+  checkHttpOptions(opts.http, 'buildRasterCatalog http');
+  if (opts.http?.signRequest && workers > 0)
+    throw new BuildError(
+      'BAD_OPTION',
+      'http.signRequest is a function and cannot reach worker threads; pass workers: 0',
+    );
+  const report = new SkipReport(opts.onError);
+  const { hrefs, total } = await expandFiles(files);
+  const progress = startProgress(opts.progress, 'raster headers', total);
+  const pool = startPool(workers);
+  const task: Omit<RasterRowTask, 'href'> = {
+    assetKey: opts.assetKey,
+    regex: opts.filenameRegex
+      ? { source: opts.filenameRegex.source, flags: opts.filenameRegex.flags.replace(/[gy]/g, '') }
+      : undefined,
+    dateFormat: opts.dateFormat,
+    cogHeaders: opts.cogHeaders,
+    tiffDateTime: opts.tiffDateTime,
+    http: opts.http,
+    footprint: opts.footprint,
+  };
+  let rows: number;
+  try {
+    const stream = rasterRows(hrefs, pool.run, Math.max(8, workers * 8), task, opts, report, () => progress.tick());
+    const extrasTypes: Record<string, string> | undefined = opts.cogHeaders
+      ? cogColumnTypes([opts.assetKey ?? 'image'])
+      : undefined;
+    rows = await writeRows(stream, opts.out, { ...opts, extrasTypes }, report);
+  } finally {
+    progress.stop();
+    await pool.close();
+  }
+  return { catalog: await openLocalCatalog(opts.out), rows, skipped: report.skipped };
 }
 
 /**

@@ -31,11 +31,6 @@ export type AppendOptions = Omit<BuildRasterOptions, 'out'> & Omit<BuildTableOpt
 /**
  * The shard files of a catalog directory, sorted: those its manifest lists, or (a directory written
  * before manifests, or by another tool) every top-level, visible `.parquet` file.
- *
- * @example
- * ```ts
- * listShards('catalog/'); // ['/abs/catalog/part-....parquet', ...]
- * ```
  */
 export function listShards(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -70,11 +65,6 @@ const SHARD = /^part-[0-9a-z]+-\d+-[0-9a-f]{8}\.parquet$/;
 /**
  * Whether `name` is a shard name written by `appendToCatalog`/`compactCatalog`
  * (`part-<time>-<pid>-<hex>.parquet`).
- *
- * @example
- * ```ts
- * isShardName('part-0lz3k2a1b-1234-9f3a0c1d.parquet'); // true
- * ```
  */
 export function isShardName(name: string): boolean {
   return SHARD.test(name);
@@ -85,11 +75,6 @@ export function isShardName(name: string): boolean {
  * processes that are gone, and — when the directory has a manifest — geoslice shards it does not list
  * (an append killed before its commit, or the old shards of a committed compaction). Call it only
  * while holding the directory's writer lock. Returns the removed paths.
- *
- * @example
- * ```ts
- * const removed = cleanCatalogDir('catalog/');
- * ```
  */
 export function cleanCatalogDir(dir: string): string[] {
   const abs = resolve(dir);
@@ -139,26 +124,32 @@ export async function appendToCatalog(
   input: AppendInput,
   opts: AppendOptions = {},
 ): Promise<BuildResult & { shard: string }> {
-  return atBoundary(BuildError, `appendToCatalog ${String(dir)}`, async () => {
-    if (!input || typeof input !== 'object' || (!('files' in input) && !('table' in input))) {
-      throw new BuildError('BAD_OPTION', 'appendToCatalog needs { files } (rasters) or { table } (records)');
-    }
-    mkdirSync(dir, { recursive: true });
-    const lock = await acquireLock(dir, opts.lock);
-    const shard = join(resolve(dir), shardName());
-    try {
-      const shards = prepareDir(dir);
-      const result =
-        'files' in input
-          ? await buildRasterCatalog(input.files, { ...opts, out: shard })
-          : await buildCatalogFromTable(input.table, { ...opts, out: shard });
-      await result.catalog.close();
-      commitShards(dir, [...shards, shard]);
-      return { catalog: await openLocalCatalog(dir), rows: result.rows, skipped: result.skipped, shard };
-    } finally {
-      await lock.release();
-    }
-  });
+  return atBoundary(BuildError, `appendToCatalog ${String(dir)}`, () => appendToCatalogUnguarded(dir, input, opts));
+}
+
+async function appendToCatalogUnguarded(
+  dir: string,
+  input: AppendInput,
+  opts: AppendOptions = {},
+): Promise<BuildResult & { shard: string }> {
+  if (!input || typeof input !== 'object' || (!('files' in input) && !('table' in input))) {
+    throw new BuildError('BAD_OPTION', 'appendToCatalog needs { files } (rasters) or { table } (records)');
+  }
+  mkdirSync(dir, { recursive: true });
+  const lock = await acquireLock(dir, opts.lock);
+  const shard = join(resolve(dir), shardName());
+  try {
+    const shards = prepareDir(dir);
+    const result =
+      'files' in input
+        ? await buildRasterCatalog(input.files, { ...opts, out: shard })
+        : await buildCatalogFromTable(input.table, { ...opts, out: shard });
+    await result.catalog.close();
+    commitShards(dir, [...shards, shard]);
+    return { catalog: await openLocalCatalog(dir), rows: result.rows, skipped: result.skipped, shard };
+  } finally {
+    await lock.release();
+  }
 }
 
 /**
@@ -168,37 +159,37 @@ export async function appendToCatalog(
  * at most one). Readers see either the old shards or the merged one, never both; a kill before the
  * manifest rename leaves the old state (the half-made shard is removed by the next run), a kill after
  * it the new one (the old shards are removed by the next run).
- *
- * @example
- * ```ts
- * const { merged } = await compactCatalog('catalog/');
- * ```
  */
 export async function compactCatalog(
   dir: string,
   opts: Pick<GeoParquetWriteOptions, 'rowGroupSize' | 'compression'> & { lock?: LockOptions } = {},
 ): Promise<{ merged: number; shard: string | null }> {
-  return atBoundary(BuildError, `compactCatalog ${String(dir)}`, async () => {
-    if (!existsSync(dir) || !statSync(dir).isDirectory())
-      throw new BuildError('NOT_FOUND', `${dir} is not a catalog directory`, { subject: dir });
-    const lock = await acquireLock(dir, opts.lock);
+  return atBoundary(BuildError, `compactCatalog ${String(dir)}`, () => compactCatalogUnguarded(dir, opts));
+}
+
+async function compactCatalogUnguarded(
+  dir: string,
+  opts: Pick<GeoParquetWriteOptions, 'rowGroupSize' | 'compression'> & { lock?: LockOptions } = {},
+): Promise<{ merged: number; shard: string | null }> {
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new BuildError('NOT_FOUND', `${dir} is not a catalog directory`, { subject: dir });
+  const lock = await acquireLock(dir, opts.lock);
+  try {
+    const shards = prepareDir(dir);
+    if (shards.length <= 1) return { merged: 0, shard: shards[0] ?? null };
+    const target = join(resolve(dir), shardName());
+    const cat = await openLocalCatalog(shards);
     try {
-      const shards = prepareDir(dir);
-      if (shards.length <= 1) return { merged: 0, shard: shards[0] ?? null };
-      const target = join(resolve(dir), shardName());
-      const cat = await openLocalCatalog(shards);
-      try {
-        await cat.toGeoParquet(target, { rowGroupSize: opts.rowGroupSize, compression: opts.compression });
-      } finally {
-        await cat.close();
-      }
-      commitShards(dir, [target]);
-      for (const s of shards) rmSync(s, { force: true });
-      return { merged: shards.length, shard: target };
+      await cat.toGeoParquet(target, { rowGroupSize: opts.rowGroupSize, compression: opts.compression });
     } finally {
-      await lock.release();
+      await cat.close();
     }
-  });
+    commitShards(dir, [target]);
+    for (const s of shards) rmSync(s, { force: true });
+    return { merged: shards.length, shard: target };
+  } finally {
+    await lock.release();
+  }
 }
 
 /**
@@ -211,16 +202,22 @@ export async function optimizeCatalog(
   out: string,
   opts: { sort?: string[]; rowGroupSize?: number; compression?: GeoParquetWriteOptions['compression'] } = {},
 ): Promise<void> {
-  return atBoundary(BuildError, `optimizeCatalog ${String(input)}`, async () => {
-    const cat = await openLocalCatalog(input);
-    try {
-      await cat.toGeoParquet(out, {
-        sortBy: opts.sort,
-        rowGroupSize: opts.rowGroupSize,
-        compression: opts.compression,
-      });
-    } finally {
-      await cat.close();
-    }
-  });
+  return atBoundary(BuildError, `optimizeCatalog ${String(input)}`, () => optimizeCatalogUnguarded(input, out, opts));
+}
+
+async function optimizeCatalogUnguarded(
+  input: string,
+  out: string,
+  opts: { sort?: string[]; rowGroupSize?: number; compression?: GeoParquetWriteOptions['compression'] } = {},
+): Promise<void> {
+  const cat = await openLocalCatalog(input);
+  try {
+    await cat.toGeoParquet(out, {
+      sortBy: opts.sort,
+      rowGroupSize: opts.rowGroupSize,
+      compression: opts.compression,
+    });
+  } finally {
+    await cat.close();
+  }
 }

@@ -59,13 +59,15 @@ const PART = /^part-(\d+)\.parquet$/;
  * (another compaction committed in between; its version stays, ours is removed), `LOCKED`.
  */
 export async function compactShards(prefix: string, opts: CompactShardsOptions = {}): Promise<CatalogManifest> {
-  return atBoundary(BuildError, `compactShards ${String(prefix)}`, async () => {
-    if (typeof prefix !== 'string' || prefix.length === 0)
-      throw new BuildError('BAD_OPTION', `compactShards needs a directory or s3:// prefix, got ${String(prefix)}`);
-    if (opts.worldSize !== undefined && !(Number.isInteger(opts.worldSize) && opts.worldSize >= 1))
-      throw new BuildError('BAD_OPTION', `worldSize must be a positive integer, got ${String(opts.worldSize)}`);
-    return /^s3:\/\//i.test(prefix) ? compactS3(prefix.replace(/\/+$/, ''), opts) : compactLocal(resolve(prefix), opts);
-  });
+  return atBoundary(BuildError, `compactShards ${String(prefix)}`, () => compactShardsUnguarded(prefix, opts));
+}
+
+async function compactShardsUnguarded(prefix: string, opts: CompactShardsOptions = {}): Promise<CatalogManifest> {
+  if (typeof prefix !== 'string' || prefix.length === 0)
+    throw new BuildError('BAD_OPTION', `compactShards needs a directory or s3:// prefix, got ${String(prefix)}`);
+  if (opts.worldSize !== undefined && !(Number.isInteger(opts.worldSize) && opts.worldSize >= 1))
+    throw new BuildError('BAD_OPTION', `worldSize must be a positive integer, got ${String(opts.worldSize)}`);
+  return /^s3:\/\//i.test(prefix) ? compactS3(prefix.replace(/\/+$/, ''), opts) : compactLocal(resolve(prefix), opts);
 }
 
 function checkParts(names: string[], where: string, worldSize: number | undefined): string[] {
