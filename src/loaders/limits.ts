@@ -4,7 +4,7 @@
  * or a process that grows until the OS kills it. Both limits are options of `openRaster`, `loadSlice`,
  * `createLoader` and `batchChips`.
  */
-import { GeosliceError, LoaderError } from '../errors.js';
+import { type GeosliceError, LoaderError, toGeosliceError } from '../errors.js';
 
 /**
  * Limits of one read and one batch.
@@ -79,20 +79,9 @@ export function checkBatch(chips: number, bytesPerChip: number, limits: Required
 }
 
 /**
- * An error that escaped a loader as a plain JS error, as a {@link GeosliceError}: allocation failures
- * (`RangeError: Invalid typed array length`, `Array buffer allocation failed`) become `TOO_LARGE`,
- * anything else `INTERNAL` (with the original as `cause`). GeosliceErrors pass through.
+ * An error that escaped a loader as a plain JS error, as a {@link LoaderError}: allocation failures
+ * become `TOO_LARGE`, anything else `INTERNAL` (see {@link toGeosliceError}). GeosliceErrors pass through.
  */
 export function asGeosliceError(e: unknown, subject: string): GeosliceError {
-  if (e instanceof GeosliceError) return e;
-  const msg = e instanceof Error ? e.message : String(e);
-  if (e instanceof RangeError && /array length|allocation failed|Array buffer|out of memory/i.test(msg))
-    return new LoaderError('TOO_LARGE', `${subject}: cannot allocate the result (${msg}); read smaller windows`, {
-      cause: e,
-      subject,
-    });
-  return new LoaderError('INTERNAL', `${subject}: unexpected ${e instanceof Error ? e.name : 'error'}: ${msg}`, {
-    cause: e,
-    subject,
-  });
+  return toGeosliceError(e, subject, LoaderError);
 }

@@ -73,6 +73,7 @@ export function checkShard(shard: SamplerShard | undefined): SamplerShard {
  * Validates seed and epoch (defaults 0 and 0).
  */
 export function checkSeed(o: { seed?: SamplerSeed; epoch?: number }): { seed: SamplerSeed; epoch: number } {
+  if (!o || typeof o !== 'object') badOption('options', o, 'pass an options object');
   const seed = o.seed ?? 0;
   if (typeof seed === 'number' ? !Number.isFinite(seed) : typeof seed !== 'string')
     badOption('seed', seed, 'pass a finite number or a string');

@@ -64,8 +64,8 @@ export async function* stratifiedSampler(
   catalog: GeoCatalog,
   opts: StratifiedSamplerOptions,
 ): AsyncGenerator<GeoSlice> {
-  const strata = strataOf(opts);
   const { seed, epoch } = checkSeed(opts);
+  const strata = strataOf(opts);
   const shard = checkShard(opts.shard);
   const quotaOf = quotaFunction(opts);
   const spec: ChipSpec = chipSpecOf(opts);

@@ -1,6 +1,6 @@
 import { checkHttpOptions, type HttpSourceOptions } from '../../sources/http-source.js';
 import { availableParallelism } from 'node:os';
-import { BuildError, type GeosliceError } from '../../errors.js';
+import { atBoundary, BuildError, type GeosliceError } from '../../errors.js';
 import type { DuckDBCatalog } from '../duckdb/catalog.js';
 import { writeGeoParquet } from '../geoparquet/writer.js';
 import { validateRow } from '../memory/validate-row.js';
@@ -191,6 +191,10 @@ async function* rasterRows(
  * ```
  */
 export async function buildRasterCatalog(files: RasterFiles, opts: BuildRasterOptions): Promise<BuildResult> {
+  return atBoundary(BuildError, 'buildRasterCatalog', () => buildRasterCatalogUnguarded(files, opts));
+}
+
+async function buildRasterCatalogUnguarded(files: RasterFiles, opts: BuildRasterOptions): Promise<BuildResult> {
   if (!opts || typeof opts.out !== 'string' || opts.out.length === 0)
     throw new BuildError('BAD_OPTION', 'buildRasterCatalog needs { out: "catalog.parquet" }');
   if (opts.shard !== undefined) {

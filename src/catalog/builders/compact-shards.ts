@@ -6,10 +6,10 @@
  * in force.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { BuildError, SourceError } from '../../errors.js';
+import { atBoundary, BuildError, SourceError } from '../../errors.js';
 import { S3Client } from '../../sources/s3-client.js';
 import type { S3Options } from '../../sources/s3-config.js';
 import { listS3 } from '../../sources/s3-glob.js';
@@ -17,9 +17,12 @@ import { UDF } from '../duckdb/udf.js';
 import {
   type CatalogManifest,
   type FileExtent,
-  MANIFEST_NAME,
+  newManifest,
+  newVersionId,
   readLocalManifest,
   readS3Manifest,
+  writeLocalManifest,
+  writeS3Manifest,
 } from '../manifest.js';
 import { openLocalCatalog } from '../open.js';
 import { hiveValues } from '../remote/rows.js';
@@ -58,6 +61,12 @@ const PART = /^part-(\d+)\.parquet$/;
  * (another compaction committed in between; its version stays, ours is removed), `LOCKED`.
  */
 export async function compactShards(prefix: string, opts: CompactShardsOptions = {}): Promise<CatalogManifest> {
+  return atBoundary(BuildError, `compactShards ${String(prefix)}`, () => compactShardsUnguarded(prefix, opts));
+}
+
+async function compactShardsUnguarded(prefix: string, opts: CompactShardsOptions = {}): Promise<CatalogManifest> {
+  if (typeof prefix !== 'string' || prefix.length === 0)
+    throw new BuildError('BAD_OPTION', `compactShards needs a directory or s3:// prefix, got ${String(prefix)}`);
   if (opts.worldSize !== undefined && !(Number.isInteger(opts.worldSize) && opts.worldSize >= 1))
     throw new BuildError('BAD_OPTION', `worldSize must be a positive integer, got ${String(opts.worldSize)}`);
   return /^s3:\/\//i.test(prefix) ? compactS3(prefix.replace(/\/+$/, ''), opts) : compactLocal(resolve(prefix), opts);
@@ -85,10 +94,6 @@ function checkParts(names: string[], where: string, worldSize: number | undefine
 
 function rankOf(name: string): number {
   return Number(PART.exec(name)![1]);
-}
-
-function newVersion(): string {
-  return `v-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 }
 
 /** A written version: its row count and the extent of each partition, keyed `<year>/<cell>` as in its path. */
@@ -145,6 +150,11 @@ function partitionKey(year: unknown, cell: unknown): string {
  * The extents of the version's files (`<version>/year=…/cell=…/…parquet`), from their partitions'
  * extents; a file outside every computed partition gets none (readers then never skip it).
  */
+/** The manifest with the extent of each of its files, so remote readers skip files a query cannot match. */
+function withExtents(manifest: CatalogManifest, written: Written): CatalogManifest {
+  return { ...manifest, extents: fileExtents(manifest.files, written.partitions) };
+}
+
 function fileExtents(files: string[], partitions: Map<string, FileExtent>): Record<string, FileExtent> {
   const out: Record<string, FileExtent> = {};
   for (const f of files) {
@@ -165,24 +175,12 @@ function listTree(dir: string): string[] {
   return out.sort();
 }
 
-function manifestOf(version: string, files: string[], written: Written, parts: string[]): CatalogManifest {
-  return {
-    format: 'geoslice-manifest/1',
-    version,
-    files,
-    rows: written.rows,
-    parts,
-    created: new Date().toISOString(),
-    extents: fileExtents(files, written.partitions),
-  };
-}
-
 async function compactLocal(dir: string, opts: CompactShardsOptions): Promise<CatalogManifest> {
   if (!existsSync(dir) || !statSync(dir).isDirectory())
     throw new BuildError('NOT_FOUND', `${dir} is not a directory of shards`, { subject: dir });
   const parts = checkParts(readdirSync(dir), dir, opts.worldSize);
   const before = readLocalManifest(dir)?.version ?? null;
-  const version = newVersion();
+  const version = newVersionId();
   const staging = join(dir, `.${version}.tmp`);
   try {
     const written = await writeVersion(
@@ -192,7 +190,7 @@ async function compactLocal(dir: string, opts: CompactShardsOptions): Promise<Ca
     );
     renameSync(staging, join(dir, version));
     const files = listTree(join(dir, version)).map((f) => relative(dir, f).split('\\').join('/'));
-    const manifest = manifestOf(version, files, written, parts);
+    const manifest = withExtents(newManifest(files, { version, rows: written.rows, parts }), written);
     const lock = await acquireLock(dir, opts.lock);
     try {
       if ((readLocalManifest(dir)?.version ?? null) !== before)
@@ -201,9 +199,7 @@ async function compactLocal(dir: string, opts: CompactShardsOptions): Promise<Ca
           `${dir}: another compaction committed a new manifest while this one ran; its version stays in force`,
           { subject: dir },
         );
-      const tmp = join(dir, `.${MANIFEST_NAME}.${version}.tmp`);
-      writeFileSync(tmp, `${JSON.stringify(manifest, null, 1)}\n`);
-      renameSync(tmp, join(dir, MANIFEST_NAME));
+      writeLocalManifest(dir, manifest);
     } finally {
       await lock.release();
     }
@@ -230,7 +226,7 @@ async function compactS3(prefix: string, opts: CompactShardsOptions): Promise<Ca
     prefix,
     opts.worldSize,
   );
-  const version = newVersion();
+  const version = newVersionId();
   const work = join(tmpdir(), `geoslice-compact-${process.pid}-${randomBytes(4).toString('hex')}`);
   const uploaded: string[] = [];
   mkdirSync(work, { recursive: true });
@@ -248,19 +244,8 @@ async function compactS3(prefix: string, opts: CompactShardsOptions): Promise<Ca
       await uploadFile(client, join(work, f), `${prefix}/${f}`);
       uploaded.push(`${prefix}/${f}`);
     }
-    const manifest = manifestOf(version, files, written, parts);
-    const body = new TextEncoder().encode(`${JSON.stringify(manifest, null, 1)}\n`);
-    try {
-      await client.put(`${prefix}/${MANIFEST_NAME}`, body, before ? { ifMatch: before.etag } : { ifNoneMatch: '*' });
-    } catch (e) {
-      if (e instanceof SourceError && e.code === 'PRECONDITION_FAILED')
-        throw new BuildError(
-          'CONFLICT',
-          `${prefix}: another compaction committed a new manifest while this one ran; its version stays in force`,
-          { subject: prefix, cause: e },
-        );
-      throw e;
-    }
+    const manifest = withExtents(newManifest(files, { version, rows: written.rows, parts }), written);
+    await writeS3Manifest(client, prefix, manifest, before?.etag ?? null);
     uploaded.length = 0;
     return manifest;
   } finally {

@@ -41,7 +41,7 @@ export async function expandFiles(files: RasterFiles): Promise<{ hrefs: AsyncIte
     return { hrefs: toAsync(list), total: list.length };
   }
   if (Array.isArray(files)) return { hrefs: toAsync(files), total: files.length };
-  if (files && (Symbol.asyncIterator in files || Symbol.iterator in files))
+  if (files && typeof files === 'object' && (Symbol.asyncIterator in files || Symbol.iterator in files))
     return { hrefs: toAsync(files as Iterable<string> | AsyncIterable<string>), total: null };
   throw new BuildError(
     'BAD_OPTION',
