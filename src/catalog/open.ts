@@ -118,7 +118,7 @@ function isDuckDBFile(path: string): boolean {
  * const shards = await openCatalog('catalog/'); // a directory of shards
  * const s2 = await openCatalog({ glob: 'data/*.parquet' }, { threads: 4 }); // a pattern, said explicitly
  * const db = await openCatalog('scenes.duckdb', { table: 'catalog' });
- * console.log(await cat.count(), await s2.bounds(), await db.temporalExtent());
+ * console.log(await shards.count(), await s2.bounds(), await db.temporalExtent());
  * ```
  */
 export async function openCatalog(
