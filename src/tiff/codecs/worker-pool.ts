@@ -40,6 +40,18 @@ export function setDecodeThreads(n: number): void {
   retireAll();
 }
 
+/**
+ * How many worker threads decode blocks now (see {@link setDecodeThreads}).
+ *
+ * @example
+ * ```ts
+ * console.log(`${decodeThreads()} decode threads`);
+ * ```
+ */
+export function decodeThreads(): number {
+  return threads;
+}
+
 /** Takes every worker out of the pool; each stops when its pending tasks are done. */
 function retireAll(): void {
   const old = workers;
