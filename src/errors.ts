@@ -5,8 +5,14 @@
  *
  * @example
  * ```ts
- * try { await openCatalog('missing.parquet'); }
- * catch (e) { if (e instanceof CatalogError && e.code === 'NOT_FOUND') console.error(e.message); }
+ * import { CatalogError, openCatalog } from 'geoslice';
+ *
+ * try {
+ *   await openCatalog('missing.parquet');
+ * } catch (e) {
+ *   if (e instanceof CatalogError && e.code === 'NOT_FOUND') console.error(e.message);
+ *   else throw e;
+ * }
  * ```
  */
 export class GeosliceError extends Error {

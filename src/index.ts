@@ -3,12 +3,14 @@
  * raster machine learning on Node.js.
  *
  * The root export is the pipeline a user needs, stage by stage: catalog → sampler → loader →
- * stitcher / write-back, the typed errors and the core types. Lower-level pieces live behind subpath
- * exports: `geoslice/geo` (boxes, CRS, transforms, WKB), `geoslice/catalog` (backends, GeoParquet
- * writer, sharded catalog directories), `geoslice/loaders` (raster reader, byte sources, warp, mosaic),
- * `geoslice/stitch` (blending, uncertainty, COG writer), `geoslice/tiff` (the TIFF format layer),
- * `geoslice/quicklook` (PNG pictures) and `geoslice/tfjs` (tensors and `tf.data` datasets; needs the
- * optional peer `@tensorflow/tfjs`). `api/geoslice.api.txt` lists every exported name.
+ * stitcher / write-back / inference, the typed errors and the core types. Lower-level pieces live
+ * behind subpath exports: `geoslice/geo` (boxes, CRS, transforms, WKB), `geoslice/catalog` (backends,
+ * GeoParquet writer, sharded catalog directories), `geoslice/loaders` (raster reader, byte sources,
+ * warp, mosaic), `geoslice/stitch` (blending, uncertainty), `geoslice/tiff` (the TIFF format layer and
+ * COG writer), `geoslice/inference` (models and backends), `geoslice/vector` and `geoslice/labels`
+ * (vector layers, rasterized labels), `geoslice/quicklook` (PNG pictures) and `geoslice/tfjs` (tensors
+ * and `tf.data` datasets; needs the optional peer `@tensorflow/tfjs`). `api/geoslice.api.txt` lists
+ * every exported name.
  *
  * @example
  * ```ts
@@ -35,13 +37,14 @@ export {
   SamplerError,
   StitchError,
   InferenceError,
+  VectorError,
+  LabelError,
 } from './errors.js';
 
 // Core types and the helpers a pipeline needs to say where and when.
 export type { BBox } from './geo/bbox.js';
 export { interval, type TimeInterval } from './geo/interval.js';
-export { describeSlice, type GeoSlice } from './geo/slice.js';
-export type { Geometry } from './geo/geometry.js';
+export type { GeoSlice } from './geo/slice.js';
 export type { CrsInput } from './geo/crs.js';
 
 // Catalogs: open, build, query.

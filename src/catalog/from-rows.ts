@@ -10,11 +10,6 @@ import type { CatalogRow, GeoCatalog } from './types.js';
 
 /**
  * Options of {@link catalogFromRows}.
- *
- * @example
- * ```ts
- * const opts: FromRowsOptions = { engine: 'memory', source: 'synthetic scenes' };
- * ```
  */
 export interface FromRowsOptions {
   /** Default 'memory'. 'duckdb' loads the rows into the DuckDB backend. */
@@ -26,12 +21,6 @@ export interface FromRowsOptions {
 /**
  * Validates rows and builds a memory catalog synchronously. Throws {@link CatalogError} `INVALID_ROW`
  * naming the row index and id (bad id, WKB, bbox, dates, assets or extras).
- *
- * @example
- * ```ts
- * const cat = memoryCatalogFromRows(rows);
- * await cat.query({ bbox: [10, 45, 11, 46] }).count();
- * ```
  */
 export function memoryCatalogFromRows(rows: Iterable<CatalogRow>, opts: { source?: string } = {}): MemoryCatalog {
   if (
@@ -60,13 +49,6 @@ export const memorySql = duckdbMemorySql(async (rows) => {
  * {@link CatalogError} `INVALID_ROW` that names the row) and returns the catalog synchronously; it keeps
  * them in arrays with an R-tree. `engine: 'duckdb'` loads them into the DuckDB backend and returns a
  * promise. Extra columns a row lacks are NULL. (`await` works on both.)
- *
- * @example
- * ```ts
- * const mem = catalogFromRows(rows);
- * const duck = await catalogFromRows(rows, { engine: 'duckdb' });
- * console.log(await mem.count(), await duck.count());
- * ```
  */
 export function catalogFromRows(
   rows: Iterable<CatalogRow>,

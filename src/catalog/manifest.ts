@@ -13,11 +13,6 @@ export const MANIFEST_NAME = '_manifest.json';
 
 /**
  * The manifest of a compacted catalog.
- *
- * @example
- * ```ts
- * const m: CatalogManifest = { format: 'geoslice-manifest/1', version: 'v-lx2k3-ab12', files: ['v-lx2k3-ab12/year=2024/cell=3/data_0.parquet'], rows: 10, parts: ['part-0.parquet'], created: '2026-01-01T00:00:00Z' };
- * ```
  */
 export interface CatalogManifest {
   format: 'geoslice-manifest/1';
@@ -33,11 +28,6 @@ export interface CatalogManifest {
 
 /**
  * Parses and checks manifest text; throws {@link CatalogError} `BAD_MANIFEST` naming `where`.
- *
- * @example
- * ```ts
- * const m = parseManifest(text, 'catalog/_manifest.json');
- * ```
  */
 export function parseManifest(text: string, where: string): CatalogManifest {
   let m: CatalogManifest;
@@ -66,11 +56,6 @@ export function parseManifest(text: string, where: string): CatalogManifest {
 
 /**
  * The manifest of a local catalog directory, or null when it has none.
- *
- * @example
- * ```ts
- * const m = readLocalManifest('catalog/');
- * ```
  */
 export function readLocalManifest(dir: string): CatalogManifest | null {
   const path = join(dir, MANIFEST_NAME);
@@ -80,11 +65,6 @@ export function readLocalManifest(dir: string): CatalogManifest | null {
 
 /**
  * The manifest of an `s3://bucket/prefix/` with its ETag, or null when it has none.
- *
- * @example
- * ```ts
- * const cur = await readS3Manifest(client, 's3://cats/scenes/');
- * ```
  */
 export async function readS3Manifest(
   client: S3Client,

@@ -20,11 +20,6 @@ import {
 
 /**
  * Options of {@link openCatalog}.
- *
- * @example
- * ```ts
- * const opts: OpenCatalogOptions = { memoryLimit: '2GB', threads: 4 };
- * ```
  */
 export interface OpenCatalogOptions extends EngineOptions, RemoteCatalogOptions {
   /** Table to read from a `.duckdb` file. Default 'catalog' (what `toDuckDB` writes). */
@@ -107,10 +102,12 @@ function isDuckDBFile(path: string): boolean {
  *
  * @example
  * ```ts
- * const cat = await openCatalog('catalog/');                     // hive directory of shards
+ * import { openCatalog } from 'geoslice';
+ *
+ * const shards = await openCatalog('catalog/'); // a (hive) directory of shards
  * const s2 = await openCatalog('data/*.parquet', { threads: 4 });
  * const db = await openCatalog('scenes.duckdb', { table: 'catalog' });
- * const remote = await openCatalog('s3://cats/scenes/');            // remote: see openRemoteCatalog
+ * console.log(await shards.count(), await s2.bounds(), await db.temporalExtent());
  * ```
  */
 export async function openCatalog(
@@ -132,11 +129,6 @@ export async function openCatalog(
 /**
  * {@link openCatalog} for local paths (and lists, directories, globs, `.duckdb` files) only: always a
  * {@link DuckDBCatalog}. Builders use it for the catalogs they write.
- *
- * @example
- * ```ts
- * const cat = await openLocalCatalog('catalog/');
- * ```
  */
 export async function openLocalCatalog(
   source: string | string[],

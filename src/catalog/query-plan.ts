@@ -14,12 +14,6 @@ import type { CatalogQuery, SqlParams } from './types.js';
 
 /**
  * A query reduced to what a backend evaluates. All parts are ANDed.
- *
- * @example
- * ```ts
- * const plan: NormalizedQuery = normalizeQuery({ bbox: [170, -10, -170, 10] });
- * plan.boxes; // [[170, -10, 180, 10], [-180, -10, -170, 10]]
- * ```
  */
 export interface NormalizedQuery {
   /** EPSG:4326 boxes, none crossing the antimeridian; a row matches when its footprint intersects any. `null` = no spatial filter. */
@@ -38,11 +32,6 @@ const QUERY_KEYS = new Set(['bbox', 'crs', 'interval', 'includeUndated', 'where'
 
 /**
  * True when `q` is a {@link GeoSlice} (it has `bounds` and `resolution`) rather than a {@link CatalogQuery}.
- *
- * @example
- * ```ts
- * isGeoSlice({ bounds: [0, 0, 10, 10], crs: 'EPSG:3857', resolution: [1, 1] }); // true
- * ```
  */
 export function isGeoSlice(q: CatalogQuery | GeoSlice): q is GeoSlice {
   return typeof q === 'object' && q !== null && 'bounds' in q && 'resolution' in q;
@@ -55,12 +44,6 @@ export function isGeoSlice(q: CatalogQuery | GeoSlice): q is GeoSlice {
  * is split in two. Throws {@link CatalogError}
  * `BAD_QUERY` for unknown keys, bad boxes, bad intervals or `params` without `where`, and passes
  * on the {@link GeoError} `UNKNOWN_CRS` of an unknown CRS.
- *
- * @example
- * ```ts
- * const n = normalizeQuery({ bbox: [500000, 4000000, 510000, 4010000], crs: 'EPSG:32633' });
- * n.boxes; // one EPSG:4326 box around the UTM square
- * ```
  */
 export function normalizeQuery(q: CatalogQuery | GeoSlice): NormalizedQuery {
   if (typeof q !== 'object' || q === null) {
@@ -115,11 +98,6 @@ export function normalizeQuery(q: CatalogQuery | GeoSlice): NormalizedQuery {
 
 /**
  * A box in `crs` as EPSG:4326 boxes that never cross the antimeridian (one box, or two when it does).
- *
- * @example
- * ```ts
- * boxesIn4326([170, 0, -170, 5], 'EPSG:4326'); // [[170, 0, 180, 5], [-180, 0, -170, 5]]
- * ```
  */
 export function boxesIn4326(bbox: BBox, crs: string): BBox[] {
   const is4326 = normalizeCrs(crs) === 'EPSG:4326';
@@ -147,11 +125,6 @@ export function boxesIn4326(bbox: BBox, crs: string): BBox[] {
  * `[170, 0, 190, 10]`) becomes the antimeridian form `[170, 0, -170, 10]`, one 360 degrees wide or
  * more becomes `[-180, ymin, 180, ymax]`. Boxes already inside the range, or already in the
  * `xmin > xmax` form, come back unchanged.
- *
- * @example
- * ```ts
- * wrapLongitudes([170, 0, 190, 10]); // [170, 0, -170, 10]
- * ```
  */
 export function wrapLongitudes(b: BBox): BBox {
   const [xmin, ymin, xmax, ymax] = b;
@@ -165,11 +138,6 @@ export function wrapLongitudes(b: BBox): BBox {
 
 /**
  * Splits an EPSG:4326 box with `xmin > xmax` at the antimeridian; other boxes come back alone.
- *
- * @example
- * ```ts
- * splitAntimeridian([179, 0, -179, 1]); // [[179, 0, 180, 1], [-180, 0, -179, 1]]
- * ```
  */
 export function splitAntimeridian(b: BBox): BBox[] {
   if (b[0] <= b[2]) return [b];
@@ -201,11 +169,6 @@ function checkInterval(i: TimeInterval): TimeInterval {
 /**
  * A row's time range in epoch milliseconds `[lo, hi]`: a single NULL bound takes the other's value,
  * both NULL gives `null` (undated). The same rule as `overlapsInterval` in `geo/interval.ts`.
- *
- * @example
- * ```ts
- * rowTimeRange(new Date(0), null); // [0, 0]
- * ```
  */
 export function rowTimeRange(tmin: Date | null, tmax: Date | null): [number, number] | null {
   if (tmin === null && tmax === null) return null;
@@ -215,11 +178,6 @@ export function rowTimeRange(tmin: Date | null, tmax: Date | null): [number, num
 /**
  * True when two rows' time ranges (see {@link rowTimeRange}) overlap, closed on both ends; an undated
  * row overlaps nothing. This is the temporal band-join condition of `intersect`.
- *
- * @example
- * ```ts
- * timeRangesOverlap(new Date(0), new Date(10), new Date(10), null); // true
- * ```
  */
 export function timeRangesOverlap(aMin: Date | null, aMax: Date | null, bMin: Date | null, bMax: Date | null): boolean {
   const a = rowTimeRange(aMin, aMax);

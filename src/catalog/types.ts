@@ -4,15 +4,6 @@ import type { GeoSlice } from '../geo/slice.js';
 
 /**
  * One raster (or one acquisition made of several band files) in a catalog.
- *
- * @example
- * ```ts
- * const row: CatalogRow = {
- *   id: 'S2A_T33UXP_20240601', assets: { B04: { href: 'b04.tif' }, B08: { href: 'b08.tif' } },
- *   geometry: polygonToWkb([[[15, 50], [16, 50], [16, 51], [15, 51], [15, 50]]]), bbox: [15, 50, 16, 51],
- *   tmin: new Date('2024-06-01'), tmax: new Date('2024-06-01'), crs: 'EPSG:32633', extras: { cloud_pct: 3 },
- * };
- * ```
  */
 export interface CatalogRow {
   id: string;
@@ -35,11 +26,6 @@ export type SqlParams = unknown[] | Record<string, unknown>;
 
 /**
  * A lazy filter. All parts are ANDed.
- *
- * @example
- * ```ts
- * cat.query({ bbox: [10, 45, 10.5, 45.5], interval: interval('2024-01-01', '2024-12-31'), where: 'cloud_pct < $max', params: { max: 20 } });
- * ```
  */
 export interface CatalogQuery {
   /** Area of interest; in `crs` (default EPSG:4326). Rows whose footprint intersects it (exact geometry test) match. */
@@ -91,14 +77,6 @@ export interface IntersectOptions {
  * `extras` = left's extras plus right's (clashing names prefixed `right_`), plus `left_id` and `right_id`.
  *
  * Union semantics: all rows of both (UNION ALL); extras missing on one side are NULL; duplicate ids are kept.
- *
- * @example
- * ```ts
- * const cat = await openCatalog('scenes.parquet');
- * const summer = cat.query({ bbox: [10, 45, 11, 46], interval: interval('2024-06-01', '2024-08-31') });
- * console.log(await summer.count());
- * for await (const row of summer.rows({ batchSize: 1000 })) console.log(row.id);
- * ```
  */
 export interface GeoCatalog {
   /** The query engine: DuckDB or JS arrays. (Which kind of data a row describes is its `backend` column.) */

@@ -9,22 +9,12 @@ import { geometryBBox, type Geometry, type Position } from '../geo/geometry.js';
 
 /**
  * A usage error of the command line: the CLI prints its message on one line and exits with code 2.
- *
- * @example
- * ```ts
- * throw new UsageError('BAD_OPTION', '--size abc: not a positive integer');
- * ```
  */
 export class UsageError extends GeosliceError {}
 
 /**
  * Where the CLI writes: `stdout(text)` for results, `stderr(text)` for errors and help on failures.
  * Default: the process streams; tests pass their own to capture the output.
- *
- * @example
- * ```ts
- * const io: CliIO = { stdout: (t) => void (out += t), stderr: (t) => void (err += t) };
- * ```
  */
 export interface CliIO {
   stdout(text: string): void;
@@ -33,11 +23,6 @@ export interface CliIO {
 
 /**
  * What every subcommand gets: whether `--json` is on, and how to print its result.
- *
- * @example
- * ```ts
- * ctx.print({ out: 'c.parquet', rows: 3 }, '3 rows -> c.parquet'); // JSON line with --json, else the text
- * ```
  */
 export interface CliContext {
   json(): boolean;
@@ -49,11 +34,6 @@ export interface CliContext {
 
 /**
  * An input a command left out (a file, a record, a slice) and why.
- *
- * @example
- * ```ts
- * const s: SkippedItem = { input: 'broken.tif', code: 'UNREADABLE', message: 'cannot read broken.tif: not a TIFF' };
- * ```
  */
 export interface SkippedItem {
   input: string;
@@ -63,11 +43,6 @@ export interface SkippedItem {
 
 /**
  * A {@link CliContext} over an output and a `--json` getter.
- *
- * @example
- * ```ts
- * const ctx = cliContext(() => Boolean(root.opts().json), io);
- * ```
  */
 export function cliContext(json: () => boolean, io: CliIO): CliContext {
   return {
@@ -87,12 +62,6 @@ export function cliContext(json: () => boolean, io: CliIO): CliContext {
  * An `--aoi` value as a region: `xmin,ymin,xmax,ymax` (EPSG:4326) -> that box; a GeoJSON file
  * (Feature, FeatureCollection or geometry) -> its polygon (several polygons -> one MultiPolygon), or
  * the bbox of everything when it holds points. Throws {@link UsageError} `BAD_AOI`.
- *
- * @example
- * ```ts
- * parseAoiRegion('11.8,47.1,12.2,47.3'); // [11.8, 47.1, 12.2, 47.3]
- * parseAoiRegion('field.geojson');       // { type: 'Polygon', coordinates: [...] }
- * ```
  */
 export function parseAoiRegion(aoi: string): BBox | Geometry {
   const nums = aoi.split(',').map(Number);
@@ -141,11 +110,6 @@ export function parseAoiRegion(aoi: string): BBox | Geometry {
 
 /**
  * An `--aoi` value as an EPSG:4326 bbox (see {@link parseAoiRegion}).
- *
- * @example
- * ```ts
- * parseAoi('field.geojson'); // [11.81, 47.12, 11.95, 47.2]
- * ```
  */
 export function parseAoi(aoi: string): BBox {
   const region = parseAoiRegion(aoi);
@@ -154,11 +118,6 @@ export function parseAoi(aoi: string): BBox {
 
 /**
  * A numeric option value; `integer` and `positive` (> 0) restrict it. Throws {@link UsageError} `BAD_OPTION`.
- *
- * @example
- * ```ts
- * parseNumber('--length', '100', { integer: true, positive: true }); // 100
- * ```
  */
 export function parseNumber(flag: string, value: string, o: { integer?: boolean; positive?: boolean } = {}): number {
   const n = value.trim() === '' ? NaN : Number(value);
@@ -173,11 +132,6 @@ export function parseNumber(flag: string, value: string, o: { integer?: boolean;
 
 /**
  * One number, or two comma-separated numbers, as an option value: `"256"` -> 256, `"256,128"` -> [256, 128].
- *
- * @example
- * ```ts
- * parseNumberPair('--resolution', '10,20', {}); // [10, 20]
- * ```
  */
 export function parseNumberPair(
   flag: string,
@@ -193,12 +147,6 @@ export function parseNumberPair(
 
 /**
  * A comma list of bands: whole numbers become 1-based band numbers, anything else asset keys.
- *
- * @example
- * ```ts
- * parseBands('1,2,3');       // [1, 2, 3]
- * parseBands('B04,B03,B02'); // ['B04', 'B03', 'B02']
- * ```
  */
 export function parseBands(value: string): (string | number)[] {
   const parts = value.split(',').map((s) => s.trim());

@@ -39,13 +39,6 @@ Example:
 
 /**
  * Registers `geoslice chips <catalog> <slices>` on the root command. `ctx` says whether `--json` is on and prints the result.
- *
- * @example
- * ```ts
- * const root = new Command('geoslice').option('--json').exitOverride();
- * const io: CliIO = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
- * addChipsCommand(root, cliContext(() => Boolean(root.opts().json), io));
- * ```
  */
 export function addChipsCommand(root: Command, ctx: CliContext): void {
   root
@@ -60,7 +53,7 @@ export function addChipsCommand(root: Command, ctx: CliContext): void {
     )
     .option('--concurrency <n>', 'chips loaded and written at once', '4')
     .addOption(
-      new Option('--on-error <mode>', 'a slice that cannot be loaded: fail, or skip it')
+      new Option('--on-error <mode>', 'a slice that cannot be loaded: fail, or skip it (listed on stderr)')
         .choices(['fail', 'skip'])
         .default('fail'),
     )

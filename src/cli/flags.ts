@@ -9,11 +9,6 @@ import type { Command } from 'commander';
  * `message` with each API option name of `command`'s options replaced by its flag:
  * `name: 'value'` -> `--flag value`, `option "name"` / `"name"` -> `--flag`, a bare camelCase `name` ->
  * `--flag`. Names of options the command does not have stay as they are.
- *
- * @example
- * ```ts
- * inFlags("pass onError: 'skip' to leave such inputs out", buildCommand); // "pass --on-error skip to leave such inputs out"
- * ```
  */
 export function inFlags(message: string, command: Command): string {
   let out = message;

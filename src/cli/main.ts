@@ -29,7 +29,7 @@ import { openCatalog } from '../catalog/open.js';
 import { buildRasterCatalog, buildCatalogFromTable, optimizeCatalog } from '../catalog/builders/index.js';
 import { interval } from '../geo/interval.js';
 import { readWkb } from '../geo/wkb.js';
-import { cliContext, parseAoi, type CliIO } from './args.js';
+import { cliContext, parseAoi, parseNumber, type CliIO } from './args.js';
 import { addChipsCommand } from './chips-command.js';
 import { renderCoverageMap } from '../quicklook/coverage-map.js';
 import { showProgress } from './progress.js';
@@ -150,10 +150,10 @@ export function program(io: CliIO): Command {
   cat
     .command('query <catalog>')
     .description('filter by AOI, time and SQL')
-    .option('--aoi <bbox|geojson>')
-    .option('--tmin <date>')
-    .option('--tmax <date>')
-    .option('--where <sql>')
+    .option('--aoi <bbox|geojson>', 'region: xmin,ymin,xmax,ymax (EPSG:4326) or a GeoJSON file')
+    .option('--tmin <date>', 'rows acquired on or after this date')
+    .option('--tmax <date>', 'rows acquired on or before this date')
+    .option('--where <sql>', 'SQL condition on the catalog columns, e.g. "cloud_pct < 20"')
     .requiredOption('--out <path>', 'GeoParquet to write')
     .action(async (path: string, o) => {
       const c = await openCatalog(path);
@@ -186,7 +186,7 @@ export function program(io: CliIO): Command {
   cat
     .command('optimize <catalog>')
     .description('rewrite sorted by Hilbert key and time, with small row groups')
-    .requiredOption('--out <path>')
+    .requiredOption('--out <path>', 'GeoParquet to write (may be the input file: replaced atomically)')
     .action(async (path: string, o) => {
       await optimizeCatalog(path, o.out);
       ctx.print({ out: o.out }, `optimized -> ${o.out}`);
@@ -194,14 +194,16 @@ export function program(io: CliIO): Command {
   cat
     .command('map <catalog>')
     .description('PNG of footprints and coverage counts')
-    .requiredOption('--out <png>')
-    .option('--width <px>', 'image width', '800')
+    .requiredOption('--out <png>', 'PNG to write')
+    .option('--width <px>', 'map width in pixels', '800')
+    .option('--title <text>', 'title above the map (default: the footprint count)')
     .action(async (path: string, o) => {
       const c = await openCatalog(path);
       async function* geoms() {
         for await (const r of c.rows()) yield readWkb(r.geometry);
       }
-      const info = await renderCoverageMap(geoms(), o.out, { width: Number(o.width) });
+      const width = parseNumber('--width', o.width, { integer: true, positive: true });
+      const info = await renderCoverageMap(geoms(), o.out, { width, title: o.title });
       ctx.print({ out: o.out, ...info }, `${info.footprints} footprints, max coverage ${info.maxCount} -> ${o.out}`);
       await c.close();
     });
@@ -222,13 +224,6 @@ const PROCESS_IO: CliIO = {
  * bad input (a {@link GeosliceError} or a command-line error, reported as one line on stderr in the
  * words of the command's flags; with `--json` also as `{"error":{code,message,subject}}` on stdout),
  * 1 for anything else. `io` receives the output (default: the process streams).
- *
- * @example
- * ```ts
- * process.exitCode = await runCli(['catalog', 'inspect', 'scenes.parquet']);
- * let out = '';
- * await runCli(['--json', 'catalog', 'inspect', 'scenes.parquet'], { stdout: (t) => void (out += t), stderr: () => {} });
- * ```
  */
 export async function runCli(argv: string[], io: CliIO = PROCESS_IO): Promise<number> {
   const root = program(io);

@@ -50,11 +50,6 @@ Example:
 
 /**
  * Registers `geoslice predict <source>` on the root command.
- *
- * @example
- * ```ts
- * addPredictCommand(root, cliContext(() => Boolean(root.opts().json), io));
- * ```
  */
 export function addPredictCommand(root: Command, ctx: CliContext): void {
   root

@@ -6,11 +6,6 @@ import { startProgress, type Progress } from '../catalog/builders/progress.js';
 /**
  * True when progress bars should be drawn: stdout and stderr are both terminals, `CI` is unset and
  * the output is not `--json`. Bars go to stderr (a cli-progress bar, see `startProgress`).
- *
- * @example
- * ```ts
- * await buildRasterCatalog(files, { out, progress: showProgress(json) });
- * ```
  */
 export function showProgress(json: boolean): boolean {
   return !json && process.stdout.isTTY === true && process.stderr.isTTY === true && !process.env.CI;
@@ -19,13 +14,6 @@ export function showProgress(json: boolean): boolean {
 /**
  * Starts a progress bar for `total` items (null = unknown) when {@link showProgress} says so, or a
  * silent counter otherwise.
- *
- * @example
- * ```ts
- * const bar = cliProgressBar(json, 'chips', 120);
- * for (const c of chips) { await write(c); bar.tick(); }
- * bar.stop();
- * ```
  */
 export function cliProgressBar(json: boolean, label: string, total: number | null): Progress {
   return startProgress(showProgress(json), label, total);

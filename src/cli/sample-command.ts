@@ -68,13 +68,6 @@ Examples:
 
 /**
  * Registers `geoslice sample <catalog>` on the root command. `ctx` says whether `--json` is on and prints the result.
- *
- * @example
- * ```ts
- * const root = new Command('geoslice').option('--json').exitOverride();
- * const io: CliIO = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
- * addSampleCommand(root, cliContext(() => Boolean(root.opts().json), io));
- * ```
  */
 export function addSampleCommand(root: Command, ctx: CliContext): void {
   root

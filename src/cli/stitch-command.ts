@@ -45,7 +45,7 @@ Output grid (--grid):
   xmin,ymin,xmax,ymax            that box (inputs' CRS), snapped outward onto the first input's grid
   xmin,ymin,xmax,ymax,res[,resy],EPSG:n   exactly that grid (its CRS must be the inputs')
 Inputs off the grid's pixel lattice or resolution are resampled (--resample); inputs entirely
-outside the grid are skipped and counted.
+outside the grid are skipped and listed on stderr (and in the --json result).
 
 Outputs: --out (float32 COG, one band per input band, NaN where no prediction landed) and
 <out without .tif>_uncertainty.tif (float32 COG: entropy, variance, margin; variance only with
@@ -61,13 +61,6 @@ Example:
 
 /**
  * Registers `geoslice stitch <predictions...>` on the root command. `ctx` says whether `--json` is on and prints the result.
- *
- * @example
- * ```ts
- * const root = new Command('geoslice').option('--json').exitOverride();
- * const io: CliIO = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
- * addStitchCommand(root, cliContext(() => Boolean(root.opts().json), io));
- * ```
  */
 export function addStitchCommand(root: Command, ctx: CliContext): void {
   root

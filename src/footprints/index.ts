@@ -5,8 +5,10 @@
  *
  * @example
  * ```ts
- * import { validFootprint } from './footprints/index.js';
+ * import { validFootprint } from 'geoslice/footprints';
+ *
  * const polygon = await validFootprint('scene.tif');
+ * console.log(polygon);
  * ```
  * @module
  */

@@ -11,11 +11,6 @@ import type { Position } from '../geo/geometry.js';
  * (0 keeps every corner; collinear points are always dropped), and with `inset` every edge moved that
  * many cells into the set region (so that boxes on the cell grid that only touch the outline do not
  * overlap it even after rounding in reprojection).
- *
- * @example
- * ```ts
- * polygonizeMask(Uint8Array.of(1, 1, 0, 1), 2, 2, 0); // one L-shaped polygon
- * ```
  */
 export function polygonizeMask(
   cells: ArrayLike<number>,

@@ -7,21 +7,11 @@ import { SamplerError } from '../errors.js';
 
 /**
  * `'bbox'`: the raster's extent (fast, the default); `'valid'`: its valid-data polygon.
- *
- * @example
- * ```ts
- * const mode: FootprintMode = 'valid';
- * ```
  */
 export type FootprintMode = 'bbox' | 'valid';
 
 /**
  * The column holding each raster's valid-data footprint (EPSG:4326 WKB).
- *
- * @example
- * ```ts
- * VALID_FOOTPRINT_COLUMN; // 'valid_footprint'
- * ```
  */
 export const VALID_FOOTPRINT_COLUMN = 'valid_footprint';
 
@@ -30,11 +20,6 @@ export const VALID_FOOTPRINT_COLUMN = 'valid_footprint';
  * their extent), or the catalog itself (`'bbox'` / undefined). Lazy: a catalog without the column fails
  * when its rows are read, with the catalog's `BAD_QUERY` error naming the missing `valid_footprint`
  * column (build it with `footprint: 'valid'`). Throws {@link SamplerError} `BAD_OPTION` for another mode.
- *
- * @example
- * ```ts
- * for await (const row of withFootprints(catalog, 'valid').rows()) console.log(row.geometry.byteLength);
- * ```
  */
 export function withFootprints(catalog: GeoCatalog, mode: FootprintMode | undefined): GeoCatalog {
   if (mode === undefined || mode === 'bbox') return catalog;

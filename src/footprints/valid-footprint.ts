@@ -11,11 +11,6 @@ import { polygonizeMask } from './polygonize.js';
 
 /**
  * Options of {@link validFootprint}.
- *
- * @example
- * ```ts
- * const opts: ValidFootprintOptions = { maxCells: 256, simplify: 1 };
- * ```
  */
 export interface ValidFootprintOptions {
   /** The mask is reduced to at most this many cells along its longer side. Default 512. */
@@ -33,11 +28,6 @@ export interface ValidFootprintOptions {
  * there is none), in strips, so memory stays small, and groups its pixels into at most `maxCells`
  * cells per side. A cell counts when all its pixels are valid, and the outline is inset by 1% of a
  * cell, so a chip that shares area with the footprint covers valid pixels of that level.
- *
- * @example
- * ```ts
- * const fp = await validFootprint('scene.tif'); // { type: 'MultiPolygon', coordinates: [...] }
- * ```
  */
 export async function validFootprint(href: string, opts: ValidFootprintOptions = {}): Promise<Geometry | null> {
   const reader = await openRaster(href);

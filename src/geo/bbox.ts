@@ -3,22 +3,12 @@ import { GeoError } from '../errors.js';
 /**
  * An axis-aligned bounding box `[xmin, ymin, xmax, ymax]` in the units of some CRS.
  * In EPSG:4326 a box that crosses the antimeridian has `xmin > xmax`.
- *
- * @example
- * ```ts
- * const b: BBox = [10, 45, 11, 46];
- * ```
  */
 export type BBox = [xmin: number, ymin: number, xmax: number, ymax: number];
 
 /**
  * Throws a {@link GeoError} (`INVALID_BBOX`) unless `b` has four finite numbers with
  * `ymin <= ymax` and (unless `allowAntimeridian`) `xmin <= xmax`.
- *
- * @example
- * ```ts
- * assertBBox([0, 0, 1, 1], 'query bbox');
- * ```
  */
 export function assertBBox(b: unknown, what = 'bbox', allowAntimeridian = false): asserts b is BBox {
   if (!Array.isArray(b) || b.length !== 4 || !b.every((v) => typeof v === 'number' && Number.isFinite(v))) {
@@ -34,11 +24,6 @@ export function assertBBox(b: unknown, what = 'bbox', allowAntimeridian = false)
 
 /**
  * True when two boxes share any point (touching edges count).
- *
- * @example
- * ```ts
- * bboxIntersects([0, 0, 2, 2], [1, 1, 3, 3]); // true
- * ```
  */
 export function bboxIntersects(a: BBox, b: BBox): boolean {
   return a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3];
@@ -46,11 +31,6 @@ export function bboxIntersects(a: BBox, b: BBox): boolean {
 
 /**
  * The overlap of two boxes, or `null` when they do not overlap.
- *
- * @example
- * ```ts
- * bboxIntersection([0, 0, 2, 2], [1, 1, 3, 3]); // [1, 1, 2, 2]
- * ```
  */
 export function bboxIntersection(a: BBox, b: BBox): BBox | null {
   const r: BBox = [Math.max(a[0], b[0]), Math.max(a[1], b[1]), Math.min(a[2], b[2]), Math.min(a[3], b[3])];
@@ -59,11 +39,6 @@ export function bboxIntersection(a: BBox, b: BBox): BBox | null {
 
 /**
  * The smallest box containing both boxes.
- *
- * @example
- * ```ts
- * bboxUnion([0, 0, 1, 1], [2, 2, 3, 3]); // [0, 0, 3, 3]
- * ```
  */
 export function bboxUnion(a: BBox, b: BBox): BBox {
   return [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])];
@@ -71,11 +46,6 @@ export function bboxUnion(a: BBox, b: BBox): BBox {
 
 /**
  * True when `outer` contains `inner` entirely.
- *
- * @example
- * ```ts
- * bboxContains([0, 0, 10, 10], [1, 1, 2, 2]); // true
- * ```
  */
 export function bboxContains(outer: BBox, inner: BBox): boolean {
   return outer[0] <= inner[0] && outer[1] <= inner[1] && outer[2] >= inner[2] && outer[3] >= inner[3];
@@ -84,11 +54,6 @@ export function bboxContains(outer: BBox, inner: BBox): boolean {
 /**
  * The bounding box of a `width` × `height` pixel grid with a GDAL geotransform (rotated or
  * sheared ones included: the box holds all four corners).
- *
- * @example
- * ```ts
- * gridBounds([500000, 10, 0, 4100000, 0, -10], 256, 256); // [500000, 4097440, 502560, 4100000]
- * ```
  */
 export function gridBounds(t: readonly number[], width: number, height: number): BBox {
   const xs: number[] = [];

@@ -6,12 +6,6 @@ import { GeoError } from '../errors.js';
 
 /**
  * A CRS resolved through the offline EPSG registry and registered in proj4 under `code`.
- *
- * @example
- * ```ts
- * const utm: ResolvedCrs = resolveCrs('EPSG:32633');
- * utm.proj4; // "+proj=utm +zone=33 +datum=WGS84 +units=m +no_defs +type=crs"
- * ```
  */
 export interface ResolvedCrs {
   /** Canonical name, `"EPSG:n"` or `"ESRI:n"` (OGC:CRS84 resolves to `"EPSG:4326"`, both lon/lat here), or the definition itself (proj4 string, WKT, PROJJSON text) for CRSs without a code. */
@@ -34,21 +28,11 @@ export interface ResolvedCrs {
  * Anything {@link resolveCrs} understands: `"EPSG:32633"`, `"epsg:4326"`, `32633`, `"32633"`,
  * `"ESRI:102039"`, `"OGC:CRS84"`, OGC URNs/URLs, a `"+proj=..."` string, a WKT1 or WKT2 string
  * (its EPSG/ESRI code when the top-level object carries one), or a PROJJSON object or text.
- *
- * @example
- * ```ts
- * const inputs: CrsInput[] = ['EPSG:3857', 4326, { id: { authority: 'EPSG', code: 32618 } }];
- * ```
  */
 export type CrsInput = string | number | ProjJsonLike;
 
 /**
  * The part of a PROJJSON CRS object {@link resolveCrs} reads: its `id` (or first `ids` entry).
- *
- * @example
- * ```ts
- * const p: ProjJsonLike = { type: 'ProjectedCRS', name: 'WGS 84 / UTM zone 18N', id: { authority: 'EPSG', code: 32618 } };
- * ```
  */
 export interface ProjJsonLike {
   type?: string;
@@ -76,13 +60,6 @@ function epsgIndexDir(): string {
 /**
  * Normalizes a CRS input to its canonical name, `"EPSG:n"` (or the proj4 string for custom
  * definitions), resolving it on the way. Throws {@link GeoError} `UNKNOWN_CRS` for unknown codes.
- *
- * @example
- * ```ts
- * normalizeCrs('epsg:32633'); // "EPSG:32633"
- * normalizeCrs('OGC:CRS84');  // "EPSG:4326"
- * normalizeCrs(3857);         // "EPSG:3857"
- * ```
  */
 export function normalizeCrs(crs: CrsInput): string {
   return resolveCrs(crs).code;
@@ -94,11 +71,6 @@ export function normalizeCrs(crs: CrsInput): string {
  * it in proj4 under its canonical code and returns it. Throws {@link GeoError} `UNKNOWN_CRS` when
  * the input is not a CRS, the code is not in the registry, or the CRS has no proj4 definition
  * (vertical, compound or geocentric CRSs).
- *
- * @example
- * ```ts
- * const { code, geographic } = resolveCrs('urn:ogc:def:crs:EPSG::32633'); // "EPSG:32633", false
- * ```
  */
 export function resolveCrs(crs: CrsInput): ResolvedCrs {
   const key = typeof crs === 'object' && crs !== null ? JSON.stringify(crs) : String(crs);
@@ -231,11 +203,6 @@ function esriCodes(): Map<number, EsriEntry> {
  * The ESRI code of a projected or geographic CRS by its exact ESRI name (e.g.
  * `"USA_Contiguous_Albers_Equal_Area_Conic_USGS_version"` → 102039), or null. Codes below 32768 are
  * EPSG codes in ESRI's list and are not returned.
- *
- * @example
- * ```ts
- * esriCodeByName('USA_Contiguous_Albers_Equal_Area_Conic_USGS_version'); // 102039
- * ```
  */
 export function esriCodeByName(name: string): number | null {
   for (const [code, e] of esriCodes()) if (code >= 32768 && e.name === name) return code;
@@ -307,11 +274,6 @@ function fromEpsg(code: number, original: unknown): ResolvedCrs {
 /**
  * The proj4 definition of an EPSG projected or geographic CRS from the offline registry, or null
  * when the code is unknown or has no 2D proj4 definition.
- *
- * @example
- * ```ts
- * epsgDefinition(4326); // "+proj=longlat +datum=WGS84 +no_defs +type=crs"
- * ```
  */
 export function epsgDefinition(code: number): string | null {
   if (!Number.isInteger(code) || code <= 0) return null;
@@ -328,11 +290,6 @@ export function epsgDefinition(code: number): string | null {
  * {@link CrsInput}), within 1 mm or 1e-9 degree: 25 WGS 84 points spread over the code's area of
  * use are transformed with both. This is how a CRS built from explicit GeoKeys is identified as an
  * EPSG or ESRI code, like GDAL does.
- *
- * @example
- * ```ts
- * equivalentCrs('+proj=utm +zone=33 +datum=WGS84 +units=m', 32633); // true
- * ```
  */
 export function equivalentCrs(def: CrsInput, code: number | string): boolean {
   let a: ResolvedCrs;

@@ -10,11 +10,6 @@ const RAD = Math.PI / 180;
  * `y = R·sin φ`, metres): planar areas there are ground areas on the authalic sphere, so area
  * weights computed from the catalog's EPSG:4326 footprints are fair across CRSs and latitudes
  * without projecting every row to its native CRS.
- *
- * @example
- * ```ts
- * geometryArea(toEqualArea(bboxToPolygon([0, 0, 1, 1]))); // ≈ 1.2364e10 m²
- * ```
  */
 export function toEqualArea(g: Geometry): Geometry {
   const p = (q: Position): Position => [R * q[0] * RAD, R * Math.sin(q[1] * RAD)];
@@ -26,11 +21,6 @@ export function toEqualArea(g: Geometry): Geometry {
 /**
  * Ground area (m², authalic sphere) of an EPSG:4326 box: an upper bound of the area of every
  * footprint inside it, used to skip rows that cannot enter a reservoir without decoding their WKB.
- *
- * @example
- * ```ts
- * bboxEqualArea([0, 0, 1, 1]); // ≈ 1.2364e10
- * ```
  */
 export function bboxEqualArea(b: BBox): number {
   return R * R * (b[2] - b[0]) * RAD * (Math.sin(b[3] * RAD) - Math.sin(b[1] * RAD));
@@ -39,11 +29,6 @@ export function bboxEqualArea(b: BBox): number {
 /**
  * Ground area (m², authalic sphere) of an EPSG:4326 polygon or multipolygon — the planar area of its
  * {@link toEqualArea} image (outer rings minus holes), computed without building that image. 0 for a point.
- *
- * @example
- * ```ts
- * equalAreaArea(bboxToPolygon([0, 0, 1, 1])); // ≈ 1.2364e10, same as bboxEqualArea([0, 0, 1, 1])
- * ```
  */
 export function equalAreaArea(g: Geometry): number {
   const polys = g.type === 'Polygon' ? [g.coordinates] : g.type === 'MultiPolygon' ? g.coordinates : [];
@@ -125,11 +110,6 @@ function polygonBody(c: Cursor, le: boolean): number | null {
  * for the area weight of every streamed row. Handles 2D Polygon and MultiPolygon (either byte order);
  * returns null for anything else (Z/M/EWKB variants, points, malformed or truncated bytes), so the
  * caller falls back to `readWkb`, which reports bad WKB properly.
- *
- * @example
- * ```ts
- * wkbEqualArea(writeWkb(bboxToPolygon([0, 0, 1, 1]))); // ≈ 1.2364e10
- * ```
  */
 export function wkbEqualArea(bytes: Uint8Array): number | null {
   if (bytes.byteLength < 5 || bytes[0] > 1) return null;

@@ -6,11 +6,6 @@ import type { BBox } from './bbox.js';
  * polygon `p` holds rings `polygonEnds[p - 1]` (0 for the first) to `polygonEnds[p]`. One allocation
  * per footprint instead of one array per vertex, for the per-chip tests of the random sampler
  * (plain arrays: small typed arrays cost more to allocate than they save).
- *
- * @example
- * ```ts
- * const fp: FlatPolygons = { xy: [0, 0, 1, 0, 1, 1, 0, 0], ringEnds: [4], polygonEnds: [1], bbox: [0, 0, 1, 1] };
- * ```
  */
 export interface FlatPolygons {
   xy: number[];
@@ -23,11 +18,6 @@ export interface FlatPolygons {
  * Decodes 2D WKB Polygon or MultiPolygon bytes (either byte order) into {@link FlatPolygons}; null for
  * anything else (points, Z/M/EWKB variants, empty, truncated or trailing bytes), which the caller
  * then reads with `readWkb` (that reports bad WKB properly).
- *
- * @example
- * ```ts
- * flatPolygons(writeWkb(bboxToPolygon([0, 0, 2, 1])))?.bbox; // [0, 0, 2, 1]
- * ```
  */
 export function flatPolygons(bytes: Uint8Array): FlatPolygons | null {
   const n = bytes.byteLength;
@@ -81,11 +71,6 @@ export function flatPolygons(bytes: Uint8Array): FlatPolygons | null {
 /**
  * Point in {@link FlatPolygons} by even-odd crossings within each polygon, for a point known not to
  * lie on the boundary (there it agrees with `pointInGeometry`).
- *
- * @example
- * ```ts
- * insideFlatPolygons(flatPolygons(writeWkb(bboxToPolygon([0, 0, 2, 1])))!, 0.5, 0.5); // true
- * ```
  */
 export function insideFlatPolygons(fp: FlatPolygons, x: number, y: number): boolean {
   const { xy, ringEnds, polygonEnds } = fp;

@@ -3,21 +3,11 @@ import type { BBox } from './bbox.js';
 
 /**
  * An `[x, y]` coordinate pair (longitude, latitude in EPSG:4326).
- *
- * @example
- * ```ts
- * const p: Position = [15.2, 50.1];
- * ```
  */
 export type Position = [number, number];
 
 /**
  * A GeoJSON-like point.
- *
- * @example
- * ```ts
- * const p: PointGeometry = { type: 'Point', coordinates: [15, 50] };
- * ```
  */
 export interface PointGeometry {
   type: 'Point';
@@ -26,11 +16,6 @@ export interface PointGeometry {
 
 /**
  * A GeoJSON-like polygon: an outer ring followed by holes; rings are closed (first = last position).
- *
- * @example
- * ```ts
- * const sq: PolygonGeometry = { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]] };
- * ```
  */
 export interface PolygonGeometry {
   type: 'Polygon';
@@ -39,11 +24,6 @@ export interface PolygonGeometry {
 
 /**
  * A GeoJSON-like multipolygon (e.g. a footprint split at the antimeridian).
- *
- * @example
- * ```ts
- * const m: MultiPolygonGeometry = { type: 'MultiPolygon', coordinates: [[[[179, 0], [180, 0], [180, 1], [179, 1], [179, 0]]]] };
- * ```
  */
 export interface MultiPolygonGeometry {
   type: 'MultiPolygon';
@@ -52,21 +32,11 @@ export interface MultiPolygonGeometry {
 
 /**
  * The geometries geoslice reads, writes and tests: Point, Polygon and MultiPolygon.
- *
- * @example
- * ```ts
- * const g: Geometry = bboxToPolygon([10, 45, 11, 46]);
- * ```
  */
 export type Geometry = PointGeometry | PolygonGeometry | MultiPolygonGeometry;
 
 /**
  * A closed polygon covering a box (counter-clockwise outer ring).
- *
- * @example
- * ```ts
- * bboxToPolygon([0, 0, 2, 1]).coordinates[0]; // [[0,0],[2,0],[2,1],[0,1],[0,0]]
- * ```
  */
 export function bboxToPolygon(b: BBox): PolygonGeometry {
   const [x0, y0, x1, y1] = b;
@@ -94,11 +64,6 @@ function polygonsOf(g: Geometry): Position[][][] {
 /**
  * The bounding box of a geometry. Throws {@link GeoError} `EMPTY_GEOMETRY` for a geometry without
  * coordinates.
- *
- * @example
- * ```ts
- * geometryBBox({ type: 'Point', coordinates: [3, 4] }); // [3, 4, 3, 4]
- * ```
  */
 export function geometryBBox(g: Geometry): BBox {
   if (g.type === 'Point') {
@@ -215,11 +180,6 @@ function polygonsIntersect(a: Position[][], b: Position[][]): boolean {
 
 /**
  * True when the point `(x, y)` lies inside the geometry or on its boundary. Holes are excluded.
- *
- * @example
- * ```ts
- * pointInGeometry(bboxToPolygon([0, 0, 1, 1]), 0.5, 0.5); // true
- * ```
  */
 export function pointInGeometry(g: Geometry, x: number, y: number): boolean {
   if (g.type === 'Point') return g.coordinates[0] === x && g.coordinates[1] === y;
@@ -229,11 +189,6 @@ export function pointInGeometry(g: Geometry, x: number, y: number): boolean {
 /**
  * Exact intersection test of two geometries (interiors or boundaries share a point; touching counts).
  * Handles holes, polygons crossing each other's corners, and containment.
- *
- * @example
- * ```ts
- * geometriesIntersect(bboxToPolygon([0, 0, 2, 2]), bboxToPolygon([1, 1, 3, 3])); // true
- * ```
  */
 export function geometriesIntersect(a: Geometry, b: Geometry): boolean {
   if (a.type === 'Point') return pointInGeometry(b, a.coordinates[0], a.coordinates[1]);
@@ -246,11 +201,6 @@ export function geometriesIntersect(a: Geometry, b: Geometry): boolean {
 /**
  * Exact test whether a geometry intersects a box. A box with `xmin > xmax` (an EPSG:4326 box
  * crossing the antimeridian) is treated as the two boxes either side of ±180.
- *
- * @example
- * ```ts
- * geometryIntersectsBBox({ type: 'Point', coordinates: [5, 5] }, [0, 0, 10, 10]); // true
- * ```
  */
 export function geometryIntersectsBBox(g: Geometry, bbox: BBox): boolean {
   if (bbox[0] > bbox[2]) {
@@ -276,11 +226,6 @@ function ringArea(ring: Position[]): number {
 
 /**
  * Planar area in squared CRS units (outer rings minus holes); 0 for a point.
- *
- * @example
- * ```ts
- * geometryArea(bboxToPolygon([0, 0, 2, 3])); // 6
- * ```
  */
 export function geometryArea(g: Geometry): number {
   let area = 0;

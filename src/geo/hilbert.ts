@@ -9,12 +9,6 @@ import type { BBox } from './bbox.js';
  *
  * Throws {@link GeoError} `INVALID_BBOX` for an empty extent and `BAD_HILBERT_ORDER` unless
  * `order` is an integer in 1..26 (so keys stay exact doubles).
- *
- * @example
- * ```ts
- * hilbertKey(0, 0);                    // key of the centre of the world, order 16
- * hilbertKey(5, 5, [0, 0, 10, 10], 1); // 2 (top-right quadrant of a 2x2 grid)
- * ```
  */
 export function hilbertKey(x: number, y: number, extent: BBox = [-180, -90, 180, 90], order = 16): number {
   if (!Number.isInteger(order) || order < 1 || order > 26) {

@@ -4,9 +4,10 @@
  *
  * @example
  * ```ts
- * import { footprintWgs84, writeWkb } from './geo/index.js';
+ * import { footprintWgs84, writeWkb } from 'geoslice/geo';
+ *
  * const { geometry, bbox } = footprintWgs84([500000, 5760000, 510000, 5770000], 'EPSG:32633');
- * const wkb = writeWkb(geometry);
+ * console.log(bbox, writeWkb(geometry).length);
  * ```
  */
 export * from './bbox.js';

@@ -107,11 +107,6 @@ function sharedDirection(mx: number, my: number, dx: number, dy: number, rings: 
  * Exact planar area of the intersection of two (multi)polygons, holes included, by Green's theorem
  * over the boundary of the intersection (the parts of each boundary inside the other; shared edges
  * counted once). 0 when either is a point. Used for `area` weights of footprint ∩ roi.
- *
- * @example
- * ```ts
- * intersectionArea(bboxToPolygon([0, 0, 2, 1]), bboxToPolygon([1, 0, 3, 3])); // 1
- * ```
  */
 export function intersectionArea(a: Geometry, b: Geometry): number {
   if (a.type === 'Point' || b.type === 'Point') return 0;

@@ -2,11 +2,6 @@ import { GeoError } from '../errors.js';
 
 /**
  * A closed time interval. `null` means open on that end; `{ start: null, end: null }` is all time.
- *
- * @example
- * ```ts
- * const summer: TimeInterval = { start: new Date('2024-06-01'), end: new Date('2024-08-31T23:59:59Z') };
- * ```
  */
 export interface TimeInterval {
   start: Date | null;
@@ -16,11 +11,6 @@ export interface TimeInterval {
 /**
  * Builds a {@link TimeInterval} from dates, ISO strings or epoch milliseconds, validating that
  * `start <= end`. Throws {@link GeoError} `INVALID_INTERVAL` otherwise.
- *
- * @example
- * ```ts
- * const y2024 = interval('2024-01-01', '2024-12-31T23:59:59Z');
- * ```
  */
 export function interval(start: Date | string | number | null, end: Date | string | number | null): TimeInterval {
   const s = toDate(start, 'interval start');
@@ -41,11 +31,6 @@ function toDate(v: Date | string | number | null, what: string): Date | null {
 /**
  * True when a row's `[tmin, tmax]` overlaps the interval `q` (closed on both ends; a null row
  * bound means unknown and matches only when `includeUndated`).
- *
- * @example
- * ```ts
- * overlapsInterval(new Date('2024-05-01'), new Date('2024-05-01'), interval('2024-01-01', '2024-12-31')); // true
- * ```
  */
 export function overlapsInterval(
   tmin: Date | null,

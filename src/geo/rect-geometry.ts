@@ -77,11 +77,6 @@ function boundaryCrossesInterior(g: Geometry, r: BBox): boolean {
 /**
  * Exact test that the box `r` lies entirely inside a polygon or multipolygon (its boundary may
  * touch the polygon's boundary; holes are respected). Always false for a point.
- *
- * @example
- * ```ts
- * rectInsideGeometry([1, 1, 2, 2], bboxToPolygon([0, 0, 4, 4])); // true
- * ```
  */
 export function rectInsideGeometry(r: BBox, g: Geometry): boolean {
   if (g.type === 'Point') return false;
@@ -94,11 +89,6 @@ export function rectInsideGeometry(r: BBox, g: Geometry): boolean {
 /**
  * Exact test that the box `r` and a geometry share area (touching edges do not count). A point
  * counts when it lies in the closed box.
- *
- * @example
- * ```ts
- * rectOverlapsGeometry([0, 0, 1, 1], bboxToPolygon([1, 0, 2, 1])); // false (they only touch)
- * ```
  */
 export function rectOverlapsGeometry(r: BBox, g: Geometry): boolean {
   if (g.type === 'Point') {
@@ -155,11 +145,6 @@ function crossesConvexInterior(
  * entirely inside a polygon or multipolygon given as {@link FlatPolygons} (touching the boundary is
  * allowed; holes are respected): the non-axis-aligned counterpart of {@link rectInsideGeometry}, for
  * a chip's corners transformed into the footprint's CRS. False for a `c` that is not strictly convex.
- *
- * @example
- * ```ts
- * convexInsidePolygons([[1, 0.5], [2, 1], [1.5, 2], [0.5, 1.5]], flatPolygons(writeWkb(bboxToPolygon([0, 0, 4, 4])))!); // true
- * ```
  */
 export function convexInsidePolygons(c: readonly Position[], fp: FlatPolygons): boolean {
   if (c.length < 3) return false;

@@ -13,12 +13,6 @@ const forwards = new Map<string, Forward>();
  * (samplers transform whole footprints and chip corners: looking the pair up per point, as
  * `transformPoint` does, dominated the sampler's time). Same result and error (`GeoError`
  * `TRANSFORM_FAILED`) as `transformPoint`.
- *
- * @example
- * ```ts
- * const toWgs84 = pointTransformer('EPSG:32633', 'EPSG:4326');
- * toWgs84([500000, 5100000]); // [15, 46.04...]
- * ```
  */
 export function pointTransformer(from: string, to: string): Forward {
   const key = `${from}\u0000${to}`;
@@ -50,11 +44,6 @@ export function pointTransformer(from: string, to: string): Forward {
 /**
  * Transforms every vertex of a geometry from one CRS to another (edges are not densified: footprint
  * polygons carry their own vertices). Returns the input when the CRSs are equal.
- *
- * @example
- * ```ts
- * const utm = geometryToCrs(footprint, 'EPSG:4326', 'EPSG:32633');
- * ```
  */
 export function geometryToCrs(g: Geometry, from: string, to: string): Geometry {
   if (from === to) return g;
@@ -67,11 +56,6 @@ export function geometryToCrs(g: Geometry, from: string, to: string): Geometry {
 /**
  * A box as a polygon with `perEdge` extra vertices on each edge, so that it keeps its shape when
  * transformed to another CRS.
- *
- * @example
- * ```ts
- * densifiedBox([0, 0, 1, 1], 3).coordinates[0].length; // 17
- * ```
  */
 export function densifiedBox(b: BBox, perEdge = 16): Geometry {
   if (perEdge <= 0) return bboxToPolygon(b);

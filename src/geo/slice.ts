@@ -5,12 +5,6 @@ import type { TimeInterval } from './interval.js';
 /**
  * The unit of work between samplers, loaders and the stitcher: a pixel grid in a CRS.
  * `width = round((xmax - xmin) / resolution[0])`, `height` likewise; row 0 is the north edge.
- *
- * @example
- * ```ts
- * const s: GeoSlice = { bounds: [500000, 4000000, 502560, 4002560], crs: 'EPSG:32633', resolution: [10, 10] };
- * sliceWidth(s); // 256
- * ```
  */
 export interface GeoSlice {
   /** In `crs` units. */
@@ -27,11 +21,6 @@ export interface GeoSlice {
 
 /**
  * Width of the slice's pixel grid.
- *
- * @example
- * ```ts
- * sliceWidth({ bounds: [0, 0, 100, 50], crs: 'EPSG:3857', resolution: [10, 10] }); // 10
- * ```
  */
 export function sliceWidth(s: GeoSlice): number {
   return Math.round((s.bounds[2] - s.bounds[0]) / s.resolution[0]);
@@ -39,11 +28,6 @@ export function sliceWidth(s: GeoSlice): number {
 
 /**
  * Height of the slice's pixel grid.
- *
- * @example
- * ```ts
- * sliceHeight({ bounds: [0, 0, 100, 50], crs: 'EPSG:3857', resolution: [10, 10] }); // 5
- * ```
  */
 export function sliceHeight(s: GeoSlice): number {
   return Math.round((s.bounds[3] - s.bounds[1]) / s.resolution[1]);
@@ -51,11 +35,6 @@ export function sliceHeight(s: GeoSlice): number {
 
 /**
  * A short human-readable label for error messages and logs.
- *
- * @example
- * ```ts
- * describeSlice(s); // "slice EPSG:32633 [500000,4000000,502560,4002560] @10x10 (row S2_1)"
- * ```
  */
 export function describeSlice(s: GeoSlice): string {
   const b = s.bounds.map((v) => +v.toFixed(6)).join(',');
@@ -66,11 +45,6 @@ export function describeSlice(s: GeoSlice): string {
  * Validates a slice and returns it. Throws {@link GeoError} `INVALID_SLICE` when bounds are not
  * finite or inverted, the resolution is not positive, the grid is empty, or the extent is not a
  * whole number of pixels (within 1e-6 of a pixel).
- *
- * @example
- * ```ts
- * const s = validateSlice({ bounds: [0, 0, 256, 256], crs: 'EPSG:3857', resolution: [1, 1] });
- * ```
  */
 export function validateSlice(s: GeoSlice): GeoSlice {
   const bad = (why: string): never => {

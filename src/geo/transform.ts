@@ -36,11 +36,6 @@ function converter(from: CrsInput, to: CrsInput): Forward {
 /**
  * Transforms one `[x, y]` point (x = longitude/easting, y = latitude/northing whatever the EPSG axis
  * order). Throws {@link GeoError} `TRANSFORM_FAILED` when the point is outside the projection's domain.
- *
- * @example
- * ```ts
- * transformPoint('EPSG:4326', 'EPSG:32633', [15, 52]); // [500000, 5761038.2...]
- * ```
  */
 export function transformPoint(from: CrsInput, to: CrsInput, p: [number, number]): [number, number] {
   const r = converter(from, to)(p);
@@ -133,11 +128,6 @@ function toWgs84Ring(bounds: BBox, crs: CrsInput, densify: number, corners?: rea
  * the transformed points. Into a geographic CRS the result is antimeridian-safe: a box crossing ±180
  * comes back with `xmin > xmax` (e.g. `[170, -10, -170, 10]`), and a box containing a pole spans all
  * longitudes up to latitude ±90. Throws {@link GeoError} `INVALID_BBOX` / `TRANSFORM_FAILED`.
- *
- * @example
- * ```ts
- * transformBBox([500000, 5760000, 510000, 5770000], 'EPSG:32633', 'EPSG:4326'); // ≈ [15, 51.99, 15.15, 52.08]
- * ```
  */
 export function transformBBox(bbox: BBox, from: CrsInput, to: CrsInput, densify = 21): BBox {
   assertBBox(bbox, 'bbox to transform', resolveCrs(from).geographic);
@@ -207,12 +197,6 @@ function clipAt180(ring: Position[], keep: 'left' | 'right'): Position[] {
  * parts (`xmin = -180`, `xmax = 180`); one containing a pole becomes a polygon reaching latitude ±90
  * over all longitudes. `corners` (the four corners of a rotated grid, in order, inside `bounds`) replace
  * the box's corners. Throws {@link GeoError} `INVALID_BBOX` / `TRANSFORM_FAILED` / `UNKNOWN_CRS`.
- *
- * @example
- * ```ts
- * const { geometry, bbox } = footprintWgs84([300000, 0, 900000, 1000000], 'EPSG:32660');
- * geometry.type; // "MultiPolygon" (zone 60 straddles 180°)
- * ```
  */
 export function footprintWgs84(
   bounds: BBox,

@@ -111,11 +111,6 @@ class WkbReader {
  * Parses WKB (ISO or EWKB, little or big endian) into a {@link Geometry}. Z and M values are dropped.
  * Throws {@link GeoError} `INVALID_WKB` for truncated or malformed bytes, trailing bytes, non-finite
  * coordinates and geometry types other than Point, Polygon and MultiPolygon.
- *
- * @example
- * ```ts
- * const g = readWkb(writeWkb({ type: 'Point', coordinates: [1, 2] })); // { type: 'Point', coordinates: [1, 2] }
- * ```
  */
 export function readWkb(bytes: Uint8Array): Geometry {
   if (!(bytes instanceof Uint8Array)) {
@@ -153,11 +148,6 @@ export function readWkb(bytes: Uint8Array): Geometry {
 
 /**
  * Encodes a {@link Geometry} as little-endian ISO WKB (2D).
- *
- * @example
- * ```ts
- * const wkb = writeWkb({ type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1], [0, 0]]] });
- * ```
  */
 export function writeWkb(g: Geometry): Uint8Array {
   let size: number;

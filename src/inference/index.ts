@@ -6,8 +6,12 @@
  *
  * @example
  * ```ts
- * import { runInference } from 'geoslice/inference';
- * await runInference({ source: 'scene.tif', model: 'unet.onnx', out: 'pred.tif', tile: 256, overlap: 32 });
+ * import { loadModel } from 'geoslice/inference';
+ *
+ * const model = await loadModel('unet.onnx');
+ * const { data, shape } = await model.predict({ data: new Float32Array(4 * 64 * 64), shape: [1, 4, 64, 64] });
+ * console.log(model.backend, shape, data.length);
+ * await model.close();
  * ```
  */
 export type { InferenceModel, ModelInput, ModelOptions, ModelOutput, Normalize } from './model.js';

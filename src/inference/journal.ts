@@ -34,11 +34,6 @@ function padded(count: number): number {
  * sampler's order); `present[k]` is 1 for the tiles that have a prediction (0: no data under the tile),
  * and `data` holds those predictions, each `[bands, height, width]` float32, exactly as they were added
  * to the stitcher (masked pixels NaN).
- *
- * @example
- * ```ts
- * const r: JournalRecord = { first: 32, count: 16, present, bands: 3, height: 256, width: 256, data };
- * ```
  */
 export interface JournalRecord {
   first: number;
@@ -59,14 +54,6 @@ export interface JournalRecord {
  *
  * Size: 4 bytes per output band and chip pixel (a 4096² region in 256² chips with 32 px overlap and
  * 3 bands: 361 chips, ~284 MB). The journal is deleted once the output is written.
- *
- * @example
- * ```ts
- * const j = InferenceJournal.open('pred.tif.resume', fingerprint, { resume: true });
- * for (let r = j.next(); r; r = j.next()) replay(r);
- * j.append(record);
- * j.finish();
- * ```
  */
 export class InferenceJournal {
   /** Tiles the journal holds (replayed ones plus appended ones), with or without a prediction. */

@@ -8,32 +8,17 @@ import { loadTfjsModel, type TfjsModelOptions } from './tfjs-model.js';
 /**
  * What {@link loadModel} accepts: a file (`.onnx`, or a tfjs `model.json`), a loaded
  * {@link InferenceModel}, or a {@link ModelFunction}.
- *
- * @example
- * ```ts
- * const m: ModelSource = 'unet.onnx';
- * ```
  */
 export type ModelSource = string | InferenceModel | ModelFunction;
 
 /**
  * Options of {@link loadModel}: passed on to the backend that the source picks.
- *
- * @example
- * ```ts
- * const o: LoadModelOptions = { threads: 2, backend: 'wasm' };
- * ```
  */
 export type LoadModelOptions = OnnxModelOptions & TfjsModelOptions;
 
 /**
  * Resolves a {@link ModelSource}: `*.onnx` → {@link loadOnnxModel}, `*.json` → {@link loadTfjsModel},
  * a function → {@link functionModel}, a model → itself. Other paths throw {@link InferenceError} `BAD_MODEL`.
- *
- * @example
- * ```ts
- * const model = await loadModel('model/model.json', { backend: 'auto' });
- * ```
  */
 export async function loadModel(source: ModelSource, opts: LoadModelOptions = {}): Promise<InferenceModel> {
   if (typeof source === 'function') return functionModel(source, opts);

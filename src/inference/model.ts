@@ -3,11 +3,6 @@ import { InferenceError } from '../errors.js';
 /**
  * A batch of model inputs: float32 pixels `[N, C, H, W]` (channels first, as the loader's batches
  * hold them), band values as read unless the model was loaded with a `normalize` option.
- *
- * @example
- * ```ts
- * const x: ModelInput = { data: new Float32Array(16 * 4 * 256 * 256), shape: [16, 4, 256, 256] };
- * ```
  */
 export interface ModelInput {
   data: Float32Array;
@@ -17,11 +12,6 @@ export interface ModelInput {
 /**
  * A batch of model outputs: float32 `[N, H, W, C]` (channels last). `H, W` may differ from the input's
  * (a model predicting at a coarser resolution); `C` is the number of output bands.
- *
- * @example
- * ```ts
- * const y: ModelOutput = { data: new Float32Array(16 * 256 * 256 * 3), shape: [16, 256, 256, 3] };
- * ```
  */
 export interface ModelOutput {
   data: Float32Array;
@@ -31,13 +21,6 @@ export interface ModelOutput {
 /**
  * A model geoslice can run: ONNX ({@link loadOnnxModel}), tfjs ({@link loadTfjsModel}) or a plain
  * async function ({@link functionModel}).
- *
- * @example
- * ```ts
- * const model: InferenceModel = await loadOnnxModel('unet.onnx', { threads: 2 });
- * const y = await model.predict({ data, shape: [8, 4, 256, 256] }); // y.shape = [8, 256, 256, C]
- * await model.close();
- * ```
  */
 export interface InferenceModel {
   /** What runs the model, e.g. `onnxruntime-node (cpu, 2 threads)`, `tfjs (wasm)`, `function`. */
@@ -53,11 +36,6 @@ export interface InferenceModel {
 /**
  * Per-band input normalisation `x' = (x - mean[c]) / std[c]`, e.g. from band statistics of the
  * training data. One value per input band (or one value for every band).
- *
- * @example
- * ```ts
- * const n: Normalize = { mean: [812, 1043, 1190, 2710], std: [301, 322, 410, 733] };
- * ```
  */
 export interface Normalize {
   mean: number[];
@@ -66,11 +44,6 @@ export interface Normalize {
 
 /**
  * Options every model backend takes.
- *
- * @example
- * ```ts
- * const o: ModelOptions = { normalize: { mean: [1000], std: [500] } };
- * ```
  */
 export interface ModelOptions {
   /** Applied to every input batch before the model sees it. Default: none (raw band values). */
@@ -81,11 +54,6 @@ export interface ModelOptions {
  * A copy of `batch` normalised per band (see {@link Normalize}), or `batch` itself when `normalize`
  * is undefined. Throws {@link InferenceError} `BAD_OPTION` when the value lists do not match the bands
  * or a std is not positive.
- *
- * @example
- * ```ts
- * normalizeInput({ data: new Float32Array([10, 20]), shape: [1, 2, 1, 1] }, { mean: [0, 10], std: [10, 5] }).data; // [1, 2]
- * ```
  */
 export function normalizeInput(batch: ModelInput, normalize: Normalize | undefined): ModelInput {
   if (!normalize) return batch;
@@ -117,11 +85,6 @@ export function normalizeInput(batch: ModelInput, normalize: Normalize | undefin
 /**
  * Checks a backend's output against its input batch: `[N, H, W, C]` with the input's `N` and
  * `data.length` matching the shape. Throws {@link InferenceError} `BAD_OUTPUT` naming the model.
- *
- * @example
- * ```ts
- * checkOutput(y, 16, 'model.onnx');
- * ```
  */
 export function checkOutput(out: ModelOutput, n: number, model: string): ModelOutput {
   const s = out?.shape;
@@ -147,11 +110,6 @@ export function checkOutput(out: ModelOutput, n: number, model: string): ModelOu
 
 /**
  * Moves the channel axis of a `[N, C, H, W]` array last (`[N, H, W, C]`), or first with `inverse`.
- *
- * @example
- * ```ts
- * channelsLast(new Float32Array([1, 2, 3, 4]), [1, 2, 1, 2]); // [1, 3, 2, 4]
- * ```
  */
 export function channelsLast(data: Float32Array, shape: readonly number[], inverse = false): Float32Array {
   const [n, a, b, c] = shape;

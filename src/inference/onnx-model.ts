@@ -15,11 +15,6 @@ import { importOptional } from './optional-import.js';
 
 /**
  * Options of {@link loadOnnxModel}.
- *
- * @example
- * ```ts
- * const o: OnnxModelOptions = { threads: 2, layout: 'NCHW', normalize: { mean: [900], std: [400] } };
- * ```
  */
 export interface OnnxModelOptions extends ModelOptions {
   /** Threads of the CPU execution provider inside one operator (`intraOpNumThreads`). Default: onnxruntime's choice (all cores). */
@@ -48,12 +43,6 @@ type OrtModule = typeof Ort;
  *
  * The model receives float32 `[N, C, H, W]` (or `[N, H, W, C]`, see `layout`) band values — normalised
  * only when `normalize` is given — and must return one float32 tensor per batch item.
- *
- * @example
- * ```ts
- * const model = await loadOnnxModel('unet.onnx', { threads: 2 });
- * await runInference({ source: 'scene.tif', model, out: 'pred.tif' });
- * ```
  */
 export async function loadOnnxModel(path: string, opts: OnnxModelOptions = {}): Promise<InferenceModel> {
   const file = resolve(path);

@@ -4,11 +4,6 @@ import { InferenceError } from '../errors.js';
  * Imports an optional peer dependency (onnxruntime-node, a tfjs backend) at run time. When it is not
  * installed (or fails to load) throws {@link InferenceError} `MISSING_DEPENDENCY` saying what it is
  * for and how to install it.
- *
- * @example
- * ```ts
- * const ort = await importOptional<typeof import('onnxruntime-node')>('onnxruntime-node', 'ONNX models', 'ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node');
- * ```
  */
 export async function importOptional<T>(name: string, purpose: string, install: string): Promise<T> {
   try {

@@ -2,11 +2,6 @@
  * Yields the items of `source` while already awaiting the next one: the producer (e.g. the loader
  * reading the next batch) works while the consumer (the model) handles the current item. An error of
  * the producer surfaces when its item is reached.
- *
- * @example
- * ```ts
- * for await (const batch of readAhead(loader.batches(slices, { batchSize: 16 }))) await model.predict(batch);
- * ```
  */
 export async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
   const it = source[Symbol.asyncIterator]();

@@ -16,21 +16,11 @@ import { gridSampler, type GridSamplerOptions } from '../samplers/grid.js';
 /**
  * Where an inference run reads: one raster file, or a catalog (a path `openCatalog` takes, or an open
  * {@link GeoCatalog}).
- *
- * @example
- * ```ts
- * const s: InferenceSource = 'scene.tif';
- * ```
  */
 export type InferenceSource = string | GeoCatalog;
 
 /**
  * Options of {@link openRegion}.
- *
- * @example
- * ```ts
- * const o: RegionOptions = { tile: 256, overlap: 32, bands: [1, 2, 3] };
- * ```
  */
 export interface RegionOptions {
   tile: number;
@@ -55,12 +45,6 @@ export interface RegionOptions {
  * The tiles of an inference run and how to read them: a grid sampler over the source (256² tiles every
  * `tile - overlap` pixels, rows north to south, west to east, the last row and column snapped inside the
  * region), the output grid (a raster's own grid; for a catalog the union of the tiles), and a loader.
- *
- * @example
- * ```ts
- * const region = await openRegion('scene.tif', { tile: 256, overlap: 32, prefetch: 32 });
- * for await (const slice of region.slices()) console.log(slice.bounds);
- * ```
  */
 export interface Region {
   grid: GeoSlice;
@@ -81,11 +65,6 @@ const CATALOG_EXTENSIONS = ['.parquet', '.geoparquet', '.duckdb'];
  * Opens the source of an inference run as a {@link Region}. Paths ending in `.parquet`, `.geoparquet`,
  * `.duckdb`, directories and globs are catalogs; other paths are rasters. Throws {@link InferenceError}
  * `BAD_OPTION` for a tile/overlap that leaves no stride, `EMPTY_REGION` when no tile overlaps the data.
- *
- * @example
- * ```ts
- * const region = await openRegion(await openCatalog('scenes.parquet'), { tile: 256, overlap: 32, bands: ['B04', 'B03', 'B02'], prefetch: 32 });
- * ```
  */
 export async function openRegion(source: InferenceSource, opts: RegionOptions): Promise<Region> {
   const { tile, overlap } = opts;

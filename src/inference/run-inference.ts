@@ -25,11 +25,6 @@ import { openRegion, type InferenceSource } from './region.js';
 
 /**
  * Progress of {@link runInference}, reported after every batch.
- *
- * @example
- * ```ts
- * const onProgress = (p: InferenceProgress) => console.log(`${p.done}/${p.total} ${p.chipsPerSecond.toFixed(1)} chips/s`);
- * ```
  */
 export interface InferenceProgress {
   /** Chips done, replayed ones included. */
@@ -45,11 +40,6 @@ export interface InferenceProgress {
 
 /**
  * Options of {@link runInference}.
- *
- * @example
- * ```ts
- * const o: RunInferenceOptions = { source: 'scene.tif', model: 'unet.onnx', out: 'pred.tif', tile: 256, overlap: 32, bands: [1, 2, 3, 4], batchSize: 16, resume: true };
- * ```
  */
 export interface RunInferenceOptions {
   /** A raster file, or a catalog (path or open catalog). */
@@ -96,12 +86,6 @@ export interface RunInferenceOptions {
 
 /**
  * What {@link runInference} did.
- *
- * @example
- * ```ts
- * const r = await runInference(opts);
- * console.log(r.chipsPerSecond, r.seconds.model / r.seconds.total);
- * ```
  */
 export interface InferenceResult extends StitchWriteResult {
   /** Tiles in the region. */
@@ -139,12 +123,6 @@ export interface InferenceResult extends StitchWriteResult {
  *
  * Masked (nodata) input pixels get no prediction. Throws {@link InferenceError} (`BAD_OPTION`,
  * `EMPTY_REGION`, `RESUME_MISMATCH`, model errors), `StitchError` for outputs the stitcher refuses.
- *
- * @example
- * ```ts
- * const r = await runInference({ source: 'scene.tif', model: 'unet.onnx', out: 'pred.tif', bands: [1, 2, 3, 4], blend: 'cosine' });
- * console.log(`${r.chips} chips, ${r.chipsPerSecond.toFixed(1)} chips/s -> ${r.prediction}`);
- * ```
  */
 export async function runInference(opts: RunInferenceOptions): Promise<InferenceResult> {
   const started = performance.now();

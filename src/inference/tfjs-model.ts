@@ -19,21 +19,11 @@ import { importOptional } from './optional-import.js';
  * (`@tensorflow/tfjs-node`, native), else `'wasm'` (`@tensorflow/tfjs-backend-wasm`, SIMD when the
  * runtime has it; its multi-threaded build needs cross-origin isolation and is not used by Node), else
  * `'cpu'` (pure JavaScript — about 15-30x slower than wasm on convolutions).
- *
- * @example
- * ```ts
- * const b: TfjsBackendName = 'wasm';
- * ```
  */
 export type TfjsBackendName = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
 /**
  * Options of {@link loadTfjsModel}.
- *
- * @example
- * ```ts
- * const o: TfjsModelOptions = { backend: 'wasm' };
- * ```
  */
 export interface TfjsModelOptions extends ModelOptions {
   /**
@@ -48,11 +38,6 @@ export interface TfjsModelOptions extends ModelOptions {
 /**
  * A tfjs LayersModel or GraphModel already in memory (only its `predict` is used; typed loosely so that
  * geoslice's types do not need tfjs installed).
- *
- * @example
- * ```ts
- * const m: TfjsPredictor = await tf.loadLayersModel('file://model/model.json');
- * ```
  */
 export interface TfjsPredictor {
   predict(x: never): unknown;
@@ -65,12 +50,6 @@ export interface TfjsPredictor {
  * when called. Throws {@link InferenceError} `MISSING_DEPENDENCY` when tfjs (or an explicitly asked
  * backend) is not installed, `NOT_FOUND`, or `BAD_MODEL` (e.g. a layers model with custom layers
  * that were not registered: load it yourself and pass the object).
- *
- * @example
- * ```ts
- * const model = await loadTfjsModel('model/model.json', { backend: 'auto' });
- * console.log(model.backend); // "tfjs (wasm)"
- * ```
  */
 export async function loadTfjsModel(
   model: string | TfjsPredictor,

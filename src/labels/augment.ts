@@ -8,11 +8,6 @@ import { LabelError } from '../errors.js';
 /**
  * One of the eight symmetries of a square: `rot` quarter turns counter-clockwise after an optional
  * horizontal flip.
- *
- * @example
- * ```ts
- * const t: Augmentation = { flip: true, rot: 1 };
- * ```
  */
 export interface Augmentation {
   flip: boolean;
@@ -23,11 +18,6 @@ export interface Augmentation {
  * The augmentation of sample `key` for a seed: deterministic (same seed and key, same transform),
  * uniform over the eight symmetries (only flips and half turns, the four that keep a non-square
  * shape, when `square` is false).
- *
- * @example
- * ```ts
- * const t = pickAugmentation(7, 'slice-12'); // e.g. { flip: false, rot: 3 }
- * ```
  */
 export function pickAugmentation(seed: number | string, key: string, square = true): Augmentation {
   const rng = seedrandom(`${seed}\u0000${key}`);
@@ -40,13 +30,6 @@ export function pickAugmentation(seed: number | string, key: string, square = tr
  * Applies an augmentation to channels-first pixels `[..., H, W]` (any number of leading planes: bands,
  * or a single label or mask plane) and returns the new array (same type) and its shape. Quarter turns
  * need square planes. Throws {@link LabelError} `BAD_SHAPE`.
- *
- * @example
- * ```ts
- * const t = pickAugmentation(1, slice.rowId ?? '0');
- * const x = augment(chip.data, chip.shape, t);
- * const y = augment(label.data, label.shape, t); // the same transform: still aligned
- * ```
  */
 export function augment<T extends ArrayLike<number> & { length: number }>(
   data: T,

@@ -12,11 +12,6 @@ import { ReaderCache, rowBands } from './row-bands.js';
 
 /**
  * Options of {@link computeBandStats}.
- *
- * @example
- * ```ts
- * const opts: BandStatsOptions = { bands: [1, 2, 3], exact: true, percentiles: [2, 50, 98] };
- * ```
  */
 export interface BandStatsOptions {
   bands?: BandSelector[];
@@ -36,11 +31,6 @@ export interface BandStatsOptions {
  * Statistics of one band over the valid pixels (nodata, NaN and masked pixels excluded) of every
  * catalog row. `std` is the population standard deviation; `percentiles` maps each requested
  * percentile to its estimate (exact when every value fits in the sample).
- *
- * @example
- * ```ts
- * const s: BandStats = { band: 'B04', count: 1e6, mean: 812, std: 140, min: 1, max: 4095, percentiles: { 2: 520, 98: 1210 } };
- * ```
  */
 export interface BandStats {
   band: string;
@@ -93,12 +83,6 @@ function percentile(sorted: number[], q: number): number {
  * Streams every row of the catalog (one file read at a time, in strips) and returns per-band
  * statistics, band names being the asset keys or `band<n>`. Memory: the sample reservoir per band.
  * Throws {@link LabelError} `NO_DATA` when a band has no valid pixel, `BAD_OPTION` for bad options.
- *
- * @example
- * ```ts
- * const stats = await computeBandStats(catalog, { bands: [1, 2, 3], save: 'scenes.parquet' });
- * const x = normalizeChip(chip, stats);
- * ```
  */
 export async function computeBandStats(catalog: GeoCatalog, opts: BandStatsOptions = {}): Promise<BandStats[]> {
   const qs = opts.percentiles ?? [1, 2, 50, 98, 99];
@@ -169,11 +153,6 @@ export async function computeBandStats(catalog: GeoCatalog, opts: BandStatsOptio
 
 /**
  * The statistics saved by `computeBandStats({ save })` for the catalog at `path`, or null when none.
- *
- * @example
- * ```ts
- * const stats = readBandStats('scenes.parquet');
- * ```
  */
 export function readBandStats(path: string): BandStats[] | null {
   const file = `${path}.stats.json`;
@@ -191,12 +170,6 @@ export function readBandStats(path: string): BandStats[] | null {
  * A float32 copy of a chip's pixels standardised per band, `(x - mean) / std` (or, with
  * `range: [lo, hi]` percentiles, scaled so that those map to 0 and 1); invalid pixels become 0.
  * Throws {@link LabelError} `BAD_STATS` when the band counts differ.
- *
- * @example
- * ```ts
- * const x = normalizeChip(chip, stats);                  // z-scores
- * const y = normalizeChip(chip, stats, { range: [2, 98] }); // percentile stretch
- * ```
  */
 export function normalizeChip(chip: Chip, stats: BandStats[], opts: { range?: [number, number] } = {}): Float32Array {
   const shape = chip.shape;

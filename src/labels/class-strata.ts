@@ -10,11 +10,6 @@ import { rasterize } from './rasterize.js';
 
 /**
  * Options of {@link stratifyByClass}.
- *
- * @example
- * ```ts
- * const opts: ClassStrataOptions = { catalog: labels, attribute: 'class_id', classes: [1, 2, 3], perClass: 100 };
- * ```
  */
 export interface ClassStrataOptions {
   /** The vector label catalog. */
@@ -34,11 +29,6 @@ export interface ClassStrataOptions {
  * `perClass` chips for each class — a chip belonging to the class with the largest share of its pixels
  * (or every class covering `minShare` of it) — skipping chips of classes already full. Stops when every
  * class is full or the candidates run out. Throws {@link LabelError} `BAD_OPTION`.
- *
- * @example
- * ```ts
- * const slices = stratifyByClass(randomSampler(images, { size: 64, length: 20000, seed: 1 }), { catalog: labels, attribute: 'class_id', classes: [0, 1, 2], perClass: 200 });
- * ```
  */
 export async function* stratifyByClass(
   candidates: Iterable<GeoSlice> | AsyncIterable<GeoSlice>,

@@ -8,11 +8,6 @@ import { openVectorLayer } from '../vector/open.js';
 
 /**
  * Features to read at: an (async) iterable of `{ geometry, properties }` or the path of a vector file.
- *
- * @example
- * ```ts
- * const input: GeometryInput = 'parcels.parquet';
- * ```
  */
 export type GeometryInput = Iterable<VectorFeature> | AsyncIterable<VectorFeature> | string;
 
@@ -26,11 +21,6 @@ export interface InputFeature {
 
 /**
  * Streams the features of an input with their CRS: `crs` when given, else the file's, else EPSG:4326.
- *
- * @example
- * ```ts
- * for await (const f of inputFeatures('points.geojson')) console.log(f.index, f.crs);
- * ```
  */
 export async function* inputFeatures(input: GeometryInput, crs?: CrsInput): AsyncGenerator<InputFeature> {
   if (typeof input === 'string') {

@@ -3,8 +3,15 @@
  *
  * @example
  * ```ts
- * import { rasterize } from './labels/index.js';
+ * import type { GeoSlice } from 'geoslice';
+ * import { rasterize } from 'geoslice/labels';
+ * import { openVectorLayer } from 'geoslice/vector';
+ *
+ * const slice: GeoSlice = { bounds: [500000, 4097440, 502560, 4100000], crs: 'EPSG:32633', resolution: [10, 10] };
+ * const features = [];
+ * for await (const f of (await openVectorLayer('fields.geojson')).features()) features.push(f);
  * const { data, shape } = rasterize(features, slice, { attribute: 'class_id', crs: 'EPSG:4326' });
+ * console.log(shape, data.length);
  * ```
  * @module
  */

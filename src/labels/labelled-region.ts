@@ -27,12 +27,6 @@ function polygonsOf(wkb: Uint8Array): Rings {
  * label rows cover (the union of the label footprints intersecting it; point labels do not count),
  * and rows without any label dropped. Samplers over it draw chips where labels exist. Reads both
  * catalogs' matching rows into memory (use it on the region you train on).
- *
- * @example
- * ```ts
- * const labelled = await restrictToLabels(imagery, labelCatalog);
- * const slices = randomSampler(labelled, { size: 256, length: 1000, seed: 1 });
- * ```
  */
 export async function restrictToLabels(images: GeoCatalog, labels: GeoCatalog): Promise<GeoCatalog> {
   const out: CatalogRow[] = [];

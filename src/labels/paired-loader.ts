@@ -17,13 +17,6 @@ import { rasterize, type LabelDType } from './rasterize.js';
 
 /**
  * Where labels come from.
- *
- * @example
- * ```ts
- * const masks: LabelSource = { kind: 'raster', catalog: maskCatalog, band: 'mask' };
- * const classes: LabelSource = { kind: 'vector', catalog: labelCatalog, attribute: 'class_id', allTouched: false };
- * const boxes: LabelSource = { kind: 'boxes', catalog: labelCatalog, attribute: 'class_id' };
- * ```
  */
 export type LabelSource =
   | {
@@ -55,11 +48,6 @@ export type LabelSource =
 
 /**
  * A box in pixel coordinates of the chip (x right, y down, `[x0, x1) × [y0, y1)`, clipped to the chip).
- *
- * @example
- * ```ts
- * const b: PixelBox = { x0: 10.5, y0: 3, x1: 40, y1: 22.25, classId: 2, id: 'planes#4' };
- * ```
  */
 export interface PixelBox {
   x0: number;
@@ -72,11 +60,6 @@ export interface PixelBox {
 
 /**
  * One paired sample: the image chip and its label on the same grid (`label.shape = [1, H, W]`), or its boxes.
- *
- * @example
- * ```ts
- * const { image, label } = await paired.load(slice);
- * ```
  */
 export interface PairedSample {
   slice: GeoSlice;
@@ -88,11 +71,6 @@ export interface PairedSample {
 /**
  * A batch of paired samples: the image {@link Batch} plus `labels` (float32 `[N, 1, H, W]`, with a
  * raster or vector label source). `tfDataset` turns `labels` into `ys`.
- *
- * @example
- * ```ts
- * for await (const b of paired.batches(slices, { batchSize: 8 })) console.log(b.shape, b.labels.shape);
- * ```
  */
 export interface PairedBatch extends Batch {
   labels: { data: Float32Array; shape: number[] };
@@ -100,11 +78,6 @@ export interface PairedBatch extends Batch {
 
 /**
  * Options of {@link createPairedLoader}: the image loader's options and the label source.
- *
- * @example
- * ```ts
- * const opts: PairedLoaderOptions = { images: { catalog: imagery, bands: [1, 2, 3] }, labels: { kind: 'vector', catalog: labels, attribute: 'class_id' } };
- * ```
  */
 export interface PairedLoaderOptions {
   images: LoaderOptions;
@@ -113,12 +86,6 @@ export interface PairedLoaderOptions {
 
 /**
  * Loads image + label pairs.
- *
- * @example
- * ```ts
- * const paired = createPairedLoader({ images: { catalog: imagery }, labels: { kind: 'vector', catalog: labels, attribute: 'class_id' } });
- * const ds = await tfDataset(slices, paired, { batchSize: 8 }); // yields { xs, ys }
- * ```
  */
 export interface PairedLoader {
   load(slice: GeoSlice): Promise<PairedSample>;
@@ -133,12 +100,6 @@ export interface PairedLoader {
  * (pixels where the label raster has no data get `fill`); vector labels are loaded with `loadVector`
  * and burnt with {@link rasterize} (GDAL semantics) onto the same grid; boxes are the features'
  * bounds in pixel coordinates. Throws {@link LabelError} `BAD_OPTION`.
- *
- * @example
- * ```ts
- * const paired = createPairedLoader({ images: { catalog: imagery, bands: ['B04', 'B03', 'B02'] }, labels: { kind: 'raster', catalog: masks } });
- * const { image, label } = await paired.load(slice);
- * ```
  */
 export function createPairedLoader(opts: PairedLoaderOptions): PairedLoader {
   const src = opts?.labels;

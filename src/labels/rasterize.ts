@@ -20,11 +20,6 @@ import {
 
 /**
  * Pixel types of a rasterized label.
- *
- * @example
- * ```ts
- * const t: LabelDType = 'uint8';
- * ```
  */
 export type LabelDType = 'uint8' | 'int8' | 'uint16' | 'int16' | 'uint32' | 'int32' | 'float32' | 'float64';
 
@@ -41,11 +36,6 @@ const ARRAYS = {
 
 /**
  * The typed array of each {@link LabelDType}.
- *
- * @example
- * ```ts
- * const a: LabelArray = new Uint8Array(16);
- * ```
  */
 export type LabelArray = InstanceType<(typeof ARRAYS)[LabelDType]>;
 
@@ -62,11 +52,6 @@ const RANGES: Record<LabelDType, [number, number]> = {
 
 /**
  * Options of {@link rasterize}.
- *
- * @example
- * ```ts
- * const opts: RasterizeOptions = { attribute: 'class_id', allTouched: true, crs: 'EPSG:4326', dtype: 'uint8', fill: 0 };
- * ```
  */
 export interface RasterizeOptions {
   /** The value burnt for every feature. Default 1 (when `attribute` is not given). */
@@ -96,11 +81,6 @@ export interface RasterizeOptions {
 
 /**
  * A rasterized label on the grid of a slice: one band, row 0 at the north edge.
- *
- * @example
- * ```ts
- * const { data, shape } = rasterize(features, slice); // shape [1, height, width]
- * ```
  */
 export interface RasterizedLabel {
   data: LabelArray;
@@ -115,13 +95,6 @@ export interface RasterizedLabel {
  * pixel holding them. Features in another CRS are reprojected (and densified). Features are burnt in
  * order. Throws {@link LabelError} `BAD_OPTION` for bad options and `BAD_ATTRIBUTE` naming the feature
  * whose `attribute` is missing or not a finite number; bad geometries throw `VectorError` naming the feature.
- *
- * @example
- * ```ts
- * const slice = { bounds: [0, 0, 10, 10], crs: 'EPSG:3857', resolution: [1, 1] } as GeoSlice;
- * const label = rasterize([{ geometry: { type: 'Polygon', coordinates: [[[2, 2], [8, 2], [8, 8], [2, 8], [2, 2]]] } }], slice);
- * label.data.reduce((a, b) => a + b, 0); // 36
- * ```
  */
 export function rasterize(
   features: Iterable<VectorFeature>,

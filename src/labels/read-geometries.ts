@@ -17,11 +17,6 @@ import { ReaderCache, rowBands } from './row-bands.js';
 
 /**
  * Options of {@link readGeometries}.
- *
- * @example
- * ```ts
- * const opts: ReadGeometriesOptions = { allTouched: true, bands: [1, 2, 3] };
- * ```
  */
 export interface ReadGeometriesOptions {
   /** CRS of the polygons. Default: the file's, or EPSG:4326 for JS features. */
@@ -35,11 +30,6 @@ export interface ReadGeometriesOptions {
 /**
  * Count, mean, population standard deviation, min and max of the valid pixels inside a polygon (null
  * statistics when no pixel counts).
- *
- * @example
- * ```ts
- * const s: ZonalStats = { count: 120, mean: 0.41, std: 0.05, min: 0.3, max: 0.52 };
- * ```
  */
 export interface ZonalStats {
   count: number;
@@ -53,11 +43,6 @@ export interface ZonalStats {
  * The read of one polygon from one raster: the cropped window (`data` per band, in the file's type),
  * `mask` (1 = inside the polygon and valid in every band), the window's grid and the per-band zonal
  * statistics (each over the pixels inside the polygon where that band is valid).
- *
- * @example
- * ```ts
- * for await (const r of readGeometries(catalog, 'fields.parquet')) console.log(r.properties.field_id, r.stats[0].mean);
- * ```
  */
 export interface GeometryRead {
   index: number;
@@ -76,11 +61,6 @@ export interface GeometryRead {
  * behaves as there) that are also valid, and per-band zonal statistics, as `rasterio.mask.mask`
  * with `crop=True` gives. Polygons in another CRS are reprojected (densified) onto the raster's grid.
  * Throws {@link LabelError} `NOT_A_POLYGON` naming the feature for other geometry types.
- *
- * @example
- * ```ts
- * for await (const r of readGeometries(catalog, parcels, { crs: 'EPSG:4326' })) console.log(r.rowId, r.stats);
- * ```
  */
 export async function* readGeometries(
   catalog: GeoCatalog,

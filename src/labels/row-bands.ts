@@ -9,11 +9,6 @@ import { openRaster, type RasterReader } from '../loaders/raster.js';
 
 /**
  * One band to read: the file and its 0-based band index.
- *
- * @example
- * ```ts
- * const b: RowBand = { href: 'scene.tif', band: 2 };
- * ```
  */
 export interface RowBand {
   href: string;
@@ -24,11 +19,6 @@ export interface RowBand {
  * The bands of a row: with asset keys, those assets (each its `band`, default 1); with numbers, those
  * 1-based bands of the row's single asset; by default every band of a single-asset row (the reader is
  * asked) or every asset in key order. Throws {@link LabelError} `BAD_BAND` naming the row.
- *
- * @example
- * ```ts
- * const bands = await rowBands(row, [1, 2, 3], readers);
- * ```
  */
 export async function rowBands(
   row: CatalogRow,
@@ -60,13 +50,6 @@ export async function rowBands(
 
 /**
  * Open readers by href, closed together.
- *
- * @example
- * ```ts
- * const readers = new ReaderCache();
- * const r = await readers.get('scene.tif');
- * await readers.close();
- * ```
  */
 export class ReaderCache {
   private readonly open = new Map<string, Promise<RasterReader>>();

@@ -14,11 +14,6 @@ import { ReaderCache, rowBands } from './row-bands.js';
 
 /**
  * Options of {@link samplePoints}.
- *
- * @example
- * ```ts
- * const opts: SamplePointsOptions = { crs: 'EPSG:4326', bands: ['B04', 'B08'], time: 'last' };
- * ```
  */
 export interface SamplePointsOptions {
   /** CRS of the points. Default: the file's, or EPSG:4326 for JS features. */
@@ -35,11 +30,6 @@ export interface SamplePointsOptions {
 
 /**
  * The values of one raster at a point: `null` where the pixel is nodata or masked.
- *
- * @example
- * ```ts
- * const s: PointValues = { rowId: 'S2_20240601', tmin: new Date('2024-06-01'), col: 10, row: 4, values: [812, null] };
- * ```
  */
 export interface PointValues {
   rowId: string;
@@ -52,11 +42,6 @@ export interface PointValues {
 
 /**
  * One input point with its attributes and the values read at it.
- *
- * @example
- * ```ts
- * for await (const p of samplePoints(catalog, 'plots.geojson')) console.log(p.properties.plot_id, p.samples[0]?.values);
- * ```
  */
 export interface PointSample {
   /** Position in the input. */
@@ -71,13 +56,6 @@ export interface PointSample {
  * feature), the band values of the rasters that cover it: the pixel whose area holds the point, as
  * rasterio's `DatasetReader.sample` reads it. Memory stays bounded by one point's rows. Throws
  * {@link LabelError} `NOT_A_POINT` naming the feature for other geometry types.
- *
- * @example
- * ```ts
- * for await (const p of samplePoints(catalog, [{ geometry: { type: 'Point', coordinates: [15.1, 52.2] }, properties: { id: 1 } }])) {
- *   console.log(p.properties.id, p.samples.map((s) => s.values));
- * }
- * ```
  */
 export async function* samplePoints(
   catalog: GeoCatalog,

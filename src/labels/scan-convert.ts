@@ -31,11 +31,6 @@ const EDGE_EPSILON = 1e-4;
 
 /**
  * Fills a polygon (all its rings, even-odd) by pixel centres, calling `span` per covered row run.
- *
- * @example
- * ```ts
- * fillPolygon(4, 4, { xs: [Float64Array.of(0, 4, 4, 0)], ys: [Float64Array.of(0, 0, 4, 4)] }, (r, a, b) => {});
- * ```
  */
 export function fillPolygon(width: number, height: number, parts: PixelParts, span: SpanFn): void {
   let ymin = Infinity;
@@ -95,11 +90,6 @@ export function fillPolygon(width: number, height: number, parts: PixelParts, sp
 
 /**
  * Burns the pixel holding each point.
- *
- * @example
- * ```ts
- * burnPoints(4, 4, { xs: [Float64Array.of(1.5)], ys: [Float64Array.of(2.5)] }, (r, c) => {}); // (2, 1)
- * ```
  */
 export function burnPoints(width: number, height: number, parts: PixelParts, pixel: PixelFn): void {
   for (let p = 0; p < parts.xs.length; p++) {
@@ -115,11 +105,6 @@ export function burnPoints(width: number, height: number, parts: PixelParts, pix
 
 /**
  * Draws lines with Bresenham's algorithm between the pixels holding consecutive vertices.
- *
- * @example
- * ```ts
- * burnLines(8, 8, { xs: [Float64Array.of(0.5, 7.5)], ys: [Float64Array.of(0.5, 3.5)] }, (r, c) => {});
- * ```
  */
 export function burnLines(width: number, height: number, parts: PixelParts, pixel: PixelFn): void {
   for (let p = 0; p < parts.xs.length; p++) {
@@ -170,11 +155,6 @@ export function burnLines(width: number, height: number, parts: PixelParts, pixe
  * Burns every pixel a line passes through. With `outline` (the second pass of an all-touched polygon),
  * nearly vertical or horizontal segments lying on a pixel edge burn nothing, since the fill pass
  * already decided those pixels by their centres.
- *
- * @example
- * ```ts
- * burnLinesAllTouched(8, 8, { xs: [Float64Array.of(0.2, 7.9)], ys: [Float64Array.of(0.1, 3.7)] }, (r, c) => {}, false);
- * ```
  */
 export function burnLinesAllTouched(
   width: number,

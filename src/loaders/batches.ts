@@ -5,11 +5,6 @@ import type { Chip } from './chip.js';
 /**
  * Chips stacked along a new leading axis: `data` is float32 `[N, C, H, W]` (`[N, T, C, H, W]` for
  * temporal stacks), `mask` is `[N, H, W]` (`[N, T, H, W]`), `slices[i]` is the slice of item `i`.
- *
- * @example
- * ```ts
- * for await (const b of loader.batches(slices, { batchSize: 16 })) train(b.data, b.shape);
- * ```
  */
 export interface Batch {
   slices: GeoSlice[];
@@ -21,11 +16,6 @@ export interface Batch {
 /**
  * Options of {@link batchChips}: items per batch, and whether a short final batch is dropped
  * (default: kept).
- *
- * @example
- * ```ts
- * const opts: BatchOptions = { batchSize: 32, dropLast: true };
- * ```
  */
 export interface BatchOptions {
   batchSize: number;
@@ -36,11 +26,6 @@ export interface BatchOptions {
  * Groups a stream of chips into batches. All chips of a batch must have the same shape; otherwise
  * it throws {@link LoaderError} `SHAPE_MISMATCH` naming both slices (give every slice the same pixel
  * size, or batch them separately).
- *
- * @example
- * ```ts
- * for await (const b of batchChips(loader.chips(slices), { batchSize: 8 })) console.log(b.shape); // [8, 3, 64, 64]
- * ```
  */
 export async function* batchChips(
   chips: AsyncIterable<Chip> | Iterable<Chip>,
@@ -64,11 +49,6 @@ export async function* batchChips(
 
 /**
  * Stacks equally-shaped chips into one {@link Batch} (a chip without a mask counts as all valid).
- *
- * @example
- * ```ts
- * const b = stackChips([chipA, chipB]); // b.shape = [2, ...chipA.shape]
- * ```
  */
 export function stackChips(chips: readonly Chip[]): Batch {
   if (chips.length === 0) throw new LoaderError('BAD_OPTION', 'cannot stack an empty list of chips');

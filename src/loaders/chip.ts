@@ -4,12 +4,6 @@ import type { TypedArray } from '../tiff/dtype.js';
 /**
  * The shape of a chip's `data`: `[bands, height, width]` for a single (mosaicked) layer, or
  * `[time, bands, height, width]` when the loader stacks acquisitions (`temporal: 'stack'`).
- *
- * @example
- * ```ts
- * const single: ChipShape = [3, 256, 256];
- * const stacked: ChipShape = [4, 3, 256, 256];
- * ```
  */
 export type ChipShape =
   | [bands: number, height: number, width: number]
@@ -18,11 +12,6 @@ export type ChipShape =
 /**
  * Typed arrays a chip's pixels can come in: `Float32Array` by default, or the array type matching
  * the loader's `dtype` option.
- *
- * @example
- * ```ts
- * const px: ChipArray = new Uint16Array(256 * 256);
- * ```
  */
 export type ChipArray = TypedArray;
 
@@ -30,13 +19,6 @@ export type ChipArray = TypedArray;
  * The pixels of one {@link GeoSlice}: row-major, band-sequential (`[C, H, W]`, or `[T, C, H, W]`
  * when stacked), with a validity mask (`1` = valid) of `H * W` bytes (`T * H * W` when stacked).
  * Invalid pixels (nodata, NaN, masked, outside every raster) hold `0` in `data` and `0` in `mask`.
- *
- * @example
- * ```ts
- * const chip: Chip = await loader.load(slice);
- * const [c, h, w] = chip.shape;
- * const redAtCentre = chip.data[0 * h * w + (h >> 1) * w + (w >> 1)];
- * ```
  */
 export interface Chip {
   slice: GeoSlice;
@@ -57,11 +39,6 @@ export interface Chip {
 
 /**
  * The share of valid pixels of a mask (1 when there is none).
- *
- * @example
- * ```ts
- * validFractionOf(new Uint8Array([1, 0, 1, 1])); // 0.75
- * ```
  */
 export function validFractionOf(mask: Uint8Array | undefined): number {
   if (!mask || mask.length === 0) return 1;

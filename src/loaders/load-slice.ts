@@ -24,44 +24,23 @@ import {
 /**
  * What a slice can be loaded from: a raster path or URL, or a catalog row (its `assets` map band
  * keys to files).
- *
- * @example
- * ```ts
- * const sources: SliceSource[] = ['scene.tif', new URL('https://example.com/b04.tif'), row];
- * ```
  */
 export type SliceSource = string | URL | CatalogRow;
 
 /**
  * A band to load: an asset key of a catalog row (`'B04'`; the asset's `band`, default 1, picks the
  * band inside its file), or a 1-based band index inside a single-file source.
- *
- * @example
- * ```ts
- * const rgb: BandSelector[] = ['B04', 'B03', 'B02'];
- * const firstThree: BandSelector[] = [1, 2, 3];
- * ```
  */
 export type BandSelector = string | number;
 
 /**
  * Opens a raster for reading, optionally from a cached header layout. The loader passes one that
  * keeps readers open between slices; the default opens with {@link openRaster}.
- *
- * @example
- * ```ts
- * const open: RasterOpener = (href, layout) => openRaster(href, { layout });
- * ```
  */
 export type RasterOpener = (href: string, layout?: CogLayout) => Promise<RasterReader>;
 
 /**
  * Options of {@link loadSlice}.
- *
- * @example
- * ```ts
- * const opts: LoadSliceOptions = { bands: ['B04', 'B08'], resampling: 'bilinear', temporal: 'stack' };
- * ```
  */
 export interface LoadSliceOptions {
   /** Bands in chip order. Default: every band of a file source; every band of every asset (in key order) of a row (an asset with a `band` gives that band). */
@@ -119,12 +98,6 @@ interface Item {
  * source errors (RasterError, SourceError) naming the file. A pixel is valid when the source's mask
  * (internal mask, alpha) allows it and at least one requested band is neither nodata nor NaN
  * (GDAL's dataset mask and gdalwarp's unified source nodata).
- *
- * @example
- * ```ts
- * const chip = await loadSlice(['scene.tif'], { bounds: [500000, 4100000, 502560, 4102560], crs: 'EPSG:32633', resolution: [10, 10] });
- * chip.shape; // [bands, 256, 256]
- * ```
  */
 export async function loadSlice(
   sources: readonly SliceSource[],

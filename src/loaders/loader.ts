@@ -14,11 +14,6 @@ import type { Resampling } from './warp.js';
 /**
  * Options of {@link createLoader}. Give a `catalog` (rows covering each slice are looked up in it)
  * or fixed `sources` (files or rows used for every slice).
- *
- * @example
- * ```ts
- * const opts: LoaderOptions = { catalog, bands: ['B04', 'B03', 'B02'], resampling: 'bilinear', concurrency: 4, cacheBytes: 256 << 20 };
- * ```
  */
 export interface LoaderOptions {
   catalog?: GeoCatalog;
@@ -62,11 +57,6 @@ export interface LoaderOptions {
 
 /**
  * Counters of a {@link Loader}'s `chips`/`batches` iterations.
- *
- * @example
- * ```ts
- * console.log(`${loader.stats.skippedEmpty} of ${loader.stats.loaded} chips were mostly nodata`);
- * ```
  */
 export interface LoaderStats {
   /** Chips loaded by `chips`/`batches` (yielded or skipped). */
@@ -80,13 +70,6 @@ export interface LoaderStats {
 /**
  * Loads slices into chips and batches. Safe to use concurrently; a failing slice does not affect
  * the others. Call `close()` to release open files.
- *
- * @example
- * ```ts
- * const loader = createLoader({ catalog, bands: ['B04', 'B08'] });
- * for await (const b of loader.batches(sampler, { batchSize: 16 })) console.log(b.shape);
- * await loader.close();
- * ```
  */
 export interface Loader {
   /** One slice; throws {@link LoaderError} `NO_COVERAGE` when nothing covers it. */
@@ -107,8 +90,13 @@ export interface Loader {
  *
  * @example
  * ```ts
- * const loader = createLoader({ catalog: await openCatalog('scenes.parquet'), bands: ['B04'], resampling: 'bilinear', concurrency: 4, cacheBytes: 128 << 20, temporal: 'mosaic' });
+ * import { createLoader, openCatalog } from 'geoslice';
+ *
+ * const catalog = await openCatalog('scenes.parquet');
+ * const loader = createLoader({ catalog, bands: ['B04', 'B08'], resampling: 'bilinear', concurrency: 4 });
  * const chip = await loader.load({ bounds: [500000, 4100000, 502560, 4102560], crs: 'EPSG:32633', resolution: [10, 10] });
+ * console.log(chip.shape); // [2, 256, 256]
+ * await loader.close();
  * ```
  */
 export function createLoader(opts: LoaderOptions): Loader {

@@ -2,13 +2,6 @@
  * A first-valid-pixel-wins composite being filled source by source: `data` is `[C, H, W]`
  * (float32, or float64 when asked for), `mask` is `H * W` (`1` = filled), `filled` counts the
  * filled pixels.
- *
- * @example
- * ```ts
- * const m = createMosaic(3, 256, 256);
- * mergeLayer(m, rowData, rowValid);
- * if (mosaicComplete(m)) console.log('no more sources needed');
- * ```
  */
 export interface Mosaic {
   bands: number;
@@ -22,11 +15,6 @@ export interface Mosaic {
 /**
  * An empty composite (all pixels unfilled, data zero). `float64` keeps 32-bit integer and double
  * sources exact; the default float32 halves the memory.
- *
- * @example
- * ```ts
- * const m = createMosaic(2, 64, 64); // m.data.length === 2 * 64 * 64
- * ```
  */
 export function createMosaic(bands: number, height: number, width: number, float64 = false): Mosaic {
   const n = height * width;
@@ -39,11 +27,6 @@ export function createMosaic(bands: number, height: number, width: number, float
  * filled in the composite, so the earliest source with a valid pixel wins. Returns how many pixels
  * this layer supplied. The first layer may be the composite's own `data`/`mask` buffers (written in
  * place): its invalid pixels are then zeroed.
- *
- * @example
- * ```ts
- * const supplied = mergeLayer(m, layerData, layerValid);
- * ```
  */
 export function mergeLayer(m: Mosaic, data: Float32Array | Float64Array, valid: Uint8Array): number {
   const n = m.height * m.width;
@@ -71,11 +54,6 @@ export function mergeLayer(m: Mosaic, data: Float32Array | Float64Array, valid: 
 
 /**
  * True when every pixel of the composite is filled (later sources cannot change it).
- *
- * @example
- * ```ts
- * for (const src of sources) { if (mosaicComplete(m)) break; mergeLayer(m, ...(await read(src))); }
- * ```
  */
 export function mosaicComplete(m: Mosaic): boolean {
   return m.filled === m.height * m.width;

@@ -4,12 +4,6 @@ import type { GeoTransform, RasterLevel } from './raster.js';
  * Picks the raster level to read for a requested pixel size in the raster's CRS units, like
  * {@link pickLevelForRatio} with the ratio of the requested size to the full-resolution pixel size
  * (the finer axis decides). Returns an index into `levels` (`0` = full resolution).
- *
- * @example
- * ```ts
- * // levels at 10 m, 20 m, 40 m; a slice at 30 m reads the 20 m overview
- * pickLevel(info.levels, [30, 30]); // 1
- * ```
  */
 export function pickLevel(levels: readonly RasterLevel[], resolution: readonly [number, number]): number {
   const t = levels[0].transform;
@@ -23,11 +17,6 @@ export function pickLevel(levels: readonly RasterLevel[], resolution: readonly [
  * pixel size): none above 1 reads full resolution; otherwise the overview just below the ratio, or
  * one within 0.1 of it (GDAL's rule, overview ratio = full width / overview width), the smallest
  * when the ratio is beyond them all.
- *
- * @example
- * ```ts
- * pickLevelForRatio(levels, 3.9); // the 2x overview of 2x/4x/8x overviews
- * ```
  */
 export function pickLevelForRatio(levels: readonly RasterLevel[], target: number): number {
   if (!(target > 1) || levels.length < 2) return 0;
@@ -50,11 +39,6 @@ export function pickLevelForRatio(levels: readonly RasterLevel[], target: number
  * destination's pixel edges are sampled on a 10 × 10 lattice, mapped into source pixels (through
  * `toSrc`, destination CRS → source CRS, when the CRSs differ), and the source extent they span
  * divided by the destination size, per axis; the smaller ratio wins. 0 when no point maps.
- *
- * @example
- * ```ts
- * const ratio = warpRatio(sliceGrid(slice), info.transform, (x, y) => transformPoint(slice.crs, info.crs!, [x, y]));
- * ```
  */
 export function warpRatio(
   dst: { transform: GeoTransform; width: number; height: number },

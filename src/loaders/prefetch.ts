@@ -1,21 +1,11 @@
 /**
  * The outcome of one task run by {@link mapOrdered}: its input and either its value or its error.
- *
- * @example
- * ```ts
- * for await (const r of mapOrdered(slices, (s) => loader.load(s))) if ('error' in r) console.warn(r.error);
- * ```
  */
 export type Settled<T, R> = { input: T; value: R } | { input: T; error: unknown };
 
 /**
  * Options of {@link mapOrdered}: at most `concurrency` tasks run at once, and up to
  * `max(concurrency, prefetch)` results are computed ahead of the consumer.
- *
- * @example
- * ```ts
- * const opts: MapOrderedOptions = { concurrency: 4, prefetch: 8 };
- * ```
  */
 export interface MapOrderedOptions {
   concurrency: number;
@@ -27,12 +17,6 @@ export interface MapOrderedOptions {
  * settled results in input order. Failed tasks are yielded as `{ input, error }` so one bad item never
  * stops the others; an error thrown by the input iterable itself is rethrown once every earlier
  * result has been yielded. Breaking out of the loop stops pulling input and closes the iterable.
- *
- * @example
- * ```ts
- * for await (const r of mapOrdered([1, 2, 3], async (x) => x * 2, { concurrency: 2 })) console.log(r);
- * // { input: 1, value: 2 }, { input: 2, value: 4 }, { input: 3, value: 6 }
- * ```
  */
 export async function* mapOrdered<T, R>(
   source: AsyncIterable<T> | Iterable<T>,

@@ -6,11 +6,6 @@ import type { RasterInfo } from './raster.js';
 /**
  * The full pixel grid of a raster as a slice (its extent, CRS and resolution). Throws
  * {@link LoaderError} `NO_CRS` when the raster has no EPSG CRS.
- *
- * @example
- * ```ts
- * const grid = rasterSlice((await openRaster('scene.tif')).info); // { bounds, crs: 'EPSG:32633', resolution: [10, 10] }
- * ```
  */
 export function rasterSlice(info: RasterInfo): GeoSlice {
   if (!info.crs)

@@ -15,11 +15,6 @@ export type { RasterInfo, RasterLevel, RasterReader, WindowData } from '../tiff/
 
 /**
  * Options of {@link openRaster}.
- *
- * @example
- * ```ts
- * const opts: OpenRasterOptions = { layout: cachedLayout, blockCache: new BlockCache(64 << 20) };
- * ```
  */
 export interface OpenRasterOptions {
   /** A header cache from {@link extractCogLayout}: with it, opening does no header I/O. */
@@ -43,8 +38,11 @@ export interface OpenRasterOptions {
  *
  * @example
  * ```ts
+ * import { openRaster } from 'geoslice/loaders';
+ *
  * const reader = await openRaster('https://example.com/b04.tif');
  * const { data, mask } = await reader.readWindow(1, 0, 0, 128, 128, [0]); // first overview
+ * console.log(data[0].length, mask?.length);
  * await reader.close();
  * ```
  */

@@ -6,14 +6,6 @@ import type { RasterReader } from './raster.js';
  * Open raster readers shared by concurrent loads: one reader per href, reference-counted, with the
  * least recently used idle readers closed once more than `maxOpen` are open. A failed open is not
  * cached, so a later load retries it.
- *
- * @example
- * ```ts
- * const pool = new ReaderPool((href, layout) => openRaster(href, { layout }), 64);
- * const lease = pool.acquire('b04.tif');
- * try { await (await lease.reader).readWindow(0, 0, 0, 256, 256, [0]); } finally { lease.release(); }
- * await pool.close();
- * ```
  */
 export class ReaderPool {
   private readonly entries = new Map<string, { reader: Promise<RasterReader>; refs: number }>();

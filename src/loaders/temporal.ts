@@ -5,21 +5,11 @@ import { overlapsInterval, type TimeInterval } from '../geo/interval.js';
  * How a loader combines the acquisitions that cover a slice: `'mosaic'` composites them into one
  * layer (first valid pixel wins, in the order given: pass rows most recent first for a latest-valid
  * composite); `'stack'` keeps one layer per acquisition date, oldest first (`[T, C, H, W]`).
- *
- * @example
- * ```ts
- * const loader = createLoader({ catalog, bands: ['B04'], temporal: 'stack' });
- * ```
  */
 export type TemporalMode = 'mosaic' | 'stack';
 
 /**
  * Anything with acquisition times (catalog rows, or a loader's internal sources).
- *
- * @example
- * ```ts
- * const t: Timed = { tmin: new Date('2024-06-01'), tmax: null };
- * ```
  */
 export interface Timed {
   tmin: Date | null;
@@ -29,11 +19,6 @@ export interface Timed {
 /**
  * Keeps the items whose `[tmin, tmax]` overlaps `interval` (all items when `interval` is undefined).
  * Items with no time at all match only when no interval is asked for.
- *
- * @example
- * ```ts
- * filterByInterval(rows, interval('2024-06-01', '2024-06-30'));
- * ```
  */
 export function filterByInterval<T extends Timed>(items: readonly T[], interval: TimeInterval | undefined): T[] {
   if (!interval || (interval.start === null && interval.end === null)) return items.slice();
@@ -43,11 +28,6 @@ export function filterByInterval<T extends Timed>(items: readonly T[], interval:
 /**
  * One layer of a temporal stack: the acquisition date (the earliest time among its items) and its
  * items in the order given (they are mosaicked into that layer).
- *
- * @example
- * ```ts
- * const layers: DateGroup<CatalogRow>[] = groupByDate(rows, (r) => r.id);
- * ```
  */
 export interface DateGroup<T> {
   time: Date;
@@ -58,12 +38,6 @@ export interface DateGroup<T> {
  * Groups items by acquisition day (UTC calendar day of `tmin`, or `tmax` when `tmin` is unknown),
  * oldest first; items keep their relative order inside a day. Throws {@link LoaderError} `UNDATED`
  * naming the item (via `describe`) when one has no time, since it cannot be placed in a stack.
- *
- * @example
- * ```ts
- * groupByDate([{ tmin: new Date('2024-06-02T10:00Z'), tmax: null }, { tmin: new Date('2024-06-01'), tmax: null }], () => 'row');
- * // [{ time: 2024-06-01, items: [...] }, { time: 2024-06-02T10:00Z, items: [...] }]
- * ```
  */
 export function groupByDate<T extends Timed>(items: readonly T[], describe: (item: T) => string): DateGroup<T>[] {
   const groups = new Map<string, DateGroup<T>>();

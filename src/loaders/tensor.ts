@@ -3,21 +3,11 @@ import { LoaderError } from '../errors.js';
 /**
  * Where the channel axis goes: `'NHWC'` (channels last, tfjs' default) or `'NCHW'` (channels first,
  * the loader's native order).
- *
- * @example
- * ```ts
- * const layout: TensorLayout = 'NHWC';
- * ```
  */
 export type TensorLayout = 'NHWC' | 'NCHW';
 
 /**
  * A dense array with its shape, row-major.
- *
- * @example
- * ```ts
- * const t: DenseArray = { data: new Float32Array(2 * 3 * 4), shape: [2, 3, 4] };
- * ```
  */
 export interface DenseArray {
   data: Float32Array;
@@ -28,11 +18,6 @@ export interface DenseArray {
  * Moves the channel axis of a channels-first array (`[..., C, H, W]`, as chips and batches hold
  * their pixels) to the requested layout. `'NCHW'` returns the data unchanged (as float32, copying
  * only when the input is another type); `'NHWC'` returns `[..., H, W, C]`.
- *
- * @example
- * ```ts
- * toLayout(new Float32Array([1, 2, 3, 4]), [2, 1, 2], 'NHWC'); // { data: [1, 3, 2, 4], shape: [1, 2, 2] }
- * ```
  */
 export function toLayout(data: ArrayLike<number>, shape: readonly number[], layout: TensorLayout): DenseArray {
   if (shape.length < 3) {

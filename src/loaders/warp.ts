@@ -5,11 +5,6 @@ import type { GeoTransform } from './raster.js';
 /**
  * A pixel grid: a GDAL-order, PixelIsArea geotransform plus a size. Both the slice grid and the
  * levels of a raster are grids.
- *
- * @example
- * ```ts
- * const g: PixelGrid = { transform: [500000, 10, 0, 4100000, 0, -10], width: 256, height: 256 };
- * ```
  */
 export interface PixelGrid {
   transform: GeoTransform;
@@ -20,21 +15,11 @@ export interface PixelGrid {
 /**
  * Maps a point from the destination (slice) CRS into the source (raster) CRS, or returns `null`
  * when the point has no image there (outside the projection's domain).
- *
- * @example
- * ```ts
- * const toSrc: PointMapper = (x, y) => transformPoint('EPSG:4326', 'EPSG:32633', [x, y]);
- * ```
  */
 export type PointMapper = (x: number, y: number) => [number, number] | null;
 
 /**
  * A pixel window `[x0, y0, width, height]` of a raster level.
- *
- * @example
- * ```ts
- * const w: PixelWindow = { x0: 128, y0: 0, width: 64, height: 64 };
- * ```
  */
 export interface PixelWindow {
   x0: number;
@@ -47,12 +32,6 @@ export interface PixelWindow {
  * For every destination pixel, where its centre falls in the source level, in source pixel
  * coordinates (fractional; `NaN` when the point cannot be mapped), plus the source window those
  * positions need (clipped to the level; `null` when the slice misses the level entirely).
- *
- * @example
- * ```ts
- * const plan = planWarp(sliceGrid(slice), level, null, 'nearest');
- * if (plan) console.log(plan.window);
- * ```
  */
 export interface WarpPlan {
   dst: PixelGrid;
@@ -65,22 +44,11 @@ export interface WarpPlan {
 
 /**
  * The interpolation used when a slice's grid differs from a raster's.
- *
- * @example
- * ```ts
- * const r: Resampling = 'bilinear';
- * ```
  */
 export type Resampling = 'nearest' | 'bilinear';
 
 /**
  * The pixel grid of a slice: origin at the slice's north-west corner, north-up.
- *
- * @example
- * ```ts
- * sliceGrid({ bounds: [0, 0, 40, 20], crs: 'EPSG:3857', resolution: [10, 10] });
- * // { transform: [0, 10, 0, 20, 0, -10], width: 4, height: 2 }
- * ```
  */
 export function sliceGrid(slice: GeoSlice): PixelGrid {
   const [xmin, , , ymax] = slice.bounds;
@@ -101,11 +69,6 @@ const MAX_ERROR = 0.125;
  * both ends and the middle, linear interpolation when the middle is within 0.125 source pixels,
  * bisection otherwise (segments of five points or fewer are mapped exactly). The window gets the margin the kernel needs; `scale` follows GDAL (destination size over
  * the source span of the slice's edges, snapped to 1/n), so bilinear downsampling widens like gdalwarp.
- *
- * @example
- * ```ts
- * const plan = planWarp(sliceGrid(slice), level, (x, y) => transformPoint(slice.crs, rasterCrs, [x, y]), 'bilinear');
- * ```
  */
 export function planWarp(dst: PixelGrid, src: PixelGrid, toSrc: PointMapper | null, resampling: Resampling): WarpPlan {
   const { width: w, height: h } = dst;
@@ -311,11 +274,6 @@ function neededWindow(srcX: Float64Array, srcY: Float64Array, src: PixelGrid, ma
 /**
  * Source pixels read for one plan: one typed array per band (row-major over `window`) and the
  * window's validity (`1` = valid).
- *
- * @example
- * ```ts
- * const px: WindowPixels = { window: plan.window!, bands: [new Uint16Array(64 * 64)], valid: new Uint8Array(64 * 64).fill(1) };
- * ```
  */
 export interface WindowPixels {
   window: PixelWindow;
@@ -333,11 +291,6 @@ export interface WindowPixels {
  * source centres (a tent widened by `1 / scale` when downsampling by more than 5%, as GDAL does),
  * leaving out invalid ones and renormalising; a destination pixel whose centre maps outside the
  * source or onto an invalid source pixel is invalid, as in GDAL.
- *
- * @example
- * ```ts
- * resample(plan, pixels, 'nearest', out, 0, valid, mosaicMask);
- * ```
  */
 export function resample(
   plan: WarpPlan,

@@ -25,7 +25,14 @@ export interface CoverageMapInfo {
  *
  * @example
  * ```ts
- * const info = await renderCoverageMap(geometries, 'coverage.png', { width: 800 });
+ * import { openCatalog } from 'geoslice';
+ * import { readWkb } from 'geoslice/geo';
+ * import { renderCoverageMap } from 'geoslice/quicklook';
+ *
+ * const catalog = await openCatalog('scenes.parquet');
+ * const footprints = [];
+ * for await (const row of catalog.rows()) footprints.push(readWkb(row.geometry));
+ * const info = await renderCoverageMap(footprints, 'coverage.png', { width: 800 });
  * console.log(info.maxCount);
  * ```
  */

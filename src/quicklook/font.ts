@@ -70,11 +70,6 @@ export const GLYPH_ADVANCE = 6;
 
 /**
  * Width in pixels of `text` drawn at `scale` (without the trailing spacing).
- *
- * @example
- * ```ts
- * textWidth('1 KM'); // 23
- * ```
  */
 export function textWidth(text: string, scale = 1): number {
   return text.length === 0 ? 0 : (text.length * GLYPH_ADVANCE - 1) * scale;
@@ -83,11 +78,6 @@ export function textWidth(text: string, scale = 1): number {
 /**
  * Draws `text` with its top-left corner at (`x`, `y`) in `colour`, each font pixel a `scale` x `scale`
  * square; pixels outside the image are clipped.
- *
- * @example
- * ```ts
- * drawText(image, 4, 4, 'Uncertainty', [0, 0, 0]);
- * ```
  */
 export function drawText(image: RgbaImage, x: number, y: number, text: string, colour: Rgb, scale = 1): void {
   let cx = x;

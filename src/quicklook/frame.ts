@@ -13,11 +13,6 @@ export type Legend =
 
 /**
  * What frames a map: its title, its legend and, when the ground size of a map pixel is known, a scale bar.
- *
- * @example
- * ```ts
- * const f: FrameOptions = { title: 'Prediction entropy', legend: { kind: 'ramp', label: 'entropy (nats)', range: [0, 1.1] }, metresPerPixel: 30 };
- * ```
  */
 export interface FrameOptions {
   title: string;
@@ -40,7 +35,14 @@ const BAR_HEIGHT = 8;
  *
  * @example
  * ```ts
- * const img = frameMap(rgba, 256, 256, { title: 'Classes', legend: { kind: 'classes', names: ['water', 'trees'] } });
+ * import { frameMap, renderClasses, writePng } from 'geoslice/quicklook';
+ *
+ * const classes = new Uint8Array(256 * 256).map((_, i) => (i % 256 < 128 ? 0 : 1));
+ * const img = frameMap(renderClasses(classes, 256, 256), 256, 256, {
+ *   title: 'Classes',
+ *   legend: { kind: 'classes', names: ['water', 'trees'] },
+ *   metresPerPixel: 10,
+ * });
  * await writePng('classes.png', img.width, img.height, img.data);
  * ```
  */
@@ -74,11 +76,6 @@ export function frameMap(rgba: Uint8Array, width: number, height: number, opts: 
 /**
  * The scale bar for a map of `metresPerPixel`: the largest length of 1, 2 or 5 times a power of ten
  * metres that spans at most a third of `maxPixels`, its length in pixels and its label.
- *
- * @example
- * ```ts
- * scaleBar(30, 200); // { metres: 2000, pixels: 67, label: '2 km' }
- * ```
  */
 export function scaleBar(metresPerPixel: number, maxPixels: number): { metres: number; pixels: number; label: string } {
   const most = (maxPixels / 3) * metresPerPixel;

@@ -3,12 +3,6 @@ import type { Rgb } from './png.js';
 
 /**
  * A `width` x `height` RGBA image (row-major, 4 bytes per pixel).
- *
- * @example
- * ```ts
- * const img = new RgbaImage(100, 50, [255, 255, 255]);
- * img.fillRect(0, 0, 10, 10, [0, 0, 0]);
- * ```
  */
 export class RgbaImage {
   readonly data: Uint8Array;

@@ -7,11 +7,6 @@ export type Rgb = [number, number, number];
 /**
  * A continuous colour ramp from dark blue through teal and green to yellow, for values scaled to 0..1.
  * Colours are linearly interpolated between the stops.
- *
- * @example
- * ```ts
- * const [r, g, b] = rampColor(0.5);
- * ```
  */
 export function rampColor(t: number): Rgb {
   const stops: Rgb[] = [
@@ -43,11 +38,6 @@ export const CLASS_PALETTE: Rgb[] = [
 
 /**
  * Writes an RGBA PNG atomically (temp file + rename).
- *
- * @example
- * ```ts
- * await writePng('out.png', 2, 1, new Uint8Array([255, 0, 0, 255, 0, 0, 255, 255]));
- * ```
  */
 export async function writePng(path: string, width: number, height: number, rgba: Uint8Array): Promise<void> {
   const png = new PNG({ width, height });
@@ -60,11 +50,6 @@ export async function writePng(path: string, width: number, height: number, rgba
 /**
  * Renders a single band of values to RGBA with {@link rampColor}, stretched between the 2nd and 98th
  * percentiles (or `range`). Pixels where `valid` is 0 or the value is NaN are transparent.
- *
- * @example
- * ```ts
- * const rgba = renderContinuous(entropy, 512, 512, { range: [0, Math.log(3)] });
- * ```
  */
 export function renderContinuous(
   values: ArrayLike<number>,
@@ -90,11 +75,6 @@ export function renderContinuous(
 
 /**
  * Renders class ids to RGBA with {@link CLASS_PALETTE}; pixels where `valid` is 0 are transparent.
- *
- * @example
- * ```ts
- * const rgba = renderClasses(labels, 256, 256);
- * ```
  */
 export function renderClasses(
   classes: ArrayLike<number>,
@@ -117,11 +97,6 @@ export function renderClasses(
 
 /**
  * Low and high percentiles of the valid, finite values (for contrast stretching).
- *
- * @example
- * ```ts
- * percentileRange([1, 2, 3, 4, 100], undefined, 0, 0.75); // [1, 4]
- * ```
  */
 export function percentileRange(
   values: ArrayLike<number>,

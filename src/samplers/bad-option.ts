@@ -2,11 +2,6 @@ import { SamplerError } from '../errors.js';
 
 /**
  * Throws a {@link SamplerError} `BAD_OPTION` naming the option and what to pass instead.
- *
- * @example
- * ```ts
- * badOption('length', -1, 'pass a non-negative integer number of slices'); // throws
- * ```
  */
 export function badOption(option: string, got: unknown, want: string): never {
   const shown = typeof got === 'object' && got !== null ? JSON.stringify(got) : String(got);

@@ -3,11 +3,6 @@ import { rectInsideGeometry } from '../geo/rect-geometry.js';
 
 /**
  * A pixel grid: lines at `origin + k * res` on each axis.
- *
- * @example
- * ```ts
- * const g: PixelGrid = { origin: [0, 0], res: [10, 10] };
- * ```
  */
 export interface PixelGrid {
   origin: [number, number];
@@ -17,11 +12,6 @@ export interface PixelGrid {
 /**
  * Where a chip may go: a footprint and an optional roi (same CRS as the grid), and the box of their
  * intersection.
- *
- * @example
- * ```ts
- * const region: PlacementRegion = { footprint: bboxToPolygon([0, 0, 100, 100]), bbox: [0, 0, 100, 100] };
- * ```
  */
 export interface PlacementRegion {
   footprint: Geometry;
@@ -31,11 +21,6 @@ export interface PlacementRegion {
 
 /**
  * How many tries before the fallback placement (see {@link placeChip}).
- *
- * @example
- * ```ts
- * MAX_PLACEMENT_ATTEMPTS; // 1000
- * ```
  */
 export const MAX_PLACEMENT_ATTEMPTS = 1000;
 
@@ -50,11 +35,6 @@ function inRegion(r: PlacementRegion, x: number, y: number): boolean {
  * inside `bbox`, up to `attempts` times, and returns the first chip `inside` accepts — uniform over
  * the accepted positions, whatever `inside` is, as long as `bbox` holds all of them. Returns null
  * when the chip does not fit in `bbox` or no draw was accepted.
- *
- * @example
- * ```ts
- * const r = drawChip([0, 0, 100, 100], { origin: [0, 0], res: [10, 10] }, [4, 4], Math.random, 10, (b) => b[0] >= 20);
- * ```
  */
 export function drawChip(
   bbox: BBox,
@@ -109,11 +89,6 @@ function chipAt(grid: PixelGrid, size: [number, number], k: number, m: number): 
  *    footprints; centring is what users of small scenes and objects ask for);
  * 3. a region with no area (a point footprint) gets the chip centred on it.
  * Returns the chip bounds and whether it lies entirely inside the region.
- *
- * @example
- * ```ts
- * const { bounds, inside } = placeChip(region, { origin: [0, 0], res: [10, 10] }, [8, 8], Math.random);
- * ```
  */
 export function placeChip(
   region: PlacementRegion,

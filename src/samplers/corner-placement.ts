@@ -8,11 +8,6 @@ import { pointTransformer } from '../geo/reproject.js';
 /**
  * How many positions {@link placeByCorners} tries before it gives up: each try transforms 4 corners,
  * so 16 tries cost about what transforming a densified scene footprint (~90 vertices) costs.
- *
- * @example
- * ```ts
- * CORNER_ATTEMPTS; // 16
- * ```
  */
 export const CORNER_ATTEMPTS = 16;
 
@@ -70,11 +65,6 @@ function boxInCrs(b: BBox, forward: (p: Position) => Position): BBox | null {
  * cannot decide: a footprint spanning 180° of longitude or more (antimeridian, poles), a box that
  * does not transform, a chip that does not fit the box, or no accepted position in
  * {@link CORNER_ATTEMPTS} tries (footprints about a chip wide, thin or ragged ones).
- *
- * @example
- * ```ts
- * const bounds = placeByCorners(flatPolygons(row.geometry)!, 'EPSG:32633', undefined, [nativeBounds], { origin: [500000, 5600040], res: [10, 10] }, [256, 256], rng);
- * ```
  */
 export function placeByCorners(
   footprint: FlatPolygons,

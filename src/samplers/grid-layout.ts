@@ -8,22 +8,12 @@ import { badOption } from './bad-option.js';
  * - `'center'`: tiles keep the stride and the whole layout is centred on the region, so the overhang
  *   is split between both sides.
  * A region smaller than a tile gets one tile: at the region's start for `'pad'`, centred otherwise.
- *
- * @example
- * ```ts
- * const edge: GridEdge = 'snap';
- * ```
  */
 export type GridEdge = 'snap' | 'pad' | 'center';
 
 /**
  * Number of tiles along an axis of `extent` pixels: 1 when `extent <= size`, else
  * `ceil((extent - size) / stride) + 1` (the same for every {@link GridEdge}).
- *
- * @example
- * ```ts
- * tilesAlong(1000, 256, 256); // 4
- * ```
  */
 export function tilesAlong(extent: number, size: number, stride: number): number {
   return extent <= size ? 1 : Math.ceil((extent - size) / stride) + 1;
@@ -32,13 +22,6 @@ export function tilesAlong(extent: number, size: number, stride: number): number
 /**
  * Pixel offsets of the tiles along one axis, relative to the region's first pixel (negative or
  * past `extent - size` where the tile overhangs).
- *
- * @example
- * ```ts
- * axisOffsets(1000, 256, 256, 'snap');   // [0, 256, 512, 744]
- * axisOffsets(1000, 256, 256, 'pad');    // [0, 256, 512, 768]
- * axisOffsets(1000, 256, 256, 'center'); // [-12, 244, 500, 756]
- * ```
  */
 export function axisOffsets(extent: number, size: number, stride: number, edge: GridEdge): number[] {
   if (edge !== 'snap' && edge !== 'pad' && edge !== 'center') badOption('edge', edge, "pass 'snap', 'pad' or 'center'");

@@ -26,11 +26,6 @@ import { keyPrefix, textRng } from './keys/index.js';
 
 /**
  * Options of {@link gridSampler}.
- *
- * @example
- * ```ts
- * const o: GridSamplerOptions = { size: 256, stride: 224, resolution: 10, crs: 'EPSG:32633', edge: 'snap' };
- * ```
  */
 export interface GridSamplerOptions extends CommonSamplerOptions {
   /** Step between tiles, pixels (or CRS units with `units: 'crs'`); one number or `[y, x]`. Default: `size` (no overlap). */
@@ -74,10 +69,16 @@ interface Region {
  *
  * @example
  * ```ts
- * for await (const tile of gridSampler(cat, { size: 256, stride: 192, crs: 'EPSG:32633', resolution: 10 })) {
- *   stitcher.add(tile, await model.predict(await loader.load(tile)));
+ * import { createLoader, createStitcher, gridSampler, openCatalog, type GeoSlice } from 'geoslice';
+ *
+ * const catalog = await openCatalog('scenes.parquet');
+ * const loader = createLoader({ catalog });
+ * const grid: GeoSlice = { bounds: [500000, 4000000, 520000, 4020000], crs: 'EPSG:32633', resolution: [10, 10] };
+ * const stitcher = createStitcher({ grid, bands: 1, values: 'regression' });
+ * for await (const chip of loader.chips(gridSampler(catalog, { size: 256, stride: 192, crs: grid.crs, resolution: 10 }))) {
+ *   stitcher.add(chip.slice, new Float32Array(256 * 256).fill(chip.data[0])); // your model's prediction here
  * }
- * gridSampler([500000, 4000000, 600000, 4100000], { size: 256, resolution: 10, crs: 'EPSG:32633' }); // an AOI
+ * await stitcher.write('band1.tif');
  * ```
  */
 export async function* gridSampler(

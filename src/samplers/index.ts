@@ -4,8 +4,10 @@
  *
  * @example
  * ```ts
- * import { randomSampler, gridSampler, stratifiedSampler } from './samplers/index.js';
- * for await (const s of randomSampler(cat, { size: 256, length: 100, seed: 1 })) console.log(s.bounds);
+ * import { openCatalog, randomSampler } from 'geoslice';
+ *
+ * const catalog = await openCatalog('scenes.parquet');
+ * for await (const s of randomSampler(catalog, { size: 256, length: 100, seed: 1 })) console.log(s.bounds, s.rowId);
  * ```
  */
 export { randomSampler, columnWeight, type RandomSamplerOptions } from './random.js';

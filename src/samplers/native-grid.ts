@@ -4,11 +4,6 @@ import type { CatalogRow } from '../catalog/index.js';
 
 /**
  * A raster's native pixel grid in its CRS: grid lines at `origin + k * res` on each axis.
- *
- * @example
- * ```ts
- * const g: NativeGrid = { origin: [500000, 5600040], res: [10, 10], bounds: [500000, 5490240, 609800, 5600040], column: 'B04_cog' };
- * ```
  */
 export interface NativeGrid {
   /** GDAL geotransform origin (top-left corner, PixelIsArea): `[transform[0], transform[3]]`. */
@@ -95,11 +90,6 @@ function gridFrom(
  *    the one named by `asset` when given, else the finest resolution (ties: first name in sort order).
  * Throws {@link SamplerError} `ROTATED_GRID` for a rotated geotransform and `BAD_OPTION` when `asset`
  * names a column the row lacks.
- *
- * @example
- * ```ts
- * nativeGrid({ ...row, extras: { transform: [500000, 10, 0, 5600040, 0, -10], width: 10980, height: 10980 } })?.res; // [10, 10]
- * ```
  */
 export function nativeGrid(row: CatalogRow, asset?: string): NativeGrid | null {
   const ex = row.extras ?? {};

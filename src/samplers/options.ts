@@ -8,11 +8,6 @@ import type { SamplerSeed } from './keys/index.js';
 /**
  * Which part of a sampler's stream one worker gets: slice number `i` of the unsharded stream goes to
  * rank `i % worldSize`, so the union over ranks is exactly the unsharded stream.
- *
- * @example
- * ```ts
- * const shard: SamplerShard = { rank: 2, worldSize: 8 };
- * ```
  */
 export interface SamplerShard {
   rank: number;
@@ -21,11 +16,6 @@ export interface SamplerShard {
 
 /**
  * Options every sampler understands.
- *
- * @example
- * ```ts
- * const common: CommonSamplerOptions = { size: 256, resolution: 10, seed: 1, epoch: 0, shard: { rank: 0, worldSize: 2 } };
- * ```
  */
 export interface CommonSamplerOptions {
   /** Chip size: one number (square) or `[height, width]`, in pixels (default) or CRS units (`units: 'crs'`). */
@@ -64,11 +54,6 @@ export interface CommonSamplerOptions {
 
 /**
  * Validates a shard spec (default: rank 0 of 1).
- *
- * @example
- * ```ts
- * checkShard({ rank: 1, worldSize: 4 }); // { rank: 1, worldSize: 4 }
- * ```
  */
 export function checkShard(shard: SamplerShard | undefined): SamplerShard {
   if (shard === undefined) return { rank: 0, worldSize: 1 };
@@ -82,11 +67,6 @@ export function checkShard(shard: SamplerShard | undefined): SamplerShard {
 
 /**
  * Validates seed and epoch (defaults 0 and 0).
- *
- * @example
- * ```ts
- * checkSeed({ seed: 'run-7', epoch: 2 }); // { seed: 'run-7', epoch: 2 }
- * ```
  */
 export function checkSeed(o: { seed?: SamplerSeed; epoch?: number }): { seed: SamplerSeed; epoch: number } {
   const seed = o.seed ?? 0;
@@ -99,11 +79,6 @@ export function checkSeed(o: { seed?: SamplerSeed; epoch?: number }): { seed: Sa
 
 /**
  * Resolution as `[x, y]`, validated, or undefined when not given.
- *
- * @example
- * ```ts
- * checkResolution(10); // [10, 10]
- * ```
  */
 export function checkResolution(r: number | [number, number] | undefined): [number, number] | undefined {
   if (r === undefined) return undefined;
@@ -116,11 +91,6 @@ export function checkResolution(r: number | [number, number] | undefined): [numb
 
 /**
  * Validates `size` (and its units) without knowing the resolution yet.
- *
- * @example
- * ```ts
- * checkSize(256, 'pixels'); // [256, 256]
- * ```
  */
 export function checkSize(
   size: number | [number, number],
@@ -138,11 +108,6 @@ export function checkSize(
 
 /**
  * The chip size in pixels `[height, width]` at a resolution.
- *
- * @example
- * ```ts
- * sizeInPixels([2560, 2560], 'crs', [10, 10]); // [256, 256]
- * ```
  */
 export function sizeInPixels(
   size: [number, number],
@@ -169,11 +134,6 @@ export function sizeInPixels(
 
 /**
  * The canonical name of an optional CRS option.
- *
- * @example
- * ```ts
- * checkCrs('epsg:32633', 'crs'); // "EPSG:32633"
- * ```
  */
 export function checkCrs(crs: CrsInput | undefined, option: string): string | undefined {
   if (crs === undefined) return undefined;

@@ -15,11 +15,6 @@ import { hashUniform, keyRng, rowHasher } from './keys/index.js';
 
 /**
  * Options of {@link randomSampler}.
- *
- * @example
- * ```ts
- * const o: RandomSamplerOptions = { size: 256, length: 10_000, seed: 7, weight: 'area' };
- * ```
  */
 export interface RandomSamplerOptions extends CommonSamplerOptions {
   /** Number of slices (before temporal expansion). Without replacement, at most the number of eligible rows. */
@@ -54,10 +49,14 @@ export interface RandomSamplerOptions extends CommonSamplerOptions {
  *
  * @example
  * ```ts
- * for await (const slice of randomSampler(cat, { size: 256, resolution: 10, length: 1000, seed: 1, epoch })) {
- *   console.log(slice.bounds, slice.rowId);
+ * import { createLoader, openCatalog, randomSampler } from 'geoslice';
+ *
+ * const catalog = await openCatalog('scenes.parquet');
+ * const loader = createLoader({ catalog });
+ * for (let epoch = 0; epoch < 3; epoch++) {
+ *   const slices = randomSampler(catalog, { size: 256, resolution: 10, length: 1000, seed: 1, epoch });
+ *   for await (const batch of loader.batches(slices, { batchSize: 32 })) console.log(epoch, batch.shape);
  * }
- * // or: loader.batches(randomSampler(cat, { size: 256, length: 1e5, seed: 1 }), { batchSize: 32 })
  * ```
  */
 export async function* randomSampler(catalog: GeoCatalog, opts: RandomSamplerOptions): AsyncGenerator<GeoSlice> {
@@ -137,11 +136,6 @@ function areaWeight(footprint: Geometry, roi: PreparedRoi | undefined): number {
 /**
  * Reads a numeric weight column from a row's extras (numbers, bigints and numeric strings).
  * Throws {@link SamplerError} `BAD_WEIGHT` naming the row for a missing, negative or non-numeric value.
- *
- * @example
- * ```ts
- * columnWeight({ ...row, extras: { uncertainty: 0.8 } }, 'uncertainty'); // 0.8
- * ```
  */
 export function columnWeight(row: CatalogRow, column: string): number {
   const v = row.extras?.[column];

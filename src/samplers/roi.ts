@@ -9,12 +9,6 @@ import { densifiedBox, geometryToCrs } from '../geo/reproject.js';
  * A region of interest prepared once per sampler: the user's box or polygon in its own CRS, in
  * EPSG:4326 (for catalog pruning), in the equal-area plane (for area weights) and, lazily, in every
  * slice CRS the sampler meets.
- *
- * @example
- * ```ts
- * const roi = prepareRoi([10, 45, 11, 46], undefined)!;
- * roi.inCrs('EPSG:32632'); // the box as a densified polygon in UTM 32N
- * ```
  */
 export interface PreparedRoi {
   crs: string;
@@ -27,11 +21,6 @@ export interface PreparedRoi {
 /**
  * Validates and prepares the `roi` option (a box or a Polygon/MultiPolygon in `roiCrs`, default
  * EPSG:4326). Returns undefined when there is no roi.
- *
- * @example
- * ```ts
- * const roi = prepareRoi({ type: 'Polygon', coordinates: [[[0, 0], [1, 0], [0, 1], [0, 0]]] }, 'EPSG:4326');
- * ```
  */
 export function prepareRoi(roi: BBox | Geometry | undefined, roiCrs: CrsInput | undefined): PreparedRoi | undefined {
   if (roi === undefined) return undefined;
@@ -76,11 +65,6 @@ export function prepareRoi(roi: BBox | Geometry | undefined, roiCrs: CrsInput | 
 
 /**
  * True when an EPSG:4326 footprint shares area with the roi (a point footprint: lies in it).
- *
- * @example
- * ```ts
- * footprintOverlapsRoi(bboxToPolygon([0, 0, 2, 2]), prepareRoi([1, 1, 3, 3], undefined)!); // true
- * ```
  */
 export function footprintOverlapsRoi(footprint: Geometry, roi: PreparedRoi): boolean {
   if (footprint.type === 'Point') return pointInGeometry(roi.wgs84, footprint.coordinates[0], footprint.coordinates[1]);

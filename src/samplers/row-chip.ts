@@ -19,11 +19,6 @@ import { prepareRoi, type PreparedRoi } from './roi.js';
 
 /**
  * What a sampler needs to cut a slice from a row, validated once.
- *
- * @example
- * ```ts
- * const spec: ChipSpec = { size: [256, 256], units: 'pixels', resolution: [10, 10] };
- * ```
  */
 export interface ChipSpec {
   size: [height: number, width: number];
@@ -38,11 +33,6 @@ export interface ChipSpec {
 /**
  * Validates the chip options every sampler shares (size, units, resolution, crs, roi, gridAsset)
  * into a {@link ChipSpec}; throws `SamplerError` `BAD_OPTION` naming the option.
- *
- * @example
- * ```ts
- * const spec = chipSpecOf({ size: 64, resolution: [10, 10], roi: [11, 47, 12, 48] });
- * ```
  */
 export function chipSpecOf(opts: CommonSamplerOptions): ChipSpec {
   return {
@@ -57,11 +47,6 @@ export function chipSpecOf(opts: CommonSamplerOptions): ChipSpec {
 
 /**
  * A row's slice CRS and pixel grid (see {@link rowGrid}); shared, never mutated.
- *
- * @example
- * ```ts
- * const rg: RowGrid = { crs: 'EPSG:32633', grid: { origin: [500000, 5600040], res: [10, 10] }, native: null };
- * ```
  */
 export interface RowGrid {
   crs: string;
@@ -73,11 +58,6 @@ export interface RowGrid {
  * The pixel grid a row's slices are cut on: the raster's native grid when the slice CRS is the
  * row's CRS and the row carries grid columns (see {@link nativeGrid}) — with `resolution` if given,
  * anchored at the native origin — else multiples of `resolution` from the CRS origin.
- *
- * @example
- * ```ts
- * const { crs, grid } = rowGrid(row, { size: [64, 64] }); // native CRS and grid of the row
- * ```
  */
 export function rowGrid(row: CatalogRow, spec: ChipSpec): RowGrid {
   let rowCrs: string;
@@ -107,11 +87,6 @@ export function rowGrid(row: CatalogRow, spec: ChipSpec): RowGrid {
  * What a sampler keeps of a selected row until it cuts the slice: its id, slice CRS and pixel grid,
  * raster extent, a private copy of the footprint WKB and its time — never the row's extras, which
  * can be large (COG header caches), nor a view into a catalog batch buffer.
- *
- * @example
- * ```ts
- * const plan = planRow(row, spec); // then randomChip(plan, spec, rng)
- * ```
  */
 export interface RowPlan {
   id: string;
@@ -126,11 +101,6 @@ export interface RowPlan {
 /**
  * Builds the {@link RowPlan} of a row (see {@link rowGrid} for the grid and its errors); `rg`, when
  * given, is the row's {@link rowGrid} already known (see {@link rowPlanner}).
- *
- * @example
- * ```ts
- * planRow(row, { size: [256, 256] }).grid.res; // [10, 10] from the row's transform column
- * ```
  */
 export function planRow(row: CatalogRow, spec: ChipSpec, rg: RowGrid = rowGrid(row, spec)): RowPlan {
   const { crs, grid, native } = rg;
@@ -143,11 +113,6 @@ export function planRow(row: CatalogRow, spec: ChipSpec, rg: RowGrid = rowGrid(r
 
 /**
  * The footprint of a row as a geometry (EPSG:4326), with the row named in the error when the WKB is bad.
- *
- * @example
- * ```ts
- * const g = rowFootprint(row); // { type: 'Polygon', ... }
- * ```
  */
 export function rowFootprint(row: CatalogRow): Geometry {
   try {
@@ -168,11 +133,6 @@ export function rowFootprint(row: CatalogRow): Geometry {
  * {@link placeByCorners} (its corners tested against the footprint as stored); when that cannot
  * decide, the footprint is transformed vertex by vertex and the chip placed by {@link placeChip},
  * which also handles footprints smaller than a chip.
- *
- * @example
- * ```ts
- * const slice = randomChip(planRow(row, spec), spec, textRng('1'));
- * ```
  */
 export function randomChip(plan: RowPlan, spec: ChipSpec, rng: () => number): GeoSlice {
   const { crs, grid } = plan;
@@ -196,11 +156,6 @@ const EPS = 1e-9;
 
 /**
  * Snaps a box outward to a pixel grid (at least one pixel each way).
- *
- * @example
- * ```ts
- * snapOutward([3, 3, 17, 9], { origin: [0, 0], res: [10, 10] }); // [0, 0, 20, 10]
- * ```
  */
 export function snapOutward(b: BBox, grid: PixelGrid): BBox {
   const [ox, oy] = grid.origin;
@@ -215,11 +170,6 @@ export function snapOutward(b: BBox, grid: PixelGrid): BBox {
 /**
  * The row's own extent as a slice (`preChipped`): the native raster bounds when known, else the
  * footprint's box in the slice CRS, snapped outward to the row's grid. The roi does not clip it.
- *
- * @example
- * ```ts
- * extentSlice(planRow(row, spec)).bounds; // the raster's bounds
- * ```
  */
 export function extentSlice(plan: RowPlan): GeoSlice {
   const box = plan.nativeBounds ?? geometryBBox(geometryToCrs(readWkb(plan.wkb), 'EPSG:4326', plan.crs));

@@ -42,12 +42,6 @@ function sameNumbers(v: unknown, t: number[]): boolean {
  * from, reuses that grid instead of resolving the CRS and parsing the columns again. Catalogs sorted
  * by space and time deliver long runs of rows from one CRS and tile grid. Any other row is planned
  * by {@link rowGrid} as usual (same result and errors).
- *
- * @example
- * ```ts
- * const plan = rowPlanner(spec);
- * for await (const row of cat.rows()) plans.push(plan(row));
- * ```
  */
 export function rowPlanner(spec: ChipSpec): (row: CatalogRow) => RowPlan {
   let last: LastGrid | null = null;

@@ -15,11 +15,6 @@ import { type BBox, footprintWgs84, type GeoSlice, validateSlice, writeWkb } fro
  * - `slice_interval`: true when the slice has a time interval — then `tmin`/`tmax` are that interval
  *   (NULL = open end); false when it has none — then `tmin`/`tmax` are the source row's times, for information;
  * - `source_id`: the catalog row the sampler drew the slice from (NULL for grid tiles).
- *
- * @example
- * ```ts
- * await writeGeoParquet(slicesToRows(slices), 'slices.parquet', { sortBy: [], extrasTypes: SLICE_COLUMN_TYPES });
- * ```
  */
 export const SLICE_COLUMN_TYPES: Readonly<Record<string, string>> = {
   slice_xmin: 'DOUBLE',
@@ -34,12 +29,6 @@ export const SLICE_COLUMN_TYPES: Readonly<Record<string, string>> = {
 
 /**
  * Looks up a source row's time range by id (for slices without an interval). Return undefined when unknown.
- *
- * @example
- * ```ts
- * const times = new Map([['S2_1', { tmin: new Date('2024-06-01'), tmax: new Date('2024-06-01') }]]);
- * const timesOf: RowTimes = (id) => times.get(id);
- * ```
  */
 export type RowTimes = (rowId: string) => { tmin: Date | null; tmax: Date | null } | undefined;
 
@@ -48,12 +37,6 @@ export type RowTimes = (rowId: string) => { tmin: Date | null; tmax: Date | null
  * EPSG:4326 (edges densified), `crs` = the slice CRS, `tmin`/`tmax` = the slice interval, else the
  * source row's times from `timesOf`, else NULL; no assets; the {@link SLICE_COLUMN_TYPES} extras.
  * Throws `GeoError` `INVALID_SLICE` for an invalid slice.
- *
- * @example
- * ```ts
- * const row = sliceToRow({ bounds: [500000, 4000000, 502560, 4002560], crs: 'EPSG:32633', resolution: [10, 10] }, 0);
- * row.extras.slice_xmax; // 502560
- * ```
  */
 export function sliceToRow(slice: GeoSlice, index: number, timesOf?: RowTimes): CatalogRow {
   const s = validateSlice(slice);
@@ -82,12 +65,6 @@ export function sliceToRow(slice: GeoSlice, index: number, timesOf?: RowTimes): 
 
 /**
  * Streams slices (a sampler) as catalog rows numbered 0, 1, ... in stream order (see {@link sliceToRow}).
- *
- * @example
- * ```ts
- * const slices = gridSampler(cat, { size: 256, stride: 224 });
- * await writeGeoParquet(slicesToRows(slices), 'tiles.parquet', { sortBy: [], extrasTypes: SLICE_COLUMN_TYPES });
- * ```
  */
 export async function* slicesToRows(
   slices: AsyncIterable<GeoSlice> | Iterable<GeoSlice>,
@@ -101,11 +78,6 @@ export async function* slicesToRows(
  * The slice a slice-table row describes, exactly as it was written (bounds, CRS, resolution,
  * interval, source row). Throws {@link CatalogError} `NOT_SLICE_TABLE` naming the row when a
  * slice column is missing or not a number.
- *
- * @example
- * ```ts
- * for await (const row of (await openCatalog('slices.parquet')).rows()) console.log(sliceFromRow(row).bounds);
- * ```
  */
 export function sliceFromRow(row: CatalogRow): GeoSlice {
   const num = (k: string): number => {
@@ -130,12 +102,6 @@ export function sliceFromRow(row: CatalogRow): GeoSlice {
 /**
  * Streams the slices of a slice table in file order (the sampler's order when written with
  * `sortBy: []`), each with its row id.
- *
- * @example
- * ```ts
- * const table = await openCatalog('slices.parquet');
- * for await (const { id, slice } of slicesFromCatalog(table)) console.log(id, await loader.load(slice));
- * ```
  */
 export async function* slicesFromCatalog(table: GeoCatalog): AsyncGenerator<{ id: string; slice: GeoSlice }> {
   for await (const row of table.rows()) yield { id: row.id, slice: sliceFromRow(row) };

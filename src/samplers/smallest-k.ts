@@ -1,12 +1,5 @@
 /**
  * Keeps the `k` smallest items seen under a total order, in O(k) memory (a bounded max-heap).
- *
- * @example
- * ```ts
- * const keep = new SmallestK<number>(2, (a, b) => a - b);
- * [5, 1, 4, 2].forEach((x) => keep.offer(x));
- * keep.sorted(); // [1, 2]
- * ```
  */
 export class SmallestK<T> {
   private readonly heap: T[] = [];

@@ -7,11 +7,6 @@ import type { PreparedRoi } from './roi.js';
  * Narrows a catalog to the rows a sampler may use: the roi's box (pruned by the catalog, refined
  * exactly by the sampler) and the time interval, with `footprint: 'valid'` placing chips in each row's
  * valid-data polygon instead of its extent. Returns the catalog itself when there is nothing to do.
- *
- * @example
- * ```ts
- * const rows = samplerSource(cat, prepareRoi([10, 45, 11, 46], undefined), undefined, false);
- * ```
  */
 export function samplerSource(
   catalog: GeoCatalog,

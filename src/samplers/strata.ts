@@ -5,12 +5,6 @@ import { badOption } from './bad-option.js';
  * How rows fall into strata: the value of a column (`column`), or numeric bins of a column
  * (`bins`: stratum `"i"` holds `edges[i] <= v < edges[i + 1]`, the last bin closed on the right).
  * Rows whose value is NULL (or outside the bins) belong to no stratum and are never selected.
- *
- * @example
- * ```ts
- * const byLabel: StrataSpec = { column: 'label' };
- * const byUncertainty: StrataSpec = { bins: { column: 'uncertainty', edges: [0, 0.25, 0.5, 1] } };
- * ```
  */
 export type StrataSpec =
   | { column: string; bins?: undefined }
@@ -21,12 +15,6 @@ const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /**
  * Validates a {@link StrataSpec} and returns the column it reads and a function giving a row's
  * stratum name (or null).
- *
- * @example
- * ```ts
- * const { stratumOf } = strataOf({ column: 'label' });
- * stratumOf(row); // "forest"
- * ```
  */
 export function strataOf(spec: StrataSpec): {
   column: string;

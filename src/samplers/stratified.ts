@@ -15,11 +15,6 @@ import { keyPrefix, rowKey, textRng } from './keys/index.js';
  * Options of {@link stratifiedSampler}: a {@link StrataSpec} (`column` or `bins`), and `quotas`
  * (rows per named stratum; strata not named get none) or `perStratum` (the same number for every
  * stratum met).
- *
- * @example
- * ```ts
- * const o: StratifiedSamplerOptions = { column: 'label', quotas: { forest: 100, water: 50 }, size: 128, seed: 3 };
- * ```
  */
 export type StratifiedSamplerOptions = CommonSamplerOptions &
   StrataSpec & {
@@ -53,8 +48,16 @@ const byKey = (a: Pick, b: Pick): number =>
  *
  * @example
  * ```ts
- * const s = stratifiedSampler(cat, { bins: { column: 'uncertainty', edges: [0, 0.5, 0.9, 1] }, perStratum: 200, size: 256, seed: 1 });
- * for await (const slice of s) queue.push(slice);
+ * import { openCatalog, stratifiedSampler } from 'geoslice';
+ *
+ * const catalog = await openCatalog('preds-r1.parquet');
+ * const slices = stratifiedSampler(catalog, {
+ *   bins: { column: 'entropy', edges: [0, 0.5, 0.9, 1.1] },
+ *   perStratum: 200,
+ *   size: 256,
+ *   seed: 1,
+ * });
+ * for await (const slice of slices) console.log(slice.rowId);
  * ```
  */
 export async function* stratifiedSampler(

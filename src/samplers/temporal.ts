@@ -4,12 +4,6 @@ import { badOption } from './bad-option.js';
 /**
  * A length of time: milliseconds, a fixed duration, or a calendar period (UTC months/years, which
  * vary in length and align to month starts).
- *
- * @example
- * ```ts
- * const week: Duration = { days: 7 };
- * const quarter: Duration = { months: 3 };
- * ```
  */
 export type Duration =
   | number
@@ -26,11 +20,6 @@ export type Duration =
  *   time order: a time series for one place, so the loader can stack `[T, C, H, W]`.
  * `extent` defaults to the sampler's `interval` when both ends are set, else to the time range of the
  * rows the sampler streamed.
- *
- * @example
- * ```ts
- * randomSampler(cat, { size: 256, length: 1000, temporal: { mode: 'sequential', window: { months: 1 } } });
- * ```
  */
 export interface TemporalOptions {
   mode: 'random' | 'sequential';
@@ -90,12 +79,6 @@ function monthStart(t: number): number {
 
 /**
  * A validated temporal composition, ready to turn a spatial slice into timed ones.
- *
- * @example
- * ```ts
- * const plan = planTemporal({ mode: 'sequential', window: { days: 10 } }, undefined);
- * plan.windows({ start: new Date('2024-01-01'), end: new Date('2024-01-31') }).length; // 4
- * ```
  */
 export interface TemporalPlan {
   mode: 'random' | 'sequential';
@@ -113,11 +96,6 @@ const MAX_WINDOWS = 100_000;
 /**
  * Validates `temporal` and builds its {@link TemporalPlan}. `interval` is the sampler's interval
  * option, used as the default extent when both its ends are set.
- *
- * @example
- * ```ts
- * const plan = planTemporal({ mode: 'random', window: { months: 1 } }, interval('2024-01-01', '2024-12-31'));
- * ```
  */
 export function planTemporal(t: TemporalOptions, interval: TimeInterval | undefined): TemporalPlan {
   if (t.mode !== 'random' && t.mode !== 'sequential')
@@ -180,11 +158,6 @@ export function planTemporal(t: TemporalOptions, interval: TimeInterval | undefi
 /**
  * Attaches a slice's interval: its sequential `window`, else a random window from `plan` (anchored at
  * `anchor`, the row's time in ms, when known), else the sampler's `fallback` interval, else none.
- *
- * @example
- * ```ts
- * timedSlice(slice, undefined, undefined, Math.random, null, undefined, interval('2024-01-01', '2024-12-31'));
- * ```
  */
 export function timedSlice(
   slice: GeoSlice,

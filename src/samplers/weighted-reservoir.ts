@@ -1,10 +1,5 @@
 /**
  * One arrival kept by an {@link ArrivalReservoir}: the `index`-th event of row `id`'s process.
- *
- * @example
- * ```ts
- * const a: Arrival<string> = { time: 0.013, id: 'row_7', index: 0, item: 'row_7' };
- * ```
  */
 export interface Arrival<T> {
   time: number;
@@ -35,13 +30,6 @@ const order = (a: Arrival<unknown>, b: Arrival<unknown>): number =>
  * Storage is a max-heap of slot numbers over flat per-slot arrays (time, id, index, weight, item):
  * an offered row costs no allocation beyond its item, which matters when hundreds of thousands of
  * rows enter and most are evicted again.
- *
- * @example
- * ```ts
- * const r = new ArrivalReservoir<string>(3, true, () => Math.random);
- * r.offer('a', 0.7, 2, 'a');
- * const draws = r.drain(); // ordered by time
- * ```
  */
 export class ArrivalReservoir<T> {
   private size = 0;

@@ -10,11 +10,6 @@ import { SourceError } from '../errors.js';
 
 /**
  * A key pair (plus a session token for temporary credentials).
- *
- * @example
- * ```ts
- * const c: AwsCredentials = { accessKeyId: 'AKIA…', secretAccessKey: '…' };
- * ```
  */
 export interface AwsCredentials {
   accessKeyId: string;
@@ -24,11 +19,6 @@ export interface AwsCredentials {
 
 /**
  * Where {@link resolveAwsCredentials} looks. Every field is optional; `env` defaults to `process.env`.
- *
- * @example
- * ```ts
- * const o: AwsCredentialOptions = { profile: 'training' };
- * ```
  */
 export interface AwsCredentialOptions {
   /** Use these and look no further. `null` forces anonymous (unsigned) requests. */
@@ -45,11 +35,6 @@ export interface AwsCredentialOptions {
  * (+ `AWS_SESSION_TOKEN`); the profile (`opts.profile`, `AWS_PROFILE`, or `default`) of
  * `AWS_SHARED_CREDENTIALS_FILE` (default `~/.aws/credentials`); else anonymous. A profile that was
  * asked for by name but is missing is a {@link SourceError} `NO_CREDENTIALS`, not a silent fallback.
- *
- * @example
- * ```ts
- * const creds = resolveAwsCredentials({ profile: 'training' });
- * ```
  */
 export function resolveAwsCredentials(opts: AwsCredentialOptions = {}): AwsCredentials | null {
   if (opts.credentials !== undefined) return opts.credentials;
@@ -88,11 +73,6 @@ export function resolveAwsCredentials(opts: AwsCredentialOptions = {}): AwsCrede
 /**
  * The AWS region: `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region` in `AWS_CONFIG_FILE`
  * (default `~/.aws/config`), else `us-east-1`.
- *
- * @example
- * ```ts
- * const region = resolveAwsRegion({ profile: 'training' });
- * ```
  */
 export function resolveAwsRegion(opts: { profile?: string; env?: Record<string, string | undefined> } = {}): string {
   const env = opts.env ?? process.env;

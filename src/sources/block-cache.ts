@@ -2,12 +2,6 @@
  * A byte-budgeted LRU cache of decoded raster blocks (tiles or strips), shared by any number of
  * readers. Keys name the file, the IFD and the block; values are typed arrays whose `byteLength`
  * counts against `maxBytes`. A value larger than the whole budget is not cached.
- *
- * @example
- * ```ts
- * const cache = new BlockCache(256 << 20);
- * const reader = await openRaster('scene.tif', { blockCache: cache });
- * ```
  */
 export class BlockCache {
   private readonly map = new Map<string, ArrayBufferView>();

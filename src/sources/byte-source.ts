@@ -1,13 +1,6 @@
 /**
  * A random-access byte source: a local file or an HTTP(S) URL. Every read returns exactly the
  * requested bytes or throws a {@link SourceError}; a short read is never returned silently.
- *
- * @example
- * ```ts
- * const src = await openSource('scene.tif');
- * const header = await src.read(0, 16);
- * await src.close();
- * ```
  */
 export interface ByteSource {
   /** The path or URL, for messages. */
@@ -24,11 +17,6 @@ export interface ByteSource {
 
 /**
  * One byte range of a {@link ByteSource}.
- *
- * @example
- * ```ts
- * const r: ByteRange = { offset: 1024, length: 4096 };
- * ```
  */
 export interface ByteRange {
   offset: number;

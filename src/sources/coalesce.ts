@@ -3,11 +3,6 @@ import type { ByteRange } from './byte-source.js';
 /**
  * A merged request covering several input ranges: `members[i]` is the index of an input range
  * that lies inside `[offset, offset + length)`.
- *
- * @example
- * ```ts
- * const g: RangeGroup = { offset: 0, length: 300, members: [0, 1] };
- * ```
  */
 export interface RangeGroup extends ByteRange {
   members: number[];
@@ -16,12 +11,6 @@ export interface RangeGroup extends ByteRange {
 /**
  * Groups ranges whose gaps are at most `maxGap` bytes (and whose merged length stays within
  * `maxLength`) into single requests. Overlapping and duplicate ranges share a request.
- *
- * @example
- * ```ts
- * coalesceRanges([{ offset: 0, length: 100 }, { offset: 150, length: 50 }], 64);
- * // [{ offset: 0, length: 200, members: [0, 1] }]
- * ```
  */
 export function coalesceRanges(
   ranges: ByteRange[],
@@ -52,11 +41,6 @@ export function coalesceRanges(
 /**
  * Reads `ranges` through `readOne` after coalescing them, returning one view per input range in
  * input order (views share the merged request's buffer).
- *
- * @example
- * ```ts
- * const parts = await readCoalesced(ranges, 65536, 8 << 20, (o, n) => source.read(o, n));
- * ```
  */
 export async function readCoalesced(
   ranges: ByteRange[],

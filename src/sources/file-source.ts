@@ -5,13 +5,6 @@ import type { ByteRange, ByteSource } from './byte-source.js';
 /**
  * Opens a local file as a {@link ByteSource} using positional reads on one file handle
  * (reads run on the libuv thread pool; each read gets its own buffer). Throws `SourceError` `NOT_FOUND` / `UNREADABLE`.
- *
- * @example
- * ```ts
- * const src = await openFileSource('/data/scene.tif');
- * const bytes = await src.read(0, 8);
- * await src.close();
- * ```
  */
 export async function openFileSource(path: string): Promise<ByteSource> {
   let handle: FileHandle;

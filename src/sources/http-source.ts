@@ -7,11 +7,6 @@ import { readCoalesced } from './coalesce.js';
 
 /**
  * Options of {@link openHttpSource}.
- *
- * @example
- * ```ts
- * const opts: HttpSourceOptions = { maxRetries: 3, retryBudget: 20, baseDelayMs: 50, timeoutMs: 10_000 };
- * ```
  */
 export interface HttpSourceOptions {
   /** Retries per request after the first attempt (5xx, 408, 429, timeouts, resets, truncated bodies). Default 4. */
@@ -42,11 +37,6 @@ export interface HttpSourceOptions {
 /**
  * A request-signing hook of {@link HttpSourceOptions}: gets one request's method, URL and headers and
  * returns the headers to send (e.g. with an AWS Signature V4 `Authorization`).
- *
- * @example
- * ```ts
- * const sign: SignRequest = async (r) => ({ ...r.headers, authorization: `Bearer ${token}` });
- * ```
  */
 export type SignRequest = (request: {
   method: string;
@@ -67,13 +57,6 @@ interface Attempt {
  * agent, coalescing nearby ranges, retrying with exponential backoff on 5xx/408/429, timeouts,
  * connection resets and truncated bodies, within a bounded retry budget. Every response is checked
  * to hold exactly the requested bytes. No I/O happens until the first read.
- *
- * @example
- * ```ts
- * const src = openHttpSource('https://example.com/scene.tif', { maxRetries: 3 });
- * const tile = await src.read(1_048_576, 65_536);
- * await src.close();
- * ```
  */
 export function openHttpSource(url: string, opts: HttpSourceOptions = {}): ByteSource {
   return new HttpSource(url, opts);

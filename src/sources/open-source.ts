@@ -9,12 +9,6 @@ import { openS3Source } from './s3-source.js';
  * Opens `href` as a {@link ByteSource}: `http(s)://` URLs as range-request sources, `s3://bucket/key`
  * as signed range requests (credentials and endpoint from `opts.s3` or the AWS environment), `file://`
  * URLs and plain paths as local files.
- *
- * @example
- * ```ts
- * const a = await openSource('/data/b04.tif');
- * const b = await openSource('https://example.com/b04.tif', { http: { maxRetries: 2 } });
- * ```
  */
 export async function openSource(
   href: string,

@@ -9,11 +9,6 @@ import { type S3Config, type S3Options, parseS3Url, resolveS3Config, s3HttpUrl }
 
 /**
  * One listed object.
- *
- * @example
- * ```ts
- * const o: S3Object = { key: 'cat/part-0.parquet', size: 1234, etag: '"9b2cf535f27731c974343645a3985328"' };
- * ```
  */
 export interface S3Object {
   key: string;
@@ -25,12 +20,6 @@ const RETRIES = 4;
 
 /**
  * Signed S3 requests against one resolved configuration (endpoint, region, credentials).
- *
- * @example
- * ```ts
- * const s3 = new S3Client({ endpoint: 'http://127.0.0.1:9000' });
- * for await (const o of s3.list('s3://imagery/2024/')) console.log(o.key, o.size);
- * ```
  */
 export class S3Client {
   readonly config: S3Config;
@@ -68,11 +57,6 @@ export class S3Client {
 
   /**
    * Objects under an `s3://bucket/prefix` (ListObjectsV2, all pages), in key order.
-   *
-   * @example
-   * ```ts
-   * for await (const o of s3.list('s3://imagery/tiles/')) console.log(o.key);
-   * ```
    */
   async *list(href: string): AsyncGenerator<S3Object> {
     const { bucket, key: prefix } = parseS3Url(href);
@@ -109,11 +93,6 @@ export class S3Client {
   /**
    * Uploads `body` to `s3://bucket/key`. `ifNoneMatch: '*'` only creates (fails if it exists);
    * `ifMatch: etag` only replaces that version. A failed condition is {@link SourceError} `PRECONDITION_FAILED`.
-   *
-   * @example
-   * ```ts
-   * await s3.put('s3://cat/_manifest.json', bytes, { ifMatch: previousEtag });
-   * ```
    */
   async put(href: string, body: Uint8Array, cond: { ifNoneMatch?: '*'; ifMatch?: string } = {}): Promise<string> {
     const headers: Record<string, string> = { 'content-length': String(body.length) };

@@ -7,11 +7,6 @@ import { type AwsCredentials, resolveAwsCredentials, resolveAwsRegion } from './
 
 /**
  * Options for S3 access; every field falls back to the standard AWS environment.
- *
- * @example
- * ```ts
- * const o: S3Options = { endpoint: 'http://127.0.0.1:9000', forcePathStyle: true, profile: 'minio' };
- * ```
  */
 export interface S3Options {
   /** Custom endpoint of an S3-compatible store; default `AWS_ENDPOINT_URL_S3`, then `AWS_ENDPOINT_URL`, else AWS. */
@@ -38,11 +33,6 @@ export interface S3Config {
 
 /**
  * An `s3://bucket/key` URL split into its parts.
- *
- * @example
- * ```ts
- * parseS3Url('s3://imagery/2024/b04.tif'); // { bucket: 'imagery', key: '2024/b04.tif' }
- * ```
  */
 export function parseS3Url(href: string): { bucket: string; key: string } {
   const m = /^s3:\/\/([^/]+)\/?(.*)$/i.exec(href);
@@ -56,11 +46,6 @@ export function parseS3Url(href: string): { bucket: string; key: string } {
 
 /**
  * Resolves endpoint, style, region and credentials from `opts` and the environment.
- *
- * @example
- * ```ts
- * const cfg = resolveS3Config({ endpoint: 'http://127.0.0.1:9000' });
- * ```
  */
 export function resolveS3Config(opts: S3Options = {}): S3Config {
   const env = opts.env ?? process.env;
@@ -85,11 +70,6 @@ export function resolveS3Config(opts: S3Options = {}): S3Config {
 
 /**
  * The HTTP(S) URL of a bucket (`key` empty) or an object; key segments are percent-encoded.
- *
- * @example
- * ```ts
- * s3HttpUrl(cfg, 'imagery', '2024/b04.tif'); // https://imagery.s3.us-east-1.amazonaws.com/2024/b04.tif
- * ```
  */
 export function s3HttpUrl(cfg: S3Config, bucket: string, key: string): URL {
   const path = key

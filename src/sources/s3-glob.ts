@@ -11,11 +11,6 @@ const GLOB_CHARS = /[*?[\]{}]/;
 /**
  * The `s3://` URLs of the objects a prefix (ending in `/`) or a glob (`*`, `**`, `?`, `[abc]`) names,
  * sorted; a plain key names itself. An empty result is {@link SourceError} `NOT_FOUND`.
- *
- * @example
- * ```ts
- * const parts = await listS3(client, 's3://catalogs/scenes/**\/*.parquet');
- * ```
  */
 export async function listS3(client: S3Client, href: string): Promise<string[]> {
   const { bucket, key } = parseS3Url(href);

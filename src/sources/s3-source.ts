@@ -11,13 +11,6 @@ import type { S3Options } from './s3-config.js';
  * Opens `s3://bucket/key` for range reads. Credentials, region and endpoint come from `opts.s3` or the
  * AWS environment (see {@link S3Options}); pass `client` to share one resolved configuration. A missing
  * key is {@link SourceError} `NOT_FOUND`, refused credentials `ACCESS_DENIED`.
- *
- * @example
- * ```ts
- * const src = openS3Source('s3://imagery/2024/b04.tif', { s3: { endpoint: 'http://127.0.0.1:9000' } });
- * const header = await src.read(0, 16_384);
- * await src.close();
- * ```
  */
 export function openS3Source(
   href: string,

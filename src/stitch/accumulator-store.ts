@@ -8,13 +8,6 @@ import { StitchError } from '../errors.js';
  * touched first); older ones are spilled to a sparse scratch file, one fixed-size slot per tile, and read
  * back when touched again. Memory is therefore bounded by `maxInMemory * slotLength * 8` bytes whatever
  * the region's size; the scratch file grows with the number of tiles that were ever touched.
- *
- * @example
- * ```ts
- * const store = new TileStore(4 * 256 * 256, (a) => a.fill(0), 64);
- * const tile = store.touch(17); // allocated on first touch
- * store.close();                // deletes the scratch file
- * ```
  */
 export class TileStore {
   private readonly live = new Map<number, Float64Array>();

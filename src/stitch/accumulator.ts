@@ -7,11 +7,6 @@ import { predictiveEntropy, probabilityMargin, type ValueKind } from './uncertai
 /**
  * Where a chip falls on the output grid, in output pixel coordinates (x to the east, y to the south,
  * `0..width` / `0..height` span the grid; fractions allowed).
- *
- * @example
- * ```ts
- * const p: ChipPlacement = { x0: 224, y0: 0, x1: 480, y1: 256 };
- * ```
  */
 export interface ChipPlacement {
   x0: number;
@@ -22,11 +17,6 @@ export interface ChipPlacement {
 
 /**
  * Options of a {@link TileAccumulator}.
- *
- * @example
- * ```ts
- * const o: AccumulatorOptions = { width: 20000, height: 20000, bands: 1, tileSize: 256, blend: 'cosine', kind: 'regression', trackVariance: true, resample: 'bilinear', maxInMemory: 512 };
- * ```
  */
 export interface AccumulatorOptions {
   width: number;
@@ -65,12 +55,6 @@ function snap(v: number): number {
  * `'last'`); for `'inverse-variance'` the sum of weights `Σ b/σ²` per band and (when `trackVariance`)
  * `Σ b²/σ²` per band instead of the squared deviations; and the prediction count (when `count`).
  * Tiles are allocated on first touch and spilled through a {@link TileStore}.
- *
- * @example
- * ```ts
- * const acc = new TileAccumulator({ width: 512, height: 512, bands: 1, tileSize: 256, blend: 'mean', kind: 'regression', trackVariance: true, resample: 'nearest', maxInMemory: 4 });
- * acc.add({ x0: 0, y0: 0, x1: 256, y1: 256 }, { samples: [chip], bands: 1, height: 256, width: 256 });
- * ```
  */
 export class TileAccumulator {
   readonly tilesX: number;

@@ -18,21 +18,11 @@ import { StitchError } from '../errors.js';
  *   `w = b / σ²` (`b` the spatial window, 1 unless the stitcher's `window` is `'cosine'`); the merged
  *   mean is `Σ w·μ / Σ w` and the merged σ (written as the uncertainty band) is `√(Σ b²/σ²) / Σ w`,
  *   the standard deviation of that weighted mean of independent estimates — `1/√Σ(1/σ²)` when `b = 1`.
- *
- * @example
- * ```ts
- * const blend: BlendMode = 'cosine';
- * ```
  */
 export type BlendMode = 'mean' | 'cosine' | 'max' | 'first' | 'last' | 'inverse-variance';
 
 /**
  * The blend modes, for validation and option lists.
- *
- * @example
- * ```ts
- * BLEND_MODES.includes('cosine'); // true
- * ```
  */
 export const BLEND_MODES: readonly BlendMode[] = ['mean', 'cosine', 'max', 'first', 'last', 'inverse-variance'];
 
@@ -40,11 +30,6 @@ export const BLEND_MODES: readonly BlendMode[] = ['mean', 'cosine', 'max', 'firs
  * The spatial weight window of a chip: `'uniform'` (every pixel 1) or `'cosine'` (see {@link BlendMode}).
  * Blend `'cosine'` always uses the cosine window; `'inverse-variance'` multiplies its weights by the
  * window chosen here; the other blends weigh uniformly.
- *
- * @example
- * ```ts
- * const w: BlendWindow = 'cosine';
- * ```
  */
 export type BlendWindow = 'uniform' | 'cosine';
 
@@ -76,11 +61,6 @@ export const BLEND_RULES: Readonly<Record<BlendMode, BlendRule>> = {
 
 /**
  * Throws a {@link StitchError} (`BAD_OPTION`) unless `mode` is a {@link BlendMode}.
- *
- * @example
- * ```ts
- * assertBlendMode('cosine');
- * ```
  */
 export function assertBlendMode(mode: unknown): asserts mode is BlendMode {
   if (!BLEND_MODES.includes(mode as BlendMode)) {
@@ -93,13 +73,6 @@ export function assertBlendMode(mode: unknown): asserts mode is BlendMode {
  * in `(0, 1)` (pixel centre `i` of `n` pixels is `u = (i + 0.5) / n`). Every mode but `'cosine'`
  * weighs every position 1; `'cosine'` is the raised cosine `sin²(πu)`, which is positive for every `u`
  * strictly inside `(0, 1)`.
- *
- * @example
- * ```ts
- * blendWeight1d('cosine', 0.5);  // 1
- * blendWeight1d('cosine', 0.25); // 0.5
- * blendWeight1d('mean', 0.01);   // 1
- * ```
  */
 export function blendWeight1d(mode: BlendMode | BlendWindow, u: number): number {
   if (mode !== 'cosine') return 1;
@@ -110,11 +83,6 @@ export function blendWeight1d(mode: BlendMode | BlendWindow, u: number): number 
 /**
  * The weight profile along one axis of a chip, sampled at the centres of `n` pixels
  * (`u = (i + 0.5) / n`). The 2-D window is the outer product of the x and y profiles.
- *
- * @example
- * ```ts
- * const wx = blendProfile('cosine', 4); // Float64Array [0.146…, 0.853…, 0.853…, 0.146…]
- * ```
  */
 export function blendProfile(mode: BlendMode | BlendWindow, n: number): Float64Array {
   const out = new Float64Array(n);

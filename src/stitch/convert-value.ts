@@ -4,11 +4,6 @@ import type { RasterDtype } from '../tiff/dtype.js';
 /**
  * Converts a blended value to the output dtype: floats are stored as they are; integer dtypes round to
  * the nearest integer and refuse values outside their range (StitchError `OUT_OF_RANGE`, naming the pixel).
- *
- * @example
- * ```ts
- * convertValue(2.6, 'uint8', false, 0, 255, 255, 0, 0); // 3
- * ```
  */
 export function convertValue(
   v: number,

@@ -5,11 +5,6 @@ import type { GeoCatalog } from '../catalog/index.js';
 
 /**
  * Where a derived catalog came from, as written into its lineage columns.
- *
- * @example
- * ```ts
- * const l: CatalogLineage = { parent: '/data/scenes.parquet', hash: 'sha256:9f2c…', hashOf: 'bytes' };
- * ```
  */
 export interface CatalogLineage {
   /** The parent catalog's path (absolute) or, for catalogs not backed by one file or directory, its `source` description. */
@@ -24,11 +19,6 @@ export interface CatalogLineage {
  * Fingerprints a catalog for lineage. When `catalog.source` is an existing file or directory the hash
  * covers its bytes, so any later change to the parent is detectable; otherwise it covers the rows
  * (id, assets, geometry, bbox, times, crs and extras, in the order `rows()` yields them).
- *
- * @example
- * ```ts
- * const { parent, hash } = await catalogLineage(await openCatalog('scenes.parquet'));
- * ```
  */
 export async function catalogLineage(catalog: GeoCatalog): Promise<CatalogLineage> {
   const src = catalog.source;

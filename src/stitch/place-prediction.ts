@@ -8,11 +8,6 @@ import { assertPositiveSigmas, prepareSamples } from './uncertainty.js';
 
 /**
  * Options of {@link Stitcher.add}.
- *
- * @example
- * ```ts
- * stitcher.add(slice, lowRes, { shape: [64, 64] }); // a flat [C, 64, 64] array for a 256-px slice
- * ```
  */
 export interface AddOptions {
   /** `[h, w]` of a flat prediction array when it is not the slice's own grid. Tensors carry their shape. */

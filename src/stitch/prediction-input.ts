@@ -2,11 +2,6 @@ import { StitchError } from '../errors.js';
 
 /**
  * The part of a tfjs `Tensor` the stitcher uses (duck-typed, so tfjs is never imported here).
- *
- * @example
- * ```ts
- * const t: TensorLike = tf.softmax(logits, 0); // shape [C, h, w]
- * ```
  */
 export interface TensorLike {
   shape: number[];
@@ -17,22 +12,11 @@ export interface TensorLike {
  * One model output for a slice: a flat `Float32Array` (or `Float64Array`) in `[C, h, w]` order, or a
  * tensor of shape `[C, h, w]` (or `[S, C, h, w]` for `S` samples, e.g. MC-dropout passes).
  * An array of outputs is `S` repeated predictions of the same slice (MC-dropout or an ensemble).
- *
- * @example
- * ```ts
- * const single: PredictionInput = new Float32Array(3 * 256 * 256);
- * const mcDropout: PredictionInput = [pass1, pass2, pass3];
- * ```
  */
 export type PredictionInput = Float32Array | Float64Array | TensorLike | (Float32Array | Float64Array | TensorLike)[];
 
 /**
  * A prediction normalised to `S` flat `[C, h, w]` samples.
- *
- * @example
- * ```ts
- * const p: PredictionSamples = { samples: [new Float32Array(4)], bands: 1, height: 2, width: 2 };
- * ```
  */
 export interface PredictionSamples {
   samples: ArrayLike<number>[];
@@ -55,12 +39,6 @@ function isTensorLike(v: unknown): v is TensorLike {
  * `bands` is the expected `C`; `height`/`width` are the expected grid of flat arrays (a tensor's own
  * shape wins, so a model may predict at another resolution than the slice's). Throws
  * {@link StitchError} `SHAPE_MISMATCH` naming `what` when sizes disagree.
- *
- * @example
- * ```ts
- * const p = toPredictionSamples(new Float32Array(2 * 4 * 4), 2, 4, 4, 'slice A');
- * p.samples.length; // 1
- * ```
  */
 export function toPredictionSamples(
   pred: PredictionInput,

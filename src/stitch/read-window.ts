@@ -6,11 +6,6 @@ import type { StitchSpec } from './stitcher-options.js';
 
 /**
  * Final values of a window of the grid, as returned by {@link Stitcher.readWindow}.
- *
- * @example
- * ```ts
- * const { prediction, uncertainty } = stitcher.readWindow(0, 0, 256, 256);
- * ```
  */
 export interface StitchedWindow {
   /** `[C, h, w]` in the stitcher's dtype; nodata where no prediction landed. */

@@ -4,11 +4,6 @@ import { StitchError } from '../errors.js';
 
 /**
  * Options of {@link selectForLabeling}.
- *
- * @example
- * ```ts
- * const o: SelectOptions = { k: 100, by: 'entropy', minSpacing: 500, perStratum: { column: 'zone', quota: 10 } };
- * ```
  */
 export interface SelectOptions {
   /** How many rows to pick at most. */
@@ -47,8 +42,10 @@ interface Candidate {
  *
  * @example
  * ```ts
+ * import { openCatalog, selectForLabeling } from 'geoslice';
+ *
  * const next = await selectForLabeling(await openCatalog('preds-r1.parquet'), { k: 50, by: 'margin', minSpacing: 1000 });
- * for await (const slice of randomSampler(next, { size: 256, seed: 1 })) queueForLabeling(slice);
+ * for await (const row of next.rows()) console.log(row.id, row.extras.margin);
  * ```
  */
 export async function selectForLabeling(predictions: GeoCatalog, opts: SelectOptions): Promise<GeoCatalog> {

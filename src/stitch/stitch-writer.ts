@@ -14,11 +14,6 @@ import { dtypeInfo, type RasterArray } from '../tiff/dtype.js';
  * float32 file, `<path without .tif>_uncertainty.tif` by default, with nodata NaN. Two files because a
  * GeoTIFF holds one sample type and class maps are usually integers while uncertainties are not.
  * Both files have the grid's CRS and geotransform and nodata wherever no prediction landed.
- *
- * @example
- * ```ts
- * await stitcher.write('pred.tif', { cog: true, compression: 'deflate', overviews: true, uncertainty: true });
- * ```
  */
 export interface StitchWriteOptions {
   /** COG layout (default true); false writes a plain tiled GeoTIFF. */
@@ -42,11 +37,6 @@ export interface StitchWriteOptions {
 
 /**
  * What {@link Stitcher.write} produced.
- *
- * @example
- * ```ts
- * const { prediction, uncertainty, coveredPixels } = await stitcher.write('pred.tif');
- * ```
  */
 export interface StitchWriteResult {
   prediction: string;
@@ -57,11 +47,6 @@ export interface StitchWriteResult {
 
 /**
  * Default uncertainty path for a prediction path.
- *
- * @example
- * ```ts
- * uncertaintyPathFor('/out/pred.tif'); // "/out/pred_uncertainty.tif"
- * ```
  */
 export function uncertaintyPathFor(path: string): string {
   const ext = extname(path);
@@ -75,13 +60,6 @@ export function uncertaintyPathFor(path: string): string {
  * just before they are handed to the COG writer — one accumulator tile is one output tile — so the extra
  * memory is `concurrency` tiles. Tiles never written are filled with nodata by the writer.
  * Used by {@link Stitcher.open}, {@link Stitcher.flush} and {@link Stitcher.write}.
- *
- * @example
- * ```ts
- * const out = await StitchOutput.open(spec, accumulator, 'pred.tif', { overviews: [2, 4] });
- * await out.writeTiles([0, 1, 2]);
- * const res = await out.finish();
- * ```
  */
 export class StitchOutput {
   private covered = 0;

@@ -7,11 +7,6 @@ import type { ValueKind } from './uncertainty.js';
 
 /**
  * Options of {@link createStitcher}.
- *
- * @example
- * ```ts
- * const o: StitcherOptions = { grid, bands: 4, blend: 'cosine', values: 'probabilities', dtype: 'float32' };
- * ```
  */
 export interface StitcherOptions {
   /** The output grid: bounds, CRS and resolution of the raster to produce (e.g. a region's bounding slice). */

@@ -16,11 +16,6 @@ export type { StitcherOptions } from './stitcher-options.js';
 
 /**
  * Counters of a stitcher.
- *
- * @example
- * ```ts
- * const { adds, pixels, peakTilesInMemory } = stitcher.stats();
- * ```
  */
 export interface StitcherStats {
   /** Calls of `add`. */
@@ -52,14 +47,6 @@ export interface StitcherStats {
  * finished tiles go straight to the COG writer instead (which keeps compressed tiles in its own spool
  * file) and memory stays at the tiles under the current rows of chips (about two tile rows).
  * `write` finalises `concurrency` tiles at a time.
- *
- * @example
- * ```ts
- * const st = createStitcher({ grid, bands: 3, blend: 'cosine' });
- * for await (const chip of chips) st.add(chip.slice, await model.predict(chip));
- * await st.write('pred.tif', { uncertainty: true });
- * st.close();
- * ```
  */
 export interface Stitcher {
   readonly grid: GeoSlice;
@@ -117,8 +104,14 @@ export interface Stitcher {
  *
  * @example
  * ```ts
+ * import { createStitcher, type GeoSlice } from 'geoslice';
+ *
  * const grid: GeoSlice = { bounds: [500000, 4000000, 520000, 4020000], crs: 'EPSG:32633', resolution: [10, 10] };
- * const st = createStitcher({ grid, bands: 5, blend: 'cosine', values: 'logits' });
+ * const stitcher = createStitcher({ grid, bands: 5, blend: 'cosine', values: 'logits' });
+ * const slice: GeoSlice = { bounds: [500000, 4017440, 502560, 4020000], crs: grid.crs, resolution: [10, 10] };
+ * stitcher.add(slice, new Float32Array(5 * 256 * 256)); // the model's logits for this chip, [C, H, W]
+ * const { prediction, uncertainty } = await stitcher.write('pred.tif', { uncertainty: true });
+ * console.log(prediction, uncertainty);
  * ```
  */
 export function createStitcher(opts: StitcherOptions): Stitcher {

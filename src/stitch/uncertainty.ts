@@ -6,11 +6,6 @@ import type { PredictionSamples } from './prediction-input.js';
  * probability of the positive class of a binary problem). `'logits'`: unnormalised class scores,
  * turned into probabilities (softmax over bands; sigmoid for one band) before blending.
  * `'regression'`: continuous values; only variance is defined for them.
- *
- * @example
- * ```ts
- * const kind: ValueKind = 'logits';
- * ```
  */
 export type ValueKind = 'probabilities' | 'logits' | 'regression';
 
@@ -18,13 +13,6 @@ export type ValueKind = 'probabilities' | 'logits' | 'regression';
  * Predictive entropy `-Σ p·ln p` (nats) of the class probabilities stored at
  * `values[offset + c * stride]` for `c < count`. With one band the probabilities are `[p, 1 - p]`.
  * Zero probabilities contribute 0.
- *
- * @example
- * ```ts
- * predictiveEntropy([0.5, 0.5]);          // ln 2 = 0.693…
- * predictiveEntropy([0.25, 0.75], 0, 1);  // 0.562…
- * predictiveEntropy([0.5]);               // ln 2 (binary)
- * ```
  */
 export function predictiveEntropy(values: ArrayLike<number>, offset = 0, stride = 1, count = values.length): number {
   if (count === 1) {
@@ -43,12 +31,6 @@ function xlogx(p: number): number {
 /**
  * Margin between the two most likely classes, `top1 - top2` (small = uncertain), of the probabilities at
  * `values[offset + c * stride]`. With one band the classes are `[p, 1 - p]`, so the margin is `|2p - 1|`.
- *
- * @example
- * ```ts
- * probabilityMargin([0.7, 0.2, 0.1]); // 0.5
- * probabilityMargin([0.9]);           // 0.8
- * ```
  */
 export function probabilityMargin(values: ArrayLike<number>, offset = 0, stride = 1, count = values.length): number {
   if (count === 1) return Math.abs(2 * values[offset] - 1);
@@ -67,11 +49,6 @@ export function probabilityMargin(values: ArrayLike<number>, offset = 0, stride 
 /**
  * Index of the largest of the values at `values[offset + c * stride]` (the first one on ties).
  * With one band (binary probability) the class is `1` when `p >= 0.5`, else `0`.
- *
- * @example
- * ```ts
- * argmaxBand([0.1, 0.7, 0.2]); // 1
- * ```
  */
 export function argmaxBand(values: ArrayLike<number>, offset = 0, stride = 1, count = values.length): number {
   if (count === 1) return values[offset] >= 0.5 ? 1 : 0;
@@ -83,11 +60,6 @@ export function argmaxBand(values: ArrayLike<number>, offset = 0, stride = 1, co
 /**
  * Converts one `[C, h, w]` sample of logits into a new array of probabilities: softmax across bands per pixel
  * (sigmoid when `C = 1`). NaN stays NaN (no prediction at that pixel).
- *
- * @example
- * ```ts
- * logitsToProbabilities(new Float32Array([0, 0]), 2, 1); // Float32Array [0.5, 0.5]
- * ```
  */
 export function logitsToProbabilities(logits: ArrayLike<number>, bands: number, pixels: number): Float32Array {
   const out = new Float32Array(bands * pixels);
@@ -109,11 +81,6 @@ export function logitsToProbabilities(logits: ArrayLike<number>, bands: number, 
  * Checks and converts prediction samples for a {@link ValueKind}: infinities are refused, probabilities
  * must lie in `[0, 1]` (1e-6 slack), logits are converted to probabilities. NaN marks "no prediction" at
  * a pixel and passes through. Throws {@link StitchError} `BAD_VALUES` naming `what`.
- *
- * @example
- * ```ts
- * const probs = prepareSamples(toPredictionSamples(logits, 3, 64, 64, 'chip 1'), 'logits', 'chip 1');
- * ```
  */
 export function prepareSamples(p: PredictionSamples, kind: ValueKind, what: string): PredictionSamples {
   const pixels = p.height * p.width;
@@ -143,11 +110,6 @@ export function prepareSamples(p: PredictionSamples, kind: ValueKind, what: stri
 /**
  * Checks the sigma bands `[bands, 2 * bands)` of (mean, sigma) prediction samples: every sigma must be
  * positive (NaN passes: no prediction at that pixel). Throws {@link StitchError} `BAD_VALUES` naming `what`.
- *
- * @example
- * ```ts
- * assertPositiveSigmas(toPredictionSamples(meanAndSigma, 2, 64, 64, 'chip 1'), 1, 'chip 1');
- * ```
  */
 export function assertPositiveSigmas(p: PredictionSamples, bands: number, what: string): void {
   const pixels = p.height * p.width;
@@ -165,11 +127,6 @@ export function assertPositiveSigmas(p: PredictionSamples, bands: number, what: 
 
 /**
  * Per-slice summary of a prediction, as written into the catalog by `writePredictions`.
- *
- * @example
- * ```ts
- * const s: PredictionSummary = { predClass: 1, predScore: 0.81, entropy: 0.52, variance: 0.004, margin: 0.63, pixels: 65536, bandMeans: [0.19, 0.81] };
- * ```
  */
 export interface PredictionSummary {
   /** Argmax of the pixel-mean class probabilities (binary: 1 when mean p >= 0.5); null for regression. */
@@ -192,12 +149,6 @@ export interface PredictionSummary {
  * Summarises one slice's prediction (one or more samples of `[C, h, w]`) into the per-slice uncertainty
  * values. Pixels where any band of any sample is NaN are left out; a slice without any valid pixel
  * throws {@link StitchError} `EMPTY_PREDICTION`.
- *
- * @example
- * ```ts
- * const s = summarizePrediction(prepareSamples(toPredictionSamples(pred, 3, 8, 8, 'a'), 'probabilities', 'a'), 'probabilities', 'a');
- * s.entropy; // mean predictive entropy in nats
- * ```
  */
 export function summarizePrediction(p: PredictionSamples, kind: ValueKind, what: string): PredictionSummary {
   const { bands, samples } = p;

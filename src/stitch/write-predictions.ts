@@ -26,11 +26,6 @@ import {
 /**
  * One model output to write back: the slice it was predicted for and its `[C, h, w]` prediction
  * (or repeated predictions, see {@link PredictionInput}).
- *
- * @example
- * ```ts
- * const r: PredictionResult = { slice: chip.slice, prediction: probs };
- * ```
  */
 export interface PredictionResult {
   slice: GeoSlice;
@@ -41,11 +36,6 @@ export interface PredictionResult {
 
 /**
  * Options of {@link writePredictions}.
- *
- * @example
- * ```ts
- * const o: WritePredictionsOptions = { out: 'round3.parquet', level: 'slice', modelId: 'unet-v7', round: 3 };
- * ```
  */
 export interface WritePredictionsOptions {
   /** Path of the new GeoParquet file. Must not be the input catalog. */
@@ -66,11 +56,6 @@ export interface WritePredictionsOptions {
 
 /**
  * What {@link writePredictions} wrote.
- *
- * @example
- * ```ts
- * const { path, rows, lineage } = await writePredictions(cat, results, { out: 'p.parquet', modelId: 'm' });
- * ```
  */
 export interface WritePredictionsResult {
   path: string;
@@ -81,11 +66,6 @@ export interface WritePredictionsResult {
 /**
  * Columns {@link writePredictions} adds, in the order written. `pred_class`, `entropy` and `margin` are
  * left out for regression.
- *
- * @example
- * ```ts
- * PREDICTION_COLUMNS.includes('entropy'); // true
- * ```
  */
 export const PREDICTION_COLUMNS = [
   'pred_class',
@@ -119,8 +99,14 @@ export const PREDICTION_COLUMNS = [
  *
  * @example
  * ```ts
- * const results = [];
- * for await (const chip of loader) results.push({ slice: chip.slice, prediction: await predict(chip) });
+ * import { createLoader, openCatalog, randomSampler, writePredictions, type PredictionResult } from 'geoslice';
+ *
+ * const catalog = await openCatalog('scenes.parquet');
+ * const loader = createLoader({ catalog });
+ * const results: PredictionResult[] = [];
+ * for await (const chip of loader.chips(randomSampler(catalog, { size: 64, length: 100, seed: 1 }))) {
+ *   results.push({ slice: chip.slice, prediction: new Float32Array(3 * 64 * 64).fill(1 / 3) }); // your model's class probabilities
+ * }
  * await writePredictions(catalog, results, { out: 'preds-r1.parquet', level: 'slice', modelId: 'unet-v7', round: 1 });
  * ```
  */

@@ -7,11 +7,6 @@ import { loadTf, toTensor, type Tfjs } from './tfjs.js';
 /**
  * Slices for a dataset: an iterable (iterated once per epoch, so a one-shot generator gives one
  * epoch) or a function returning a fresh iterable each epoch (e.g. a sampler re-seeded per epoch).
- *
- * @example
- * ```ts
- * const epochSlices: DatasetSlices = () => randomSampler(catalog, { size: 256, count: 1000, seed: 7 });
- * ```
  */
 export type DatasetSlices =
   | Iterable<GeoSlice>
@@ -20,11 +15,6 @@ export type DatasetSlices =
 
 /**
  * Anything that turns slices into batches, such as a loader from `createLoader`.
- *
- * @example
- * ```ts
- * const source: BatchSource = createLoader({ catalog, bands: ['B04', 'B08'] });
- * ```
  */
 export interface BatchSource {
   batches(slices: Iterable<GeoSlice> | AsyncIterable<GeoSlice>, opts: BatchOptions): AsyncIterable<Batch>;
@@ -32,11 +22,6 @@ export interface BatchSource {
 
 /**
  * Options of {@link tfDataset}.
- *
- * @example
- * ```ts
- * const opts: TfDatasetOptions = { batchSize: 16, layout: 'NHWC', labels: (b, tf) => tf.tensor2d(b.slices.map(labelOf), [b.slices.length, 1]) };
- * ```
  */
 export interface TfDatasetOptions {
   batchSize: number;
@@ -61,7 +46,18 @@ export interface TfDatasetOptions {
  *
  * @example
  * ```ts
- * const ds = await tfDataset(() => sampler(), loader, { batchSize: 8, labels: (b, tf) => tf.oneHot(labelsOf(b), 2) });
+ * import { createLoader, openCatalog, randomSampler } from 'geoslice';
+ * import { loadTf, tfDataset } from 'geoslice/tfjs';
+ *
+ * const tf = await loadTf();
+ * const catalog = await openCatalog('scenes.parquet');
+ * const loader = createLoader({ catalog, bands: [1, 2, 3] });
+ * const model = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [64, 64, 3], filters: 2, kernelSize: 1, activation: 'softmax' })] });
+ * model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+ * const ds = await tfDataset((() => randomSampler(catalog, { size: 64, length: 256, seed: 1 })), loader, {
+ *   batchSize: 8,
+ *   labels: (batch, t) => t.oneHot(t.zeros([batch.shape[0], 64, 64], 'int32'), 2), // your labels here
+ * });
  * await model.fitDataset(ds, { epochs: 3 });
  * ```
  */

@@ -6,11 +6,6 @@ import { toLayout, type TensorLayout } from '../loaders/tensor.js';
 
 /**
  * The tfjs module in use: `@tensorflow/tfjs-node` when it is installed, else `@tensorflow/tfjs`.
- *
- * @example
- * ```ts
- * const tf: Tfjs = await loadTf();
- * ```
  */
 export type Tfjs = typeof TF;
 
@@ -24,6 +19,8 @@ let ready: Tfjs | undefined;
  *
  * @example
  * ```ts
+ * import { loadTf } from 'geoslice/tfjs';
+ *
  * const tf = await loadTf();
  * console.log(tf.getBackend()); // "tensorflow" with tfjs-node, "cpu" otherwise
  * ```
@@ -55,11 +52,6 @@ export function loadTf(): Promise<Tfjs> {
 /**
  * Options of {@link toTensor}: the layout (default `'NHWC'`) and, optionally, the tfjs module to use
  * (default: the one {@link loadTf} loaded).
- *
- * @example
- * ```ts
- * const opts: ToTensorOptions = { layout: 'NCHW' };
- * ```
  */
 export interface ToTensorOptions {
   layout?: TensorLayout;
@@ -74,8 +66,13 @@ export interface ToTensorOptions {
  *
  * @example
  * ```ts
- * const tf = await loadTf();
- * const x = toTensor(await loader.load(slice), { layout: 'NHWC' }); // [256, 256, 3]
+ * import { createLoader, openCatalog } from 'geoslice';
+ * import { loadTf, toTensor } from 'geoslice/tfjs';
+ *
+ * await loadTf();
+ * const loader = createLoader({ catalog: await openCatalog('scenes.parquet'), bands: [1, 2, 3] });
+ * const chip = await loader.load({ bounds: [500000, 4097440, 502560, 4100000], crs: 'EPSG:32633', resolution: [10, 10] });
+ * const x = toTensor(chip, { layout: 'NHWC' }); // [256, 256, 3]
  * x.dispose();
  * ```
  */

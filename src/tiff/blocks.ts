@@ -3,11 +3,6 @@ import { LIMITS } from './limits.js';
 
 /**
  * Tile/strip indexing of one image: blocks per row and column, per plane, and in all.
- *
- * @example
- * ```ts
- * const { across, down, planes, total } = blockGrid(layout.images[0]);
- * ```
  */
 export function blockGrid(img: CogImageLayout): { across: number; down: number; planes: number; total: number } {
   const across = Math.ceil(img.width / img.blockWidth);
@@ -19,11 +14,6 @@ export function blockGrid(img: CogImageLayout): { across: number; down: number; 
 /**
  * Decoded bytes of `rows` rows of one block: 1-bit images pack each row to whole bytes; planar
  * images hold one sample per pixel per block.
- *
- * @example
- * ```ts
- * decodedBlockBytes(img, img.blockHeight); // 512 * 512 * 2 for a uint16 single-band 512 tile
- * ```
  */
 export function decodedBlockBytes(img: CogImageLayout, rows: number): number {
   const samples = img.planarConfiguration === 2 ? 1 : img.samplesPerPixel;
@@ -33,11 +23,6 @@ export function decodedBlockBytes(img: CogImageLayout, rows: number): number {
 /**
  * The most stored bytes a block of `img` may plausibly have (see {@link LIMITS}): larger
  * TileByteCounts / StripByteCounts entries mark the file as corrupt.
- *
- * @example
- * ```ts
- * if (img.byteCounts[b] > storedBlockLimit(img)) throw new Error('corrupt');
- * ```
  */
 export function storedBlockLimit(img: CogImageLayout): number {
   return decodedBlockBytes(img, img.blockHeight) * LIMITS.storedBlockFactor + LIMITS.storedBlockSlack;
@@ -46,11 +31,6 @@ export function storedBlockLimit(img: CogImageLayout): number {
 /**
  * One block a window needs: its index (within the first plane), grid row and column, and the rows
  * actually stored in it (the last strip may be shorter).
- *
- * @example
- * ```ts
- * const job: BlockJob = { block: 5, row: 1, col: 2, rows: 256 };
- * ```
  */
 export interface BlockJob {
   block: number;
@@ -62,11 +42,6 @@ export interface BlockJob {
 /**
  * The blocks under the pixel rectangle `[cx0, cx1) x [cy0, cy1)` (already clipped to the image),
  * row by row.
- *
- * @example
- * ```ts
- * const jobs = blockJobs(img, 0, 0, 300, 300); // 4 jobs for 256-pixel tiles
- * ```
  */
 export function blockJobs(img: CogImageLayout, cx0: number, cy0: number, cx1: number, cy1: number): BlockJob[] {
   const across = Math.ceil(img.width / img.blockWidth);

@@ -17,13 +17,6 @@ export type { CogImageLayout } from './image.js';
  * {@link openRaster} needs, so that opening with it does no header I/O. `images[0]` is the full
  * resolution image, then the overviews from largest to smallest; `masks[i]` is the internal mask
  * of `images[i]` or null.
- *
- * @example
- * ```ts
- * const layout = await extractCogLayout('b04.tif');
- * const json = JSON.stringify(layout);                 // store it in a catalog column
- * const reader = await openRaster('b04.tif', { layout: JSON.parse(json) });
- * ```
  */
 export interface CogLayout {
   /** Format version of this structure. */
@@ -55,12 +48,6 @@ export interface CogLayout {
  * {@link ByteSource}) and returns its {@link CogLayout}: every overview's and mask's tile offsets and
  * byte counts included. Throws {@link RasterError} (`BAD_MAGIC`, `TRUNCATED`, `UNSUPPORTED_DTYPE`,
  * `GCP_ONLY`, `UNSUPPORTED_CRS`, `NON_EARTH_CRS`...) or SourceError.
- *
- * @example
- * ```ts
- * const layout = await extractCogLayout('https://example.com/b04.tif');
- * catalogRow.extras.B04_cog = layout;
- * ```
  */
 export async function extractCogLayout(href: string | ByteSource): Promise<CogLayout> {
   if (typeof href !== 'string') return readTiffLayout(href);
@@ -75,11 +62,6 @@ export async function extractCogLayout(href: string | ByteSource): Promise<CogLa
 /**
  * Checks that a value (e.g. parsed from a catalog column) is a usable {@link CogLayout}; throws
  * {@link RasterError} `BAD_LAYOUT` naming `href` otherwise.
- *
- * @example
- * ```ts
- * const layout = assertCogLayout(JSON.parse(row.extras.B04_cog as string), row.assets.B04.href);
- * ```
  */
 export function assertCogLayout(v: unknown, href: string): CogLayout {
   const bad = (why: string): never => {
@@ -110,11 +92,6 @@ export function assertCogLayout(v: unknown, href: string): CogLayout {
  * returns its {@link CogLayout}: full resolution image, reduced-resolution images (overviews) sorted
  * from largest to smallest, and each one's internal mask. Throws {@link RasterError} `BAD_MAGIC`,
  * `TRUNCATED`, `CORRUPT_TIFF`, `UNSUPPORTED_DTYPE`, `UNSUPPORTED_LAYOUT` or `ROTATED_TRANSFORM`.
- *
- * @example
- * ```ts
- * const layout = await readTiffLayout(await openSource('b04.tif'));
- * ```
  */
 export async function readTiffLayout(source: ByteSource): Promise<CogLayout> {
   const href = source.href;

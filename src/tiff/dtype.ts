@@ -3,21 +3,11 @@ import { SAMPLE_FORMAT } from './tags.js';
 
 /**
  * Pixel sample types geoslice reads and writes (TIFF SampleFormat + BitsPerSample).
- *
- * @example
- * ```ts
- * const d: RasterDtype = reader.info.dtype; // 'uint16'
- * ```
  */
 export type RasterDtype = 'uint8' | 'int8' | 'uint16' | 'int16' | 'uint32' | 'int32' | 'float32' | 'float64';
 
 /**
  * A typed array of one of the {@link RasterDtype}s, as reads return them.
- *
- * @example
- * ```ts
- * const band: TypedArray = (await reader.readWindow(0, 0, 0, 64, 64, [0])).data[0];
- * ```
  */
 export type TypedArray =
   | Uint8Array
@@ -32,21 +22,11 @@ export type TypedArray =
 /**
  * Any typed array the writer accepts as raster samples: a {@link TypedArray}, or a
  * `Uint8ClampedArray` for uint8.
- *
- * @example
- * ```ts
- * const band: RasterArray = new Float32Array(256 * 256);
- * ```
  */
 export type RasterArray = TypedArray | Uint8ClampedArray;
 
 /**
  * Everything about one {@link RasterDtype}: its TIFF encoding, range and typed array.
- *
- * @example
- * ```ts
- * dtypeInfo('int16').bytes; // 2
- * ```
  */
 export interface DTypeInfo {
   /** Bytes per sample. */
@@ -99,21 +79,11 @@ const INFO: Record<RasterDtype, DTypeInfo> = {
 
 /**
  * Every supported dtype, for validation and tests.
- *
- * @example
- * ```ts
- * RASTER_DTYPES.includes('float32'); // true
- * ```
  */
 export const RASTER_DTYPES: readonly RasterDtype[] = Object.keys(INFO) as RasterDtype[];
 
 /**
  * Looks up a dtype. Throws {@link StitchError} `UNKNOWN_DTYPE` (naming `path`) for anything else.
- *
- * @example
- * ```ts
- * dtypeInfo('float32', 'out.tif').sampleFormat; // 3
- * ```
  */
 export function dtypeInfo(dtype: unknown, path?: string): DTypeInfo {
   if (typeof dtype !== 'string' || !Object.hasOwn(INFO, dtype)) {
@@ -129,11 +99,6 @@ export function dtypeInfo(dtype: unknown, path?: string): DTypeInfo {
 /**
  * The {@link RasterDtype} of TIFF `BitsPerSample` + `SampleFormat`, or null for layouts geoslice
  * does not read (1-bit, 24-bit, 64-bit integers, complex, float16).
- *
- * @example
- * ```ts
- * tiffDtype(16, 1); // 'uint16'
- * ```
  */
 export function tiffDtype(bitsPerSample: number, sampleFormat: number): RasterDtype | null {
   return (
@@ -143,11 +108,6 @@ export function tiffDtype(bitsPerSample: number, sampleFormat: number): RasterDt
 
 /**
  * Bytes per sample of a dtype.
- *
- * @example
- * ```ts
- * dtypeBytes('uint16'); // 2
- * ```
  */
 export function dtypeBytes(dtype: RasterDtype): number {
   return INFO[dtype].bytes;
@@ -155,11 +115,6 @@ export function dtypeBytes(dtype: RasterDtype): number {
 
 /**
  * A new zero-filled typed array of `dtype` and `length` elements.
- *
- * @example
- * ```ts
- * const band = allocTyped('float32', 256 * 256);
- * ```
  */
 export function allocTyped(dtype: RasterDtype, length: number): TypedArray {
   return INFO[dtype].create(length);
@@ -167,11 +122,6 @@ export function allocTyped(dtype: RasterDtype, length: number): TypedArray {
 
 /**
  * A typed view of `dtype` over `bytes` (copied first when the bytes are not aligned for it).
- *
- * @example
- * ```ts
- * const px = viewTyped('uint16', decodedBytes) as Uint16Array;
- * ```
  */
 export function viewTyped(dtype: RasterDtype, bytes: Uint8Array): TypedArray {
   const size = INFO[dtype].bytes;

@@ -1,11 +1,6 @@
 /**
  * GeoKey ids and values (GeoTIFF 1.1, section 7) and the GeoKeyDirectory layout, for both reading
  * and writing.
- *
- * @example
- * ```ts
- * GEOKEY.ProjectedCSType; // 3072
- * ```
  */
 export const GEOKEY = {
   GTModelType: 1024,
@@ -55,31 +50,16 @@ export const GEOKEY = {
 
 /**
  * GTModelTypeGeoKey values.
- *
- * @example
- * ```ts
- * MODEL_TYPE.GEOGRAPHIC; // 2
- * ```
  */
 export const MODEL_TYPE = { PROJECTED: 1, GEOGRAPHIC: 2 } as const;
 
 /**
  * GTRasterTypeGeoKey values.
- *
- * @example
- * ```ts
- * RASTER_TYPE.PIXEL_IS_POINT; // 2
- * ```
  */
 export const RASTER_TYPE = { PIXEL_IS_AREA: 1, PIXEL_IS_POINT: 2 } as const;
 
 /**
  * A short-valued (inline) GeoKey from a GeoKeyDirectory, or undefined.
- *
- * @example
- * ```ts
- * geoKey([1, 1, 0, 1, 3072, 0, 1, 32633], GEOKEY.ProjectedCSType); // 32633
- * ```
  */
 export function geoKey(dir: readonly number[] | undefined, id: number): number | undefined {
   if (!dir || dir.length < 4) return undefined;
@@ -94,11 +74,6 @@ export function geoKey(dir: readonly number[] | undefined, id: number): number |
 
 /**
  * A GeoKeyDirectory (version 1.1.0) holding short-valued keys, sorted by key id as GeoTIFF requires.
- *
- * @example
- * ```ts
- * geoKeyDirectory([[GEOKEY.ProjectedCSType, 32633]]); // [1, 1, 0, 1, 3072, 0, 1, 32633]
- * ```
  */
 export function geoKeyDirectory(keys: readonly (readonly [number, number])[]): number[] {
   const dir = [1, 1, 0, keys.length];
@@ -109,12 +84,6 @@ export function geoKeyDirectory(keys: readonly (readonly [number, number])[]): n
 /**
  * A parsed GeoKeyDirectory: key id → value. Short keys are numbers, double keys are numbers or
  * number arrays (TOWGS84), ASCII keys are strings (the trailing `|` removed).
- *
- * @example
- * ```ts
- * const keys: GeoKeys = parseGeoKeys([1, 1, 0, 1, 3072, 0, 1, 32633]);
- * keys.get(3072); // 32633
- * ```
  */
 export type GeoKeys = Map<number, number | number[] | string>;
 
@@ -128,11 +97,6 @@ const GEO_KEY_DIRECTORY = 34735;
 /**
  * Parses a GeoKeyDirectory (tag 34735) with its GeoDoubleParams (34736) and GeoAsciiParams (34737)
  * as libgeotiff does: entries that point outside their tag are skipped, never guessed.
- *
- * @example
- * ```ts
- * parseGeoKeys([1, 1, 0, 2, 1024, 0, 1, 2, 2057, 34736, 1, 0], [6378137]).get(2057); // 6378137
- * ```
  */
 export function parseGeoKeys(dir: readonly number[] | undefined, doubles?: readonly number[], ascii?: string): GeoKeys {
   const keys: GeoKeys = new Map();

@@ -5,21 +5,11 @@ import { GEOKEY, geoKey, RASTER_TYPE } from './geokeys.js';
  * GDAL-order geotransform `[x0, xres, xrot, y0, yrot, yres]` in the PixelIsArea convention:
  * pixel (col, row)'s top-left corner is at `x0 + col * xres`, `y0 + row * yres` (a PixelIsPoint raster
  * is shifted half a pixel, like GDAL). Rotated and sheared transforms have non-zero terms 2 and 4.
- *
- * @example
- * ```ts
- * const [x0, xres, , y0, , yres] = reader.info.transform;
- * ```
  */
 export type GeoTransform = [number, number, number, number, number, number];
 
 /**
  * The georeferencing tags of one TIFF image, as numbers.
- *
- * @example
- * ```ts
- * const tags: GeoTags = { pixelScale: [10, 10, 0], tiepoints: [0, 0, 0, 500000, 4000000, 0] };
- * ```
  */
 export interface GeoTags {
   pixelScale?: number[];
@@ -39,12 +29,6 @@ export interface GeoTags {
  * transforms (ModelTransformationTag) are kept as they are. Throws {@link RasterError} `GCP_ONLY`
  * for rasters georeferenced by ground control points only (several tie points, or one without a
  * pixel scale), and `BAD_GEOTRANSFORM` for a transform that cannot be inverted.
- *
- * @example
- * ```ts
- * geoTransformFromTags({ pixelScale: [10, 10, 0], tiepoints: [0, 0, 0, 500000, 4000000, 0] }, 'a.tif');
- * // [500000, 10, 0, 4000000, 0, -10]
- * ```
  */
 export function geoTransformFromTags(tags: GeoTags, href: string): GeoTransform {
   let gt: GeoTransform;
@@ -83,12 +67,6 @@ export function geoTransformFromTags(tags: GeoTags, href: string): GeoTransform 
 /**
  * The ModelPixelScale and ModelTiepoint values (pixel (0,0) corner at the transform origin,
  * PixelIsArea) of a north-up geotransform: the inverse of {@link geoTransformFromTags}.
- *
- * @example
- * ```ts
- * geoTransformTags([500000, 10, 0, 4100000, 0, -10]);
- * // { pixelScale: [10, 10, 0], tiepoints: [0, 0, 0, 500000, 4100000, 0] }
- * ```
  */
 export function geoTransformTags(t: GeoTransform): Required<Pick<GeoTags, 'pixelScale' | 'tiepoints'>> {
   return { pixelScale: [t[1], -t[5], 0], tiepoints: [0, 0, 0, t[0], t[3], 0] };
@@ -97,11 +75,6 @@ export function geoTransformTags(t: GeoTransform): Required<Pick<GeoTags, 'pixel
 /**
  * Throws {@link StitchError} `BAD_TRANSFORM` unless `t` is a finite north-up geotransform
  * (no rotation, positive pixel width, negative pixel height).
- *
- * @example
- * ```ts
- * assertNorthUp([0, 1, 0, 10, 0, -1], 'out.tif');
- * ```
  */
 export function assertNorthUp(t: unknown, path: string): asserts t is GeoTransform {
   const ok = Array.isArray(t) && t.length === 6 && t.every((v) => typeof v === 'number' && Number.isFinite(v));

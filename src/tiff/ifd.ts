@@ -6,22 +6,12 @@ import { TAG, TIFF_TYPE, TYPE_SIZE, tagName } from './tags.js';
 /**
  * A tag's values: numbers for numeric types (RATIONALs divided out), text for ASCII (trailing NULs
  * removed), raw bytes for BYTE and UNDEFINED.
- *
- * @example
- * ```ts
- * const v: TagValue = ifd.tags.get(TAG.ImageWidth)!; // [1024]
- * ```
  */
 export type TagValue = number[] | string | Uint8Array;
 
 /**
  * One Image File Directory: its position and the values of the tags geoslice knows ({@link TAG});
  * other tags are skipped without reading their values.
- *
- * @example
- * ```ts
- * const width = tagNumber(tiff.ifds[0], TAG.ImageWidth);
- * ```
  */
 export interface Ifd {
   /** The file the IFD belongs to, for error messages. */
@@ -35,12 +25,6 @@ export interface Ifd {
 
 /**
  * A parsed TIFF header: byte order, classic or BigTIFF, the file size and the IFD chain.
- *
- * @example
- * ```ts
- * const tiff: TiffStructure = await readIfds(await openSource('a.tif'));
- * tiff.ifds.length; // 1 + overviews + masks
- * ```
  */
 export interface TiffStructure {
   href: string;
@@ -56,11 +40,6 @@ const HEADER_CHUNK = 65_536;
 
 /**
  * A {@link RasterError} `CORRUPT_TIFF` naming the file, the IFD and the tag (when there is one).
- *
- * @example
- * ```ts
- * throw corruptTiff(ifd, TAG.TileWidth, 'is 0');
- * ```
  */
 export function corruptTiff(where: { href: string; index?: number }, tag: number | null, why: string): RasterError {
   const ifd = where.index === undefined ? '' : ` IFD ${where.index}`;
@@ -129,11 +108,6 @@ const KNOWN_TAGS: ReadonlySet<number> = new Set(Object.values(TAG));
  * value sizes are bounded. Values of the tags in {@link TAG} are read (all field types); other tags
  * are skipped. Throws {@link RasterError} `BAD_MAGIC` (not a TIFF), `TRUNCATED` (a structure past the
  * end of the file) or `CORRUPT_TIFF` (naming the IFD and tag), or a SourceError from the source.
- *
- * @example
- * ```ts
- * const { bigTiff, ifds } = await readIfds(await openSource('cog.tif'));
- * ```
  */
 export async function readIfds(source: ByteSource): Promise<TiffStructure> {
   const href = source.href;
@@ -258,11 +232,6 @@ function decodeValues(v: DataView, type: number, n: number, le: boolean): TagVal
 /**
  * The numeric values of `tag`, or undefined when the IFD lacks it. Throws `CORRUPT_TIFF` when the
  * tag holds text.
- *
- * @example
- * ```ts
- * const bits = tagNumbers(ifd, TAG.BitsPerSample) ?? [1];
- * ```
  */
 export function tagNumbers(ifd: Ifd, tag: number): number[] | undefined {
   const v = ifd.tags.get(tag);
@@ -274,11 +243,6 @@ export function tagNumbers(ifd: Ifd, tag: number): number[] | undefined {
 /**
  * The single value of `tag`, `fallback` when the IFD lacks it. Throws `CORRUPT_TIFF` when it is
  * missing without a fallback, empty, not an integer or negative.
- *
- * @example
- * ```ts
- * const width = tagNumber(ifd, TAG.ImageWidth);
- * ```
  */
 export function tagNumber(ifd: Ifd, tag: number, fallback?: number): number {
   const v = tagNumbers(ifd, tag);
@@ -293,11 +257,6 @@ export function tagNumber(ifd: Ifd, tag: number, fallback?: number): number {
 
 /**
  * The text of an ASCII `tag`, or undefined.
- *
- * @example
- * ```ts
- * const nodata = tagText(ifd, TAG.GdalNodata); // e.g. "0"
- * ```
  */
 export function tagText(ifd: Ifd, tag: number): string | undefined {
   const v = ifd.tags.get(tag);
@@ -306,11 +265,6 @@ export function tagText(ifd: Ifd, tag: number): string | undefined {
 
 /**
  * The raw bytes of a BYTE/UNDEFINED `tag` (e.g. JPEGTables), or undefined.
- *
- * @example
- * ```ts
- * const tables = tagBytes(ifd, TAG.JPEGTables);
- * ```
  */
 export function tagBytes(ifd: Ifd, tag: number): Uint8Array | undefined {
   const v = ifd.tags.get(tag);

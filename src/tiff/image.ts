@@ -9,11 +9,6 @@ export type { CogImageLayout } from './image-layout.js';
 /**
  * One IFD read as an image: its block structure, its offset in the file and its NewSubfileType.
  * `bitsPerSample` and `sampleFormat` hold every sample's value (the layout keeps the first).
- *
- * @example
- * ```ts
- * const images = tiff.ifds.map(readImage);
- * ```
  */
 export interface TiffImage {
   layout: CogImageLayout;
@@ -27,11 +22,6 @@ export interface TiffImage {
  * What is wrong with an image's structure, as the tag at fault and the reason, or null when it
  * is within {@link LIMITS} and consistent: dimensions, samples, bits, block size (decoded bytes),
  * planar configuration, predictor, and one offset and one plausible byte count per block.
- *
- * @example
- * ```ts
- * const problem = imageProblem(layout.images[0]); // null for a sound file
- * ```
  */
 export function imageProblem(img: CogImageLayout): { tag: number; why: string } | null {
   const int = (v: unknown, min: number, max: number) =>
@@ -77,11 +67,6 @@ export function imageProblem(img: CogImageLayout): { tag: number; why: string } 
  * Reads an IFD's image structure and checks it with {@link imageProblem}; throws
  * {@link RasterError} `CORRUPT_TIFF` naming the file, IFD and tag otherwise (also for missing
  * required tags and BitsPerSample/SampleFormat counts that do not match SamplesPerPixel).
- *
- * @example
- * ```ts
- * const main = readImage(tiff.ifds[0]).layout;
- * ```
  */
 export function readImage(ifd: Ifd): TiffImage {
   const width = tagNumber(ifd, TAG.ImageWidth);

@@ -1,11 +1,6 @@
 /**
  * Sane maxima the TIFF parser and the block reader enforce, in the spirit of libtiff's and GDAL's
  * checks: a file beyond them is refused as corrupt (`CORRUPT_TIFF`) before anything is allocated.
- *
- * @example
- * ```ts
- * LIMITS.maxIfds; // 65536
- * ```
  */
 export const LIMITS = {
   /** IFDs in one chain. */

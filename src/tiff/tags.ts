@@ -5,11 +5,6 @@
 
 /**
  * TIFF tag ids (TIFF 6.0, GeoTIFF 1.1, GDAL private tags, LERC).
- *
- * @example
- * ```ts
- * TAG.TileByteCounts; // 325
- * ```
  */
 export const TAG = {
   NewSubfileType: 254,
@@ -48,11 +43,6 @@ const TAG_NAMES = new Map<number, string>(Object.entries(TAG).map(([name, id]) =
 
 /**
  * The name of a tag id for messages: its {@link TAG} name, or `tag <id>`.
- *
- * @example
- * ```ts
- * tagName(325); // 'TileByteCounts'
- * ```
  */
 export function tagName(tag: number): string {
   return TAG_NAMES.get(tag) ?? `tag ${tag}`;
@@ -60,11 +50,6 @@ export function tagName(tag: number): string {
 
 /**
  * TIFF field types (TIFF 6.0 section 2 and BigTIFF).
- *
- * @example
- * ```ts
- * TIFF_TYPE.LONG8; // 16 (BigTIFF)
- * ```
  */
 export const TIFF_TYPE = {
   BYTE: 1,
@@ -87,21 +72,11 @@ export const TIFF_TYPE = {
 
 /**
  * A TIFF field type id.
- *
- * @example
- * ```ts
- * const t: TiffType = TIFF_TYPE.SHORT;
- * ```
  */
 export type TiffType = (typeof TIFF_TYPE)[keyof typeof TIFF_TYPE];
 
 /**
  * Bytes per value of each field type; types not listed are unknown (their tags are skipped, like libtiff).
- *
- * @example
- * ```ts
- * TYPE_SIZE[TIFF_TYPE.DOUBLE]; // 8
- * ```
  */
 export const TYPE_SIZE: Readonly<Record<number, number>> = {
   1: 1,
@@ -124,11 +99,6 @@ export const TYPE_SIZE: Readonly<Record<number, number>> = {
 
 /**
  * Compression tag values.
- *
- * @example
- * ```ts
- * COMPRESSION.ZSTD; // 50000
- * ```
  */
 export const COMPRESSION = {
   NONE: 1,
@@ -145,50 +115,25 @@ export const COMPRESSION = {
 
 /**
  * Predictor tag values.
- *
- * @example
- * ```ts
- * PREDICTOR.FLOAT; // 3
- * ```
  */
 export const PREDICTOR = { NONE: 1, HORIZONTAL: 2, FLOAT: 3 } as const;
 
 /**
  * SampleFormat tag values.
- *
- * @example
- * ```ts
- * SAMPLE_FORMAT.IEEE_FLOAT; // 3
- * ```
  */
 export const SAMPLE_FORMAT = { UINT: 1, INT: 2, IEEE_FLOAT: 3 } as const;
 
 /**
  * PhotometricInterpretation tag values.
- *
- * @example
- * ```ts
- * PHOTOMETRIC.YCBCR; // 6
- * ```
  */
 export const PHOTOMETRIC = { MIN_IS_WHITE: 0, MIN_IS_BLACK: 1, RGB: 2, PALETTE: 3, MASK: 4, YCBCR: 6 } as const;
 
 /**
  * PlanarConfiguration tag values.
- *
- * @example
- * ```ts
- * PLANAR.SEPARATE; // 2: one plane per band
- * ```
  */
 export const PLANAR = { CHUNKY: 1, SEPARATE: 2 } as const;
 
 /**
  * NewSubfileType bits.
- *
- * @example
- * ```ts
- * const isOverview = (subfileType & SUBFILE.REDUCED) !== 0;
- * ```
  */
 export const SUBFILE = { REDUCED: 1, PAGE: 2, MASK: 4 } as const;

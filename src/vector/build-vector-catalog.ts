@@ -24,11 +24,6 @@ import type { LayerFeature, VectorLayer } from './types.js';
 
 /**
  * Options of {@link buildVectorCatalog}.
- *
- * @example
- * ```ts
- * const opts: BuildVectorOptions = { out: 'labels.parquet', granularity: 'feature', time: { start: 'date' } };
- * ```
  */
 export interface BuildVectorOptions extends Pick<GeoParquetWriteOptions, 'rowGroupSize' | 'compression' | 'sortBy'> {
   /** The GeoParquet catalog to write (replaced atomically). */
@@ -73,12 +68,6 @@ async function expand(inputs: string | readonly string[]): Promise<string[]> {
  * layer's CRS in `crs`, and an EPSG:4326 footprint, so it queries, unions and intersects with raster
  * catalogs like any other. Returns the opened catalog. Throws {@link BuildError} (`NOT_FOUND`,
  * `UNREADABLE` naming the file and feature, `NO_ROWS`).
- *
- * @example
- * ```ts
- * const { catalog } = await buildVectorCatalog('labels/*.geojson', { out: 'labels.parquet', granularity: 'feature' });
- * const pairs = imagery.intersect(catalog, { spatialOnly: true });
- * ```
  */
 export async function buildVectorCatalog(
   inputs: string | readonly string[],
@@ -235,11 +224,6 @@ function toDate(v: unknown, where: string, prop: string): Date | null {
 
 /**
  * True when a catalog column name is one a vector build adds (not a feature property).
- *
- * @example
- * ```ts
- * isVectorSystemColumn('feature_wkb'); // true
- * ```
  */
 export function isVectorSystemColumn(name: string): boolean {
   return SYSTEM.has(name);

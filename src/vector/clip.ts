@@ -64,11 +64,6 @@ function polygonHits(rings: Position[][], box: BBox): boolean {
 
 /**
  * True when the geometry and the box share a point (touching counts).
- *
- * @example
- * ```ts
- * geometryIntersectsBox({ type: 'LineString', coordinates: [[-1, 5], [11, 5]] }, [0, 0, 10, 10]); // true
- * ```
  */
 export function geometryIntersectsBox(g: VectorGeometry, box: BBox): boolean {
   switch (g.type) {
@@ -174,11 +169,6 @@ function clipLine(l: Position[], box: BBox): Position[][] {
 /**
  * The part of a geometry inside the box (its boundary included), or null when nothing is left.
  * Polygons keep their type (a ring may gain edges along the box); lines may split into a MultiLineString.
- *
- * @example
- * ```ts
- * clipToBox({ type: 'LineString', coordinates: [[-5, 5], [15, 5]] }, [0, 0, 10, 10]); // [[0, 5], [10, 5]]
- * ```
  */
 export function clipToBox(g: VectorGeometry, box: BBox): VectorGeometry | null {
   switch (g.type) {

@@ -8,11 +8,6 @@ import type { Geometry, Position } from '../geo/geometry.js';
 
 /**
  * A GeoJSON-like line.
- *
- * @example
- * ```ts
- * const l: LineStringGeometry = { type: 'LineString', coordinates: [[0, 0], [1, 1]] };
- * ```
  */
 export interface LineStringGeometry {
   type: 'LineString';
@@ -40,11 +35,6 @@ export interface GeometryCollectionGeometry {
 /**
  * Any GeoJSON geometry: geoslice's footprint types (Point, Polygon, MultiPolygon) plus lines,
  * multi-points and collections, as labels use them.
- *
- * @example
- * ```ts
- * const g: VectorGeometry = { type: 'MultiPoint', coordinates: [[1, 2], [3, 4]] };
- * ```
  */
 export type VectorGeometry =
   | Geometry
@@ -55,11 +45,6 @@ export type VectorGeometry =
 
 /**
  * A feature as the vector functions take and return it: its geometry as WKB or GeoJSON, and its properties.
- *
- * @example
- * ```ts
- * const f: VectorFeature = { geometry: { type: 'Point', coordinates: [15, 50] }, properties: { class: 2 } };
- * ```
  */
 export interface VectorFeature {
   geometry: Uint8Array | VectorGeometry;
@@ -176,11 +161,6 @@ class Reader {
 /**
  * Parses WKB (ISO or EWKB, either byte order, any dimension; Z and M dropped) of any geometry type.
  * Returns null for an empty point. Throws {@link VectorError} `INVALID_WKB` naming `where`.
- *
- * @example
- * ```ts
- * readVectorWkb(writeWkb({ type: 'Point', coordinates: [1, 2] }), 'feature 0'); // { type: 'Point', coordinates: [1, 2] }
- * ```
  */
 export function readVectorWkb(bytes: Uint8Array, where: string): VectorGeometry | null {
   const r = new Reader(bytes, where);
@@ -212,11 +192,6 @@ function nested(a: unknown, where: string): Position[][] {
 /**
  * Checks a GeoJSON geometry object and returns a copy with 2D coordinates (Z dropped). Throws
  * {@link VectorError} `BAD_FEATURE` naming `where`.
- *
- * @example
- * ```ts
- * parseGeoJsonGeometry({ type: 'LineString', coordinates: [[0, 0, 5], [1, 1, 5]] }, 'feature 3');
- * ```
  */
 export function parseGeoJsonGeometry(g: unknown, where: string, depth = 0): VectorGeometry {
   if (typeof g !== 'object' || g === null) badGeoJson(where, `expected an object, got ${JSON.stringify(g)}`);
@@ -249,11 +224,6 @@ export function parseGeoJsonGeometry(g: unknown, where: string, depth = 0): Vect
 
 /**
  * The geometry of a feature given as WKB or GeoJSON, checked; null for an empty WKB point.
- *
- * @example
- * ```ts
- * toVectorGeometry(wkbBytes, 'feature 12');
- * ```
  */
 export function toVectorGeometry(g: Uint8Array | VectorGeometry, where: string): VectorGeometry | null {
   if (g instanceof Uint8Array) return readVectorWkb(g, where);
@@ -262,11 +232,6 @@ export function toVectorGeometry(g: Uint8Array | VectorGeometry, where: string):
 
 /**
  * Calls `f` on every position of the geometry (collections recursively).
- *
- * @example
- * ```ts
- * forEachPosition(g, ([x, y]) => console.log(x, y));
- * ```
  */
 export function forEachPosition(g: VectorGeometry, f: (p: Position) => void): void {
   switch (g.type) {
@@ -291,11 +256,6 @@ export function forEachPosition(g: VectorGeometry, f: (p: Position) => void): vo
 
 /**
  * Bounds of any geometry, or null when it has no position.
- *
- * @example
- * ```ts
- * vectorBBox({ type: 'LineString', coordinates: [[0, 0], [2, 1]] }); // [0, 0, 2, 1]
- * ```
  */
 export function vectorBBox(g: VectorGeometry): BBox | null {
   const b: BBox = [Infinity, Infinity, -Infinity, -Infinity];
@@ -311,11 +271,6 @@ export function vectorBBox(g: VectorGeometry): BBox | null {
 /**
  * A copy of the geometry with every line and ring mapped by `ring` (which may add or drop positions)
  * and every point by `point`.
- *
- * @example
- * ```ts
- * mapGeometry(g, (line) => line.map(([x, y]) => [x * 2, y * 2]), ([x, y]) => [x * 2, y * 2]);
- * ```
  */
 export function mapGeometry(
   g: VectorGeometry,
@@ -352,11 +307,6 @@ const WKB_CODES: Record<VectorGeometry['type'], number> = {
 
 /**
  * Encodes any geometry as little-endian ISO WKB (2D).
- *
- * @example
- * ```ts
- * const wkb = writeVectorWkb({ type: 'LineString', coordinates: [[0, 0], [1, 1]] });
- * ```
  */
 export function writeVectorWkb(g: VectorGeometry): Uint8Array {
   const chunks: number[] = [];

@@ -4,7 +4,8 @@
  *
  * @example
  * ```ts
- * import { openVectorLayer } from './vector/index.js';
+ * import { openVectorLayer } from 'geoslice/vector';
+ *
  * const layer = await openVectorLayer('buildings.fgb');
  * for await (const f of layer.features({ bbox: [10, 45, 11, 46] })) console.log(f.id, f.properties);
  * ```

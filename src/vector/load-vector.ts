@@ -17,11 +17,6 @@ import type { VectorLayer } from './types.js';
 
 /**
  * Options of {@link loadVector}.
- *
- * @example
- * ```ts
- * const opts: LoadVectorOptions = { clip: true };
- * ```
  */
 export interface LoadVectorOptions {
   /** Cut geometries to the slice's bounds. Default false (whole features). */
@@ -32,11 +27,6 @@ export interface LoadVectorOptions {
 
 /**
  * A feature loaded for a slice: geometry in the slice's CRS, its properties, and where it came from.
- *
- * @example
- * ```ts
- * const f: SliceFeature = { id: 'roads#3', rowId: 'roads', geometry: { type: 'Point', coordinates: [0, 0] }, properties: {} };
- * ```
  */
 export interface SliceFeature {
   /** `<layer>#<index in its file>`. */
@@ -53,12 +43,6 @@ export interface SliceFeature {
  * Rows are found with the catalog's spatial query; per-file rows read their file with a bbox query
  * (FlatGeobuf R-tree, GeoParquet row groups); each candidate then gets the exact geometry test.
  * Throws {@link VectorError} naming the row or file that cannot be read.
- *
- * @example
- * ```ts
- * const features = await loadVector(labels, slice, { clip: true });
- * const mask = rasterize(features, slice, { attribute: 'class_id' });
- * ```
  */
 export async function loadVector(
   catalog: GeoCatalog,

@@ -17,11 +17,6 @@ const EXTENSIONS: [RegExp, VectorFormat][] = [
 
 /**
  * The format of a vector file from its extension, or null.
- *
- * @example
- * ```ts
- * vectorFormatOf('a/b/labels.geojson'); // 'geojson'
- * ```
  */
 export function vectorFormatOf(href: string): VectorFormat | null {
   const path = href.replace(/[?#].*$/, '');
@@ -32,12 +27,6 @@ export function vectorFormatOf(href: string): VectorFormat | null {
 /**
  * Opens a vector file (local path; FlatGeobuf also over HTTP(S) with range requests). Throws
  * {@link VectorError} `NOT_FOUND`, `UNSUPPORTED_FORMAT` or `BAD_FILE` naming the file.
- *
- * @example
- * ```ts
- * const layer = await openVectorLayer('countries.parquet');
- * layer.crs; // 'EPSG:4326'
- * ```
  */
 export async function openVectorLayer(href: string, format?: VectorFormat): Promise<VectorLayer> {
   const fmt = format ?? vectorFormatOf(href);

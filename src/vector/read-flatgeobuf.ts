@@ -60,11 +60,6 @@ async function headerOf(href: string, bytes: Uint8Array | null): Promise<HeaderM
 
 /**
  * Opens a FlatGeobuf file or URL. Throws {@link VectorError} `BAD_FILE` naming it.
- *
- * @example
- * ```ts
- * const layer = await openFlatGeobuf('https://example.com/labels.fgb');
- * ```
  */
 export async function openFlatGeobuf(href: string): Promise<VectorLayer> {
   const remote = /^https?:\/\//i.test(href);

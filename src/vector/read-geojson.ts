@@ -53,11 +53,6 @@ function fieldsOf(features: Iterable<LayerFeature>): string[] {
 /**
  * Opens a GeoJSON file (`seq = false`) or a GeoJSON sequence (`seq = true`). Throws
  * {@link VectorError} `BAD_FILE` / `BAD_FEATURE` naming the file and feature.
- *
- * @example
- * ```ts
- * const layer = await openGeoJson('buildings.geojson', false);
- * ```
  */
 export async function openGeoJson(href: string, seq: boolean): Promise<VectorLayer> {
   const name = layerName(href);

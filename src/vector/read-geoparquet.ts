@@ -51,11 +51,6 @@ function crsOf(crs: unknown, href: string): string {
 /**
  * Opens a GeoParquet file as a layer. Throws {@link VectorError} `BAD_FILE` (no `geo` metadata,
  * unreadable), `UNSUPPORTED_ENCODING` or `UNSUPPORTED_CRS` naming the file.
- *
- * @example
- * ```ts
- * const layer = await openGeoParquetLayer('natural-earth_countries_geo.parquet');
- * ```
  */
 export async function openGeoParquetLayer(href: string): Promise<VectorLayer> {
   try {

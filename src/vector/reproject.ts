@@ -10,11 +10,6 @@ import { mapGeometry, type VectorGeometry } from './geometry.js';
 
 /**
  * Options of {@link reprojectGeometry}.
- *
- * @example
- * ```ts
- * const opts: ReprojectOptions = { tolerance: 5 }; // edges within 5 target units of the true curve
- * ```
  */
 export interface ReprojectOptions {
   /**
@@ -32,11 +27,6 @@ const MAX_DEPTH = 10;
 /**
  * Transforms a geometry from one CRS to another. Throws {@link VectorError} `TRANSFORM_FAILED` naming
  * the feature when a vertex is outside the target projection's domain.
- *
- * @example
- * ```ts
- * reprojectGeometry({ type: 'LineString', coordinates: [[-10, 50], [30, 50]] }, 'EPSG:4326', 'EPSG:3035', { tolerance: 10 });
- * ```
  */
 export function reprojectGeometry(
   g: VectorGeometry,

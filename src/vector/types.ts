@@ -7,21 +7,11 @@ import type { VectorGeometry } from './geometry.js';
 
 /**
  * The file formats {@link openVectorLayer} reads.
- *
- * @example
- * ```ts
- * const f: VectorFormat = 'flatgeobuf';
- * ```
  */
 export type VectorFormat = 'geoparquet' | 'geojson' | 'geojsonseq' | 'flatgeobuf';
 
 /**
  * One feature read from a layer: a stable id (`<layer>#<index in file>`), geometry in the layer's CRS, properties.
- *
- * @example
- * ```ts
- * const f: LayerFeature = { id: 'roads#12', geometry: { type: 'Point', coordinates: [1, 2] }, properties: { kind: 'x' } };
- * ```
  */
 export interface LayerFeature {
   id: string;
@@ -31,12 +21,6 @@ export interface LayerFeature {
 
 /**
  * An opened vector file.
- *
- * @example
- * ```ts
- * const layer = await openVectorLayer('labels.fgb');
- * for await (const f of layer.features({ bbox: [10, 45, 11, 46] })) console.log(f.id);
- * ```
  */
 export interface VectorLayer {
   /** The path or URL it was opened from. */
@@ -59,11 +43,6 @@ export interface VectorLayer {
 
 /**
  * The layer name of a file: its base name without extension.
- *
- * @example
- * ```ts
- * layerName('/data/roads.fgb'); // 'roads'
- * ```
  */
 export function layerName(href: string): string {
   const base =
@@ -76,11 +55,6 @@ export function layerName(href: string): string {
 
 /**
  * True when a feature's bounds intersect `bbox` (no bbox: always).
- *
- * @example
- * ```ts
- * bboxHits([0, 0, 1, 1], [0.5, 0.5, 2, 2]); // true
- * ```
  */
 export function bboxHits(b: BBox | null, bbox: BBox | undefined): boolean {
   if (!bbox) return true;

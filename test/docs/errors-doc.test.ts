@@ -30,6 +30,7 @@ const NOT_CODES: Record<string, string> = {
   EPSG: 'CRS authority',
   OGC: 'CRS authority',
   CRS84: 'CRS code',
+  ESRI: 'CRS authority',
   GET: 'HTTP method',
   PUT: 'HTTP method',
   DELETE: 'HTTP method',

@@ -32,7 +32,10 @@ test('raster and vector catalogs intersect and union', async () => {
   assert.equal(await pairs.count(), 3);
   const both = imagery.union(labels);
   const kinds: string[] = [];
-  for await (const r of both.rows()) kinds.push(rowBackend(r));
+  for await (const r of both.rows()) {
+    kinds.push(rowBackend(r));
+    assert.equal(r.extras.backend, rowBackend(r), 'both builders fill the backend column');
+  }
   assert.deepEqual(kinds.sort(), ['raster', 'vector', 'vector', 'vector']);
 });
 

@@ -4,7 +4,8 @@
  * in that folder: the README quick start compiled against the installed types and run, a TS file
  * importing `geoslice` and `geoslice/tfjs` type-checked (tfjs types from this repository's
  * devDependency, the runtime has none), `geoslice/tfjs` asked for tfjs throws `NO_TFJS`, and
- * `npx geoslice --version`.
+ * `npx geoslice --version` (first without DuckDB's binding, which --omit=optional drops: a one-line
+ * error saying what to install).
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -51,7 +52,14 @@ test('npm pack -> npm install --omit=optional -> quick start, types of geoslice 
   const bindings = JSON.parse(readFileSync(join(modules, '@duckdb/node-bindings/package.json'), 'utf8')) as {
     version: string;
   };
-  const binding = `@duckdb/node-bindings-${process.platform}-${process.arch}@${bindings.version}`;
+  const platformBinding = `@duckdb/node-bindings-${process.platform}-${process.arch}`;
+  const without = spawnSync('npx', ['--no-install', 'geoslice', '--version'], { cwd: app, encoding: 'utf8' });
+  assert.equal(without.status, 2, without.stderr);
+  assert.equal(
+    without.stderr,
+    `geoslice: DuckDB's native binding ${platformBinding} is not installed (npm install --omit=optional leaves it out); run \`npm install ${platformBinding}\`\n`,
+  );
+  const binding = `${platformBinding}@${bindings.version}`;
   run(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--no-save', binding], app);
 
   // The README quick start, compiled against the installed package's types, then run on the demo catalog.
@@ -126,4 +134,6 @@ test('npm pack -> npm install --omit=optional -> quick start, types of geoslice 
 
   const version = run('npx', ['--no-install', 'geoslice', '--version'], app);
   assert.equal(version.stdout.trim(), pkg.version);
+  const help = run('npx', ['--no-install', 'geoslice', 'catalog', 'build', '--help'], app);
+  assert.match(help.stdout, /^Usage: geoslice catalog build /);
 });

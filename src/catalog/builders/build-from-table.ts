@@ -15,11 +15,6 @@ import { type ShardOption, shardItems, writeShard } from './shard.js';
 
 /**
  * Options of {@link buildCatalogFromTable}.
- *
- * @example
- * ```ts
- * const o: BuildTableOptions = { out: 's2.parquet', enrichCog: true, onError: 'skip' };
- * ```
  */
 export interface BuildTableOptions
   extends RecordRowOptions,
@@ -65,8 +60,10 @@ export interface BuildTableOptions
  *
  * @example
  * ```ts
- * const { catalog } = await buildCatalogFromTable('items.json', { out: 'items.parquet' });
- * const rows = await catalog.aggregate('SELECT id, "eo:cloud_cover" FROM catalog');
+ * import { buildCatalogFromTable } from 'geoslice';
+ *
+ * const { catalog, skipped } = await buildCatalogFromTable('items.ndjson', { out: 'items.parquet', onError: 'skip' });
+ * console.log(await catalog.aggregate('SELECT count(*) AS n FROM catalog'), skipped.length);
  * ```
  */
 export async function buildCatalogFromTable(source: TableSource, opts: BuildTableOptions): Promise<BuildResult> {

@@ -18,11 +18,6 @@ import { SkipReport, type OnError, type SkippedInput } from './skipped.js';
 
 /**
  * Options of {@link buildRasterCatalog}.
- *
- * @example
- * ```ts
- * const opts: BuildRasterOptions = { out: 'scenes.parquet', filenameRegex: /_(?<date>\d{8})_/, workers: 4, cogHeaders: true };
- * ```
  */
 export interface BuildRasterOptions extends Pick<GeoParquetWriteOptions, 'rowGroupSize' | 'compression' | 'sortBy'> {
   /**
@@ -67,11 +62,6 @@ export interface BuildRasterOptions extends Pick<GeoParquetWriteOptions, 'rowGro
 
 /**
  * The result of a build: the opened catalog, how many rows it has and the inputs left out.
- *
- * @example
- * ```ts
- * const { catalog, rows, skipped } = await buildRasterCatalog('tiles/*.tif', { out: 'c.parquet', onError: 'skip' });
- * ```
  */
 export interface BuildResult {
   /** The written catalog, opened (a remote catalog when a shard went to `s3://`). */
@@ -177,10 +167,12 @@ async function* rasterRows(
  *
  * @example
  * ```ts
+ * import { buildRasterCatalog } from 'geoslice';
+ *
  * const { catalog, skipped } = await buildRasterCatalog('s2/**\/*.tif', {
  *   out: 's2.parquet', filenameRegex: /_(?<date>\d{8})T/, cogHeaders: true, onError: 'skip',
  * });
- * console.log(await catalog.count(), skipped.length);
+ * console.log(await catalog.count(), skipped.map((s) => `${s.input}: ${s.message}`));
  * ```
  */
 export async function buildRasterCatalog(files: RasterFiles, opts: BuildRasterOptions): Promise<BuildResult> {
@@ -231,11 +223,6 @@ export async function buildRasterCatalog(files: RasterFiles, opts: BuildRasterOp
 
 /**
  * Writes rows with the catalog writer, refusing to replace `out` with an empty catalog.
- *
- * @example
- * ```ts
- * const n = await writeRows(rows, 'out.parquet', {}, new SkipReport('fail'));
- * ```
  */
 export async function writeRows(
   rows: AsyncIterable<CatalogRow>,

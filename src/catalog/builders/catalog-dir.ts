@@ -14,32 +14,16 @@ import type { TableSource } from './table-source.js';
 /**
  * What {@link appendToCatalog} adds: raster files (built like {@link buildRasterCatalog}) or a table
  * of records (built like {@link buildCatalogFromTable}).
- *
- * @example
- * ```ts
- * const a: AppendInput = { files: 'new/*.tif' };
- * const b: AppendInput = { table: 'items.ndjson' };
- * ```
  */
 export type AppendInput = { files: RasterFiles } | { table: TableSource | ArrowTableLike };
 
 /**
  * Options of {@link appendToCatalog}: the build options of the input kind (without `out`) and the lock's.
- *
- * @example
- * ```ts
- * const o: AppendOptions = { onError: 'skip', lock: { waitMs: 60_000 } };
- * ```
  */
 export type AppendOptions = Omit<BuildRasterOptions, 'out'> & Omit<BuildTableOptions, 'out'> & { lock?: LockOptions };
 
 /**
  * The shard files of a catalog directory (top-level, visible `.parquet` files), sorted.
- *
- * @example
- * ```ts
- * listShards('catalog/'); // ['/abs/catalog/part-....parquet', ...]
- * ```
  */
 export function listShards(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -64,8 +48,11 @@ function shardName(): string {
  *
  * @example
  * ```ts
+ * import { openCatalog } from 'geoslice';
+ * import { appendToCatalog } from 'geoslice/catalog';
+ *
  * await appendToCatalog('catalog/', { files: 'incoming/*.tif' }, { cogHeaders: true });
- * const cat = await openCatalog('catalog/');
+ * const catalog = await openCatalog('catalog/'); // every shard
  * ```
  */
 export async function appendToCatalog(
@@ -97,11 +84,6 @@ export async function appendToCatalog(
  * the old shards deleted. Returns how many shards were merged (0 when there was at most one).
  * Readers opening the directory between the rename and the deletions may see the compacted rows
  * twice; open catalogs keep reading the files they listed.
- *
- * @example
- * ```ts
- * const { merged } = await compactCatalog('catalog/');
- * ```
  */
 export async function compactCatalog(
   dir: string,
@@ -131,11 +113,6 @@ export async function compactCatalog(
  * Rewrites a catalog (file, directory, glob) as one GeoParquet 1.1 file sorted for pruning (default:
  * Hilbert key of the bbox centre, then tmin) with the bbox covering column and row groups of
  * `rowGroupSize`. `out` may equal `input` for a single file: the new file replaces it atomically.
- *
- * @example
- * ```ts
- * await optimizeCatalog('raw.parquet', 'sorted.parquet', { rowGroupSize: 50_000 });
- * ```
  */
 export async function optimizeCatalog(
   input: string,

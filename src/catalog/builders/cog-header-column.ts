@@ -11,11 +11,6 @@ const IMAGE_FIELDS =
 
 /**
  * The DuckDB/Parquet type of a `<asset>_cog` column (offsets as doubles: exact below 2^53 bytes).
- *
- * @example
- * ```ts
- * await writeGeoParquet(rows, 'c.parquet', { extrasTypes: { B04_cog: COG_LAYOUT_SQL_TYPE } });
- * ```
  */
 export const COG_LAYOUT_SQL_TYPE =
   `STRUCT(version INTEGER, littleEndian BOOLEAN, width INTEGER, height INTEGER, bands INTEGER, dtype VARCHAR, nodata VARCHAR, crs VARCHAR, ` +
@@ -23,11 +18,6 @@ export const COG_LAYOUT_SQL_TYPE =
 
 /**
  * The header cache column name of an asset.
- *
- * @example
- * ```ts
- * cogColumn('B04'); // "B04_cog"
- * ```
  */
 export function cogColumn(assetKey: string): string {
   return `${assetKey}_cog`;
@@ -35,11 +25,6 @@ export function cogColumn(assetKey: string): string {
 
 /**
  * `extrasTypes` for the header cache columns of these asset keys.
- *
- * @example
- * ```ts
- * cogColumnTypes(['B04', 'B08']); // { B04_cog: COG_LAYOUT_SQL_TYPE, B08_cog: COG_LAYOUT_SQL_TYPE }
- * ```
  */
 export function cogColumnTypes(assetKeys: Iterable<string>): Record<string, string> {
   const out: Record<string, string> = {};

@@ -22,11 +22,6 @@ import { downloadFile, uploadFile } from './s3-files.js';
 
 /**
  * Options of {@link compactShards}.
- *
- * @example
- * ```ts
- * const o: CompactShardsOptions = { worldSize: 8, s3: { endpoint: 'http://127.0.0.1:9000' } };
- * ```
  */
 export interface CompactShardsOptions
   extends Pick<GeoParquetWriteOptions, 'rowGroupSize' | 'compression' | 'geoparquetVersion'> {
@@ -54,13 +49,6 @@ const PART = /^part-(\d+)\.parquet$/;
  *
  * Throws {@link BuildError}: `NOT_FOUND` (no parts), `MISSING_SHARDS` (with `worldSize`), `CONFLICT`
  * (another compaction committed in between; its version stays, ours is removed), `LOCKED`.
- *
- * @example
- * ```ts
- * // after every machine ran buildRasterCatalog(files, { out: 's3://cats/s2/', shard: { rank, worldSize } })
- * const m = await compactShards('s3://cats/s2/', { worldSize });
- * const cat = await openCatalog('s3://cats/s2/');
- * ```
  */
 export async function compactShards(prefix: string, opts: CompactShardsOptions = {}): Promise<CatalogManifest> {
   if (opts.worldSize !== undefined && !(Number.isInteger(opts.worldSize) && opts.worldSize >= 1))

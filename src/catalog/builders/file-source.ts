@@ -5,12 +5,6 @@ import { BuildError } from '../../errors.js';
 /**
  * The files a raster build reads: a glob (`"tiles/**\/*.tif"`), a directory (all `.tif`/`.tiff`
  * below it), or any (async) iterable of paths/URLs.
- *
- * @example
- * ```ts
- * const a: RasterFiles = 'scenes/**\/*.tif';
- * const b: RasterFiles = ['a.tif', 'https://example.com/b.tif'];
- * ```
  */
 export type RasterFiles = string | Iterable<string> | AsyncIterable<string>;
 
@@ -18,12 +12,6 @@ export type RasterFiles = string | Iterable<string> | AsyncIterable<string>;
  * Expands {@link RasterFiles} into an async iterable of hrefs, plus the count when it is known
  * up front (globs, directories and arrays). Throws {@link BuildError} `NOT_FOUND` for a glob or
  * directory that matches nothing.
- *
- * @example
- * ```ts
- * const { hrefs, total } = await expandFiles('tiles/*.tif');
- * for await (const h of hrefs) console.log(h);
- * ```
  */
 export async function expandFiles(files: RasterFiles): Promise<{ hrefs: AsyncIterable<string>; total: number | null }> {
   if (typeof files === 'string') {

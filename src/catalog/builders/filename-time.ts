@@ -4,11 +4,6 @@ import { BuildError } from '../../errors.js';
 /**
  * Date layouts {@link parseFilenameTime} understands: calendar dates with or without separators,
  * day-of-year (`YYYYDDD`), year-month and bare years; `auto` guesses from the matched text.
- *
- * @example
- * ```ts
- * const f: DateFormat = 'YYYYMMDD';
- * ```
  */
 export type DateFormat = 'auto' | 'YYYYMMDD' | 'YYYY-MM-DD' | 'YYYYMMDDTHHmmss' | 'YYYYDDD' | 'YYYYMM' | 'YYYY';
 
@@ -21,12 +16,6 @@ export type DateFormat = 'auto' | 'YYYYMMDD' | 'YYYY-MM-DD' | 'YYYYMMDDTHHmmss' 
  *
  * Coarse dates cover their period: `2024` gives 2024-01-01 .. 2024-12-31T23:59:59.999Z, a day gives
  * that day (tmin = tmax = midnight for `YYYYMMDD`, as STAC items with a date do).
- *
- * @example
- * ```ts
- * parseFilenameTime('S2A_20240601_B04.tif', /_(?<date>\d{8})_/, 'YYYYMMDD');
- * // { tmin: 2024-06-01T00:00:00Z, tmax: 2024-06-01T00:00:00Z }
- * ```
  */
 export function parseFilenameTime(
   path: string,

@@ -4,7 +4,8 @@
  *
  * @example
  * ```ts
- * import { buildRasterCatalog, buildCatalogFromTable, appendToCatalog } from 'geoslice';
+ * import { buildRasterCatalog } from 'geoslice';
+ *
  * const { catalog } = await buildRasterCatalog('tiles/*.tif', { out: 'tiles.parquet', cogHeaders: true });
  * ```
  * @module

@@ -6,11 +6,6 @@ import { BuildError } from '../../errors.js';
 
 /**
  * Options of {@link acquireLock}.
- *
- * @example
- * ```ts
- * const o: LockOptions = { staleMs: 60_000, waitMs: 5_000 };
- * ```
  */
 export interface LockOptions {
   /** A lock whose file was not refreshed for this long is stale and taken over. Default 10 minutes. The holder refreshes it every third of this. */
@@ -21,16 +16,6 @@ export interface LockOptions {
 
 /**
  * A held directory lock; `release()` removes it (idempotent).
- *
- * @example
- * ```ts
- * const lock = await acquireLock('catalog/');
- * try {
- *   await writeShard();
- * } finally {
- *   await lock.release();
- * }
- * ```
  */
 export interface CatalogLock {
   readonly path: string;
@@ -69,12 +54,6 @@ function readHolder(path: string): Holder | null {
  * over — when its owner on this host is dead or its file was not refreshed for `staleMs` (the holder
  * refreshes it while it lives). Waits up to `waitMs`, then throws {@link BuildError} `LOCKED` naming the
  * holder.
- *
- * @example
- * ```ts
- * const lock = await acquireLock('catalog/', { waitMs: 30_000 });
- * await lock.release();
- * ```
  */
 export async function acquireLock(dir: string, opts: LockOptions = {}): Promise<CatalogLock> {
   const staleMs = opts.staleMs ?? 600_000;

@@ -4,22 +4,11 @@ import cliProgress from 'cli-progress';
  * Progress of a long build: `true` shows a bar on stderr, `false` nothing, `'auto'` (default) a bar
  * only when stderr is a TTY and `CI` is unset; a function receives `(done, total)` instead
  * (`total` is null while the input length is unknown).
- *
- * @example
- * ```ts
- * const p: ProgressOption = (done, total) => console.log(done, total);
- * ```
  */
 export type ProgressOption = boolean | 'auto' | ((done: number, total: number | null) => void);
 
 /**
  * A started progress report: `tick()` per item, `stop()` at the end.
- *
- * @example
- * ```ts
- * const p = startProgress('auto', 'raster headers', 2000);
- * p.tick(); p.stop();
- * ```
  */
 export interface Progress {
   tick(n?: number): void;
@@ -28,11 +17,6 @@ export interface Progress {
 
 /**
  * Starts a progress report per {@link ProgressOption}; quiet in pipes and CI.
- *
- * @example
- * ```ts
- * const p = startProgress(true, 'records', null);
- * ```
  */
 export function startProgress(opt: ProgressOption | undefined, label: string, total: number | null): Progress {
   let done = 0;

@@ -12,11 +12,6 @@ import { rasterRow } from './raster-row.js';
 
 /**
  * One unit of work: a file and the serialisable row options (the regex travels as source + flags).
- *
- * @example
- * ```ts
- * const t: RasterRowTask = { href: '/data/a.tif', assetKey: 'image', regex: { source: '_(?<date>\\d{8})', flags: '' } };
- * ```
  */
 export interface RasterRowTask {
   href: string;
@@ -31,22 +26,11 @@ export interface RasterRowTask {
 
 /**
  * What a worker sends back: the row, or the error's code, message and subject.
- *
- * @example
- * ```ts
- * const r: RasterRowResult = { error: { code: 'UNREADABLE', message: 'cannot read ...', subject: '/data/a.tif' } };
- * ```
  */
 export type RasterRowResult = { row: CatalogRow } | { error: { code: string; message: string; subject?: string } };
 
 /**
  * Runs {@link rasterRow} for a task, catching every error into a {@link RasterRowResult}.
- *
- * @example
- * ```ts
- * const r = await rasterRowTask({ href: '/data/a.tif' });
- * if ('row' in r) console.log(r.row.bbox);
- * ```
  */
 export default async function rasterRowTask(task: RasterRowTask): Promise<RasterRowResult> {
   try {

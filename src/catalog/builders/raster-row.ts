@@ -14,11 +14,6 @@ import { parseFilenameTime, type DateFormat } from './filename-time.js';
 
 /**
  * How one raster file becomes a catalog row (see {@link rasterRow}).
- *
- * @example
- * ```ts
- * const opts: RasterRowOptions = { assetKey: 'B04', filenameRegex: /_(?<date>\d{8})_/, cogHeaders: true };
- * ```
  */
 export interface RasterRowOptions {
   /** Asset key of the file in `assets`. Default `"image"`. */
@@ -38,12 +33,6 @@ export interface RasterRowOptions {
 
 /**
  * Resolves a local path to an absolute one; URLs stay as they are.
- *
- * @example
- * ```ts
- * normalizeHref('a.tif');                  // "/current/dir/a.tif"
- * normalizeHref('https://x.org/a.tif');    // unchanged
- * ```
  */
 export function normalizeHref(href: string): string {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(href) ? href : resolve(href);
@@ -56,12 +45,6 @@ export function normalizeHref(href: string): string {
  * (GDAL geotransform), `overviews` (count), plus `<assetKey>_cog` with `cogHeaders`.
  * Throws {@link BuildError} `UNREADABLE` (not a TIFF, truncated, unreadable — the cause is attached)
  * or `NO_GEOREFERENCING` (no EPSG CRS), each naming the file.
- *
- * @example
- * ```ts
- * const row = await rasterRow('tiles/T33UXP_20240601.tif', { filenameRegex: /_(?<date>\d{8})/ });
- * row.crs; // "EPSG:32633"
- * ```
  */
 export async function rasterRow(href: string, opts: RasterRowOptions = {}): Promise<CatalogRow> {
   const abs = normalizeHref(href);
@@ -87,11 +70,6 @@ export async function rasterRow(href: string, opts: RasterRowOptions = {}): Prom
 /**
  * The TIFF `DateTime` tag of a file's first image as a UTC date, or null when absent, malformed or
  * unreadable.
- *
- * @example
- * ```ts
- * await readTiffDateTime('scene.tif'); // 2024-06-01T10:20:30.000Z
- * ```
  */
 export async function readTiffDateTime(href: string): Promise<Date | null> {
   let v: string | undefined;
@@ -114,11 +92,6 @@ export async function readTiffDateTime(href: string): Promise<Date | null> {
 
 /**
  * The catalog row of a raster from its already-read {@link CogLayout} (see {@link rasterRow}).
- *
- * @example
- * ```ts
- * const row = rowFromLayout('/data/a.tif', await extractCogLayout('/data/a.tif'), { cogHeaders: true });
- * ```
  */
 export function rowFromLayout(href: string, layout: CogLayout, opts: RasterRowOptions = {}): CatalogRow {
   if (!layout.crs) {

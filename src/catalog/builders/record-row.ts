@@ -6,11 +6,6 @@ import type { CatalogRow } from '../types.js';
 
 /**
  * How the fields of the record contract are found in a table (contract name -> source column).
- *
- * @example
- * ```ts
- * const m: ColumnMap = { id: 'scene_id', datetime: 'acquired', geometry: 'footprint_wkb' };
- * ```
  */
 export interface ColumnMap {
   id?: string;
@@ -24,11 +19,6 @@ export interface ColumnMap {
 
 /**
  * Options of {@link recordToRow}.
- *
- * @example
- * ```ts
- * const o: RecordRowOptions = { hrefColumn: 'path', bandIndexMap: { B04: 3, B08: 4 } };
- * ```
  */
 export interface RecordRowOptions {
   columnMap?: ColumnMap;
@@ -76,12 +66,6 @@ const GEOJSON_TYPES = new Set(['Point', 'Polygon', 'MultiPolygon']);
  *
  * Throws {@link BuildError} naming the record: `NO_ID`, `NO_GEOMETRY`, `INVALID_WKB`,
  * `INVALID_GEOMETRY`, `BAD_DATE`, `NO_ASSETS`, `UNKNOWN_CRS`.
- *
- * @example
- * ```ts
- * const row = recordToRow({ id: 'a', datetime: '2024-06-01T10:00:00Z', geometry: { type: 'Point', coordinates: [10, 50] },
- *   assets: { B04: { href: 's3://b/a_B04.tif' } }, 'proj:epsg': 32632, 'eo:cloud_cover': 12 }, 0);
- * ```
  */
 export function recordToRow(input: Record<string, unknown>, index: number, opts: RecordRowOptions = {}): CatalogRow {
   if (!input || typeof input !== 'object')

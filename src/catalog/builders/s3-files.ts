@@ -9,11 +9,6 @@ const CHUNK = 16 << 20;
 
 /**
  * Uploads a local file to `s3://bucket/key` (one PUT).
- *
- * @example
- * ```ts
- * await uploadFile(client, 'part-0.parquet', 's3://cats/scenes/part-0.parquet');
- * ```
  */
 export async function uploadFile(client: S3Client, path: string, href: string): Promise<string> {
   return client.put(href, new Uint8Array(readFileSync(path)));
@@ -21,11 +16,6 @@ export async function uploadFile(client: S3Client, path: string, href: string): 
 
 /**
  * Downloads `s3://bucket/key` to a local file in 16 MiB range reads (memory bounded by one chunk).
- *
- * @example
- * ```ts
- * await downloadFile(client, 's3://cats/scenes/part-0.parquet', '/tmp/part-0.parquet');
- * ```
  */
 export async function downloadFile(client: S3Client, href: string, path: string): Promise<void> {
   const src = openS3Source(href, { client });

@@ -14,11 +14,6 @@ import { uploadFile } from './s3-files.js';
 /**
  * One machine's share of a build: inputs `rank, rank + worldSize, …` of the sorted list (the same
  * `{ rank, worldSize }` shape as the samplers' `shard`).
- *
- * @example
- * ```ts
- * const shard: ShardOption = { rank: Number(process.env.RANK), worldSize: Number(process.env.WORLD_SIZE) };
- * ```
  */
 export interface ShardOption {
   rank: number;
@@ -27,11 +22,6 @@ export interface ShardOption {
 
 /**
  * Checks a shard option; throws {@link BuildError} `BAD_OPTION`.
- *
- * @example
- * ```ts
- * checkBuildShard({ rank: 0, worldSize: 4 });
- * ```
  */
 export function checkBuildShard(shard: ShardOption): void {
   const { rank, worldSize } = shard ?? ({} as ShardOption);
@@ -44,11 +34,6 @@ export function checkBuildShard(shard: ShardOption): void {
 
 /**
  * The items of a shard: positions `i` with `i % worldSize === rank`.
- *
- * @example
- * ```ts
- * for await (const href of shardItems(hrefs, { rank: 1, worldSize: 4 })) console.log(href);
- * ```
  */
 export async function* shardItems<T>(items: AsyncIterable<T>, shard: ShardOption): AsyncGenerator<T> {
   let i = 0;
@@ -57,11 +42,6 @@ export async function* shardItems<T>(items: AsyncIterable<T>, shard: ShardOption
 
 /**
  * The file name of shard `rank`: `part-<rank>.parquet`.
- *
- * @example
- * ```ts
- * partName(3); // 'part-3.parquet'
- * ```
  */
 export function partName(rank: number): string {
   return `part-${rank}.parquet`;
@@ -71,11 +51,6 @@ export function partName(rank: number): string {
  * Runs a build whose output is shard `rank`'s part under `prefix`: locally straight into
  * `<prefix>/part-<rank>.parquet`; for `s3://` into a temporary local file that is then uploaded
  * (one PUT) and removed. Returns the build's result and the part's location.
- *
- * @example
- * ```ts
- * const { part } = await writeShard('s3://cats/scenes/', { rank: 0, worldSize: 2 }, {}, (out) => build(out));
- * ```
  */
 export async function writeShard<T>(
   prefix: string,

@@ -3,21 +3,11 @@ import { BuildError } from '../../errors.js';
 /**
  * What a build does with a bad input: `'fail'` (default) stops and leaves the previous catalog
  * untouched; `'skip'` leaves the input out and reports it.
- *
- * @example
- * ```ts
- * const onError: OnError = 'skip';
- * ```
  */
 export type OnError = 'fail' | 'skip';
 
 /**
  * One input a build left out, and why.
- *
- * @example
- * ```ts
- * const s: SkippedInput = { input: 'broken.tif', code: 'UNREADABLE', message: 'cannot read the raster header of broken.tif ...' };
- * ```
  */
 export interface SkippedInput {
   /** The file path/URL, or the record's id or index for table builds. */
@@ -28,12 +18,6 @@ export interface SkippedInput {
 
 /**
  * Collects skipped inputs, or throws the first error when `onError` is `'fail'`.
- *
- * @example
- * ```ts
- * const report = new SkipReport('skip');
- * report.add(new BuildError('UNREADABLE', 'bad'), 'a.tif');
- * ```
  */
 export class SkipReport {
   readonly skipped: SkippedInput[] = [];

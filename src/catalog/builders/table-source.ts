@@ -10,12 +10,6 @@ import { DuckDBEngine, runStream } from '../duckdb/engine.js';
  * Where table records come from: a path (`.parquet` / `.geoparquet` incl. stac-geoparquet, `.json` /
  * `.geojson` holding a STAC ItemCollection, FeatureCollection, array or single Item, `.ndjson` /
  * `.jsonl` with one record per line), an Apache Arrow table, or JS records (any (async) iterable).
- *
- * @example
- * ```ts
- * const a: TableSource = 'items.ndjson';
- * const b: TableSource = [{ id: 'a', datetime: '2024-01-01', geometry: wkb, assets: { B04: 'a_B04.tif' } }];
- * ```
  */
 export type TableSource =
   | string
@@ -27,11 +21,6 @@ export type TableSource =
  * Streams the records of a {@link TableSource}. Parquet is read through DuckDB in chunks and NDJSON
  * line by line, so memory stays bounded; JSON documents are parsed whole. Throws {@link BuildError}
  * `NOT_FOUND`, `BAD_JSON` (naming the line), `UNREADABLE` (not Parquet) or `BAD_OPTION`.
- *
- * @example
- * ```ts
- * for await (const rec of readRecords('../shared/fixtures/stac/sentinel-2-l2a-pc.json')) console.log(rec.id);
- * ```
  */
 export async function* readRecords(source: TableSource): AsyncGenerator<Record<string, unknown>> {
   if (typeof source === 'string') {

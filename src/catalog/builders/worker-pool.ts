@@ -5,13 +5,6 @@ import { BuildError } from '../../errors.js';
  * A fixed pool of worker threads running one module's default export on messages. Tasks go to the
  * least busy worker; results come back in whatever order they finish. A worker that dies rejects
  * its pending tasks with {@link BuildError} `WORKER_FAILED`, and is replaced on the next task.
- *
- * @example
- * ```ts
- * const pool = new ModulePool<{ href: string }, unknown>(new URL('./raster-row-worker.js', import.meta.url), 2);
- * const r = await pool.run({ href: 'a.tif' });
- * await pool.close();
- * ```
  */
 export class ModulePool<T, R> {
   private readonly workers: {

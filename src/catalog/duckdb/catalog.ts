@@ -62,12 +62,6 @@ const EXPECTED_TEXT: Record<string, string> = {
 /**
  * A catalog backed by DuckDB. Get one from `openCatalog(...)` or `duckdbCatalogFromRows(rows)`;
  * every lazy operation returns a new `DuckDBCatalog` sharing the engine.
- *
- * @example
- * ```ts
- * const cat = await openCatalog('scenes.parquet');
- * const n = await cat.query({ bbox: [10, 45, 10.5, 45.5] }).count();
- * ```
  */
 export class DuckDBCatalog implements GeoCatalog {
   readonly engine = 'duckdb' as const;
@@ -81,11 +75,6 @@ export class DuckDBCatalog implements GeoCatalog {
    * Internal: `build` produces the relation (a SELECT with the catalog columns) when first needed.
    * `onClose` releases what this catalog owns (its engine, or the tables its rows were loaded into);
    * catalogs derived from a closed one stop working (`CLOSED` or a missing-table `QUERY_FAILED`).
-   *
-   * @example
-   * ```ts
-   * const cat = new DuckDBCatalog(engine, 'rows(3)', async () => ({ sql: 'SELECT * FROM gs_rows_1', params: {} }));
-   * ```
    */
   constructor(
     readonly db: DuckDBEngine,
@@ -97,11 +86,6 @@ export class DuckDBCatalog implements GeoCatalog {
   /**
    * The relation, built once and checked to have the catalog columns with their types
    * ({@link CatalogError} `MISSING_COLUMNS` / `BAD_COLUMN_TYPE` naming them).
-   *
-   * @example
-   * ```ts
-   * const { sql, params } = await cat.relation();
-   * ```
    */
   relation(): Promise<BoundSql> {
     if (this.closed) return Promise.reject(this.closedError());
@@ -528,11 +512,6 @@ function withCatalog(rel: string, user: string): string | null {
 /**
  * A catalog over `rows` loaded into a new table of `engine` (errors as {@link loadRows}). Closing it
  * drops the table, or runs `release` instead when given (e.g. to close an engine made for it).
- *
- * @example
- * ```ts
- * const cat = await catalogOverRows(await sharedEngine(), rows, { source: 'labels' });
- * ```
  */
 export async function catalogOverRows(
   engine: DuckDBEngine,

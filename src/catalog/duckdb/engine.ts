@@ -21,11 +21,6 @@ import { registerUdfs } from './udf.js';
 
 /**
  * Options of a DuckDB engine.
- *
- * @example
- * ```ts
- * const opts: EngineOptions = { memoryLimit: '2GB', threads: 4 };
- * ```
  */
 export interface EngineOptions {
   /** DuckDB `memory_limit`, e.g. '2GB'. Default: DuckDB's (80% of RAM). Sorts and joins spill to `tempDirectory` beyond it. */
@@ -39,13 +34,6 @@ export interface EngineOptions {
 /**
  * One in-process DuckDB database (in memory) with geoslice's functions registered. Catalogs that
  * share an engine can be joined in SQL. Each task takes its own connection with {@link DuckDBEngine.connect}.
- *
- * @example
- * ```ts
- * const engine = await DuckDBEngine.create({ memoryLimit: '1GB' });
- * const rows = await engine.all('SELECT 42 AS x');
- * await engine.close();
- * ```
  */
 export class DuckDBEngine {
   private closed = false;
@@ -149,11 +137,6 @@ let shared: Promise<DuckDBEngine> | null = null;
 /**
  * The process-wide engine used by catalogs opened without engine options, so that they can be joined
  * in SQL. It lives until the process exits.
- *
- * @example
- * ```ts
- * const engine = await sharedEngine();
- * ```
  */
 export function sharedEngine(): Promise<DuckDBEngine> {
   if (!shared) {
@@ -168,11 +151,6 @@ export function sharedEngine(): Promise<DuckDBEngine> {
 /**
  * Converts a bound parameter to a DuckDB value: null, boolean, number, bigint, string, Date
  * (TIMESTAMPTZ), Uint8Array (BLOB) and arrays of those. Anything else is a {@link CatalogError} `BAD_QUERY`.
- *
- * @example
- * ```ts
- * toDuckValue(new Date('2024-01-01'), 'start');
- * ```
  */
 export function toDuckValue(v: unknown, name: string): DuckDBValue {
   if (v === null || v === undefined) return null;
@@ -210,11 +188,6 @@ function bind(params: Record<string, unknown>): Record<string, DuckDBValue> {
 /**
  * Wraps an error thrown by DuckDB into a {@link CatalogError} (`QUERY_FAILED`, or `INVALID_WKB` when
  * a geometry could not be parsed) naming the subject (file or catalog) and keeping DuckDB's message.
- *
- * @example
- * ```ts
- * try { await conn.run(sql); } catch (e) { throw duckError(e, 'scenes.parquet'); }
- * ```
  */
 export function duckError(e: unknown, subject: string): GeosliceError {
   if (e instanceof GeosliceError) return e;
@@ -241,11 +214,6 @@ async function checkOneStatement(conn: DuckDBConnection, sql: string, subject: s
 /**
  * Runs one statement (refusing several) and returns rows as plain JS values (Dates, bigints,
  * Uint8Arrays, objects); DuckDB errors become {@link CatalogError}s naming `subject`.
- *
- * @example
- * ```ts
- * const [r] = await runAll(conn, 'SELECT count(*) AS n FROM t WHERE x > $x', { x: 1 }, 'scenes.parquet');
- * ```
  */
 export async function runAll(
   conn: DuckDBConnection,
@@ -264,11 +232,6 @@ export async function runAll(
 
 /**
  * Runs one statement (refusing several) and discards its result.
- *
- * @example
- * ```ts
- * await runStatement(conn, 'DROP TABLE IF EXISTS gs_rows_1', {}, 'catalog');
- * ```
  */
 export async function runStatement(
   conn: DuckDBConnection,
@@ -286,11 +249,6 @@ export async function runStatement(
 
 /**
  * Column names and DuckDB types of a query's result, without reading rows.
- *
- * @example
- * ```ts
- * const cols = await describeQuery(conn, 'SELECT * FROM t', {}, 'catalog');
- * ```
  */
 export async function describeQuery(
   conn: DuckDBConnection,
@@ -311,12 +269,6 @@ export async function describeQuery(
 
 /**
  * Starts a streaming query (one statement); the caller pulls chunks with `fetchChunk()`.
- *
- * @example
- * ```ts
- * const result = await runStream(conn, 'SELECT * FROM t', {}, 'catalog');
- * const chunk = await result.fetchChunk();
- * ```
  */
 export async function runStream(conn: DuckDBConnection, sql: string, params: Record<string, unknown>, subject: string) {
   await checkOneStatement(conn, sql, subject);

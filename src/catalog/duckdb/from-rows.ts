@@ -7,11 +7,6 @@ import { DuckDBEngine, sharedEngine, type EngineOptions } from './engine.js';
 
 /**
  * Options of {@link duckdbCatalogFromRows}.
- *
- * @example
- * ```ts
- * const opts: DuckDBFromRowsOptions = { source: 'synthetic', memoryLimit: '1GB' };
- * ```
  */
 export interface DuckDBFromRowsOptions extends EngineOptions {
   /** Name used in messages and `catalog.source`; default `rows(<count>)`. */
@@ -29,13 +24,6 @@ export interface DuckDBFromRowsOptions extends EngineOptions {
  * into a DuckDB table and returns a DuckDB catalog over it. Without `memoryLimit`/`threads` the rows go
  * into the process-wide shared engine (so the catalog joins in SQL with files opened by `openCatalog`);
  * with them, into a private engine. `close()` drops the table (or closes the private engine). Extra columns a row lacks are NULL.
- *
- * @example
- * ```ts
- * const cat = await duckdbCatalogFromRows(rows);
- * console.log(await cat.count());
- * await cat.close();
- * ```
  */
 export async function duckdbCatalogFromRows(
   rows: AsyncIterable<CatalogRow> | Iterable<CatalogRow>,

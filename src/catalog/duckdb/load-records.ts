@@ -11,11 +11,6 @@ import { quoteIdent } from './sql.js';
 
 /**
  * Records of an Arrow table as plain JS objects (timestamps and dates become `Date`s).
- *
- * @example
- * ```ts
- * const { columns, rows } = arrowToRecords(tableFromArrays({ id: ['a'], split: ['val'] }));
- * ```
  */
 export function arrowToRecords(table: ArrowTableLike): { columns: string[]; rows: Record<string, unknown>[] } {
   const fields = table.schema.fields;
@@ -38,11 +33,6 @@ export function arrowToRecords(table: ArrowTableLike): { columns: string[]; rows
  * Creates a table with one column per name (types inferred from the values, as for catalog extras)
  * and appends the records. Throws {@link CatalogError} `SCHEMA_MISMATCH`/`UNSUPPORTED_VALUE` naming
  * the record and column, `BAD_IDENTIFIER` for invalid column names.
- *
- * @example
- * ```ts
- * const table = await loadRecords(engine, ['id', 'split'], [{ id: 'a', split: 'val' }], 'labels');
- * ```
  */
 export async function loadRecords(
   engine: DuckDBEngine,

@@ -23,11 +23,6 @@ import { quoteIdent } from './sql.js';
 
 /**
  * Options of {@link loadRows}.
- *
- * @example
- * ```ts
- * const opts: LoadRowsOptions = { batchSize: 10_000, extrasTypes: { label: 'INTEGER' } };
- * ```
  */
 export interface LoadRowsOptions {
   /** Rows validated and appended per batch; the extras schema is inferred from the first batch. Default 10_000. */
@@ -47,11 +42,6 @@ export interface LoadRowsOptions {
  * and the row count. Throws {@link CatalogError}: `INVALID_ROW` (naming row index/id and field),
  * `SCHEMA_MISMATCH` (an extra column appearing after the first batch or changing type — pass
  * `extrasTypes`), `UNSUPPORTED_VALUE`.
- *
- * @example
- * ```ts
- * const { table, count } = await loadRows(engine, rows);
- * ```
  */
 export async function loadRows(
   engine: DuckDBEngine,

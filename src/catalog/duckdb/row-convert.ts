@@ -12,11 +12,6 @@ import { quoteIdent } from './sql.js';
 /**
  * The select list that puts the flattened catalog columns first and the extras after; use with
  * {@link chunkToRows}.
- *
- * @example
- * ```ts
- * `SELECT ${ROW_SELECT} FROM (${rel.sql})`;
- * ```
  */
 export const ROW_SELECT = `${[
   'id',
@@ -57,11 +52,6 @@ const RAW_TYPES = new Set<DuckDBTypeId>([
  * names. Extras keep DuckDB's JS mapping (DOUBLE/INTEGER -> number, BIGINT -> bigint, TIMESTAMP -> Date,
  * BLOB -> Uint8Array, STRUCT -> object, LIST -> array, MAP -> array of `{ key, value }`).
  * A NULL id, geometry or bbox is a {@link CatalogError} `INVALID_ROW` naming the source.
- *
- * @example
- * ```ts
- * for (const row of chunkToRows(chunk, names, 'scenes.parquet')) console.log(row.id);
- * ```
  */
 export function chunkToRows(chunk: DuckDBDataChunk, names: readonly string[], source: string): CatalogRow[] {
   const n = chunk.rowCount;

@@ -9,11 +9,6 @@ import type { SqlParams } from '../types.js';
 
 /**
  * A SQL text plus the named parameters (without `$`) it references.
- *
- * @example
- * ```ts
- * const rel: BoundSql = { sql: 'SELECT * FROM t WHERE x > $g1', params: { g1: 3 } };
- * ```
  */
 export interface BoundSql {
   sql: string;
@@ -26,12 +21,6 @@ const IDENT = /^[\p{L}_][\p{L}\p{N}_:.-]*$/u;
  * Validates a column or table name and returns it double-quoted. Letters, digits, `_`, `:`, `.`
  * and `-` are allowed (so STAC names such as `eo:cloud_cover` work); anything else, including
  * quotes, spaces, semicolons and comments, is refused with {@link CatalogError} `BAD_IDENTIFIER`.
- *
- * @example
- * ```ts
- * quoteIdent('eo:cloud_cover'); // '"eo:cloud_cover"'
- * quoteIdent('x"; DROP TABLE t; --'); // throws CatalogError BAD_IDENTIFIER
- * ```
  */
 export function quoteIdent(name: string, what = 'identifier'): string {
   if (typeof name !== 'string' || name.length === 0 || name.length > 256 || !IDENT.test(name)) {
@@ -47,11 +36,6 @@ export function quoteIdent(name: string, what = 'identifier'): string {
 /**
  * Quotes a column or field name read from a file's own schema (so any name the file uses works):
  * double quotes with embedded quotes doubled. Names typed by users go through {@link quoteIdent}.
- *
- * @example
- * ```ts
- * quoteSchemaName('cloud "cover"'); // the SQL identifier "cloud ""cover"""
- * ```
  */
 export function quoteSchemaName(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
@@ -60,11 +44,6 @@ export function quoteSchemaName(name: string): string {
 /**
  * A SQL string literal for text geoslice itself produces (file paths, metadata JSON): single quotes doubled.
  * Never used for user values, which are bound parameters.
- *
- * @example
- * ```ts
- * sqlString("it's.parquet"); // "'it''s.parquet'"
- * ```
  */
 export function sqlString(s: string): string {
   return `'${s.replaceAll("'", "''")}'`;
@@ -79,12 +58,6 @@ let fragmentCounter = 0;
  * and comments are left alone. Throws {@link CatalogError} `BAD_QUERY` when the fragment contains a
  * `;` (one statement only), unbalanced parentheses, a placeholder without a value, or a value no
  * placeholder uses.
- *
- * @example
- * ```ts
- * const b = bindFragment('cloud_pct < $max AND split = ?', { max: 20 }); // throws: `?` needs positional params
- * const ok = bindFragment('cloud_pct < $max', { max: 20 }); // { sql: 'cloud_pct < $f1_max', params: { f1_max: 20 } }
- * ```
  */
 export function bindFragment(sql: string, params: SqlParams | undefined, what = 'where'): BoundSql {
   if (typeof sql !== 'string' || sql.trim().length === 0)

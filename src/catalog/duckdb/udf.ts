@@ -11,11 +11,6 @@ import type { BBox } from '../../geo/bbox.js';
 
 /**
  * Names of the registered functions, for SQL builders.
- *
- * @example
- * ```ts
- * const pred = `${UDF.intersectsBBox}(geometry, $x1, $y1, $x2, $y2)`;
- * ```
  */
 export const UDF = {
   /** `gs_intersects_bbox(wkb BLOB, xmin, ymin, xmax, ymax DOUBLE) -> BOOLEAN`: exact footprint/box test. */
@@ -40,12 +35,6 @@ function parse(bytes: unknown): Geometry {
  * Registers the geoslice functions on a connection (they become visible to every connection of the
  * same instance). Errors inside a callback (e.g. invalid WKB) fail the query with a message naming
  * the function; the caller wraps it into a {@link CatalogError}.
- *
- * @example
- * ```ts
- * registerUdfs(conn);
- * await conn.run('SELECT gs_hilbert(10.5, 45.2)');
- * ```
  */
 export function registerUdfs(conn: DuckDBConnection): void {
   const box = (a: unknown[]): BBox => [a[1], a[2], a[3], a[4]] as BBox;

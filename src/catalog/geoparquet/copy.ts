@@ -21,11 +21,6 @@ const COMPRESSIONS = new Set(['zstd', 'snappy', 'gzip', 'uncompressed']);
 /**
  * The ORDER BY list for `sortBy` keys: `hilbert` (Hilbert key of the bbox centre), `time_bucket`
  * (year of tmin) or a column name (validated). `[]` keeps the relation's order.
- *
- * @example
- * ```ts
- * sortSql(['time_bucket', 'hilbert', 'tmin']); // 'date_trunc(...), gs_hilbert(...), "tmin"'
- * ```
  */
 export function sortSql(sortBy: readonly string[]): string {
   return sortBy
@@ -98,11 +93,6 @@ const WKB_TYPES = [
  * The GeoParquet geometry type name of a WKB header given as hex (byte order + uint32 type, ISO Z/M/ZM
  * codes included), e.g. '0103000000' -> 'Polygon'. Throws {@link CatalogError} `INVALID_WKB` for
  * anything else.
- *
- * @example
- * ```ts
- * wkbTypeName('01EB030000', 'out.parquet'); // 'Polygon Z'
- * ```
  */
 export function wkbTypeName(hex: string, subject: string): string {
   const bad = (): never => {
@@ -126,11 +116,6 @@ export function wkbTypeName(hex: string, subject: string): string {
  * 1.1 (see `format.ts`; 1.0 or 2.0 on request), or as a hive directory of shards with `partitionBy`. The destination is
  * replaced atomically; on failure nothing is left behind and the old file is untouched.
  * Throws {@link CatalogError} `BAD_OPTION`, `WRITE_FAILED`, `INVALID_WKB` (a footprint is not WKB).
- *
- * @example
- * ```ts
- * await copyToGeoParquet(engine, { sql: 'SELECT * FROM gs_rows_1', params: {} }, 'out.parquet', {});
- * ```
  */
 export async function copyToGeoParquet(
   engine: DuckDBEngine,
@@ -196,11 +181,6 @@ export async function copyToGeoParquet(
 
 /**
  * Writes the relation into a DuckDB database file as table `table` (default `catalog`), atomically.
- *
- * @example
- * ```ts
- * await copyToDuckDB(engine, { sql: 'SELECT * FROM gs_rows_1', params: {} }, 'cat.duckdb');
- * ```
  */
 export async function copyToDuckDB(
   engine: DuckDBEngine,

@@ -7,11 +7,6 @@ import { quoteIdent } from '../duckdb/sql.js';
 
 /**
  * An inferred column type: `null` while only nulls were seen, a scalar SQL type, a list or a struct.
- *
- * @example
- * ```ts
- * const t: ExtraType = { kind: 'struct', fields: new Map([['width', { kind: 'scalar', sql: 'DOUBLE' }]]) };
- * ```
  */
 export type ExtraType =
   | { kind: 'null' }
@@ -24,11 +19,6 @@ const NULL_TYPE: ExtraType = { kind: 'null' };
 /**
  * The type of one JS value. Throws {@link CatalogError} `UNSUPPORTED_VALUE` for functions, symbols,
  * non-finite numbers, Maps/Sets and class instances other than Date/Uint8Array.
- *
- * @example
- * ```ts
- * typeOfValue({ w: 256, tiles: [1n, 2n] }, 'B04_cog');
- * ```
  */
 export function typeOfValue(v: unknown, where: string): ExtraType {
   if (v === null || v === undefined) return NULL_TYPE;
@@ -74,11 +64,6 @@ export function typeOfValue(v: unknown, where: string): ExtraType {
 /**
  * The common type of two types (null widens to anything, structs take the union of fields).
  * Throws {@link CatalogError} `SCHEMA_MISMATCH` when they conflict (e.g. a number and a string).
- *
- * @example
- * ```ts
- * mergeTypes({ kind: 'null' }, { kind: 'scalar', sql: 'DOUBLE' }, 'cloud_pct'); // DOUBLE
- * ```
  */
 export function mergeTypes(a: ExtraType, b: ExtraType, where: string): ExtraType {
   if (a.kind === 'null') return b;
@@ -99,11 +84,6 @@ export function mergeTypes(a: ExtraType, b: ExtraType, where: string): ExtraType
 
 /**
  * DuckDB SQL for a type; columns that only held nulls become VARCHAR.
- *
- * @example
- * ```ts
- * typeSql({ kind: 'list', of: { kind: 'scalar', sql: 'DOUBLE' } }); // 'DOUBLE[]'
- * ```
  */
 export function typeSql(t: ExtraType): string {
   switch (t.kind) {
@@ -123,11 +103,6 @@ export function typeSql(t: ExtraType): string {
 /**
  * A value shaped for its column type: struct fields missing from an object become null (so
  * DuckDB's converter sees every field), empty structs (stored as VARCHAR NULL) become null.
- *
- * @example
- * ```ts
- * conformValue({ a: 1 }, { kind: 'struct', fields: new Map([['a', dbl], ['b', dbl]]) }); // { a: 1, b: null }
- * ```
  */
 export function conformValue(v: unknown, t: ExtraType | undefined): unknown {
   if (v === null || v === undefined) return null;

@@ -34,32 +34,16 @@
  * min/max statistics on `bbox.xmin`... and `tmin`/`tmax` let readers skip it. Files are written to a
  * temporary name in the destination directory and renamed into place, so a reader never sees a
  * half-written catalog.
- *
- * @example
- * ```ts
- * await writeGeoParquet(rows, 'scenes.parquet');           // this format
- * // duckdb: SELECT id, bbox.xmin FROM 'scenes.parquet' WHERE bbox.xmin > 10;
- * ```
  * @module
  */
 
 /**
  * The required catalog columns, in file order.
- *
- * @example
- * ```ts
- * CORE_COLUMNS.includes('bbox'); // true
- * ```
  */
 export const CORE_COLUMNS = ['id', 'assets', 'geometry', 'bbox', 'tmin', 'tmax', 'crs'] as const;
 
 /**
  * DuckDB SQL types of the required columns, as written.
- *
- * @example
- * ```ts
- * CORE_TYPES.bbox; // 'STRUCT(xmin DOUBLE, ymin DOUBLE, xmax DOUBLE, ymax DOUBLE)'
- * ```
  */
 export const CORE_TYPES: Record<(typeof CORE_COLUMNS)[number], string> = {
   id: 'VARCHAR',
@@ -73,31 +57,16 @@ export const CORE_TYPES: Record<(typeof CORE_COLUMNS)[number], string> = {
 
 /**
  * Default rows per Parquet row group (DuckDB rounds up to a multiple of 2048).
- *
- * @example
- * ```ts
- * await writeGeoParquet(rows, 'a.parquet', { rowGroupSize: DEFAULT_ROW_GROUP_SIZE });
- * ```
  */
 export const DEFAULT_ROW_GROUP_SIZE = 20_480;
 
 /**
  * Sort key: Hilbert key (order 16, world extent) of the bbox centre.
- *
- * @example
- * ```ts
- * await writeGeoParquet(rows, 'a.parquet', { sortBy: [SORT_HILBERT] });
- * ```
  */
 export const SORT_HILBERT = 'hilbert';
 
 /**
  * Sort key: the calendar year (UTC) of `tmin` (undated rows last).
- *
- * @example
- * ```ts
- * await writeGeoParquet(rows, 'a.parquet', { sortBy: [SORT_TIME_BUCKET, 'cloud_pct'] });
- * ```
  */
 export const SORT_TIME_BUCKET = 'time_bucket';
 
@@ -105,10 +74,5 @@ export const SORT_TIME_BUCKET = 'time_bucket';
  * The default sort: Hilbert key of the bbox centre, then tmin. Space first because an AOI + period
  * query then reads about the row groups that hold its matches (benchmarks/catalog-query: median 1x,
  * max 3x the minimum on 10^7 rows), where a time-first order splits each region across many groups.
- *
- * @example
- * ```ts
- * await writeGeoParquet(rows, 'out.parquet', { sortBy: DEFAULT_SORT });
- * ```
  */
 export const DEFAULT_SORT: readonly string[] = [SORT_HILBERT, 'tmin'];

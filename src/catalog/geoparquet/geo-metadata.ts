@@ -7,11 +7,6 @@ import type { BBox } from '../../geo/bbox.js';
 
 /**
  * The `geo` metadata object (the subset geoslice writes and reads).
- *
- * @example
- * ```ts
- * const m: GeoMetadata = { version: '1.1.0', primary_column: 'geometry', columns: { geometry: { encoding: 'WKB', geometry_types: ['Polygon'] } } };
- * ```
  */
 export interface GeoMetadata {
   version: string;
@@ -21,11 +16,6 @@ export interface GeoMetadata {
 
 /**
  * Per-column `geo` metadata.
- *
- * @example
- * ```ts
- * const c: GeoColumnMetadata = { encoding: 'WKB', geometry_types: ['Polygon'], bbox: [10, 45, 11, 46] };
- * ```
  */
 export interface GeoColumnMetadata {
   encoding: string;
@@ -41,11 +31,6 @@ export interface GeoColumnMetadata {
  * Builds the `geo` metadata of a geoslice catalog file: WKB geometry in OGC:CRS84 (crs omitted),
  * the given geometry types and bounds, and (for 1.1.0 and 2.0) the `bbox` covering column. Version
  * '2.0' is written as "2.0.0" (as DuckDB 1.5 writes it; the geometry column then has Parquet's GEOMETRY type).
- *
- * @example
- * ```ts
- * buildGeoMetadata({ geometryTypes: ['Polygon'], bbox: [10, 45, 11, 46] });
- * ```
  */
 export function buildGeoMetadata(opts: {
   geometryTypes: string[];
@@ -65,12 +50,6 @@ export function buildGeoMetadata(opts: {
 
 /**
  * What a reader needs from a file's `geo` metadata.
- *
- * @example
- * ```ts
- * const info: GeoColumnInfo = interpretGeoMetadata(json, 'a.parquet');
- * info.column; // 'geometry'
- * ```
  */
 export interface GeoColumnInfo {
   version: string;
@@ -87,11 +66,6 @@ const GEOARROW = new Set(['point', 'linestring', 'polygon', 'multipoint', 'multi
  * covering. Throws {@link CatalogError} naming the file: `BAD_GEO_METADATA` (not JSON / no primary
  * column), `UNSUPPORTED_ENCODING` (GeoArrow native encodings: only WKB is read) or `UNSUPPORTED_CRS`
  * (footprints must be in EPSG:4326 / OGC:CRS84; a null CRS means unknown and is refused too).
- *
- * @example
- * ```ts
- * interpretGeoMetadata('{"version":"1.0.0","primary_column":"geometry","columns":{"geometry":{"encoding":"WKB","geometry_types":[]}}}', 'x.parquet');
- * ```
  */
 export function interpretGeoMetadata(json: string, file: string): GeoColumnInfo {
   let meta: GeoMetadata;

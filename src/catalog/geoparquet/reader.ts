@@ -28,11 +28,6 @@ import { interpretGeoMetadata, type GeoColumnInfo } from './geo-metadata.js';
 /**
  * Checks that `file` exists and looks like a complete Parquet file (magic `PAR1` at both ends).
  * Throws {@link CatalogError} `NOT_FOUND`, `NOT_PARQUET` or `TRUNCATED` naming the file.
- *
- * @example
- * ```ts
- * checkParquetFile('scenes.parquet');
- * ```
  */
 export function checkParquetFile(file: string): void {
   if (!existsSync(file))
@@ -68,11 +63,6 @@ export function checkParquetFile(file: string): void {
 /**
  * `read_parquet(...)` over the files, with hive partition columns when `hive` and file name / row
  * number columns (for ids) when `withRowIds`.
- *
- * @example
- * ```ts
- * readParquetSql(['a.parquet'], false, false); // "read_parquet(['a.parquet'], union_by_name = true)"
- * ```
  */
 export function readParquetSql(files: readonly string[], hive: boolean, withRowIds: boolean): string {
   const opts = ['union_by_name = true'];
@@ -87,11 +77,6 @@ const ASSETS_TYPE = 'MAP(VARCHAR, STRUCT(href VARCHAR, band INTEGER))';
  * The catalog projection over a table expression whose columns are `columns` and whose geometry is
  * described by `geo`. Used for Parquet files and `.duckdb` tables. Throws {@link CatalogError}
  * (`NO_GEOMETRY`, `UNSUPPORTED_ENCODING`, `UNSUPPORTED_ASSETS`) naming `subject`.
- *
- * @example
- * ```ts
- * const sql = catalogProjection('read_parquet(...)', cols, info, 'a.parquet', true);
- * ```
  */
 export function catalogProjection(
   from: string,
@@ -232,11 +217,6 @@ function assetsSql(type: DuckDBType | undefined, subject: string): string {
  * The catalog relation over GeoParquet files. Every file is checked (exists, Parquet, complete) and
  * must carry `geo` metadata with a WKB geometry in EPSG:4326 (or a native Parquet GEOMETRY column);
  * the first file's `geo` metadata decides the geometry column. Reads footers only.
- *
- * @example
- * ```ts
- * const rel = await geoParquetRelation(engine, ['a.parquet', 'b.parquet'], { hive: false });
- * ```
  */
 export async function geoParquetRelation(
   engine: DuckDBEngine,
@@ -303,11 +283,6 @@ export async function geoParquetRelation(
 
 /**
  * A short label for a list of files in messages: the file itself, or `N files (first.parquet, ...)`.
- *
- * @example
- * ```ts
- * describeFiles(['a.parquet', 'b.parquet']); // '2 files (a.parquet, ...)'
- * ```
  */
 export function describeFiles(files: readonly string[]): string {
   return files.length === 1 ? files[0] : `${files.length} files (${basename(files[0])}, ...)`;

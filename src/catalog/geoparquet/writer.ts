@@ -9,11 +9,6 @@ import { copyToGeoParquet } from './copy.js';
 
 /**
  * Options of {@link writeGeoParquet}: the file layout options plus batching and DuckDB settings.
- *
- * @example
- * ```ts
- * const opts: WriteGeoParquetOptions = { rowGroupSize: 50_000, batchSize: 5_000, memoryLimit: '512MB' };
- * ```
  */
 export interface WriteGeoParquetOptions extends GeoParquetWriteOptions, EngineOptions {
   /** Rows validated and appended per batch (bounds the writer's JS memory). Default 10_000. */
@@ -33,12 +28,6 @@ export interface WriteGeoParquetOptions extends GeoParquetWriteOptions, EngineOp
  * row groups of `rowGroupSize` rows (default 20_480; DuckDB rounds it up to a multiple of its 2048-row vector size) with the `geo` metadata, to a temp file renamed into
  * place. Returns the number of rows written. Throws {@link CatalogError} (`INVALID_ROW` naming the row,
  * `SCHEMA_MISMATCH`, `BAD_OPTION`, `WRITE_FAILED`).
- *
- * @example
- * ```ts
- * const n = await writeGeoParquet(rows, 'scenes.parquet');
- * await writeGeoParquet(rows, 'scenes_by_split', { partitionBy: ['split'] }); // hive shards split=train/...
- * ```
  */
 export async function writeGeoParquet(
   rows: AsyncIterable<CatalogRow> | Iterable<CatalogRow>,

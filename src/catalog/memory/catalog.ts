@@ -44,12 +44,6 @@ export interface MemorySql {
  * `MemoryCatalog` whose plan runs (once, cached) at its first eager call. `where`, `sql` and `aggregate`
  * text is evaluated by DuckDB over the current rows (an in-process DuckDB catalog built from them);
  * everything else runs in JS without DuckDB.
- *
- * @example
- * ```ts
- * const cat = catalogFromRows(rows);
- * const n = await cat.query({ bbox: [10, 45, 11, 46] }).count();
- * ```
  */
 export class MemoryCatalog implements GeoCatalog {
   readonly engine = 'memory' as const;
@@ -73,11 +67,6 @@ export class MemoryCatalog implements GeoCatalog {
 
   /**
    * The computed relation (runs the plan on first call).
-   *
-   * @example
-   * ```ts
-   * const rel = await cat.relation();
-   * ```
    */
   relation(): Promise<Relation> {
     if (this.closed) {
@@ -267,11 +256,6 @@ function copyRow(r: CatalogRow): CatalogRow {
 
 /**
  * The rows of any catalog as a relation: a memory catalog's own, another backend's streamed in.
- *
- * @example
- * ```ts
- * const rel = await relationOf(duckCatalog);
- * ```
  */
 export async function relationOf(cat: GeoCatalog): Promise<Relation> {
   if (cat instanceof MemoryCatalog) return cat.relation();

@@ -10,11 +10,6 @@ import { footprint, rtree, type Entry, type Relation } from './relation.js';
  * Rows of `rel` whose footprint intersects one of `q.boxes` (exact test after the R-tree search) and
  * whose time range overlaps `q.interval` (undated rows only with `q.includeUndated`), in their
  * original order. `q.where` is not applied here (see `evalWhere`).
- *
- * @example
- * ```ts
- * const kept = filterRelation(rel, normalizeQuery({ bbox: [10, 45, 11, 46] }));
- * ```
  */
 export function filterRelation(
   rel: Relation,

@@ -10,12 +10,6 @@ import { footprint, makeRelation, rtree, type Entry, type Relation } from './rel
  * Joins two relations per the intersect semantics of `GeoCatalog` (see `catalog/types.ts`): one row per
  * (left, right) pair whose footprints intersect exactly and, unless `spatialOnly`, whose time ranges
  * overlap. Pairs come out in left order, then right order. The R-tree of the right side prunes by bbox.
- *
- * @example
- * ```ts
- * const joined = intersectRelations(scenes, labels, false);
- * joined.entries[0].row.id; // 'sceneA|label7'
- * ```
  */
 export function intersectRelations(left: Relation, right: Relation, spatialOnly: boolean): Relation {
   const names = joinedColumns(left.columns, right.columns);
@@ -69,11 +63,6 @@ export function intersectRelations(left: Relation, right: Relation, spatialOnly:
 /**
  * Output extra columns of a join: left's, then right's (a name the left already has gets `right_`),
  * then `left_id` and `right_id`.
- *
- * @example
- * ```ts
- * joinedColumns(['split'], ['split', 'label']).columns; // ['split', 'right_split', 'label', 'left_id', 'right_id']
- * ```
  */
 export function joinedColumns(
   left: readonly string[],

@@ -9,11 +9,6 @@ import type { CatalogRow } from '../types.js';
 
 /**
  * One row of a {@link Relation}.
- *
- * @example
- * ```ts
- * const e: Entry = { row };
- * ```
  */
 export interface Entry {
   row: CatalogRow;
@@ -21,11 +16,6 @@ export interface Entry {
 
 /**
  * The parsed footprint of an entry (its WKB was validated when it entered the catalog).
- *
- * @example
- * ```ts
- * geometryIntersectsBBox(footprint(e), [10, 45, 11, 46]);
- * ```
  */
 export function footprint(e: Entry): Geometry {
   return readWkb(e.row.geometry);
@@ -33,12 +23,6 @@ export function footprint(e: Entry): Geometry {
 
 /**
  * Rows plus schema. Every row's `extras` has exactly the keys in `columns` (NULL where a source lacked one).
- *
- * @example
- * ```ts
- * const rel = makeRelation(entries, ['cloud_pct']);
- * rtree(rel).search(10, 45, 11, 46); // indices into rel.entries
- * ```
  */
 export interface Relation {
   readonly entries: readonly Entry[];
@@ -50,11 +34,6 @@ const trees = new WeakMap<Relation, Flatbush | null>();
 
 /**
  * Builds a relation (new entries where needed; inputs are never mutated) whose rows all carry every column of `columns` (missing ones become `null`, others are dropped).
- *
- * @example
- * ```ts
- * const rel = makeRelation([{ row, geom }], Object.keys(row.extras));
- * ```
  */
 export function makeRelation(entries: readonly Entry[], columns: readonly string[]): Relation {
   const out = entries.map((e) => {
@@ -70,11 +49,6 @@ export function makeRelation(entries: readonly Entry[], columns: readonly string
 
 /**
  * Extra-column names of several row sets in first-seen order.
- *
- * @example
- * ```ts
- * columnsOf([{ extras: { a: 1 } }, { extras: { b: 2 } }]); // ['a', 'b']
- * ```
  */
 export function columnsOf(rows: Iterable<{ extras: Record<string, unknown> }>): string[] {
   const seen = new Set<string>();
@@ -85,11 +59,6 @@ export function columnsOf(rows: Iterable<{ extras: Record<string, unknown> }>): 
 /**
  * Entries for rows that came from another backend (already validated there); each footprint is
  * parsed once here so that bad WKB fails now rather than inside a later query.
- *
- * @example
- * ```ts
- * const entries = entriesOf(rowsFromDuckDB);
- * ```
  */
 export function entriesOf(rows: CatalogRow[]): Entry[] {
   return rows.map((row) => {
@@ -101,11 +70,6 @@ export function entriesOf(rows: CatalogRow[]): Entry[] {
 /**
  * The static R-tree (flatbush) over the relation's row bboxes, built on first use and cached; `null` when empty.
  * `search` returns indices into `rel.entries`.
- *
- * @example
- * ```ts
- * const hits = rtree(rel)?.search(10, 45, 11, 46) ?? [];
- * ```
  */
 export function rtree(rel: Relation): Flatbush | null {
   let t = trees.get(rel);

@@ -6,11 +6,6 @@ import type { Relation } from './relation.js';
 
 /**
  * The DuckDB-style type name of a JS value (`null` for null/undefined).
- *
- * @example
- * ```ts
- * valueType(3.5); // 'DOUBLE'
- * ```
  */
 export function valueType(v: unknown): string | null {
   if (v === null || v === undefined) return null;
@@ -27,11 +22,6 @@ export function valueType(v: unknown): string | null {
 /**
  * The core columns followed by each extra column with the type of its values: the common type, `DOUBLE`
  * when numbers and bigints mix, `MIXED` when other types mix, `NULL` when every value is null.
- *
- * @example
- * ```ts
- * relationSchema(rel); // [{ name: 'id', type: 'VARCHAR' }, ..., { name: 'cloud_pct', type: 'DOUBLE' }]
- * ```
  */
 export function relationSchema(rel: Relation): { name: string; type: string }[] {
   const extras = rel.columns.map((name) => {

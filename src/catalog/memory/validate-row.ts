@@ -8,11 +8,6 @@ import { CORE_COLUMNS } from '../geoparquet/format.js';
 
 /**
  * The column names every catalog has; extras may not reuse them.
- *
- * @example
- * ```ts
- * CORE_NAMES.has('bbox'); // true
- * ```
  */
 export const CORE_NAMES: ReadonlySet<string> = new Set(CORE_COLUMNS);
 
@@ -21,11 +16,6 @@ const BBOX_SLACK = 1e-9;
 
 /**
  * A validated row with its parsed footprint.
- *
- * @example
- * ```ts
- * const { row, geom } = validateRow(input, 0);
- * ```
  */
 export interface ValidRow {
   /** A copy of the input row (assets, bbox and extras copied too). */
@@ -40,11 +30,6 @@ export interface ValidRow {
  * `geometry` valid WKB whose bounds lie inside `bbox`, `bbox` four finite EPSG:4326 numbers with
  * min <= max, `tmin`/`tmax` valid Dates or null with `tmin <= tmax`, `crs` a non-empty string,
  * `assets` an object of `{ href, band? }`, `extras` an object (missing = `{}`) without core column names.
- *
- * @example
- * ```ts
- * const { row } = validateRow({ id: 'a', assets: {}, geometry: wkb, bbox: [0, 0, 1, 1], tmin: null, tmax: null, crs: 'EPSG:4326', extras: {} }, 0);
- * ```
  */
 export function validateRow(input: CatalogRow, index: number): ValidRow {
   const where = `row ${index}${input && typeof input.id === 'string' && input.id !== '' ? ` (id ${JSON.stringify(input.id)})` : ''}`;

@@ -7,11 +7,6 @@ import { CORE_NAMES } from './validate-row.js';
 
 /**
  * A plain table: column names in order and rows keyed by them.
- *
- * @example
- * ```ts
- * const t: PlainTable = { columns: ['id', 'split'], rows: [{ id: 'a', split: 'train' }] };
- * ```
  */
 export interface PlainTable {
   columns: string[];
@@ -21,11 +16,6 @@ export interface PlainTable {
 /**
  * The join key of a value, equal for values SQL compares equal (numbers and bigints by value, Dates by
  * instant, strings as text); `null` for NULL keys, which match nothing.
- *
- * @example
- * ```ts
- * joinKey(3) === joinKey(3n); // true
- * ```
  */
 export function joinKey(v: unknown): string | null {
   if (v === null || v === undefined) return null;
@@ -45,11 +35,6 @@ export function joinKey(v: unknown): string | null {
  * unmatched row keeps NULLs in the new columns). Table columns other than `on` become extras,
  * replacing same-named extras. Throws {@link CatalogError} `BAD_QUERY` when `on` is missing on either
  * side or a table column would replace a core column, `source` naming the table.
- *
- * @example
- * ```ts
- * const labelled = joinColumns(rel, { columns: ['id', 'split'], rows: [{ id: 'a', split: 'val' }] }, 'id', 'rows(1)');
- * ```
  */
 export function joinColumns(rel: Relation, table: PlainTable, on: string, source: string): Relation {
   if (on !== 'id' && !rel.columns.includes(on)) {

@@ -7,13 +7,6 @@ import type { ByteSource } from '../../sources/byte-source.js';
 
 /**
  * An `AsyncBuffer` over a byte source, with the number of bytes and requests read so far.
- *
- * @example
- * ```ts
- * const buf = await countingAsyncBuffer(await openSource('s3://cat/scenes.parquet'));
- * const meta = await parquetMetadataAsync(buf);
- * console.log(buf.bytesRead);
- * ```
  */
 export interface CountingAsyncBuffer extends AsyncBuffer {
   bytesRead: number;
@@ -22,11 +15,6 @@ export interface CountingAsyncBuffer extends AsyncBuffer {
 
 /**
  * Wraps `source` (its size is read now).
- *
- * @example
- * ```ts
- * const buf = await countingAsyncBuffer(source);
- * ```
  */
 export async function countingAsyncBuffer(source: ByteSource): Promise<CountingAsyncBuffer> {
   const byteLength = await source.size();

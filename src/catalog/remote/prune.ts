@@ -9,11 +9,6 @@ import type { TimeInterval } from '../../geo/interval.js';
 
 /**
  * What to prune with: AND of the box sets (a group must meet some box of every set), then the intervals.
- *
- * @example
- * ```ts
- * const p: PruneFilter = { boxSets: [[[10, 45, 11, 46]]], intervals: [] };
- * ```
  */
 export interface PruneFilter {
   boxSets: BBox[][];
@@ -28,11 +23,6 @@ export interface PruneColumns {
 
 /**
  * Indices of the row groups of `meta` that may hold rows matching `filter`.
- *
- * @example
- * ```ts
- * const groups = prunedRowGroups(meta, { covering, geometry: 'geometry' }, filter);
- * ```
  */
 export function prunedRowGroups(meta: FileMetaData, cols: PruneColumns, filter: PruneFilter): number[] {
   const out: number[] = [];

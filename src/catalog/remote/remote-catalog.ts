@@ -35,11 +35,6 @@ import { hiveValues, type RowLayout, toCatalogRow } from './rows.js';
 
 /**
  * Options of {@link openRemoteCatalog} (and of `openCatalog` for URLs).
- *
- * @example
- * ```ts
- * const o: RemoteCatalogOptions = { s3: { endpoint: 'http://127.0.0.1:9000' }, http: { maxRetries: 2 } };
- * ```
  */
 export interface RemoteCatalogOptions {
   /** Endpoint, region and credentials for `s3://`; default: the AWS environment. */
@@ -79,11 +74,6 @@ const GLOB = /[*?[\]{}]/;
 
 /**
  * Whether `source` is a URL that {@link openRemoteCatalog} opens.
- *
- * @example
- * ```ts
- * isRemoteCatalogUrl('s3://cats/scenes/'); // true
- * ```
  */
 export function isRemoteCatalogUrl(source: unknown): source is string {
   return typeof source === 'string' && REMOTE.test(source);
@@ -97,13 +87,6 @@ export function isRemoteCatalogUrl(source: unknown): source is string {
  * rows (the in-memory backend), so the rows equal the local query's. Throws {@link CatalogError}
  * `NOT_FOUND`, `NOT_PARQUET`, `NO_GEOMETRY`, `UNSUPPORTED_ENCODING`, `UNSUPPORTED_CRS`, or a
  * `SourceError` (`ACCESS_DENIED`, `NOT_FOUND`...) naming the URL.
- *
- * @example
- * ```ts
- * const cat = await openRemoteCatalog('s3://cats/scenes.parquet');
- * const n = await cat.query({ bbox: [10, 45, 10.2, 45.2] }).count();
- * console.log(n, cat.readStats().bytesRead);
- * ```
  */
 export async function openRemoteCatalog(source: string, opts: RemoteCatalogOptions = {}): Promise<RemoteCatalog> {
   const s3 = /^s3:\/\//i.test(source) ? new S3Client(opts.s3) : null;
@@ -204,12 +187,6 @@ async function openFile(
  * fetched rows; every other operation runs on the in-memory backend over the rows the queries so far
  * select (fetched once per derived catalog, then cached). Memory holds the selected rows, so query
  * before iterating a large remote catalog.
- *
- * @example
- * ```ts
- * const cat = await openCatalog('https://example.com/scenes.parquet');
- * for await (const row of cat.query({ bbox: [10, 45, 10.5, 45.5] }).rows()) console.log(row.id);
- * ```
  */
 export class RemoteCatalog implements GeoCatalog {
   readonly engine = 'memory' as const;
@@ -226,11 +203,6 @@ export class RemoteCatalog implements GeoCatalog {
 
   /**
    * Bytes and requests read from the remote files so far (footers included), and row groups read.
-   *
-   * @example
-   * ```ts
-   * const { bytesRead, fileBytes } = cat.readStats();
-   * ```
    */
   readStats(): RemoteReadStats {
     const f = this.shared.files;

@@ -14,11 +14,6 @@ import type { CatalogRow } from '../types.js';
 
 /**
  * What {@link toCatalogRow} needs to know about the file.
- *
- * @example
- * ```ts
- * const layout: RowLayout = { file: 's3://b/cat.parquet', geometry: 'geometry', coveringColumn: 'bbox', hive: {} };
- * ```
  */
 export interface RowLayout {
   file: string;
@@ -34,11 +29,6 @@ const CONSUMED = ['id', 'assets', 'bbox', 'tmin', 'tmax', 'crs'];
 /**
  * One catalog row from a hyparquet object row (`index` = row number in the file, for generated ids).
  * Throws {@link CatalogError} `INVALID_ROW` naming the file and row when the geometry is not WKB.
- *
- * @example
- * ```ts
- * const row = toCatalogRow(parquetRow, 41, layout);
- * ```
  */
 export function toCatalogRow(r: Record<string, unknown>, index: number, layout: RowLayout): CatalogRow {
   const where = `${layout.file} row ${index}`;
@@ -111,11 +101,6 @@ function crsOf(r: Record<string, unknown>): string {
 /**
  * Hive partition values from a path: `…/year=2024/cell=7/part-0.parquet` -> `{ year: 2024, cell: 7 }`
  * (integers as numbers, everything else as text).
- *
- * @example
- * ```ts
- * hiveValues('s3://b/cat/year=2024/part-0.parquet'); // { year: 2024 }
- * ```
  */
 export function hiveValues(path: string): Record<string, string | number> {
   const out: Record<string, string | number> = {};

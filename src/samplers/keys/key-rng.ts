@@ -8,12 +8,6 @@ const TWO53 = 2 ** 53;
  * a counter-based generator — output `n` is the counter `n` scrambled with the key's two 32-bit
  * halves and the stream number by Murmur3's finalizer — so it is as deterministic as the hash, costs
  * two 32-bit seeds to start (no string seeding) and streams of one row are unrelated.
- *
- * @example
- * ```ts
- * const rng = keyRng(rowHasher(1, 0)('scene-7'), 0);
- * rng(); // 0.942...
- * ```
  */
 export function keyRng(key: number, stream: number): () => number {
   const lo = key >>> 0;

@@ -3,11 +3,6 @@ import { keyPrefix, type SamplerSeed } from './row-key.js';
 /**
  * Murmur3's 32-bit finalizer: a bijection on 32 bits in which every input bit flips about half of the
  * output bits. Returns an unsigned 32-bit integer.
- *
- * @example
- * ```ts
- * fmix32(1); // 1364076727
- * ```
  */
 export function fmix32(h: number): number {
   h ^= h >>> 16;
@@ -41,12 +36,6 @@ const TWO52 = 2 ** 52;
  * length that differ anywhere hash differently in each lane (every step is a bijection of the lane).
  * The random sampler keys every streamed row with it (MD5 cost ~1.5 µs a row; this, ~0.05 µs); it
  * is not the MD5 key of {@link rowKey} that SQL pushdown reproduces.
- *
- * @example
- * ```ts
- * const hash = rowHasher(42, 0);
- * const u = hashUniform(hash('S2A_T33UXP_20240601')); // in (0, 1)
- * ```
  */
 export function rowHasher(seed: SamplerSeed, epoch: number): (id: string) => number {
   const prefix = keyPrefix(seed, epoch);
@@ -66,11 +55,6 @@ export function rowHasher(seed: SamplerSeed, epoch: number): (id: string) => num
 /**
  * A 52-bit hash (see {@link rowHasher}) as a uniform number strictly inside (0, 1), so that `-ln(u)`
  * is a finite, positive Exp(1) variate.
- *
- * @example
- * ```ts
- * hashUniform(0); // 2^-53
- * ```
  */
 export function hashUniform(hash: number): number {
   return (hash + 0.5) / TWO52;

@@ -3,11 +3,6 @@ import { hash } from 'node:crypto';
 /**
  * The seed of a sampler: any number or string. Equal seeds give equal streams across runs,
  * processes and catalog backends.
- *
- * @example
- * ```ts
- * const seed: SamplerSeed = 42;
- * ```
  */
 export type SamplerSeed = number | string;
 
@@ -16,12 +11,6 @@ export type SamplerSeed = number | string;
  * value DuckDB's `md5()` returns, so SQL pushdown and JS agree exactly) and `u` its first 52 bits as a
  * uniform number in (0, 1). Because the key depends only on (seed, epoch, id), every sampler built on
  * it selects the same rows whatever order the cursor delivers them in.
- *
- * @example
- * ```ts
- * const k: RowKey = rowKey(keyPrefix(42, 0), 'S2A_T33UXP_20240601');
- * k.u; // 0.840...
- * ```
  */
 export interface RowKey {
   hex: string;
@@ -31,11 +20,6 @@ export interface RowKey {
 /**
  * The text prefix hashed before a row id: `"<seed>:<epoch>:"`. SQL pushdown computes
  * `md5(prefix || id)`.
- *
- * @example
- * ```ts
- * keyPrefix(42, 3); // "42:3:"
- * ```
  */
 export function keyPrefix(seed: SamplerSeed, epoch: number): string {
   return `${seed}:${epoch}:`;
@@ -45,11 +29,6 @@ const TWO52 = 2 ** 52;
 
 /**
  * Computes the {@link RowKey} of a row id for a prefix made by {@link keyPrefix}.
- *
- * @example
- * ```ts
- * const { hex, u } = rowKey(keyPrefix(7, 0), 'tile_0001');
- * ```
  */
 export function rowKey(prefix: string, id: string): RowKey {
   const hex = hash('md5', prefix + id, 'hex');

@@ -5,12 +5,6 @@ import seedrandom from 'seedrandom';
  * (`"<seed>:<epoch>:tile:<r>,<c>"`, `"<seed>:<epoch>:<id>"`), the stratified sampler one per selected
  * row (`"<md5 key>:0"`), so each stream depends only on that text. Slower to start than {@link keyRng}
  * (the text is hashed), which is why the random sampler, drawing for every streamed row, uses that.
- *
- * @example
- * ```ts
- * const rng = textRng('42:0:tile:3,5');
- * rng(); // 0.554..., in every run
- * ```
  */
 export function textRng(seed: string): () => number {
   return seedrandom.alea(seed);

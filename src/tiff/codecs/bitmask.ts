@@ -1,11 +1,6 @@
 /**
  * Expands a 1-bit TIFF mask block (rows padded to whole bytes, most significant bit first) to one
  * byte per pixel: 1 = valid, 0 = masked.
- *
- * @example
- * ```ts
- * const m = unpackBitmask(maskBytes, 512, 512);
- * ```
  */
 export function unpackBitmask(bits: Uint8Array, width: number, rows: number): Uint8Array {
   const out = new Uint8Array(width * rows);

@@ -1,11 +1,6 @@
 /**
  * Reverses the byte order of every `bytesPerSample`-byte sample in place (big-endian TIFF data to
  * native little-endian).
- *
- * @example
- * ```ts
- * swapBytes(block, 2);
- * ```
  */
 export function swapBytes(block: Uint8Array, bytesPerSample: number): void {
   const n = block.length - (block.length % bytesPerSample);

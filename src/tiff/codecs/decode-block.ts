@@ -15,11 +15,6 @@ import { decodeJpegLibjpeg, decodeWebp } from './sharp.js';
 
 /**
  * Where a block sits, for error messages.
- *
- * @example
- * ```ts
- * const where: BlockRef = { href: 'a.tif', image: 0, block: 12 };
- * ```
  */
 export interface BlockRef {
   href: string;
@@ -35,11 +30,6 @@ const { NONE, LZW, JPEG, DEFLATE, DEFLATE_OLD, PACKBITS, LERC, ZSTD, WEBP } = CO
 /**
  * Compression codes {@link decodeBlock} reads: none, LZW, JPEG, DEFLATE (both codes), PackBits,
  * LERC, ZSTD.
- *
- * @example
- * ```ts
- * if (!SUPPORTED_COMPRESSIONS.has(layout.images[0].compression)) console.warn('unreadable');
- * ```
  */
 export const SUPPORTED_COMPRESSIONS: ReadonlySet<number> = new Set([
   NONE,
@@ -72,11 +62,6 @@ function jpegComplete(b: Uint8Array): boolean {
  * goes through libjpeg-turbo when the optional `sharp` is installed (exactly GDAL's pixels), else
  * geotiff.js's decoder (within ±3); WebP needs sharp; LERC uses geotiff.js. Throws {@link RasterError} `UNSUPPORTED_COMPRESSION` or
  * `CORRUPT_BLOCK` naming the file and block.
- *
- * @example
- * ```ts
- * const px = await decodeBlock(bytes, layout.images[0], 512, true, { href: 'a.tif', image: 0, block: 3 });
- * ```
  */
 export async function decodeBlock(
   bytes: Uint8Array,

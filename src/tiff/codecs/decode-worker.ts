@@ -4,11 +4,6 @@ import { decodeBlock, type BlockRef } from './decode-block.js';
 
 /**
  * A block to decode on a worker thread: the compressed bytes own their buffer (transferred).
- *
- * @example
- * ```ts
- * const task: DecodeTask = { bytes, img: slimLayout, rows: 512, littleEndian: true, where, partial: false };
- * ```
  */
 export interface DecodeTask {
   bytes: Uint8Array;
@@ -23,22 +18,12 @@ export interface DecodeTask {
 /**
  * What a worker sends back: the decoded bytes (transferred), or the typed error's parts, since
  * error classes do not survive the thread boundary.
- *
- * @example
- * ```ts
- * const r: DecodeResult = { error: { code: 'CORRUPT_BLOCK', message: 'block 3 ...' } };
- * ```
  */
 export type DecodeResult = Uint8Array | { error: { code: string; message: string; subject?: string } };
 
 /**
  * Worker-thread entry: decodes one block with {@link decodeBlock} (synchronous inflate, since this
  * already runs off the main thread). The result owns its buffer, so it can be transferred.
- *
- * @example
- * ```ts
- * const result = await decodeInWorker({ bytes, img, rows: 512, littleEndian: true, where });
- * ```
  */
 export default async function decodeInWorker(task: DecodeTask): Promise<DecodeResult> {
   try {

@@ -23,11 +23,6 @@ function loadRegistry(): Promise<GetDecoder> {
 /**
  * Compression codes decoded by geotiff.js's decoders (geoslice has no codec of its own for them
  * yet): JPEG and LERC.
- *
- * @example
- * ```ts
- * GEOTIFF_CODECS.has(34887); // true: LERC
- * ```
  */
 export const GEOTIFF_CODECS: ReadonlySet<number> = new Set([COMPRESSION.JPEG, COMPRESSION.LERC]);
 
@@ -36,12 +31,6 @@ const cache = new Map<string, Promise<BlockDecoder>>();
 /**
  * A block decoder for JPEG or LERC built on geotiff.js's decoders (cached per
  * image structure, so JPEG tables are parsed once). Predictors are not applied here; the caller does that.
- *
- * @example
- * ```ts
- * const decode = await geotiffCodec(layout.images[0]);
- * const raw = await decode(tileBytes);
- * ```
  */
 export function geotiffCodec(img: CogImageLayout): Promise<BlockDecoder> {
   const key = [

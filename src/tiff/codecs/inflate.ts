@@ -22,11 +22,6 @@ function options(expectedBytes: number, partial: boolean): ZlibOptions {
  * Inflates a zlib (TIFF DEFLATE) stream with node:zlib's asynchronous API, which runs on the libuv
  * thread pool, off the main thread. A truncated or corrupt stream rejects (unless `partial`, see
  * above).
- *
- * @example
- * ```ts
- * const raw = await inflateAsync(tileBytes, 512 * 512 * 2);
- * ```
  */
 export function inflateAsync(bytes: Uint8Array, expectedBytes: number, partial = false): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
@@ -36,11 +31,6 @@ export function inflateAsync(bytes: Uint8Array, expectedBytes: number, partial =
 
 /**
  * {@link inflateAsync} on the calling thread (for worker threads).
- *
- * @example
- * ```ts
- * const raw = inflateStrictSync(tileBytes, 512 * 512 * 2, false);
- * ```
  */
 export function inflateStrictSync(bytes: Uint8Array, expectedBytes: number, partial: boolean): Uint8Array {
   return inflateSync(bytes, options(expectedBytes, partial));

@@ -8,11 +8,6 @@
 /**
  * Sampling factors `[h, v]` of each component in a JPEG stream's start-of-frame marker, or null
  * when the stream has no SOF0/1/2 marker before its scan.
- *
- * @example
- * ```ts
- * jpegSamplingFactors(tileBytes); // [[2, 2], [1, 1], [1, 1]] for 4:2:0 YCbCr
- * ```
  */
 export function jpegSamplingFactors(jpeg: Uint8Array): [number, number][] | null {
   let i = 2;
@@ -43,11 +38,6 @@ export function jpegSamplingFactors(jpeg: Uint8Array): [number, number][] | null
  * Re-expands chroma channels 1 and 2 of pixel-interleaved YCbCr (`samples` per pixel,
  * `width` x `rows`) that were upsampled by replication with factors `hs` x `vs`, using libjpeg's
  * h2v1 / h2v2 fancy upsampling. Other factors are left as they are.
- *
- * @example
- * ```ts
- * fancyUpsampleChroma(px, 512, 512, 3, 2, 2);
- * ```
  */
 export function fancyUpsampleChroma(
   px: Uint8Array,

@@ -3,11 +3,6 @@
  * first, starting at 9 bits, Clear = 256, EndOfInformation = 257, and the code width growing one
  * code early (the "early change" every TIFF reader expects). The table is reset with Clear before
  * it would need 13-bit codes.
- *
- * @example
- * ```ts
- * const packed = lzwEncode(new Uint8Array([1, 1, 1, 1]));
- * ```
  */
 export function lzwEncode(input: Uint8Array): Uint8Array {
   const CLEAR = 256;
@@ -81,11 +76,6 @@ export function lzwEncode(input: Uint8Array): Uint8Array {
  * Strict TIFF LZW decoding (the inverse of {@link lzwEncode}) into exactly `expected` bytes, like
  * libtiff's LZWDecode: a code beyond the string table, a string code right after Clear, or data that ends before `expected` bytes were produced throws an Error.
  * Data after the `expected` bytes (or after EndOfInformation) is ignored.
- *
- * @example
- * ```ts
- * lzwDecode(lzwEncode(new Uint8Array([1, 1, 1, 1])), 4); // Uint8Array [1, 1, 1, 1]
- * ```
  */
 export function lzwDecode(input: Uint8Array, expected: number): Uint8Array {
   const CLEAR = 256;

@@ -2,11 +2,6 @@
  * Strict PackBits decoding (TIFF 6.0 section 9) into exactly `expected` bytes: a run that reaches
  * past the end of the input, or input that ends before `expected` bytes were produced, throws an
  * Error. Bytes after the `expected` ones are ignored, as libtiff does.
- *
- * @example
- * ```ts
- * packbitsDecode(new Uint8Array([0xfe, 7]), 3); // Uint8Array [7, 7, 7]
- * ```
  */
 export function packbitsDecode(input: Uint8Array, expected: number): Uint8Array {
   const out = new Uint8Array(expected);

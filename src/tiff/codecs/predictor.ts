@@ -2,11 +2,6 @@
  * Undoes TIFF predictor 2 (horizontal differencing) in place on a decoded block of
  * `width` x `rows` pixels with `samples` interleaved samples of `bytesPerSample` bytes
  * (1, 2, 4 or 8) in native byte order. No per-pixel allocations.
- *
- * @example
- * ```ts
- * undoHorizontalPredictor(block, 512, 512, 1, 2);
- * ```
  */
 export function undoHorizontalPredictor(
   block: Uint8Array,
@@ -71,11 +66,6 @@ function accumulate32(a: Uint32Array, rowLen: number, rows: number, samples: num
  * Undoes TIFF predictor 3 (floating point: byte-wise differencing of byte planes stored most
  * significant first) in place, leaving native little-endian floats. `scratch` (at least one row of
  * bytes) is reused across rows.
- *
- * @example
- * ```ts
- * undoFloatPredictor(block, 512, 512, 1, 4, new Uint8Array(512 * 4));
- * ```
  */
 export function undoFloatPredictor(
   block: Uint8Array,

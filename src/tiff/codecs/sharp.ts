@@ -4,6 +4,7 @@ import type { CogImageLayout } from '../image.js';
 /** The part of sharp's API geoslice uses. */
 interface SharpImage {
   raw(): SharpImage;
+  toColourspace(space: string): SharpImage;
   toBuffer(opts: {
     resolveWithObject: true;
   }): Promise<{ data: Buffer; info: { width: number; height: number; channels: number } }>;
@@ -15,11 +16,6 @@ let loading: Promise<SharpFactory | null> | undefined;
 /**
  * The optional `sharp` package (libvips with libjpeg-turbo and libwebp), or null when it is not
  * installed. Loaded once, lazily.
- *
- * @example
- * ```ts
- * if (!(await loadSharp())) console.warn('JPEG tiles use the pure-JS decoder');
- * ```
  */
 export function loadSharp(): Promise<SharpFactory | null> {
   loading ??= import('sharp').then(
@@ -37,10 +33,11 @@ async function decode(
   rows: number,
   what: string,
 ): Promise<Uint8Array> {
-  const { data, info } = await sharp(stream, { limitInputPixels: false, failOn: 'error' })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
   const samples = img.planarConfiguration === 1 ? img.samplesPerPixel : 1;
+  let image = sharp(stream, { limitInputPixels: false, failOn: 'error' });
+  // sharp outputs sRGB by default; a one-sample block stays one band
+  if (samples === 1) image = image.toColourspace('b-w');
+  const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
   if (info.width !== img.blockWidth || info.height < rows || info.channels !== samples) {
     throw new Error(
       `${what} decodes to ${info.width}x${info.height}x${info.channels}, expected ${img.blockWidth}x${rows}x${samples}`,
@@ -54,11 +51,6 @@ async function decode(
  * the JPEGTables stream and the block's stream are joined into one JPEG, libjpeg converts YCbCr to
  * RGB with fancy upsampling and the islow IDCT. Returns null when sharp is not installed or the
  * block is not 8-bit gray or 3-sample (the pure-JS decoder is the fallback).
- *
- * @example
- * ```ts
- * const px = (await decodeJpegLibjpeg(bytes, img, 256)) ?? (await pureJsJpeg(bytes));
- * ```
  */
 export async function decodeJpegLibjpeg(
   bytes: Uint8Array,
@@ -81,11 +73,6 @@ export async function decodeJpegLibjpeg(
 /**
  * Decodes a WebP tile (TIFF compression 50001, one complete WebP image per block) with libwebp
  * through sharp. Throws {@link RasterError} `MISSING_DEPENDENCY` when sharp is not installed.
- *
- * @example
- * ```ts
- * const px = await decodeWebp(bytes, img, 512, 'sparse.tiff');
- * ```
  */
 export async function decodeWebp(
   bytes: Uint8Array,

@@ -27,11 +27,6 @@ let idleTimer: NodeJS.Timeout | null = null;
  * Sets how many worker threads decode blocks (default: one per core when there are at least two;
  * 0 decodes on the main thread, DEFLATE still being inflated on the libuv pool). Running workers
  * finish their tasks and stop; new ones start on demand.
- *
- * @example
- * ```ts
- * setDecodeThreads(0); // e.g. inside a process that already runs one worker per core
- * ```
  */
 export function setDecodeThreads(n: number): void {
   if (!Number.isInteger(n) || n < 0)
@@ -68,11 +63,6 @@ function retireAll(): void {
  * decompresses and undoes predictors while the main thread does I/O and copies; small or
  * uncompressed blocks and single-core machines decode inline. Idle workers do not keep the
  * process alive and stop after two idle seconds. Errors come back as the same typed RasterError.
- *
- * @example
- * ```ts
- * const px = await decodeBlockPooled(bytes, layout.images[0], 512, true, { href: 'a.tif', image: 0, block: 7 });
- * ```
  */
 export async function decodeBlockPooled(
   bytes: Uint8Array,

@@ -16,11 +16,6 @@ for (let i = 0; i < 256; i++) {
 /**
  * Converts pixel-interleaved 8-bit YCbCr (JFIF, full range) to RGB in place, with the same
  * fixed-point arithmetic as libjpeg's `ycc_rgb_convert`.
- *
- * @example
- * ```ts
- * ycbcrToRgb(decodedJpegTile, 3);
- * ```
  */
 export function ycbcrToRgb(px: Uint8Array, samples: number): void {
   for (let i = 0; i + 2 < px.length; i += samples) {

@@ -136,11 +136,6 @@ interface Geodetic {
  * Throws {@link RasterError} `NON_EARTH_CRS` for an ellipsoid that is not the Earth's (Mars, Moon),
  * `UNSUPPORTED_CRS` for a geocentric model, an unknown EPSG or unit code, or a projection method
  * that cannot be expressed (naming the key and the value).
- *
- * @example
- * ```ts
- * crsFromKeys(parseGeoKeys([1, 1, 0, 1, 3072, 0, 1, 32633]), 'a.tif'); // 'EPSG:32633'
- * ```
  */
 export function crsFromKeys(keys: GeoKeys, href: string): string | null {
   const model = num(keys, K.GTModelType);

@@ -9,11 +9,6 @@ import { TiffRasterReader } from './tiff-reader.js';
  * The local sidecar files GDAL looks for next to a GeoTIFF: `<file>.ovr` (external overviews, used
  * when the file has no internal ones) and `<file>.msk` (external mask, used when it has no
  * internal mask, nodata or alpha mask). Remote files are not probed.
- *
- * @example
- * ```ts
- * sidecarsOf('/data/a.tif', reader.info); // { ovr: '/data/a.tif.ovr' }
- * ```
  */
 export function sidecarsOf(href: string, info: RasterInfo): { ovr?: string; msk?: string } {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(href) && !href.startsWith('file://')) return {};
@@ -29,11 +24,6 @@ export function sidecarsOf(href: string, info: RasterInfo): { ovr?: string; msk?
  * `<file>.ovr` after the file's own (geotransforms scaled from the full resolution, the file's
  * nodata applied to them), and the mask of `<file>.msk` (valid where its first band is > 0) on
  * every level it has an image of the same size for.
- *
- * @example
- * ```ts
- * const reader = await withSidecars(await openRaster('a.tif'), { ovr: 'a.tif.ovr' });
- * ```
  */
 export async function withSidecars(
   main: RasterReader,

@@ -16,11 +16,6 @@ import { allocTyped, dtypeBytes, type TypedArray, viewTyped } from '../dtype.js'
  * {@link RasterReader} over a TIFF described by a {@link CogLayout}: finds the blocks under a
  * window, reads them in one coalesced request batch, decodes them concurrently, de-duplicates
  * concurrent requests for the same block, and copies them into per-band arrays with a validity mask.
- *
- * @example
- * ```ts
- * const reader = new TiffRasterReader('a.tif', await openSource('a.tif'), layout, true);
- * ```
  */
 export class TiffRasterReader implements RasterReader {
   readonly info: RasterInfo;

@@ -9,11 +9,6 @@ import { PHOTOMETRIC, SUBFILE } from '../tags.js';
 
 /**
  * One finding of {@link checkCogLayout}: a stable `code` and a message naming the IFD/block.
- *
- * @example
- * ```ts
- * const f: CogLayoutFinding = { code: 'MAIN_IFD_OFFSET', message: 'main IFD is at 4096, expected 8' };
- * ```
  */
 export interface CogLayoutFinding {
   code: string;
@@ -22,12 +17,6 @@ export interface CogLayoutFinding {
 
 /**
  * The result of {@link checkCogLayout}.
- *
- * @example
- * ```ts
- * const r: CogLayoutReport = await checkCogLayout('out.tif');
- * if (!r.valid) console.error(r.errors.map((e) => e.message).join('\n'));
- * ```
  */
 export interface CogLayoutReport {
   /** True when there is no error (warnings allowed). */
@@ -157,12 +146,6 @@ async function readStructure(path: string): Promise<{ bigTiff: boolean; ifds: If
  *
  * Throws {@link StitchError} (`NOT_FOUND`, `NOT_TIFF`, `TRUNCATED`, `CORRUPT_TIFF`) when the file
  * cannot be read as a TIFF at all.
- *
- * @example
- * ```ts
- * const report = await checkCogLayout('pred.tif');
- * report.valid; // true for files written by writeCog
- * ```
  */
 export async function checkCogLayout(path: string): Promise<CogLayoutReport> {
   const structure = await readStructure(path);

@@ -18,12 +18,6 @@ export type { CogMeta, CogProgress, CogWriteOptions } from './plan.js';
  * A whole raster in memory: {@link CogMeta} plus its pixels, either one row-major array per band
  * or a single band-sequential array (band 0's rows, then band 1's...). The arrays must be the
  * dtype's own typed array (`Float32Array` for `float32`, `Uint8Array` or `Uint8ClampedArray` for `uint8`...).
- *
- * @example
- * ```ts
- * const raster: CogRaster = { width: 2, height: 1, bands: 1, dtype: 'uint8', data: [new Uint8Array([1, 2])],
- *   crs: 'EPSG:4326', transform: [10, 0.5, 0, 46, 0, -0.5], nodata: 0 };
- * ```
  */
 export interface CogRaster extends CogMeta {
   data: RasterArray[] | RasterArray;
@@ -31,13 +25,6 @@ export interface CogRaster extends CogMeta {
 
 /**
  * A streaming GeoTIFF/COG writer (see {@link createCogWriter}).
- *
- * @example
- * ```ts
- * const w = await createCogWriter('pred.tif', meta);
- * for (let ty = 0; ty < w.tilesY; ty++) for (let tx = 0; tx < w.tilesX; tx++) await w.writeTile(tx, ty, bandsOf(tx, ty));
- * await w.finish();
- * ```
  */
 export interface CogWriter {
   /** The output path. */
@@ -127,10 +114,17 @@ function bytesOf(a: RasterArray): Uint8Array {
  *
  * @example
  * ```ts
- * const w = await createCogWriter('pred.tif', { width: 20000, height: 20000, bands: 1, dtype: 'float32',
- *   crs: 'EPSG:32633', transform: [500000, 10, 0, 4200000, 0, -10], nodata: NaN }, { overviews: true });
- * // stitcher: whenever an output tile is complete
- * await w.writeTile(tx, ty, [tileValues]); // Float32Array(256 * 256)
+ * import { createCogWriter } from 'geoslice/tiff';
+ *
+ * const w = await createCogWriter('pred.tif', {
+ *   width: 20000, height: 20000, bands: 1, dtype: 'float32',
+ *   crs: 'EPSG:32633', transform: [500000, 10, 0, 4200000, 0, -10], nodata: NaN,
+ * }, { overviews: true });
+ * for (let ty = 0; ty < w.tilesY; ty++)
+ *   for (let tx = 0; tx < w.tilesX; tx++) {
+ *     const { width, height } = w.tileShape(tx, ty);
+ *     await w.writeTile(tx, ty, [new Float32Array(width * height)]); // one tile at a time, in any order
+ *   }
  * await w.finish();
  * ```
  */
@@ -468,6 +462,9 @@ class StreamingCogWriter implements CogWriter {
  *
  * @example
  * ```ts
+ * import { writeCog } from 'geoslice/tiff';
+ *
+ * const heights = new Float32Array(1024 * 1024).map((_, i) => (i % 1024) / 10);
  * await writeCog('dem.tif', {
  *   width: 1024, height: 1024, bands: 1, dtype: 'float32', data: [heights],
  *   crs: 'EPSG:32633', transform: [500000, 10, 0, 4200000, 0, -10], nodata: -9999, bandNames: ['elevation'],

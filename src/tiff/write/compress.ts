@@ -7,21 +7,11 @@ const deflateAsync = promisify(deflate);
 
 /**
  * Tile compression the writer supports.
- *
- * @example
- * ```ts
- * const c: TiffCompression = 'deflate';
- * ```
  */
 export type TiffCompression = 'deflate' | 'lzw' | 'none';
 
 /**
  * TIFF Compression tag values.
- *
- * @example
- * ```ts
- * COMPRESSION_CODE.deflate; // 8 (Adobe DEFLATE)
- * ```
  */
 export const COMPRESSION_CODE: Record<TiffCompression, number> = {
   none: COMPRESSION.NONE,
@@ -32,11 +22,6 @@ export const COMPRESSION_CODE: Record<TiffCompression, number> = {
 /**
  * Compresses one tile's (predicted) bytes. DEFLATE runs on node:zlib's thread pool, so several
  * tiles compress in parallel and the main thread stays free; LZW runs on the calling thread.
- *
- * @example
- * ```ts
- * const packed = await compressTile(bytes, 'deflate', 6);
- * ```
  */
 export async function compressTile(
   bytes: Uint8Array,

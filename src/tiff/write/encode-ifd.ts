@@ -13,11 +13,6 @@ import { TIFF_TYPE, TYPE_SIZE, type TiffType } from '../tags.js';
 /**
  * One IFD entry. `values` is a string for ASCII, stored as UTF-8 like GDAL does (the NUL terminator
  * is added), and numbers otherwise.
- *
- * @example
- * ```ts
- * const e: TiffEntry = { tag: TAG.ImageWidth, type: TIFF_TYPE.LONG, values: [1024] };
- * ```
  */
 export interface TiffEntry {
   tag: number;
@@ -41,11 +36,6 @@ function even(n: number): number {
 /**
  * Size in bytes of an IFD (entry count, entries, next-IFD pointer) plus its out-of-line values.
  * The result is even, so the next block starts on a word boundary.
- *
- * @example
- * ```ts
- * ifdByteLength([{ tag: 256, type: 4, values: [10] }], false); // 2 + 12 + 4 = 18
- * ```
  */
 export function ifdByteLength(entries: readonly TiffEntry[], bigTiff: boolean): number {
   const inline = bigTiff ? 8 : 4;
@@ -88,11 +78,6 @@ function writeValues(buf: Buffer, at: number, e: TiffEntry): void {
 /**
  * Encodes one IFD placed at file offset `offset`, pointing to the next IFD at `next` (0 = last).
  * Entries are sorted by tag as TIFF requires. The buffer's length is {@link ifdByteLength}.
- *
- * @example
- * ```ts
- * const buf = encodeIfd([{ tag: TAG.ImageWidth, type: TIFF_TYPE.LONG, values: [512] }], 8, 0, false);
- * ```
  */
 export function encodeIfd(entries: readonly TiffEntry[], offset: number, next: number, bigTiff: boolean): Buffer {
   const sorted = [...entries].sort((a, b) => a.tag - b.tag);
@@ -129,11 +114,6 @@ export function encodeIfd(entries: readonly TiffEntry[], offset: number, next: n
 
 /**
  * The TIFF file header: byte order `II`, magic 42 (classic) or 43 (BigTIFF), and the first IFD's offset.
- *
- * @example
- * ```ts
- * tiffHeader(8, false); // <49 49 2a 00 08 00 00 00>
- * ```
  */
 export function tiffHeader(firstIfd: number, bigTiff: boolean): Buffer {
   if (!bigTiff) {

@@ -10,12 +10,6 @@ function escapeXml(s: string): string {
  * "Description", rasterio as `descriptions`). Like GDAL, the text is stored as UTF-8 and escaped
  * twice (GDAL unescapes item values once more after parsing the XML). Names with control
  * characters, or a count other than `bands`, throw {@link StitchError} `BAD_BAND_NAMES`.
- *
- * @example
- * ```ts
- * bandNamesXml(['prediction', 'entropy'], 2, 'out.tif');
- * // <GDALMetadata><Item name="DESCRIPTION" sample="0" role="description">prediction</Item>...</GDALMetadata>
- * ```
  */
 export function bandNamesXml(names: readonly string[], bands: number, path: string): string {
   if (!Array.isArray(names) || names.length !== bands || !names.every((n) => typeof n === 'string')) {
@@ -42,11 +36,6 @@ export function bandNamesXml(names: readonly string[], bands: number, path: stri
  * The GDAL_NODATA (tag 42113) text for `nodata`, after checking that the dtype can store it
  * exactly. Throws {@link StitchError} `BAD_NODATA` otherwise (e.g. -1 for uint8, 0.5 for int16,
  * 1e40 for float32).
- *
- * @example
- * ```ts
- * nodataText(NaN, dtypeInfo('float32'), 'float32', 'out.tif'); // "nan"
- * ```
  */
 export function nodataText(nodata: number, info: DTypeInfo, dtype: RasterDtype, path: string): string {
   if (typeof nodata !== 'number') {

@@ -23,11 +23,6 @@ function epsgKind(code: number): string | undefined {
  * Parses `"EPSG:n"` (case-insensitive) and returns the model type for it. Throws {@link StitchError}
  * `UNKNOWN_CRS` (naming `path`) for other strings, unknown codes and CRSs GeoTIFF cannot name by a
  * single EPSG code (compound, vertical, geocentric, engineering).
- *
- * @example
- * ```ts
- * parseEpsg('EPSG:32633', 'out.tif'); // { code: 32633, geographic: false }
- * ```
  */
 export function parseEpsg(crs: unknown, path: string): { code: number; geographic: boolean } {
   const m = typeof crs === 'string' ? /^EPSG:(\d{1,6})$/i.exec(crs.trim()) : null;
@@ -55,11 +50,6 @@ export function parseEpsg(crs: unknown, path: string): { code: number; geographi
  * The GeoTIFF tags for a north-up raster: ModelPixelScale, ModelTiepoint (pixel (0,0) corner at
  * the transform origin) and a GeoKeyDirectory with GTModelType, GTRasterType = PixelIsArea and
  * ProjectedCSType or GeographicType set to the EPSG code.
- *
- * @example
- * ```ts
- * const tags = geoTiffEntries('EPSG:32633', [500000, 10, 0, 4100000, 0, -10], 'out.tif');
- * ```
  */
 export function geoTiffEntries(crs: string, transform: GeoTransform, path: string): TiffEntry[] {
   assertNorthUp(transform, path);

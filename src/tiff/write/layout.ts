@@ -8,11 +8,6 @@ import type { CogPlan } from './plan.js';
  * GDAL's "structural metadata" (ghost area) that follows the TIFF header of a COG. It tells
  * readers (and GDAL's COG validator) that all IFDs come before the tile data and that tiles are in
  * row-major order within each IFD.
- *
- * @example
- * ```ts
- * cogGhostArea().toString('latin1').startsWith('GDAL_STRUCTURAL_METADATA_SIZE='); // true
- * ```
  */
 export function cogGhostArea(): Buffer {
   const body = 'LAYOUT=IFDS_BEFORE_DATA\nBLOCK_ORDER=ROW_MAJOR\nKNOWN_INCOMPATIBLE_EDITION=NO\n';
@@ -22,12 +17,6 @@ export function cogGhostArea(): Buffer {
 
 /**
  * Where everything goes in the output file.
- *
- * @example
- * ```ts
- * const l = layoutCog(plan, byteCounts);
- * // write l.head at 0, then the tiles of levels n-1 .. 0, each row-major, right after it
- * ```
  */
 export interface CogLayout {
   bigTiff: boolean;
@@ -123,11 +112,6 @@ function encodeLayout(plan: CogPlan, byteCounts: readonly number[][], ghost: Buf
  * compressed tile sizes in row-major order. Picks BigTIFF when `plan.bigTiff` is true, or `'auto'`
  * and the classic layout would pass 4 GiB; throws {@link StitchError} `TOO_LARGE` when it is
  * `false` and the file does not fit.
- *
- * @example
- * ```ts
- * const { head, size, bigTiff } = layoutCog(plan, [[1200, 900], [400]]);
- * ```
  */
 export function layoutCog(plan: CogPlan, byteCounts: readonly number[][]): CogLayout {
   const ghost = plan.cog ? cogGhostArea() : Buffer.alloc(0);

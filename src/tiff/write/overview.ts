@@ -8,21 +8,11 @@ import type { DTypeInfo, RasterArray } from '../dtype.js';
  *   half up); a block with no valid sample is nodata (NaN for floats without nodata).
  * - `'nearest'`: the sample at the block's centre (index `floor(r / 2)`, clamped at the raster edge).
  * - `'mode'`: the most frequent valid sample, ties going to the smaller value — for class maps.
- *
- * @example
- * ```ts
- * const r: OverviewResampling = 'mode';
- * ```
  */
 export type OverviewResampling = 'average' | 'nearest' | 'mode';
 
 /**
  * The resampling methods, for validation.
- *
- * @example
- * ```ts
- * OVERVIEW_RESAMPLING.includes('mode'); // true
- * ```
  */
 export const OVERVIEW_RESAMPLING: readonly OverviewResampling[] = ['average', 'nearest', 'mode'];
 
@@ -31,11 +21,6 @@ export const OVERVIEW_RESAMPLING: readonly OverviewResampling[] = ['average', 'n
  * `true` halves until the level fits in one tile; an array is checked (powers of two, strictly
  * increasing, each step dividing `tileSize`); `false` means none. Throws {@link StitchError}
  * `BAD_OPTION` naming `path` on a bad list.
- *
- * @example
- * ```ts
- * overviewFactors(true, 2000, 1000, 256, 'out.tif'); // [2, 4, 8]
- * ```
  */
 export function overviewFactors(
   overviews: boolean | readonly number[],
@@ -84,12 +69,6 @@ export function overviewFactors(
  * valid pixels stored with a row stride of `stride` pixels; the result is `ceil(w / r)` x
  * `ceil(h / r)` pixels, tightly packed, in a new array of the same dtype. Each output pixel covers
  * the source pixels `[i*r, min(i*r + r, w))` (and likewise in y), per band.
- *
- * @example
- * ```ts
- * const half = reduceBlock(tile, 256, 256, 256, 1, 2, 'average', null, dtypeInfo('float32'));
- * half.width; // 128
- * ```
  */
 export function reduceBlock(
   src: RasterArray,

@@ -11,12 +11,6 @@ import { OVERVIEW_RESAMPLING, overviewFactors, type OverviewResampling } from '.
 
 /**
  * Everything about a raster except its pixels: what {@link createCogWriter} needs up front.
- *
- * @example
- * ```ts
- * const meta: CogMeta = { width: 20000, height: 20000, bands: 2, dtype: 'float32', crs: 'EPSG:32633',
- *   transform: [500000, 10, 0, 4200000, 0, -10], nodata: NaN, bandNames: ['prediction', 'entropy'] };
- * ```
  */
 export interface CogMeta {
   width: number;
@@ -37,11 +31,6 @@ export interface CogMeta {
  * Writer options. Defaults: DEFLATE level 6, predictor 2 for integer and 3 for float dtypes,
  * 256-pixel tiles, `cog: true` with overviews halving until a level fits in one tile, `average`
  * resampling, classic TIFF unless the file would pass 4 GiB.
- *
- * @example
- * ```ts
- * const opts: CogWriteOptions = { compression: 'deflate', level: 9, overviews: [2, 4], resampling: 'mode' };
- * ```
  */
 export interface CogWriteOptions {
   compression?: TiffCompression;
@@ -65,11 +54,6 @@ export interface CogWriteOptions {
 /**
  * Progress of a write: full-resolution tiles stored (`tiles`), overview tiles built
  * (`overviews`, during `finish`), tiles copied into the output file (`assemble`).
- *
- * @example
- * ```ts
- * const onProgress = (p: CogProgress) => process.stderr.write(`\r${p.stage} ${p.done}/${p.total}`);
- * ```
  */
 export interface CogProgress {
   stage: 'tiles' | 'overviews' | 'assemble';
@@ -79,11 +63,6 @@ export interface CogProgress {
 
 /**
  * One resolution level of the output: level 0 is full resolution.
- *
- * @example
- * ```ts
- * const l: LevelPlan = { factor: 2, ratio: 2, width: 500, height: 300, tilesX: 2, tilesY: 2 };
- * ```
  */
 export interface LevelPlan {
   /** Decimation factor relative to full resolution (1 for level 0). */
@@ -98,12 +77,6 @@ export interface LevelPlan {
 
 /**
  * Validated metadata and options with every default filled in, as the writer uses them.
- *
- * @example
- * ```ts
- * const plan = resolvePlan('out.tif', meta, {});
- * plan.levels.length; // 1 + number of overviews
- * ```
  */
 export interface CogPlan {
   path: string;
@@ -140,13 +113,6 @@ function positiveInt(v: unknown, max: number): v is number {
  * Validates `meta` and `opts` for writing `path` and fills in defaults. Throws {@link StitchError}
  * naming the path: `BAD_SHAPE`, `UNKNOWN_DTYPE`, `UNKNOWN_CRS`, `BAD_TRANSFORM`, `BAD_NODATA`,
  * `BAD_BAND_NAMES` or `BAD_OPTION`.
- *
- * @example
- * ```ts
- * const plan = resolvePlan('out.tif', { width: 512, height: 512, bands: 1, dtype: 'uint8', crs: 'EPSG:4326',
- *   transform: [10, 0.001, 0, 46, 0, -0.001] }, { tileSize: 256 });
- * plan.levels.map((l) => l.factor); // [1, 2]
- * ```
  */
 export function resolvePlan(path: string, meta: CogMeta, opts: CogWriteOptions = {}): CogPlan {
   if (typeof path !== 'string' || path === '')

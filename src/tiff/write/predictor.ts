@@ -12,11 +12,6 @@ import type { RasterArray } from '../dtype.js';
  *   stride of `samplesPerPixel`. Float dtypes only.
  *
  * `samples` is modified in place for predictor 2 (pass a scratch copy).
- *
- * @example
- * ```ts
- * const bytes = applyPredictor(new Uint16Array([5, 7, 6, 6]), 2, 2, 1, 1); // samples become [5, 2, 6, 0]
- * ```
  */
 export function applyPredictor(
   samples: RasterArray,

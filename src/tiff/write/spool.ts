@@ -5,14 +5,6 @@ import { StitchError } from '../../errors.js';
  * An append-only scratch file: blocks of bytes go in (concurrently, in any order) and come back by
  * the position {@link Spool.append} returned. The stream writer keeps compressed tiles and
  * overview source blocks here so that memory holds only the tiles in flight.
- *
- * @example
- * ```ts
- * const s = await Spool.create('/data/.out.tif.tiles', 'out.tif');
- * const at = await s.append(new Uint8Array([1, 2, 3]));
- * const back = await s.read(at, 3);
- * await s.remove();
- * ```
  */
 export class Spool {
   private size = 0;

@@ -3,11 +3,6 @@ import type { DTypeInfo, RasterArray } from '../dtype.js';
 
 /**
  * The value that fills tile padding and pixels nobody wrote: `nodata`, or 0 when there is none.
- *
- * @example
- * ```ts
- * fillValue(NaN); // NaN
- * ```
  */
 export function fillValue(nodata: number | null): number {
   return nodata ?? 0;
@@ -15,11 +10,6 @@ export function fillValue(nodata: number | null): number {
 
 /**
  * A `tileSize` x `tileSize` pixel-interleaved tile (all samples of a pixel together) filled with `fill`.
- *
- * @example
- * ```ts
- * const t = blankTile(256, 3, dtypeInfo('uint8'), 0); // 256*256*3 zeros
- * ```
  */
 export function blankTile(tileSize: number, spp: number, info: DTypeInfo, fill: number): RasterArray {
   const t = info.create(tileSize * tileSize * spp);
@@ -31,11 +21,6 @@ export function blankTile(tileSize: number, spp: number, info: DTypeInfo, fill: 
  * Checks one band array for a tile or raster: its typed array must be the dtype's own and its
  * length one of `lengths`. Throws {@link StitchError} `WRONG_ARRAY_TYPE` or `SHAPE_MISMATCH`
  * (naming `path` and `what`).
- *
- * @example
- * ```ts
- * checkBandArray(new Float32Array(65536), dtypeInfo('float32'), 'float32', [65536], 'out.tif', 'tile (0, 0) band 0');
- * ```
  */
 export function checkBandArray(
   a: unknown,
@@ -77,11 +62,6 @@ function wordsOf(a: RasterArray): { words: Uint8Array | Uint16Array | Uint32Arra
  * Copies a `w` x `h` window of single-band arrays (row stride `stride`, window origin `x0, y0`,
  * band `b` starting at `bandOffsets[b]`) into the top-left corner of a pixel-interleaved tile.
  * Copies bits, not numbers, so float NaN payloads survive.
- *
- * @example
- * ```ts
- * interleaveInto(tile, 256, [red, green, blue], [0, 0, 0], 1000, 512, 256, 256, 256);
- * ```
  */
 export function interleaveInto(
   tile: RasterArray,
@@ -117,11 +97,6 @@ export function interleaveInto(
 
 /**
  * Copies a tightly packed, pixel-interleaved `w` x `h` block into a tile at pixel `(x0, y0)`.
- *
- * @example
- * ```ts
- * placeBlock(tile, 256, 1, halfTile, 128, 128, 128, 0);
- * ```
  */
 export function placeBlock(
   tile: RasterArray,
