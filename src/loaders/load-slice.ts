@@ -9,7 +9,8 @@ import { assertCogLayout, type CogLayout } from '../tiff/cog-layout.js';
 import { dtypeInfo, RASTER_DTYPES } from '../tiff/dtype.js';
 import { createMosaic, mergeLayer, mosaicComplete, type Mosaic } from './mosaic.js';
 import { pickLevelForRatio, warpRatio } from './overview.js';
-import { openRaster, type RasterDtype, type RasterReader, type WindowData } from './raster.js';
+import { type RasterDtype, type RasterReader, type WindowData } from './raster.js';
+import { acquireSharedReaders } from './shared-readers.js';
 import { filterByInterval, groupByDate, type TemporalMode } from './temporal.js';
 import {
   planWarp,
@@ -51,7 +52,11 @@ export interface LoadSliceOptions {
   dtype?: RasterDtype;
   /** Default 'mosaic'. */
   temporal?: TemporalMode;
-  /** How rasters are opened. Default: {@link openRaster} for each file, closed when the load ends. */
+  /**
+   * How rasters are opened. Default: process-wide readers and a 64 MiB decoded-block cache shared
+   * by all standalone calls (a file is opened and its header read once; a local file that changes
+   * is opened again; all are closed 5 s after the last call).
+   */
   open?: RasterOpener;
   /**
    * Which resolution level to read: 'auto' (default) picks the overview exactly as `gdalwarp -ovr
@@ -120,16 +125,9 @@ export async function loadSlice(
   if (temporal !== 'mosaic' && temporal !== 'stack') {
     throw new LoaderError('BAD_OPTION', `temporal must be 'mosaic' or 'stack', got ${JSON.stringify(temporal)}`);
   }
-  const owned = new Map<string, Promise<RasterReader>>();
-  const open: RasterOpener =
-    opts.open ??
-    ((href, layout) => {
-      const hit = owned.get(href);
-      if (hit) return hit;
-      const r = openRaster(href, layout ? { layout } : {});
-      owned.set(href, r);
-      return r;
-    });
+  // standalone calls share the process-wide readers and block cache (a loader passes its own)
+  const shared = opts.open ? null : acquireSharedReaders();
+  const open: RasterOpener = opts.open ?? (shared as ReturnType<typeof acquireSharedReaders>).open;
   try {
     const all = await toItems(sources, opts.bands, open, slice);
     const items = all.filter((it) => !it.dated || filterByInterval([it], slice.interval).length === 1);
@@ -170,11 +168,7 @@ export async function loadSlice(
     chip.validFraction = validFractionOf(chip.mask);
     return chip;
   } finally {
-    for (const r of owned.values())
-      await r.then(
-        (rd) => rd.close(),
-        () => undefined,
-      );
+    shared?.release();
   }
 }
 
