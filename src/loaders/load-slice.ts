@@ -9,7 +9,7 @@ import { assertCogLayout, type CogLayout } from '../tiff/cog-layout.js';
 import { dtypeInfo, RASTER_DTYPES } from '../tiff/dtype.js';
 import { createMosaic, mergeLayer, mosaicComplete, type Mosaic } from './mosaic.js';
 import { pickLevelForRatio, warpRatio } from './overview.js';
-import { type RasterDtype, type RasterReader, type WindowData } from './raster.js';
+import type { RasterDtype, RasterReader, WindowData } from './raster.js';
 import { acquireSharedReaders } from './shared-readers.js';
 import { filterByInterval, groupByDate, type TemporalMode } from './temporal.js';
 import {
