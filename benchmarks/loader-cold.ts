@@ -22,7 +22,9 @@
  * blocks read, blocks decoded, headers parsed), the main thread's idle share
  * (`performance.eventLoopUtilization`) and the CPU used by the whole process as a share of all cores.
  *
- *   npx tsx benchmarks/loader-cold.ts [--size 10980] [--chips 300] [--concurrency 8] [--rounds 3]
+ *   npx tsx benchmarks/loader-cold.ts [--size 10980] [--chips 300] [--concurrency 8] [--rounds 3] [--only ZSTD,warped]
+ *
+ * (`--only` runs the cases whose name contains one of the given strings.)
  *
  * The test rasters are made with numpy + gdal_translate on the first run and cached under
  * .cache/bench-cold/ (gitignored).
@@ -49,6 +51,7 @@ const { values } = parseArgs({
     chips: { type: 'string', default: '300' },
     concurrency: { type: 'string', default: '8' },
     rounds: { type: 'string', default: '3' },
+    only: { type: 'string', default: '' },
   },
 });
 const SIZE = Number(values.size);
@@ -453,6 +456,7 @@ async function catalogOf(name: string, href: string): Promise<GeoCatalog> {
 }
 
 function goal(label: string, value: number, target: number): void {
+  if (Number.isNaN(value)) return;
   console.log(`  ${value >= target ? 'MET    ' : 'NOT MET'} ${label}: ${value.toFixed(2)} (goal >= ${target})`);
 }
 
@@ -561,7 +565,8 @@ async function main(): Promise<void> {
       warped: false,
       warm: false,
     });
-    for (const c of cases) await runCase(c);
+    const only = values.only ? values.only.split(',') : null;
+    for (const c of cases) if (!only || only.some((o) => c.name.includes(o))) await runCase(c);
   } finally {
     server.stop();
   }
