@@ -75,7 +75,16 @@ export function acquireSharedReaders(): {
           s.pool.forget(href);
           s.cache.clear();
         }
-        if (stamp !== null) s.stamps.set(href, stamp);
+        if (stamp !== null) {
+          s.stamps.delete(href);
+          s.stamps.set(href, stamp);
+          // bounded: a file whose stamp is dropped loses its reader too (it is reopened and checked)
+          if (s.stamps.size > 2 * MAX_OPEN) {
+            const [oldest] = s.stamps.keys();
+            s.stamps.delete(oldest);
+            s.pool.forget(oldest);
+          }
+        }
       }
       const lease = s.pool.acquire(href, layout);
       releases.push(lease.release);
