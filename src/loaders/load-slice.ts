@@ -1,3 +1,5 @@
+import { asGeosliceError, checkWindow, resolveLimits, type ResourceLimits } from './limits.js';
+import { checkHttpOptions, type HttpSourceOptions } from '../sources/http-source.js';
 import type { CatalogRow } from '../catalog/types.js';
 import { GeosliceError, LoaderError } from '../errors.js';
 import { bboxIntersects, type BBox, gridBounds } from '../geo/bbox.js';
@@ -9,7 +11,7 @@ import { assertCogLayout, type CogLayout } from '../tiff/cog-layout.js';
 import { dtypeInfo, RASTER_DTYPES } from '../tiff/dtype.js';
 import { createMosaic, mergeLayer, mosaicComplete, type Mosaic } from './mosaic.js';
 import { pickLevelForRatio, warpRatio } from './overview.js';
-import type { RasterDtype, RasterReader, WindowData } from './raster.js';
+import { openRaster, type RasterDtype, type RasterReader, type WindowData } from './raster.js';
 import { acquireSharedReaders } from './shared-readers.js';
 import { filterByInterval, groupByDate, type TemporalMode } from './temporal.js';
 import {
@@ -44,6 +46,10 @@ export type RasterOpener = (href: string, layout?: CogLayout) => Promise<RasterR
  * Options of {@link loadSlice}.
  */
 export interface LoadSliceOptions {
+  /** Largest slice grid; larger slices are refused with `TOO_LARGE` before allocation. */
+  limits?: ResourceLimits;
+  /** Options for `http(s)://` and `s3://` files (timeouts, deadline, retries, headers). Ignored with `open`. */
+  http?: HttpSourceOptions;
   /** Bands in chip order. Default: every band of a file source; every band of every asset (in key order) of a row (an asset with a `band` gives that band). */
   bands?: BandSelector[];
   /** Default 'nearest'. Grids that coincide with a raster level are copied exactly whatever this says. */
@@ -110,6 +116,11 @@ export async function loadSlice(
   opts: LoadSliceOptions = {},
 ): Promise<Chip> {
   validateSlice(slice);
+  const limits = resolveLimits(opts.limits);
+  {
+    const g = sliceGrid(slice);
+    checkWindow(g.width, g.height, 1, describeSlice(slice), limits);
+  }
   const resampling = opts.resampling ?? 'nearest';
   if (resampling !== 'nearest' && resampling !== 'bilinear') {
     throw new LoaderError(
@@ -125,9 +136,21 @@ export async function loadSlice(
   if (temporal !== 'mosaic' && temporal !== 'stack') {
     throw new LoaderError('BAD_OPTION', `temporal must be 'mosaic' or 'stack', got ${JSON.stringify(temporal)}`);
   }
-  // standalone calls share the process-wide readers and block cache (a loader passes its own)
-  const shared = opts.open ? null : acquireSharedReaders();
-  const open: RasterOpener = opts.open ?? (shared as ReturnType<typeof acquireSharedReaders>).open;
+  const http = checkHttpOptions(opts.http, 'loadSlice http');
+  // Standalone calls share the process-wide readers and block cache (a loader passes its own
+  // `open`); calls with their own HTTP options open their files for this call only.
+  const shared = opts.open || opts.http !== undefined ? null : acquireSharedReaders();
+  const owned = new Map<string, Promise<RasterReader>>();
+  const open: RasterOpener =
+    opts.open ??
+    shared?.open ??
+    ((href, layout) => {
+      const hit = owned.get(href);
+      if (hit) return hit;
+      const r = openRaster(href, { http, ...(layout ? { layout } : {}) });
+      owned.set(href, r);
+      return r;
+    });
   try {
     const all = await toItems(sources, opts.bands, open, slice);
     const items = all.filter((it) => !it.dated || filterByInterval([it], slice.interval).length === 1);
@@ -139,6 +162,7 @@ export async function loadSlice(
       );
     const bands = items[0].files.reduce((n, f) => n + f.bands.length, 0);
     const grid = sliceGrid(slice);
+    checkWindow(grid.width, grid.height, bands, describeSlice(slice), limits);
     const dtype = opts.dtype ?? 'float32';
     if (!RASTER_DTYPES.includes(dtype))
       throw new LoaderError(
@@ -167,8 +191,15 @@ export async function loadSlice(
     const chip = toChip(slice, layers, bands, grid, dtype, temporal);
     chip.validFraction = validFractionOf(chip.mask);
     return chip;
+  } catch (e) {
+    throw asGeosliceError(e, describeSlice(slice));
   } finally {
     shared?.release();
+    for (const r of owned.values())
+      await r.then(
+        (rd) => rd.close(),
+        () => undefined,
+      );
   }
 }
 

@@ -255,7 +255,7 @@ test('bad inputs fail the build with a typed error naming the file and leave the
   );
   assert.deepEqual(readFileSync(out), before);
   await assert.rejects(
-    buildRasterCatalog(join(tmp, 'nothing-*.tif'), { out, progress: false }),
+    buildRasterCatalog({ glob: join(tmp, 'nothing-*.tif') }, { out, progress: false }),
     (e: unknown) => e instanceof BuildError && e.code === 'NOT_FOUND',
   );
 });

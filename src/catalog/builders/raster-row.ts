@@ -1,4 +1,5 @@
 import { basename, extname, resolve } from 'node:path';
+import type { HttpSourceOptions } from '../../sources/http-source.js';
 import { BuildError, GeosliceError } from '../../errors.js';
 import { gridBounds } from '../../geo/bbox.js';
 import { resolveCrs } from '../../geo/crs.js';
@@ -16,6 +17,8 @@ import { parseFilenameTime, type DateFormat } from './filename-time.js';
  * How one raster file becomes a catalog row (see {@link rasterRow}).
  */
 export interface RasterRowOptions {
+  /** Options for `http(s)://` files (timeouts, deadline, retries, headers). */
+  http?: HttpSourceOptions;
   /** Asset key of the file in `assets`. Default `"image"`. */
   assetKey?: string;
   /** Regex over the file's base name with named groups `date`, or `start`/`end`. */
@@ -50,7 +53,12 @@ export async function rasterRow(href: string, opts: RasterRowOptions = {}): Prom
   const abs = normalizeHref(href);
   let layout: CogLayout;
   try {
-    layout = await extractCogLayout(abs);
+    const source = await openSource(abs, { http: opts.http });
+    try {
+      layout = await extractCogLayout(source);
+    } finally {
+      await source.close();
+    }
   } catch (e) {
     const code = e instanceof GeosliceError ? ` (${e.code})` : '';
     throw new BuildError('UNREADABLE', `cannot read the raster header of ${abs}${code}: ${(e as Error).message}`, {
@@ -60,7 +68,7 @@ export async function rasterRow(href: string, opts: RasterRowOptions = {}): Prom
   }
   const row = rowFromLayout(abs, layout, opts);
   if (row.tmin === null && row.tmax === null && opts.tiffDateTime !== false) {
-    const t = await readTiffDateTime(abs);
+    const t = await readTiffDateTime(abs, opts.http);
     row.tmin = t;
     row.tmax = t;
   }
@@ -71,10 +79,10 @@ export async function rasterRow(href: string, opts: RasterRowOptions = {}): Prom
  * The TIFF `DateTime` tag of a file's first image as a UTC date, or null when absent, malformed or
  * unreadable.
  */
-export async function readTiffDateTime(href: string): Promise<Date | null> {
+export async function readTiffDateTime(href: string, http?: HttpSourceOptions): Promise<Date | null> {
   let v: string | undefined;
   try {
-    const source = await openSource(href);
+    const source = await openSource(href, { http });
     try {
       v = tagText((await readIfds(source)).ifds[0], TAG.DateTime);
     } finally {
