@@ -566,11 +566,16 @@ function toChip(
   }
   const data = info.create(per * layers.length);
   const mask = new Uint8Array(n * layers.length);
-  const range = info.float ? null : [info.min, info.max];
+  const { min: lo, max: hi } = info;
   layers.forEach((l, t) => {
     const src = l.mosaic.data;
-    if (!range) data.set(src, t * per);
-    else for (let k = 0; k < per; k++) data[t * per + k] = Math.min(range[1], Math.max(range[0], Math.round(src[k])));
+    const o = t * per;
+    if (info.float) data.set(src, o);
+    else
+      for (let k = 0; k < per; k++) {
+        const v = Math.round(src[k]);
+        data[o + k] = v < lo ? lo : v > hi ? hi : v;
+      }
     mask.set(l.mosaic.mask, t * n);
   });
   if (temporal === 'stack') {
