@@ -574,7 +574,7 @@ function toChip(
     else
       for (let k = 0; k < per; k++) {
         const v = Math.round(src[k]);
-        data[o + k] = v < lo ? lo : v > hi ? hi : v;
+        data[o + k] = v < lo ? lo : Math.min(v, hi);
       }
     mask.set(l.mosaic.mask, t * n);
   });
