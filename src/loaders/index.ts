@@ -49,7 +49,6 @@ export type { BandSelector, LoadSliceOptions, RasterOpener, SliceSource } from '
 export { createLoader } from './loader.js';
 export type { Loader, LoaderOptions } from './loader.js';
 export { ReaderPool } from './reader-pool.js';
-export { acquireSharedReaders } from './shared-readers.js';
 export { decodeThreads, setDecodeThreads } from '../tiff/codecs/worker-pool.js';
 export { pickLevel, pickLevelForRatio, warpRatio } from './overview.js';
 export { planWarp, resample, sliceGrid } from './warp.js';
