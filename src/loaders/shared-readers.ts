@@ -36,12 +36,6 @@ function localPath(href: string): string | null {
  * cache dropped), so a rewritten file is never read through a stale header; remote files are
  * trusted for as long as loads keep coming. Five idle seconds after the last lease is released,
  * every shared reader is closed and the cache freed.
- *
- * @example
- * ```ts
- * const lease = acquireSharedReaders();
- * try { const r = await lease.open('a.tif'); console.log(r.info.width); } finally { lease.release(); }
- * ```
  */
 export function acquireSharedReaders(): {
   open: (href: string, layout?: CogLayout) => Promise<RasterReader>;

@@ -6,11 +6,6 @@ import { zstdDecoders } from './zstd.js';
  * Which implementation decodes each TIFF compression in this process, and how many decode threads
  * run. Optional native packages change the answer: `sharp` (JPEG through libjpeg-turbo, WebP) and
  * `zstd-napi` (native ZSTD, unless Node's zlib has ZSTD).
- *
- * @example
- * ```ts
- * const r: CodecReport = { decodeThreads: 2, codecs: { zstd: 'zstd-napi (native)' } };
- * ```
  */
 export interface CodecReport {
   /** Worker threads decoding blocks (0: on the main thread). */
@@ -28,12 +23,6 @@ const ZSTD_NAMES = {
 /**
  * Reports the decoder chosen for each compression (see {@link CodecReport}); `geoslice --version`
  * prints it.
- *
- * @example
- * ```ts
- * const { codecs: c } = await codecs();
- * console.log(c.zstd); // e.g. 'zstd-napi (native)'
- * ```
  */
 export async function codecs(): Promise<CodecReport> {
   const [zstd] = await zstdDecoders();

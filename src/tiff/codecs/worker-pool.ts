@@ -37,11 +37,6 @@ export function setDecodeThreads(n: number): void {
 
 /**
  * How many worker threads decode blocks now (see {@link setDecodeThreads}).
- *
- * @example
- * ```ts
- * console.log(`${decodeThreads()} decode threads`);
- * ```
  */
 export function decodeThreads(): number {
   return threads;

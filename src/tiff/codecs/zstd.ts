@@ -3,12 +3,6 @@ import * as zlib from 'node:zlib';
 /**
  * One ZSTD decoder: `decode` returns exactly `expected` bytes (owning their buffer) or throws when
  * the frames are truncated, corrupt or hold more than `expected` bytes.
- *
- * @example
- * ```ts
- * const [fastest] = await zstdDecoders();
- * const raw = fastest.decode(tileBytes, 512 * 512 * 2);
- * ```
  */
 export interface ZstdDecoder {
   /** `node:zlib` (Node >= 22.15), `zstd-napi` (the optional native package) or `wasm` (geotiff.js's build). */
@@ -90,11 +84,6 @@ let all: Promise<ZstdDecoder[]> | null = null;
  * The ZSTD decoders this process can use, fastest first: Node's built-in zlib zstd when the Node
  * version has it, the optional native `zstd-napi` package when it is installed (about 3x faster
  * than WebAssembly on 512x512 uint16 tiles), and always the WebAssembly zstd geotiff.js ships.
- *
- * @example
- * ```ts
- * console.log((await zstdDecoders()).map((d) => d.name)); // e.g. ['zstd-napi', 'wasm']
- * ```
  */
 export function zstdDecoders(): Promise<ZstdDecoder[]> {
   all ??= (async () => {
@@ -107,11 +96,6 @@ export function zstdDecoders(): Promise<ZstdDecoder[]> {
 /**
  * Strict ZSTD decoding with the fastest of {@link zstdDecoders}: the frames must decode to exactly
  * `expected` bytes; anything else throws an Error.
- *
- * @example
- * ```ts
- * const raw = await zstdDecode(tileBytes, 512 * 512 * 2);
- * ```
  */
 export async function zstdDecode(bytes: Uint8Array, expected: number): Promise<Uint8Array> {
   const [best] = await zstdDecoders();

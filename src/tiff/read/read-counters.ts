@@ -3,14 +3,6 @@
  * sources, blocks decoded and decoded blocks served from a block cache. They only grow; take two
  * snapshots and subtract to measure one piece of work (benchmarks, tests that a catalog's header
  * cache spares the header reads).
- *
- * @example
- * ```ts
- * const before = readCounters();
- * await loader.load(slice);
- * const after = readCounters();
- * console.log(after.headerReads - before.headerReads, after.bytesRead - before.bytesRead);
- * ```
  */
 export interface ReadCounters {
   /** TIFF headers (IFD chains) parsed from a source: opens without a cached `CogLayout`. */
@@ -32,11 +24,6 @@ export function countRead(what: keyof ReadCounters, n = 1): void {
 
 /**
  * A snapshot of the process-wide {@link ReadCounters}.
- *
- * @example
- * ```ts
- * const { headerReads } = readCounters();
- * ```
  */
 export function readCounters(): ReadCounters {
   return { ...counters };
