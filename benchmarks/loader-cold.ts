@@ -22,9 +22,9 @@
  * blocks read, blocks decoded, headers parsed), the main thread's idle share
  * (`performance.eventLoopUtilization`) and the CPU used by the whole process as a share of all cores.
  *
- *   npx tsx benchmarks/loader-cold.ts [--size 10980] [--chips 300] [--concurrency 8] [--rounds 3] [--only ZSTD,warped]
+ *   npx tsx benchmarks/loader-cold.ts [--size 10980] [--chips 300] [--concurrency 8] [--rounds 3] [--only 'ZSTD|warped']
  *
- * (`--only` runs the cases whose name contains one of the given strings.)
+ * (`--only` runs the cases whose name contains one of the `|`-separated strings.)
  *
  * The test rasters are made with numpy + gdal_translate on the first run and cached under
  * .cache/bench-cold/ (gitignored).
@@ -565,7 +565,7 @@ async function main(): Promise<void> {
       warped: false,
       warm: false,
     });
-    const only = values.only ? values.only.split(',') : null;
+    const only = values.only ? values.only.split('|') : null;
     for (const c of cases) if (!only || only.some((o) => c.name.includes(o))) await runCase(c);
   } finally {
     server.stop();
