@@ -39,7 +39,7 @@ export class CatalogError extends GeosliceError {}
 export class BuildError extends GeosliceError {}
 
 /**
- * Raster reading errors (`TRUNCATED`, `BAD_MAGIC`, `UNSUPPORTED_COMPRESSION`, `TILE_OUT_OF_RANGE`, `ROTATED_TRANSFORM`...).
+ * Raster reading errors (`TRUNCATED`, `BAD_MAGIC`, `UNSUPPORTED_COMPRESSION`, `TILE_OUT_OF_RANGE`, `GCP_ONLY`, `UNSUPPORTED_CRS`, `NON_EARTH_CRS`...).
  * `CORRUPT_TIFF`: the TIFF structure is malformed (IFD loop, implausible count, size or dimension,
  * missing or inconsistent tag); the message names the file, the IFD and the tag. `CORRUPT_BLOCK`: a
  * tile or strip does not decode (truncated or corrupt compressed data).

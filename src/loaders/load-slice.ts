@@ -69,6 +69,11 @@ export interface LoadSliceOptions {
    * AUTO` does for the slice grid; 'none' always reads full resolution (`-ovr NONE`).
    */
   overviews?: 'auto' | 'none';
+  /**
+   * Apply each band's scale and offset from the file's GDAL metadata (`raw * scale + offset`, see
+   * `RasterInfo.scaleOffset`). Default false: chips hold raw values, like GDAL's reads.
+   */
+  scaleOffset?: boolean;
 }
 
 /** One file read for one source: which of its bands (0-based) go to which chip bands. */
@@ -171,7 +176,16 @@ export async function loadSlice(
       );
     // 32-bit integers and doubles do not fit a float32 mantissa: composite them in float64
     const float64 = dtype === 'float64' || dtype === 'int32' || dtype === 'uint32';
-    const ctx: Ctx = { slice, grid, resampling, open, bands, float64, overviews };
+    const ctx: Ctx = {
+      slice,
+      grid,
+      resampling,
+      open,
+      bands,
+      float64,
+      overviews,
+      scaleOffset: opts.scaleOffset === true,
+    };
     let layers: { time?: Date; mosaic: Mosaic; used: string[] }[];
     if (temporal === 'mosaic') {
       const r = await composite(ctx, items);
@@ -359,6 +373,7 @@ interface Ctx {
   bands: number;
   float64: boolean;
   overviews: 'auto' | 'none';
+  scaleOffset: boolean;
 }
 
 async function composite(ctx: Ctx, items: Item[]): Promise<{ mosaic: Mosaic; overlapped: boolean; used: string[] }> {
@@ -458,6 +473,7 @@ async function readFile(
     const data = await readWindow(reader, levelIndex, { x0, y0, width: grid.width, height: grid.height }, file, slice);
     const ok = validity(data, n, info.nodata);
     file.chipBands.forEach((cb, i) => layer.set(data.data[i], cb * n));
+    if (ctx.scaleOffset) applyScaleOffset(layer, n, file, info.scaleOffset);
     for (let p = 0; p < n; p++) if (ok[p] === 0) valid[p] = 0;
     return true;
   }
@@ -468,6 +484,7 @@ async function readFile(
   const sub = ctx.float64 ? new Float64Array(file.bands.length * n) : new Float32Array(file.bands.length * n);
   resample(plan, { window: plan.window, bands: data.data, valid: ok }, ctx.resampling, sub, 0, valid, skip);
   file.chipBands.forEach((cb, i) => layer.set(sub.subarray(i * n, (i + 1) * n), cb * n));
+  if (ctx.scaleOffset) applyScaleOffset(layer, n, file, info.scaleOffset);
   return true;
 }
 
@@ -498,6 +515,22 @@ async function readWindow(
       { cause: e, subject: file.href },
     );
   }
+}
+
+/** Physical values of one file's bands in `layer`: raw * scale + offset (GDAL metadata; none = identity). */
+function applyScaleOffset(
+  layer: Float32Array | Float64Array,
+  n: number,
+  file: FileRead,
+  so: { scale: number[]; offset: number[] } | null | undefined,
+): void {
+  if (!so) return;
+  file.chipBands.forEach((cb, i) => {
+    const s = so.scale[file.bands[i]] ?? 1;
+    const o = so.offset[file.bands[i]] ?? 0;
+    if (s === 1 && o === 0) return;
+    for (let k = cb * n, end = k + n; k < end; k++) layer[k] = layer[k] * s + o;
+  });
 }
 
 /**

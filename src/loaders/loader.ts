@@ -38,6 +38,8 @@ export interface LoaderOptions {
   resampling?: Resampling;
   /** 'auto' (default): the overview `gdalwarp -ovr AUTO` would read; 'none': always full resolution. */
   overviews?: 'auto' | 'none';
+  /** Apply each band's scale/offset from the file's GDAL metadata. Default false (raw values). */
+  scaleOffset?: boolean;
   /** Type of `chip.data` from {@link Loader.load} and {@link Loader.chips}. Default 'float32' (batches are always float32). */
   dtype?: RasterDtype;
   /** Slices loaded at once by `chips`/`batches`. Default 4. */
@@ -196,6 +198,7 @@ export function createLoader(opts: LoaderOptions): Loader {
         dtype: opts.dtype,
         temporal: opts.temporal,
         overviews: opts.overviews,
+        scaleOffset: opts.scaleOffset,
         open,
         limits,
       });

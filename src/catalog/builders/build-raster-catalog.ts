@@ -1,9 +1,9 @@
-import { validateRow } from '../memory/validate-row.js';
 import { checkHttpOptions, type HttpSourceOptions } from '../../sources/http-source.js';
 import { availableParallelism } from 'node:os';
 import { BuildError, type GeosliceError } from '../../errors.js';
 import type { DuckDBCatalog } from '../duckdb/catalog.js';
 import { writeGeoParquet } from '../geoparquet/writer.js';
+import { validateRow } from '../memory/validate-row.js';
 import { openLocalCatalog } from '../open.js';
 import { openRemoteCatalog, type RemoteCatalog } from '../remote/remote-catalog.js';
 import type { S3Options } from '../../sources/s3-config.js';
@@ -144,6 +144,17 @@ async function* rasterRows(
             `${href}: row id "${row.id}" is already used by another file; pass an id function (e.g. from the relative path) or rename the file`,
             { subject: href },
           ),
+          href,
+        );
+        continue;
+      }
+      // the writer validates rows too, but there a bad row would fail the whole build: check it
+      // here, where onError can skip its file
+      try {
+        validateRow(row, ids.size);
+      } catch (e) {
+        report.add(
+          new BuildError('INVALID_ROW', `${href}: ${(e as Error).message}`, { cause: e, subject: href }),
           href,
         );
         continue;
