@@ -12,6 +12,7 @@ import { dtypeInfo, RASTER_DTYPES } from '../tiff/dtype.js';
 import { createMosaic, mergeLayer, mosaicComplete, type Mosaic } from './mosaic.js';
 import { pickLevelForRatio, warpRatio } from './overview.js';
 import { openRaster, type RasterDtype, type RasterReader, type WindowData } from './raster.js';
+import { acquireSharedReaders } from './shared-readers.js';
 import { filterByInterval, groupByDate, type TemporalMode } from './temporal.js';
 import {
   planWarp,
@@ -57,7 +58,11 @@ export interface LoadSliceOptions {
   dtype?: RasterDtype;
   /** Default 'mosaic'. */
   temporal?: TemporalMode;
-  /** How rasters are opened. Default: {@link openRaster} for each file, closed when the load ends. */
+  /**
+   * How rasters are opened. Default: process-wide readers and a 64 MiB decoded-block cache shared
+   * by all standalone calls (a file is opened and its header read once; a local file that changes
+   * is opened again; all are closed 5 s after the last call).
+   */
   open?: RasterOpener;
   /**
    * Which resolution level to read: 'auto' (default) picks the overview exactly as `gdalwarp -ovr
@@ -137,9 +142,13 @@ export async function loadSlice(
     throw new LoaderError('BAD_OPTION', `temporal must be 'mosaic' or 'stack', got ${JSON.stringify(temporal)}`);
   }
   const http = checkHttpOptions(opts.http, 'loadSlice http');
+  // Standalone calls share the process-wide readers and block cache (a loader passes its own
+  // `open`); calls with their own HTTP options open their files for this call only.
+  const shared = opts.open || opts.http !== undefined ? null : acquireSharedReaders();
   const owned = new Map<string, Promise<RasterReader>>();
   const open: RasterOpener =
     opts.open ??
+    shared?.open ??
     ((href, layout) => {
       const hit = owned.get(href);
       if (hit) return hit;
@@ -199,6 +208,7 @@ export async function loadSlice(
   } catch (e) {
     throw asGeosliceError(e, describeSlice(slice));
   } finally {
+    shared?.release();
     for (const r of owned.values())
       await r.then(
         (rd) => rd.close(),
@@ -589,11 +599,16 @@ function toChip(
   }
   const data = info.create(per * layers.length);
   const mask = new Uint8Array(n * layers.length);
-  const range = info.float ? null : [info.min, info.max];
+  const { min: lo, max: hi } = info;
   layers.forEach((l, t) => {
     const src = l.mosaic.data;
-    if (!range) data.set(src, t * per);
-    else for (let k = 0; k < per; k++) data[t * per + k] = Math.min(range[1], Math.max(range[0], Math.round(src[k])));
+    const o = t * per;
+    if (info.float) data.set(src, o);
+    else
+      for (let k = 0; k < per; k++) {
+        const v = Math.round(src[k]);
+        data[o + k] = v < lo ? lo : Math.min(v, hi);
+      }
     mask.set(l.mosaic.mask, t * n);
   });
   if (temporal === 'stack') {

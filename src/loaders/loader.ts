@@ -10,6 +10,7 @@ import { mapOrdered } from './prefetch.js';
 import { openRaster, type RasterDtype } from './raster.js';
 import { ReaderPool } from './reader-pool.js';
 import { BlockCache } from '../sources/block-cache.js';
+import { setDecodeThreads } from '../tiff/codecs/worker-pool.js';
 import type { TemporalMode } from './temporal.js';
 import type { Resampling } from './warp.js';
 
@@ -49,6 +50,13 @@ export interface LoaderOptions {
   cacheBytes?: number;
   /** Default 'mosaic'. */
   temporal?: TemporalMode;
+  /**
+   * Worker threads decoding blocks. The decoder pool is process-wide, so this sets it for every
+   * loader and standalone read (as {@link setDecodeThreads} does). Default: left as it is, which
+   * starts as one thread per core on machines with at least two cores (0 on one core: decoding on
+   * the main thread, DEFLATE still inflated on the libuv pool).
+   */
+  decodeThreads?: number;
   /** Readers kept open between slices. Default 64. */
   maxOpenFiles?: number;
   /** Opens rasters (custom sources, tests). Default {@link openRaster} with the block cache. */
@@ -124,6 +132,11 @@ export function createLoader(opts: LoaderOptions): Loader {
     bad(`prefetch must be a non-negative integer, got ${String(opts.prefetch)}`);
   const cacheBytes = opts.cacheBytes ?? 256 * 2 ** 20;
   if (!(cacheBytes >= 0)) bad(`cacheBytes must be >= 0, got ${String(opts.cacheBytes)}`);
+  if (opts.decodeThreads !== undefined) {
+    if (!Number.isInteger(opts.decodeThreads) || opts.decodeThreads < 0)
+      bad(`decodeThreads must be a non-negative integer, got ${String(opts.decodeThreads)}`);
+    setDecodeThreads(opts.decodeThreads);
+  }
   const maxOpen = opts.maxOpenFiles ?? 64;
   if (!Number.isInteger(maxOpen) || maxOpen < 1)
     bad(`maxOpenFiles must be a positive integer, got ${String(opts.maxOpenFiles)}`);

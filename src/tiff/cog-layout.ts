@@ -7,6 +7,7 @@ import { geoTransformFromTags } from './geotransform.js';
 import { readIfds, tagNumbers, tagText } from './ifd.js';
 import { type CogImageLayout, imageProblem, readImage, type TiffImage } from './image.js';
 import { crsFromGeoKeys } from './read/georef.js';
+import { countRead } from './read/read-counters.js';
 import { SUBFILE, TAG, tagName } from './tags.js';
 
 export type { CogImageLayout } from './image.js';
@@ -99,6 +100,7 @@ export function assertCogLayout(v: unknown, href: string): CogLayout {
  */
 export async function readTiffLayout(source: ByteSource): Promise<CogLayout> {
   const href = source.href;
+  countRead('headerReads');
   try {
     const tiff = await readIfds(source);
     const images = tiff.ifds.map(readImage);
