@@ -5,25 +5,28 @@
  * and S3 (openCatalog('s3://…') against moto_server, SigV4-signed). The HTTP bytes are counted at the
  * server; the S3 bytes at a counting proxy in front of moto. The alternative a user without DuckDB's
  * httpfs would pick — download the whole file, then query it locally — is timed once.
+ * Then the same catalog compacted by `compactShards` (year x cell partitions) is served as an HTTP
+ * prefix and one-year AOI queries count the files opened and bytes sent.
  * Row ids (sorted) must agree across the three before any time is printed. Queries are interleaved
  * (local, HTTP, S3 per query); medians are printed.
  *
  * Run: `npx tsx benchmarks/remote-catalog.ts [N]` (default N = 10^6; needs python3 with moto).
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import seedrandom from 'seedrandom';
+import { compactShards } from '../src/catalog/builders/compact-shards.js';
 import { DuckDBCatalog } from '../src/catalog/duckdb/catalog.js';
 import { DuckDBEngine } from '../src/catalog/duckdb/engine.js';
 import { openCatalog } from '../src/catalog/open.js';
 import { openRemoteCatalog } from '../src/catalog/remote/remote-catalog.js';
 import type { CatalogQuery, GeoCatalog } from '../src/catalog/types.js';
+import { interval } from '../src/geo/interval.js';
 import { syntheticCatalogSql } from '../test/fixtures/catalog/synthetic.js';
 import { startRangeServer } from '../test/fixtures/remote/range-server.js';
+import { startCountingProxy } from '../test/fixtures/s3/counting-proxy.js';
 import { startMoto } from '../test/fixtures/s3/moto.js';
 
 const N = Number(process.argv[2] ?? process.env.GEOSLICE_BENCH_N ?? 1_000_000);
@@ -33,37 +36,6 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-
-/** A pass-through proxy to `target` that counts the response body bytes it forwards. */
-async function countingProxy(
-  target: string,
-): Promise<{ base: string; bytes: () => number; reset(): void; close(): Promise<void> }> {
-  const t = new URL(target);
-  let bytes = 0;
-  const server = http.createServer((req, res) => {
-    const up = http.request(
-      { host: t.hostname, port: t.port, method: req.method, path: req.url, headers: req.headers },
-      (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.on('data', (c: Buffer) => {
-          bytes += c.length;
-        });
-        r.pipe(res);
-      },
-    );
-    up.on('error', () => res.destroy());
-    req.pipe(up);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    bytes: () => bytes,
-    reset: () => {
-      bytes = 0;
-    },
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
 
 async function ids(cat: GeoCatalog): Promise<string[]> {
   const out: string[] = [];
@@ -89,12 +61,12 @@ async function main(): Promise<void> {
 
   const server = await startRangeServer(dir);
   const moto = await startMoto();
-  const proxy = await countingProxy(moto.endpoint);
+  const proxy = await startCountingProxy(moto.endpoint);
   try {
     t = performance.now();
     await moto.client.put('s3://geoslice/bench/catalog.parquet', new Uint8Array(readFileSync(file)));
     log(`uploaded to moto in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-    const s3opts = { ...moto.options, endpoint: proxy.base };
+    const s3opts = { ...moto.options, endpoint: proxy.endpoint };
 
     const rnd = seedrandom('remote-catalog-bench');
     const qs: CatalogQuery[] = Array.from({ length: QUERIES }, () => {
@@ -129,7 +101,7 @@ async function main(): Promise<void> {
       const viaS3 = await openCatalog('s3://geoslice/bench/catalog.parquet', { s3: s3opts });
       const c = await ids(viaS3.query(q));
       time.s3.push(performance.now() - t0);
-      bytes.s3.push(proxy.bytes());
+      bytes.s3.push(proxy.bytesSent);
       await viaS3.close();
 
       const ja = JSON.stringify(a);
@@ -139,6 +111,42 @@ async function main(): Promise<void> {
         );
       digest.update(ja);
       rows += a.length;
+    }
+
+    // The same catalog compacted (year x cell partitions, manifest with per-file extents), served over
+    // HTTP as a prefix: one-year AOI queries skip the files that cannot match without a request.
+    const cdir = join(dir, 'compacted');
+    mkdirSync(cdir);
+    copyFileSync(file, join(cdir, 'part-0.parquet'));
+    t = performance.now();
+    const manifest = await compactShards(cdir);
+    const versionBytes = manifest.files.reduce((sum, f) => sum + statSync(join(cdir, f)).size, 0);
+    log(
+      `compacted into ${manifest.files.length} files (year x cell), ${(versionBytes / 2 ** 20).toFixed(1)} MiB, in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    );
+    const year = interval('2020-01-01', '2020-12-31T23:59:59.999Z');
+    const prefixTime = { local: [] as number[], http: [] as number[] };
+    const prefixBytes: number[] = [];
+    const opened: number[] = [];
+    for (const q of qs) {
+      const yq: CatalogQuery = { ...q, interval: year };
+      let t0 = performance.now();
+      const local = await openCatalog(file);
+      const a = await ids(local.query(yq));
+      prefixTime.local.push(performance.now() - t0);
+      await local.close();
+      server.reset();
+      t0 = performance.now();
+      const remote = await openRemoteCatalog(`${server.base}/compacted/`);
+      const b = await ids(remote.query(yq));
+      prefixTime.http.push(performance.now() - t0);
+      prefixBytes.push(server.bytesSent);
+      opened.push(remote.readStats().filesOpened);
+      await remote.close();
+      if (JSON.stringify(a) !== JSON.stringify(b))
+        throw new Error(
+          `one-year query ${JSON.stringify(q.bbox)}: local ${a.length}, compacted HTTP ${b.length} rows differ`,
+        );
     }
 
     t = performance.now();
@@ -175,6 +183,9 @@ async function main(): Promise<void> {
       `S3    (hyparquet, SigV4, moto):  median ${median(time.s3).toFixed(0)} ms; bytes at proxy median ${median(bytes.s3)} (${pct(median(bytes.s3))}), max ${Math.max(...bytes.s3)} (${pct(Math.max(...bytes.s3))})`,
     );
     log(`download whole file + local query (no httpfs): ${downloadMs.toFixed(0)} ms, ${size} bytes`);
+    log(
+      `one-year AOI queries on the compacted prefix (HTTP, ids equal to local): files opened per query ${opened.join(' ')} of ${manifest.files.length}; bytes at server median ${median(prefixBytes)} (${((100 * median(prefixBytes)) / versionBytes).toFixed(2)}% of ${versionBytes}), max ${Math.max(...prefixBytes)}; median ${median(prefixTime.http).toFixed(0)} ms vs local ${median(prefixTime.local).toFixed(0)} ms`,
+    );
   } finally {
     await proxy.close();
     await moto.stop();

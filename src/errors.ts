@@ -39,7 +39,7 @@ export class CatalogError extends GeosliceError {}
 export class BuildError extends GeosliceError {}
 
 /**
- * Raster reading errors (`TRUNCATED`, `BAD_MAGIC`, `UNSUPPORTED_COMPRESSION`, `TILE_OUT_OF_RANGE`, `ROTATED_TRANSFORM`...).
+ * Raster reading errors (`TRUNCATED`, `BAD_MAGIC`, `UNSUPPORTED_COMPRESSION`, `TILE_OUT_OF_RANGE`, `GCP_ONLY`, `UNSUPPORTED_CRS`, `NON_EARTH_CRS`...).
  * `CORRUPT_TIFF`: the TIFF structure is malformed (IFD loop, implausible count, size or dimension,
  * missing or inconsistent tag); the message names the file, the IFD and the tag. `CORRUPT_BLOCK`: a
  * tile or strip does not decode (truncated or corrupt compressed data).
@@ -70,3 +70,53 @@ export class VectorError extends GeosliceError {}
 
 /** Label errors: rasterizing, paired samples, band statistics (`BAD_ATTRIBUTE`, `BAD_OPTION`, `NO_LABELS`...). */
 export class LabelError extends GeosliceError {}
+
+/** A {@link GeosliceError} subclass: what {@link toGeosliceError} and {@link atBoundary} wrap into. */
+export type GeosliceErrorClass = new (
+  code: string,
+  message: string,
+  options?: { cause?: unknown; subject?: string },
+) => GeosliceError;
+
+/**
+ * An error that reached a public entry point as a plain JS error (TypeError, RangeError, a DuckDB or
+ * file system error), as a `Kind` (default {@link GeosliceError}) naming `subject`: allocation
+ * failures (`Invalid typed array length`, `Array buffer allocation failed`) become `TOO_LARGE`,
+ * anything else `INTERNAL` with the original as `cause`. GeosliceErrors pass through unchanged.
+ */
+export function toGeosliceError(e: unknown, subject: string, Kind: GeosliceErrorClass = GeosliceError): GeosliceError {
+  if (e instanceof GeosliceError) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  if (e instanceof RangeError && /array length|allocation failed|Array buffer|out of memory/i.test(msg))
+    return new Kind('TOO_LARGE', `${subject}: cannot allocate the result (${msg}); use smaller windows or batches`, {
+      cause: e,
+      subject,
+    });
+  return new Kind('INTERNAL', `${subject}: unexpected ${e instanceof Error ? e.name : 'error'}: ${msg}`, {
+    cause: e,
+    subject,
+  });
+}
+
+/**
+ * Runs a public entry point's body and rethrows anything that is not a {@link GeosliceError} through
+ * {@link toGeosliceError}, so no raw JS error escapes the public API.
+ */
+export async function atBoundary<T>(Kind: GeosliceErrorClass, subject: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw toGeosliceError(e, subject, Kind);
+  }
+}
+
+/**
+ * The synchronous form of {@link atBoundary}.
+ */
+export function atBoundarySync<T>(Kind: GeosliceErrorClass, subject: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw toGeosliceError(e, subject, Kind);
+  }
+}

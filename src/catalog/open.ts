@@ -3,14 +3,13 @@
  * `.duckdb` file as a lazy DuckDB catalog; `http(s)://` and `s3://` URLs as remote catalogs.
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
-import { CatalogError } from '../errors.js';
-import { readManifest } from './dir-manifest.js';
+import { atBoundary, CatalogError } from '../errors.js';
 import { DuckDBCatalog } from './duckdb/catalog.js';
 import { DuckDBEngine, describeQuery, runStatement, sharedEngine, type EngineOptions } from './duckdb/engine.js';
 import { quoteIdent, sqlString } from './duckdb/sql.js';
-import { readLocalManifest } from './manifest.js';
+import { readManifest } from './manifest.js';
 import { catalogProjection, describeFiles, geoParquetRelation } from './geoparquet/reader.js';
 import {
   isRemoteCatalogUrl,
@@ -32,12 +31,6 @@ export interface OpenCatalogOptions extends EngineOptions, RemoteCatalogOptions 
 /**
  * Where a catalog comes from: a path (file, directory of shards or `.duckdb` file; taken literally,
  * so `c[1].parquet` is that file), a list of paths, or `{ glob }`, a pattern expanded by geoslice.
- *
- * @example
- * ```ts
- * const a: CatalogSource = 'scenes.parquet';
- * const b: CatalogSource = { glob: 'shards/*.parquet' };
- * ```
  */
 export type CatalogSource = string | string[] | { glob: string };
 
@@ -71,20 +64,9 @@ async function listFiles(
   const abs = resolve(source);
   if (existsSync(abs)) {
     if (statSync(abs).isDirectory()) {
-      const listed = readManifest(abs);
-      if (listed) {
-        if (listed.length === 0)
-          throw new CatalogError(
-            'NOT_FOUND',
-            `${source} is an empty catalog directory (its manifest lists no shards)`,
-            {
-              subject: source,
-            },
-          );
-        return { files: listed, label: source, duckdb: null, hive: false };
-      }
-      const manifest = readLocalManifest(abs);
-      if (manifest) return { files: manifest.files.map((f) => join(abs, f)), label: source, duckdb: null, hive: true };
+      const listed = await readManifest(abs);
+      if (listed)
+        return { files: listed, label: source, duckdb: null, hive: listed.some((f) => relative(abs, f).includes('=')) };
       const files = (await glob('**/*.parquet', { cwd: abs, absolute: true, dot: false })).sort();
       if (files.length === 0)
         throw new CatalogError(
@@ -118,8 +100,8 @@ function isDuckDBFile(path: string): boolean {
 
 /**
  * Opens a catalog lazily: only Parquet footers (or the `.duckdb` table schema) are read now; rows are
- * read by the eager operations. A directory with a `_manifest.json` (see `compactShards`) opens exactly
- * the files of its committed version. `http(s)://` and `s3://` URLs (a file, an `s3://` prefix ending in `/`
+ * read by the eager operations. A directory with a `_manifest.json` (written by `appendToCatalog`,
+ * `compactCatalog`, `compactShards`) opens exactly the files it lists. `http(s)://` and `s3://` URLs (a file, an `s3://` prefix ending in `/`
  * or a glob) open as a {@link RemoteCatalog} read with range requests and no DuckDB extension. Third-party GeoParquet (0.4 to 2.0-dev, stac-geoparquet) maps onto the
  * catalog columns as described in `geoparquet/reader.ts`. Without `memoryLimit`/`threads`/`tempDirectory`
  * the catalog lives in the process-wide shared DuckDB engine (so catalogs join in SQL); with them it
@@ -131,8 +113,10 @@ function isDuckDBFile(path: string): boolean {
  *
  * @example
  * ```ts
- * const cat = await openCatalog('catalog/');                     // hive directory of shards
- * const s2 = await openCatalog({ glob: 'data/*.parquet' }, { threads: 4 });
+ * import { openCatalog } from 'geoslice';
+ *
+ * const shards = await openCatalog('catalog/'); // a directory of shards
+ * const s2 = await openCatalog({ glob: 'data/*.parquet' }, { threads: 4 }); // a pattern, said explicitly
  * const db = await openCatalog('scenes.duckdb', { table: 'catalog' });
  * console.log(await shards.count(), await s2.bounds(), await db.temporalExtent());
  * ```
@@ -149,9 +133,19 @@ export async function openCatalog(
   source: CatalogSource,
   opts: OpenCatalogOptions = {},
 ): Promise<DuckDBCatalog | RemoteCatalog> {
-  if ((typeof source === 'string' || Array.isArray(source)) && isRemoteCatalogUrl(source))
-    return openRemoteCatalog(source, opts);
-  return openLocalCatalog(source, opts);
+  return atBoundary(CatalogError, `openCatalog ${describeSource(source)}`, async () => {
+    if ((typeof source === 'string' || Array.isArray(source)) && isRemoteCatalogUrl(source))
+      return openRemoteCatalog(source, opts);
+    return openLocalCatalog(source, opts);
+  });
+}
+
+function describeSource(source: unknown): string {
+  try {
+    return JSON.stringify(source)?.slice(0, 200) ?? String(source);
+  } catch {
+    return String(source);
+  }
 }
 
 /**

@@ -151,7 +151,7 @@ function checkInterval(i: TimeInterval): TimeInterval {
   const bad = (why: string): never => {
     throw new CatalogError('BAD_QUERY', `query interval ${why}; build it with interval(start, end)`);
   };
-  if (typeof i !== 'object' || i === null) bad('must be { start, end }');
+  if (typeof i !== 'object' || i === null || Array.isArray(i)) bad('must be { start, end }');
   for (const [k, v] of [
     ['start', i.start],
     ['end', i.end],

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { acquireLock } from '../catalog/builders/lock.js';
-import { cleanCatalogDir, MANIFEST_NAME } from '../catalog/dir-manifest.js';
+import { cleanCatalogDir } from '../catalog/builders/catalog-dir.js';
+import { MANIFEST_NAME } from '../catalog/manifest.js';
 import { removeStaleTemps } from '../catalog/temp-files.js';
 import { BuildError } from '../errors.js';
 import { recoverCommits } from '../stitch/commit.js';
@@ -17,11 +18,6 @@ import type { CliContext } from './args.js';
  * removes temp files and scratch directories of dead processes (in `dir` and the OS temp directory)
  * and, in a catalog directory (one with a manifest; under its writer lock), shards the manifest does
  * not list. Returns what it finished and removed.
- *
- * @example
- * ```ts
- * const { removed, completed } = await cleanDirectory('catalog/');
- * ```
  */
 export async function cleanDirectory(dir: string): Promise<{ completed: string[]; removed: string[] }> {
   if (!existsSync(dir) || !statSync(dir).isDirectory())
@@ -42,11 +38,6 @@ export async function cleanDirectory(dir: string): Promise<{ completed: string[]
 
 /**
  * Registers `geoslice clean <dir>` on the root command.
- *
- * @example
- * ```ts
- * addCleanCommand(root, ctx);
- * ```
  */
 export function addCleanCommand(root: Command, ctx: CliContext): void {
   root

@@ -37,6 +37,7 @@ import { renderCoverageMap } from '../quicklook/coverage-map.js';
 import { showProgress } from './progress.js';
 import { addPredictCommand } from './predict-command.js';
 import { VERSION } from './version.js';
+import { codecs } from '../tiff/codecs/report.js';
 import { inFlags } from './flags.js';
 import { addSampleCommand } from './sample-command.js';
 import { addStitchCommand } from './stitch-command.js';
@@ -55,6 +56,21 @@ export function program(io: CliIO): Command {
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   const json = () => Boolean(root.opts().json);
   const ctx = cliContext(json, io);
+  root
+    .command('codecs')
+    .description('the decoder of each TIFF compression (native, WebAssembly, JavaScript) and decode threads')
+    .action(async () => {
+      const r = await codecs();
+      const names = Object.keys(r.codecs);
+      const w = Math.max(...names.map((n) => n.length));
+      ctx.print(
+        { version: VERSION, ...r },
+        [
+          `geoslice ${VERSION}, ${r.decodeThreads} decode thread(s)`,
+          ...names.map((n) => `${n.padEnd(w)}  ${r.codecs[n]}`),
+        ].join('\n'),
+      );
+    });
   const cat = root.command('catalog').description('build, inspect, query and combine catalogs');
 
   cat

@@ -5,7 +5,7 @@
 import { renameSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import seedrandom from 'seedrandom';
 import type { GeoCatalog } from '../catalog/types.js';
-import { LabelError } from '../errors.js';
+import { atBoundary, LabelError } from '../errors.js';
 import type { Chip } from '../loaders/chip.js';
 import type { BandSelector } from '../loaders/load-slice.js';
 import { ReaderCache, rowBands } from './row-bands.js';
@@ -85,6 +85,12 @@ function percentile(sorted: number[], q: number): number {
  * Throws {@link LabelError} `NO_DATA` when a band has no valid pixel, `BAD_OPTION` for bad options.
  */
 export async function computeBandStats(catalog: GeoCatalog, opts: BandStatsOptions = {}): Promise<BandStats[]> {
+  return atBoundary(LabelError, 'computeBandStats', () => computeBandStatsUnguarded(catalog, opts));
+}
+
+async function computeBandStatsUnguarded(catalog: GeoCatalog, opts: BandStatsOptions = {}): Promise<BandStats[]> {
+  if (!catalog || typeof catalog !== 'object' || typeof catalog.rows !== 'function')
+    throw new LabelError('BAD_OPTION', `computeBandStats needs a catalog, got ${String(catalog)}`);
   const qs = opts.percentiles ?? [1, 2, 50, 98, 99];
   if (!qs.every((q) => q >= 0 && q <= 100))
     throw new LabelError('BAD_OPTION', `percentiles must be within 0..100, got ${qs}`);

@@ -2,6 +2,7 @@
  * The geometry inputs of the reads by geometry: features given in JS (WKB or GeoJSON geometries) or a
  * vector file (GeoParquet, GeoJSON, GeoJSON-seq, FlatGeobuf), streamed with their CRS.
  */
+import { LabelError } from '../errors.js';
 import { resolveCrs, type CrsInput } from '../geo/crs.js';
 import { toVectorGeometry, type VectorFeature, type VectorGeometry } from '../vector/geometry.js';
 import { openVectorLayer } from '../vector/open.js';
@@ -31,10 +32,23 @@ export async function* inputFeatures(input: GeometryInput, crs?: CrsInput): Asyn
       yield { index: index++, geometry: f.geometry, properties: f.properties, crs: c };
     return;
   }
+  if (
+    !input ||
+    typeof input !== 'object' ||
+    !(Symbol.iterator in input || Symbol.asyncIterator in (input as AsyncIterable<VectorFeature>))
+  )
+    throw new LabelError(
+      'BAD_OPTION',
+      `features must be a vector file path or an (async) iterable of { geometry, properties }, got ${String(input)}`,
+    );
   const c = resolveCrs(crs ?? 'EPSG:4326').code;
   let index = 0;
   for await (const f of input as AsyncIterable<VectorFeature>) {
     const where = `feature ${index}`;
+    if (!f || typeof f !== 'object')
+      throw new LabelError('BAD_OPTION', `${where} must be an object { geometry, properties }, got ${String(f)}`, {
+        subject: where,
+      });
     const geometry = toVectorGeometry(f.geometry, where);
     if (geometry) yield { index, geometry, properties: { ...(f.properties ?? {}) }, crs: c };
     index++;

@@ -1,7 +1,7 @@
 /**
  * `rasterize`: burning vector features into a slice's pixel grid with `gdal_rasterize` semantics.
  */
-import { LabelError } from '../errors.js';
+import { atBoundarySync, LabelError } from '../errors.js';
 import type { BBox } from '../geo/bbox.js';
 import { resolveCrs, type CrsInput } from '../geo/crs.js';
 import { type GeoSlice, sliceHeight, sliceWidth, validateSlice } from '../geo/slice.js';
@@ -101,6 +101,16 @@ export function rasterize(
   grid: GeoSlice,
   opts: RasterizeOptions = {},
 ): RasterizedLabel {
+  return atBoundarySync(LabelError, 'rasterize', () => rasterizeUnguarded(features, grid, opts));
+}
+
+function rasterizeUnguarded(
+  features: Iterable<VectorFeature>,
+  grid: GeoSlice,
+  opts: RasterizeOptions = {},
+): RasterizedLabel {
+  if (!features || typeof (features as Iterable<VectorFeature>)[Symbol.iterator] !== 'function')
+    bad(`features must be an iterable of features, got ${String(features)}`);
   validateSlice(grid);
   const dtype = opts.dtype ?? 'uint8';
   if (!(dtype in ARRAYS)) bad(`dtype must be one of ${Object.keys(ARRAYS).join(', ')}, got ${String(dtype)}`);

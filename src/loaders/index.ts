@@ -49,6 +49,7 @@ export type { BandSelector, LoadSliceOptions, RasterOpener, SliceSource } from '
 export { createLoader } from './loader.js';
 export type { Loader, LoaderOptions } from './loader.js';
 export { ReaderPool } from './reader-pool.js';
+export { decodeThreads, setDecodeThreads } from '../tiff/codecs/worker-pool.js';
 export { pickLevel, pickLevelForRatio, warpRatio } from './overview.js';
 export { planWarp, resample, sliceGrid } from './warp.js';
 export type { PixelGrid, PixelWindow, PointMapper, Resampling, WarpPlan, WindowPixels } from './warp.js';

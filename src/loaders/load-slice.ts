@@ -12,6 +12,7 @@ import { dtypeInfo, RASTER_DTYPES } from '../tiff/dtype.js';
 import { createMosaic, mergeLayer, mosaicComplete, type Mosaic } from './mosaic.js';
 import { pickLevelForRatio, warpRatio } from './overview.js';
 import { openRaster, type RasterDtype, type RasterReader, type WindowData } from './raster.js';
+import { acquireSharedReaders } from './shared-readers.js';
 import { filterByInterval, groupByDate, type TemporalMode } from './temporal.js';
 import {
   planWarp,
@@ -57,13 +58,22 @@ export interface LoadSliceOptions {
   dtype?: RasterDtype;
   /** Default 'mosaic'. */
   temporal?: TemporalMode;
-  /** How rasters are opened. Default: {@link openRaster} for each file, closed when the load ends. */
+  /**
+   * How rasters are opened. Default: process-wide readers and a 64 MiB decoded-block cache shared
+   * by all standalone calls (a file is opened and its header read once; a local file that changes
+   * is opened again; all are closed 5 s after the last call).
+   */
   open?: RasterOpener;
   /**
    * Which resolution level to read: 'auto' (default) picks the overview exactly as `gdalwarp -ovr
    * AUTO` does for the slice grid; 'none' always reads full resolution (`-ovr NONE`).
    */
   overviews?: 'auto' | 'none';
+  /**
+   * Apply each band's scale and offset from the file's GDAL metadata (`raw * scale + offset`, see
+   * `RasterInfo.scaleOffset`). Default false: chips hold raw values, like GDAL's reads.
+   */
+  scaleOffset?: boolean;
 }
 
 /** One file read for one source: which of its bands (0-based) go to which chip bands. */
@@ -132,9 +142,13 @@ export async function loadSlice(
     throw new LoaderError('BAD_OPTION', `temporal must be 'mosaic' or 'stack', got ${JSON.stringify(temporal)}`);
   }
   const http = checkHttpOptions(opts.http, 'loadSlice http');
+  // Standalone calls share the process-wide readers and block cache (a loader passes its own
+  // `open`); calls with their own HTTP options open their files for this call only.
+  const shared = opts.open || opts.http !== undefined ? null : acquireSharedReaders();
   const owned = new Map<string, Promise<RasterReader>>();
   const open: RasterOpener =
     opts.open ??
+    shared?.open ??
     ((href, layout) => {
       const hit = owned.get(href);
       if (hit) return hit;
@@ -162,7 +176,16 @@ export async function loadSlice(
       );
     // 32-bit integers and doubles do not fit a float32 mantissa: composite them in float64
     const float64 = dtype === 'float64' || dtype === 'int32' || dtype === 'uint32';
-    const ctx: Ctx = { slice, grid, resampling, open, bands, float64, overviews };
+    const ctx: Ctx = {
+      slice,
+      grid,
+      resampling,
+      open,
+      bands,
+      float64,
+      overviews,
+      scaleOffset: opts.scaleOffset === true,
+    };
     let layers: { time?: Date; mosaic: Mosaic; used: string[] }[];
     if (temporal === 'mosaic') {
       const r = await composite(ctx, items);
@@ -185,6 +208,7 @@ export async function loadSlice(
   } catch (e) {
     throw asGeosliceError(e, describeSlice(slice));
   } finally {
+    shared?.release();
     for (const r of owned.values())
       await r.then(
         (rd) => rd.close(),
@@ -349,6 +373,7 @@ interface Ctx {
   bands: number;
   float64: boolean;
   overviews: 'auto' | 'none';
+  scaleOffset: boolean;
 }
 
 async function composite(ctx: Ctx, items: Item[]): Promise<{ mosaic: Mosaic; overlapped: boolean; used: string[] }> {
@@ -448,6 +473,7 @@ async function readFile(
     const data = await readWindow(reader, levelIndex, { x0, y0, width: grid.width, height: grid.height }, file, slice);
     const ok = validity(data, n, info.nodata);
     file.chipBands.forEach((cb, i) => layer.set(data.data[i], cb * n));
+    if (ctx.scaleOffset) applyScaleOffset(layer, n, file, info.scaleOffset);
     for (let p = 0; p < n; p++) if (ok[p] === 0) valid[p] = 0;
     return true;
   }
@@ -458,6 +484,7 @@ async function readFile(
   const sub = ctx.float64 ? new Float64Array(file.bands.length * n) : new Float32Array(file.bands.length * n);
   resample(plan, { window: plan.window, bands: data.data, valid: ok }, ctx.resampling, sub, 0, valid, skip);
   file.chipBands.forEach((cb, i) => layer.set(sub.subarray(i * n, (i + 1) * n), cb * n));
+  if (ctx.scaleOffset) applyScaleOffset(layer, n, file, info.scaleOffset);
   return true;
 }
 
@@ -488,6 +515,22 @@ async function readWindow(
       { cause: e, subject: file.href },
     );
   }
+}
+
+/** Physical values of one file's bands in `layer`: raw * scale + offset (GDAL metadata; none = identity). */
+function applyScaleOffset(
+  layer: Float32Array | Float64Array,
+  n: number,
+  file: FileRead,
+  so: { scale: number[]; offset: number[] } | null | undefined,
+): void {
+  if (!so) return;
+  file.chipBands.forEach((cb, i) => {
+    const s = so.scale[file.bands[i]] ?? 1;
+    const o = so.offset[file.bands[i]] ?? 0;
+    if (s === 1 && o === 0) return;
+    for (let k = cb * n, end = k + n; k < end; k++) layer[k] = layer[k] * s + o;
+  });
 }
 
 /**
@@ -556,11 +599,16 @@ function toChip(
   }
   const data = info.create(per * layers.length);
   const mask = new Uint8Array(n * layers.length);
-  const range = info.float ? null : [info.min, info.max];
+  const { min: lo, max: hi } = info;
   layers.forEach((l, t) => {
     const src = l.mosaic.data;
-    if (!range) data.set(src, t * per);
-    else for (let k = 0; k < per; k++) data[t * per + k] = Math.min(range[1], Math.max(range[0], Math.round(src[k])));
+    const o = t * per;
+    if (info.float) data.set(src, o);
+    else
+      for (let k = 0; k < per; k++) {
+        const v = Math.round(src[k]);
+        data[o + k] = v < lo ? lo : Math.min(v, hi);
+      }
     mask.set(l.mosaic.mask, t * n);
   });
   if (temporal === 'stack') {

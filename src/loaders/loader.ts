@@ -10,6 +10,7 @@ import { mapOrdered } from './prefetch.js';
 import { openRaster, type RasterDtype } from './raster.js';
 import { ReaderPool } from './reader-pool.js';
 import { BlockCache } from '../sources/block-cache.js';
+import { setDecodeThreads } from '../tiff/codecs/worker-pool.js';
 import type { TemporalMode } from './temporal.js';
 import type { Resampling } from './warp.js';
 
@@ -37,6 +38,8 @@ export interface LoaderOptions {
   resampling?: Resampling;
   /** 'auto' (default): the overview `gdalwarp -ovr AUTO` would read; 'none': always full resolution. */
   overviews?: 'auto' | 'none';
+  /** Apply each band's scale/offset from the file's GDAL metadata. Default false (raw values). */
+  scaleOffset?: boolean;
   /** Type of `chip.data` from {@link Loader.load} and {@link Loader.chips}. Default 'float32' (batches are always float32). */
   dtype?: RasterDtype;
   /** Slices loaded at once by `chips`/`batches`. Default 4. */
@@ -47,6 +50,13 @@ export interface LoaderOptions {
   cacheBytes?: number;
   /** Default 'mosaic'. */
   temporal?: TemporalMode;
+  /**
+   * Worker threads decoding blocks. The decoder pool is process-wide, so this sets it for every
+   * loader and standalone read (as {@link setDecodeThreads} does). Default: left as it is, which
+   * starts as one thread per core on machines with at least two cores (0 on one core: decoding on
+   * the main thread, DEFLATE still inflated on the libuv pool).
+   */
+  decodeThreads?: number;
   /** Readers kept open between slices. Default 64. */
   maxOpenFiles?: number;
   /** Opens rasters (custom sources, tests). Default {@link openRaster} with the block cache. */
@@ -122,6 +132,11 @@ export function createLoader(opts: LoaderOptions): Loader {
     bad(`prefetch must be a non-negative integer, got ${String(opts.prefetch)}`);
   const cacheBytes = opts.cacheBytes ?? 256 * 2 ** 20;
   if (!(cacheBytes >= 0)) bad(`cacheBytes must be >= 0, got ${String(opts.cacheBytes)}`);
+  if (opts.decodeThreads !== undefined) {
+    if (!Number.isInteger(opts.decodeThreads) || opts.decodeThreads < 0)
+      bad(`decodeThreads must be a non-negative integer, got ${String(opts.decodeThreads)}`);
+    setDecodeThreads(opts.decodeThreads);
+  }
   const maxOpen = opts.maxOpenFiles ?? 64;
   if (!Number.isInteger(maxOpen) || maxOpen < 1)
     bad(`maxOpenFiles must be a positive integer, got ${String(opts.maxOpenFiles)}`);
@@ -183,6 +198,7 @@ export function createLoader(opts: LoaderOptions): Loader {
         dtype: opts.dtype,
         temporal: opts.temporal,
         overviews: opts.overviews,
+        scaleOffset: opts.scaleOffset,
         open,
         limits,
       });

@@ -9,6 +9,8 @@ import type { RasterReader } from './raster.js';
  */
 export class ReaderPool {
   private readonly entries = new Map<string, { reader: Promise<RasterReader>; refs: number }>();
+  /** Forgotten readers still leased: closed when their last lease is released. */
+  private readonly retired = new Set<{ reader: Promise<RasterReader>; refs: number }>();
   private closed = false;
 
   constructor(
@@ -48,9 +50,34 @@ export class ReaderPool {
         if (released) return;
         released = true;
         entry.refs--;
-        this.trim();
+        if (this.retired.has(entry)) this.closeRetired();
+        else this.trim();
       },
     };
+  }
+
+  /**
+   * Drops the reader of `href` from the pool (the next acquire opens the file again); it is closed
+   * now when idle, else when its last lease is released.
+   */
+  forget(href: string): void {
+    const e = this.entries.get(href);
+    if (!e) return;
+    this.entries.delete(href);
+    this.retired.add(e);
+    this.closeRetired();
+  }
+
+  /** Closes forgotten readers that no load uses any more. */
+  private closeRetired(): void {
+    for (const e of this.retired) {
+      if (e.refs > 0) continue;
+      this.retired.delete(e);
+      e.reader.then(
+        (r) => r.close(),
+        () => undefined,
+      );
+    }
   }
 
   /** Closes idle readers, least recently used first, until at most `maxOpen` remain. */
@@ -75,8 +102,9 @@ export class ReaderPool {
   /** Closes every reader; later acquires fail. */
   async close(): Promise<void> {
     this.closed = true;
-    const all = [...this.entries.values()];
+    const all = [...this.entries.values(), ...this.retired];
     this.entries.clear();
+    this.retired.clear();
     await Promise.all(
       all.map((e) =>
         e.reader.then(

@@ -60,13 +60,13 @@ export interface RandomSamplerOptions extends CommonSamplerOptions {
  * ```
  */
 export async function* randomSampler(catalog: GeoCatalog, opts: RandomSamplerOptions): AsyncGenerator<GeoSlice> {
+  const { seed, epoch } = checkSeed(opts);
   const { length } = opts;
   if (!Number.isInteger(length) || length < 0)
     badOption('length', length, 'pass a non-negative integer number of slices');
   const weight = opts.weight ?? 'area';
   if (typeof weight !== 'string' || weight.length === 0)
     badOption('weight', weight, "pass 'area', 'uniform' or a numeric column name");
-  const { seed, epoch } = checkSeed(opts);
   const shard = checkShard(opts.shard);
   const spec: ChipSpec = chipSpecOf(opts);
   const plan = opts.temporal ? planTemporal(opts.temporal, opts.interval) : undefined;

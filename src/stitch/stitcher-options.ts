@@ -94,6 +94,11 @@ const MIB = 1024 * 1024;
  * option (e.g. an integer dtype without `nodata`, a memory budget smaller than one tile).
  */
 export function resolveStitcherOptions(opts: StitcherOptions): StitchSpec {
+  if (!opts || typeof opts !== 'object')
+    throw new StitchError(
+      'BAD_OPTION',
+      `createStitcher needs an options object { grid, bands, ... }, got ${String(opts)}`,
+    );
   const grid = validateSlice(opts.grid);
   const gridCrs = normalizeCrs(grid.crs);
   const bands = opts.bands;

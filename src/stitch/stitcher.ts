@@ -1,4 +1,4 @@
-import { describeSlice, type GeoSlice } from '../geo/index.js';
+import { describeSlice, type GeoSlice, validateSlice } from '../geo/index.js';
 import type { RasterDtype } from '../tiff/dtype.js';
 import { TileAccumulator } from './accumulator.js';
 import { FlushingOutput } from './flushing-output.js';
@@ -7,7 +7,7 @@ import type { PredictionInput } from './prediction-input.js';
 import { checkWindow, readStitchedWindow, type StitchedWindow } from './read-window.js';
 import type { StitchWriteOptions, StitchWriteResult } from './stitch-writer.js';
 import { resolveStitcherOptions, type StitcherOptions } from './stitcher-options.js';
-import { StitchError } from '../errors.js';
+import { atBoundary, atBoundarySync, StitchError } from '../errors.js';
 import type { ValueKind } from './uncertainty.js';
 
 export type { AddOptions } from './place-prediction.js';
@@ -115,7 +115,7 @@ export interface Stitcher {
  * ```
  */
 export function createStitcher(opts: StitcherOptions): Stitcher {
-  const spec = resolveStitcherOptions(opts);
+  const spec = atBoundarySync(StitchError, 'createStitcher', () => resolveStitcherOptions(opts));
   const acc = new TileAccumulator({
     width: spec.width,
     height: spec.height,
@@ -149,38 +149,22 @@ export function createStitcher(opts: StitcherOptions): Stitcher {
     uncertaintyBands: spec.uncertaintyBands,
 
     add(slice, prediction, addOpts = {}) {
-      const { what, samples, place } = placePrediction(spec, acc.inputBands, slice, prediction, addOpts);
-      const top = acc.topRow(place);
-      if (top < 0) {
-        throw new StitchError(
-          'OUTSIDE_GRID',
-          `${what} does not cover any pixel centre of the stitcher grid ${describeSlice(spec.grid)}; drop it or widen the grid`,
-          { subject: what },
-        );
-      }
-      if (spec.order === 'rows' && top < lastTop) {
-        throw new StitchError(
-          'ORDER',
-          `${what} starts at grid row ${top}, north of an earlier slice (row ${lastTop}); with order: 'rows' feed slices north to south, or use order: 'any'`,
-          { subject: what },
-        );
-      }
-      lastTop = top;
-      const touched = acc.add(place, samples);
-      adds++;
-      pixels += touched * samples.samples.length;
-      return touched;
+      return atBoundarySync(StitchError, 'stitcher.add', () => addPrediction(slice, prediction, addOpts));
     },
 
     readWindow(x0, y0, w, h, ro = {}) {
-      checkWindow(spec, x0, y0, w, h);
-      output.assertNotFlushed(x0, y0, w, h);
-      return readStitchedWindow(spec, acc, x0, y0, w, h, ro.uncertainty ?? spec.trackVariance);
+      return atBoundarySync(StitchError, 'stitcher.readWindow', () => {
+        checkWindow(spec, x0, y0, w, h);
+        output.assertNotFlushed(x0, y0, w, h);
+        return readStitchedWindow(spec, acc, x0, y0, w, h, ro.uncertainty ?? spec.trackVariance);
+      });
     },
 
-    open: (path, wo = {}) => output.open(path, wo),
-    flush: () => output.flush(lastTop),
-    write: (path, wo = {}) => output.write(path, wo),
+    open: (path, wo = {}) =>
+      atBoundary(StitchError, `stitcher.open ${String(path)}`, () => output.open(outPath(path), wo)),
+    flush: () => atBoundary(StitchError, 'stitcher.flush', () => output.flush(lastTop)),
+    write: (path, wo = {}) =>
+      atBoundary(StitchError, `stitcher.write ${String(path)}`, () => output.write(outPath(path), wo)),
 
     stats() {
       return {
@@ -198,4 +182,36 @@ export function createStitcher(opts: StitcherOptions): Stitcher {
       acc.close();
     },
   };
+
+  function addPrediction(slice: GeoSlice, prediction: PredictionInput, addOpts: AddOptions): number {
+    validateSlice(slice);
+    const { what, samples, place } = placePrediction(spec, acc.inputBands, slice, prediction, addOpts);
+    const top = acc.topRow(place);
+    if (top < 0) {
+      throw new StitchError(
+        'OUTSIDE_GRID',
+        `${what} does not cover any pixel centre of the stitcher grid ${describeSlice(spec.grid)}; drop it or widen the grid`,
+        { subject: what },
+      );
+    }
+    if (spec.order === 'rows' && top < lastTop) {
+      throw new StitchError(
+        'ORDER',
+        `${what} starts at grid row ${top}, north of an earlier slice (row ${lastTop}); with order: 'rows' feed slices north to south, or use order: 'any'`,
+        { subject: what },
+      );
+    }
+    lastTop = top;
+    const touched = acc.add(place, samples);
+    adds++;
+    pixels += touched * samples.samples.length;
+    return touched;
+  }
+}
+
+/** The output path of `open`/`write`, checked: a non-empty string without NUL bytes. */
+function outPath(path: unknown): string {
+  if (typeof path !== 'string' || path.length === 0 || path.includes('\0'))
+    throw new StitchError('BAD_OPTION', `the output path must be a non-empty string, got ${String(path)}`);
+  return path;
 }

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { catalogFromRows } from '../catalog/from-rows.js';
 import type { CatalogRow, GeoCatalog, GeoParquetWriteOptions } from '../catalog/index.js';
-import { StitchError } from '../errors.js';
+import { atBoundary, StitchError } from '../errors.js';
 import {
   describeSlice,
   footprintWgs84,
@@ -115,6 +115,27 @@ export async function writePredictions(
   results: Iterable<PredictionResult> | AsyncIterable<PredictionResult>,
   opts: WritePredictionsOptions,
 ): Promise<WritePredictionsResult> {
+  return atBoundary(StitchError, `writePredictions ${String(opts?.out)}`, () =>
+    writePredictionsUnguarded(catalog, results, opts),
+  );
+}
+
+async function writePredictionsUnguarded(
+  catalog: GeoCatalog,
+  results: Iterable<PredictionResult> | AsyncIterable<PredictionResult>,
+  opts: WritePredictionsOptions,
+): Promise<WritePredictionsResult> {
+  if (!opts || typeof opts !== 'object')
+    throw new StitchError('BAD_OPTION', 'writePredictions needs options { out, modelId, ... }');
+  if (typeof opts.out !== 'string' || opts.out.length === 0 || opts.out.includes('\0'))
+    throw new StitchError('BAD_OPTION', `out must be a non-empty path, got ${String(opts.out)}`);
+  if (!catalog || typeof catalog !== 'object' || typeof catalog.source !== 'string')
+    throw new StitchError(
+      'BAD_OPTION',
+      'writePredictions needs the input catalog (a GeoCatalog) as its first argument',
+    );
+  if (!results || typeof results !== 'object' || !(Symbol.iterator in results || Symbol.asyncIterator in results))
+    throw new StitchError('BAD_OPTION', 'results must be an iterable or async iterable of { slice, prediction }');
   const out = resolve(opts.out);
   const level = opts.level ?? 'slice';
   const values = opts.values ?? 'probabilities';
@@ -137,8 +158,10 @@ export async function writePredictions(
 
   const summaries: { slice: GeoSlice; s: PredictionSummary }[] = [];
   for await (const r of results) {
-    const what = describeSlice(r.slice);
+    if (!r || typeof r !== 'object')
+      throw new StitchError('BAD_OPTION', `results must hold { slice, prediction } objects, got ${String(r)}`);
     validateSlice(r.slice);
+    const what = describeSlice(r.slice);
     const [h, w] = r.shape ?? [sliceHeight(r.slice), sliceWidth(r.slice)];
     const samples = prepareSamples(
       toPredictionSamples(r.prediction, bandsOf(r.prediction, h, w, what), h, w, what),

@@ -53,6 +53,12 @@ export {
 export { geoTransformFromTags, type GeoTags, type GeoTransform } from './geotransform.js';
 export { GEOKEY, geoKey } from './geokeys.js';
 export { crsFromGeoKeys } from './read/georef.js';
+// Work counters of the raster readers (headers parsed, bytes read, blocks decoded).
+export { readCounters, type ReadCounters } from './read/read-counters.js';
+// Decoders: which implementation runs each compression, and the decode thread count.
+export { codecs, type CodecReport } from './codecs/report.js';
+export { decodeThreads, setDecodeThreads } from './codecs/worker-pool.js';
+export { zstdDecoders, type ZstdDecoder } from './codecs/zstd.js';
 // The header cache and the COG layout check.
 export { assertCogLayout, extractCogLayout, readTiffLayout, type CogLayout } from './cog-layout.js';
 export { checkCogLayout, type CogLayoutFinding, type CogLayoutReport } from './write/cog-layout-check.js';

@@ -5,7 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { glob } from 'tinyglobby';
-import { BuildError, GeosliceError } from '../errors.js';
+import { atBoundary, BuildError, GeosliceError } from '../errors.js';
 import type { BBox } from '../geo/bbox.js';
 import { resolveCrs } from '../geo/crs.js';
 import type { Geometry } from '../geo/geometry.js';
@@ -73,6 +73,16 @@ export async function buildVectorCatalog(
   inputs: string | readonly string[],
   opts: BuildVectorOptions,
 ): Promise<BuildResult> {
+  return atBoundary(BuildError, 'buildVectorCatalog', () => buildVectorCatalogUnguarded(inputs, opts));
+}
+
+async function buildVectorCatalogUnguarded(
+  inputs: string | readonly string[],
+  opts: BuildVectorOptions,
+): Promise<BuildResult> {
+  if (!opts || typeof opts !== 'object') throw new BuildError('BAD_OPTION', 'buildVectorCatalog needs options { out }');
+  if (typeof inputs !== 'string' && !Array.isArray(inputs))
+    throw new BuildError('BAD_OPTION', `inputs must be a path or a list of paths, got ${String(inputs)}`);
   const granularity = opts.granularity ?? 'file';
   if (granularity !== 'file' && granularity !== 'feature')
     throw new BuildError('BAD_OPTION', `granularity must be 'file' or 'feature', got ${JSON.stringify(granularity)}`);

@@ -3,7 +3,7 @@
  */
 import { rowBackend } from '../catalog/row-backend.js';
 import type { CatalogRow, GeoCatalog } from '../catalog/types.js';
-import { VectorError } from '../errors.js';
+import { atBoundary, VectorError } from '../errors.js';
 import type { BBox } from '../geo/bbox.js';
 import { resolveCrs } from '../geo/crs.js';
 import { describeSlice, type GeoSlice, validateSlice } from '../geo/slice.js';
@@ -45,6 +45,14 @@ export interface SliceFeature {
  * Throws {@link VectorError} naming the row or file that cannot be read.
  */
 export async function loadVector(
+  catalog: GeoCatalog,
+  slice: GeoSlice,
+  opts: LoadVectorOptions = {},
+): Promise<SliceFeature[]> {
+  return atBoundary(VectorError, 'loadVector', () => loadVectorUnguarded(catalog, slice, opts));
+}
+
+async function loadVectorUnguarded(
   catalog: GeoCatalog,
   slice: GeoSlice,
   opts: LoadVectorOptions = {},

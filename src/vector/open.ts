@@ -2,7 +2,7 @@
  * Opening a vector file: {@link openVectorLayer} picks the reader from the extension.
  */
 import { existsSync, statSync } from 'node:fs';
-import { VectorError } from '../errors.js';
+import { atBoundary, VectorError } from '../errors.js';
 import { openFlatGeobuf } from './read-flatgeobuf.js';
 import { openGeoJson } from './read-geojson.js';
 import { openGeoParquetLayer } from './read-geoparquet.js';
@@ -29,6 +29,12 @@ export function vectorFormatOf(href: string): VectorFormat | null {
  * {@link VectorError} `NOT_FOUND`, `UNSUPPORTED_FORMAT` or `BAD_FILE` naming the file.
  */
 export async function openVectorLayer(href: string, format?: VectorFormat): Promise<VectorLayer> {
+  return atBoundary(VectorError, `openVectorLayer ${String(href)}`, () => openVectorLayerUnguarded(href, format));
+}
+
+async function openVectorLayerUnguarded(href: string, format?: VectorFormat): Promise<VectorLayer> {
+  if (typeof href !== 'string' || href.length === 0)
+    throw new VectorError('NOT_FOUND', `openVectorLayer needs a path or URL, got ${String(href)}`);
   const fmt = format ?? vectorFormatOf(href);
   if (!fmt) {
     throw new VectorError(

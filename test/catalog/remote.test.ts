@@ -11,14 +11,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { compactShards } from '../../src/catalog/builders/compact-shards.js';
 import { writeGeoParquet } from '../../src/catalog/geoparquet/writer.js';
 import { openCatalog } from '../../src/catalog/open.js';
-import { openRemoteCatalog } from '../../src/catalog/remote/remote-catalog.js';
+import { openRemoteCatalog, type RemoteCatalog } from '../../src/catalog/remote/remote-catalog.js';
 import type { CatalogQuery, CatalogRow, GeoCatalog } from '../../src/catalog/types.js';
 import { interval } from '../../src/geo/interval.js';
 import { comparable, smallRows } from '../fixtures/catalog/rows.js';
 import { syntheticRows } from '../fixtures/catalog/synthetic.js';
 import { type RangeServer, startRangeServer } from '../fixtures/remote/range-server.js';
+import { startCountingProxy } from '../fixtures/s3/counting-proxy.js';
 import { type MotoServer, startMoto } from '../fixtures/s3/moto.js';
 
 const FIXTURE_V2 = fileURLToPath(
@@ -192,5 +194,159 @@ describe('remote catalog over S3 (moto)', () => {
     const wrong = { ...moto.options, credentials: { ...moto.credentials, secretAccessKey: 'nope' } };
     await assert.rejects(openCatalog('s3://geoslice/cats/one.parquet', { s3: wrong }), { code: 'ACCESS_DENIED' });
     await assert.rejects(openCatalog('s3://geoslice/none/', { s3: moto.options }), { code: 'NOT_FOUND' });
+  });
+});
+
+describe('remote compacted catalog prefix: files skipped by manifest extents and partitions', () => {
+  let prefix: string;
+  let files: string[];
+  before(async () => {
+    prefix = join(dir, 'compacted');
+    mkdirSync(prefix, { recursive: true });
+    const rows = [...syntheticRows(N, 'compacted')];
+    await writeGeoParquet(rows.slice(0, N / 2), join(prefix, 'part-0.parquet'));
+    await writeGeoParquet(rows.slice(N / 2), join(prefix, 'part-1.parquet'));
+    files = (await compactShards(prefix, { rowGroupSize: 64 })).files;
+  });
+
+  const Q: CatalogQuery = { bbox: [10, 45, 14, 49], interval: interval('2020-01-01', '2020-12-31T23:59:59Z') };
+
+  /**
+   * Independent bounds from DuckDB over the files: `hits` hold a row whose bbox and times meet Q (must be
+   * read), `may` have a bbox union and time range meeting Q (may be read); nothing else may be requested.
+   */
+  async function oracle(): Promise<{ hits: Set<string>; may: Set<string> }> {
+    const [start, end] = ['2020-01-01T00:00:00Z', '2020-12-31T23:59:59Z'];
+    const meets = 'bbox.xmin <= 14 AND bbox.xmax >= 10 AND bbox.ymin <= 49 AND bbox.ymax >= 45';
+    const c = await duck.connect();
+    const hits = new Set<string>();
+    const may = new Set<string>();
+    try {
+      for (const f of files) {
+        const [h] = (
+          await c.runAndReadAll(
+            `SELECT count(*) FILTER (WHERE ${meets} AND coalesce(tmin, tmax) <= TIMESTAMPTZ '${end}' AND coalesce(tmax, tmin) >= TIMESTAMPTZ '${start}') AS n,
+              min(bbox.xmin) AS x0, min(bbox.ymin) AS y0, max(bbox.xmax) AS x1, max(bbox.ymax) AS y1,
+              min(coalesce(tmin, tmax)) <= TIMESTAMPTZ '${end}' AND max(coalesce(tmax, tmin)) >= TIMESTAMPTZ '${start}' AS t,
+              bool_or(tmin IS NULL AND tmax IS NULL) AS undated
+            FROM read_parquet('${join(prefix, f)}', hive_partitioning = false)`,
+          )
+        ).getRowObjectsJS() as Record<string, unknown>[];
+        if (Number(h.n) > 0) hits.add(f);
+        const box = Number(h.x0) <= 14 && Number(h.x1) >= 10 && Number(h.y0) <= 49 && Number(h.y1) >= 45;
+        if (box && (h.t === true || h.undated === true)) may.add(f);
+      }
+    } finally {
+      c.closeSync();
+    }
+    assert.ok(hits.size > 0 && may.size < files.length / 10, `${hits.size} hit, ${may.size} of ${files.length} may`);
+    return { hits, may };
+  }
+
+  function checkOpened(opened: string[], o: { hits: Set<string>; may: Set<string> }): void {
+    for (const f of o.hits) assert.ok(opened.includes(f), `${f} holds matching rows but was not read`);
+    for (const f of opened) assert.ok(o.may.has(f), `${f} cannot match but was requested`);
+  }
+
+  const strip = (rows: CatalogRow[]) =>
+    comparable(rows.map((r) => ({ ...r, extras: { ...r.extras, year: undefined, cell: undefined } })));
+  const localParts = () => openCatalog([join(prefix, 'part-0.parquet'), join(prefix, 'part-1.parquet')]);
+
+  it('a one-year small-AOI query requests only the manifest and the footers and row groups of files that can match', async () => {
+    const o = await oracle();
+    server.reset();
+    const remote = await openRemoteCatalog(`${server.base}/compacted/`);
+    assert.deepEqual([...server.paths.keys()], ['/compacted/_manifest.json']);
+    assert.equal(remote.readStats().filesOpened, 0);
+    const got = await all(remote.query(Q));
+    const opened = [...server.paths.keys()].filter((p) => p !== '/compacted/_manifest.json').map((p) => p.slice(11));
+    checkOpened(opened, o);
+    const stats = remote.readStats();
+    assert.equal(stats.filesOpened, opened.length);
+    assert.equal(stats.filesTotal, files.length);
+    let bound = statSync(join(prefix, '_manifest.json')).size;
+    for (const f of opened) bound += 1 + (await expectedBytes(join(prefix, f), [Q.bbox as number[]]));
+    assert.ok(
+      server.bytesSent <= bound,
+      `server sent ${server.bytesSent} bytes; manifest + opened footers and meeting groups = ${bound}`,
+    );
+    const local = await localParts();
+    const want = await all(local.query(Q));
+    assert.ok(want.length > 0);
+    assert.deepStrictEqual(strip(got), strip(want));
+    // With the partition columns, equal to DuckDB reading the compacted prefix (NULL year included).
+    const compacted = await openCatalog(prefix);
+    // (DuckDB types hive integers BIGINT; the remote reader gives numbers.)
+    const num = (rows: CatalogRow[]) =>
+      comparable(
+        rows.map((r) => ({
+          ...r,
+          extras: Object.fromEntries(
+            Object.entries(r.extras).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v]),
+          ),
+        })),
+      );
+    assert.deepStrictEqual(num(got), num(await all(compacted.query(Q))));
+    // Without a time filter the same AOI needs every year's files of that area (and the undated
+    // rows'), still not the rest.
+    const aoi: CatalogQuery = { bbox: [0, 30, 40, 60] };
+    const every = await all(remote.query(aoi));
+    assert.ok(every.some((r) => r.extras.year === null));
+    assert.deepStrictEqual(num(every), num(await all(compacted.query(aoi))));
+    await compacted.close();
+    assert.ok(remote.readStats().filesOpened < files.length / 2);
+    await remote.close();
+    await local.close();
+  });
+
+  it('over S3 (moto behind a counting proxy): the same files are requested and the same rows returned', async () => {
+    const o = await oracle();
+    const moto = await startMoto();
+    const proxy = await startCountingProxy(moto.endpoint);
+    try {
+      for (const f of [...files, '_manifest.json'])
+        await moto.client.put(`s3://geoslice/compacted/${f}`, new Uint8Array(readFileSync(join(prefix, f))));
+      const remote = await openCatalog('s3://geoslice/compacted/', {
+        s3: { ...moto.options, endpoint: proxy.endpoint },
+      });
+      const got = await all(remote.query(Q));
+      const opened = [...proxy.paths.keys()]
+        .filter((p) => p !== '/geoslice/compacted/_manifest.json')
+        .map((p) => p.slice('/geoslice/compacted/'.length));
+      checkOpened(opened, o);
+      const local = await localParts();
+      assert.deepStrictEqual(strip(got), strip(await all(local.query(Q))));
+      const stats = (remote as RemoteCatalog).readStats();
+      assert.equal(
+        proxy.bytesSent,
+        stats.bytesRead + stats.filesOpened + statSync(join(prefix, '_manifest.json')).size,
+      );
+      await remote.close();
+      await local.close();
+    } finally {
+      await proxy.close();
+      await moto.stop();
+    }
+  });
+
+  it('an older manifest without extents still skips files of later years by their year= partition', async () => {
+    const m = JSON.parse(readFileSync(join(prefix, '_manifest.json'), 'utf8'));
+    delete m.extents;
+    const old = join(dir, 'old-manifest');
+    mkdirSync(old, { recursive: true });
+    writeFileSync(join(old, '_manifest.json'), JSON.stringify(m));
+    for (const f of files) {
+      mkdirSync(join(old, f, '..'), { recursive: true });
+      writeFileSync(join(old, f), readFileSync(join(prefix, f)));
+    }
+    server.reset();
+    const remote = await openRemoteCatalog(`${server.base}/old-manifest/`);
+    const q: CatalogQuery = { interval: interval('2015-01-01', '2016-06-30') };
+    const local = await localParts();
+    assert.equal(await remote.query(q).count(), await local.query(q).count());
+    const years = new Set([...server.paths.keys()].map((p) => /year=([^/]+)/.exec(p)?.[1]).filter(Boolean));
+    assert.deepEqual([...years].sort(), ['2015', '2016', '__HIVE_DEFAULT_PARTITION__']);
+    await remote.close();
+    await local.close();
   });
 });

@@ -8,10 +8,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import seedrandom from 'seedrandom';
 import { appendToCatalog, compactCatalog, listShards } from '../../src/catalog/builders/catalog-dir.js';
-import { readManifest } from '../../src/catalog/dir-manifest.js';
+import { readLocalManifest } from '../../src/catalog/manifest.js';
 import { openCatalog } from '../../src/catalog/open.js';
 import { runAndKill } from './kill-harness.js';
 import { batch } from './kill-child.js';
@@ -72,7 +72,7 @@ test('append and compact killed at seeded random points: no duplicate, no lost r
     const counts = await batchesIn(dir);
     for (const k of committed) assert.equal(counts.get(k), N);
     const names = readdirSync(dir);
-    const listed = new Set((readManifest(dir) ?? []).map((s) => basename(s)));
+    const listed = new Set(readLocalManifest(dir)?.files ?? []);
     for (const name of names) {
       assert.doesNotMatch(name, /\.(tmp|partial)-|\.wal$/, `temp file ${name} left behind`);
       if (name.endsWith('.parquet')) assert.ok(listed.has(name), `orphan shard ${name} left behind`);

@@ -21,8 +21,13 @@ const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { ve
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const tsc = join(repo, 'node_modules/typescript/bin/tsc');
 
+/** The environment of a user in their own folder: none of the npm settings `npm test` passes down from this repository. */
+const userEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([k]) => !/^npm_(config|package|lifecycle)_/i.test(k)),
+);
+
 function run(cmd: string, args: string[], cwd: string): { stdout: string; stderr: string } {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_fund: 'false' } });
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...userEnv, npm_config_fund: 'false' } });
   assert.equal(r.status, 0, `${cmd} ${args.join(' ')} in ${cwd} failed:\n${r.stdout}\n${r.stderr}`);
   return { stdout: r.stdout, stderr: r.stderr };
 }
@@ -53,7 +58,11 @@ test('npm pack -> npm install --omit=optional -> quick start, types of geoslice 
     version: string;
   };
   const platformBinding = `@duckdb/node-bindings-${process.platform}-${process.arch}`;
-  const without = spawnSync('npx', ['--no-install', 'geoslice', '--version'], { cwd: app, encoding: 'utf8' });
+  const without = spawnSync('npx', ['--no-install', 'geoslice', '--version'], {
+    cwd: app,
+    encoding: 'utf8',
+    env: userEnv,
+  });
   assert.equal(without.status, 2, without.stderr);
   assert.equal(
     without.stderr,

@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { SourceError } from '../../src/errors.js';
 import { openRaster } from '../../src/loaders/raster.js';
 import { resolveAwsCredentials, resolveAwsRegion } from '../../src/sources/aws-credentials.js';
+import { openHttpSource } from '../../src/sources/http-source.js';
 import { openSource } from '../../src/sources/open-source.js';
 import { S3Client } from '../../src/sources/s3-client.js';
 import { parseS3Url, resolveS3Config, s3HttpUrl } from '../../src/sources/s3-config.js';
@@ -124,6 +125,40 @@ describe('S3 source against a moto server with signature checks', () => {
     const src = openS3Source('s3://public/open.tif', { s3: { ...moto.options, credentials: null } });
     assert.deepEqual(await src.read(0, 64), FILE.subarray(0, 64));
     await src.close();
+  });
+
+  it('a COG replaced between two range reads of one open source is SOURCE_CHANGED (If-Match is signed and sent)', async () => {
+    const href = 's3://geoslice/cogs/replaced.tif';
+    await moto.client.put(href, FILE);
+    const sent: Record<string, string>[] = [];
+    const client = moto.client;
+    const src = openHttpSource(client.httpUrl(href).href, {
+      signRequest: async (r) => {
+        const h = await client.sign(r.method, r.url, r.headers);
+        sent.push(h);
+        return h;
+      },
+    });
+    assert.deepEqual(await src.read(0, 16), FILE.subarray(0, 16));
+    // The second read carries the pinned ETag, signed (SignedHeaders names if-match), and moto accepts it.
+    assert.deepEqual(await src.read(100, 50), FILE.subarray(100, 150));
+    const pinned = sent[sent.length - 1];
+    const etag = await moto.client.get(href).then((g) => g!.etag);
+    assert.equal(pinned['if-match'], etag);
+    assert.match(pinned.authorization, /SignedHeaders=[^,]*\bif-match\b/);
+    const changed = FILE.slice();
+    changed[changed.length - 1] ^= 0xff;
+    await moto.client.put(href, changed);
+    await assert.rejects(src.read(200, 50), (e: unknown) => e instanceof SourceError && e.code === 'SOURCE_CHANGED');
+    await src.close();
+
+    // The same through openRaster on s3:// (openS3Source): the header is read, then the object changes.
+    await moto.client.put(href, FILE);
+    const raster = await openRaster(href, { s3: moto.options });
+    await moto.client.put(href, changed);
+    const { width, height } = raster.info;
+    await assert.rejects(raster.readWindow(0, 0, 0, width, height, [0]), { code: 'SOURCE_CHANGED' });
+    await raster.close();
   });
 
   it('conditional puts: ifNoneMatch creates only once, ifMatch replaces only the known version', async () => {

@@ -1,6 +1,6 @@
 import { checkHttpOptions, type HttpSourceOptions } from '../../sources/http-source.js';
 import { openSource } from '../../sources/open-source.js';
-import { BuildError, GeosliceError } from '../../errors.js';
+import { atBoundary, BuildError, GeosliceError } from '../../errors.js';
 import { extractCogLayout } from '../../tiff/cog-layout.js';
 import { openLocalCatalog } from '../open.js';
 import type { CatalogRow, GeoParquetWriteOptions } from '../types.js';
@@ -71,6 +71,10 @@ export interface BuildTableOptions
  * ```
  */
 export async function buildCatalogFromTable(source: TableSource, opts: BuildTableOptions): Promise<BuildResult> {
+  return atBoundary(BuildError, 'buildCatalogFromTable', () => buildCatalogFromTableUnguarded(source, opts));
+}
+
+async function buildCatalogFromTableUnguarded(source: TableSource, opts: BuildTableOptions): Promise<BuildResult> {
   if (!opts || typeof opts.out !== 'string' || opts.out.length === 0)
     throw new BuildError('BAD_OPTION', 'buildCatalogFromTable needs { out: "catalog.parquet" }');
   if (opts.shard !== undefined) {

@@ -1,9 +1,9 @@
-import { validateRow } from '../memory/validate-row.js';
 import { checkHttpOptions, type HttpSourceOptions } from '../../sources/http-source.js';
 import { availableParallelism } from 'node:os';
-import { BuildError, type GeosliceError } from '../../errors.js';
+import { atBoundary, BuildError, type GeosliceError } from '../../errors.js';
 import type { DuckDBCatalog } from '../duckdb/catalog.js';
 import { writeGeoParquet } from '../geoparquet/writer.js';
+import { validateRow } from '../memory/validate-row.js';
 import { openLocalCatalog } from '../open.js';
 import { openRemoteCatalog, type RemoteCatalog } from '../remote/remote-catalog.js';
 import type { S3Options } from '../../sources/s3-config.js';
@@ -148,6 +148,17 @@ async function* rasterRows(
         );
         continue;
       }
+      // the writer validates rows too, but there a bad row would fail the whole build: check it
+      // here, where onError can skip its file
+      try {
+        validateRow(row, ids.size);
+      } catch (e) {
+        report.add(
+          new BuildError('INVALID_ROW', `${href}: ${(e as Error).message}`, { cause: e, subject: href }),
+          href,
+        );
+        continue;
+      }
       ids.add(row.id);
       yield row;
     }
@@ -180,6 +191,10 @@ async function* rasterRows(
  * ```
  */
 export async function buildRasterCatalog(files: RasterFiles, opts: BuildRasterOptions): Promise<BuildResult> {
+  return atBoundary(BuildError, 'buildRasterCatalog', () => buildRasterCatalogUnguarded(files, opts));
+}
+
+async function buildRasterCatalogUnguarded(files: RasterFiles, opts: BuildRasterOptions): Promise<BuildResult> {
   if (!opts || typeof opts.out !== 'string' || opts.out.length === 0)
     throw new BuildError('BAD_OPTION', 'buildRasterCatalog needs { out: "catalog.parquet" }');
   if (opts.shard !== undefined) {

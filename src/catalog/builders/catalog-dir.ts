@@ -1,9 +1,14 @@
+/**
+ * Catalog directories written by `appendToCatalog`/`compactCatalog`: shards
+ * `part-<time>-<pid>-<hex>.parquet` committed by the directory's manifest (`manifest.ts`).
+ */
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { ArrowTableLike } from '../types.js';
-import { BuildError } from '../../errors.js';
-import { cleanCatalogDir, readManifest, writeManifest } from '../dir-manifest.js';
+import { atBoundary, BuildError } from '../../errors.js';
+import { newManifest, readLocalManifest, writeLocalManifest } from '../manifest.js';
+import { isStaleTemp } from '../temp-files.js';
 import { openLocalCatalog } from '../open.js';
 import type { GeoParquetWriteOptions } from '../types.js';
 import { buildCatalogFromTable, type BuildTableOptions } from './build-from-table.js';
@@ -26,16 +31,11 @@ export type AppendOptions = Omit<BuildRasterOptions, 'out'> & Omit<BuildTableOpt
 /**
  * The shard files of a catalog directory, sorted: those its manifest lists, or (a directory written
  * before manifests, or by another tool) every top-level, visible `.parquet` file.
- *
- * @example
- * ```ts
- * listShards('catalog/'); // ['/abs/catalog/part-....parquet', ...]
- * ```
  */
 export function listShards(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  const listed = readManifest(dir);
-  if (listed) return [...listed].sort();
+  const listed = readLocalManifest(dir);
+  if (listed) return listed.files.map((f) => join(resolve(dir), f)).sort();
   return readdirSync(dir)
     .filter((f) => f.endsWith('.parquet') && !f.startsWith('.'))
     .map((f) => join(resolve(dir), f))
@@ -51,8 +51,49 @@ export function listShards(dir: string): string[] {
 function prepareDir(dir: string): string[] {
   cleanCatalogDir(dir);
   const shards = listShards(dir);
-  if (readManifest(dir) === null) writeManifest(dir, shards);
+  if (readLocalManifest(dir) === null) commitShards(dir, shards);
   return shards;
+}
+
+/** Commits `shards` (absolute paths inside `dir`) as the directory's manifest. */
+function commitShards(dir: string, shards: readonly string[]): void {
+  writeLocalManifest(dir, newManifest(shards.map((s) => basename(s))));
+}
+
+const SHARD = /^part-[0-9a-z]+-\d+-[0-9a-f]{8}\.parquet$/;
+
+/**
+ * Whether `name` is a shard name written by `appendToCatalog`/`compactCatalog`
+ * (`part-<time>-<pid>-<hex>.parquet`).
+ */
+export function isShardName(name: string): boolean {
+  return SHARD.test(name);
+}
+
+/**
+ * Removes the leftovers of killed writers in `dir` (not recursive): temp files and directories of
+ * processes that are gone, and — when the directory has a manifest — geoslice shards it does not list
+ * (an append killed before its commit, or the old shards of a committed compaction). Call it only
+ * while holding the directory's writer lock. Returns the removed paths.
+ */
+export function cleanCatalogDir(dir: string): string[] {
+  const abs = resolve(dir);
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(abs);
+  } catch {
+    return removed;
+  }
+  const listed = readLocalManifest(abs);
+  const keep = new Set(listed?.files ?? []);
+  for (const name of names) {
+    if (isStaleTemp(name) || (listed !== null && isShardName(name) && !keep.has(name))) {
+      rmSync(join(abs, name), { recursive: true, force: true });
+      removed.push(join(abs, name));
+    }
+  }
+  return removed;
 }
 
 function shardName(): string {
@@ -62,7 +103,7 @@ function shardName(): string {
 /**
  * Adds a new shard to a catalog directory (created if missing) without rewriting existing shards.
  * The shard is written (temp file, then rename) and then committed by replacing the directory's
- * manifest (`_geoslice_manifest.json`) in one rename, so readers (`openCatalog(dir)`) see the catalog
+ * manifest (`_manifest.json`) in one rename, so readers (`openCatalog(dir)`) see the catalog
  * before or after the append, never a half-written shard; a killed append leaves the catalog as it
  * was and its leftovers are removed by the next append/compact or `geoslice clean`.
  * Writers are kept apart by the directory lock ({@link acquireLock}); concurrent appends, from any
@@ -83,6 +124,14 @@ export async function appendToCatalog(
   input: AppendInput,
   opts: AppendOptions = {},
 ): Promise<BuildResult & { shard: string }> {
+  return atBoundary(BuildError, `appendToCatalog ${String(dir)}`, () => appendToCatalogUnguarded(dir, input, opts));
+}
+
+async function appendToCatalogUnguarded(
+  dir: string,
+  input: AppendInput,
+  opts: AppendOptions = {},
+): Promise<BuildResult & { shard: string }> {
   if (!input || typeof input !== 'object' || (!('files' in input) && !('table' in input))) {
     throw new BuildError('BAD_OPTION', 'appendToCatalog needs { files } (rasters) or { table } (records)');
   }
@@ -96,7 +145,7 @@ export async function appendToCatalog(
         ? await buildRasterCatalog(input.files, { ...opts, out: shard })
         : await buildCatalogFromTable(input.table, { ...opts, out: shard });
     await result.catalog.close();
-    writeManifest(dir, [...shards, shard]);
+    commitShards(dir, [...shards, shard]);
     return { catalog: await openLocalCatalog(dir), rows: result.rows, skipped: result.skipped, shard };
   } finally {
     await lock.release();
@@ -110,13 +159,15 @@ export async function appendToCatalog(
  * at most one). Readers see either the old shards or the merged one, never both; a kill before the
  * manifest rename leaves the old state (the half-made shard is removed by the next run), a kill after
  * it the new one (the old shards are removed by the next run).
- *
- * @example
- * ```ts
- * const { merged } = await compactCatalog('catalog/');
- * ```
  */
 export async function compactCatalog(
+  dir: string,
+  opts: Pick<GeoParquetWriteOptions, 'rowGroupSize' | 'compression'> & { lock?: LockOptions } = {},
+): Promise<{ merged: number; shard: string | null }> {
+  return atBoundary(BuildError, `compactCatalog ${String(dir)}`, () => compactCatalogUnguarded(dir, opts));
+}
+
+async function compactCatalogUnguarded(
   dir: string,
   opts: Pick<GeoParquetWriteOptions, 'rowGroupSize' | 'compression'> & { lock?: LockOptions } = {},
 ): Promise<{ merged: number; shard: string | null }> {
@@ -133,7 +184,7 @@ export async function compactCatalog(
     } finally {
       await cat.close();
     }
-    writeManifest(dir, [target]);
+    commitShards(dir, [target]);
     for (const s of shards) rmSync(s, { force: true });
     return { merged: shards.length, shard: target };
   } finally {
@@ -151,9 +202,21 @@ export async function optimizeCatalog(
   out: string,
   opts: { sort?: string[]; rowGroupSize?: number; compression?: GeoParquetWriteOptions['compression'] } = {},
 ): Promise<void> {
+  return atBoundary(BuildError, `optimizeCatalog ${String(input)}`, () => optimizeCatalogUnguarded(input, out, opts));
+}
+
+async function optimizeCatalogUnguarded(
+  input: string,
+  out: string,
+  opts: { sort?: string[]; rowGroupSize?: number; compression?: GeoParquetWriteOptions['compression'] } = {},
+): Promise<void> {
   const cat = await openLocalCatalog(input);
   try {
-    await cat.toGeoParquet(out, { sortBy: opts.sort, rowGroupSize: opts.rowGroupSize, compression: opts.compression });
+    await cat.toGeoParquet(out, {
+      sortBy: opts.sort,
+      rowGroupSize: opts.rowGroupSize,
+      compression: opts.compression,
+    });
   } finally {
     await cat.close();
   }

@@ -6,16 +6,26 @@
  * in force.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { BuildError, SourceError } from '../../errors.js';
+import { atBoundary, BuildError, SourceError } from '../../errors.js';
 import { S3Client } from '../../sources/s3-client.js';
 import type { S3Options } from '../../sources/s3-config.js';
 import { listS3 } from '../../sources/s3-glob.js';
 import { UDF } from '../duckdb/udf.js';
-import { type CatalogManifest, MANIFEST_NAME, readLocalManifest, readS3Manifest } from '../manifest.js';
+import {
+  type CatalogManifest,
+  type FileExtent,
+  newManifest,
+  newVersionId,
+  readLocalManifest,
+  readS3Manifest,
+  writeLocalManifest,
+  writeS3Manifest,
+} from '../manifest.js';
 import { openLocalCatalog } from '../open.js';
+import { hiveValues } from '../remote/rows.js';
 import type { GeoParquetWriteOptions } from '../types.js';
 import { acquireLock, type LockOptions } from './lock.js';
 import { downloadFile, uploadFile } from './s3-files.js';
@@ -51,6 +61,12 @@ const PART = /^part-(\d+)\.parquet$/;
  * (another compaction committed in between; its version stays, ours is removed), `LOCKED`.
  */
 export async function compactShards(prefix: string, opts: CompactShardsOptions = {}): Promise<CatalogManifest> {
+  return atBoundary(BuildError, `compactShards ${String(prefix)}`, () => compactShardsUnguarded(prefix, opts));
+}
+
+async function compactShardsUnguarded(prefix: string, opts: CompactShardsOptions = {}): Promise<CatalogManifest> {
+  if (typeof prefix !== 'string' || prefix.length === 0)
+    throw new BuildError('BAD_OPTION', `compactShards needs a directory or s3:// prefix, got ${String(prefix)}`);
   if (opts.worldSize !== undefined && !(Number.isInteger(opts.worldSize) && opts.worldSize >= 1))
     throw new BuildError('BAD_OPTION', `worldSize must be a positive integer, got ${String(opts.worldSize)}`);
   return /^s3:\/\//i.test(prefix) ? compactS3(prefix.replace(/\/+$/, ''), opts) : compactLocal(resolve(prefix), opts);
@@ -80,12 +96,14 @@ function rankOf(name: string): number {
   return Number(PART.exec(name)![1]);
 }
 
-function newVersion(): string {
-  return `v-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+/** A written version: its row count and the extent of each partition, keyed `<year>/<cell>` as in its path. */
+interface Written {
+  rows: number;
+  partitions: Map<string, FileExtent>;
 }
 
-/** Writes the merged, sorted, partitioned version of `files` into `dir`; returns its rows. */
-async function writeVersion(files: string[], dir: string, opts: CompactShardsOptions): Promise<number> {
+/** Writes the merged, sorted, partitioned version of `files` into `dir`. */
+async function writeVersion(files: string[], dir: string, opts: CompactShardsOptions): Promise<Written> {
   const cat = await openLocalCatalog(files);
   try {
     const centre = `${UDF.hilbert}((bbox.xmin + bbox.xmax) / 2, (bbox.ymin + bbox.ymax) / 2)`;
@@ -98,10 +116,53 @@ async function writeVersion(files: string[], dir: string, opts: CompactShardsOpt
       compression: opts.compression,
       geoparquetVersion: opts.geoparquetVersion,
     });
-    return await cat.count();
+    const stats = await withKeys.aggregate(
+      `SELECT year, cell, min(bbox.xmin) AS xmin, min(bbox.ymin) AS ymin, max(bbox.xmax) AS xmax, max(bbox.ymax) AS ymax,
+        CAST(epoch_ms(min(coalesce(tmin, tmax))) AS DOUBLE) AS lo, CAST(epoch_ms(max(coalesce(tmax, tmin))) AS DOUBLE) AS hi,
+        bool_or(tmin IS NULL AND tmax IS NULL) AS undated, CAST(count(*) AS DOUBLE) AS n
+      FROM catalog GROUP BY year, cell`,
+    );
+    const partitions = new Map<string, FileExtent>();
+    let rows = 0;
+    for (const r of stats) {
+      const iso = (v: unknown) => (v === null ? null : new Date(Number(v)).toISOString());
+      partitions.set(partitionKey(r.year, r.cell), {
+        bbox: [Number(r.xmin), Number(r.ymin), Number(r.xmax), Number(r.ymax)],
+        tmin: iso(r.lo),
+        tmax: iso(r.hi),
+        undated: r.undated === true,
+      });
+      rows += Number(r.n);
+    }
+    return { rows, partitions };
   } finally {
     await cat.close();
   }
+}
+
+/** `<year>/<cell>` as in the path DuckDB writes (NULL is `__HIVE_DEFAULT_PARTITION__`). */
+function partitionKey(year: unknown, cell: unknown): string {
+  const name = (v: unknown) => (v === null || v === undefined ? '__HIVE_DEFAULT_PARTITION__' : String(v));
+  return `${name(year)}/${name(cell)}`;
+}
+
+/**
+ * The extents of the version's files (`<version>/year=…/cell=…/…parquet`), from their partitions'
+ * extents; a file outside every computed partition gets none (readers then never skip it).
+ */
+/** The manifest with the extent of each of its files, so remote readers skip files a query cannot match. */
+function withExtents(manifest: CatalogManifest, written: Written): CatalogManifest {
+  return { ...manifest, extents: fileExtents(manifest.files, written.partitions) };
+}
+
+function fileExtents(files: string[], partitions: Map<string, FileExtent>): Record<string, FileExtent> {
+  const out: Record<string, FileExtent> = {};
+  for (const f of files) {
+    const h = hiveValues(f);
+    const e = partitions.get(partitionKey(h.year, h.cell));
+    if (e) out[f] = e;
+  }
+  return out;
 }
 
 function listTree(dir: string): string[] {
@@ -114,26 +175,22 @@ function listTree(dir: string): string[] {
   return out.sort();
 }
 
-function manifestOf(version: string, files: string[], rows: number, parts: string[]): CatalogManifest {
-  return { format: 'geoslice-manifest/1', version, files, rows, parts, created: new Date().toISOString() };
-}
-
 async function compactLocal(dir: string, opts: CompactShardsOptions): Promise<CatalogManifest> {
   if (!existsSync(dir) || !statSync(dir).isDirectory())
     throw new BuildError('NOT_FOUND', `${dir} is not a directory of shards`, { subject: dir });
   const parts = checkParts(readdirSync(dir), dir, opts.worldSize);
   const before = readLocalManifest(dir)?.version ?? null;
-  const version = newVersion();
+  const version = newVersionId();
   const staging = join(dir, `.${version}.tmp`);
   try {
-    const rows = await writeVersion(
+    const written = await writeVersion(
       parts.map((p) => join(dir, p)),
       staging,
       opts,
     );
     renameSync(staging, join(dir, version));
     const files = listTree(join(dir, version)).map((f) => relative(dir, f).split('\\').join('/'));
-    const manifest = manifestOf(version, files, rows, parts);
+    const manifest = withExtents(newManifest(files, { version, rows: written.rows, parts }), written);
     const lock = await acquireLock(dir, opts.lock);
     try {
       if ((readLocalManifest(dir)?.version ?? null) !== before)
@@ -142,9 +199,7 @@ async function compactLocal(dir: string, opts: CompactShardsOptions): Promise<Ca
           `${dir}: another compaction committed a new manifest while this one ran; its version stays in force`,
           { subject: dir },
         );
-      const tmp = join(dir, `.${MANIFEST_NAME}.${version}.tmp`);
-      writeFileSync(tmp, `${JSON.stringify(manifest, null, 1)}\n`);
-      renameSync(tmp, join(dir, MANIFEST_NAME));
+      writeLocalManifest(dir, manifest);
     } finally {
       await lock.release();
     }
@@ -171,7 +226,7 @@ async function compactS3(prefix: string, opts: CompactShardsOptions): Promise<Ca
     prefix,
     opts.worldSize,
   );
-  const version = newVersion();
+  const version = newVersionId();
   const work = join(tmpdir(), `geoslice-compact-${process.pid}-${randomBytes(4).toString('hex')}`);
   const uploaded: string[] = [];
   mkdirSync(work, { recursive: true });
@@ -183,25 +238,14 @@ async function compactS3(prefix: string, opts: CompactShardsOptions): Promise<Ca
       local.push(path);
     }
     const out = join(work, version);
-    const rows = await writeVersion(local, out, opts);
+    const written = await writeVersion(local, out, opts);
     const files = listTree(out).map((f) => `${version}/${relative(out, f).split('\\').join('/')}`);
     for (const f of files) {
       await uploadFile(client, join(work, f), `${prefix}/${f}`);
       uploaded.push(`${prefix}/${f}`);
     }
-    const manifest = manifestOf(version, files, rows, parts);
-    const body = new TextEncoder().encode(`${JSON.stringify(manifest, null, 1)}\n`);
-    try {
-      await client.put(`${prefix}/${MANIFEST_NAME}`, body, before ? { ifMatch: before.etag } : { ifNoneMatch: '*' });
-    } catch (e) {
-      if (e instanceof SourceError && e.code === 'PRECONDITION_FAILED')
-        throw new BuildError(
-          'CONFLICT',
-          `${prefix}: another compaction committed a new manifest while this one ran; its version stays in force`,
-          { subject: prefix, cause: e },
-        );
-      throw e;
-    }
+    const manifest = withExtents(newManifest(files, { version, rows: written.rows, parts }), written);
+    await writeS3Manifest(client, prefix, manifest, before?.etag ?? null);
     uploaded.length = 0;
     return manifest;
   } finally {

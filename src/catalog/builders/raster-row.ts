@@ -7,8 +7,10 @@ import { footprintWgs84 } from '../../geo/transform.js';
 import { writeWkb } from '../../geo/wkb.js';
 import { openSource } from '../../sources/open-source.js';
 import { extractCogLayout, type CogLayout } from '../../tiff/cog-layout.js';
+import { SUPPORTED_COMPRESSIONS } from '../../tiff/codecs/decode-block.js';
+import { loadSharp } from '../../tiff/codecs/sharp.js';
 import { readIfds, tagText } from '../../tiff/ifd.js';
-import { TAG } from '../../tiff/tags.js';
+import { COMPRESSION, TAG } from '../../tiff/tags.js';
 import type { CatalogRow } from '../types.js';
 import { cogColumn } from './cog-header-column.js';
 import { parseFilenameTime, type DateFormat } from './filename-time.js';
@@ -66,6 +68,7 @@ export async function rasterRow(href: string, opts: RasterRowOptions = {}): Prom
       subject: abs,
     });
   }
+  await assertDecodable(abs, layout);
   const row = rowFromLayout(abs, layout, opts);
   if (row.tmin === null && row.tmax === null && opts.tiffDateTime !== false) {
     const t = await readTiffDateTime(abs, opts.http);
@@ -73,6 +76,23 @@ export async function rasterRow(href: string, opts: RasterRowOptions = {}): Prom
     row.tmax = t;
   }
   return row;
+}
+
+/**
+ * Refuses at build time a file the loader could not decode later: a compression geoslice has no
+ * decoder for, or WebP tiles without the optional sharp package (BuildError `UNSUPPORTED_CODEC`).
+ */
+async function assertDecodable(href: string, layout: CogLayout): Promise<void> {
+  for (const im of [...layout.images, ...layout.masks]) {
+    if (!im) continue;
+    const c = im.compression;
+    const missing = !SUPPORTED_COMPRESSIONS.has(c)
+      ? `TIFF compression ${c}, which geoslice cannot decode (convert it, e.g. gdal_translate -co COMPRESS=DEFLATE)`
+      : c === COMPRESSION.WEBP && !(await loadSharp())
+        ? 'WebP tiles, which need the optional package sharp (npm install sharp)'
+        : null;
+    if (missing) throw new BuildError('UNSUPPORTED_CODEC', `${href} uses ${missing}`, { subject: href });
+  }
 }
 
 /**

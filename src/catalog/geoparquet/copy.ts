@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { CatalogError } from '../../errors.js';
+import { atBoundary, CatalogError } from '../../errors.js';
 import { removeStaleTemps, tempSibling } from '../temp-files.js';
 import type { GeoParquetWriteOptions } from '../types.js';
 import type { DuckDBEngine } from '../duckdb/engine.js';
@@ -33,9 +33,16 @@ export function sortSql(sortBy: readonly string[]): string {
     .join(', ');
 }
 
+function checkPath(path: unknown): void {
+  if (typeof path !== 'string' || path.length === 0 || path.includes('\0'))
+    throw new CatalogError(
+      'BAD_OPTION',
+      `the output path must be a non-empty string without NUL bytes, got ${JSON.stringify(path)}`,
+    );
+}
+
 function checkOptions(path: string, opts: GeoParquetWriteOptions): void {
-  if (typeof path !== 'string' || path.length === 0)
-    throw new CatalogError('BAD_OPTION', 'the output path must be a non-empty string');
+  checkPath(path);
   if (opts.compression !== undefined && !COMPRESSIONS.has(opts.compression)) {
     throw new CatalogError(
       'BAD_OPTION',
@@ -162,6 +169,16 @@ export async function copyToGeoParquet(
   parseGeometry = false,
 ): Promise<void> {
   checkOptions(path, opts);
+  return atBoundary(CatalogError, `writing ${path}`, () => writeGeoParquetCopy(engine, rel, path, opts, parseGeometry));
+}
+
+async function writeGeoParquetCopy(
+  engine: DuckDBEngine,
+  rel: BoundSql,
+  path: string,
+  opts: GeoParquetWriteOptions,
+  parseGeometry: boolean,
+): Promise<void> {
   const out = resolve(path);
   const subject = out;
   if (!existsSync(dirname(out))) mkdirSync(dirname(out), { recursive: true });
@@ -229,8 +246,17 @@ export async function copyToDuckDB(
   table = 'catalog',
   parseGeometry = false,
 ): Promise<void> {
-  if (typeof path !== 'string' || path.length === 0)
-    throw new CatalogError('BAD_OPTION', 'the output path must be a non-empty string');
+  checkPath(path);
+  return atBoundary(CatalogError, `writing ${path}`, () => writeDuckDBCopy(engine, rel, path, table, parseGeometry));
+}
+
+async function writeDuckDBCopy(
+  engine: DuckDBEngine,
+  rel: BoundSql,
+  path: string,
+  table: string,
+  parseGeometry: boolean,
+): Promise<void> {
   const out = resolve(path);
   const t = quoteIdent(table, 'table');
   if (!existsSync(dirname(out))) mkdirSync(dirname(out), { recursive: true });

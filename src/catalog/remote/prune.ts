@@ -6,6 +6,7 @@
 import type { ColumnChunk, FileMetaData, RowGroup } from 'hyparquet';
 import type { BBox } from '../../geo/bbox.js';
 import type { TimeInterval } from '../../geo/interval.js';
+import type { FileExtent } from '../manifest.js';
 
 /**
  * What to prune with: AND of the box sets (a group must meet some box of every set), then the intervals.
@@ -85,5 +86,37 @@ function timesMeet(rg: RowGroup, iv: TimeInterval): boolean {
   const hi = timeBound(rg, 'tmax', 'max');
   if (iv.end && lo !== null && lo > iv.end.getTime()) return false;
   if (iv.start && hi !== null && hi < iv.start.getTime()) return false;
+  return true;
+}
+
+/**
+ * Whether a data file of a compacted catalog may hold rows matching `filter`, decided without reading
+ * it: by its manifest extent when it has one (bbox union and time range of its rows), else by the
+ * `year=Y` partition of its path (`hive`), which `compactShards` takes from `tmin` — its rows start no
+ * earlier than 1 January Y (UTC), so an interval ending before then cannot match. (The `cell=`
+ * partition is the cell of a row's bbox centre, which does not bound how far its footprint reaches,
+ * so it alone never skips a file.) Pass no `hive` for files whose partitions geoslice did not write.
+ */
+export function fileMayMatch(
+  extent: FileExtent | undefined,
+  hive: Record<string, string | number | null> | null,
+  filter: PruneFilter,
+): boolean {
+  if (extent) {
+    const b = extent.bbox;
+    if (!filter.boxSets.every((set) => set.some((q) => meets(b, q)))) return false;
+    if (!extent.undated && extent.tmin !== null && extent.tmax !== null) {
+      const lo = Date.parse(extent.tmin);
+      const hi = Date.parse(extent.tmax);
+      for (const iv of filter.intervals) {
+        if (iv.end && lo > iv.end.getTime()) return false;
+        if (iv.start && hi < iv.start.getTime()) return false;
+      }
+    }
+    return true;
+  }
+  const year = hive?.year;
+  if (typeof year === 'number')
+    for (const iv of filter.intervals) if (iv.end && Date.UTC(year, 0, 1) > iv.end.getTime()) return false;
   return true;
 }

@@ -16,7 +16,7 @@ import type { S3Options } from '../../sources/s3-config.js';
 import { listS3 } from '../../sources/s3-glob.js';
 import { openS3Source } from '../../sources/s3-source.js';
 import { memoryCatalogFromRows, memorySql } from '../from-rows.js';
-import { readS3Manifest } from '../manifest.js';
+import { type FileExtent, readHttpManifest, readS3Manifest } from '../manifest.js';
 import { interpretGeoMetadata } from '../geoparquet/geo-metadata.js';
 import { MemoryCatalog } from '../memory/catalog.js';
 import { normalizeQuery } from '../query-plan.js';
@@ -30,7 +30,7 @@ import type {
   SqlParams,
 } from '../types.js';
 import { type CountingAsyncBuffer, countingAsyncBuffer } from './async-buffer.js';
-import { type PruneColumns, type PruneFilter, prunedRowGroups } from './prune.js';
+import { fileMayMatch, type PruneColumns, type PruneFilter, prunedRowGroups } from './prune.js';
 import { hiveValues, type RowLayout, toCatalogRow } from './rows.js';
 
 /**
@@ -45,13 +45,18 @@ export interface RemoteCatalogOptions {
   concurrency?: number;
 }
 
-/** Bytes and requests a remote catalog has read, and row groups read out of the total. */
+/**
+ * Bytes and requests a remote catalog has read, row groups read out of those of the files opened so
+ * far, and files opened (footer read) out of all its files.
+ */
 export interface RemoteReadStats {
   bytesRead: number;
   requests: number;
   fileBytes: number;
   rowGroupsRead: number;
   rowGroupsTotal: number;
+  filesOpened: number;
+  filesTotal: number;
 }
 
 interface RemoteFile {
@@ -63,8 +68,23 @@ interface RemoteFile {
   prune: PruneColumns;
 }
 
+/** One data file of the catalog; its footer is read on first need ({@link RemoteCatalog} `openEntry`). */
+interface FileEntry {
+  href: string;
+  /** From the manifest, when it lists the file's extent. */
+  extent?: FileExtent;
+  /** Partition values of a manifest-listed (compacted) file, or null. */
+  hive: Record<string, string | number | null> | null;
+  opening?: Promise<RemoteFile>;
+  file?: RemoteFile;
+}
+
 interface Shared {
-  files: RemoteFile[];
+  entries: FileEntry[];
+  /** The geometry column of the first file opened; every other file must use it too. */
+  geometry?: { column: string; href: string };
+  s3: S3Client | null;
+  opts: RemoteCatalogOptions;
   groupsRead: number;
   closed: boolean;
 }
@@ -80,8 +100,11 @@ export function isRemoteCatalogUrl(source: unknown): source is string {
 }
 
 /**
- * Opens a remote GeoParquet catalog: reads the footers of the file(s) only (an `s3://` prefix with a
- * `_manifest.json`, written by `compactShards`, opens exactly the files it lists). Queries prune row groups
+ * Opens a remote GeoParquet catalog: a single file's footer is read now; the files of a prefix (an
+ * `s3://` or `https://` prefix with a `_manifest.json` written by `compactShards` opens exactly the
+ * files it lists; an `s3://` prefix or glob without one, the listed `.parquet` files) are opened —
+ * footer read — only when a query needs them, and a compacted file whose manifest extent (or `year=`
+ * partition) cannot meet the query is never requested at all. Queries prune row groups
  * by the bbox covering statistics (or GeoParquet 2.0 geospatial statistics) and the tmin/tmax
  * statistics, then fetch only those row groups' column chunks and evaluate the query exactly on their
  * rows (the in-memory backend), so the rows equal the local query's. Throws {@link CatalogError}
@@ -90,39 +113,36 @@ export function isRemoteCatalogUrl(source: unknown): source is string {
  */
 export async function openRemoteCatalog(source: string, opts: RemoteCatalogOptions = {}): Promise<RemoteCatalog> {
   const s3 = /^s3:\/\//i.test(source) ? new S3Client(opts.s3) : null;
-  let hrefs: string[];
-  const manifest = s3 && source.endsWith('/') ? await readS3Manifest(s3, source) : null;
+  let entries: FileEntry[];
+  const manifest = !source.endsWith('/')
+    ? null
+    : s3
+      ? ((await readS3Manifest(s3, source))?.manifest ?? null)
+      : await readHttpManifest(source, opts.http?.headers);
   if (manifest) {
-    hrefs = manifest.manifest.files.map((f) => `${source}${f}`);
+    entries = manifest.files.map((f) => ({
+      href: `${source}${f}`,
+      extent: manifest.extents?.[f],
+      hive: hiveValues(f),
+    }));
   } else if (s3 && (source.endsWith('/') || GLOB.test(source))) {
     const all = await listS3(s3, source);
-    hrefs = GLOB.test(source) ? all : all.filter((h) => h.endsWith('.parquet'));
+    const hrefs = GLOB.test(source) ? all : all.filter((h) => h.endsWith('.parquet'));
     if (hrefs.length === 0)
       throw new CatalogError('NOT_FOUND', `${source} holds no .parquet files`, { subject: source });
-  } else if (!s3 && GLOB.test(new URL(source).pathname)) {
-    throw new CatalogError('BAD_SOURCE', `${source}: globs need a listing; HTTP has none — pass the file URLs`, {
-      subject: source,
-    });
-  } else hrefs = [source];
-  const files: RemoteFile[] = [];
-  try {
-    for (const href of hrefs) files.push(await openFile(href, s3, opts, source));
-  } catch (e) {
-    await Promise.all(files.map((f) => f.source.close()));
-    throw e;
-  }
-  const first = files[0].layout.geometry;
-  const other = files.find((f) => f.layout.geometry !== first);
-  if (other) {
-    await Promise.all(files.map((f) => f.source.close()));
+    entries = hrefs.map((href) => ({ href, hive: null }));
+  } else if (!s3 && (GLOB.test(new URL(source).pathname) || source.endsWith('/'))) {
     throw new CatalogError(
-      'SCHEMA_MISMATCH',
-      `${other.href}: its geometry column is "${other.layout.geometry}" but ${files[0].href} uses "${first}"`,
-      { subject: other.href },
+      'BAD_SOURCE',
+      `${source}: HTTP has no listing — pass the file URLs, or a prefix holding a _manifest.json (compactShards)`,
+      { subject: source },
     );
-  }
-  const shared: Shared = { files, groupsRead: 0, closed: false };
-  return new RemoteCatalog(source, shared, { boxSets: [], intervals: [] }, [], opts.concurrency ?? 4);
+  } else entries = [{ href: source, hive: null }];
+  const shared: Shared = { entries, s3, opts, groupsRead: 0, closed: false };
+  const catalog = new RemoteCatalog(source, shared, { boxSets: [], intervals: [] }, [], opts.concurrency ?? 4);
+  // A single file is opened now, so a wrong URL fails here; the files of a prefix open when a query needs them.
+  if (entries.length === 1) await catalog.openFirstFile();
+  return catalog;
 }
 
 async function openFile(
@@ -205,14 +225,62 @@ export class RemoteCatalog implements GeoCatalog {
    * Bytes and requests read from the remote files so far (footers included), and row groups read.
    */
   readStats(): RemoteReadStats {
-    const f = this.shared.files;
+    const f = this.shared.entries.flatMap((e) => (e.file ? [e.file] : []));
     return {
       bytesRead: f.reduce((s, x) => s + x.buffer.bytesRead, 0),
       requests: f.reduce((s, x) => s + x.buffer.reads, 0),
       fileBytes: f.reduce((s, x) => s + x.buffer.byteLength, 0),
       rowGroupsRead: this.shared.groupsRead,
       rowGroupsTotal: f.reduce((s, x) => s + x.meta.row_groups.length, 0),
+      filesOpened: f.length,
+      filesTotal: this.shared.entries.length,
     };
+  }
+
+  /** Internal: reads the footer of the first file now (used by {@link openRemoteCatalog} for single files). */
+  async openFirstFile(): Promise<void> {
+    await this.openEntry(this.shared.entries[0]);
+  }
+
+  /**
+   * Reads the footer of `entry` once (concurrent callers share the read) and checks that its geometry
+   * column is the catalog's. Throws as {@link openRemoteCatalog} does, naming the file.
+   */
+  private async openEntry(entry: FileEntry): Promise<RemoteFile> {
+    const { s3, opts } = this.shared;
+    entry.opening ??= openFile(entry.href, s3, opts, this.source).then(async (file) => {
+      if (this.shared.closed) {
+        await file.source.close();
+        this.checkOpen();
+      }
+      const first = (this.shared.geometry ??= { column: file.layout.geometry, href: file.href });
+      if (file.layout.geometry !== first.column) {
+        await file.source.close();
+        throw new CatalogError(
+          'SCHEMA_MISMATCH',
+          `${file.href}: its geometry column is "${file.layout.geometry}" but ${first.href} uses "${first.column}"`,
+          { subject: file.href },
+        );
+      }
+      entry.file = file;
+      return file;
+    });
+    return entry.opening;
+  }
+
+  /** The files a query with this filter may need (by manifest extent / partition, no request), opened. */
+  private async candidateFiles(): Promise<RemoteFile[]> {
+    const wanted = this.shared.entries.filter((e) => fileMayMatch(e.extent, e.hive, this.filter));
+    const out: RemoteFile[] = new Array(wanted.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < wanted.length) {
+        const i = next++;
+        out[i] = await this.openEntry(wanted[i]);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(this.concurrency, wanted.length)) }, worker));
+    return out;
   }
 
   query(q: CatalogQuery | GeoSlice): GeoCatalog {
@@ -250,9 +318,10 @@ export class RemoteCatalog implements GeoCatalog {
     return this.resolved().aggregate(sql, params);
   }
   async explain(): Promise<string> {
-    const total = this.readStats().rowGroupsTotal;
-    const kept = this.shared.files.reduce((s, f) => s + prunedRowGroups(f.meta, f.prune, this.filter).length, 0);
-    return `remote GeoParquet ${this.source} (hyparquet range reads): ${kept} of ${total} row groups meet the query's bbox/time statistics\n${await this.resolved().explain()}`;
+    const files = await this.candidateFiles();
+    const total = files.reduce((s, f) => s + f.meta.row_groups.length, 0);
+    const kept = files.reduce((s, f) => s + prunedRowGroups(f.meta, f.prune, this.filter).length, 0);
+    return `remote GeoParquet ${this.source} (hyparquet range reads): ${files.length} of ${this.shared.entries.length} files may match (manifest extents / partitions); ${kept} of their ${total} row groups meet the query's bbox/time statistics\n${await this.resolved().explain()}`;
   }
   schema(): Promise<{ name: string; type: string }[]> {
     return this.resolved().schema();
@@ -272,7 +341,7 @@ export class RemoteCatalog implements GeoCatalog {
   async close(): Promise<void> {
     if (this.shared.closed) return;
     this.shared.closed = true;
-    await Promise.all(this.shared.files.map((f) => f.source.close()));
+    await Promise.all(this.shared.entries.map((e) => e.opening?.then((f) => f.source.close()).catch(() => undefined)));
   }
 
   private checkOpen(): void {
@@ -300,7 +369,7 @@ export class RemoteCatalog implements GeoCatalog {
 
   private async fetchRows(): Promise<CatalogRow[]> {
     const jobs: { file: RemoteFile; start: number; end: number }[] = [];
-    for (const file of this.shared.files) {
+    for (const file of await this.candidateFiles()) {
       const starts: number[] = [];
       let at = 0;
       for (const rg of file.meta.row_groups) {

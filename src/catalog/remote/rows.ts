@@ -21,7 +21,7 @@ export interface RowLayout {
   /** The covering struct column (`bbox`), or null. */
   coveringColumn: string | null;
   /** Hive partition values from the file's path. */
-  hive: Record<string, string | number>;
+  hive: Record<string, string | number | null>;
 }
 
 const CONSUMED = ['id', 'assets', 'bbox', 'tmin', 'tmax', 'crs'];
@@ -100,15 +100,15 @@ function crsOf(r: Record<string, unknown>): string {
 
 /**
  * Hive partition values from a path: `…/year=2024/cell=7/part-0.parquet` -> `{ year: 2024, cell: 7 }`
- * (integers as numbers, everything else as text).
+ * (integers as numbers, `__HIVE_DEFAULT_PARTITION__` as null, as DuckDB reads it, everything else as text).
  */
-export function hiveValues(path: string): Record<string, string | number> {
-  const out: Record<string, string | number> = {};
+export function hiveValues(path: string): Record<string, string | number | null> {
+  const out: Record<string, string | number | null> = {};
   for (const seg of path.split('/').slice(0, -1)) {
     const m = /^([^=]+)=(.*)$/.exec(seg);
     if (m) {
       const v = decodeURIComponent(m[2]);
-      out[m[1]] = /^-?\d{1,15}$/.test(v) ? Number(v) : v;
+      out[m[1]] = v === '__HIVE_DEFAULT_PARTITION__' ? null : /^-?\d{1,15}$/.test(v) ? Number(v) : v;
     }
   }
   return out;

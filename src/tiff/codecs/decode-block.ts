@@ -3,13 +3,14 @@ import { decodedBlockBytes } from '../blocks.js';
 import type { CogImageLayout } from '../image.js';
 import { COMPRESSION, PHOTOMETRIC, PREDICTOR } from '../tags.js';
 import { swapBytes } from './byteswap.js';
-import { GEOTIFF_CODECS, geotiffCodec, zstdDecode } from './geotiff-codecs.js';
+import { GEOTIFF_CODECS, geotiffCodec } from './geotiff-codecs.js';
 import { inflateAsync, inflateStrictSync } from './inflate.js';
 import { lzwDecode } from './lzw.js';
 import { packbitsDecode } from './packbits.js';
 import { undoFloatPredictor, undoHorizontalPredictor } from './predictor.js';
 import { fancyUpsampleChroma, jpegSamplingFactors } from './jpeg-upsample.js';
 import { ycbcrToRgb } from './ycbcr.js';
+import { zstdDecode } from './zstd.js';
 import { decodeJpegLibjpeg, decodeWebp } from './sharp.js';
 
 /**
@@ -56,7 +57,8 @@ function jpegComplete(b: Uint8Array): boolean {
  * must end with its EOI marker, and every result must hold at least the expected bytes: corrupt or
  * truncated data is an error, never zero fill. Then: byte swap for big-endian files, predictor 2 or
  * 3 in place, and for YCbCr JPEG libjpeg-style chroma upsampling and conversion to RGB. DEFLATE runs
- * asynchronously on the libuv pool, or synchronously with `syncInflate` (on a worker thread); JPEG
+ * asynchronously on the libuv pool, or synchronously with `syncInflate` (on a worker thread);
+ * ZSTD through the fastest of `zstdDecoders()` (node:zlib, the optional native zstd-napi, WebAssembly); JPEG
  * goes through libjpeg-turbo when the optional `sharp` is installed (exactly GDAL's pixels), else
  * geotiff.js's decoder (within ±3); WebP needs sharp; LERC uses geotiff.js. Throws {@link RasterError} `UNSUPPORTED_COMPRESSION` or
  * `CORRUPT_BLOCK` naming the file and block.

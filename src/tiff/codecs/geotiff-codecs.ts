@@ -26,29 +26,6 @@ function loadRegistry(): Promise<GetDecoder> {
  */
 export const GEOTIFF_CODECS: ReadonlySet<number> = new Set([COMPRESSION.JPEG, COMPRESSION.LERC]);
 
-interface ZstdWasm {
-  init(): Promise<void>;
-  decode(bytes: Uint8Array, uncompressedSize: number): Uint8Array;
-}
-let zstdWasm: Promise<ZstdWasm> | null = null;
-
-/**
- * Strict ZSTD decoding with the zstd WebAssembly build geotiff.js ships: the frames must decode to
- * exactly `expected` bytes (ZSTD_decompress into a buffer of that size fails on truncated or corrupt
- * frames and on frames that hold more); anything else throws an Error.
- */
-export async function zstdDecode(bytes: Uint8Array, expected: number): Promise<Uint8Array> {
-  zstdWasm ??= import(new URL('./compression/zstd.js', import.meta.resolve('geotiff')).href).then(
-    async (m: { zstd: ZstdWasm }) => {
-      await m.zstd.init();
-      return m.zstd;
-    },
-  );
-  const out = (await zstdWasm).decode(bytes, expected);
-  if (out.byteLength !== expected) throw new Error(`ZSTD data decoded to ${out.byteLength} of ${expected} bytes`);
-  return out;
-}
-
 const cache = new Map<string, Promise<BlockDecoder>>();
 
 /**

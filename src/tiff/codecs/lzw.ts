@@ -80,15 +80,11 @@ export function lzwEncode(input: Uint8Array): Uint8Array {
 export function lzwDecode(input: Uint8Array, expected: number): Uint8Array {
   const CLEAR = 256;
   const EOI = 257;
-  const prefix = new Int32Array(4096);
-  const suffix = new Uint8Array(4096);
-  const first = new Uint8Array(4096);
+  // The string of a code is a run of earlier output: where it starts and how long it is. A new
+  // code is the previous code's string plus the first byte of the next one, which the output
+  // holds right after the previous string, so each code's string is copied, never rebuilt.
+  const start = new Int32Array(4096);
   const length = new Int32Array(4096);
-  for (let c = 0; c < 256; c++) {
-    suffix[c] = c;
-    first[c] = c;
-    length[c] = 1;
-  }
   const out = new Uint8Array(expected);
   let pos = 0;
   let acc = 0;
@@ -97,18 +93,10 @@ export function lzwDecode(input: Uint8Array, expected: number): Uint8Array {
   let width = 9;
   let next = 258;
   let prev = -1;
-  /** Writes the string of `code` at `pos` (clipped at `expected`). */
-  const put = (code: number): void => {
-    const len = length[code];
-    let c = code;
-    for (let i = pos + len - 1; i >= pos; i--) {
-      if (i < expected) out[i] = suffix[c];
-      c = prefix[c];
-    }
-    pos += len;
-  };
+  let prevStart = 0;
+  const n = input.length;
   while (pos < expected) {
-    while (accBits < width && inPos < input.length) {
+    while (accBits < width && inPos < n) {
       acc = ((acc << 8) | input[inPos++]) & 0xffffff;
       accBits += 8;
     }
@@ -124,19 +112,28 @@ export function lzwDecode(input: Uint8Array, expected: number): Uint8Array {
     }
     if (prev === -1) {
       if (code > 255) throw new Error(`LZW code ${code} right after Clear (expected a literal byte)`);
-      put(code);
+      prevStart = pos;
+      out[pos++] = code;
       prev = code;
       continue;
     }
     if (code > next) throw new Error(`LZW code ${code} is beyond the string table (next free code ${next})`);
     if (next < 4096) {
       // A full table (no Clear from the encoder) stays as it is, as in libtiff.
-      length[next] = length[prev] + 1;
-      prefix[next] = prev;
-      first[next] = first[prev];
-      suffix[next] = code === next ? first[prev] : first[code];
+      start[next] = prevStart;
+      length[next] = (prev < 256 ? 1 : length[prev]) + 1;
     }
-    put(code);
+    const at = pos;
+    if (code < 256) out[pos++] = code;
+    else {
+      // Forward byte copy: for code === next the last byte is the first byte of this same string.
+      const from = start[code];
+      const len = length[code];
+      const end = Math.min(len, expected - pos);
+      for (let i = 0; i < end; i++) out[pos + i] = out[from + i];
+      pos += len;
+    }
+    prevStart = at;
     if (next < 4096) next++;
     if (next + 1 >= 1 << width && width < 12) width++;
     prev = code;

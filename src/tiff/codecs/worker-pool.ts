@@ -37,6 +37,13 @@ export function setDecodeThreads(n: number): void {
   retireAll();
 }
 
+/**
+ * How many worker threads decode blocks now (see {@link setDecodeThreads}).
+ */
+export function decodeThreads(): number {
+  return threads;
+}
+
 /** Takes every worker out of the pool; each stops when its pending tasks are done. */
 function retireAll(): void {
   const old = workers;

@@ -9,6 +9,7 @@ import type { RasterInfo, RasterReader, WindowData } from '../raster-reader.js';
 import type { BlockCache } from '../../sources/block-cache.js';
 import type { ByteRange, ByteSource } from '../../sources/byte-source.js';
 import { LIMITS } from '../limits.js';
+import { countRead } from './read-counters.js';
 import { allocTyped, dtypeBytes, type TypedArray, viewTyped } from '../dtype.js';
 
 /**
@@ -68,6 +69,8 @@ export class TiffRasterReader implements RasterReader {
       hasMask: layout.masks[0] !== null,
       alphaBand: layout.alphaBand ?? null,
       alphaMask: layout.alphaMask ?? false,
+      scaleOffset: layout.scaleOffset ?? null,
+      palette: layout.palette ?? null,
     };
   }
 
@@ -224,6 +227,7 @@ export class TiffRasterReader implements RasterReader {
       const partKey = need < rows ? `${key}@${need}` : key;
       const cached = this.cache?.get(key);
       if (cached && cached.byteLength >= need * rowBytes) {
+        countRead('blockCacheHits');
         result[i] = Promise.resolve(cached as Uint8Array);
         continue;
       }
@@ -269,8 +273,10 @@ export class TiffRasterReader implements RasterReader {
       const raw = this.readRaw(toRead, level, isMask);
       toRead.forEach((t, k) => {
         const where = { href: this.href, image: level, block: t.block, mask: isMask };
-        const decode = (bytes: Uint8Array, rows: number, partial: boolean) =>
-          decodeBlockPooled(bytes, img, rows, this.layout.littleEndian, where, partial);
+        const decode = (bytes: Uint8Array, rows: number, partial: boolean) => {
+          countRead('blocksDecoded');
+          return decodeBlockPooled(bytes, img, rows, this.layout.littleEndian, where, partial);
+        };
         const p = raw
           .then((bufs) =>
             decode(bufs[k], t.rows, t.range.length < t.full.length).catch(async (e: unknown) => {
@@ -303,7 +309,9 @@ export class TiffRasterReader implements RasterReader {
     isMask: boolean,
   ): Promise<Uint8Array[]> {
     try {
-      return await this.source.readRanges(items.map((t) => t.range));
+      const got = await this.source.readRanges(items.map((t) => t.range));
+      for (const b of got) countRead('bytesRead', b.byteLength);
+      return got;
     } catch (e) {
       if (!(e instanceof SourceError) || e.code !== 'SHORT_READ' || items.length === 1)
         throw this.blockError(e, items[0], level, isMask);

@@ -1,0 +1,596 @@
+/**
+ * Benchmark of the path a user runs: 256x256 windows of a big uint16 COG read by
+ *
+ * - `raw reader`:  `openRaster(href).readWindow(...)`, one reader per round;
+ * - `createLoader`: a loader over a catalog built with `buildRasterCatalog(..., { cogHeaders: true })`,
+ *   a fresh loader per round, `chips()` with `--concurrency` slices in flight, `dtype: 'uint16'`;
+ * - `loadSlice`:    standalone `loadSlice([href], slice)` calls, `--concurrency` in flight;
+ * - `rasterio`:     /usr/bin/python3 with rasterio, one dataset (a `WarpedVRT` for warped windows),
+ *   timed inside Python.
+ *
+ * Cases: cold single-tile windows (each window inside one 512x512 tile no other window touches, so
+ * no decoded-tile cache can help), multi-tile windows (each across a tile corner), a warm cache (the
+ * windows fall in a 2048x2048 area read once before timing; 256 MB caches on both sides), warped
+ * windows (UTM 33N -> EPSG:4326 and -> UTM 34N, nearest), ZSTD and LZW COGs (cold single-tile), and
+ * HTTP on loopback (cold single-tile DEFLATE; rasterio through /vsicurl/). Each case runs `--rounds`
+ * interleaved rounds of every reader; figures are medians. Before a case's times are printed, the
+ * pixel checksums of all readers are asserted equal (warped windows: geoslice's readers equal each
+ * other and agree with GDAL's warper on >= 99% of pixels, the conformance tests' criterion, since
+ * GDAL's approximate transformer moves some nearest-neighbour picks by one pixel).
+ *
+ * Loader rows also show the work done (process-wide `readCounters()` of `geoslice/tiff`: MB of
+ * blocks read, blocks decoded, headers parsed), the main thread's idle share
+ * (`performance.eventLoopUtilization`) and the CPU used by the whole process as a share of all cores.
+ *
+ *   npx tsx benchmarks/loader-cold.ts [--size 10980] [--chips 300] [--concurrency 8] [--rounds 3] [--only 'ZSTD|warped']
+ *
+ * (`--only` runs the cases whose name contains one of the `|`-separated strings.)
+ *
+ * The test rasters are made with numpy + gdal_translate on the first run and cached under
+ * .cache/bench-cold/ (gitignored).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import seedrandom from 'seedrandom';
+import { buildRasterCatalog } from '../src/catalog/builders/build-raster-catalog.js';
+import type { GeoCatalog } from '../src/catalog/types.js';
+import { transformBBox, transformPoint } from '../src/geo/transform.js';
+import type { GeoSlice } from '../src/geo/slice.js';
+import { loadSlice } from '../src/loaders/load-slice.js';
+import { createLoader } from '../src/loaders/loader.js';
+import { openRaster, type RasterInfo } from '../src/loaders/raster.js';
+import { BlockCache } from '../src/sources/block-cache.js';
+import { readCounters } from '../src/tiff/read/read-counters.js';
+
+const { values } = parseArgs({
+  options: {
+    size: { type: 'string', default: '10980' },
+    chips: { type: 'string', default: '300' },
+    concurrency: { type: 'string', default: '8' },
+    rounds: { type: 'string', default: '3' },
+    only: { type: 'string', default: '' },
+  },
+});
+const SIZE = Number(values.size);
+const CONC = Number(values.concurrency);
+const ROUNDS = Number(values.rounds);
+const CHIP = 256;
+const TILE = 512;
+/** Windows read before timing (from tiles outside the timed set): worker start-up, catalog index. */
+const WARMUP = 8;
+const CACHE_MB = 256;
+const CORES = availableParallelism();
+const PY = '/usr/bin/python3';
+const dir = resolve('.cache/bench-cold');
+mkdirSync(dir, { recursive: true });
+
+function run(cmd: string, args: string[], input?: string): string {
+  const r = spawnSync(cmd, args, { input, encoding: 'utf8', maxBuffer: 256 << 20 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** A reflectance-like scene (smooth fields + noise) as an uncompressed tiled GTiff, made once. */
+function ensureBase(): string {
+  const base = `${dir}/base_${SIZE}.tif`;
+  if (existsSync(base)) return base;
+  console.error(`making ${base} ...`);
+  run(PY, [
+    '-c',
+    `
+import numpy as np, rasterio
+from rasterio.transform import Affine
+n = ${SIZE}; rng = np.random.default_rng(11)
+prof = dict(driver='GTiff', width=n, height=n, count=1, dtype='uint16', crs='EPSG:32633', tiled=True,
+            blockxsize=512, blockysize=512, transform=Affine(10, 0, 600000, 0, -10, 5000000), BIGTIFF='IF_SAFER')
+with rasterio.open('${base}.tmp', 'w', **prof) as dst:
+    x = np.arange(n)
+    for r0 in range(0, n, 1024):
+        y = np.arange(r0, min(n, r0 + 1024))[:, None]
+        f = 3000 + 1500 * np.sin(x / 170.0) * np.cos(y / 230.0) + 800 * np.sin((x + 2 * y) / 37.0) + rng.normal(0, 40, (len(y), n))
+        dst.write(np.clip(f, 0, 10000).astype('uint16')[None], window=((r0, r0 + len(y)), (0, n)))
+`,
+  ]);
+  renameSync(`${base}.tmp`, base);
+  return base;
+}
+
+function ensureCog(name: string, compress: string): string {
+  const out = `${dir}/${name}_${SIZE}.tif`;
+  if (existsSync(out)) return out;
+  const base = ensureBase();
+  console.error(`making ${out} ...`);
+  const co = ['BLOCKSIZE=512', 'OVERVIEWS=NONE', 'NUM_THREADS=ALL_CPUS', `COMPRESS=${compress}`, 'PREDICTOR=YES'];
+  run('gdal_translate', ['-q', '-of', 'COG', ...co.flatMap((c) => ['-co', c]), base, `${out}.tmp`]);
+  renameSync(`${out}.tmp`, out);
+  return out;
+}
+
+type Win = [number, number];
+
+/** Full tiles that are not on the border ring, shuffled with a fixed seed. */
+function interiorTiles(seed: string): Win[] {
+  const n = Math.floor(SIZE / TILE);
+  const tiles: Win[] = [];
+  for (let ty = 1; ty < n - 1; ty++) for (let tx = 1; tx < n - 1; tx++) tiles.push([tx, ty]);
+  const rng = seedrandom(seed);
+  for (let i = tiles.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [tiles[i], tiles[j]] = [tiles[j], tiles[i]];
+  }
+  return tiles;
+}
+
+const N = Math.min(Number(values.chips), interiorTiles('n').length - WARMUP);
+
+/** One window inside each of `WARMUP + N` distinct tiles: no two windows share a tile. */
+function coldWindows(): Win[] {
+  const rng = seedrandom('cold');
+  return interiorTiles('cold')
+    .slice(0, WARMUP + N)
+    .map(([tx, ty]) => [
+      tx * TILE + Math.floor(rng() * (TILE - CHIP + 1)),
+      ty * TILE + Math.floor(rng() * (TILE - CHIP + 1)),
+    ]);
+}
+
+/** Windows across distinct tile corners (each touches 4 tiles). */
+function cornerWindows(): Win[] {
+  const rng = seedrandom('corner');
+  const jitter = () => Math.floor((rng() - 0.5) * (CHIP / 2));
+  return interiorTiles('corner')
+    .slice(0, WARMUP + N)
+    .map(([tx, ty]) => [tx * TILE - CHIP / 2 + jitter(), ty * TILE - CHIP / 2 + jitter()]);
+}
+
+/** Random windows inside one 2048x2048 area (16 tiles): after one pass every tile is cached. */
+function warmWindows(): Win[] {
+  const rng = seedrandom('warm');
+  const o = Math.max(0, Math.floor((SIZE - 2048) / 2 / TILE) * TILE);
+  return Array.from({ length: WARMUP + N }, () => [
+    o + Math.floor(rng() * (2048 - CHIP)),
+    o + Math.floor(rng() * (2048 - CHIP)),
+  ]);
+}
+
+/** A north-up pixel grid in some CRS: `transform` is GDAL order (x0, rx, 0, y0, 0, -ry). */
+interface Grid {
+  crs: string;
+  transform: [number, number, number, number, number, number];
+  width: number;
+  height: number;
+}
+
+function nativeGrid(info: RasterInfo): Grid {
+  return { crs: info.crs as string, transform: [...info.transform], width: info.width, height: info.height };
+}
+
+/** A grid in `crs` with pixel size `res` covering the raster, origin on a multiple of the pixel size. */
+function warpGrid(info: RasterInfo, crs: string, res: [number, number]): Grid {
+  const [x0, rx, , y0, , ry] = info.transform;
+  const b = transformBBox([x0, y0 + ry * info.height, x0 + rx * info.width, y0], info.crs as string, crs);
+  const X0 = Math.floor(b[0] / res[0]) * res[0];
+  const Y0 = Math.ceil(b[3] / res[1]) * res[1];
+  return {
+    crs,
+    transform: [X0, res[0], 0, Y0, 0, -res[1]],
+    width: Math.ceil((b[2] - X0) / res[0]),
+    height: Math.ceil((Y0 - b[1]) / res[1]),
+  };
+}
+
+/** Windows of `grid` centred on the centres of the cold windows (so each still falls in its own tile). */
+function warpedWindows(info: RasterInfo, grid: Grid): Win[] {
+  const [x0, rx, , y0, , ry] = info.transform;
+  const [X0, RX, , Y0, , RY] = grid.transform;
+  return coldWindows().map(([x, y]) => {
+    const [lon, lat] = transformPoint(info.crs as string, grid.crs, [
+      x0 + (x + CHIP / 2) * rx,
+      y0 + (y + CHIP / 2) * ry,
+    ]);
+    return [Math.round((lon - X0) / RX) - CHIP / 2, Math.round((lat - Y0) / RY) - CHIP / 2];
+  });
+}
+
+function sliceOf(grid: Grid, [x, y]: Win): GeoSlice {
+  const [X0, RX, , Y0, , RY] = grid.transform;
+  return {
+    bounds: [X0 + x * RX, Y0 + (y + CHIP) * RY, X0 + (x + CHIP) * RX, Y0 + y * RY],
+    crs: grid.crs,
+    resolution: [RX, -RY],
+  };
+}
+
+/** Order-sensitive pixel checksum, computed the same way in Python. */
+function checksum(chips: ArrayLike<number>[]): number {
+  let s = 0;
+  for (const a of chips) for (let i = 0; i < a.length; i++) s += a[i] * ((i % 7) + 1);
+  return s;
+}
+
+interface Timing {
+  rate: number;
+  check: number;
+  /** Pixels of all windows in order (kept only where agreement with rasterio is measured). */
+  pixels?: ArrayLike<number>[];
+  note?: string;
+}
+
+const PY_READ = `
+import json, sys, time, numpy as np, rasterio
+from rasterio.windows import Window
+from rasterio.vrt import WarpedVRT
+from rasterio.enums import Resampling
+a = json.load(sys.stdin); n = a['chip']
+wt = (np.arange(n * n, dtype=np.int64) % 7 + 1).reshape(n, n)
+out = []
+with rasterio.Env(GDAL_CACHEMAX=a['cachemax'], GDAL_DISABLE_READDIR_ON_OPEN='EMPTY_DIR'):
+    with rasterio.open(a['path']) as src:
+        ds = src
+        if a['vrt']:
+            v = a['vrt']; t = v['transform']
+            ds = WarpedVRT(src, crs=v['crs'], transform=rasterio.Affine(t[1], 0, t[0], 0, t[5], t[3]),
+                           width=v['width'], height=v['height'], resampling=Resampling.nearest,
+                           tolerance=a['tolerance'])
+        for (x, y) in a['pre']: ds.read(1, window=Window(x, y, n, n))
+        timed = a['timed']
+        t0 = time.perf_counter()
+        for (x, y) in timed: out.append(ds.read(1, window=Window(x, y, n, n)))
+        dt = time.perf_counter() - t0
+s = sum(int((o.astype(np.int64) * wt).sum()) for o in out)
+if a['dump']: np.concatenate([o.ravel() for o in out]).astype('<u2').tofile(a['dump'])
+print(json.dumps({'seconds': dt, 'check': s}))
+`;
+
+/** rasterio reads `pre` untimed, then times `timed`. */
+function rasterio(path: string, pre: Win[], timed: Win[], vrt: Grid | null, dump: boolean, tolerance = 0.125): Timing {
+  const dumpPath = `${dir}/rasterio-pixels.bin`;
+  const r = JSON.parse(
+    run(
+      PY,
+      ['-c', PY_READ],
+      JSON.stringify({
+        path,
+        pre,
+        timed,
+        vrt,
+        tolerance,
+        chip: CHIP,
+        cachemax: CACHE_MB,
+        dump: dump ? dumpPath : null,
+      }),
+    ),
+  ) as { seconds: number; check: number };
+  const t: Timing = { rate: timed.length / r.seconds, check: r.check };
+  if (dump) {
+    const b = readFileSync(dumpPath);
+    const all = new Uint16Array(b.buffer, b.byteOffset, b.byteLength / 2);
+    t.pixels = Array.from({ length: timed.length }, (_, i) => all.subarray(i * CHIP * CHIP, (i + 1) * CHIP * CHIP));
+    rmSync(dumpPath);
+  }
+  return t;
+}
+
+/** Runs `readOne` over items with `CONC` in flight, in order of start; returns chips/s and the results in item order. */
+async function inFlight<T, R>(items: T[], readOne: (x: T) => Promise<R>): Promise<{ rate: number; out: R[] }> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const t = performance.now();
+  await Promise.all(
+    Array.from({ length: CONC }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await readOne(items[i]);
+      }
+    }),
+  );
+  return { rate: items.length / ((performance.now() - t) / 1000), out };
+}
+
+/** Work and idle figures of one timed run. */
+async function measured<T>(f: () => Promise<T>): Promise<{ value: T; note: string }> {
+  const c0 = readCounters();
+  const elu0 = performance.eventLoopUtilization();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const value = await f();
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const elu = performance.eventLoopUtilization(elu0);
+  const c1 = readCounters();
+  const note =
+    `read ${((c1.bytesRead - c0.bytesRead) / 2 ** 20).toFixed(1)} MB, ${c1.blocksDecoded - c0.blocksDecoded} tiles decoded, ` +
+    `${c1.blockCacheHits - c0.blockCacheHits} cache hits, ${c1.headerReads - c0.headerReads} header reads; ` +
+    `main thread idle ${(100 * (1 - elu.utilization)).toFixed(0)}%, CPU ${((100 * (cpu.user + cpu.system)) / 1e6 / wall / CORES).toFixed(0)}% of ${CORES} cores`;
+  return { value, note };
+}
+
+interface Case {
+  name: string;
+  href: string;
+  catalog: GeoCatalog;
+  grid: Grid;
+  wins: Win[];
+  warped: boolean;
+  warm: boolean;
+}
+
+async function rawReader(c: Case): Promise<Timing> {
+  const reader = await openRaster(c.href, c.warm ? { blockCache: new BlockCache(CACHE_MB << 20) } : {});
+  try {
+    const read = ([x, y]: Win) => reader.readWindow(0, x, y, CHIP, CHIP, [0]).then((w) => w.data[0]);
+    await inFlight(c.wins.slice(0, c.warm ? c.wins.length : WARMUP), read);
+    const { value, note } = await measured(() => inFlight(c.wins.slice(WARMUP), read));
+    return { rate: value.rate, check: checksum(value.out), note };
+  } finally {
+    await reader.close();
+  }
+}
+
+async function viaLoader(c: Case): Promise<Timing> {
+  const loader = createLoader({ catalog: c.catalog, bands: ['image'], dtype: 'uint16', concurrency: CONC });
+  try {
+    const slices = c.wins.map((w) => sliceOf(c.grid, w));
+    for await (const chip of loader.chips(slices.slice(0, c.warm ? slices.length : WARMUP))) void chip;
+    const { value, note } = await measured(async () => {
+      const out: ArrayLike<number>[] = [];
+      const t = performance.now();
+      for await (const chip of loader.chips(slices.slice(WARMUP))) out.push(chip.data);
+      return { rate: out.length / ((performance.now() - t) / 1000), out };
+    });
+    if (value.out.length !== N) throw new Error(`${c.name}: the loader gave ${value.out.length} of ${N} chips`);
+    return { rate: value.rate, check: checksum(value.out), pixels: c.warped ? value.out : undefined, note };
+  } finally {
+    await loader.close();
+  }
+}
+
+async function viaLoadSlice(c: Case): Promise<Timing> {
+  const slices = c.wins.map((w) => sliceOf(c.grid, w));
+  const read = (s: GeoSlice) => loadSlice([c.href], s, { bands: [1], dtype: 'uint16' }).then((chip) => chip.data);
+  await inFlight(slices.slice(0, c.warm ? slices.length : WARMUP), read);
+  const { value, note } = await measured(() => inFlight(slices.slice(WARMUP), read));
+  return { rate: value.rate, check: checksum(value.out), note };
+}
+
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+
+/** Shares of equal pixels between two sets of windows. */
+function agreement(a: ArrayLike<number>[], b: ArrayLike<number>[]): number {
+  let same = 0;
+  let all = 0;
+  a.forEach((x, k) => {
+    const y = b[k];
+    for (let i = 0; i < x.length; i++) if (x[i] === y[i]) same++;
+    all += x.length;
+  });
+  return same / all;
+}
+
+const gdalPath = (href: string) => (href.startsWith('http') ? `/vsicurl/${href}` : href);
+
+const results = new Map<string, Map<string, number>>();
+
+async function runCase(c: Case): Promise<void> {
+  const readers: [string, () => Promise<Timing>][] = [
+    [
+      'rasterio',
+      async () =>
+        rasterio(
+          gdalPath(c.href),
+          c.warm ? c.wins : c.wins.slice(0, WARMUP),
+          c.wins.slice(WARMUP),
+          c.warped ? c.grid : null,
+          false,
+        ),
+    ],
+    ...(c.warped ? [] : ([['raw reader', () => rawReader(c)]] as [string, () => Promise<Timing>][])),
+    ['createLoader', () => viaLoader(c)],
+    ['loadSlice', () => viaLoadSlice(c)],
+  ];
+  const got = new Map<string, Timing[]>(readers.map(([n]) => [n, []]));
+  for (let r = 0; r < ROUNDS; r++) for (const [name, f] of readers) got.get(name)!.push(await f());
+  // checksums first: every round of every reader
+  const ours = [...got.entries()].filter(([n]) => n !== 'rasterio').flatMap(([, t]) => t.map((x) => x.check));
+  const theirs = got.get('rasterio')!.map((x) => x.check);
+  if (new Set(ours).size !== 1)
+    throw new Error(`${c.name}: geoslice readers disagree: checksums ${[...new Set(ours)].join(', ')}`);
+  let pixelsNote = `pixel checksums equal (${ours[0]})`;
+  if (c.warped) {
+    const mine = got.get('createLoader')![0].pixels!;
+    const exact = agreement(mine, rasterio(gdalPath(c.href), [], c.wins.slice(WARMUP), c.grid, true, 1e-6).pixels!);
+    const approx = agreement(mine, rasterio(gdalPath(c.href), [], c.wins.slice(WARMUP), c.grid, true).pixels!);
+    if (exact < 0.99)
+      throw new Error(
+        `${c.name}: only ${(100 * exact).toFixed(2)}% of pixels equal rasterio's WarpedVRT (tolerance 1e-6)`,
+      );
+    pixelsNote =
+      `geoslice checksums equal; pixels equal to rasterio WarpedVRT nearest: ${(100 * exact).toFixed(3)}% with near-exact ` +
+      `transforms (tolerance 1e-6 px), ${(100 * approx).toFixed(3)}% with the default tolerance 0.125 that is timed`;
+  } else if (new Set(theirs).size !== 1 || theirs[0] !== ours[0]) {
+    throw new Error(`${c.name}: checksums differ: geoslice ${ours[0]}, rasterio ${theirs.join(', ')}`);
+  }
+  const base = median(got.get('rasterio')!.map((t) => t.rate));
+  console.log(`\n${c.name}  [${pixelsNote}]`);
+  const row = new Map<string, number>();
+  for (const [name, ts] of got) {
+    const rate = median(ts.map((t) => t.rate));
+    row.set(name, rate);
+    const notes = name === 'createLoader' ? `   ${ts[Math.floor(ts.length / 2)].note}` : '';
+    console.log(
+      `  ${name.padEnd(13)} ${rate.toFixed(0).padStart(6)} chips/s  ${(rate / base).toFixed(2)}x rasterio${notes}`,
+    );
+  }
+  results.set(c.name, row);
+}
+
+/** Serves `dir` with byte ranges from a child process on 127.0.0.1. */
+async function startServer(): Promise<{ url: string; stop: () => void }> {
+  const code = `
+const http = require('node:http'), fs = require('node:fs'), path = require('node:path');
+const root = ${JSON.stringify(dir)};
+http.createServer((req, res) => {
+  const file = path.join(root, decodeURIComponent(req.url.slice(1)));
+  fs.stat(file, (err, st) => {
+    if (err || !st.isFile()) { res.writeHead(404); res.end(); return; }
+    const m = /bytes=(\\d+)-(\\d+)/.exec(req.headers.range || '');
+    const start = m ? Number(m[1]) : 0, end = m ? Math.min(Number(m[2]), st.size - 1) : st.size - 1;
+    res.writeHead(m ? 206 : 200, { 'Content-Length': end - start + 1, 'Content-Range': 'bytes ' + start + '-' + end + '/' + st.size, 'Accept-Ranges': 'bytes' });
+    if (req.method === 'HEAD') { res.end(); return; }
+    fs.createReadStream(file, { start, end }).on('error', () => res.destroy()).pipe(res);
+  });
+}).listen(0, '127.0.0.1', function () { console.log(this.address().port); });
+`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((res) => child.stdout!.once('data', (d: Buffer) => res(d.toString().trim())));
+  return { url: `http://127.0.0.1:${port}/`, stop: () => child.kill() };
+}
+
+async function catalogOf(name: string, href: string): Promise<GeoCatalog> {
+  const out = `${dir}/catalog-${name}.parquet`;
+  const { catalog } = await buildRasterCatalog([href], { out, cogHeaders: true, workers: 0, progress: false });
+  return catalog;
+}
+
+function goal(label: string, value: number, target: number): void {
+  if (Number.isNaN(value)) return;
+  console.log(`  ${value >= target ? 'MET    ' : 'NOT MET'} ${label}: ${value.toFixed(2)} (goal >= ${target})`);
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const files = {
+    deflate: ensureCog('deflate', 'DEFLATE'),
+    zstd: ensureCog('zstd', 'ZSTD'),
+    lzw: ensureCog('lzw', 'LZW'),
+  };
+  for (const f of Object.values(files)) readFileSync(f); // page cache warm for every reader alike
+  const info = await openRaster(files.deflate).then(async (r) => {
+    await r.close();
+    return r.info;
+  });
+  const native = nativeGrid(info);
+  const wgs84 = warpGrid(info, 'EPSG:4326', [0.000127, 0.00009]);
+  const utm34 = warpGrid(info, 'EPSG:32634', [10, 10]);
+  const catalogs = {
+    deflate: await catalogOf('deflate', files.deflate),
+    zstd: await catalogOf('zstd', files.zstd),
+    lzw: await catalogOf('lzw', files.lzw),
+  };
+  const load = loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
+  console.log(
+    `loader-cold: ${N} timed 256x256 windows per run, ${SIZE}x${SIZE} uint16 COGs (512 tiles, predictor 2, no overviews); ` +
+      `${CORES} cores, load average ${load}; geoslice: ${CONC} windows in flight, dtype uint16; rasterio ${run(PY, ['-c', 'import rasterio; print(rasterio.__version__, rasterio.__gdal_version__)']).trim()} (GDAL), one dataset; ` +
+      `medians of ${ROUNDS} interleaved rounds; ${WARMUP} untimed warm-up windows from other tiles per run`,
+  );
+  const server = await startServer();
+  try {
+    const cases: Case[] = [
+      {
+        name: 'cold single-tile windows, DEFLATE',
+        href: files.deflate,
+        catalog: catalogs.deflate,
+        grid: native,
+        wins: coldWindows(),
+        warped: false,
+        warm: false,
+      },
+      {
+        name: 'multi-tile windows (2x2 tiles), DEFLATE',
+        href: files.deflate,
+        catalog: catalogs.deflate,
+        grid: native,
+        wins: cornerWindows(),
+        warped: false,
+        warm: false,
+      },
+      {
+        name: `warm cache (${CACHE_MB} MB, windows in 2048x2048), DEFLATE`,
+        href: files.deflate,
+        catalog: catalogs.deflate,
+        grid: native,
+        wins: warmWindows(),
+        warped: false,
+        warm: true,
+      },
+      {
+        name: 'warped UTM 33N -> EPSG:4326, cold, DEFLATE',
+        href: files.deflate,
+        catalog: catalogs.deflate,
+        grid: wgs84,
+        wins: warpedWindows(info, wgs84),
+        warped: true,
+        warm: false,
+      },
+      {
+        name: 'warped UTM 33N -> UTM 34N, cold, DEFLATE',
+        href: files.deflate,
+        catalog: catalogs.deflate,
+        grid: utm34,
+        wins: warpedWindows(info, utm34),
+        warped: true,
+        warm: false,
+      },
+      {
+        name: 'cold single-tile windows, ZSTD',
+        href: files.zstd,
+        catalog: catalogs.zstd,
+        grid: native,
+        wins: coldWindows(),
+        warped: false,
+        warm: false,
+      },
+      {
+        name: 'cold single-tile windows, LZW',
+        href: files.lzw,
+        catalog: catalogs.lzw,
+        grid: native,
+        wins: coldWindows(),
+        warped: false,
+        warm: false,
+      },
+    ];
+    const url = server.url + files.deflate.slice(dir.length + 1);
+    cases.push({
+      name: 'HTTP loopback, cold single-tile windows, DEFLATE',
+      href: url,
+      catalog: await catalogOf('http', url),
+      grid: native,
+      wins: coldWindows(),
+      warped: false,
+      warm: false,
+    });
+    const only = values.only ? values.only.split('|') : null;
+    for (const c of cases) if (!only || only.some((o) => c.name.includes(o))) await runCase(c);
+  } finally {
+    server.stop();
+  }
+  const r = (c: string, who: string) => results.get(c)?.get(who) ?? Number.NaN;
+  const cold = 'cold single-tile windows, DEFLATE';
+  const zstd = 'cold single-tile windows, ZSTD';
+  console.log('\nissue 14 goals (2 cores):');
+  goal('createLoader / rasterio, cold single-tile DEFLATE', r(cold, 'createLoader') / r(cold, 'rasterio'), 1.5);
+  goal('createLoader / raw reader, cold single-tile DEFLATE', r(cold, 'createLoader') / r(cold, 'raw reader'), 0.95);
+  goal('createLoader / rasterio, ZSTD', r(zstd, 'createLoader') / r(zstd, 'rasterio'), 1.2);
+  goal('loadSlice / createLoader, ZSTD', r(zstd, 'loadSlice') / r(zstd, 'createLoader'), 0.9);
+  for (const w of [...results.keys()].filter((k) => k.startsWith('warped')))
+    goal(`createLoader / rasterio WarpedVRT, ${w}`, r(w, 'createLoader') / r(w, 'rasterio'), 1.2);
+  goal(
+    'createLoader HTTP loopback / local, cold single-tile DEFLATE',
+    r('HTTP loopback, cold single-tile windows, DEFLATE', 'createLoader') / r(cold, 'createLoader'),
+    0.9,
+  );
+  console.log(
+    `\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s; load average now ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+  );
+  for (const c of Object.values(catalogs)) await c.close();
+}
+
+await main();
