@@ -38,7 +38,7 @@ export function setDecodeThreads(n: number): void {
 }
 
 /**
- * How many worker threads decode blocks now (see {@link setDecodeThreads}).
+ * How many worker threads decode blocks and encode tiles now (see {@link setDecodeThreads}); 0: callers work inline.
  */
 export function decodeThreads(): number {
   return threads;
@@ -84,11 +84,6 @@ export async function decodeBlockPooled(
   const r = await runPooled<DecodeResult>(DECODE_ENTRY, task, [task.bytes.buffer as ArrayBuffer]);
   if (r instanceof Uint8Array) return r;
   throw new RasterError(r.error.code, r.error.message, { subject: r.error.subject });
-}
-
-/** Whether {@link runPooled} has threads to run on (else callers work inline). */
-export function pooledThreads(): number {
-  return threads;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { StitchError } from '../../errors.js';
-import { pooledThreads, runPooled, workerEntry } from '../codecs/worker-pool.js';
+import { decodeThreads, runPooled, workerEntry } from '../codecs/worker-pool.js';
 import { dtypeInfo, type RasterArray, type RasterDtype } from '../dtype.js';
 import { compressTile, type TiffCompression } from './compress.js';
 import { type OverviewResampling, reduceBlock } from './overview.js';
@@ -69,7 +69,7 @@ export async function encodeTileHere(task: EncodeTask): Promise<EncodedTile> {
  * `task.samples` must own its buffer: it is transferred (detached) to the pool.
  */
 export async function encodeTile(task: EncodeTask, path: string): Promise<EncodedTile> {
-  if (pooledThreads() === 0) return encodeTileHere(task);
+  if (decodeThreads() === 0) return encodeTileHere(task);
   try {
     return await runPooled<EncodedTile>(ENCODE_ENTRY, task, [task.samples.buffer as ArrayBuffer]);
   } catch (e) {
