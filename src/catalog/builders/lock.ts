@@ -1,8 +1,20 @@
-import { closeSync, openSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { BuildError } from '../../errors.js';
+import { tempSibling } from '../temp-files.js';
 
 /**
  * Options of {@link acquireLock}.
@@ -68,15 +80,21 @@ export async function acquireLock(dir: string, opts: LockOptions = {}): Promise<
   const deadline = Date.now() + waitMs;
   let delay = 10;
   for (;;) {
+    // The holder is written to a temp file first and linked into place (link fails if the lock exists),
+    // so a writer killed at any point never leaves an empty lock file that names no holder.
+    const tmp = tempSibling(path);
     try {
-      const fd = openSync(path, 'wx');
+      const fd = openSync(tmp, 'wx');
       try {
         writeSync(fd, JSON.stringify(me));
       } finally {
         closeSync(fd);
       }
+      linkSync(tmp, path);
+      unlinkSync(tmp);
       return held(path, me, staleMs);
     } catch (e) {
+      rmSync(tmp, { force: true });
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
         throw new BuildError(
           'LOCK_FAILED',
