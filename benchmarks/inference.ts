@@ -20,6 +20,7 @@
  *
  * Needs Debian python3-torch, python3-rasterio, gdal-bin. Usage:
  *   node --import tsx benchmarks/inference.ts [--rounds 3] [--threads 2] [--batch 16] [--skip-tfjs]
+ *     [--skip-tfjs-e2e] [--tfjs-only]   (--tfjs-only: just the tfjs parts; the e2e check needs an ONNX output from a full run)
  * Data (~130 MB) is kept in $TMPDIR/geoslice-bench-inference between runs.
  */
 import { spawnSync } from 'node:child_process';
@@ -39,6 +40,8 @@ const { values: args } = parseArgs({
     threads: { type: 'string', default: '2' },
     batch: { type: 'string', default: '16' },
     'skip-tfjs': { type: 'boolean', default: false },
+    'skip-tfjs-e2e': { type: 'boolean', default: false },
+    'tfjs-only': { type: 'boolean', default: false },
   },
 });
 const ROUNDS = Number(args.rounds);
@@ -206,50 +209,55 @@ const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length
 const pct = (t: Timing['seconds'], k: 'read' | 'model' | 'stitch' | 'write') =>
   `${((100 * t[k]) / t.total).toFixed(1)}%`;
 
-// 3. Outputs agree before anything is timed.
-const outOnnx = join(dir, 'pred-onnx.tif');
-const outPy = join(dir, 'pred-python.tif');
-const first = await ours(onnx, outOnnx);
-const firstPy = python(outPy);
-const dOnnxPy = await maxDiff(outOnnx, outPy);
-if (!(dOnnxPy < 1e-4)) throw new Error(`ONNX and PyTorch predictions differ by ${dOnnxPy}`);
-console.log(
-  `checks: |onnx - pytorch| max ${dOnnxPy.toExponential(2)} over ${first.chips} tiles (${firstPy.chips} in the Python script)`,
-);
-
-// 4. A/B interleaved rounds.
-const runsOnnx: Timing[] = [];
-const runsPy: Timing[] = [];
-for (let r = 0; r < ROUNDS; r++) {
-  runsOnnx.push(await ours(onnx, outOnnx));
-  runsPy.push(python(outPy));
-}
-const mid = (runs: Timing[]) => runs.find((t) => t.seconds.total === median(runs.map((x) => x.seconds.total)))!;
-const o = mid(runsOnnx);
-const p = mid(runsPy);
-console.log(
-  `\n${SIZE}² 4-band COG, ${TILE}² tiles, ${OVERLAP} px overlap, batch ${BATCH}, ${THREADS} threads, median of ${ROUNDS} interleaved rounds`,
-);
-console.log('path                     chips/s   total s   cpu s   read    model   stitch  write');
 const line = (name: string, t: Timing) =>
   console.log(
     `${name.padEnd(24)} ${(t.chips / t.seconds.total).toFixed(2).padStart(7)} ${t.seconds.total.toFixed(2).padStart(9)} ${t.cpuSeconds.toFixed(1).padStart(7)}   ${pct(t.seconds, 'read').padEnd(7)} ${pct(t.seconds, 'model').padEnd(7)} ${pct(t.seconds, 'stitch').padEnd(7)} ${pct(t.seconds, 'write')}`,
   );
-line(`geoslice onnx`, o);
-line('python rasterio+torch', p);
-console.log(
-  `onnx / python: ${(p.seconds.total / o.seconds.total).toFixed(2)}x wall, ${(p.cpuSeconds / o.cpuSeconds).toFixed(2)}x CPU; geoslice read + stitch share: ${((100 * (o.seconds.read + o.seconds.stitch)) / o.seconds.total).toFixed(1)}% (write ${pct(o.seconds, 'write')})`,
-);
+const outOnnx = join(dir, 'pred-onnx.tif');
+if (!args['tfjs-only']) await onnxVsPython();
 
-// 5. tfjs: the same network on wasm end to end, then wasm vs pure JS on one batch.
-if (!args['skip-tfjs']) {
+// 3. Outputs agree before anything is timed; then A/B interleaved rounds.
+async function onnxVsPython(): Promise<void> {
+  const outPy = join(dir, 'pred-python.tif');
+  const first = await ours(onnx, outOnnx);
+  const firstPy = python(outPy);
+  const dOnnxPy = await maxDiff(outOnnx, outPy);
+  if (!(dOnnxPy < 1e-4)) throw new Error(`ONNX and PyTorch predictions differ by ${dOnnxPy}`);
+  console.log(
+    `checks: |onnx - pytorch| max ${dOnnxPy.toExponential(2)} over ${first.chips} tiles (${firstPy.chips} in the Python script)`,
+  );
+
+  // 4. A/B interleaved rounds.
+  const runsOnnx: Timing[] = [];
+  const runsPy: Timing[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    runsOnnx.push(await ours(onnx, outOnnx));
+    runsPy.push(python(outPy));
+  }
+  const mid = (runs: Timing[]) => runs.find((t) => t.seconds.total === median(runs.map((x) => x.seconds.total)))!;
+  const o = mid(runsOnnx);
+  const p = mid(runsPy);
+  console.log(
+    `\n${SIZE}² 4-band COG, ${TILE}² tiles, ${OVERLAP} px overlap, batch ${BATCH}, ${THREADS} threads, median of ${ROUNDS} interleaved rounds`,
+  );
+  console.log('path                     chips/s   total s   cpu s   read    model   stitch  write');
+  line(`geoslice onnx`, o);
+  line('python rasterio+torch', p);
+  console.log(
+    `onnx / python: ${(p.seconds.total / o.seconds.total).toFixed(2)}x wall, ${(p.cpuSeconds / o.cpuSeconds).toFixed(2)}x CPU; geoslice read + stitch share: ${((100 * (o.seconds.read + o.seconds.stitch)) / o.seconds.total).toFixed(1)}% (write ${pct(o.seconds, 'write')})`,
+  );
+}
+
+// 5. tfjs: the same network on wasm end to end (compared with the ONNX output), then wasm vs pure JS on one batch.
+if (!args['skip-tfjs'] && !args['skip-tfjs-e2e']) {
   const outTf = join(dir, 'pred-tfjs.tif');
   const w = await ours(tfjsJson, outTf, 'wasm');
   const dTf = await maxDiff(outTf, outOnnx);
   if (!(dTf < 1e-4)) throw new Error(`tfjs and ONNX predictions differ by ${dTf}`);
   line(`geoslice ${w.backend}`, w);
   console.log(`checks: |tfjs wasm - onnx| max ${dTf.toExponential(2)}`);
-
+}
+if (!args['skip-tfjs']) {
   const reader = await openRaster(cog);
   const n = 16;
   const data = new Float32Array(n * 4 * TILE * TILE);

@@ -58,10 +58,17 @@ const drawn = async (it: AsyncIterable<GeoSlice>) => {
   return out;
 };
 const pool = await drawn(
-  randomSampler(july, { size: CHIP, resolution: RES, length: 160, seed: 'pool', roi: POOL_AREA }),
+  randomSampler(july, { crs: 'native', size: CHIP, resolution: RES, length: 160, seed: 'pool', roi: POOL_AREA }),
 );
 const heldOut = await drawn(
-  randomSampler(july, { size: CHIP, resolution: RES, length: 48, seed: 'held-out', roi: HELD_OUT_AREA }),
+  randomSampler(july, {
+    crs: 'native',
+    size: CHIP,
+    resolution: RES,
+    length: 48,
+    seed: 'held-out',
+    roi: HELD_OUT_AREA,
+  }),
 );
 const labelled: GeoSlice[] = pool.slice(0, PER_ROUND);
 const unlabelled = new Map(pool.slice(PER_ROUND).map((s) => [key(s), s]));

@@ -50,7 +50,7 @@ if (existsSync(join(modelDir, 'model.json'))) {
   model = await createModel({ seed: 1 });
   await fitModel(
     model,
-    (epoch) => randomSampler(july, { size: 32, resolution: RES, length: 96, seed: 'train', epoch }),
+    (epoch) => randomSampler(july, { crs: 'EPSG:32632', size: 32, resolution: RES, length: 96, seed: 'train', epoch }),
     loader,
     archive.labels,
     { epochs: 6 },

@@ -209,7 +209,7 @@ export interface FitOptions {
  * @example
  * ```ts
  * const model = await createModel({ seed: 1 });
- * await fitModel(model, (epoch) => randomSampler(july, { size: 32, length: 96, seed: 'train', epoch }), loader, archive.labels, { epochs: 5 });
+ * await fitModel(model, (epoch) => randomSampler(july, { crs: 'EPSG:32632', size: 32, length: 96, seed: 'train', epoch }), loader, archive.labels, { epochs: 5 });
  * ```
  */
 export async function fitModel(

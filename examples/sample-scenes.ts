@@ -27,7 +27,7 @@ export interface SampleScenes {
  * @example
  * ```ts
  * const { july, loader, close } = await openSampleScenes('examples-output/train');
- * for await (const chip of loader.chips(randomSampler(july, { size: 32, resolution: [30, 30], length: 8, seed: 1 }))) console.log(chip.shape);
+ * for await (const chip of loader.chips(randomSampler(july, { crs: 'EPSG:32632', size: 32, resolution: [30, 30], length: 8, seed: 1 }))) console.log(chip.shape);
  * await close();
  * ```
  */

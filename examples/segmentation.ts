@@ -90,7 +90,14 @@ const model = await createModel({ seed: 1 });
 let epoch = 0;
 const dataset = await tfDataset(
   () =>
-    randomSampler(july, { size: CHIP, resolution: RES, length: CHIPS_PER_EPOCH, seed: 'segmentation', epoch: epoch++ }),
+    randomSampler(july, {
+      crs: 'native',
+      size: CHIP,
+      resolution: RES,
+      length: CHIPS_PER_EPOCH,
+      seed: 'segmentation',
+      epoch: epoch++,
+    }),
   paired,
   { batchSize: 16, labels: (b, tfjs) => oneHot(b as PairedBatch, tfjs) },
 );
@@ -105,7 +112,13 @@ await model.fitDataset(dataset, {
 
 let correct = 0;
 let total = 0;
-const validation = randomSampler(july, { size: CHIP, resolution: RES, length: 40, seed: 'segmentation-validation' });
+const validation = randomSampler(july, {
+  crs: 'native',
+  size: CHIP,
+  resolution: RES,
+  length: 40,
+  seed: 'segmentation-validation',
+});
 for await (const s of paired.samples(validation)) {
   const predicted = argmaxClasses(await predictChip(model, s.image), CHIP * CHIP);
   for (let i = 0; i < predicted.length; i++) {
@@ -127,7 +140,9 @@ let shown: {
   mask: Uint8Array;
 } | null = null;
 let bestEvenness = -1;
-for await (const s of paired.samples(randomSampler(july, { size: VIEW, resolution: RES, length: 60, seed: 'view' }))) {
+for await (const s of paired.samples(
+  randomSampler(july, { crs: 'native', size: VIEW, resolution: RES, length: 60, seed: 'view' }),
+)) {
   const mask = s.image.mask ?? new Uint8Array(VIEW * VIEW).fill(1);
   if (!mask.every((v) => v)) continue;
   const counts = new Array(MODEL_CLASSES).fill(0);

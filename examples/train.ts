@@ -35,7 +35,15 @@ step(`catalog of ${archive.scenes.length} scenes; ${await july.count()} July sce
 const model = await createModel({ seed: 1 });
 await fitModel(
   model,
-  (epoch) => randomSampler(july, { size: CHIP, resolution: RES, length: CHIPS_PER_EPOCH, seed: 'train', epoch }),
+  (epoch) =>
+    randomSampler(july, {
+      crs: 'EPSG:32632',
+      size: CHIP,
+      resolution: RES,
+      length: CHIPS_PER_EPOCH,
+      seed: 'train',
+      epoch,
+    }),
   loader,
   archive.labels,
   {
@@ -45,7 +53,13 @@ await fitModel(
   },
 );
 
-const validation = randomSampler(july, { size: CHIP, resolution: RES, length: 40, seed: 'validation' });
+const validation = randomSampler(july, {
+  crs: 'EPSG:32632',
+  size: CHIP,
+  resolution: RES,
+  length: 40,
+  seed: 'validation',
+});
 const { accuracy, pixels } = await pixelAccuracy(model, validation, loader, archive.labels);
 const modelDir = join(outDir, 'model');
 await saveModel(model, modelDir);

@@ -32,14 +32,14 @@ export class GeosliceError extends Error {
 /** Invalid geometry, bbox, slice, interval or CRS input (`INVALID_SLICE`, `INVALID_BBOX`, `UNKNOWN_CRS`, `INVALID_WKB`...). */
 export class GeoError extends GeosliceError {}
 
-/** Catalog opening, querying and writing errors (`NOT_FOUND`, `NOT_PARQUET`, `NO_GEOMETRY`, `MISSING_COLUMNS`, `BAD_QUERY`...). */
+/** Catalog opening, querying and writing errors (`NOT_FOUND`, `NOT_PARQUET`, `NO_GEOMETRY`, `MISSING_COLUMNS`, `BAD_QUERY`, `UNSAFE_SQL`, `BAD_SOURCE`, `BAD_MANIFEST`...). */
 export class CatalogError extends GeosliceError {}
 
 /** Catalog build errors (`UNREADABLE`, `NO_GEOREFERENCING`, `DUPLICATE_ID`, `LOCKED`...). */
 export class BuildError extends GeosliceError {}
 
 /**
- * Raster reading errors (`TRUNCATED`, `BAD_MAGIC`, `UNSUPPORTED_COMPRESSION`, `TILE_OUT_OF_RANGE`, `ROTATED_TRANSFORM`...).
+ * Raster reading errors (`TRUNCATED`, `BAD_MAGIC`, `UNSUPPORTED_COMPRESSION`, `TILE_OUT_OF_RANGE`, `GCP_ONLY`, `UNSUPPORTED_CRS`, `NON_EARTH_CRS`...).
  * `CORRUPT_TIFF`: the TIFF structure is malformed (IFD loop, implausible count, size or dimension,
  * missing or inconsistent tag); the message names the file, the IFD and the tag. `CORRUPT_BLOCK`: a
  * tile or strip does not decode (truncated or corrupt compressed data).
@@ -49,7 +49,7 @@ export class RasterError extends GeosliceError {}
 /** Byte source errors: local files, HTTP range requests and S3 (`HTTP_STATUS`, `SHORT_READ`, `TIMEOUT`, `ACCESS_DENIED`, `NOT_FOUND`, `NO_CREDENTIALS`, `PRECONDITION_FAILED`, `BAD_URL`...). */
 export class SourceError extends GeosliceError {}
 
-/** Loader errors about a slice (`NO_COVERAGE` when a slice falls outside every footprint...). */
+/** Loader errors about a slice (`NO_COVERAGE` when a slice falls outside every footprint, `TOO_LARGE` for a window or batch above the limits, `INTERNAL` for an unexpected error wrapped with its cause...). */
 export class LoaderError extends GeosliceError {}
 
 /** Sampler configuration errors (`BAD_OPTION`, `EMPTY_REGION`...). */
@@ -61,7 +61,7 @@ export class StitchError extends GeosliceError {}
 /**
  * Model and batch-inference errors (`MISSING_DEPENDENCY` when an optional backend such as
  * onnxruntime-node is not installed, `BAD_MODEL`, `BAD_OUTPUT`, `BAD_OPTION`, `RESUME_MISMATCH`,
- * `JOURNAL_CORRUPT`, `NOT_FOUND`, `EMPTY_REGION`).
+ * `JOURNAL_EXISTS`, `JOURNAL_CORRUPT`, `NOT_FOUND`, `EMPTY_REGION`).
  */
 export class InferenceError extends GeosliceError {}
 

@@ -23,7 +23,7 @@ export type {
   ArrowTableLike,
   SqlParams,
 } from './types.js';
-export { openCatalog, openLocalCatalog, type OpenCatalogOptions } from './open.js';
+export { openCatalog, openLocalCatalog, type CatalogSource, type OpenCatalogOptions } from './open.js';
 export {
   openRemoteCatalog,
   isRemoteCatalogUrl,

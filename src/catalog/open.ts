@@ -6,6 +6,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import { CatalogError } from '../errors.js';
+import { readManifest } from './dir-manifest.js';
 import { DuckDBCatalog } from './duckdb/catalog.js';
 import { DuckDBEngine, describeQuery, runStatement, sharedEngine, type EngineOptions } from './duckdb/engine.js';
 import { quoteIdent, sqlString } from './duckdb/sql.js';
@@ -28,11 +29,33 @@ export interface OpenCatalogOptions extends EngineOptions, RemoteCatalogOptions 
   hive?: boolean;
 }
 
-const GLOB_CHARS = /[*?[\]{}]/;
+/**
+ * Where a catalog comes from: a path (file, directory of shards or `.duckdb` file; taken literally,
+ * so `c[1].parquet` is that file), a list of paths, or `{ glob }`, a pattern expanded by geoslice.
+ *
+ * @example
+ * ```ts
+ * const a: CatalogSource = 'scenes.parquet';
+ * const b: CatalogSource = { glob: 'shards/*.parquet' };
+ * ```
+ */
+export type CatalogSource = string | string[] | { glob: string };
 
 async function listFiles(
-  source: string | string[],
+  source: CatalogSource,
 ): Promise<{ files: string[]; label: string; duckdb: string | null; hive: boolean }> {
+  if (source && typeof source === 'object' && !Array.isArray(source)) {
+    const pattern = (source as { glob?: unknown }).glob;
+    if (typeof pattern !== 'string' || pattern.length === 0 || Object.keys(source).length !== 1)
+      throw new CatalogError(
+        'BAD_SOURCE',
+        'openCatalog({ glob }) needs exactly one key, glob, with a non-empty pattern',
+      );
+    const files = (await glob(pattern, { absolute: true })).sort();
+    if (files.length === 0)
+      throw new CatalogError('NOT_FOUND', `the glob ${pattern} matches no files`, { subject: pattern });
+    return { files, label: pattern, duckdb: null, hive: files.some((f) => /[/\\][^/\\]+=[^/\\]*[/\\]/.test(f)) };
+  }
   if (Array.isArray(source)) {
     if (source.length === 0)
       throw new CatalogError('BAD_SOURCE', 'openCatalog got an empty list of files; pass at least one GeoParquet file');
@@ -48,6 +71,18 @@ async function listFiles(
   const abs = resolve(source);
   if (existsSync(abs)) {
     if (statSync(abs).isDirectory()) {
+      const listed = readManifest(abs);
+      if (listed) {
+        if (listed.length === 0)
+          throw new CatalogError(
+            'NOT_FOUND',
+            `${source} is an empty catalog directory (its manifest lists no shards)`,
+            {
+              subject: source,
+            },
+          );
+        return { files: listed, label: source, duckdb: null, hive: false };
+      }
       const manifest = readLocalManifest(abs);
       if (manifest) return { files: manifest.files.map((f) => join(abs, f)), label: source, duckdb: null, hive: true };
       const files = (await glob('**/*.parquet', { cwd: abs, absolute: true, dot: false })).sort();
@@ -63,15 +98,9 @@ async function listFiles(
       return { files: [], label: source, duckdb: abs, hive: false };
     return { files: [abs], label: source, duckdb: null, hive: false };
   }
-  if (GLOB_CHARS.test(source)) {
-    const files = (await glob(source, { absolute: true })).sort();
-    if (files.length === 0)
-      throw new CatalogError('NOT_FOUND', `the glob ${source} matches no files`, { subject: source });
-    return { files, label: source, duckdb: null, hive: files.some((f) => /[/\\][^/\\]+=[^/\\]*[/\\]/.test(f)) };
-  }
   throw new CatalogError(
     'NOT_FOUND',
-    `${source} does not exist; pass a GeoParquet file, a list, a directory of shards, a glob or a .duckdb file`,
+    `${source} does not exist; pass a GeoParquet file, a list, a directory of shards or a .duckdb file (paths are literal: to expand a pattern pass { glob: ${JSON.stringify(source)} })`,
     { subject: source },
   );
 }
@@ -102,10 +131,8 @@ function isDuckDBFile(path: string): boolean {
  *
  * @example
  * ```ts
- * import { openCatalog } from 'geoslice';
- *
- * const shards = await openCatalog('catalog/'); // a (hive) directory of shards
- * const s2 = await openCatalog('data/*.parquet', { threads: 4 });
+ * const cat = await openCatalog('catalog/');                     // hive directory of shards
+ * const s2 = await openCatalog({ glob: 'data/*.parquet' }, { threads: 4 });
  * const db = await openCatalog('scenes.duckdb', { table: 'catalog' });
  * console.log(await shards.count(), await s2.bounds(), await db.temporalExtent());
  * ```
@@ -115,25 +142,23 @@ export async function openCatalog(
   opts?: OpenCatalogOptions,
 ): Promise<RemoteCatalog>;
 export async function openCatalog(
-  source: string | string[],
+  source: CatalogSource,
   opts?: OpenCatalogOptions,
 ): Promise<DuckDBCatalog | RemoteCatalog>;
 export async function openCatalog(
-  source: string | string[],
+  source: CatalogSource,
   opts: OpenCatalogOptions = {},
 ): Promise<DuckDBCatalog | RemoteCatalog> {
-  if (isRemoteCatalogUrl(source)) return openRemoteCatalog(source, opts);
+  if ((typeof source === 'string' || Array.isArray(source)) && isRemoteCatalogUrl(source))
+    return openRemoteCatalog(source, opts);
   return openLocalCatalog(source, opts);
 }
 
 /**
- * {@link openCatalog} for local paths (and lists, directories, globs, `.duckdb` files) only: always a
+ * {@link openCatalog} for local paths (and lists, directories, `{ glob }`, `.duckdb` files) only: always a
  * {@link DuckDBCatalog}. Builders use it for the catalogs they write.
  */
-export async function openLocalCatalog(
-  source: string | string[],
-  opts: OpenCatalogOptions = {},
-): Promise<DuckDBCatalog> {
+export async function openLocalCatalog(source: CatalogSource, opts: OpenCatalogOptions = {}): Promise<DuckDBCatalog> {
   const { files, label, duckdb, hive } = await listFiles(source);
   const own = opts.memoryLimit !== undefined || opts.threads !== undefined || opts.tempDirectory !== undefined;
   const engine = own ? await DuckDBEngine.create(opts) : await sharedEngine();

@@ -9,6 +9,7 @@ import type { GeoCatalog } from '../catalog/types.js';
 import { GeosliceError, LoaderError } from '../errors.js';
 import type { Chip } from '../loaders/chip.js';
 import { createLoader } from '../loaders/loader.js';
+import { httpOptionsOf } from './http-option.js';
 import { mapOrdered } from '../loaders/prefetch.js';
 import { slicesFromCatalog } from '../samplers/slice-table.js';
 import { writeCog } from '../tiff/write/cog-writer.js';
@@ -67,7 +68,13 @@ export function addChipsCommand(root: Command, ctx: CliContext): void {
         table = await openCatalog(slicesPath);
         await mkdir(o.out, { recursive: true });
         const total = await table.count();
-        const loader = createLoader({ catalog, bands, resampling: o.resampling, concurrency });
+        const loader = createLoader({
+          catalog,
+          bands,
+          resampling: o.resampling,
+          concurrency,
+          http: httpOptionsOf(root),
+        });
         const bar = cliProgressBar(ctx.json(), 'chips', total);
         let written = 0;
         const skipped: SkippedItem[] = [];

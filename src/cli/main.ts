@@ -24,13 +24,15 @@
  * ```
  */
 import { Command, CommanderError, Option } from 'commander';
-import { GeosliceError } from '../errors.js';
+import { BuildError, GeosliceError } from '../errors.js';
+import { httpOptionsOf } from './http-option.js';
 import { openCatalog } from '../catalog/open.js';
 import { buildRasterCatalog, buildCatalogFromTable, optimizeCatalog } from '../catalog/builders/index.js';
 import { interval } from '../geo/interval.js';
 import { readWkb } from '../geo/wkb.js';
 import { cliContext, parseAoi, parseNumber, type CliIO } from './args.js';
 import { addChipsCommand } from './chips-command.js';
+import { addCleanCommand } from './clean-command.js';
 import { renderCoverageMap } from '../quicklook/coverage-map.js';
 import { showProgress } from './progress.js';
 import { addPredictCommand } from './predict-command.js';
@@ -45,6 +47,10 @@ export function program(io: CliIO): Command {
     .description('GeoParquet raster catalogs for machine learning')
     .version(VERSION, '-V, --version', 'print the geoslice version')
     .option('--json', 'print results as one JSON line (errors and skipped inputs too)')
+    .option(
+      '--http <json>',
+      'options for http(s) files, e.g. \'{"timeoutMs":10000,"deadlineMs":60000,"maxRetries":4}\'',
+    )
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   const json = () => Boolean(root.opts().json);
@@ -52,9 +58,10 @@ export function program(io: CliIO): Command {
   const cat = root.command('catalog').description('build, inspect, query and combine catalogs');
 
   cat
-    .command('build <files...>')
-    .description('catalog GeoTIFFs (paths, directories or globs)')
+    .command('build [files...]')
+    .description('catalog GeoTIFFs (paths or directories, taken literally; patterns with --glob)')
     .requiredOption('--out <path>', 'GeoParquet to write')
+    .option('--glob <pattern>', 'catalog the files matching this pattern (e.g. "tiles/**/*.tif")')
     .option('--cog-headers', 'store the COG header cache')
     .addOption(
       new Option('--on-error <mode>', 'a file that cannot be catalogued: fail, or skip it (listed on stderr)')
@@ -62,7 +69,11 @@ export function program(io: CliIO): Command {
         .default('fail'),
     )
     .action(async (files: string[], o) => {
-      const r = await buildRasterCatalog(files.length === 1 ? files[0] : files, {
+      if (Boolean(o.glob) === files.length > 0)
+        throw new BuildError('BAD_OPTION', 'catalog build needs either file paths or --glob <pattern>, not both');
+      const input = o.glob ? { glob: String(o.glob) } : files.length === 1 ? files[0] : files;
+      const r = await buildRasterCatalog(input, {
+        http: httpOptionsOf(root),
         out: o.out,
         cogHeaders: Boolean(o.cogHeaders),
         onError: o.onError,
@@ -195,6 +206,7 @@ export function program(io: CliIO): Command {
   addChipsCommand(root, ctx);
   addStitchCommand(root, ctx);
   addPredictCommand(root, ctx);
+  addCleanCommand(root, ctx);
   return root;
 }
 

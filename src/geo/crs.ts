@@ -138,7 +138,7 @@ function fromProjJson(p: ProjJsonLike, original: unknown): ResolvedCrs {
   if (id && String(id.authority).toUpperCase() === 'EPSG') return fromEpsg(Number(id.code), original);
   if (id && String(id.authority).toUpperCase() === 'OGC' && String(id.code).toUpperCase() === 'CRS84')
     return fromEpsg(4326, original);
-  if (id && String(id.authority).toUpperCase() === 'ESRI') return fromEsri(Number(id.code), original);
+  if (id && /^esri$/i.test(String(id.authority))) return fromEsri(Number(id.code), original);
   if (typeof p !== 'object' || p === null || !p.type) unknown(original, 'not a PROJJSON CRS object (no "type")');
   return registerDefinition(JSON.stringify(p), p, original);
 }

@@ -75,7 +75,7 @@ export interface RunInferenceOptions {
   resolution?: number | [number, number];
   /** Slices read at once. Default 4. */
   concurrency?: number;
-  /** Output file options (compression, overviews...). */
+  /** Output file options (compression, overviews...). Default DEFLATE level 1 (fast; see {@link runInference}). */
   write?: Omit<StitchWriteOptions, 'uncertainty'>;
   /** Catalog sources: also write per-slice predictions and uncertainty as a new catalog version. */
   predictions?: Omit<WritePredictionsOptions, 'values'>;
@@ -198,7 +198,9 @@ export async function runInference(opts: RunInferenceOptions): Promise<Inference
         count: true,
         memoryBudget: opts.memoryBudget,
       });
-      await stitcher.open(out, { ...opts.write, uncertainty: true });
+      // DEFLATE level 1 unless asked otherwise: measured on the inference benchmark, the files are ~1.5%
+      // larger than at zlib's default level 6 and the whole run takes ~14% less CPU.
+      await stitcher.open(out, { level: 1, ...opts.write, uncertainty: true });
       return stitcher;
     };
 

@@ -1,3 +1,4 @@
+import { checkBatch, resolveLimits, type ResourceLimits } from './limits.js';
 import { LoaderError } from '../errors.js';
 import { describeSlice, type GeoSlice } from '../geo/slice.js';
 import type { Chip } from './chip.js';
@@ -19,6 +20,8 @@ export interface Batch {
  */
 export interface BatchOptions {
   batchSize: number;
+  /** `maxBatchBytes`: a batch above it is refused with `TOO_LARGE` at its first chip. Default 2 GiB. */
+  limits?: ResourceLimits;
   dropLast?: boolean;
 }
 
@@ -35,9 +38,11 @@ export async function* batchChips(
   if (!Number.isInteger(size) || size < 1) {
     throw new LoaderError('BAD_OPTION', `batchSize must be a positive integer, got ${String(size)}`);
   }
+  const limits = resolveLimits(opts.limits);
   let pending: Chip[] = [];
   for await (const chip of chips) {
     if (pending.length > 0) assertSameShape(pending[0], chip);
+    else checkBatch(size, chipBytes(chip), limits);
     pending.push(chip);
     if (pending.length === size) {
       yield stackChips(pending);
@@ -53,6 +58,7 @@ export async function* batchChips(
 export function stackChips(chips: readonly Chip[]): Batch {
   if (chips.length === 0) throw new LoaderError('BAD_OPTION', 'cannot stack an empty list of chips');
   const first = chips[0];
+  checkBatch(chips.length, chipBytes(first), resolveLimits(undefined));
   const per = first.data.length;
   const plane = first.shape[first.shape.length - 1] * first.shape[first.shape.length - 2];
   const layers = first.shape.length === 4 ? first.shape[0] : 1;
@@ -66,6 +72,13 @@ export function stackChips(chips: readonly Chip[]): Batch {
     else mask.fill(1, i * perMask, (i + 1) * perMask);
   });
   return { slices: chips.map((c) => c.slice), data, mask, shape: [chips.length, ...first.shape] };
+}
+
+/** Bytes one chip takes in a batch: float32 data plus its mask. */
+function chipBytes(chip: Chip): number {
+  const plane = chip.shape[chip.shape.length - 1] * chip.shape[chip.shape.length - 2];
+  const layers = chip.shape.length === 4 ? chip.shape[0] : 1;
+  return chip.data.length * 4 + plane * layers;
 }
 
 function assertSameShape(a: Chip, b: Chip): void {

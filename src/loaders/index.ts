@@ -61,5 +61,6 @@ export type { MapOrderedOptions, Settled } from './prefetch.js';
 // Batches and tensors.
 export { batchChips, stackChips } from './batches.js';
 export type { Batch, BatchOptions } from './batches.js';
+export { DEFAULT_LIMITS, type ResourceLimits } from './limits.js';
 export { toLayout } from './tensor.js';
 export type { DenseArray, TensorLayout } from './tensor.js';

@@ -1,3 +1,5 @@
+import { asGeosliceError, checkWindow, resolveLimits, type ResourceLimits } from './limits.js';
+import { checkHttpOptions, type HttpSourceOptions } from '../sources/http-source.js';
 import type { CatalogRow } from '../catalog/types.js';
 import { GeosliceError, LoaderError } from '../errors.js';
 import { bboxIntersects, type BBox, gridBounds } from '../geo/bbox.js';
@@ -43,6 +45,10 @@ export type RasterOpener = (href: string, layout?: CogLayout) => Promise<RasterR
  * Options of {@link loadSlice}.
  */
 export interface LoadSliceOptions {
+  /** Largest slice grid; larger slices are refused with `TOO_LARGE` before allocation. */
+  limits?: ResourceLimits;
+  /** Options for `http(s)://` and `s3://` files (timeouts, deadline, retries, headers). Ignored with `open`. */
+  http?: HttpSourceOptions;
   /** Bands in chip order. Default: every band of a file source; every band of every asset (in key order) of a row (an asset with a `band` gives that band). */
   bands?: BandSelector[];
   /** Default 'nearest'. Grids that coincide with a raster level are copied exactly whatever this says. */
@@ -58,6 +64,11 @@ export interface LoadSliceOptions {
    * AUTO` does for the slice grid; 'none' always reads full resolution (`-ovr NONE`).
    */
   overviews?: 'auto' | 'none';
+  /**
+   * Apply each band's scale and offset from the file's GDAL metadata (`raw * scale + offset`, see
+   * `RasterInfo.scaleOffset`). Default false: chips hold raw values, like GDAL's reads.
+   */
+  scaleOffset?: boolean;
 }
 
 /** One file read for one source: which of its bands (0-based) go to which chip bands. */
@@ -105,6 +116,11 @@ export async function loadSlice(
   opts: LoadSliceOptions = {},
 ): Promise<Chip> {
   validateSlice(slice);
+  const limits = resolveLimits(opts.limits);
+  {
+    const g = sliceGrid(slice);
+    checkWindow(g.width, g.height, 1, describeSlice(slice), limits);
+  }
   const resampling = opts.resampling ?? 'nearest';
   if (resampling !== 'nearest' && resampling !== 'bilinear') {
     throw new LoaderError(
@@ -120,13 +136,14 @@ export async function loadSlice(
   if (temporal !== 'mosaic' && temporal !== 'stack') {
     throw new LoaderError('BAD_OPTION', `temporal must be 'mosaic' or 'stack', got ${JSON.stringify(temporal)}`);
   }
+  const http = checkHttpOptions(opts.http, 'loadSlice http');
   const owned = new Map<string, Promise<RasterReader>>();
   const open: RasterOpener =
     opts.open ??
     ((href, layout) => {
       const hit = owned.get(href);
       if (hit) return hit;
-      const r = openRaster(href, layout ? { layout } : {});
+      const r = openRaster(href, { http, ...(layout ? { layout } : {}) });
       owned.set(href, r);
       return r;
     });
@@ -141,6 +158,7 @@ export async function loadSlice(
       );
     const bands = items[0].files.reduce((n, f) => n + f.bands.length, 0);
     const grid = sliceGrid(slice);
+    checkWindow(grid.width, grid.height, bands, describeSlice(slice), limits);
     const dtype = opts.dtype ?? 'float32';
     if (!RASTER_DTYPES.includes(dtype))
       throw new LoaderError(
@@ -149,7 +167,16 @@ export async function loadSlice(
       );
     // 32-bit integers and doubles do not fit a float32 mantissa: composite them in float64
     const float64 = dtype === 'float64' || dtype === 'int32' || dtype === 'uint32';
-    const ctx: Ctx = { slice, grid, resampling, open, bands, float64, overviews };
+    const ctx: Ctx = {
+      slice,
+      grid,
+      resampling,
+      open,
+      bands,
+      float64,
+      overviews,
+      scaleOffset: opts.scaleOffset === true,
+    };
     let layers: { time?: Date; mosaic: Mosaic; used: string[] }[];
     if (temporal === 'mosaic') {
       const r = await composite(ctx, items);
@@ -169,6 +196,8 @@ export async function loadSlice(
     const chip = toChip(slice, layers, bands, grid, dtype, temporal);
     chip.validFraction = validFractionOf(chip.mask);
     return chip;
+  } catch (e) {
+    throw asGeosliceError(e, describeSlice(slice));
   } finally {
     for (const r of owned.values())
       await r.then(
@@ -334,6 +363,7 @@ interface Ctx {
   bands: number;
   float64: boolean;
   overviews: 'auto' | 'none';
+  scaleOffset: boolean;
 }
 
 async function composite(ctx: Ctx, items: Item[]): Promise<{ mosaic: Mosaic; overlapped: boolean; used: string[] }> {
@@ -433,6 +463,7 @@ async function readFile(
     const data = await readWindow(reader, levelIndex, { x0, y0, width: grid.width, height: grid.height }, file, slice);
     const ok = validity(data, n, info.nodata);
     file.chipBands.forEach((cb, i) => layer.set(data.data[i], cb * n));
+    if (ctx.scaleOffset) applyScaleOffset(layer, n, file, info.scaleOffset);
     for (let p = 0; p < n; p++) if (ok[p] === 0) valid[p] = 0;
     return true;
   }
@@ -443,6 +474,7 @@ async function readFile(
   const sub = ctx.float64 ? new Float64Array(file.bands.length * n) : new Float32Array(file.bands.length * n);
   resample(plan, { window: plan.window, bands: data.data, valid: ok }, ctx.resampling, sub, 0, valid, skip);
   file.chipBands.forEach((cb, i) => layer.set(sub.subarray(i * n, (i + 1) * n), cb * n));
+  if (ctx.scaleOffset) applyScaleOffset(layer, n, file, info.scaleOffset);
   return true;
 }
 
@@ -473,6 +505,22 @@ async function readWindow(
       { cause: e, subject: file.href },
     );
   }
+}
+
+/** Physical values of one file's bands in `layer`: raw * scale + offset (GDAL metadata; none = identity). */
+function applyScaleOffset(
+  layer: Float32Array | Float64Array,
+  n: number,
+  file: FileRead,
+  so: { scale: number[]; offset: number[] } | null | undefined,
+): void {
+  if (!so) return;
+  file.chipBands.forEach((cb, i) => {
+    const s = so.scale[file.bands[i]] ?? 1;
+    const o = so.offset[file.bands[i]] ?? 0;
+    if (s === 1 && o === 0) return;
+    for (let k = cb * n, end = k + n; k < end; k++) layer[k] = layer[k] * s + o;
+  });
 }
 
 /**

@@ -1,3 +1,5 @@
+import { resolveLimits, type ResourceLimits } from './limits.js';
+import { checkHttpOptions, type HttpSourceOptions } from '../sources/http-source.js';
 import type { CatalogRow, GeoCatalog } from '../catalog/types.js';
 import { LoaderError } from '../errors.js';
 import { describeSlice, type GeoSlice } from '../geo/slice.js';
@@ -17,6 +19,10 @@ import type { Resampling } from './warp.js';
  */
 export interface LoaderOptions {
   catalog?: GeoCatalog;
+  /** Options for `http(s)://` and `s3://` files (timeouts, deadline, retries, headers). Ignored with `open`. */
+  http?: HttpSourceOptions;
+  /** Largest slice (pixels) and batch (bytes); larger ones are refused with `TOO_LARGE` before allocation. */
+  limits?: ResourceLimits;
   /**
    * A DuckDB catalog with at most this many rows is copied into an in-memory spatial index on the first
    * load (like TorchGeo's R-tree over files), so each slice's lookup takes well under a millisecond
@@ -31,6 +37,8 @@ export interface LoaderOptions {
   resampling?: Resampling;
   /** 'auto' (default): the overview `gdalwarp -ovr AUTO` would read; 'none': always full resolution. */
   overviews?: 'auto' | 'none';
+  /** Apply each band's scale/offset from the file's GDAL metadata. Default false (raw values). */
+  scaleOffset?: boolean;
   /** Type of `chip.data` from {@link Loader.load} and {@link Loader.chips}. Default 'float32' (batches are always float32). */
   dtype?: RasterDtype;
   /** Slices loaded at once by `chips`/`batches`. Default 4. */
@@ -121,6 +129,8 @@ export function createLoader(opts: LoaderOptions): Loader {
     bad(`maxOpenFiles must be a positive integer, got ${String(opts.maxOpenFiles)}`);
   if (opts.bands !== undefined && (!Array.isArray(opts.bands) || opts.bands.length === 0))
     bad('bands must be a non-empty array of asset keys or 1-based band numbers');
+  const http = checkHttpOptions(opts.http, 'createLoader http');
+  const limits = resolveLimits(opts.limits);
   const minValid = opts.minValidFraction;
   if (minValid !== undefined && !(typeof minValid === 'number' && minValid >= 0 && minValid <= 1))
     bad(`minValidFraction must be a number in [0, 1], got ${String(minValid)}`);
@@ -132,7 +142,7 @@ export function createLoader(opts: LoaderOptions): Loader {
   const stats: LoaderStats = { loaded: 0, skippedEmpty: 0, failed: 0 };
   const cache = cacheBytes > 0 ? new BlockCache(cacheBytes) : null;
   const pool = new ReaderPool(
-    opts.open ?? ((href, layout) => openRaster(href, { layout, ...(cache ? { blockCache: cache } : {}) })),
+    opts.open ?? ((href, layout) => openRaster(href, { layout, http, ...(cache ? { blockCache: cache } : {}) })),
     maxOpen,
   );
   const { catalog } = opts;
@@ -175,7 +185,9 @@ export function createLoader(opts: LoaderOptions): Loader {
         dtype: opts.dtype,
         temporal: opts.temporal,
         overviews: opts.overviews,
+        scaleOffset: opts.scaleOffset,
         open,
+        limits,
       });
     } finally {
       for (const release of leases) release();
@@ -202,7 +214,7 @@ export function createLoader(opts: LoaderOptions): Loader {
   return {
     load,
     chips: (slices) => chipsWith(slices, load),
-    batches: (slices, b) => batchChips(chipsWith(slices, load), b),
+    batches: (slices, b) => batchChips(chipsWith(slices, load), { limits, ...b }),
     cache,
     stats,
     close: async () => {

@@ -1,13 +1,15 @@
+import { RasterError } from '../errors.js';
+import { asGeosliceError, resolveLimits, windowTooLarge, type ResourceLimits } from './limits.js';
 import { assertCogLayout, type CogLayout, readTiffLayout } from '../tiff/cog-layout.js';
 import type { BlockCache } from '../sources/block-cache.js';
 import type { ByteSource } from '../sources/byte-source.js';
 import { openSource } from '../sources/open-source.js';
-import type { HttpSourceOptions } from '../sources/http-source.js';
+import { checkHttpOptions, type HttpSourceOptions } from '../sources/http-source.js';
 import type { S3Options } from '../sources/s3-config.js';
 import { sidecarsOf, withSidecars } from '../tiff/read/sidecars.js';
 import { TiffRasterReader } from '../tiff/read/tiff-reader.js';
 
-import type { RasterReader } from '../tiff/raster-reader.js';
+import type { RasterInfo, RasterReader, WindowData } from '../tiff/raster-reader.js';
 
 export type { RasterDtype, TypedArray } from '../tiff/dtype.js';
 export type { GeoTransform } from '../tiff/geotransform.js';
@@ -27,6 +29,8 @@ export interface OpenRasterOptions {
   http?: HttpSourceOptions;
   /** Endpoint, region and credentials for `s3://` sources; default: the AWS environment. */
   s3?: S3Options;
+  /** Largest window `readWindow` accepts; larger ones are refused with `TOO_LARGE` before allocation. */
+  limits?: ResourceLimits;
 }
 
 /**
@@ -48,16 +52,46 @@ export interface OpenRasterOptions {
  */
 export async function openRaster(href: string, opts: OpenRasterOptions = {}): Promise<RasterReader> {
   const owns = !opts.source;
-  const source = opts.source ?? (await openSource(href, { http: opts.http, s3: opts.s3 }));
+  const limits = resolveLimits(opts.limits);
+  const source =
+    opts.source ?? (await openSource(href, { http: checkHttpOptions(opts.http, 'openRaster http'), s3: opts.s3 }));
   try {
     const reader = opts.layout
       ? new TiffRasterReader(href, source, assertCogLayout(opts.layout, href), owns, opts.blockCache)
       : new TiffRasterReader(href, source, await readTiffLayout(source), owns, opts.blockCache, await source.size());
     const sidecars = sidecarsOf(href, reader.info);
     // the source is closed below when a sidecar fails to open
-    return sidecars.ovr || sidecars.msk ? await withSidecars(reader, sidecars, opts.blockCache) : reader;
+    const full = sidecars.ovr || sidecars.msk ? await withSidecars(reader, sidecars, opts.blockCache) : reader;
+    return new LimitedReader(href, full, limits);
   } catch (e) {
     if (owns) await source.close();
-    throw e;
+    throw asGeosliceError(e, href);
+  }
+}
+
+/** A reader that refuses windows above the limits before the inner reader allocates them, and types stray errors. */
+class LimitedReader implements RasterReader {
+  constructor(
+    private readonly href: string,
+    private readonly inner: RasterReader,
+    private readonly limits: Required<ResourceLimits>,
+  ) {}
+
+  get info(): RasterInfo {
+    return this.inner.info;
+  }
+
+  async readWindow(level: number, x0: number, y0: number, w: number, h: number, bands: number[]): Promise<WindowData> {
+    const why = windowTooLarge(w, h, bands.length, `${this.href} level ${level}`, this.limits);
+    if (why) throw new RasterError('BAD_WINDOW', why, { subject: this.href });
+    try {
+      return await this.inner.readWindow(level, x0, y0, w, h, bands);
+    } catch (e) {
+      throw asGeosliceError(e, this.href);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
   }
 }

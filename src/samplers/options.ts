@@ -24,8 +24,12 @@ export interface CommonSamplerOptions {
   units?: 'pixels' | 'crs';
   /** CRS units per pixel (one number or `[x, y]`). Default: the raster's native resolution, read from the row's grid columns (see {@link nativeGrid}). */
   resolution?: number | [x: number, y: number];
-  /** CRS of the slices. Default: each row's native CRS (random, stratified); the rows' common CRS (grid). */
-  crs?: CrsInput;
+  /**
+   * CRS of the slices. Default: the rows' common native CRS (a sampler over rows in several CRSs
+   * throws `MIXED_CRS`, since its slices would mix CRSs in one batch). `'native'`: each slice in its
+   * own row's CRS, even when they differ (random, stratified).
+   */
+  crs?: CrsInput | 'native';
   /** Region of interest; chips stay inside footprint ∩ roi. In `roiCrs` (default EPSG:4326). */
   roi?: BBox | Geometry;
   roiCrs?: CrsInput;

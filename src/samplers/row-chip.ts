@@ -28,6 +28,10 @@ export interface ChipSpec {
   crs?: string;
   roi?: PreparedRoi;
   gridAsset?: string;
+  /** Without `crs`: the first planned row's CRS (and id); every later row must share it. */
+  nativeCrs?: { crs: string; id: string };
+  /** `crs: 'native'`: rows may be in different CRSs (each slice in its row's). */
+  mixedCrs?: boolean;
 }
 
 /**
@@ -39,7 +43,8 @@ export function chipSpecOf(opts: CommonSamplerOptions): ChipSpec {
     size: checkSize(opts.size, opts.units),
     units: opts.units,
     resolution: checkResolution(opts.resolution),
-    crs: checkCrs(opts.crs, 'crs'),
+    crs: opts.crs === 'native' ? undefined : checkCrs(opts.crs, 'crs'),
+    mixedCrs: opts.crs === 'native',
     roi: prepareRoi(opts.roi, opts.roiCrs),
     gridAsset: opts.gridAsset,
   };
@@ -104,6 +109,17 @@ export interface RowPlan {
  */
 export function planRow(row: CatalogRow, spec: ChipSpec, rg: RowGrid = rowGrid(row, spec)): RowPlan {
   const { crs, grid, native } = rg;
+  if (spec.crs === undefined && !spec.mixedCrs) {
+    spec.nativeCrs ??= { crs, id: row.id };
+    if (spec.nativeCrs.crs !== crs) {
+      // slices in several CRSs would end up in one batch: refuse, naming both
+      throw new SamplerError(
+        'MIXED_CRS',
+        `rows ${spec.nativeCrs.id} (${spec.nativeCrs.crs}) and ${row.id} (${crs}) are in different CRSs; pass \`crs\` (and \`resolution\`) to sample every row on one grid, \`crs: 'native'\` for slices in each row's own CRS, or filter the catalog to one CRS`,
+        { subject: row.id },
+      );
+    }
+  }
   const t = row.tmin ?? row.tmax;
   const g = row.geometry;
   // Copy only a view into a larger buffer (a catalog batch), which must not be kept alive.

@@ -34,8 +34,9 @@ export function strataOf(spec: StrataSpec): {
     return {
       column,
       stratumOf(row) {
-        const v = row.extras?.[column];
+        const v = columnValue(row, column);
         if (v === null || v === undefined) return null;
+        if (v instanceof Date) return v.toISOString();
         if (typeof v === 'object') return JSON.stringify(v);
         return String(v);
       },
@@ -55,7 +56,7 @@ export function strataOf(spec: StrataSpec): {
     column,
     edges,
     stratumOf(row) {
-      const raw = row.extras?.[column];
+      const raw = columnValue(row, column);
       const v = typeof raw === 'bigint' ? Number(raw) : raw;
       if (typeof v !== 'number' || !Number.isFinite(v) || v < edges[0] || v > edges[last]) return null;
       let i = 0;
@@ -63,4 +64,12 @@ export function strataOf(spec: StrataSpec): {
       return String(i);
     },
   };
+}
+
+/** Core columns of a catalog row (not in `extras`). */
+const CORE_COLUMNS = new Set(['id', 'crs', 'tmin', 'tmax']);
+
+/** A column's value in a row: a core column (`id`, `crs`, `tmin`, `tmax`) or an extra. */
+function columnValue(row: CatalogRow, column: string): unknown {
+  return CORE_COLUMNS.has(column) ? (row as unknown as Record<string, unknown>)[column] : row.extras?.[column];
 }

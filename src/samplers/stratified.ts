@@ -72,6 +72,14 @@ export async function* stratifiedSampler(
   const plan = opts.temporal ? planTemporal(opts.temporal, opts.interval) : undefined;
   const prefix = keyPrefix(seed, epoch);
 
+  const names = (await catalog.schema()).map((f) => f.name);
+  if (!names.includes(strata.column)) {
+    throw new SamplerError(
+      'UNKNOWN_COLUMN',
+      `stratified sampling: ${catalog.source} has no column "${strata.column}" (columns: ${names.join(', ')})`,
+      { subject: strata.column },
+    );
+  }
   let source = samplerSource(catalog, spec.roi, opts.interval, opts.includeUndated, opts.footprint);
   const maxQuota = opts.quotas ? Math.max(0, ...Object.values(opts.quotas)) : (opts.perStratum as number);
   if (source.engine === 'duckdb' && (opts.pushdown ?? true)) {

@@ -11,14 +11,22 @@ import { readCoalesced } from './coalesce.js';
 export interface HttpSourceOptions {
   /** Retries per request after the first attempt (5xx, 408, 429, timeouts, resets, truncated bodies). Default 4. */
   maxRetries?: number;
-  /** Total retries this source may spend over its lifetime, so a failing server cannot stall a run. Default 64. */
+  /**
+   * Retry budget of this source, a token bucket: at most this many retries in a burst, so a failing
+   * server cannot stall a run; one token comes back every `retryRefillMs`, so a long job survives
+   * occasional transient errors. Default 64.
+   */
   retryBudget?: number;
+  /** One retry token returns to the budget every this many ms. Default 1000. */
+  retryRefillMs?: number;
   /** First backoff delay; doubles per attempt (with jitter) up to `maxDelayMs`. Default 100 ms. */
   baseDelayMs?: number;
   /** Default 4000 ms. */
   maxDelayMs?: number;
-  /** Idle timeout of one request. Default 30 000 ms. */
+  /** Idle timeout of one request: no byte for this long fails the attempt. Default 30 000 ms. */
   timeoutMs?: number;
+  /** Total time one request may take, however steadily bytes drip in. Default 60 000 ms. */
+  deadlineMs?: number;
   /** Ranges closer than this are fetched in one request. Default 64 KiB. */
   mergeGap?: number;
   /** Largest merged request. Default 16 MiB. */
@@ -44,6 +52,61 @@ export type SignRequest = (request: {
   headers: Record<string, string>;
 }) => Promise<Record<string, string>>;
 
+const DEFAULTS = {
+  maxRetries: 4,
+  retryBudget: 64,
+  retryRefillMs: 1000,
+  baseDelayMs: 100,
+  maxDelayMs: 4000,
+  timeoutMs: 30_000,
+  deadlineMs: 60_000,
+  mergeGap: 65_536,
+  maxRequestBytes: 16 << 20,
+  maxSockets: 16,
+};
+const KNOWN = new Set([...Object.keys(DEFAULTS), 'headers', 'signRequest']);
+
+/**
+ * Checks HTTP options wherever they enter (loader, `loadSlice`, builders, CLI): an object with only
+ * known keys, numbers in range, string headers. Throws {@link SourceError} `BAD_OPTION` naming the key.
+ *
+ * @example
+ * ```ts
+ * checkHttpOptions({ timeoutMs: 5000, deadlineMs: 20_000 }); // ok
+ * checkHttpOptions({ timeout: 5000 }); // throws BAD_OPTION: unknown key "timeout"
+ * ```
+ */
+export function checkHttpOptions(opts: unknown, where = 'http options'): HttpSourceOptions {
+  if (opts === undefined) return {};
+  if (typeof opts !== 'object' || opts === null || Array.isArray(opts))
+    throw new SourceError('BAD_OPTION', `${where} must be an object, got ${JSON.stringify(opts)}`);
+  for (const [k, v] of Object.entries(opts)) {
+    if (!KNOWN.has(k))
+      throw new SourceError(
+        'BAD_OPTION',
+        `${where}: unknown key ${JSON.stringify(k)}; known keys: ${[...KNOWN].join(', ')}`,
+        {
+          subject: k,
+        },
+      );
+    if (v === undefined) continue;
+    if (k === 'headers') {
+      if (typeof v !== 'object' || v === null || !Object.values(v).every((h) => typeof h === 'string'))
+        throw new SourceError('BAD_OPTION', `${where}: headers must be an object of strings`, { subject: k });
+    } else if (k === 'signRequest') {
+      if (typeof v !== 'function')
+        throw new SourceError('BAD_OPTION', `${where}: signRequest must be a function`, { subject: k });
+    } else {
+      const min = k === 'maxRetries' || k === 'retryBudget' || k === 'mergeGap' || k === 'baseDelayMs' ? 0 : 1;
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < min || (!Number.isInteger(v) && k !== 'retryRefillMs'))
+        throw new SourceError('BAD_OPTION', `${where}: ${k} must be an integer >= ${min}, got ${JSON.stringify(v)}`, {
+          subject: k,
+        });
+    }
+  }
+  return opts as HttpSourceOptions;
+}
+
 interface Attempt {
   kind: 'ok' | 'retry' | 'fatal';
   data?: Uint8Array;
@@ -66,7 +129,10 @@ class HttpSource implements ByteSource {
   private readonly url: URL;
   private readonly agent: http.Agent;
   private readonly lib: typeof http | typeof https;
-  private retriesLeft: number;
+  private tokens: number;
+  private tokensAt = Date.now();
+  /** The validator of the first response (ETag, else Last-Modified) and the file size, pinned for every later range. */
+  private pinned: { etag?: string; lastModified?: string; size?: number } | null = null;
   private sizePromise: Promise<number> | null = null;
   private closed = false;
   private readonly o: Required<Omit<HttpSourceOptions, 'headers' | 'signRequest'>> & {
@@ -86,19 +152,10 @@ class HttpSource implements ByteSource {
     if (this.url.protocol !== 'http:' && this.url.protocol !== 'https:') {
       throw new SourceError('BAD_URL', `${href}: only http: and https: URLs are supported`, { subject: href });
     }
-    this.o = {
-      maxRetries: opts.maxRetries ?? 4,
-      retryBudget: opts.retryBudget ?? 64,
-      baseDelayMs: opts.baseDelayMs ?? 100,
-      maxDelayMs: opts.maxDelayMs ?? 4000,
-      timeoutMs: opts.timeoutMs ?? 30_000,
-      mergeGap: opts.mergeGap ?? 65_536,
-      maxRequestBytes: opts.maxRequestBytes ?? 16 << 20,
-      maxSockets: opts.maxSockets ?? 16,
-      headers: opts.headers ?? {},
-      signRequest: opts.signRequest,
-    };
-    this.retriesLeft = this.o.retryBudget;
+    checkHttpOptions(opts, `${href} http options`);
+    const defined = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
+    this.o = { ...DEFAULTS, headers: {}, ...defined };
+    this.tokens = this.o.retryBudget;
     this.lib = this.url.protocol === 'https:' ? https : http;
     this.agent = new this.lib.Agent({ keepAlive: true, maxSockets: this.o.maxSockets });
   }
@@ -132,10 +189,13 @@ class HttpSource implements ByteSource {
       const r = await run();
       if (r.kind === 'ok') return r;
       if (r.kind === 'fatal') throw r.error!;
-      if (attempt >= this.o.maxRetries || this.retriesLeft <= 0) {
+      const now = Date.now();
+      this.tokens = Math.min(this.o.retryBudget, this.tokens + (now - this.tokensAt) / this.o.retryRefillMs);
+      this.tokensAt = now;
+      if (attempt >= this.o.maxRetries || this.tokens < 1) {
         const why =
-          this.retriesLeft <= 0
-            ? `the source's retry budget of ${this.o.retryBudget} is spent`
+          this.tokens < 1
+            ? `the source's retry budget of ${this.o.retryBudget} is spent (one retry returns every ${this.o.retryRefillMs} ms)`
             : `${attempt + 1} attempts`;
         throw new SourceError(
           r.error!.code,
@@ -146,7 +206,7 @@ class HttpSource implements ByteSource {
           },
         );
       }
-      this.retriesLeft--;
+      this.tokens--;
       const delay = Math.min(this.o.maxDelayMs, this.o.baseDelayMs * 2 ** attempt);
       await sleep(delay / 2 + Math.random() * (delay / 2));
     }
@@ -155,7 +215,10 @@ class HttpSource implements ByteSource {
   /** One request; a `sizeProbe` only reads the total size from the headers. */
   private async attempt(offset: number, length: number, sizeProbe: boolean): Promise<Attempt> {
     const end = offset + length - 1;
-    const plain = { ...this.o.headers, Range: `bytes=${offset}-${end}` };
+    const plain: Record<string, string> = { ...this.o.headers, Range: `bytes=${offset}-${end}` };
+    const pin = this.pinned;
+    if (pin?.etag && !pin.etag.startsWith('W/')) plain['If-Match'] = pin.etag;
+    else if (pin?.lastModified) plain['If-Unmodified-Since'] = pin.lastModified;
     const headers = this.o.signRequest
       ? await this.o.signRequest({ method: 'GET', url: this.url.href, headers: plain })
       : plain;
@@ -169,14 +232,26 @@ class HttpSource implements ByteSource {
     });
     return new Promise<Attempt>((resolve) => {
       let settled = false;
+      let deadline: NodeJS.Timeout | undefined;
       const done = (a: Attempt) => {
         if (!settled) {
           settled = true;
+          clearTimeout(deadline);
           resolve(a);
         }
       };
+      const changed = (why: string): Attempt =>
+        fatal(
+          'SOURCE_CHANGED',
+          `the file changed while it was being read (${why}); its bytes would mix two versions — open it again`,
+        );
       const req = this.lib.request(this.url, { method: 'GET', agent: this.agent, headers }, (res) => {
         const status = res.statusCode ?? 0;
+        if (status === 412) {
+          res.resume();
+          done(changed(`HTTP 412: it no longer matches ${pin?.etag ?? pin?.lastModified}`));
+          return;
+        }
         if (status >= 500 || status === 408 || status === 429) {
           res.resume();
           done(retry('HTTP_STATUS', `HTTP ${status} for bytes ${offset}-${end}`));
@@ -200,9 +275,32 @@ class HttpSource implements ByteSource {
           done(fatal(code, `HTTP ${status} for bytes ${offset}-${end}${hint}`));
           return;
         }
-        const cr = /bytes (\d+)-(\d+)\/(\d+|\*)/.exec(String(res.headers['content-range'] ?? ''));
+        const cr = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(String(res.headers['content-range'] ?? '').trim());
         const total =
           status === 200 ? Number(res.headers['content-length'] ?? NaN) : cr && cr[3] !== '*' ? Number(cr[3]) : NaN;
+        const etag = typeof res.headers.etag === 'string' ? res.headers.etag : undefined;
+        const lastModified = res.headers['last-modified'];
+        if (this.pinned === null)
+          this.pinned = { etag, lastModified, size: Number.isFinite(total) ? total : undefined };
+        else {
+          const p = this.pinned;
+          const why =
+            p.etag !== undefined && etag !== undefined && etag !== p.etag
+              ? `ETag ${p.etag} became ${etag}`
+              : p.etag === undefined &&
+                  p.lastModified !== undefined &&
+                  lastModified !== undefined &&
+                  lastModified !== p.lastModified
+                ? `Last-Modified ${p.lastModified} became ${lastModified}`
+                : p.size !== undefined && Number.isFinite(total) && total !== p.size
+                  ? `its size ${p.size} became ${total}`
+                  : null;
+          if (why) {
+            res.resume();
+            done(changed(why));
+            return;
+          }
+        }
         if (sizeProbe) {
           // A 200 carries the whole file: stop it instead of downloading it.
           if (status === 200) req.destroy();
@@ -212,7 +310,8 @@ class HttpSource implements ByteSource {
           else done({ kind: 'ok', total });
           return;
         }
-        if (status === 206 && (!cr || Number(cr[1]) !== offset)) {
+        const expectedEnd = Number.isFinite(total) ? Math.min(end, total - 1) : end;
+        if (status === 206 && (!cr || Number(cr[1]) !== offset || Number(cr[2]) !== expectedEnd)) {
           res.resume();
           done(
             retry(
@@ -237,6 +336,11 @@ class HttpSource implements ByteSource {
           }
         });
         const finish = (got: number): Attempt => {
+          if (status === 206 && pos > want)
+            return fatal(
+              'BAD_RANGE',
+              `response for bytes ${offset}-${end} carried ${pos} bytes, more than the ${want} its Content-Range announced`,
+            );
           if (got < want)
             return retry(
               'SHORT_READ',
@@ -265,6 +369,11 @@ class HttpSource implements ByteSource {
         req.destroy();
         done(retry('TIMEOUT', `no data for ${this.o.timeoutMs} ms on bytes ${offset}-${end}`));
       });
+      deadline = setTimeout(() => {
+        req.destroy();
+        done(retry('TIMEOUT', `bytes ${offset}-${end} did not arrive within the deadline of ${this.o.deadlineMs} ms`));
+      }, this.o.deadlineMs);
+      deadline.unref();
       req.on('error', (e) => done(retry('CONNECTION', `request for bytes ${offset}-${end} failed: ${e.message}`)));
       req.end();
     });

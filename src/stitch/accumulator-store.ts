@@ -1,5 +1,6 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { removeStaleTemps, scratchPrefix } from '../catalog/temp-files.js';
 import { join } from 'node:path';
 import { StitchError } from '../errors.js';
 
@@ -119,7 +120,8 @@ export class TileStore {
     const [index, tile] = this.live.entries().next().value as [number, Float64Array];
     this.live.delete(index);
     if (this.fd === undefined) {
-      this.dir = mkdtempSync(join(this.scratchDir, 'geoslice-stitch-'));
+      removeStaleTemps(this.scratchDir);
+      this.dir = mkdtempSync(join(this.scratchDir, scratchPrefix('stitch')));
       this.fd = openSync(join(this.dir, 'tiles.bin'), 'w+');
     }
     const bytes = new Uint8Array(tile.buffer, tile.byteOffset, tile.byteLength);

@@ -16,3 +16,4 @@ export * from './stitch-writer.js';
 export * from './lineage.js';
 export * from './write-predictions.js';
 export * from './select-for-labeling.js';
+export * from './write-stitched.js';

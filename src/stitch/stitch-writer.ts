@@ -1,7 +1,10 @@
-import { basename, dirname, extname, join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { StitchError } from '../errors.js';
 import type { TileAccumulator } from './accumulator.js';
 import { createCogWriter, type CogWriter, type CogWriteOptions } from '../tiff/write/cog-writer.js';
+import { commitRenames, recoverCommits } from './commit.js';
+import { removeStaleTemps, tempSibling } from '../catalog/temp-files.js';
 import { convertValue } from './convert-value.js';
 import type { StitchSpec } from './stitcher-options.js';
 import { dtypeInfo, type RasterArray } from '../tiff/dtype.js';
@@ -33,6 +36,11 @@ export interface StitchWriteOptions {
   uncertaintyPath?: string;
   /** Tiles finalised and handed to the writer at once. Default 4. */
   concurrency?: number;
+  /**
+   * Complete files (`[temp, final]`) renamed into place in the same commit as the COGs, e.g. the
+   * predictions catalog of {@link writeStitchWithPredictions}. The temps must be fsynced files.
+   */
+  commitWith?: [temp: string, final: string][];
 }
 
 /**
@@ -66,11 +74,13 @@ export class StitchOutput {
 
   private constructor(
     readonly path: string,
+    private readonly uncPath: string | undefined,
     private readonly st: StitchSpec,
     private readonly acc: TileAccumulator,
     private readonly pred: CogWriter,
     private readonly unc: CogWriter | undefined,
     private readonly concurrency: number,
+    private readonly commitWith: [string, string][],
   ) {}
 
   /** Creates the writers (nothing appears at the paths before {@link StitchOutput.finish}). */
@@ -105,15 +115,18 @@ export class StitchOutput {
       tileSize: st.tileSize,
     };
     const meta = { width: st.width, height: st.height, crs: st.grid.crs, transform };
+    recoverCommits(dirname(resolve(path)));
+    removeStaleTemps(dirname(resolve(path)));
+    if (uncPath) removeStaleTemps(dirname(resolve(uncPath)));
     const pred = await createCogWriter(
-      path,
+      `${tempSibling(path)}.tif`,
       { ...meta, bands: st.bands, dtype: st.dtype, nodata: st.nodata, bandNames: st.bandNames },
       { ...base, resampling: opts.resampling },
     );
     try {
       const unc = uncPath
         ? await createCogWriter(
-            uncPath,
+            `${tempSibling(uncPath)}.tif`,
             {
               ...meta,
               bands: st.uncertaintyBands.length,
@@ -124,7 +137,16 @@ export class StitchOutput {
             { ...base, predictor: undefined, resampling: 'average' },
           )
         : undefined;
-      return new StitchOutput(path, st, acc, pred, unc, Math.max(1, opts.concurrency ?? 4));
+      return new StitchOutput(
+        path,
+        uncPath,
+        st,
+        acc,
+        pred,
+        unc,
+        Math.max(1, opts.concurrency ?? 4),
+        opts.commitWith ?? [],
+      );
     } catch (e) {
       await pred.abort();
       throw e;
@@ -197,13 +219,17 @@ export class StitchOutput {
   }
 
   /**
-   * Builds overviews and renames both files into place: the uncertainty file first, then the prediction
-   * file (if the second rename fails, the uncertainty file is already in place).
+   * Builds overviews, writes both files complete under temp names, then commits them together
+   * (`commit.ts`): after a kill at any point the outputs are both old or both new once the next
+   * stitch or `geoslice clean` has run.
    */
   async finish(): Promise<StitchWriteResult> {
     try {
       if (this.unc) await this.unc.finish();
       await this.pred.finish();
+      const renames: [string, string][] = [[this.pred.path, this.path]];
+      if (this.unc && this.uncPath) renames.push([this.unc.path, this.uncPath]);
+      commitRenames([...renames, ...this.commitWith]);
     } catch (e) {
       await this.abort();
       if (e instanceof StitchError) throw e;
@@ -212,11 +238,12 @@ export class StitchOutput {
         subject: this.path,
       });
     }
-    return { prediction: this.path, uncertainty: this.unc?.path, coveredPixels: this.covered };
+    return { prediction: this.path, uncertainty: this.uncPath, coveredPixels: this.covered };
   }
 
   /** Abandons both files; neither path is created or changed. */
   async abort(): Promise<void> {
     await Promise.all([this.pred, this.unc].map((w) => w?.abort().catch(() => undefined)));
+    for (const w of [this.pred, this.unc]) if (w) rmSync(w.path, { force: true });
   }
 }

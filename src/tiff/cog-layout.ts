@@ -33,6 +33,10 @@ export interface CogLayout {
   transform: GeoTransform;
   images: CogImageLayout[];
   masks: (CogImageLayout | null)[];
+  /** Per-band scale and offset from GDAL_METADATA (value = raw * scale + offset), when the file has them. */
+  scaleOffset?: { scale: number[]; offset: number[] } | null;
+  /** The ColorMap of a palette raster as `[r, g, b, 255]` entries (0..255, GDAL's 16→8-bit scaling), or null. */
+  palette?: [number, number, number, number][] | null;
   /** 0-based band that ExtraSamples marks as alpha (associated or unassociated): GDAL's Alpha band; null/absent when none. */
   alphaBand?: number | null;
   /**
@@ -90,7 +94,8 @@ export function assertCogLayout(v: unknown, href: string): CogLayout {
  * Parses a TIFF header from a {@link ByteSource} with the one IFD parser ({@link readIfds}) and
  * returns its {@link CogLayout}: full resolution image, reduced-resolution images (overviews) sorted
  * from largest to smallest, and each one's internal mask. Throws {@link RasterError} `BAD_MAGIC`,
- * `TRUNCATED`, `CORRUPT_TIFF`, `UNSUPPORTED_DTYPE`, `UNSUPPORTED_LAYOUT` or `ROTATED_TRANSFORM`.
+ * `TRUNCATED`, `CORRUPT_TIFF`, `UNSUPPORTED_DTYPE`, `UNSUPPORTED_LAYOUT`, `GCP_ONLY`, `UNSUPPORTED_CRS` or
+ * `NON_EARTH_CRS`.
  */
 export async function readTiffLayout(source: ByteSource): Promise<CogLayout> {
   const href = source.href;
@@ -109,6 +114,8 @@ export async function readTiffLayout(source: ByteSource): Promise<CogLayout> {
         geoAsciiParams: tagText(main, TAG.GeoAsciiParams) ?? undefined,
       },
       extraSamples: tagNumbers(main, TAG.ExtraSamples) ?? [],
+      gdalMetadata: tagText(main, TAG.GdalMetadata) ?? null,
+      colorMap: tagNumbers(main, TAG.ColorMap) ?? null,
     });
   } catch (e) {
     if (e instanceof GeosliceError) throw e;
@@ -123,7 +130,13 @@ function assemble(
   ifds: TiffImage[],
   href: string,
   littleEndian: boolean,
-  main: { nodata: string | null; geo: Parameters<typeof geoTransformFromTags>[0]; extraSamples: number[] },
+  main: {
+    nodata: string | null;
+    geo: Parameters<typeof geoTransformFromTags>[0];
+    extraSamples: number[];
+    gdalMetadata: string | null;
+    colorMap: number[] | null;
+  },
 ): CogLayout {
   const isMask = (p: TiffImage) => (p.subfileType & SUBFILE.MASK) !== 0;
   if (isMask(ifds[0]))
@@ -175,9 +188,44 @@ function assemble(
     transform: geoTransformFromTags(main.geo, href),
     images,
     masks,
+    scaleOffset: scaleOffsetOf(main.gdalMetadata, m.samplesPerPixel),
+    palette: paletteOf(main.colorMap, m.bitsPerSample),
     alphaBand: alphaBandOf(main.extraSamples, m.samplesPerPixel),
     alphaMask: main.nodata === null && masks[0] === null && alphaIsMask(m, main.extraSamples),
   };
+}
+
+/**
+ * Per-band scale/offset from GDAL's metadata XML (`<Item name="SCALE" sample="0" role="scale">`),
+ * defaults 1 and 0, or null when the file gives neither.
+ */
+function scaleOffsetOf(xml: string | null, bands: number): { scale: number[]; offset: number[] } | null {
+  if (!xml) return null;
+  const scale = new Array<number>(bands).fill(1);
+  const offset = new Array<number>(bands).fill(0);
+  let any = false;
+  for (const m of xml.matchAll(/<Item\s+([^>]*)>([^<]*)<\/Item>/g)) {
+    const attrs = m[1];
+    const role = /role="(scale|offset)"/.exec(attrs)?.[1];
+    const sample = Number(/sample="(\d+)"/.exec(attrs)?.[1]);
+    const v = Number(m[2].trim());
+    if (!role || !Number.isInteger(sample) || sample >= bands || !Number.isFinite(v)) continue;
+    (role === 'scale' ? scale : offset)[sample] = v;
+    any = true;
+  }
+  return any ? { scale, offset } : null;
+}
+
+/** A ColorMap (3 × 2^bits 16-bit values, reds then greens then blues) as 8-bit RGBA entries, like GDAL. */
+function paletteOf(map: number[] | null, bits: number): [number, number, number, number][] | null {
+  const n = 2 ** bits;
+  if (!map || bits > 16 || map.length < 3 * n) return null;
+  return Array.from({ length: n }, (_, i): [number, number, number, number] => [
+    Math.floor(map[i] / 257),
+    Math.floor(map[n + i] / 257),
+    Math.floor(map[2 * n + i] / 257),
+    255,
+  ]);
 }
 
 /** The band ExtraSamples marks as alpha (the last one, after the colour channels), or null. */

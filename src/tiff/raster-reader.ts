@@ -36,6 +36,10 @@ export interface RasterInfo {
   alphaBand?: number | null;
   /** True when the alpha band is also the per-dataset mask of native reads (GDAL's `GetMaskFlags` rule). */
   alphaMask?: boolean;
+  /** Per-band scale and offset (physical value = raw * scale + offset) from GDAL metadata; null when absent. Reads return raw values. */
+  scaleOffset?: { scale: number[]; offset: number[] } | null;
+  /** The colour table of a palette raster (`[r, g, b, a]` per index, 0..255); null when absent. */
+  palette?: [number, number, number, number][] | null;
 }
 
 /**

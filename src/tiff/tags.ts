@@ -34,6 +34,7 @@ export const TAG = {
   GeoDoubleParams: 34736,
   GeoAsciiParams: 34737,
   GdalMetadata: 42112,
+  ColorMap: 320,
   GdalNodata: 42113,
   LercParameters: 50674,
 } as const;

@@ -51,6 +51,10 @@ test('a missing path is NOT_FOUND naming it', async () => {
   const p = join(dir, 'nope.parquet');
   await assert.rejects(openCatalog(p), isCatalogError('NOT_FOUND', p));
   await assert.rejects(openCatalog(join(dir, 'nope-*.parquet')), isCatalogError('NOT_FOUND', 'nope-*.parquet'));
+  await assert.rejects(
+    openCatalog({ glob: join(dir, 'nope-*.parquet') }),
+    isCatalogError('NOT_FOUND', 'nope-*.parquet'),
+  );
   await assert.rejects(openCatalog([good, p]), isCatalogError('NOT_FOUND', p));
   await assert.rejects(cat.withColumns(p).count(), isCatalogError('NOT_FOUND', p));
 });

@@ -255,7 +255,7 @@ test('bad inputs fail the build with a typed error naming the file and leave the
   );
   assert.deepEqual(readFileSync(out), before);
   await assert.rejects(
-    buildRasterCatalog(join(tmp, 'nothing-*.tif'), { out, progress: false }),
+    buildRasterCatalog({ glob: join(tmp, 'nothing-*.tif') }, { out, progress: false }),
     (e: unknown) => e instanceof BuildError && e.code === 'NOT_FOUND',
   );
 });
@@ -343,4 +343,67 @@ test('without a date in the name, the TIFF DateTime tag gives the time (unless t
   const row2 = [...(await allRows(off.catalog)).values()][0];
   await off.catalog.close();
   assert.deepEqual([row2.tmin, row2.tmax], [null, null]);
+});
+
+test('onError skip covers every per-file failure of the hard-case GeoTIFFs, each named with its reason', {
+  skip: !existsSync(join(SHARED, '../cog2')) && 'shared fixtures absent',
+}, async () => {
+  const dir = join(SHARED, '../cog2');
+  const { catalog, rows, skipped } = await buildRasterCatalog(
+    { glob: join(dir, '*.{tif,tiff}') },
+    {
+      out: join(tmp, 'cog2.parquet'),
+      onError: 'skip',
+      workers: 2,
+      progress: false,
+    },
+  );
+  try {
+    const why = Object.fromEntries(skipped.map((s) => [s.input.split('/').pop(), `${s.code}: ${s.message}`]));
+    assert.deepEqual(
+      Object.keys(why).sort(),
+      [
+        'austrian_capitals_model_tie_points_pixel_is_point.tif',
+        'cint16.tif',
+        'int64.tif',
+        'stefan_full_ycbcr_mask.tif',
+        'test_rpcs.tif',
+        'unsupported-srs.tif',
+      ].sort(),
+    );
+    assert.match(why['austrian_capitals_model_tie_points_pixel_is_point.tif'], /GCP_ONLY/);
+    assert.match(why['cint16.tif'], /UNSUPPORTED_DTYPE/);
+    assert.match(why['int64.tif'], /UNSUPPORTED_DTYPE/);
+    assert.equal(rows, 14);
+    assert.match(why['unsupported-srs.tif'], /NON_EARTH_CRS/);
+    assert.match(why['test_rpcs.tif'], /^BAD_GEOREFERENCING/);
+    assert.match(why['stefan_full_ycbcr_mask.tif'], /^NO_GEOREFERENCING/);
+    const got = await allRows(catalog);
+    // user-defined CRSs are stored in full; EPSG/ESRI-equivalent ones by code
+    assert.match(got.get('sstlaea')?.crs ?? '', /^\+proj=laea \+lat_0=-50 \+lon_0=145 /);
+    assert.equal(got.get('au-3577-rotated')?.crs, 'EPSG:3577');
+  } finally {
+    await catalog.close();
+  }
+});
+
+test('a row that fails validation at write time is skipped with onError skip, not the whole build', async () => {
+  const files = [join(FIX, 'rasters', 'utm33_20240601.tif'), join(FIX, 'rasters', 'webmerc_20200229.tif')];
+  const { catalog, rows, skipped } = await buildRasterCatalog(files, {
+    out: join(tmp, 'invalid-row.parquet'),
+    onError: 'skip',
+    workers: 0,
+    progress: false,
+    extraColumns: (href, row) => {
+      if (href.includes('webmerc')) row.bbox = [10, 50, 5, 40]; // min > max: an invalid row
+      return {};
+    },
+  });
+  await catalog.close();
+  assert.equal(rows, 1);
+  assert.deepEqual(
+    skipped.map((s) => [s.input.split('/').pop(), s.code]),
+    [['webmerc_20200229.tif', 'INVALID_ROW']],
+  );
+  assert.match(skipped[0].message, /bbox/);
 });

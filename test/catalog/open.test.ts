@@ -49,10 +49,10 @@ test('a hive directory of shards restores the partition column; a plain director
   assert.equal(await nested.count(), 3);
 });
 
-test('a glob', async () => {
-  const g = await openCatalog(join(dir, '*.parquet'));
+test('a glob, passed explicitly as { glob }', async () => {
+  const g = await openCatalog({ glob: join(dir, '*.parquet') });
   assert.equal(await g.count(), 12);
-  const shards = await openCatalog(join(dir, 'hive', 'split=val', '*.parquet'));
+  const shards = await openCatalog({ glob: join(dir, 'hive', 'split=val', '*.parquet') });
   assert.equal(await shards.count(), rows.filter((r) => r.extras.split === 'val').length);
 });
 

@@ -45,6 +45,10 @@ const NOT_CODES: Record<string, string> = {
   YYYYMMDD: 'date format',
   YYYYDDD: 'date format',
   GEOSLICE_MISSING_GRID: 'proj4 grid placeholder name',
+  CONSTANT: 'DuckDB parse tree node class (json_serialize_sql)',
+  TABLE_FUNCTION: 'DuckDB parse tree node type (json_serialize_sql)',
+  BASE_TABLE: 'DuckDB parse tree node type (json_serialize_sql)',
+  RECURSIVE_CTE_NODE: 'DuckDB parse tree node type (json_serialize_sql)',
 };
 /** checkCogLayout's finding codes (src/tiff/write/cog-layout-check.ts): reported, not thrown. */
 const COG_FINDINGS =

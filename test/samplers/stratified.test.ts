@@ -103,3 +103,25 @@ test('sharded stratified streams partition the unsharded stream (worldSize 1..7)
     assert.deepEqual(merged, full, `worldSize ${ws}`);
   }
 });
+
+test('strata on core columns (crs, id, tmin) work; an unknown column is a typed error', async () => {
+  const rows = labelled(40).map((r, i) =>
+    i < 10 ? { ...r, crs: 'EPSG:3857' } : { ...r, tmin: new Date(Date.UTC(2024, i % 2, 1)), tmax: null },
+  );
+  const cat = catalogFromRows(rows);
+  // rows in two CRSs: the sampler needs one slice CRS
+  const opts = { size: 8, resolution: 0.01, crs: 'EPSG:4326', seed: 2 };
+  const byCrs = await collect(stratifiedSampler(cat, { ...opts, column: 'crs', perStratum: 5 }));
+  const crsOf = new Map(rows.map((r) => [r.id, r.crs]));
+  const counts: Record<string, number> = {};
+  for (const s of byCrs) counts[crsOf.get(s.rowId!)!] = (counts[crsOf.get(s.rowId!)!] ?? 0) + 1;
+  assert.deepEqual(counts, { 'EPSG:3857': 5, 'EPSG:4326': 5 });
+  const byId = await collect(stratifiedSampler(cat, { ...opts, column: 'id', perStratum: 1 }));
+  assert.equal(byId.length, 40);
+  const byMonth = await collect(stratifiedSampler(cat, { ...opts, column: 'tmin', perStratum: 3 }));
+  assert.equal(byMonth.length, 6);
+  await assert.rejects(
+    collect(stratifiedSampler(cat, { ...opts, column: 'no_such_column', perStratum: 1 })),
+    (e: unknown) => e instanceof SamplerError && e.code === 'UNKNOWN_COLUMN' && /no_such_column/.test(e.message),
+  );
+});

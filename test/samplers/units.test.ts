@@ -182,8 +182,20 @@ test('rowPlanner gives what planRow gives, row after row, reusing grids only whe
     { size: [8, 8] as [number, number], crs: 'EPSG:32633', resolution: [5, 5] as [number, number] },
   ]) {
     const plan = rowPlanner(spec);
-    for (const row of [...rows, ...rows.slice().reverse()])
+    // without crs, all rows must share one CRS: row g (EPSG:32632) is refused
+    const same = spec.crs ? rows : rows.filter((r) => r.crs === 'EPSG:32633');
+    for (const row of [...same, ...same.slice().reverse()])
       assert.deepEqual(plan(row), planRow(row, spec), `${row.id} with ${JSON.stringify(spec)}`);
+    if (!spec.crs) {
+      // crs: 'native' asks for each row's own CRS explicitly
+      const native = rowPlanner({ ...spec, mixedCrs: true });
+      assert.equal(native(rows[0]).crs, 'EPSG:32633');
+      assert.equal(native(rows[rows.length - 1]).crs, 'EPSG:32632');
+      assert.throws(
+        () => plan(rows[rows.length - 1]),
+        (e: unknown) => e instanceof SamplerError && e.code === 'MIXED_CRS' && /EPSG:32632/.test(e.message),
+      );
+    }
   }
   const mutable = [500_000, 10, 0, 5_600_000, 0, -10];
   const plan = rowPlanner({ size: [8, 8] });

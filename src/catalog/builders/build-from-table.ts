@@ -1,3 +1,5 @@
+import { checkHttpOptions, type HttpSourceOptions } from '../../sources/http-source.js';
+import { openSource } from '../../sources/open-source.js';
 import { BuildError, GeosliceError } from '../../errors.js';
 import { extractCogLayout } from '../../tiff/cog-layout.js';
 import { openLocalCatalog } from '../open.js';
@@ -36,6 +38,8 @@ export interface BuildTableOptions
   enrichCog?: boolean;
   /** Header reads in flight with `enrichCog`. Default 8. */
   concurrency?: number;
+  /** Options for `http(s)://` assets read by `enrichCog` (timeouts, deadline, retries, headers). */
+  http?: HttpSourceOptions;
   /** Default `'fail'`. */
   onError?: OnError;
   /** Default `'auto'`. */
@@ -98,7 +102,10 @@ async function buildFromRecords(
     if (opts.enrichCog) {
       // The writer fixes its columns from the first batch: declare the header cache struct columns of
       // every asset key seen in that batch.
-      const head = await take(withCogHeaders(stream, concurrency, report), opts.batchSize ?? 10_000);
+      const head = await take(
+        withCogHeaders(stream, concurrency, report, checkHttpOptions(opts.http, 'buildCatalogFromTable http')),
+        opts.batchSize ?? 10_000,
+      );
       extrasTypes = cogColumnTypes(new Set(head.rows.flatMap((r) => Object.keys(r.assets))));
       stream = head.all;
     }
@@ -169,6 +176,7 @@ async function* withCogHeaders(
   rows: AsyncIterable<CatalogRow>,
   concurrency: number,
   report: SkipReport,
+  http: HttpSourceOptions,
 ): AsyncGenerator<CatalogRow> {
   const enrich = async (row: CatalogRow): Promise<CatalogRow | GeosliceError> => {
     const layouts = new Map<string, Promise<Awaited<ReturnType<typeof extractCogLayout>>>>();
@@ -176,7 +184,14 @@ async function* withCogHeaders(
       for (const [key, a] of Object.entries(row.assets)) {
         let p = layouts.get(a.href);
         if (!p) {
-          p = extractCogLayout(a.href);
+          p = (async () => {
+            const source = await openSource(a.href, { http });
+            try {
+              return await extractCogLayout(source);
+            } finally {
+              await source.close();
+            }
+          })();
           layouts.set(a.href, p);
         }
         const layout = await p;

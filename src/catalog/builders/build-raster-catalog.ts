@@ -1,7 +1,9 @@
+import { checkHttpOptions, type HttpSourceOptions } from '../../sources/http-source.js';
 import { availableParallelism } from 'node:os';
-import { BuildError } from '../../errors.js';
+import { BuildError, type GeosliceError } from '../../errors.js';
 import type { DuckDBCatalog } from '../duckdb/catalog.js';
 import { writeGeoParquet } from '../geoparquet/writer.js';
+import { validateRow } from '../memory/validate-row.js';
 import { openLocalCatalog } from '../open.js';
 import { openRemoteCatalog, type RemoteCatalog } from '../remote/remote-catalog.js';
 import type { S3Options } from '../../sources/s3-config.js';
@@ -25,6 +27,8 @@ export interface BuildRasterOptions extends Pick<GeoParquetWriteOptions, 'rowGro
    * `shard`, the prefix (local directory or `s3://bucket/prefix/`) that gets `part-<rank>.parquet`.
    */
   out: string;
+  /** Options for `http(s)://` files (timeouts, deadline, retries, headers); `signRequest` needs `workers: 0`. */
+  http?: HttpSourceOptions;
   /** Build only inputs `rank, rank + worldSize, …` of the sorted input list into `<out>/part-<rank>.parquet`; merge the parts with `compactShards`. */
   shard?: ShardOption;
   /** Endpoint, region and credentials when `out` is `s3://`. Default: the AWS environment. */
@@ -144,6 +148,17 @@ async function* rasterRows(
         );
         continue;
       }
+      // the writer validates rows too, but there a bad row would fail the whole build: check it
+      // here, where onError can skip its file
+      try {
+        validateRow(row, ids.size);
+      } catch (e) {
+        report.add(
+          new BuildError('INVALID_ROW', `${href}: ${(e as Error).message}`, { cause: e, subject: href }),
+          href,
+        );
+        continue;
+      }
       ids.add(row.id);
       yield row;
     }
@@ -193,6 +208,12 @@ export async function buildRasterCatalog(files: RasterFiles, opts: BuildRasterOp
   if (opts.filenameRegex !== undefined && !(opts.filenameRegex instanceof RegExp))
     throw new BuildError('BAD_OPTION', 'filenameRegex must be a RegExp');
   const workers = workerCount(opts.workers);
+  checkHttpOptions(opts.http, 'buildRasterCatalog http');
+  if (opts.http?.signRequest && workers > 0)
+    throw new BuildError(
+      'BAD_OPTION',
+      'http.signRequest is a function and cannot reach worker threads; pass workers: 0',
+    );
   const report = new SkipReport(opts.onError);
   const { hrefs, total } = await expandFiles(files);
   const progress = startProgress(opts.progress, 'raster headers', total);
@@ -205,6 +226,7 @@ export async function buildRasterCatalog(files: RasterFiles, opts: BuildRasterOp
     dateFormat: opts.dateFormat,
     cogHeaders: opts.cogHeaders,
     tiffDateTime: opts.tiffDateTime,
+    http: opts.http,
     footprint: opts.footprint,
   };
   let rows: number;
@@ -235,10 +257,19 @@ export async function writeRows(
   report: SkipReport,
 ): Promise<number> {
   let seen = 0;
+  let index = 0;
   async function* counted(): AsyncGenerator<CatalogRow> {
     for await (const r of rows) {
+      let valid: CatalogRow;
+      try {
+        valid = validateRow(r, index++).row;
+      } catch (e) {
+        // NaN/inverted bboxes, invalid WKB, NULL core fields, CRSs that do not parse: never written.
+        report.add(e as GeosliceError, typeof r?.id === 'string' && r.id !== '' ? r.id : `row ${index - 1}`);
+        continue;
+      }
       seen++;
-      yield r;
+      yield valid;
     }
     if (seen === 0) {
       const why = report.skipped.length
@@ -259,6 +290,7 @@ export async function writeRows(
       batchSize: opts.batchSize,
       memoryLimit: opts.memoryLimit ?? '256MB',
       extrasTypes: opts.extrasTypes,
+      validate: false,
     });
   } catch (e) {
     if (e instanceof BuildError) throw e;

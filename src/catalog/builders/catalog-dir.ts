@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { ArrowTableLike } from '../types.js';
 import { BuildError } from '../../errors.js';
+import { cleanCatalogDir, readManifest, writeManifest } from '../dir-manifest.js';
 import { openLocalCatalog } from '../open.js';
 import type { GeoParquetWriteOptions } from '../types.js';
 import { buildCatalogFromTable, type BuildTableOptions } from './build-from-table.js';
@@ -23,15 +24,35 @@ export type AppendInput = { files: RasterFiles } | { table: TableSource | ArrowT
 export type AppendOptions = Omit<BuildRasterOptions, 'out'> & Omit<BuildTableOptions, 'out'> & { lock?: LockOptions };
 
 /**
- * The shard files of a catalog directory (top-level, visible `.parquet` files), sorted.
+ * The shard files of a catalog directory, sorted: those its manifest lists, or (a directory written
+ * before manifests, or by another tool) every top-level, visible `.parquet` file.
+ *
+ * @example
+ * ```ts
+ * listShards('catalog/'); // ['/abs/catalog/part-....parquet', ...]
+ * ```
  */
 export function listShards(dir: string): string[] {
   if (!existsSync(dir)) return [];
+  const listed = readManifest(dir);
+  if (listed) return [...listed].sort();
   return readdirSync(dir)
     .filter((f) => f.endsWith('.parquet') && !f.startsWith('.'))
     .map((f) => join(resolve(dir), f))
     .filter((f) => statSync(f).isFile())
     .sort();
+}
+
+/**
+ * Under the writer lock: removes what killed writers left (see {@link cleanCatalogDir}) and makes sure
+ * the directory has a manifest, so that every later change is one atomic manifest rename. Returns the
+ * current shards.
+ */
+function prepareDir(dir: string): string[] {
+  cleanCatalogDir(dir);
+  const shards = listShards(dir);
+  if (readManifest(dir) === null) writeManifest(dir, shards);
+  return shards;
 }
 
 function shardName(): string {
@@ -40,8 +61,10 @@ function shardName(): string {
 
 /**
  * Adds a new shard to a catalog directory (created if missing) without rewriting existing shards.
- * The shard is written to a hidden temp file and renamed into place, so readers (`openCatalog(dir)`)
- * never see a half-written shard and a failed or killed append leaves the catalog as it was.
+ * The shard is written (temp file, then rename) and then committed by replacing the directory's
+ * manifest (`_geoslice_manifest.json`) in one rename, so readers (`openCatalog(dir)`) see the catalog
+ * before or after the append, never a half-written shard; a killed append leaves the catalog as it
+ * was and its leftovers are removed by the next append/compact or `geoslice clean`.
  * Writers are kept apart by the directory lock ({@link acquireLock}); concurrent appends, from any
  * process, each land their own shard. Ids are checked for duplicates within the new shard only.
  * Throws {@link BuildError} like the builds, and `LOCKED`.
@@ -67,11 +90,13 @@ export async function appendToCatalog(
   const lock = await acquireLock(dir, opts.lock);
   const shard = join(resolve(dir), shardName());
   try {
+    const shards = prepareDir(dir);
     const result =
       'files' in input
         ? await buildRasterCatalog(input.files, { ...opts, out: shard })
         : await buildCatalogFromTable(input.table, { ...opts, out: shard });
     await result.catalog.close();
+    writeManifest(dir, [...shards, shard]);
     return { catalog: await openLocalCatalog(dir), rows: result.rows, skipped: result.skipped, shard };
   } finally {
     await lock.release();
@@ -80,10 +105,16 @@ export async function appendToCatalog(
 
 /**
  * Merges the shards of a catalog directory into one sorted shard (Hilbert key, tmin) under the
- * directory lock: the merged shard is written to a hidden temp file, renamed in, and only then are
- * the old shards deleted. Returns how many shards were merged (0 when there was at most one).
- * Readers opening the directory between the rename and the deletions may see the compacted rows
- * twice; open catalogs keep reading the files they listed.
+ * directory lock: the merged shard is written, then the manifest is replaced (one rename) to list only
+ * it, and only then are the old shards deleted. Returns how many shards were merged (0 when there was
+ * at most one). Readers see either the old shards or the merged one, never both; a kill before the
+ * manifest rename leaves the old state (the half-made shard is removed by the next run), a kill after
+ * it the new one (the old shards are removed by the next run).
+ *
+ * @example
+ * ```ts
+ * const { merged } = await compactCatalog('catalog/');
+ * ```
  */
 export async function compactCatalog(
   dir: string,
@@ -93,7 +124,7 @@ export async function compactCatalog(
     throw new BuildError('NOT_FOUND', `${dir} is not a catalog directory`, { subject: dir });
   const lock = await acquireLock(dir, opts.lock);
   try {
-    const shards = listShards(dir);
+    const shards = prepareDir(dir);
     if (shards.length <= 1) return { merged: 0, shard: shards[0] ?? null };
     const target = join(resolve(dir), shardName());
     const cat = await openLocalCatalog(shards);
@@ -102,7 +133,8 @@ export async function compactCatalog(
     } finally {
       await cat.close();
     }
-    for (const s of shards) unlinkSync(s);
+    writeManifest(dir, [target]);
+    for (const s of shards) rmSync(s, { force: true });
     return { merged: shards.length, shard: target };
   } finally {
     await lock.release();

@@ -14,7 +14,7 @@ const IMAGE_FIELDS =
  */
 export const COG_LAYOUT_SQL_TYPE =
   `STRUCT(version INTEGER, littleEndian BOOLEAN, width INTEGER, height INTEGER, bands INTEGER, dtype VARCHAR, nodata VARCHAR, crs VARCHAR, ` +
-  `transform DOUBLE[], images STRUCT(${IMAGE_FIELDS})[], masks STRUCT(${IMAGE_FIELDS})[], alphaBand INTEGER, alphaMask BOOLEAN)`;
+  `transform DOUBLE[], images STRUCT(${IMAGE_FIELDS})[], masks STRUCT(${IMAGE_FIELDS})[], alphaBand INTEGER, alphaMask BOOLEAN, scaleOffset STRUCT(scale DOUBLE[], "offset" DOUBLE[]), palette INTEGER[][])`;
 
 /**
  * The header cache column name of an asset.

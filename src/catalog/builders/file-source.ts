@@ -3,38 +3,62 @@ import { glob } from 'tinyglobby';
 import { BuildError } from '../../errors.js';
 
 /**
- * The files a raster build reads: a glob (`"tiles/**\/*.tif"`), a directory (all `.tif`/`.tiff`
- * below it), or any (async) iterable of paths/URLs.
+ * The files a raster build reads: a path (a file, or a directory: all `.tif`/`.tiff` below it;
+ * taken literally, so `scene[1].tif` is that file), `{ glob: 'tiles/**\/*.tif' }` (a pattern
+ * expanded by geoslice), or any (async) iterable of paths/URLs.
+ *
+ * @example
+ * ```ts
+ * const a: RasterFiles = { glob: 'scenes/**\/*.tif' };
+ * const b: RasterFiles = ['a.tif', 'https://example.com/b.tif'];
+ * ```
  */
-export type RasterFiles = string | Iterable<string> | AsyncIterable<string>;
+export type RasterFiles = string | { glob: string } | Iterable<string> | AsyncIterable<string>;
 
 /**
  * Expands {@link RasterFiles} into an async iterable of hrefs, plus the count when it is known
- * up front (globs, directories and arrays). Throws {@link BuildError} `NOT_FOUND` for a glob or
- * directory that matches nothing.
+ * up front (globs, directories and arrays). Throws {@link BuildError} `NOT_FOUND` for a missing
+ * path, or a glob or directory that matches nothing.
+ *
+ * @example
+ * ```ts
+ * const { hrefs, total } = await expandFiles({ glob: 'tiles/*.tif' });
+ * for await (const h of hrefs) console.log(h);
+ * ```
  */
 export async function expandFiles(files: RasterFiles): Promise<{ hrefs: AsyncIterable<string>; total: number | null }> {
   if (typeof files === 'string') {
     let list: string[];
-    if (existsSync(files) && statSync(files).isDirectory()) {
-      list = (await glob('**/*.{tif,tiff,TIF,TIFF}', { cwd: files, absolute: true })).sort();
-    } else if (existsSync(files)) {
-      list = [files];
-    } else {
-      list = (await glob(files, { absolute: true })).sort();
-    }
-    if (list.length === 0)
+    if (/^https?:\/\//i.test(files)) list = [files];
+    else if (!existsSync(files))
       throw new BuildError(
         'NOT_FOUND',
-        `${files} matches no raster files; pass a glob such as "tiles/**/*.tif", a directory or a list of paths`,
+        `${files} does not exist (paths are literal: to expand a pattern pass { glob: ${JSON.stringify(files)} })`,
         { subject: files },
       );
+    else if (statSync(files).isDirectory())
+      list = (await glob('**/*.{tif,tiff,TIF,TIFF}', { cwd: files, absolute: true, expandDirectories: false })).sort();
+    else list = [files];
+    if (list.length === 0)
+      throw new BuildError('NOT_FOUND', `the directory ${files} holds no .tif/.tiff files`, { subject: files });
+    return { hrefs: toAsync(list), total: list.length };
+  }
+  if (files && typeof files === 'object' && 'glob' in files && !(Symbol.iterator in files)) {
+    const pattern = files.glob;
+    if (typeof pattern !== 'string' || pattern.length === 0)
+      throw new BuildError('BAD_OPTION', '{ glob } needs a non-empty pattern string');
+    const list = (await glob(pattern, { absolute: true })).sort();
+    if (list.length === 0)
+      throw new BuildError('NOT_FOUND', `the glob ${pattern} matches no files`, { subject: pattern });
     return { hrefs: toAsync(list), total: list.length };
   }
   if (Array.isArray(files)) return { hrefs: toAsync(files), total: files.length };
   if (files && (Symbol.asyncIterator in files || Symbol.iterator in files))
-    return { hrefs: toAsync(files), total: null };
-  throw new BuildError('BAD_OPTION', `files must be a glob, a directory or an iterable of paths, got ${typeof files}`);
+    return { hrefs: toAsync(files as Iterable<string> | AsyncIterable<string>), total: null };
+  throw new BuildError(
+    'BAD_OPTION',
+    `files must be a path, a directory, { glob } or an iterable of paths, got ${typeof files}`,
+  );
 }
 
 async function* toAsync(it: Iterable<string> | AsyncIterable<string>): AsyncIterable<string> {

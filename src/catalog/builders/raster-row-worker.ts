@@ -2,6 +2,7 @@
  * Worker-thread entry of the raster builder's pool: reads one raster header and returns its catalog
  * row, or the typed error as plain data (errors do not survive structured cloning with their class).
  */
+import type { HttpSourceOptions } from '../../sources/http-source.js';
 import { GeosliceError } from '../../errors.js';
 import { VALID_FOOTPRINT_COLUMN } from '../../footprints/use-footprint.js';
 import { validFootprint } from '../../footprints/valid-footprint.js';
@@ -20,6 +21,8 @@ export interface RasterRowTask {
   dateFormat?: DateFormat;
   cogHeaders?: boolean;
   tiffDateTime?: boolean;
+  /** HTTP options without `signRequest` (a function cannot cross to a worker). */
+  http?: Omit<HttpSourceOptions, 'signRequest'>;
   /** 'valid': also record the valid-data footprint (EPSG:4326 WKB) in `valid_footprint`. */
   footprint?: 'bbox' | 'valid';
 }
@@ -40,6 +43,7 @@ export default async function rasterRowTask(task: RasterRowTask): Promise<Raster
       dateFormat: task.dateFormat,
       cogHeaders: task.cogHeaders,
       tiffDateTime: task.tiffDateTime,
+      http: task.http,
     });
     if (task.footprint === 'valid') {
       const g = await validFootprint(task.href);

@@ -1,4 +1,5 @@
 import { basename, extname, resolve } from 'node:path';
+import type { HttpSourceOptions } from '../../sources/http-source.js';
 import { BuildError, GeosliceError } from '../../errors.js';
 import { gridBounds } from '../../geo/bbox.js';
 import { resolveCrs } from '../../geo/crs.js';
@@ -6,8 +7,10 @@ import { footprintWgs84 } from '../../geo/transform.js';
 import { writeWkb } from '../../geo/wkb.js';
 import { openSource } from '../../sources/open-source.js';
 import { extractCogLayout, type CogLayout } from '../../tiff/cog-layout.js';
+import { SUPPORTED_COMPRESSIONS } from '../../tiff/codecs/decode-block.js';
+import { loadSharp } from '../../tiff/codecs/sharp.js';
 import { readIfds, tagText } from '../../tiff/ifd.js';
-import { TAG } from '../../tiff/tags.js';
+import { COMPRESSION, TAG } from '../../tiff/tags.js';
 import type { CatalogRow } from '../types.js';
 import { cogColumn } from './cog-header-column.js';
 import { parseFilenameTime, type DateFormat } from './filename-time.js';
@@ -16,6 +19,8 @@ import { parseFilenameTime, type DateFormat } from './filename-time.js';
  * How one raster file becomes a catalog row (see {@link rasterRow}).
  */
 export interface RasterRowOptions {
+  /** Options for `http(s)://` files (timeouts, deadline, retries, headers). */
+  http?: HttpSourceOptions;
   /** Asset key of the file in `assets`. Default `"image"`. */
   assetKey?: string;
   /** Regex over the file's base name with named groups `date`, or `start`/`end`. */
@@ -50,7 +55,12 @@ export async function rasterRow(href: string, opts: RasterRowOptions = {}): Prom
   const abs = normalizeHref(href);
   let layout: CogLayout;
   try {
-    layout = await extractCogLayout(abs);
+    const source = await openSource(abs, { http: opts.http });
+    try {
+      layout = await extractCogLayout(source);
+    } finally {
+      await source.close();
+    }
   } catch (e) {
     const code = e instanceof GeosliceError ? ` (${e.code})` : '';
     throw new BuildError('UNREADABLE', `cannot read the raster header of ${abs}${code}: ${(e as Error).message}`, {
@@ -58,9 +68,10 @@ export async function rasterRow(href: string, opts: RasterRowOptions = {}): Prom
       subject: abs,
     });
   }
+  await assertDecodable(abs, layout);
   const row = rowFromLayout(abs, layout, opts);
   if (row.tmin === null && row.tmax === null && opts.tiffDateTime !== false) {
-    const t = await readTiffDateTime(abs);
+    const t = await readTiffDateTime(abs, opts.http);
     row.tmin = t;
     row.tmax = t;
   }
@@ -68,13 +79,30 @@ export async function rasterRow(href: string, opts: RasterRowOptions = {}): Prom
 }
 
 /**
+ * Refuses at build time a file the loader could not decode later: a compression geoslice has no
+ * decoder for, or WebP tiles without the optional sharp package (BuildError `UNSUPPORTED_CODEC`).
+ */
+async function assertDecodable(href: string, layout: CogLayout): Promise<void> {
+  for (const im of [...layout.images, ...layout.masks]) {
+    if (!im) continue;
+    const c = im.compression;
+    const missing = !SUPPORTED_COMPRESSIONS.has(c)
+      ? `TIFF compression ${c}, which geoslice cannot decode (convert it, e.g. gdal_translate -co COMPRESS=DEFLATE)`
+      : c === COMPRESSION.WEBP && !(await loadSharp())
+        ? 'WebP tiles, which need the optional package sharp (npm install sharp)'
+        : null;
+    if (missing) throw new BuildError('UNSUPPORTED_CODEC', `${href} uses ${missing}`, { subject: href });
+  }
+}
+
+/**
  * The TIFF `DateTime` tag of a file's first image as a UTC date, or null when absent, malformed or
  * unreadable.
  */
-export async function readTiffDateTime(href: string): Promise<Date | null> {
+export async function readTiffDateTime(href: string, http?: HttpSourceOptions): Promise<Date | null> {
   let v: string | undefined;
   try {
-    const source = await openSource(href);
+    const source = await openSource(href, { http });
     try {
       v = tagText((await readIfds(source)).ifds[0], TAG.DateTime);
     } finally {

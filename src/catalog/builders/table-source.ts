@@ -5,6 +5,7 @@ import { JSDuckDBValueConverter } from '@duckdb/node-api';
 import type { ArrowTableLike } from '../types.js';
 import { BuildError } from '../../errors.js';
 import { DuckDBEngine, runStream } from '../duckdb/engine.js';
+import { literalPath } from '../duckdb/sql.js';
 
 /**
  * Where table records come from: a path (`.parquet` / `.geoparquet` incl. stac-geoparquet, `.json` /
@@ -63,7 +64,7 @@ async function* parquetRecords(path: string): AsyncGenerator<Record<string, unkn
   try {
     let result: Awaited<ReturnType<typeof runStream>>;
     try {
-      result = await runStream(conn, 'SELECT * FROM read_parquet($path)', { path }, path);
+      result = await runStream(conn, 'SELECT * FROM read_parquet($path)', { path: literalPath(path) }, path);
     } catch (e) {
       throw new BuildError('UNREADABLE', `${path} is not a readable Parquet file: ${(e as Error).message}`, {
         subject: path,

@@ -4,7 +4,8 @@
  * validated); eager operations run it on a fresh connection of the catalog's engine.
  */
 import { existsSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ArrowTableLike } from '../types.js';
 import { CatalogError } from '../../errors.js';
 import type { BBox } from '../../geo/bbox.js';
@@ -24,15 +25,26 @@ import { CORE_COLUMNS } from '../geoparquet/format.js';
 import { copyToDuckDB, copyToGeoParquet } from '../geoparquet/copy.js';
 import { joinedColumns } from '../memory/intersect.js';
 import { MemoryCatalog, relationOf } from '../memory/catalog.js';
-import { describeQuery, duckError, runAll, runStream, sharedEngine, type DuckDBEngine } from './engine.js';
+import {
+  describeQuery,
+  duckError,
+  runAll,
+  runStatement,
+  runStream,
+  sharedEngine,
+  type DuckDBEngine,
+} from './engine.js';
 import { loadRows, type LoadRowsOptions } from './load-rows.js';
 import { duckdbMemorySql } from './memory-sql.js';
 import { arrowToRecords, loadRecords } from './load-records.js';
 import { chunkToRows, ROW_SELECT } from './row-convert.js';
-import { bindFragment, quoteIdent, quoteSchemaName, sqlString, type BoundSql } from './sql.js';
+import { Sandbox } from './sandbox.js';
+import { bindFragment, literalPath, quoteIdent, quoteSchemaName, sqlString, type BoundSql } from './sql.js';
 import { UDF } from './udf.js';
+import { checkUserSql, type UserSqlKind } from './user-sql.js';
 
 let paramCounter = 0;
+let resultCounter = 0;
 /** A fresh bound-parameter name holding `value`. */
 function param(params: Record<string, unknown>, value: unknown): string {
   const name = `g${++paramCounter}`;
@@ -73,6 +85,8 @@ export class DuckDBCatalog implements GeoCatalog {
   private closed = false;
   /** Set on place/time query results: they filter a validated relation, so their columns need no second DESCRIBE. */
   private filtersValidatedRelation = false;
+  /** Sandboxes of the untrusted relations this catalog ran, by SQL text; closed by `close()`. */
+  private readonly sandboxes = new Map<string, Promise<Sandbox>>();
 
   /**
    * Internal: `build` produces the relation (a SELECT with the catalog columns) when first needed.
@@ -126,7 +140,7 @@ export class DuckDBCatalog implements GeoCatalog {
   }
 
   private async describe(rel: BoundSql): Promise<{ name: string; type: string }[]> {
-    const conn = await this.db.connect();
+    const conn = await this.connectFor(rel);
     try {
       return (await describeQuery(conn, rel.sql, rel.params, this.source)).map((c) => ({
         name: c.name,
@@ -151,6 +165,32 @@ export class DuckDBCatalog implements GeoCatalog {
     return new DuckDBCatalog(db, source, async () => build(await this.relation(), owned), release);
   }
 
+  /**
+   * A connection for running `rel`: the engine's for trusted SQL, the relation's sandbox (external
+   * access off, configuration locked) when it contains user SQL.
+   */
+  private async connectFor(rel: BoundSql): Promise<DuckDBConnection> {
+    if (!rel.untrusted) return this.db.connect();
+    if (this.closed) throw this.closedError();
+    let box = this.sandboxes.get(rel.sql);
+    if (!box) {
+      box = Sandbox.create(this.db, rel.sql, this.source);
+      this.sandboxes.set(rel.sql, box);
+      box.catch(() => this.sandboxes.delete(rel.sql));
+    }
+    return (await box).connect();
+  }
+
+  /** Validates user SQL with DuckDB's parser on an engine connection (the text is not run there). */
+  private async checkUser(sql: string, kind: UserSqlKind, what: string): Promise<void> {
+    const conn = await this.db.connect();
+    try {
+      await checkUserSql(conn, sql, kind, `${this.source} ${what}`);
+    } finally {
+      conn.closeSync();
+    }
+  }
+
   /** The other catalog's relation in this engine: shared SQL when it lives in the same engine, else its rows loaded into a table (added to `owned`). */
   private async foreign(other: GeoCatalog, owned: string[]): Promise<BoundSql> {
     if (other instanceof DuckDBCatalog && other.db === this.db) return other.relation();
@@ -163,6 +203,7 @@ export class DuckDBCatalog implements GeoCatalog {
     const n = normalizeQuery(q);
     const where = n.where !== null ? bindFragment(n.where, n.params, `${this.source} query where`) : null;
     const result = this.derive(async (base) => {
+      if (where) await this.checkUser(where.sql, 'where', 'query where');
       const params: Record<string, unknown> = { ...base.params };
       const conds: string[] = [];
       if (n.boxes) {
@@ -197,7 +238,11 @@ export class DuckDBCatalog implements GeoCatalog {
         Object.assign(params, where.params);
       }
       if (conds.length === 0) return base;
-      return { sql: `SELECT * FROM (${base.sql}) AS q WHERE ${conds.join(' AND ')}`, params };
+      return {
+        sql: `SELECT * FROM (${base.sql}) AS q WHERE ${conds.join(' AND ')}`,
+        params,
+        untrusted: base.untrusted || where !== null,
+      };
     });
     // Without user SQL the filter cannot change the columns (a user `where` is still checked up front).
     if (where === null) result.filtersValidatedRelation = true;
@@ -258,7 +303,7 @@ export class DuckDBCatalog implements GeoCatalog {
         UNION ALL ${select}
         FROM (${g.small(left.sql)}) AS l JOIN (${g.large(right.sql)}) AS r ON ${overlap}
         ${exact('true')}`;
-      return { sql, params: { ...left.params, ...right.params } };
+      return { sql, params: { ...left.params, ...right.params }, untrusted: left.untrusted || right.untrusted };
     }, `${this.source} ∩ ${other.source}`);
   }
 
@@ -286,6 +331,7 @@ export class DuckDBCatalog implements GeoCatalog {
       return {
         sql: `SELECT * FROM (${left.sql}) UNION ALL BY NAME SELECT * FROM (${right.sql})`,
         params: { ...left.params, ...right.params },
+        untrusted: left.untrusted || right.untrusted,
       };
     }, `${this.source} ∪ ${other.source}`);
   }
@@ -293,10 +339,12 @@ export class DuckDBCatalog implements GeoCatalog {
   sql(selectOrWhere: string, params?: SqlParams): GeoCatalog {
     const b = bindFragment(selectOrWhere, params, 'sql()');
     return this.derive(async (base) => {
-      const all = { ...base.params, ...b.params };
+      const select = withCatalog(base.sql, b.sql);
+      await this.checkUser(b.sql, select ? 'select' : 'where', 'sql()');
       return {
-        sql: withCatalog(base.sql, b.sql) ?? `SELECT * FROM (${base.sql}) AS catalog WHERE (${b.sql})`,
-        params: all,
+        sql: select ?? `SELECT * FROM (${base.sql}) AS catalog WHERE (${b.sql})`,
+        params: { ...base.params, ...b.params },
+        untrusted: true,
       };
     });
   }
@@ -318,7 +366,7 @@ export class DuckDBCatalog implements GeoCatalog {
           throw new CatalogError('NOT_FOUND', `withColumns: ${table} does not exist; pass the path of a parquet file`, {
             subject: table,
           });
-        tableSql = `SELECT * FROM read_parquet(${sqlString(abs)})`;
+        tableSql = `SELECT * FROM read_parquet(${sqlString(literalPath(abs))})`;
       } else if (Array.isArray(table)) {
         const columns = [...new Set(table.flatMap((r) => (typeof r === 'object' && r !== null ? Object.keys(r) : [])))];
         const t = await loadRecords(this.db, columns, table, what);
@@ -366,6 +414,7 @@ export class DuckDBCatalog implements GeoCatalog {
       return {
         sql: `SELECT ${[left, ...right].join(', ')} FROM (${base.sql}) AS c LEFT JOIN (${tableSql}) AS t ON c.${onSql} = t.${onSql}`,
         params: base.params,
+        untrusted: base.untrusted,
       };
     });
   }
@@ -405,7 +454,14 @@ export class DuckDBCatalog implements GeoCatalog {
         'BAD_QUERY',
         'aggregate() needs a SELECT (or WITH/FROM) over the relation `catalog`, e.g. SELECT split, count(*) FROM catalog GROUP BY split',
       );
-    return this.db.all(text, { ...rel.params, ...b.params }, this.source);
+    await this.checkUser(b.sql, 'select', 'aggregate()');
+    const composed: BoundSql = { sql: text, params: { ...rel.params, ...b.params }, untrusted: true };
+    const conn = await this.connectFor(composed);
+    try {
+      return await runAll(conn, composed.sql, composed.params, this.source);
+    } finally {
+      conn.closeSync();
+    }
   }
 
   async explain(): Promise<string> {
@@ -428,7 +484,7 @@ export class DuckDBCatalog implements GeoCatalog {
     return {
       async *[Symbol.asyncIterator]() {
         const rel = await self.relation();
-        const conn = await self.db.connect();
+        const conn = await self.connectFor(rel);
         try {
           const result = await runStream(conn, `SELECT ${ROW_SELECT} FROM (${rel.sql}) AS c`, rel.params, self.source);
           const names = result.columnNames();
@@ -474,23 +530,46 @@ export class DuckDBCatalog implements GeoCatalog {
   }
 
   async toGeoParquet(path: string, opts: GeoParquetWriteOptions = {}): Promise<void> {
-    await copyToGeoParquet(this.db, await this.relation(), path, opts);
+    const untrusted = (await this.relation()).untrusted === true;
+    await copyToGeoParquet(this.db, await this.trustedRelation(), path, opts, untrusted);
   }
 
   async toDuckDB(path: string, opts: { table?: string } = {}): Promise<void> {
-    await copyToDuckDB(this.db, await this.relation(), path, opts.table ?? 'catalog');
+    const untrusted = (await this.relation()).untrusted === true;
+    await copyToDuckDB(this.db, await this.trustedRelation(), path, opts.table ?? 'catalog', untrusted);
+  }
+
+  /**
+   * The relation as SQL the engine may run itself: for a relation with user SQL, its sandbox first
+   * writes the result to a Parquet file in its scratch directory, and the engine reads that file.
+   */
+  private async trustedRelation(): Promise<BoundSql> {
+    const rel = await this.relation();
+    if (!rel.untrusted) return rel;
+    const conn = await this.connectFor(rel);
+    const box = await this.sandboxes.get(rel.sql)!;
+    const file = join(box.scratch, `result-${++resultCounter}.parquet`);
+    try {
+      await runStatement(conn, `COPY (${rel.sql}) TO ${sqlString(file)} (FORMAT parquet)`, rel.params, this.source);
+    } finally {
+      conn.closeSync();
+    }
+    return { sql: `SELECT * FROM read_parquet(${sqlString(literalPath(file))})`, params: {} };
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    const boxes = [...this.sandboxes.values()];
+    this.sandboxes.clear();
+    for (const b of await Promise.allSettled(boxes)) if (b.status === 'fulfilled') b.value.close();
     if (this.onClose) await this.onClose();
   }
 
   /** Runs `sql` with `$REL` replaced by the relation; returns plain rows. */
   private async run(sql: string): Promise<Record<string, unknown>[]> {
     const rel = await this.relation();
-    const conn = await this.db.connect();
+    const conn = await this.connectFor(rel);
     try {
       return await runAll(
         conn,

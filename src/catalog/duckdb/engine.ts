@@ -17,6 +17,7 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { CatalogError, GeosliceError } from '../../errors.js';
+import { scratchPrefix } from '../temp-files.js';
 import { registerUdfs } from './udf.js';
 
 /**
@@ -59,7 +60,7 @@ export class DuckDBEngine {
         `memoryLimit must look like '512MB' or '2GB', got ${JSON.stringify(options.memoryLimit)}`,
       );
     }
-    const ownedTempDir = options.tempDirectory ? null : mkdtempSync(join(tmpdir(), 'geoslice-duckdb-'));
+    const ownedTempDir = options.tempDirectory ? null : mkdtempSync(join(tmpdir(), scratchPrefix('duckdb')));
     if (ownedTempDir) liveTempDirs.add(ownedTempDir);
     const settings: Record<string, string> = { temp_directory: options.tempDirectory ?? ownedTempDir! };
     if (options.memoryLimit) settings.memory_limit = options.memoryLimit.trim();
@@ -131,6 +132,16 @@ const liveTempDirs = new Set<string>();
 process.once('exit', () => {
   for (const d of liveTempDirs) rmSync(d, { recursive: true, force: true });
 });
+
+/** Registers a scratch directory to remove when the process exits (if not released before). */
+export function trackTempDir(dir: string): void {
+  liveTempDirs.add(dir);
+}
+
+/** Forgets a scratch directory registered with {@link trackTempDir} (after removing it). */
+export function releaseTempDir(dir: string): void {
+  liveTempDirs.delete(dir);
+}
 
 let shared: Promise<DuckDBEngine> | null = null;
 

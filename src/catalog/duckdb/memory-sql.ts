@@ -71,7 +71,12 @@ async function whereWithDuckDB(
   const tagged = rel.entries.map((e, i) => ({ ...e.row, extras: { ...e.row.extras, [POSITION]: i } }));
   const keep = await withDuck(tagged, async (cat) => {
     const out: number[] = [];
-    for await (const r of cat.query({ where, params }).rows()) out.push(Number(r.extras[POSITION]));
+    const filtered = cat.query({ where, params });
+    try {
+      for await (const r of filtered.rows()) out.push(Number(r.extras[POSITION]));
+    } finally {
+      await filtered.close();
+    }
     return out;
   });
   keep.sort((a, b) => a - b);
@@ -95,9 +100,14 @@ async function sqlWithDuckDB(
   return withDuck(rowsOf(rel), async (cat) => {
     const out = cat.sql(text, params);
     const rows: CatalogRow[] = [];
-    for await (const r of out.rows()) rows.push(r);
-    const columns =
-      rows.length > 0 ? columnsOf(rows) : (await out.schema()).map((c) => c.name).filter((n) => !CORE_NAMES.has(n));
+    let columns: string[];
+    try {
+      for await (const r of out.rows()) rows.push(r);
+      columns =
+        rows.length > 0 ? columnsOf(rows) : (await out.schema()).map((c) => c.name).filter((n) => !CORE_NAMES.has(n));
+    } finally {
+      await out.close();
+    }
     try {
       return makeRelation(entriesOf(rows), columns);
     } catch (e) {
@@ -120,9 +130,10 @@ async function readTableFile(path: string): Promise<PlainTable> {
       subject: path,
     });
   const { sharedEngine, duckError } = await import('./engine.js');
+  const { literalPath } = await import('./sql.js');
   const conn = await (await sharedEngine()).connect();
   try {
-    const reader = await conn.runAndReadAll('SELECT * FROM read_parquet($path)', { path });
+    const reader = await conn.runAndReadAll('SELECT * FROM read_parquet($path)', { path: literalPath(path) });
     return { columns: reader.columnNames(), rows: reader.getRowObjectsJS() as Record<string, unknown>[] };
   } catch (e) {
     throw duckError(e, path);

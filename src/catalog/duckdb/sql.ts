@@ -13,6 +13,8 @@ import type { SqlParams } from '../types.js';
 export interface BoundSql {
   sql: string;
   params: Record<string, unknown>;
+  /** True when the SQL contains user text (`where`, `sql()`): it then runs only in the sandbox (`sandbox.ts`). */
+  untrusted?: boolean;
 }
 
 const IDENT = /^[\p{L}_][\p{L}\p{N}_:.-]*$/u;
@@ -47,6 +49,20 @@ export function quoteSchemaName(name: string): string {
  */
 export function sqlString(s: string): string {
   return `'${s.replaceAll("'", "''")}'`;
+}
+
+/**
+ * A file path as DuckDB must receive it to read exactly that file: DuckDB expands `*`, `?` and
+ * `[...]` in every path given to `read_parquet` & co., so each such character becomes a one-character
+ * class matching only itself. Patterns are expanded by geoslice (tinyglobby) only when asked for.
+ *
+ * @example
+ * ```ts
+ * literalPath('/data/c[1].parquet'); // '/data/c[[]1[]].parquet'
+ * ```
+ */
+export function literalPath(path: string): string {
+  return path.replace(/[[\]*?]/g, (c) => `[${c}]`);
 }
 
 let fragmentCounter = 0;

@@ -4,9 +4,10 @@
  * into place atomically (temporary name in the destination directory, then rename).
  */
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { CatalogError } from '../../errors.js';
+import { removeStaleTemps, tempSibling } from '../temp-files.js';
 import type { GeoParquetWriteOptions } from '../types.js';
 import type { DuckDBEngine } from '../duckdb/engine.js';
 import { runAll, runStatement } from '../duckdb/engine.js';
@@ -62,10 +63,6 @@ function checkOptions(path: string, opts: GeoParquetWriteOptions): void {
   }
 }
 
-function tempSibling(path: string): string {
-  return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-}
-
 /** Moves `tmp` to `path`: atomic for files; a directory replaces an existing one via a backup name. */
 function moveIntoPlace(tmp: string, path: string): void {
   if (existsSync(path) && statSync(path).isDirectory()) {
@@ -117,19 +114,62 @@ export function wkbTypeName(hex: string, subject: string): string {
  * replaced atomically; on failure nothing is left behind and the old file is untouched.
  * Throws {@link CatalogError} `BAD_OPTION`, `WRITE_FAILED`, `INVALID_WKB` (a footprint is not WKB).
  */
+/**
+ * Refuses to write rows whose core columns are invalid — NULL id/geometry/bbox/crs, a NaN, infinite,
+ * inverted or out-of-range bbox, and (with `parseGeometry`, for relations containing
+ * user SQL) geometry that is not valid WKB — with {@link CatalogError} `INVALID_ROW` naming the first
+ * bad row's index, id and reason. Every path that writes a catalog file goes through here.
+ */
+async function checkCoreColumns(
+  conn: DuckDBConnection,
+  rel: BoundSql,
+  subject: string,
+  parseGeometry: boolean,
+): Promise<void> {
+  const b = ['xmin', 'ymin', 'xmax', 'ymax'].map((k) => `bbox.${k}`);
+  const why = `CASE
+      WHEN id IS NULL OR id = '' THEN 'id is NULL or empty'
+      WHEN geometry IS NULL THEN 'geometry is NULL'
+      WHEN bbox IS NULL OR ${b.map((c) => `${c} IS NULL`).join(' OR ')} THEN 'bbox is NULL'
+      WHEN crs IS NULL OR crs = '' THEN 'crs is NULL or empty'
+      WHEN NOT (${b.map((c) => `isfinite(${c})`).join(' AND ')}) THEN 'bbox has a NaN or infinite value'
+      WHEN bbox.xmin > bbox.xmax OR bbox.ymin > bbox.ymax THEN 'bbox is inverted (min > max)'
+      WHEN bbox.xmin < -180.000001 OR bbox.xmax > 180.000001 OR bbox.ymin < -90.000001 OR bbox.ymax > 90.000001
+        THEN 'bbox is outside the EPSG:4326 range'
+    END`;
+  const [bad] = await runAll(
+    conn,
+    `SELECT * FROM (SELECT row_number() OVER () - 1 AS i, id, ${why} AS why FROM (${rel.sql}) AS src) WHERE why IS NOT NULL LIMIT 1`,
+    rel.params,
+    subject,
+  );
+  if (!bad && parseGeometry)
+    await runAll(conn, `SELECT count(${UDF.wkbXmin}(geometry)) AS n FROM (${rel.sql}) AS src`, rel.params, subject);
+  if (bad) {
+    throw new CatalogError(
+      'INVALID_ROW',
+      `${subject}: row ${String(bad.i)}${bad.id ? ` (id ${JSON.stringify(bad.id)})` : ''}: ${String(bad.why)}; nothing was written — fix or filter the row`,
+      { subject: bad.id ? String(bad.id) : `row ${String(bad.i)}` },
+    );
+  }
+}
+
 export async function copyToGeoParquet(
   engine: DuckDBEngine,
   rel: BoundSql,
   path: string,
   opts: GeoParquetWriteOptions = {},
+  parseGeometry = false,
 ): Promise<void> {
   checkOptions(path, opts);
   const out = resolve(path);
   const subject = out;
   if (!existsSync(dirname(out))) mkdirSync(dirname(out), { recursive: true });
+  removeStaleTemps(dirname(out));
   const conn = await engine.connect();
   const tmp = tempSibling(out);
   try {
+    await checkCoreColumns(conn, rel, subject, parseGeometry);
     const [stats] = await runAll(
       conn,
       `SELECT count(*) AS n, min(bbox.xmin) AS xmin, min(bbox.ymin) AS ymin, max(bbox.xmax) AS xmax, max(bbox.ymax) AS ymax,
@@ -187,16 +227,19 @@ export async function copyToDuckDB(
   rel: BoundSql,
   path: string,
   table = 'catalog',
+  parseGeometry = false,
 ): Promise<void> {
   if (typeof path !== 'string' || path.length === 0)
     throw new CatalogError('BAD_OPTION', 'the output path must be a non-empty string');
   const out = resolve(path);
   const t = quoteIdent(table, 'table');
   if (!existsSync(dirname(out))) mkdirSync(dirname(out), { recursive: true });
+  removeStaleTemps(dirname(out));
   const tmp = tempSibling(out);
   const alias = quoteIdent(engine.newTableName('gs_out'));
   const conn = await engine.connect();
   try {
+    await checkCoreColumns(conn, rel, out, parseGeometry);
     await runStatement(conn, `ATTACH ${sqlString(tmp)} AS ${alias}`, {}, out);
     try {
       await runStatement(conn, `CREATE TABLE ${alias}.${t} AS SELECT * FROM (${rel.sql}) AS src`, rel.params, out);

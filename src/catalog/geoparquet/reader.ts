@@ -22,7 +22,7 @@ import { DuckDBMapType, DuckDBStructType, type DuckDBType } from '@duckdb/node-a
 import { CatalogError } from '../../errors.js';
 import type { DuckDBEngine } from '../duckdb/engine.js';
 import { describeQuery, runAll } from '../duckdb/engine.js';
-import { quoteIdent, quoteSchemaName, sqlString, type BoundSql } from '../duckdb/sql.js';
+import { literalPath, quoteIdent, quoteSchemaName, sqlString, type BoundSql } from '../duckdb/sql.js';
 import { UDF } from '../duckdb/udf.js';
 import { interpretGeoMetadata, type GeoColumnInfo } from './geo-metadata.js';
 
@@ -69,7 +69,7 @@ export function readParquetSql(files: readonly string[], hive: boolean, withRowI
   const opts = ['union_by_name = true'];
   if (hive) opts.push('hive_partitioning = true');
   if (withRowIds) opts.push('filename = true', 'file_row_number = true');
-  return `read_parquet([${files.map(sqlString).join(', ')}], ${opts.join(', ')})`;
+  return `read_parquet([${files.map((f) => sqlString(literalPath(f))).join(', ')}], ${opts.join(', ')})`;
 }
 
 const ASSETS_TYPE = 'MAP(VARCHAR, STRUCT(href VARCHAR, band INTEGER))';
@@ -233,7 +233,7 @@ export async function geoParquetRelation(
   try {
     const metas = await runAll(
       conn,
-      `SELECT file_name, decode(value) AS geo FROM parquet_kv_metadata([${files.map(sqlString).join(', ')}]) WHERE decode(key) = 'geo'`,
+      `SELECT file_name, decode(value) AS geo FROM parquet_kv_metadata([${files.map((f) => sqlString(literalPath(f))).join(', ')}]) WHERE decode(key) = 'geo'`,
       {},
       opts.subject,
     );

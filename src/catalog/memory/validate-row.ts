@@ -1,6 +1,7 @@
 /**
  * Validation of user-supplied {@link CatalogRow}s before they enter an in-memory catalog.
  */
+import { resolveCrs } from '../../geo/crs.js';
 import { CatalogError, GeosliceError } from '../../errors.js';
 import { type BBox, type Geometry, geometryBBox, readWkb } from '../../geo/index.js';
 import { type CatalogRow, type CatalogRowInput, ROW_BACKENDS, type RowBackend } from '../types.js';
@@ -28,7 +29,7 @@ export interface ValidRow {
  * Checks one row and returns a private copy with its parsed geometry. Throws {@link CatalogError}
  * `INVALID_ROW` naming the row id and index and the bad field: `id` must be a non-empty string,
  * `geometry` valid WKB whose bounds lie inside `bbox`, `bbox` four finite EPSG:4326 numbers with
- * min <= max, `tmin`/`tmax` valid Dates or null with `tmin <= tmax`, `crs` a non-empty string,
+ * min <= max, `tmin`/`tmax` valid Dates or null with `tmin <= tmax`, `crs` a CRS that parses,
  * `backend` one of `'raster' | 'vector' | 'xarray'` (missing or null = `'raster'`),
  * `assets` an object of `{ href, band? }`, `extras` an object (missing = `{}`) without core column names.
  */
@@ -44,6 +45,11 @@ export function validateRow(input: CatalogRowInput, index: number): ValidRow {
   if (typeof input.id !== 'string' || input.id.length === 0) bad('id', 'must be a non-empty string');
   if (typeof input.crs !== 'string' || input.crs.length === 0)
     bad('crs', 'must be a non-empty string such as "EPSG:32633"');
+  try {
+    resolveCrs(input.crs);
+  } catch (e) {
+    bad('crs', `${JSON.stringify(input.crs)} does not parse (${(e as Error).message})`, e);
+  }
 
   const b = input.bbox;
   if (!Array.isArray(b) || b.length !== 4 || !b.every((v) => typeof v === 'number' && Number.isFinite(v))) {

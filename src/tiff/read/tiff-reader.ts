@@ -68,6 +68,8 @@ export class TiffRasterReader implements RasterReader {
       hasMask: layout.masks[0] !== null,
       alphaBand: layout.alphaBand ?? null,
       alphaMask: layout.alphaMask ?? false,
+      scaleOffset: layout.scaleOffset ?? null,
+      palette: layout.palette ?? null,
     };
   }
 

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { GeosliceError, StitchError } from '../../errors.js';
@@ -130,7 +130,8 @@ function bytesOf(a: RasterArray): Uint8Array {
  */
 export async function createCogWriter(path: string, meta: CogMeta, opts: CogWriteOptions = {}): Promise<CogWriter> {
   const plan = resolvePlan(path, meta, opts);
-  const stem = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}`);
+  // `.<name>.tmp-<pid>-<hex>`: the naming later runs use to remove a killed writer's temps.
+  const stem = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   const tiles = await Spool.create(`${stem}.tiles`, path);
   const reduced: Spool[] = [];
   try {

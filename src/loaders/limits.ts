@@ -1,0 +1,128 @@
+/**
+ * Resource limits of the loaders: a window or a batch larger than the limit is refused with
+ * {@link LoaderError} `TOO_LARGE` before anything is allocated, instead of an untyped `RangeError`
+ * or a process that grows until the OS kills it. Both limits are options of `openRaster`, `loadSlice`,
+ * `createLoader` and `batchChips`.
+ */
+import { GeosliceError, LoaderError } from '../errors.js';
+
+/**
+ * Limits of one read and one batch.
+ *
+ * @example
+ * ```ts
+ * const limits: ResourceLimits = { maxWindowPixels: 8192 * 8192, maxBatchBytes: 1 << 30 };
+ * ```
+ */
+export interface ResourceLimits {
+  /** Largest window (or slice grid) in pixels, `width * height`. Default 2^28 (a 16384² window). */
+  maxWindowPixels?: number;
+  /** Largest batch (data and mask) in bytes. Default 2 GiB. */
+  maxBatchBytes?: number;
+}
+
+/** The defaults of {@link ResourceLimits}. */
+export const DEFAULT_LIMITS: Required<ResourceLimits> = { maxWindowPixels: 2 ** 28, maxBatchBytes: 2 ** 31 };
+
+/**
+ * The limits with defaults filled in; throws {@link LoaderError} `BAD_OPTION` for values that are not positive numbers.
+ *
+ * @example
+ * ```ts
+ * resolveLimits({ maxBatchBytes: 1 << 30 }).maxWindowPixels; // 268435456
+ * ```
+ */
+export function resolveLimits(limits: ResourceLimits | undefined): Required<ResourceLimits> {
+  const out = { ...DEFAULT_LIMITS, ...(limits ?? {}) };
+  for (const [k, v] of Object.entries(out)) {
+    if (!(k in DEFAULT_LIMITS))
+      throw new LoaderError(
+        'BAD_OPTION',
+        `limits: unknown key ${JSON.stringify(k)}; use maxWindowPixels or maxBatchBytes`,
+      );
+    if (typeof v !== 'number' || !(v > 0))
+      throw new LoaderError('BAD_OPTION', `limits.${k} must be a positive number, got ${JSON.stringify(v)}`);
+  }
+  return out;
+}
+
+/**
+ * Why a `width x height` window of `bands` bands is too large — above `maxWindowPixels`, or beyond
+ * what one typed array can hold — or null when it is not.
+ *
+ * @example
+ * ```ts
+ * windowTooLarge(100_000, 100_000, 1, 'b04.tif level 0', resolveLimits(undefined)); // 'b04.tif level 0: a 100000 x 100000 window ...'
+ * ```
+ */
+export function windowTooLarge(
+  width: number,
+  height: number,
+  bands: number,
+  what: string,
+  limits: Required<ResourceLimits>,
+): string | null {
+  const pixels = width * height;
+  if (pixels <= limits.maxWindowPixels && pixels * Math.max(1, bands) < 2 ** 32) return null;
+  return `${what}: a ${width} x ${height} window (${pixels.toExponential(2)} pixels${bands > 1 ? ` x ${bands} bands` : ''}) is above the limit of ${limits.maxWindowPixels} pixels; read it in smaller windows or raise limits.maxWindowPixels`;
+}
+
+/**
+ * Refuses a slice grid that is too large ({@link windowTooLarge}) with {@link LoaderError} `TOO_LARGE` naming `what`.
+ *
+ * @example
+ * ```ts
+ * checkWindow(100_000, 100_000, 1, 'slice EPSG:32633 [...]', resolveLimits(undefined)); // throws TOO_LARGE
+ * ```
+ */
+export function checkWindow(
+  width: number,
+  height: number,
+  bands: number,
+  what: string,
+  limits: Required<ResourceLimits>,
+): void {
+  const why = windowTooLarge(width, height, bands, what, limits);
+  if (why) throw new LoaderError('TOO_LARGE', why, { subject: what });
+}
+
+/**
+ * Refuses a batch whose data and mask would exceed `maxBatchBytes` with {@link LoaderError} `TOO_LARGE`.
+ *
+ * @example
+ * ```ts
+ * checkBatch(10_000, 512 * 512 * 3 * 4 + 512 * 512, resolveLimits(undefined)); // throws TOO_LARGE (~39 GB)
+ * ```
+ */
+export function checkBatch(chips: number, bytesPerChip: number, limits: Required<ResourceLimits>): void {
+  const bytes = chips * bytesPerChip;
+  if (bytes <= limits.maxBatchBytes) return;
+  throw new LoaderError(
+    'TOO_LARGE',
+    `a batch of ${chips} chips of ${bytesPerChip} bytes needs ${(bytes / 2 ** 30).toFixed(2)} GiB, above the limit of ${(limits.maxBatchBytes / 2 ** 30).toFixed(2)} GiB; lower batchSize or raise limits.maxBatchBytes`,
+  );
+}
+
+/**
+ * An error that escaped a loader as a plain JS error, as a {@link GeosliceError}: allocation failures
+ * (`RangeError: Invalid typed array length`, `Array buffer allocation failed`) become `TOO_LARGE`,
+ * anything else `INTERNAL` (with the original as `cause`). GeosliceErrors pass through.
+ *
+ * @example
+ * ```ts
+ * try { await read(); } catch (e) { throw asGeosliceError(e, 'b04.tif'); }
+ * ```
+ */
+export function asGeosliceError(e: unknown, subject: string): GeosliceError {
+  if (e instanceof GeosliceError) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  if (e instanceof RangeError && /array length|allocation failed|Array buffer|out of memory/i.test(msg))
+    return new LoaderError('TOO_LARGE', `${subject}: cannot allocate the result (${msg}); read smaller windows`, {
+      cause: e,
+      subject,
+    });
+  return new LoaderError('INTERNAL', `${subject}: unexpected ${e instanceof Error ? e.name : 'error'}: ${msg}`, {
+    cause: e,
+    subject,
+  });
+}
