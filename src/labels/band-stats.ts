@@ -15,13 +15,23 @@ import { ReaderCache, rowBands } from './row-bands.js';
  */
 export interface BandStatsOptions {
   bands?: BandSelector[];
-  /** Read full resolution. Default false: the smallest overview with at least `overviewPixels` pixels on its longer side. */
+  /**
+   * Read full resolution and compute exact percentiles (numpy's linear interpolation over every valid
+   * value, from a count per distinct value). Default false: the smallest overview with at least
+   * `overviewPixels` pixels on its longer side, and percentiles estimated from a sample.
+   */
   exact?: boolean;
+  /**
+   * Memory guard of `exact`: the most distinct values kept per band (each costs about 50 bytes). Integer
+   * bands of up to 16 bits always fit; a float band with more distinct values is refused with
+   * {@link LabelError} `TOO_MANY_VALUES`. Default 2_000_000.
+   */
+  maxDistinctValues?: number;
   /** Default 512. */
   overviewPixels?: number;
   /** Percentiles to estimate (0–100). Default [1, 2, 50, 98, 99]. */
   percentiles?: number[];
-  /** Values kept per band for the percentiles (a seeded uniform reservoir). Default 131_072. */
+  /** Values kept per band for the approximate percentiles (a seeded uniform reservoir). Default 131_072. */
   sampleSize?: number;
   /** Write the statistics next to the catalog as `<path>.stats.json` (atomically); read them back with {@link readBandStats}. */
   save?: string;
@@ -30,7 +40,7 @@ export interface BandStatsOptions {
 /**
  * Statistics of one band over the valid pixels (nodata, NaN and masked pixels excluded) of every
  * catalog row. `std` is the population standard deviation; `percentiles` maps each requested
- * percentile to its estimate (exact when every value fits in the sample).
+ * percentile to its value (exact with `exact: true`; else an estimate, exact when every value fits in the sample).
  */
 export interface BandStats {
   band: string;
@@ -50,10 +60,16 @@ class Accumulator {
   max = -Infinity;
   seen = 0;
   readonly sample: number[] = [];
+  /** Exact mode: count per distinct value. */
+  readonly counts: Map<number, number> | null;
   constructor(
     private readonly size: number,
     private readonly rng: () => number,
-  ) {}
+    private readonly maxDistinct: number | null,
+    private readonly name: string,
+  ) {
+    this.counts = maxDistinct === null ? null : new Map();
+  }
 
   add(v: number): void {
     this.count++;
@@ -62,6 +78,18 @@ class Accumulator {
     this.m2 += d * (v - this.mean);
     if (v < this.min) this.min = v;
     if (v > this.max) this.max = v;
+    if (this.counts) {
+      const c = this.counts.get(v);
+      if (c !== undefined) this.counts.set(v, c + 1);
+      else if (this.counts.size >= this.maxDistinct!) {
+        throw new LabelError(
+          'TOO_MANY_VALUES',
+          `computeBandStats: band ${this.name} has more than ${this.maxDistinct} distinct values, too many for exact percentiles; raise maxDistinctValues or use exact: false`,
+          { subject: this.name },
+        );
+      } else this.counts.set(v, 1);
+      return;
+    }
     this.seen++;
     if (this.sample.length < this.size) this.sample.push(v);
     else {
@@ -79,10 +107,40 @@ function percentile(sorted: number[], q: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
+/** Exact percentiles (numpy's linear interpolation) from a count per distinct value. */
+function exactPercentiles(counts: Map<number, number>, total: number, qs: number[]): Record<string, number> {
+  const values = [...counts.keys()].sort((a, b) => a - b);
+  // The value at 0-based rank r in the sorted multiset.
+  const cumulative: number[] = [];
+  let sum = 0;
+  for (const v of values) cumulative.push((sum += counts.get(v)!));
+  const at = (r: number): number => {
+    let lo = 0;
+    let hi = values.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cumulative[mid] > r) hi = mid;
+      else lo = mid + 1;
+    }
+    return values[lo];
+  };
+  return Object.fromEntries(
+    qs.map((q) => {
+      const pos = (q / 100) * (total - 1);
+      const lo = Math.floor(pos);
+      const a = at(lo);
+      const b = at(Math.ceil(pos));
+      return [String(q), a + (b - a) * (pos - lo)];
+    }),
+  );
+}
+
 /**
  * Streams every row of the catalog (one file read at a time, in strips) and returns per-band
- * statistics, band names being the asset keys or `band<n>`. Memory: the sample reservoir per band.
- * Throws {@link LabelError} `NO_DATA` when a band has no valid pixel, `BAD_OPTION` for bad options.
+ * statistics, band names being the asset keys or `band<n>`. Memory: the sample reservoir per band, or
+ * with `exact` the distinct-value counts (at most `maxDistinctValues` per band).
+ * Throws {@link LabelError} `NO_DATA` when a band has no valid pixel, `TOO_MANY_VALUES` (exact mode
+ * beyond its memory guard), `BAD_OPTION` for bad options.
  */
 export async function computeBandStats(catalog: GeoCatalog, opts: BandStatsOptions = {}): Promise<BandStats[]> {
   const qs = opts.percentiles ?? [1, 2, 50, 98, 99];
@@ -90,6 +148,9 @@ export async function computeBandStats(catalog: GeoCatalog, opts: BandStatsOptio
     throw new LabelError('BAD_OPTION', `percentiles must be within 0..100, got ${qs}`);
   const size = opts.sampleSize ?? 131_072;
   const minSide = opts.overviewPixels ?? 512;
+  const maxDistinct = opts.maxDistinctValues ?? 2_000_000;
+  if (!(Number.isInteger(maxDistinct) && maxDistinct >= 1))
+    throw new LabelError('BAD_OPTION', `maxDistinctValues must be a positive integer, got ${String(maxDistinct)}`);
   const rng = seedrandom('geoslice-band-stats');
   const readers = new ReaderCache();
   let acc: Accumulator[] | null = null;
@@ -98,8 +159,8 @@ export async function computeBandStats(catalog: GeoCatalog, opts: BandStatsOptio
     for await (const row of catalog.rows()) {
       const bands = await rowBands(row, opts.bands, readers);
       if (!acc) {
-        acc = bands.map(() => new Accumulator(size, rng));
         names = opts.bands?.map((b) => (typeof b === 'string' ? b : `band${b}`)) ?? bands.map((_, i) => `band${i + 1}`);
+        acc = bands.map((_, b) => new Accumulator(size, rng, opts.exact ? maxDistinct : null, names[b]));
       }
       if (bands.length !== acc.length)
         throw new LabelError(
@@ -131,7 +192,7 @@ export async function computeBandStats(catalog: GeoCatalog, opts: BandStatsOptio
   if (!acc) throw new LabelError('NO_DATA', `computeBandStats: catalog ${catalog.source} has no rows`);
   const stats = acc.map((a, b): BandStats => {
     if (a.count === 0) throw new LabelError('NO_DATA', `computeBandStats: band ${names[b]} has no valid pixel`);
-    const sorted = a.sample.slice().sort((x, y) => x - y);
+    const sorted = a.counts ? [] : a.sample.slice().sort((x, y) => x - y);
     return {
       band: names[b],
       count: a.count,
@@ -139,7 +200,9 @@ export async function computeBandStats(catalog: GeoCatalog, opts: BandStatsOptio
       std: Math.sqrt(a.m2 / a.count),
       min: a.min,
       max: a.max,
-      percentiles: Object.fromEntries(qs.map((q) => [String(q), percentile(sorted, q)])),
+      percentiles: a.counts
+        ? exactPercentiles(a.counts, a.count, qs)
+        : Object.fromEntries(qs.map((q) => [String(q), percentile(sorted, q)])),
     };
   });
   if (opts.save) {
