@@ -74,6 +74,11 @@ export interface GeoParquetWriteOptions {
    * DuckDB 1.5, GDAL 3.12+, pyarrow 21+) and keeps the bbox covering.
    */
   geoparquetVersion?: '1.1.0' | '1.0.0' | '2.0';
+  /**
+   * More Parquet key-value metadata for the footer, e.g. `{ 'geoslice:band_stats': json }` (string
+   * values; the key `geo` is geoslice's own and refused).
+   */
+  metadata?: Record<string, string>;
 }
 
 /** Options of {@link GeoCatalog.intersect}. */

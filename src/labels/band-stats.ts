@@ -2,7 +2,8 @@
  * Band statistics of a catalog (count, mean, std, min, max, approximate percentiles), streamed file by
  * file, and `normalizeChip`, which standardises chips with them.
  */
-import { renameSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { renameSync, writeFileSync, readFileSync, existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import seedrandom from 'seedrandom';
 import type { GeoCatalog } from '../catalog/types.js';
 import { LabelError } from '../errors.js';
@@ -35,6 +36,12 @@ export interface BandStatsOptions {
   sampleSize?: number;
   /** Write the statistics next to the catalog as `<path>.stats.json` (atomically); read them back with {@link readBandStats}. */
   save?: string;
+  /**
+   * Write a new version of the catalog to this GeoParquet path (atomically, like `toGeoParquet`) with
+   * the statistics in its footer key-value metadata under {@link BAND_STATS_KEY}; read them back with
+   * {@link readCatalogBandStats}.
+   */
+  catalogOut?: string;
 }
 
 /**
@@ -205,6 +212,9 @@ export async function computeBandStats(catalog: GeoCatalog, opts: BandStatsOptio
         : Object.fromEntries(qs.map((q) => [String(q), percentile(sorted, q)])),
     };
   });
+  if (opts.catalogOut) {
+    await catalog.toGeoParquet(opts.catalogOut, { metadata: { [BAND_STATS_KEY]: JSON.stringify({ bands: stats }) } });
+  }
   if (opts.save) {
     const path = `${opts.save}.stats.json`;
     const tmp = `${path}.${process.pid}.tmp`;
@@ -226,6 +236,39 @@ export function readBandStats(path: string): BandStats[] | null {
     throw new LabelError('BAD_STATS', `${file} is not a band statistics file (${(e as Error).message}); recompute it`, {
       subject: file,
     });
+  }
+}
+
+/** The Parquet footer key-value metadata key holding a catalog's band statistics (`{ bands: BandStats[] }` as JSON). */
+export const BAND_STATS_KEY = 'geoslice:band_stats';
+
+/**
+ * The statistics stored in a GeoParquet catalog's footer by `computeBandStats({ catalogOut })` (the
+ * file, or the first file of a directory of shards that has them), or null when it has none. Throws
+ * {@link LabelError} `BAD_STATS` when the stored value is not band statistics.
+ */
+export async function readCatalogBandStats(path: string): Promise<BandStats[] | null> {
+  const { sharedEngine } = await import('../catalog/duckdb/engine.js');
+  const files = existsSync(path) && statSync(path).isDirectory() ? join(path, '**', '*.parquet') : path;
+  const rows = await (await sharedEngine()).all(
+    `SELECT decode(value) AS v FROM parquet_kv_metadata($files) WHERE decode(key) = $key ORDER BY file_name LIMIT 1`,
+    { files, key: BAND_STATS_KEY },
+    path,
+  );
+  if (rows.length === 0) return null;
+  try {
+    const bands = (JSON.parse(String(rows[0].v)) as { bands: BandStats[] }).bands;
+    if (!Array.isArray(bands) || !bands.every((b) => typeof b.mean === 'number' && typeof b.std === 'number'))
+      throw new Error('no bands with mean and std');
+    return bands;
+  } catch (e) {
+    throw new LabelError(
+      'BAD_STATS',
+      `${path}: ${BAND_STATS_KEY} is not band statistics (${(e as Error).message}); recompute them`,
+      {
+        subject: path,
+      },
+    );
   }
 }
 

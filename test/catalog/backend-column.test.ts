@@ -172,3 +172,17 @@ test('table records: backend absent = raster, a vector record stays vector, anyt
     (e: unknown) => e instanceof BuildError && e.code === 'BAD_RECORD' && /cube/.test(e.message),
   );
 });
+
+test('toGeoParquet metadata: extra footer keys next to geo (read by plain DuckDB); geo and non-strings refused', async () => {
+  const out = join(dir, 'kv.parquet');
+  const cat = catalogFromRows(smallRows());
+  await cat.toGeoParquet(out, { metadata: { 'geoslice:band_stats': `{"note":"it's"}`, other: 'x' } });
+  const kv = await sql(`SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata('${out}') ORDER BY k`);
+  assert.deepEqual(
+    kv.map((r) => r.k),
+    ['geo', 'geoslice:band_stats', 'other'],
+  );
+  assert.equal(kv[1].v, `{"note":"it's"}`);
+  for (const metadata of [{ geo: '{}' }, { k: 1 }] as unknown as Record<string, string>[])
+    await assert.rejects(cat.toGeoParquet(join(dir, 'kv2.parquet'), { metadata }), { code: 'BAD_OPTION' });
+});

@@ -11,7 +11,8 @@ import { after, before, test } from 'node:test';
 import { buildRasterCatalog } from '../../src/catalog/builders/build-raster-catalog.js';
 import type { GeoCatalog } from '../../src/catalog/types.js';
 import { augment, pickAugmentation } from '../../src/labels/augment.js';
-import { computeBandStats, normalizeChip, readBandStats } from '../../src/labels/band-stats.js';
+import { computeBandStats, normalizeChip, readBandStats, readCatalogBandStats } from '../../src/labels/band-stats.js';
+import { openCatalog } from '../../src/catalog/open.js';
 import type { Chip } from '../../src/loaders/chip.js';
 
 const SHARED = fileURLToPath(new URL('../../../shared/fixtures/', import.meta.url));
@@ -35,8 +36,20 @@ after(async () => {
 test('exact band statistics equal numpy over rasterio masked reads', { skip }, async (t) => {
   const ref = JSON.parse(execFileSync('/usr/bin/python3', [SCRIPT, ...FILES], { encoding: 'utf8' }));
   const path = join(dir, 'c.parquet');
-  const stats = await computeBandStats(catalog, { bands: [1, 2, 3], exact: true, save: path });
+  const version = join(dir, 'c-with-stats.parquet');
+  const stats = await computeBandStats(catalog, { bands: [1, 2, 3], exact: true, save: path, catalogOut: version });
   assert.deepEqual(readBandStats(path), stats);
+  // The new catalog version: the same rows, the statistics in its footer, read back for normalizeChip.
+  assert.deepEqual(await readCatalogBandStats(version), stats);
+  assert.equal(await readCatalogBandStats(path), null, 'the original catalog is untouched');
+  const reopened = await openCatalog(version);
+  try {
+    assert.deepEqual((await reopened.aggregate('SELECT list(id ORDER BY id) AS ids FROM catalog'))[0].ids, [
+      ...((await catalog.aggregate('SELECT list(id ORDER BY id) AS ids FROM catalog'))[0].ids as string[]),
+    ]);
+  } finally {
+    await reopened.close();
+  }
   stats.forEach((s, b) => {
     const r = ref[b];
     assert.equal(s.count, r.count);
