@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { buildCatalogFromTable } from '../src/catalog/builders/build-from-table.js';
 import { buildRasterCatalog } from '../src/catalog/builders/build-raster-catalog.js';
 import { writeGeoParquet } from '../src/catalog/geoparquet/writer.js';
-import type { CatalogRow } from '../src/catalog/types.js';
+import type { CatalogRowInput } from '../src/catalog/types.js';
 import { bboxToPolygon } from '../src/geo/geometry.js';
 import { writeWkb } from '../src/geo/wkb.js';
 
@@ -40,7 +40,7 @@ function record(i: number): Record<string, unknown> {
   };
 }
 
-function row(i: number): CatalogRow {
+function row(i: number): CatalogRowInput {
   const x = ((i * 7.31) % 350) - 175;
   const y = ((i * 3.17) % 160) - 80;
   const t = new Date(T0 + (i % 1461) * 86_400_000);

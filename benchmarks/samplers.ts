@@ -115,6 +115,7 @@ function shapes(href: string): Omit<CatalogRow, 'id'>[] {
       tmin: null,
       tmax: null,
       crs: 'EPSG:32633',
+      backend: 'raster',
       extras: { transform: TRANSFORM, width: PX, height: PX },
     };
   });

@@ -6,7 +6,7 @@ import { duckdbMemorySql } from './duckdb/memory-sql.js';
 import { MemoryCatalog } from './memory/catalog.js';
 import { columnsOf, makeRelation, type Entry } from './memory/relation.js';
 import { validateRow } from './memory/validate-row.js';
-import type { CatalogRow, GeoCatalog } from './types.js';
+import type { CatalogRowInput, GeoCatalog } from './types.js';
 
 /**
  * Options of {@link catalogFromRows}.
@@ -22,11 +22,11 @@ export interface FromRowsOptions {
  * Validates rows and builds a memory catalog synchronously. Throws {@link CatalogError} `INVALID_ROW`
  * naming the row index and id (bad id, WKB, bbox, dates, assets or extras).
  */
-export function memoryCatalogFromRows(rows: Iterable<CatalogRow>, opts: { source?: string } = {}): MemoryCatalog {
+export function memoryCatalogFromRows(rows: Iterable<CatalogRowInput>, opts: { source?: string } = {}): MemoryCatalog {
   if (
     rows === null ||
     typeof rows !== 'object' ||
-    typeof (rows as Iterable<CatalogRow>)[Symbol.iterator] !== 'function'
+    typeof (rows as Iterable<CatalogRowInput>)[Symbol.iterator] !== 'function'
   ) {
     throw new CatalogError('INVALID_ROW', 'catalogFromRows needs an array (or iterable) of CatalogRow objects');
   }
@@ -51,16 +51,19 @@ export const memorySql = duckdbMemorySql(async (rows) => {
  * promise. Extra columns a row lacks are NULL. (`await` works on both.)
  */
 export function catalogFromRows(
-  rows: Iterable<CatalogRow>,
+  rows: Iterable<CatalogRowInput>,
   opts?: FromRowsOptions & { engine?: 'memory' },
 ): MemoryCatalog;
 export function catalogFromRows(
-  rows: Iterable<CatalogRow>,
+  rows: Iterable<CatalogRowInput>,
   opts: FromRowsOptions & { engine: 'duckdb' },
 ): Promise<GeoCatalog>;
-export function catalogFromRows(rows: Iterable<CatalogRow>, opts?: FromRowsOptions): GeoCatalog | Promise<GeoCatalog>;
 export function catalogFromRows(
-  rows: Iterable<CatalogRow>,
+  rows: Iterable<CatalogRowInput>,
+  opts?: FromRowsOptions,
+): GeoCatalog | Promise<GeoCatalog>;
+export function catalogFromRows(
+  rows: Iterable<CatalogRowInput>,
   opts: FromRowsOptions = {},
 ): GeoCatalog | Promise<GeoCatalog> {
   const engine = opts.engine ?? 'memory';

@@ -14,6 +14,8 @@
  */
 export type {
   CatalogRow,
+  CatalogRowInput,
+  RowBackend,
   CatalogQuery,
   GeoCatalog,
   GeoParquetWriteOptions,
@@ -29,7 +31,6 @@ export {
   type RemoteCatalogOptions,
   type RemoteReadStats,
 } from './remote/remote-catalog.js';
-export { rowBackend, type RowBackend } from './row-backend.js';
 export { catalogFromRows, memoryCatalogFromRows, type FromRowsOptions } from './from-rows.js';
 export { MemoryCatalog } from './memory/catalog.js';
 export { DuckDBCatalog } from './duckdb/catalog.js';

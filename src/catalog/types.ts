@@ -3,6 +3,16 @@ import type { TimeInterval } from '../geo/interval.js';
 import type { GeoSlice } from '../geo/slice.js';
 
 /**
+ * What a catalog row describes: `'raster'` (imagery, masks), `'vector'` (a vector file or one feature
+ * of it, written by `buildVectorCatalog`) or `'xarray'` (reserved for data cubes). Catalog files
+ * written before the `backend` column existed read as `'raster'`.
+ */
+export type RowBackend = 'raster' | 'vector' | 'xarray';
+
+/** The values {@link RowBackend} may take, for validation. */
+export const ROW_BACKENDS: readonly RowBackend[] = ['raster', 'vector', 'xarray'];
+
+/**
  * One raster (or one acquisition made of several band files) in a catalog.
  */
 export interface CatalogRow {
@@ -17,9 +27,17 @@ export interface CatalogRow {
   tmax: Date | null;
   /** The raster's native CRS, e.g. "EPSG:32633". */
   crs: string;
+  /** What the row describes (the `backend` column): imagery or masks (`'raster'`), or a vector file / feature. */
+  backend: RowBackend;
   /** Every other column: cloud_pct, split, label, uncertainty, COG header cache... */
   extras: Record<string, unknown>;
 }
+
+/**
+ * A row as given to `catalogFromRows` / `duckdbCatalogFromRows`: a {@link CatalogRow} whose `backend`
+ * may be left out (it then is `'raster'`).
+ */
+export type CatalogRowInput = Omit<CatalogRow, 'backend'> & { backend?: RowBackend | null };
 
 /** Bound SQL parameters: positional (`?`/`$1`) as an array, or named (`$name`) as an object. */
 export type SqlParams = unknown[] | Record<string, unknown>;
@@ -56,6 +74,11 @@ export interface GeoParquetWriteOptions {
    * DuckDB 1.5, GDAL 3.12+, pyarrow 21+) and keeps the bbox covering.
    */
   geoparquetVersion?: '1.1.0' | '1.0.0' | '2.0';
+  /**
+   * More Parquet key-value metadata for the footer, e.g. `{ 'geoslice:band_stats': json }` (string
+   * values; the key `geo` is geoslice's own and refused).
+   */
+  metadata?: Record<string, string>;
 }
 
 /** Options of {@link GeoCatalog.intersect}. */
@@ -72,7 +95,7 @@ export interface IntersectOptions {
  * Intersect semantics: one output row per (left, right) pair whose footprints intersect (exact
  * geometry) and, unless `spatialOnly`, whose time ranges overlap. Output: `id` = `left.id + '|' + right.id`,
  * `assets` = left's assets plus right's (a clashing key from the right gets the prefix `right_`),
- * `geometry` and `crs` = the left row's, `bbox` = the intersection of both bboxes, `tmin` = max of the
+ * `geometry`, `crs` and `backend` = the left row's, `bbox` = the intersection of both bboxes, `tmin` = max of the
  * two tmins, `tmax` = min of the two tmaxes (NULL when either is NULL),
  * `extras` = left's extras plus right's (clashing names prefixed `right_`), plus `left_id` and `right_id`.
  *

@@ -43,6 +43,8 @@ export {
   computeBandStats,
   normalizeChip,
   readBandStats,
+  readCatalogBandStats,
+  BAND_STATS_KEY,
   type BandStats,
   type BandStatsOptions,
 } from './band-stats.js';

@@ -50,6 +50,7 @@ export function sliceToRow(slice: GeoSlice, index: number, timesOf?: RowTimes): 
     tmin: s.interval ? s.interval.start : (source?.tmin ?? null),
     tmax: s.interval ? s.interval.end : (source?.tmax ?? null),
     crs: s.crs,
+    backend: 'raster',
     extras: {
       slice_xmin: s.bounds[0],
       slice_ymin: s.bounds[1],

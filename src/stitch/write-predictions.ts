@@ -206,6 +206,7 @@ async function writePredictionsUnguarded(
           tmin: slice.interval ? slice.interval.start : (src?.tmin ?? null),
           tmax: slice.interval ? slice.interval.end : (src?.tmax ?? null),
           crs: slice.crs,
+          backend: 'raster',
           extras: {
             ...(src?.extras ?? {}),
             source_row_id: slice.rowId ?? null,

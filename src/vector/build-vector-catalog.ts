@@ -156,7 +156,8 @@ async function fileRow(layer: VectorLayer, key: string): Promise<CatalogRow | nu
     tmin: null,
     tmax: null,
     crs: layer.crs,
-    extras: { backend: 'vector', layer: layer.name, format: layer.format, feature_count: count, fields: layer.fields },
+    backend: 'vector',
+    extras: { layer: layer.name, format: layer.format, feature_count: count, fields: layer.fields },
   };
 }
 
@@ -203,7 +204,6 @@ function featureRow(
     extras[name] = v === undefined ? null : v;
   }
   Object.assign(extras, {
-    backend: 'vector',
     layer: layer.name,
     feature_index: Number(f.id.slice(f.id.lastIndexOf('#') + 1)),
     feature_wkb: writeVectorWkb(f.geometry),
@@ -218,6 +218,7 @@ function featureRow(
     tmin: start,
     tmax: end,
     crs: layer.crs,
+    backend: 'vector',
     extras,
   };
 }

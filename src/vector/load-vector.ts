@@ -1,7 +1,6 @@
 /**
  * `loadVector`: the features of a vector catalog that intersect a slice, in the slice's CRS.
  */
-import { rowBackend } from '../catalog/row-backend.js';
 import type { CatalogRow, GeoCatalog } from '../catalog/types.js';
 import { atBoundary, VectorError } from '../errors.js';
 import type { BBox } from '../geo/bbox.js';
@@ -69,7 +68,7 @@ async function loadVectorUnguarded(
     return opts.clip ? clipToBox(p, slice.bounds) : p;
   };
   for await (const row of catalog.query(slice).rows()) {
-    if (rowBackend(row) !== 'vector') continue;
+    if (row.backend !== 'vector') continue;
     const wkb = row.extras.feature_wkb;
     if (wkb instanceof Uint8Array) {
       const where = `catalog row ${row.id}`;

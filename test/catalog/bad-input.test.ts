@@ -164,7 +164,7 @@ test('SQL injection through statements and identifiers is refused with BAD_QUERY
 test('sql() whose result lacks catalog columns is MISSING_COLUMNS naming them; the process keeps running', async () => {
   await assert.rejects(
     cat.sql('SELECT id, geometry FROM catalog').count(),
-    isCatalogError('MISSING_COLUMNS', 'assets', 'bbox', 'tmin', 'tmax', 'crs'),
+    isCatalogError('MISSING_COLUMNS', 'assets', 'bbox', 'tmin', 'tmax', 'crs', 'backend'),
   );
   await assert.rejects(
     cat.sql('SELECT * REPLACE (CAST(tmin AS VARCHAR) AS tmin) FROM catalog').count(),

@@ -52,6 +52,7 @@ function makeRows(n: number): CatalogRow[] {
       tmin: r() < 0.1 ? null : new Date(t),
       tmax: r() < 0.1 ? null : new Date(t + Math.floor(r() * 30) * DAY),
       crs,
+      backend: 'raster',
       extras: { zone: crs },
     });
   }

@@ -226,8 +226,8 @@ test('count (cached), bounds, temporalExtent, aggregate, schema, explain', async
   );
   const schema = await duck.schema();
   assert.deepStrictEqual(
-    schema.slice(0, 7).map((c) => c.name),
-    ['id', 'assets', 'geometry', 'bbox', 'tmin', 'tmax', 'crs'],
+    schema.slice(0, 8).map((c) => c.name),
+    ['id', 'assets', 'geometry', 'bbox', 'tmin', 'tmax', 'crs', 'backend'],
   );
   assert.deepStrictEqual(
     schema.find((c) => c.name === 'n_obs'),

@@ -25,6 +25,7 @@ function row(id: string, g: Geometry, t: number | null): CatalogRow {
     tmin: t === null ? null : new Date(T0 + t * DAY),
     tmax: t === null ? null : new Date(T0 + (t + 30) * DAY),
     crs: 'EPSG:4326',
+    backend: 'raster',
     extras: {},
   };
 }

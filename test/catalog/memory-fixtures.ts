@@ -96,6 +96,7 @@ export function randomRows(n: number, seed: string, idPrefix = 'r'): CatalogRow[
       bbox: geometryBBox(g),
       ...randomTimes(r),
       crs: r() < 0.5 ? 'EPSG:32633' : 'EPSG:32634',
+      backend: 'raster',
       extras: {
         cloud_pct: r() < 0.05 ? null : Math.round(r() * 1000) / 10,
         split: splitDraw < 0.7 ? 'train' : splitDraw < 0.85 ? 'val' : 'test',

@@ -33,6 +33,7 @@ function row(
     tmin: t[0] === null ? null : new Date(t[0]),
     tmax: t[1] === null ? null : new Date(t[1]),
     crs: 'EPSG:32633',
+    backend: 'raster',
     extras,
   };
 }
@@ -308,6 +309,7 @@ test('intersect follows the documented output semantics', async () => {
     ),
   ];
   rights[0].assets = { B04: { href: 'r1/B04.tif' }, mask: { href: 'r1/mask.tif', band: 2 } };
+  rights[0].backend = 'vector'; // the pair keeps the left row's backend
   const right = catalogFromRows(rights);
   const joined: CatalogRow[] = [];
   for await (const r of left.intersect(right).rows()) joined.push(r);
@@ -320,6 +322,7 @@ test('intersect follows the documented output semantics', async () => {
     tmin: new Date('2024-01-15'),
     tmax: new Date('2024-01-31'),
     crs: 'EPSG:32633',
+    backend: 'raster',
     extras: { split: 'train', score: 1, right_split: 'val', label: 'forest', left_id: 'L', right_id: 'R1' },
   });
   assert.deepEqual(await ids(left.intersect(right, { spatialOnly: true })), ['L|R1', 'L|R2', 'L|R4']);
@@ -345,7 +348,7 @@ test('union keeps duplicates and fills missing extras with NULL', async () => {
       { cloud_pct: null, split: null, label: 'x' },
     ],
   );
-  assert.deepEqual((await u.schema()).slice(7), [
+  assert.deepEqual((await u.schema()).slice(8), [
     { name: 'cloud_pct', type: 'DOUBLE' },
     { name: 'split', type: 'VARCHAR' },
     { name: 'label', type: 'VARCHAR' },

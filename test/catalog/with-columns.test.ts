@@ -41,7 +41,7 @@ test('withColumns from JS rows: left join on id, same-named columns replaced, un
   assert.deepEqual(got[2][1].label, 'water');
   assert.equal(got[2][1].split, null, 'a column the matching table row lacks is NULL');
   const schema = await joined.schema();
-  assert.deepEqual(schema.map((c) => c.name).slice(7), ['cloud_pct', 'tile', 'split', 'label']);
+  assert.deepEqual(schema.map((c) => c.name).slice(8), ['cloud_pct', 'tile', 'split', 'label']);
 });
 
 test('withColumns repeats a catalog row for a repeated key and joins on an extra column', async () => {

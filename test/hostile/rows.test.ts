@@ -37,6 +37,7 @@ function good(id: string): CatalogRow {
     tmin: null,
     tmax: null,
     crs: 'EPSG:32632',
+    backend: 'raster',
     extras: {},
   };
 }
@@ -51,6 +52,7 @@ const CASES: [string, (r: CatalogRow) => CatalogRow, RegExp][] = [
   ['NULL id', (r) => ({ ...r, id: null as never }), /id/],
   ['NULL geometry', (r) => ({ ...r, geometry: null as never }), /geometry/],
   ['unparseable CRS', (r) => ({ ...r, crs: 'EPSG:not-a-code' }), /crs .*does not parse/],
+  ['unknown backend', (r) => ({ ...r, backend: 'cube' as never }), /backend must be one of raster, vector, xarray/],
 ];
 
 function rowsWith(make: (r: CatalogRow) => CatalogRow): CatalogRow[] {

@@ -1,5 +1,5 @@
 // computeBandStats against numpy over rasterio's masked reads (exact mode: count, mean, std, min,
-// max equal; percentiles from the sample within a small tolerance), the overview mode close to it,
+// max and percentiles equal, on byte and float32 rasters), the overview mode close to it,
 // normalizeChip, and the seeded augmentations (checked by brute force on small arrays).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -11,7 +11,8 @@ import { after, before, test } from 'node:test';
 import { buildRasterCatalog } from '../../src/catalog/builders/build-raster-catalog.js';
 import type { GeoCatalog } from '../../src/catalog/types.js';
 import { augment, pickAugmentation } from '../../src/labels/augment.js';
-import { computeBandStats, normalizeChip, readBandStats } from '../../src/labels/band-stats.js';
+import { computeBandStats, normalizeChip, readBandStats, readCatalogBandStats } from '../../src/labels/band-stats.js';
+import { openCatalog } from '../../src/catalog/open.js';
 import type { Chip } from '../../src/loaders/chip.js';
 
 const SHARED = fileURLToPath(new URL('../../../shared/fixtures/', import.meta.url));
@@ -35,8 +36,20 @@ after(async () => {
 test('exact band statistics equal numpy over rasterio masked reads', { skip }, async (t) => {
   const ref = JSON.parse(execFileSync('/usr/bin/python3', [SCRIPT, ...FILES], { encoding: 'utf8' }));
   const path = join(dir, 'c.parquet');
-  const stats = await computeBandStats(catalog, { bands: [1, 2, 3], exact: true, save: path });
+  const version = join(dir, 'c-with-stats.parquet');
+  const stats = await computeBandStats(catalog, { bands: [1, 2, 3], exact: true, save: path, catalogOut: version });
   assert.deepEqual(readBandStats(path), stats);
+  // The new catalog version: the same rows, the statistics in its footer, read back for normalizeChip.
+  assert.deepEqual(await readCatalogBandStats(version), stats);
+  assert.equal(await readCatalogBandStats(path), null, 'the original catalog is untouched');
+  const reopened = await openCatalog(version);
+  try {
+    assert.deepEqual((await reopened.aggregate('SELECT list(id ORDER BY id) AS ids FROM catalog'))[0].ids, [
+      ...((await catalog.aggregate('SELECT list(id ORDER BY id) AS ids FROM catalog'))[0].ids as string[]),
+    ]);
+  } finally {
+    await reopened.close();
+  }
   stats.forEach((s, b) => {
     const r = ref[b];
     assert.equal(s.count, r.count);
@@ -44,13 +57,42 @@ test('exact band statistics equal numpy over rasterio masked reads', { skip }, a
       assert.ok(Math.abs(s[k] - r[k]) < 1e-9 * Math.max(1, r[k]), `band ${b} ${k}: ${s[k]} vs ${r[k]}`);
     for (const q of ['1', '2', '50', '98', '99'])
       assert.ok(
-        Math.abs(s.percentiles[q] - r.percentiles[q]) <= 2,
+        Math.abs(s.percentiles[q] - r.percentiles[q]) <= 1e-9 * Math.max(1, Math.abs(r.percentiles[q])),
         `band ${b} p${q}: ${s.percentiles[q]} vs ${r.percentiles[q]}`,
       );
     t.diagnostic(
       `band ${b + 1}: mean ${s.mean.toFixed(3)} std ${s.std.toFixed(3)} p2 ${s.percentiles['2']} p98 ${s.percentiles['98']}`,
     );
   });
+});
+
+test('exact percentiles of a float32 raster equal numpy; the distinct-value guard refuses beyond its limit', {
+  skip,
+}, async () => {
+  const file = `${SHARED}cog/bremen_sea_ice_conc_2022_9_9.tif`;
+  const { catalog: floats } = await buildRasterCatalog([file], {
+    out: join(dir, 'float.parquet'),
+    workers: 0,
+    progress: false,
+  });
+  try {
+    const [ref] = JSON.parse(execFileSync('/usr/bin/python3', [SCRIPT, file], { encoding: 'utf8' }));
+    const qs = [0, 1, 2, 25, 50, 75, 98, 99, 100];
+    const [s] = await computeBandStats(floats, { exact: true, percentiles: qs });
+    assert.equal(s.count, ref.count);
+    for (const q of ['1', '2', '50', '98', '99'])
+      assert.ok(
+        Math.abs(s.percentiles[q] - ref.percentiles[q]) <= 1e-9 * Math.max(1, Math.abs(ref.percentiles[q])),
+        `p${q}: ${s.percentiles[q]} vs ${ref.percentiles[q]}`,
+      );
+    assert.equal(s.percentiles['0'], ref.min);
+    assert.equal(s.percentiles['100'], ref.max);
+    await assert.rejects(computeBandStats(floats, { exact: true, maxDistinctValues: 10 }), {
+      code: 'TOO_MANY_VALUES',
+    });
+  } finally {
+    await floats.close();
+  }
 });
 
 test('statistics from overviews are close to the exact ones', { skip }, async (t) => {

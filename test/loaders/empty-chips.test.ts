@@ -88,6 +88,7 @@ test('without bands, a row asset without a band index gives every band of its fi
     tmin: null,
     tmax: null,
     crs: 'EPSG:3857',
+    backend: 'raster',
     extras: {},
   };
   const chip = await loadSlice([row], at(4, 8), { open: openerOf(half()) });

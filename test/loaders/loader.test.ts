@@ -39,6 +39,7 @@ async function rowFor(
     tmin: new Date(tmin),
     tmax: new Date(tmin),
     crs: crs!,
+    backend: 'raster',
     extras,
   };
 }
@@ -255,6 +256,7 @@ test('bands come from separate files or from one multi-band file, in the order a
     tmin: null,
     tmax: null,
     crs: 'EPSG:3857',
+    backend: 'raster' as const,
     extras: {},
   };
   const rows: CatalogRow[] = [

@@ -85,6 +85,7 @@ test('a first row that is all nodata, or lacks one band file here, leaves nothin
     tmin: null,
     tmax: null,
     crs: 'EPSG:3857',
+    backend: 'raster' as const,
     extras: {},
   };
   const blank = syntheticRaster({

@@ -59,6 +59,7 @@ function row(id: string, href: string, day: string | null): CatalogRow {
     tmin: day ? d(day) : null,
     tmax: day ? d(day) : null,
     crs: 'EPSG:3857',
+    backend: 'raster',
     extras: {},
   };
 }

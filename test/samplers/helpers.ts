@@ -25,6 +25,7 @@ export function sceneRow(
     tmin: o.tmin ?? null,
     tmax: o.tmax ?? o.tmin ?? null,
     crs: o.crs ?? 'EPSG:4326',
+    backend: 'raster',
     extras: o.extras ?? {},
   };
 }

@@ -17,6 +17,7 @@ function row(id: string, lon: number, lat: number, extras: Record<string, unknow
     tmin: null,
     tmax: null,
     crs: 'EPSG:32633',
+    backend: 'raster',
     extras,
   };
 }

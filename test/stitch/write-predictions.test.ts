@@ -33,6 +33,7 @@ function sceneRow(id: string, x0: number, zone: string): CatalogRow {
     tmin: new Date('2024-06-01T10:00:00Z'),
     tmax: new Date('2024-06-01T10:00:00Z'),
     crs: 'EPSG:32633',
+    backend: 'raster',
     extras: { zone, cloud_pct: 3 },
   };
 }

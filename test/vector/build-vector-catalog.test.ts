@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { rowBackend } from '../../src/catalog/row-backend.js';
 import type { CatalogRow } from '../../src/catalog/types.js';
 import { transformBBox } from '../../src/geo/transform.js';
 import { buildVectorCatalog } from '../../src/vector/build-vector-catalog.js';
@@ -84,7 +83,7 @@ test('per-file rows: counts, fields, CRS and footprints of every vector fixture'
     const r = byId.get(id)!;
     const { count, extent } = ogrSummary(path);
     assert.equal(Number(r.extras.feature_count), count, id);
-    assert.equal(rowBackend(r), 'vector');
+    assert.equal(r.backend, 'vector');
     assert.deepEqual(r.assets.vector, { href: path });
     // The footprint (EPSG:4326) covers GDAL's extent (printed with 6 decimals) transformed to EPSG:4326.
     const e = transformBBox(extent, r.crs, 'EPSG:4326');
@@ -119,7 +118,7 @@ test('per-feature rows carry each feature with the geometry and properties GDAL 
       });
       for (const key of ['subclass', 'building'])
         if (key in ref[i].properties) assert.equal(r.extras[key], ref[i].properties[key], `${r.id} ${key}`);
-      assert.equal(rowBackend(r), 'vector');
+      assert.equal(r.backend, 'vector');
     }
   }
 });

@@ -94,6 +94,7 @@ test('raster rows are ignored and a vector row without its asset is refused', { 
     ...rows[0],
     id: 'image',
     assets: { image: { href: `${V}sample_geotiff.tif` } },
+    backend: 'raster',
     extras: {},
   };
   const mixed = memoryCatalogFromRows([rows[0], raster]);

@@ -173,7 +173,6 @@ export function rowFromLayout(href: string, layout: CogLayout, opts: RasterRowOp
     ? parseFilenameTime(href, opts.filenameRegex, opts.dateFormat)
     : { tmin: null, tmax: null };
   const extras: Record<string, unknown> = {
-    backend: 'raster',
     width: layout.width,
     height: layout.height,
     bands: layout.bands,
@@ -191,6 +190,7 @@ export function rowFromLayout(href: string, layout: CogLayout, opts: RasterRowOp
     tmin: times.tmin,
     tmax: times.tmax,
     crs: resolveCrs(layout.crs).code,
+    backend: 'raster',
     extras,
   };
 }

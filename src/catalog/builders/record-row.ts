@@ -2,7 +2,7 @@ import { BuildError, type GeosliceError } from '../../errors.js';
 import { normalizeCrs } from '../../geo/crs.js';
 import { geometryBBox, type Geometry } from '../../geo/geometry.js';
 import { readWkb, writeWkb } from '../../geo/wkb.js';
-import type { CatalogRow } from '../types.js';
+import { type CatalogRow, ROW_BACKENDS, type RowBackend } from '../types.js';
 
 /**
  * How the fields of the record contract are found in a table (contract name -> source column).
@@ -44,6 +44,7 @@ const CONSUMED = new Set([
   'tmin',
   'tmax',
   'crs',
+  'backend',
   'proj:epsg',
   'proj:code',
   'type',
@@ -129,8 +130,8 @@ export function recordToRow(input: Record<string, unknown>, index: number, opts:
     const kept = keepable(v);
     if (kept !== undefined) extras[columnName(k)] = kept;
   }
-  extras.backend ??= 'raster';
-  return { id, assets, geometry: wkb ?? writeWkb(geometry), bbox, tmin, tmax, crs, extras };
+  const backend = toBackend(rec.backend, where);
+  return { id, assets, geometry: wkb ?? writeWkb(geometry), bbox, tmin, tmax, crs, backend, extras };
 }
 
 /** STAC `properties` merged into the top level, then the column map applied. */
@@ -321,4 +322,17 @@ function keepable(v: unknown): unknown {
 function columnName(k: string): string {
   const s = k.replace(/[^A-Za-z0-9_:.-]/g, '_');
   return /^[A-Za-z_]/.test(s) ? s : `_${s}`;
+}
+
+/** The record's `backend` field: absent or null = `'raster'`, else one of {@link ROW_BACKENDS}. */
+function toBackend(v: unknown, where: string): RowBackend {
+  if (v === undefined || v === null) return 'raster';
+  if (typeof v === 'string' && (ROW_BACKENDS as readonly string[]).includes(v)) return v as RowBackend;
+  throw new BuildError(
+    'BAD_RECORD',
+    `${where}: backend ${JSON.stringify(v)} is not one of ${ROW_BACKENDS.join(', ')}`,
+    {
+      subject: where,
+    },
+  );
 }

@@ -15,6 +15,7 @@ import { normalizeQuery } from '../query-plan.js';
 import type {
   CatalogQuery,
   CatalogRow,
+  CatalogRowInput,
   GeoCatalog,
   GeoParquetWriteOptions,
   IntersectOptions,
@@ -59,6 +60,7 @@ const EXPECTED: Record<string, (t: string) => boolean> = {
   tmin: (t) => t === 'TIMESTAMP WITH TIME ZONE',
   tmax: (t) => t === 'TIMESTAMP WITH TIME ZONE',
   crs: (t) => t === 'VARCHAR',
+  backend: (t) => t === 'VARCHAR',
 };
 
 const EXPECTED_TEXT: Record<string, string> = {
@@ -69,6 +71,7 @@ const EXPECTED_TEXT: Record<string, string> = {
   tmin: 'TIMESTAMPTZ',
   tmax: 'TIMESTAMPTZ',
   crs: 'VARCHAR',
+  backend: 'VARCHAR',
 };
 
 /**
@@ -278,7 +281,7 @@ export class DuckDBCatalog implements GeoCatalog {
                       xmax := least(l.bbox.xmax, r.bbox.xmax), ymax := least(l.bbox.ymax, r.bbox.ymax)) AS bbox,
           CASE WHEN l.tmin IS NULL OR r.tmin IS NULL THEN NULL ELSE greatest(l.tmin, r.tmin) END AS tmin,
           CASE WHEN l.tmax IS NULL OR r.tmax IS NULL THEN NULL ELSE least(l.tmax, r.tmax) END AS tmax,
-          l.crs AS crs${extras.length ? `,\n          ${extras.join(', ')}` : ''}`;
+          l.crs AS crs, l.backend AS backend${extras.length ? `,\n          ${extras.join(', ')}` : ''}`;
       const overlap = `l.bbox.xmin <= r.bbox.xmax AND r.bbox.xmin <= l.bbox.xmax AND l.bbox.ymin <= r.bbox.ymax AND r.bbox.ymin <= l.bbox.ymax${time}`;
       const cell = await this.joinCellSize(left, right);
       const g = gridSql(cell);
@@ -594,7 +597,7 @@ function withCatalog(rel: string, user: string): string | null {
  */
 export async function catalogOverRows(
   engine: DuckDBEngine,
-  rows: AsyncIterable<CatalogRow> | Iterable<CatalogRow>,
+  rows: AsyncIterable<CatalogRowInput> | Iterable<CatalogRowInput>,
   load: LoadRowsOptions,
   release?: () => Promise<void>,
 ): Promise<DuckDBCatalog> {

@@ -1,7 +1,7 @@
 /**
  * Building a DuckDB catalog from JS rows (the `engine: 'duckdb'` case of `catalogFromRows`).
  */
-import type { CatalogRow } from '../types.js';
+import type { CatalogRowInput } from '../types.js';
 import { catalogOverRows, type DuckDBCatalog } from './catalog.js';
 import { DuckDBEngine, sharedEngine, type EngineOptions } from './engine.js';
 
@@ -26,7 +26,7 @@ export interface DuckDBFromRowsOptions extends EngineOptions {
  * with them, into a private engine. `close()` drops the table (or closes the private engine). Extra columns a row lacks are NULL.
  */
 export async function duckdbCatalogFromRows(
-  rows: AsyncIterable<CatalogRow> | Iterable<CatalogRow>,
+  rows: AsyncIterable<CatalogRowInput> | Iterable<CatalogRowInput>,
   opts: DuckDBFromRowsOptions = {},
 ): Promise<DuckDBCatalog> {
   const own = opts.memoryLimit !== undefined || opts.threads !== undefined || opts.tempDirectory !== undefined;

@@ -14,7 +14,7 @@ import {
 } from '@duckdb/node-api';
 import { CatalogError, GeosliceError } from '../../errors.js';
 import { validateRow } from '../memory/validate-row.js';
-import type { CatalogRow } from '../types.js';
+import type { CatalogRow, CatalogRowInput } from '../types.js';
 import { CORE_COLUMNS, CORE_TYPES } from '../geoparquet/format.js';
 import { mergeTypes, typeOfValue, typeSql, type ExtraType } from '../geoparquet/extras-types.js';
 import type { DuckDBEngine } from './engine.js';
@@ -45,7 +45,7 @@ export interface LoadRowsOptions {
  */
 export async function loadRows(
   engine: DuckDBEngine,
-  rows: AsyncIterable<CatalogRow> | Iterable<CatalogRow>,
+  rows: AsyncIterable<CatalogRowInput> | Iterable<CatalogRowInput>,
   opts: LoadRowsOptions = {},
 ): Promise<{ table: string; extras: string[]; count: number }> {
   const batchSize = opts.batchSize ?? 10_000;
@@ -57,7 +57,7 @@ export async function loadRows(
   const table = engine.newTableName('gs_rows');
 
   // First batch: infer the extras schema.
-  const first: CatalogRow[] = [];
+  const first: CatalogRowInput[] = [];
   let index = 0;
   while (first.length < batchSize) {
     const n = await it.next();
@@ -116,12 +116,13 @@ export async function loadRows(
     'c7 TIMESTAMP WITH TIME ZONE',
     'c8 TIMESTAMP WITH TIME ZONE',
     'c9 VARCHAR',
-    ...stageKind.map((k, e) => `c${10 + e} ${k === 'json' || k === 'json-string' ? 'VARCHAR' : k}`),
+    'c10 VARCHAR',
+    ...stageKind.map((k, e) => `c${11 + e} ${k === 'json' || k === 'json-string' ? 'VARCHAR' : k}`),
   ];
   const moveSql = `INSERT INTO ${quoteIdent(table)} SELECT c0, map_from_entries(CAST(CAST(c1 AS JSON) AS STRUCT(key VARCHAR, value STRUCT(href VARCHAR, band INTEGER))[])),
-      c2, struct_pack(xmin := c3, ymin := c4, xmax := c5, ymax := c6), c7, c8, c9${extras
+      c2, struct_pack(xmin := c3, ymin := c4, xmax := c5, ymax := c6), c7, c8, c9, c10${extras
         .map((k, e) => {
-          const c = `c${10 + e}`;
+          const c = `c${11 + e}`;
           const kind = stageKind[e];
           if (kind === 'json-string') return `, json_extract_string(${c}, '$')`;
           if (kind === 'json') return `, CAST(CAST(${c} AS JSON) AS ${explicit[k] ?? typeSql(extraTypes[e]!)})`;
@@ -142,7 +143,7 @@ export async function loadRows(
     const types: DuckDBType[] = [];
     for (let c = 0; c < probe.columnCount; c++) types.push(probe.columnType(c));
     probe.closeSync();
-    const pending: CatalogRow[] = [];
+    const pending: CatalogRowInput[] = [];
     const flush = async (): Promise<void> => {
       if (pending.length === 0) return;
       const firstRow = count - pending.length;
@@ -172,7 +173,7 @@ export async function loadRows(
       }
       opts.onProgress?.(count);
     };
-    const fillRow = (v: DuckDBVector[], j: number, r: CatalogRow, i: number): void => {
+    const fillRow = (v: DuckDBVector[], j: number, r: CatalogRowInput, i: number): void => {
       const where = (k: string) => `${source} row ${i} (id ${JSON.stringify(r.id)}) column ${JSON.stringify(k)}`;
       const ex = r.extras ?? {};
       for (const k of Object.keys(ex)) {
@@ -198,6 +199,7 @@ export async function loadRows(
       v[7].setItem(j, r.tmin ? timestampTZValue(BigInt(r.tmin.getTime()) * 1000n) : null);
       v[8].setItem(j, r.tmax ? timestampTZValue(BigInt(r.tmax.getTime()) * 1000n) : null);
       v[9].setItem(j, r.crs);
+      v[10].setItem(j, r.backend ?? 'raster');
       for (let e = 0; e < extras.length; e++) {
         const x = ex[extras[e]];
         const t = extraTypes[e];
@@ -208,7 +210,7 @@ export async function loadRows(
             { subject: r.id },
           );
         }
-        v[10 + e].setItem(j, stageValue(x, stageKind[e], where(extras[e])));
+        v[11 + e].setItem(j, stageValue(x, stageKind[e], where(extras[e])));
       }
     };
     for (const r of first) {

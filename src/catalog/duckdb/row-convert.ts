@@ -5,7 +5,7 @@
  */
 import { DuckDBTypeId, JSDuckDBValueConverter, type DuckDBDataChunk } from '@duckdb/node-api';
 import { CatalogError } from '../../errors.js';
-import type { CatalogRow } from '../types.js';
+import { type CatalogRow, ROW_BACKENDS, type RowBackend } from '../types.js';
 import { CORE_COLUMNS } from '../geoparquet/format.js';
 import { quoteIdent } from './sql.js';
 
@@ -24,12 +24,13 @@ export const ROW_SELECT = `${[
   'CAST(epoch_ms(tmin) AS DOUBLE)',
   'CAST(epoch_ms(tmax) AS DOUBLE)',
   'crs',
+  "coalesce(backend, 'raster')",
 ]
   .map((e, i) => `${e} AS __gs${i}`)
   .join(', ')}, * EXCLUDE (${CORE_COLUMNS.map((c) => quoteIdent(c)).join(', ')})`;
 
 /** Number of flattened core columns at the start of {@link ROW_SELECT}. */
-const FLAT = 10;
+const FLAT = 11;
 
 const RAW_TYPES = new Set<DuckDBTypeId>([
   DuckDBTypeId.BOOLEAN,
@@ -99,8 +100,19 @@ export function chunkToRows(chunk: DuckDBDataChunk, names: readonly string[], so
       tmin: tmin === null ? null : new Date(tmin),
       tmax: tmax === null ? null : new Date(tmax),
       crs: v[9].getItem(r) as string,
+      backend: rowBackendValue(v[10].getItem(r) as string, id, source),
       extras,
     };
   }
   return out;
+}
+
+/** A `backend` column value checked to be a {@link RowBackend} ({@link CatalogError} `INVALID_ROW` otherwise). */
+function rowBackendValue(v: string, id: string, source: string): RowBackend {
+  if ((ROW_BACKENDS as readonly string[]).includes(v)) return v as RowBackend;
+  throw new CatalogError(
+    'INVALID_ROW',
+    `${source}: row ${JSON.stringify(id)} has backend ${JSON.stringify(v)}; it must be one of ${ROW_BACKENDS.join(', ')}`,
+    { subject: source },
+  );
 }

@@ -63,6 +63,18 @@ function checkOptions(path: string, opts: GeoParquetWriteOptions): void {
       `geoparquetVersion must be '1.1.0', '1.0.0' or '2.0', got ${JSON.stringify(opts.geoparquetVersion)}`,
     );
   }
+  if (opts.metadata !== undefined) {
+    if (typeof opts.metadata !== 'object' || opts.metadata === null || Array.isArray(opts.metadata))
+      throw new CatalogError('BAD_OPTION', 'metadata must be an object of string keys and string values');
+    for (const [k, v] of Object.entries(opts.metadata)) {
+      if (k === 'geo' || k.length === 0 || typeof v !== 'string')
+        throw new CatalogError(
+          'BAD_OPTION',
+          `metadata ${JSON.stringify(k)} must be a non-empty key other than "geo" with a string value`,
+          { subject: k },
+        );
+    }
+  }
   if (opts.sortBy !== undefined && !Array.isArray(opts.sortBy))
     throw new CatalogError('BAD_OPTION', 'sortBy must be an array of column names');
   if (opts.partitionBy !== undefined && (!Array.isArray(opts.partitionBy) || opts.partitionBy.length === 0)) {
@@ -215,7 +227,10 @@ async function writeGeoParquetCopy(
       'FORMAT parquet',
       `COMPRESSION ${opts.compression ?? 'zstd'}`,
       `ROW_GROUP_SIZE ${opts.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE}`,
-      `KV_METADATA {geo: ${sqlString(JSON.stringify(geo))}}`,
+      `KV_METADATA {${[
+        `geo: ${sqlString(JSON.stringify(geo))}`,
+        ...Object.entries(opts.metadata ?? {}).map(([k, v]) => `${sqlString(k)}: ${sqlString(v)}`),
+      ].join(', ')}}`,
     ];
     if (native) options.push(`GEOPARQUET_VERSION 'NONE'`);
     if (opts.partitionBy)

@@ -12,6 +12,7 @@
  * | `bbox` | STRUCT(xmin DOUBLE, ymin DOUBLE, xmax DOUBLE, ymax DOUBLE) | the footprint's bounds, declared as the GeoParquet 1.1 bbox *covering* |
  * | `tmin`, `tmax` | TIMESTAMPTZ (INT64 TIMESTAMP(MICROS, UTC)) | acquisition time range; NULL = unknown (never a sentinel date) |
  * | `crs` | VARCHAR | the raster's native CRS, e.g. `EPSG:32633` (footprints stay in EPSG:4326) |
+ * | `backend` | VARCHAR | what the row describes: `raster` or `vector` (later `xarray`); files written before the column existed read as `raster` |
  * | extras... | their own typed columns | numbers -> DOUBLE, bigint -> BIGINT, boolean -> BOOLEAN, string -> VARCHAR, Date -> TIMESTAMPTZ, Uint8Array -> BLOB, arrays -> LIST, plain objects -> STRUCT |
  *
  * The footer key `geo` holds the GeoParquet metadata (validates against the 1.1.0 JSON schema):
@@ -40,7 +41,7 @@
 /**
  * The required catalog columns, in file order.
  */
-export const CORE_COLUMNS = ['id', 'assets', 'geometry', 'bbox', 'tmin', 'tmax', 'crs'] as const;
+export const CORE_COLUMNS = ['id', 'assets', 'geometry', 'bbox', 'tmin', 'tmax', 'crs', 'backend'] as const;
 
 /**
  * DuckDB SQL types of the required columns, as written.
@@ -53,6 +54,7 @@ export const CORE_TYPES: Record<(typeof CORE_COLUMNS)[number], string> = {
   tmin: 'TIMESTAMP WITH TIME ZONE',
   tmax: 'TIMESTAMP WITH TIME ZONE',
   crs: 'VARCHAR',
+  backend: 'VARCHAR',
 };
 
 /**

@@ -13,6 +13,7 @@
  * - `tmin`/`tmax`: `tmin`/`tmax` columns; else stac `start_datetime`/`end_datetime`, falling back to
  *   `datetime`; else NULL.
  * - `crs`: a `crs` column; else stac `proj:code`, else `'EPSG:' || proj:epsg`; else 'EPSG:4326'.
+ * - `backend`: the `backend` column; missing (files written before it existed) or NULL -> `'raster'`.
  * - every other column is an extra (stac `datetime`, `proj:epsg`... stay available as extras).
  */
 import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
@@ -88,7 +89,7 @@ export function catalogProjection(
   const types = new Map(columns.map((c) => [c.name, c.type]));
   const text = (n: string) => types.get(n)?.toString().replaceAll('"', '');
   const q = quoteSchemaName;
-  const consumed = new Set<string>(['id', 'assets', 'geometry', 'bbox', 'tmin', 'tmax', 'crs', geo.column]);
+  const consumed = new Set<string>(['id', 'assets', 'geometry', 'bbox', 'tmin', 'tmax', 'crs', 'backend', geo.column]);
   if (rowIdsAvailable) {
     consumed.add('filename');
     consumed.add('file_row_number');
@@ -168,6 +169,9 @@ export function catalogProjection(
   crsParts.push(`'EPSG:4326'`);
   const crs = crsParts.length === 1 ? crsParts[0] : `coalesce(${crsParts.join(', ')})`;
 
+  // Files written before the backend column existed (and NULLs) are raster catalogs.
+  const backend = types.has('backend') ? `coalesce(CAST(${q('backend')} AS VARCHAR), 'raster')` : `'raster'`;
+
   const extras = columns.filter((c) => !consumed.has(c.name)).map((c) => q(c.name));
   const select = [
     `${id} AS id`,
@@ -177,6 +181,7 @@ export function catalogProjection(
     `${tmin} AS tmin`,
     `${tmax} AS tmax`,
     `${crs} AS crs`,
+    `${backend} AS backend`,
     ...extras,
   ];
   return `SELECT ${select.join(', ')} FROM ${from}`;

@@ -1,7 +1,7 @@
 /**
  * The streaming GeoParquet writer: rows in, one catalog file (or hive directory) out.
  */
-import type { CatalogRow, GeoParquetWriteOptions } from '../types.js';
+import type { CatalogRowInput, GeoParquetWriteOptions } from '../types.js';
 import { DuckDBEngine, type EngineOptions } from '../duckdb/engine.js';
 import { loadRows } from '../duckdb/load-rows.js';
 import { quoteIdent } from '../duckdb/sql.js';
@@ -30,7 +30,7 @@ export interface WriteGeoParquetOptions extends GeoParquetWriteOptions, EngineOp
  * `SCHEMA_MISMATCH`, `BAD_OPTION`, `WRITE_FAILED`).
  */
 export async function writeGeoParquet(
-  rows: AsyncIterable<CatalogRow> | Iterable<CatalogRow>,
+  rows: AsyncIterable<CatalogRowInput> | Iterable<CatalogRowInput>,
   path: string,
   opts: WriteGeoParquetOptions = {},
 ): Promise<number> {

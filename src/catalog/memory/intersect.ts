@@ -51,6 +51,7 @@ export function intersectRelations(left: Relation, right: Relation, spatialOnly:
             tmin,
             tmax,
             crs: l.row.crs,
+            backend: l.row.backend,
             extras,
           },
         });

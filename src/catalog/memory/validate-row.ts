@@ -4,7 +4,7 @@
 import { resolveCrs } from '../../geo/crs.js';
 import { CatalogError, GeosliceError } from '../../errors.js';
 import { type BBox, type Geometry, geometryBBox, readWkb } from '../../geo/index.js';
-import type { CatalogRow } from '../types.js';
+import { type CatalogRow, type CatalogRowInput, ROW_BACKENDS, type RowBackend } from '../types.js';
 import { CORE_COLUMNS } from '../geoparquet/format.js';
 
 /**
@@ -30,9 +30,10 @@ export interface ValidRow {
  * `INVALID_ROW` naming the row id and index and the bad field: `id` must be a non-empty string,
  * `geometry` valid WKB whose bounds lie inside `bbox`, `bbox` four finite EPSG:4326 numbers with
  * min <= max, `tmin`/`tmax` valid Dates or null with `tmin <= tmax`, `crs` a CRS that parses,
+ * `backend` one of `'raster' | 'vector' | 'xarray'` (missing or null = `'raster'`),
  * `assets` an object of `{ href, band? }`, `extras` an object (missing = `{}`) without core column names.
  */
-export function validateRow(input: CatalogRow, index: number): ValidRow {
+export function validateRow(input: CatalogRowInput, index: number): ValidRow {
   const where = `row ${index}${input && typeof input.id === 'string' && input.id !== '' ? ` (id ${JSON.stringify(input.id)})` : ''}`;
   const bad = (field: string, why: string, cause?: unknown): never => {
     throw new CatalogError('INVALID_ROW', `${where}: ${field} ${why}; fix the row before building the catalog`, {
@@ -97,6 +98,10 @@ export function validateRow(input: CatalogRow, index: number): ValidRow {
     assets[key] = a.band === undefined || a.band === null ? { href: a.href } : { href: a.href, band: a.band };
   }
 
+  const backend: RowBackend = input.backend ?? 'raster';
+  if (!ROW_BACKENDS.includes(backend))
+    bad('backend', `must be one of ${ROW_BACKENDS.join(', ')}, got ${JSON.stringify(backend)}`);
+
   const extrasIn = input.extras ?? {};
   if (typeof extrasIn !== 'object' || Array.isArray(extrasIn)) bad('extras', 'must be an object of extra columns');
   for (const k of Object.keys(extrasIn)) {
@@ -112,6 +117,7 @@ export function validateRow(input: CatalogRow, index: number): ValidRow {
       tmin: input.tmin,
       tmax: input.tmax,
       crs: input.crs,
+      backend,
       extras: { ...extrasIn },
     },
     geom,

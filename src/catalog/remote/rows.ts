@@ -10,7 +10,7 @@ import { CatalogError } from '../../errors.js';
 import type { BBox } from '../../geo/bbox.js';
 import { geometryBBox } from '../../geo/geometry.js';
 import { readWkb } from '../../geo/wkb.js';
-import type { CatalogRow } from '../types.js';
+import { type CatalogRow, ROW_BACKENDS, type RowBackend } from '../types.js';
 
 /**
  * What {@link toCatalogRow} needs to know about the file.
@@ -24,7 +24,7 @@ export interface RowLayout {
   hive: Record<string, string | number | null>;
 }
 
-const CONSUMED = ['id', 'assets', 'bbox', 'tmin', 'tmax', 'crs'];
+const CONSUMED = ['id', 'assets', 'bbox', 'tmin', 'tmax', 'crs', 'backend'];
 
 /**
  * One catalog row from a hyparquet object row (`index` = row number in the file, for generated ids).
@@ -51,6 +51,7 @@ export function toCatalogRow(r: Record<string, unknown>, index: number, layout: 
     tmin: dateOf(r.tmin ?? r.start_datetime ?? r.datetime),
     tmax: dateOf(r.tmax ?? r.end_datetime ?? r.datetime),
     crs: crsOf(r),
+    backend: backendOf(r.backend, where),
     extras,
   };
 }
@@ -112,4 +113,17 @@ export function hiveValues(path: string): Record<string, string | number | null>
     }
   }
   return out;
+}
+
+/** The `backend` column's value: absent or NULL (catalogs written before the column) = `'raster'`. */
+function backendOf(v: unknown, where: string): RowBackend {
+  if (v === undefined || v === null) return 'raster';
+  if (typeof v === 'string' && (ROW_BACKENDS as readonly string[]).includes(v)) return v as RowBackend;
+  throw new CatalogError(
+    'INVALID_ROW',
+    `${where}: backend ${JSON.stringify(v)} is not one of ${ROW_BACKENDS.join(', ')}`,
+    {
+      subject: where,
+    },
+  );
 }
