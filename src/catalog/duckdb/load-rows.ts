@@ -14,7 +14,7 @@ import {
 } from '@duckdb/node-api';
 import { CatalogError, GeosliceError } from '../../errors.js';
 import { validateRow } from '../memory/validate-row.js';
-import type { CatalogRow, CatalogRowInput } from '../types.js';
+import type { CatalogRowInput } from '../types.js';
 import { CORE_COLUMNS, CORE_TYPES } from '../geoparquet/format.js';
 import { mergeTypes, typeOfValue, typeSql, type ExtraType } from '../geoparquet/extras-types.js';
 import type { DuckDBEngine } from './engine.js';
