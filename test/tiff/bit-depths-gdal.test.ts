@@ -81,6 +81,13 @@ for (let bits = 1; bits <= 15; bits++) {
       dtype: bits <= 8 ? 'uint8' : 'uint16',
     });
 }
+// 1-bit min-is-white: GDAL returns the stored bits, not inverted ones
+CASES.push({
+  name: 'uint1-miniswhite.tif',
+  src: 'src1.tif',
+  args: ['-ot', 'Byte', '-co', 'NBITS=1', '-co', 'PHOTOMETRIC=MINISWHITE', '-co', 'INTERLEAVE=BAND'],
+  dtype: 'uint8',
+});
 for (const [layout, args] of [
   ...LAYOUTS,
   ['lzw-pred2', ['-co', 'COMPRESS=LZW', '-co', 'PREDICTOR=2']],
