@@ -7,12 +7,15 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { GeosliceError } from '../../src/errors.js';
 import { openRaster } from '../../src/loaders/raster.js';
+import { TAG } from '../../src/tiff/tags.js';
+import { ifdMaps, Patch } from '../hostile/tiff-patch.js';
 
 const ORACLE = fileURLToPath(new URL('../fixtures/conformance/gdal-oracle.py', import.meta.url));
 const W = 101;
@@ -170,5 +173,43 @@ describe('bit depths and float16 against rasterio', () => {
         await r.close();
       }
     });
+  });
+
+  /** A copy of a GDAL file with every BitsPerSample value set to `bits`. */
+  function withBits(from: string, bits: number, name: string): string {
+    const p = new Patch(Buffer.from(readFileSync(join(tmp, from))));
+    const e = ifdMaps(p.buf)[0].entries.get(TAG.BitsPerSample);
+    assert.ok(e, 'BitsPerSample present');
+    for (let i = 0; i < e.count; i++) p.value(e, i, bits);
+    return p.save(join(tmp, name));
+  }
+
+  const refused = (file: string, why: RegExp) => (e: unknown) => {
+    assert.ok(e instanceof GeosliceError, String(e));
+    assert.equal(e.code, 'UNSUPPORTED_DTYPE');
+    assert.ok(e.message.includes(file), e.message);
+    assert.match(e.message, why);
+    return true;
+  };
+
+  it('refuses 12-bit samples with a predictor (libtiff and GDAL do too), naming the file', async () => {
+    execFileSync('gdal_translate', [
+      '-q',
+      '-ot',
+      'UInt16',
+      '-co',
+      'COMPRESS=LZW',
+      '-co',
+      'PREDICTOR=2',
+      join(tmp, 'src12.tif'),
+      join(tmp, 'p16.tif'),
+    ]);
+    const file = withBits('p16.tif', 12, 'p12.tif');
+    await assert.rejects(openRaster(file), refused(file, /12-bit samples with Predictor 2/));
+  });
+
+  it('refuses 24-bit integers, naming the file', async () => {
+    const file = withBits('uint12-strip.tif', 24, 'u24.tif');
+    await assert.rejects(openRaster(file), refused(file, /24-bit samples of SampleFormat 1/));
   });
 });
