@@ -17,11 +17,6 @@ const SHARD = /^part-[0-9a-z]+-\d+-[0-9a-f]{8}\.parquet$/;
 
 /**
  * Whether `name` is a shard name written by geoslice (`part-<time>-<pid>-<hex>.parquet`).
- *
- * @example
- * ```ts
- * isShardName('part-0lz3k2a1b-1234-9f3a0c1d.parquet'); // true
- * ```
  */
 export function isShardName(name: string): boolean {
   return SHARD.test(name);
@@ -30,11 +25,6 @@ export function isShardName(name: string): boolean {
 /**
  * The shards (absolute paths) a catalog directory's manifest lists, or null without a manifest.
  * Throws {@link CatalogError} `BAD_MANIFEST` for a manifest that is not geoslice's JSON.
- *
- * @example
- * ```ts
- * const shards = readManifest('catalog/'); // ['/abs/catalog/part-....parquet'] or null
- * ```
  */
 export function readManifest(dir: string): string[] | null {
   const path = join(resolve(dir), MANIFEST_NAME);
@@ -62,11 +52,6 @@ export function readManifest(dir: string): string[] | null {
 /**
  * Commits the list of shards of a catalog directory: writes the manifest to a temp file, fsyncs it,
  * renames it over the manifest and fsyncs the directory.
- *
- * @example
- * ```ts
- * writeManifest('catalog/', ['/abs/catalog/part-a.parquet', '/abs/catalog/part-b.parquet']);
- * ```
  */
 export function writeManifest(dir: string, shards: readonly string[]): void {
   const path = join(resolve(dir), MANIFEST_NAME);
@@ -100,11 +85,6 @@ function syncDir(dir: string): void {
  * processes that are gone, and — when the directory has a manifest — geoslice shards it does not list
  * (an append killed before its commit, or the old shards of a committed compaction). Call it only
  * while holding the directory's writer lock. Returns the removed paths.
- *
- * @example
- * ```ts
- * const removed = cleanCatalogDir('catalog/');
- * ```
  */
 export function cleanCatalogDir(dir: string): string[] {
   const abs = resolve(dir);

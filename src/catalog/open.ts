@@ -32,12 +32,6 @@ export interface OpenCatalogOptions extends EngineOptions, RemoteCatalogOptions 
 /**
  * Where a catalog comes from: a path (file, directory of shards or `.duckdb` file; taken literally,
  * so `c[1].parquet` is that file), a list of paths, or `{ glob }`, a pattern expanded by geoslice.
- *
- * @example
- * ```ts
- * const a: CatalogSource = 'scenes.parquet';
- * const b: CatalogSource = { glob: 'shards/*.parquet' };
- * ```
  */
 export type CatalogSource = string | string[] | { glob: string };
 
@@ -131,8 +125,10 @@ function isDuckDBFile(path: string): boolean {
  *
  * @example
  * ```ts
- * const cat = await openCatalog('catalog/');                     // hive directory of shards
- * const s2 = await openCatalog({ glob: 'data/*.parquet' }, { threads: 4 });
+ * import { openCatalog } from 'geoslice';
+ *
+ * const shards = await openCatalog('catalog/'); // a directory of shards
+ * const s2 = await openCatalog({ glob: 'data/*.parquet' }, { threads: 4 }); // a pattern, said explicitly
  * const db = await openCatalog('scenes.duckdb', { table: 'catalog' });
  * console.log(await shards.count(), await s2.bounds(), await db.temporalExtent());
  * ```

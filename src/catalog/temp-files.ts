@@ -13,11 +13,6 @@ const SCRATCH = /^geoslice-[a-z]+-(\d+)-[A-Za-z0-9]{6}$/;
 
 /**
  * The prefix of a scratch directory of this process for `fs.mkdtemp`: `geoslice-<kind>-<pid>-`.
- *
- * @example
- * ```ts
- * mkdtempSync(join(tmpdir(), scratchPrefix('stitch')));
- * ```
  */
 export function scratchPrefix(kind: string): string {
   return `geoslice-${kind}-${process.pid}-`;
@@ -25,11 +20,6 @@ export function scratchPrefix(kind: string): string {
 
 /**
  * A hidden temp name next to `path` carrying this process's pid: `.<name>.tmp-<pid>-<hex>`.
- *
- * @example
- * ```ts
- * tempSibling('/data/cat.parquet'); // '/data/.cat.parquet.tmp-1234-9f3a0c1d'
- * ```
  */
 export function tempSibling(path: string, kind: 'tmp' | 'partial' = 'tmp'): string {
   return join(dirname(path), `.${basename(path)}.${kind}-${process.pid}-${randomBytes(4).toString('hex')}`);
@@ -37,11 +27,6 @@ export function tempSibling(path: string, kind: 'tmp' | 'partial' = 'tmp'): stri
 
 /**
  * Whether a process with this pid runs on this host.
- *
- * @example
- * ```ts
- * pidAlive(process.pid); // true
- * ```
  */
 export function pidAlive(pid: number): boolean {
   try {
@@ -54,11 +39,6 @@ export function pidAlive(pid: number): boolean {
 
 /**
  * Whether `name` is a geoslice temp file or scratch directory of a process that is gone.
- *
- * @example
- * ```ts
- * isStaleTemp(`.out.parquet.tmp-${process.pid}-0a1b2c3d`); // false: this process is alive
- * ```
  */
 export function isStaleTemp(name: string): boolean {
   const m = TEMP.exec(name) ?? SCRATCH.exec(name);
@@ -69,11 +49,6 @@ export function isStaleTemp(name: string): boolean {
  * Removes temp files and scratch directories in `dir` (not recursive) left by geoslice processes
  * that are gone. Safe without a lock: live processes' temps are kept.
  * Returns the removed paths.
- *
- * @example
- * ```ts
- * removeStaleTemps('out/');
- * ```
  */
 export function removeStaleTemps(dir: string): string[] {
   const removed: string[] = [];

@@ -17,11 +17,6 @@ import type { CliContext } from './args.js';
  * removes temp files and scratch directories of dead processes (in `dir` and the OS temp directory)
  * and, in a catalog directory (one with a manifest; under its writer lock), shards the manifest does
  * not list. Returns what it finished and removed.
- *
- * @example
- * ```ts
- * const { removed, completed } = await cleanDirectory('catalog/');
- * ```
  */
 export async function cleanDirectory(dir: string): Promise<{ completed: string[]; removed: string[] }> {
   if (!existsSync(dir) || !statSync(dir).isDirectory())
@@ -42,11 +37,6 @@ export async function cleanDirectory(dir: string): Promise<{ completed: string[]
 
 /**
  * Registers `geoslice clean <dir>` on the root command.
- *
- * @example
- * ```ts
- * addCleanCommand(root, ctx);
- * ```
  */
 export function addCleanCommand(root: Command, ctx: CliContext): void {
   root

@@ -5,11 +5,6 @@ import { checkHttpOptions, type HttpSourceOptions } from '../sources/http-source
 
 /**
  * The `--http <json>` option of the root command, parsed and validated ({@link SourceError} `BAD_OPTION`).
- *
- * @example
- * ```ts
- * const http = httpOptionsOf(root); // {} without --http
- * ```
  */
 export function httpOptionsOf(root: Command): HttpSourceOptions {
   const text = root.opts().http as string | undefined;

@@ -8,11 +8,6 @@ import { GeosliceError, LoaderError } from '../errors.js';
 
 /**
  * Limits of one read and one batch.
- *
- * @example
- * ```ts
- * const limits: ResourceLimits = { maxWindowPixels: 8192 * 8192, maxBatchBytes: 1 << 30 };
- * ```
  */
 export interface ResourceLimits {
   /** Largest window (or slice grid) in pixels, `width * height`. Default 2^28 (a 16384² window). */
@@ -26,11 +21,6 @@ export const DEFAULT_LIMITS: Required<ResourceLimits> = { maxWindowPixels: 2 ** 
 
 /**
  * The limits with defaults filled in; throws {@link LoaderError} `BAD_OPTION` for values that are not positive numbers.
- *
- * @example
- * ```ts
- * resolveLimits({ maxBatchBytes: 1 << 30 }).maxWindowPixels; // 268435456
- * ```
  */
 export function resolveLimits(limits: ResourceLimits | undefined): Required<ResourceLimits> {
   const out = { ...DEFAULT_LIMITS, ...(limits ?? {}) };
@@ -49,11 +39,6 @@ export function resolveLimits(limits: ResourceLimits | undefined): Required<Reso
 /**
  * Why a `width x height` window of `bands` bands is too large — above `maxWindowPixels`, or beyond
  * what one typed array can hold — or null when it is not.
- *
- * @example
- * ```ts
- * windowTooLarge(100_000, 100_000, 1, 'b04.tif level 0', resolveLimits(undefined)); // 'b04.tif level 0: a 100000 x 100000 window ...'
- * ```
  */
 export function windowTooLarge(
   width: number,
@@ -69,11 +54,6 @@ export function windowTooLarge(
 
 /**
  * Refuses a slice grid that is too large ({@link windowTooLarge}) with {@link LoaderError} `TOO_LARGE` naming `what`.
- *
- * @example
- * ```ts
- * checkWindow(100_000, 100_000, 1, 'slice EPSG:32633 [...]', resolveLimits(undefined)); // throws TOO_LARGE
- * ```
  */
 export function checkWindow(
   width: number,
@@ -88,11 +68,6 @@ export function checkWindow(
 
 /**
  * Refuses a batch whose data and mask would exceed `maxBatchBytes` with {@link LoaderError} `TOO_LARGE`.
- *
- * @example
- * ```ts
- * checkBatch(10_000, 512 * 512 * 3 * 4 + 512 * 512, resolveLimits(undefined)); // throws TOO_LARGE (~39 GB)
- * ```
  */
 export function checkBatch(chips: number, bytesPerChip: number, limits: Required<ResourceLimits>): void {
   const bytes = chips * bytesPerChip;
@@ -107,11 +82,6 @@ export function checkBatch(chips: number, bytesPerChip: number, limits: Required
  * An error that escaped a loader as a plain JS error, as a {@link GeosliceError}: allocation failures
  * (`RangeError: Invalid typed array length`, `Array buffer allocation failed`) become `TOO_LARGE`,
  * anything else `INTERNAL` (with the original as `cause`). GeosliceErrors pass through.
- *
- * @example
- * ```ts
- * try { await read(); } catch (e) { throw asGeosliceError(e, 'b04.tif'); }
- * ```
  */
 export function asGeosliceError(e: unknown, subject: string): GeosliceError {
   if (e instanceof GeosliceError) return e;

@@ -69,12 +69,6 @@ const KNOWN = new Set([...Object.keys(DEFAULTS), 'headers', 'signRequest']);
 /**
  * Checks HTTP options wherever they enter (loader, `loadSlice`, builders, CLI): an object with only
  * known keys, numbers in range, string headers. Throws {@link SourceError} `BAD_OPTION` naming the key.
- *
- * @example
- * ```ts
- * checkHttpOptions({ timeoutMs: 5000, deadlineMs: 20_000 }); // ok
- * checkHttpOptions({ timeout: 5000 }); // throws BAD_OPTION: unknown key "timeout"
- * ```
  */
 export function checkHttpOptions(opts: unknown, where = 'http options'): HttpSourceOptions {
   if (opts === undefined) return {};

@@ -45,11 +45,6 @@ function applyRenames(renames: [string, string][]): void {
  * Renames complete temp files (`[temp, final]` pairs, fsynced by their writer) into place as one
  * commit: the intent file next to the first final path is the commit point. Throws
  * {@link StitchError} `WRITE_FAILED` naming the first final path.
- *
- * @example
- * ```ts
- * commitRenames([[tmpPred, 'pred.tif'], [tmpUnc, 'pred_uncertainty.tif']]);
- * ```
  */
 export function commitRenames(renames: [string, string][]): void {
   if (renames.length === 0) return;
@@ -81,11 +76,6 @@ export function commitRenames(renames: [string, string][]): void {
 /**
  * Finishes the commits of processes that died between their commit point and their last rename, in
  * `dir` (not recursive). Returns the final paths it put in place.
- *
- * @example
- * ```ts
- * recoverCommits('outputs/');
- * ```
  */
 export function recoverCommits(dir: string): string[] {
   const done: string[] = [];

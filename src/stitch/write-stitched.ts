@@ -22,12 +22,6 @@ import {
  * Writes the predictions catalog of `results` (see {@link writePredictions}) and the stitcher's
  * COGs, then commits all of them at once. After a kill at any point, the next stitch (or
  * `geoslice clean <dir>`) leaves either all old or all new files. Throws like both writers.
- *
- * @example
- * ```ts
- * const { stitch, predictions } = await writeStitchWithPredictions(stitcher, 'pred.tif', {}, catalog, results,
- *   { out: 'preds.parquet', modelId: 'unet-v7', round: 1 });
- * ```
  */
 export async function writeStitchWithPredictions(
   stitcher: Stitcher,

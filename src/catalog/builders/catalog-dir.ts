@@ -26,11 +26,6 @@ export type AppendOptions = Omit<BuildRasterOptions, 'out'> & Omit<BuildTableOpt
 /**
  * The shard files of a catalog directory, sorted: those its manifest lists, or (a directory written
  * before manifests, or by another tool) every top-level, visible `.parquet` file.
- *
- * @example
- * ```ts
- * listShards('catalog/'); // ['/abs/catalog/part-....parquet', ...]
- * ```
  */
 export function listShards(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -110,11 +105,6 @@ export async function appendToCatalog(
  * at most one). Readers see either the old shards or the merged one, never both; a kill before the
  * manifest rename leaves the old state (the half-made shard is removed by the next run), a kill after
  * it the new one (the old shards are removed by the next run).
- *
- * @example
- * ```ts
- * const { merged } = await compactCatalog('catalog/');
- * ```
  */
 export async function compactCatalog(
   dir: string,

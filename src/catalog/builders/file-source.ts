@@ -6,12 +6,6 @@ import { BuildError } from '../../errors.js';
  * The files a raster build reads: a path (a file, or a directory: all `.tif`/`.tiff` below it;
  * taken literally, so `scene[1].tif` is that file), `{ glob: 'tiles/**\/*.tif' }` (a pattern
  * expanded by geoslice), or any (async) iterable of paths/URLs.
- *
- * @example
- * ```ts
- * const a: RasterFiles = { glob: 'scenes/**\/*.tif' };
- * const b: RasterFiles = ['a.tif', 'https://example.com/b.tif'];
- * ```
  */
 export type RasterFiles = string | { glob: string } | Iterable<string> | AsyncIterable<string>;
 
@@ -19,12 +13,6 @@ export type RasterFiles = string | { glob: string } | Iterable<string> | AsyncIt
  * Expands {@link RasterFiles} into an async iterable of hrefs, plus the count when it is known
  * up front (globs, directories and arrays). Throws {@link BuildError} `NOT_FOUND` for a missing
  * path, or a glob or directory that matches nothing.
- *
- * @example
- * ```ts
- * const { hrefs, total } = await expandFiles({ glob: 'tiles/*.tif' });
- * for await (const h of hrefs) console.log(h);
- * ```
  */
 export async function expandFiles(files: RasterFiles): Promise<{ hrefs: AsyncIterable<string>; total: number | null }> {
   if (typeof files === 'string') {

@@ -57,12 +57,6 @@ function dependencies(node: Json, deps: Dependencies): void {
 /**
  * A locked DuckDB instance for one relation. Connections come from {@link Sandbox.connect}; the
  * scratch directory (the only writable place) holds table snapshots and intermediate outputs.
- *
- * @example
- * ```ts
- * const box = await Sandbox.create(engine, rel.sql, 'scenes.parquet');
- * const conn = await box.connect();
- * ```
  */
 export class Sandbox {
   private closed = false;

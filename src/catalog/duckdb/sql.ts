@@ -55,11 +55,6 @@ export function sqlString(s: string): string {
  * A file path as DuckDB must receive it to read exactly that file: DuckDB expands `*`, `?` and
  * `[...]` in every path given to `read_parquet` & co., so each such character becomes a one-character
  * class matching only itself. Patterns are expanded by geoslice (tinyglobby) only when asked for.
- *
- * @example
- * ```ts
- * literalPath('/data/c[1].parquet'); // '/data/c[[]1[]].parquet'
- * ```
  */
 export function literalPath(path: string): string {
   return path.replace(/[[\]*?]/g, (c) => `[${c}]`);

@@ -58,12 +58,6 @@ function walk(node: Json, allowed: Set<string>, fail: (why: string) => never): v
  * A `where` fragment must be an expression usable as `WHERE (fragment)`; a `select` must be one
  * SELECT (or WITH/FROM-first query) over `catalog`. Throws {@link CatalogError} `UNSAFE_SQL` naming
  * what was refused, `BAD_QUERY` when DuckDB cannot parse it.
- *
- * @example
- * ```ts
- * await checkUserSql(conn, "cloud_pct < 20", 'where', 'query where');      // ok
- * await checkUserSql(conn, "SELECT * FROM read_text('/etc/passwd')", 'select', 'sql()'); // throws UNSAFE_SQL
- * ```
  */
 export async function checkUserSql(
   conn: DuckDBConnection,
