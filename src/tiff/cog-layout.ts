@@ -1,14 +1,17 @@
 import { GeosliceError, RasterError } from '../errors.js';
 import type { ByteSource } from '../sources/byte-source.js';
 import { openSource } from '../sources/open-source.js';
-import { type RasterDtype, tiffDtype } from './dtype.js';
+import { type RasterDtype, tiffSamples } from './dtype.js';
 import type { GeoTransform } from './geotransform.js';
 import { geoTransformFromTags } from './geotransform.js';
 import { readIfds, tagNumbers, tagText } from './ifd.js';
 import { type CogImageLayout, imageProblem, readImage, type TiffImage } from './image.js';
 import { crsFromGeoKeys } from './read/georef.js';
 import { countRead } from './read/read-counters.js';
-import { SUBFILE, TAG, tagName } from './tags.js';
+import { COMPRESSION, PREDICTOR, SUBFILE, TAG, tagName } from './tags.js';
+
+/** Codecs whose decoders produce whole-byte samples only (JPEG, WebP, LERC). */
+const BYTE_CODECS: ReadonlySet<number> = new Set([COMPRESSION.JPEG, COMPRESSION.WEBP, COMPRESSION.LERC]);
 
 export type { CogImageLayout } from './image.js';
 
@@ -157,14 +160,30 @@ function assemble(
       { subject: href },
     );
   }
-  const dtype = tiffDtype(m.bitsPerSample, m.sampleFormat);
-  if (!dtype) {
+  const stored = tiffSamples(m.bitsPerSample, m.sampleFormat);
+  if (!stored) {
     throw new RasterError(
       'UNSUPPORTED_DTYPE',
-      `${href} has ${m.bitsPerSample}-bit samples of SampleFormat ${m.sampleFormat}; supported are 8/16/32-bit integers and 32/64-bit floats (convert with gdal_translate -ot)`,
+      `${href} has ${m.bitsPerSample}-bit samples of SampleFormat ${m.sampleFormat}; supported are 8/16/32-bit integers, unsigned integers of 1..16 bits and 16/32/64-bit floats (convert with gdal_translate -ot)`,
       { subject: href },
     );
   }
+  if (stored.packed && m.predictor !== PREDICTOR.NONE) {
+    // libtiff refuses horizontal differencing on samples that are not whole bytes, and so does GDAL
+    throw new RasterError(
+      'UNSUPPORTED_DTYPE',
+      `${href} has ${m.bitsPerSample}-bit samples with Predictor ${m.predictor}, which TIFF readers (libtiff, GDAL) do not decode`,
+      { subject: href },
+    );
+  }
+  if ((stored.packed || stored.half) && BYTE_CODECS.has(m.compression)) {
+    throw new RasterError(
+      'UNSUPPORTED_DTYPE',
+      `${href} has ${m.bitsPerSample}-bit samples of SampleFormat ${m.sampleFormat} in compression ${m.compression}, which geoslice decodes only for 8-bit samples (convert with gdal_translate -ot)`,
+      { subject: href },
+    );
+  }
+  const dtype = stored.dtype;
   const sameKind = (p: TiffImage) =>
     p.layout.bitsPerSample === m.bitsPerSample &&
     p.layout.sampleFormat === m.sampleFormat &&

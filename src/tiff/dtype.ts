@@ -97,13 +97,47 @@ export function dtypeInfo(dtype: unknown, path?: string): DTypeInfo {
 }
 
 /**
- * The {@link RasterDtype} of TIFF `BitsPerSample` + `SampleFormat`, or null for layouts geoslice
- * does not read (1-bit, 24-bit, 64-bit integers, complex, float16).
+ * How one TIFF sample layout is stored and what it is read as: `dtype` is what reads return,
+ * `bits`/`sampleFormat` what the file holds. `packed` marks integer samples that are not a whole
+ * number of bytes (1..7, 9..15 bits, unpacked to uint8/uint16 as GDAL does); `half` marks IEEE
+ * float16, widened to float32 as GDAL does.
+ */
+export interface StoredSamples {
+  dtype: RasterDtype;
+  bits: number;
+  sampleFormat: number;
+  packed: boolean;
+  half: boolean;
+}
+
+/**
+ * The {@link StoredSamples} of TIFF `BitsPerSample` + `SampleFormat`: the dtypes above at their own
+ * width, unsigned integers of 1..16 bits (to uint8 up to 8 bits, else uint16), and float16 (to
+ * float32); null for layouts geoslice does not read (signed sub-byte or 24-bit integers, 64-bit
+ * integers, complex).
+ */
+export function tiffSamples(bitsPerSample: number, sampleFormat: number): StoredSamples | null {
+  const base = { bits: bitsPerSample, sampleFormat, packed: false, half: false };
+  const exact = RASTER_DTYPES.find((d) => INFO[d].bytes * 8 === bitsPerSample && INFO[d].sampleFormat === sampleFormat);
+  if (exact) return { ...base, dtype: exact };
+  if (
+    sampleFormat === SAMPLE_FORMAT.UINT &&
+    Number.isInteger(bitsPerSample) &&
+    bitsPerSample >= 1 &&
+    bitsPerSample <= 16
+  )
+    return { ...base, dtype: bitsPerSample <= 8 ? 'uint8' : 'uint16', packed: true };
+  if (sampleFormat === SAMPLE_FORMAT.IEEE_FLOAT && bitsPerSample === 16)
+    return { ...base, dtype: 'float32', half: true };
+  return null;
+}
+
+/**
+ * The {@link RasterDtype} reads return for TIFF `BitsPerSample` + `SampleFormat` (see
+ * {@link tiffSamples}), or null when geoslice does not read that layout.
  */
 export function tiffDtype(bitsPerSample: number, sampleFormat: number): RasterDtype | null {
-  return (
-    RASTER_DTYPES.find((d) => INFO[d].bytes * 8 === bitsPerSample && INFO[d].sampleFormat === sampleFormat) ?? null
-  );
+  return tiffSamples(bitsPerSample, sampleFormat)?.dtype ?? null;
 }
 
 /**

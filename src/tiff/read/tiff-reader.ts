@@ -10,7 +10,8 @@ import type { BlockCache } from '../../sources/block-cache.js';
 import type { ByteRange, ByteSource } from '../../sources/byte-source.js';
 import { LIMITS } from '../limits.js';
 import { countRead } from './read-counters.js';
-import { allocTyped, dtypeBytes, type TypedArray, viewTyped } from '../dtype.js';
+import { allocTyped, dtypeBytes, type StoredSamples, type TypedArray, tiffSamples, viewTyped } from '../dtype.js';
+import { widenSamples } from '../codecs/widen-samples.js';
 
 /**
  * {@link RasterReader} over a TIFF described by a {@link CogLayout}: finds the blocks under a
@@ -210,6 +211,11 @@ export class TiffRasterReader implements RasterReader {
     const keyOf = (b: number) => `${this.href}#${isMask ? 'm' : 'i'}${level}:${b}`;
     const prefixable = !isMask && (img.compression === 8 || img.compression === 32946);
     const rowBytes = isMask ? 0 : decodedBlockBytes(img, 1);
+    // samples read wider than stored (1..15-bit integers, float16) are widened once, before caching
+    const stored: StoredSamples | null = isMask ? null : tiffSamples(img.bitsPerSample, img.sampleFormat);
+    const widen = stored !== null && (stored.packed || stored.half);
+    const S = img.planarConfiguration === 1 ? img.samplesPerPixel : 1;
+    const cachedRowBytes = widen ? img.blockWidth * S * dtypeBytes(this.layout.dtype) : rowBytes;
     const result = new Array<Promise<Uint8Array>>(jobs.length);
     const toRead: {
       i: number;
@@ -226,7 +232,7 @@ export class TiffRasterReader implements RasterReader {
       const key = keyOf(block);
       const partKey = need < rows ? `${key}@${need}` : key;
       const cached = this.cache?.get(key);
-      if (cached && cached.byteLength >= need * rowBytes) {
+      if (cached && cached.byteLength >= need * cachedRowBytes) {
         countRead('blockCacheHits');
         result[i] = Promise.resolve(cached as Uint8Array);
         continue;
@@ -288,7 +294,11 @@ export class TiffRasterReader implements RasterReader {
           )
           .then((bytes) => {
             // Rows past `t.rows` may have been inflated but not un-predicted: keep exactly `t.rows`.
-            const out = isMask ? unpackBitmask(bytes, img.blockWidth, t.rows) : bytes.subarray(0, t.rows * rowBytes);
+            const out = isMask
+              ? unpackBitmask(bytes, img.blockWidth, t.rows)
+              : widen
+                ? widenSamples(bytes, stored, img.blockWidth, t.rows, S)
+                : bytes.subarray(0, t.rows * rowBytes);
             const fullKey = keyOf(t.block);
             if (this.cache && (this.cache.peek(fullKey)?.byteLength ?? -1) < out.byteLength)
               this.cache.set(fullKey, out);
