@@ -54,6 +54,12 @@ function walk(node: Json, allowed: Set<string>, fail: (why: string) => never): v
 }
 
 /**
+ * The `error_type` DuckDB's `json_serialize_sql` reports for a statement it cannot serialize — every
+ * statement that is not a SELECT (UPDATE, INSERT, SET, ATTACH, COPY...). It is DuckDB's wording, matched as is.
+ */
+const SERIALIZE_REFUSED = 'not implemented';
+
+/**
  * Checks user SQL with DuckDB's parser on `conn` (the text is a bound parameter, it is not run).
  * A `where` fragment must be an expression usable as `WHERE (fragment)`; a `select` must be one
  * SELECT (or WITH/FROM-first query) over `catalog`. Throws {@link CatalogError} `UNSAFE_SQL` naming
@@ -74,7 +80,7 @@ export async function checkUserSql(
     statements?: Json[];
   };
   if (parsed.error) {
-    const notSelect = parsed.error_type === 'not implemented' || /CTE needs a SELECT/i.test(parsed.error_message ?? '');
+    const notSelect = parsed.error_type === SERIALIZE_REFUSED || /CTE needs a SELECT/i.test(parsed.error_message ?? '');
     if (notSelect)
       refuse(what, sql, 'is not a single SELECT; user SQL cannot modify tables, change settings or run commands');
     refuse(what, sql, `does not parse: ${parsed.error_message ?? 'syntax error'}`, 'BAD_QUERY');
