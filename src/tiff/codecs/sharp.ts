@@ -4,6 +4,7 @@ import type { CogImageLayout } from '../image.js';
 /** The part of sharp's API geoslice uses. */
 interface SharpImage {
   raw(): SharpImage;
+  toColourspace(space: string): SharpImage;
   toBuffer(opts: {
     resolveWithObject: true;
   }): Promise<{ data: Buffer; info: { width: number; height: number; channels: number } }>;
@@ -32,10 +33,11 @@ async function decode(
   rows: number,
   what: string,
 ): Promise<Uint8Array> {
-  const { data, info } = await sharp(stream, { limitInputPixels: false, failOn: 'error' })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
   const samples = img.planarConfiguration === 1 ? img.samplesPerPixel : 1;
+  let image = sharp(stream, { limitInputPixels: false, failOn: 'error' });
+  // sharp outputs sRGB by default; a one-sample block stays one band
+  if (samples === 1) image = image.toColourspace('b-w');
+  const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
   if (info.width !== img.blockWidth || info.height < rows || info.channels !== samples) {
     throw new Error(
       `${what} decodes to ${info.width}x${info.height}x${info.channels}, expected ${img.blockWidth}x${rows}x${samples}`,
