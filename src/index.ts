@@ -7,10 +7,10 @@
  * behind subpath exports: `geoslice/geo` (boxes, CRS, transforms, WKB), `geoslice/catalog` (backends,
  * GeoParquet writer, sharded catalog directories), `geoslice/loaders` (raster reader, byte sources,
  * warp, mosaic), `geoslice/stitch` (blending, uncertainty), `geoslice/tiff` (the TIFF format layer and
- * COG writer), `geoslice/inference` (models and backends), `geoslice/vector` and `geoslice/labels`
- * (vector layers, rasterized labels), `geoslice/quicklook` (PNG pictures) and `geoslice/tfjs` (tensors
- * and `tf.data` datasets; needs the optional peer `@tensorflow/tfjs`). `api/geoslice.api.txt` lists
- * every exported name.
+ * COG writer), `geoslice/inference` (models and backends), `geoslice/vector`, `geoslice/labels` and
+ * `geoslice/footprints` (vector layers, rasterized labels, valid-data footprints), `geoslice/quicklook`
+ * (PNG pictures) and `geoslice/tfjs` (tensors and `tf.data` datasets; needs the optional peer
+ * `@tensorflow/tfjs`). `api/geoslice.api.txt` lists every exported name.
  *
  * @example
  * ```ts
