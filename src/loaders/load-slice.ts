@@ -8,7 +8,8 @@ import { describeSlice, validateSlice, type GeoSlice } from '../geo/slice.js';
 import { transformBBox, transformPoint } from '../geo/transform.js';
 import { type Chip, validFractionOf } from './chip.js';
 import { assertCogLayout, type CogLayout } from '../tiff/cog-layout.js';
-import { dtypeInfo, RASTER_DTYPES } from '../tiff/dtype.js';
+import { dtypeInfo, RASTER_DTYPES, type TypedArray } from '../tiff/dtype.js';
+import { toNumberSamples } from '../tiff/read/number-samples.js';
 import { createMosaic, mergeLayer, mosaicComplete, type Mosaic } from './mosaic.js';
 import { pickLevelForRatio, warpRatio } from './overview.js';
 import { openRaster, type RasterDtype, type RasterReader, type WindowData } from './raster.js';
@@ -494,15 +495,16 @@ async function readWindow(
   w: PixelWindow,
   file: FileRead,
   slice: GeoSlice,
-): Promise<WindowData> {
+): Promise<NumberWindow> {
   try {
     // gdalwarp takes an Alpha band as the source's validity even where GetMaskFlags does not (e.g.
     // int16 alpha, or next to a nodata value): read it along and clear pixels where it is 0
     const alpha = reader.info.alphaMask ? null : (reader.info.alphaBand ?? null);
-    if (alpha === null) return await reader.readWindow(level, w.x0, w.y0, w.width, w.height, file.bands);
+    if (alpha === null)
+      return numbers(await reader.readWindow(level, w.x0, w.y0, w.width, w.height, file.bands), file.href);
     const at = file.bands.indexOf(alpha);
     const bands = at >= 0 ? file.bands : [...file.bands, alpha];
-    const got = await reader.readWindow(level, w.x0, w.y0, w.width, w.height, bands);
+    const got = numbers(await reader.readWindow(level, w.x0, w.y0, w.width, w.height, bands), file.href);
     const a = got.data[at >= 0 ? at : file.bands.length];
     const mask = got.mask ?? new Uint8Array(w.width * w.height).fill(1);
     for (let i = 0; i < mask.length; i++) if (a[i] === 0) mask[i] = 0;
@@ -515,6 +517,13 @@ async function readWindow(
       { cause: e, subject: file.href },
     );
   }
+}
+
+/** A window read for warping: int64/uint64 samples as exact float64 (see `toNumberSamples`). */
+type NumberWindow = { data: TypedArray[]; mask?: Uint8Array };
+
+function numbers(w: WindowData, href: string): NumberWindow {
+  return { data: toNumberSamples(w.data, w.mask, href), mask: w.mask };
 }
 
 /** Physical values of one file's bands in `layer`: raw * scale + offset (GDAL metadata; none = identity). */
@@ -537,7 +546,7 @@ function applyScaleOffset(
  * Per-pixel validity of a window: the reader's mask, and not every band at nodata or NaN (GDAL's
  * dataset mask and gdalwarp's unified source nodata: (255, 0, 0) with nodata 0 is a valid pixel).
  */
-function validity(data: WindowData, px: number, nodata: number | null): Uint8Array {
+function validity(data: NumberWindow, px: number, nodata: number | null): Uint8Array {
   const ok = data.mask ? Uint8Array.from(data.mask) : new Uint8Array(px).fill(1);
   const bands = data.data.filter((b) => nodata !== null || b instanceof Float32Array || b instanceof Float64Array);
   // integer pixels are never NaN: without a nodata value there is nothing to look for
