@@ -52,14 +52,17 @@ export function checkOptionKeys(
 
 /**
  * The known key nearest to `key` by edit distance, ignoring case, when it is near enough to be a
- * typo of it (at most a third of its letters, at least 2, differ); else undefined.
+ * typo of it (at most a third of its letters, at least 2, differ, or one is a prefix of the other,
+ * as `compress` of `compression`); else undefined.
  */
 export function closestKey(key: string, known: readonly string[]): string | undefined {
   const k = key.toLowerCase();
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(k.length / 3)) + 1;
   for (const candidate of known) {
-    const d = editDistance(k, candidate.toLowerCase());
+    const c = candidate.toLowerCase();
+    const prefix = Math.min(k.length, c.length) >= 4 && (c.startsWith(k) || k.startsWith(c));
+    const d = prefix ? Math.min(1, editDistance(k, c)) : editDistance(k, c);
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;

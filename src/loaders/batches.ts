@@ -35,10 +35,14 @@ export const BATCH_OPTION_KEYS = optionKeys<BatchOptions>()(['batchSize', 'limit
  * size, or batch them separately).
  */
 export function batchChips(chips: AsyncIterable<Chip> | Iterable<Chip>, opts: BatchOptions): AsyncGenerator<Batch> {
-  return iterateAtBoundary(LoaderError, 'batchChips', batchesOf(chips, opts));
+  return iterateAtBoundary(LoaderError, 'batchChips', chipBatches(chips, opts));
 }
 
-async function* batchesOf(chips: AsyncIterable<Chip> | Iterable<Chip>, opts: BatchOptions): AsyncGenerator<Batch> {
+/** {@link batchChips} without the boundary, for public streams that wrap it under their own name. */
+export async function* chipBatches(
+  chips: AsyncIterable<Chip> | Iterable<Chip>,
+  opts: BatchOptions,
+): AsyncGenerator<Batch> {
   if (!opts || typeof opts !== 'object') throw new LoaderError('BAD_OPTION', 'batchChips: options must be an object');
   checkOptionKeys(opts, BATCH_OPTION_KEYS, 'batches', LoaderError);
   const size = opts.batchSize;

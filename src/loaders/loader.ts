@@ -4,7 +4,7 @@ import type { CatalogRow, GeoCatalog } from '../catalog/types.js';
 import { iterateAtBoundary, LoaderError } from '../errors.js';
 import { checkOptionKeys, optionKeys } from '../option-keys.js';
 import { describeSlice, type GeoSlice } from '../geo/slice.js';
-import { batchChips, type Batch, type BatchOptions } from './batches.js';
+import { chipBatches, type Batch, type BatchOptions } from './batches.js';
 import type { Chip } from './chip.js';
 import { loadSlice, type BandSelector, type RasterOpener, type SliceSource } from './load-slice.js';
 import { mapOrdered } from './prefetch.js';
@@ -249,11 +249,16 @@ export function createLoader(opts: LoaderOptions): Loader {
     }
   };
 
+  const inputs = catalog ? `over ${catalog.source}` : 'over its sources';
   return {
     load,
-    chips: (slices) => iterateAtBoundary(LoaderError, 'loader.chips', chipsWith(slices, load)),
+    chips: (slices) => iterateAtBoundary(LoaderError, `loader.chips ${inputs}`, chipsWith(slices, load)),
     batches: (slices, b) =>
-      iterateAtBoundary(LoaderError, 'loader.batches', batchChips(chipsWith(slices, load), { limits, ...b })),
+      iterateAtBoundary(
+        LoaderError,
+        `loader.batches ${inputs}`,
+        chipBatches(chipsWith(slices, load), { limits, ...b }),
+      ),
     cache,
     stats,
     close: async () => {

@@ -22,6 +22,7 @@ import {
   checkShard,
   checkSize,
   COMMON_SAMPLER_OPTION_KEYS,
+  samplerInput,
   sizeInPixels,
   type CommonSamplerOptions,
 } from './options.js';
@@ -100,7 +101,7 @@ interface Region {
  * ```
  */
 export function gridSampler(source: GeoCatalog | BBox | Geometry, opts: GridSamplerOptions): AsyncGenerator<GeoSlice> {
-  return iterateAtBoundary(SamplerError, 'gridSampler', sampleGrid(source, opts));
+  return iterateAtBoundary(SamplerError, `gridSampler ${samplerInput(source)}`, sampleGrid(source, opts));
 }
 
 async function* sampleGrid(source: GeoCatalog | BBox | Geometry, opts: GridSamplerOptions): AsyncGenerator<GeoSlice> {

@@ -77,6 +77,14 @@ export const COMMON_SAMPLER_OPTION_KEYS = optionKeys<CommonSamplerOptions>()([
 ]);
 
 /**
+ * How messages name what a sampler reads: the catalog's source, or `a region` for a box or geometry.
+ */
+export function samplerInput(source: unknown): string {
+  const name = (source as { source?: unknown } | null)?.source;
+  return typeof name === 'string' ? name : 'a region';
+}
+
+/**
  * Validates a shard spec (default: rank 0 of 1).
  */
 export function checkShard(shard: SamplerShard | undefined): SamplerShard {

@@ -5,7 +5,13 @@ import { bboxIntersection, type Geometry, geometryBBox, type GeoSlice, type Time
 import { bboxEqualArea, equalAreaArea, toEqualArea, wkbEqualArea } from '../geo/equal-area.js';
 import { intersectionArea } from '../geo/intersection-area.js';
 import { badOption } from './bad-option.js';
-import { checkSeed, checkShard, COMMON_SAMPLER_OPTION_KEYS, type CommonSamplerOptions } from './options.js';
+import {
+  checkSeed,
+  checkShard,
+  COMMON_SAMPLER_OPTION_KEYS,
+  samplerInput,
+  type CommonSamplerOptions,
+} from './options.js';
 import { footprintOverlapsRoi, type PreparedRoi } from './roi.js';
 import { chipSpecOf, extentSlice, randomChip, rowFootprint, type ChipSpec, type RowPlan } from './row-chip.js';
 import { rowPlanner } from './row-planner.js';
@@ -69,7 +75,7 @@ export const RANDOM_SAMPLER_OPTION_KEYS = optionKeys<RandomSamplerOptions>()([
  * ```
  */
 export function randomSampler(catalog: GeoCatalog, opts: RandomSamplerOptions): AsyncGenerator<GeoSlice> {
-  return iterateAtBoundary(SamplerError, 'randomSampler', sampleRandom(catalog, opts));
+  return iterateAtBoundary(SamplerError, `randomSampler ${samplerInput(catalog)}`, sampleRandom(catalog, opts));
 }
 
 async function* sampleRandom(catalog: GeoCatalog, opts: RandomSamplerOptions): AsyncGenerator<GeoSlice> {

@@ -3,7 +3,13 @@ import { checkOptionKeys, optionKeys } from '../option-keys.js';
 import type { GeoCatalog } from '../catalog/index.js';
 import type { GeoSlice, TimeInterval } from '../geo/index.js';
 import { badOption } from './bad-option.js';
-import { checkSeed, checkShard, COMMON_SAMPLER_OPTION_KEYS, type CommonSamplerOptions } from './options.js';
+import {
+  checkSeed,
+  checkShard,
+  COMMON_SAMPLER_OPTION_KEYS,
+  samplerInput,
+  type CommonSamplerOptions,
+} from './options.js';
 import { footprintOverlapsRoi } from './roi.js';
 import { chipSpecOf, extentSlice, planRow, randomChip, rowFootprint, type ChipSpec, type RowPlan } from './row-chip.js';
 import { SmallestK } from './smallest-k.js';
@@ -73,7 +79,7 @@ const byKey = (a: Pick, b: Pick): number =>
  * ```
  */
 export function stratifiedSampler(catalog: GeoCatalog, opts: StratifiedSamplerOptions): AsyncGenerator<GeoSlice> {
-  return iterateAtBoundary(SamplerError, 'stratifiedSampler', sampleStrata(catalog, opts));
+  return iterateAtBoundary(SamplerError, `stratifiedSampler ${samplerInput(catalog)}`, sampleStrata(catalog, opts));
 }
 
 async function* sampleStrata(catalog: GeoCatalog, opts: StratifiedSamplerOptions): AsyncGenerator<GeoSlice> {
