@@ -30,9 +30,18 @@ export interface BatchOptions {
  * it throws {@link LoaderError} `SHAPE_MISMATCH` naming both slices (give every slice the same pixel
  * size, or batch them separately).
  */
-export async function* batchChips(
+export function batchChips(chips: AsyncIterable<Chip> | Iterable<Chip>, opts: BatchOptions): AsyncGenerator<Batch> {
+  return batchChipsThen(chips, opts);
+}
+
+/**
+ * {@link batchChips}, calling `stacked` with each group of chips once it has been copied into its
+ * batch (a loader recycles their arrays).
+ */
+export async function* batchChipsThen(
   chips: AsyncIterable<Chip> | Iterable<Chip>,
   opts: BatchOptions,
+  stacked?: (chips: readonly Chip[]) => void,
 ): AsyncGenerator<Batch> {
   const size = opts.batchSize;
   if (!Number.isInteger(size) || size < 1) {
@@ -45,11 +54,17 @@ export async function* batchChips(
     else checkBatch(size, chipBytes(chip), limits);
     pending.push(chip);
     if (pending.length === size) {
-      yield stackChips(pending);
+      const batch = stackChips(pending);
+      stacked?.(pending);
       pending = [];
+      yield batch;
     }
   }
-  if (pending.length > 0 && !opts.dropLast) yield stackChips(pending);
+  if (pending.length > 0 && !opts.dropLast) {
+    const batch = stackChips(pending);
+    stacked?.(pending);
+    yield batch;
+  }
 }
 
 /**
