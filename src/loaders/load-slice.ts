@@ -22,7 +22,6 @@ import {
   resample,
   sliceGrid,
   type PixelGrid,
-  type PixelWindow,
   type PointMapper,
   type Resampling,
 } from './warp.js';
