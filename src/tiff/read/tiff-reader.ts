@@ -4,7 +4,7 @@ import type { CogLayout } from '../cog-layout.js';
 import type { CogImageLayout } from '../image.js';
 import { unpackBitmask } from '../codecs/bitmask.js';
 import { SUPPORTED_COMPRESSIONS } from '../codecs/decode-block.js';
-import { decodeBlockPooled } from '../codecs/worker-pool.js';
+import { decodeBlockPooled, decodesOnWorkers, readDecodePooled } from '../codecs/worker-pool.js';
 import type { RasterInfo, RasterReader, WindowData } from '../raster-reader.js';
 import type { BlockCache } from '../../sources/block-cache.js';
 import type { ByteRange, ByteSource } from '../../sources/byte-source.js';
@@ -174,6 +174,8 @@ export class TiffRasterReader implements RasterReader {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // worker threads may still be reading blocks through the source's descriptor
+    await Promise.allSettled([...this.inflight.values()]);
     if (this.ownsSource) await this.source.close();
   }
 
@@ -276,22 +278,36 @@ export class TiffRasterReader implements RasterReader {
       });
     }
     if (toRead.length > 0) {
-      const raw = this.readRaw(toRead, level, isMask);
-      toRead.forEach((t, k) => {
+      // Local blocks decoded on worker threads are read there too (positional reads on this
+      // source's descriptor, which close() keeps open until they settle); the rest are read here.
+      const fd = this.ownsSource ? this.source.fd : undefined;
+      const onWorker = new Set(fd === undefined ? [] : toRead.filter((t) => decodesOnWorkers(img, t.rows)));
+      const here = toRead.filter((t) => !onWorker.has(t));
+      const raw = here.length > 0 ? this.readRaw(here, level, isMask) : Promise.resolve([]);
+      toRead.forEach((t) => {
         const where = { href: this.href, image: level, block: t.block, mask: isMask };
-        const decode = (bytes: Uint8Array, rows: number, partial: boolean) => {
+        const partial = t.range.length < t.full.length;
+        const decode = (bytes: Uint8Array, rows: number, prefix: boolean) => {
           countRead('blocksDecoded');
-          return decodeBlockPooled(bytes, img, rows, this.layout.littleEndian, where, partial);
+          return decodeBlockPooled(bytes, img, rows, this.layout.littleEndian, where, prefix);
         };
-        const p = raw
-          .then((bufs) =>
-            decode(bufs[k], t.rows, t.range.length < t.full.length).catch(async (e: unknown) => {
-              if (t.range.length === t.full.length || !(e instanceof RasterError) || e.code !== 'CORRUPT_BLOCK')
-                throw e;
+        let decoded: Promise<Uint8Array>;
+        if (onWorker.has(t)) {
+          countRead('blocksDecoded');
+          countRead('bytesRead', t.range.length);
+          const file = { fd: fd as number, ...t.range, fullLength: t.full.length, fullRows: t.fullRows };
+          decoded = readDecodePooled(file, img, t.rows, this.layout.littleEndian, where, partial);
+        } else {
+          const k = here.indexOf(t);
+          decoded = raw.then((bufs) =>
+            decode(bufs[k], t.rows, partial).catch(async (e: unknown) => {
+              if (!partial || !(e instanceof RasterError) || e.code !== 'CORRUPT_BLOCK') throw e;
               const [whole] = await this.readRaw([{ range: t.full, block: t.block }], level, isMask);
               return decode(whole, t.fullRows, false);
             }),
-          )
+          );
+        }
+        const p = decoded
           .then((bytes) => {
             // Rows past `t.rows` may have been inflated but not un-predicted: keep exactly `t.rows`.
             const out = isMask
