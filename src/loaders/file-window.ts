@@ -6,7 +6,8 @@ import type { PixelWindow } from './warp.js';
 /**
  * Reads bands of one file for a slice. gdalwarp takes an Alpha band as the source's validity even
  * where GetMaskFlags does not (e.g. int16 alpha, or next to a nodata value): it is read along and
- * pixels where it is 0 are cleared from the mask. Untyped failures become {@link LoaderError}
+ * pixels where it is 0 are cleared from the mask. `into` is offered to the reader (see
+ * `RasterReader.readWindow`) when no alpha band is read along. Untyped failures become {@link LoaderError}
  * `READ_FAILED` naming the file and the slice.
  */
 export async function readFileWindow(
@@ -15,10 +16,11 @@ export async function readFileWindow(
   w: PixelWindow,
   file: { href: string; bands: number[] },
   slice: GeoSlice,
+  into?: WindowData,
 ): Promise<WindowData> {
   try {
     const alpha = reader.info.alphaMask ? null : (reader.info.alphaBand ?? null);
-    if (alpha === null) return await reader.readWindow(level, w.x0, w.y0, w.width, w.height, file.bands);
+    if (alpha === null) return await reader.readWindow(level, w.x0, w.y0, w.width, w.height, file.bands, into);
     const at = file.bands.indexOf(alpha);
     const bands = at >= 0 ? file.bands : [...file.bands, alpha];
     const got = await reader.readWindow(level, w.x0, w.y0, w.width, w.height, bands);
@@ -45,7 +47,7 @@ export async function readFileWindow(
 export function clearInvalid(valid: Uint8Array, data: WindowData, nodata: number | null): void {
   const px = valid.length;
   const m = data.mask;
-  if (m) andMask(valid, m);
+  if (m && m !== valid) andMask(valid, m);
   const bands = data.data;
   const float = bands[0] instanceof Float32Array || bands[0] instanceof Float64Array;
   if (bands.length === 0 || (nodata === null && !float)) return;

@@ -17,14 +17,7 @@ import { clearInvalid, readFileWindow } from './file-window.js';
 import { aligned, nativeChip, nativeWindow } from './native-chip.js';
 import { acquireSharedReaders } from './shared-readers.js';
 import { filterByInterval, groupByDate, type TemporalMode } from './temporal.js';
-import {
-  planWarp,
-  resample,
-  sliceGrid,
-  type PixelGrid,
-  type PointMapper,
-  type Resampling,
-} from './warp.js';
+import { planWarp, resample, sliceGrid, type PixelGrid, type PointMapper, type Resampling } from './warp.js';
 
 /**
  * What a slice can be loaded from: a raster path or URL, or a catalog row (its `assets` map band

@@ -70,14 +70,24 @@ export async function nativeChip(req: NativeRequest): Promise<NativePixels | nul
   const n = grid.width * grid.height;
   const out = dtypeInfo(req.dtype);
   const data = req.pool ? req.pool.take(req.dtype, req.bands * n) : out.create(req.bands * n);
-  const mask = new Uint8Array(n).fill(1);
+  const mask = new Uint8Array(n);
   // a float64 composite keeps 32-bit integers and doubles exact; the others composite in float32
   const wide = req.dtype === 'float64' || req.dtype === 'int32' || req.dtype === 'uint32';
-  const reads = await Promise.all(plans.map((p) => readFileWindow(p.reader, p.level, p.window, p.file, slice)));
+  // a file in the chip's dtype is read straight into the chip's band planes (and the first one's mask into the chip's)
+  const intos = plans.map(({ reader, file }, f) => ({
+    data: reader.info.dtype === req.dtype ? file.chipBands.map((cb) => data.subarray(cb * n, (cb + 1) * n)) : [],
+    ...(f === 0 ? { mask } : {}),
+  }));
+  const reads = await Promise.all(
+    plans.map((p, f) => readFileWindow(p.reader, p.level, p.window, p.file, slice, intos[f])),
+  );
   reads.forEach((got, f) => {
     const { file, reader } = plans[f];
     const from = dtypeInfo(reader.info.dtype);
-    file.chipBands.forEach((cb, i) => copyBand(data, cb * n, got.data[i], out, from, wide));
+    file.chipBands.forEach((cb, i) => {
+      if (got.data[i] !== intos[f].data[i]) copyBand(data, cb * n, got.data[i], out, from, wide);
+    });
+    if (f === 0 && got.mask !== mask) mask.fill(1);
     clearInvalid(mask, got, reader.info.nodata);
   });
   return { data, mask, filled: zeroInvalid(data, req.bands, mask) };

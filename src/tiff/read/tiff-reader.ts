@@ -10,7 +10,15 @@ import type { BlockCache } from '../../sources/block-cache.js';
 import type { ByteRange, ByteSource } from '../../sources/byte-source.js';
 import { LIMITS } from '../limits.js';
 import { countRead } from './read-counters.js';
-import { allocTyped, dtypeBytes, type StoredSamples, type TypedArray, tiffSamples, viewTyped } from '../dtype.js';
+import {
+  allocTyped,
+  dtypeBytes,
+  dtypeInfo,
+  type StoredSamples,
+  type TypedArray,
+  tiffSamples,
+  viewTyped,
+} from '../dtype.js';
 import { widenSamples } from '../codecs/widen-samples.js';
 
 /**
@@ -75,10 +83,18 @@ export class TiffRasterReader implements RasterReader {
     };
   }
 
-  async readWindow(level: number, x0: number, y0: number, w: number, h: number, bands: number[]): Promise<WindowData> {
+  async readWindow(
+    level: number,
+    x0: number,
+    y0: number,
+    w: number,
+    h: number,
+    bands: number[],
+    into?: WindowData,
+  ): Promise<WindowData> {
     this.checkWindow(level, x0, y0, w, h, bands);
     const alpha = this.info.alphaMask ? (this.info.alphaBand ?? null) : null;
-    if (alpha === null) return this.readBands(level, x0, y0, w, h, bands);
+    if (alpha === null) return this.readBands(level, x0, y0, w, h, bands, into);
     // GDAL's alpha mask: valid where the alpha band is > 0 (read along with the requested bands)
     const at = bands.indexOf(alpha);
     const got = await this.readBands(level, x0, y0, w, h, at >= 0 ? bands : [...bands, alpha]);
@@ -95,16 +111,23 @@ export class TiffRasterReader implements RasterReader {
     w: number,
     h: number,
     bands: number[],
+    into?: WindowData,
   ): Promise<WindowData> {
     const img = this.layout.images[level];
     const fill = this.nodata ?? 0;
-    const data = bands.map(() => allocTyped(this.layout.dtype, w * h));
-    if (fill !== 0) for (const d of data) d.fill(fill);
-    const mask = new Uint8Array(w * h);
     const cx0 = Math.max(0, x0);
     const cy0 = Math.max(0, y0);
     const cx1 = Math.min(img.width, x0 + w);
     const cy1 = Math.min(img.height, y0 + h);
+    // offered arrays of the right type and size are filled in place (every pixel is written)
+    const px = w * h;
+    const fits = (a: TypedArray | undefined): a is TypedArray =>
+      a !== undefined && a.length === px && dtypeInfo(this.layout.dtype).accepts(a);
+    const offered = into && into.data.length === bands.length && into.data.every(fits);
+    const data = offered ? into.data : bands.map(() => allocTyped(this.layout.dtype, px));
+    const inside = cx0 === x0 && cy0 === y0 && cx1 === x0 + w && cy1 === y0 + h;
+    if (fill !== 0 || (offered && !inside)) for (const d of data) d.fill(fill);
+    const mask = into?.mask?.length === px ? into.mask.fill(0) : new Uint8Array(px);
     if (cx0 >= cx1 || cy0 >= cy1) return { data, mask };
 
     const jobs = blockJobs(img, cx0, cy0, cx1, cy1);
