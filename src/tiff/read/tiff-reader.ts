@@ -4,7 +4,7 @@ import type { CogLayout } from '../cog-layout.js';
 import type { CogImageLayout } from '../image.js';
 import { unpackBitmask } from '../codecs/bitmask.js';
 import { SUPPORTED_COMPRESSIONS } from '../codecs/decode-block.js';
-import { decodeBlockPooled } from '../codecs/worker-pool.js';
+import { decodeBlockPooled, decodesOnWorkers, readDecodePooled } from '../codecs/worker-pool.js';
 import type { RasterInfo, RasterReader, WindowData } from '../raster-reader.js';
 import type { BlockCache } from '../../sources/block-cache.js';
 import type { ByteRange, ByteSource } from '../../sources/byte-source.js';
@@ -14,6 +14,7 @@ import {
   allocTyped,
   dtypeBytes,
   isBigIntDtype,
+  isSampleArrayOf,
   type BigIntArray,
   type SampleArray,
   type StoredSamples,
@@ -88,10 +89,18 @@ export class TiffRasterReader implements RasterReader {
     };
   }
 
-  async readWindow(level: number, x0: number, y0: number, w: number, h: number, bands: number[]): Promise<WindowData> {
+  async readWindow(
+    level: number,
+    x0: number,
+    y0: number,
+    w: number,
+    h: number,
+    bands: number[],
+    into?: WindowData,
+  ): Promise<WindowData> {
     this.checkWindow(level, x0, y0, w, h, bands);
     const alpha = this.info.alphaMask ? (this.info.alphaBand ?? null) : null;
-    if (alpha === null) return this.readBands(level, x0, y0, w, h, bands);
+    if (alpha === null) return this.readBands(level, x0, y0, w, h, bands, into);
     // GDAL's alpha mask: valid where the alpha band is > 0 (read along with the requested bands)
     const at = bands.indexOf(alpha);
     const got = await this.readBands(level, x0, y0, w, h, at >= 0 ? bands : [...bands, alpha]);
@@ -108,15 +117,22 @@ export class TiffRasterReader implements RasterReader {
     w: number,
     h: number,
     bands: number[],
+    into?: WindowData,
   ): Promise<WindowData> {
     const img = this.layout.images[level];
-    const data = bands.map(() => allocTyped(this.layout.dtype, w * h));
-    this.fillNodata(data);
-    const mask = new Uint8Array(w * h);
     const cx0 = Math.max(0, x0);
     const cy0 = Math.max(0, y0);
     const cx1 = Math.min(img.width, x0 + w);
     const cy1 = Math.min(img.height, y0 + h);
+    // offered arrays of the right type and size are filled in place (every pixel is written)
+    const px = w * h;
+    const fits = (a: SampleArray | undefined): a is SampleArray =>
+      a !== undefined && a.length === px && isSampleArrayOf(this.layout.dtype, a);
+    const offered = into && into.data.length === bands.length && into.data.every(fits);
+    const data = offered ? into.data : bands.map(() => allocTyped(this.layout.dtype, px));
+    const inside = cx0 === x0 && cy0 === y0 && cx1 === x0 + w && cy1 === y0 + h;
+    this.fillNodata(data, Boolean(offered && !inside));
+    const mask = into?.mask?.length === px ? into.mask.fill(0) : new Uint8Array(px);
     if (cx0 >= cx1 || cy0 >= cy1) return { data, mask };
 
     const jobs = blockJobs(img, cx0, cy0, cx1, cy1);
@@ -187,16 +203,22 @@ export class TiffRasterReader implements RasterReader {
     return { data, mask };
   }
 
-  /** Fills freshly allocated sample arrays with the nodata value (they start at 0). */
-  private fillNodata(arrays: SampleArray[]): void {
+  /** Fills sample arrays with the nodata value (or 0): fresh ones start at 0, reused ones (`always`) do not. */
+  private fillNodata(arrays: SampleArray[], always = false): void {
     if (isBigIntDtype(this.layout.dtype)) {
-      if (this.nodataBig) for (const a of arrays) (a as BigIntArray).fill(this.nodataBig);
-    } else if (this.nodata !== null && this.nodata !== 0) for (const a of arrays) (a as TypedArray).fill(this.nodata);
+      const v = this.nodataBig ?? 0n;
+      if (v !== 0n || always) for (const a of arrays) (a as BigIntArray).fill(v);
+    } else {
+      const v = this.nodata ?? 0;
+      if (v !== 0 || always) for (const a of arrays) (a as TypedArray).fill(v);
+    }
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // worker threads may still be reading blocks through the source's descriptor
+    await Promise.allSettled([...this.inflight.values()]);
     if (this.ownsSource) await this.source.close();
   }
 
@@ -299,22 +321,36 @@ export class TiffRasterReader implements RasterReader {
       });
     }
     if (toRead.length > 0) {
-      const raw = this.readRaw(toRead, level, isMask);
-      toRead.forEach((t, k) => {
+      // Local blocks decoded on worker threads are read there too (positional reads on this
+      // source's descriptor, which close() keeps open until they settle); the rest are read here.
+      const fd = this.ownsSource ? this.source.fd : undefined;
+      const onWorker = new Set(fd === undefined ? [] : toRead.filter((t) => decodesOnWorkers(img, t.rows)));
+      const here = toRead.filter((t) => !onWorker.has(t));
+      const raw = here.length > 0 ? this.readRaw(here, level, isMask) : Promise.resolve([]);
+      toRead.forEach((t) => {
         const where = { href: this.href, image: level, block: t.block, mask: isMask };
-        const decode = (bytes: Uint8Array, rows: number, partial: boolean) => {
+        const partial = t.range.length < t.full.length;
+        const decode = (bytes: Uint8Array, rows: number, prefix: boolean) => {
           countRead('blocksDecoded');
-          return decodeBlockPooled(bytes, img, rows, this.layout.littleEndian, where, partial);
+          return decodeBlockPooled(bytes, img, rows, this.layout.littleEndian, where, prefix);
         };
-        const p = raw
-          .then((bufs) =>
-            decode(bufs[k], t.rows, t.range.length < t.full.length).catch(async (e: unknown) => {
-              if (t.range.length === t.full.length || !(e instanceof RasterError) || e.code !== 'CORRUPT_BLOCK')
-                throw e;
+        let decoded: Promise<Uint8Array>;
+        if (onWorker.has(t)) {
+          countRead('blocksDecoded');
+          countRead('bytesRead', t.range.length);
+          const file = { fd: fd as number, ...t.range, fullLength: t.full.length, fullRows: t.fullRows };
+          decoded = readDecodePooled(file, img, t.rows, this.layout.littleEndian, where, partial);
+        } else {
+          const k = here.indexOf(t);
+          decoded = raw.then((bufs) =>
+            decode(bufs[k], t.rows, partial).catch(async (e: unknown) => {
+              if (!partial || !(e instanceof RasterError) || e.code !== 'CORRUPT_BLOCK') throw e;
               const [whole] = await this.readRaw([{ range: t.full, block: t.block }], level, isMask);
               return decode(whole, t.fullRows, false);
             }),
-          )
+          );
+        }
+        const p = decoded
           .then((bytes) => {
             // Rows past `t.rows` may have been inflated but not un-predicted: keep exactly `t.rows`.
             const out = isMask
