@@ -18,6 +18,7 @@ import {
   gridSampler,
   openCatalog,
   randomSampler,
+  slicesFromCatalog,
   stratifiedSampler,
   type CatalogRow,
   type GeoCatalog,
@@ -137,6 +138,12 @@ test('samplers: a failing catalog stream is SamplerError INTERNAL naming the sam
     SamplerError,
     ['stratifiedSampler', 'scenes-under-test'],
   );
+});
+
+test('slicesFromCatalog: a failing catalog stream is CatalogError INTERNAL naming the catalog', T, async () => {
+  const cat = failingCatalog(catalogFromRows(rows(), { source: 'slice-table' }), 0);
+  const { CatalogError } = await import('../../src/errors.js');
+  await assertTyped(slicesFromCatalog(cat), CatalogError, ['slicesFromCatalog', 'slice-table']);
 });
 
 test('a break out of a sampler loop closes the catalog cursor', T, async () => {
