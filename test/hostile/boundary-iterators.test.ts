@@ -320,6 +320,12 @@ test('iterateAtBoundary: no double wrapping, laziness, return() and throw() reac
   assert.deepEqual(await once.return(undefined), { value: undefined, done: true });
   assert.ok(finished, 'return() ran the source finally');
 
+  started = false;
+  const unused = iterateAtBoundary(LoaderError, 'outer', source());
+  assert.deepEqual(await unused.return(undefined), { value: undefined, done: true });
+  assert.deepEqual(await unused.next(), { value: undefined, done: true });
+  assert.equal(started, false, 'a stream closed before it started never runs its source');
+
   finished = false;
   const twice = iterateAtBoundary(LoaderError, 'outer', source());
   await twice.next();
