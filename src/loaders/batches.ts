@@ -38,10 +38,15 @@ export function batchChips(chips: AsyncIterable<Chip> | Iterable<Chip>, opts: Ba
   return iterateAtBoundary(LoaderError, 'batchChips', chipBatches(chips, opts));
 }
 
-/** {@link batchChips} without the boundary, for public streams that wrap it under their own name. */
+/**
+ * {@link batchChips} without the boundary, for public streams that wrap it under their own name;
+ * `stacked` is called with each group of chips once it has been copied into its batch (a loader
+ * recycles their arrays).
+ */
 export async function* chipBatches(
   chips: AsyncIterable<Chip> | Iterable<Chip>,
   opts: BatchOptions,
+  stacked?: (chips: readonly Chip[]) => void,
 ): AsyncGenerator<Batch> {
   if (!opts || typeof opts !== 'object') throw new LoaderError('BAD_OPTION', 'batchChips: options must be an object');
   checkOptionKeys(opts, BATCH_OPTION_KEYS, 'batches', LoaderError);
@@ -56,11 +61,17 @@ export async function* chipBatches(
     else checkBatch(size, chipBytes(chip), limits);
     pending.push(chip);
     if (pending.length === size) {
-      yield stackChips(pending);
+      const batch = stackChips(pending);
+      stacked?.(pending);
       pending = [];
+      yield batch;
     }
   }
-  if (pending.length > 0 && !opts.dropLast) yield stackChips(pending);
+  if (pending.length > 0 && !opts.dropLast) {
+    const batch = stackChips(pending);
+    stacked?.(pending);
+    yield batch;
+  }
 }
 
 /**

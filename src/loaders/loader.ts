@@ -5,8 +5,9 @@ import { iterateAtBoundary, LoaderError } from '../errors.js';
 import { checkOptionKeys, optionKeys } from '../option-keys.js';
 import { describeSlice, type GeoSlice } from '../geo/slice.js';
 import { chipBatches, type Batch, type BatchOptions } from './batches.js';
+import { ChipPool } from './chip-pool.js';
 import type { Chip } from './chip.js';
-import { loadSlice, type BandSelector, type RasterOpener, type SliceSource } from './load-slice.js';
+import { loadSliceWith, type BandSelector, type RasterOpener, type SliceSource } from './load-slice.js';
 import { mapOrdered } from './prefetch.js';
 import { openRaster, type RasterDtype } from './raster.js';
 import { ReaderPool } from './reader-pool.js';
@@ -178,6 +179,9 @@ export function createLoader(opts: LoaderOptions): Loader {
     return minValid === undefined ? f > 0 : f >= minValid;
   };
   const stats: LoaderStats = { loaded: 0, skippedEmpty: 0, failed: 0 };
+  // arrays of chips stacked into batches, reused for later chips (enough for the chips in flight)
+  const chipDtype = opts.dtype ?? 'float32';
+  const chipPool = new ChipPool(2 * Math.max(concurrency, prefetch) + 16);
   const cache = cacheBytes > 0 ? new BlockCache(cacheBytes) : null;
   const pool = new ReaderPool(
     opts.open ?? ((href, layout) => openRaster(href, { layout, http, ...(cache ? { blockCache: cache } : {}) })),
@@ -217,16 +221,21 @@ export function createLoader(opts: LoaderOptions): Loader {
       return lease.reader;
     };
     try {
-      return await loadSlice(sources, slice, {
-        bands: opts.bands,
-        resampling: opts.resampling,
-        dtype: opts.dtype,
-        temporal: opts.temporal,
-        overviews: opts.overviews,
-        scaleOffset: opts.scaleOffset,
-        open,
-        limits,
-      });
+      return await loadSliceWith(
+        sources,
+        slice,
+        {
+          bands: opts.bands,
+          resampling: opts.resampling,
+          dtype: opts.dtype,
+          temporal: opts.temporal,
+          overviews: opts.overviews,
+          scaleOffset: opts.scaleOffset,
+          open,
+          limits,
+        },
+        chipPool,
+      );
     } finally {
       for (const release of leases) release();
     }
@@ -257,7 +266,9 @@ export function createLoader(opts: LoaderOptions): Loader {
       iterateAtBoundary(
         LoaderError,
         `loader.batches ${inputs}`,
-        chipBatches(chipsWith(slices, load), { limits, ...b }),
+        chipBatches(chipsWith(slices, load), { limits, ...b }, (done) => {
+          for (const c of done) chipPool.give(chipDtype, c.data);
+        }),
       ),
     cache,
     stats,

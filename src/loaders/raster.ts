@@ -93,11 +93,19 @@ class LimitedReader implements RasterReader {
     return this.inner.info;
   }
 
-  async readWindow(level: number, x0: number, y0: number, w: number, h: number, bands: number[]): Promise<WindowData> {
+  async readWindow(
+    level: number,
+    x0: number,
+    y0: number,
+    w: number,
+    h: number,
+    bands: number[],
+    into?: WindowData,
+  ): Promise<WindowData> {
     const why = windowTooLarge(w, h, bands.length, `${this.href} level ${level}`, this.limits);
     if (why) throw new RasterError('BAD_WINDOW', why, { subject: this.href });
     try {
-      return await this.inner.readWindow(level, x0, y0, w, h, bands);
+      return await this.inner.readWindow(level, x0, y0, w, h, bands, into);
     } catch (e) {
       throw asGeosliceError(e, this.href);
     }
