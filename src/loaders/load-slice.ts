@@ -2,6 +2,7 @@ import { asGeosliceError, checkWindow, resolveLimits, type ResourceLimits } from
 import { checkHttpOptions, type HttpSourceOptions } from '../sources/http-source.js';
 import type { CatalogRow } from '../catalog/types.js';
 import { GeosliceError, LoaderError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../option-keys.js';
 import { bboxIntersects, type BBox, gridBounds } from '../geo/bbox.js';
 import { normalizeCrs } from '../geo/crs.js';
 import { describeSlice, validateSlice, type GeoSlice } from '../geo/slice.js';
@@ -71,6 +72,19 @@ export interface LoadSliceOptions {
   scaleOffset?: boolean;
 }
 
+/** The keys of {@link LoadSliceOptions} (the compiler checks the list is complete). */
+export const LOAD_SLICE_OPTION_KEYS = optionKeys<LoadSliceOptions>()([
+  'limits',
+  'http',
+  'bands',
+  'resampling',
+  'dtype',
+  'temporal',
+  'open',
+  'overviews',
+  'scaleOffset',
+]);
+
 /** One file read for one source: which of its bands (0-based) go to which chip bands. */
 interface FileRead {
   href: string;
@@ -129,6 +143,7 @@ export async function loadSliceWith(
   pool?: ChipPool,
 ): Promise<Chip> {
   validateSlice(slice);
+  checkOptionKeys(opts, LOAD_SLICE_OPTION_KEYS, 'loadSlice', LoaderError);
   const limits = resolveLimits(opts.limits);
   {
     const g = sliceGrid(slice);

@@ -1,9 +1,10 @@
 import { resolveLimits, type ResourceLimits } from './limits.js';
 import { checkHttpOptions, type HttpSourceOptions } from '../sources/http-source.js';
 import type { CatalogRow, GeoCatalog } from '../catalog/types.js';
-import { LoaderError } from '../errors.js';
+import { iterateAtBoundary, LoaderError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../option-keys.js';
 import { describeSlice, type GeoSlice } from '../geo/slice.js';
-import { batchChipsThen, type Batch, type BatchOptions } from './batches.js';
+import { chipBatches, type Batch, type BatchOptions } from './batches.js';
 import { ChipPool } from './chip-pool.js';
 import type { Chip } from './chip.js';
 import { loadSliceWith, type BandSelector, type RasterOpener, type SliceSource } from './load-slice.js';
@@ -72,6 +73,29 @@ export interface LoaderOptions {
   minValidFraction?: number;
 }
 
+/** The keys of {@link LoaderOptions} (the compiler checks the list is complete). */
+export const LOADER_OPTION_KEYS = optionKeys<LoaderOptions>()([
+  'catalog',
+  'http',
+  'limits',
+  'memoryIndexRows',
+  'sources',
+  'bands',
+  'resampling',
+  'overviews',
+  'scaleOffset',
+  'dtype',
+  'concurrency',
+  'prefetch',
+  'cacheBytes',
+  'temporal',
+  'decodeThreads',
+  'maxOpenFiles',
+  'open',
+  'onError',
+  'minValidFraction',
+]);
+
 /**
  * Counters of a {@link Loader}'s `chips`/`batches` iterations.
  */
@@ -121,6 +145,7 @@ export function createLoader(opts: LoaderOptions): Loader {
     throw new LoaderError('BAD_OPTION', `createLoader: ${why}`);
   };
   if (!opts || typeof opts !== 'object') bad('options must be an object');
+  checkOptionKeys(opts, LOADER_OPTION_KEYS, 'createLoader', LoaderError);
   if (!opts.catalog === !opts.sources)
     bad(
       'give exactly one of `catalog` (rows are looked up per slice) or `sources` (files or rows used for every slice)',
@@ -233,13 +258,18 @@ export function createLoader(opts: LoaderOptions): Loader {
     }
   };
 
+  const inputs = catalog ? `over ${catalog.source}` : 'over its sources';
   return {
     load,
-    chips: (slices) => chipsWith(slices, load),
+    chips: (slices) => iterateAtBoundary(LoaderError, `loader.chips ${inputs}`, chipsWith(slices, load)),
     batches: (slices, b) =>
-      batchChipsThen(chipsWith(slices, load), { limits, ...b }, (done) => {
-        for (const c of done) chipPool.give(chipDtype, c.data);
-      }),
+      iterateAtBoundary(
+        LoaderError,
+        `loader.batches ${inputs}`,
+        chipBatches(chipsWith(slices, load), { limits, ...b }, (done) => {
+          for (const c of done) chipPool.give(chipDtype, c.data);
+        }),
+      ),
     cache,
     stats,
     close: async () => {
