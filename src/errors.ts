@@ -120,3 +120,37 @@ export function atBoundarySync<T>(Kind: GeosliceErrorClass, subject: string, fn:
     throw toGeosliceError(e, subject, Kind);
   }
 }
+
+/** The iterables {@link iterateAtBoundary} returned, so that wrapping one again returns it as it is. */
+const boundaryIterables = new WeakSet<object>();
+
+/**
+ * The async-iterable form of {@link atBoundary}, for public functions that return a stream (samplers,
+ * `loader.chips`, `readGeometries`, vector features, catalog rows...): yields what `source` yields,
+ * and rethrows anything that is not a {@link GeosliceError} through {@link toGeosliceError} (the
+ * original as `cause`). `return()` (an early `break`) and `throw()` reach `source`, so its `finally`
+ * blocks close files and cursors. An iterable this returned is returned as it is (no double wrapping).
+ * Lazy like a generator: nothing of `source` runs before the first `next()`.
+ */
+export function iterateAtBoundary<T>(
+  Kind: GeosliceErrorClass,
+  subject: string,
+  source: AsyncIterable<T>,
+): AsyncGenerator<T, void, undefined> {
+  if (boundaryIterables.has(source)) return source as AsyncGenerator<T, void, undefined>;
+  const guarded = guardIteration(Kind, subject, source);
+  boundaryIterables.add(guarded);
+  return guarded;
+}
+
+async function* guardIteration<T>(
+  Kind: GeosliceErrorClass,
+  subject: string,
+  source: AsyncIterable<T>,
+): AsyncGenerator<T, void, undefined> {
+  try {
+    yield* source;
+  } catch (e) {
+    throw toGeosliceError(e, subject, Kind);
+  }
+}

@@ -61,7 +61,19 @@ export interface WindowData {
  */
 export interface RasterReader {
   info: RasterInfo;
-  /** Window `(x0, y0, w, h)` in pixels of `level`; may extend past the edges. `bands` are 0-based. */
-  readWindow(level: number, x0: number, y0: number, w: number, h: number, bands: number[]): Promise<WindowData>;
+  /**
+   * Window `(x0, y0, w, h)` in pixels of `level`; may extend past the edges. `bands` are 0-based.
+   * `into` offers arrays to fill instead of allocating (one `w * h` array of the raster's dtype per
+   * band, and a `w * h` mask): a reader may use or ignore them, so always read the returned arrays.
+   */
+  readWindow(
+    level: number,
+    x0: number,
+    y0: number,
+    w: number,
+    h: number,
+    bands: number[],
+    into?: WindowData,
+  ): Promise<WindowData>;
   close(): Promise<void>;
 }

@@ -4,13 +4,21 @@ import type { CogLayout } from '../cog-layout.js';
 import type { CogImageLayout } from '../image.js';
 import { unpackBitmask } from '../codecs/bitmask.js';
 import { SUPPORTED_COMPRESSIONS } from '../codecs/decode-block.js';
-import { decodeBlockPooled } from '../codecs/worker-pool.js';
+import { decodeBlockPooled, decodesOnWorkers, readDecodePooled } from '../codecs/worker-pool.js';
 import type { RasterInfo, RasterReader, WindowData } from '../raster-reader.js';
 import type { BlockCache } from '../../sources/block-cache.js';
 import type { ByteRange, ByteSource } from '../../sources/byte-source.js';
 import { LIMITS } from '../limits.js';
 import { countRead } from './read-counters.js';
-import { allocTyped, dtypeBytes, type StoredSamples, type TypedArray, tiffSamples, viewTyped } from '../dtype.js';
+import {
+  allocTyped,
+  dtypeBytes,
+  dtypeInfo,
+  type StoredSamples,
+  type TypedArray,
+  tiffSamples,
+  viewTyped,
+} from '../dtype.js';
 import { widenSamples } from '../codecs/widen-samples.js';
 
 /**
@@ -75,10 +83,18 @@ export class TiffRasterReader implements RasterReader {
     };
   }
 
-  async readWindow(level: number, x0: number, y0: number, w: number, h: number, bands: number[]): Promise<WindowData> {
+  async readWindow(
+    level: number,
+    x0: number,
+    y0: number,
+    w: number,
+    h: number,
+    bands: number[],
+    into?: WindowData,
+  ): Promise<WindowData> {
     this.checkWindow(level, x0, y0, w, h, bands);
     const alpha = this.info.alphaMask ? (this.info.alphaBand ?? null) : null;
-    if (alpha === null) return this.readBands(level, x0, y0, w, h, bands);
+    if (alpha === null) return this.readBands(level, x0, y0, w, h, bands, into);
     // GDAL's alpha mask: valid where the alpha band is > 0 (read along with the requested bands)
     const at = bands.indexOf(alpha);
     const got = await this.readBands(level, x0, y0, w, h, at >= 0 ? bands : [...bands, alpha]);
@@ -95,16 +111,23 @@ export class TiffRasterReader implements RasterReader {
     w: number,
     h: number,
     bands: number[],
+    into?: WindowData,
   ): Promise<WindowData> {
     const img = this.layout.images[level];
     const fill = this.nodata ?? 0;
-    const data = bands.map(() => allocTyped(this.layout.dtype, w * h));
-    if (fill !== 0) for (const d of data) d.fill(fill);
-    const mask = new Uint8Array(w * h);
     const cx0 = Math.max(0, x0);
     const cy0 = Math.max(0, y0);
     const cx1 = Math.min(img.width, x0 + w);
     const cy1 = Math.min(img.height, y0 + h);
+    // offered arrays of the right type and size are filled in place (every pixel is written)
+    const px = w * h;
+    const fits = (a: TypedArray | undefined): a is TypedArray =>
+      a !== undefined && a.length === px && dtypeInfo(this.layout.dtype).accepts(a);
+    const offered = into && into.data.length === bands.length && into.data.every(fits);
+    const data = offered ? into.data : bands.map(() => allocTyped(this.layout.dtype, px));
+    const inside = cx0 === x0 && cy0 === y0 && cx1 === x0 + w && cy1 === y0 + h;
+    if (fill !== 0 || (offered && !inside)) for (const d of data) d.fill(fill);
+    const mask = into?.mask?.length === px ? into.mask.fill(0) : new Uint8Array(px);
     if (cx0 >= cx1 || cy0 >= cy1) return { data, mask };
 
     const jobs = blockJobs(img, cx0, cy0, cx1, cy1);
@@ -174,6 +197,8 @@ export class TiffRasterReader implements RasterReader {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // worker threads may still be reading blocks through the source's descriptor
+    await Promise.allSettled([...this.inflight.values()]);
     if (this.ownsSource) await this.source.close();
   }
 
@@ -276,22 +301,36 @@ export class TiffRasterReader implements RasterReader {
       });
     }
     if (toRead.length > 0) {
-      const raw = this.readRaw(toRead, level, isMask);
-      toRead.forEach((t, k) => {
+      // Local blocks decoded on worker threads are read there too (positional reads on this
+      // source's descriptor, which close() keeps open until they settle); the rest are read here.
+      const fd = this.ownsSource ? this.source.fd : undefined;
+      const onWorker = new Set(fd === undefined ? [] : toRead.filter((t) => decodesOnWorkers(img, t.rows)));
+      const here = toRead.filter((t) => !onWorker.has(t));
+      const raw = here.length > 0 ? this.readRaw(here, level, isMask) : Promise.resolve([]);
+      toRead.forEach((t) => {
         const where = { href: this.href, image: level, block: t.block, mask: isMask };
-        const decode = (bytes: Uint8Array, rows: number, partial: boolean) => {
+        const partial = t.range.length < t.full.length;
+        const decode = (bytes: Uint8Array, rows: number, prefix: boolean) => {
           countRead('blocksDecoded');
-          return decodeBlockPooled(bytes, img, rows, this.layout.littleEndian, where, partial);
+          return decodeBlockPooled(bytes, img, rows, this.layout.littleEndian, where, prefix);
         };
-        const p = raw
-          .then((bufs) =>
-            decode(bufs[k], t.rows, t.range.length < t.full.length).catch(async (e: unknown) => {
-              if (t.range.length === t.full.length || !(e instanceof RasterError) || e.code !== 'CORRUPT_BLOCK')
-                throw e;
+        let decoded: Promise<Uint8Array>;
+        if (onWorker.has(t)) {
+          countRead('blocksDecoded');
+          countRead('bytesRead', t.range.length);
+          const file = { fd: fd as number, ...t.range, fullLength: t.full.length, fullRows: t.fullRows };
+          decoded = readDecodePooled(file, img, t.rows, this.layout.littleEndian, where, partial);
+        } else {
+          const k = here.indexOf(t);
+          decoded = raw.then((bufs) =>
+            decode(bufs[k], t.rows, partial).catch(async (e: unknown) => {
+              if (!partial || !(e instanceof RasterError) || e.code !== 'CORRUPT_BLOCK') throw e;
               const [whole] = await this.readRaw([{ range: t.full, block: t.block }], level, isMask);
               return decode(whole, t.fullRows, false);
             }),
-          )
+          );
+        }
+        const p = decoded
           .then((bytes) => {
             // Rows past `t.rows` may have been inflated but not un-predicted: keep exactly `t.rows`.
             const out = isMask
