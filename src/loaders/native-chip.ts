@@ -1,7 +1,7 @@
 import { normalizeCrs } from '../geo/crs.js';
 import type { GeoSlice } from '../geo/slice.js';
 import type { CogLayout } from '../tiff/cog-layout.js';
-import { type DTypeInfo, dtypeInfo, type RasterDtype, type TypedArray } from '../tiff/dtype.js';
+import { type DTypeInfo, dtypeInfo, isBigIntDtype, type RasterDtype, type TypedArray } from '../tiff/dtype.js';
 import type { ChipPool } from './chip-pool.js';
 import { clearInvalid, readFileWindow, zeroInvalid } from './file-window.js';
 import { pickLevelForRatio, warpRatio } from './overview.js';
@@ -58,7 +58,7 @@ export async function nativeChip(req: NativeRequest): Promise<NativePixels | nul
   for (const file of req.files) {
     const reader = await req.open(file.href, file.layout);
     const info = reader.info;
-    if (file.bands.some((b) => b >= info.bands)) return null;
+    if (file.bands.some((b) => b >= info.bands) || isBigIntDtype(info.dtype)) return null;
     const crs = info.crs ?? req.crs;
     if (!crs || normalizeCrs(crs) !== sliceCrs) return null;
     if (req.scaleOffset && scales(info.scaleOffset, file.bands)) return null;

@@ -162,7 +162,9 @@ test('npm pack -> npm install --omit=optional -> quick start, types of geoslice 
   for (const f of codecFiles) {
     const r = await openRaster(f);
     // Through JSON like the installed package's values (NaN becomes null).
-    const here = JSON.parse(JSON.stringify(Array.from((await r.readWindow(0, 0, 0, 32, 32, [0])).data[0]))) as number[];
+    const here = JSON.parse(
+      JSON.stringify(Array.from((await r.readWindow(0, 0, 0, 32, 32, [0])).data[0] as ArrayLike<number>)),
+    ) as number[];
     await r.close();
     const got = installed[f];
     assert.equal(got.length, here.length, f);
