@@ -149,6 +149,8 @@ interface Timing {
   /** CPU seconds of the process, all threads (less sensitive than wall time to other work on the machine). */
   cpuSeconds: number;
   seconds: { read: number; model: number; stitch: number; write: number; total: number };
+  /** Busy seconds per stage (geoslice only: they overlap each other). */
+  busy?: { read: number; model: number; stitch: number };
 }
 
 async function ours(model: string, out: string, backend?: 'wasm'): Promise<Timing & { backend: string }> {
@@ -168,6 +170,7 @@ async function ours(model: string, out: string, backend?: 'wasm'): Promise<Timin
     chipsPerSecond: r.chips / r.seconds.total,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     seconds: r.seconds,
+    busy: r.busy,
     backend: r.backend,
   };
 }
