@@ -372,10 +372,11 @@ export async function runInference(opts: RunInferenceOptions): Promise<Inference
       });
     else for await (const _ of pipeline());
     if (!stitcher) throw new InferenceError('EMPTY_REGION', `no tile of the region could be predicted`);
+    await j.settle();
     const tw = performance.now();
     const written = await (stitcher as Stitcher).write(out);
     t.write = performance.now() - tw;
-    j.close(true);
+    await j.close(true);
     journal = undefined;
     const s = (ms: number) => ms / 1000;
     const runSeconds = s(performance.now() - predictStart);
@@ -397,7 +398,7 @@ export async function runInference(opts: RunInferenceOptions): Promise<Inference
       catalog,
     };
   } finally {
-    journal?.close();
+    await journal?.close();
     (stitcher as Stitcher | undefined)?.close();
     if (model && model !== opts.model) await model.close();
     await region.close();

@@ -280,6 +280,19 @@ export class TileAccumulator {
             }
             continue;
           }
+          if (before === 0) {
+            // The pixel's first prediction: the running mean becomes x (0 + x: -0 stored as 0, as the update
+            // below would), the squared deviations stay 0. Same values, without the division.
+            for (let c = 0; c < bands; c++) {
+              const x = vals[c];
+              tile[meanAt + c * n + p] = 0 + x;
+              if (replaces) {
+                const xi = pickAt + c * n + p;
+                if (replaces(tile[xi], x, true)) tile[xi] = x;
+              }
+            }
+            continue;
+          }
           const ratio = w / W;
           for (let c = 0; c < bands; c++) {
             const x = vals[c];
