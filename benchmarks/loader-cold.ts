@@ -22,18 +22,18 @@
  * blocks read, blocks decoded, headers parsed), the main thread's idle share
  * (`performance.eventLoopUtilization`) and the CPU used by the whole process as a share of all cores.
  *
- *   npx tsx benchmarks/loader-cold.ts [--size 10980] [--chips 300] [--concurrency 8] [--rounds 3] [--only 'ZSTD|warped']
+ *   npx tsx benchmarks/loader-cold.ts [--size 10980] [--chips 300] [--concurrency 8] [--rounds 3] [--only 'ZSTD|warped'] [--profile]
  *
- * (`--only` runs the cases whose name contains one of the `|`-separated strings.)
+ * (`--only` runs the cases whose name contains one of the `|`-separated strings. `--profile` adds one
+ * untimed `createLoader` run per case under the V8 CPU profiler and prints the main thread's idle,
+ * GC, synchronous file I/O and postMessage shares.)
  *
  * The test rasters are made with numpy + gdal_translate on the first run and cached under
  * .cache/bench-cold/ (gitignored).
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import seedrandom from 'seedrandom';
 import { buildRasterCatalog } from '../src/catalog/builders/build-raster-catalog.js';
 import type { GeoCatalog } from '../src/catalog/types.js';
@@ -43,73 +43,38 @@ import { loadSlice } from '../src/loaders/load-slice.js';
 import { createLoader } from '../src/loaders/loader.js';
 import { openRaster, type RasterInfo } from '../src/loaders/raster.js';
 import { BlockCache } from '../src/sources/block-cache.js';
-import { readCounters } from '../src/tiff/read/read-counters.js';
+import {
+  agreement,
+  benchArgs,
+  checksum,
+  describeProfile,
+  describeWork,
+  ensureBase,
+  ensureCog,
+  type Grid,
+  inFlight,
+  interleaved,
+  measured,
+  median,
+  profiled,
+  type ProfileShares,
+  rasterioVersion,
+  rasterioWindows,
+  startRangeServer,
+  type Win,
+} from './lib/index.js';
 
-const { values } = parseArgs({
-  options: {
-    size: { type: 'string', default: '10980' },
-    chips: { type: 'string', default: '300' },
-    concurrency: { type: 'string', default: '8' },
-    rounds: { type: 'string', default: '3' },
-    only: { type: 'string', default: '' },
-  },
-});
-const SIZE = Number(values.size);
-const CONC = Number(values.concurrency);
-const ROUNDS = Number(values.rounds);
+const values = benchArgs({ size: 10980, chips: 300, concurrency: 8, rounds: 3 }, { only: '' }, ['profile']);
+const SIZE = values.size;
+const CONC = values.concurrency;
+const ROUNDS = values.rounds;
 const CHIP = 256;
 const TILE = 512;
 /** Windows read before timing (from tiles outside the timed set): worker start-up, catalog index. */
 const WARMUP = 8;
 const CACHE_MB = 256;
 const CORES = availableParallelism();
-const PY = '/usr/bin/python3';
 const dir = resolve('.cache/bench-cold');
-mkdirSync(dir, { recursive: true });
-
-function run(cmd: string, args: string[], input?: string): string {
-  const r = spawnSync(cmd, args, { input, encoding: 'utf8', maxBuffer: 256 << 20 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout;
-}
-
-/** A reflectance-like scene (smooth fields + noise) as an uncompressed tiled GTiff, made once. */
-function ensureBase(): string {
-  const base = `${dir}/base_${SIZE}.tif`;
-  if (existsSync(base)) return base;
-  console.error(`making ${base} ...`);
-  run(PY, [
-    '-c',
-    `
-import numpy as np, rasterio
-from rasterio.transform import Affine
-n = ${SIZE}; rng = np.random.default_rng(11)
-prof = dict(driver='GTiff', width=n, height=n, count=1, dtype='uint16', crs='EPSG:32633', tiled=True,
-            blockxsize=512, blockysize=512, transform=Affine(10, 0, 600000, 0, -10, 5000000), BIGTIFF='IF_SAFER')
-with rasterio.open('${base}.tmp', 'w', **prof) as dst:
-    x = np.arange(n)
-    for r0 in range(0, n, 1024):
-        y = np.arange(r0, min(n, r0 + 1024))[:, None]
-        f = 3000 + 1500 * np.sin(x / 170.0) * np.cos(y / 230.0) + 800 * np.sin((x + 2 * y) / 37.0) + rng.normal(0, 40, (len(y), n))
-        dst.write(np.clip(f, 0, 10000).astype('uint16')[None], window=((r0, r0 + len(y)), (0, n)))
-`,
-  ]);
-  renameSync(`${base}.tmp`, base);
-  return base;
-}
-
-function ensureCog(name: string, compress: string): string {
-  const out = `${dir}/${name}_${SIZE}.tif`;
-  if (existsSync(out)) return out;
-  const base = ensureBase();
-  console.error(`making ${out} ...`);
-  const co = ['BLOCKSIZE=512', 'OVERVIEWS=NONE', 'NUM_THREADS=ALL_CPUS', `COMPRESS=${compress}`, 'PREDICTOR=YES'];
-  run('gdal_translate', ['-q', '-of', 'COG', ...co.flatMap((c) => ['-co', c]), base, `${out}.tmp`]);
-  renameSync(`${out}.tmp`, out);
-  return out;
-}
-
-type Win = [number, number];
 
 /** Full tiles that are not on the border ring, shuffled with a fixed seed. */
 function interiorTiles(seed: string): Win[] {
@@ -156,14 +121,6 @@ function warmWindows(): Win[] {
   ]);
 }
 
-/** A north-up pixel grid in some CRS: `transform` is GDAL order (x0, rx, 0, y0, 0, -ry). */
-interface Grid {
-  crs: string;
-  transform: [number, number, number, number, number, number];
-  width: number;
-  height: number;
-}
-
 function nativeGrid(info: RasterInfo): Grid {
   return { crs: info.crs as string, transform: [...info.transform], width: info.width, height: info.height };
 }
@@ -204,108 +161,12 @@ function sliceOf(grid: Grid, [x, y]: Win): GeoSlice {
   };
 }
 
-/** Order-sensitive pixel checksum, computed the same way in Python. */
-function checksum(chips: ArrayLike<number>[]): number {
-  let s = 0;
-  for (const a of chips) for (let i = 0; i < a.length; i++) s += a[i] * ((i % 7) + 1);
-  return s;
-}
-
 interface Timing {
   rate: number;
   check: number;
   /** Pixels of all windows in order (kept only where agreement with rasterio is measured). */
   pixels?: ArrayLike<number>[];
   note?: string;
-}
-
-const PY_READ = `
-import json, sys, time, numpy as np, rasterio
-from rasterio.windows import Window
-from rasterio.vrt import WarpedVRT
-from rasterio.enums import Resampling
-a = json.load(sys.stdin); n = a['chip']
-wt = (np.arange(n * n, dtype=np.int64) % 7 + 1).reshape(n, n)
-out = []
-with rasterio.Env(GDAL_CACHEMAX=a['cachemax'], GDAL_DISABLE_READDIR_ON_OPEN='EMPTY_DIR'):
-    with rasterio.open(a['path']) as src:
-        ds = src
-        if a['vrt']:
-            v = a['vrt']; t = v['transform']
-            ds = WarpedVRT(src, crs=v['crs'], transform=rasterio.Affine(t[1], 0, t[0], 0, t[5], t[3]),
-                           width=v['width'], height=v['height'], resampling=Resampling.nearest,
-                           tolerance=a['tolerance'])
-        for (x, y) in a['pre']: ds.read(1, window=Window(x, y, n, n))
-        timed = a['timed']
-        t0 = time.perf_counter()
-        for (x, y) in timed: out.append(ds.read(1, window=Window(x, y, n, n)))
-        dt = time.perf_counter() - t0
-s = sum(int((o.astype(np.int64) * wt).sum()) for o in out)
-if a['dump']: np.concatenate([o.ravel() for o in out]).astype('<u2').tofile(a['dump'])
-print(json.dumps({'seconds': dt, 'check': s}))
-`;
-
-/** rasterio reads `pre` untimed, then times `timed`. */
-function rasterio(path: string, pre: Win[], timed: Win[], vrt: Grid | null, dump: boolean, tolerance = 0.125): Timing {
-  const dumpPath = `${dir}/rasterio-pixels.bin`;
-  const r = JSON.parse(
-    run(
-      PY,
-      ['-c', PY_READ],
-      JSON.stringify({
-        path,
-        pre,
-        timed,
-        vrt,
-        tolerance,
-        chip: CHIP,
-        cachemax: CACHE_MB,
-        dump: dump ? dumpPath : null,
-      }),
-    ),
-  ) as { seconds: number; check: number };
-  const t: Timing = { rate: timed.length / r.seconds, check: r.check };
-  if (dump) {
-    const b = readFileSync(dumpPath);
-    const all = new Uint16Array(b.buffer, b.byteOffset, b.byteLength / 2);
-    t.pixels = Array.from({ length: timed.length }, (_, i) => all.subarray(i * CHIP * CHIP, (i + 1) * CHIP * CHIP));
-    rmSync(dumpPath);
-  }
-  return t;
-}
-
-/** Runs `readOne` over items with `CONC` in flight, in order of start; returns chips/s and the results in item order. */
-async function inFlight<T, R>(items: T[], readOne: (x: T) => Promise<R>): Promise<{ rate: number; out: R[] }> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const t = performance.now();
-  await Promise.all(
-    Array.from({ length: CONC }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await readOne(items[i]);
-      }
-    }),
-  );
-  return { rate: items.length / ((performance.now() - t) / 1000), out };
-}
-
-/** Work and idle figures of one timed run. */
-async function measured<T>(f: () => Promise<T>): Promise<{ value: T; note: string }> {
-  const c0 = readCounters();
-  const elu0 = performance.eventLoopUtilization();
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const value = await f();
-  const wall = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  const elu = performance.eventLoopUtilization(elu0);
-  const c1 = readCounters();
-  const note =
-    `read ${((c1.bytesRead - c0.bytesRead) / 2 ** 20).toFixed(1)} MB, ${c1.blocksDecoded - c0.blocksDecoded} tiles decoded, ` +
-    `${c1.blockCacheHits - c0.blockCacheHits} cache hits, ${c1.headerReads - c0.headerReads} header reads; ` +
-    `main thread idle ${(100 * (1 - elu.utilization)).toFixed(0)}%, CPU ${((100 * (cpu.user + cpu.system)) / 1e6 / wall / CORES).toFixed(0)}% of ${CORES} cores`;
-  return { value, note };
 }
 
 interface Case {
@@ -321,28 +182,43 @@ interface Case {
 async function rawReader(c: Case): Promise<Timing> {
   const reader = await openRaster(c.href, c.warm ? { blockCache: new BlockCache(CACHE_MB << 20) } : {});
   try {
-    const read = ([x, y]: Win) => reader.readWindow(0, x, y, CHIP, CHIP, [0]).then((w) => w.data[0]);
-    await inFlight(c.wins.slice(0, c.warm ? c.wins.length : WARMUP), read);
-    const { value, note } = await measured(() => inFlight(c.wins.slice(WARMUP), read));
-    return { rate: value.rate, check: checksum(value.out), note };
+    const read = ([x, y]: Win) =>
+      reader.readWindow(0, x, y, CHIP, CHIP, [0]).then((w) => w.data[0] as ArrayLike<number>);
+    await inFlight(c.wins.slice(0, c.warm ? c.wins.length : WARMUP), CONC, read);
+    const { value, work } = await measured(() => inFlight(c.wins.slice(WARMUP), CONC, read));
+    return { rate: value.rate, check: checksum(value.out), note: describeWork(work) };
   } finally {
     await reader.close();
   }
 }
 
-async function viaLoader(c: Case): Promise<Timing> {
+/** A fresh loader reads the case's windows; with `profile`, the timed part runs under the CPU profiler. */
+async function viaLoader(c: Case, profile = false): Promise<Timing & { shares?: ProfileShares }> {
   const loader = createLoader({ catalog: c.catalog, bands: ['image'], dtype: 'uint16', concurrency: CONC });
   try {
     const slices = c.wins.map((w) => sliceOf(c.grid, w));
     for await (const chip of loader.chips(slices.slice(0, c.warm ? slices.length : WARMUP))) void chip;
-    const { value, note } = await measured(async () => {
+    const timed = async () => {
       const out: ArrayLike<number>[] = [];
       const t = performance.now();
       for await (const chip of loader.chips(slices.slice(WARMUP))) out.push(chip.data);
       return { rate: out.length / ((performance.now() - t) / 1000), out };
-    });
+    };
+    const {
+      value: { value, shares },
+      work,
+    } = await measured(
+      (): Promise<{ value: Awaited<ReturnType<typeof timed>>; shares?: ProfileShares }> =>
+        profile ? profiled(timed) : timed().then((v) => ({ value: v })),
+    );
     if (value.out.length !== N) throw new Error(`${c.name}: the loader gave ${value.out.length} of ${N} chips`);
-    return { rate: value.rate, check: checksum(value.out), pixels: c.warped ? value.out : undefined, note };
+    return {
+      rate: value.rate,
+      check: checksum(value.out),
+      pixels: c.warped ? value.out : undefined,
+      note: describeWork(work),
+      shares,
+    };
   } finally {
     await loader.close();
   }
@@ -351,23 +227,9 @@ async function viaLoader(c: Case): Promise<Timing> {
 async function viaLoadSlice(c: Case): Promise<Timing> {
   const slices = c.wins.map((w) => sliceOf(c.grid, w));
   const read = (s: GeoSlice) => loadSlice([c.href], s, { bands: [1], dtype: 'uint16' }).then((chip) => chip.data);
-  await inFlight(slices.slice(0, c.warm ? slices.length : WARMUP), read);
-  const { value, note } = await measured(() => inFlight(slices.slice(WARMUP), read));
-  return { rate: value.rate, check: checksum(value.out), note };
-}
-
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
-
-/** Shares of equal pixels between two sets of windows. */
-function agreement(a: ArrayLike<number>[], b: ArrayLike<number>[]): number {
-  let same = 0;
-  let all = 0;
-  a.forEach((x, k) => {
-    const y = b[k];
-    for (let i = 0; i < x.length; i++) if (x[i] === y[i]) same++;
-    all += x.length;
-  });
-  return same / all;
+  await inFlight(slices.slice(0, c.warm ? slices.length : WARMUP), CONC, read);
+  const { value, work } = await measured(() => inFlight(slices.slice(WARMUP), CONC, read));
+  return { rate: value.rate, check: checksum(value.out), note: describeWork(work) };
 }
 
 const gdalPath = (href: string) => (href.startsWith('http') ? `/vsicurl/${href}` : href);
@@ -375,24 +237,25 @@ const gdalPath = (href: string) => (href.startsWith('http') ? `/vsicurl/${href}`
 const results = new Map<string, Map<string, number>>();
 
 async function runCase(c: Case): Promise<void> {
+  /** rasterio over the timed windows of this case (`pixels`: keep them; `tolerance` of the WarpedVRT). */
+  const viaRasterio = (pre: Win[], pixels: boolean, tolerance?: number) =>
+    rasterioWindows({
+      path: gdalPath(c.href),
+      pre,
+      timed: c.wins.slice(WARMUP),
+      chip: CHIP,
+      cacheMb: CACHE_MB,
+      vrt: c.warped ? c.grid : null,
+      tolerance,
+      pixels,
+    });
   const readers: [string, () => Promise<Timing>][] = [
-    [
-      'rasterio',
-      async () =>
-        rasterio(
-          gdalPath(c.href),
-          c.warm ? c.wins : c.wins.slice(0, WARMUP),
-          c.wins.slice(WARMUP),
-          c.warped ? c.grid : null,
-          false,
-        ),
-    ],
+    ['rasterio', async () => viaRasterio(c.warm ? c.wins : c.wins.slice(0, WARMUP), false)],
     ...(c.warped ? [] : ([['raw reader', () => rawReader(c)]] as [string, () => Promise<Timing>][])),
     ['createLoader', () => viaLoader(c)],
     ['loadSlice', () => viaLoadSlice(c)],
   ];
-  const got = new Map<string, Timing[]>(readers.map(([n]) => [n, []]));
-  for (let r = 0; r < ROUNDS; r++) for (const [name, f] of readers) got.get(name)!.push(await f());
+  const got = await interleaved(ROUNDS, readers);
   // checksums first: every round of every reader
   const ours = [...got.entries()].filter(([n]) => n !== 'rasterio').flatMap(([, t]) => t.map((x) => x.check));
   const theirs = got.get('rasterio')!.map((x) => x.check);
@@ -401,8 +264,8 @@ async function runCase(c: Case): Promise<void> {
   let pixelsNote = `pixel checksums equal (${ours[0]})`;
   if (c.warped) {
     const mine = got.get('createLoader')![0].pixels!;
-    const exact = agreement(mine, rasterio(gdalPath(c.href), [], c.wins.slice(WARMUP), c.grid, true, 1e-6).pixels!);
-    const approx = agreement(mine, rasterio(gdalPath(c.href), [], c.wins.slice(WARMUP), c.grid, true).pixels!);
+    const exact = agreement(mine, viaRasterio([], true, 1e-6).pixels!);
+    const approx = agreement(mine, viaRasterio([], true).pixels!);
     if (exact < 0.99)
       throw new Error(
         `${c.name}: only ${(100 * exact).toFixed(2)}% of pixels equal rasterio's WarpedVRT (tolerance 1e-6)`,
@@ -425,28 +288,10 @@ async function runCase(c: Case): Promise<void> {
     );
   }
   results.set(c.name, row);
-}
-
-/** Serves `dir` with byte ranges from a child process on 127.0.0.1. */
-async function startServer(): Promise<{ url: string; stop: () => void }> {
-  const code = `
-const http = require('node:http'), fs = require('node:fs'), path = require('node:path');
-const root = ${JSON.stringify(dir)};
-http.createServer((req, res) => {
-  const file = path.join(root, decodeURIComponent(req.url.slice(1)));
-  fs.stat(file, (err, st) => {
-    if (err || !st.isFile()) { res.writeHead(404); res.end(); return; }
-    const m = /bytes=(\\d+)-(\\d+)/.exec(req.headers.range || '');
-    const start = m ? Number(m[1]) : 0, end = m ? Math.min(Number(m[2]), st.size - 1) : st.size - 1;
-    res.writeHead(m ? 206 : 200, { 'Content-Length': end - start + 1, 'Content-Range': 'bytes ' + start + '-' + end + '/' + st.size, 'Accept-Ranges': 'bytes' });
-    if (req.method === 'HEAD') { res.end(); return; }
-    fs.createReadStream(file, { start, end }).on('error', () => res.destroy()).pipe(res);
-  });
-}).listen(0, '127.0.0.1', function () { console.log(this.address().port); });
-`;
-  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<string>((res) => child.stdout!.once('data', (d: Buffer) => res(d.toString().trim())));
-  return { url: `http://127.0.0.1:${port}/`, stop: () => child.kill() };
+  if (values.profile) {
+    const { shares } = await viaLoader(c, true);
+    if (shares) console.log(`  createLoader  ${describeProfile(shares)} (one more run, not in the figures above)`);
+  }
 }
 
 async function catalogOf(name: string, href: string): Promise<GeoCatalog> {
@@ -460,12 +305,16 @@ function goal(label: string, value: number, target: number): void {
   console.log(`  ${value >= target ? 'MET    ' : 'NOT MET'} ${label}: ${value.toFixed(2)} (goal >= ${target})`);
 }
 
+/** A 512-tiled COG with predictor 2 of the shared base scene (numpy seed 11). */
+const cog = (name: string, compress: string) =>
+  ensureCog(dir, ensureBase(dir, SIZE, 11), name, SIZE, [`COMPRESS=${compress}`, 'PREDICTOR=YES']);
+
 async function main(): Promise<void> {
   const started = performance.now();
   const files = {
-    deflate: ensureCog('deflate', 'DEFLATE'),
-    zstd: ensureCog('zstd', 'ZSTD'),
-    lzw: ensureCog('lzw', 'LZW'),
+    deflate: cog('deflate', 'DEFLATE'),
+    zstd: cog('zstd', 'ZSTD'),
+    lzw: cog('lzw', 'LZW'),
   };
   for (const f of Object.values(files)) readFileSync(f); // page cache warm for every reader alike
   const info = await openRaster(files.deflate).then(async (r) => {
@@ -485,10 +334,10 @@ async function main(): Promise<void> {
     .join(' ');
   console.log(
     `loader-cold: ${N} timed 256x256 windows per run, ${SIZE}x${SIZE} uint16 COGs (512 tiles, predictor 2, no overviews); ` +
-      `${CORES} cores, load average ${load}; geoslice: ${CONC} windows in flight, dtype uint16; rasterio ${run(PY, ['-c', 'import rasterio; print(rasterio.__version__, rasterio.__gdal_version__)']).trim()} (GDAL), one dataset; ` +
+      `${CORES} cores, load average ${load}; geoslice: ${CONC} windows in flight, dtype uint16; rasterio ${rasterioVersion()} (GDAL), one dataset; ` +
       `medians of ${ROUNDS} interleaved rounds; ${WARMUP} untimed warm-up windows from other tiles per run`,
   );
-  const server = await startServer();
+  const server = await startRangeServer(dir);
   try {
     const cases: Case[] = [
       {

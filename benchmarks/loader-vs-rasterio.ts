@@ -5,155 +5,94 @@
  * without and with a block cache of the same budget on both sides (GDAL_CACHEMAX 8 MB vs none, and
  * 1 GB vs a 1 GB BlockCache); one open per chip with and without the header cache (CogLayout);
  * HTTP on loopback (server in a child process; rasterio through /vsicurl/); and the high-level
- * loader when src/loaders/loader.ts exists. Each row is the median of interleaved rounds.
+ * loader when src/loaders/loader.ts exists. Each row is the median of interleaved rounds; the pixel
+ * checksums of both sides (every round) are asserted equal before a row is printed.
  *
  *   npx tsx benchmarks/loader-vs-rasterio.ts [--size 10980] [--chips 400] [--concurrency 8] [--rounds 3]
  *
  * The test rasters are made once with gdal_translate and cached under .cache/bench/ (gitignored).
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import seedrandom from 'seedrandom';
 import { extractCogLayout, type CogLayout } from '../src/tiff/cog-layout.js';
+import { createLoader } from '../src/loaders/loader.js';
 import { openRaster, type RasterReader } from '../src/loaders/raster.js';
 import { BlockCache } from '../src/sources/block-cache.js';
+import {
+  benchArgs,
+  checksum,
+  ensureBase,
+  ensureCog,
+  inFlight,
+  interleaved,
+  median,
+  rasterioWindows,
+  startRangeServer,
+  type Win,
+} from './lib/index.js';
 
-const { values } = parseArgs({
-  options: {
-    size: { type: 'string', default: '10980' },
-    chips: { type: 'string', default: '400' },
-    concurrency: { type: 'string', default: '8' },
-    chip: { type: 'string', default: '256' },
-    rounds: { type: 'string', default: '3' },
-  },
+const {
+  size: SIZE,
+  chips: N,
+  concurrency: CONC,
+  chip: CHIP,
+  rounds: ROUNDS,
+} = benchArgs({
+  size: 10980,
+  chips: 400,
+  concurrency: 8,
+  chip: 256,
+  rounds: 3,
 });
-const SIZE = Number(values.size);
-const N = Number(values.chips);
-const CONC = Number(values.concurrency);
-const CHIP = Number(values.chip);
-const ROUNDS = Number(values.rounds);
 /** Block cache budget for both readers in the cached rows (GDAL_CACHEMAX and a BlockCache). */
 const CACHE_MB = 1024;
-const PY = '/usr/bin/python3';
+/** Windows read before timing on both sides (the timed set includes them again). */
+const PRE = 20;
 const dir = resolve('.cache/bench');
-mkdirSync(dir, { recursive: true });
 
-function run(cmd: string, args: string[], input?: string): string {
-  const r = spawnSync(cmd, args, { input, encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout;
-}
-
-/** A synthetic reflectance-like scene (smooth fields + noise), written once as an uncompressed tiled GTiff. */
-function ensureBase(): string {
-  const base = `${dir}/base_${SIZE}.tif`;
-  if (existsSync(base)) return base;
-  console.error(`making ${base} ...`);
-  const py = `
-import numpy as np, rasterio
-from rasterio.transform import Affine
-n = ${SIZE}; rng = np.random.default_rng(7)
-prof = dict(driver='GTiff', width=n, height=n, count=1, dtype='uint16', crs='EPSG:32633', tiled=True, blockxsize=512, blockysize=512,
-            transform=Affine(10, 0, 600000, 0, -10, 5000000), BIGTIFF='IF_SAFER')
-with rasterio.open('${base}.tmp', 'w', **prof) as dst:
-    x = np.arange(n)
-    for r0 in range(0, n, 1024):
-        y = np.arange(r0, min(n, r0 + 1024))[:, None]
-        f = 3000 + 1500 * np.sin(x / 170.0) * np.cos(y / 230.0) + 800 * np.sin((x + 2 * y) / 37.0) + rng.normal(0, 40, (len(y), n))
-        dst.write(np.clip(f, 0, 10000).astype('uint16')[None], window=((r0, r0 + len(y)), (0, n)))
-`;
-  run(PY, ['-c', py]);
-  renameSync(`${base}.tmp`, base);
-  return base;
-}
-
-function ensureCog(name: string, opts: string[]): string {
-  const out = `${dir}/${name}_${SIZE}.tif`;
-  if (existsSync(out)) return out;
-  const base = ensureBase();
-  console.error(`making ${out} ...`);
-  run('gdal_translate', [
-    '-q',
-    '-of',
-    'COG',
-    '-co',
-    'BLOCKSIZE=512',
-    '-co',
-    'OVERVIEWS=NONE',
-    '-co',
-    'NUM_THREADS=ALL_CPUS',
-    ...opts,
-    base,
-    `${out}.tmp`,
-  ]);
-  renameSync(`${out}.tmp`, out);
-  return out;
-}
-
-function windows(): [number, number][] {
+function windows(): Win[] {
   const rng = seedrandom('geoslice-loader-bench');
   return Array.from({ length: N }, () => [Math.floor(rng() * (SIZE - CHIP)), Math.floor(rng() * (SIZE - CHIP))]);
 }
 
-/**
- * rasterio reading the windows in one Python process, timed inside Python. `mode`: one dataset for
- * all windows, or one open per window. `cacheMb` is GDAL_CACHEMAX (its block cache).
- */
-function rasterio(path: string, wins: [number, number][], mode: 'one' | 'per-chip', cacheMb: number): number {
-  const py = `
-import json, sys, time, rasterio
-from rasterio.windows import Window
-wins = json.load(sys.stdin); n = ${CHIP}; path = ${JSON.stringify(path)}
-with rasterio.Env(GDAL_CACHEMAX=${cacheMb}, GDAL_DISABLE_READDIR_ON_OPEN='EMPTY_DIR'):
-    s = 0
-    if ${JSON.stringify(mode)} == 'one':
-        with rasterio.open(path) as src:
-            for (x, y) in wins[:20]: src.read(1, window=Window(x, y, n, n))
-            t = time.perf_counter()
-            for (x, y) in wins: s += int(src.read(1, window=Window(x, y, n, n))[0, 0])
-            dt = time.perf_counter() - t
-    else:
-        for (x, y) in wins[:20]:
-            with rasterio.open(path) as src: src.read(1, window=Window(x, y, n, n))
-        t = time.perf_counter()
-        for (x, y) in wins:
-            with rasterio.open(path) as src: s += int(src.read(1, window=Window(x, y, n, n))[0, 0])
-        dt = time.perf_counter() - t
-print(json.dumps({'seconds': dt, 'check': s}))
-`;
-  const r = JSON.parse(run(PY, ['-c', py], JSON.stringify(wins))) as { seconds: number };
-  return wins.length / r.seconds;
+/** chips/s and pixel checksum of one timed run. */
+interface Timing {
+  rate: number;
+  check: number;
 }
 
-/** Median of `ROUNDS` runs of each of `a` and `b`, interleaved so that machine load hits both alike. */
-async function paired(a: () => Promise<number>, b: () => Promise<number>): Promise<[number, number]> {
-  const ra: number[] = [];
-  const rb: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    ra.push(await a());
-    rb.push(await b());
-  }
-  const med = (v: number[]) => v.sort((x, y) => x - y)[Math.floor(v.length / 2)];
-  return [med(ra), med(rb)];
+/** rasterio reading the windows in one Python process: one dataset for all, or one open per window. */
+function rasterio(path: string, wins: Win[], mode: 'one' | 'per-chip', cacheMb: number): Timing {
+  return rasterioWindows({
+    path,
+    pre: wins.slice(0, PRE),
+    timed: wins,
+    chip: CHIP,
+    cacheMb,
+    perChip: mode === 'per-chip',
+  });
 }
 
-/** Reads all windows with `CONC` in flight; returns chips/s. */
-async function timed(wins: [number, number][], readOne: (x: number, y: number) => Promise<unknown>): Promise<number> {
-  await Promise.all(wins.slice(0, 20).map(([x, y]) => readOne(x, y)));
-  const t = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CONC }, async () => {
-      while (next < wins.length) {
-        const [x, y] = wins[next++];
-        await readOne(x, y);
-      }
-    }),
-  );
-  return wins.length / ((performance.now() - t) / 1000);
+/** Median rates of `ROUNDS` interleaved runs of ours and rasterio's, after asserting equal pixel checksums. */
+async function paired(label: string, ours: () => Promise<Timing>, theirs: () => Timing): Promise<[number, number]> {
+  const got = await interleaved(ROUNDS, [
+    ['ours', ours],
+    ['rasterio', async () => theirs()],
+  ]);
+  const all = [...got.values()].flat();
+  if (new Set(all.map((t) => t.check)).size !== 1)
+    throw new Error(`${label}: pixel checksums differ: ${all.map((t) => t.check).join(', ')}`);
+  const rate = (name: string) => median((got.get(name) ?? []).map((t) => t.rate));
+  return [rate('ours'), rate('rasterio')];
+}
+
+/** Reads all windows (band 1) with `CONC` in flight after `PRE` untimed ones; chips/s and checksum. */
+async function timed(wins: Win[], readOne: (x: number, y: number) => Promise<ArrayLike<number>>): Promise<Timing> {
+  await inFlight(wins.slice(0, PRE), CONC, ([x, y]) => readOne(x, y));
+  const { rate, out } = await inFlight(wins, CONC, ([x, y]) => readOne(x, y));
+  return { rate, check: checksum(out) };
 }
 
 async function withReader<T>(
@@ -169,30 +108,10 @@ async function withReader<T>(
   }
 }
 
-/** Serves `dir` with byte ranges from a child process on 127.0.0.1; resolves to its base URL. */
-async function startServer(): Promise<{ url: string; stop: () => void }> {
-  const code = `
-const http = require('node:http'), fs = require('node:fs'), path = require('node:path');
-const root = ${JSON.stringify(dir)};
-http.createServer((req, res) => {
-  const file = path.join(root, decodeURIComponent(req.url.slice(1)));
-  fs.stat(file, (err, st) => {
-    if (err || !st.isFile()) { res.writeHead(404); res.end(); return; }
-    const m = /bytes=(\\d+)-(\\d+)/.exec(req.headers.range || '');
-    const start = m ? Number(m[1]) : 0, end = m ? Math.min(Number(m[2]), st.size - 1) : st.size - 1;
-    res.writeHead(m ? 206 : 200, { 'Content-Length': end - start + 1, 'Content-Range': 'bytes ' + start + '-' + end + '/' + st.size, 'Accept-Ranges': 'bytes' });
-    fs.createReadStream(file, { start, end }).on('error', () => res.destroy()).pipe(res);
-  });
-}).listen(0, '127.0.0.1', function () { console.log(this.address().port); });
-`;
-  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<string>((res) => child.stdout!.once('data', (d: Buffer) => res(d.toString().trim())));
-  return { url: `http://127.0.0.1:${port}/`, stop: () => child.kill() };
-}
-
 async function main(): Promise<void> {
-  const deflate = ensureCog('deflate', ['-co', 'COMPRESS=DEFLATE', '-co', 'PREDICTOR=YES']);
-  const zstd = ensureCog('zstd', ['-co', 'COMPRESS=ZSTD', '-co', 'PREDICTOR=YES']);
+  const base = ensureBase(dir, SIZE, 7);
+  const deflate = ensureCog(dir, base, 'deflate', SIZE, ['COMPRESS=DEFLATE', 'PREDICTOR=YES']);
+  const zstd = ensureCog(dir, base, 'zstd', SIZE, ['COMPRESS=ZSTD', 'PREDICTOR=YES']);
   const wins = windows();
   for (const f of [deflate, zstd]) readFileSync(f); // warm the page cache for both readers
   console.log(
@@ -206,7 +125,7 @@ async function main(): Promise<void> {
       `${label.padEnd(58)} ours ${ours.toFixed(1).padStart(7)} chips/s   rasterio ${base.toFixed(1).padStart(7)} chips/s   ${(ours / base).toFixed(2)}x`,
     );
   };
-  const server = await startServer();
+  const server = await startRangeServer(dir);
   try {
     for (const [name, path] of [
       ['deflate+pred2', deflate],
@@ -215,41 +134,52 @@ async function main(): Promise<void> {
       // A fresh cache per round: rasterio starts each round in a new process with an empty cache.
       const oneReader = (cacheMb: number) => () =>
         withReader(path, cacheMb > 0 ? new BlockCache(cacheMb << 20) : undefined, (r) =>
-          timed(wins, (x, y) => r.readWindow(0, x, y, CHIP, CHIP, [0])),
+          timed(wins, (x, y) => r.readWindow(0, x, y, CHIP, CHIP, [0]).then((w) => w.data[0] as ArrayLike<number>)),
         );
       report(
         `${name}, local, one reader, no block cache`,
-        await paired(oneReader(0), async () => rasterio(path, wins, 'one', 8)),
+        await paired(`${name}, local, one reader, no block cache`, oneReader(0), () => rasterio(path, wins, 'one', 8)),
       );
       report(
         `${name}, local, one reader, ${CACHE_MB} MB block cache`,
-        await paired(oneReader(CACHE_MB), async () => rasterio(path, wins, 'one', CACHE_MB)),
+        await paired(`${name}, local, one reader, ${CACHE_MB} MB block cache`, oneReader(CACHE_MB), () =>
+          rasterio(path, wins, 'one', CACHE_MB),
+        ),
       );
       const layout = JSON.parse(JSON.stringify(await extractCogLayout(path))) as CogLayout;
       const perChip = (withLayout: boolean) => () =>
         timed(wins, async (x, y) => {
           const r = await openRaster(path, withLayout ? { layout } : {});
-          await r.readWindow(0, x, y, CHIP, CHIP, [0]);
+          const w = await r.readWindow(0, x, y, CHIP, CHIP, [0]);
           await r.close();
+          return w.data[0] as ArrayLike<number>;
         });
       report(
         `${name}, local, open per chip, header cache`,
-        await paired(perChip(true), async () => rasterio(path, wins, 'per-chip', 8)),
+        await paired(`${name}, local, open per chip, header cache`, perChip(true), () =>
+          rasterio(path, wins, 'per-chip', 8),
+        ),
       );
       report(
         `${name}, local, open per chip, no header cache`,
-        await paired(perChip(false), async () => rasterio(path, wins, 'per-chip', 8)),
-      );
-      const url = server.url + path.slice(dir.length + 1);
-      report(
-        `${name}, HTTP loopback, one reader, no block cache`,
-        await paired(
-          () => withReader(url, undefined, (r) => timed(wins, (x, y) => r.readWindow(0, x, y, CHIP, CHIP, [0]))),
-          async () => rasterio(url, wins, 'one', 8),
+        await paired(`${name}, local, open per chip, no header cache`, perChip(false), () =>
+          rasterio(path, wins, 'per-chip', 8),
         ),
       );
-      if (existsSync(resolve('src/loaders/loader.ts'))) {
-        const { createLoader } = await import('../src/loaders/loader.js');
+      const url = server.url + path.slice(dir.length + 1);
+      const http = `${name}, HTTP loopback, one reader, no block cache`;
+      report(
+        http,
+        await paired(
+          http,
+          () =>
+            withReader(url, undefined, (r) =>
+              timed(wins, (x, y) => r.readWindow(0, x, y, CHIP, CHIP, [0]).then((w) => w.data[0] as ArrayLike<number>)),
+            ),
+          () => rasterio(url, wins, 'one', 8),
+        ),
+      );
+      {
         const info = await withReader(path, undefined, async (r) => r.info);
         const [x0, res, , y0] = info.transform;
         const slices = wins.map(([x, y]) => ({
@@ -262,19 +192,18 @@ async function main(): Promise<void> {
           crs: info.crs!,
           resolution: [res, res] as [number, number],
         }));
-        const viaLoader = async () => {
+        const viaLoader = async (): Promise<Timing> => {
           const loader = createLoader({ sources: [path], concurrency: CONC, cacheBytes: 0 });
           await loader.load(slices[0]);
+          const out: ArrayLike<number>[] = [];
           const t = performance.now();
-          for await (const chip of loader.chips(slices)) void chip;
+          for await (const chip of loader.chips(slices)) out.push(chip.data);
           const rate = N / ((performance.now() - t) / 1000);
           await loader.close();
-          return rate;
+          return { rate, check: checksum(out) };
         };
-        report(
-          `${name}, high-level loader (createLoader), no block cache`,
-          await paired(viaLoader, async () => rasterio(path, wins, 'one', 8)),
-        );
+        const label = `${name}, high-level loader (createLoader), no block cache`;
+        report(label, await paired(label, viaLoader, () => rasterio(path, wins, 'one', 8)));
       }
     }
   } finally {

@@ -2,6 +2,7 @@
  * Building a catalog from JS rows: in memory (default) or in DuckDB.
  */
 import { CatalogError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../option-keys.js';
 import { duckdbMemorySql } from './duckdb/memory-sql.js';
 import { MemoryCatalog } from './memory/catalog.js';
 import { columnsOf, makeRelation, type Entry } from './memory/relation.js';
@@ -17,6 +18,9 @@ export interface FromRowsOptions {
   /** Name used in messages and `catalog.source`; default `rows(<count>)`. */
   source?: string;
 }
+
+/** The keys of {@link FromRowsOptions} (the compiler checks the list is complete). */
+export const FROM_ROWS_OPTION_KEYS = optionKeys<FromRowsOptions>()(['engine', 'source']);
 
 /**
  * Validates rows and builds a memory catalog synchronously. Throws {@link CatalogError} `INVALID_ROW`
@@ -66,6 +70,7 @@ export function catalogFromRows(
   rows: Iterable<CatalogRowInput>,
   opts: FromRowsOptions = {},
 ): GeoCatalog | Promise<GeoCatalog> {
+  checkOptionKeys(opts, FROM_ROWS_OPTION_KEYS, 'catalogFromRows', CatalogError);
   const engine = opts.engine ?? 'memory';
   if (engine === 'memory') return memoryCatalogFromRows(rows, opts);
   if (engine === 'duckdb')

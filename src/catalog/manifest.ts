@@ -13,7 +13,7 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } f
 import { join, resolve } from 'node:path';
 import { BuildError, CatalogError, SourceError } from '../errors.js';
 import type { S3Client } from '../sources/s3-client.js';
-import { tempSibling } from './temp-files.js';
+import { syncDir, tempSibling } from './temp-files.js';
 
 /** Name of the manifest file in a catalog directory or under a catalog prefix. */
 export const MANIFEST_NAME = '_manifest.json';
@@ -223,18 +223,6 @@ export function writeLocalManifest(dir: string, manifest: CatalogManifest): void
   }
   renameSync(tmp, path);
   syncDir(dir);
-}
-
-function syncDir(dir: string): void {
-  let fd: number | null = null;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // some file systems cannot fsync a directory; the rename is still atomic
-  } finally {
-    if (fd !== null) closeSync(fd);
-  }
 }
 
 /**

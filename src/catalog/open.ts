@@ -6,6 +6,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import { atBoundary, CatalogError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../option-keys.js';
 import { DuckDBCatalog } from './duckdb/catalog.js';
 import { DuckDBEngine, describeQuery, runStatement, sharedEngine, type EngineOptions } from './duckdb/engine.js';
 import { quoteIdent, sqlString } from './duckdb/sql.js';
@@ -27,6 +28,18 @@ export interface OpenCatalogOptions extends EngineOptions, RemoteCatalogOptions 
   /** Read hive partition columns (`col=value/` directories). Default: true when the paths contain `=` directories. */
   hive?: boolean;
 }
+
+/** The keys of {@link OpenCatalogOptions} (the compiler checks the list is complete). */
+export const OPEN_CATALOG_OPTION_KEYS = optionKeys<OpenCatalogOptions>()([
+  'memoryLimit',
+  'threads',
+  'tempDirectory',
+  's3',
+  'http',
+  'concurrency',
+  'table',
+  'hive',
+]);
 
 /**
  * Where a catalog comes from: a path (file, directory of shards or `.duckdb` file; taken literally,
@@ -134,6 +147,7 @@ export async function openCatalog(
   opts: OpenCatalogOptions = {},
 ): Promise<DuckDBCatalog | RemoteCatalog> {
   return atBoundary(CatalogError, `openCatalog ${describeSource(source)}`, async () => {
+    checkOptionKeys(opts, OPEN_CATALOG_OPTION_KEYS, 'openCatalog', CatalogError);
     if ((typeof source === 'string' || Array.isArray(source)) && isRemoteCatalogUrl(source))
       return openRemoteCatalog(source, opts);
     return openLocalCatalog(source, opts);
@@ -153,6 +167,7 @@ function describeSource(source: unknown): string {
  * {@link DuckDBCatalog}. Builders use it for the catalogs they write.
  */
 export async function openLocalCatalog(source: CatalogSource, opts: OpenCatalogOptions = {}): Promise<DuckDBCatalog> {
+  checkOptionKeys(opts, OPEN_CATALOG_OPTION_KEYS, 'openLocalCatalog', CatalogError);
   const { files, label, duckdb, hive } = await listFiles(source);
   const own = opts.memoryLimit !== undefined || opts.threads !== undefined || opts.tempDirectory !== undefined;
   const engine = own ? await DuckDBEngine.create(opts) : await sharedEngine();

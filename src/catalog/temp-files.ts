@@ -4,7 +4,7 @@
  * output, `geoslice-<kind>-<pid>-XXXXXX` scratch directories — so a later run (or `geoslice clean`)
  * removes what a killed process left, and never what a live one is writing.
  */
-import { readdirSync, rmSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 
@@ -64,4 +64,20 @@ export function removeStaleTemps(dir: string): string[] {
     removed.push(join(resolve(dir), name));
   }
   return removed;
+}
+
+/**
+ * Flushes a directory's entries (a rename into it) to disk, where the file system can: some cannot
+ * fsync a directory, and the rename is atomic all the same.
+ */
+export function syncDir(dir: string): void {
+  let fd: number | null = null;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // not every file system can fsync a directory
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
 }

@@ -1,6 +1,7 @@
 import type { BBox } from '../geo/bbox.js';
 import type { TimeInterval } from '../geo/interval.js';
 import type { GeoSlice } from '../geo/slice.js';
+import { optionKeys } from '../option-keys.js';
 
 /**
  * What a catalog row describes: `'raster'` (imagery, masks), `'vector'` (a vector file or one feature
@@ -80,6 +81,16 @@ export interface GeoParquetWriteOptions {
    */
   metadata?: Record<string, string>;
 }
+
+/** The keys of {@link GeoParquetWriteOptions} (the compiler checks the list is complete). */
+export const GEOPARQUET_WRITE_OPTION_KEYS = optionKeys<GeoParquetWriteOptions>()([
+  'sortBy',
+  'partitionBy',
+  'compression',
+  'rowGroupSize',
+  'geoparquetVersion',
+  'metadata',
+]);
 
 /** Options of {@link GeoCatalog.intersect}. */
 export interface IntersectOptions {

@@ -3,6 +3,7 @@
  * result printing (text or `--json`), AOIs, numbers and comma lists.
  */
 import { readFileSync } from 'node:fs';
+import { Option } from 'commander';
 import { GeosliceError } from '../errors.js';
 import type { BBox } from '../geo/bbox.js';
 import { geometryBBox, type Geometry, type Position } from '../geo/geometry.js';
@@ -30,6 +31,17 @@ export interface CliContext {
   print(value: unknown, text: string): void;
   /** Lists inputs a command left out on stderr, one line each with its code and reason (also with `--json`, whose result holds them too). */
   skipped(inputs: readonly SkippedItem[]): void;
+  /** Reports a catalog build: lists its skipped inputs, prints rows and output, closes the catalog. */
+  built(out: string, r: BuildReport): Promise<void>;
+}
+
+/**
+ * What a catalog-building command reports: its rows, the inputs it left out, the catalog it wrote.
+ */
+export interface BuildReport {
+  rows: number;
+  skipped: readonly SkippedItem[];
+  catalog: { close(): Promise<void> };
 }
 
 /**
@@ -42,10 +54,20 @@ export interface SkippedItem {
 }
 
 /**
+ * The `--on-error fail|skip` option (default fail) of a command that reads many inputs; `what` names
+ * one input, e.g. "a file that cannot be catalogued".
+ */
+export function onErrorOption(what: string): Option {
+  return new Option('--on-error <mode>', `${what}: fail, or skip it (listed on stderr)`)
+    .choices(['fail', 'skip'])
+    .default('fail');
+}
+
+/**
  * A {@link CliContext} over an output and a `--json` getter.
  */
 export function cliContext(json: () => boolean, io: CliIO): CliContext {
-  return {
+  const ctx: CliContext = {
     json,
     skipped(inputs) {
       for (const s of inputs) io.stderr(`geoslice: skipped ${s.input} (${s.code}): ${s.message.split('\n')[0]}\n`);
@@ -55,7 +77,14 @@ export function cliContext(json: () => boolean, io: CliIO): CliContext {
         json() ? `${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? Number(v) : v))}\n` : `${text}\n`,
       );
     },
+    async built(out, r) {
+      ctx.skipped(r.skipped);
+      const skipped = r.skipped.length ? ` (${r.skipped.length} skipped, listed above)` : '';
+      ctx.print({ out, rows: r.rows, skipped: r.skipped }, `${r.rows} rows -> ${out}${skipped}`);
+      await r.catalog.close();
+    },
   };
+  return ctx;
 }
 
 /**

@@ -13,7 +13,7 @@ import { httpOptionsOf } from './http-option.js';
 import { mapOrdered } from '../loaders/prefetch.js';
 import { slicesFromCatalog } from '../samplers/slice-table.js';
 import { writeCog } from '../tiff/write/cog-writer.js';
-import { parseBands, parseNumber, UsageError, type CliContext, type SkippedItem } from './args.js';
+import { onErrorOption, parseBands, parseNumber, UsageError, type CliContext, type SkippedItem } from './args.js';
 import { cliProgressBar } from './progress.js';
 
 interface ChipsFlags {
@@ -53,11 +53,7 @@ export function addChipsCommand(root: Command, ctx: CliContext): void {
         .default('nearest'),
     )
     .option('--concurrency <n>', 'chips loaded and written at once', '4')
-    .addOption(
-      new Option('--on-error <mode>', 'a slice that cannot be loaded: fail, or skip it (listed on stderr)')
-        .choices(['fail', 'skip'])
-        .default('fail'),
-    )
+    .addOption(onErrorOption('a slice that cannot be loaded'))
     .addHelpText('after', HELP)
     .action(async (catalogPath: string, slicesPath: string, o: ChipsFlags) => {
       const concurrency = parseNumber('--concurrency', o.concurrency, { integer: true, positive: true });

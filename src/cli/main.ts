@@ -23,14 +23,14 @@
  * geoslice stitch preds/ --out pred.tif --blend cosine
  * ```
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { BuildError, GeosliceError } from '../errors.js';
 import { httpOptionsOf } from './http-option.js';
 import { openCatalog } from '../catalog/open.js';
 import { buildRasterCatalog, buildCatalogFromTable, optimizeCatalog } from '../catalog/builders/index.js';
 import { interval } from '../geo/interval.js';
 import { readWkb } from '../geo/wkb.js';
-import { cliContext, parseAoi, parseNumber, type CliIO } from './args.js';
+import { cliContext, onErrorOption, parseAoi, parseNumber, type CliIO } from './args.js';
 import { addChipsCommand } from './chips-command.js';
 import { addCleanCommand } from './clean-command.js';
 import { renderCoverageMap } from '../quicklook/coverage-map.js';
@@ -79,11 +79,7 @@ export function program(io: CliIO): Command {
     .requiredOption('--out <path>', 'GeoParquet to write')
     .option('--glob <pattern>', 'catalog the files matching this pattern (e.g. "tiles/**/*.tif")')
     .option('--cog-headers', 'store the COG header cache')
-    .addOption(
-      new Option('--on-error <mode>', 'a file that cannot be catalogued: fail, or skip it (listed on stderr)')
-        .choices(['fail', 'skip'])
-        .default('fail'),
-    )
+    .addOption(onErrorOption('a file that cannot be catalogued'))
     .action(async (files: string[], o) => {
       if (Boolean(o.glob) === files.length > 0)
         throw new BuildError('BAD_OPTION', 'catalog build needs either file paths or --glob <pattern>, not both');
@@ -95,30 +91,16 @@ export function program(io: CliIO): Command {
         onError: o.onError,
         progress: showProgress(json()),
       });
-      ctx.skipped(r.skipped);
-      ctx.print(
-        { out: o.out, rows: r.rows, skipped: r.skipped },
-        `${r.rows} rows -> ${o.out}${r.skipped.length ? ` (${r.skipped.length} skipped, listed above)` : ''}`,
-      );
-      await r.catalog.close();
+      await ctx.built(o.out, r);
     });
   cat
     .command('from-stac <file>')
     .description('catalog STAC items / stac-geoparquet')
     .requiredOption('--out <path>', 'GeoParquet to write')
-    .addOption(
-      new Option('--on-error <mode>', 'a record that cannot be catalogued: fail, or skip it (listed on stderr)')
-        .choices(['fail', 'skip'])
-        .default('fail'),
-    )
+    .addOption(onErrorOption('a record that cannot be catalogued'))
     .action(async (file: string, o) => {
       const r = await buildCatalogFromTable(file, { out: o.out, onError: o.onError, progress: showProgress(json()) });
-      ctx.skipped(r.skipped);
-      ctx.print(
-        { out: o.out, rows: r.rows, skipped: r.skipped },
-        `${r.rows} rows -> ${o.out}${r.skipped.length ? ` (${r.skipped.length} skipped, listed above)` : ''}`,
-      );
-      await r.catalog.close();
+      await ctx.built(o.out, r);
     });
   cat
     .command('inspect <catalog>')

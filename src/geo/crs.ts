@@ -1,8 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import proj4 from 'proj4';
 import { GeoError } from '../errors.js';
+import { epsgEntry, esriEntry } from './crs-table.js';
+
+export { esriCodeByName } from './crs-table.js';
 
 /**
  * A CRS resolved through the offline EPSG registry and registered in proj4 under `code`.
@@ -41,21 +43,7 @@ export interface ProjJsonLike {
   ids?: { authority: string; code: number | string }[];
 }
 
-interface EpsgEntry {
-  code: string;
-  kind: string;
-  name: string;
-  proj4: string | null;
-}
-
 const cache = new Map<string, ResolvedCrs>();
-const require = createRequire(import.meta.url);
-let epsgDir: string | undefined;
-
-function epsgIndexDir(): string {
-  if (epsgDir === undefined) epsgDir = join(dirname(require.resolve('epsg-index/package.json')), 's');
-  return epsgDir;
-}
 
 /**
  * Normalizes a CRS input to its canonical name, `"EPSG:n"` (or the proj4 string for custom
@@ -66,8 +54,8 @@ export function normalizeCrs(crs: CrsInput): string {
 }
 
 /**
- * Resolves a CRS offline (EPSG definitions from the `epsg-index` package and ESRI ones from
- * `@esri/proj-codes`, loaded lazily and cached; WKT and PROJJSON through proj4's parser), registers
+ * Resolves a CRS offline (EPSG and ESRI definitions from geoslice's CRS table, generated from
+ * `epsg-index` and `@esri/proj-codes`, loaded lazily and cached; WKT and PROJJSON through proj4's parser), registers
  * it in proj4 under its canonical code and returns it. Throws {@link GeoError} `UNKNOWN_CRS` when
  * the input is not a CRS, the code is not in the registry, or the CRS has no proj4 definition
  * (vertical, compound or geocentric CRSs).
@@ -165,56 +153,12 @@ function registerDefinition(code: string, def: string | object, original: unknow
   return { code, proj4: code, geographic: projName === 'longlat' };
 }
 
-interface EsriEntry {
-  name: string;
-  wkt: string;
-  /** Area of use `[north, west, south, east]` like epsg-index's bbox. */
-  bbox?: [number, number, number, number];
-}
-
-let esriTable: Map<number, EsriEntry> | undefined;
-
-function esriCodes(): Map<number, EsriEntry> {
-  if (esriTable) return esriTable;
-  esriTable = new Map();
-  const dir = dirname(require.resolve('@esri/proj-codes/package.json'));
-  for (const [file, key] of [
-    ['pe_list_projcs.json', 'ProjectedCoordinateSystems'],
-    ['pe_list_geogcs.json', 'GeographicCoordinateSystems'],
-  ] as const) {
-    const list = JSON.parse(readFileSync(join(dir, file), 'utf8'))[key] as {
-      wkid: number;
-      latestWkid: number;
-      name: string;
-      wkt: string;
-      extent?: { slat: number; nlat: number; llon: number; rlon: number }[];
-    }[];
-    for (const e of list) {
-      const x = e.extent?.[0];
-      const entry: EsriEntry = { name: e.name, wkt: e.wkt, ...(x ? { bbox: [x.nlat, x.llon, x.slat, x.rlon] } : {}) };
-      esriTable.set(e.wkid, entry);
-      if (!esriTable.has(e.latestWkid)) esriTable.set(e.latestWkid, entry);
-    }
-  }
-  return esriTable;
-}
-
-/**
- * The ESRI code of a projected or geographic CRS by its exact ESRI name (e.g.
- * `"USA_Contiguous_Albers_Equal_Area_Conic_USGS_version"` → 102039), or null. Codes below 32768 are
- * EPSG codes in ESRI's list and are not returned.
- */
-export function esriCodeByName(name: string): number | null {
-  for (const [code, e] of esriCodes()) if (code >= 32768 && e.name === name) return code;
-  return null;
-}
-
 function fromEsri(code: number, original: unknown): ResolvedCrs {
-  const entry = esriCodes().get(code);
+  const entry = esriEntry(code);
   if (!entry) unknown(original, `ESRI:${code} is not in the ESRI projection list (@esri/proj-codes)`);
   if (code < 32768) return fromEpsg(code, original);
-  const r = registerDefinition(`ESRI:${code}`, (entry as { wkt: string }).wkt, original);
-  return { ...r, name: (entry as { name: string }).name };
+  const r = registerDefinition(`ESRI:${code}`, entry.wkt, original);
+  return { ...r, name: entry.name };
 }
 
 function fromProj4(def: string): ResolvedCrs {
@@ -235,18 +179,8 @@ function fromProj4(def: string): ResolvedCrs {
 
 function fromEpsg(code: number, original: unknown): ResolvedCrs {
   if (!Number.isInteger(code) || code <= 0) unknown(original, 'not a positive integer EPSG code');
-  const file = join(epsgIndexDir(), `${code}.json`);
-  if (!existsSync(file)) unknown(original, `EPSG:${code} is not in the EPSG registry (epsg-index)`);
-  let entry: EpsgEntry;
-  try {
-    entry = JSON.parse(readFileSync(file, 'utf8')) as EpsgEntry;
-  } catch (e) {
-    throw new GeoError(
-      'UNKNOWN_CRS',
-      `cannot read the EPSG definition ${file}: ${(e as Error).message}; reinstall the epsg-index package`,
-      { cause: e, subject: file },
-    );
-  }
+  const entry = epsgEntry(code);
+  if (!entry) unknown(original, `EPSG:${code} is not in the EPSG registry (epsg-index)`);
   if (
     !entry.proj4 ||
     !/\+proj=/.test(entry.proj4) ||
@@ -304,7 +238,7 @@ export function equivalentCrs(def: CrsInput, code: number | string): boolean {
   if (a.geographic !== b.geographic) return false;
   const esri = /^ESRI:(\d+)$/.exec(b.code);
   const epsg = /^EPSG:(\d+)$/.exec(b.code);
-  const area = esri ? esriCodes().get(Number(esri[1]))?.bbox : epsg ? readEntry(Number(epsg[1]))?.bbox : undefined;
+  const area = esri ? esriEntry(Number(esri[1]))?.bbox : epsg ? epsgEntry(Number(epsg[1]))?.bbox : undefined;
   const [north, west, south, east] = area ?? [60, -30, -60, 30];
   const span = east >= west ? east - west : east + 360 - west;
   const fa = proj4('EPSG:4326', a.code);
@@ -328,16 +262,6 @@ export function equivalentCrs(def: CrsInput, code: number | string): boolean {
     }
   }
   return true;
-}
-
-function readEntry(code: number): (EpsgEntry & { bbox?: [number, number, number, number] }) | null {
-  const file = join(epsgIndexDir(), `${code}.json`);
-  if (!existsSync(file)) return null;
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
-    return null;
-  }
 }
 
 const gridCache = new Map<string, boolean>();

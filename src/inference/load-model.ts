@@ -1,5 +1,6 @@
 import { extname } from 'node:path';
 import { InferenceError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../option-keys.js';
 import { functionModel, type ModelFunction } from './function-model.js';
 import type { InferenceModel } from './model.js';
 import { loadOnnxModel, type OnnxModelOptions } from './onnx-model.js';
@@ -16,11 +17,23 @@ export type ModelSource = string | InferenceModel | ModelFunction;
  */
 export type LoadModelOptions = OnnxModelOptions & TfjsModelOptions;
 
+/** The keys of {@link LoadModelOptions} (the compiler checks the list is complete). */
+export const LOAD_MODEL_OPTION_KEYS = optionKeys<LoadModelOptions>()([
+  'normalize',
+  'threads',
+  'layout',
+  'outputLayout',
+  'inputName',
+  'outputName',
+  'backend',
+]);
+
 /**
  * Resolves a {@link ModelSource}: `*.onnx` → {@link loadOnnxModel}, `*.json` → {@link loadTfjsModel},
  * a function → {@link functionModel}, a model → itself. Other paths throw {@link InferenceError} `BAD_MODEL`.
  */
 export async function loadModel(source: ModelSource, opts: LoadModelOptions = {}): Promise<InferenceModel> {
+  checkOptionKeys(opts, LOAD_MODEL_OPTION_KEYS, 'loadModel', InferenceError);
   if (typeof source === 'function') return functionModel(source, opts);
   if (typeof source !== 'string') return source;
   const ext = extname(source).toLowerCase();

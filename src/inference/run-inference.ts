@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { InferenceError, LoaderError } from '../errors.js';
+import { atBoundary, InferenceError, LoaderError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../option-keys.js';
 import type { BBox } from '../geo/bbox.js';
 import type { Geometry } from '../geo/geometry.js';
 import type { GeoSlice } from '../geo/slice.js';
@@ -138,6 +139,39 @@ export interface InferenceResult extends StitchWriteResult {
  * `EMPTY_REGION`, `RESUME_MISMATCH`, model errors), `StitchError` for outputs the stitcher refuses.
  */
 export async function runInference(opts: RunInferenceOptions): Promise<InferenceResult> {
+  return atBoundary(InferenceError, `runInference ${String(opts?.out)}`, () => runInferenceUnguarded(opts));
+}
+
+/** The keys of {@link RunInferenceOptions} (the compiler checks the list is complete). */
+export const RUN_INFERENCE_OPTION_KEYS = optionKeys<RunInferenceOptions>()([
+  'source',
+  'model',
+  'modelOptions',
+  'out',
+  'tile',
+  'overlap',
+  'bands',
+  'blend',
+  'window',
+  'values',
+  'bandNames',
+  'batchSize',
+  'resume',
+  'aoi',
+  'aoiCrs',
+  'crs',
+  'resolution',
+  'concurrency',
+  'write',
+  'predictions',
+  'memoryBudget',
+  'onProgress',
+]);
+
+async function runInferenceUnguarded(opts: RunInferenceOptions): Promise<InferenceResult> {
+  if (!opts || typeof opts !== 'object')
+    throw new InferenceError('BAD_OPTION', 'runInference needs options { source, model, out, ... }');
+  checkOptionKeys(opts, RUN_INFERENCE_OPTION_KEYS, 'runInference', InferenceError);
   const started = performance.now();
   const batchSize = opts.batchSize ?? 16;
   if (!Number.isInteger(batchSize) || batchSize < 1)

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import seedrandom from 'seedrandom';
 import type { GeoCatalog } from '../catalog/types.js';
 import { atBoundary, LabelError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../option-keys.js';
 import type { Chip } from '../loaders/chip.js';
 import type { BandSelector } from '../loaders/load-slice.js';
 import { ReaderCache, rowBands } from './row-bands.js';
@@ -43,6 +44,18 @@ export interface BandStatsOptions {
    */
   catalogOut?: string;
 }
+
+/** The keys of {@link BandStatsOptions} (the compiler checks the list is complete). */
+export const BAND_STATS_OPTION_KEYS = optionKeys<BandStatsOptions>()([
+  'bands',
+  'exact',
+  'maxDistinctValues',
+  'overviewPixels',
+  'percentiles',
+  'sampleSize',
+  'save',
+  'catalogOut',
+]);
 
 /**
  * Statistics of one band over the valid pixels (nodata, NaN and masked pixels excluded) of every
@@ -156,6 +169,7 @@ export async function computeBandStats(catalog: GeoCatalog, opts: BandStatsOptio
 async function computeBandStatsUnguarded(catalog: GeoCatalog, opts: BandStatsOptions = {}): Promise<BandStats[]> {
   if (!catalog || typeof catalog !== 'object' || typeof catalog.rows !== 'function')
     throw new LabelError('BAD_OPTION', `computeBandStats needs a catalog, got ${String(catalog)}`);
+  checkOptionKeys(opts, BAND_STATS_OPTION_KEYS, 'computeBandStats', LabelError);
   const qs = opts.percentiles ?? [1, 2, 50, 98, 99];
   if (!qs.every((q) => q >= 0 && q <= 100))
     throw new LabelError('BAD_OPTION', `percentiles must be within 0..100, got ${qs}`);

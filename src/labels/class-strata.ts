@@ -3,7 +3,8 @@
  * and kept so that each class dominates the same number of chips.
  */
 import type { GeoCatalog } from '../catalog/types.js';
-import { LabelError } from '../errors.js';
+import { iterateAtBoundary, LabelError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../option-keys.js';
 import type { GeoSlice } from '../geo/slice.js';
 import { loadVector } from '../vector/load-vector.js';
 import { rasterize } from './rasterize.js';
@@ -24,16 +25,34 @@ export interface ClassStrataOptions {
   minShare?: number;
 }
 
+/** The keys of {@link ClassStrataOptions} (the compiler checks the list is complete). */
+export const CLASS_STRATA_OPTION_KEYS = optionKeys<ClassStrataOptions>()([
+  'catalog',
+  'attribute',
+  'classes',
+  'perClass',
+  'minShare',
+]);
+
 /**
  * Draws from `candidates` (e.g. a random sampler with a large `length`) and yields, interleaved,
  * `perClass` chips for each class — a chip belonging to the class with the largest share of its pixels
  * (or every class covering `minShare` of it) — skipping chips of classes already full. Stops when every
  * class is full or the candidates run out. Throws {@link LabelError} `BAD_OPTION`.
  */
-export async function* stratifyByClass(
+export function stratifyByClass(
   candidates: Iterable<GeoSlice> | AsyncIterable<GeoSlice>,
   opts: ClassStrataOptions,
 ): AsyncGenerator<GeoSlice & { classId: number }> {
+  return iterateAtBoundary(LabelError, 'stratifyByClass', classStrata(candidates, opts));
+}
+
+async function* classStrata(
+  candidates: Iterable<GeoSlice> | AsyncIterable<GeoSlice>,
+  opts: ClassStrataOptions,
+): AsyncGenerator<GeoSlice & { classId: number }> {
+  if (!opts || typeof opts !== 'object') throw new LabelError('BAD_OPTION', 'stratifyByClass needs an options object');
+  checkOptionKeys(opts, CLASS_STRATA_OPTION_KEYS, 'stratifyByClass', LabelError);
   if (!Array.isArray(opts.classes) || opts.classes.length === 0 || !(opts.perClass > 0))
     throw new LabelError('BAD_OPTION', 'stratifyByClass needs classes (non-empty) and perClass > 0');
   const counts = new Map(opts.classes.map((c) => [c, 0]));

@@ -54,3 +54,8 @@ export async function* inputFeatures(input: GeometryInput, crs?: CrsInput): Asyn
     index++;
   }
 }
+
+/** How messages name an input: its path, or `features` for features given in JS. */
+export function inputName(input: GeometryInput): string {
+  return typeof input === 'string' ? input : 'features';
+}

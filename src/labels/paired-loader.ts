@@ -4,9 +4,10 @@
  * coordinates for detection.
  */
 import type { GeoCatalog } from '../catalog/types.js';
-import { LabelError } from '../errors.js';
+import { iterateAtBoundary, LabelError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../option-keys.js';
 import { type GeoSlice, sliceHeight, sliceWidth } from '../geo/slice.js';
-import { batchChips, type Batch, type BatchOptions } from '../loaders/batches.js';
+import { BATCH_OPTION_KEYS, batchChips, type Batch, type BatchOptions } from '../loaders/batches.js';
 import type { Chip } from '../loaders/chip.js';
 import type { BandSelector } from '../loaders/load-slice.js';
 import { createLoader, type Loader, type LoaderOptions } from '../loaders/loader.js';
@@ -84,6 +85,21 @@ export interface PairedLoaderOptions {
   labels: LabelSource;
 }
 
+/** The keys of {@link PairedLoaderOptions} (the compiler checks the list is complete). */
+export const PAIRED_LOADER_OPTION_KEYS = optionKeys<PairedLoaderOptions>()(['images', 'labels']);
+
+/** The keys of every kind of {@link LabelSource}. */
+export const LABEL_SOURCE_KEYS = optionKeys<LabelSource>()([
+  'kind',
+  'catalog',
+  'band',
+  'fill',
+  'attribute',
+  'burn',
+  'allTouched',
+  'dtype',
+]);
+
 /**
  * Loads image + label pairs.
  */
@@ -102,6 +118,8 @@ export interface PairedLoader {
  * bounds in pixel coordinates. Throws {@link LabelError} `BAD_OPTION`.
  */
 export function createPairedLoader(opts: PairedLoaderOptions): PairedLoader {
+  checkOptionKeys(opts, PAIRED_LOADER_OPTION_KEYS, 'createPairedLoader', LabelError);
+  checkOptionKeys(opts?.labels, LABEL_SOURCE_KEYS, 'createPairedLoader labels', LabelError);
   const src = opts?.labels;
   if (!src || !['raster', 'vector', 'boxes'].includes(src.kind) || !src.catalog) {
     throw new LabelError(
@@ -169,36 +187,42 @@ export function createPairedLoader(opts: PairedLoaderOptions): PairedLoader {
     }
   };
 
+  const batches = async function* (
+    slices: Iterable<GeoSlice> | AsyncIterable<GeoSlice>,
+    b: BatchOptions,
+  ): AsyncGenerator<PairedBatch> {
+    checkOptionKeys(b, BATCH_OPTION_KEYS, 'batches', LabelError);
+    if (src.kind === 'boxes')
+      throw new LabelError(
+        'BAD_OPTION',
+        'boxes have a different count per chip: iterate samples() instead of batches()',
+      );
+    let pending: PairedSample[] = [];
+    const flush = async function* () {
+      for await (const batch of batchChips(
+        pending.map((s) => s.image),
+        { batchSize: pending.length },
+      )) {
+        const per = pending[0].label!.data.length;
+        const data = new Float32Array(per * pending.length);
+        pending.forEach((s, i) => data.set(s.label!.data, i * per));
+        yield { ...batch, labels: { data, shape: [pending.length, ...pending[0].label!.shape] } };
+      }
+    };
+    for await (const s of samples(slices)) {
+      pending.push(s);
+      if (pending.length === b.batchSize) {
+        yield* flush();
+        pending = [];
+      }
+    }
+    if (pending.length > 0 && !b.dropLast) yield* flush();
+  };
+
   return {
     load,
-    samples,
-    async *batches(slices, b) {
-      if (src.kind === 'boxes')
-        throw new LabelError(
-          'BAD_OPTION',
-          'boxes have a different count per chip: iterate samples() instead of batches()',
-        );
-      let pending: PairedSample[] = [];
-      const flush = async function* () {
-        for await (const batch of batchChips(
-          pending.map((s) => s.image),
-          { batchSize: pending.length },
-        )) {
-          const per = pending[0].label!.data.length;
-          const data = new Float32Array(per * pending.length);
-          pending.forEach((s, i) => data.set(s.label!.data, i * per));
-          yield { ...batch, labels: { data, shape: [pending.length, ...pending[0].label!.shape] } };
-        }
-      };
-      for await (const s of samples(slices)) {
-        pending.push(s);
-        if (pending.length === b.batchSize) {
-          yield* flush();
-          pending = [];
-        }
-      }
-      if (pending.length > 0 && !b.dropLast) yield* flush();
-    },
+    samples: (slices) => iterateAtBoundary(LabelError, 'pairedLoader.samples', samples(slices)),
+    batches: (slices, b) => iterateAtBoundary(LabelError, 'pairedLoader.batches', batches(slices, b)),
     async close() {
       await images.close();
       await labelLoader?.close();

@@ -2,6 +2,7 @@
  * `rasterize`: burning vector features into a slice's pixel grid with `gdal_rasterize` semantics.
  */
 import { atBoundarySync, LabelError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../option-keys.js';
 import type { BBox } from '../geo/bbox.js';
 import { resolveCrs, type CrsInput } from '../geo/crs.js';
 import { type GeoSlice, sliceHeight, sliceWidth, validateSlice } from '../geo/slice.js';
@@ -79,6 +80,18 @@ export interface RasterizeOptions {
   mergeAlg?: 'replace' | 'add';
 }
 
+/** The keys of {@link RasterizeOptions} (the compiler checks the list is complete). */
+export const RASTERIZE_OPTION_KEYS = optionKeys<RasterizeOptions>()([
+  'burn',
+  'attribute',
+  'allTouched',
+  'crs',
+  'densify',
+  'dtype',
+  'fill',
+  'mergeAlg',
+]);
+
 /**
  * A rasterized label on the grid of a slice: one band, row 0 at the north edge.
  */
@@ -101,7 +114,10 @@ export function rasterize(
   grid: GeoSlice,
   opts: RasterizeOptions = {},
 ): RasterizedLabel {
-  return atBoundarySync(LabelError, 'rasterize', () => rasterizeUnguarded(features, grid, opts));
+  return atBoundarySync(LabelError, 'rasterize', () => {
+    checkOptionKeys(opts, RASTERIZE_OPTION_KEYS, 'rasterize', LabelError);
+    return rasterizeUnguarded(features, grid, opts);
+  });
 }
 
 function rasterizeUnguarded(

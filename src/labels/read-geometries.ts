@@ -3,15 +3,17 @@
  * `rasterio.mask.mask(..., crop=True)`) and a zonal summary per band, for parcel-style datasets.
  */
 import type { CatalogRow, GeoCatalog } from '../catalog/types.js';
-import { LabelError } from '../errors.js';
+import { iterateAtBoundary, LabelError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../option-keys.js';
 import type { CrsInput } from '../geo/crs.js';
 import type { TimeInterval } from '../geo/interval.js';
 import type { GeoSlice } from '../geo/slice.js';
 import type { TypedArray } from '../tiff/dtype.js';
+import { toNumberSamples } from '../tiff/read/number-samples.js';
 import type { BandSelector } from '../loaders/load-slice.js';
 import { vectorBBox } from '../vector/geometry.js';
 import { reprojectGeometry } from '../vector/reproject.js';
-import { inputFeatures, type GeometryInput, type InputFeature } from './geometry-input.js';
+import { inputFeatures, inputName, type GeometryInput, type InputFeature } from './geometry-input.js';
 import { rasterize } from './rasterize.js';
 import { ReaderCache, rowBands } from './row-bands.js';
 
@@ -26,6 +28,14 @@ export interface ReadGeometriesOptions {
   allTouched?: boolean;
   interval?: TimeInterval;
 }
+
+/** The keys of {@link ReadGeometriesOptions} (the compiler checks the list is complete). */
+export const READ_GEOMETRIES_OPTION_KEYS = optionKeys<ReadGeometriesOptions>()([
+  'crs',
+  'bands',
+  'allTouched',
+  'interval',
+]);
 
 /**
  * Count, mean, population standard deviation, min and max of the valid pixels inside a polygon (null
@@ -62,11 +72,20 @@ export interface GeometryRead {
  * with `crop=True` gives. Polygons in another CRS are reprojected (densified) onto the raster's grid.
  * Throws {@link LabelError} `NOT_A_POLYGON` naming the feature for other geometry types.
  */
-export async function* readGeometries(
+export function readGeometries(
   catalog: GeoCatalog,
   polygons: GeometryInput,
   opts: ReadGeometriesOptions = {},
 ): AsyncGenerator<GeometryRead> {
+  return iterateAtBoundary(LabelError, `readGeometries ${inputName(polygons)}`, geometryReads(catalog, polygons, opts));
+}
+
+async function* geometryReads(
+  catalog: GeoCatalog,
+  polygons: GeometryInput,
+  opts: ReadGeometriesOptions,
+): AsyncGenerator<GeometryRead> {
+  checkOptionKeys(opts, READ_GEOMETRIES_OPTION_KEYS, 'readGeometries', LabelError);
   const readers = new ReaderCache();
   try {
     for await (const f of inputFeatures(polygons, opts.crs)) {
@@ -129,10 +148,11 @@ async function readRow(
   const stats: ZonalStats[] = [];
   for (const band of bands) {
     const w = await (await readers.get(band.href)).readWindow(0, col0, row0, width, height, [band.band]);
-    data.push(w.data[0]);
+    const [values] = toNumberSamples(w.data, w.mask, band.href);
+    data.push(values);
     // Statistics per band over its own valid pixels (as rasterio's masked read); `mask` needs every band.
     const own = w.mask ? inside.data.map((v, i) => v & w.mask![i]) : inside.data;
-    stats.push(zonalStats(w.data[0], own));
+    stats.push(zonalStats(values, own));
     if (w.mask) for (let i = 0; i < mask.length; i++) mask[i] &= w.mask[i];
   }
   return {

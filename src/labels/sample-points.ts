@@ -3,14 +3,16 @@
  * interpolation), over every catalog raster that covers each point.
  */
 import type { CatalogRow, GeoCatalog } from '../catalog/types.js';
-import { LabelError } from '../errors.js';
+import { iterateAtBoundary, LabelError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../option-keys.js';
 import type { CrsInput } from '../geo/crs.js';
 import type { Position } from '../geo/geometry.js';
 import type { TimeInterval } from '../geo/interval.js';
 import { transformPoint } from '../geo/transform.js';
 import type { BandSelector } from '../loaders/load-slice.js';
-import { inputFeatures, type GeometryInput } from './geometry-input.js';
+import { inputFeatures, inputName, type GeometryInput } from './geometry-input.js';
 import { ReaderCache, rowBands } from './row-bands.js';
+import { exactNumber } from '../tiff/read/number-samples.js';
 
 /**
  * Options of {@link samplePoints}.
@@ -27,6 +29,15 @@ export interface SamplePointsOptions {
   /** A catalog with at most this many rows is indexed in memory once instead of queried per point. Default 10_000. */
   memoryIndexRows?: number;
 }
+
+/** The keys of {@link SamplePointsOptions} (the compiler checks the list is complete). */
+export const SAMPLE_POINTS_OPTION_KEYS = optionKeys<SamplePointsOptions>()([
+  'crs',
+  'bands',
+  'time',
+  'interval',
+  'memoryIndexRows',
+]);
 
 /**
  * The values of one raster at a point: `null` where the pixel is nodata or masked.
@@ -57,11 +68,20 @@ export interface PointSample {
  * rasterio's `DatasetReader.sample` reads it. Memory stays bounded by one point's rows. Throws
  * {@link LabelError} `NOT_A_POINT` naming the feature for other geometry types.
  */
-export async function* samplePoints(
+export function samplePoints(
   catalog: GeoCatalog,
   points: GeometryInput,
   opts: SamplePointsOptions = {},
 ): AsyncGenerator<PointSample> {
+  return iterateAtBoundary(LabelError, `samplePoints ${inputName(points)}`, pointSamples(catalog, points, opts));
+}
+
+async function* pointSamples(
+  catalog: GeoCatalog,
+  points: GeometryInput,
+  opts: SamplePointsOptions,
+): AsyncGenerator<PointSample> {
+  checkOptionKeys(opts, SAMPLE_POINTS_OPTION_KEYS, 'samplePoints', LabelError);
   const time = opts.time ?? 'all';
   if (!['all', 'first', 'last'].includes(time))
     throw new LabelError(
@@ -122,7 +142,7 @@ async function sampleRow(
     if (col < 0 || r < 0 || col >= info.width || r >= info.height) return null;
     at ??= { col, row: r };
     const w = await reader.readWindow(0, col, r, 1, 1, [b.band]);
-    values.push(w.mask && !w.mask[0] ? null : Number(w.data[0][0]));
+    values.push(w.mask && !w.mask[0] ? null : exactNumber(w.data[0][0], b.href, `column ${col}, row ${r}`));
   }
   return at ? { rowId: row.id, tmin: row.tmin, ...at, values } : null;
 }

@@ -1,5 +1,6 @@
 import { checkBatch, resolveLimits, type ResourceLimits } from './limits.js';
-import { LoaderError } from '../errors.js';
+import { iterateAtBoundary, LoaderError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../option-keys.js';
 import { describeSlice, type GeoSlice } from '../geo/slice.js';
 import type { Chip } from './chip.js';
 
@@ -25,15 +26,30 @@ export interface BatchOptions {
   dropLast?: boolean;
 }
 
+/** The keys of {@link BatchOptions} (the compiler checks the list is complete). */
+export const BATCH_OPTION_KEYS = optionKeys<BatchOptions>()(['batchSize', 'limits', 'dropLast']);
+
 /**
  * Groups a stream of chips into batches. All chips of a batch must have the same shape; otherwise
  * it throws {@link LoaderError} `SHAPE_MISMATCH` naming both slices (give every slice the same pixel
  * size, or batch them separately).
  */
-export async function* batchChips(
+export function batchChips(chips: AsyncIterable<Chip> | Iterable<Chip>, opts: BatchOptions): AsyncGenerator<Batch> {
+  return iterateAtBoundary(LoaderError, 'batchChips', chipBatches(chips, opts));
+}
+
+/**
+ * {@link batchChips} without the boundary, for public streams that wrap it under their own name;
+ * `stacked` is called with each group of chips once it has been copied into its batch (a loader
+ * recycles their arrays).
+ */
+export async function* chipBatches(
   chips: AsyncIterable<Chip> | Iterable<Chip>,
   opts: BatchOptions,
+  stacked?: (chips: readonly Chip[]) => void,
 ): AsyncGenerator<Batch> {
+  if (!opts || typeof opts !== 'object') throw new LoaderError('BAD_OPTION', 'batchChips: options must be an object');
+  checkOptionKeys(opts, BATCH_OPTION_KEYS, 'batches', LoaderError);
   const size = opts.batchSize;
   if (!Number.isInteger(size) || size < 1) {
     throw new LoaderError('BAD_OPTION', `batchSize must be a positive integer, got ${String(size)}`);
@@ -45,11 +61,17 @@ export async function* batchChips(
     else checkBatch(size, chipBytes(chip), limits);
     pending.push(chip);
     if (pending.length === size) {
-      yield stackChips(pending);
+      const batch = stackChips(pending);
+      stacked?.(pending);
       pending = [];
+      yield batch;
     }
   }
-  if (pending.length > 0 && !opts.dropLast) yield stackChips(pending);
+  if (pending.length > 0 && !opts.dropLast) {
+    const batch = stackChips(pending);
+    stacked?.(pending);
+    yield batch;
+  }
 }
 
 /**

@@ -2,6 +2,7 @@ import { asGeosliceError, checkWindow, resolveLimits, type ResourceLimits } from
 import { checkHttpOptions, type HttpSourceOptions } from '../sources/http-source.js';
 import type { CatalogRow } from '../catalog/types.js';
 import { GeosliceError, LoaderError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../option-keys.js';
 import { bboxIntersects, type BBox, gridBounds } from '../geo/bbox.js';
 import { normalizeCrs } from '../geo/crs.js';
 import { describeSlice, validateSlice, type GeoSlice } from '../geo/slice.js';
@@ -11,18 +12,13 @@ import { assertCogLayout, type CogLayout } from '../tiff/cog-layout.js';
 import { dtypeInfo, RASTER_DTYPES } from '../tiff/dtype.js';
 import { createMosaic, mergeLayer, mosaicComplete, type Mosaic } from './mosaic.js';
 import { pickLevelForRatio, warpRatio } from './overview.js';
-import { openRaster, type RasterDtype, type RasterReader, type WindowData } from './raster.js';
+import type { ChipPool } from './chip-pool.js';
+import { openRaster, type RasterDtype, type RasterReader } from './raster.js';
+import { clearInvalid, readFileWindow } from './file-window.js';
+import { aligned, nativeChip, nativeWindow } from './native-chip.js';
 import { acquireSharedReaders } from './shared-readers.js';
 import { filterByInterval, groupByDate, type TemporalMode } from './temporal.js';
-import {
-  planWarp,
-  resample,
-  sliceGrid,
-  type PixelGrid,
-  type PixelWindow,
-  type PointMapper,
-  type Resampling,
-} from './warp.js';
+import { planWarp, resample, sliceGrid, type PixelGrid, type PointMapper, type Resampling } from './warp.js';
 
 /**
  * What a slice can be loaded from: a raster path or URL, or a catalog row (its `assets` map band
@@ -76,6 +72,19 @@ export interface LoadSliceOptions {
   scaleOffset?: boolean;
 }
 
+/** The keys of {@link LoadSliceOptions} (the compiler checks the list is complete). */
+export const LOAD_SLICE_OPTION_KEYS = optionKeys<LoadSliceOptions>()([
+  'limits',
+  'http',
+  'bands',
+  'resampling',
+  'dtype',
+  'temporal',
+  'open',
+  'overviews',
+  'scaleOffset',
+]);
+
 /** One file read for one source: which of its bands (0-based) go to which chip bands. */
 interface FileRead {
   href: string;
@@ -115,12 +124,26 @@ interface Item {
  * (internal mask, alpha) allows it and at least one requested band is neither nodata nor NaN
  * (GDAL's dataset mask and gdalwarp's unified source nodata).
  */
-export async function loadSlice(
+export function loadSlice(
   sources: readonly SliceSource[],
   slice: GeoSlice,
   opts: LoadSliceOptions = {},
 ): Promise<Chip> {
+  return loadSliceWith(sources, slice, opts);
+}
+
+/**
+ * {@link loadSlice}, with the chip's data array taken from `pool` when the slice is on the native
+ * grid of its source (a loader recycles the arrays of chips it has stacked into batches).
+ */
+export async function loadSliceWith(
+  sources: readonly SliceSource[],
+  slice: GeoSlice,
+  opts: LoadSliceOptions,
+  pool?: ChipPool,
+): Promise<Chip> {
   validateSlice(slice);
+  checkOptionKeys(opts, LOAD_SLICE_OPTION_KEYS, 'loadSlice', LoaderError);
   const limits = resolveLimits(opts.limits);
   {
     const g = sliceGrid(slice);
@@ -186,6 +209,22 @@ export async function loadSlice(
       overviews,
       scaleOffset: opts.scaleOffset === true,
     };
+    if (temporal === 'mosaic') {
+      // a slice on the first source's own grid: its rows are copied straight into the chip
+      const first = items[0];
+      const fast = await nativeChip({ ...ctx, files: first.files, crs: first.crs, dtype, pool });
+      if (fast && (fast.filled === grid.width * grid.height || items.length === 1)) {
+        return {
+          slice,
+          data: fast.data,
+          shape: [bands, grid.height, grid.width],
+          mask: fast.mask,
+          sources: fast.filled > 0 ? [first.id] : [],
+          validFraction: fast.filled / (grid.width * grid.height),
+        };
+      }
+      if (fast) pool?.give(dtype, fast.data);
+    }
     let layers: { time?: Date; mosaic: Mosaic; used: string[] }[];
     if (temporal === 'mosaic') {
       const r = await composite(ctx, items);
@@ -347,7 +386,7 @@ function rowItem(row: CatalogRow, bands: BandSelector[] | undefined, slice: GeoS
     }
     const cached = row.extras[`${p.key}_cog`];
     if (f.layout === undefined && cached !== undefined && cached !== null) {
-      f.layout = assertCogLayout(typeof cached === 'string' ? JSON.parse(cached) : cached, p.href);
+      f.layout = cachedLayout(cached, p.href);
     }
     f.bands.push(p.band - 1);
     f.chipBands.push(i);
@@ -363,6 +402,19 @@ function rowItem(row: CatalogRow, bands: BandSelector[] | undefined, slice: GeoS
     dated: true,
     files: [...files.values()],
   };
+}
+
+/** Header caches already checked, by the catalog value they came from (rows of a loaded catalog are reused). */
+const checkedLayouts = new WeakMap<object, { href: string; layout: CogLayout }>();
+
+/** The {@link CogLayout} of a row's `<asset>_cog` value (an object, or JSON text), checked once per object. */
+function cachedLayout(cached: unknown, href: string): CogLayout {
+  if (typeof cached !== 'object' || cached === null) return assertCogLayout(JSON.parse(String(cached)), href);
+  const hit = checkedLayouts.get(cached);
+  if (hit && hit.href === href) return hit.layout;
+  const layout = assertCogLayout(cached, href);
+  checkedLayouts.set(cached, { href, layout });
+  return layout;
 }
 
 interface Ctx {
@@ -464,57 +516,26 @@ async function readFile(
   const level = info.levels[levelIndex];
   const levelGrid: PixelGrid = { transform: level.transform, width: level.width, height: level.height };
   const n = grid.width * grid.height;
+  const native = same ? nativeWindow(grid, levelGrid) : null;
   if (same && aligned(grid, levelGrid)) {
     // The slice is a window of this level: read exactly it (past the edges the reader masks) and copy.
-    const lt = level.transform;
-    const x0 = Math.round((grid.transform[0] - lt[0]) / lt[1]);
-    const y0 = Math.round((grid.transform[3] - lt[3]) / lt[5]);
-    if (x0 >= level.width || y0 >= level.height || x0 + grid.width <= 0 || y0 + grid.height <= 0) return false;
-    const data = await readWindow(reader, levelIndex, { x0, y0, width: grid.width, height: grid.height }, file, slice);
-    const ok = validity(data, n, info.nodata);
+    if (!native) return false;
+    const data = await readFileWindow(reader, levelIndex, native, file, slice);
     file.chipBands.forEach((cb, i) => layer.set(data.data[i], cb * n));
     if (ctx.scaleOffset) applyScaleOffset(layer, n, file, info.scaleOffset);
-    for (let p = 0; p < n; p++) if (ok[p] === 0) valid[p] = 0;
+    clearInvalid(valid, data, info.nodata);
     return true;
   }
   const plan = planWarp(grid, levelGrid, toSrc, ctx.resampling);
   if (!plan.window) return false;
-  const data = await readWindow(reader, levelIndex, plan.window, file, slice);
-  const ok = validity(data, plan.window.width * plan.window.height, info.nodata);
+  const data = await readFileWindow(reader, levelIndex, plan.window, file, slice);
+  const ok = new Uint8Array(plan.window.width * plan.window.height).fill(1);
+  clearInvalid(ok, data, info.nodata);
   const sub = ctx.float64 ? new Float64Array(file.bands.length * n) : new Float32Array(file.bands.length * n);
   resample(plan, { window: plan.window, bands: data.data, valid: ok }, ctx.resampling, sub, 0, valid, skip);
   file.chipBands.forEach((cb, i) => layer.set(sub.subarray(i * n, (i + 1) * n), cb * n));
   if (ctx.scaleOffset) applyScaleOffset(layer, n, file, info.scaleOffset);
   return true;
-}
-
-async function readWindow(
-  reader: RasterReader,
-  level: number,
-  w: PixelWindow,
-  file: FileRead,
-  slice: GeoSlice,
-): Promise<WindowData> {
-  try {
-    // gdalwarp takes an Alpha band as the source's validity even where GetMaskFlags does not (e.g.
-    // int16 alpha, or next to a nodata value): read it along and clear pixels where it is 0
-    const alpha = reader.info.alphaMask ? null : (reader.info.alphaBand ?? null);
-    if (alpha === null) return await reader.readWindow(level, w.x0, w.y0, w.width, w.height, file.bands);
-    const at = file.bands.indexOf(alpha);
-    const bands = at >= 0 ? file.bands : [...file.bands, alpha];
-    const got = await reader.readWindow(level, w.x0, w.y0, w.width, w.height, bands);
-    const a = got.data[at >= 0 ? at : file.bands.length];
-    const mask = got.mask ?? new Uint8Array(w.width * w.height).fill(1);
-    for (let i = 0; i < mask.length; i++) if (a[i] === 0) mask[i] = 0;
-    return { data: at >= 0 ? got.data : got.data.slice(0, file.bands.length), mask };
-  } catch (e) {
-    if (e instanceof GeosliceError) throw e;
-    throw new LoaderError(
-      'READ_FAILED',
-      `reading ${file.href} for ${describeSlice(slice)} failed: ${(e as Error).message}`,
-      { cause: e, subject: file.href },
-    );
-  }
 }
 
 /** Physical values of one file's bands in `layer`: raw * scale + offset (GDAL metadata; none = identity). */
@@ -533,30 +554,6 @@ function applyScaleOffset(
   });
 }
 
-/**
- * Per-pixel validity of a window: the reader's mask, and not every band at nodata or NaN (GDAL's
- * dataset mask and gdalwarp's unified source nodata: (255, 0, 0) with nodata 0 is a valid pixel).
- */
-function validity(data: WindowData, px: number, nodata: number | null): Uint8Array {
-  const ok = data.mask ? Uint8Array.from(data.mask) : new Uint8Array(px).fill(1);
-  const bands = data.data.filter((b) => nodata !== null || b instanceof Float32Array || b instanceof Float64Array);
-  // integer pixels are never NaN: without a nodata value there is nothing to look for
-  if (bands.length === 0 || bands.length < data.data.length) return ok;
-  for (let k = 0; k < px; k++) {
-    if (ok[k] === 0) continue;
-    let all = true;
-    for (const band of bands) {
-      const v = band[k];
-      if (v === v && v !== nodata) {
-        all = false;
-        break;
-      }
-    }
-    if (all) ok[k] = 0;
-  }
-  return ok;
-}
-
 /** The slice's bounds in the raster's CRS (edges densified), or null when they cannot be transformed as one box. */
 function boundsIn(slice: GeoSlice, rasterCrs: string): BBox | null {
   try {
@@ -567,17 +564,6 @@ function boundsIn(slice: GeoSlice, rasterCrs: string): BBox | null {
     if (e instanceof GeosliceError) return null;
     throw e;
   }
-}
-
-/** True when two grids have the same pixel size and their origins differ by whole pixels. */
-function aligned(a: PixelGrid, b: PixelGrid): boolean {
-  const [a0, a1, a2, a3, a4, a5] = a.transform;
-  const [b0, b1, b2, b3, b4, b5] = b.transform;
-  const eq = (u: number, v: number): boolean => Math.abs(u - v) <= 1e-9 * Math.max(Math.abs(u), Math.abs(v));
-  if (!eq(a1, b1) || !eq(a5, b5) || a2 !== 0 || a4 !== 0 || b2 !== 0 || b4 !== 0) return false;
-  const ox = (a0 - b0) / b1;
-  const oy = (a3 - b3) / b5;
-  return Math.abs(ox - Math.round(ox)) < 1e-6 && Math.abs(oy - Math.round(oy)) < 1e-6;
 }
 
 function toChip(

@@ -1,11 +1,13 @@
 import { resolveLimits, type ResourceLimits } from './limits.js';
 import { checkHttpOptions, type HttpSourceOptions } from '../sources/http-source.js';
 import type { CatalogRow, GeoCatalog } from '../catalog/types.js';
-import { LoaderError } from '../errors.js';
+import { iterateAtBoundary, LoaderError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../option-keys.js';
 import { describeSlice, type GeoSlice } from '../geo/slice.js';
-import { batchChips, type Batch, type BatchOptions } from './batches.js';
+import { chipBatches, type Batch, type BatchOptions } from './batches.js';
+import { ChipPool } from './chip-pool.js';
 import type { Chip } from './chip.js';
-import { loadSlice, type BandSelector, type RasterOpener, type SliceSource } from './load-slice.js';
+import { loadSliceWith, type BandSelector, type RasterOpener, type SliceSource } from './load-slice.js';
 import { mapOrdered } from './prefetch.js';
 import { openRaster, type RasterDtype } from './raster.js';
 import { ReaderPool } from './reader-pool.js';
@@ -71,6 +73,29 @@ export interface LoaderOptions {
   minValidFraction?: number;
 }
 
+/** The keys of {@link LoaderOptions} (the compiler checks the list is complete). */
+export const LOADER_OPTION_KEYS = optionKeys<LoaderOptions>()([
+  'catalog',
+  'http',
+  'limits',
+  'memoryIndexRows',
+  'sources',
+  'bands',
+  'resampling',
+  'overviews',
+  'scaleOffset',
+  'dtype',
+  'concurrency',
+  'prefetch',
+  'cacheBytes',
+  'temporal',
+  'decodeThreads',
+  'maxOpenFiles',
+  'open',
+  'onError',
+  'minValidFraction',
+]);
+
 /**
  * Counters of a {@link Loader}'s `chips`/`batches` iterations.
  */
@@ -120,6 +145,7 @@ export function createLoader(opts: LoaderOptions): Loader {
     throw new LoaderError('BAD_OPTION', `createLoader: ${why}`);
   };
   if (!opts || typeof opts !== 'object') bad('options must be an object');
+  checkOptionKeys(opts, LOADER_OPTION_KEYS, 'createLoader', LoaderError);
   if (!opts.catalog === !opts.sources)
     bad(
       'give exactly one of `catalog` (rows are looked up per slice) or `sources` (files or rows used for every slice)',
@@ -153,6 +179,9 @@ export function createLoader(opts: LoaderOptions): Loader {
     return minValid === undefined ? f > 0 : f >= minValid;
   };
   const stats: LoaderStats = { loaded: 0, skippedEmpty: 0, failed: 0 };
+  // arrays of chips stacked into batches, reused for later chips (enough for the chips in flight)
+  const chipDtype = opts.dtype ?? 'float32';
+  const chipPool = new ChipPool(2 * Math.max(concurrency, prefetch) + 16);
   const cache = cacheBytes > 0 ? new BlockCache(cacheBytes) : null;
   const pool = new ReaderPool(
     opts.open ?? ((href, layout) => openRaster(href, { layout, http, ...(cache ? { blockCache: cache } : {}) })),
@@ -192,16 +221,21 @@ export function createLoader(opts: LoaderOptions): Loader {
       return lease.reader;
     };
     try {
-      return await loadSlice(sources, slice, {
-        bands: opts.bands,
-        resampling: opts.resampling,
-        dtype: opts.dtype,
-        temporal: opts.temporal,
-        overviews: opts.overviews,
-        scaleOffset: opts.scaleOffset,
-        open,
-        limits,
-      });
+      return await loadSliceWith(
+        sources,
+        slice,
+        {
+          bands: opts.bands,
+          resampling: opts.resampling,
+          dtype: opts.dtype,
+          temporal: opts.temporal,
+          overviews: opts.overviews,
+          scaleOffset: opts.scaleOffset,
+          open,
+          limits,
+        },
+        chipPool,
+      );
     } finally {
       for (const release of leases) release();
     }
@@ -224,10 +258,18 @@ export function createLoader(opts: LoaderOptions): Loader {
     }
   };
 
+  const inputs = catalog ? `over ${catalog.source}` : 'over its sources';
   return {
     load,
-    chips: (slices) => chipsWith(slices, load),
-    batches: (slices, b) => batchChips(chipsWith(slices, load), { limits, ...b }),
+    chips: (slices) => iterateAtBoundary(LoaderError, `loader.chips ${inputs}`, chipsWith(slices, load)),
+    batches: (slices, b) =>
+      iterateAtBoundary(
+        LoaderError,
+        `loader.batches ${inputs}`,
+        chipBatches(chipsWith(slices, load), { limits, ...b }, (done) => {
+          for (const c of done) chipPool.give(chipDtype, c.data);
+        }),
+      ),
     cache,
     stats,
     close: async () => {

@@ -1,4 +1,5 @@
 import { RasterError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../option-keys.js';
 import { asGeosliceError, resolveLimits, windowTooLarge, type ResourceLimits } from './limits.js';
 import { assertCogLayout, type CogLayout, readTiffLayout } from '../tiff/cog-layout.js';
 import type { BlockCache } from '../sources/block-cache.js';
@@ -11,7 +12,7 @@ import { TiffRasterReader } from '../tiff/read/tiff-reader.js';
 
 import type { RasterInfo, RasterReader, WindowData } from '../tiff/raster-reader.js';
 
-export type { RasterDtype, TypedArray } from '../tiff/dtype.js';
+export type { RasterDtype, SampleArray, SampleDtype, TypedArray } from '../tiff/dtype.js';
 export type { GeoTransform } from '../tiff/geotransform.js';
 export type { RasterInfo, RasterLevel, RasterReader, WindowData } from '../tiff/raster-reader.js';
 
@@ -33,6 +34,16 @@ export interface OpenRasterOptions {
   limits?: ResourceLimits;
 }
 
+/** The keys of {@link OpenRasterOptions} (the compiler checks the list is complete). */
+export const OPEN_RASTER_OPTION_KEYS = optionKeys<OpenRasterOptions>()([
+  'layout',
+  'source',
+  'blockCache',
+  'http',
+  's3',
+  'limits',
+]);
+
 /**
  * Opens a GeoTIFF / COG (a path, `file://`, `http(s)://` or `s3://` URL) for window reads. Reads the header
  * unless `opts.layout` is given. A local file's `.ovr` and `.msk` sidecars are used like GDAL does
@@ -51,6 +62,7 @@ export interface OpenRasterOptions {
  * ```
  */
 export async function openRaster(href: string, opts: OpenRasterOptions = {}): Promise<RasterReader> {
+  checkOptionKeys(opts, OPEN_RASTER_OPTION_KEYS, 'openRaster', RasterError);
   const owns = !opts.source;
   const limits = resolveLimits(opts.limits);
   const source =
@@ -81,11 +93,19 @@ class LimitedReader implements RasterReader {
     return this.inner.info;
   }
 
-  async readWindow(level: number, x0: number, y0: number, w: number, h: number, bands: number[]): Promise<WindowData> {
+  async readWindow(
+    level: number,
+    x0: number,
+    y0: number,
+    w: number,
+    h: number,
+    bands: number[],
+    into?: WindowData,
+  ): Promise<WindowData> {
     const why = windowTooLarge(w, h, bands.length, `${this.href} level ${level}`, this.limits);
     if (why) throw new RasterError('BAD_WINDOW', why, { subject: this.href });
     try {
-      return await this.inner.readWindow(level, x0, y0, w, h, bands);
+      return await this.inner.readWindow(level, x0, y0, w, h, bands, into);
     } catch (e) {
       throw asGeosliceError(e, this.href);
     }

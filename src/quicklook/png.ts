@@ -64,11 +64,7 @@ export function renderContinuous(
   for (let i = 0; i < n; i++) {
     const v = values[i];
     if ((opts.valid && !opts.valid[i]) || Number.isNaN(v)) continue;
-    const c = rampColor((v - lo) / span);
-    out[i * 4] = c[0];
-    out[i * 4 + 1] = c[1];
-    out[i * 4 + 2] = c[2];
-    out[i * 4 + 3] = 255;
+    setOpaque(out, i, rampColor((v - lo) / span));
   }
   return out;
 }
@@ -86,13 +82,17 @@ export function renderClasses(
   const out = new Uint8Array(n * 4);
   for (let i = 0; i < n; i++) {
     if (valid && !valid[i]) continue;
-    const c = CLASS_PALETTE[Math.abs(Math.round(classes[i])) % CLASS_PALETTE.length];
-    out[i * 4] = c[0];
-    out[i * 4 + 1] = c[1];
-    out[i * 4 + 2] = c[2];
-    out[i * 4 + 3] = 255;
+    setOpaque(out, i, CLASS_PALETTE[Math.abs(Math.round(classes[i])) % CLASS_PALETTE.length]);
   }
   return out;
+}
+
+/** Writes colour `c` as the opaque RGBA pixel `i` of `out`. */
+function setOpaque(out: Uint8Array, i: number, c: readonly number[]): void {
+  out[i * 4] = c[0];
+  out[i * 4 + 1] = c[1];
+  out[i * 4 + 2] = c[2];
+  out[i * 4 + 3] = 255;
 }
 
 /**

@@ -1,5 +1,6 @@
 import Flatbush from 'flatbush';
-import { SamplerError } from '../errors.js';
+import { iterateAtBoundary, SamplerError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../option-keys.js';
 import type { CatalogRow, GeoCatalog } from '../catalog/index.js';
 import {
   type BBox,
@@ -15,7 +16,16 @@ import {
 import type { PixelGrid } from './chip-placement.js';
 import { axisOffsets, type GridEdge } from './grid-layout.js';
 import { badOption } from './bad-option.js';
-import { checkCrs, checkSeed, checkShard, checkSize, sizeInPixels, type CommonSamplerOptions } from './options.js';
+import {
+  checkCrs,
+  checkSeed,
+  checkShard,
+  checkSize,
+  COMMON_SAMPLER_OPTION_KEYS,
+  samplerInput,
+  sizeInPixels,
+  type CommonSamplerOptions,
+} from './options.js';
 import { rectOverlapsGeometry } from '../geo/rect-geometry.js';
 import { footprintOverlapsRoi } from './roi.js';
 import { densifiedBox, geometryToCrs } from '../geo/reproject.js';
@@ -40,6 +50,15 @@ export interface GridSamplerOptions extends CommonSamplerOptions {
    */
   gridOrigin?: [x: number, y: number];
 }
+
+/** The keys of {@link GridSamplerOptions}. */
+export const GRID_SAMPLER_OPTION_KEYS = optionKeys<GridSamplerOptions>()([
+  ...COMMON_SAMPLER_OPTION_KEYS,
+  'stride',
+  'edge',
+  'regionCrs',
+  'gridOrigin',
+]);
 
 interface Region {
   crs: string;
@@ -81,11 +100,13 @@ interface Region {
  * await stitcher.write('band1.tif');
  * ```
  */
-export async function* gridSampler(
-  source: GeoCatalog | BBox | Geometry,
-  opts: GridSamplerOptions,
-): AsyncGenerator<GeoSlice> {
+export function gridSampler(source: GeoCatalog | BBox | Geometry, opts: GridSamplerOptions): AsyncGenerator<GeoSlice> {
+  return iterateAtBoundary(SamplerError, `gridSampler ${samplerInput(source)}`, sampleGrid(source, opts));
+}
+
+async function* sampleGrid(source: GeoCatalog | BBox | Geometry, opts: GridSamplerOptions): AsyncGenerator<GeoSlice> {
   const { seed, epoch } = checkSeed(opts);
+  checkOptionKeys(opts, GRID_SAMPLER_OPTION_KEYS, 'gridSampler', SamplerError);
   const shard = checkShard(opts.shard);
   const edge = opts.edge ?? 'snap';
   if (edge !== 'snap' && edge !== 'pad' && edge !== 'center') badOption('edge', edge, "pass 'snap', 'pad' or 'center'");

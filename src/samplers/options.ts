@@ -4,6 +4,7 @@ import { badOption } from './bad-option.js';
 import type { FootprintMode } from '../footprints/use-footprint.js';
 import type { TemporalOptions } from './temporal.js';
 import type { SamplerSeed } from './keys/index.js';
+import { optionKeys } from '../option-keys.js';
 
 /**
  * Which part of a sampler's stream one worker gets: slice number `i` of the unsharded stream goes to
@@ -54,6 +55,33 @@ export interface CommonSamplerOptions {
   footprint?: FootprintMode;
   /** Yield each selected row's own extent instead of a chip (for catalogs of pre-cut chips). */
   preChipped?: boolean;
+}
+
+/** The keys of {@link CommonSamplerOptions} (the compiler checks the list is complete). */
+export const COMMON_SAMPLER_OPTION_KEYS = optionKeys<CommonSamplerOptions>()([
+  'size',
+  'units',
+  'resolution',
+  'crs',
+  'roi',
+  'roiCrs',
+  'interval',
+  'includeUndated',
+  'gridAsset',
+  'seed',
+  'epoch',
+  'shard',
+  'temporal',
+  'footprint',
+  'preChipped',
+]);
+
+/**
+ * How messages name what a sampler reads: the catalog's source, or `a region` for a box or geometry.
+ */
+export function samplerInput(source: unknown): string {
+  const name = (source as { source?: unknown } | null)?.source;
+  return typeof name === 'string' ? name : 'a region';
 }
 
 /**

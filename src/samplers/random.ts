@@ -1,10 +1,17 @@
-import { SamplerError } from '../errors.js';
+import { iterateAtBoundary, SamplerError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../option-keys.js';
 import type { CatalogRow, GeoCatalog } from '../catalog/index.js';
 import { bboxIntersection, type Geometry, geometryBBox, type GeoSlice, type TimeInterval } from '../geo/index.js';
 import { bboxEqualArea, equalAreaArea, toEqualArea, wkbEqualArea } from '../geo/equal-area.js';
 import { intersectionArea } from '../geo/intersection-area.js';
 import { badOption } from './bad-option.js';
-import { checkSeed, checkShard, type CommonSamplerOptions } from './options.js';
+import {
+  checkSeed,
+  checkShard,
+  COMMON_SAMPLER_OPTION_KEYS,
+  samplerInput,
+  type CommonSamplerOptions,
+} from './options.js';
 import { footprintOverlapsRoi, type PreparedRoi } from './roi.js';
 import { chipSpecOf, extentSlice, randomChip, rowFootprint, type ChipSpec, type RowPlan } from './row-chip.js';
 import { rowPlanner } from './row-planner.js';
@@ -29,6 +36,14 @@ export interface RandomSamplerOptions extends CommonSamplerOptions {
   /** Default true: `length` independent draws (a row can give several chips). False: each row at most once. */
   replacement?: boolean;
 }
+
+/** The keys of {@link RandomSamplerOptions}. */
+export const RANDOM_SAMPLER_OPTION_KEYS = optionKeys<RandomSamplerOptions>()([
+  ...COMMON_SAMPLER_OPTION_KEYS,
+  'length',
+  'weight',
+  'replacement',
+]);
 
 /**
  * Random chips, streamed from one pass over the catalog with memory O(length), never O(catalog).
@@ -59,8 +74,13 @@ export interface RandomSamplerOptions extends CommonSamplerOptions {
  * }
  * ```
  */
-export async function* randomSampler(catalog: GeoCatalog, opts: RandomSamplerOptions): AsyncGenerator<GeoSlice> {
+export function randomSampler(catalog: GeoCatalog, opts: RandomSamplerOptions): AsyncGenerator<GeoSlice> {
+  return iterateAtBoundary(SamplerError, `randomSampler ${samplerInput(catalog)}`, sampleRandom(catalog, opts));
+}
+
+async function* sampleRandom(catalog: GeoCatalog, opts: RandomSamplerOptions): AsyncGenerator<GeoSlice> {
   const { seed, epoch } = checkSeed(opts);
+  checkOptionKeys(opts, RANDOM_SAMPLER_OPTION_KEYS, 'randomSampler', SamplerError);
   const { length } = opts;
   if (!Number.isInteger(length) || length < 0)
     badOption('length', length, 'pass a non-negative integer number of slices');

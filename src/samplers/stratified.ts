@@ -1,8 +1,15 @@
-import { SamplerError } from '../errors.js';
+import { iterateAtBoundary, SamplerError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../option-keys.js';
 import type { GeoCatalog } from '../catalog/index.js';
 import type { GeoSlice, TimeInterval } from '../geo/index.js';
 import { badOption } from './bad-option.js';
-import { checkSeed, checkShard, type CommonSamplerOptions } from './options.js';
+import {
+  checkSeed,
+  checkShard,
+  COMMON_SAMPLER_OPTION_KEYS,
+  samplerInput,
+  type CommonSamplerOptions,
+} from './options.js';
 import { footprintOverlapsRoi } from './roi.js';
 import { chipSpecOf, extentSlice, planRow, randomChip, rowFootprint, type ChipSpec, type RowPlan } from './row-chip.js';
 import { SmallestK } from './smallest-k.js';
@@ -25,6 +32,17 @@ export type StratifiedSamplerOptions = CommonSamplerOptions &
     /** On the DuckDB backend, narrow rows in SQL with window functions first (default true). Same result either way. */
     pushdown?: boolean;
   };
+
+/** The keys of {@link StratifiedSamplerOptions}. */
+export const STRATIFIED_SAMPLER_OPTION_KEYS = optionKeys<StratifiedSamplerOptions>()([
+  ...COMMON_SAMPLER_OPTION_KEYS,
+  'column',
+  'bins',
+  'quotas',
+  'perStratum',
+  'onShortfall',
+  'pushdown',
+]);
 
 interface Pick {
   plan: RowPlan;
@@ -60,11 +78,13 @@ const byKey = (a: Pick, b: Pick): number =>
  * for await (const slice of slices) console.log(slice.rowId);
  * ```
  */
-export async function* stratifiedSampler(
-  catalog: GeoCatalog,
-  opts: StratifiedSamplerOptions,
-): AsyncGenerator<GeoSlice> {
+export function stratifiedSampler(catalog: GeoCatalog, opts: StratifiedSamplerOptions): AsyncGenerator<GeoSlice> {
+  return iterateAtBoundary(SamplerError, `stratifiedSampler ${samplerInput(catalog)}`, sampleStrata(catalog, opts));
+}
+
+async function* sampleStrata(catalog: GeoCatalog, opts: StratifiedSamplerOptions): AsyncGenerator<GeoSlice> {
   const { seed, epoch } = checkSeed(opts);
+  checkOptionKeys(opts, STRATIFIED_SAMPLER_OPTION_KEYS, 'stratifiedSampler', SamplerError);
   const strata = strataOf(opts);
   const shard = checkShard(opts.shard);
   const quotaOf = quotaFunction(opts);

@@ -11,6 +11,11 @@ export interface ByteSource {
   read(offset: number, length: number): Promise<Uint8Array>;
   /** Several ranges at once; sources may coalesce nearby ranges into fewer requests. Results keep the input order. */
   readRanges(ranges: ByteRange[]): Promise<Uint8Array[]>;
+  /**
+   * A local file's descriptor while the source is open, so that decoder threads can read blocks
+   * themselves (positional reads); undefined for remote or closed sources.
+   */
+  readonly fd?: number;
   /** Releases file handles / sockets. Idempotent. */
   close(): Promise<void>;
 }

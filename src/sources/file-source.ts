@@ -29,6 +29,10 @@ class FileSource implements ByteSource {
     private readonly handle: FileHandle,
   ) {}
 
+  get fd(): number | undefined {
+    return this.closed ? undefined : this.handle.fd;
+  }
+
   size(): Promise<number> {
     this.sizePromise ??= this.handle.stat().then((s) => s.size);
     return this.sizePromise;

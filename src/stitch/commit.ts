@@ -19,22 +19,10 @@ import {
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
-import { pidAlive, tempSibling } from '../catalog/temp-files.js';
+import { pidAlive, syncDir, tempSibling } from '../catalog/temp-files.js';
 import { StitchError } from '../errors.js';
 
 const INTENT = /^\..*\.commit-(\d+)-[0-9a-f]{8}$/;
-
-function syncDir(dir: string): void {
-  let fd: number | null = null;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // not every file system can fsync a directory
-  } finally {
-    if (fd !== null) closeSync(fd);
-  }
-}
 
 function applyRenames(renames: [string, string][]): void {
   for (const [from, to] of renames) if (existsSync(from)) renameSync(from, to);

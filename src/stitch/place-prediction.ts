@@ -1,4 +1,5 @@
 import { StitchError } from '../errors.js';
+import { optionKeys } from '../option-keys.js';
 import { describeSlice, type GeoSlice, normalizeCrs, sliceHeight, sliceWidth, validateSlice } from '../geo/index.js';
 import type { ChipPlacement } from './accumulator.js';
 import { BLEND_RULES } from './blend.js';
@@ -15,6 +16,9 @@ export interface AddOptions {
   /** `h * w` validity mask (0 = ignore this pixel), e.g. a chip's nodata mask. */
   mask?: Uint8Array;
 }
+
+/** The keys of {@link AddOptions} (the compiler checks the list is complete). */
+export const ADD_OPTION_KEYS = optionKeys<AddOptions>()(['shape', 'mask']);
 
 /** A prediction ready to blend: its samples (masked pixels NaN) and where it falls on the grid. */
 export interface PlacedPrediction {

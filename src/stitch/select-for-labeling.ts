@@ -1,6 +1,7 @@
 import { catalogFromRows } from '../catalog/from-rows.js';
 import type { CatalogRow, GeoCatalog } from '../catalog/index.js';
 import { StitchError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../option-keys.js';
 
 /**
  * Options of {@link selectForLabeling}.
@@ -21,6 +22,9 @@ export interface SelectOptions {
    */
   perStratum?: { column: string; quota: number | Record<string, number> };
 }
+
+/** The keys of {@link SelectOptions} (the compiler checks the list is complete). */
+export const SELECT_OPTION_KEYS = optionKeys<SelectOptions>()(['k', 'by', 'minSpacing', 'perStratum']);
 
 const EARTH_RADIUS_M = 6371008.8;
 
@@ -49,6 +53,9 @@ interface Candidate {
  * ```
  */
 export async function selectForLabeling(predictions: GeoCatalog, opts: SelectOptions): Promise<GeoCatalog> {
+  if (!opts || typeof opts !== 'object')
+    throw new StitchError('BAD_OPTION', 'selectForLabeling needs options { k, ... }');
+  checkOptionKeys(opts, SELECT_OPTION_KEYS, 'selectForLabeling', StitchError);
   const by = opts.by ?? 'entropy';
   const k = opts.k;
   const minSpacing = opts.minSpacing ?? 0;

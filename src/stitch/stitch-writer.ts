@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { StitchError } from '../errors.js';
+import { optionKeys } from '../option-keys.js';
 import type { Plane, TileAccumulator } from './accumulator.js';
 import { createCogWriter, type CogWriter, type CogWriteOptions } from '../tiff/write/cog-writer.js';
 import { commitRenames, recoverCommits } from './commit.js';
@@ -42,6 +43,20 @@ export interface StitchWriteOptions {
    */
   commitWith?: [temp: string, final: string][];
 }
+
+/** The keys of {@link StitchWriteOptions} (the compiler checks the list is complete). */
+export const STITCH_WRITE_OPTION_KEYS = optionKeys<StitchWriteOptions>()([
+  'cog',
+  'compression',
+  'predictor',
+  'level',
+  'overviews',
+  'resampling',
+  'uncertainty',
+  'uncertaintyPath',
+  'concurrency',
+  'commitWith',
+]);
 
 /**
  * What {@link Stitcher.write} produced.

@@ -1,4 +1,5 @@
 import { StitchError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../option-keys.js';
 import { type GeoSlice, normalizeCrs, sliceHeight, sliceWidth, validateSlice } from '../geo/index.js';
 import { dtypeInfo, type DTypeInfo, type RasterDtype } from '../tiff/dtype.js';
 import { TileAccumulator } from './accumulator.js';
@@ -57,6 +58,25 @@ export interface StitcherOptions {
   order?: 'any' | 'rows';
 }
 
+/** The keys of {@link StitcherOptions} (the compiler checks the list is complete). */
+export const STITCHER_OPTION_KEYS = optionKeys<StitcherOptions>()([
+  'grid',
+  'bands',
+  'blend',
+  'window',
+  'count',
+  'nodata',
+  'dtype',
+  'tileSize',
+  'values',
+  'resample',
+  'uncertainty',
+  'memoryBudget',
+  'scratchDir',
+  'bandNames',
+  'order',
+]);
+
 /**
  * {@link StitcherOptions} checked, with every default filled in and the sizes derived from them: what
  * the parts of a stitcher (accumulation, window reads, output files) share.
@@ -99,6 +119,7 @@ export function resolveStitcherOptions(opts: StitcherOptions): StitchSpec {
       'BAD_OPTION',
       `createStitcher needs an options object { grid, bands, ... }, got ${String(opts)}`,
     );
+  checkOptionKeys(opts, STITCHER_OPTION_KEYS, 'createStitcher', StitchError);
   const grid = validateSlice(opts.grid);
   const gridCrs = normalizeCrs(grid.crs);
   const bands = opts.bands;

@@ -2,12 +2,13 @@ import { describeSlice, type GeoSlice, validateSlice } from '../geo/index.js';
 import type { RasterDtype } from '../tiff/dtype.js';
 import { TileAccumulator } from './accumulator.js';
 import { FlushingOutput } from './flushing-output.js';
-import { placePrediction, type AddOptions } from './place-prediction.js';
+import { ADD_OPTION_KEYS, placePrediction, type AddOptions } from './place-prediction.js';
 import type { PredictionInput } from './prediction-input.js';
 import { checkWindow, readStitchedWindow, type StitchedWindow } from './read-window.js';
-import type { StitchWriteOptions, StitchWriteResult } from './stitch-writer.js';
+import { STITCH_WRITE_OPTION_KEYS, type StitchWriteOptions, type StitchWriteResult } from './stitch-writer.js';
 import { resolveStitcherOptions, type StitcherOptions } from './stitcher-options.js';
 import { atBoundary, atBoundarySync, StitchError } from '../errors.js';
+import { checkOptionKeys } from '../option-keys.js';
 import type { ValueKind } from './uncertainty.js';
 
 export type { AddOptions } from './place-prediction.js';
@@ -149,7 +150,10 @@ export function createStitcher(opts: StitcherOptions): Stitcher {
     uncertaintyBands: spec.uncertaintyBands,
 
     add(slice, prediction, addOpts = {}) {
-      return atBoundarySync(StitchError, 'stitcher.add', () => addPrediction(slice, prediction, addOpts));
+      return atBoundarySync(StitchError, 'stitcher.add', () => {
+        checkOptionKeys(addOpts, ADD_OPTION_KEYS, 'stitcher.add', StitchError);
+        return addPrediction(slice, prediction, addOpts);
+      });
     },
 
     readWindow(x0, y0, w, h, ro = {}) {
@@ -161,10 +165,16 @@ export function createStitcher(opts: StitcherOptions): Stitcher {
     },
 
     open: (path, wo = {}) =>
-      atBoundary(StitchError, `stitcher.open ${String(path)}`, () => output.open(outPath(path), wo)),
+      atBoundary(StitchError, `stitcher.open ${String(path)}`, async () => {
+        checkOptionKeys(wo, STITCH_WRITE_OPTION_KEYS, 'stitcher.open', StitchError);
+        return output.open(outPath(path), wo);
+      }),
     flush: () => atBoundary(StitchError, 'stitcher.flush', () => output.flush(lastTop)),
     write: (path, wo = {}) =>
-      atBoundary(StitchError, `stitcher.write ${String(path)}`, () => output.write(outPath(path), wo)),
+      atBoundary(StitchError, `stitcher.write ${String(path)}`, async () => {
+        checkOptionKeys(wo, STITCH_WRITE_OPTION_KEYS, 'stitcher.write', StitchError);
+        return output.write(outPath(path), wo);
+      }),
 
     stats() {
       return {

@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { catalogFromRows } from '../catalog/from-rows.js';
 import type { CatalogRow, GeoCatalog, GeoParquetWriteOptions } from '../catalog/index.js';
 import { atBoundary, StitchError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../option-keys.js';
 import {
   describeSlice,
   footprintWgs84,
@@ -53,6 +54,17 @@ export interface WritePredictionsOptions {
   /** Passed to the GeoParquet writer (sort order, compression, row group size). */
   geoparquet?: GeoParquetWriteOptions;
 }
+
+/** The keys of {@link WritePredictionsOptions} (the compiler checks the list is complete). */
+export const WRITE_PREDICTIONS_OPTION_KEYS = optionKeys<WritePredictionsOptions>()([
+  'out',
+  'level',
+  'modelId',
+  'round',
+  'values',
+  'overwrite',
+  'geoparquet',
+]);
 
 /**
  * What {@link writePredictions} wrote.
@@ -127,6 +139,7 @@ async function writePredictionsUnguarded(
 ): Promise<WritePredictionsResult> {
   if (!opts || typeof opts !== 'object')
     throw new StitchError('BAD_OPTION', 'writePredictions needs options { out, modelId, ... }');
+  checkOptionKeys(opts, WRITE_PREDICTIONS_OPTION_KEYS, 'writePredictions', StitchError);
   if (typeof opts.out !== 'string' || opts.out.length === 0 || opts.out.includes('\0'))
     throw new StitchError('BAD_OPTION', `out must be a non-empty path, got ${String(opts.out)}`);
   if (!catalog || typeof catalog !== 'object' || typeof catalog.source !== 'string')

@@ -3,6 +3,8 @@ import type { GeoSlice } from '../geo/slice.js';
 import type { Batch, BatchOptions } from '../loaders/batches.js';
 import type { TensorLayout } from '../loaders/tensor.js';
 import { loadTf, toTensor, type Tfjs } from './tfjs.js';
+import { LoaderError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../option-keys.js';
 
 /**
  * Slices for a dataset: an iterable (iterated once per epoch, so a one-shot generator gives one
@@ -39,6 +41,15 @@ export interface TfDatasetOptions {
   tf?: Tfjs;
 }
 
+/** The keys of {@link TfDatasetOptions} (the compiler checks the list is complete). */
+export const TF_DATASET_OPTION_KEYS = optionKeys<TfDatasetOptions>()([
+  'batchSize',
+  'layout',
+  'dropLast',
+  'labels',
+  'tf',
+]);
+
 /**
  * A `tf.data.Dataset` of batches loaded from slices, usable with `model.fitDataset` (with `labels`)
  * or `model.predictOnBatch`. Each element's tensors are new; tfjs' training loop disposes them (when
@@ -66,6 +77,7 @@ export async function tfDataset(
   loader: BatchSource,
   opts: TfDatasetOptions,
 ): Promise<TF.data.Dataset<TF.TensorContainer>> {
+  checkOptionKeys(opts, TF_DATASET_OPTION_KEYS, 'tfDataset', LoaderError);
   const tf = opts.tf ?? (await loadTf());
   const layout = opts.layout ?? 'NHWC';
   const { labels } = opts;

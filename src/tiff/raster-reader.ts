@@ -1,4 +1,4 @@
-import type { RasterDtype, TypedArray } from './dtype.js';
+import type { SampleArray, SampleDtype } from './dtype.js';
 import type { GeoTransform } from './geotransform.js';
 
 /**
@@ -22,7 +22,7 @@ export interface RasterInfo {
   width: number;
   height: number;
   bands: number;
-  dtype: RasterDtype;
+  dtype: SampleDtype;
   /** The GDAL nodata value (NaN possible for floats), or null. */
   nodata: number | null;
   /** "EPSG:n", or null when the file has no or a user-defined CRS. */
@@ -50,7 +50,7 @@ export interface RasterInfo {
  * (GDAL's per-dataset mask semantics; NaN counts as invalid even without a nodata value).
  */
 export interface WindowData {
-  data: TypedArray[];
+  data: SampleArray[];
   /** 1 = valid. Always present in readers made by {@link openRaster}. */
   mask?: Uint8Array;
 }
@@ -61,7 +61,19 @@ export interface WindowData {
  */
 export interface RasterReader {
   info: RasterInfo;
-  /** Window `(x0, y0, w, h)` in pixels of `level`; may extend past the edges. `bands` are 0-based. */
-  readWindow(level: number, x0: number, y0: number, w: number, h: number, bands: number[]): Promise<WindowData>;
+  /**
+   * Window `(x0, y0, w, h)` in pixels of `level`; may extend past the edges. `bands` are 0-based.
+   * `into` offers arrays to fill instead of allocating (one `w * h` array of the raster's dtype per
+   * band, and a `w * h` mask): a reader may use or ignore them, so always read the returned arrays.
+   */
+  readWindow(
+    level: number,
+    x0: number,
+    y0: number,
+    w: number,
+    h: number,
+    bands: number[],
+    into?: WindowData,
+  ): Promise<WindowData>;
   close(): Promise<void>;
 }

@@ -6,6 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import { atBoundary, BuildError, GeosliceError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../option-keys.js';
 import type { BBox } from '../geo/bbox.js';
 import { resolveCrs } from '../geo/crs.js';
 import type { Geometry } from '../geo/geometry.js';
@@ -44,6 +45,18 @@ export interface BuildVectorOptions extends Pick<GeoParquetWriteOptions, 'rowGro
   onError?: OnError;
 }
 
+/** The keys of {@link BuildVectorOptions} (the compiler checks the list is complete). */
+export const BUILD_VECTOR_OPTION_KEYS = optionKeys<BuildVectorOptions>()([
+  'rowGroupSize',
+  'compression',
+  'sortBy',
+  'out',
+  'granularity',
+  'time',
+  'assetKey',
+  'onError',
+]);
+
 /** The columns a vector catalog adds for its own use. */
 const SYSTEM = new Set(['backend', 'layer', 'format', 'feature_count', 'fields', 'feature_index', 'feature_wkb']);
 
@@ -81,6 +94,7 @@ async function buildVectorCatalogUnguarded(
   opts: BuildVectorOptions,
 ): Promise<BuildResult> {
   if (!opts || typeof opts !== 'object') throw new BuildError('BAD_OPTION', 'buildVectorCatalog needs options { out }');
+  checkOptionKeys(opts, BUILD_VECTOR_OPTION_KEYS, 'buildVectorCatalog', BuildError);
   if (typeof inputs !== 'string' && !Array.isArray(inputs))
     throw new BuildError('BAD_OPTION', `inputs must be a path or a list of paths, got ${String(inputs)}`);
   const granularity = opts.granularity ?? 'file';

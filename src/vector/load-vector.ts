@@ -3,6 +3,7 @@
  */
 import type { CatalogRow, GeoCatalog } from '../catalog/types.js';
 import { atBoundary, VectorError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../option-keys.js';
 import type { BBox } from '../geo/bbox.js';
 import { resolveCrs } from '../geo/crs.js';
 import { describeSlice, type GeoSlice, validateSlice } from '../geo/slice.js';
@@ -23,6 +24,9 @@ export interface LoadVectorOptions {
   /** Densify reprojected edges to within this many pixels of the true curve. Default 0.125; false: vertices only. */
   densify?: number | false;
 }
+
+/** The keys of {@link LoadVectorOptions} (the compiler checks the list is complete). */
+export const LOAD_VECTOR_OPTION_KEYS = optionKeys<LoadVectorOptions>()(['clip', 'densify']);
 
 /**
  * A feature loaded for a slice: geometry in the slice's CRS, its properties, and where it came from.
@@ -57,6 +61,7 @@ async function loadVectorUnguarded(
   opts: LoadVectorOptions = {},
 ): Promise<SliceFeature[]> {
   validateSlice(slice);
+  checkOptionKeys(opts, LOAD_VECTOR_OPTION_KEYS, 'loadVector', VectorError);
   const densify = opts.densify === undefined ? 0.125 : opts.densify;
   const tolerance = densify === false ? 0 : densify * Math.min(...slice.resolution);
   const sliceCrs = resolveCrs(slice.crs).code;

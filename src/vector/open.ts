@@ -2,7 +2,7 @@
  * Opening a vector file: {@link openVectorLayer} picks the reader from the extension.
  */
 import { existsSync, statSync } from 'node:fs';
-import { atBoundary, VectorError } from '../errors.js';
+import { atBoundary, iterateAtBoundary, VectorError } from '../errors.js';
 import { openFlatGeobuf } from './read-flatgeobuf.js';
 import { openGeoJson } from './read-geojson.js';
 import { openGeoParquetLayer } from './read-geoparquet.js';
@@ -29,7 +29,13 @@ export function vectorFormatOf(href: string): VectorFormat | null {
  * {@link VectorError} `NOT_FOUND`, `UNSUPPORTED_FORMAT` or `BAD_FILE` naming the file.
  */
 export async function openVectorLayer(href: string, format?: VectorFormat): Promise<VectorLayer> {
-  return atBoundary(VectorError, `openVectorLayer ${String(href)}`, () => openVectorLayerUnguarded(href, format));
+  const layer = await atBoundary(VectorError, `openVectorLayer ${String(href)}`, () =>
+    openVectorLayerUnguarded(href, format),
+  );
+  return {
+    ...layer,
+    features: (opts) => iterateAtBoundary(VectorError, `features of ${layer.href}`, layer.features(opts)),
+  };
 }
 
 async function openVectorLayerUnguarded(href: string, format?: VectorFormat): Promise<VectorLayer> {

@@ -1,10 +1,10 @@
 /**
- * FlatGeobuf layers through the `flatgeobuf` package: a `bbox` query walks the file's packed R-tree
- * (locally on the file's bytes, remotely with HTTP range requests), so only matching features are
- * decoded. A local file is read whole into memory.
+ * FlatGeobuf layers through the optional peer package `flatgeobuf`: a `bbox` query walks the file's
+ * packed R-tree (locally on the file's bytes, remotely with HTTP range requests), so only matching
+ * features are decoded. A local file is read whole into memory.
  */
 import { readFile } from 'node:fs/promises';
-import { geojson, generic, type HeaderMeta } from 'flatgeobuf';
+import type { HeaderMeta } from 'flatgeobuf';
 import { VectorError } from '../errors.js';
 import { normalizeCrs } from '../geo/crs.js';
 import { parseGeoJsonGeometry, vectorBBox } from './geometry.js';
@@ -24,6 +24,31 @@ async function quietly<T>(step: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The package's GeoJSON and generic readers (its entry point also loads OpenLayers, an optional dependency of its own). */
+interface FlatGeobufReaders {
+  geojson: typeof import('flatgeobuf/lib/mjs/geojson.js');
+  generic: typeof import('flatgeobuf/lib/mjs/generic.js');
+}
+
+let readers: Promise<FlatGeobufReaders> | undefined;
+
+/** Loads `flatgeobuf` once. Throws {@link VectorError} `MISSING_DEPENDENCY` (naming `href`) when it is not installed. */
+async function flatGeobuf(href: string): Promise<FlatGeobufReaders> {
+  readers ??= Promise.all([import('flatgeobuf/lib/mjs/geojson.js'), import('flatgeobuf/lib/mjs/generic.js')]).then(
+    ([geojson, generic]) => ({ geojson, generic }),
+  );
+  try {
+    return await readers;
+  } catch (e) {
+    readers = undefined;
+    throw new VectorError(
+      'MISSING_DEPENDENCY',
+      `${href} is a FlatGeobuf file, which geoslice reads with the optional package flatgeobuf; install it with \`npm install flatgeobuf\` (${(e as Error).message.split('\n')[0]})`,
+      { cause: e, subject: href },
+    );
+  }
+}
+
 function bad(href: string, why: string, cause?: unknown): never {
   throw new VectorError('BAD_FILE', `${href}: ${why}`, { subject: href, cause });
 }
@@ -39,7 +64,11 @@ function crsOf(header: HeaderMeta, href: string): string {
   }
 }
 
-async function headerOf(href: string, bytes: Uint8Array | null): Promise<HeaderMeta> {
+async function headerOf(
+  { geojson, generic }: FlatGeobufReaders,
+  href: string,
+  bytes: Uint8Array | null,
+): Promise<HeaderMeta> {
   try {
     if (!bytes) return await generic.readMetadata(href);
     let header: HeaderMeta | null = null;
@@ -59,12 +88,15 @@ async function headerOf(href: string, bytes: Uint8Array | null): Promise<HeaderM
 }
 
 /**
- * Opens a FlatGeobuf file or URL. Throws {@link VectorError} `BAD_FILE` naming it.
+ * Opens a FlatGeobuf file or URL. Throws {@link VectorError} `BAD_FILE` naming it, or
+ * `MISSING_DEPENDENCY` when the optional package `flatgeobuf` is not installed.
  */
 export async function openFlatGeobuf(href: string): Promise<VectorLayer> {
   const remote = /^https?:\/\//i.test(href);
+  const readers = await flatGeobuf(href);
+  const { geojson } = readers;
   const bytes = remote ? null : new Uint8Array(await readFile(href));
-  const header = await headerOf(href, bytes);
+  const header = await headerOf(readers, href, bytes);
   const name = layerName(href);
   return {
     href,

@@ -3,12 +3,11 @@
  * chunks. With a `bbox`, a 1.1 bbox covering column is filtered in SQL so that DuckDB skips row groups
  * by their statistics; the exact bounds test follows in JS.
  */
-import { JSDuckDBValueConverter } from '@duckdb/node-api';
 import { VectorError } from '../errors.js';
 import type { BBox } from '../geo/bbox.js';
 import { normalizeCrs } from '../geo/crs.js';
 import type { Position } from '../geo/geometry.js';
-import { DuckDBEngine, runAll, runStream } from '../catalog/duckdb/engine.js';
+import { DuckDBEngine, runAll, runStream, streamRecords } from '../catalog/duckdb/engine.js';
 import { quoteSchemaName, sqlString } from '../catalog/duckdb/sql.js';
 import { checkParquetFile } from '../catalog/geoparquet/reader.js';
 import { readVectorWkb, vectorBBox, type VectorGeometry } from './geometry.js';
@@ -134,24 +133,15 @@ async function* streamFeatures(
     ];
     const sql = `SELECT ${select.join(', ')} FROM read_parquet(${sqlString(href)}, file_row_number = true) ${where} ORDER BY "__row"`;
     const result = await runStream(conn, sql, params, href);
-    const names = result.columnNames();
-    for (;;) {
-      const chunk = await result.fetchChunk();
-      if (!chunk || chunk.rowCount === 0) break;
-      for (const values of chunk.convertRows(JSDuckDBValueConverter)) {
-        const rec: Record<string, unknown> = {};
-        names.forEach((n, i) => {
-          rec[n] = values[i];
-        });
-        const id = `${name}#${String(rec.__row)}`;
-        const raw = rec.__geom;
-        if (raw === null || raw === undefined) continue;
-        const geometry = geoarrow ? fromGeoArrow(raw, geoarrow, `${href} ${id}`) : wkbOf(raw, `${href} ${id}`);
-        if (!geometry || !bboxHits(vectorBBox(geometry), bbox)) continue;
-        const properties: Record<string, unknown> = {};
-        for (const f of fields) properties[f] = rec[f];
-        yield { id, geometry, properties };
-      }
+    for await (const rec of streamRecords(result)) {
+      const id = `${name}#${String(rec.__row)}`;
+      const raw = rec.__geom;
+      if (raw === null || raw === undefined) continue;
+      const geometry = geoarrow ? fromGeoArrow(raw, geoarrow, `${href} ${id}`) : wkbOf(raw, `${href} ${id}`);
+      if (!geometry || !bboxHits(vectorBBox(geometry), bbox)) continue;
+      const properties: Record<string, unknown> = {};
+      for (const f of fields) properties[f] = rec[f];
+      yield { id, geometry, properties };
     }
   } finally {
     conn.closeSync();

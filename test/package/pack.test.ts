@@ -5,7 +5,10 @@
  * importing `geoslice` and `geoslice/tfjs` type-checked (tfjs types from this repository's
  * devDependency, the runtime has none), `geoslice/tfjs` asked for tfjs throws `NO_TFJS`, and
  * `npx geoslice --version` (first without DuckDB's binding, which --omit=optional drops: a one-line
- * error saying what to install).
+ * error saying what to install). Without the optional peers sharp, zstd-napi and flatgeobuf, the codecs
+ * GDAL-written files commonly use still decode (JPEG through geotiff.js within 3 of libjpeg-turbo, the
+ * rest exactly like this repository with its devDependencies) and a FlatGeobuf layer asks for
+ * flatgeobuf (`MISSING_DEPENDENCY`).
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -13,6 +16,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFi
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
+import { openRaster } from '../../src/loaders/index.js';
 import { assertQuickStartOutput, demoCatalog } from '../examples/demo-catalog.js';
 import { outputDir } from '../examples/run-example.js';
 
@@ -126,6 +130,83 @@ test('npm pack -> npm install --omit=optional -> quick start, types of geoslice 
   const { path, julyScenes, scenes } = await demoCatalog(tmp);
   const quick = run(process.execPath, [join(app, 'out/quick-start.js'), path], app);
   assertQuickStartOutput(quick.stdout, quick.stderr, julyScenes, scenes);
+
+  // The codecs of GDAL-written COGs, decoded by the installed package (no sharp, no zstd-napi) and here.
+  const codecFiles = [
+    'cog_jpeg_ycbcr',
+    'gt_jpeg_rgb_striped',
+    'cog_zstd_pred2_int32',
+    'cog_lerc_float32',
+    'cog_lzw_rgb',
+    'cog_deflate_pred3_float32',
+  ].map((f) => join(repo, `test/fixtures/loaders/codecs/${f}.tif`));
+  writeFileSync(
+    join(app, 'codecs.mjs'),
+    [
+      "import { openRaster } from 'geoslice/loaders';",
+      'const out = {};',
+      'for (const f of process.argv.slice(2)) {',
+      '  const r = await openRaster(f);',
+      '  out[f] = Array.from((await r.readWindow(0, 0, 0, 32, 32, [0])).data[0]);',
+      '  await r.close();',
+      '}',
+      'console.log(JSON.stringify(out));',
+      '',
+    ].join('\n'),
+  );
+  const installed = JSON.parse(run(process.execPath, [join(app, 'codecs.mjs'), ...codecFiles], app).stdout) as Record<
+    string,
+    number[]
+  >;
+  assert.ok(!existsSync(join(modules, 'sharp')) && !existsSync(join(modules, 'zstd-napi')), 'no optional peers');
+  for (const f of codecFiles) {
+    const r = await openRaster(f);
+    // Through JSON like the installed package's values (NaN becomes null).
+    const here = JSON.parse(
+      JSON.stringify(Array.from((await r.readWindow(0, 0, 0, 32, 32, [0])).data[0] as ArrayLike<number>)),
+    ) as number[];
+    await r.close();
+    const got = installed[f];
+    assert.equal(got.length, here.length, f);
+    if (/jpeg/.test(f)) {
+      const worst = Math.max(...got.map((v, i) => Math.abs(v - here[i])));
+      assert.ok(worst <= 3, `${f}: geotiff.js's JPEG decoder is within 3 of libjpeg-turbo (worst ${worst})`);
+    } else {
+      assert.deepEqual(got, here, f);
+    }
+  }
+
+  // A FlatGeobuf layer without the optional peer flatgeobuf: a typed error saying what to install.
+  const fgb = join(tmp, 'labels.fgb');
+  const square = [
+    [
+      [12, 41],
+      [12.01, 41],
+      [12.01, 41.01],
+      [12, 41],
+    ],
+  ];
+  writeFileSync(
+    join(tmp, 'labels.geojson'),
+    JSON.stringify({
+      type: 'FeatureCollection',
+      features: [{ type: 'Feature', properties: { cls: 1 }, geometry: { type: 'Polygon', coordinates: square } }],
+    }),
+  );
+  execFileSync('ogr2ogr', ['-f', 'FlatGeobuf', fgb, join(tmp, 'labels.geojson')]);
+  const noFgb = spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `import('geoslice/vector').then((m) => m.openVectorLayer(${JSON.stringify(fgb)})).then(() => console.log('{}'), (e) => { console.log(JSON.stringify({ name: e.name, code: e.code, message: e.message })); });`,
+    ],
+    { cwd: app, encoding: 'utf8' },
+  );
+  const fgbErr = JSON.parse(noFgb.stdout) as { name: string; code: string; message: string };
+  assert.equal(fgbErr.name, 'VectorError');
+  assert.equal(fgbErr.code, 'MISSING_DEPENDENCY');
+  assert.match(fgbErr.message, /npm install flatgeobuf/);
 
   const noTf = spawnSync(
     process.execPath,

@@ -1,6 +1,7 @@
 import { checkHttpOptions, type HttpSourceOptions } from '../../sources/http-source.js';
 import { openSource } from '../../sources/open-source.js';
 import { atBoundary, BuildError, GeosliceError } from '../../errors.js';
+import { checkOptionKeys, optionKeys } from '../../option-keys.js';
 import { extractCogLayout } from '../../tiff/cog-layout.js';
 import { openLocalCatalog } from '../open.js';
 import type { CatalogRow, GeoParquetWriteOptions } from '../types.js';
@@ -50,6 +51,27 @@ export interface BuildTableOptions
   memoryLimit?: string;
 }
 
+/** The keys of {@link BuildTableOptions} (the compiler checks the list is complete). */
+export const BUILD_TABLE_OPTION_KEYS = optionKeys<BuildTableOptions>()([
+  'columnMap',
+  'hrefColumn',
+  'assetKey',
+  'bandIndexMap',
+  'rowGroupSize',
+  'compression',
+  'sortBy',
+  'out',
+  'shard',
+  's3',
+  'enrichCog',
+  'concurrency',
+  'http',
+  'onError',
+  'progress',
+  'batchSize',
+  'memoryLimit',
+]);
+
 /**
  * Builds a GeoParquet 1.1 catalog from records: STAC Items (ItemCollection / array / NDJSON),
  * stac-geoparquet or any Parquet table following the record contract (see {@link recordToRow}), an
@@ -77,6 +99,7 @@ export async function buildCatalogFromTable(source: TableSource, opts: BuildTabl
 async function buildCatalogFromTableUnguarded(source: TableSource, opts: BuildTableOptions): Promise<BuildResult> {
   if (!opts || typeof opts.out !== 'string' || opts.out.length === 0)
     throw new BuildError('BAD_OPTION', 'buildCatalogFromTable needs { out: "catalog.parquet" }');
+  checkOptionKeys(opts, BUILD_TABLE_OPTION_KEYS, 'buildCatalogFromTable', BuildError);
   if (opts.shard !== undefined) {
     const { shard, s3, ...rest } = opts;
     const run = await writeShard(opts.out, shard, s3, async (local) => {

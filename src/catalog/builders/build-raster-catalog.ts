@@ -1,6 +1,7 @@
 import { checkHttpOptions, type HttpSourceOptions } from '../../sources/http-source.js';
 import { availableParallelism } from 'node:os';
 import { atBoundary, BuildError, type GeosliceError } from '../../errors.js';
+import { checkOptionKeys, optionKeys } from '../../option-keys.js';
 import type { DuckDBCatalog } from '../duckdb/catalog.js';
 import { writeGeoParquet } from '../geoparquet/writer.js';
 import { validateRow } from '../memory/validate-row.js';
@@ -63,6 +64,30 @@ export interface BuildRasterOptions extends Pick<GeoParquetWriteOptions, 'rowGro
   /** Memory limit of the writer's DuckDB instance, which spills to disk beyond it. Default '256MB'. */
   memoryLimit?: string;
 }
+
+/** The keys of {@link BuildRasterOptions} (the compiler checks the list is complete). */
+export const BUILD_RASTER_OPTION_KEYS = optionKeys<BuildRasterOptions>()([
+  'rowGroupSize',
+  'compression',
+  'sortBy',
+  'out',
+  'http',
+  'shard',
+  's3',
+  'filenameRegex',
+  'dateFormat',
+  'workers',
+  'cogHeaders',
+  'footprint',
+  'tiffDateTime',
+  'assetKey',
+  'id',
+  'extraColumns',
+  'onError',
+  'progress',
+  'batchSize',
+  'memoryLimit',
+]);
 
 /**
  * The result of a build: the opened catalog, how many rows it has and the inputs left out.
@@ -197,6 +222,7 @@ export async function buildRasterCatalog(files: RasterFiles, opts: BuildRasterOp
 async function buildRasterCatalogUnguarded(files: RasterFiles, opts: BuildRasterOptions): Promise<BuildResult> {
   if (!opts || typeof opts.out !== 'string' || opts.out.length === 0)
     throw new BuildError('BAD_OPTION', 'buildRasterCatalog needs { out: "catalog.parquet" }');
+  checkOptionKeys(opts, BUILD_RASTER_OPTION_KEYS, 'buildRasterCatalog', BuildError);
   if (opts.shard !== undefined) {
     const { shard, s3, ...rest } = opts;
     const sorted = Array.isArray(files) ? [...files].sort() : files;

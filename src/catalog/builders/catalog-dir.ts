@@ -7,12 +7,18 @@ import { randomBytes } from 'node:crypto';
 import { basename, join, resolve } from 'node:path';
 import type { ArrowTableLike } from '../types.js';
 import { atBoundary, BuildError } from '../../errors.js';
+import { checkOptionKeys, optionKeys, pickOptions, withoutKeys } from '../../option-keys.js';
 import { newManifest, readLocalManifest, writeLocalManifest } from '../manifest.js';
 import { isStaleTemp } from '../temp-files.js';
 import { openLocalCatalog } from '../open.js';
 import type { GeoParquetWriteOptions } from '../types.js';
-import { buildCatalogFromTable, type BuildTableOptions } from './build-from-table.js';
-import { buildRasterCatalog, type BuildRasterOptions, type BuildResult } from './build-raster-catalog.js';
+import { BUILD_TABLE_OPTION_KEYS, buildCatalogFromTable, type BuildTableOptions } from './build-from-table.js';
+import {
+  BUILD_RASTER_OPTION_KEYS,
+  buildRasterCatalog,
+  type BuildRasterOptions,
+  type BuildResult,
+} from './build-raster-catalog.js';
 import type { RasterFiles } from './file-source.js';
 import { acquireLock, type LockOptions } from './lock.js';
 import type { TableSource } from './table-source.js';
@@ -27,6 +33,21 @@ export type AppendInput = { files: RasterFiles } | { table: TableSource | ArrowT
  * Options of {@link appendToCatalog}: the build options of the input kind (without `out`) and the lock's.
  */
 export type AppendOptions = Omit<BuildRasterOptions, 'out'> & Omit<BuildTableOptions, 'out'> & { lock?: LockOptions };
+
+/** The keys of {@link AppendOptions} (the compiler checks the list is complete). */
+export const APPEND_OPTION_KEYS = optionKeys<AppendOptions>()([
+  ...withoutKeys(BUILD_RASTER_OPTION_KEYS, 'out'),
+  ...withoutKeys(BUILD_TABLE_OPTION_KEYS, 'out'),
+  'lock',
+]);
+
+/** Options of {@link compactCatalog}. */
+type CompactOptions = Pick<GeoParquetWriteOptions, 'rowGroupSize' | 'compression'> & { lock?: LockOptions };
+const COMPACT_OPTION_KEYS = optionKeys<CompactOptions>()(['rowGroupSize', 'compression', 'lock']);
+
+/** Options of {@link optimizeCatalog}. */
+type OptimizeOptions = { sort?: string[]; rowGroupSize?: number; compression?: GeoParquetWriteOptions['compression'] };
+const OPTIMIZE_OPTION_KEYS = optionKeys<OptimizeOptions>()(['sort', 'rowGroupSize', 'compression']);
 
 /**
  * The shard files of a catalog directory, sorted: those its manifest lists, or (a directory written
@@ -135,6 +156,7 @@ async function appendToCatalogUnguarded(
   if (!input || typeof input !== 'object' || (!('files' in input) && !('table' in input))) {
     throw new BuildError('BAD_OPTION', 'appendToCatalog needs { files } (rasters) or { table } (records)');
   }
+  checkOptionKeys(opts, APPEND_OPTION_KEYS, 'appendToCatalog', BuildError);
   mkdirSync(dir, { recursive: true });
   const lock = await acquireLock(dir, opts.lock);
   const shard = join(resolve(dir), shardName());
@@ -142,8 +164,8 @@ async function appendToCatalogUnguarded(
     const shards = prepareDir(dir);
     const result =
       'files' in input
-        ? await buildRasterCatalog(input.files, { ...opts, out: shard })
-        : await buildCatalogFromTable(input.table, { ...opts, out: shard });
+        ? await buildRasterCatalog(input.files, { ...pickOptions(opts, BUILD_RASTER_OPTION_KEYS), out: shard })
+        : await buildCatalogFromTable(input.table, { ...pickOptions(opts, BUILD_TABLE_OPTION_KEYS), out: shard });
     await result.catalog.close();
     commitShards(dir, [...shards, shard]);
     return { catalog: await openLocalCatalog(dir), rows: result.rows, skipped: result.skipped, shard };
@@ -162,15 +184,16 @@ async function appendToCatalogUnguarded(
  */
 export async function compactCatalog(
   dir: string,
-  opts: Pick<GeoParquetWriteOptions, 'rowGroupSize' | 'compression'> & { lock?: LockOptions } = {},
+  opts: CompactOptions = {},
 ): Promise<{ merged: number; shard: string | null }> {
   return atBoundary(BuildError, `compactCatalog ${String(dir)}`, () => compactCatalogUnguarded(dir, opts));
 }
 
 async function compactCatalogUnguarded(
   dir: string,
-  opts: Pick<GeoParquetWriteOptions, 'rowGroupSize' | 'compression'> & { lock?: LockOptions } = {},
+  opts: CompactOptions = {},
 ): Promise<{ merged: number; shard: string | null }> {
+  checkOptionKeys(opts, COMPACT_OPTION_KEYS, 'compactCatalog', BuildError);
   if (!existsSync(dir) || !statSync(dir).isDirectory())
     throw new BuildError('NOT_FOUND', `${dir} is not a catalog directory`, { subject: dir });
   const lock = await acquireLock(dir, opts.lock);
@@ -197,19 +220,12 @@ async function compactCatalogUnguarded(
  * Hilbert key of the bbox centre, then tmin) with the bbox covering column and row groups of
  * `rowGroupSize`. `out` may equal `input` for a single file: the new file replaces it atomically.
  */
-export async function optimizeCatalog(
-  input: string,
-  out: string,
-  opts: { sort?: string[]; rowGroupSize?: number; compression?: GeoParquetWriteOptions['compression'] } = {},
-): Promise<void> {
+export async function optimizeCatalog(input: string, out: string, opts: OptimizeOptions = {}): Promise<void> {
   return atBoundary(BuildError, `optimizeCatalog ${String(input)}`, () => optimizeCatalogUnguarded(input, out, opts));
 }
 
-async function optimizeCatalogUnguarded(
-  input: string,
-  out: string,
-  opts: { sort?: string[]; rowGroupSize?: number; compression?: GeoParquetWriteOptions['compression'] } = {},
-): Promise<void> {
+async function optimizeCatalogUnguarded(input: string, out: string, opts: OptimizeOptions = {}): Promise<void> {
+  checkOptionKeys(opts, OPTIMIZE_OPTION_KEYS, 'optimizeCatalog', BuildError);
   const cat = await openLocalCatalog(input);
   try {
     await cat.toGeoParquet(out, {

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { atBoundary, BuildError, SourceError } from '../../errors.js';
+import { checkOptionKeys, optionKeys } from '../../option-keys.js';
 import { S3Client } from '../../sources/s3-client.js';
 import type { S3Options } from '../../sources/s3-config.js';
 import { listS3 } from '../../sources/s3-glob.js';
@@ -43,6 +44,16 @@ export interface CompactShardsOptions
   lock?: LockOptions;
 }
 
+/** The keys of {@link CompactShardsOptions} (the compiler checks the list is complete). */
+export const COMPACT_SHARDS_OPTION_KEYS = optionKeys<CompactShardsOptions>()([
+  'rowGroupSize',
+  'compression',
+  'geoparquetVersion',
+  'worldSize',
+  's3',
+  'lock',
+]);
+
 /**
  * The partition columns a compaction adds: `year` (UTC year of `tmin`; NULL for undated rows) and
  * `cell`, the level-2 Hilbert cell of the bbox centre (a 4 x 4 grid of 90° x 45° world cells, 0..15).
@@ -67,6 +78,7 @@ export async function compactShards(prefix: string, opts: CompactShardsOptions =
 async function compactShardsUnguarded(prefix: string, opts: CompactShardsOptions = {}): Promise<CatalogManifest> {
   if (typeof prefix !== 'string' || prefix.length === 0)
     throw new BuildError('BAD_OPTION', `compactShards needs a directory or s3:// prefix, got ${String(prefix)}`);
+  checkOptionKeys(opts, COMPACT_SHARDS_OPTION_KEYS, 'compactShards', BuildError);
   if (opts.worldSize !== undefined && !(Number.isInteger(opts.worldSize) && opts.worldSize >= 1))
     throw new BuildError('BAD_OPTION', `worldSize must be a positive integer, got ${String(opts.worldSize)}`);
   return /^s3:\/\//i.test(prefix) ? compactS3(prefix.replace(/\/+$/, ''), opts) : compactLocal(resolve(prefix), opts);

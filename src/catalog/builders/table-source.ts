@@ -1,10 +1,9 @@
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { JSDuckDBValueConverter } from '@duckdb/node-api';
 import type { ArrowTableLike } from '../types.js';
 import { BuildError } from '../../errors.js';
-import { DuckDBEngine, runStream } from '../duckdb/engine.js';
+import { DuckDBEngine, runStream, streamRecords } from '../duckdb/engine.js';
 import { literalPath } from '../duckdb/sql.js';
 
 /**
@@ -71,18 +70,7 @@ async function* parquetRecords(path: string): AsyncGenerator<Record<string, unkn
         cause: e,
       });
     }
-    const names = result.columnNames();
-    for (;;) {
-      const chunk = await result.fetchChunk();
-      if (!chunk || chunk.rowCount === 0) break;
-      for (const values of chunk.convertRows(JSDuckDBValueConverter)) {
-        const rec: Record<string, unknown> = {};
-        names.forEach((n, i) => {
-          rec[n] = values[i];
-        });
-        yield rec;
-      }
-    }
+    yield* streamRecords(result);
   } finally {
     conn.closeSync();
     await engine.close();

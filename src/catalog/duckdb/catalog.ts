@@ -6,8 +6,9 @@
 import { existsSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { ArrowTableLike } from '../types.js';
-import { CatalogError } from '../../errors.js';
+import { type ArrowTableLike, GEOPARQUET_WRITE_OPTION_KEYS } from '../types.js';
+import { CatalogError, iterateAtBoundary } from '../../errors.js';
+import { checkOptionKeys } from '../../option-keys.js';
 import type { BBox } from '../../geo/bbox.js';
 import type { TimeInterval } from '../../geo/interval.js';
 import type { GeoSlice } from '../../geo/slice.js';
@@ -482,41 +483,42 @@ export class DuckDBCatalog implements GeoCatalog {
       );
     const self = this;
     return {
-      async *[Symbol.asyncIterator]() {
-        const rel = await self.relation();
-        const conn = await self.connectFor(rel);
-        try {
-          const result = await runStream(conn, `SELECT ${ROW_SELECT} FROM (${rel.sql}) AS c`, rel.params, self.source);
-          const names = result.columnNames();
-          const fetch = () => {
-            const p = result.fetchChunk().catch((e: unknown) => {
-              throw duckError(e, self.source);
-            });
-            p.catch(() => undefined);
-            return p;
-          };
-          // One chunk is always in flight, so DuckDB produces the next while JS converts this one.
-          let next = fetch();
-          let done = false;
-          while (!done) {
-            const batch: CatalogRow[] = [];
-            while (batch.length < batchSize) {
-              const chunk = await next;
-              if (!chunk || chunk.rowCount === 0) {
-                done = true;
-                break;
-              }
-              next = fetch();
-              for (const r of chunkToRows(chunk, names, self.source)) batch.push(r);
-            }
-            if (batch.length > 0) yield* batch;
-          }
-        } finally {
-          conn.interrupt();
-          conn.closeSync();
-        }
-      },
+      [Symbol.asyncIterator]: () => iterateAtBoundary(CatalogError, `rows of ${self.source}`, stream()),
     };
+    async function* stream(): AsyncGenerator<CatalogRow> {
+      const rel = await self.relation();
+      const conn = await self.connectFor(rel);
+      try {
+        const result = await runStream(conn, `SELECT ${ROW_SELECT} FROM (${rel.sql}) AS c`, rel.params, self.source);
+        const names = result.columnNames();
+        const fetch = () => {
+          const p = result.fetchChunk().catch((e: unknown) => {
+            throw duckError(e, self.source);
+          });
+          p.catch(() => undefined);
+          return p;
+        };
+        // One chunk is always in flight, so DuckDB produces the next while JS converts this one.
+        let next = fetch();
+        let done = false;
+        while (!done) {
+          const batch: CatalogRow[] = [];
+          while (batch.length < batchSize) {
+            const chunk = await next;
+            if (!chunk || chunk.rowCount === 0) {
+              done = true;
+              break;
+            }
+            next = fetch();
+            for (const r of chunkToRows(chunk, names, self.source)) batch.push(r);
+          }
+          if (batch.length > 0) yield* batch;
+        }
+      } finally {
+        conn.interrupt();
+        conn.closeSync();
+      }
+    }
   }
 
   async materialize(): Promise<GeoCatalog> {
@@ -530,6 +532,7 @@ export class DuckDBCatalog implements GeoCatalog {
   }
 
   async toGeoParquet(path: string, opts: GeoParquetWriteOptions = {}): Promise<void> {
+    checkOptionKeys(opts, GEOPARQUET_WRITE_OPTION_KEYS, 'toGeoParquet', CatalogError);
     const untrusted = (await this.relation()).untrusted === true;
     await copyToGeoParquet(this.db, await this.trustedRelation(), path, opts, untrusted);
   }

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  JSDuckDBValueConverter,
   DuckDBInstance,
   TIMESTAMPTZ,
   blobValue,
@@ -287,5 +288,23 @@ export async function runStream(conn: DuckDBConnection, sql: string, params: Rec
     return await conn.stream(sql, bind(params));
   } catch (e) {
     throw duckError(e, subject);
+  }
+}
+
+/**
+ * The rows of a streaming result as records keyed by column name, one chunk in memory at a time.
+ */
+export async function* streamRecords(
+  result: Awaited<ReturnType<typeof runStream>>,
+): AsyncGenerator<Record<string, unknown>> {
+  const names = result.columnNames();
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) return;
+    for (const values of chunk.convertRows(JSDuckDBValueConverter)) {
+      const rec: Record<string, unknown> = {};
+      for (let i = 0; i < names.length; i++) rec[names[i]] = values[i];
+      yield rec;
+    }
   }
 }

@@ -1,7 +1,9 @@
 /**
  * The streaming GeoParquet writer: rows in, one catalog file (or hive directory) out.
  */
-import type { CatalogRowInput, GeoParquetWriteOptions } from '../types.js';
+import { type CatalogRowInput, GEOPARQUET_WRITE_OPTION_KEYS, type GeoParquetWriteOptions } from '../types.js';
+import { CatalogError } from '../../errors.js';
+import { checkOptionKeys, optionKeys } from '../../option-keys.js';
 import { DuckDBEngine, type EngineOptions } from '../duckdb/engine.js';
 import { loadRows } from '../duckdb/load-rows.js';
 import { quoteIdent } from '../duckdb/sql.js';
@@ -21,6 +23,18 @@ export interface WriteGeoParquetOptions extends GeoParquetWriteOptions, EngineOp
   onProgress?: (rowsLoaded: number) => void;
 }
 
+/** The keys of {@link WriteGeoParquetOptions} (the compiler checks the list is complete). */
+export const WRITE_GEOPARQUET_OPTION_KEYS = optionKeys<WriteGeoParquetOptions>()([
+  ...GEOPARQUET_WRITE_OPTION_KEYS,
+  'memoryLimit',
+  'threads',
+  'tempDirectory',
+  'batchSize',
+  'extrasTypes',
+  'validate',
+  'onProgress',
+]);
+
 /**
  * Streams rows into a GeoParquet 1.1 catalog file at `path` (format in `format.ts`). Rows are validated
  * and appended in batches to a private DuckDB instance (default memory limit 1GB, spilling to a temp
@@ -34,6 +48,7 @@ export async function writeGeoParquet(
   path: string,
   opts: WriteGeoParquetOptions = {},
 ): Promise<number> {
+  checkOptionKeys(opts, WRITE_GEOPARQUET_OPTION_KEYS, 'writeGeoParquet', CatalogError);
   const engine = await DuckDBEngine.create({
     memoryLimit: opts.memoryLimit ?? '1GB',
     threads: opts.threads,

@@ -2,8 +2,9 @@
  * The in-memory {@link GeoCatalog}: plain arrays of rows plus a static R-tree, with lazy operations
  * that compose and run at the eager calls.
  */
-import type { ArrowTableLike } from '../types.js';
-import { CatalogError } from '../../errors.js';
+import { type ArrowTableLike, GEOPARQUET_WRITE_OPTION_KEYS } from '../types.js';
+import { CatalogError, iterateAtBoundary } from '../../errors.js';
+import { checkOptionKeys } from '../../option-keys.js';
 import { type BBox, bboxUnion, type GeoSlice, type TimeInterval } from '../../geo/index.js';
 import { normalizeQuery } from '../query-plan.js';
 import type {
@@ -216,12 +217,11 @@ export class MemoryCatalog implements GeoCatalog {
       throw new CatalogError('BAD_OPTION', `rows({ batchSize }) must be a positive integer, got ${String(bs)}`);
     }
     const self = this;
-    return {
-      async *[Symbol.asyncIterator]() {
-        const rel = await self.relation();
-        for (const { row } of rel.entries) yield copyRow(row);
-      },
-    };
+    async function* stream(): AsyncGenerator<CatalogRow> {
+      const rel = await self.relation();
+      for (const { row } of rel.entries) yield copyRow(row);
+    }
+    return { [Symbol.asyncIterator]: () => iterateAtBoundary(CatalogError, `rows of ${self.source}`, stream()) };
   }
 
   async materialize(): Promise<GeoCatalog> {
@@ -235,6 +235,7 @@ export class MemoryCatalog implements GeoCatalog {
   }
 
   async toGeoParquet(path: string, opts?: GeoParquetWriteOptions): Promise<void> {
+    checkOptionKeys(opts, GEOPARQUET_WRITE_OPTION_KEYS, 'toGeoParquet', CatalogError);
     await this.sqlEngine.toGeoParquet(await this.relation(), path, opts);
   }
 

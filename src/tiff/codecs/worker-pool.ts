@@ -87,6 +87,43 @@ export async function decodeBlockPooled(
 }
 
 /**
+ * True when a block of `rows` rows of `img` is decoded on the worker threads (there are some, the
+ * block is compressed and large enough to be worth a thread hop).
+ */
+export function decodesOnWorkers(img: CogImageLayout, rows: number): boolean {
+  return threads > 0 && img.compression !== 1 && decodedBlockBytes(img, rows) >= MIN_POOLED_BYTES;
+}
+
+/**
+ * Reads a block from an open local file on a worker thread (positional reads on the descriptor
+ * `file.fd`, which must stay open until this settles) and decodes it there, so the main thread
+ * neither reads nor copies; as {@link decodeBlockPooled} otherwise (`partial`: `file.length` is a
+ * prefix, and the whole `file.fullLength` bytes for `file.fullRows` rows are read when it is too
+ * short). Call only when {@link decodesOnWorkers} says so.
+ */
+export async function readDecodePooled(
+  file: NonNullable<DecodeTask['file']>,
+  img: CogImageLayout,
+  rows: number,
+  littleEndian: boolean,
+  where: BlockRef,
+  partial: boolean,
+): Promise<Uint8Array> {
+  const task: DecodeTask = {
+    bytes: new Uint8Array(0),
+    file,
+    img: { ...img, offsets: [], byteCounts: [] },
+    rows,
+    littleEndian,
+    where,
+    partial,
+  };
+  const r = await runPooled<DecodeResult>(DECODE_ENTRY, task);
+  if (r instanceof Uint8Array) return r;
+  throw new RasterError(r.error.code, r.error.message, { subject: r.error.subject });
+}
+
+/**
  * The module URL of a worker entry next to `moduleUrl` (the caller's `import.meta.url`): `name.ts`
  * when running from TypeScript sources, else `name.js`.
  */

@@ -4,13 +4,24 @@ import type { CogLayout } from '../cog-layout.js';
 import type { CogImageLayout } from '../image.js';
 import { unpackBitmask } from '../codecs/bitmask.js';
 import { SUPPORTED_COMPRESSIONS } from '../codecs/decode-block.js';
-import { decodeBlockPooled } from '../codecs/worker-pool.js';
+import { decodeBlockPooled, decodesOnWorkers, readDecodePooled } from '../codecs/worker-pool.js';
 import type { RasterInfo, RasterReader, WindowData } from '../raster-reader.js';
 import type { BlockCache } from '../../sources/block-cache.js';
 import type { ByteRange, ByteSource } from '../../sources/byte-source.js';
 import { LIMITS } from '../limits.js';
 import { countRead } from './read-counters.js';
-import { allocTyped, dtypeBytes, type StoredSamples, type TypedArray, tiffSamples, viewTyped } from '../dtype.js';
+import {
+  allocTyped,
+  dtypeBytes,
+  dtypeInfo,
+  isBigIntDtype,
+  type BigIntArray,
+  type SampleArray,
+  type StoredSamples,
+  type TypedArray,
+  tiffSamples,
+  viewTyped,
+} from '../dtype.js';
 import { widenSamples } from '../codecs/widen-samples.js';
 
 /**
@@ -21,6 +32,8 @@ import { widenSamples } from '../codecs/widen-samples.js';
 export class TiffRasterReader implements RasterReader {
   readonly info: RasterInfo;
   private readonly nodata: number | null;
+  /** The nodata value of int64/uint64 rasters, exactly; null for other dtypes or without one. */
+  private readonly nodataBig: bigint | null;
   private readonly inflight = new Map<string, Promise<Uint8Array>>();
   private closed = false;
 
@@ -42,6 +55,7 @@ export class TiffRasterReader implements RasterReader {
       );
     }
     this.nodata = parseNodata(layout.nodata);
+    this.nodataBig = isBigIntDtype(layout.dtype) ? parseBigNodata(layout.nodata) : null;
     const gt = layout.transform;
     this.info = {
       href,
@@ -75,16 +89,24 @@ export class TiffRasterReader implements RasterReader {
     };
   }
 
-  async readWindow(level: number, x0: number, y0: number, w: number, h: number, bands: number[]): Promise<WindowData> {
+  async readWindow(
+    level: number,
+    x0: number,
+    y0: number,
+    w: number,
+    h: number,
+    bands: number[],
+    into?: WindowData,
+  ): Promise<WindowData> {
     this.checkWindow(level, x0, y0, w, h, bands);
     const alpha = this.info.alphaMask ? (this.info.alphaBand ?? null) : null;
-    if (alpha === null) return this.readBands(level, x0, y0, w, h, bands);
+    if (alpha === null) return this.readBands(level, x0, y0, w, h, bands, into);
     // GDAL's alpha mask: valid where the alpha band is > 0 (read along with the requested bands)
     const at = bands.indexOf(alpha);
     const got = await this.readBands(level, x0, y0, w, h, at >= 0 ? bands : [...bands, alpha]);
     const a = got.data[at >= 0 ? at : bands.length];
     const mask = got.mask as Uint8Array;
-    for (let i = 0; i < mask.length; i++) if (a[i] === 0) mask[i] = 0;
+    for (let i = 0; i < mask.length; i++) if (a[i] === 0) mask[i] = 0; // alpha masks are 8/16-bit
     return { data: at >= 0 ? got.data : got.data.slice(0, bands.length), mask };
   }
 
@@ -95,16 +117,24 @@ export class TiffRasterReader implements RasterReader {
     w: number,
     h: number,
     bands: number[],
+    into?: WindowData,
   ): Promise<WindowData> {
     const img = this.layout.images[level];
-    const fill = this.nodata ?? 0;
-    const data = bands.map(() => allocTyped(this.layout.dtype, w * h));
-    if (fill !== 0) for (const d of data) d.fill(fill);
-    const mask = new Uint8Array(w * h);
     const cx0 = Math.max(0, x0);
     const cy0 = Math.max(0, y0);
     const cx1 = Math.min(img.width, x0 + w);
     const cy1 = Math.min(img.height, y0 + h);
+    // offered arrays of the right type and size are filled in place (every pixel is written)
+    const px = w * h;
+    const big = isBigIntDtype(this.layout.dtype);
+    // offered bigint arrays are not reused: windows of 64-bit integers are rare
+    const fits = (a: SampleArray | undefined): a is SampleArray =>
+      a !== undefined && a.length === px && !big && dtypeInfo(this.layout.dtype).accepts(a as TypedArray);
+    const offered = into && into.data.length === bands.length && into.data.every(fits);
+    const data = offered ? into.data : bands.map(() => allocTyped(this.layout.dtype, px));
+    const inside = cx0 === x0 && cy0 === y0 && cx1 === x0 + w && cy1 === y0 + h;
+    this.fillNodata(data, offered && !inside);
+    const mask = into?.mask?.length === px ? into.mask.fill(0) : new Uint8Array(px);
     if (cx0 >= cx1 || cy0 >= cy1) return { data, mask };
 
     const jobs = blockJobs(img, cx0, cy0, cx1, cy1);
@@ -147,7 +177,7 @@ export class TiffRasterReader implements RasterReader {
           const o = (y - y0) * w + (ix0 - x0);
           const s = ((y - by0) * bw + (ix0 - bx0)) * S + sample;
           if (S === 1) out.set(px.subarray(s, s + n) as never, o);
-          else for (let i = 0; i < n; i++) out[o + i] = px[s + i * S];
+          else for (let i = 0; i < n; i++) (out as Float64Array)[o + i] = px[s + i * S] as number;
         }
       }
     }
@@ -166,14 +196,29 @@ export class TiffRasterReader implements RasterReader {
         cx1,
         cy1,
       );
+    if (isBigIntDtype(this.layout.dtype)) {
+      if (this.nodataBig !== null) applyBigNodataMask(mask, data as BigIntArray[], this.nodataBig);
+      return { data, mask };
+    }
     const nd = this.nodata !== null && this.layout.dtype === 'float32' ? Math.fround(this.nodata) : this.nodata;
-    applyValueMask(mask, data, nd, this.layout.dtype.startsWith('float'));
+    applyValueMask(mask, data as TypedArray[], nd, this.layout.dtype.startsWith('float'));
     return { data, mask };
+  }
+
+  /** Fills freshly allocated sample arrays with the nodata value (they start at 0). */
+  /** Fills with nodata where it is not 0 (new arrays are zeros), or with nodata-or-0 when `always`. */
+  private fillNodata(arrays: SampleArray[], always = false): void {
+    if (isBigIntDtype(this.layout.dtype)) {
+      if (this.nodataBig || always) for (const a of arrays) (a as BigIntArray).fill(this.nodataBig ?? 0n);
+    } else if ((this.nodata !== null && this.nodata !== 0) || always)
+      for (const a of arrays) (a as TypedArray).fill(this.nodata ?? 0);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // worker threads may still be reading blocks through the source's descriptor
+    await Promise.allSettled([...this.inflight.values()]);
     if (this.ownsSource) await this.source.close();
   }
 
@@ -276,22 +321,36 @@ export class TiffRasterReader implements RasterReader {
       });
     }
     if (toRead.length > 0) {
-      const raw = this.readRaw(toRead, level, isMask);
-      toRead.forEach((t, k) => {
+      // Local blocks decoded on worker threads are read there too (positional reads on this
+      // source's descriptor, which close() keeps open until they settle); the rest are read here.
+      const fd = this.ownsSource ? this.source.fd : undefined;
+      const onWorker = new Set(fd === undefined ? [] : toRead.filter((t) => decodesOnWorkers(img, t.rows)));
+      const here = toRead.filter((t) => !onWorker.has(t));
+      const raw = here.length > 0 ? this.readRaw(here, level, isMask) : Promise.resolve([]);
+      toRead.forEach((t) => {
         const where = { href: this.href, image: level, block: t.block, mask: isMask };
-        const decode = (bytes: Uint8Array, rows: number, partial: boolean) => {
+        const partial = t.range.length < t.full.length;
+        const decode = (bytes: Uint8Array, rows: number, prefix: boolean) => {
           countRead('blocksDecoded');
-          return decodeBlockPooled(bytes, img, rows, this.layout.littleEndian, where, partial);
+          return decodeBlockPooled(bytes, img, rows, this.layout.littleEndian, where, prefix);
         };
-        const p = raw
-          .then((bufs) =>
-            decode(bufs[k], t.rows, t.range.length < t.full.length).catch(async (e: unknown) => {
-              if (t.range.length === t.full.length || !(e instanceof RasterError) || e.code !== 'CORRUPT_BLOCK')
-                throw e;
+        let decoded: Promise<Uint8Array>;
+        if (onWorker.has(t)) {
+          countRead('blocksDecoded');
+          countRead('bytesRead', t.range.length);
+          const file = { fd: fd as number, ...t.range, fullLength: t.full.length, fullRows: t.fullRows };
+          decoded = readDecodePooled(file, img, t.rows, this.layout.littleEndian, where, partial);
+        } else {
+          const k = here.indexOf(t);
+          decoded = raw.then((bufs) =>
+            decode(bufs[k], t.rows, partial).catch(async (e: unknown) => {
+              if (!partial || !(e instanceof RasterError) || e.code !== 'CORRUPT_BLOCK') throw e;
               const [whole] = await this.readRaw([{ range: t.full, block: t.block }], level, isMask);
               return decode(whole, t.fullRows, false);
             }),
-          )
+          );
+        }
+        const p = decoded
           .then((bytes) => {
             // Rows past `t.rows` may have been inflated but not un-predicted: keep exactly `t.rows`.
             const out = isMask
@@ -359,7 +418,7 @@ export class TiffRasterReader implements RasterReader {
     if (isMask) return new Uint8Array(img.blockWidth * rows);
     const S = img.planarConfiguration === 1 ? img.samplesPerPixel : 1;
     const arr = allocTyped(this.layout.dtype, img.blockWidth * rows * S);
-    if (this.nodata !== null && this.nodata !== 0) arr.fill(this.nodata);
+    this.fillNodata([arr]);
     return new Uint8Array(arr.buffer, 0, arr.length * dtypeBytes(this.layout.dtype));
   }
 }
@@ -370,6 +429,32 @@ function parseNodata(text: string | null): number | null {
   if (t === 'nan' || t === '-nan') return Number.NaN;
   const v = Number(t);
   return Number.isNaN(v) ? null : v;
+}
+
+/**
+ * The nodata text of an int64/uint64 raster as an exact bigint (GDAL writes it as a decimal
+ * integer), or null when absent or not an integer.
+ */
+function parseBigNodata(text: string | null): bigint | null {
+  const t = text?.trim() ?? '';
+  if (/^[+-]?\d+$/.test(t)) return BigInt(t);
+  const v = Number(t);
+  return t !== '' && Number.isInteger(v) ? BigInt(v) : null;
+}
+
+/** Clears pixels where every band holds the (exact) 64-bit nodata value. */
+function applyBigNodataMask(mask: Uint8Array, data: BigIntArray[], nodata: bigint): void {
+  for (let i = 0; i < mask.length; i++) {
+    if (mask[i] === 0) continue;
+    let all = true;
+    for (const d of data) {
+      if (d[i] !== nodata) {
+        all = false;
+        break;
+      }
+    }
+    if (all) mask[i] = 0;
+  }
 }
 
 function applyInternalMask(

@@ -1,23 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { StitchError } from '../../errors.js';
+import { epsgEntry } from '../../geo/crs-table.js';
 import { GEOKEY, geoKeyDirectory, MODEL_TYPE, RASTER_TYPE } from '../geokeys.js';
 import { assertNorthUp, type GeoTransform, geoTransformTags } from '../geotransform.js';
 import { TAG, TIFF_TYPE } from '../tags.js';
 import type { TiffEntry } from './encode-ifd.js';
-
-const require = createRequire(import.meta.url);
-
-/**
- * Whether EPSG `code` is a projected or a geographic 2D CRS, from the offline EPSG index
- * (`epsg-index`); `undefined` when the code is unknown.
- */
-function epsgKind(code: number): string | undefined {
-  const file = join(dirname(require.resolve('epsg-index/package.json')), 's', `${code}.json`);
-  if (!existsSync(file)) return undefined;
-  return (JSON.parse(readFileSync(file, 'utf8')) as { kind: string }).kind;
-}
 
 /**
  * Parses `"EPSG:n"` (case-insensitive) and returns the model type for it. Throws {@link StitchError}
@@ -37,7 +23,7 @@ export function parseEpsg(crs: unknown, path: string): { code: number; geographi
       subject: path,
     });
   }
-  const kind = epsgKind(code);
+  const kind = epsgEntry(code)?.kind;
   if (kind === 'CRS-PROJCRS') return { code, geographic: false };
   if (kind === 'CRS-GEOGCRS') return { code, geographic: true };
   const why = kind === undefined ? 'is not in the EPSG registry' : `is a ${kind.replace('CRS-', '').toLowerCase()} CRS`;

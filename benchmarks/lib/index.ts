@@ -1,0 +1,13 @@
+/**
+ * What the benchmarks share: option parsing, the rasterio oracle, COG fixtures, interleaved rounds
+ * with medians, pixel checksums, a loopback range server, work counters and CPU-profile shares.
+ */
+export { benchArgs } from './cli.js';
+export { ensureBase, ensureCog } from './fixtures.js';
+export { agreement, checksum } from './pixels.js';
+export { PY, rasterioVersion, run } from './process.js';
+export { describeProfile, profiled, type ProfileShares } from './profile.js';
+export { type Grid, rasterioWindows, type RasterioTiming, type RasterioWindowsJob, type Win } from './rasterio.js';
+export { startRangeServer } from './range-server.js';
+export { inFlight, interleaved, median } from './rounds.js';
+export { describeWork, measured, type Work } from './work.js';

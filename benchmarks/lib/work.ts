@@ -1,0 +1,47 @@
+import { availableParallelism } from 'node:os';
+import { readCounters } from '../../src/tiff/read/read-counters.js';
+
+/** The work a timed run did (process-wide `readCounters()` deltas) and how busy this process was. */
+export interface Work {
+  bytesRead: number;
+  tilesDecoded: number;
+  cacheHits: number;
+  headerReads: number;
+  /** Share of the wall time the main thread's event loop was idle (0..1). */
+  idle: number;
+  /** CPU time of the whole process (all threads) over wall time × cores (0..1). */
+  cpu: number;
+}
+
+/** Runs `f` and returns its value with the {@link Work} it did. */
+export async function measured<T>(f: () => Promise<T>): Promise<{ value: T; work: Work }> {
+  const c0 = readCounters();
+  const elu0 = performance.eventLoopUtilization();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const value = await f();
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const elu = performance.eventLoopUtilization(elu0);
+  const c1 = readCounters();
+  return {
+    value,
+    work: {
+      bytesRead: c1.bytesRead - c0.bytesRead,
+      tilesDecoded: c1.blocksDecoded - c0.blocksDecoded,
+      cacheHits: c1.blockCacheHits - c0.blockCacheHits,
+      headerReads: c1.headerReads - c0.headerReads,
+      idle: 1 - elu.utilization,
+      cpu: (cpu.user + cpu.system) / 1e6 / wall / availableParallelism(),
+    },
+  };
+}
+
+/** One line: MB read, tiles decoded, cache hits, header reads, main-thread idle share, CPU share. */
+export function describeWork(w: Work): string {
+  return (
+    `read ${(w.bytesRead / 2 ** 20).toFixed(1)} MB, ${w.tilesDecoded} tiles decoded, ` +
+    `${w.cacheHits} cache hits, ${w.headerReads} header reads; ` +
+    `main thread idle ${(100 * w.idle).toFixed(0)}%, CPU ${(100 * w.cpu).toFixed(0)}% of ${availableParallelism()} cores`
+  );
+}
