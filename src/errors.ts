@@ -130,7 +130,8 @@ const boundaryIterables = new WeakSet<object>();
  * and rethrows anything that is not a {@link GeosliceError} through {@link toGeosliceError} (the
  * original as `cause`). `return()` (an early `break`) and `throw()` reach `source`, so its `finally`
  * blocks close files and cursors. An iterable this returned is returned as it is (no double wrapping).
- * Lazy like a generator: nothing of `source` runs before the first `next()`.
+ * Lazy like a generator: nothing of `source` runs before the first `next()`. (A thin iterator rather
+ * than an async generator: one promise per item, not a generator hop.)
  */
 export function iterateAtBoundary<T>(
   Kind: GeosliceErrorClass,
@@ -138,19 +139,52 @@ export function iterateAtBoundary<T>(
   source: AsyncIterable<T>,
 ): AsyncGenerator<T, void, undefined> {
   if (boundaryIterables.has(source)) return source as AsyncGenerator<T, void, undefined>;
-  const guarded = guardIteration(Kind, subject, source);
+  let inner: AsyncIterator<T> | undefined;
+  const typed = (e: unknown): never => {
+    throw toGeosliceError(e, subject, Kind);
+  };
+  /** One step of the source; a synchronous throw or a rejection becomes a typed rejection. */
+  const step = (
+    run: (it: AsyncIterator<T>) => Promise<IteratorResult<T>> | undefined,
+    otherwise: () => IteratorResult<T, void>,
+  ): Promise<IteratorResult<T, void>> => {
+    try {
+      inner ??= source[Symbol.asyncIterator]();
+      const p = run(inner);
+      return (p === undefined ? Promise.resolve().then(otherwise) : p).then(undefined, typed) as Promise<
+        IteratorResult<T, void>
+      >;
+    } catch (e) {
+      return Promise.reject(toGeosliceError(e, subject, Kind));
+    }
+  };
+  const guarded: AsyncGenerator<T, void, undefined> = {
+    next: () =>
+      step(
+        (it) => it.next(),
+        () => ({ done: true, value: undefined }),
+      ),
+    return: (value) => {
+      if (inner !== undefined)
+        return step(
+          (it) => it.return?.(value),
+          () => ({ done: true, value: value as undefined }),
+        );
+      // Closed before it started: like a generator, the source never runs.
+      inner = { next: () => Promise.resolve({ done: true, value: undefined }) };
+      return Promise.resolve({ done: true, value: value as undefined });
+    },
+    throw: (e) =>
+      step(
+        (it) => it.throw?.(e),
+        () => {
+          throw e;
+        },
+      ),
+    [Symbol.asyncIterator]() {
+      return guarded;
+    },
+  };
   boundaryIterables.add(guarded);
   return guarded;
-}
-
-async function* guardIteration<T>(
-  Kind: GeosliceErrorClass,
-  subject: string,
-  source: AsyncIterable<T>,
-): AsyncGenerator<T, void, undefined> {
-  try {
-    yield* source;
-  } catch (e) {
-    throw toGeosliceError(e, subject, Kind);
-  }
 }

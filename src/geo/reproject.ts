@@ -1,45 +1,7 @@
-import proj4 from 'proj4';
-import { GeoError } from '../errors.js';
 import type { BBox } from './bbox.js';
-import { resolveCrs } from './crs.js';
 import type { Geometry, Position } from './geometry.js';
 import { bboxToPolygon } from './geometry.js';
-
-type Forward = (p: Position) => Position;
-const forwards = new Map<string, Forward>();
-
-/**
- * A point transformer between two CRSs: one proj4 converter per CRS pair, resolved once and cached
- * (samplers transform whole footprints and chip corners: looking the pair up per point, as
- * `transformPoint` does, dominated the sampler's time). Same result and error (`GeoError`
- * `TRANSFORM_FAILED`) as `transformPoint`.
- */
-export function pointTransformer(from: string, to: string): Forward {
-  const key = `${from}\u0000${to}`;
-  let f = forwards.get(key);
-  if (!f) {
-    const a = resolveCrs(from).code;
-    const b = resolveCrs(to).code;
-    const c = proj4(a, b);
-    f = (p) => {
-      let r: number[];
-      try {
-        r = c.forward([p[0], p[1]]) as number[];
-      } catch {
-        r = [NaN, NaN];
-      }
-      if (!Number.isFinite(r[0]) || !Number.isFinite(r[1])) {
-        throw new GeoError(
-          'TRANSFORM_FAILED',
-          `cannot transform (${p[0]}, ${p[1]}) from ${a} to ${b}: the point is outside the projection's valid area`,
-        );
-      }
-      return [r[0], r[1]];
-    };
-    forwards.set(key, f);
-  }
-  return f;
-}
+import { pointTransformer } from './point-converter.js';
 
 /**
  * Transforms every vertex of a geometry from one CRS to another (edges are not densified: footprint

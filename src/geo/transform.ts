@@ -1,51 +1,15 @@
-import proj4 from 'proj4';
 import { GeoError } from '../errors.js';
 import { assertBBox, type BBox } from './bbox.js';
 import { resolveCrs, type CrsInput } from './crs.js';
 import type { Geometry, Position } from './geometry.js';
-
-type Forward = (p: [number, number]) => [number, number];
-
-const converters = new Map<string, Forward>();
-
-/** A cached proj4 forward function between two CRSs (identity when both resolve to the same code). */
-function converter(from: CrsInput, to: CrsInput): Forward {
-  const a = resolveCrs(from).code;
-  const b = resolveCrs(to).code;
-  const key = `${a}\u0000${b}`;
-  let f = converters.get(key);
-  if (!f) {
-    if (a === b) {
-      f = (p) => [p[0], p[1]];
-    } else {
-      const c = proj4(a, b);
-      f = (p) => {
-        try {
-          const r = c.forward([p[0], p[1]]) as number[];
-          return [r[0], r[1]];
-        } catch {
-          return [NaN, NaN];
-        }
-      };
-    }
-    converters.set(key, f);
-  }
-  return f;
-}
+import { lenientConverter, pointTransformer } from './point-converter.js';
 
 /**
  * Transforms one `[x, y]` point (x = longitude/easting, y = latitude/northing whatever the EPSG axis
  * order). Throws {@link GeoError} `TRANSFORM_FAILED` when the point is outside the projection's domain.
  */
 export function transformPoint(from: CrsInput, to: CrsInput, p: [number, number]): [number, number] {
-  const r = converter(from, to)(p);
-  if (!Number.isFinite(r[0]) || !Number.isFinite(r[1])) {
-    throw new GeoError(
-      'TRANSFORM_FAILED',
-      `cannot transform (${p[0]}, ${p[1]}) from ${resolveCrs(from).code} to ${resolveCrs(to).code}: the point is outside the projection's valid area`,
-    );
-  }
-  return r;
+  return pointTransformer(from, to)(p);
 }
 
 /** The closed boundary of a box (or of the quadrilateral `corners`, counter-clockwise), with `densify` extra points per edge. */
@@ -73,7 +37,7 @@ function densifiedRing(b: BBox, densify: number, corners?: readonly Position[]):
 /** Which pole (if any) lies inside `bounds` of CRS `crs`. */
 function poleInside(bounds: BBox, crs: CrsInput): 1 | -1 | 0 {
   for (const lat of [90, -90] as const) {
-    const p = converter('EPSG:4326', crs)([0, lat]);
+    const p = lenientConverter('EPSG:4326', crs)([0, lat]);
     if (
       Number.isFinite(p[0]) &&
       Number.isFinite(p[1]) &&
@@ -97,7 +61,7 @@ interface Wgs84Ring {
 
 /** Transforms a densified box boundary to EPSG:4326 and unwraps its longitudes. */
 function toWgs84Ring(bounds: BBox, crs: CrsInput, densify: number, corners?: readonly Position[]): Wgs84Ring {
-  const f = converter(crs, 'EPSG:4326');
+  const f = lenientConverter(crs, 'EPSG:4326');
   const pts: Position[] = [];
   for (const p of densifiedRing(bounds, densify, corners)) {
     const q = f(p);
@@ -156,7 +120,7 @@ export function transformBBox(bbox: BBox, from: CrsInput, to: CrsInput, densify 
     return [xmin, ymin, xmax > 180 ? xmax - 360 : xmax, ymax];
   }
   // Projected target: go through the points directly, ignoring those outside the valid area.
-  const f = converter(from, to);
+  const f = lenientConverter(from, to);
   let out: BBox = [Infinity, Infinity, -Infinity, -Infinity];
   for (const p of densifiedRing(src, densify)) {
     const [x, y] = f(p);

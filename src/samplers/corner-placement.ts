@@ -3,7 +3,7 @@ import { type BBox, bboxIntersection, type Geometry, type Position } from '../ge
 import { drawChip, type PixelGrid } from './chip-placement.js';
 import type { FlatPolygons } from '../geo/flat-polygons.js';
 import { convexInsidePolygons, rectInsideGeometry } from '../geo/rect-geometry.js';
-import { pointTransformer } from '../geo/reproject.js';
+import { pointTransformer } from '../geo/point-converter.js';
 
 /**
  * How many positions {@link placeByCorners} tries before it gives up: each try transforms 4 corners,

@@ -4,7 +4,7 @@
  * {@link GeoSlice} exactly (`geoslice sample` writes it, `geoslice chips` reads it).
  */
 import type { CatalogRow, GeoCatalog } from '../catalog/index.js';
-import { CatalogError } from '../errors.js';
+import { CatalogError, iterateAtBoundary } from '../errors.js';
 import { type BBox, footprintWgs84, type GeoSlice, validateSlice, writeWkb } from '../geo/index.js';
 
 /**
@@ -104,6 +104,10 @@ export function sliceFromRow(row: CatalogRow): GeoSlice {
  * Streams the slices of a slice table in file order (the sampler's order when written with
  * `sortBy: []`), each with its row id.
  */
-export async function* slicesFromCatalog(table: GeoCatalog): AsyncGenerator<{ id: string; slice: GeoSlice }> {
+export function slicesFromCatalog(table: GeoCatalog): AsyncGenerator<{ id: string; slice: GeoSlice }> {
+  return iterateAtBoundary(CatalogError, `slicesFromCatalog ${String(table?.source)}`, slicesOf(table));
+}
+
+async function* slicesOf(table: GeoCatalog): AsyncGenerator<{ id: string; slice: GeoSlice }> {
   for await (const row of table.rows()) yield { id: row.id, slice: sliceFromRow(row) };
 }

@@ -4,7 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AwsV4Signer } from 'aws4fetch';
-import { SourceError } from '../errors.js';
+import { iterateAtBoundary, SourceError } from '../errors.js';
 import { type S3Config, type S3Options, parseS3Url, resolveS3Config, s3HttpUrl } from './s3-config.js';
 
 /**
@@ -58,7 +58,11 @@ export class S3Client {
   /**
    * Objects under an `s3://bucket/prefix` (ListObjectsV2, all pages), in key order.
    */
-  async *list(href: string): AsyncGenerator<S3Object> {
+  list(href: string): AsyncGenerator<S3Object> {
+    return iterateAtBoundary(SourceError, `listing ${href}`, this.listPages(href));
+  }
+
+  private async *listPages(href: string): AsyncGenerator<S3Object> {
     const { bucket, key: prefix } = parseS3Url(href);
     let token: string | null = null;
     do {

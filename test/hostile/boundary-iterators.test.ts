@@ -18,6 +18,7 @@ import {
   gridSampler,
   openCatalog,
   randomSampler,
+  slicesFromCatalog,
   stratifiedSampler,
   type CatalogRow,
   type GeoCatalog,
@@ -137,6 +138,12 @@ test('samplers: a failing catalog stream is SamplerError INTERNAL naming the sam
     SamplerError,
     ['stratifiedSampler', 'scenes-under-test'],
   );
+});
+
+test('slicesFromCatalog: a failing catalog stream is CatalogError INTERNAL naming the catalog', T, async () => {
+  const cat = failingCatalog(catalogFromRows(rows(), { source: 'slice-table' }), 0);
+  const { CatalogError } = await import('../../src/errors.js');
+  await assertTyped(slicesFromCatalog(cat), CatalogError, ['slicesFromCatalog', 'slice-table']);
 });
 
 test('a break out of a sampler loop closes the catalog cursor', T, async () => {
@@ -312,6 +319,12 @@ test('iterateAtBoundary: no double wrapping, laziness, return() and throw() reac
   assert.deepEqual(await once.next(), { value: 1, done: false });
   assert.deepEqual(await once.return(undefined), { value: undefined, done: true });
   assert.ok(finished, 'return() ran the source finally');
+
+  started = false;
+  const unused = iterateAtBoundary(LoaderError, 'outer', source());
+  assert.deepEqual(await unused.return(undefined), { value: undefined, done: true });
+  assert.deepEqual(await unused.next(), { value: undefined, done: true });
+  assert.equal(started, false, 'a stream closed before it started never runs its source');
 
   finished = false;
   const twice = iterateAtBoundary(LoaderError, 'outer', source());
