@@ -55,6 +55,7 @@ export { ReaderPool } from './reader-pool.js';
 export { decodeThreads, setDecodeThreads } from '../tiff/codecs/worker-pool.js';
 export { pickLevel, pickLevelForRatio, warpRatio } from './overview.js';
 export { planWarp, resample, sliceGrid } from './warp.js';
+export type { ModeBoxes } from './mode-resample.js';
 export type { PixelGrid, PixelWindow, PointMapper, Resampling, WarpPlan, WindowPixels } from './warp.js';
 export { createMosaic, mergeLayer, mosaicComplete } from './mosaic.js';
 export type { Mosaic } from './mosaic.js';
