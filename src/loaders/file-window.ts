@@ -1,17 +1,16 @@
 import { GeosliceError, LoaderError } from '../errors.js';
 import { describeSlice, type GeoSlice } from '../geo/slice.js';
-import type { TypedArray } from '../tiff/dtype.js';
-import { toNumberSamples } from '../tiff/read/number-samples.js';
+import { type NumberWindow, toNumberWindow } from '../tiff/read/number-samples.js';
 import type { RasterReader, WindowData } from './raster.js';
 import type { PixelWindow } from './warp.js';
 
 /**
  * Reads bands of one file for a slice. gdalwarp takes an Alpha band as the source's validity even
  * where GetMaskFlags does not (e.g. int16 alpha, or next to a nodata value): it is read along and
- * pixels where it is 0 are cleared from the mask. `into` is offered to the reader (see
+ * pixels where it is 0 are cleared from the mask. int64/uint64 samples come back as float64 (exact, or
+ * `INEXACT_INT64`: see `toNumberSamples`). `into` is offered to the reader (see
  * `RasterReader.readWindow`) when no alpha band is read along. Untyped failures become {@link LoaderError}
- * `READ_FAILED` naming the file and the slice. int64/uint64 samples come back as exact float64 (see
- * `toNumberSamples`).
+ * `READ_FAILED` naming the file and the slice.
  */
 export async function readFileWindow(
   reader: RasterReader,
@@ -24,10 +23,10 @@ export async function readFileWindow(
   try {
     const alpha = reader.info.alphaMask ? null : (reader.info.alphaBand ?? null);
     if (alpha === null)
-      return numbers(await reader.readWindow(level, w.x0, w.y0, w.width, w.height, file.bands, into), file.href);
+      return toNumberWindow(await reader.readWindow(level, w.x0, w.y0, w.width, w.height, file.bands, into), file.href);
     const at = file.bands.indexOf(alpha);
     const bands = at >= 0 ? file.bands : [...file.bands, alpha];
-    const got = numbers(await reader.readWindow(level, w.x0, w.y0, w.width, w.height, bands), file.href);
+    const got = toNumberWindow(await reader.readWindow(level, w.x0, w.y0, w.width, w.height, bands), file.href);
     const a = got.data[at >= 0 ? at : file.bands.length];
     const mask = got.mask ?? new Uint8Array(w.width * w.height).fill(1);
     for (let i = 0; i < mask.length; i++) if (a[i] === 0) mask[i] = 0;
@@ -40,13 +39,6 @@ export async function readFileWindow(
       { cause: e, subject: file.href },
     );
   }
-}
-
-/** A window read for computing with: int64/uint64 samples as exact float64. */
-export type NumberWindow = { data: TypedArray[]; mask?: Uint8Array };
-
-function numbers(w: WindowData, href: string): NumberWindow {
-  return { data: toNumberSamples(w.data, w.mask, href), mask: w.mask };
 }
 
 /**

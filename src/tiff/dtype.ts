@@ -172,6 +172,23 @@ export function isBigIntDtype(dtype: SampleDtype): dtype is BigIntDtype {
 }
 
 /**
+ * True when `a` is the typed array `dtype`'s samples are stored in (uint8 also in a `Uint8ClampedArray`).
+ */
+export function isSampleArrayOf(dtype: SampleDtype, a: SampleArray | Uint8ClampedArray): boolean {
+  if (dtype === 'int64') return a instanceof BigInt64Array;
+  if (dtype === 'uint64') return a instanceof BigUint64Array;
+  return !(a instanceof BigInt64Array || a instanceof BigUint64Array) && INFO[dtype].accepts(a);
+}
+
+/**
+ * The dtype of a window's samples once converted to numbers (see `toNumberSamples`): float64 for
+ * int64/uint64, the dtype itself otherwise.
+ */
+export function numberDtype(dtype: SampleDtype): RasterDtype {
+  return isBigIntDtype(dtype) ? 'float64' : dtype;
+}
+
+/**
  * Bytes per sample of a dtype.
  */
 export function dtypeBytes(dtype: SampleDtype): number {

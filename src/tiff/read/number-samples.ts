@@ -46,3 +46,19 @@ function inexact(v: bigint, href: string, where: string): RasterError {
     { subject: href },
   );
 }
+
+/**
+ * A window whose samples are numbers (see {@link toNumberSamples}).
+ */
+export interface NumberWindow {
+  data: TypedArray[];
+  /** 1 = valid. */
+  mask?: Uint8Array;
+}
+
+/**
+ * A `readWindow` result with its samples as numbers (see {@link toNumberSamples}), the mask kept.
+ */
+export function toNumberWindow(w: { data: SampleArray[]; mask?: Uint8Array }, href: string): NumberWindow {
+  return { data: toNumberSamples(w.data, w.mask, href), mask: w.mask };
+}

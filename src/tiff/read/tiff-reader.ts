@@ -13,8 +13,8 @@ import { countRead } from './read-counters.js';
 import {
   allocTyped,
   dtypeBytes,
-  dtypeInfo,
   isBigIntDtype,
+  isSampleArrayOf,
   type BigIntArray,
   type SampleArray,
   type StoredSamples,
@@ -126,14 +126,12 @@ export class TiffRasterReader implements RasterReader {
     const cy1 = Math.min(img.height, y0 + h);
     // offered arrays of the right type and size are filled in place (every pixel is written)
     const px = w * h;
-    const big = isBigIntDtype(this.layout.dtype);
-    // offered bigint arrays are not reused: windows of 64-bit integers are rare
     const fits = (a: SampleArray | undefined): a is SampleArray =>
-      a !== undefined && a.length === px && !big && dtypeInfo(this.layout.dtype).accepts(a as TypedArray);
+      a !== undefined && a.length === px && isSampleArrayOf(this.layout.dtype, a);
     const offered = into && into.data.length === bands.length && into.data.every(fits);
     const data = offered ? into.data : bands.map(() => allocTyped(this.layout.dtype, px));
     const inside = cx0 === x0 && cy0 === y0 && cx1 === x0 + w && cy1 === y0 + h;
-    this.fillNodata(data, offered && !inside);
+    this.fillNodata(data, Boolean(offered && !inside));
     const mask = into?.mask?.length === px ? into.mask.fill(0) : new Uint8Array(px);
     if (cx0 >= cx1 || cy0 >= cy1) return { data, mask };
 
@@ -205,13 +203,15 @@ export class TiffRasterReader implements RasterReader {
     return { data, mask };
   }
 
-  /** Fills freshly allocated sample arrays with the nodata value (they start at 0). */
-  /** Fills with nodata where it is not 0 (new arrays are zeros), or with nodata-or-0 when `always`. */
+  /** Fills sample arrays with the nodata value (or 0): fresh ones start at 0, reused ones (`always`) do not. */
   private fillNodata(arrays: SampleArray[], always = false): void {
     if (isBigIntDtype(this.layout.dtype)) {
-      if (this.nodataBig || always) for (const a of arrays) (a as BigIntArray).fill(this.nodataBig ?? 0n);
-    } else if ((this.nodata !== null && this.nodata !== 0) || always)
-      for (const a of arrays) (a as TypedArray).fill(this.nodata ?? 0);
+      const v = this.nodataBig ?? 0n;
+      if (v !== 0n || always) for (const a of arrays) (a as BigIntArray).fill(v);
+    } else {
+      const v = this.nodata ?? 0;
+      if (v !== 0 || always) for (const a of arrays) (a as TypedArray).fill(v);
+    }
   }
 
   async close(): Promise<void> {
