@@ -20,6 +20,7 @@ import { buildGeoMetadata } from '../src/catalog/geoparquet/geo-metadata.js';
 import type { BBox } from '../src/geo/bbox.js';
 import { interval, type TimeInterval } from '../src/geo/interval.js';
 import { SYNTHETIC_T0, SYNTHETIC_T1, syntheticCatalogSql } from '../test/fixtures/catalog/synthetic.js';
+import { median } from './lib/index.js';
 
 const N = Number(process.argv[2] ?? process.env.GEOSLICE_BENCH_N ?? 10_000_000);
 const QUERIES = Number(process.env.GEOSLICE_BENCH_QUERIES ?? 9);
@@ -38,7 +39,6 @@ interface RowGroup {
   stats: Map<string, { min: string | null; max: string | null; nulls: number }>;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
 function queries(n: number): Query[] {

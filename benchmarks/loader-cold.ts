@@ -182,7 +182,8 @@ interface Case {
 async function rawReader(c: Case): Promise<Timing> {
   const reader = await openRaster(c.href, c.warm ? { blockCache: new BlockCache(CACHE_MB << 20) } : {});
   try {
-    const read = ([x, y]: Win) => reader.readWindow(0, x, y, CHIP, CHIP, [0]).then((w) => w.data[0]);
+    const read = ([x, y]: Win) =>
+      reader.readWindow(0, x, y, CHIP, CHIP, [0]).then((w) => w.data[0] as ArrayLike<number>);
     await inFlight(c.wins.slice(0, c.warm ? c.wins.length : WARMUP), CONC, read);
     const { value, work } = await measured(() => inFlight(c.wins.slice(WARMUP), CONC, read));
     return { rate: value.rate, check: checksum(value.out), note: describeWork(work) };

@@ -134,7 +134,7 @@ async function main(): Promise<void> {
       // A fresh cache per round: rasterio starts each round in a new process with an empty cache.
       const oneReader = (cacheMb: number) => () =>
         withReader(path, cacheMb > 0 ? new BlockCache(cacheMb << 20) : undefined, (r) =>
-          timed(wins, (x, y) => r.readWindow(0, x, y, CHIP, CHIP, [0]).then((w) => w.data[0])),
+          timed(wins, (x, y) => r.readWindow(0, x, y, CHIP, CHIP, [0]).then((w) => w.data[0] as ArrayLike<number>)),
         );
       report(
         `${name}, local, one reader, no block cache`,
@@ -152,7 +152,7 @@ async function main(): Promise<void> {
           const r = await openRaster(path, withLayout ? { layout } : {});
           const w = await r.readWindow(0, x, y, CHIP, CHIP, [0]);
           await r.close();
-          return w.data[0];
+          return w.data[0] as ArrayLike<number>;
         });
       report(
         `${name}, local, open per chip, header cache`,
@@ -174,7 +174,7 @@ async function main(): Promise<void> {
           http,
           () =>
             withReader(url, undefined, (r) =>
-              timed(wins, (x, y) => r.readWindow(0, x, y, CHIP, CHIP, [0]).then((w) => w.data[0])),
+              timed(wins, (x, y) => r.readWindow(0, x, y, CHIP, CHIP, [0]).then((w) => w.data[0] as ArrayLike<number>)),
             ),
           () => rasterio(url, wins, 'one', 8),
         ),

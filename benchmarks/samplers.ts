@@ -17,7 +17,6 @@
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import seedrandom from 'seedrandom';
 import type { CatalogRow, GeoCatalog } from '../src/catalog/types.js';
 import { CatalogError } from '../src/errors.js';
@@ -28,19 +27,14 @@ import { writeWkb } from '../src/geo/wkb.js';
 import { createLoader } from '../src/loaders/loader.js';
 import { gridSampler } from '../src/samplers/grid.js';
 import { randomSampler } from '../src/samplers/random.js';
+import { benchArgs } from './lib/index.js';
 
-const { values } = parseArgs({
-  options: {
-    rows: { type: 'string', default: '1000000' },
-    slices: { type: 'string', default: '100000' },
-    load: { type: 'string', default: '1000' },
-    concurrency: { type: 'string', default: '2' },
-  },
-});
-const ROWS = Number(values.rows);
-const SLICES = Number(values.slices);
-const LOAD = Number(values.load);
-const CONC = Number(values.concurrency);
+const {
+  rows: ROWS,
+  slices: SLICES,
+  load: LOAD,
+  concurrency: CONC,
+} = benchArgs({ rows: 1_000_000, slices: 100_000, load: 1000, concurrency: 2 });
 
 const PX = 10240;
 const RES = 10;

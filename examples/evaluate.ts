@@ -77,7 +77,7 @@ export async function stitchedAccuracy(
       Array.from({ length: MODEL_CLASSES }, (_, c) => c),
     );
     const flat = new Float32Array(MODEL_CLASSES * width * height);
-    probs.data.forEach((band, c) => flat.set(band, c * width * height));
+    probs.data.forEach((band, c) => flat.set(band as Float32Array, c * width * height));
     classes = argmaxClasses(flat, width * height);
   } finally {
     await pred.close();

@@ -44,7 +44,7 @@ const { archive, july } = scenes;
 // 2. Polygons of the label raster, one feature per connected area of a class.
 const labelRaster = await openRaster(archive.labels);
 const { width, height, transform, crs } = labelRaster.info;
-const classes = (await labelRaster.readWindow(0, 0, 0, width, height, [0])).data[0];
+const classes = (await labelRaster.readWindow(0, 0, 0, width, height, [0])).data[0] as Uint8Array;
 await labelRaster.close();
 const [x0, xres, , y0, , yres] = transform;
 const features = [];

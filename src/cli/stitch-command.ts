@@ -16,6 +16,7 @@ import { createStitcher } from '../stitch/stitcher.js';
 import type { ValueKind } from '../stitch/uncertainty.js';
 import { parseNumber, UsageError, type CliContext, type SkippedItem } from './args.js';
 import { cliProgressBar } from './progress.js';
+import { toNumberSamples } from '../tiff/read/number-samples.js';
 
 interface StitchFlags {
   out: string;
@@ -214,7 +215,7 @@ async function readPixels(input: Input): Promise<{ data: Float64Array; mask?: Ui
       Array.from({ length: bands }, (_, b) => b),
     );
     const data = new Float64Array(bands * width * height);
-    win.data.forEach((band, b) => data.set(band, b * width * height));
+    toNumberSamples(win.data, win.mask, input.path).forEach((band, b) => data.set(band, b * width * height));
     return { data, mask: win.mask };
   } finally {
     await reader.close();

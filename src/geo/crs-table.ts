@@ -1,9 +1,11 @@
 /**
- * The offline EPSG and ESRI CRS registry: `data/crs-table.tsv.gz`, generated from `epsg-index` and
- * `@esri/proj-codes` by `scripts/build-crs-table.ts` (its header describes the lines), read and
- * parsed once, on the first look-up.
+ * The offline EPSG and ESRI CRS registry: `data/crs-epsg.tsv.gz` and `data/crs-esri.tsv.gz`,
+ * generated from `epsg-index` and `@esri/proj-codes` by `scripts/build-crs-table.ts` (which describes
+ * the lines). Each file is read once, on the first look-up of its authority; a line is split into
+ * fields when its code is asked for.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { GeoError } from '../errors.js';
 
@@ -27,28 +29,20 @@ export interface EsriEntry {
   bbox?: AreaOfUse;
 }
 
-/** The table file: `../../data/` from both `src/geo/` and the built `dist/geo/`. */
-const TABLE_URL = new URL('../../data/crs-table.tsv.gz', import.meta.url);
+/** The table files: `../../data/` from both `src/geo/` and the built `dist/geo/`. */
+const FILES = {
+  epsg: new URL('../../data/crs-epsg.tsv.gz', import.meta.url),
+  esri: new URL('../../data/crs-esri.tsv.gz', import.meta.url),
+};
 
-interface Table {
-  epsg: Map<number, EpsgEntry>;
-  esri: Map<number, EsriEntry>;
-}
+/** Each authority's lines by code, in the file's order. */
+const lines: { epsg?: Map<number, string>; esri?: Map<number, string> } = {};
 
-let table: Table | undefined;
-
-function area(s: string | undefined): AreaOfUse | undefined {
-  if (!s) return undefined;
-  const b = s.split(',').map(Number);
-  return [b[0], b[1], b[2], b[3]];
-}
-
-function load(): Table {
-  let text: string;
+function read(url: URL): string[] {
   try {
-    text = gunzipSync(readFileSync(TABLE_URL)).toString('utf8');
+    return gunzipSync(readFileSync(url)).toString('utf8').split('\n');
   } catch (e) {
-    const path = decodeURIComponent(TABLE_URL.pathname);
+    const path = fileURLToPath(url);
     throw new GeoError(
       'UNKNOWN_CRS',
       `cannot read the CRS table ${path}: ${(e as Error).message}; reinstall geoslice`,
@@ -58,37 +52,61 @@ function load(): Table {
       },
     );
   }
-  const epsg = new Map<number, EpsgEntry>();
-  const esri = new Map<number, EsriEntry>();
-  for (const line of text.split('\n')) {
-    const f = line.split('\t');
-    if (f[0] === 'E') {
-      const bbox = area(f[5]);
-      epsg.set(Number(f[1]), { kind: f[2], name: f[3], proj4: f[4] || null, ...(bbox ? { bbox } : {}) });
-    } else if (f[0] === 'S') {
-      const bbox = area(f[4]);
-      esri.set(Number(f[1]), { name: f[2], wkt: f[3], ...(bbox ? { bbox } : {}) });
-    } else if (f[0] === 'A') {
-      const target = esri.get(Number(f[2]));
-      if (target) esri.set(Number(f[1]), target);
-    }
-  }
-  return { epsg, esri };
 }
 
-function get(): Table {
-  table ??= load();
-  return table;
+/** The code of an `E` or `S` line (its second field). */
+function codeOf(line: string): number {
+  const end = line.indexOf('\t', 2);
+  return Number(line.slice(2, end < 0 ? undefined : end));
+}
+
+function epsgLines(): Map<number, string> {
+  if (!lines.epsg) {
+    lines.epsg = new Map();
+    for (const line of read(FILES.epsg)) if (line.startsWith('E\t')) lines.epsg.set(codeOf(line), line);
+  }
+  return lines.epsg;
+}
+
+function esriLines(): Map<number, string> {
+  if (!lines.esri) {
+    const map = new Map<number, string>();
+    for (const line of read(FILES.esri)) {
+      if (line.startsWith('S\t')) {
+        map.set(codeOf(line), line);
+      } else if (line.startsWith('A\t')) {
+        const [, alias, target] = line.split('\t');
+        const entry = map.get(Number(target));
+        if (entry !== undefined) map.set(Number(alias), entry);
+      }
+    }
+    lines.esri = map;
+  }
+  return lines.esri;
+}
+
+function area(s: string | undefined): AreaOfUse | undefined {
+  if (!s) return undefined;
+  const b = s.split(',').map(Number);
+  return [b[0], b[1], b[2], b[3]];
 }
 
 /** The EPSG registry's entry for `code`, or undefined. */
 export function epsgEntry(code: number): EpsgEntry | undefined {
-  return get().epsg.get(code);
+  const line = epsgLines().get(code);
+  if (line === undefined) return undefined;
+  const [, , kind, name, proj4, bbox] = line.split('\t');
+  const b = area(bbox);
+  return { kind, name, proj4: proj4 || null, ...(b ? { bbox: b } : {}) };
 }
 
 /** ESRI's projection list entry for `code`, or undefined. */
 export function esriEntry(code: number): EsriEntry | undefined {
-  return get().esri.get(code);
+  const line = esriLines().get(code);
+  if (line === undefined) return undefined;
+  const [, , name, wkt, bbox] = line.split('\t');
+  const b = area(bbox);
+  return { name, wkt, ...(b ? { bbox: b } : {}) };
 }
 
 /**
@@ -97,6 +115,6 @@ export function esriEntry(code: number): EsriEntry | undefined {
  * EPSG codes in ESRI's list and are not returned.
  */
 export function esriCodeByName(name: string): number | null {
-  for (const [code, e] of get().esri) if (code >= 32768 && e.name === name) return code;
+  for (const [code, line] of esriLines()) if (code >= 32768 && line.split('\t', 3)[2] === name) return code;
   return null;
 }

@@ -8,11 +8,17 @@ import {
   readSync,
   renameSync,
   rmSync,
+  write,
   writeSync,
-  writevSync,
+  writev,
 } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { InferenceError } from '../errors.js';
+
+const writevAt = (fd: number, b: Buffer[], pos: number) =>
+  new Promise<number>((ok, fail) => writev(fd, b, pos, (e, n) => (e ? fail(e) : ok(n))));
+const writeAt = (fd: number, b: Buffer, off: number, len: number, pos: number) =>
+  new Promise<number>((ok, fail) => write(fd, b, off, len, pos, (e, n) => (e ? fail(e) : ok(n))));
 
 const FORMAT = 'geoslice-inference-journal/1';
 const MAGIC = 0x52534a47; // "GJSR"
@@ -61,6 +67,9 @@ export class InferenceJournal {
   private fd: number;
   private readAt: number;
   private replaying: boolean;
+  /** The appends' writes, chained in order. */
+  private writing: Promise<void> = Promise.resolve();
+  private failure: Error | undefined;
 
   private constructor(
     readonly path: string,
@@ -171,11 +180,14 @@ export class InferenceJournal {
   }
 
   /**
-   * Appends a finished batch. Call only after {@link InferenceJournal.next} returned undefined. Not
-   * synced per record: a killed process loses nothing the kernel has, and after a power loss whatever
-   * did not reach the disk fails its CRC and is predicted again.
+   * Appends a finished batch. Call only after {@link InferenceJournal.next} returned undefined. The
+   * write runs on libuv's thread pool, in order after the earlier ones (`r.data` must not change until
+   * {@link InferenceJournal.settle}); a failed write throws from the next `append` or `settle`. Not
+   * synced per record: a killed process loses what was not written yet or did not reach the disk, which
+   * fails its CRC (or is missing) and is predicted again.
    */
   append(r: Omit<JournalRecord, 'first'>): void {
+    if (this.failure) throw this.failure;
     if (this.replaying)
       throw new InferenceError('BAD_OPTION', `${this.path}: replay every journaled batch before appending`);
     const head = Buffer.alloc(RECORD_HEAD);
@@ -186,17 +198,36 @@ export class InferenceJournal {
     const crc = Buffer.alloc(4);
     crc.writeUInt32LE(recordCrc(head, present, body), 0);
     const length = RECORD_HEAD + present.length + body.length + 4;
-    let done = writevSync(this.fd, [head, present, body, crc], this.readAt);
-    if (done < length) {
-      const rec = Buffer.concat([head, present, body, crc]);
-      while (done < length) done += writeSync(this.fd, rec, done, length - done, this.readAt + done);
-    }
+    const fd = this.fd;
+    const at = this.readAt;
+    this.writing = this.writing.then(async () => {
+      if (this.failure) return;
+      try {
+        let done = await writevAt(fd, [head, present, body, crc], at);
+        if (done < length) {
+          const rec = Buffer.concat([head, present, body, crc]);
+          while (done < length) done += await writeAt(fd, rec, done, length - done, at + done);
+        }
+      } catch (e) {
+        this.failure = e as Error;
+      }
+    });
     this.readAt += length;
     this.chips += r.count;
   }
 
-  /** Closes the journal; with `remove`, deletes it (the run's output is in place). Idempotent. */
-  close(remove = false): void {
+  /** Waits for the appended records to be written; throws the first write failure. */
+  async settle(): Promise<void> {
+    await this.writing;
+    if (this.failure) throw this.failure;
+  }
+
+  /**
+   * Closes the journal once its pending writes are done (a closed descriptor number must not be
+   * written to); with `remove`, deletes it (the run's output is in place). Idempotent.
+   */
+  async close(remove = false): Promise<void> {
+    await this.writing;
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
     if (remove) rmSync(this.path, { force: true });

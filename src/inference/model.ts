@@ -34,6 +34,29 @@ export interface InferenceModel {
 }
 
 /**
+ * A batch of model outputs channels first, `[N, C, H, W]` (the stitcher's layout), with the seconds the
+ * backend computed (for the busy time of the model stage).
+ */
+export interface ChannelsFirstOutput {
+  data: Float32Array;
+  shape: [n: number, c: number, h: number, w: number];
+  seconds: number;
+}
+
+/**
+ * Key of an optional method of a model object, `(batch) => Promise<ChannelsFirstOutput>`, that
+ * `runInference` calls instead of `predict`: the output comes channels first (an NCHW ONNX model's
+ * own layout, so no transpose back and forth) and `batch.data` may be taken over (transferred to the
+ * model's thread). Not public: user models implement `predict`.
+ */
+export const PREDICT_CHANNELS_FIRST: unique symbol = Symbol('geoslice.predictChannelsFirst');
+
+/** A model object with the {@link PREDICT_CHANNELS_FIRST} method. */
+export interface ChannelsFirstModel extends InferenceModel {
+  [PREDICT_CHANNELS_FIRST](batch: ModelInput): Promise<ChannelsFirstOutput>;
+}
+
+/**
  * Per-band input normalisation `x' = (x - mean[c]) / std[c]`, e.g. from band statistics of the
  * training data. One value per input band (or one value for every band).
  */

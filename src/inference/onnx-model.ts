@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
 import { InferenceError } from '../errors.js';
 import {
+  type ChannelsFirstModel,
+  type ChannelsFirstOutput,
   channelsLast,
   checkOutput,
   normalizeInput,
@@ -10,7 +12,9 @@ import {
   type ModelInput,
   type ModelOptions,
   type ModelOutput,
+  PREDICT_CHANNELS_FIRST,
 } from './model.js';
+import { OnnxThread, type OnnxThreadModel } from './onnx-thread.js';
 import { importOptional } from './optional-import.js';
 
 /**
@@ -60,15 +64,15 @@ export async function loadOnnxModel(path: string, opts: OnnxModelOptions = {}): 
         'BAD_OPTION',
         `${k} must be 'NCHW' or 'NHWC'${k === 'layout' ? " or 'auto'" : ''}, got ${JSON.stringify(v)}`,
       );
-  const mod = await importOptional<OrtModule & { default?: OrtModule }>(
+  await importOptional<OrtModule>(
     'onnxruntime-node',
     'ONNX models',
     'ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node',
   );
-  const ort = typeof mod.InferenceSession === 'function' ? mod : (mod.default as OrtModule);
-  let session: Ort.InferenceSession;
+  let opened: Awaited<ReturnType<typeof OnnxThread.open>>;
   try {
-    session = await ort.InferenceSession.create(file, {
+    // The session lives on its own thread: onnxruntime-node computes on the thread that calls run.
+    opened = await OnnxThread.open(import.meta.resolve('onnxruntime-node'), file, {
       executionProviders: ['cpu'],
       graphOptimizationLevel: 'all',
       // Idle pool threads sleep instead of spinning, so that reading and stitching (on the main thread,
@@ -82,19 +86,22 @@ export async function loadOnnxModel(path: string, opts: OnnxModelOptions = {}): 
       subject: file,
     });
   }
-  const inputName = opts.inputName ?? session.inputNames[0];
-  const outputName = opts.outputName ?? session.outputNames[0];
+  const { thread, model: info } = opened;
+  const inputName = opts.inputName ?? info.inputNames[0];
+  const outputName = opts.outputName ?? info.outputNames[0];
   for (const [kind, name, names] of [
-    ['input', inputName, session.inputNames],
-    ['output', outputName, session.outputNames],
+    ['input', inputName, info.inputNames],
+    ['output', outputName, info.outputNames],
   ] as const)
-    if (!names.includes(name))
+    if (!names.includes(name)) {
+      await thread.close();
       throw new InferenceError(
         'BAD_OPTION',
         `${file} has no ${kind} ${JSON.stringify(name)}; its ${kind}s are ${JSON.stringify(names)}`,
         { subject: file },
       );
-  const declared = declaredShape(session, inputName);
+    }
+  const declared = declaredShape(info, inputName);
   const id = `${file} (${statSync(file).size} bytes)`;
   let closed = false;
 
@@ -104,59 +111,78 @@ export async function loadOnnxModel(path: string, opts: OnnxModelOptions = {}): 
     return 'NCHW';
   };
 
-  return {
+  /**
+   * Runs one batch; `data` is taken over (transferred to the model's thread). Returns the output as
+   * onnxruntime gave it, with its layout: a 3-D `[N, H, W]` output is one band.
+   */
+  const run = async (
+    batch: ModelInput,
+    own: boolean,
+  ): Promise<{ data: Float32Array; dims: number[]; layout: 'NCHW' | 'NHWC'; seconds: number }> => {
+    if (closed) throw new InferenceError('BAD_OPTION', `${file}: the model was closed`, { subject: file });
+    const x = normalizeInput(batch, opts.normalize);
+    const [n, c, h, w] = x.shape;
+    const layout = layoutFor(c);
+    const dims = layout === 'NCHW' ? [n, c, h, w] : [n, h, w, c];
+    // channelsLast and normalizeInput return new arrays; the caller's batch is copied unless it gave it up.
+    const data = layout === 'NHWC' ? channelsLast(x.data, x.shape) : x !== batch || own ? x.data : x.data.slice();
+    let out: Awaited<ReturnType<OnnxThread['run']>>;
+    try {
+      out = await thread.run(inputName, outputName, data, dims);
+    } catch (e) {
+      throw new InferenceError(
+        'BAD_MODEL',
+        `onnxruntime failed on a batch of shape [${dims}] (${layout}) for ${file}: ${(e as Error).message.split('\n')[0]}`,
+        { cause: e, subject: file },
+      );
+    }
+    if (out.type !== 'float32')
+      throw new InferenceError('BAD_OUTPUT', `${file}: output ${outputName} is ${out.type}, expected float32`, {
+        subject: file,
+      });
+    if (out.dims.length === 3) return { data: out.data, dims: [...out.dims, 1], layout: 'NHWC', seconds: out.seconds };
+    if (out.dims.length !== 4)
+      throw new InferenceError(
+        'BAD_OUTPUT',
+        `${file}: output ${outputName} has shape [${out.dims.join(', ')}]; expected [N, C, H, W], [N, H, W, C] or [N, H, W]`,
+        { subject: file },
+      );
+    return { data: out.data, dims: out.dims, layout: opts.outputLayout ?? layout, seconds: out.seconds };
+  };
+
+  const model: ChannelsFirstModel = {
     backend: `onnxruntime-node (cpu${threads ? `, ${threads} threads` : ''})`,
     id,
     async predict(batch: ModelInput): Promise<ModelOutput> {
-      if (closed) throw new InferenceError('BAD_OPTION', `${file}: the model was closed`, { subject: file });
-      const x = normalizeInput(batch, opts.normalize);
-      const [n, c, h, w] = x.shape;
-      const layout = layoutFor(c);
-      const input =
-        layout === 'NCHW'
-          ? new ort.Tensor('float32', x.data, [n, c, h, w])
-          : new ort.Tensor('float32', channelsLast(x.data, x.shape), [n, h, w, c]);
-      let result: Ort.InferenceSession.ReturnType;
-      try {
-        result = await session.run({ [inputName]: input }, [outputName]);
-      } catch (e) {
-        throw new InferenceError(
-          'BAD_MODEL',
-          `onnxruntime failed on a batch of shape [${layout === 'NCHW' ? [n, c, h, w] : [n, h, w, c]}] (${layout}) for ${file}: ${(e as Error).message.split('\n')[0]}`,
-          { cause: e, subject: file },
-        );
-      }
-      const out = result[outputName];
-      const dims = out.dims.map(Number);
-      if (out.type !== 'float32')
-        throw new InferenceError('BAD_OUTPUT', `${file}: output ${outputName} is ${out.type}, expected float32`, {
-          subject: file,
-        });
-      const data = out.data as Float32Array;
-      if (dims.length === 3) return checkOutput({ data, shape: [dims[0], dims[1], dims[2], 1] }, n, file);
-      if (dims.length !== 4)
-        throw new InferenceError(
-          'BAD_OUTPUT',
-          `${file}: output ${outputName} has shape [${dims.join(', ')}]; expected [N, C, H, W], [N, H, W, C] or [N, H, W]`,
-          { subject: file },
-        );
-      const outLayout = opts.outputLayout ?? layout;
-      if (outLayout === 'NHWC') return checkOutput({ data, shape: dims as ModelOutput['shape'] }, n, file);
+      const n = batch.shape[0];
+      const { data, dims, layout } = await run(batch, false);
+      if (layout === 'NHWC') return checkOutput({ data, shape: dims as ModelOutput['shape'] }, n, file);
       const [on, oc, oh, ow] = dims;
       return checkOutput({ data: channelsLast(data, dims), shape: [on, oh, ow, oc] }, n, file);
+    },
+    async [PREDICT_CHANNELS_FIRST](batch: ModelInput): Promise<ChannelsFirstOutput> {
+      const n = batch.shape[0];
+      const { data, dims, layout, seconds } = await run(batch, true);
+      if (layout === 'NCHW') {
+        const [on, oc, oh, ow] = dims;
+        checkOutput({ data, shape: [on, oh, ow, oc] }, n, file);
+        return { data, shape: [on, oc, oh, ow], seconds };
+      }
+      const [on, oh, ow, oc] = checkOutput({ data, shape: dims as ModelOutput['shape'] }, n, file).shape;
+      return { data: channelsLast(data, dims, true), shape: [on, oc, oh, ow], seconds };
     },
     async close() {
       if (closed) return;
       closed = true;
-      await session.release();
+      await thread.close();
     },
   };
+  return model;
 }
 
 /** The declared shape of an input (numbers for fixed axes, undefined for symbolic ones), when the model says. */
-function declaredShape(session: Ort.InferenceSession, name: string): (number | undefined)[] | undefined {
-  const meta = (session as { inputMetadata?: readonly Ort.InferenceSession.ValueMetadata[] }).inputMetadata;
-  const m = meta?.find((v) => v.name === name);
+function declaredShape(info: OnnxThreadModel, name: string): (number | undefined)[] | undefined {
+  const m = info.inputMetadata.find((v) => v.name === name);
   if (!m?.isTensor) return undefined;
   return m.shape.map((d) => (typeof d === 'number' && d > 0 ? d : undefined));
 }

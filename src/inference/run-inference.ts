@@ -20,7 +20,13 @@ import {
 } from '../stitch/write-predictions.js';
 import { InferenceJournal } from './journal.js';
 import { loadModel, type LoadModelOptions, type ModelSource } from './load-model.js';
-import { channelsLast, type InferenceModel, type ModelOutput } from './model.js';
+import {
+  type ChannelsFirstModel,
+  type ChannelsFirstOutput,
+  channelsLast,
+  type InferenceModel,
+  PREDICT_CHANNELS_FIRST,
+} from './model.js';
 import { readAhead } from './read-ahead.js';
 import { openRegion, type InferenceSource } from './region.js';
 
@@ -96,12 +102,19 @@ export interface InferenceResult extends StitchWriteResult {
   /** Tiles predicted per second of this run (replays excluded). */
   chipsPerSecond: number;
   /**
-   * Wall-clock seconds: `read` = waiting for the loader (reads not hidden behind the model), `model` =
-   * waiting for `predict` (not hidden behind stitching), `stitch` = blending and streaming finished
-   * tiles out (journal writes included),
-   * `write` = finishing the COGs, `total` = the whole run.
+   * Where the wall-clock time went, split so that the parts add up to `total` (with setup: opening the
+   * source and loading the model): `model` = a model call was running (whatever else ran meanwhile);
+   * `read` = waiting for pixels while no model call ran; `stitch` = blending, journaling and streaming
+   * finished tiles out while no model call ran (the stitching not hidden behind the model); `write` =
+   * finishing the COGs.
    */
   seconds: { read: number; model: number; stitch: number; write: number; total: number };
+  /**
+   * Busy time of each stage, overlapping each other: `model` = seconds the backend computed; `stitch` =
+   * seconds the main thread spent blending, journaling and streaming tiles out; `read` = seconds a
+   * batch read was in flight (requested, not yet delivered).
+   */
+  busy: { read: number; model: number; stitch: number };
   /** The model backend, e.g. `onnxruntime-node (cpu, 2 threads)`. */
   backend: string;
   grid: GeoSlice;
@@ -209,6 +222,7 @@ async function runInferenceUnguarded(opts: RunInferenceOptions): Promise<Inferen
     const j = journal;
     const m = model;
     const t = { read: 0, model: 0, stitch: 0, write: 0 };
+    const busy = { read: 0, model: 0, stitch: 0 };
     let predicted = 0;
     let predictStart = 0;
     let resumed = 0;
@@ -283,6 +297,7 @@ async function runInferenceUnguarded(opts: RunInferenceOptions): Promise<Inferen
         yield* stitchBatch(slices, rec.data, rec.bands, rec.height, rec.width);
         resumed += rec.present.reduce((a, b) => a + b, 0);
         t.stitch += performance.now() - t0;
+        busy.stitch += performance.now() - t0;
         report();
       }
       // Tiles are numbered in sampler order, so that a batch's journal record can say which tiles of its
@@ -295,24 +310,43 @@ async function runInferenceUnguarded(opts: RunInferenceOptions): Promise<Inferen
         }
       })();
       predictStart = performance.now();
-      const batches = readAhead(region.loader.batches(rest, { batchSize }))[Symbol.asyncIterator]();
-      /** The model runs on its own threads (onnxruntime): batch k + 1 is predicted while batch k is stitched. */
+      const batches = readAhead(region.loader.batches(rest, { batchSize }), busy)[Symbol.asyncIterator]();
+      const channelsFirst = (m as Partial<ChannelsFirstModel>)[PREDICT_CHANNELS_FIRST]?.bind(m);
+      /** The model runs on its own thread (onnxruntime): batch k + 1 is predicted while batch k is stitched. */
       const startPredict = (batch: Batch) => {
         if (batch.shape.length !== 4)
           throw new InferenceError('BAD_OPTION', `batches of shape [${batch.shape.join(', ')}] are not [N, C, H, W]`);
         const [n, c, h, w] = batch.shape;
-        const y = m.predict({ data: batch.data, shape: [n, c, h, w] });
-        y.catch(() => undefined); // awaited below; a failure must not become an unhandled rejection meanwhile
-        return { batch, y };
+        const input = { data: batch.data, shape: [n, c, h, w] as [number, number, number, number] };
+        const started = performance.now();
+        const job: { batch: Batch; y: Promise<ChannelsFirstOutput>; started: number; done?: number } = {
+          batch,
+          started,
+          y: (channelsFirst
+            ? channelsFirst(input)
+            : m.predict(input).then((o) => ({
+                data: channelsLast(o.data, o.shape, true),
+                shape: [o.shape[0], o.shape[3], o.shape[1], o.shape[2]] as ChannelsFirstOutput['shape'],
+                seconds: (performance.now() - started) / 1000,
+              }))
+          ).then((o) => {
+            job.done = performance.now();
+            return o;
+          }),
+        };
+        job.y.catch(() => undefined); // awaited below; a failure must not become an unhandled rejection meanwhile
+        return job;
       };
+      /** Milliseconds of `[a, b]` during which no model call of `job` (started before `a`) was running. */
+      const unhidden = (a: number, b: number, job: ReturnType<typeof startPredict> | undefined) =>
+        job === undefined ? b - a : job.done === undefined ? 0 : Math.max(0, b - Math.max(a, job.done));
       const stitchJob = async function* (
         job: ReturnType<typeof startPredict>,
-        y: ModelOutput,
+        y: ChannelsFirstOutput,
       ): AsyncGenerator<PredictionResult> {
-        const t0 = performance.now();
         const [n, , h, w] = job.batch.shape;
-        const [, oh, ow, oc] = y.shape;
-        const chw = channelsLast(y.data, y.shape, true);
+        const [, oc, oh, ow] = y.shape;
+        const chw = y.data;
         if (oh === h && ow === w) maskNoData(chw, job.batch.mask, n, oc, h * w);
         const first = j.chips;
         const last = indexOf.get(job.batch.slices[n - 1]) as number;
@@ -325,7 +359,6 @@ async function runInferenceUnguarded(opts: RunInferenceOptions): Promise<Inferen
         j.append({ count: present.length, present, bands: oc, height: oh, width: ow, data: chw });
         yield* stitchBatch(job.batch.slices, chw, oc, oh, ow);
         predicted += n;
-        t.stitch += performance.now() - t0;
         report();
       };
       // One model call at a time: batch k + 1 is read while batch k is predicted, and predicted while
@@ -336,11 +369,20 @@ async function runInferenceUnguarded(opts: RunInferenceOptions): Promise<Inferen
           const t0 = performance.now();
           const next = await batches.next();
           const t1 = performance.now();
-          t.read += t1 - t0;
+          t.read += unhidden(t0, t1, inflight);
           const y = inflight ? await inflight.y : undefined;
-          t.model += performance.now() - t1;
+          const t2 = performance.now();
+          if (inflight) {
+            busy.model += (y as ChannelsFirstOutput).seconds * 1000;
+            t.model += (inflight.done ?? t2) - inflight.started;
+          }
           const job = next.done ? undefined : startPredict(next.value);
-          if (inflight && y) yield* stitchJob(inflight, y);
+          if (inflight && y) {
+            yield* stitchJob(inflight, y);
+            const t3 = performance.now();
+            busy.stitch += t3 - t2;
+            t.stitch += unhidden(t2, t3, job);
+          }
           inflight = job;
           if (!job) break;
         }
@@ -364,10 +406,11 @@ async function runInferenceUnguarded(opts: RunInferenceOptions): Promise<Inferen
       });
     else for await (const _ of pipeline());
     if (!stitcher) throw new InferenceError('EMPTY_REGION', `no tile of the region could be predicted`);
+    await j.settle();
     const tw = performance.now();
     const written = await (stitcher as Stitcher).write(out);
     t.write = performance.now() - tw;
-    j.close(true);
+    await j.close(true);
     journal = undefined;
     const s = (ms: number) => ms / 1000;
     const runSeconds = s(performance.now() - predictStart);
@@ -383,12 +426,13 @@ async function runInferenceUnguarded(opts: RunInferenceOptions): Promise<Inferen
         write: s(t.write),
         total: s(performance.now() - started),
       },
+      busy: { read: s(busy.read), model: s(busy.model), stitch: s(busy.stitch) },
       backend: m.backend,
       grid: region.grid,
       catalog,
     };
   } finally {
-    journal?.close();
+    await journal?.close();
     (stitcher as Stitcher | undefined)?.close();
     if (model && model !== opts.model) await model.close();
     await region.close();

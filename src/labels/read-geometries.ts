@@ -9,6 +9,7 @@ import type { CrsInput } from '../geo/crs.js';
 import type { TimeInterval } from '../geo/interval.js';
 import type { GeoSlice } from '../geo/slice.js';
 import type { TypedArray } from '../tiff/dtype.js';
+import { toNumberSamples } from '../tiff/read/number-samples.js';
 import type { BandSelector } from '../loaders/load-slice.js';
 import { vectorBBox } from '../vector/geometry.js';
 import { reprojectGeometry } from '../vector/reproject.js';
@@ -147,10 +148,11 @@ async function readRow(
   const stats: ZonalStats[] = [];
   for (const band of bands) {
     const w = await (await readers.get(band.href)).readWindow(0, col0, row0, width, height, [band.band]);
-    data.push(w.data[0]);
+    const [values] = toNumberSamples(w.data, w.mask, band.href);
+    data.push(values);
     // Statistics per band over its own valid pixels (as rasterio's masked read); `mask` needs every band.
     const own = w.mask ? inside.data.map((v, i) => v & w.mask![i]) : inside.data;
-    stats.push(zonalStats(w.data[0], own));
+    stats.push(zonalStats(values, own));
     if (w.mask) for (let i = 0; i < mask.length; i++) mask[i] &= w.mask[i];
   }
   return {

@@ -12,6 +12,7 @@ import { transformPoint } from '../geo/transform.js';
 import type { BandSelector } from '../loaders/load-slice.js';
 import { inputFeatures, inputName, type GeometryInput } from './geometry-input.js';
 import { ReaderCache, rowBands } from './row-bands.js';
+import { exactNumber } from '../tiff/read/number-samples.js';
 
 /**
  * Options of {@link samplePoints}.
@@ -141,7 +142,7 @@ async function sampleRow(
     if (col < 0 || r < 0 || col >= info.width || r >= info.height) return null;
     at ??= { col, row: r };
     const w = await reader.readWindow(0, col, r, 1, 1, [b.band]);
-    values.push(w.mask && !w.mask[0] ? null : Number(w.data[0][0]));
+    values.push(w.mask && !w.mask[0] ? null : exactNumber(w.data[0][0], b.href, `column ${col}, row ${r}`));
   }
   return at ? { rowId: row.id, tmin: row.tmin, ...at, values } : null;
 }

@@ -1,12 +1,14 @@
 import { GeosliceError, LoaderError } from '../errors.js';
 import { describeSlice, type GeoSlice } from '../geo/slice.js';
+import { type NumberWindow, toNumberWindow } from '../tiff/read/number-samples.js';
 import type { RasterReader, WindowData } from './raster.js';
 import type { PixelWindow } from './warp.js';
 
 /**
  * Reads bands of one file for a slice. gdalwarp takes an Alpha band as the source's validity even
  * where GetMaskFlags does not (e.g. int16 alpha, or next to a nodata value): it is read along and
- * pixels where it is 0 are cleared from the mask. `into` is offered to the reader (see
+ * pixels where it is 0 are cleared from the mask. int64/uint64 samples come back as float64 (exact, or
+ * `INEXACT_INT64`: see `toNumberSamples`). `into` is offered to the reader (see
  * `RasterReader.readWindow`) when no alpha band is read along. Untyped failures become {@link LoaderError}
  * `READ_FAILED` naming the file and the slice.
  */
@@ -17,13 +19,14 @@ export async function readFileWindow(
   file: { href: string; bands: number[] },
   slice: GeoSlice,
   into?: WindowData,
-): Promise<WindowData> {
+): Promise<NumberWindow> {
   try {
     const alpha = reader.info.alphaMask ? null : (reader.info.alphaBand ?? null);
-    if (alpha === null) return await reader.readWindow(level, w.x0, w.y0, w.width, w.height, file.bands, into);
+    if (alpha === null)
+      return toNumberWindow(await reader.readWindow(level, w.x0, w.y0, w.width, w.height, file.bands, into), file.href);
     const at = file.bands.indexOf(alpha);
     const bands = at >= 0 ? file.bands : [...file.bands, alpha];
-    const got = await reader.readWindow(level, w.x0, w.y0, w.width, w.height, bands);
+    const got = toNumberWindow(await reader.readWindow(level, w.x0, w.y0, w.width, w.height, bands), file.href);
     const a = got.data[at >= 0 ? at : file.bands.length];
     const mask = got.mask ?? new Uint8Array(w.width * w.height).fill(1);
     for (let i = 0; i < mask.length; i++) if (a[i] === 0) mask[i] = 0;
@@ -44,7 +47,7 @@ export async function readFileWindow(
  * gdalwarp's unified source nodata: (255, 0, 0) with nodata 0 is a valid pixel). Integer pixels are
  * never NaN, so without a nodata value only the reader's mask counts.
  */
-export function clearInvalid(valid: Uint8Array, data: WindowData, nodata: number | null): void {
+export function clearInvalid(valid: Uint8Array, data: NumberWindow, nodata: number | null): void {
   const px = valid.length;
   const m = data.mask;
   if (m && m !== valid) andMask(valid, m);

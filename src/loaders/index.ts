@@ -23,9 +23,12 @@ export type {
   RasterInfo,
   RasterLevel,
   RasterReader,
+  SampleArray,
+  SampleDtype,
   TypedArray,
   WindowData,
 } from './raster.js';
+export { toNumberSamples } from '../tiff/read/number-samples.js';
 export { assertCogLayout, extractCogLayout } from '../tiff/cog-layout.js';
 export type { CogImageLayout, CogLayout } from '../tiff/cog-layout.js';
 export { BlockCache } from '../sources/block-cache.js';

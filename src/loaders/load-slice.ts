@@ -150,10 +150,10 @@ export async function loadSliceWith(
     checkWindow(g.width, g.height, 1, describeSlice(slice), limits);
   }
   const resampling = opts.resampling ?? 'nearest';
-  if (resampling !== 'nearest' && resampling !== 'bilinear') {
+  if (resampling !== 'nearest' && resampling !== 'bilinear' && resampling !== 'mode') {
     throw new LoaderError(
       'BAD_OPTION',
-      `resampling must be 'nearest' or 'bilinear', got ${JSON.stringify(resampling)}`,
+      `resampling must be 'nearest', 'bilinear' or 'mode', got ${JSON.stringify(resampling)}`,
     );
   }
   const overviews = opts.overviews ?? 'auto';
@@ -386,7 +386,7 @@ function rowItem(row: CatalogRow, bands: BandSelector[] | undefined, slice: GeoS
     }
     const cached = row.extras[`${p.key}_cog`];
     if (f.layout === undefined && cached !== undefined && cached !== null) {
-      f.layout = assertCogLayout(typeof cached === 'string' ? JSON.parse(cached) : cached, p.href);
+      f.layout = cachedLayout(cached, p.href);
     }
     f.bands.push(p.band - 1);
     f.chipBands.push(i);
@@ -402,6 +402,19 @@ function rowItem(row: CatalogRow, bands: BandSelector[] | undefined, slice: GeoS
     dated: true,
     files: [...files.values()],
   };
+}
+
+/** Header caches already checked, by the catalog value they came from (rows of a loaded catalog are reused). */
+const checkedLayouts = new WeakMap<object, { href: string; layout: CogLayout }>();
+
+/** The {@link CogLayout} of a row's `<asset>_cog` value (an object, or JSON text), checked once per object. */
+function cachedLayout(cached: unknown, href: string): CogLayout {
+  if (typeof cached !== 'object' || cached === null) return assertCogLayout(JSON.parse(String(cached)), href);
+  const hit = checkedLayouts.get(cached);
+  if (hit && hit.href === href) return hit.layout;
+  const layout = assertCogLayout(cached, href);
+  checkedLayouts.set(cached, { href, layout });
+  return layout;
 }
 
 interface Ctx {

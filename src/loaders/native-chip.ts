@@ -1,7 +1,7 @@
 import { normalizeCrs } from '../geo/crs.js';
 import type { GeoSlice } from '../geo/slice.js';
 import type { CogLayout } from '../tiff/cog-layout.js';
-import { type DTypeInfo, dtypeInfo, type RasterDtype, type TypedArray } from '../tiff/dtype.js';
+import { type DTypeInfo, dtypeInfo, numberDtype, type RasterDtype, type TypedArray } from '../tiff/dtype.js';
 import type { ChipPool } from './chip-pool.js';
 import { clearInvalid, readFileWindow, zeroInvalid } from './file-window.js';
 import { pickLevelForRatio, warpRatio } from './overview.js';
@@ -83,7 +83,7 @@ export async function nativeChip(req: NativeRequest): Promise<NativePixels | nul
   );
   reads.forEach((got, f) => {
     const { file, reader } = plans[f];
-    const from = dtypeInfo(reader.info.dtype);
+    const from = dtypeInfo(numberDtype(reader.info.dtype)); // int64/uint64 arrive as float64
     file.chipBands.forEach((cb, i) => {
       if (got.data[i] !== intos[f].data[i]) copyBand(data, cb * n, got.data[i], out, from, wide);
     });

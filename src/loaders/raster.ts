@@ -12,7 +12,7 @@ import { TiffRasterReader } from '../tiff/read/tiff-reader.js';
 
 import type { RasterInfo, RasterReader, WindowData } from '../tiff/raster-reader.js';
 
-export type { RasterDtype, TypedArray } from '../tiff/dtype.js';
+export type { RasterDtype, SampleArray, SampleDtype, TypedArray } from '../tiff/dtype.js';
 export type { GeoTransform } from '../tiff/geotransform.js';
 export type { RasterInfo, RasterLevel, RasterReader, WindowData } from '../tiff/raster-reader.js';
 

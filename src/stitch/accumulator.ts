@@ -37,6 +37,9 @@ export interface AccumulatorOptions {
   scratchDir?: string;
 }
 
+/** One `tileSize²` plane of final values (a band of an output tile). */
+export type Plane = Float64Array | Float32Array;
+
 /** Weights below this are raised to it, so a pixel inside a chip is never weighted exactly 0. */
 const MIN_WEIGHT = 1e-12;
 /** Positions within this many pixels of a whole pixel are snapped onto it (float noise of bounds / resolution). */
@@ -277,6 +280,19 @@ export class TileAccumulator {
             }
             continue;
           }
+          if (before === 0) {
+            // The pixel's first prediction: the running mean becomes x (0 + x: -0 stored as 0, as the update
+            // below would), the squared deviations stay 0. Same values, without the division.
+            for (let c = 0; c < bands; c++) {
+              const x = vals[c];
+              tile[meanAt + c * n + p] = 0 + x;
+              if (replaces) {
+                const xi = pickAt + c * n + p;
+                if (replaces(tile[xi], x, true)) tile[xi] = x;
+              }
+            }
+            continue;
+          }
           const ratio = w / W;
           for (let c = 0; c < bands; c++) {
             const x = vals[c];
@@ -297,58 +313,85 @@ export class TileAccumulator {
   }
 
   /**
-   * Final values of tile `index`: `pred` receives `bands` planes of `tileSize²` (mean, or the picked value
-   * of `'max'`/`'first'`/`'last'`) and `unc` (when given) receives entropy, variance, margin planes
-   * (probabilities/logits), just variance (regression), or one σ plane per band (`'inverse-variance'`),
-   * followed by the count plane when counting. Pixels without any prediction get `nodata` / `uncNodata`
-   * (count: 0). Returns the number of pixels with a prediction; an untouched tile fills everything with
-   * nodata and returns 0.
+   * Final values of tile `index`, one `tileSize²` plane per band: `pred` receives the `bands` planes
+   * (mean, or the picked value of `'max'`/`'first'`/`'last'`) and `unc` (when given) the entropy,
+   * variance, margin planes (probabilities/logits), just variance (regression), or one σ plane per band
+   * (`'inverse-variance'`), followed by the count plane when counting. Pixels without any prediction
+   * get `nodata` / `uncNodata` (count: 0); with `nanToNodata`, a final value that is NaN becomes
+   * `nodata` too. Returns the number of pixels with a prediction; an untouched tile fills everything
+   * with nodata and returns 0.
    */
-  finalizeTile(index: number, pred: Float64Array, nodata: number, unc?: Float64Array, uncNodata = NaN): number {
+  finalizeTile(
+    index: number,
+    pred: readonly Plane[],
+    nodata: number,
+    unc?: readonly Plane[],
+    uncNodata = NaN,
+    nanToNodata = false,
+  ): number {
     const { bands, kind, trackVariance } = this.opts;
     const n = this.n;
     const tile = this.store.peek(index);
     const counting = this.opts.count === true;
-    const countPlane = unc && counting ? unc.length - n : -1;
+    const countPlane = unc && counting ? unc[unc.length - 1] : undefined;
     if (!tile) {
-      pred.fill(nodata);
-      unc?.fill(uncNodata);
-      if (unc && counting) unc.fill(0, countPlane);
+      for (const plane of pred) plane.fill(nodata, 0, n);
+      if (unc) for (const plane of unc) plane.fill(uncNodata, 0, n);
+      countPlane?.fill(0, 0, n);
       return 0;
     }
     if (unc && !trackVariance)
       throw new StitchError('BAD_OPTION', 'uncertainty bands need the stitcher created with uncertainty: true');
     const src = this.rule.pick ? this.pickAt : this.meanAt;
-    const probs = kind !== 'regression';
-    const ivw = this.rule.inverseVariance === true;
     let covered = 0;
+    for (let c = 0; c < bands; c++) {
+      const out = pred[c];
+      const at = src + c * n;
+      for (let p = 0; p < n; p++) {
+        const v = tile[p] === 0 ? nodata : tile[at + p];
+        out[p] = nanToNodata && v !== v ? nodata : v;
+      }
+    }
+    for (let p = 0; p < n; p++) if (tile[p] !== 0) covered++;
+    if (!unc) return covered;
+    if (countPlane) {
+      const at = this.countAt;
+      for (let p = 0; p < n; p++) countPlane[p] = tile[p] === 0 ? 0 : tile[at + p];
+    }
+    if (this.rule.inverseVariance) {
+      for (let c = 0; c < bands; c++) {
+        const out = unc[c];
+        const si = this.ivwAt + c * n;
+        const s2 = si + bands * n;
+        for (let p = 0; p < n; p++) out[p] = tile[p] === 0 ? uncNodata : Math.sqrt(tile[s2 + p]) / tile[si + p];
+      }
+      return covered;
+    }
+    const m2At = this.m2At;
+    const meanAt = this.meanAt;
+    const probs = kind !== 'regression';
+    const variancePlane = probs ? unc[1] : unc[0];
     for (let p = 0; p < n; p++) {
       const W = tile[p];
       if (W === 0) {
-        for (let c = 0; c < bands; c++) pred[c * n + p] = nodata;
-        if (unc) for (let u = 0; u < unc.length / n; u++) unc[u * n + p] = uncNodata;
-        if (countPlane >= 0) unc![countPlane + p] = 0;
-        continue;
-      }
-      covered++;
-      for (let c = 0; c < bands; c++) pred[c * n + p] = tile[src + c * n + p];
-      if (!unc) continue;
-      if (countPlane >= 0) unc[countPlane + p] = tile[this.countAt + p];
-      if (ivw) {
-        for (let c = 0; c < bands; c++) {
-          const si = this.ivwAt + c * n + p;
-          unc[c * n + p] = Math.sqrt(tile[si + bands * n]) / tile[si];
-        }
+        variancePlane[p] = uncNodata;
         continue;
       }
       let variance = 0;
-      for (let c = 0; c < bands; c++) variance += Math.max(0, tile[this.m2At + c * n + p] / W);
-      variance /= bands;
-      if (probs) {
-        unc[p] = predictiveEntropy(tile, this.meanAt + p, n, bands);
-        unc[n + p] = variance;
-        unc[2 * n + p] = probabilityMargin(tile, this.meanAt + p, n, bands);
-      } else unc[p] = variance;
+      for (let c = 0; c < bands; c++) variance += Math.max(0, tile[m2At + c * n + p] / W);
+      variancePlane[p] = variance / bands;
+    }
+    if (!probs) return covered;
+    const entropy = unc[0];
+    const margin = unc[2];
+    for (let p = 0; p < n; p++) {
+      if (tile[p] === 0) {
+        entropy[p] = uncNodata;
+        margin[p] = uncNodata;
+        continue;
+      }
+      entropy[p] = predictiveEntropy(tile, meanAt + p, n, bands);
+      margin[p] = probabilityMargin(tile, meanAt + p, n, bands);
     }
     return covered;
   }

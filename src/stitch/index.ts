@@ -12,7 +12,7 @@ export * from './uncertainty.js';
 export * from './accumulator.js';
 export * from './accumulator-store.js';
 export * from './stitcher.js';
-export * from './stitch-writer.js';
+export { StitchOutput, type StitchWriteOptions, type StitchWriteResult, uncertaintyPathFor } from './stitch-writer.js';
 export * from './lineage.js';
 export * from './write-predictions.js';
 export * from './select-for-labeling.js';

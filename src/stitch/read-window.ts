@@ -56,9 +56,12 @@ export function readStitchedWindow(
   const n = tileSize * tileSize;
   const tp = new Float64Array(bands * n);
   const tu = withUnc ? new Float64Array(uncertaintyBands.length * n) : undefined;
+  const planes = (a: Float64Array) => Array.from({ length: a.length / n }, (_, k) => a.subarray(k * n, (k + 1) * n));
+  const tpPlanes = planes(tp);
+  const tuPlanes = tu && planes(tu);
   for (let ty = Math.floor(y0 / tileSize); ty * tileSize < y0 + h; ty++) {
     for (let tx = Math.floor(x0 / tileSize); tx * tileSize < x0 + w; tx++) {
-      acc.finalizeTile(ty * acc.tilesX + tx, tp, nodata, tu);
+      acc.finalizeTile(ty * acc.tilesX + tx, tpPlanes, nodata, tuPlanes);
       const ya = Math.max(y0, ty * tileSize);
       const yb = Math.min(y0 + h, (ty + 1) * tileSize);
       const xa = Math.max(x0, tx * tileSize);

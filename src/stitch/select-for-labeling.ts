@@ -24,7 +24,7 @@ export interface SelectOptions {
 }
 
 /** The keys of {@link SelectOptions} (the compiler checks the list is complete). */
-export const SELECT_OPTION_KEYS = optionKeys<SelectOptions>()(['k', 'by', 'minSpacing', 'perStratum']);
+const SELECT_OPTION_KEYS = optionKeys<SelectOptions>()(['k', 'by', 'minSpacing', 'perStratum']);
 
 const EARTH_RADIUS_M = 6371008.8;
 

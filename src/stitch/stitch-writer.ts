@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { StitchError } from '../errors.js';
 import { optionKeys } from '../option-keys.js';
-import type { TileAccumulator } from './accumulator.js';
+import type { Plane, TileAccumulator } from './accumulator.js';
 import { createCogWriter, type CogWriter, type CogWriteOptions } from '../tiff/write/cog-writer.js';
 import { commitRenames, recoverCommits } from './commit.js';
 import { removeStaleTemps, tempSibling } from '../catalog/temp-files.js';
@@ -68,6 +68,16 @@ export interface StitchWriteResult {
   coveredPixels: number;
 }
 
+/** Buffers of one writing lane of a {@link StitchOutput}. */
+interface Lane {
+  /** Integer dtypes: the final values before their checked conversion into `bands`. */
+  tp: Float64Array | undefined;
+  /** Where `finalizeTile` puts the prediction planes: `bands` themselves for float dtypes, else views of `tp`. */
+  predPlanes: Plane[];
+  bands: RasterArray[];
+  unc: Float32Array[] | undefined;
+}
+
 /**
  * Default uncertainty path for a prediction path.
  */
@@ -86,6 +96,8 @@ export function uncertaintyPathFor(path: string): string {
  */
 export class StitchOutput {
   private covered = 0;
+  /** Writing lanes' buffers, kept across `writeTiles` calls. */
+  private readonly lanes: Lane[] = [];
 
   private constructor(
     readonly path: string,
@@ -178,8 +190,9 @@ export class StitchOutput {
     let next = 0;
     try {
       await Promise.all(
-        Array.from({ length: this.concurrency }, async () => {
-          const lane = this.lane();
+        Array.from({ length: this.concurrency }, async (_, k) => {
+          this.lanes[k] ??= this.lane();
+          const lane = this.lanes[k];
           while (next < indices.length) await this.writeOne(indices[next++], lane);
         }),
       );
@@ -189,56 +202,54 @@ export class StitchOutput {
     }
   }
 
-  /** Buffers of one writing lane, reused tile after tile (the writer copies a tile before its promise settles). */
-  private lane(): { tp: Float64Array; tu?: Float64Array; bands: RasterArray[]; unc: Float32Array[] } {
+  /**
+   * Buffers of one writing lane, kept for the next `writeTiles` call and reused tile after tile (the
+   * writer copies a tile before its promise settles). Float dtypes are finalised straight into the
+   * band arrays; integer ones through `tp` (checked conversion).
+   */
+  private lane(): Lane {
     const n = this.st.tileSize * this.st.tileSize;
     const U = this.st.uncertaintyBands.length;
     const info = dtypeInfo(this.st.dtype);
+    const bands = Array.from({ length: this.st.bands }, () => info.create(n));
+    const tp = info.float ? undefined : new Float64Array(this.st.bands * n);
     return {
-      tp: new Float64Array(this.st.bands * n),
-      tu: this.unc ? new Float64Array(U * n) : undefined,
-      bands: Array.from({ length: this.st.bands }, () => info.create(n)),
-      unc: this.unc ? Array.from({ length: U }, () => new Float32Array(n)) : [],
+      tp,
+      predPlanes: tp
+        ? Array.from({ length: this.st.bands }, (_, c) => tp.subarray(c * n, (c + 1) * n))
+        : (bands as Plane[]),
+      bands,
+      unc: this.unc ? Array.from({ length: U }, () => new Float32Array(n)) : undefined,
     };
   }
 
-  private async writeOne(index: number, lane: ReturnType<StitchOutput['lane']>): Promise<void> {
+  private async writeOne(index: number, lane: Lane): Promise<void> {
     const { st, acc } = this;
     const T = st.tileSize;
     const n = T * T;
     const info = dtypeInfo(st.dtype);
     const tx = index % acc.tilesX;
     const ty = Math.floor(index / acc.tilesX);
-    const { tp, tu, bands } = lane;
-    this.covered += acc.finalizeTile(index, tp, st.nodata, tu);
-    for (let c = 0; c < st.bands; c++) {
-      const a = bands[c];
-      if (info.float) {
-        // convertValue for floats, without its per-pixel error context: NaN becomes nodata.
-        const nodata = st.nodata;
-        for (let p = 0, q = c * n; p < n; p++, q++) {
-          const v = tp[q];
-          a[p] = v !== v ? nodata : v;
-        }
-        continue;
+    const { tp, bands } = lane;
+    // Float outputs: NaN becomes nodata (convertValue's rule for floats, without its per-pixel error context).
+    this.covered += acc.finalizeTile(index, lane.predPlanes, st.nodata, lane.unc, NaN, info.float);
+    if (tp)
+      for (let c = 0; c < st.bands; c++) {
+        const a = bands[c];
+        for (let p = 0; p < n; p++)
+          a[p] = convertValue(
+            tp[c * n + p],
+            st.dtype,
+            info.float,
+            info.min,
+            info.max,
+            st.nodata,
+            tx * T + (p % T),
+            ty * T + Math.floor(p / T),
+          );
       }
-      for (let p = 0; p < n; p++)
-        a[p] = convertValue(
-          tp[c * n + p],
-          st.dtype,
-          info.float,
-          info.min,
-          info.max,
-          st.nodata,
-          tx * T + (p % T),
-          ty * T + Math.floor(p / T),
-        );
-    }
     const jobs = [this.pred.writeTile(tx, ty, bands)];
-    if (this.unc && tu) {
-      lane.unc.forEach((a, u) => a.set(tu.subarray(u * n, (u + 1) * n)));
-      jobs.push(this.unc.writeTile(tx, ty, lane.unc));
-    }
+    if (this.unc && lane.unc) jobs.push(this.unc.writeTile(tx, ty, lane.unc));
     await Promise.all(jobs);
   }
 
@@ -249,8 +260,9 @@ export class StitchOutput {
    */
   async finish(): Promise<StitchWriteResult> {
     try {
-      if (this.unc) await this.unc.finish();
-      await this.pred.finish();
+      // Both files at once: one's overview tiles are encoded while the other's bytes are copied or fsynced.
+      const done = await Promise.allSettled([this.pred.finish(), this.unc?.finish()]);
+      for (const d of done) if (d.status === 'rejected') throw d.reason;
       const renames: [string, string][] = [[this.pred.path, this.path]];
       if (this.unc && this.uncPath) renames.push([this.unc.path, this.uncPath]);
       commitRenames([...renames, ...this.commitWith]);

@@ -56,7 +56,7 @@ export interface WritePredictionsOptions {
 }
 
 /** The keys of {@link WritePredictionsOptions} (the compiler checks the list is complete). */
-export const WRITE_PREDICTIONS_OPTION_KEYS = optionKeys<WritePredictionsOptions>()([
+const WRITE_PREDICTIONS_OPTION_KEYS = optionKeys<WritePredictionsOptions>()([
   'out',
   'level',
   'modelId',

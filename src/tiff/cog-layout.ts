@@ -1,7 +1,7 @@
 import { GeosliceError, RasterError } from '../errors.js';
 import type { ByteSource } from '../sources/byte-source.js';
 import { openSource } from '../sources/open-source.js';
-import { type RasterDtype, tiffSamples } from './dtype.js';
+import { type SampleDtype, tiffSamples } from './dtype.js';
 import type { GeoTransform } from './geotransform.js';
 import { geoTransformFromTags } from './geotransform.js';
 import { readIfds, tagNumbers, tagText } from './ifd.js';
@@ -28,7 +28,7 @@ export interface CogLayout {
   width: number;
   height: number;
   bands: number;
-  dtype: RasterDtype;
+  dtype: SampleDtype;
   /** GDAL_NODATA text as written in the file (e.g. "0", "-32768", "nan"), or null. */
   nodata: string | null;
   /** "EPSG:n", or null when the file has no (or a user-defined) CRS. */
@@ -164,7 +164,7 @@ function assemble(
   if (!stored) {
     throw new RasterError(
       'UNSUPPORTED_DTYPE',
-      `${href} has ${m.bitsPerSample}-bit samples of SampleFormat ${m.sampleFormat}; supported are 8/16/32-bit integers, unsigned integers of 1..16 bits and 16/32/64-bit floats (convert with gdal_translate -ot)`,
+      `${href} has ${m.bitsPerSample}-bit samples of SampleFormat ${m.sampleFormat}; supported are 8/16/32/64-bit integers, unsigned integers of 1..16 bits and 16/32/64-bit floats (convert with gdal_translate -ot)`,
       { subject: href },
     );
   }

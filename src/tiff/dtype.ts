@@ -20,6 +20,28 @@ export type TypedArray =
   | Float64Array;
 
 /**
+ * 64-bit integer sample types: read by the raw reader as `BigInt64Array`/`BigUint64Array` (exact),
+ * converted to float64 by warps and the other numeric readers (see {@link toNumberSamples}).
+ */
+export type BigIntDtype = 'int64' | 'uint64';
+
+/**
+ * Every sample type a file can hold and `readWindow` returns: the {@link RasterDtype}s and the
+ * 64-bit integers.
+ */
+export type SampleDtype = RasterDtype | BigIntDtype;
+
+/**
+ * The typed array of a {@link BigIntDtype}.
+ */
+export type BigIntArray = BigInt64Array | BigUint64Array;
+
+/**
+ * The typed array of any {@link SampleDtype}, as `readWindow` returns it.
+ */
+export type SampleArray = TypedArray | BigIntArray;
+
+/**
  * Any typed array the writer accepts as raster samples: a {@link TypedArray}, or a
  * `Uint8ClampedArray` for uint8.
  */
@@ -103,7 +125,7 @@ export function dtypeInfo(dtype: unknown, path?: string): DTypeInfo {
  * float16, widened to float32 as GDAL does.
  */
 export interface StoredSamples {
-  dtype: RasterDtype;
+  dtype: SampleDtype;
   bits: number;
   sampleFormat: number;
   packed: boolean;
@@ -112,14 +134,16 @@ export interface StoredSamples {
 
 /**
  * The {@link StoredSamples} of TIFF `BitsPerSample` + `SampleFormat`: the dtypes above at their own
- * width, unsigned integers of 1..16 bits (to uint8 up to 8 bits, else uint16), and float16 (to
- * float32); null for layouts geoslice does not read (signed sub-byte or 24-bit integers, 64-bit
- * integers, complex).
+ * width, 64-bit integers (as int64/uint64), unsigned integers of 1..16 bits (to uint8 up to 8 bits,
+ * else uint16), and float16 (to float32); null for layouts geoslice does not read (signed sub-byte or
+ * 24-bit integers, complex).
  */
 export function tiffSamples(bitsPerSample: number, sampleFormat: number): StoredSamples | null {
   const base = { bits: bitsPerSample, sampleFormat, packed: false, half: false };
   const exact = RASTER_DTYPES.find((d) => INFO[d].bytes * 8 === bitsPerSample && INFO[d].sampleFormat === sampleFormat);
   if (exact) return { ...base, dtype: exact };
+  if (bitsPerSample === 64 && sampleFormat === SAMPLE_FORMAT.UINT) return { ...base, dtype: 'uint64' };
+  if (bitsPerSample === 64 && sampleFormat === SAMPLE_FORMAT.INT) return { ...base, dtype: 'int64' };
   if (
     sampleFormat === SAMPLE_FORMAT.UINT &&
     Number.isInteger(bitsPerSample) &&
@@ -133,32 +157,65 @@ export function tiffSamples(bitsPerSample: number, sampleFormat: number): Stored
 }
 
 /**
- * The {@link RasterDtype} reads return for TIFF `BitsPerSample` + `SampleFormat` (see
+ * The {@link SampleDtype} reads return for TIFF `BitsPerSample` + `SampleFormat` (see
  * {@link tiffSamples}), or null when geoslice does not read that layout.
  */
-export function tiffDtype(bitsPerSample: number, sampleFormat: number): RasterDtype | null {
+export function tiffDtype(bitsPerSample: number, sampleFormat: number): SampleDtype | null {
   return tiffSamples(bitsPerSample, sampleFormat)?.dtype ?? null;
+}
+
+/**
+ * True for the 64-bit integer dtypes, whose samples are bigints.
+ */
+export function isBigIntDtype(dtype: SampleDtype): dtype is BigIntDtype {
+  return dtype === 'int64' || dtype === 'uint64';
+}
+
+/**
+ * True when `a` is the typed array `dtype`'s samples are stored in (uint8 also in a `Uint8ClampedArray`).
+ */
+export function isSampleArrayOf(dtype: SampleDtype, a: SampleArray | Uint8ClampedArray): boolean {
+  if (dtype === 'int64') return a instanceof BigInt64Array;
+  if (dtype === 'uint64') return a instanceof BigUint64Array;
+  return !(a instanceof BigInt64Array || a instanceof BigUint64Array) && INFO[dtype].accepts(a);
+}
+
+/**
+ * The dtype of a window's samples once converted to numbers (see `toNumberSamples`): float64 for
+ * int64/uint64, the dtype itself otherwise.
+ */
+export function numberDtype(dtype: SampleDtype): RasterDtype {
+  return isBigIntDtype(dtype) ? 'float64' : dtype;
 }
 
 /**
  * Bytes per sample of a dtype.
  */
-export function dtypeBytes(dtype: RasterDtype): number {
-  return INFO[dtype].bytes;
+export function dtypeBytes(dtype: SampleDtype): number {
+  return isBigIntDtype(dtype) ? 8 : INFO[dtype].bytes;
 }
 
 /**
  * A new zero-filled typed array of `dtype` and `length` elements.
  */
-export function allocTyped(dtype: RasterDtype, length: number): TypedArray {
+export function allocTyped(dtype: RasterDtype, length: number): TypedArray;
+export function allocTyped(dtype: SampleDtype, length: number): SampleArray;
+export function allocTyped(dtype: SampleDtype, length: number): SampleArray {
+  if (dtype === 'int64') return new BigInt64Array(length);
+  if (dtype === 'uint64') return new BigUint64Array(length);
   return INFO[dtype].create(length);
 }
 
 /**
  * A typed view of `dtype` over `bytes` (copied first when the bytes are not aligned for it).
  */
-export function viewTyped(dtype: RasterDtype, bytes: Uint8Array): TypedArray {
-  const size = INFO[dtype].bytes;
+export function viewTyped(dtype: RasterDtype, bytes: Uint8Array): TypedArray;
+export function viewTyped(dtype: SampleDtype, bytes: Uint8Array): SampleArray;
+export function viewTyped(dtype: SampleDtype, bytes: Uint8Array): SampleArray {
+  const size = dtypeBytes(dtype);
   const aligned = bytes.byteOffset % size === 0 ? bytes : bytes.slice();
-  return INFO[dtype].view(aligned.buffer, aligned.byteOffset, Math.floor(aligned.byteLength / size));
+  const n = Math.floor(aligned.byteLength / size);
+  if (dtype === 'int64') return new BigInt64Array(aligned.buffer, aligned.byteOffset, n);
+  if (dtype === 'uint64') return new BigUint64Array(aligned.buffer, aligned.byteOffset, n);
+  return INFO[dtype].view(aligned.buffer, aligned.byteOffset, n);
 }

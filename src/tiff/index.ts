@@ -43,13 +43,19 @@ export { imageProblem, readImage, type CogImageLayout, type TiffImage } from './
 // Sample types and georeferencing.
 export {
   dtypeInfo,
+  isBigIntDtype,
   RASTER_DTYPES,
   tiffDtype,
+  type BigIntArray,
+  type BigIntDtype,
   type DTypeInfo,
   type RasterArray,
   type RasterDtype,
+  type SampleArray,
+  type SampleDtype,
   type TypedArray,
 } from './dtype.js';
+export { exactNumber, toNumberSamples } from './read/number-samples.js';
 export { geoTransformFromTags, type GeoTags, type GeoTransform } from './geotransform.js';
 export { GEOKEY, geoKey } from './geokeys.js';
 export { crsFromGeoKeys } from './read/georef.js';

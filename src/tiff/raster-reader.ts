@@ -1,4 +1,4 @@
-import type { RasterDtype, TypedArray } from './dtype.js';
+import type { SampleArray, SampleDtype } from './dtype.js';
 import type { GeoTransform } from './geotransform.js';
 
 /**
@@ -22,7 +22,7 @@ export interface RasterInfo {
   width: number;
   height: number;
   bands: number;
-  dtype: RasterDtype;
+  dtype: SampleDtype;
   /** The GDAL nodata value (NaN possible for floats), or null. */
   nodata: number | null;
   /** "EPSG:n", or null when the file has no or a user-defined CRS. */
@@ -50,7 +50,7 @@ export interface RasterInfo {
  * (GDAL's per-dataset mask semantics; NaN counts as invalid even without a nodata value).
  */
 export interface WindowData {
-  data: TypedArray[];
+  data: SampleArray[];
   /** 1 = valid. Always present in readers made by {@link openRaster}. */
   mask?: Uint8Array;
 }

@@ -97,8 +97,8 @@ async function sourcePixels(slice: GeoSlice): Promise<Float32Array> {
     await reader.close();
     for (let i = 0; i < w * h; i++) {
       if (!win.mask![i]) continue;
-      out[i] = win.data[0][i];
-      out[w * h + i] = win.data[1][i];
+      out[i] = (win.data[0] as Float32Array)[i];
+      out[w * h + i] = (win.data[1] as Float32Array)[i];
     }
   }
   return out;
@@ -118,7 +118,7 @@ async function readTif(path: string) {
   );
   await reader.close();
   const data = new Float32Array(bands * width * height);
-  win.data.forEach((band, b) => data.set(band, b * width * height));
+  win.data.forEach((band, b) => data.set(band as Float32Array, b * width * height));
   return { width, height, bands, crs, transform, nodata, data };
 }
 

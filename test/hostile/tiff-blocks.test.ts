@@ -48,7 +48,10 @@ async function tileFails(file: string, check: (v: number, r: number, c: number) 
     [10, 20],
     [63, 63],
   ])
-    assert.ok(check(ok.data[0][row * 64 + col], row, col), `pixel ${row},${col} = ${ok.data[0][row * 64 + col]}`);
+    assert.ok(
+      check(Number(ok.data[0][row * 64 + col]), row, col),
+      `pixel ${row},${col} = ${ok.data[0][row * 64 + col]}`,
+    );
   await r.close();
 }
 const eq = (v: number, r: number, c: number) => v === rampPixel(r, c);

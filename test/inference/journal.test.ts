@@ -16,13 +16,13 @@ function record(count: number, present: number[], seed: number) {
   return { count, present: Uint8Array.from(present), bands: 2, height: 3, width: 3, data };
 }
 
-test('journal: records (with tiles without data) replay in order; a torn last record is cut off and appending continues', () => {
+test('journal: records (with tiles without data) replay in order; a torn last record is cut off and appending continues', async () => {
   const path = join(dir, 'a.resume');
   const j = InferenceJournal.open(path, fp, { resume: false });
   const recs = [record(3, [1, 0, 1], 1), record(5, [0, 1, 1, 1, 1], 2), record(1, [0], 3)];
   for (const r of recs) j.append(r);
   assert.equal(j.chips, 9);
-  j.close();
+  await j.close();
   const full = statSync(path).size;
   // A kill in the middle of writing the last record (32 bytes: head, flags, no data, CRC).
   truncateSync(path, full - 10);
@@ -37,7 +37,7 @@ test('journal: records (with tiles without data) replay in order; a torn last re
   assert.equal(again.chips, 8);
   assert.equal(statSync(path).size, full - 32, 'the torn record was cut off');
   again.append(recs[2]);
-  again.close();
+  await again.close();
   const third = InferenceJournal.open(path, fp, { resume: true });
   const seen = [];
   for (let r = third.next(); r; r = third.next()) seen.push([r.first, r.count, r.data.length]);
@@ -49,12 +49,12 @@ test('journal: records (with tiles without data) replay in order; a torn last re
   third.close(true);
 });
 
-test('journal: a flipped byte fails the CRC and ends the replay there', () => {
+test('journal: a flipped byte fails the CRC and ends the replay there', async () => {
   const path = join(dir, 'b.resume');
   const j = InferenceJournal.open(path, fp, { resume: false });
   j.append(record(2, [1, 1], 5));
   j.append(record(2, [1, 1], 6));
-  j.close();
+  await j.close();
   const bytes = readFileSync(path);
   bytes[bytes.length - 10] ^= 0xff;
   writeFileSync(path, bytes);
@@ -65,9 +65,9 @@ test('journal: a flipped byte fails the CRC and ends the replay there', () => {
   again.close(true);
 });
 
-test('journal: refused without resume, another run is RESUME_MISMATCH, a foreign file JOURNAL_CORRUPT', () => {
+test('journal: refused without resume, another run is RESUME_MISMATCH, a foreign file JOURNAL_CORRUPT', async () => {
   const path = join(dir, 'c.resume');
-  InferenceJournal.open(path, fp, { resume: false }).close();
+  await InferenceJournal.open(path, fp, { resume: false }).close();
   assert.throws(
     () => InferenceJournal.open(path, fp, { resume: false }),
     (e: InferenceError) => e.code === 'JOURNAL_EXISTS',

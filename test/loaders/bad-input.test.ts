@@ -10,6 +10,7 @@ import { after, describe, it } from 'node:test';
 import { RasterError, SourceError } from '../../src/errors.js';
 import { extractCogLayout, type CogLayout } from '../../src/tiff/cog-layout.js';
 import { openRaster } from '../../src/loaders/raster.js';
+import { decodeThreads, setDecodeThreads } from '../../src/tiff/codecs/worker-pool.js';
 
 const CODECS = fileURLToPath(new URL('../fixtures/loaders/codecs/', import.meta.url));
 const GOOD = `${CODECS}cog_deflate_pred2_uint16.tif`;
@@ -65,6 +66,49 @@ describe('bad files', () => {
     await assert.rejects(reader.readWindow(0, ...windowIn(layout, last), [0]), isRaster('TILE_OUT_OF_RANGE', f));
     await reader.close();
     await good.close();
+  });
+
+  it('a file truncated in a tile that a decoder thread reads itself (cached header): TILE_OUT_OF_RANGE naming file and block', async () => {
+    // one 256x256 DEFLATE tile: a whole-image window is decoded, and so read, on a worker thread
+    const big = join(dir, 'one-tile.tif');
+    execFileSync('gdal_translate', [
+      '-q',
+      '-co',
+      'TILED=YES',
+      '-co',
+      'BLOCKXSIZE=256',
+      '-co',
+      'BLOCKYSIZE=256',
+      '-co',
+      'COMPRESS=DEFLATE',
+      GOOD,
+      big,
+    ]);
+    const layout = await extractCogLayout(big);
+    const im = layout.images[0];
+    const f = join(dir, 'one-tile-cut.tif');
+    writeFileSync(f, readFileSync(big).subarray(0, im.offsets[0] + Math.floor(im.byteCounts[0] / 2)));
+    const threads = decodeThreads();
+    setDecodeThreads(1);
+    try {
+      // with a cached header the file size is not known up front: the worker's read comes up short
+      const reader = await openRaster(f, { layout });
+      await assert.rejects(
+        reader.readWindow(0, 0, 0, im.width, im.height, [0]),
+        isRaster('TILE_OUT_OF_RANGE', f, 'block 0'),
+      );
+      await reader.close();
+      const whole = await openRaster(big, { layout });
+      const want = await openRaster(GOOD);
+      assert.deepEqual(
+        await whole.readWindow(0, 0, 0, im.width, im.height, [0]),
+        await want.readWindow(0, 0, 0, im.width, im.height, [0]),
+      );
+      await whole.close();
+      await want.close();
+    } finally {
+      setDecodeThreads(threads);
+    }
   });
 
   it('a tile offset past EOF written in the file itself -> TILE_OUT_OF_RANGE; the reader keeps serving', async () => {

@@ -128,7 +128,7 @@ function conformance(root: string, expectedFile: string): void {
           assert.equal(got.data.length, w.bands.length);
           got.data.forEach((d, i) => {
             assert.equal(d.constructor, CTOR[e.dtype], `${what}: dtype`);
-            maxDiff(d, decode(w.data[i], e.dtype), `${what} band ${w.bands[i]}`, tolerance);
+            maxDiff(d as TypedArray, decode(w.data[i], e.dtype), `${what} band ${w.bands[i]}`, tolerance);
           });
           assert.ok(got.mask, `${what}: mask`);
           const expMask = decode(w.mask, 'uint8');

@@ -46,7 +46,7 @@ describe('openRaster / readWindow', () => {
   it('a window entirely outside the raster is all invalid and filled with nodata', async () => {
     const r = await openRaster(`${CODECS}gt_packbits_int16_tiled.tif`);
     const w = await r.readWindow(0, 500, 500, 4, 3, [0]);
-    assert.deepEqual(Array.from(w.data[0]), new Array(12).fill(-32768));
+    assert.deepEqual(Array.from(w.data[0] as ArrayLike<number>), new Array(12).fill(-32768));
     assert.deepEqual(Array.from(w.mask!), new Array(12).fill(0));
     await r.close();
   });
@@ -173,7 +173,7 @@ describe('openRaster / readWindow', () => {
         const src = await countingSource(path);
         const r = await openRaster(path, { layout, source: src });
         const w = await r.readWindow(0, 0, y0, 8, h, [0]);
-        assert.deepEqual(Array.from(w.data[0]), expect(y0, h));
+        assert.deepEqual(Array.from(w.data[0] as ArrayLike<number>), expect(y0, h));
         assert.equal(src.ranges.length, reads, `window y0=${y0} h=${h}: ${JSON.stringify(src.ranges)}`);
         assert.ok(src.ranges[0].length < tile.length, 'the first read is a prefix');
         if (reads === 2) assert.deepEqual(src.ranges[1], { offset: 0, length: tile.length });
@@ -237,7 +237,7 @@ describe('openRaster / readWindow', () => {
       const check = async (y0: number, h: number, reads: number) => {
         const w = await r.readWindow(0, 3, y0, 5, h, [0]);
         assert.deepEqual(
-          Array.from(w.data[0]),
+          Array.from(w.data[0] as ArrayLike<number>),
           Array.from({ length: 5 * h }, (_, i) => px[(y0 + Math.floor(i / 5)) * 256 + 3 + (i % 5)]),
         );
         assert.equal(src.ranges.length, reads, `window y0=${y0} h=${h}: ${JSON.stringify(src.ranges)}`);

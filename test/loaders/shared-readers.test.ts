@@ -41,7 +41,7 @@ const slice: GeoSlice = { bounds: [500640, 4096160, 503200, 4098720], crs: 'EPSG
 async function fresh(path: string): Promise<number[]> {
   const r = await openRaster(path);
   try {
-    return Array.from((await r.readWindow(0, 64, 128, 256, 256, [0])).data[0]);
+    return Array.from((await r.readWindow(0, 64, 128, 256, 256, [0])).data[0] as ArrayLike<number>);
   } finally {
     await r.close();
   }

@@ -16,6 +16,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFi
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
+import { resolveCrs } from '../../src/geo/crs.js';
 import { openRaster } from '../../src/loaders/index.js';
 import { assertQuickStartOutput, demoCatalog } from '../examples/demo-catalog.js';
 import { outputDir } from '../examples/run-example.js';
@@ -46,7 +47,16 @@ test('npm pack -> npm install --omit=optional -> quick start, types of geoslice 
   run(npm, ['pack', '--pack-destination', packDir, '--silent'], repo);
   const tarball = join(packDir, readdirSync(packDir).find((f) => f.endsWith('.tgz'))!);
   const files = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).split('\n');
-  for (const f of ['LICENSE', 'README.md', 'CHANGELOG.md', 'bin/geoslice.js', 'dist/index.js', 'dist/index.d.ts'])
+  for (const f of [
+    'LICENSE',
+    'README.md',
+    'CHANGELOG.md',
+    'bin/geoslice.js',
+    'dist/index.js',
+    'dist/index.d.ts',
+    'data/crs-epsg.tsv.gz',
+    'data/crs-esri.tsv.gz',
+  ])
     assert.ok(files.includes(`package/${f}`), `the tarball holds ${f}`);
   assert.ok(files.includes('package/dist/index.js.map'), 'the tarball holds source maps');
   assert.ok(files.includes('package/dist/tfjs/index.d.ts'), 'the tarball holds geoslice/tfjs');
@@ -56,6 +66,8 @@ test('npm pack -> npm install --omit=optional -> quick start, types of geoslice 
   run(npm, ['install', '--omit=optional', '--prefer-offline', '--no-audit', '--no-fund', tarball], app);
   const modules = join(app, 'node_modules');
   assert.ok(!existsSync(join(modules, '@tensorflow')), 'tfjs is not installed with the core package');
+  for (const source of ['epsg-index', '@esri/proj-codes', 'flatgeobuf', 'ol'])
+    assert.ok(!existsSync(join(modules, source)), `${source} is not installed with the core package`);
   // --omit=optional also drops DuckDB's native binding: @duckdb/node-bindings lists one package per
   // platform as optional dependencies. Put back the one of this platform, as a user of --omit=optional must.
   const bindings = JSON.parse(readFileSync(join(modules, '@duckdb/node-bindings/package.json'), 'utf8')) as {
@@ -143,8 +155,10 @@ test('npm pack -> npm install --omit=optional -> quick start, types of geoslice 
   writeFileSync(
     join(app, 'codecs.mjs'),
     [
+      "import { resolveCrs } from 'geoslice/geo';",
       "import { openRaster } from 'geoslice/loaders';",
-      'const out = {};',
+      "const crs = ['EPSG:2193', 'ESRI:102039', 'EPSG:4326'].map((c) => resolveCrs(c));",
+      'const out = { crs: crs.map(({ code, proj4, name, geographic }) => ({ code, proj4, name, geographic })) };',
       'for (const f of process.argv.slice(2)) {',
       '  const r = await openRaster(f);',
       '  out[f] = Array.from((await r.readWindow(0, 0, 0, 32, 32, [0])).data[0]);',
@@ -157,12 +171,22 @@ test('npm pack -> npm install --omit=optional -> quick start, types of geoslice 
   const installed = JSON.parse(run(process.execPath, [join(app, 'codecs.mjs'), ...codecFiles], app).stdout) as Record<
     string,
     number[]
-  >;
+  > & { crs: unknown };
+  // EPSG and ESRI codes resolve through the shipped CRS table exactly as in this repository.
+  assert.deepEqual(
+    installed.crs,
+    ['EPSG:2193', 'ESRI:102039', 'EPSG:4326'].map((c) => {
+      const { code, proj4, name, geographic } = resolveCrs(c);
+      return { code, proj4, name, geographic };
+    }),
+  );
   assert.ok(!existsSync(join(modules, 'sharp')) && !existsSync(join(modules, 'zstd-napi')), 'no optional peers');
   for (const f of codecFiles) {
     const r = await openRaster(f);
     // Through JSON like the installed package's values (NaN becomes null).
-    const here = JSON.parse(JSON.stringify(Array.from((await r.readWindow(0, 0, 0, 32, 32, [0])).data[0]))) as number[];
+    const here = JSON.parse(
+      JSON.stringify(Array.from((await r.readWindow(0, 0, 0, 32, 32, [0])).data[0] as ArrayLike<number>)),
+    ) as number[];
     await r.close();
     const got = installed[f];
     assert.equal(got.length, here.length, f);

@@ -79,7 +79,7 @@ test('a .ovr sidecar adds overview levels, read like rasterio overview_level', a
     );
     const [w, h, band2] = expected;
     const got = await reader.readWindow(2, 0, 0, w, h, [1]);
-    assert.deepEqual(Array.from(got.data[0]), band2);
+    assert.deepEqual(Array.from(got.data[0] as ArrayLike<number>), band2);
   } finally {
     await reader.close();
   }

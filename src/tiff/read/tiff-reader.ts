@@ -13,7 +13,10 @@ import { countRead } from './read-counters.js';
 import {
   allocTyped,
   dtypeBytes,
-  dtypeInfo,
+  isBigIntDtype,
+  isSampleArrayOf,
+  type BigIntArray,
+  type SampleArray,
   type StoredSamples,
   type TypedArray,
   tiffSamples,
@@ -29,6 +32,8 @@ import { widenSamples } from '../codecs/widen-samples.js';
 export class TiffRasterReader implements RasterReader {
   readonly info: RasterInfo;
   private readonly nodata: number | null;
+  /** The nodata value of int64/uint64 rasters, exactly; null for other dtypes or without one. */
+  private readonly nodataBig: bigint | null;
   private readonly inflight = new Map<string, Promise<Uint8Array>>();
   private closed = false;
 
@@ -50,6 +55,7 @@ export class TiffRasterReader implements RasterReader {
       );
     }
     this.nodata = parseNodata(layout.nodata);
+    this.nodataBig = isBigIntDtype(layout.dtype) ? parseBigNodata(layout.nodata) : null;
     const gt = layout.transform;
     this.info = {
       href,
@@ -100,7 +106,7 @@ export class TiffRasterReader implements RasterReader {
     const got = await this.readBands(level, x0, y0, w, h, at >= 0 ? bands : [...bands, alpha]);
     const a = got.data[at >= 0 ? at : bands.length];
     const mask = got.mask as Uint8Array;
-    for (let i = 0; i < mask.length; i++) if (a[i] === 0) mask[i] = 0;
+    for (let i = 0; i < mask.length; i++) if (a[i] === 0) mask[i] = 0; // alpha masks are 8/16-bit
     return { data: at >= 0 ? got.data : got.data.slice(0, bands.length), mask };
   }
 
@@ -114,19 +120,18 @@ export class TiffRasterReader implements RasterReader {
     into?: WindowData,
   ): Promise<WindowData> {
     const img = this.layout.images[level];
-    const fill = this.nodata ?? 0;
     const cx0 = Math.max(0, x0);
     const cy0 = Math.max(0, y0);
     const cx1 = Math.min(img.width, x0 + w);
     const cy1 = Math.min(img.height, y0 + h);
     // offered arrays of the right type and size are filled in place (every pixel is written)
     const px = w * h;
-    const fits = (a: TypedArray | undefined): a is TypedArray =>
-      a !== undefined && a.length === px && dtypeInfo(this.layout.dtype).accepts(a);
+    const fits = (a: SampleArray | undefined): a is SampleArray =>
+      a !== undefined && a.length === px && isSampleArrayOf(this.layout.dtype, a);
     const offered = into && into.data.length === bands.length && into.data.every(fits);
     const data = offered ? into.data : bands.map(() => allocTyped(this.layout.dtype, px));
     const inside = cx0 === x0 && cy0 === y0 && cx1 === x0 + w && cy1 === y0 + h;
-    if (fill !== 0 || (offered && !inside)) for (const d of data) d.fill(fill);
+    this.fillNodata(data, Boolean(offered && !inside));
     const mask = into?.mask?.length === px ? into.mask.fill(0) : new Uint8Array(px);
     if (cx0 >= cx1 || cy0 >= cy1) return { data, mask };
 
@@ -170,7 +175,7 @@ export class TiffRasterReader implements RasterReader {
           const o = (y - y0) * w + (ix0 - x0);
           const s = ((y - by0) * bw + (ix0 - bx0)) * S + sample;
           if (S === 1) out.set(px.subarray(s, s + n) as never, o);
-          else for (let i = 0; i < n; i++) out[o + i] = px[s + i * S];
+          else for (let i = 0; i < n; i++) (out as Float64Array)[o + i] = px[s + i * S] as number;
         }
       }
     }
@@ -189,9 +194,24 @@ export class TiffRasterReader implements RasterReader {
         cx1,
         cy1,
       );
+    if (isBigIntDtype(this.layout.dtype)) {
+      if (this.nodataBig !== null) applyBigNodataMask(mask, data as BigIntArray[], this.nodataBig);
+      return { data, mask };
+    }
     const nd = this.nodata !== null && this.layout.dtype === 'float32' ? Math.fround(this.nodata) : this.nodata;
-    applyValueMask(mask, data, nd, this.layout.dtype.startsWith('float'));
+    applyValueMask(mask, data as TypedArray[], nd, this.layout.dtype.startsWith('float'));
     return { data, mask };
+  }
+
+  /** Fills sample arrays with the nodata value (or 0): fresh ones start at 0, reused ones (`always`) do not. */
+  private fillNodata(arrays: SampleArray[], always = false): void {
+    if (isBigIntDtype(this.layout.dtype)) {
+      const v = this.nodataBig ?? 0n;
+      if (v !== 0n || always) for (const a of arrays) (a as BigIntArray).fill(v);
+    } else {
+      const v = this.nodata ?? 0;
+      if (v !== 0 || always) for (const a of arrays) (a as TypedArray).fill(v);
+    }
   }
 
   async close(): Promise<void> {
@@ -398,7 +418,7 @@ export class TiffRasterReader implements RasterReader {
     if (isMask) return new Uint8Array(img.blockWidth * rows);
     const S = img.planarConfiguration === 1 ? img.samplesPerPixel : 1;
     const arr = allocTyped(this.layout.dtype, img.blockWidth * rows * S);
-    if (this.nodata !== null && this.nodata !== 0) arr.fill(this.nodata);
+    this.fillNodata([arr]);
     return new Uint8Array(arr.buffer, 0, arr.length * dtypeBytes(this.layout.dtype));
   }
 }
@@ -409,6 +429,32 @@ function parseNodata(text: string | null): number | null {
   if (t === 'nan' || t === '-nan') return Number.NaN;
   const v = Number(t);
   return Number.isNaN(v) ? null : v;
+}
+
+/**
+ * The nodata text of an int64/uint64 raster as an exact bigint (GDAL writes it as a decimal
+ * integer), or null when absent or not an integer.
+ */
+function parseBigNodata(text: string | null): bigint | null {
+  const t = text?.trim() ?? '';
+  if (/^[+-]?\d+$/.test(t)) return BigInt(t);
+  const v = Number(t);
+  return t !== '' && Number.isInteger(v) ? BigInt(v) : null;
+}
+
+/** Clears pixels where every band holds the (exact) 64-bit nodata value. */
+function applyBigNodataMask(mask: Uint8Array, data: BigIntArray[], nodata: bigint): void {
+  for (let i = 0; i < mask.length; i++) {
+    if (mask[i] === 0) continue;
+    let all = true;
+    for (const d of data) {
+      if (d[i] !== nodata) {
+        all = false;
+        break;
+      }
+    }
+    if (all) mask[i] = 0;
+  }
 }
 
 function applyInternalMask(
