@@ -19,7 +19,7 @@ import { cliProgressBar } from './progress.js';
 interface ChipsFlags {
   out: string;
   bands?: string;
-  resampling: 'nearest' | 'bilinear';
+  resampling: 'nearest' | 'bilinear' | 'mode';
   concurrency: string;
   onError: 'skip' | 'fail';
 }
@@ -48,8 +48,8 @@ export function addChipsCommand(root: Command, ctx: CliContext): void {
     .requiredOption('--out <dir>', 'directory for the chips (created if missing)')
     .option('--bands <list>', 'bands in chip order: 1-based numbers (1,2,3) or asset keys (B04,B03,B02)')
     .addOption(
-      new Option('--resampling <method>', 'when the slice grid is not the raster grid')
-        .choices(['nearest', 'bilinear'])
+      new Option('--resampling <method>', 'when the slice grid is not the raster grid (mode: class maps)')
+        .choices(['nearest', 'bilinear', 'mode'])
         .default('nearest'),
     )
     .option('--concurrency <n>', 'chips loaded and written at once', '4')

@@ -27,6 +27,12 @@ export type LabelSource =
       band?: BandSelector;
       /** Label value where the label raster has no data. Default 0. */
       fill?: number;
+      /**
+       * How labels on another grid reach the chip's grid: `'nearest'` (default, like TorchGeo and
+       * `gdalwarp -r near`: the class under each pixel centre) or `'mode'` (`gdalwarp -r mode`: the most
+       * frequent class under each chip pixel; use it when the label raster is finer than the chips).
+       */
+      resampling?: 'nearest' | 'mode';
     }
   | {
       kind: 'vector';
@@ -98,6 +104,7 @@ export const LABEL_SOURCE_KEYS = optionKeys<LabelSource>()([
   'burn',
   'allTouched',
   'dtype',
+  'resampling',
 ]);
 
 /**
@@ -112,7 +119,7 @@ export interface PairedLoader {
 }
 
 /**
- * Creates a {@link PairedLoader}. Raster labels are read with nearest resampling onto the slice's grid
+ * Creates a {@link PairedLoader}. Raster labels are read with nearest (or `resampling: 'mode'`) onto the slice's grid
  * (pixels where the label raster has no data get `fill`); vector labels are loaded with `loadVector`
  * and burnt with {@link rasterize} (GDAL semantics) onto the same grid; boxes are the features'
  * bounds in pixel coordinates. Throws {@link LabelError} `BAD_OPTION`.
@@ -127,13 +134,19 @@ export function createPairedLoader(opts: PairedLoaderOptions): PairedLoader {
       "createPairedLoader: labels must be { kind: 'raster' | 'vector' | 'boxes', catalog, ... }",
     );
   }
+  if (src.kind === 'raster' && src.resampling !== undefined && !['nearest', 'mode'].includes(src.resampling)) {
+    throw new LabelError(
+      'BAD_OPTION',
+      `createPairedLoader: raster labels' resampling must be 'nearest' or 'mode', got ${JSON.stringify(src.resampling)}`,
+    );
+  }
   const images = createLoader(opts.images);
   const labelLoader: Loader | null =
     src.kind === 'raster'
       ? createLoader({
           catalog: src.catalog,
           bands: src.band === undefined ? undefined : [src.band],
-          resampling: 'nearest',
+          resampling: src.resampling ?? 'nearest',
           concurrency: 1,
           prefetch: 0,
         })

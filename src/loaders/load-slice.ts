@@ -150,10 +150,10 @@ export async function loadSliceWith(
     checkWindow(g.width, g.height, 1, describeSlice(slice), limits);
   }
   const resampling = opts.resampling ?? 'nearest';
-  if (resampling !== 'nearest' && resampling !== 'bilinear') {
+  if (resampling !== 'nearest' && resampling !== 'bilinear' && resampling !== 'mode') {
     throw new LoaderError(
       'BAD_OPTION',
-      `resampling must be 'nearest' or 'bilinear', got ${JSON.stringify(resampling)}`,
+      `resampling must be 'nearest', 'bilinear' or 'mode', got ${JSON.stringify(resampling)}`,
     );
   }
   const overviews = opts.overviews ?? 'auto';

@@ -1,6 +1,7 @@
 import type { GeoSlice } from '../geo/slice.js';
 import { sliceHeight, sliceWidth } from '../geo/slice.js';
 import type { GeoTransform } from './raster.js';
+import { type ModeBoxes, modeBoxes, resampleMode } from './mode-resample.js';
 
 /**
  * A pixel grid: a GDAL-order, PixelIsArea geotransform plus a size. Both the slice grid and the
@@ -40,12 +41,16 @@ export interface WarpPlan {
   window: PixelWindow | null;
   /** Destination pixels per source pixel on each axis, as GDAL's warp kernel computes it (below 0.95 bilinear widens its kernel). */
   scale: [number, number];
+  /** With `mode` resampling: the source box of every destination pixel (see `modeBoxes`). */
+  mode?: ModeBoxes;
 }
 
 /**
- * The interpolation used when a slice's grid differs from a raster's.
+ * The interpolation used when a slice's grid differs from a raster's: `nearest` and `bilinear` as
+ * gdalwarp; `mode` (the most frequent valid value under each destination pixel, `gdalwarp -r mode`)
+ * for class maps and masks.
  */
-export type Resampling = 'nearest' | 'bilinear';
+export type Resampling = 'nearest' | 'bilinear' | 'mode';
 
 /**
  * The pixel grid of a slice: origin at the slice's north-west corner, north-up.
@@ -71,6 +76,18 @@ const MAX_ERROR = 0.125;
  * the source span of the slice's edges, snapped to 1/n), so bilinear downsampling widens like gdalwarp.
  */
 export function planWarp(dst: PixelGrid, src: PixelGrid, toSrc: PointMapper | null, resampling: Resampling): WarpPlan {
+  if (resampling === 'mode') {
+    // GDAL maps each pixel's corners: plan a grid whose pixel centres are this grid's pixel corners
+    const [c0, c1, c2, c3, c4, c5] = dst.transform;
+    const corners: PixelGrid = {
+      transform: [c0 - 0.5 * (c1 + c2), c1, c2, c3 - 0.5 * (c4 + c5), c4, c5],
+      width: dst.width + 1,
+      height: dst.height + 1,
+    };
+    const at = planWarp(corners, src, toSrc, 'nearest');
+    const mode = modeBoxes(at.srcX, at.srcY, dst.width, dst.height, src.width, src.height);
+    return { dst, srcX: at.srcX, srcY: at.srcY, window: mode.window, scale: at.scale, mode };
+  }
   const { width: w, height: h } = dst;
   const srcX = new Float64Array(w * h);
   const srcY = new Float64Array(w * h);
@@ -290,7 +307,7 @@ export interface WindowPixels {
  * Nearest takes the source pixel containing the mapped centre. Bilinear weights the four nearest
  * source centres (a tent widened by `1 / scale` when downsampling by more than 5%, as GDAL does),
  * leaving out invalid ones and renormalising; a destination pixel whose centre maps outside the
- * source or onto an invalid source pixel is invalid, as in GDAL.
+ * source or onto an invalid source pixel is invalid, as in GDAL. Mode: see `resampleMode`.
  */
 export function resample(
   plan: WarpPlan,
@@ -301,6 +318,10 @@ export function resample(
   outValid: Uint8Array,
   skip?: Uint8Array,
 ): void {
+  if (resampling === 'mode') {
+    resampleMode(plan.mode as ModeBoxes, px, out, firstBand, outValid, skip);
+    return;
+  }
   const { srcX, srcY } = plan;
   const n = plan.dst.width * plan.dst.height;
   const { x0, y0, width: ww, height: wh } = px.window;

@@ -91,6 +91,37 @@ test('raster labels read the same pixels; boxes are the polygon bounds in pixels
   }
 });
 
+test("raster labels with resampling: 'mode' take the class mode of the finer label raster", async () => {
+  // chips at twice the label raster's pixel size: each label pixel is the mode of 2 x 2 (gdalwarp -r mode)
+  const coarse: GeoSlice = { ...slice(0, 0, 256), resolution: [2 * RES, 2 * RES] };
+  const mode = createPairedLoader({
+    images: { catalog: imagery, resampling: 'mode' },
+    labels: { kind: 'raster', catalog: imagery, resampling: 'mode' },
+  });
+  const near = createPairedLoader({ images: { catalog: imagery }, labels: { kind: 'raster', catalog: imagery } });
+  try {
+    const m = await mode.load(coarse);
+    const n = await near.load(coarse);
+    assert.deepEqual(m.label!.shape, [1, 128, 128]);
+    // the image loaded with mode is the same computation: labels and image agree pixel for pixel
+    assert.deepEqual(Array.from(m.label!.data), Array.from(m.image.data));
+    let differ = 0;
+    for (let i = 0; i < m.label!.data.length; i++) if (m.label!.data[i] !== n.label!.data[i]) differ++;
+    assert.ok(differ > 0, 'mode and nearest differ somewhere on polygon edges');
+  } finally {
+    await mode.close();
+    await near.close();
+  }
+  assert.throws(
+    () =>
+      createPairedLoader({
+        images: { catalog: imagery },
+        labels: { kind: 'raster', catalog: imagery, resampling: 'bilinear' as 'mode' },
+      }),
+    { code: 'BAD_OPTION' },
+  );
+});
+
 test('tfDataset over a paired loader yields { xs, ys } on the same grid', async () => {
   const tf = await loadTf();
   const paired = createPairedLoader({

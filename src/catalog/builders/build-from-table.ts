@@ -8,6 +8,7 @@ import type { CatalogRow, GeoParquetWriteOptions } from '../types.js';
 import type { BuildResult } from './build-raster-catalog.js';
 import { writeRows } from './build-raster-catalog.js';
 import { cogColumn, cogColumnTypes } from './cog-header-column.js';
+import { sampleMetaExtras, sampleMetaTypes } from './sample-meta-columns.js';
 import { startProgress, type ProgressOption } from './progress.js';
 import { recordToRow, type RecordRowOptions } from './record-row.js';
 import { SkipReport, type OnError } from './skipped.js';
@@ -32,7 +33,8 @@ export interface BuildTableOptions
   /** Endpoint, region and credentials when `out` is `s3://`. Default: the AWS environment. */
   s3?: S3Options;
   /**
-   * Read every asset's COG header (local or HTTP) and store it in the struct column `<asset>_cog` (and
+   * Read every asset's COG header (local or HTTP) and store it in the struct column `<asset>_cog`, its
+   * per-band scale/offset and palette in `<asset>_scale`, `<asset>_offset`, `<asset>_palette` (and
    * the native CRS when the record has none). The columns are those of the asset keys seen in the
    * first `batchSize` records. Default false.
    */
@@ -133,7 +135,8 @@ async function buildFromRecords(
         withCogHeaders(stream, concurrency, report, checkHttpOptions(opts.http, 'buildCatalogFromTable http')),
         opts.batchSize ?? 10_000,
       );
-      extrasTypes = cogColumnTypes(new Set(head.rows.flatMap((r) => Object.keys(r.assets))));
+      const keys = new Set(head.rows.flatMap((r) => Object.keys(r.assets)));
+      extrasTypes = { ...sampleMetaTypes(keys), ...cogColumnTypes(keys) };
       stream = head.all;
     }
     rows = await writeRows(stream, opts.out, { ...opts, extrasTypes }, report);
@@ -223,6 +226,7 @@ async function* withCogHeaders(
         }
         const layout = await p;
         row.extras[cogColumn(key)] = layout;
+        Object.assign(row.extras, sampleMetaExtras(key, layout));
         if (row.crs === 'EPSG:4326' && layout.crs && layout.crs !== 'EPSG:4326') row.crs = layout.crs;
       }
       return row;

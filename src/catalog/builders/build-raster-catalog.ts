@@ -11,6 +11,7 @@ import type { S3Options } from '../../sources/s3-config.js';
 import { type ShardOption, shardItems, writeShard } from './shard.js';
 import type { CatalogRow, GeoParquetWriteOptions } from '../types.js';
 import { cogColumnTypes } from './cog-header-column.js';
+import { sampleMetaTypes } from './sample-meta-columns.js';
 import { expandFiles, type RasterFiles } from './file-source.js';
 import type { DateFormat } from './filename-time.js';
 import { startProgress, type ProgressOption } from './progress.js';
@@ -195,7 +196,8 @@ async function* rasterRows(
 /**
  * Builds a GeoParquet 1.1 catalog from raster files (see `RasterFiles`): one row per file with its
  * EPSG:4326 footprint (densified, antimeridian-safe, pole-aware), native CRS, times from the file name,
- * size, bands, dtype, nodata, geotransform, overview count and, with `cogHeaders`, the COG header
+ * size, bands, dtype, nodata, geotransform, overview count, per-band scale/offset and palette
+ * (`<assetKey>_scale`, `_offset`, `_palette`) and, with `cogHeaders`, the COG header
  * cache struct column `<assetKey>_cog` (the loader's `CogLayout`). Headers are read in parallel on
  * worker threads; rows stream to a single writer in batches (memory bounded by the batch size plus
  * the set of ids), which sorts the file (Hilbert key, tmin) and renames it into place, so a
@@ -262,9 +264,11 @@ async function buildRasterCatalogUnguarded(files: RasterFiles, opts: BuildRaster
   let rows: number;
   try {
     const stream = rasterRows(hrefs, pool.run, Math.max(8, workers * 8), task, opts, report, () => progress.tick());
-    const extrasTypes: Record<string, string> | undefined = opts.cogHeaders
-      ? cogColumnTypes([opts.assetKey ?? 'image'])
-      : undefined;
+    const key = opts.assetKey ?? 'image';
+    const extrasTypes: Record<string, string> = {
+      ...sampleMetaTypes([key]),
+      ...(opts.cogHeaders ? cogColumnTypes([key]) : {}),
+    };
     rows = await writeRows(stream, opts.out, { ...opts, extrasTypes }, report);
   } finally {
     progress.stop();

@@ -32,3 +32,4 @@ export { startProgress, type Progress, type ProgressOption } from './progress.js
 export { SkipReport, type OnError, type SkippedInput } from './skipped.js';
 export { ModulePool } from './worker-pool.js';
 export { COG_LAYOUT_SQL_TYPE, cogColumn, cogColumnTypes } from './cog-header-column.js';
+export { sampleMetaColumns, sampleMetaTypes } from './sample-meta-columns.js';

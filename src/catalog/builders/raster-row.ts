@@ -13,6 +13,7 @@ import { readIfds, tagText } from '../../tiff/ifd.js';
 import { COMPRESSION, TAG } from '../../tiff/tags.js';
 import type { CatalogRow } from '../types.js';
 import { cogColumn } from './cog-header-column.js';
+import { sampleMetaExtras } from './sample-meta-columns.js';
 import { parseFilenameTime, type DateFormat } from './filename-time.js';
 
 /**
@@ -47,7 +48,8 @@ export function normalizeHref(href: string): string {
  * Reads a raster's header and returns its catalog row: footprint reprojected to EPSG:4326 (densified,
  * split at the antimeridian, reaching the pole for polar rasters), native CRS, bbox, times from the
  * file name, and extras `width`, `height`, `bands`, `dtype`, `nodata` (GDAL text), `transform`
- * (GDAL geotransform), `overviews` (count), plus `<assetKey>_cog` with `cogHeaders`.
+ * (GDAL geotransform), `overviews` (count), `<assetKey>_scale`/`_offset`/`_palette` (see
+ * `sampleMetaColumns`), plus `<assetKey>_cog` with `cogHeaders`.
  * Throws {@link BuildError} `UNREADABLE` (not a TIFF, truncated, unreadable — the cause is attached)
  * or `NO_GEOREFERENCING` (no EPSG CRS), each naming the file.
  */
@@ -181,6 +183,7 @@ export function rowFromLayout(href: string, layout: CogLayout, opts: RasterRowOp
     transform: [...layout.transform],
     overviews: layout.images.length - 1,
   };
+  Object.assign(extras, sampleMetaExtras(key, layout));
   if (opts.cogHeaders) extras[cogColumn(key)] = layout;
   return {
     id: basename(href, extname(href)),
