@@ -260,8 +260,9 @@ export class StitchOutput {
    */
   async finish(): Promise<StitchWriteResult> {
     try {
-      if (this.unc) await this.unc.finish();
-      await this.pred.finish();
+      // Both files at once: one's overview tiles are encoded while the other's bytes are copied or fsynced.
+      const done = await Promise.allSettled([this.pred.finish(), this.unc?.finish()]);
+      for (const d of done) if (d.status === 'rejected') throw d.reason;
       const renames: [string, string][] = [[this.pred.path, this.path]];
       if (this.unc && this.uncPath) renames.push([this.unc.path, this.uncPath]);
       commitRenames([...renames, ...this.commitWith]);

@@ -3,10 +3,14 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { atBoundary, iterateAtBoundary, VectorError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../option-keys.js';
 import { openFlatGeobuf } from './read-flatgeobuf.js';
 import { openGeoJson } from './read-geojson.js';
 import { openGeoParquetLayer } from './read-geoparquet.js';
 import type { VectorFormat, VectorLayer } from './types.js';
+
+/** The keys of the options of {@link VectorLayer.features} (the compiler checks the list is complete). */
+const FEATURES_OPTION_KEYS = optionKeys<NonNullable<Parameters<VectorLayer['features']>[0]>>()(['bbox']);
 
 const EXTENSIONS: [RegExp, VectorFormat][] = [
   [/\.(geo)?parquet$/i, 'geoparquet'],
@@ -34,7 +38,10 @@ export async function openVectorLayer(href: string, format?: VectorFormat): Prom
   );
   return {
     ...layer,
-    features: (opts) => iterateAtBoundary(VectorError, `features of ${layer.href}`, layer.features(opts)),
+    features: (opts) => {
+      checkOptionKeys(opts, FEATURES_OPTION_KEYS, `features of ${layer.href}`, VectorError);
+      return iterateAtBoundary(VectorError, `features of ${layer.href}`, layer.features(opts));
+    },
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -34,7 +34,7 @@ import {
   writeGeoParquet,
 } from '../../src/catalog/index.js';
 import { batchChips, loadSlice, openRaster } from '../../src/loaders/index.js';
-import { buildVectorCatalog, loadVector } from '../../src/vector/index.js';
+import { buildVectorCatalog, loadVector, openVectorLayer } from '../../src/vector/index.js';
 import {
   computeBandStats,
   createPairedLoader,
@@ -228,6 +228,10 @@ test('vector and labels entry points refuse unknown option keys', T, async () =>
   await refuses('createPairedLoader labels', 'bnd', 'band', 'LabelError', () =>
     createPairedLoader({ images: { sources: [RASTER] }, labels: { kind: 'raster', catalog: cat, bnd: 1 } } as never),
   );
+  const geojson = join(dir, 'f.geojson');
+  writeFileSync(geojson, JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', ...point }] }));
+  const layer = await openVectorLayer(geojson);
+  await refuses('features of', 'bboxx', 'bbox', 'VectorError', () => layer.features({ bboxx: [0, 0, 1, 1] } as never));
   const paired = createPairedLoader({ images: { sources: [RASTER] }, labels: { kind: 'raster', catalog: cat } });
   try {
     await refuses('batches', 'batchsize', 'batchSize', 'LabelError', () =>
