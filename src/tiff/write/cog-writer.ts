@@ -6,7 +6,8 @@ import { GeosliceError, StitchError } from '../../errors.js';
 import { encodeTile } from './encode-tile.js';
 import type { RasterArray } from '../dtype.js';
 import { layoutCog } from './layout.js';
-import { resolvePlan, type CogMeta, type CogPlan, type CogWriteOptions } from './plan.js';
+import { checkOptionKeys } from '../../option-keys.js';
+import { COG_WRITE_OPTION_KEYS, resolvePlan, type CogMeta, type CogPlan, type CogWriteOptions } from './plan.js';
 import { Spool } from './spool.js';
 import { blankTile, checkBandArray, fillValue, interleaveInto, placeBlock } from './tile.js';
 
@@ -127,6 +128,7 @@ function bytesOf(a: RasterArray): Uint8Array {
  * ```
  */
 export async function createCogWriter(path: string, meta: CogMeta, opts: CogWriteOptions = {}): Promise<CogWriter> {
+  checkOptionKeys(opts, COG_WRITE_OPTION_KEYS, `createCogWriter ${path}`, StitchError);
   const plan = resolvePlan(path, meta, opts);
   // `.<name>.tmp-<pid>-<hex>`: the naming later runs use to remove a killed writer's temps.
   const stem = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
@@ -483,6 +485,7 @@ class StreamingCogWriter implements CogWriter {
  * ```
  */
 export async function writeCog(path: string, raster: CogRaster, opts: CogWriteOptions = {}): Promise<void> {
+  checkOptionKeys(opts, COG_WRITE_OPTION_KEYS, `writeCog ${path}`, StitchError);
   const plan = resolvePlan(path, raster, opts);
   const { width, height, bands } = plan;
   const n = width * height;

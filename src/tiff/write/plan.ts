@@ -1,5 +1,6 @@
 import { endianness } from 'node:os';
 import { StitchError } from '../../errors.js';
+import { optionKeys } from '../../option-keys.js';
 import { COMPRESSION_CODE, type TiffCompression } from './compress.js';
 import { dtypeInfo, type DTypeInfo, type RasterDtype } from '../dtype.js';
 import { bandNamesXml, nodataText } from './gdal-metadata.js';
@@ -50,6 +51,19 @@ export interface CogWriteOptions {
   /** Called as work completes, e.g. to draw a progress bar on a TTY. Must not throw. */
   onProgress?: (p: CogProgress) => void;
 }
+
+/** The keys of {@link CogWriteOptions} (the compiler checks the list is complete). */
+export const COG_WRITE_OPTION_KEYS = optionKeys<CogWriteOptions>()([
+  'compression',
+  'predictor',
+  'level',
+  'tileSize',
+  'overviews',
+  'resampling',
+  'cog',
+  'bigTiff',
+  'onProgress',
+]);
 
 /**
  * Progress of a write: full-resolution tiles stored (`tiles`), overview tiles built
