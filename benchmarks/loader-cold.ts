@@ -26,7 +26,7 @@
  *
  * (`--only` runs the cases whose name contains one of the `|`-separated strings. `--profile` adds one
  * untimed `createLoader` run per case under the V8 CPU profiler and prints the main thread's idle,
- * GC, synchronous file I/O and postMessage shares.)
+ * GC, main-thread file I/O and postMessage shares.)
  *
  * The test rasters are made with numpy + gdal_translate on the first run and cached under
  * .cache/bench-cold/ (gitignored).

@@ -22,7 +22,7 @@
  * transformer moves some nearest-neighbour picks by one pixel). Printed per contestant: chips/s,
  * peak RSS of its process; for geoslice also the loader's work (MB read, tiles decoded, cache hits,
  * header reads), the main thread's idle share and the process's CPU share. `--profile` adds one run
- * per case under the V8 CPU profiler (idle, GC, synchronous file I/O, postMessage shares).
+ * per case under the V8 CPU profiler (idle, GC, main-thread file I/O, postMessage shares).
  *
  *   npx tsx benchmarks/loader-e2e.ts [--chips 256] [--batch 16] [--concurrency 8] [--rounds 3] [--only 'DEFLATE|warm'] [--profile]
  *                                    [--rows 5 --cols 4 (files per zone)] [--cache .cache/bench-e2e]

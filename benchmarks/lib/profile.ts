@@ -6,8 +6,12 @@ export interface ProfileShares {
   idle: number;
   /** The garbage collector. */
   gc: number;
-  /** Synchronous `node:fs` calls (`readSync`, `openSync`, `fstatSync`, ...) and what they call. */
-  syncFs: number;
+  /**
+   * File I/O run or issued on the main thread: `node:fs` calls (`readSync`, `openSync`, `fstatSync`,
+   * ...) and `node:fs/promises` ones (`FileHandle.read`: issuing the read, not waiting for it), and
+   * what they call.
+   */
+  fileIo: number;
   /** `postMessage` calls (structured-clone copies to workers) and what they call. */
   postMessage: number;
   /** Wall time profiled, seconds. */
@@ -59,12 +63,12 @@ function sharesOf(nodes: ProfileNode[], samples: number[], deltas: number[]): Om
       const { functionName, url } = (byId.get(n) as ProfileNode).callFrame;
       if (functionName === '(idle)') return 'idle';
       if (functionName === '(garbage collector)') return 'gc';
-      if (url === 'node:fs' && /Sync$/.test(functionName)) return 'syncFs';
+      if (url === 'node:fs' || url.startsWith('node:internal/fs/')) return 'fileIo';
       if (functionName === 'postMessage') return 'postMessage';
     }
     return null;
   };
-  const sum = { idle: 0, gc: 0, syncFs: 0, postMessage: 0 };
+  const sum = { idle: 0, gc: 0, fileIo: 0, postMessage: 0 };
   let total = 0;
   samples.forEach((id, i) => {
     const dt = deltas[i + 1] ?? deltas[i] ?? 0;
@@ -73,11 +77,11 @@ function sharesOf(nodes: ProfileNode[], samples: number[], deltas: number[]): Om
     if (c) sum[c] += dt;
   });
   const share = (x: number) => (total > 0 ? x / total : 0);
-  return { idle: share(sum.idle), gc: share(sum.gc), syncFs: share(sum.syncFs), postMessage: share(sum.postMessage) };
+  return { idle: share(sum.idle), gc: share(sum.gc), fileIo: share(sum.fileIo), postMessage: share(sum.postMessage) };
 }
 
 /** One line: the shares in percent. */
 export function describeProfile(s: ProfileShares): string {
   const p = (x: number) => `${(100 * x).toFixed(1)}%`;
-  return `profile (main thread, ${s.seconds.toFixed(1)} s): idle ${p(s.idle)}, GC ${p(s.gc)}, sync file I/O ${p(s.syncFs)}, postMessage ${p(s.postMessage)}`;
+  return `profile (main thread, ${s.seconds.toFixed(1)} s): idle ${p(s.idle)}, GC ${p(s.gc)}, file I/O ${p(s.fileIo)}, postMessage ${p(s.postMessage)}`;
 }
