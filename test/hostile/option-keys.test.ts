@@ -259,6 +259,11 @@ test('the COG writer, footprints and quicklook refuse unknown option keys', T, a
   await refuses('createCogWriter', 'overview', 'overviews', 'StitchError', () =>
     createCogWriter(out, raster as never, { overview: false } as never),
   );
+  // The raster metadata too: a misspelt nodata would write a file without nodata.
+  await refuses('writeCog', 'noData', 'nodata', 'StitchError', () => writeCog(out, { ...raster, noData: 0 } as never));
+  await refuses('createCogWriter', 'bandnames', 'bandNames', 'StitchError', () =>
+    createCogWriter(out, { ...meta, transform: raster.transform, bandnames: ['a'] } as never),
+  );
   assert.throws(() => statSync(out), /ENOENT/, 'nothing written');
   // The exact keys still write (the check refuses only unknown keys).
   await writeCog(out, raster as never, { compression: 'lzw', overviews: false });

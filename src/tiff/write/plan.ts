@@ -28,6 +28,18 @@ export interface CogMeta {
   bandNames?: string[];
 }
 
+/** The keys of {@link CogMeta} (the compiler checks the list is complete). */
+export const COG_META_KEYS = optionKeys<CogMeta>()([
+  'width',
+  'height',
+  'bands',
+  'dtype',
+  'crs',
+  'transform',
+  'nodata',
+  'bandNames',
+]);
+
 /**
  * Writer options. Defaults: DEFLATE level 6, predictor 2 for integer and 3 for float dtypes,
  * 256-pixel tiles, `cog: true` with overviews halving until a level fits in one tile, `average`
