@@ -10,7 +10,7 @@ export async function startRangeServer(dir: string): Promise<{ url: string; stop
 const http = require('node:http'), fs = require('node:fs'), path = require('node:path');
 const root = ${JSON.stringify(dir)};
 http.createServer((req, res) => {
-  const file = path.join(root, decodeURIComponent(req.url.slice(1)));
+  const file = path.join(root, decodeURIComponent(req.url.slice(1).split('?')[0]));
   fs.stat(file, (err, st) => {
     if (err || !st.isFile()) { res.writeHead(404); res.end(); return; }
     const m = /bytes=(\\d+)-(\\d+)/.exec(req.headers.range || '');

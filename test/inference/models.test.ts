@@ -5,6 +5,7 @@ import { after, test } from 'node:test';
 import seedrandom from 'seedrandom';
 import { InferenceError } from '../../src/errors.js';
 import { functionModel, loadModel, loadOnnxModel, type ModelInput } from '../../src/inference/index.js';
+import { type ChannelsFirstModel, channelsLast, PREDICT_CHANNELS_FIRST } from '../../src/inference/model.js';
 import { importOptional } from '../../src/inference/optional-import.js';
 import { buildTinyOnnx, numpyForward, onnxBuilderMissing } from '../fixtures/inference/tiny-onnx.js';
 
@@ -37,8 +38,17 @@ for (const layout of ['NCHW', 'NHWC'] as const) {
     assert.deepEqual(y.shape, [3, 20, 24, 3]);
     const expected = numpyForward(models!.nchw, x.data, 3, 20, 24);
     assert.ok(maxAbsDiff(y.data, expected) < 1e-5, `max diff ${maxAbsDiff(y.data, expected)}`);
+    // The session runs on its own thread; the caller's input is copied there, not taken (detached).
+    assert.equal(x.data.length, 3 * 4 * 20 * 24);
+    // runInference's channels-first path gives the same values as [N, C, H, W], and the model's compute seconds.
+    const input = randomBatch(3, 4, 20, 24);
+    const chw = await (model as ChannelsFirstModel)[PREDICT_CHANNELS_FIRST](input);
+    assert.deepEqual(chw.shape, [3, 3, 20, 24]);
+    assert.ok(chw.seconds >= 0);
+    assert.ok(maxAbsDiff(channelsLast(chw.data, chw.shape), expected) < 1e-5);
     await model.close();
     await model.close();
+    await assert.rejects(model.predict(x), (e: InferenceError) => e.code === 'BAD_OPTION');
   });
 }
 
