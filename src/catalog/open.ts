@@ -6,7 +6,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import { atBoundary, CatalogError } from '../errors.js';
-import { checkOptionKeys, optionKeys } from '../option-keys.js';
+import { checkOptionKeys, optionKeys, pickOptions } from '../option-keys.js';
 import { DuckDBCatalog } from './duckdb/catalog.js';
 import { DuckDBEngine, describeQuery, runStatement, sharedEngine, type EngineOptions } from './duckdb/engine.js';
 import { quoteIdent, sqlString } from './duckdb/sql.js';
@@ -15,6 +15,7 @@ import { catalogProjection, describeFiles, geoParquetRelation } from './geoparqu
 import {
   isRemoteCatalogUrl,
   openRemoteCatalog,
+  REMOTE_CATALOG_OPTION_KEYS,
   type RemoteCatalog,
   type RemoteCatalogOptions,
 } from './remote/remote-catalog.js';
@@ -149,7 +150,7 @@ export async function openCatalog(
   return atBoundary(CatalogError, `openCatalog ${describeSource(source)}`, async () => {
     checkOptionKeys(opts, OPEN_CATALOG_OPTION_KEYS, 'openCatalog', CatalogError);
     if ((typeof source === 'string' || Array.isArray(source)) && isRemoteCatalogUrl(source))
-      return openRemoteCatalog(source, opts);
+      return openRemoteCatalog(source, pickOptions(opts, REMOTE_CATALOG_OPTION_KEYS));
     return openLocalCatalog(source, opts);
   });
 }

@@ -7,6 +7,7 @@ import { RasterError } from '../errors.js';
 import type { Geometry, Position } from '../geo/geometry.js';
 import { transformPoint } from '../geo/transform.js';
 import { openRaster, type RasterReader } from '../loaders/raster.js';
+import { checkOptionKeys, optionKeys } from '../option-keys.js';
 import { polygonizeMask } from './polygonize.js';
 
 /**
@@ -22,6 +23,9 @@ export interface ValidFootprintOptions {
   simplify?: number;
 }
 
+/** The keys of {@link ValidFootprintOptions} (the compiler checks the list is complete). */
+const VALID_FOOTPRINT_OPTION_KEYS = optionKeys<ValidFootprintOptions>()(['maxCells', 'simplify']);
+
 /**
  * The EPSG:4326 polygon (MultiPolygon) of a raster's valid pixels, or null when it has none. Reads the
  * smallest overview that still has `maxCells` pixels along its longer side (the full resolution when
@@ -30,6 +34,7 @@ export interface ValidFootprintOptions {
  * cell, so a chip that shares area with the footprint covers valid pixels of that level.
  */
 export async function validFootprint(href: string, opts: ValidFootprintOptions = {}): Promise<Geometry | null> {
+  checkOptionKeys(opts, VALID_FOOTPRINT_OPTION_KEYS, `validFootprint ${href}`, RasterError);
   const reader = await openRaster(href);
   try {
     return await footprintOf(reader, opts);

@@ -4,6 +4,7 @@
  */
 import seedrandom from 'seedrandom';
 import { LabelError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../option-keys.js';
 
 /**
  * One of the eight symmetries of a square: `rot` quarter turns counter-clockwise after an optional
@@ -13,6 +14,9 @@ export interface Augmentation {
   flip: boolean;
   rot: 0 | 1 | 2 | 3;
 }
+
+/** The keys of {@link Augmentation} (the compiler checks the list is complete). */
+const AUGMENTATION_KEYS = optionKeys<Augmentation>()(['flip', 'rot']);
 
 /**
  * The augmentation of sample `key` for a seed: deterministic (same seed and key, same transform),
@@ -36,6 +40,9 @@ export function augment<T extends ArrayLike<number> & { length: number }>(
   shape: readonly number[],
   t: Augmentation,
 ): { data: T; shape: number[] } {
+  checkOptionKeys(t, AUGMENTATION_KEYS, 'augment', LabelError);
+  if (typeof t?.flip !== 'boolean' || ![0, 1, 2, 3].includes(t.rot))
+    throw new LabelError('BAD_OPTION', `augment needs { flip: boolean, rot: 0 | 1 | 2 | 3 }, got ${JSON.stringify(t)}`);
   const h = shape[shape.length - 2];
   const w = shape[shape.length - 1];
   if (shape.length < 2 || data.length % (h * w) !== 0)

@@ -1,6 +1,8 @@
 import type { BBox } from '../geo/bbox.js';
 import type { Geometry, Position } from '../geo/geometry.js';
 import { geometryBBox } from '../geo/geometry.js';
+import { StitchError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../option-keys.js';
 import { frameMap } from './frame.js';
 import { rampColor, writePng } from './png.js';
 
@@ -15,6 +17,19 @@ export interface CoverageMapInfo {
   maxCount: number;
   footprints: number;
 }
+
+/** Options of {@link renderCoverageMap}. */
+export interface CoverageMapOptions {
+  /** Width of the map in pixels. Default 800. */
+  width?: number;
+  /** The map extent (EPSG:4326). Default: the footprints' extent, padded. */
+  extent?: BBox;
+  /** Default: the footprint count. */
+  title?: string;
+}
+
+/** The keys of {@link CoverageMapOptions} (the compiler checks the list is complete). */
+const COVERAGE_MAP_OPTION_KEYS = optionKeys<CoverageMapOptions>()(['width', 'extent', 'title']);
 
 /**
  * Draws catalog footprints (EPSG:4326) as a PNG: each pixel is coloured by how many footprints cover
@@ -39,8 +54,9 @@ export interface CoverageMapInfo {
 export async function renderCoverageMap(
   geometries: AsyncIterable<Geometry> | Iterable<Geometry>,
   path: string,
-  opts: { width?: number; extent?: BBox; title?: string } = {},
+  opts: CoverageMapOptions = {},
 ): Promise<CoverageMapInfo> {
+  checkOptionKeys(opts, COVERAGE_MAP_OPTION_KEYS, `renderCoverageMap ${path}`, StitchError);
   const geoms: Geometry[] = [];
   for await (const g of geometries) geoms.push(g);
   const extent = opts.extent ?? paddedExtent(geoms);

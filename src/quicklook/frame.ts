@@ -2,6 +2,8 @@
  * The frame of a quicklook picture: a title above the map, and below it a legend (a colour bar with
  * its value range, or class swatches) and a scale bar, so that a PNG says what it shows on its own.
  */
+import { StitchError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../option-keys.js';
 import { drawText, GLYPH_HEIGHT, textWidth } from './font.js';
 import { RgbaImage } from './image.js';
 import { CLASS_PALETTE, rampColor, type Rgb } from './png.js';
@@ -20,6 +22,9 @@ export interface FrameOptions {
   /** Ground distance of one map pixel along x, in metres; draws a scale bar. */
   metresPerPixel?: number;
 }
+
+/** The keys of {@link FrameOptions} (the compiler checks the list is complete). */
+const FRAME_OPTION_KEYS = optionKeys<FrameOptions>()(['title', 'legend', 'metresPerPixel']);
 
 const PAD = 4;
 const INK: Rgb = [20, 20, 20];
@@ -47,6 +52,7 @@ const BAR_HEIGHT = 8;
  * ```
  */
 export function frameMap(rgba: Uint8Array, width: number, height: number, opts: FrameOptions): RgbaImage {
+  checkOptionKeys(opts, FRAME_OPTION_KEYS, 'frameMap', StitchError);
   const w = Math.max(width, MIN_WIDTH);
   const titleScale = textWidth(opts.title, 2) <= w - 2 * PAD ? 2 : 1;
   const titleBand = GLYPH_HEIGHT * titleScale + 2 * PAD;

@@ -5,6 +5,14 @@
  *
  * @module
  */
-export { renderCoverageMap, type CoverageMapInfo } from './coverage-map.js';
-export { renderClasses, renderContinuous, percentileRange, writePng, CLASS_PALETTE, type Rgb } from './png.js';
+export { renderCoverageMap, type CoverageMapInfo, type CoverageMapOptions } from './coverage-map.js';
+export {
+  renderClasses,
+  renderContinuous,
+  percentileRange,
+  writePng,
+  CLASS_PALETTE,
+  type ContinuousOptions,
+  type Rgb,
+} from './png.js';
 export { frameMap, scaleBar, type FrameOptions, type Legend } from './frame.js';

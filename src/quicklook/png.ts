@@ -1,5 +1,7 @@
 import { writeFile, rename } from 'node:fs/promises';
 import { PNG } from 'pngjs';
+import { StitchError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../option-keys.js';
 
 /** An RGB colour, each channel 0..255. */
 export type Rgb = [number, number, number];
@@ -47,6 +49,17 @@ export async function writePng(path: string, width: number, height: number, rgba
   await rename(tmp, path);
 }
 
+/** Options of {@link renderContinuous}. */
+export interface ContinuousOptions {
+  /** Values mapped to the ends of the ramp. Default: the 2nd and 98th percentiles. */
+  range?: [number, number];
+  /** Pixels where this is 0 are transparent. */
+  valid?: ArrayLike<number>;
+}
+
+/** The keys of {@link ContinuousOptions} (the compiler checks the list is complete). */
+const CONTINUOUS_OPTION_KEYS = optionKeys<ContinuousOptions>()(['range', 'valid']);
+
 /**
  * Renders a single band of values to RGBA with {@link rampColor}, stretched between the 2nd and 98th
  * percentiles (or `range`). Pixels where `valid` is 0 or the value is NaN are transparent.
@@ -55,8 +68,9 @@ export function renderContinuous(
   values: ArrayLike<number>,
   width: number,
   height: number,
-  opts: { range?: [number, number]; valid?: ArrayLike<number> } = {},
+  opts: ContinuousOptions = {},
 ): Uint8Array {
+  checkOptionKeys(opts, CONTINUOUS_OPTION_KEYS, 'renderContinuous', StitchError);
   const n = width * height;
   const [lo, hi] = opts.range ?? percentileRange(values, opts.valid, 0.02, 0.98);
   const out = new Uint8Array(n * 4);

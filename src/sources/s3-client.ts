@@ -71,15 +71,19 @@ export class S3Client {
       if (prefix) url.searchParams.set('prefix', prefix);
       if (token) url.searchParams.set('continuation-token', token);
       const res = await this.request('GET', url, href);
-      const xml = await res.text();
-      for (const block of xml.match(/<Contents>[\s\S]*?<\/Contents>/g) ?? []) {
-        yield {
-          key: xmlUnescape(tag(block, 'Key') ?? ''),
-          size: Number(tag(block, 'Size') ?? NaN),
-          etag: xmlUnescape(tag(block, 'ETag') ?? ''),
-        };
+      let xml: string;
+      try {
+        xml = await res.text();
+      } catch (e) {
+        throw new SourceError('CONNECTION', `listing ${href}: the response broke off: ${(e as Error)?.message}`, {
+          cause: e,
+          subject: href,
+        });
       }
-      token = tag(xml, 'IsTruncated') === 'true' ? xmlUnescape(tag(xml, 'NextContinuationToken') ?? '') : null;
+      // Check the whole page before yielding any of it: a cut or foreign body must not end the listing early.
+      const page = listingPage(xml, href);
+      yield* page.objects;
+      token = page.token;
     } while (token);
   }
 
@@ -159,6 +163,30 @@ function s3Error(status: number, code: string, message: string, method: string, 
   if (status === 412 || (status === 409 && code === 'ConditionalRequestConflict'))
     return new SourceError('PRECONDITION_FAILED', `${detail}; the object changed or exists already`, { subject });
   return new SourceError('HTTP_STATUS', detail, { subject });
+}
+
+/**
+ * The objects and continuation token of one ListObjectsV2 page. A body that is not one whole
+ * `ListBucketResult`, an object without a key or size, or a truncated page without a continuation
+ * token is {@link SourceError} `BAD_RESPONSE` naming `href` (never a listing that silently ends early).
+ */
+function listingPage(xml: string, href: string): { objects: S3Object[]; token: string | null } {
+  const bad = (why: string) =>
+    new SourceError('BAD_RESPONSE', `listing ${href}: the server's ListObjectsV2 page ${why}`, { subject: href });
+  if (!/<ListBucketResult[\s>]/.test(xml) || !/<\/ListBucketResult>\s*$/.test(xml))
+    throw bad(`is not a complete ListBucketResult document: ${JSON.stringify(xml.slice(0, 80))}`);
+  const objects: S3Object[] = [];
+  for (const block of xml.match(/<Contents>[\s\S]*?<\/Contents>/g) ?? []) {
+    const key = tag(block, 'Key');
+    const size = Number(tag(block, 'Size') ?? NaN);
+    if (!key || !Number.isInteger(size) || size < 0)
+      throw bad(`has an object without a key or size: ${block.slice(0, 120)}`);
+    objects.push({ key: xmlUnescape(key), size, etag: xmlUnescape(tag(block, 'ETag') ?? '') });
+  }
+  if (tag(xml, 'IsTruncated') !== 'true') return { objects, token: null };
+  const token = tag(xml, 'NextContinuationToken');
+  if (!token) throw bad('says it is truncated but has no NextContinuationToken');
+  return { objects, token: xmlUnescape(token) };
 }
 
 function tag(xml: string, name: string): string | null {

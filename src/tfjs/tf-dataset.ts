@@ -3,7 +3,7 @@ import type { GeoSlice } from '../geo/slice.js';
 import type { Batch, BatchOptions } from '../loaders/batches.js';
 import type { TensorLayout } from '../loaders/tensor.js';
 import { loadTf, toTensor, type Tfjs } from './tfjs.js';
-import { LoaderError } from '../errors.js';
+import { atBoundary, atBoundarySync, LoaderError } from '../errors.js';
 import { checkOptionKeys, optionKeys } from '../option-keys.js';
 
 /**
@@ -81,29 +81,33 @@ export async function tfDataset(
   const tf = opts.tf ?? (await loadTf());
   const layout = opts.layout ?? 'NHWC';
   const { labels } = opts;
+  // Errors while a dataset is iterated (the slices function, the loader, toTensor, labels) reach
+  // tfjs' iterator typed: LoaderError, an unexpected one as INTERNAL with the original as cause.
+  const subject = 'tfDataset: iterating the dataset';
   return tf.data.generator(() => {
-    const epoch = typeof slices === 'function' ? slices() : slices;
-    const it = loader.batches(epoch, { batchSize: opts.batchSize, dropLast: opts.dropLast })[Symbol.asyncIterator]();
-    return {
-      async next(): Promise<IteratorResult<TF.TensorContainer>> {
-        const r = await it.next();
-        if (r.done) return { done: true, value: undefined };
-        const xs = toTensor(r.value, { layout, tf });
-        const paired = (r.value as Batch & { labels?: { data: Float32Array; shape: number[] } }).labels;
-        if (!labels && paired) {
-          const ys = toTensor({ ...r.value, data: paired.data, shape: paired.shape }, { layout, tf });
-          return { done: false, value: { xs, ys } };
-        }
-        if (!labels) return { done: false, value: xs };
-        let ys: TF.Tensor;
-        try {
-          ys = labels(r.value, tf);
-        } catch (e) {
-          xs.dispose();
-          throw e;
-        }
+    const it = atBoundarySync(LoaderError, subject, () => {
+      const epoch = typeof slices === 'function' ? slices() : slices;
+      return loader.batches(epoch, { batchSize: opts.batchSize, dropLast: opts.dropLast })[Symbol.asyncIterator]();
+    });
+    const step = async (): Promise<IteratorResult<TF.TensorContainer>> => {
+      const r = await it.next();
+      if (r.done) return { done: true, value: undefined };
+      const xs = toTensor(r.value, { layout, tf });
+      const paired = (r.value as Batch & { labels?: { data: Float32Array; shape: number[] } }).labels;
+      if (!labels && paired) {
+        const ys = toTensor({ ...r.value, data: paired.data, shape: paired.shape }, { layout, tf });
         return { done: false, value: { xs, ys } };
-      },
-    } as unknown as Iterator<TF.TensorContainer>;
+      }
+      if (!labels) return { done: false, value: xs };
+      let ys: TF.Tensor;
+      try {
+        ys = labels(r.value, tf);
+      } catch (e) {
+        xs.dispose();
+        throw e;
+      }
+      return { done: false, value: { xs, ys } };
+    };
+    return { next: () => atBoundary(LoaderError, subject, step) } as unknown as Iterator<TF.TensorContainer>;
   });
 }

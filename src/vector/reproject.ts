@@ -6,6 +6,7 @@ import proj4 from 'proj4';
 import { VectorError } from '../errors.js';
 import { resolveCrs, type CrsInput } from '../geo/crs.js';
 import type { Position } from '../geo/geometry.js';
+import { checkOptionKeys, optionKeys } from '../option-keys.js';
 import { mapGeometry, type VectorGeometry } from './geometry.js';
 
 /**
@@ -21,6 +22,9 @@ export interface ReprojectOptions {
   where?: string;
 }
 
+/** The keys of {@link ReprojectOptions} (the compiler checks the list is complete). */
+const REPROJECT_OPTION_KEYS = optionKeys<ReprojectOptions>()(['tolerance', 'where']);
+
 /** Subdivisions per edge at most (2^MAX_DEPTH pieces). */
 const MAX_DEPTH = 10;
 
@@ -34,6 +38,7 @@ export function reprojectGeometry(
   to: CrsInput,
   opts: ReprojectOptions = {},
 ): VectorGeometry {
+  checkOptionKeys(opts, REPROJECT_OPTION_KEYS, 'reprojectGeometry', VectorError);
   const src = resolveCrs(from).code;
   const dst = resolveCrs(to).code;
   if (src === dst) return g;

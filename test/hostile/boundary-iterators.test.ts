@@ -1,6 +1,7 @@
 /**
  * Every stream the public API returns (samplers, loader chips/batches, batchChips, catalog rows, vector
- * features, readGeometries, samplePoints, stratifyByClass, the paired loader) turns an internal
+ * features, readGeometries, samplePoints, stratifyByClass, the paired loader, expandFiles' hrefs, a
+ * tfDataset iterated by tfjs) turns an internal
  * failure while it is iterated into a typed error: a `GeosliceError` of the stage's class with code
  * `INTERNAL` (or `TOO_LARGE` for an allocation failure), the original as `cause`, and a message naming
  * the function and its input. An early `break` closes what the stream holds (cursors, input iterators,
@@ -24,7 +25,10 @@ import {
   type GeoCatalog,
   type GeoSlice,
 } from '../../src/index.js';
-import { iterateAtBoundary, LoaderError, SamplerError } from '../../src/errors.js';
+import { BuildError, iterateAtBoundary, LoaderError, SamplerError } from '../../src/errors.js';
+import { expandFiles } from '../../src/catalog/index.js';
+import { tfDataset } from '../../src/tfjs/index.js';
+import { loadTf } from '../../src/tfjs/tfjs.js';
 import { batchChips, type Chip } from '../../src/loaders/index.js';
 import { openVectorLayer } from '../../src/vector/index.js';
 import { createPairedLoader, readGeometries, samplePoints, stratifyByClass } from '../../src/labels/index.js';
@@ -299,6 +303,64 @@ test('paired loader samples / batches: failures while iterating are LabelError',
   } finally {
     await paired.close();
   }
+});
+
+test('expandFiles: a failing input iterable is BuildError INTERNAL naming expandFiles', T, async () => {
+  const { hrefs, total } = await expandFiles(failAfter(injected, RASTER));
+  assert.equal(total, null);
+  const seen: string[] = [];
+  const e = await assertTyped(
+    (async function* () {
+      for await (const h of hrefs) {
+        seen.push(h);
+        yield h;
+      }
+    })(),
+    BuildError,
+    ['expandFiles', 'async iterable of files'],
+  );
+  assert.equal(e.code, 'INTERNAL');
+  assert.deepEqual(seen, [RASTER], 'the items before the failure come through');
+  // Typed errors pass unchanged: an item that is not a path is BAD_OPTION.
+  const bad = await expandFiles([RASTER, 7 as never]);
+  await assertTyped(bad.hrefs, BuildError, ['file #1'], 'BAD_OPTION');
+});
+
+test('tfDataset: failures while tfjs iterates the dataset are LoaderError naming tfDataset', T, async () => {
+  const tf = await loadTf();
+  const batch = {
+    data: new Float32Array(2 * 1 * 2 * 2),
+    shape: [2, 1, 2, 2] as [number, number, number, number],
+    slices: [slice(0), slice(1)],
+  };
+  /** A batch source that yields one batch, then throws a TypeError. */
+  const failing = { batches: () => failAfter(injected, batch as never) };
+  /** Drains a dataset through tfjs' own iterator, disposing each element. */
+  const drain = (ds: Awaited<ReturnType<typeof tfDataset>>): AsyncIterable<unknown> => ({
+    async *[Symbol.asyncIterator]() {
+      const it = await ds.iterator();
+      for (;;) {
+        const r = await it.next();
+        if (r.done) return;
+        tf.dispose(r.value as never);
+        yield r.value;
+      }
+    },
+  });
+  const start = tf.memory().numTensors;
+  await assertTyped(drain(await tfDataset([slice(0)], failing, { batchSize: 2, tf })), LoaderError, ['tfDataset']);
+  // A labels function that throws: typed, and the batch's xs tensor is disposed.
+  const labels = () => {
+    throw injected();
+  };
+  const ok = { batches: () => failAfter(() => new Error('not reached'), batch as never) };
+  await assertTyped(drain(await tfDataset([slice(0)], ok, { batchSize: 2, labels, tf })), LoaderError, ['tfDataset']);
+  // A slices function that throws when an epoch starts.
+  const slices = () => {
+    throw injected();
+  };
+  await assertTyped(drain(await tfDataset(slices, ok, { batchSize: 2, tf })), LoaderError, ['tfDataset']);
+  assert.equal(tf.memory().numTensors, start, 'no tensor left behind');
 });
 
 test('iterateAtBoundary: no double wrapping, laziness, return() and throw() reach the source', T, async () => {

@@ -6,7 +6,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -30,11 +30,17 @@ import {
   appendToCatalog,
   compactCatalog,
   compactShards,
+  openRemoteCatalog,
   optimizeCatalog,
+  recordToRow,
   writeGeoParquet,
 } from '../../src/catalog/index.js';
+import { createCogWriter, writeCog } from '../../src/tiff/index.js';
+import { validFootprint } from '../../src/footprints/index.js';
+import { frameMap, renderContinuous, renderCoverageMap } from '../../src/quicklook/index.js';
+import { augment } from '../../src/labels/index.js';
 import { batchChips, loadSlice, openRaster } from '../../src/loaders/index.js';
-import { buildVectorCatalog, loadVector, openVectorLayer } from '../../src/vector/index.js';
+import { buildVectorCatalog, loadVector, openVectorLayer, reprojectGeometry } from '../../src/vector/index.js';
 import {
   computeBandStats,
   createPairedLoader,
@@ -48,6 +54,7 @@ import { tfDataset } from '../../src/tfjs/index.js';
 import { checkOptionKeys, closestKey, optionKeys } from '../../src/option-keys.js';
 import { LoaderError } from '../../src/errors.js';
 import { smallRows } from '../fixtures/catalog/rows.js';
+import { startRangeServer } from '../fixtures/remote/range-server.js';
 
 const T = { timeout: 120_000 };
 const RASTER = new URL('../fixtures/build/rasters/utm33_20240601.tif', import.meta.url).pathname;
@@ -239,6 +246,101 @@ test('vector and labels entry points refuse unknown option keys', T, async () =>
     );
   } finally {
     await paired.close();
+  }
+});
+
+test('the COG writer, footprints and quicklook refuse unknown option keys', T, async () => {
+  const meta = { width: 16, height: 16, bands: 1, dtype: 'uint8' as const, crs: 'EPSG:32633' };
+  const raster = { ...meta, transform: [500000, 10, 0, 5770000, 0, -10] as const, data: new Uint8Array(256) };
+  const out = join(dir, 'w.tif');
+  await refuses('writeCog', 'compress', 'compression', 'StitchError', () =>
+    writeCog(out, raster as never, { compress: 'lzw' } as never),
+  );
+  await refuses('createCogWriter', 'overview', 'overviews', 'StitchError', () =>
+    createCogWriter(out, raster as never, { overview: false } as never),
+  );
+  // The raster metadata too: a misspelt nodata would write a file without nodata.
+  await refuses('writeCog', 'noData', 'nodata', 'StitchError', () => writeCog(out, { ...raster, noData: 0 } as never));
+  await refuses('createCogWriter', 'bandnames', 'bandNames', 'StitchError', () =>
+    createCogWriter(out, { ...meta, transform: raster.transform, bandnames: ['a'] } as never),
+  );
+  assert.throws(() => statSync(out), /ENOENT/, 'nothing written');
+  // The exact keys still write (the check refuses only unknown keys).
+  await writeCog(out, raster as never, { compression: 'lzw', overviews: false });
+  assert.ok(statSync(out).size > 0);
+  await refuses('validFootprint', 'maxcells', 'maxCells', 'RasterError', () =>
+    validFootprint(RASTER, { maxcells: 64 } as never),
+  );
+  await refuses('renderCoverageMap', 'widht', 'width', 'StitchError', () =>
+    renderCoverageMap([], join(dir, 'm.png'), { widht: 100 } as never),
+  );
+  await refuses('renderContinuous', 'rang', 'range', 'StitchError', () =>
+    renderContinuous(new Float32Array(4), 2, 2, { rang: [0, 1] } as never),
+  );
+  await refuses('frameMap', 'titel', 'title', 'StitchError', () =>
+    frameMap(new Uint8Array(16), 2, 2, { titel: 'x' } as never),
+  );
+});
+
+test('recordToRow, reprojectGeometry and augment refuse unknown option keys', T, async () => {
+  const record = { id: 'a', datetime: '2024-06-01', geometry: point.geometry, assets: { image: 'a.tif' } };
+  await refuses('recordToRow', 'hrefcolumn', 'hrefColumn', 'BuildError', () =>
+    recordToRow(record, 0, { hrefcolumn: 'href' } as never),
+  );
+  await refuses('recordToRow columnMap', 'geom', 'geometry', 'BuildError', () =>
+    recordToRow(record, 0, { columnMap: { geom: 'footprint' } } as never),
+  );
+  // buildCatalogFromTable refuses a misspelt columnMap key at its entry (not per record, where
+  // onError: 'skip' would skip every record), and passes recordToRow only recordToRow's keys.
+  await refuses('buildCatalogFromTable columnMap', 'geom', 'geometry', 'BuildError', () =>
+    buildCatalogFromTable(
+      [record] as never,
+      { out: join(dir, 't.parquet'), onError: 'skip', columnMap: { geom: 'g' } } as never,
+    ),
+  );
+  const built = await buildCatalogFromTable([record] as never, { out: join(dir, 't.parquet'), batchSize: 10 });
+  try {
+    assert.equal(built.rows, 1);
+  } finally {
+    await built.catalog.close();
+  }
+  await refuses('reprojectGeometry', 'tolerence', 'tolerance', 'VectorError', () =>
+    reprojectGeometry({ type: 'Point', coordinates: [15, 52] }, 'EPSG:4326', 'EPSG:32633', { tolerence: 1 } as never),
+  );
+  await refuses('augment', 'rots', 'rot', 'LabelError', () =>
+    augment(new Uint8Array(4), [2, 2], { flip: false, rots: 1 } as never),
+  );
+  // Without the misspelt key, a missing rot is a wrong value, not "no rotation".
+  assert.throws(
+    () => augment(new Uint8Array(4), [2, 2], { flip: false } as never),
+    (e: GeosliceError) => e.code === 'BAD_OPTION' && e.message.includes('rot'),
+  );
+});
+
+test('openRemoteCatalog refuses unknown option keys; openCatalog passes it only its own', T, async () => {
+  const server = await startRangeServer(dir);
+  try {
+    const url = `${server.base}/c.parquet`;
+    await refuses('openRemoteCatalog', 'concurency', 'concurrency', 'CatalogError', () =>
+      openRemoteCatalog(url, { concurency: 2 } as never),
+    );
+    // A key of openCatalog's own (local catalogs) is unknown to openRemoteCatalog.
+    await assert.rejects(
+      openRemoteCatalog(url, { table: 'catalog' } as never),
+      (e: GeosliceError) => e.code === 'BAD_OPTION' && e.subject === 'table' && e.message.includes('openRemoteCatalog'),
+    );
+    await refuses('openCatalog', 'concurency', 'concurrency', 'CatalogError', () =>
+      openCatalog(url, { concurency: 2 } as never),
+    );
+    // openCatalog's local-only keys are its own: they do not reach openRemoteCatalog's check.
+    const remote = await openCatalog(url, { threads: 2, hive: false, concurrency: 2 });
+    try {
+      assert.equal(await remote.count(), smallRows().length);
+    } finally {
+      await remote.close();
+    }
+  } finally {
+    await server.close();
   }
 });
 

@@ -1,7 +1,7 @@
 import { checkHttpOptions, type HttpSourceOptions } from '../../sources/http-source.js';
 import { openSource } from '../../sources/open-source.js';
 import { atBoundary, BuildError, GeosliceError } from '../../errors.js';
-import { checkOptionKeys, optionKeys } from '../../option-keys.js';
+import { checkOptionKeys, optionKeys, pickOptions } from '../../option-keys.js';
 import { extractCogLayout } from '../../tiff/cog-layout.js';
 import { openLocalCatalog } from '../open.js';
 import type { CatalogRow, GeoParquetWriteOptions } from '../types.js';
@@ -10,7 +10,7 @@ import { writeRows } from './build-raster-catalog.js';
 import { cogColumn, cogColumnTypes } from './cog-header-column.js';
 import { sampleMetaExtras, sampleMetaTypes } from './sample-meta-columns.js';
 import { startProgress, type ProgressOption } from './progress.js';
-import { recordToRow, type RecordRowOptions } from './record-row.js';
+import { COLUMN_MAP_KEYS, RECORD_ROW_OPTION_KEYS, recordToRow, type RecordRowOptions } from './record-row.js';
 import { SkipReport, type OnError } from './skipped.js';
 import { readRecords, type TableSource } from './table-source.js';
 import { openRemoteCatalog } from '../remote/remote-catalog.js';
@@ -102,6 +102,7 @@ async function buildCatalogFromTableUnguarded(source: TableSource, opts: BuildTa
   if (!opts || typeof opts.out !== 'string' || opts.out.length === 0)
     throw new BuildError('BAD_OPTION', 'buildCatalogFromTable needs { out: "catalog.parquet" }');
   checkOptionKeys(opts, BUILD_TABLE_OPTION_KEYS, 'buildCatalogFromTable', BuildError);
+  checkOptionKeys(opts.columnMap, COLUMN_MAP_KEYS, 'buildCatalogFromTable columnMap', BuildError);
   if (opts.shard !== undefined) {
     const { shard, s3, ...rest } = opts;
     const run = await writeShard(opts.out, shard, s3, async (local) => {
@@ -126,7 +127,7 @@ async function buildFromRecords(
   const progress = startProgress(opts.progress, 'records', null);
   let rows: number;
   try {
-    let stream = tableRows(records, opts, report, () => progress.tick());
+    let stream = tableRows(records, pickOptions(opts, RECORD_ROW_OPTION_KEYS), report, () => progress.tick());
     let extrasTypes: Record<string, string> | undefined;
     if (opts.enrichCog) {
       // The writer fixes its columns from the first batch: declare the header cache struct columns of

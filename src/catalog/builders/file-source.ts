@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { glob } from 'tinyglobby';
-import { BuildError } from '../../errors.js';
+import { atBoundary, BuildError, iterateAtBoundary } from '../../errors.js';
 
 /**
  * The files a raster build reads: a path (a file, or a directory: all `.tif`/`.tiff` below it;
@@ -12,9 +12,33 @@ export type RasterFiles = string | { glob: string } | Iterable<string> | AsyncIt
 /**
  * Expands {@link RasterFiles} into an async iterable of hrefs, plus the count when it is known
  * up front (globs, directories and arrays). Throws {@link BuildError} `NOT_FOUND` for a missing
- * path, or a glob or directory that matches nothing.
+ * path, or a glob or directory that matches nothing; `BAD_OPTION` for an input or an item that is
+ * not a path. Any other failure, also while `hrefs` is iterated (a caller's iterable that throws), is
+ * BuildError `INTERNAL` naming the input, the original as `cause`.
  */
 export async function expandFiles(files: RasterFiles): Promise<{ hrefs: AsyncIterable<string>; total: number | null }> {
+  const label = `expandFiles ${describeFiles(files)}`;
+  return atBoundary(BuildError, label, async () => {
+    const { hrefs, total } = await expandFilesUnguarded(files);
+    return { hrefs: iterateAtBoundary(BuildError, label, hrefs), total };
+  });
+}
+
+/** `files` for error messages: a path or pattern, or the kind of iterable. */
+function describeFiles(files: unknown): string {
+  if (typeof files === 'string') return files;
+  if (files && typeof files === 'object') {
+    const pattern = (files as { glob?: unknown }).glob;
+    if (typeof pattern === 'string') return `{ glob: ${JSON.stringify(pattern)} }`;
+    if (Array.isArray(files)) return `[${files.length} files]`;
+    return Symbol.asyncIterator in files ? '(async iterable of files)' : '(iterable of files)';
+  }
+  return String(files);
+}
+
+async function expandFilesUnguarded(
+  files: RasterFiles,
+): Promise<{ hrefs: AsyncIterable<string>; total: number | null }> {
   if (typeof files === 'string') {
     let list: string[];
     if (/^https?:\/\//i.test(files)) list = [files];

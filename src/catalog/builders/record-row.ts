@@ -2,6 +2,7 @@ import { BuildError, type GeosliceError } from '../../errors.js';
 import { normalizeCrs } from '../../geo/crs.js';
 import { geometryBBox, type Geometry } from '../../geo/geometry.js';
 import { readWkb, writeWkb } from '../../geo/wkb.js';
+import { checkOptionKeys, optionKeys } from '../../option-keys.js';
 import { type CatalogRow, ROW_BACKENDS, type RowBackend } from '../types.js';
 
 /**
@@ -17,6 +18,17 @@ export interface ColumnMap {
   crs?: string;
 }
 
+/** The keys of {@link ColumnMap} (the compiler checks the list is complete). */
+export const COLUMN_MAP_KEYS = optionKeys<ColumnMap>()([
+  'id',
+  'datetime',
+  'start_datetime',
+  'end_datetime',
+  'geometry',
+  'assets',
+  'crs',
+]);
+
 /**
  * Options of {@link recordToRow}.
  */
@@ -29,6 +41,14 @@ export interface RecordRowOptions {
   /** Band key -> 1-based band index inside the file (with `hrefColumn`), or band index for existing asset keys. */
   bandIndexMap?: Record<string, number>;
 }
+
+/** The keys of {@link RecordRowOptions} (the compiler checks the list is complete). */
+export const RECORD_ROW_OPTION_KEYS = optionKeys<RecordRowOptions>()([
+  'columnMap',
+  'hrefColumn',
+  'assetKey',
+  'bandIndexMap',
+]);
 
 /** Fields that never become extra columns (the contract's and STAC boilerplate). */
 const CONSUMED = new Set([
@@ -69,6 +89,8 @@ const GEOJSON_TYPES = new Set(['Point', 'Polygon', 'MultiPolygon']);
  * `INVALID_GEOMETRY`, `BAD_DATE`, `NO_ASSETS`, `UNKNOWN_CRS`.
  */
 export function recordToRow(input: Record<string, unknown>, index: number, opts: RecordRowOptions = {}): CatalogRow {
+  checkOptionKeys(opts, RECORD_ROW_OPTION_KEYS, 'recordToRow', BuildError);
+  checkOptionKeys(opts?.columnMap, COLUMN_MAP_KEYS, 'recordToRow columnMap', BuildError);
   if (!input || typeof input !== 'object')
     throw new BuildError(
       'INVALID_RECORD',

@@ -7,6 +7,7 @@ import { type FileMetaData, parquetMetadataAsync, parquetReadObjects, parquetSch
 import { compressors } from 'hyparquet-compressors';
 import { CatalogError, GeosliceError } from '../../errors.js';
 import type { BBox } from '../../geo/bbox.js';
+import { checkOptionKeys, optionKeys } from '../../option-keys.js';
 import type { TimeInterval } from '../../geo/interval.js';
 import type { GeoSlice } from '../../geo/slice.js';
 import type { ByteSource } from '../../sources/byte-source.js';
@@ -44,6 +45,9 @@ export interface RemoteCatalogOptions {
   /** Row groups read at once per catalog. Default 4. */
   concurrency?: number;
 }
+
+/** The keys of {@link RemoteCatalogOptions} (the compiler checks the list is complete). */
+export const REMOTE_CATALOG_OPTION_KEYS = optionKeys<RemoteCatalogOptions>()(['s3', 'http', 'concurrency']);
 
 /**
  * Bytes and requests a remote catalog has read, row groups read out of those of the files opened so
@@ -112,6 +116,7 @@ export function isRemoteCatalogUrl(source: unknown): source is string {
  * `SourceError` (`ACCESS_DENIED`, `NOT_FOUND`...) naming the URL.
  */
 export async function openRemoteCatalog(source: string, opts: RemoteCatalogOptions = {}): Promise<RemoteCatalog> {
+  checkOptionKeys(opts, REMOTE_CATALOG_OPTION_KEYS, `openRemoteCatalog ${source}`, CatalogError);
   const s3 = /^s3:\/\//i.test(source) ? new S3Client(opts.s3) : null;
   let entries: FileEntry[];
   const manifest = !source.endsWith('/')

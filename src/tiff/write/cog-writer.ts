@@ -6,7 +6,15 @@ import { GeosliceError, StitchError } from '../../errors.js';
 import { encodeTile } from './encode-tile.js';
 import type { RasterArray } from '../dtype.js';
 import { layoutCog } from './layout.js';
-import { resolvePlan, type CogMeta, type CogPlan, type CogWriteOptions } from './plan.js';
+import { checkOptionKeys } from '../../option-keys.js';
+import {
+  COG_META_KEYS,
+  COG_WRITE_OPTION_KEYS,
+  resolvePlan,
+  type CogMeta,
+  type CogPlan,
+  type CogWriteOptions,
+} from './plan.js';
 import { Spool } from './spool.js';
 import { blankTile, checkBandArray, fillValue, interleaveInto, placeBlock } from './tile.js';
 
@@ -127,6 +135,8 @@ function bytesOf(a: RasterArray): Uint8Array {
  * ```
  */
 export async function createCogWriter(path: string, meta: CogMeta, opts: CogWriteOptions = {}): Promise<CogWriter> {
+  checkOptionKeys(opts, COG_WRITE_OPTION_KEYS, `createCogWriter ${path}`, StitchError);
+  checkOptionKeys(meta, COG_META_KEYS, `createCogWriter ${path} metadata`, StitchError);
   const plan = resolvePlan(path, meta, opts);
   // `.<name>.tmp-<pid>-<hex>`: the naming later runs use to remove a killed writer's temps.
   const stem = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
@@ -483,6 +493,8 @@ class StreamingCogWriter implements CogWriter {
  * ```
  */
 export async function writeCog(path: string, raster: CogRaster, opts: CogWriteOptions = {}): Promise<void> {
+  checkOptionKeys(opts, COG_WRITE_OPTION_KEYS, `writeCog ${path}`, StitchError);
+  checkOptionKeys(raster, [...COG_META_KEYS, 'data'], `writeCog ${path} raster`, StitchError);
   const plan = resolvePlan(path, raster, opts);
   const { width, height, bands } = plan;
   const n = width * height;

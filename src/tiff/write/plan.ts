@@ -1,5 +1,6 @@
 import { endianness } from 'node:os';
 import { StitchError } from '../../errors.js';
+import { optionKeys } from '../../option-keys.js';
 import { COMPRESSION_CODE, type TiffCompression } from './compress.js';
 import { dtypeInfo, type DTypeInfo, type RasterDtype } from '../dtype.js';
 import { bandNamesXml, nodataText } from './gdal-metadata.js';
@@ -27,6 +28,18 @@ export interface CogMeta {
   bandNames?: string[];
 }
 
+/** The keys of {@link CogMeta} (the compiler checks the list is complete). */
+export const COG_META_KEYS = optionKeys<CogMeta>()([
+  'width',
+  'height',
+  'bands',
+  'dtype',
+  'crs',
+  'transform',
+  'nodata',
+  'bandNames',
+]);
+
 /**
  * Writer options. Defaults: DEFLATE level 6, predictor 2 for integer and 3 for float dtypes,
  * 256-pixel tiles, `cog: true` with overviews halving until a level fits in one tile, `average`
@@ -50,6 +63,19 @@ export interface CogWriteOptions {
   /** Called as work completes, e.g. to draw a progress bar on a TTY. Must not throw. */
   onProgress?: (p: CogProgress) => void;
 }
+
+/** The keys of {@link CogWriteOptions} (the compiler checks the list is complete). */
+export const COG_WRITE_OPTION_KEYS = optionKeys<CogWriteOptions>()([
+  'compression',
+  'predictor',
+  'level',
+  'tileSize',
+  'overviews',
+  'resampling',
+  'cog',
+  'bigTiff',
+  'onProgress',
+]);
 
 /**
  * Progress of a write: full-resolution tiles stored (`tiles`), overview tiles built
