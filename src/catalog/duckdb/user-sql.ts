@@ -54,10 +54,11 @@ function walk(node: Json, allowed: Set<string>, fail: (why: string) => never): v
 }
 
 /**
- * The `error_type` DuckDB's `json_serialize_sql` reports for a statement it cannot serialize — every
- * statement that is not a SELECT (UPDATE, INSERT, SET, ATTACH, COPY...). It is DuckDB's wording, matched as is.
+ * The `error_type` of `json_serialize_sql` for text DuckDB's parser rejects. Every other error of it is
+ * a statement it will not serialize — anything but a SELECT (UPDATE, SET, ATTACH, COPY...) — and is
+ * refused as unsafe, whatever DuckDB calls it.
  */
-const SERIALIZE_REFUSED = 'not implemented';
+const PARSE_ERROR = 'parser';
 
 /**
  * Checks user SQL with DuckDB's parser on `conn` (the text is a bound parameter, it is not run).
@@ -80,8 +81,9 @@ export async function checkUserSql(
     statements?: Json[];
   };
   if (parsed.error) {
-    const notSelect = parsed.error_type === SERIALIZE_REFUSED || /CTE needs a SELECT/i.test(parsed.error_message ?? '');
-    if (notSelect)
+    // a data-modifying CTE (WITH a AS (DELETE ... RETURNING *) SELECT ...) is a parse error in DuckDB
+    const syntax = parsed.error_type === PARSE_ERROR && !/CTE needs a SELECT/i.test(parsed.error_message ?? '');
+    if (!syntax)
       refuse(what, sql, 'is not a single SELECT; user SQL cannot modify tables, change settings or run commands');
     refuse(what, sql, `does not parse: ${parsed.error_message ?? 'syntax error'}`, 'BAD_QUERY');
   }
