@@ -7,8 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -16,6 +15,7 @@ import { GeosliceError } from '../../src/errors.js';
 import { openRaster } from '../../src/loaders/raster.js';
 import { TAG } from '../../src/tiff/tags.js';
 import { ifdMaps, Patch } from '../hostile/tiff-patch.js';
+import { decodeSamples, makeGdalCases, type OracleFile } from '../fixtures/conformance/gdal-cases.js';
 
 const ORACLE = fileURLToPath(new URL('../fixtures/conformance/gdal-oracle.py', import.meta.url));
 const W = 101;
@@ -104,42 +104,11 @@ for (const [layout, args] of [
     dtype: 'float32',
   });
 
-const ARRAYS: Record<string, (b: ArrayBuffer) => ArrayLike<number>> = {
-  uint8: (b) => new Uint8Array(b),
-  uint16: (b) => new Uint16Array(b),
-  float32: (b) => new Float32Array(b),
-};
-
-function decode(b64: string, dtype: string): ArrayLike<number> {
-  const buf = Buffer.from(b64, 'base64');
-  return ARRAYS[dtype](buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-}
-
-interface OracleFile {
-  error?: string;
-  dtype: string;
-  windows: { data: string[]; dtype: string; mask: string }[];
-}
-
 describe('bit depths and float16 against rasterio', () => {
   let tmp = '';
   let oracle: OracleFile[] = [];
   before(() => {
-    tmp = mkdtempSync(join(tmpdir(), 'geoslice-bits-'));
-    execFileSync('/usr/bin/python3', ['-c', MAKE_SOURCES, tmp]);
-    for (const c of CASES)
-      execFileSync('gdal_translate', ['-q', ...c.args, join(tmp, c.src), join(tmp, c.name)], { stdio: 'ignore' });
-    const req = join(tmp, 'request.json');
-    writeFileSync(
-      req,
-      JSON.stringify({ files: CASES.map((c) => ({ path: join(tmp, c.name), windows: WINDOWS })), warps: [] }),
-    );
-    oracle = JSON.parse(
-      execFileSync('/usr/bin/python3', [ORACLE, req], {
-        maxBuffer: 1 << 28,
-        stdio: ['ignore', 'pipe', 'ignore'],
-      }).toString(),
-    ).files;
+    ({ dir: tmp, files: oracle } = makeGdalCases('geoslice-bits-', MAKE_SOURCES, CASES, WINDOWS, [ORACLE]));
   });
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -154,17 +123,17 @@ describe('bit depths and float16 against rasterio', () => {
         for (const [i, [level, x0, y0, w, h]] of WINDOWS.entries()) {
           const got = await r.readWindow(level, x0, y0, w, h, [0, 1, 2]);
           const exp = gdal.windows[i];
-          const mask = decode(exp.mask, 'uint8');
+          const mask = decodeSamples(exp.mask, 'uint8') as ArrayLike<number>;
           assert.deepEqual(
             Array.from(got.mask as Uint8Array),
             Array.from(mask).map((m, p) => {
               // documented choice (docs/reading-geotiffs.md): all-NaN pixels are invalid
-              const nan = exp.data.every((d) => Number.isNaN(decode(d, exp.dtype)[p]));
+              const nan = exp.data.every((d) => Number.isNaN((decodeSamples(d, exp.dtype) as ArrayLike<number>)[p]));
               return nan ? 0 : m;
             }),
           );
           exp.data.forEach((d, b) => {
-            const want = Array.from(decode(d, exp.dtype));
+            const want = Array.from(decodeSamples(d, exp.dtype) as ArrayLike<number>);
             const have = Array.from(got.data[b] as ArrayLike<number>);
             assert.deepEqual(have, want, `${c.name} window ${i} band ${b + 1}`);
           });

@@ -9,8 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { rasterRow } from '../../src/catalog/builders/raster-row.js';
@@ -19,6 +18,7 @@ import type { GeoSlice } from '../../src/geo/slice.js';
 import { loadSlice } from '../../src/loaders/load-slice.js';
 import { openRaster } from '../../src/loaders/raster.js';
 import { exactNumber, toNumberSamples } from '../../src/tiff/read/number-samples.js';
+import { decodeSamples, makeGdalCases, type OracleFile } from '../fixtures/conformance/gdal-cases.js';
 
 const W = 101;
 const H = 77;
@@ -158,40 +158,11 @@ CASES.push({
   dtype: 'int64',
 });
 
-function decode(b64: string, dtype: string): ArrayLike<number | bigint> {
-  const buf = Buffer.from(b64, 'base64');
-  const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
-  if (dtype === 'int64') return new BigInt64Array(ab);
-  if (dtype === 'uint64') return new BigUint64Array(ab);
-  if (dtype === 'float64') return new Float64Array(ab);
-  return new Uint8Array(ab);
-}
-
-interface OracleFile {
-  error?: string;
-  dtype: string;
-  windows: { data: string[]; dtype: string; mask: string }[];
-}
-
 describe('int64/uint64 samples against GDAL (osgeo.gdal, gdalwarp)', () => {
   let tmp = '';
   let oracle: OracleFile[] = [];
   before(() => {
-    tmp = mkdtempSync(join(tmpdir(), 'geoslice-int64-'));
-    execFileSync('/usr/bin/python3', ['-c', MAKE_SOURCES, tmp]);
-    for (const c of CASES)
-      execFileSync('gdal_translate', ['-q', ...c.args, join(tmp, c.src), join(tmp, c.name)], { stdio: 'ignore' });
-    const req = join(tmp, 'request.json');
-    writeFileSync(
-      req,
-      JSON.stringify({ files: CASES.map((c) => ({ path: join(tmp, c.name), windows: WINDOWS })), warps: [] }),
-    );
-    oracle = JSON.parse(
-      execFileSync('/usr/bin/python3', ['-c', ORACLE, req], {
-        maxBuffer: 1 << 28,
-        stdio: ['ignore', 'pipe', 'ignore'],
-      }).toString(),
-    ).files;
+    ({ dir: tmp, files: oracle } = makeGdalCases('geoslice-int64-', MAKE_SOURCES, CASES, WINDOWS, ['-c', ORACLE]));
   });
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -208,13 +179,17 @@ describe('int64/uint64 samples against GDAL (osgeo.gdal, gdalwarp)', () => {
           const exp = gdal.windows[i];
           assert.deepEqual(
             Array.from(got.mask as Uint8Array),
-            Array.from(decode(exp.mask, 'uint8')),
+            Array.from(decodeSamples(exp.mask, 'uint8')),
             `window ${i} mask`,
           );
           exp.data.forEach((d, b) => {
             const have = got.data[b];
             assert.ok(have instanceof (c.dtype === 'int64' ? BigInt64Array : BigUint64Array));
-            assert.deepEqual(Array.from(have), Array.from(decode(d, exp.dtype)), `${c.name} window ${i} band ${b + 1}`);
+            assert.deepEqual(
+              Array.from(have),
+              Array.from(decodeSamples(d, exp.dtype)),
+              `${c.name} window ${i} band ${b + 1}`,
+            );
           });
         }
       } finally {
@@ -251,7 +226,7 @@ describe('int64/uint64 samples against GDAL (osgeo.gdal, gdalwarp)', () => {
 a = rasterio.open(sys.argv[1]).read()
 print(base64.b64encode(a[0].astype(np.float64).tobytes()).decode()); print(base64.b64encode((a[1] > 0).astype(np.uint8).tobytes()).decode())`;
     const [v, m] = execFileSync('/usr/bin/python3', ['-c', py, out]).toString().trim().split('\n');
-    return { values: decode(v, 'float64') as Float64Array, alpha: decode(m, 'uint8') as Uint8Array };
+    return { values: decodeSamples(v, 'float64') as Float64Array, alpha: decodeSamples(m, 'uint8') as Uint8Array };
   }
 
   for (const dtype of ['int64', 'uint64'] as const) {
