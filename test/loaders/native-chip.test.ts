@@ -89,21 +89,11 @@ interface OracleWindow {
   mask: string;
 }
 
-const CTOR = {
-  uint8: Uint8Array,
-  int8: Int8Array,
-  uint16: Uint16Array,
-  int16: Int16Array,
-  uint32: Uint32Array,
-  int32: Int32Array,
-  float32: Float32Array,
-  float64: Float64Array,
-} as const;
 
 function decode(b64: string, dtype: RasterDtype): TypedArray {
   const buf = Buffer.from(b64, 'base64');
-  const C = CTOR[dtype];
-  return new C(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  const bytes = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+  return dtypeInfo(dtype).view(bytes, 0, bytes.byteLength / dtypeInfo(dtype).bytes);
 }
 
 /** A raster value as a chip of `dtype` holds it (float32 composite, float64 for 32-bit integer and float64 chips; rounded and clamped to integers). */
