@@ -89,7 +89,6 @@ interface OracleWindow {
   mask: string;
 }
 
-
 function decode(b64: string, dtype: RasterDtype): TypedArray {
   const buf = Buffer.from(b64, 'base64');
   const bytes = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
