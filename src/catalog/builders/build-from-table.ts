@@ -10,7 +10,7 @@ import { writeRows } from './build-raster-catalog.js';
 import { cogColumn, cogColumnTypes } from './cog-header-column.js';
 import { sampleMetaExtras, sampleMetaTypes } from './sample-meta-columns.js';
 import { startProgress, type ProgressOption } from './progress.js';
-import { COLUMN_MAP_KEYS, RECORD_ROW_OPTION_KEYS, recordToRow, type RecordRowOptions } from './record-row.js';
+import { COLUMN_MAP_KEYS, RECORD_ROW_OPTION_KEYS, rowOfRecord, type RecordRowOptions } from './record-row.js';
 import { SkipReport, type OnError } from './skipped.js';
 import { readRecords, type TableSource } from './table-source.js';
 import { openRemoteCatalog } from '../remote/remote-catalog.js';
@@ -160,7 +160,7 @@ async function* tableRows(
     tick();
     let row: CatalogRow;
     try {
-      row = recordToRow(rec, index, opts);
+      row = rowOfRecord(rec, index, opts);
     } catch (e) {
       if (!(e instanceof GeosliceError)) throw e;
       report.add(e, e.subject ?? `#${index}`);

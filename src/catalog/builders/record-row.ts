@@ -91,6 +91,11 @@ const GEOJSON_TYPES = new Set(['Point', 'Polygon', 'MultiPolygon']);
 export function recordToRow(input: Record<string, unknown>, index: number, opts: RecordRowOptions = {}): CatalogRow {
   checkOptionKeys(opts, RECORD_ROW_OPTION_KEYS, 'recordToRow', BuildError);
   checkOptionKeys(opts?.columnMap, COLUMN_MAP_KEYS, 'recordToRow columnMap', BuildError);
+  return rowOfRecord(input, index, opts);
+}
+
+/** {@link recordToRow} for callers that checked the options once (a table build, per record). */
+export function rowOfRecord(input: Record<string, unknown>, index: number, opts: RecordRowOptions): CatalogRow {
   if (!input || typeof input !== 'object')
     throw new BuildError(
       'INVALID_RECORD',
