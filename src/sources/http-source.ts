@@ -121,6 +121,8 @@ export function openHttpSource(url: string, opts: HttpSourceOptions = {}): ByteS
 
 class HttpSource implements ByteSource {
   private readonly url: URL;
+  /** Host, port, path and auth of every request, parsed from the URL once. */
+  private readonly target: http.RequestOptions;
   private readonly agent: http.Agent;
   private readonly lib: typeof http | typeof https;
   private tokens: number;
@@ -152,6 +154,18 @@ class HttpSource implements ByteSource {
     this.tokens = this.o.retryBudget;
     this.lib = this.url.protocol === 'https:' ? https : http;
     this.agent = new this.lib.Agent({ keepAlive: true, maxSockets: this.o.maxSockets });
+    const u = this.url;
+    this.target = {
+      protocol: u.protocol,
+      hostname: u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname,
+      port: u.port === '' ? undefined : Number(u.port),
+      path: `${u.pathname}${u.search}`,
+      ...(u.username || u.password
+        ? { auth: `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}` }
+        : {}),
+      method: 'GET',
+      agent: this.agent,
+    };
   }
 
   size(): Promise<number> {
@@ -239,7 +253,7 @@ class HttpSource implements ByteSource {
           'SOURCE_CHANGED',
           `the file changed while it was being read (${why}); its bytes would mix two versions — open it again`,
         );
-      const req = this.lib.request(this.url, { method: 'GET', agent: this.agent, headers }, (res) => {
+      const req = this.lib.request({ ...this.target, headers }, (res) => {
         const status = res.statusCode ?? 0;
         if (status === 412) {
           res.resume();
@@ -317,7 +331,10 @@ class HttpSource implements ByteSource {
         }
         const skip = status === 200 ? offset : 0;
         const want = Number.isFinite(total) ? Math.min(length, total - offset) : length;
-        const buf = new Uint8Array(Math.max(0, want));
+        // Not zero-filled (returned only when every byte arrived) and owning its ArrayBuffer, so a
+        // decoder thread can take it without a copy.
+        const raw = Buffer.allocUnsafeSlow(Math.max(0, want));
+        const buf = new Uint8Array(raw.buffer, raw.byteOffset, raw.length);
         let pos = -skip;
         res.on('data', (chunk: Buffer) => {
           const from = Math.max(0, -pos);
