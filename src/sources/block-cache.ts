@@ -1,7 +1,9 @@
 /**
  * A byte-budgeted LRU cache of decoded raster blocks (tiles or strips), shared by any number of
- * readers. Keys name the file, the IFD and the block; values are typed arrays whose `byteLength`
- * counts against `maxBytes`. A value larger than the whole budget is not cached.
+ * readers. Keys name the file, the IFD and the block; each value counts against `maxBytes` with
+ * the size of the ArrayBuffer it keeps alive (a view of the first rows of a whole decoded block
+ * keeps the whole block), so the budget bounds memory. A value larger than the whole budget is not
+ * cached.
  */
 export class BlockCache {
   private readonly map = new Map<string, ArrayBufferView>();
@@ -36,19 +38,19 @@ export class BlockCache {
     const old = this.map.get(key);
     if (old !== undefined) {
       this.map.delete(key);
-      this.used -= old.byteLength;
+      this.used -= held(old);
     }
-    if (value.byteLength > this.maxBytes) return;
+    if (held(value) > this.maxBytes) return;
     this.map.set(key, value);
-    this.used += value.byteLength;
+    this.used += held(value);
     for (const [k, v] of this.map) {
       if (this.used <= this.maxBytes) break;
       this.map.delete(k);
-      this.used -= v.byteLength;
+      this.used -= held(v);
     }
   }
 
-  /** Bytes currently held. */
+  /** Bytes currently held (of the ArrayBuffers the cached values keep alive). */
   get bytes(): number {
     return this.used;
   }
@@ -63,4 +65,9 @@ export class BlockCache {
     this.map.clear();
     this.used = 0;
   }
+}
+
+/** The bytes a cached value keeps alive: its whole ArrayBuffer, not only the viewed part. */
+function held(v: ArrayBufferView): number {
+  return Math.max(v.byteLength, v.buffer.byteLength);
 }
