@@ -23,6 +23,7 @@
  * (`performance.eventLoopUtilization`) and the CPU used by the whole process as a share of all cores.
  *
  *   npx tsx benchmarks/loader-cold.ts [--size 10980] [--chips 300] [--concurrency 8] [--rounds 3] [--only 'ZSTD|warped'] [--profile]
+ *                                     [--summary goals.json]
  *
  * (`--only` runs the cases whose name contains one of the `|`-separated strings. `--profile` adds one
  * untimed `createLoader` run per case under the V8 CPU profiler and prints the main thread's idle,
@@ -31,9 +32,9 @@
  * The test rasters are made with numpy + gdal_translate on the first run and cached under
  * .cache/bench-cold/ (gitignored).
  */
-import { readFileSync, utimesSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, utimesSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import seedrandom from 'seedrandom';
 import { buildRasterCatalog } from '../src/catalog/builders/build-raster-catalog.js';
 import type { GeoCatalog } from '../src/catalog/types.js';
@@ -47,10 +48,12 @@ import {
   agreement,
   benchArgs,
   checksum,
+  describeLoaderSettings,
   describeProfile,
   describeWork,
   ensureBase,
   ensureCog,
+  type Goal,
   type Grid,
   inFlight,
   interleaved,
@@ -60,11 +63,14 @@ import {
   type ProfileShares,
   rasterioVersion,
   rasterioWindows,
+  reportGoals,
   startRangeServer,
   type Win,
 } from './lib/index.js';
 
-const values = benchArgs({ size: 10980, chips: 300, concurrency: 8, rounds: 3 }, { only: '' }, ['profile']);
+const values = benchArgs({ size: 10980, chips: 300, concurrency: 8, rounds: 3 }, { only: '', summary: '' }, [
+  'profile',
+]);
 const SIZE = values.size;
 const CONC = values.concurrency;
 const ROUNDS = values.rounds;
@@ -75,6 +81,8 @@ const WARMUP = 8;
 const CACHE_MB = 256;
 const CORES = availableParallelism();
 const dir = resolve('.cache/bench-cold');
+/** This run's catalogs: the fixture folder is only read, so concurrent runs never swap each other's catalog. */
+const scratch = mkdtempSync(join(tmpdir(), 'geoslice-bench-cold-'));
 
 /** Full tiles that are not on the border ring, shuffled with a fixed seed. */
 function interiorTiles(seed: string): Win[] {
@@ -192,9 +200,13 @@ async function rawReader(c: Case): Promise<Timing> {
   }
 }
 
+/** The settings of the last loader made (default options but `concurrency`). */
+let settings = '';
+
 /** A fresh loader reads the case's windows; with `profile`, the timed part runs under the CPU profiler. */
 async function viaLoader(c: Case, profile = false): Promise<Timing & { shares?: ProfileShares }> {
   const loader = createLoader({ catalog: c.catalog, bands: ['image'], dtype: 'uint16', concurrency: CONC });
+  settings = describeLoaderSettings(loader, CONC);
   try {
     const slices = c.wins.map((w) => sliceOf(c.grid, w));
     for await (const chip of loader.chips(slices.slice(0, c.warm ? slices.length : WARMUP))) void chip;
@@ -303,15 +315,12 @@ async function runCase(c: Case): Promise<void> {
 }
 
 async function catalogOf(name: string, href: string): Promise<GeoCatalog> {
-  const out = `${dir}/catalog-${name}.parquet`;
+  const out = join(scratch, `catalog-${name}.parquet`);
   const { catalog } = await buildRasterCatalog([href], { out, cogHeaders: true, workers: 0, progress: false });
   return catalog;
 }
 
-function goal(label: string, value: number, target: number): void {
-  if (Number.isNaN(value)) return;
-  console.log(`  ${value >= target ? 'MET    ' : 'NOT MET'} ${label}: ${value.toFixed(2)} (goal >= ${target})`);
-}
+const goal = (label: string, value: number, target: number): Goal => ({ label, value, target, direction: '>=' });
 
 /** A 512-tiled COG with predictor 2 of the shared base scene (numpy seed 11). */
 const cog = (name: string, compress: string) =>
@@ -430,18 +439,21 @@ async function main(): Promise<void> {
   const r = (c: string, who: string) => results.get(c)?.get(who) ?? Number.NaN;
   const cold = 'cold single-tile windows, DEFLATE';
   const zstd = 'cold single-tile windows, ZSTD';
-  console.log('\nissue 14 goals (2 cores):');
-  goal('createLoader / rasterio, cold single-tile DEFLATE', r(cold, 'createLoader') / r(cold, 'rasterio'), 1.5);
-  goal('createLoader / raw reader, cold single-tile DEFLATE', r(cold, 'createLoader') / r(cold, 'raw reader'), 0.95);
-  goal('createLoader / rasterio, ZSTD', r(zstd, 'createLoader') / r(zstd, 'rasterio'), 1.2);
-  goal('loadSlice / createLoader, ZSTD', r(zstd, 'loadSlice') / r(zstd, 'createLoader'), 0.9);
-  for (const w of [...results.keys()].filter((k) => k.startsWith('warped')))
-    goal(`createLoader / rasterio WarpedVRT, ${w}`, r(w, 'createLoader') / r(w, 'rasterio'), 1.2);
-  goal(
-    'createLoader HTTP loopback / local, cold single-tile DEFLATE',
-    r('HTTP loopback, cold single-tile windows, DEFLATE', 'createLoader') / r(cold, 'createLoader'),
-    0.9,
-  );
+  const goals = [
+    goal('createLoader / rasterio, cold single-tile DEFLATE', r(cold, 'createLoader') / r(cold, 'rasterio'), 1.5),
+    goal('createLoader / raw reader, cold single-tile DEFLATE', r(cold, 'createLoader') / r(cold, 'raw reader'), 0.95),
+    goal('createLoader / rasterio, ZSTD', r(zstd, 'createLoader') / r(zstd, 'rasterio'), 1.2),
+    goal('loadSlice / createLoader, ZSTD', r(zstd, 'loadSlice') / r(zstd, 'createLoader'), 0.9),
+    ...[...results.keys()]
+      .filter((k) => k.startsWith('warped'))
+      .map((w) => goal(`createLoader / rasterio WarpedVRT, ${w}`, r(w, 'createLoader') / r(w, 'rasterio'), 1.2)),
+    goal(
+      'createLoader HTTP loopback / local, cold single-tile DEFLATE',
+      r('HTTP loopback, cold single-tile windows, DEFLATE', 'createLoader') / r(cold, 'createLoader'),
+      0.9,
+    ),
+  ];
+  reportGoals('issue 14 goals, windows of one COG (2 cores):', goals, [`createLoader: ${settings}`], values.summary);
   console.log(
     `\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s; load average now ${loadavg()
       .map((x) => x.toFixed(1))
@@ -450,4 +462,8 @@ async function main(): Promise<void> {
   for (const c of Object.values(catalogs)) await c.close();
 }
 
-await main();
+try {
+  await main();
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
