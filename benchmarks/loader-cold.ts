@@ -228,7 +228,7 @@ async function viaLoader(c: Case, profile = false): Promise<Timing & { shares?: 
       rate: value.rate,
       check: checksum(value.out),
       pixels: c.warped ? value.out : undefined,
-      note: describeWork(work),
+      note: describeWork(work, value.out.length),
       shares,
     };
   } finally {

@@ -312,7 +312,7 @@ async function runCase(v: Variant, warm: boolean): Promise<CaseResult> {
   const rss = median(ours.map((x) => x.maxRssMB));
   console.log(
     `  geoslice  ${rate(ours).toFixed(0).padStart(5)} chips/s  ${(rate(ours) / base).toFixed(2)}x rasterio  peak RSS ${mb(rss)}` +
-      `   ${describeWork(mid.work as Work)}; loader stats ${JSON.stringify(mid.stats)}`,
+      `   ${describeWork(mid.work as Work, mid.chips)}; loader stats ${JSON.stringify(mid.stats)}`,
   );
   console.log(`            loader: ${mid.settings}; ${describeMemory(mid.mem as MemoryPeaks)}`);
   console.log(

@@ -11,6 +11,8 @@ export interface Work {
   idle: number;
   /** CPU time of the whole process (all threads) over wall time × cores (0..1). */
   cpu: number;
+  /** CPU milliseconds of the whole process (all threads). */
+  cpuMs: number;
 }
 
 /** Runs `f` and returns its value with the {@link Work} it did. */
@@ -33,15 +35,21 @@ export async function measured<T>(f: () => Promise<T>): Promise<{ value: T; work
       headerReads: c1.headerReads - c0.headerReads,
       idle: 1 - elu.utilization,
       cpu: (cpu.user + cpu.system) / 1e6 / wall / availableParallelism(),
+      cpuMs: (cpu.user + cpu.system) / 1000,
     },
   };
 }
 
-/** One line: MB read, tiles decoded, cache hits, header reads, main-thread idle share, CPU share. */
-export function describeWork(w: Work): string {
+/**
+ * One line: MB read, tiles decoded, cache hits, header reads, main-thread idle share, CPU share and,
+ * given the number of `chips` made, CPU milliseconds per chip (all threads of the process; a less
+ * load-sensitive figure than chips/s on a shared machine).
+ */
+export function describeWork(w: Work, chips?: number): string {
   return (
     `read ${(w.bytesRead / 2 ** 20).toFixed(1)} MB, ${w.tilesDecoded} tiles decoded, ` +
     `${w.cacheHits} cache hits, ${w.headerReads} header reads; ` +
-    `main thread idle ${(100 * w.idle).toFixed(0)}%, CPU ${(100 * w.cpu).toFixed(0)}% of ${availableParallelism()} cores`
+    `main thread idle ${(100 * w.idle).toFixed(0)}%, CPU ${(100 * w.cpu).toFixed(0)}% of ${availableParallelism()} cores` +
+    (chips ? `, ${(w.cpuMs / chips).toFixed(2)} CPU ms per chip` : '')
   );
 }
