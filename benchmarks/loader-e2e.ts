@@ -29,12 +29,16 @@
  * slices in flight; the warm cases use a 1 GB cache on purpose).
  *
  *   npx tsx benchmarks/loader-e2e.ts [--chips 256] [--batch 16] [--concurrency 8] [--rounds 3] [--only 'DEFLATE|warm'] [--profile]
- *                                    [--rows 5 --cols 4 (files per zone)] [--cache .cache/bench-e2e] [--summary goals.json]
+ *                                    [--rows 5 --cols 4 (files per zone)] [--cache .cache/bench-e2e] [--summary goals.json] [--tsx]
+ *
+ * The geoslice child runs as users run the package: plain node on the library compiled to
+ * JavaScript (this run compiles `src/` and this file under `.cache/` first, a few seconds);
+ * `--tsx` runs it under tsx instead, whose loader adds 30–50 MB to its RSS.
  *
  * The COGs are made once (numpy + rasterio's COG driver) under .cache/bench-e2e/ (gitignored) and
  * only read afterwards; catalogs and pixel dumps of a run go to a temporary folder of its own.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,7 +73,7 @@ import {
 const args = benchArgs(
   { chips: 256, batch: 16, concurrency: 8, rounds: 3, rows: 5, cols: 4 },
   { only: '', child: '', cache: '.cache/bench-e2e', summary: '' },
-  ['profile'],
+  ['profile', 'tsx'],
 );
 const dir = resolve(args.cache);
 /**
@@ -77,6 +81,32 @@ const dir = resolve(args.cache);
  * several people on one machine share it without racing on the same files.
  */
 const scratch = args.child ? '' : mkdtempSync(join(tmpdir(), 'geoslice-bench-e2e-'));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** The geoslice child's entry: this file compiled with the library by `compiledChild` (unless `--tsx`). */
+let childEntry: string | null = null;
+
+/**
+ * Compiles the library (all of `src/`, worker entries too) and this benchmark to JavaScript under
+ * `.cache/` with the project's `tsc`, so that the geoslice child runs as a user runs the package:
+ * plain `node` on compiled code. Under `tsx` the child's RSS would also hold tsx's loader thread and
+ * the compiled TypeScript (30–50 MB). Returns the compiled entry and the folder to remove.
+ */
+function compiledChild(): { entry: string; dir: string } {
+  mkdirSync(join(ROOT, '.cache'), { recursive: true });
+  const out = mkdtempSync(join(ROOT, '.cache', 'bench-e2e-build-'));
+  const tsconfig = join(out, 'tsconfig.json');
+  writeFileSync(
+    tsconfig,
+    JSON.stringify({
+      extends: join(ROOT, 'tsconfig.json'),
+      compilerOptions: { rootDir: ROOT, outDir: out, declaration: false, sourceMap: false },
+      include: [join(ROOT, 'src'), join(ROOT, 'benchmarks/lib'), join(ROOT, 'benchmarks/loader-e2e.ts')],
+    }),
+  );
+  run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', tsconfig]);
+  symlinkSync(join(ROOT, 'data'), join(out, 'data')); // the CRS tables, found at ../../data from src/geo/
+  return { entry: join(out, 'benchmarks/loader-e2e.js'), dir: out };
+}
 const PY_SIDE = fileURLToPath(new URL('./loader_e2e.py', import.meta.url));
 const SLICE_CRS = 'EPSG:32633';
 const CHIP = 256;
@@ -180,14 +210,8 @@ async function geosliceRun(job: Job): Promise<Result> {
 }
 
 function geoslice(job: Job): Result {
-  const out = run(process.execPath, [
-    '--import',
-    'tsx',
-    fileURLToPath(import.meta.url),
-    ...process.argv.slice(2),
-    '--child',
-    JSON.stringify(job),
-  ]);
+  const entry = childEntry ? [childEntry] : ['--import', 'tsx', fileURLToPath(import.meta.url)];
+  const out = run(process.execPath, [...entry, ...process.argv.slice(2), '--child', JSON.stringify(job)]);
   return JSON.parse(out.trim().split('\n').at(-1) as string) as Result;
 }
 
@@ -416,9 +440,13 @@ async function main(): Promise<void> {
 }
 
 if (args.child) console.log(JSON.stringify(await geosliceRun(JSON.parse(args.child) as Job)));
-else
+else {
+  const built = args.tsx ? null : compiledChild();
+  childEntry = built?.entry ?? null;
   try {
     await main();
   } finally {
     rmSync(scratch, { recursive: true, force: true });
+    if (built) rmSync(built.dir, { recursive: true, force: true });
   }
+}

@@ -3,7 +3,9 @@ import { decodeThreads } from '../../src/tiff/codecs/worker-pool.js';
 
 /** Peaks of this process's memory over a run, MB. */
 export interface MemoryPeaks {
-  /** RSS when sampling started: node, tsx and the loaded modules, before any work. */
+  /** How the process runs: `compiled` (plain node on compiled JavaScript, as users run the package) or `tsx`. */
+  runtime: 'compiled' | 'tsx';
+  /** RSS when sampling started: node (and tsx) with the loaded modules, before any work. */
   startRss: number;
   /** Peak resident set of the process (`resourceUsage().maxRSS`, every thread and native library). */
   rss: number;
@@ -23,6 +25,7 @@ const MB = 2 ** 20;
  * `maxRSS`, which no sampling interval can miss.
  */
 export function sampleMemory(): { stop: () => MemoryPeaks } {
+  const runtime = import.meta.url.endsWith('.ts') ? 'tsx' : 'compiled';
   const first = process.memoryUsage();
   const peak = { heap: first.heapTotal, arrayBuffers: first.arrayBuffers, external: first.external };
   const timer = setInterval(() => {
@@ -36,6 +39,7 @@ export function sampleMemory(): { stop: () => MemoryPeaks } {
     stop: () => {
       clearInterval(timer);
       return {
+        runtime,
         startRss: first.rss / MB,
         rss: process.resourceUsage().maxRSS / 1024,
         heap: peak.heap / MB,
@@ -50,7 +54,8 @@ export function sampleMemory(): { stop: () => MemoryPeaks } {
 export function describeMemory(m: MemoryPeaks): string {
   const f = (x: number) => `${x.toFixed(0)} MB`;
   return (
-    `peak RSS ${f(m.rss)} (at start ${f(m.startRss)}: node, tsx, modules; peaks of the main thread: ` +
+    `peak RSS ${f(m.rss)} (${m.runtime === 'tsx' ? 'under tsx' : 'compiled JavaScript on plain node'}; at start ` +
+    `${f(m.startRss)}: runtime and modules; peaks of the main thread: ` +
     `V8 heap ${f(m.heap)}, external ${f(m.external)} of which ArrayBuffers ${f(m.arrayBuffers)})`
   );
 }
