@@ -60,11 +60,15 @@ export function describeMemory(m: MemoryPeaks): string {
   );
 }
 
-/** The loader settings in use: decode threads, slices in flight, prefetch, block cache. */
-export function describeLoaderSettings(loader: Loader, concurrency: number, prefetch?: number): string {
+/**
+ * The loader settings in use: decode threads, slices in flight, prefetch (the loader's current
+ * read-ahead when it reports one as `prefetchDepth`), decoded-block cache.
+ */
+export function describeLoaderSettings(loader: Loader, concurrency: number): string {
   const cache = loader.cache ? `${(loader.cache.maxBytes / MB).toFixed(0)} MiB` : 'none';
+  const depth = 'prefetchDepth' in loader ? Number(loader.prefetchDepth) : null;
   return (
     `decode threads ${decodeThreads()}, ${concurrency} slices in flight, ` +
-    `prefetch ${prefetch ?? `default (${2 * concurrency})`}, decoded-block cache ${cache}`
+    `prefetch ${depth === null ? `default (${2 * concurrency})` : `${depth} slices`}, decoded-block cache ${cache}`
   );
 }
