@@ -433,8 +433,6 @@ async function main(): Promise<void> {
   notes.push(
     `warm cases use a ${WARM_CACHE_MB} MiB block cache on purpose (cacheBytes), so the peak RSS goal is checked on the cold cases (default options)`,
   );
-  console.log('');
-  for (const n of notes) console.log(`  ${n}`);
   reportGoals('issue 14 goals, end to end (2 cores):', goals, notes, args.summary);
   console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }

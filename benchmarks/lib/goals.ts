@@ -24,13 +24,15 @@ export function describeGoal(g: Goal): string {
 }
 
 /**
- * Prints the measured goals under `title` and, when `summary` is a path (`--summary`), writes them
- * with `notes` as JSON there for `benchmarks/loader.ts`, which prints the goals of all benchmarks
+ * Prints the measured goals under `title`, then `notes` (figures without a goal, settings), and,
+ * when `summary` is a path (`--summary`), writes both as JSON there for `benchmarks/loader.ts`, which prints the goals of all benchmarks
  * together.
  */
 export function reportGoals(title: string, goals: Goal[], notes: string[], summary: string): void {
   const measured = goals.filter((g) => g.skipped !== undefined || !Number.isNaN(g.value));
   console.log(`\n${title}`);
   for (const g of measured) console.log(describeGoal(g));
+  if (notes.length > 0) console.log('');
+  for (const n of notes) console.log(`  ${n}`);
   if (summary) writeFileSync(summary, JSON.stringify({ goals: measured, notes }));
 }
