@@ -6,7 +6,8 @@ import { checkOptionKeys, optionKeys } from '../option-keys.js';
 import { bboxIntersects, type BBox, gridBounds } from '../geo/bbox.js';
 import { normalizeCrs } from '../geo/crs.js';
 import { describeSlice, validateSlice, type GeoSlice } from '../geo/slice.js';
-import { transformBBox, transformPoint } from '../geo/transform.js';
+import { lenientConverter } from '../geo/point-converter.js';
+import { transformBBox } from '../geo/transform.js';
 import { type Chip, validFractionOf } from './chip.js';
 import { assertCogLayout, type CogLayout } from '../tiff/cog-layout.js';
 import { dtypeInfo, RASTER_DTYPES } from '../tiff/dtype.js';
@@ -18,7 +19,7 @@ import { clearInvalid, readFileWindow } from './file-window.js';
 import { aligned, nativeChip, nativeWindow } from './native-chip.js';
 import { acquireSharedReaders } from './shared-readers.js';
 import { filterByInterval, groupByDate, type TemporalMode } from './temporal.js';
-import { planWarp, resample, sliceGrid, type PixelGrid, type PointMapper, type Resampling } from './warp.js';
+import { planWarpWith, resample, sliceGrid, type PixelGrid, type PointMapper, type Resampling } from './warp.js';
 
 /**
  * What a slice can be loaded from: a raster path or URL, or a catalog row (its `assets` map band
@@ -208,6 +209,7 @@ export async function loadSliceWith(
       float64,
       overviews,
       scaleOffset: opts.scaleOffset === true,
+      pool,
     };
     if (temporal === 'mosaic') {
       // a slice on the first source's own grid: its rows are copied straight into the chip
@@ -242,7 +244,11 @@ export async function loadSliceWith(
     // sources cover the slice but hold only nodata there: an all-invalid chip, like rasterio's
     // fully masked array (loaders drop such chips by `minValidFraction`)
     const chip = toChip(slice, layers, bands, grid, dtype, temporal);
-    chip.validFraction = validFractionOf(chip.mask);
+    chip.validFraction =
+      temporal === 'mosaic' ? layers[0].mosaic.filled / (grid.width * grid.height) : validFractionOf(chip.mask);
+    // composites copied into the chip go back to the pool
+    for (const l of layers)
+      if (l.mosaic.data !== chip.data) pool?.give(ctx.float64 ? 'float64' : 'float32', l.mosaic.data);
     return chip;
   } catch (e) {
     throw asGeosliceError(e, describeSlice(slice));
@@ -426,23 +432,29 @@ interface Ctx {
   float64: boolean;
   overviews: 'auto' | 'none';
   scaleOffset: boolean;
+  /** Recycled arrays (a loader's): composites, layers and warp plans are taken from it and scratch ones given back. */
+  pool?: ChipPool;
+}
+
+/** A float array of the composite's type: from the pool (stale contents) or new (zeros). */
+function takeFloats(ctx: Ctx, length: number): Float32Array | Float64Array {
+  const dtype = ctx.float64 ? 'float64' : 'float32';
+  return (ctx.pool ? ctx.pool.take(dtype, length) : dtypeInfo(dtype).create(length)) as Float32Array | Float64Array;
 }
 
 async function composite(ctx: Ctx, items: Item[]): Promise<{ mosaic: Mosaic; overlapped: boolean; used: string[] }> {
   const { grid } = ctx;
   const n = grid.width * grid.height;
-  const mosaic = createMosaic(ctx.bands, grid.height, grid.width, ctx.float64);
+  // a recycled composite array holds stale values: every pixel is either written by a source or
+  // zeroed (mergeLayer clears the invalid pixels of the first layer; an empty composite is cleared)
+  const mosaic = createMosaic(ctx.bands, grid.height, grid.width, ctx.float64, takeFloats(ctx, ctx.bands * n));
   let overlapped = false;
   const used: string[] = [];
   for (const item of items) {
     if (mosaicComplete(mosaic)) break;
     // the first covering item is written straight into the composite's buffers
     const direct = mosaic.filled === 0;
-    const layer = direct
-      ? mosaic.data
-      : ctx.float64
-        ? new Float64Array(ctx.bands * n)
-        : new Float32Array(ctx.bands * n);
+    const layer = direct ? mosaic.data : takeFloats(ctx, ctx.bands * n);
     const valid = direct ? mosaic.mask.fill(1) : new Uint8Array(n).fill(1);
     let covers = true;
     for (const file of item.files) {
@@ -457,11 +469,12 @@ async function composite(ctx: Ctx, items: Item[]): Promise<{ mosaic: Mosaic; ove
       if (direct) {
         mosaic.mask.fill(0);
         mosaic.data.fill(0);
-      }
+      } else ctx.pool?.give(ctx.float64 ? 'float64' : 'float32', layer);
       continue;
     }
     overlapped = true;
     if (mergeLayer(mosaic, layer, valid) > 0) used.push(item.id);
+    if (!direct) ctx.pool?.give(ctx.float64 ? 'float64' : 'float32', layer);
   }
   return { mosaic, overlapped, used };
 }
@@ -496,16 +509,15 @@ async function readFile(
     );
   }
   const same = normalizeCrs(rasterCrs) === normalizeCrs(slice.crs);
-  const toSrc: PointMapper | null = same
-    ? null
-    : (x, y) => {
-        try {
-          return transformPoint(slice.crs, rasterCrs, [x, y]);
-        } catch (e) {
-          if (e instanceof GeosliceError && e.code === 'TRANSFORM_FAILED') return null;
-          throw e;
-        }
-      };
+  // one converter per file read (a cached proj4 pair): points outside the projection map to null
+  const convert = same ? null : lenientConverter(slice.crs, rasterCrs);
+  const toSrc: PointMapper | null =
+    convert === null
+      ? null
+      : (x, y) => {
+          const p = convert([x, y]);
+          return Number.isFinite(p[0]) && Number.isFinite(p[1]) ? p : null;
+        };
   const inRaster = same ? slice.bounds : boundsIn(slice, rasterCrs);
   const rasterBounds = gridBounds(info.transform, info.width, info.height);
   // cheap rejection before mapping every pixel
@@ -526,14 +538,40 @@ async function readFile(
     clearInvalid(valid, data, info.nodata);
     return true;
   }
-  const plan = planWarp(grid, levelGrid, toSrc, ctx.resampling);
-  if (!plan.window) return false;
-  const data = await readFileWindow(reader, levelIndex, plan.window, file, slice);
+  const { pool } = ctx;
+  const plan = planWarpWith(grid, levelGrid, toSrc, ctx.resampling, (len) =>
+    pool ? (pool.take('float64', len) as Float64Array) : new Float64Array(len),
+  );
+  const givePlan = () => {
+    pool?.give('float64', plan.srcX);
+    pool?.give('float64', plan.srcY);
+  };
+  if (!plan.window) {
+    givePlan();
+    return false;
+  }
+  let data: Awaited<ReturnType<typeof readFileWindow>>;
+  try {
+    data = await readFileWindow(reader, levelIndex, plan.window, file, slice);
+  } catch (e) {
+    givePlan();
+    throw e;
+  }
   const ok = new Uint8Array(plan.window.width * plan.window.height).fill(1);
   clearInvalid(ok, data, info.nodata);
-  const sub = ctx.float64 ? new Float64Array(file.bands.length * n) : new Float32Array(file.bands.length * n);
-  resample(plan, { window: plan.window, bands: data.data, valid: ok }, ctx.resampling, sub, 0, valid, skip);
-  file.chipBands.forEach((cb, i) => layer.set(sub.subarray(i * n, (i + 1) * n), cb * n));
+  // bands that land on consecutive chip bands are resampled straight into the layer (its invalid
+  // pixels are never read: the composite zeroes or skips them); others go through a scratch layer
+  const first = file.chipBands[0];
+  const consecutive = file.chipBands.every((cb, i) => cb === first + i);
+  const px = { window: plan.window, bands: data.data, valid: ok };
+  if (consecutive) resample(plan, px, ctx.resampling, layer, first, valid, skip);
+  else {
+    const sub = takeFloats(ctx, file.bands.length * n).fill(0);
+    resample(plan, px, ctx.resampling, sub, 0, valid, skip);
+    file.chipBands.forEach((cb, i) => layer.set(sub.subarray(i * n, (i + 1) * n), cb * n));
+    pool?.give(ctx.float64 ? 'float64' : 'float32', sub);
+  }
+  givePlan();
   if (ctx.scaleOffset) applyScaleOffset(layer, n, file, info.scaleOffset);
   return true;
 }
