@@ -318,19 +318,24 @@ function neededWindow(srcX: Float64Array, srcY: Float64Array, src: PixelGrid, ma
     ymin = Infinity,
     xmax = -Infinity,
     ymax = -Infinity;
+  const sw = src.width;
+  const sh = src.height;
   for (let k = 0; k < srcX.length; k++) {
     const x = srcX[k],
       y = srcY[k];
     // Only pixels whose centre lands inside the source contribute (GDAL's rule for every kernel).
-    if (!(x >= 0 && y >= 0 && x < src.width && y < src.height)) continue;
-    const ix = Math.floor(x + 1e-10),
-      iy = Math.floor(y + 1e-10);
-    if (ix < xmin) xmin = ix;
-    if (ix > xmax) xmax = ix;
-    if (iy < ymin) ymin = iy;
-    if (iy > ymax) ymax = iy;
+    if (!(x >= 0 && y >= 0 && x < sw && y < sh)) continue;
+    if (x < xmin) xmin = x;
+    if (x > xmax) xmax = x;
+    if (y < ymin) ymin = y;
+    if (y > ymax) ymax = y;
   }
   if (xmin === Infinity) return null;
+  // the pixels of the extreme centres (floor is monotonic: the floor of the least is the least floor)
+  xmin = Math.floor(xmin + 1e-10);
+  xmax = Math.floor(xmax + 1e-10);
+  ymin = Math.floor(ymin + 1e-10);
+  ymax = Math.floor(ymax + 1e-10);
   const x0 = Math.max(0, xmin - margin),
     y0 = Math.max(0, ymin - margin);
   const x1 = Math.min(src.width - 1, xmax + margin),
@@ -479,6 +484,10 @@ function resampleNearest(
   const nb = bands.length;
   // the output planes of the bands (one subarray each, so the inner loop indexes by pixel only)
   const planes = bands.map((_, b) => out.subarray((firstBand + b) * n, (firstBand + b + 1) * n));
+  // four bands (RGBN) without the inner loop
+  const four = nb === 4;
+  const [p0, p1, p2, p3] = four ? planes : [out, out, out, out];
+  const [s0, s1, s2, s3] = four ? bands : [bands[0], bands[0], bands[0], bands[0]];
   for (let p = 0; p < n; p++) {
     if (outValid[p] === 0 || (skip !== undefined && skip[p] === 1)) continue;
     // the same 1e-10 nudge as the window (and GDAL's kernel): 0.9999999999999999 is pixel 1
@@ -493,7 +502,12 @@ function resampleNearest(
       outValid[p] = 0;
       continue;
     }
-    for (let b = 0; b < nb; b++) planes[b][p] = bands[b][k];
+    if (four) {
+      p0[p] = s0[k];
+      p1[p] = s1[k];
+      p2[p] = s2[k];
+      p3[p] = s3[k];
+    } else for (let b = 0; b < nb; b++) planes[b][p] = bands[b][k];
   }
 }
 
