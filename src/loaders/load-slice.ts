@@ -14,7 +14,7 @@ import { dtypeInfo, RASTER_DTYPES } from '../tiff/dtype.js';
 import { createMosaic, mergeLayer, mosaicComplete, type Mosaic } from './mosaic.js';
 import { pickLevelForRatio, warpRatio } from './overview.js';
 import type { ChipPool } from './chip-pool.js';
-import { openRaster, type RasterDtype, type RasterReader } from './raster.js';
+import { openRaster, type RasterDtype, type RasterReader, type TypedArray, type WindowData } from './raster.js';
 import { clearInvalid, readFileWindow } from './file-window.js';
 import { aligned, nativeChip, nativeWindow } from './native-chip.js';
 import { acquireSharedReaders } from './shared-readers.js';
@@ -550,14 +550,20 @@ async function readFile(
     givePlan();
     return false;
   }
+  // the window's band arrays and masks come from the pool too, in sizes rounded up so that windows
+  // of slightly different sizes share them (the reader fills the exact-length views it is offered)
+  const wpx = plan.window.width * plan.window.height;
+  const scratch = pool ? new WindowScratch(pool, wpx) : null;
   let data: Awaited<ReturnType<typeof readFileWindow>>;
   try {
-    data = await readFileWindow(reader, levelIndex, plan.window, file, slice);
+    const into = scratch?.window(info.dtype, file.bands.length);
+    data = await readFileWindow(reader, levelIndex, plan.window, file, slice, into);
   } catch (e) {
     givePlan();
+    scratch?.release();
     throw e;
   }
-  const ok = new Uint8Array(plan.window.width * plan.window.height).fill(1);
+  const ok = (scratch ? scratch.bytes() : new Uint8Array(wpx)).fill(1);
   clearInvalid(ok, data, info.nodata);
   // bands that land on consecutive chip bands are resampled straight into the layer (its invalid
   // pixels are never read: the composite zeroes or skips them); others go through a scratch layer
@@ -572,8 +578,47 @@ async function readFile(
     pool?.give(ctx.float64 ? 'float64' : 'float32', sub);
   }
   givePlan();
+  scratch?.release();
   if (ctx.scaleOffset) applyScaleOffset(layer, n, file, info.scaleOffset);
   return true;
+}
+
+/**
+ * Pooled arrays for one window of `px` pixels: views of exactly `px` elements on arrays whose
+ * length is rounded up to a multiple of 16384, all given back to the pool by `release`.
+ */
+class WindowScratch {
+  private readonly taken: { dtype: RasterDtype; a: TypedArray }[] = [];
+  private readonly cap: number;
+
+  constructor(
+    private readonly pool: ChipPool,
+    private readonly px: number,
+  ) {
+    this.cap = Math.ceil(px / 16384) * 16384;
+  }
+
+  private take(dtype: RasterDtype): TypedArray {
+    const a = this.pool.take(dtype, this.cap);
+    this.taken.push({ dtype, a });
+    return a.subarray(0, this.px);
+  }
+
+  /** Band arrays and a mask to offer the reader (none for 64-bit integer files). */
+  window(dtype: string, bands: number): WindowData | undefined {
+    if (!RASTER_DTYPES.includes(dtype as RasterDtype)) return undefined;
+    return { data: Array.from({ length: bands }, () => this.take(dtype as RasterDtype)), mask: this.bytes() };
+  }
+
+  /** A byte per pixel (stale contents). */
+  bytes(): Uint8Array {
+    return this.take('uint8') as Uint8Array;
+  }
+
+  release(): void {
+    for (const { dtype, a } of this.taken) this.pool.give(dtype, a);
+    this.taken.length = 0;
+  }
 }
 
 /** Physical values of one file's bands in `layer`: raw * scale + offset (GDAL metadata; none = identity). */
