@@ -211,6 +211,7 @@ export async function loadSliceWith(
       scaleOffset: opts.scaleOffset === true,
       pool,
     };
+    let seed: { mosaic: Mosaic; used: string[] } | undefined;
     if (temporal === 'mosaic') {
       // a slice on the first source's own grid: its rows are copied straight into the chip
       const first = items[0];
@@ -225,11 +226,17 @@ export async function loadSliceWith(
           validFraction: fast.filled / (grid.width * grid.height),
         };
       }
-      if (fast) pool?.give(dtype, fast.data);
+      // A float chip holds the first source's layer exactly as the composite would (invalid pixels
+      // zeroed): the mosaic starts from it and goes on with the next sources. Others are read again.
+      if (fast && ((dtype === 'float32' && !float64) || dtype === 'float64')) {
+        const data = fast.data as Float32Array | Float64Array;
+        const mosaic = { bands, height: grid.height, width: grid.width, data, mask: fast.mask, filled: fast.filled };
+        seed = { mosaic, used: fast.filled > 0 ? [first.id] : [] };
+      } else if (fast) pool?.give(dtype, fast.data);
     }
     let layers: { time?: Date; mosaic: Mosaic; used: string[] }[];
     if (temporal === 'mosaic') {
-      const r = await composite(ctx, items);
+      const r = await composite(ctx, items, seed);
       if (!r.overlapped) throw noCoverage(slice, items.length, 'the slice is outside every one of their footprints');
       layers = [{ mosaic: r.mosaic, used: r.used }];
     } else {
@@ -442,15 +449,24 @@ function takeFloats(ctx: Ctx, length: number): Float32Array | Float64Array {
   return (ctx.pool ? ctx.pool.take(dtype, length) : dtypeInfo(dtype).create(length)) as Float32Array | Float64Array;
 }
 
-async function composite(ctx: Ctx, items: Item[]): Promise<{ mosaic: Mosaic; overlapped: boolean; used: string[] }> {
+/**
+ * Mosaics `items` in order (first valid pixel wins). `seed` is the composite of `items[0]` already
+ * made (by the native-grid read), so compositing goes on from `items[1]`.
+ */
+async function composite(
+  ctx: Ctx,
+  items: Item[],
+  seed?: { mosaic: Mosaic; used: string[] },
+): Promise<{ mosaic: Mosaic; overlapped: boolean; used: string[] }> {
   const { grid } = ctx;
   const n = grid.width * grid.height;
   // a recycled composite array holds stale values: every pixel is either written by a source or
   // zeroed (mergeLayer clears the invalid pixels of the first layer; an empty composite is cleared)
-  const mosaic = createMosaic(ctx.bands, grid.height, grid.width, ctx.float64, takeFloats(ctx, ctx.bands * n));
-  let overlapped = false;
-  const used: string[] = [];
-  for (const item of items) {
+  const mosaic =
+    seed?.mosaic ?? createMosaic(ctx.bands, grid.height, grid.width, ctx.float64, takeFloats(ctx, ctx.bands * n));
+  let overlapped = seed !== undefined;
+  const used: string[] = seed ? [...seed.used] : [];
+  for (const item of seed ? items.slice(1) : items) {
     if (mosaicComplete(mosaic)) break;
     // the first covering item is written straight into the composite's buffers
     const direct = mosaic.filled === 0;

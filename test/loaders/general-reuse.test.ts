@@ -3,7 +3,9 @@
  * coordinates, scratch layers) from one slice to the next. Recycled arrays hold the previous chip's
  * pixels, so a stream of different slices back to back — warped from a neighbouring UTM zone,
  * mosaicked across both zones, on the native grid, half outside every raster, over nodata patches —
- * must give exactly the chips a standalone `loadSlice` (fresh arrays) gives for each slice alone:
+ * must give exactly the chips a standalone `loadSlice` (fresh arrays) gives for each slice alone,
+ * which equal a one-date `temporal: 'stack'` (the general composite of every source, where a mosaic
+ * may start from the native-grid read of its first source):
  * four-band pixel-interleaved uint16 files, nearest and bilinear, float32 and uint16 chips, one file
  * per scene and two files per scene whose bands alternate in the chip.
  */
@@ -16,7 +18,7 @@ import { after, before, describe, it } from 'node:test';
 import { catalogFromRows } from '../../src/catalog/from-rows.js';
 import type { CatalogRow } from '../../src/catalog/types.js';
 import type { BBox } from '../../src/geo/bbox.js';
-import type { GeoSlice } from '../../src/geo/slice.js';
+import { describeSlice, type GeoSlice } from '../../src/geo/slice.js';
 import { footprintWgs84 } from '../../src/geo/transform.js';
 import { writeWkb } from '../../src/geo/wkb.js';
 import type { Chip } from '../../src/loaders/chip.js';
@@ -117,7 +119,13 @@ describe('recycled arrays of the general path', () => {
         // the rows the loader looks up, in its order (the mosaic's first valid pixel wins)
         const found: CatalogRow[] = [];
         for await (const r of catalog.query(s).rows()) found.push(r);
-        want.push(await loadSlice(found, s, c.opts));
+        const chip = await loadSlice(found, s, c.opts);
+        // the one-date stack composites every source on the general path (no native-grid read)
+        const stack = await loadSlice(found, s, { ...c.opts, temporal: 'stack' });
+        assert.deepEqual(stack.shape, [1, ...chip.shape]);
+        assert.deepEqual(stack.data, chip.data, `${describeSlice(s)}: mosaic vs one-date stack`);
+        assert.deepEqual(stack.mask, chip.mask, `${describeSlice(s)}: mosaic vs one-date stack mask`);
+        want.push(chip);
       }
       // chips warped, mosaicked and partly empty must differ from one another, or reuse could hide
       assert.ok(want.some((w) => (w.validFraction ?? 1) < 1) && want.some((w) => w.validFraction === 1));
