@@ -548,8 +548,12 @@ async function readFile(
   if (same && aligned(grid, levelGrid)) {
     // The slice is a window of this level: read exactly it (past the edges the reader masks) and copy.
     if (!native) return false;
-    const data = await readFileWindow(reader, levelIndex, native, file, slice);
-    file.chipBands.forEach((cb, i) => layer.set(data.data[i], cb * n));
+    // the reader fills the layer's band planes in place when they hold the file's values exactly
+    const planes = file.chipBands.map((cb) => layer.subarray(cb * n, (cb + 1) * n));
+    const data = await readFileWindow(reader, levelIndex, native, file, slice, { data: planes });
+    file.chipBands.forEach((cb, i) => {
+      if (data.data[i] !== planes[i]) layer.set(data.data[i], cb * n);
+    });
     if (ctx.scaleOffset) applyScaleOffset(layer, n, file, info.scaleOffset);
     clearInvalid(valid, data, info.nodata);
     return true;

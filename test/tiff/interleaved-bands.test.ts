@@ -5,7 +5,8 @@
  * rasters (tiles of 32 x 16, partial ones on the right and bottom), every band alone, subsets in
  * and out of order, a band twice, four and five bands, windows inside a tile, across tiles and past
  * the edges (nodata, or 0, there). The mask of a nodata raster is checked by brute force: a pixel inside the raster is
- * invalid when every requested band holds the nodata value.
+ * invalid when every requested band holds the nodata value. Float32 and float64 arrays offered to
+ * the reader are filled in place with the same values; a float32 array is refused for int32 samples.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -41,6 +42,9 @@ for name, arr, dtype, nodata in [('u16', u16, 'uint16', None), ('i16', i16, 'int
     with rasterio.open(f'{d}/{name}-pixel.tif') as ds:
         out[name] = ds.read(window=Window(0, 0, ${W}, ${H})).astype(int).tolist()
 json.dump(out, open(f'{d}/oracle.json', 'w'))
+with rasterio.open(f'{d}/i32.tif', 'w', driver='GTiff', width=20, height=20, count=1, dtype='int32', crs='EPSG:32633',
+                   transform=from_origin(500000, 4100000, 10, 10)) as f:
+    f.write(np.full((1, 20, 20), 2 ** 30 + 1, dtype='int32'))
 `;
 
 const WINDOWS: [number, number, number, number][] = [
@@ -60,6 +64,18 @@ describe('bands of pixel-interleaved tiles', () => {
     oracle = JSON.parse(readFileSync(join(dir, 'oracle.json'), 'utf8'));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('int32 samples are not read into a float32 array (not every value fits)', async () => {
+    const r = await openRaster(join(dir, 'i32.tif'));
+    try {
+      const offered = new Float32Array(10 * 8);
+      const got = await r.readWindow(0, 1, 2, 10, 8, [0], { data: [offered] });
+      assert.ok(got.data[0] instanceof Int32Array);
+      assert.equal((got.data[0] as Int32Array)[0], 2 ** 30 + 1);
+    } finally {
+      await r.close();
+    }
+  });
 
   for (const [name, nodata] of [
     ['u16', null],
@@ -93,6 +109,16 @@ describe('bands of pixel-interleaved tiles', () => {
                 if (bands.every((_, i) => (got.data[i] as Int16Array)[p] === nodata)) mask[p] = 0;
             assert.deepEqual(got.mask, mask, `${what}: mask`);
             assert.deepEqual(planar.mask, mask, `${what}: band-interleaved mask`);
+            // float arrays offered for 16-bit samples are filled in place with the same values
+            for (const F of [Float32Array, Float64Array]) {
+              const offered = bands.map(() => new F(w * h).fill(12345));
+              const wide = await pixel.readWindow(0, x0, y0, w, h, bands, { data: offered });
+              bands.forEach((b, i) => {
+                assert.equal(wide.data[i], offered[i], `${what}: ${F.name} used`);
+                assert.deepEqual(Array.from(wide.data[i] as Float32Array), Array.from(got.data[i] as Int16Array));
+              });
+              assert.deepEqual(wide.mask, mask, `${what}: ${F.name} mask`);
+            }
           }
         }
       } finally {

@@ -127,7 +127,9 @@ export class TiffRasterReader implements RasterReader {
     // offered arrays of the right type and size are filled in place (every pixel is written)
     const px = w * h;
     const fits = (a: SampleArray | undefined): a is SampleArray =>
-      a !== undefined && a.length === px && isSampleArrayOf(this.layout.dtype, a);
+      a !== undefined &&
+      a.length === px &&
+      (isSampleArrayOf(this.layout.dtype, a) || holdsExactly(a, this.layout.dtype));
     const offered = into && into.data.length === bands.length && into.data.every(fits);
     const data = offered ? into.data : bands.map(() => allocTyped(this.layout.dtype, px));
     const inside = cx0 === x0 && cy0 === y0 && cx1 === x0 + w && cy1 === y0 + h;
@@ -469,6 +471,18 @@ function applyBigNodataMask(mask: Uint8Array, data: BigIntArray[], nodata: bigin
     }
     if (all) mask[i] = 0;
   }
+}
+
+/**
+ * True when `a` is a float array that holds every value of `dtype` exactly: float32 for 8- and
+ * 16-bit integers, float64 for integers up to 32 bits and float32 (samples are converted on copy).
+ */
+function holdsExactly(a: SampleArray, dtype: string): boolean {
+  if (a instanceof Float32Array)
+    return dtype === 'uint8' || dtype === 'int8' || dtype === 'uint16' || dtype === 'int16';
+  if (a instanceof Float64Array)
+    return ['uint8', 'int8', 'uint16', 'int16', 'uint32', 'int32', 'float32'].includes(dtype);
+  return false;
 }
 
 /**
