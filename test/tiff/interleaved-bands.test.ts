@@ -115,7 +115,11 @@ describe('bands of pixel-interleaved tiles', () => {
               const wide = await pixel.readWindow(0, x0, y0, w, h, bands, { data: offered });
               bands.forEach((b, i) => {
                 assert.equal(wide.data[i], offered[i], `${what}: ${F.name} used`);
-                assert.deepEqual(Array.from(wide.data[i] as Float32Array), Array.from(got.data[i] as Int16Array));
+                assert.deepEqual(
+                  Array.from(wide.data[i] as Float32Array),
+                  Array.from(got.data[i] as Int16Array),
+                  `${what}: band ${b + 1} in a ${F.name}`,
+                );
               });
               assert.deepEqual(wide.mask, mask, `${what}: ${F.name} mask`);
             }
