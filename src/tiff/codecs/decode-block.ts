@@ -82,9 +82,12 @@ export async function decodeBlock(
     if (c === NONE) out = bytes;
     else if (c === WEBP) out = await decodeWebp(bytes, img, rows, where.href);
     else if (c === DEFLATE || c === DEFLATE_OLD) {
+      const partial = opts.partial ?? false;
+      // a prefix inflates past `rows` rows, at most to the whole block: one output buffer of that size
+      const block = partial ? decodedBlockBytes(img, img.blockHeight) : expected;
       out = opts.syncInflate
-        ? inflateStrictSync(bytes, expected, opts.partial ?? false)
-        : await inflateAsync(bytes, expected, opts.partial ?? false);
+        ? inflateStrictSync(bytes, expected, partial, block)
+        : await inflateAsync(bytes, expected, partial, block);
     } else if (c === LZW) out = lzwDecode(bytes, expected);
     else if (c === PACKBITS) out = packbitsDecode(bytes, expected);
     else if (c === ZSTD) out = await zstdDecode(bytes, expected);
