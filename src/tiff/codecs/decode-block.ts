@@ -4,7 +4,7 @@ import type { CogImageLayout } from '../image.js';
 import { COMPRESSION, PHOTOMETRIC, PREDICTOR } from '../tags.js';
 import { swapBytes } from './byteswap.js';
 import { GEOTIFF_CODECS, geotiffCodec } from './geotiff-codecs.js';
-import { inflateAsync, inflateStrictSync } from './inflate.js';
+import { inflateAsync, inflatePrefixSync, inflateStrictSync } from './inflate.js';
 import { lzwDecode } from './lzw.js';
 import { packbitsDecode } from './packbits.js';
 import { undoFloatPredictor, undoHorizontalPredictor } from './predictor.js';
@@ -85,9 +85,8 @@ export async function decodeBlock(
       const partial = opts.partial ?? false;
       // a prefix inflates past `rows` rows, at most to the whole block: one output buffer of that size
       const block = partial ? decodedBlockBytes(img, img.blockHeight) : expected;
-      out = opts.syncInflate
-        ? inflateStrictSync(bytes, expected, partial, block)
-        : await inflateAsync(bytes, expected, partial, block);
+      if (!opts.syncInflate) out = await inflateAsync(bytes, expected, partial, block);
+      else out = partial ? inflatePrefixSync(bytes, expected, block) : inflateStrictSync(bytes, expected, false);
     } else if (c === LZW) out = lzwDecode(bytes, expected);
     else if (c === PACKBITS) out = packbitsDecode(bytes, expected);
     else if (c === ZSTD) out = await zstdDecode(bytes, expected);
@@ -124,8 +123,9 @@ export async function decodeBlock(
     );
   }
   const bps = img.bitsPerSample >> 3;
-  if (c === NONE && (img.predictor !== PREDICTOR.NONE || (!littleEndian && bps > 1))) out = out.slice();
-  if (out.byteOffset % Math.max(1, bps) !== 0) out = out.slice();
+  // copies (a Buffer's slice() would share its memory)
+  if (c === NONE && (img.predictor !== PREDICTOR.NONE || (!littleEndian && bps > 1))) out = new Uint8Array(out);
+  if (out.byteOffset % Math.max(1, bps) !== 0) out = new Uint8Array(out);
   if (!littleEndian && bps > 1 && img.predictor !== PREDICTOR.FLOAT && c !== LERC && c !== JPEG)
     swapBytes(out.subarray(0, expected), bps);
   if (img.predictor === PREDICTOR.HORIZONTAL) undoHorizontalPredictor(out, img.blockWidth, rows, samples, bps);

@@ -64,7 +64,7 @@ async function withBlock(
   try {
     readFully(task, buf, offset);
     const out = await use(buf);
-    return out.buffer === buf.buffer ? out.slice() : out;
+    return out.buffer === buf.buffer ? new Uint8Array(out) : out;
   } finally {
     if (reuse) scratchBusy = false;
   }
@@ -116,10 +116,11 @@ async function readAndDecode(task: DecodeTask): Promise<Uint8Array> {
  * The decoded bytes as they can be sent back: a view that covers at least half of its buffer is
  * transferred as it is (the receiver gets the same offset and length, so the rest of the buffer
  * travels along unused and unread); a smaller one (e.g. a slice of Node's shared 8 KiB pool,
- * which must never be transferred) is copied into a buffer of its own.
+ * which must never be transferred) is copied into a buffer of its own (a Buffer's `slice()`
+ * would not copy).
  */
 export function transferable(out: Uint8Array): Uint8Array {
-  return out.byteLength * 2 >= out.buffer.byteLength ? out : out.slice();
+  return out.byteLength * 2 >= out.buffer.byteLength ? out : new Uint8Array(out);
 }
 
 /**

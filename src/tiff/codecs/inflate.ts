@@ -1,4 +1,4 @@
-import { constants, inflate as zlibInflate, inflateSync, type ZlibOptions } from 'node:zlib';
+import { constants, Inflate, inflate as zlibInflate, inflateSync, type ZlibOptions } from 'node:zlib';
 import { LIMITS } from '../limits.js';
 
 /** Output chunks are at most this large, so a hostile block size does not allocate up front. */
@@ -47,4 +47,60 @@ export function inflateStrictSync(
   blockBytes = expectedBytes,
 ): Uint8Array {
   return inflateSync(bytes, options(expectedBytes, blockBytes, partial));
+}
+
+/**
+ * The parts of a node:zlib engine that drive zlib directly: its native handle (`writeSync` runs
+ * `inflate()` once over the given input and output ranges, leaving the output space and input
+ * left in `_writeState`, and reports a zlib error through `onerror`). Not public API, but the one
+ * node:zlib's own synchronous functions and npm's minizlib are built on; when a Node version lacks
+ * it, {@link inflatePrefixSync} falls back to `inflateSync`.
+ */
+interface ZlibEngine {
+  _handle?: {
+    writeSync?: (
+      flush: number,
+      input: Uint8Array,
+      inOffset: number,
+      inLength: number,
+      output: Uint8Array,
+      outOffset: number,
+      outLength: number,
+    ) => void;
+    onerror?: (message: string, errno: number) => void;
+  };
+  _writeState?: Uint32Array;
+  close(): void;
+}
+
+/**
+ * The first `expectedBytes` of a DEFLATE block from a prefix of its compressed bytes: zlib stops
+ * as soon as the output holds them, so no row past them is inflated, whatever the prefix holds. A
+ * corrupt stream throws; a prefix that holds fewer bytes, or a stream that ends before them,
+ * returns what it gave (shorter than `expectedBytes`: the caller refuses or reads the whole block).
+ * The stream's checksum, at its end, is not reached and so not verified. `blockBytes` is what the
+ * whole block decodes to (for the fallback through `inflateSync`).
+ */
+export function inflatePrefixSync(bytes: Uint8Array, expectedBytes: number, blockBytes: number): Uint8Array {
+  const engine = new Inflate({ chunkSize: constants.Z_MIN_CHUNK }) as unknown as ZlibEngine;
+  const handle = engine._handle;
+  const state = engine._writeState;
+  if (typeof handle?.writeSync !== 'function' || !(state instanceof Uint32Array)) {
+    engine.close();
+    return inflateStrictSync(bytes, expectedBytes, true, blockBytes);
+  }
+  let failure: string | null = null;
+  handle.onerror = (message) => {
+    failure = message;
+  };
+  const raw = Buffer.allocUnsafeSlow(expectedBytes);
+  const out = new Uint8Array(raw.buffer, raw.byteOffset, expectedBytes);
+  try {
+    handle.writeSync(constants.Z_SYNC_FLUSH, bytes, 0, bytes.byteLength, out, 0, expectedBytes);
+  } finally {
+    engine.close();
+  }
+  if (failure !== null) throw new Error(failure);
+  const written = expectedBytes - state[0];
+  return written === expectedBytes ? out : out.subarray(0, written);
 }
