@@ -5,6 +5,7 @@ import { COMPRESSION, PHOTOMETRIC, PREDICTOR } from '../tags.js';
 import { swapBytes } from './byteswap.js';
 import { GEOTIFF_CODECS, geotiffCodec } from './geotiff-codecs.js';
 import { inflateAsync, inflatePrefixSync, inflateStrictSync } from './inflate.js';
+import { lercDecode } from './lerc.js';
 import { lzwDecode } from './lzw.js';
 import { packbitsDecode } from './packbits.js';
 import { undoFloatPredictor, undoHorizontalPredictor } from './predictor.js';
@@ -39,6 +40,7 @@ export const SUPPORTED_COMPRESSIONS: ReadonlySet<number> = new Set([
   PACKBITS,
   ZSTD,
   WEBP,
+  LERC,
   ...GEOTIFF_CODECS,
 ]);
 
@@ -60,7 +62,8 @@ function jpegComplete(b: Uint8Array): boolean {
  * asynchronously on the libuv pool, or synchronously with `syncInflate` (on a worker thread);
  * ZSTD through the fastest of `zstdDecoders()` (node:zlib, the optional native zstd-napi, WebAssembly); JPEG
  * goes through libjpeg-turbo when the optional `sharp` is installed (exactly GDAL's pixels), else
- * geotiff.js's decoder (within ±3); WebP needs sharp; LERC uses geotiff.js. Throws {@link RasterError} `UNSUPPORTED_COMPRESSION` or
+ * geotiff.js's decoder (within ±3); WebP needs sharp; LERC uses the LERC library's WebAssembly build
+ * (`lerc`). Throws {@link RasterError} `UNSUPPORTED_COMPRESSION` or
  * `CORRUPT_BLOCK` naming the file and block.
  */
 export async function decodeBlock(
@@ -90,6 +93,7 @@ export async function decodeBlock(
     } else if (c === LZW) out = lzwDecode(bytes, expected);
     else if (c === PACKBITS) out = packbitsDecode(bytes, expected);
     else if (c === ZSTD) out = await zstdDecode(bytes, expected);
+    else if (c === LERC) out = await lercDecode(bytes, img, expected);
     else if (GEOTIFF_CODECS.has(c)) {
       if (c === JPEG && !jpegComplete(bytes)) throw new Error('the JPEG stream is truncated (no EOI marker)');
       const exact = c === JPEG ? await decodeJpegLibjpeg(bytes, img, rows) : null;
