@@ -1,5 +1,5 @@
 import { GeosliceError, RasterError, SourceError } from '../../errors.js';
-import { type BlockJob, blockGrid, blockJobs, decodedBlockBytes } from '../blocks.js';
+import { type BlockJob, blockGrid, blockJobs, decodedBlockBytes, prefixBytes } from '../blocks.js';
 import type { CogLayout } from '../cog-layout.js';
 import type { CogImageLayout } from '../image.js';
 import { unpackBitmask } from '../codecs/bitmask.js';
@@ -259,9 +259,9 @@ export class TiffRasterReader implements RasterReader {
 
   /**
    * Decoded blocks (same order as `jobs`), from the cache, in-flight requests or the source. A job
-   * that needs only the first `need` rows of a DEFLATE block reads a proportional prefix of the
-   * block's bytes and inflates only that, falling back to the whole block when the prefix turns out
-   * too short. The cache keeps the longest decoded prefix of each block; a shorter one is a miss.
+   * that needs only the first `need` rows of a DEFLATE block reads a prefix of the block's bytes
+   * ({@link prefixBytes}) and inflates only that (on a worker thread: only up to the `need` rows),
+   * falling back to the whole block when the prefix turns out too short. The cache keeps the longest decoded prefix of each block; a shorter one is a miss.
    */
   private async blocks(
     level: number,
@@ -325,7 +325,7 @@ export class TiffRasterReader implements RasterReader {
         result[i] = Promise.resolve(this.sparseBlock(img, rows, isMask));
         continue;
       }
-      const prefix = need < rows ? Math.min(length, Math.ceil((length * need * 1.1) / rows) + 4096) : length;
+      const prefix = prefixBytes(length, need, rows);
       toRead.push({
         i,
         key: partKey,
