@@ -59,6 +59,8 @@ export function normalizeQuery(q: CatalogQuery | GeoSlice): NormalizedQuery {
  */
 export interface SpatialPlan {
   readonly cover: BBox[];
+  /** True when `cover` is `exact()` itself (boxes in EPSG:4326, large or polar boxes, ...). */
+  readonly coverIsExact: boolean;
   exact(): BBox[];
 }
 
@@ -156,10 +158,10 @@ function spatialPlan(bbox: BBox, crs: string): SpatialPlan {
   const cover = cheapCover(bbox, crs);
   if (!cover) {
     const exact = boxesIn4326(bbox, crs);
-    return { cover: exact, exact: () => exact };
+    return { cover: exact, coverIsExact: true, exact: () => exact };
   }
   let exact: BBox[] | undefined;
-  return { cover: [cover], exact: () => (exact ??= boxesIn4326(bbox, crs)) };
+  return { cover: [cover], coverIsExact: false, exact: () => (exact ??= boxesIn4326(bbox, crs)) };
 }
 
 function cheapCover(bbox: BBox, crs: string): BBox | null {

@@ -223,7 +223,10 @@ export async function loadSliceWith(
           validFraction: fast.filled / (grid.width * grid.height),
         };
       }
-      if (fast) pool?.give(dtype, fast.data);
+      if (fast) {
+        pool?.give(dtype, fast.data);
+        pool?.give('uint8', fast.mask);
+      }
     }
     let layers: { time?: Date; mosaic: Mosaic; used: string[] }[];
     if (temporal === 'mosaic') {

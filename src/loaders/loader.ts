@@ -1,5 +1,7 @@
 import { resolveLimits, type ResourceLimits } from './limits.js';
 import { checkHttpOptions, type HttpSourceOptions } from '../sources/http-source.js';
+import { MemoryCatalog } from '../catalog/memory/catalog.js';
+import { matchingRows } from '../catalog/memory/matching-rows.js';
 import type { CatalogRow, GeoCatalog } from '../catalog/types.js';
 import { iterateAtBoundary, LoaderError } from '../errors.js';
 import { checkOptionKeys, optionKeys } from '../option-keys.js';
@@ -199,8 +201,13 @@ export function createLoader(opts: LoaderOptions): Loader {
 
   const rowsFor = async (slice: GeoSlice): Promise<SliceSource[]> => {
     if (!catalog) return opts.sources as SliceSource[];
-    const rows: CatalogRow[] = [];
-    for await (const r of (await lookupCatalog(catalog)).query(slice).rows()) rows.push(r);
+    const index = await lookupCatalog(catalog);
+    let rows: CatalogRow[];
+    if (index instanceof MemoryCatalog) rows = await matchingRows(index, slice);
+    else {
+      rows = [];
+      for await (const r of index.query(slice).rows()) rows.push(r);
+    }
     if (rows.length === 0) {
       const d = describeSlice(slice);
       throw new LoaderError(
@@ -267,7 +274,10 @@ export function createLoader(opts: LoaderOptions): Loader {
         LoaderError,
         `loader.batches ${inputs}`,
         chipBatches(chipsWith(slices, load), { limits, ...b }, (done) => {
-          for (const c of done) chipPool.give(chipDtype, c.data);
+          for (const c of done) {
+            chipPool.give(chipDtype, c.data);
+            if (c.mask) chipPool.give('uint8', c.mask);
+          }
         }),
       ),
     cache,

@@ -8,8 +8,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { catalogFromRows } from '../../src/catalog/index.js';
-import { normalizeQuery, planQuery } from '../../src/catalog/query-plan.js';
-import { containsBox } from '../../src/catalog/memory/filter.js';
+import { normalizeQuery, planQuery, type SpatialPlan } from '../../src/catalog/query-plan.js';
+import { containsBox, filterRelation } from '../../src/catalog/memory/filter.js';
+import { makeRelation } from '../../src/catalog/memory/relation.js';
 import type { CatalogRow } from '../../src/catalog/types.js';
 import type { BBox } from '../../src/geo/bbox.js';
 import { geometryBBox, geometryIntersectsBBox, type Geometry, type Position } from '../../src/geo/geometry.js';
@@ -43,7 +44,7 @@ test('the cover of a projected slice contains its exact EPSG:4326 boxes (all UTM
     const plan = planQuery(s).spatial!;
     const exact = normalizeQuery(s).boxes!;
     assert.deepEqual(plan.exact(), exact);
-    if (plan.cover !== plan.exact()) {
+    if (!plan.coverIsExact) {
       cheap++;
       assert.equal(plan.cover.length, 1);
       for (const b of exact) assert.ok(within(b, plan.cover[0]), `${JSON.stringify(s)}: ${b} outside ${plan.cover}`);
@@ -138,6 +139,7 @@ test('slices across the antimeridian select the rows on both sides (exact boxes,
   const [lon1] = transformPoint('EPSG:32660', 'EPSG:4326', [740_000, 5_005_000]);
   assert.ok(lon0 > 179 && lon1 < -179, 'the slice crosses 180 degrees');
   const plan = planQuery(s).spatial!;
+  assert.equal(plan.coverIsExact, true);
   assert.equal(plan.cover, plan.exact());
   assert.equal(plan.exact().length, 2);
   const g = (x0: number, x1: number): Geometry => ({ type: 'Polygon', coordinates: [rect(x0, 44, x1, 46)] });
@@ -173,4 +175,43 @@ test('containsBox: inside, outside, an edge through the box, a hole, a multipoly
   assert.equal(containsBox(multi, [6, 6, 7, 7]), true);
   assert.equal(containsBox(multi, [2, 2, 3, 3]), false);
   assert.equal(containsBox({ type: 'Point', coordinates: [1, 1] }, [1, 1, 1, 1]), false);
+});
+
+test('a footprint that contains the cover is selected without computing the exact boxes; one near its edge computes them', () => {
+  const inside: Geometry = { type: 'Polygon', coordinates: [rect(10, 40, 20, 50)] };
+  const edge: Geometry = { type: 'Polygon', coordinates: [rect(15.05, 40, 20, 50)] };
+  const rel = makeRelation(
+    [inside, edge].map((g, i) => ({
+      row: {
+        id: `r${i}`,
+        assets: {},
+        geometry: writeWkb(g),
+        bbox: geometryBBox(g),
+        tmin: null,
+        tmax: null,
+        crs: 'EPSG:4326',
+        backend: 'raster',
+        extras: {},
+      },
+    })),
+    [],
+  );
+  let computed = 0;
+  const plan = (exact: BBox): SpatialPlan => ({
+    cover: [[15, 45, 15.1, 45.1]],
+    coverIsExact: false,
+    exact: () => {
+      computed++;
+      return [exact];
+    },
+  });
+  const ids = (p: SpatialPlan) =>
+    filterRelation(rel, { spatial: p, interval: null, includeUndated: false }).map((e) => e.row.id);
+  assert.deepEqual(ids(plan([15.01, 45.01, 15.04, 45.04])), ['r0']);
+  assert.equal(computed, 1, 'the edge row needed the exact box');
+  assert.deepEqual(ids(plan([15.01, 45.01, 15.06, 45.04])), ['r0', 'r1']);
+  const far = makeRelation([rel.entries[0]], []);
+  computed = 0;
+  filterRelation(far, { spatial: plan([15.01, 45.01, 15.04, 45.04]), interval: null, includeUndated: false });
+  assert.equal(computed, 0);
 });

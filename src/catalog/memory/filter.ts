@@ -46,11 +46,9 @@ export function filterRelation(
 
 /** Whether `g` meets one of the exact boxes of `plan`, given that `cover` (one of its cover boxes) contains them. */
 function intersectsExact(g: Geometry, cover: BBox, plan: SpatialPlan): boolean {
-  if (!geometryIntersectsBBox(g, cover)) return false;
-  const exact = plan.exact();
-  if (exact.length === 1 && exact[0] === cover) return true;
   if (containsBox(g, cover)) return true;
-  return exact.some((b) => geometryIntersectsBBox(g, b));
+  if (!geometryIntersectsBBox(g, cover)) return false;
+  return plan.coverIsExact || plan.exact().some((b) => geometryIntersectsBBox(g, b));
 }
 
 /**
