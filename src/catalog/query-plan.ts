@@ -8,7 +8,7 @@ import { assertBBox, type BBox } from '../geo/bbox.js';
 import type { TimeInterval } from '../geo/interval.js';
 import { validateSlice, type GeoSlice } from '../geo/slice.js';
 import { normalizeCrs, resolveCrs } from '../geo/crs.js';
-import { lenientConverter } from '../geo/point-converter.js';
+import { lenientConverter, type PointConverter } from '../geo/point-converter.js';
 import { transformBBox } from '../geo/transform.js';
 import { CatalogError, GeosliceError } from '../errors.js';
 import type { CatalogQuery, SqlParams } from './types.js';
@@ -164,12 +164,25 @@ function spatialPlan(bbox: BBox, crs: string): SpatialPlan {
   return { cover: [cover], coverIsExact: false, exact: () => (exact ??= boxesIn4326(bbox, crs)) };
 }
 
+/** Converters to EPSG:4326 by the CRS text of queries (null for geographic CRSs), at most 64. */
+const toWgs84 = new Map<string, PointConverter | null>();
+
+function projectedToWgs84(crs: string): PointConverter | null {
+  let f = toWgs84.get(crs);
+  if (f === undefined) {
+    const from = resolveCrs(crs);
+    f = from.geographic ? null : lenientConverter(from.code, 'EPSG:4326');
+    if (toWgs84.size >= 64) toWgs84.clear();
+    toWgs84.set(crs, f);
+  }
+  return f;
+}
+
 function cheapCover(bbox: BBox, crs: string): BBox | null {
-  const from = resolveCrs(crs);
-  if (from.geographic || from.code === 'EPSG:4326') return null;
+  const f = projectedToWgs84(crs);
+  if (!f) return null;
   const [x0, y0, x1, y1] = bbox;
   if (!(x0 < x1 && y0 < y1)) return null; // degenerate or invalid: the exact path names the problem
-  const f = lenientConverter(from.code, 'EPSG:4326');
   // corners counter-clockwise, then the midpoints of the edges that start at them
   const c = [f([x0, y0]), f([x1, y0]), f([x1, y1]), f([x0, y1])];
   const xm = (x0 + x1) / 2;

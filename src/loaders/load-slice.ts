@@ -145,10 +145,9 @@ export async function loadSliceWith(
   validateSlice(slice);
   checkOptionKeys(opts, LOAD_SLICE_OPTION_KEYS, 'loadSlice', LoaderError);
   const limits = resolveLimits(opts.limits);
-  {
-    const g = sliceGrid(slice);
-    checkWindow(g.width, g.height, 1, describeSlice(slice), limits);
-  }
+  const name = () => describeSlice(slice);
+  const grid = sliceGrid(slice);
+  checkWindow(grid.width, grid.height, 1, name, limits);
   const resampling = opts.resampling ?? 'nearest';
   if (resampling !== 'nearest' && resampling !== 'bilinear' && resampling !== 'mode') {
     throw new LoaderError(
@@ -189,8 +188,7 @@ export async function loadSliceWith(
         all.length > 0 ? 'none of them falls inside the slice interval' : 'no source was given',
       );
     const bands = items[0].files.reduce((n, f) => n + f.bands.length, 0);
-    const grid = sliceGrid(slice);
-    checkWindow(grid.width, grid.height, bands, describeSlice(slice), limits);
+    checkWindow(grid.width, grid.height, bands, name, limits);
     const dtype = opts.dtype ?? 'float32';
     if (!RASTER_DTYPES.includes(dtype))
       throw new LoaderError(

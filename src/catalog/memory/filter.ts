@@ -3,7 +3,7 @@
  * exact footprint refinement, interval overlap.
  */
 import { type BBox, type Geometry, geometryIntersectsBBox, overlapsInterval } from '../../geo/index.js';
-import { pointInGeometry } from '../../geo/geometry.js';
+import { geometryBBox, pointInGeometry } from '../../geo/geometry.js';
 import type { NormalizedQuery, SpatialPlan } from '../query-plan.js';
 import { footprint, rtree, type Entry, type Relation } from './relation.js';
 
@@ -46,9 +46,44 @@ export function filterRelation(
 
 /** Whether `g` meets one of the exact boxes of `plan`, given that `cover` (one of its cover boxes) contains them. */
 function intersectsExact(g: Geometry, cover: BBox, plan: SpatialPlan): boolean {
+  const inner = innerBox(g);
+  if (inner && cover[0] >= inner[0] && cover[1] >= inner[1] && cover[2] <= inner[2] && cover[3] <= inner[3])
+    return true;
   if (containsBox(g, cover)) return true;
   if (!geometryIntersectsBBox(g, cover)) return false;
   return plan.coverIsExact || plan.exact().some((b) => geometryIntersectsBBox(g, b));
+}
+
+/** A box inside each footprint, by parsed footprint (they are kept while their footprint is). */
+const inners = new WeakMap<Geometry, BBox | null>();
+
+/**
+ * A box inside `g` (its bbox shrunk about its centre until {@link containsBox} holds), or null:
+ * most slices fall inside it and need no edge-by-edge test. Computed once per parsed footprint.
+ */
+function innerBox(g: Geometry): BBox | null {
+  let inner = inners.get(g);
+  if (inner !== undefined) return inner;
+  inner = null;
+  if (g.type !== 'Point') {
+    const [x0, y0, x1, y1] = geometryBBox(g);
+    const cx = (x0 + x1) / 2;
+    const cy = (y0 + y1) / 2;
+    for (const f of [0.95, 0.85, 0.7, 0.5]) {
+      const b: BBox = [
+        cx - ((x1 - x0) * f) / 2,
+        cy - ((y1 - y0) * f) / 2,
+        cx + ((x1 - x0) * f) / 2,
+        cy + ((y1 - y0) * f) / 2,
+      ];
+      if (containsBox(g, b)) {
+        inner = b;
+        break;
+      }
+    }
+  }
+  inners.set(g, inner);
+  return inner;
 }
 
 /**
