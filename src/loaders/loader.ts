@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolveLimits, type ResourceLimits } from './limits.js';
 import { checkHttpOptions, type HttpSourceOptions } from '../sources/http-source.js';
 import { MemoryCatalog } from '../catalog/memory/catalog.js';
@@ -20,9 +21,9 @@ import type { TemporalMode } from './temporal.js';
 import type { Resampling } from './warp.js';
 
 /** The adaptive read-ahead's start, least and most slices (see {@link LoaderOptions.prefetch}). */
-const DEPTH_START = 8;
+const DEPTH_START = Math.max(8, 2 * availableParallelism());
 const DEPTH_MIN = 2;
-const DEPTH_MAX = 32;
+const DEPTH_MAX = Math.max(32, 8 * availableParallelism());
 /** Bytes of finished chips the adaptive read-ahead may hold for a slow consumer. */
 const PREFETCH_BYTES = 128 * 2 ** 20;
 
@@ -61,12 +62,13 @@ export interface LoaderOptions {
   concurrency?: number;
   /**
    * Slices started ahead of the consumer (loading or loaded, not yet taken), fixed. Default:
-   * adaptive. The read-ahead starts at 8 (`2 * concurrency` when `concurrency` is given) and moves
-   * between 2 (`concurrency`) and 32 (or `2 * concurrency` when larger): it grows while the
-   * consumer waits for a chip that is still loading and the process is not already using 90% of
-   * every core (the decode threads are saturated), and shrinks while finished chips pile up
-   * unconsumed; chips waiting for the consumer never hold more than 128 MiB (a read-ahead of at
-   * least the minimum is always allowed). `loader.prefetchDepth` shows it.
+   * adaptive. The read-ahead starts at 8 or 2 per core, whichever is more (`2 * concurrency` when
+   * `concurrency` is given), and moves between 2 (`concurrency`) and 32 or 8 per core (or
+   * `2 * concurrency` when larger): it grows while the consumer waits for a chip that is still
+   * loading and the process is not already using 90% of every core (the decode threads are
+   * saturated), and shrinks while finished chips pile up unconsumed; chips waiting for the consumer
+   * never hold more than 128 MiB (a read-ahead of at least the minimum is always allowed).
+   * `loader.prefetchDepth` shows it.
    */
   prefetch?: number;
   /**

@@ -4,6 +4,7 @@
  * keeps order and failures in place. Nothing here measures time: tasks and consumers are slowed
  * with timers and the tests count what is in flight.
  */
+import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type AdaptiveDepth, mapOrdered } from '../../src/loaders/prefetch.js';
@@ -215,15 +216,16 @@ test('the loader adapts its read-ahead by default (slow reads: more in flight), 
     resolution: [1, 1],
   }));
   const adaptive = createLoader({ sources: ['mem://s'], open: async () => slow });
-  assert.equal(adaptive.prefetchDepth, 8);
+  const start = Math.max(8, 2 * availableParallelism());
+  assert.equal(adaptive.prefetchDepth, start);
   const got: number[] = [];
   for await (const c of adaptive.chips(slices)) got.push(c.data[0]);
   assert.deepEqual(
     got,
     slices.map((s) => s.bounds[0] + 96000),
   );
-  assert.ok(peak > 8, `slow reads: up to ${peak} in flight (starts at 8)`);
-  assert.ok(adaptive.prefetchDepth > 8 && adaptive.prefetchDepth <= 32);
+  assert.ok(peak > start, `slow reads: up to ${peak} in flight (starts at ${start})`);
+  assert.ok(adaptive.prefetchDepth > start && adaptive.prefetchDepth <= Math.max(32, 8 * availableParallelism()));
 
   peak = 0;
   const fixed = createLoader({ sources: ['mem://s'], open: async () => slow, prefetch: 5, concurrency: 2 });
