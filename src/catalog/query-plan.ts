@@ -192,7 +192,8 @@ function cheapCover(bbox: BBox, crs: string): BBox | null {
   let ymin = Infinity;
   let xmax = -Infinity;
   let ymax = -Infinity;
-  for (const p of [...c, ...m]) {
+  for (let k = 0; k < 8; k++) {
+    const p = k < 4 ? c[k] : m[k - 4];
     if (!Number.isFinite(p[0]) || !Number.isFinite(p[1])) return null;
     if (p[0] < xmin) xmin = p[0];
     if (p[0] > xmax) xmax = p[0];

@@ -133,14 +133,17 @@ export function loadSlice(
 }
 
 /**
- * {@link loadSlice}, with the chip's data array taken from `pool` when the slice is on the native
- * grid of its source (a loader recycles the arrays of chips it has stacked into batches).
+ * {@link loadSlice}, with the chip's data array and mask taken from `pool` when the slice is on the
+ * native grid of its source (a loader recycles the arrays of chips it has stacked into batches).
+ * `catalogRows`: the row sources are a catalog's own objects, which nobody changes (a loader's
+ * memory index), so what a row and `opts.bands` select is worked out once per row.
  */
 export async function loadSliceWith(
   sources: readonly SliceSource[],
   slice: GeoSlice,
   opts: LoadSliceOptions,
   pool?: ChipPool,
+  catalogRows = false,
 ): Promise<Chip> {
   validateSlice(slice);
   checkOptionKeys(opts, LOAD_SLICE_OPTION_KEYS, 'loadSlice', LoaderError);
@@ -179,7 +182,7 @@ export async function loadSliceWith(
       return r;
     });
   try {
-    const all = await toItems(sources, opts.bands, open, slice);
+    const all = await toItems(sources, opts.bands, open, slice, catalogRows);
     const items = all.filter((it) => !it.dated || filterByInterval([it], slice.interval).length === 1);
     if (items.length === 0)
       throw noCoverage(
@@ -275,11 +278,13 @@ async function toItems(
   bands: BandSelector[] | undefined,
   open: RasterOpener,
   slice: GeoSlice,
+  catalogRows: boolean,
 ): Promise<Item[]> {
   const items: Item[] = [];
   for (const s of sources) {
     if (isRow(s)) {
-      items.push(await allBands(rowItem(s, bands, slice), bands, open));
+      if (catalogRows && bands !== undefined) items.push(rowItemOf(s, bands, slice));
+      else items.push(await allBands(rowItem(s, bands, slice), bands, open));
       continue;
     }
     const href = s instanceof URL ? (s.protocol === 'file:' ? decodeURIComponent(s.pathname) : s.href) : String(s);
@@ -345,6 +350,22 @@ async function allBands(item: Item, bands: BandSelector[] | undefined, open: Ras
     f.bands = fileBands;
     f.chipBands = chipBands;
   }
+  return item;
+}
+
+/** Items of rows read with a given band list (never changed once made), by row object. */
+const rowItems = new WeakMap<CatalogRow, { bands: BandSelector[]; item: Item }>();
+
+/**
+ * {@link rowItem} for an explicit band list, made once per row object and band list (for rows a
+ * catalog owns: a loader passes its index's rows and its one `bands` array for every slice). The
+ * slice only names errors, which are not cached.
+ */
+function rowItemOf(row: CatalogRow, bands: BandSelector[], slice: GeoSlice): Item {
+  const hit = rowItems.get(row);
+  if (hit && hit.bands === bands) return hit.item;
+  const item = rowItem(row, bands, slice);
+  rowItems.set(row, { bands, item });
   return item;
 }
 

@@ -247,11 +247,13 @@ export function createLoader(opts: LoaderOptions): Loader {
     return lookup;
   };
 
-  const rowsFor = async (slice: GeoSlice): Promise<SliceSource[]> => {
-    if (!catalog) return opts.sources as SliceSource[];
+  /** The sources of a slice, and whether they are rows a memory index owns (see `loadSliceWith`). */
+  const rowsFor = async (slice: GeoSlice): Promise<[SliceSource[], boolean]> => {
+    if (!catalog) return [opts.sources as SliceSource[], false];
     const index = await lookupCatalog(catalog);
+    const owned = index instanceof MemoryCatalog;
     let rows: CatalogRow[];
-    if (index instanceof MemoryCatalog) rows = await matchingRows(index, slice);
+    if (owned) rows = await matchingRows(index, slice);
     else {
       rows = [];
       for await (const r of index.query(slice).rows()) rows.push(r);
@@ -264,11 +266,11 @@ export function createLoader(opts: LoaderOptions): Loader {
         { subject: d },
       );
     }
-    return rows;
+    return [rows, owned];
   };
 
   const load = async (slice: GeoSlice): Promise<Chip> => {
-    const sources = await rowsFor(slice);
+    const [sources, owned] = await rowsFor(slice);
     const leases: (() => void)[] = [];
     const open: RasterOpener = (href, layout) => {
       const lease = pool.acquire(href, layout);
@@ -290,6 +292,7 @@ export function createLoader(opts: LoaderOptions): Loader {
           limits,
         },
         chipPool,
+        owned,
       );
     } finally {
       for (const release of leases) release();
