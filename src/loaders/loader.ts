@@ -65,8 +65,8 @@ export interface LoaderOptions {
    * adaptive. The read-ahead starts at 8 or 2 per core, whichever is more (`2 * concurrency` when
    * `concurrency` is given), and moves between 2 (`concurrency`) and 32 or 8 per core (or
    * `2 * concurrency` when larger): it grows while the consumer waits for a chip that is still
-   * loading and the process is not already using 90% of every core (the decode threads are
-   * saturated), and shrinks while finished chips pile up unconsumed; chips waiting for the consumer
+   * loading, fewer than `concurrency` slices load and the process is not already using 90% of
+   * every core (the decode threads are saturated), and shrinks while finished chips pile up unconsumed; chips waiting for the consumer
    * never hold more than 128 MiB (a read-ahead of at least the minimum is always allowed).
    * `loader.prefetchDepth` shows it.
    */
@@ -242,18 +242,25 @@ export function createLoader(opts: LoaderOptions): Loader {
   if (!(Number.isInteger(memoryIndexRows) && memoryIndexRows >= 0))
     bad(`memoryIndexRows must be a non-negative integer, got ${String(opts.memoryIndexRows)}`);
   let lookup: Promise<GeoCatalog> | undefined;
+  /** The memory index this loader made of a small DuckDB catalog: its rows are looked up directly. */
+  let ownIndex: MemoryCatalog | undefined;
   const lookupCatalog = (c: GeoCatalog): Promise<GeoCatalog> => {
-    lookup ??= (async () => (c.engine === 'duckdb' && (await c.count()) <= memoryIndexRows ? c.materialize() : c))();
+    lookup ??= (async () => {
+      if (c.engine !== 'duckdb' || (await c.count()) > memoryIndexRows) return c;
+      const index = await c.materialize();
+      if (index instanceof MemoryCatalog) ownIndex = index;
+      return index;
+    })();
     return lookup;
   };
 
-  /** The sources of a slice, and whether they are rows a memory index owns (see `loadSliceWith`). */
+  /** The sources of a slice, and whether they are rows of this loader's own memory index (see `loadSliceWith`). */
   const rowsFor = async (slice: GeoSlice): Promise<[SliceSource[], boolean]> => {
     if (!catalog) return [opts.sources as SliceSource[], false];
     const index = await lookupCatalog(catalog);
-    const owned = index instanceof MemoryCatalog;
+    const owned = index === ownIndex;
     let rows: CatalogRow[];
-    if (owned) rows = await matchingRows(index, slice);
+    if (ownIndex && owned) rows = await matchingRows(ownIndex, slice);
     else {
       rows = [];
       for await (const r of index.query(slice).rows()) rows.push(r);

@@ -18,8 +18,9 @@ export interface MapOrderedOptions<R = unknown> {
 /**
  * An adaptive read-ahead: the number of tasks started and not yet consumed (the depth) starts at
  * `start` and moves between `min` and `max`. It grows by one each time the consumer asks for the
- * next result while the head task is still running, the read-ahead is full and `saturated()` says
- * the work it waits on is not already using every core; it shrinks by one each time the consumer
+ * next result while the head task is still running, the read-ahead is full, fewer than
+ * `concurrency` tasks run and `saturated()` says the work they wait on is not already using every
+ * core; it shrinks by one each time the consumer
  * takes a result while at least half of the depth is finished results waiting for it. With
  * `budgetBytes`, the depth stays at most `budgetBytes / bytesOf(largest result seen)` (not below
  * `min`), so results waiting for a slow consumer never hold more than the budget.
@@ -140,7 +141,15 @@ export async function* mapOrdered<T, R>(
       if (adapt) {
         // the consumer is asking now: waiting on a full read-ahead means too few in flight,
         // many finished results waiting means more than needed
-        if (!head.done && !exhausted && queue.length + 1 >= depth && depth < cap && !adapt.saturated?.())
+        // (a task started now must also find a free slot: with every slot busy it would only queue)
+        if (
+          !head.done &&
+          !exhausted &&
+          queue.length + 1 >= depth &&
+          depth < cap &&
+          running < concurrency &&
+          !adapt.saturated?.()
+        )
           setDepth(depth + 1);
         else if (head.done && ready + 1 >= Math.ceil(depth / 2) && depth > min) setDepth(depth - 1);
       }

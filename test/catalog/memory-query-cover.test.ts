@@ -11,6 +11,8 @@ import { catalogFromRows } from '../../src/catalog/index.js';
 import { normalizeQuery, planQuery, type SpatialPlan } from '../../src/catalog/query-plan.js';
 import { containsBox, filterRelation } from '../../src/catalog/memory/filter.js';
 import { makeRelation } from '../../src/catalog/memory/relation.js';
+import type { MemoryCatalog } from '../../src/catalog/memory/catalog.js';
+import { matchingRows } from '../../src/catalog/memory/matching-rows.js';
 import type { CatalogRow } from '../../src/catalog/types.js';
 import type { BBox } from '../../src/geo/bbox.js';
 import { geometryBBox, geometryIntersectsBBox, type Geometry, type Position } from '../../src/geo/geometry.js';
@@ -214,4 +216,53 @@ test('a footprint that contains the cover is selected without computing the exac
   computed = 0;
   filterRelation(far, { spatial: plan([15.01, 45.01, 15.04, 45.04]), interval: null, includeUndated: false });
   assert.equal(computed, 0);
+});
+
+test('matchingRows gives the rows of query(slice).rows(), as the catalog own objects', async () => {
+  const r = rng('matching');
+  const rows: CatalogRow[] = [];
+  for (let i = 0; i < 200; i++) {
+    const x = 12 + r() * 5;
+    const y = 45 + r() * 4;
+    const g: Geometry = { type: 'Polygon', coordinates: [rect(x, y, x + 0.2 + r() * 0.5, y + 0.2 + r() * 0.5)] };
+    const t = new Date(Date.UTC(2024, 0, 1 + Math.floor(r() * 300)));
+    rows.push({
+      id: `m${i}`,
+      assets: { image: { href: `/x/${i}.tif` } },
+      geometry: writeWkb(g),
+      bbox: geometryBBox(g),
+      tmin: t,
+      tmax: t,
+      crs: 'EPSG:32633',
+      backend: 'raster',
+      extras: {},
+    });
+  }
+  const cat = catalogFromRows(rows) as MemoryCatalog;
+  let matched = 0;
+  for (let i = 0; i < 100; i++) {
+    const x = 300_000 + r() * 400_000;
+    const y = 5_000_000 + r() * 400_000;
+    const size = 500 + r() * 30_000;
+    const s: GeoSlice = {
+      bounds: [x, y, x + size, y + size],
+      crs: 'EPSG:32633',
+      resolution: [size / 100, size / 100],
+      ...(r() < 0.5
+        ? { interval: { start: new Date(Date.UTC(2024, 3, 1)), end: new Date(Date.UTC(2024, 6, 1)) } }
+        : {}),
+    };
+    const want: string[] = [];
+    for await (const row of cat.query(s).rows()) want.push(row.id);
+    const got = await matchingRows(cat, s);
+    matched += got.length;
+    assert.deepEqual(
+      got.map((x) => x.id),
+      want,
+    );
+    const own = (await cat.relation()).entries.map((e) => e.row);
+    for (const row of got) assert.ok(own.includes(row));
+  }
+  assert.ok(matched > 50, `${matched} rows matched`);
+  await cat.close();
 });

@@ -149,6 +149,20 @@ test('an explicit concurrency still caps the tasks running while the read-ahead 
     4,
   );
   assert.equal(r.peakRunning, 4);
+  assert.deepEqual(r.depths, [4], 'with every slot busy, a deeper read-ahead would only queue: it does not grow');
+  // with free slots, the consumer waiting grows it
+  const free = await run(
+    60,
+    async (x) => {
+      await sleep(x % 2 === 0 ? 12 : 1);
+      return x;
+    },
+    { start: 2, min: 2, max: 16 },
+    undefined,
+    8,
+  );
+  assert.ok(Math.max(...free.depths) > 2);
+  assert.ok(free.peakRunning <= 8);
 });
 
 test('failures are yielded in place and a failing source rethrows after the earlier results', async () => {
