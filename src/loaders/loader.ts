@@ -66,9 +66,9 @@ export interface LoaderOptions {
    * `concurrency` is given), and moves between 2 (`concurrency`) and 32 or 8 per core (or
    * `2 * concurrency` when larger): it grows while the consumer waits for a chip that is still
    * loading, fewer than `concurrency` slices load and the process is not already using 90% of
-   * every core (the decode threads are saturated), and shrinks while finished chips pile up unconsumed; chips waiting for the consumer
-   * never hold more than 128 MiB (a read-ahead of at least the minimum is always allowed).
-   * `loader.prefetchDepth` shows it.
+   * every core (the decode threads are saturated), and shrinks while finished chips pile up
+   * unconsumed; chips waiting for the consumer never hold more than 128 MiB (a read-ahead of at
+   * least the minimum is always allowed). `loader.prefetchDepth` shows it.
    */
   prefetch?: number;
   /**

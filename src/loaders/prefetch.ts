@@ -20,8 +20,8 @@ export interface MapOrderedOptions<R = unknown> {
  * `start` and moves between `min` and `max`. It grows by one each time the consumer asks for the
  * next result while the head task is still running, the read-ahead is full, fewer than
  * `concurrency` tasks run and `saturated()` says the work they wait on is not already using every
- * core; it shrinks by one each time the consumer
- * takes a result while at least half of the depth is finished results waiting for it. With
+ * core; it shrinks by one each time the consumer takes a result while at least half of the depth is
+ * finished results waiting for it. With
  * `budgetBytes`, the depth stays at most `budgetBytes / bytesOf(largest result seen)` (not below
  * `min`), so results waiting for a slow consumer never hold more than the budget.
  */
