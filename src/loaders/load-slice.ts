@@ -134,22 +134,24 @@ export function loadSlice(
 }
 
 /**
- * {@link loadSlice}, with the chip's data array taken from `pool` when the slice is on the native
- * grid of its source (a loader recycles the arrays of chips it has stacked into batches).
+ * {@link loadSlice}, with the chip's data array and mask taken from `pool` when the slice is on the
+ * native grid of its source (a loader recycles the arrays of chips it has stacked into batches).
+ * `catalogRows`: the row sources are a catalog's own objects, which nobody changes (a loader's
+ * memory index), so what a row and `opts.bands` select is worked out once per row.
  */
 export async function loadSliceWith(
   sources: readonly SliceSource[],
   slice: GeoSlice,
   opts: LoadSliceOptions,
   pool?: ChipPool,
+  catalogRows = false,
 ): Promise<Chip> {
   validateSlice(slice);
   checkOptionKeys(opts, LOAD_SLICE_OPTION_KEYS, 'loadSlice', LoaderError);
   const limits = resolveLimits(opts.limits);
-  {
-    const g = sliceGrid(slice);
-    checkWindow(g.width, g.height, 1, describeSlice(slice), limits);
-  }
+  const name = () => describeSlice(slice);
+  const grid = sliceGrid(slice);
+  checkWindow(grid.width, grid.height, 1, name, limits);
   const resampling = opts.resampling ?? 'nearest';
   if (resampling !== 'nearest' && resampling !== 'bilinear' && resampling !== 'mode') {
     throw new LoaderError(
@@ -181,7 +183,7 @@ export async function loadSliceWith(
       return r;
     });
   try {
-    const all = await toItems(sources, opts.bands, open, slice);
+    const all = await toItems(sources, opts.bands, open, slice, catalogRows);
     const items = all.filter((it) => !it.dated || filterByInterval([it], slice.interval).length === 1);
     if (items.length === 0)
       throw noCoverage(
@@ -190,8 +192,7 @@ export async function loadSliceWith(
         all.length > 0 ? 'none of them falls inside the slice interval' : 'no source was given',
       );
     const bands = items[0].files.reduce((n, f) => n + f.bands.length, 0);
-    const grid = sliceGrid(slice);
-    checkWindow(grid.width, grid.height, bands, describeSlice(slice), limits);
+    checkWindow(grid.width, grid.height, bands, name, limits);
     const dtype = opts.dtype ?? 'float32';
     if (!RASTER_DTYPES.includes(dtype))
       throw new LoaderError(
@@ -232,7 +233,10 @@ export async function loadSliceWith(
         const data = fast.data as Float32Array | Float64Array;
         const mosaic = { bands, height: grid.height, width: grid.width, data, mask: fast.mask, filled: fast.filled };
         seed = { mosaic, used: fast.filled > 0 ? [first.id] : [] };
-      } else if (fast) pool?.give(dtype, fast.data);
+      } else if (fast) {
+        pool?.give(dtype, fast.data);
+        pool?.give('uint8', fast.mask);
+      }
     }
     let layers: { time?: Date; mosaic: Mosaic; used: string[] }[];
     if (temporal === 'mosaic') {
@@ -287,11 +291,13 @@ async function toItems(
   bands: BandSelector[] | undefined,
   open: RasterOpener,
   slice: GeoSlice,
+  catalogRows: boolean,
 ): Promise<Item[]> {
   const items: Item[] = [];
   for (const s of sources) {
     if (isRow(s)) {
-      items.push(await allBands(rowItem(s, bands, slice), bands, open));
+      if (catalogRows && bands !== undefined) items.push(rowItemOf(s, bands, slice));
+      else items.push(await allBands(rowItem(s, bands, slice), bands, open));
       continue;
     }
     const href = s instanceof URL ? (s.protocol === 'file:' ? decodeURIComponent(s.pathname) : s.href) : String(s);
@@ -357,6 +363,22 @@ async function allBands(item: Item, bands: BandSelector[] | undefined, open: Ras
     f.bands = fileBands;
     f.chipBands = chipBands;
   }
+  return item;
+}
+
+/** Items of rows read with a given band list (never changed once made), by row object. */
+const rowItems = new WeakMap<CatalogRow, { bands: BandSelector[]; item: Item }>();
+
+/**
+ * {@link rowItem} for an explicit band list, made once per row object and band list (for rows a
+ * catalog owns: a loader passes its index's rows and its one `bands` array for every slice). The
+ * slice only names errors, which are not cached.
+ */
+function rowItemOf(row: CatalogRow, bands: BandSelector[], slice: GeoSlice): Item {
+  const hit = rowItems.get(row);
+  if (hit && hit.bands === bands) return hit.item;
+  const item = rowItem(row, bands, slice);
+  rowItems.set(row, { bands, item });
   return item;
 }
 
