@@ -7,7 +7,8 @@
 import { assertBBox, type BBox } from '../geo/bbox.js';
 import type { TimeInterval } from '../geo/interval.js';
 import { validateSlice, type GeoSlice } from '../geo/slice.js';
-import { normalizeCrs } from '../geo/crs.js';
+import { normalizeCrs, resolveCrs } from '../geo/crs.js';
+import { lenientConverter, type PointConverter } from '../geo/point-converter.js';
 import { transformBBox } from '../geo/transform.js';
 import { CatalogError, GeosliceError } from '../errors.js';
 import type { CatalogQuery, SqlParams } from './types.js';
@@ -46,6 +47,31 @@ export function isGeoSlice(q: CatalogQuery | GeoSlice): q is GeoSlice {
  * on the {@link GeoError} `UNKNOWN_CRS` of an unknown CRS.
  */
 export function normalizeQuery(q: CatalogQuery | GeoSlice): NormalizedQuery {
+  const { spatial, ...rest } = planQuery(q);
+  return { boxes: spatial?.exact() ?? null, ...rest };
+}
+
+/**
+ * The spatial part of a planned query: `cover`, EPSG:4326 boxes that contain the exact boxes of
+ * {@link boxesIn4326} and cost a tenth of them to compute, and `exact()`, those boxes (computed on
+ * the first call, then kept). A backend searches with `cover` and needs `exact()` only for a row
+ * whose footprint meets the cover without containing it.
+ */
+export interface SpatialPlan {
+  readonly cover: BBox[];
+  /** True when `cover` is `exact()` itself (boxes in EPSG:4326, large or polar boxes, ...). */
+  readonly coverIsExact: boolean;
+  exact(): BBox[];
+}
+
+/**
+ * {@link normalizeQuery} with the EPSG:4326 boxes left to compute when needed (`spatial`, null
+ * without a spatial filter). Validates exactly as `normalizeQuery` does and throws the same errors
+ * (a box that cannot be transformed fails here, not later).
+ */
+export function planQuery(
+  q: CatalogQuery | GeoSlice,
+): Omit<NormalizedQuery, 'boxes'> & { spatial: SpatialPlan | null } {
   if (typeof q !== 'object' || q === null) {
     throw new CatalogError(
       'BAD_QUERY',
@@ -55,7 +81,7 @@ export function normalizeQuery(q: CatalogQuery | GeoSlice): NormalizedQuery {
   if (isGeoSlice(q)) {
     validateSlice(q);
     return {
-      boxes: boxesIn4326(q.bounds, q.crs),
+      spatial: spatialPlan(q.bounds, q.crs),
       interval: q.interval ? checkInterval(q.interval) : null,
       includeUndated: false,
       where: null,
@@ -88,7 +114,7 @@ export function normalizeQuery(q: CatalogQuery | GeoSlice): NormalizedQuery {
     throw new CatalogError('BAD_QUERY', `query.includeUndated must be a boolean, got ${String(q.includeUndated)}`);
   }
   return {
-    boxes: q.bbox === undefined ? null : boxesIn4326(q.bbox, q.crs ?? 'EPSG:4326'),
+    spatial: q.bbox === undefined ? null : spatialPlan(q.bbox, q.crs ?? 'EPSG:4326'),
     interval: q.interval === undefined ? null : checkInterval(q.interval),
     includeUndated: q.includeUndated ?? false,
     where: q.where ?? null,
@@ -118,6 +144,74 @@ export function boxesIn4326(bbox: BBox, crs: string): BBox[] {
     );
   }
   return splitAntimeridian(b);
+}
+
+/**
+ * The {@link SpatialPlan} of a box in `crs`. A small box (under a degree each way) of a projected
+ * CRS, away from the poles and the antimeridian, gets a cover from its 4 corners and 4 edge
+ * midpoints alone: their bounds, widened by four times how far each transformed edge midpoint lies
+ * from the midpoint of its transformed corners (the bulge of an edge curve is largest near its
+ * middle; a factor of 4 covers curvature varying 2x along the edge) plus 1e-9 degrees. Any other box
+ * is covered by its exact boxes.
+ */
+function spatialPlan(bbox: BBox, crs: string): SpatialPlan {
+  const cover = cheapCover(bbox, crs);
+  if (!cover) {
+    const exact = boxesIn4326(bbox, crs);
+    return { cover: exact, coverIsExact: true, exact: () => exact };
+  }
+  let exact: BBox[] | undefined;
+  return { cover: [cover], coverIsExact: false, exact: () => (exact ??= boxesIn4326(bbox, crs)) };
+}
+
+/** Converters to EPSG:4326 by the CRS text of queries (null for geographic CRSs), at most 64. */
+const toWgs84 = new Map<string, PointConverter | null>();
+
+function projectedToWgs84(crs: string): PointConverter | null {
+  let f = toWgs84.get(crs);
+  if (f === undefined) {
+    const from = resolveCrs(crs);
+    f = from.geographic ? null : lenientConverter(from.code, 'EPSG:4326');
+    if (toWgs84.size >= 64) toWgs84.clear();
+    toWgs84.set(crs, f);
+  }
+  return f;
+}
+
+function cheapCover(bbox: BBox, crs: string): BBox | null {
+  const f = projectedToWgs84(crs);
+  if (!f) return null;
+  const [x0, y0, x1, y1] = bbox;
+  if (!(x0 < x1 && y0 < y1)) return null; // degenerate or invalid: the exact path names the problem
+  // corners counter-clockwise, then the midpoints of the edges that start at them
+  const c = [f([x0, y0]), f([x1, y0]), f([x1, y1]), f([x0, y1])];
+  const xm = (x0 + x1) / 2;
+  const ym = (y0 + y1) / 2;
+  const m = [f([xm, y0]), f([x1, ym]), f([xm, y1]), f([x0, ym])];
+  let xmin = Infinity;
+  let ymin = Infinity;
+  let xmax = -Infinity;
+  let ymax = -Infinity;
+  for (let k = 0; k < 8; k++) {
+    const p = k < 4 ? c[k] : m[k - 4];
+    if (!Number.isFinite(p[0]) || !Number.isFinite(p[1])) return null;
+    if (p[0] < xmin) xmin = p[0];
+    if (p[0] > xmax) xmax = p[0];
+    if (p[1] < ymin) ymin = p[1];
+    if (p[1] > ymax) ymax = p[1];
+  }
+  if (xmax - xmin > 1 || ymax - ymin > 1 || ymin < -85 || ymax > 85) return null;
+  let bulge = 0;
+  for (let e = 0; e < 4; e++) {
+    const a = c[e];
+    const b = c[(e + 1) % 4];
+    bulge = Math.max(bulge, Math.abs(m[e][0] - (a[0] + b[0]) / 2), Math.abs(m[e][1] - (a[1] + b[1]) / 2));
+  }
+  const pad = 4 * bulge + 1e-9;
+  xmin -= pad;
+  xmax += pad;
+  if (xmin < -180 || xmax > 180) return null;
+  return [xmin, ymin - pad, xmax, ymax + pad];
 }
 
 /**

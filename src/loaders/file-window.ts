@@ -92,21 +92,25 @@ function andMask(valid: Uint8Array, m: Uint8Array): void {
 /**
  * How many pixels of a 0/1 mask are valid; the data of the invalid ones is set to 0 in each of the
  * `bands` planes of `data` (`[C, H, W]` with `H * W = mask.length`). Runs of valid pixels are
- * skipped four at a time.
+ * skipped eight at a time.
  */
 export function zeroInvalid(data: { [k: number]: number }, bands: number, mask: Uint8Array): number {
   const n = mask.length;
-  const words = mask.byteOffset % 4 === 0 ? n >> 2 : 0;
-  const m32 = new Uint32Array(mask.buffer, mask.byteOffset, words);
+  // eight mask bytes of 1 read as one float64 (a plain finite number, so === compares the bits)
+  const longs = mask.byteOffset % 8 === 0 ? n >> 3 : 0;
+  const m64 = longs > 0 ? new Float64Array(mask.buffer, mask.byteOffset, longs) : null;
   let filled = 0;
   const one = (p: number): void => {
     if (mask[p] !== 0) filled++;
     else for (let b = 0; b < bands; b++) data[b * n + p] = 0;
   };
-  for (let k = 0; k < words; k++) {
-    if (m32[k] === 0x01010101) filled += 4;
-    else for (let p = k << 2; p < (k + 1) << 2; p++) one(p);
+  for (let k = 0; k < longs; k++) {
+    if ((m64 as Float64Array)[k] === ALL_VALID) filled += 8;
+    else for (let p = k << 3; p < (k + 1) << 3; p++) one(p);
   }
-  for (let p = words << 2; p < n; p++) one(p);
+  for (let p = longs << 3; p < n; p++) one(p);
   return filled;
 }
+
+/** Eight mask bytes of 1 as a float64. */
+const ALL_VALID = new Float64Array(new Uint8Array(8).fill(1).buffer)[0];

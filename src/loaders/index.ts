@@ -62,7 +62,7 @@ export type { Mosaic } from './mosaic.js';
 export { filterByInterval, groupByDate } from './temporal.js';
 export type { DateGroup, TemporalMode, Timed } from './temporal.js';
 export { mapOrdered } from './prefetch.js';
-export type { MapOrderedOptions, Settled } from './prefetch.js';
+export type { AdaptiveDepth, MapOrderedOptions, Settled } from './prefetch.js';
 // Batches and tensors.
 export { batchChips, stackChips } from './batches.js';
 export type { Batch, BatchOptions } from './batches.js';

@@ -53,17 +53,21 @@ export function windowTooLarge(
 }
 
 /**
- * Refuses a slice grid that is too large ({@link windowTooLarge}) with {@link LoaderError} `TOO_LARGE` naming `what`.
+ * Refuses a slice grid that is too large ({@link windowTooLarge}) with {@link LoaderError} `TOO_LARGE`
+ * naming `what` (a function is called only then: describing a slice per chip costs).
  */
 export function checkWindow(
   width: number,
   height: number,
   bands: number,
-  what: string,
+  what: string | (() => string),
   limits: Required<ResourceLimits>,
 ): void {
-  const why = windowTooLarge(width, height, bands, what, limits);
-  if (why) throw new LoaderError('TOO_LARGE', why, { subject: what });
+  const pixels = width * height;
+  if (pixels <= limits.maxWindowPixels && pixels * Math.max(1, bands) < 2 ** 32) return;
+  const name = typeof what === 'string' ? what : what();
+  const why = windowTooLarge(width, height, bands, name, limits) as string;
+  throw new LoaderError('TOO_LARGE', why, { subject: name });
 }
 
 /**

@@ -6,19 +6,20 @@ import { checkOptionKeys, optionKeys } from '../option-keys.js';
 import { bboxIntersects, type BBox, gridBounds } from '../geo/bbox.js';
 import { normalizeCrs } from '../geo/crs.js';
 import { describeSlice, validateSlice, type GeoSlice } from '../geo/slice.js';
-import { transformBBox, transformPoint } from '../geo/transform.js';
+import { lenientConverter } from '../geo/point-converter.js';
+import { transformBBox } from '../geo/transform.js';
 import { type Chip, validFractionOf } from './chip.js';
 import { assertCogLayout, type CogLayout } from '../tiff/cog-layout.js';
 import { dtypeInfo, RASTER_DTYPES } from '../tiff/dtype.js';
 import { createMosaic, mergeLayer, mosaicComplete, type Mosaic } from './mosaic.js';
 import { pickLevelForRatio, warpRatio } from './overview.js';
 import type { ChipPool } from './chip-pool.js';
-import { openRaster, type RasterDtype, type RasterReader } from './raster.js';
+import { openRaster, type RasterDtype, type RasterReader, type TypedArray, type WindowData } from './raster.js';
 import { clearInvalid, readFileWindow } from './file-window.js';
 import { aligned, nativeChip, nativeWindow } from './native-chip.js';
 import { acquireSharedReaders } from './shared-readers.js';
 import { filterByInterval, groupByDate, type TemporalMode } from './temporal.js';
-import { planWarp, resample, sliceGrid, type PixelGrid, type PointMapper, type Resampling } from './warp.js';
+import { planWarpWith, resample, sliceGrid, type PixelGrid, type PointMapper, type Resampling } from './warp.js';
 
 /**
  * What a slice can be loaded from: a raster path or URL, or a catalog row (its `assets` map band
@@ -133,22 +134,24 @@ export function loadSlice(
 }
 
 /**
- * {@link loadSlice}, with the chip's data array taken from `pool` when the slice is on the native
- * grid of its source (a loader recycles the arrays of chips it has stacked into batches).
+ * {@link loadSlice}, with the chip's data array and mask taken from `pool` when the slice is on the
+ * native grid of its source (a loader recycles the arrays of chips it has stacked into batches).
+ * `catalogRows`: the row sources are a catalog's own objects, which nobody changes (a loader's
+ * memory index), so what a row and `opts.bands` select is worked out once per row.
  */
 export async function loadSliceWith(
   sources: readonly SliceSource[],
   slice: GeoSlice,
   opts: LoadSliceOptions,
   pool?: ChipPool,
+  catalogRows = false,
 ): Promise<Chip> {
   validateSlice(slice);
   checkOptionKeys(opts, LOAD_SLICE_OPTION_KEYS, 'loadSlice', LoaderError);
   const limits = resolveLimits(opts.limits);
-  {
-    const g = sliceGrid(slice);
-    checkWindow(g.width, g.height, 1, describeSlice(slice), limits);
-  }
+  const name = () => describeSlice(slice);
+  const grid = sliceGrid(slice);
+  checkWindow(grid.width, grid.height, 1, name, limits);
   const resampling = opts.resampling ?? 'nearest';
   if (resampling !== 'nearest' && resampling !== 'bilinear' && resampling !== 'mode') {
     throw new LoaderError(
@@ -180,7 +183,7 @@ export async function loadSliceWith(
       return r;
     });
   try {
-    const all = await toItems(sources, opts.bands, open, slice);
+    const all = await toItems(sources, opts.bands, open, slice, catalogRows);
     const items = all.filter((it) => !it.dated || filterByInterval([it], slice.interval).length === 1);
     if (items.length === 0)
       throw noCoverage(
@@ -189,8 +192,7 @@ export async function loadSliceWith(
         all.length > 0 ? 'none of them falls inside the slice interval' : 'no source was given',
       );
     const bands = items[0].files.reduce((n, f) => n + f.bands.length, 0);
-    const grid = sliceGrid(slice);
-    checkWindow(grid.width, grid.height, bands, describeSlice(slice), limits);
+    checkWindow(grid.width, grid.height, bands, name, limits);
     const dtype = opts.dtype ?? 'float32';
     if (!RASTER_DTYPES.includes(dtype))
       throw new LoaderError(
@@ -208,7 +210,9 @@ export async function loadSliceWith(
       float64,
       overviews,
       scaleOffset: opts.scaleOffset === true,
+      pool,
     };
+    let seed: { mosaic: Mosaic; used: string[] } | undefined;
     if (temporal === 'mosaic') {
       // a slice on the first source's own grid: its rows are copied straight into the chip
       const first = items[0];
@@ -223,11 +227,20 @@ export async function loadSliceWith(
           validFraction: fast.filled / (grid.width * grid.height),
         };
       }
-      if (fast) pool?.give(dtype, fast.data);
+      // A float chip holds the first source's layer exactly as the composite would (invalid pixels
+      // zeroed): the mosaic starts from it and goes on with the next sources. Others are read again.
+      if (fast && ((dtype === 'float32' && !float64) || dtype === 'float64')) {
+        const data = fast.data as Float32Array | Float64Array;
+        const mosaic = { bands, height: grid.height, width: grid.width, data, mask: fast.mask, filled: fast.filled };
+        seed = { mosaic, used: fast.filled > 0 ? [first.id] : [] };
+      } else if (fast) {
+        pool?.give(dtype, fast.data);
+        pool?.give('uint8', fast.mask);
+      }
     }
     let layers: { time?: Date; mosaic: Mosaic; used: string[] }[];
     if (temporal === 'mosaic') {
-      const r = await composite(ctx, items);
+      const r = await composite(ctx, items, seed);
       if (!r.overlapped) throw noCoverage(slice, items.length, 'the slice is outside every one of their footprints');
       layers = [{ mosaic: r.mosaic, used: r.used }];
     } else {
@@ -242,7 +255,11 @@ export async function loadSliceWith(
     // sources cover the slice but hold only nodata there: an all-invalid chip, like rasterio's
     // fully masked array (loaders drop such chips by `minValidFraction`)
     const chip = toChip(slice, layers, bands, grid, dtype, temporal);
-    chip.validFraction = validFractionOf(chip.mask);
+    chip.validFraction =
+      temporal === 'mosaic' ? layers[0].mosaic.filled / (grid.width * grid.height) : validFractionOf(chip.mask);
+    // composites copied into the chip go back to the pool
+    for (const l of layers)
+      if (l.mosaic.data !== chip.data) pool?.give(ctx.float64 ? 'float64' : 'float32', l.mosaic.data);
     return chip;
   } catch (e) {
     throw asGeosliceError(e, describeSlice(slice));
@@ -274,11 +291,13 @@ async function toItems(
   bands: BandSelector[] | undefined,
   open: RasterOpener,
   slice: GeoSlice,
+  catalogRows: boolean,
 ): Promise<Item[]> {
   const items: Item[] = [];
   for (const s of sources) {
     if (isRow(s)) {
-      items.push(await allBands(rowItem(s, bands, slice), bands, open));
+      if (catalogRows && bands !== undefined) items.push(rowItemOf(s, bands, slice));
+      else items.push(await allBands(rowItem(s, bands, slice), bands, open));
       continue;
     }
     const href = s instanceof URL ? (s.protocol === 'file:' ? decodeURIComponent(s.pathname) : s.href) : String(s);
@@ -344,6 +363,22 @@ async function allBands(item: Item, bands: BandSelector[] | undefined, open: Ras
     f.bands = fileBands;
     f.chipBands = chipBands;
   }
+  return item;
+}
+
+/** Items of rows read with a given band list (never changed once made), by row object. */
+const rowItems = new WeakMap<CatalogRow, { bands: BandSelector[]; item: Item }>();
+
+/**
+ * {@link rowItem} for an explicit band list, made once per row object and band list (for rows a
+ * catalog owns: a loader passes its index's rows and its one `bands` array for every slice). The
+ * slice only names errors, which are not cached.
+ */
+function rowItemOf(row: CatalogRow, bands: BandSelector[], slice: GeoSlice): Item {
+  const hit = rowItems.get(row);
+  if (hit && hit.bands === bands) return hit.item;
+  const item = rowItem(row, bands, slice);
+  rowItems.set(row, { bands, item });
   return item;
 }
 
@@ -426,23 +461,38 @@ interface Ctx {
   float64: boolean;
   overviews: 'auto' | 'none';
   scaleOffset: boolean;
+  /** Recycled arrays (a loader's): composites, layers and warp plans are taken from it and scratch ones given back. */
+  pool?: ChipPool;
 }
 
-async function composite(ctx: Ctx, items: Item[]): Promise<{ mosaic: Mosaic; overlapped: boolean; used: string[] }> {
+/** A float array of the composite's type: from the pool (stale contents) or new (zeros). */
+function takeFloats(ctx: Ctx, length: number): Float32Array | Float64Array {
+  const dtype = ctx.float64 ? 'float64' : 'float32';
+  return (ctx.pool ? ctx.pool.take(dtype, length) : dtypeInfo(dtype).create(length)) as Float32Array | Float64Array;
+}
+
+/**
+ * Mosaics `items` in order (first valid pixel wins). `seed` is the composite of `items[0]` already
+ * made (by the native-grid read), so compositing goes on from `items[1]`.
+ */
+async function composite(
+  ctx: Ctx,
+  items: Item[],
+  seed?: { mosaic: Mosaic; used: string[] },
+): Promise<{ mosaic: Mosaic; overlapped: boolean; used: string[] }> {
   const { grid } = ctx;
   const n = grid.width * grid.height;
-  const mosaic = createMosaic(ctx.bands, grid.height, grid.width, ctx.float64);
-  let overlapped = false;
-  const used: string[] = [];
-  for (const item of items) {
+  // a recycled composite array holds stale values: every pixel is either written by a source or
+  // zeroed (mergeLayer clears the invalid pixels of the first layer; an empty composite is cleared)
+  const mosaic =
+    seed?.mosaic ?? createMosaic(ctx.bands, grid.height, grid.width, ctx.float64, takeFloats(ctx, ctx.bands * n));
+  let overlapped = seed !== undefined;
+  const used: string[] = seed ? [...seed.used] : [];
+  for (const item of seed ? items.slice(1) : items) {
     if (mosaicComplete(mosaic)) break;
     // the first covering item is written straight into the composite's buffers
     const direct = mosaic.filled === 0;
-    const layer = direct
-      ? mosaic.data
-      : ctx.float64
-        ? new Float64Array(ctx.bands * n)
-        : new Float32Array(ctx.bands * n);
+    const layer = direct ? mosaic.data : takeFloats(ctx, ctx.bands * n);
     const valid = direct ? mosaic.mask.fill(1) : new Uint8Array(n).fill(1);
     let covers = true;
     for (const file of item.files) {
@@ -457,11 +507,12 @@ async function composite(ctx: Ctx, items: Item[]): Promise<{ mosaic: Mosaic; ove
       if (direct) {
         mosaic.mask.fill(0);
         mosaic.data.fill(0);
-      }
+      } else ctx.pool?.give(ctx.float64 ? 'float64' : 'float32', layer);
       continue;
     }
     overlapped = true;
     if (mergeLayer(mosaic, layer, valid) > 0) used.push(item.id);
+    if (!direct) ctx.pool?.give(ctx.float64 ? 'float64' : 'float32', layer);
   }
   return { mosaic, overlapped, used };
 }
@@ -496,16 +547,15 @@ async function readFile(
     );
   }
   const same = normalizeCrs(rasterCrs) === normalizeCrs(slice.crs);
-  const toSrc: PointMapper | null = same
-    ? null
-    : (x, y) => {
-        try {
-          return transformPoint(slice.crs, rasterCrs, [x, y]);
-        } catch (e) {
-          if (e instanceof GeosliceError && e.code === 'TRANSFORM_FAILED') return null;
-          throw e;
-        }
-      };
+  // one converter per file read (a cached proj4 pair): points outside the projection map to null
+  const convert = same ? null : lenientConverter(slice.crs, rasterCrs);
+  const toSrc: PointMapper | null =
+    convert === null
+      ? null
+      : (x, y) => {
+          const p = convert([x, y]);
+          return Number.isFinite(p[0]) && Number.isFinite(p[1]) ? p : null;
+        };
   const inRaster = same ? slice.bounds : boundsIn(slice, rasterCrs);
   const rasterBounds = gridBounds(info.transform, info.width, info.height);
   // cheap rejection before mapping every pixel
@@ -520,22 +570,97 @@ async function readFile(
   if (same && aligned(grid, levelGrid)) {
     // The slice is a window of this level: read exactly it (past the edges the reader masks) and copy.
     if (!native) return false;
-    const data = await readFileWindow(reader, levelIndex, native, file, slice);
-    file.chipBands.forEach((cb, i) => layer.set(data.data[i], cb * n));
+    // the reader fills the layer's band planes in place when they hold the file's values exactly
+    const planes = file.chipBands.map((cb) => layer.subarray(cb * n, (cb + 1) * n));
+    const data = await readFileWindow(reader, levelIndex, native, file, slice, { data: planes });
+    file.chipBands.forEach((cb, i) => {
+      if (data.data[i] !== planes[i]) layer.set(data.data[i], cb * n);
+    });
     if (ctx.scaleOffset) applyScaleOffset(layer, n, file, info.scaleOffset);
     clearInvalid(valid, data, info.nodata);
     return true;
   }
-  const plan = planWarp(grid, levelGrid, toSrc, ctx.resampling);
-  if (!plan.window) return false;
-  const data = await readFileWindow(reader, levelIndex, plan.window, file, slice);
-  const ok = new Uint8Array(plan.window.width * plan.window.height).fill(1);
+  const { pool } = ctx;
+  const plan = planWarpWith(grid, levelGrid, toSrc, ctx.resampling, (len) =>
+    pool ? (pool.take('float64', len) as Float64Array) : new Float64Array(len),
+  );
+  const givePlan = () => {
+    pool?.give('float64', plan.srcX);
+    pool?.give('float64', plan.srcY);
+  };
+  if (!plan.window) {
+    givePlan();
+    return false;
+  }
+  // the window's band arrays and masks come from the pool too, in sizes rounded up so that windows
+  // of slightly different sizes share them (the reader fills the exact-length views it is offered)
+  const wpx = plan.window.width * plan.window.height;
+  const scratch = pool ? new WindowScratch(pool, wpx) : null;
+  let data: Awaited<ReturnType<typeof readFileWindow>>;
+  try {
+    const into = scratch?.window(info.dtype, file.bands.length);
+    data = await readFileWindow(reader, levelIndex, plan.window, file, slice, into);
+  } catch (e) {
+    givePlan();
+    scratch?.release();
+    throw e;
+  }
+  const ok = (scratch ? scratch.bytes() : new Uint8Array(wpx)).fill(1);
   clearInvalid(ok, data, info.nodata);
-  const sub = ctx.float64 ? new Float64Array(file.bands.length * n) : new Float32Array(file.bands.length * n);
-  resample(plan, { window: plan.window, bands: data.data, valid: ok }, ctx.resampling, sub, 0, valid, skip);
-  file.chipBands.forEach((cb, i) => layer.set(sub.subarray(i * n, (i + 1) * n), cb * n));
+  // bands that land on consecutive chip bands are resampled straight into the layer (its invalid
+  // pixels are never read: the composite zeroes or skips them); others go through a scratch layer
+  const first = file.chipBands[0];
+  const consecutive = file.chipBands.every((cb, i) => cb === first + i);
+  const px = { window: plan.window, bands: data.data, valid: ok };
+  if (consecutive) resample(plan, px, ctx.resampling, layer, first, valid, skip);
+  else {
+    const sub = takeFloats(ctx, file.bands.length * n).fill(0);
+    resample(plan, px, ctx.resampling, sub, 0, valid, skip);
+    file.chipBands.forEach((cb, i) => layer.set(sub.subarray(i * n, (i + 1) * n), cb * n));
+    pool?.give(ctx.float64 ? 'float64' : 'float32', sub);
+  }
+  givePlan();
+  scratch?.release();
   if (ctx.scaleOffset) applyScaleOffset(layer, n, file, info.scaleOffset);
   return true;
+}
+
+/**
+ * Pooled arrays for one window of `px` pixels: views of exactly `px` elements on arrays whose
+ * length is rounded up to a multiple of 16384, all given back to the pool by `release`.
+ */
+class WindowScratch {
+  private readonly taken: { dtype: RasterDtype; a: TypedArray }[] = [];
+  private readonly cap: number;
+
+  constructor(
+    private readonly pool: ChipPool,
+    private readonly px: number,
+  ) {
+    this.cap = Math.ceil(px / 16384) * 16384;
+  }
+
+  private take(dtype: RasterDtype): TypedArray {
+    const a = this.pool.take(dtype, this.cap);
+    this.taken.push({ dtype, a });
+    return a.subarray(0, this.px);
+  }
+
+  /** Band arrays and a mask to offer the reader (none for 64-bit integer files). */
+  window(dtype: string, bands: number): WindowData | undefined {
+    if (!RASTER_DTYPES.includes(dtype as RasterDtype)) return undefined;
+    return { data: Array.from({ length: bands }, () => this.take(dtype as RasterDtype)), mask: this.bytes() };
+  }
+
+  /** A byte per pixel (stale contents). */
+  bytes(): Uint8Array {
+    return this.take('uint8') as Uint8Array;
+  }
+
+  release(): void {
+    for (const { dtype, a } of this.taken) this.pool.give(dtype, a);
+    this.taken.length = 0;
+  }
 }
 
 /** Physical values of one file's bands in `layer`: raw * scale + offset (GDAL metadata; none = identity). */

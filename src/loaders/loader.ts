@@ -1,5 +1,8 @@
+import { availableParallelism } from 'node:os';
 import { resolveLimits, type ResourceLimits } from './limits.js';
 import { checkHttpOptions, type HttpSourceOptions } from '../sources/http-source.js';
+import { MemoryCatalog } from '../catalog/memory/catalog.js';
+import { matchingRows } from '../catalog/memory/matching-rows.js';
 import type { CatalogRow, GeoCatalog } from '../catalog/types.js';
 import { iterateAtBoundary, LoaderError } from '../errors.js';
 import { checkOptionKeys, optionKeys } from '../option-keys.js';
@@ -8,13 +11,21 @@ import { chipBatches, type Batch, type BatchOptions } from './batches.js';
 import { ChipPool } from './chip-pool.js';
 import type { Chip } from './chip.js';
 import { loadSliceWith, type BandSelector, type RasterOpener, type SliceSource } from './load-slice.js';
-import { mapOrdered } from './prefetch.js';
+import { cpuBusyProbe } from './cpu-busy.js';
+import { type AdaptiveDepth, mapOrdered } from './prefetch.js';
 import { openRaster, type RasterDtype } from './raster.js';
 import { ReaderPool } from './reader-pool.js';
 import { BlockCache } from '../sources/block-cache.js';
 import { setDecodeThreads } from '../tiff/codecs/worker-pool.js';
 import type { TemporalMode } from './temporal.js';
 import type { Resampling } from './warp.js';
+
+/** The adaptive read-ahead's start, least and most slices (see {@link LoaderOptions.prefetch}). */
+const DEPTH_START = Math.max(8, 2 * availableParallelism());
+const DEPTH_MIN = 2;
+const DEPTH_MAX = Math.max(32, 8 * availableParallelism());
+/** Bytes of finished chips the adaptive read-ahead may hold for a slow consumer. */
+const PREFETCH_BYTES = 128 * 2 ** 20;
 
 /**
  * Options of {@link createLoader}. Give a `catalog` (rows covering each slice are looked up in it)
@@ -44,11 +55,27 @@ export interface LoaderOptions {
   scaleOffset?: boolean;
   /** Type of `chip.data` from {@link Loader.load} and {@link Loader.chips}. Default 'float32' (batches are always float32). */
   dtype?: RasterDtype;
-  /** Slices loaded at once by `chips`/`batches`. Default 4. */
+  /**
+   * Most slices loading at once in `chips`/`batches`. Default: every slice of the read-ahead
+   * (`prefetch`) loads at once; the read-ahead then adapts as described there.
+   */
   concurrency?: number;
-  /** Chips loaded ahead of the consumer. Default `2 * concurrency`. */
+  /**
+   * Slices started ahead of the consumer (loading or loaded, not yet taken), fixed. Default:
+   * adaptive. The read-ahead starts at 8 or 2 per core, whichever is more (`2 * concurrency` when
+   * `concurrency` is given), and moves between 2 (`concurrency`) and 32 or 8 per core (or
+   * `2 * concurrency` when larger): it grows while the consumer waits for a chip that is still
+   * loading, fewer than `concurrency` slices load and the process is not already using 90% of
+   * every core (the decode threads are saturated), and shrinks while finished chips pile up
+   * unconsumed; chips waiting for the consumer never hold more than 128 MiB (a read-ahead of at
+   * least the minimum is always allowed). `loader.prefetchDepth` shows it.
+   */
   prefetch?: number;
-  /** Budget of the decoded-block cache shared by all files. Default 256 MiB; 0 disables it. */
+  /**
+   * Budget of the decoded-block cache shared by all files. Default 256 MiB (whatever the core
+   * count: it holds 512 decoded 512x512 uint16 tiles); 0 disables it. A cold pass over a large
+   * catalog rarely reads a tile twice; the cache pays for windows across tiles and repeated epochs.
+   */
   cacheBytes?: number;
   /** Default 'mosaic'. */
   temporal?: TemporalMode;
@@ -123,6 +150,11 @@ export interface Loader {
   readonly cache: BlockCache | null;
   /** Chips loaded, skipped as (nearly) empty, and failed, over all `chips`/`batches` calls. */
   readonly stats: LoaderStats;
+  /**
+   * The read-ahead (slices started and not yet consumed) the latest `chips`/`batches` iteration
+   * allows now: fixed with the `prefetch` option, else adaptive.
+   */
+  readonly prefetchDepth: number;
   close(): Promise<void>;
 }
 
@@ -150,12 +182,29 @@ export function createLoader(opts: LoaderOptions): Loader {
     bad(
       'give exactly one of `catalog` (rows are looked up per slice) or `sources` (files or rows used for every slice)',
     );
-  const concurrency = opts.concurrency ?? 4;
-  if (!Number.isInteger(concurrency) || concurrency < 1)
+  const given = opts.concurrency;
+  if (given !== undefined && (!Number.isInteger(given) || given < 1))
     bad(`concurrency must be a positive integer, got ${String(opts.concurrency)}`);
-  const prefetch = opts.prefetch ?? concurrency * 2;
-  if (!Number.isInteger(prefetch) || prefetch < 0)
+  const prefetch = opts.prefetch;
+  if (prefetch !== undefined && (!Number.isInteger(prefetch) || prefetch < 0))
     bad(`prefetch must be a non-negative integer, got ${String(opts.prefetch)}`);
+  // the read-ahead: fixed with `prefetch`, else adaptive (see LoaderOptions.prefetch)
+  const depthMax = prefetch !== undefined ? Math.max(given ?? 4, prefetch) : Math.max(DEPTH_MAX, 2 * (given ?? 1));
+  const concurrency = given ?? (prefetch !== undefined ? 4 : depthMax);
+  const adaptive = (): AdaptiveDepth<Chip> | undefined =>
+    prefetch !== undefined
+      ? undefined
+      : {
+          start: given ? 2 * given : DEPTH_START,
+          min: given ?? DEPTH_MIN,
+          max: depthMax,
+          saturated: cpuBusyProbe(),
+          budgetBytes: PREFETCH_BYTES,
+          bytesOf: (c) => c.data.byteLength + (c.mask?.byteLength ?? 0),
+          onDepth: (d) => {
+            depthNow = d;
+          },
+        };
   const cacheBytes = opts.cacheBytes ?? 256 * 2 ** 20;
   if (!(cacheBytes >= 0)) bad(`cacheBytes must be >= 0, got ${String(opts.cacheBytes)}`);
   if (opts.decodeThreads !== undefined) {
@@ -179,9 +228,10 @@ export function createLoader(opts: LoaderOptions): Loader {
     return minValid === undefined ? f > 0 : f >= minValid;
   };
   const stats: LoaderStats = { loaded: 0, skippedEmpty: 0, failed: 0 };
+  let depthNow = prefetch !== undefined ? depthMax : given ? 2 * given : DEPTH_START;
   // arrays of chips stacked into batches, reused for later chips (enough for the chips in flight)
   const chipDtype = opts.dtype ?? 'float32';
-  const chipPool = new ChipPool(2 * Math.max(concurrency, prefetch) + 16);
+  const chipPool = new ChipPool(2 * depthMax + 16);
   const cache = cacheBytes > 0 ? new BlockCache(cacheBytes) : null;
   const pool = new ReaderPool(
     opts.open ?? ((href, layout) => openRaster(href, { layout, http, ...(cache ? { blockCache: cache } : {}) })),
@@ -192,15 +242,29 @@ export function createLoader(opts: LoaderOptions): Loader {
   if (!(Number.isInteger(memoryIndexRows) && memoryIndexRows >= 0))
     bad(`memoryIndexRows must be a non-negative integer, got ${String(opts.memoryIndexRows)}`);
   let lookup: Promise<GeoCatalog> | undefined;
+  /** The memory index this loader made of a small DuckDB catalog: its rows are looked up directly. */
+  let ownIndex: MemoryCatalog | undefined;
   const lookupCatalog = (c: GeoCatalog): Promise<GeoCatalog> => {
-    lookup ??= (async () => (c.engine === 'duckdb' && (await c.count()) <= memoryIndexRows ? c.materialize() : c))();
+    lookup ??= (async () => {
+      if (c.engine !== 'duckdb' || (await c.count()) > memoryIndexRows) return c;
+      const index = await c.materialize();
+      if (index instanceof MemoryCatalog) ownIndex = index;
+      return index;
+    })();
     return lookup;
   };
 
-  const rowsFor = async (slice: GeoSlice): Promise<SliceSource[]> => {
-    if (!catalog) return opts.sources as SliceSource[];
-    const rows: CatalogRow[] = [];
-    for await (const r of (await lookupCatalog(catalog)).query(slice).rows()) rows.push(r);
+  /** The sources of a slice, and whether they are rows of this loader's own memory index (see `loadSliceWith`). */
+  const rowsFor = async (slice: GeoSlice): Promise<[SliceSource[], boolean]> => {
+    if (!catalog) return [opts.sources as SliceSource[], false];
+    const index = await lookupCatalog(catalog);
+    const owned = index === ownIndex;
+    let rows: CatalogRow[];
+    if (ownIndex && owned) rows = await matchingRows(ownIndex, slice);
+    else {
+      rows = [];
+      for await (const r of index.query(slice).rows()) rows.push(r);
+    }
     if (rows.length === 0) {
       const d = describeSlice(slice);
       throw new LoaderError(
@@ -209,11 +273,11 @@ export function createLoader(opts: LoaderOptions): Loader {
         { subject: d },
       );
     }
-    return rows;
+    return [rows, owned];
   };
 
   const load = async (slice: GeoSlice): Promise<Chip> => {
-    const sources = await rowsFor(slice);
+    const [sources, owned] = await rowsFor(slice);
     const leases: (() => void)[] = [];
     const open: RasterOpener = (href, layout) => {
       const lease = pool.acquire(href, layout);
@@ -235,6 +299,7 @@ export function createLoader(opts: LoaderOptions): Loader {
           limits,
         },
         chipPool,
+        owned,
       );
     } finally {
       for (const release of leases) release();
@@ -245,7 +310,12 @@ export function createLoader(opts: LoaderOptions): Loader {
     slices: Iterable<GeoSlice> | AsyncIterable<GeoSlice>,
     loadOne: (s: GeoSlice) => Promise<Chip>,
   ): AsyncGenerator<Chip> {
-    for await (const r of mapOrdered(slices, loadOne, { concurrency, prefetch })) {
+    const adapt = adaptive();
+    for await (const r of mapOrdered(slices, loadOne, {
+      concurrency,
+      prefetch: depthMax,
+      ...(adapt ? { adapt } : {}),
+    })) {
       if ('value' in r) {
         stats.loaded++;
         if (keep(r.value)) yield r.value;
@@ -267,11 +337,17 @@ export function createLoader(opts: LoaderOptions): Loader {
         LoaderError,
         `loader.batches ${inputs}`,
         chipBatches(chipsWith(slices, load), { limits, ...b }, (done) => {
-          for (const c of done) chipPool.give(chipDtype, c.data);
+          for (const c of done) {
+            chipPool.give(chipDtype, c.data);
+            if (c.mask) chipPool.give('uint8', c.mask);
+          }
         }),
       ),
     cache,
     stats,
+    get prefetchDepth() {
+      return depthNow;
+    },
     close: async () => {
       const index = lookup ? await lookup.catch(() => undefined) : undefined;
       if (index && index !== catalog) await index.close();

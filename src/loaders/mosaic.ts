@@ -14,12 +14,20 @@ export interface Mosaic {
 
 /**
  * An empty composite (all pixels unfilled, data zero). `float64` keeps 32-bit integer and double
- * sources exact; the default float32 halves the memory.
+ * sources exact; the default float32 halves the memory. `data` (`bands * height * width` elements of
+ * that type) is used instead of a new array: its contents are then stale until the first layer is
+ * merged (see {@link mergeLayer}).
  */
-export function createMosaic(bands: number, height: number, width: number, float64 = false): Mosaic {
+export function createMosaic(
+  bands: number,
+  height: number,
+  width: number,
+  float64 = false,
+  data?: Float32Array | Float64Array,
+): Mosaic {
   const n = height * width;
-  const data = float64 ? new Float64Array(bands * n) : new Float32Array(bands * n);
-  return { bands, height, width, data, mask: new Uint8Array(n), filled: 0 };
+  const own = data ?? (float64 ? new Float64Array(bands * n) : new Float32Array(bands * n));
+  return { bands, height, width, data: own, mask: new Uint8Array(n), filled: 0 };
 }
 
 /**

@@ -45,7 +45,8 @@ export interface NativePixels {
  * The fast path for a slice on a source's own grid (same CRS, same pixel size as the level
  * gdalwarp would read, origin on a whole pixel, for every file of the source): each file's window
  * is read once and its rows copied into the chip array in the chip's dtype, with no float
- * intermediate; invalid pixels are zeroed in every band. Values are exactly those of the general
+ * intermediate; invalid pixels are zeroed in every band. The data array and the mask come from
+ * `req.pool` when given. Values are exactly those of the general
  * path (which composites in float32, or float64 for int32/uint32/float64 chips, then rounds and
  * clamps to integer dtypes). Returns null when the fast path does not apply (another grid, a file
  * not overlapping the slice, scale/offset to apply, a missing band or CRS): the caller then takes
@@ -70,7 +71,8 @@ export async function nativeChip(req: NativeRequest): Promise<NativePixels | nul
   const n = grid.width * grid.height;
   const out = dtypeInfo(req.dtype);
   const data = req.pool ? req.pool.take(req.dtype, req.bands * n) : out.create(req.bands * n);
-  const mask = new Uint8Array(n);
+  // the reader writes every byte of the first file's mask, so a recycled one will do
+  const mask = req.pool ? (req.pool.take('uint8', n) as Uint8Array) : new Uint8Array(n);
   // a float64 composite keeps 32-bit integers and doubles exact; the others composite in float32
   const wide = req.dtype === 'float64' || req.dtype === 'int32' || req.dtype === 'uint32';
   // a file in the chip's dtype is read straight into the chip's band planes (and the first one's mask into the chip's)

@@ -76,6 +76,20 @@ const MAX_ERROR = 0.125;
  * the source span of the slice's edges, snapped to 1/n), so bilinear downsampling widens like gdalwarp.
  */
 export function planWarp(dst: PixelGrid, src: PixelGrid, toSrc: PointMapper | null, resampling: Resampling): WarpPlan {
+  return planWarpWith(dst, src, toSrc, resampling, (n) => new Float64Array(n));
+}
+
+/**
+ * {@link planWarp} with the plan's coordinate arrays (`srcX`, `srcY`: one element per destination
+ * pixel, every one written) taken from `alloc`, so a loader can recycle them between slices.
+ */
+export function planWarpWith(
+  dst: PixelGrid,
+  src: PixelGrid,
+  toSrc: PointMapper | null,
+  resampling: Resampling,
+  alloc: (length: number) => Float64Array,
+): WarpPlan {
   if (resampling === 'mode') {
     // GDAL maps each pixel's corners: plan a grid whose pixel centres are this grid's pixel corners
     const [c0, c1, c2, c3, c4, c5] = dst.transform;
@@ -84,125 +98,161 @@ export function planWarp(dst: PixelGrid, src: PixelGrid, toSrc: PointMapper | nu
       width: dst.width + 1,
       height: dst.height + 1,
     };
-    const at = planWarp(corners, src, toSrc, 'nearest');
+    const at = planWarpWith(corners, src, toSrc, 'nearest', alloc);
     const mode = modeBoxes(at.srcX, at.srcY, dst.width, dst.height, src.width, src.height);
     return { dst, srcX: at.srcX, srcY: at.srcY, window: mode.window, scale: at.scale, mode };
   }
   const { width: w, height: h } = dst;
-  const srcX = new Float64Array(w * h);
-  const srcY = new Float64Array(w * h);
+  const srcX = alloc(w * h);
+  const srcY = alloc(w * h);
   const [a0, a1, a2, a3, a4, a5] = dst.transform;
   const [b0, b1, b2, b3, b4, b5] = src.transform;
   const det = b1 * b5 - b2 * b4;
-  // Inverse of the source geotransform: georeferenced (X, Y) -> source pixel (col, row).
-  const toPixel = (X: number, Y: number, out: Float64Array, o: number): void => {
+  // the last exactly mapped point, in source pixels (NaN when it cannot be mapped)
+  let ex = 0;
+  let ey = 0;
+  /** Maps the destination pixel position (px, py) into source pixels, into `ex`, `ey`. */
+  const at = (px: number, py: number): void => {
+    let X = a0 + px * a1 + py * a2;
+    let Y = a3 + px * a4 + py * a5;
+    if (toSrc !== null) {
+      const p = toSrc(X, Y);
+      if (p === null || !Number.isFinite(p[0]) || !Number.isFinite(p[1])) {
+        ex = NaN;
+        ey = NaN;
+        return;
+      }
+      X = p[0];
+      Y = p[1];
+    }
+    // inverse of the source geotransform: georeferenced (X, Y) -> source pixel (col, row)
     const dx = X - b0;
     const dy = Y - b3;
-    out[o] = (b5 * dx - b2 * dy) / det;
-    out[o + 1] = (-b4 * dx + b1 * dy) / det;
-  };
-  const tmp = new Float64Array(2);
-  const exact = (i: number, j: number): [number, number] => at(i + 0.5, j + 0.5);
-  const at = (px: number, py: number): [number, number] => {
-    const X = a0 + px * a1 + py * a2;
-    const Y = a3 + px * a4 + py * a5;
-    if (toSrc === null) {
-      toPixel(X, Y, tmp, 0);
-      return [tmp[0], tmp[1]];
-    }
-    const p = toSrc(X, Y);
-    if (p === null || !Number.isFinite(p[0]) || !Number.isFinite(p[1])) return [NaN, NaN];
-    toPixel(p[0], p[1], tmp, 0);
-    return [tmp[0], tmp[1]];
-  };
-  const put = (k: number, p: [number, number]): void => {
-    srcX[k] = p[0];
-    srcY[k] = p[1];
+    ex = (b5 * dx - b2 * dy) / det;
+    ey = (-b4 * dx + b1 * dy) / det;
   };
   for (let j = 0; j < h; j++) {
     const row = j * w;
     if (toSrc === null) {
       // Affine: exact interpolation along the row.
-      const p0 = exact(0, j);
-      const p1 = w > 1 ? exact(w - 1, j) : p0;
+      at(0.5, j + 0.5);
+      const p0x = ex;
+      const p0y = ey;
+      if (w > 1) at(w - 1 + 0.5, j + 0.5);
+      const p1x = ex;
+      const p1y = ey;
       for (let i = 0; i < w; i++) {
         const t = w > 1 ? i / (w - 1) : 0;
-        srcX[row + i] = p0[0] + (p1[0] - p0[0]) * t;
-        srcY[row + i] = p0[1] + (p1[1] - p0[1]) * t;
+        srcX[row + i] = p0x + (p1x - p0x) * t;
+        srcY[row + i] = p0y + (p1y - p0y) * t;
       }
       continue;
     }
-    approxRow(row, j, 0, w);
+    approxRow(row, j + 0.5, 0, w);
   }
 
-  /** Exact transforms of points [a, b] of row j. */
-  function exactRange(row: number, j: number, a: number, b: number): void {
-    for (let i = a; i <= b; i++) put(row + i, exact(i, j));
+  /** Exact transforms of points [a, b] of the row at `row` (pixel centre y `cy`). */
+  function exactRange(row: number, cy: number, a: number, b: number): void {
+    for (let i = a; i <= b; i++) {
+      at(i + 0.5, cy);
+      srcX[row + i] = ex;
+      srcY[row + i] = ey;
+    }
   }
 
-  /** GDAL's approximate transformer over `len` points of row j from `start`. */
-  function approxRow(row: number, j: number, start: number, len: number): void {
+  /** GDAL's approximate transformer over `len` points of a row from `start`. */
+  function approxRow(row: number, cy: number, start: number, len: number): void {
     const end = start + len - 1;
     if (len <= 5) {
-      exactRange(row, j, start, end);
+      exactRange(row, cy, start, end);
       return;
     }
-    const S = exact(start, j),
-      M = exact(start + ((len - 1) >> 1), j),
-      E = exact(end, j);
-    if (![S, M, E].every((p) => Number.isFinite(p[0]))) {
-      exactRange(row, j, start, end);
+    at(start + 0.5, cy);
+    const sx = ex;
+    const sy = ey;
+    at(start + ((len - 1) >> 1) + 0.5, cy);
+    const mx = ex;
+    const my = ey;
+    at(end + 0.5, cy);
+    if (!Number.isFinite(sx) || !Number.isFinite(mx) || !Number.isFinite(ex)) {
+      exactRange(row, cy, start, end);
       return;
     }
-    segment(row, j, start, len, S, M, E);
+    segment(row, cy, start, len, sx, sy, mx, my, ex, ey);
   }
 
   /**
-   * One segment with its start, middle and end already mapped exactly: if the middle is within
-   * 0.125 source pixels (L1) of the line from start to end, every point is interpolated on that
-   * line; otherwise the segment is split into [start, middle) and [middle, end], halves of at most
-   * five points being mapped exactly.
+   * One segment with its start (S), middle (M) and end (E) already mapped exactly: if the middle is
+   * within 0.125 source pixels (L1) of the line from start to end, every point is interpolated on
+   * that line; otherwise the segment is split into [start, middle) and [middle, end], halves of at
+   * most five points being mapped exactly.
    */
   function segment(
     row: number,
-    j: number,
+    cy: number,
     start: number,
     len: number,
-    S: [number, number],
-    M: [number, number],
-    E: [number, number],
+    Sx: number,
+    Sy: number,
+    Mx: number,
+    My: number,
+    Ex: number,
+    Ey: number,
   ): void {
     const nMid = (len - 1) >> 1;
     const mid = start + nMid;
-    const sx = (E[0] - S[0]) / (len - 1);
-    const sy = (E[1] - S[1]) / (len - 1);
-    const err = Math.abs(S[0] + sx * nMid - M[0]) + Math.abs(S[1] + sy * nMid - M[1]);
+    const sx = (Ex - Sx) / (len - 1);
+    const sy = (Ey - Sy) / (len - 1);
+    const err = Math.abs(Sx + sx * nMid - Mx) + Math.abs(Sy + sy * nMid - My);
     if (err <= MAX_ERROR) {
-      for (let i = 0; i < len; i++) {
-        srcX[row + start + i] = S[0] + sx * i;
-        srcY[row + start + i] = S[1] + sy * i;
+      for (let i = 0, k = row + start; i < len; i++, k++) {
+        srcX[k] = Sx + sx * i;
+        srcY[k] = Sy + sy * i;
       }
       return;
     }
-    const half = (a: number, n: number, first: [number, number], last: [number, number] | null): void => {
-      const b = a + n - 1;
-      if (n <= 5) {
-        exactRange(row, j, a, b);
-        return;
-      }
-      const m = exact(a + ((n - 1) >> 1), j);
-      const e = last ?? exact(b, j);
-      if (!Number.isFinite(m[0]) || !Number.isFinite(e[0])) {
-        exactRange(row, j, a, b);
-        return;
-      }
-      segment(row, j, a, n, first, m, e);
-    };
-    half(start, nMid, S, null);
-    half(mid, len - nMid, M, E);
+    // first half [start, mid): its end is mapped here; second half [mid, end] reuses M and E
+    half(row, cy, start, nMid, Sx, Sy, false, 0, 0);
+    half(row, cy, mid, len - nMid, Mx, My, true, Ex, Ey);
   }
 
-  const scale = kernelScale(dst, src, at);
+  function half(
+    row: number,
+    cy: number,
+    a: number,
+    n: number,
+    Fx: number,
+    Fy: number,
+    hasLast: boolean,
+    Lx: number,
+    Ly: number,
+  ): void {
+    const b = a + n - 1;
+    if (n <= 5) {
+      exactRange(row, cy, a, b);
+      return;
+    }
+    at(a + ((n - 1) >> 1) + 0.5, cy);
+    const mx = ex;
+    const my = ey;
+    let lx = Lx;
+    let ly = Ly;
+    if (!hasLast) {
+      at(b + 0.5, cy);
+      lx = ex;
+      ly = ey;
+    }
+    if (!Number.isFinite(mx) || !Number.isFinite(lx)) {
+      exactRange(row, cy, a, b);
+      return;
+    }
+    segment(row, cy, a, n, Fx, Fy, mx, my, lx, ly);
+  }
+
+  const scale = kernelScale(dst, src, (px, py) => {
+    at(px, py);
+    return [ex, ey];
+  });
   const margin = resampling === 'bilinear' ? kernelRadius(scale[0], scale[1]) + 1 : 0;
   return { dst, srcX, srcY, window: neededWindow(srcX, srcY, src, margin), scale };
 }
@@ -268,19 +318,24 @@ function neededWindow(srcX: Float64Array, srcY: Float64Array, src: PixelGrid, ma
     ymin = Infinity,
     xmax = -Infinity,
     ymax = -Infinity;
+  const sw = src.width;
+  const sh = src.height;
   for (let k = 0; k < srcX.length; k++) {
     const x = srcX[k],
       y = srcY[k];
     // Only pixels whose centre lands inside the source contribute (GDAL's rule for every kernel).
-    if (!(x >= 0 && y >= 0 && x < src.width && y < src.height)) continue;
-    const ix = Math.floor(x + 1e-10),
-      iy = Math.floor(y + 1e-10);
-    if (ix < xmin) xmin = ix;
-    if (ix > xmax) xmax = ix;
-    if (iy < ymin) ymin = iy;
-    if (iy > ymax) ymax = iy;
+    if (!(x >= 0 && y >= 0 && x < sw && y < sh)) continue;
+    if (x < xmin) xmin = x;
+    if (x > xmax) xmax = x;
+    if (y < ymin) ymin = y;
+    if (y > ymax) ymax = y;
   }
   if (xmin === Infinity) return null;
+  // the pixels of the extreme centres (floor is monotonic: the floor of the least is the least floor)
+  xmin = Math.floor(xmin + 1e-10);
+  xmax = Math.floor(xmax + 1e-10);
+  ymin = Math.floor(ymin + 1e-10);
+  ymax = Math.floor(ymax + 1e-10);
   const x0 = Math.max(0, xmin - margin),
     y0 = Math.max(0, ymin - margin);
   const x1 = Math.min(src.width - 1, xmax + margin),
@@ -322,6 +377,10 @@ export function resample(
     resampleMode(plan.mode as ModeBoxes, px, out, firstBand, outValid, skip);
     return;
   }
+  if (resampling === 'nearest') {
+    resampleNearest(plan, px, out, firstBand, outValid, skip);
+    return;
+  }
   const { srcX, srcY } = plan;
   const n = plan.dst.width * plan.dst.height;
   const { x0, y0, width: ww, height: wh } = px.window;
@@ -343,15 +402,6 @@ export function resample(
       iy = Math.floor(sy + 1e-10) - y0;
     if (!(ix >= 0 && iy >= 0) || ix >= ww || iy >= wh) {
       outValid[p] = 0;
-      continue;
-    }
-    if (resampling === 'nearest') {
-      const k = iy * ww + ix;
-      if (valid[k] === 0) {
-        outValid[p] = 0;
-        continue;
-      }
-      for (let b = 0; b < nb; b++) out[(firstBand + b) * n + p] = px.bands[b][k];
       continue;
     }
     // GDAL leaves a pixel empty when the source pixel under its centre is invalid, whatever the kernel
@@ -414,6 +464,50 @@ export function resample(
     if (wsum < 1e-6) return false;
     for (let b = 0; b < nb; b++) out[(firstBand + b) * n + p] = acc[b] / wsum;
     return true;
+  }
+}
+
+/** {@link resample} with `nearest`: the source pixel containing each mapped centre. */
+function resampleNearest(
+  plan: WarpPlan,
+  px: WindowPixels,
+  out: Float32Array | Float64Array,
+  firstBand: number,
+  outValid: Uint8Array,
+  skip: Uint8Array | undefined,
+): void {
+  const { srcX, srcY } = plan;
+  const n = plan.dst.width * plan.dst.height;
+  const { x0, y0, width: ww, height: wh } = px.window;
+  const valid = px.valid;
+  const bands = px.bands;
+  const nb = bands.length;
+  // the output planes of the bands (one subarray each, so the inner loop indexes by pixel only)
+  const planes = bands.map((_, b) => out.subarray((firstBand + b) * n, (firstBand + b + 1) * n));
+  // four bands (RGBN) without the inner loop
+  const four = nb === 4;
+  const [p0, p1, p2, p3] = four ? planes : [out, out, out, out];
+  const [s0, s1, s2, s3] = four ? bands : [bands[0], bands[0], bands[0], bands[0]];
+  for (let p = 0; p < n; p++) {
+    if (outValid[p] === 0 || (skip !== undefined && skip[p] === 1)) continue;
+    // the same 1e-10 nudge as the window (and GDAL's kernel): 0.9999999999999999 is pixel 1
+    const ix = Math.floor(srcX[p] + 1e-10) - x0;
+    const iy = Math.floor(srcY[p] + 1e-10) - y0;
+    if (!(ix >= 0 && iy >= 0) || ix >= ww || iy >= wh) {
+      outValid[p] = 0;
+      continue;
+    }
+    const k = iy * ww + ix;
+    if (valid[k] === 0) {
+      outValid[p] = 0;
+      continue;
+    }
+    if (four) {
+      p0[p] = s0[k];
+      p1[p] = s1[k];
+      p2[p] = s2[k];
+      p3[p] = s3[k];
+    } else for (let b = 0; b < nb; b++) planes[b][p] = bands[b][k];
   }
 }
 

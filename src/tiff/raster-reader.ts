@@ -64,7 +64,9 @@ export interface RasterReader {
   /**
    * Window `(x0, y0, w, h)` in pixels of `level`; may extend past the edges. `bands` are 0-based.
    * `into` offers arrays to fill instead of allocating (one `w * h` array of the raster's dtype per
-   * band, and a `w * h` mask): a reader may use or ignore them, so always read the returned arrays.
+   * band, or a float array that holds its values exactly — float32 for 8/16-bit integers, float64
+   * up to 32-bit integers and float32 — and a `w * h` mask): a reader may use or ignore them, so
+   * always read the returned arrays.
    */
   readWindow(
     level: number,

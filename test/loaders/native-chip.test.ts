@@ -210,25 +210,36 @@ describe('native-grid fast path', () => {
     assert.deepEqual(full.sources, [u8]);
   });
 
-  it('batches stacked from recycled chip arrays equal chips loaded one by one', async () => {
-    const path = paths.get('i16_3band') as string;
-    const slices = [...WINDOWS, [30, 140, 64, 64], [236, 206, 64, 64], [0, 0, 64, 64], [-40, 240, 64, 64]]
-      .map(([x, y]) => sliceOf([x, y, 64, 64]))
-      .flatMap((s) => [s, s]);
-    const want = await Promise.all(slices.map((s) => loadSlice([path], s, { dtype: 'int16' })));
-    const loader = createLoader({ sources: [path], dtype: 'int16', concurrency: 2, prefetch: 2, minValidFraction: 0 });
-    try {
-      let i = 0;
-      for await (const batch of loader.batches(slices, { batchSize: 3 })) {
-        const expect = stackChips(want.slice(i, i + 3));
-        assert.deepEqual(batch.shape, expect.shape, `batch at ${i}`);
-        assert.deepEqual(batch.mask, expect.mask, `batch at ${i}: mask`);
-        assert.deepEqual(batch.data, expect.data, `batch at ${i}: pixels`);
-        i += batch.shape[0];
+  // one-band uint8 chips share the pool with the masks (same type and length): both are recycled
+  for (const [name, dtype, bands] of [
+    ['i16_3band', 'int16', undefined],
+    ['u8_mask', 'uint8', [1]],
+  ] as const) {
+    it(`batches stacked from recycled chip arrays and masks equal chips loaded one by one (${name}, ${dtype})`, async () => {
+      const path = paths.get(name) as string;
+      const slices = [...WINDOWS, [30, 140, 64, 64], [236, 206, 64, 64], [0, 0, 64, 64], [-40, 240, 64, 64]]
+        .map(([x, y]) => sliceOf([x, y, 64, 64]))
+        .flatMap((s) => [s, s]);
+      const opts = { dtype, ...(bands ? { bands: [...bands] } : {}) };
+      const want = await Promise.all(slices.map((s) => loadSlice([path], s, opts)));
+      assert.ok(
+        want.some((c) => (c.validFraction ?? 1) < 1),
+        'some chips have invalid pixels',
+      );
+      const loader = createLoader({ sources: [path], ...opts, concurrency: 2, prefetch: 2, minValidFraction: 0 });
+      try {
+        let i = 0;
+        for await (const batch of loader.batches(slices, { batchSize: 3 })) {
+          const expect = stackChips(want.slice(i, i + 3));
+          assert.deepEqual(batch.shape, expect.shape, `batch at ${i}`);
+          assert.deepEqual(batch.mask, expect.mask, `batch at ${i}: mask`);
+          assert.deepEqual(batch.data, expect.data, `batch at ${i}: pixels`);
+          i += batch.shape[0];
+        }
+        assert.equal(i, slices.length);
+      } finally {
+        await loader.close();
       }
-      assert.equal(i, slices.length);
-    } finally {
-      await loader.close();
-    }
-  });
+    });
+  }
 });

@@ -136,6 +136,26 @@ describe('strict LZW and PackBits', () => {
     assert.throws(() => lzwDecode(lzwEncode(new Uint8Array(100)), 101), /ended after 100 of 101/);
   });
 
+  it('LZW: output past the expected bytes is dropped; bad codes throw', () => {
+    const runs = Uint8Array.from({ length: 20_000 }, (_, i) => Math.floor(i / 900) % 5);
+    for (const n of [1, 899, 19_990]) assert.deepEqual(lzwDecode(lzwEncode(runs), n), runs.subarray(0, n), `${n}`);
+    // 9-bit codes, most significant bit first
+    const codes = (...c: number[]) => {
+      const out = new Uint8Array(Math.ceil((c.length * 9) / 8) + 1);
+      c.forEach((v, k) => {
+        for (let b = 0; b < 9; b++) if ((v >> (8 - b)) & 1) out[(k * 9 + b) >> 3] |= 0x80 >> ((k * 9 + b) & 7);
+      });
+      return out;
+    };
+    assert.deepEqual(lzwDecode(codes(256, 65, 66, 258, 257), 4), Uint8Array.from([65, 66, 65, 66]));
+    assert.deepEqual(lzwDecode(codes(256, 65, 258, 257), 3), Uint8Array.from([65, 65, 65])); // the code being defined
+    assert.throws(() => lzwDecode(codes(256, 300), 4), /code 300 right after Clear/);
+    assert.throws(
+      () => lzwDecode(codes(256, 65, 300), 4),
+      /code 300 is beyond the string table \(next free code 258\)/,
+    );
+  });
+
   it('PackBits: literal and repeat runs; runs past the end and short data throw', () => {
     assert.deepEqual(
       packbitsDecode(Buffer.from([2, 1, 2, 3, 0xfd, 9, 0x80]), 7),

@@ -23,6 +23,10 @@ describe('applyPredictor: the writer side undone by the reader side gives the sa
     [17, 5, 4],
     [1, 1, 1],
     [1, 2, 2],
+    // one sample per pixel: rows are undone four at a time, then the rest one by one
+    [3, 7, 1],
+    [33, 10, 1],
+    [64, 4, 1],
   ]) {
     for (const C of [Float32Array, Float64Array]) {
       it(`predictor 3, ${C.name}, ${w}x${h}, ${spp} samples per pixel`, () => {

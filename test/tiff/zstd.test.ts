@@ -3,13 +3,14 @@
 // frames of another size than the block are errors). Pixels against GDAL: fixtures-gdal.test.ts,
 // which decodes with the fastest one.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { decodedBlockBytes } from '../../src/tiff/blocks.js';
 import { extractCogLayout } from '../../src/tiff/cog-layout.js';
 import { codecs } from '../../src/tiff/codecs/report.js';
-import { zstdDecoders } from '../../src/tiff/codecs/zstd.js';
+import { ZSTD_NAPI_BINDING, zstdDecoders } from '../../src/tiff/codecs/zstd.js';
 
 const file = fileURLToPath(new URL('../fixtures/loaders/codecs/cog_zstd_pred2_int32.tif', import.meta.url));
 
@@ -56,4 +57,17 @@ test('codecs() names the ZSTD decoder in use', async () => {
   assert.match(r.codecs.zstd, best.name === 'wasm' ? /WebAssembly/ : new RegExp(best.name));
   assert.equal(r.codecs.deflate, 'node:zlib (native)');
   assert.ok(Number.isInteger(r.decodeThreads) && r.decodeThreads >= 0);
+});
+
+test('the zstd-napi binding specifier resolves under plain Node ESM, as in the compiled package', async (t) => {
+  if (!(await zstdDecoders()).some((d) => d.name === 'zstd-napi')) {
+    t.skip('zstd-napi is not installed (an optional peer dependency)');
+    return;
+  }
+  const code = `const m = await import(${JSON.stringify(ZSTD_NAPI_BINDING)}); console.log(typeof (m.default ?? m).DCtx);`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', code], {
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
+  assert.equal(out.toString().trim(), 'function');
 });

@@ -6,7 +6,7 @@ import { type ArrowTableLike, GEOPARQUET_WRITE_OPTION_KEYS } from '../types.js';
 import { CatalogError, iterateAtBoundary } from '../../errors.js';
 import { checkOptionKeys } from '../../option-keys.js';
 import { type BBox, bboxUnion, type GeoSlice, type TimeInterval } from '../../geo/index.js';
-import { normalizeQuery } from '../query-plan.js';
+import { isGeoSlice, planQuery } from '../query-plan.js';
 import type {
   CatalogQuery,
   CatalogRow,
@@ -103,12 +103,15 @@ export class MemoryCatalog implements GeoCatalog {
   }
 
   query(q: CatalogQuery | GeoSlice): GeoCatalog {
-    const n = normalizeQuery(q);
+    const n = planQuery(q);
     const parts: string[] = [];
-    if (n.boxes)
+    if (n.spatial) {
+      const box = isGeoSlice(q) ? q.bounds : q.bbox;
+      const crs = isGeoSlice(q) ? q.crs : (q.crs ?? 'EPSG:4326');
       parts.push(
-        `bbox ${n.boxes.map((b) => JSON.stringify(b)).join(' or ')} (EPSG:4326): R-tree (flatbush) search, then exact footprint test`,
+        `bbox ${JSON.stringify(box)} (${crs}), in EPSG:4326 within ${n.spatial.cover.map((b) => JSON.stringify(b)).join(' or ')}: R-tree (flatbush) search, then exact footprint test`,
       );
+    }
     if (n.interval) {
       const iso = (d: Date | null) => (d ? d.toISOString() : 'open');
       parts.push(

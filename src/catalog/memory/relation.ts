@@ -14,11 +14,21 @@ export interface Entry {
   row: CatalogRow;
 }
 
+/** Footprints parsed lately (at most {@link PARSED_MAX}, oldest dropped first): a loader queries the same few rows per slice. */
+const parsed = new Map<Entry, Geometry>();
+const PARSED_MAX = 256;
+
 /**
- * The parsed footprint of an entry (its WKB was validated when it entered the catalog).
+ * The parsed footprint of an entry (its WKB was validated when it entered the catalog). The last
+ * 256 parsed are kept; callers never change them.
  */
 export function footprint(e: Entry): Geometry {
-  return readWkb(e.row.geometry);
+  let g = parsed.get(e);
+  if (g) return g;
+  g = readWkb(e.row.geometry);
+  if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value as Entry);
+  parsed.set(e, g);
+  return g;
 }
 
 /**

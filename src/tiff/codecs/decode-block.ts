@@ -4,7 +4,8 @@ import type { CogImageLayout } from '../image.js';
 import { COMPRESSION, PHOTOMETRIC, PREDICTOR } from '../tags.js';
 import { swapBytes } from './byteswap.js';
 import { GEOTIFF_CODECS, geotiffCodec } from './geotiff-codecs.js';
-import { inflateAsync, inflateStrictSync } from './inflate.js';
+import { inflateAsync, inflatePrefixSync, inflateStrictSync } from './inflate.js';
+import { lercDecode } from './lerc.js';
 import { lzwDecode } from './lzw.js';
 import { packbitsDecode } from './packbits.js';
 import { undoFloatPredictor, undoHorizontalPredictor } from './predictor.js';
@@ -39,6 +40,7 @@ export const SUPPORTED_COMPRESSIONS: ReadonlySet<number> = new Set([
   PACKBITS,
   ZSTD,
   WEBP,
+  LERC,
   ...GEOTIFF_CODECS,
 ]);
 
@@ -60,7 +62,8 @@ function jpegComplete(b: Uint8Array): boolean {
  * asynchronously on the libuv pool, or synchronously with `syncInflate` (on a worker thread);
  * ZSTD through the fastest of `zstdDecoders()` (node:zlib, the optional native zstd-napi, WebAssembly); JPEG
  * goes through libjpeg-turbo when the optional `sharp` is installed (exactly GDAL's pixels), else
- * geotiff.js's decoder (within ±3); WebP needs sharp; LERC uses geotiff.js. Throws {@link RasterError} `UNSUPPORTED_COMPRESSION` or
+ * geotiff.js's decoder (within ±3); WebP needs sharp; LERC uses the LERC library's WebAssembly build
+ * (`lerc`). Throws {@link RasterError} `UNSUPPORTED_COMPRESSION` or
  * `CORRUPT_BLOCK` naming the file and block.
  */
 export async function decodeBlock(
@@ -82,12 +85,15 @@ export async function decodeBlock(
     if (c === NONE) out = bytes;
     else if (c === WEBP) out = await decodeWebp(bytes, img, rows, where.href);
     else if (c === DEFLATE || c === DEFLATE_OLD) {
-      out = opts.syncInflate
-        ? inflateStrictSync(bytes, expected, opts.partial ?? false)
-        : await inflateAsync(bytes, expected, opts.partial ?? false);
+      const partial = opts.partial ?? false;
+      // a prefix inflates past `rows` rows, at most to the whole block: one output buffer of that size
+      const block = partial ? decodedBlockBytes(img, img.blockHeight) : expected;
+      if (!opts.syncInflate) out = await inflateAsync(bytes, expected, partial, block);
+      else out = partial ? inflatePrefixSync(bytes, expected, block) : inflateStrictSync(bytes, expected, false);
     } else if (c === LZW) out = lzwDecode(bytes, expected);
     else if (c === PACKBITS) out = packbitsDecode(bytes, expected);
     else if (c === ZSTD) out = await zstdDecode(bytes, expected);
+    else if (c === LERC) out = await lercDecode(bytes, img, expected);
     else if (GEOTIFF_CODECS.has(c)) {
       if (c === JPEG && !jpegComplete(bytes)) throw new Error('the JPEG stream is truncated (no EOI marker)');
       const exact = c === JPEG ? await decodeJpegLibjpeg(bytes, img, rows) : null;
@@ -121,8 +127,9 @@ export async function decodeBlock(
     );
   }
   const bps = img.bitsPerSample >> 3;
-  if (c === NONE && (img.predictor !== PREDICTOR.NONE || (!littleEndian && bps > 1))) out = out.slice();
-  if (out.byteOffset % Math.max(1, bps) !== 0) out = out.slice();
+  // copies (a Buffer's slice() would share its memory)
+  if (c === NONE && (img.predictor !== PREDICTOR.NONE || (!littleEndian && bps > 1))) out = new Uint8Array(out);
+  if (out.byteOffset % Math.max(1, bps) !== 0) out = new Uint8Array(out);
   if (!littleEndian && bps > 1 && img.predictor !== PREDICTOR.FLOAT && c !== LERC && c !== JPEG)
     swapBytes(out.subarray(0, expected), bps);
   if (img.predictor === PREDICTOR.HORIZONTAL) undoHorizontalPredictor(out, img.blockWidth, rows, samples, bps);

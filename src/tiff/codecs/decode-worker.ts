@@ -29,11 +29,51 @@ export interface DecodeTask {
  */
 export type DecodeResult = Uint8Array | { error: { code: string; message: string; subject?: string } };
 
-/** Exactly `length` bytes at `offset` of `fd` (in a buffer of its own), or a typed error. */
-function readBlock(task: DecodeTask, offset: number, length: number): Uint8Array {
+/** Compressed blocks up to this size are read into the worker's reused buffer. */
+const MAX_SCRATCH = 16 * 1024 * 1024;
+
+/**
+ * The worker's reused read buffer. Decoders consume their input before they settle, and a fresh
+ * buffer per block would be a new mapping whose pages all fault on first write; a block read
+ * while another decode still holds the buffer (an asynchronous decoder) gets a buffer of its own.
+ */
+let scratch = new Uint8Array(0);
+let scratchBusy = false;
+
+/**
+ * Reads exactly `length` bytes at `offset` of the task's descriptor and runs `use` on them (a
+ * typed error when the file is shorter or the read fails). The bytes are valid only until `use`
+ * settles; its result never shares their buffer.
+ */
+async function withBlock(
+  task: DecodeTask,
+  offset: number,
+  length: number,
+  use: (bytes: Uint8Array) => Promise<Uint8Array>,
+): Promise<Uint8Array> {
+  const reuse = !scratchBusy && length <= MAX_SCRATCH;
+  let buf: Uint8Array;
+  if (reuse) {
+    if (scratch.byteLength < length) scratch = new Uint8Array(length);
+    buf = scratch.subarray(0, length);
+    scratchBusy = true;
+  } else {
+    const raw = Buffer.allocUnsafeSlow(length);
+    buf = new Uint8Array(raw.buffer, raw.byteOffset, length);
+  }
+  try {
+    readFully(task, buf, offset);
+    const out = await use(buf);
+    return out.buffer === buf.buffer ? new Uint8Array(out) : out;
+  } finally {
+    if (reuse) scratchBusy = false;
+  }
+}
+
+/** Fills `buf` from `offset` of the task's descriptor, or throws a typed error. */
+function readFully(task: DecodeTask, buf: Uint8Array, offset: number): void {
   const fd = (task.file as { fd: number }).fd;
-  const raw = Buffer.allocUnsafeSlow(length);
-  const buf = new Uint8Array(raw.buffer, raw.byteOffset, length);
+  const length = buf.byteLength;
   let done = 0;
   try {
     while (done < length) {
@@ -56,32 +96,40 @@ function readBlock(task: DecodeTask, offset: number, length: number): Uint8Array
       { subject: w.href },
     );
   }
-  return buf;
 }
 
 /** Reads (when asked) and decodes one block; a prefix that turns out too short is read again whole. */
 async function readAndDecode(task: DecodeTask): Promise<Uint8Array> {
-  const decode = (bytes: Uint8Array, rows: number, partial: boolean) =>
+  const decode = (rows: number, partial: boolean) => (bytes: Uint8Array) =>
     decodeBlock(bytes, task.img, rows, task.littleEndian, task.where, { syncInflate: true, partial });
   const f = task.file;
-  if (!f) return decode(task.bytes, task.rows, task.partial);
+  if (!f) return decode(task.rows, task.partial)(task.bytes);
   try {
-    return await decode(readBlock(task, f.offset, f.length), task.rows, task.partial);
+    return await withBlock(task, f.offset, f.length, decode(task.rows, task.partial));
   } catch (e) {
     if (!task.partial || !(e instanceof RasterError) || e.code !== 'CORRUPT_BLOCK') throw e;
-    return decode(readBlock(task, f.offset, f.fullLength), f.fullRows, false);
+    return withBlock(task, f.offset, f.fullLength, decode(f.fullRows, false));
   }
 }
 
 /**
+ * The decoded bytes as they can be sent back: a view that covers at least half of its buffer is
+ * transferred as it is (the receiver gets the same offset and length, so the rest of the buffer
+ * travels along unused and unread); a smaller one (e.g. a slice of Node's shared 8 KiB pool,
+ * which must never be transferred) is copied into a buffer of its own (a Buffer's `slice()`
+ * would not copy).
+ */
+export function transferable(out: Uint8Array): Uint8Array {
+  return out.byteLength * 2 >= out.buffer.byteLength ? out : new Uint8Array(out);
+}
+
+/**
  * Worker-thread entry: decodes one block with {@link decodeBlock} (synchronous inflate, since this
- * already runs off the main thread). The result owns its buffer, so it can be transferred.
+ * already runs off the main thread). The result is transferred (see {@link transferable}).
  */
 export default async function decodeInWorker(task: DecodeTask): Promise<DecodeResult> {
   try {
-    const out = await readAndDecode(task);
-    const own = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out : out.slice();
-    return own;
+    return transferable(await readAndDecode(task));
   } catch (e) {
     if (e instanceof GeosliceError) return { error: { code: e.code, message: e.message, subject: e.subject } };
     return {

@@ -22,14 +22,14 @@ function loadRegistry(): Promise<GetDecoder> {
 
 /**
  * Compression codes decoded by geotiff.js's decoders (geoslice has no codec of its own for them
- * yet): JPEG and LERC.
+ * yet): JPEG, when `sharp` is not installed.
  */
-export const GEOTIFF_CODECS: ReadonlySet<number> = new Set([COMPRESSION.JPEG, COMPRESSION.LERC]);
+export const GEOTIFF_CODECS: ReadonlySet<number> = new Set([COMPRESSION.JPEG]);
 
 const cache = new Map<string, Promise<BlockDecoder>>();
 
 /**
- * A block decoder for JPEG or LERC built on geotiff.js's decoders (cached per
+ * A block decoder for JPEG built on geotiff.js's decoders (cached per
  * image structure, so JPEG tables are parsed once). Predictors are not applied here; the caller does that.
  */
 export function geotiffCodec(img: CogImageLayout): Promise<BlockDecoder> {
@@ -41,7 +41,6 @@ export function geotiffCodec(img: CogImageLayout): Promise<BlockDecoder> {
     img.samplesPerPixel,
     img.planarConfiguration,
     img.jpegTables,
-    img.lercParameters,
   ].join('|');
   let p = cache.get(key);
   if (!p) {
@@ -54,7 +53,6 @@ export function geotiffCodec(img: CogImageLayout): Promise<BlockDecoder> {
         planarConfiguration: img.planarConfiguration,
         samplesPerPixel: img.samplesPerPixel,
         JPEGTables: img.jpegTables ? new Uint8Array(Buffer.from(img.jpegTables, 'base64')) : undefined,
-        LercParameters: img.lercParameters ?? undefined,
       };
       const dec = await (await loadRegistry())(img.compression, params);
       return async (bytes: Uint8Array) => {

@@ -84,60 +84,74 @@ export function lzwDecode(input: Uint8Array, expected: number): Uint8Array {
   // code is the previous code's string plus the first byte of the next one, which the output
   // holds right after the previous string, so each code's string is copied, never rebuilt.
   const start = new Int32Array(4096);
-  const length = new Int32Array(4096);
-  const out = new Uint8Array(expected);
+  const length = new Int32Array(4096).fill(1, 0, 256);
+  // Room for one whole string past `expected` (at most 4095 bytes), so copies need no clamping.
+  const out = new Uint8Array(expected + 4096);
   let pos = 0;
   let acc = 0;
   let accBits = 0;
   let inPos = 0;
   let width = 9;
+  /** The code width grows once `next` reaches this ("early change"). */
+  let grow = 511;
   let next = 258;
   let prev = -1;
   let prevStart = 0;
   const n = input.length;
   while (pos < expected) {
-    while (accBits < width && inPos < n) {
-      acc = ((acc << 8) | input[inPos++]) & 0xffffff;
-      accBits += 8;
+    if (accBits < width) {
+      // two bytes at a time while there are two: acc then holds at most 27 valid bits
+      if (inPos + 1 < n) {
+        acc = ((acc << 16) | (input[inPos] << 8) | input[inPos + 1]) & 0xfffffff;
+        inPos += 2;
+        accBits += 16;
+      } else {
+        while (accBits < width && inPos < n) {
+          acc = ((acc << 8) | input[inPos++]) & 0xfffffff;
+          accBits += 8;
+        }
+        if (accBits < width) break;
+      }
     }
-    if (accBits < width) break;
     accBits -= width;
     const code = (acc >>> accBits) & ((1 << width) - 1);
-    if (code === EOI) break;
-    if (code === CLEAR) {
-      width = 9;
-      next = 258;
-      prev = -1;
-      continue;
-    }
-    if (prev === -1) {
-      if (code > 255) throw new Error(`LZW code ${code} right after Clear (expected a literal byte)`);
+    if (code < CLEAR) {
+      if (prev !== -1 && next < 4096) {
+        start[next] = prevStart;
+        length[next++] = length[prev] + 1;
+      }
       prevStart = pos;
       out[pos++] = code;
       prev = code;
-      continue;
-    }
-    if (code > next) throw new Error(`LZW code ${code} is beyond the string table (next free code ${next})`);
-    if (next < 4096) {
+    } else if (code > EOI) {
+      if (prev === -1) throw new Error(`LZW code ${code} right after Clear (expected a literal byte)`);
+      if (code > next) throw new Error(`LZW code ${code} is beyond the string table (next free code ${next})`);
       // A full table (no Clear from the encoder) stays as it is, as in libtiff.
-      start[next] = prevStart;
-      length[next] = (prev < 256 ? 1 : length[prev]) + 1;
-    }
-    const at = pos;
-    if (code < 256) out[pos++] = code;
-    else {
-      // Forward byte copy: for code === next the last byte is the first byte of this same string.
+      if (next < 4096) {
+        start[next] = prevStart;
+        length[next++] = length[prev] + 1;
+      }
       const from = start[code];
       const len = length[code];
-      const end = Math.min(len, expected - pos);
-      for (let i = 0; i < end; i++) out[pos + i] = out[from + i];
+      prevStart = pos;
+      if (len <= 8) {
+        // Forward byte copy: for the code just added, the last byte is the first byte of this same string.
+        for (let i = 0; i < len; i++) out[pos + i] = out[from + i];
+      } else {
+        out.copyWithin(pos, from, from + len - 1);
+        out[pos + len - 1] = out[from + len - 1];
+      }
       pos += len;
-    }
-    prevStart = at;
-    if (next < 4096) next++;
-    if (next + 1 >= 1 << width && width < 12) width++;
-    prev = code;
+      prev = code;
+    } else if (code === CLEAR) {
+      width = 9;
+      grow = 511;
+      next = 258;
+      prev = -1;
+      continue;
+    } else break; // EndOfInformation
+    if (next >= grow && width < 12) grow = (1 << ++width) - 1;
   }
   if (pos < expected) throw new Error(`LZW data ended after ${pos} of ${expected} bytes`);
-  return out;
+  return out.subarray(0, expected);
 }

@@ -36,7 +36,7 @@ export async function codecs(): Promise<CodecReport> {
       packbits: 'geoslice (JavaScript)',
       jpeg: sharp ? 'libjpeg-turbo (sharp)' : 'geotiff.js (JavaScript); install sharp for GDAL-identical pixels',
       webp: sharp ? 'libwebp (sharp)' : 'unavailable; install sharp',
-      lerc: 'lerc WebAssembly (geotiff.js)',
+      lerc: 'LERC WebAssembly (lerc)',
     },
   };
 }

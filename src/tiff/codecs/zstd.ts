@@ -33,11 +33,17 @@ interface NapiBinding {
   DCtx: new () => { decompress(dst: Uint8Array, src: Uint8Array): number };
 }
 
+/**
+ * The module specifier of `zstd-napi`'s binding. The package has no `exports` map, so Node's ESM
+ * resolver needs the file's extension (`zstd-napi/binding` resolves under tsx but not in the
+ * compiled package).
+ */
+export const ZSTD_NAPI_BINDING = 'zstd-napi/binding.js';
+
 async function fromNapi(): Promise<ZstdDecoder | null> {
-  const spec = 'zstd-napi/binding';
   let binding: NapiBinding;
   try {
-    const m = (await import(spec)) as { default?: NapiBinding } & NapiBinding;
+    const m = (await import(ZSTD_NAPI_BINDING)) as { default?: NapiBinding } & NapiBinding;
     binding = m.default ?? m;
     if (typeof binding.DCtx !== 'function') return null;
   } catch {

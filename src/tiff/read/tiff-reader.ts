@@ -1,5 +1,5 @@
 import { GeosliceError, RasterError, SourceError } from '../../errors.js';
-import { type BlockJob, blockGrid, blockJobs, decodedBlockBytes } from '../blocks.js';
+import { type BlockJob, blockGrid, blockJobs, decodedBlockBytes, prefixBytes } from '../blocks.js';
 import type { CogLayout } from '../cog-layout.js';
 import type { CogImageLayout } from '../image.js';
 import { unpackBitmask } from '../codecs/bitmask.js';
@@ -127,7 +127,9 @@ export class TiffRasterReader implements RasterReader {
     // offered arrays of the right type and size are filled in place (every pixel is written)
     const px = w * h;
     const fits = (a: SampleArray | undefined): a is SampleArray =>
-      a !== undefined && a.length === px && isSampleArrayOf(this.layout.dtype, a);
+      a !== undefined &&
+      a.length === px &&
+      (isSampleArrayOf(this.layout.dtype, a) || holdsExactly(a, this.layout.dtype));
     const offered = into && into.data.length === bands.length && into.data.every(fits);
     const data = offered ? into.data : bands.map(() => allocTyped(this.layout.dtype, px));
     const inside = cx0 === x0 && cy0 === y0 && cx1 === x0 + w && cy1 === y0 + h;
@@ -167,15 +169,29 @@ export class TiffRasterReader implements RasterReader {
       const iy0 = Math.max(cy0, by0);
       const iy1 = Math.min(cy1, by0 + job.rows);
       const n = ix1 - ix0;
+      if (S > 1) {
+        deinterleave(
+          px,
+          S,
+          bands,
+          data,
+          iy0,
+          iy1,
+          (iy0 - by0) * bw + (ix0 - bx0),
+          bw,
+          (iy0 - y0) * w + (ix0 - x0),
+          w,
+          n,
+        );
+        continue;
+      }
       for (let bi = 0; bi < bands.length; bi++) {
         if (planar && bands[bi] !== plane) continue;
         const out = data[bi];
-        const sample = planar ? 0 : bands[bi];
         for (let y = iy0; y < iy1; y++) {
           const o = (y - y0) * w + (ix0 - x0);
-          const s = ((y - by0) * bw + (ix0 - bx0)) * S + sample;
-          if (S === 1) out.set(px.subarray(s, s + n) as never, o);
-          else for (let i = 0; i < n; i++) (out as Float64Array)[o + i] = px[s + i * S] as number;
+          const s = (y - by0) * bw + (ix0 - bx0);
+          out.set(px.subarray(s, s + n) as never, o);
         }
       }
     }
@@ -243,9 +259,9 @@ export class TiffRasterReader implements RasterReader {
 
   /**
    * Decoded blocks (same order as `jobs`), from the cache, in-flight requests or the source. A job
-   * that needs only the first `need` rows of a DEFLATE block reads a proportional prefix of the
-   * block's bytes and inflates only that, falling back to the whole block when the prefix turns out
-   * too short. The cache keeps the longest decoded prefix of each block; a shorter one is a miss.
+   * that needs only the first `need` rows of a DEFLATE block reads a prefix of the block's bytes
+   * ({@link prefixBytes}) and inflates only that (on a worker thread: only up to the `need` rows),
+   * falling back to the whole block when the prefix turns out too short. The cache keeps the longest decoded prefix of each block; a shorter one is a miss.
    */
   private async blocks(
     level: number,
@@ -309,7 +325,7 @@ export class TiffRasterReader implements RasterReader {
         result[i] = Promise.resolve(this.sparseBlock(img, rows, isMask));
         continue;
       }
-      const prefix = need < rows ? Math.min(length, Math.ceil((length * need * 1.1) / rows) + 4096) : length;
+      const prefix = prefixBytes(length, need, rows);
       toRead.push({
         i,
         key: partKey,
@@ -457,6 +473,70 @@ function applyBigNodataMask(mask: Uint8Array, data: BigIntArray[], nodata: bigin
   }
 }
 
+/**
+ * True when `a` is a float array that holds every value of `dtype` exactly: float32 for 8- and
+ * 16-bit integers, float64 for integers up to 32 bits and float32 (samples are converted on copy).
+ */
+function holdsExactly(a: SampleArray, dtype: string): boolean {
+  if (a instanceof Float32Array)
+    return dtype === 'uint8' || dtype === 'int8' || dtype === 'uint16' || dtype === 'int16';
+  if (a instanceof Float64Array)
+    return ['uint8', 'int8', 'uint16', 'int16', 'uint32', 'int32', 'float32'].includes(dtype);
+  return false;
+}
+
+/**
+ * Copies the requested samples of a pixel-interleaved block (`S` samples per pixel) into band
+ * arrays: rows `iy0..iy1` of `n` pixels, starting at pixel `s0` of the block (rows `bw` pixels apart)
+ * and at `o0` of the window (rows `w` apart). Four or fewer bands are copied in one pass over the
+ * pixels, more band by band.
+ */
+function deinterleave(
+  px: SampleArray,
+  S: number,
+  bands: number[],
+  data: SampleArray[],
+  iy0: number,
+  iy1: number,
+  s0: number,
+  bw: number,
+  o0: number,
+  w: number,
+  n: number,
+): void {
+  const src = px as Float64Array; // any sample array: only indexed reads and writes of one type
+  const nb = bands.length;
+  for (let y = iy0, s = s0 * S, o = o0; y < iy1; y++, s += bw * S, o += w) {
+    if (nb === 1) {
+      copyStrided(src, s + bands[0], S, data[0] as Float64Array, o, n);
+      continue;
+    }
+    if (nb === 4) {
+      const d0 = data[0] as Float64Array;
+      const d1 = data[1] as Float64Array;
+      const d2 = data[2] as Float64Array;
+      const d3 = data[3] as Float64Array;
+      const b0 = s + bands[0];
+      const b1 = s + bands[1];
+      const b2 = s + bands[2];
+      const b3 = s + bands[3];
+      for (let i = 0, k = 0; i < n; i++, k += S) {
+        d0[o + i] = src[b0 + k];
+        d1[o + i] = src[b1 + k];
+        d2[o + i] = src[b2 + k];
+        d3[o + i] = src[b3 + k];
+      }
+      continue;
+    }
+    for (let bi = 0; bi < nb; bi++) copyStrided(src, s + bands[bi], S, data[bi] as Float64Array, o, n);
+  }
+}
+
+/** `dst[o + i] = src[s + i * stride]` for `i < n`. */
+function copyStrided(src: Float64Array, s: number, stride: number, dst: Float64Array, o: number, n: number): void {
+  for (let i = 0, k = s; i < n; i++, k += stride) dst[o + i] = src[k];
+}
+
 function applyInternalMask(
   mask: Uint8Array,
   img: CogImageLayout,
@@ -498,11 +578,23 @@ function applyValueMask(mask: Uint8Array, data: TypedArray[], nodata: number | n
     }
     return;
   }
+  const nb = data.length;
+  if (!isFloat) {
+    // integers are never NaN: a pixel is invalid when every band holds the nodata value
+    const d0 = data[0];
+    for (let i = 0; i < mask.length; i++) {
+      if (mask[i] === 0 || d0[i] !== nd) continue;
+      let b = 1;
+      while (b < nb && data[b][i] === nd) b++;
+      if (b === nb) mask[i] = 0;
+    }
+    return;
+  }
   for (let i = 0; i < mask.length; i++) {
     if (mask[i] === 0) continue;
     let any = false;
-    for (const d of data) {
-      const v = d[i];
+    for (let b = 0; b < nb; b++) {
+      const v = data[b][i];
       if (v === v && !(checkNodata && v === nd)) {
         any = true;
         break;
