@@ -164,18 +164,10 @@ function spatialPlan(bbox: BBox, crs: string): SpatialPlan {
   return { cover: [cover], coverIsExact: false, exact: () => (exact ??= boxesIn4326(bbox, crs)) };
 }
 
-/** Converters to EPSG:4326 by the CRS text of queries (null for geographic CRSs), at most 64. */
-const toWgs84 = new Map<string, PointConverter | null>();
-
+/** The cached converter from a projected `crs` to EPSG:4326 (null for a geographic one). */
 function projectedToWgs84(crs: string): PointConverter | null {
-  let f = toWgs84.get(crs);
-  if (f === undefined) {
-    const from = resolveCrs(crs);
-    f = from.geographic ? null : lenientConverter(from.code, 'EPSG:4326');
-    if (toWgs84.size >= 64) toWgs84.clear();
-    toWgs84.set(crs, f);
-  }
-  return f;
+  const from = resolveCrs(crs);
+  return from.geographic ? null : lenientConverter(from.code, 'EPSG:4326');
 }
 
 function cheapCover(bbox: BBox, crs: string): BBox | null {

@@ -217,6 +217,35 @@ export function geometryIntersectsBBox(g: Geometry, bbox: BBox): boolean {
   return polygonsOf(g).some((rings) => polygonsIntersect(rings, box));
 }
 
+/**
+ * True when the box lies inside the polygon(s) of `g`: no edge of any ring comes near the box and
+ * one corner of the box is inside. Conservative: false whenever an edge might touch the box, and
+ * for a point.
+ */
+export function geometryContainsBBox(g: Geometry, b: BBox): boolean {
+  if (g.type === 'Point') return false;
+  const [x0, y0, x1, y1] = b;
+  for (const rings of polygonsOf(g)) {
+    for (const ring of rings) {
+      for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+        const [ax, ay] = ring[j];
+        const [bx, by] = ring[i];
+        if (Math.max(ax, bx) < x0 || Math.min(ax, bx) > x1 || Math.max(ay, by) < y0 || Math.min(ay, by) > y1) continue;
+        // the edge's line leaves all four corners strictly on one side: the edge misses the box
+        const s0 = orient(ax, ay, bx, by, x0, y0);
+        if (s0 === 0) return false;
+        if (
+          orient(ax, ay, bx, by, x1, y0) !== s0 ||
+          orient(ax, ay, bx, by, x1, y1) !== s0 ||
+          orient(ax, ay, bx, by, x0, y1) !== s0
+        )
+          return false;
+      }
+    }
+  }
+  return pointInGeometry(g, x0, y0);
+}
+
 function ringArea(ring: Position[]): number {
   let s = 0;
   for (let i = 0, j = ring.length - 1; i < ring.length; j = i++)

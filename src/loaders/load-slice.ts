@@ -258,8 +258,7 @@ export async function loadSliceWith(
     chip.validFraction =
       temporal === 'mosaic' ? layers[0].mosaic.filled / (grid.width * grid.height) : validFractionOf(chip.mask);
     // composites copied into the chip go back to the pool
-    for (const l of layers)
-      if (l.mosaic.data !== chip.data) pool?.give(ctx.float64 ? 'float64' : 'float32', l.mosaic.data);
+    for (const l of layers) if (l.mosaic.data !== chip.data) giveFloats(ctx, l.mosaic.data);
     return chip;
   } catch (e) {
     throw asGeosliceError(e, describeSlice(slice));
@@ -471,6 +470,11 @@ function takeFloats(ctx: Ctx, length: number): Float32Array | Float64Array {
   return (ctx.pool ? ctx.pool.take(dtype, length) : dtypeInfo(dtype).create(length)) as Float32Array | Float64Array;
 }
 
+/** Gives a float array of the composite's type (see {@link takeFloats}) back to the pool, if any. */
+function giveFloats(ctx: Ctx, a: Float32Array | Float64Array): void {
+  ctx.pool?.give(ctx.float64 ? 'float64' : 'float32', a);
+}
+
 /**
  * Mosaics `items` in order (first valid pixel wins). `seed` is the composite of `items[0]` already
  * made (by the native-grid read), so compositing goes on from `items[1]`.
@@ -507,12 +511,12 @@ async function composite(
       if (direct) {
         mosaic.mask.fill(0);
         mosaic.data.fill(0);
-      } else ctx.pool?.give(ctx.float64 ? 'float64' : 'float32', layer);
+      } else giveFloats(ctx, layer);
       continue;
     }
     overlapped = true;
     if (mergeLayer(mosaic, layer, valid) > 0) used.push(item.id);
-    if (!direct) ctx.pool?.give(ctx.float64 ? 'float64' : 'float32', layer);
+    if (!direct) giveFloats(ctx, layer);
   }
   return { mosaic, overlapped, used };
 }
@@ -584,43 +588,33 @@ async function readFile(
   const plan = planWarpWith(grid, levelGrid, toSrc, ctx.resampling, (len) =>
     pool ? (pool.take('float64', len) as Float64Array) : new Float64Array(len),
   );
-  const givePlan = () => {
-    pool?.give('float64', plan.srcX);
-    pool?.give('float64', plan.srcY);
-  };
-  if (!plan.window) {
-    givePlan();
-    return false;
-  }
   // the window's band arrays and masks come from the pool too, in sizes rounded up so that windows
   // of slightly different sizes share them (the reader fills the exact-length views it is offered)
-  const wpx = plan.window.width * plan.window.height;
-  const scratch = pool ? new WindowScratch(pool, wpx) : null;
-  let data: Awaited<ReturnType<typeof readFileWindow>>;
+  const wpx = plan.window ? plan.window.width * plan.window.height : 0;
+  const scratch = pool && plan.window ? new WindowScratch(pool, wpx) : null;
   try {
+    if (!plan.window) return false;
     const into = scratch?.window(info.dtype, file.bands.length);
-    data = await readFileWindow(reader, levelIndex, plan.window, file, slice, into);
-  } catch (e) {
-    givePlan();
+    const data = await readFileWindow(reader, levelIndex, plan.window, file, slice, into);
+    const ok = (scratch ? scratch.bytes() : new Uint8Array(wpx)).fill(1);
+    clearInvalid(ok, data, info.nodata);
+    // bands that land on consecutive chip bands are resampled straight into the layer (its invalid
+    // pixels are never read: the composite zeroes or skips them); others go through a scratch layer
+    const first = file.chipBands[0];
+    const consecutive = file.chipBands.every((cb, i) => cb === first + i);
+    const px = { window: plan.window, bands: data.data, valid: ok };
+    if (consecutive) resample(plan, px, ctx.resampling, layer, first, valid, skip);
+    else {
+      const sub = takeFloats(ctx, file.bands.length * n).fill(0);
+      resample(plan, px, ctx.resampling, sub, 0, valid, skip);
+      file.chipBands.forEach((cb, i) => layer.set(sub.subarray(i * n, (i + 1) * n), cb * n));
+      giveFloats(ctx, sub);
+    }
+  } finally {
+    pool?.give('float64', plan.srcX);
+    pool?.give('float64', plan.srcY);
     scratch?.release();
-    throw e;
   }
-  const ok = (scratch ? scratch.bytes() : new Uint8Array(wpx)).fill(1);
-  clearInvalid(ok, data, info.nodata);
-  // bands that land on consecutive chip bands are resampled straight into the layer (its invalid
-  // pixels are never read: the composite zeroes or skips them); others go through a scratch layer
-  const first = file.chipBands[0];
-  const consecutive = file.chipBands.every((cb, i) => cb === first + i);
-  const px = { window: plan.window, bands: data.data, valid: ok };
-  if (consecutive) resample(plan, px, ctx.resampling, layer, first, valid, skip);
-  else {
-    const sub = takeFloats(ctx, file.bands.length * n).fill(0);
-    resample(plan, px, ctx.resampling, sub, 0, valid, skip);
-    file.chipBands.forEach((cb, i) => layer.set(sub.subarray(i * n, (i + 1) * n), cb * n));
-    pool?.give(ctx.float64 ? 'float64' : 'float32', sub);
-  }
-  givePlan();
-  scratch?.release();
   if (ctx.scaleOffset) applyScaleOffset(layer, n, file, info.scaleOffset);
   return true;
 }

@@ -69,5 +69,5 @@ export class BlockCache {
 
 /** The bytes a cached value keeps alive: its whole ArrayBuffer, not only the viewed part. */
 function held(v: ArrayBufferView): number {
-  return Math.max(v.byteLength, v.buffer.byteLength);
+  return v.buffer.byteLength;
 }

@@ -2,8 +2,15 @@
  * The spatial and temporal parts of a query over an in-memory relation: R-tree bbox pushdown,
  * exact footprint refinement, interval overlap.
  */
-import { type BBox, type Geometry, geometryIntersectsBBox, overlapsInterval } from '../../geo/index.js';
-import { geometryBBox, pointInGeometry } from '../../geo/geometry.js';
+import {
+  type BBox,
+  bboxContains,
+  type Geometry,
+  geometryBBox,
+  geometryContainsBBox,
+  geometryIntersectsBBox,
+  overlapsInterval,
+} from '../../geo/index.js';
 import type { NormalizedQuery, SpatialPlan } from '../query-plan.js';
 import { footprint, rtree, type Entry, type Relation } from './relation.js';
 
@@ -47,9 +54,7 @@ export function filterRelation(
 /** Whether `g` meets one of the exact boxes of `plan`, given that `cover` (one of its cover boxes) contains them. */
 function intersectsExact(g: Geometry, cover: BBox, plan: SpatialPlan): boolean {
   const inner = innerBox(g);
-  if (inner && cover[0] >= inner[0] && cover[1] >= inner[1] && cover[2] <= inner[2] && cover[3] <= inner[3])
-    return true;
-  if (containsBox(g, cover)) return true;
+  if ((inner && bboxContains(inner, cover)) || geometryContainsBBox(g, cover)) return true;
   if (!geometryIntersectsBBox(g, cover)) return false;
   return plan.coverIsExact || plan.exact().some((b) => geometryIntersectsBBox(g, b));
 }
@@ -58,7 +63,7 @@ function intersectsExact(g: Geometry, cover: BBox, plan: SpatialPlan): boolean {
 const inners = new WeakMap<Geometry, BBox | null>();
 
 /**
- * A box inside `g` (its bbox shrunk about its centre until {@link containsBox} holds), or null:
+ * A box inside `g` (its bbox shrunk about its centre until {@link geometryContainsBBox} holds), or null:
  * most slices fall inside it and need no edge-by-edge test. Computed once per parsed footprint.
  */
 function innerBox(g: Geometry): BBox | null {
@@ -76,7 +81,7 @@ function innerBox(g: Geometry): BBox | null {
         cx + ((x1 - x0) * f) / 2,
         cy + ((y1 - y0) * f) / 2,
       ];
-      if (containsBox(g, b)) {
+      if (geometryContainsBBox(g, b)) {
         inner = b;
         break;
       }
@@ -84,38 +89,4 @@ function innerBox(g: Geometry): BBox | null {
   }
   inners.set(g, inner);
   return inner;
-}
-
-/**
- * True when the box lies inside the polygon(s) of `g`: no edge of any ring comes near the box and
- * one corner of the box is inside. Conservative: false whenever an edge might touch the box.
- */
-export function containsBox(g: Geometry, b: BBox): boolean {
-  if (g.type === 'Point') return false;
-  const polys = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
-  const [x0, y0, x1, y1] = b;
-  for (const rings of polys) {
-    for (const ring of rings) {
-      for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-        const [ax, ay] = ring[j];
-        const [bx, by] = ring[i];
-        if (Math.max(ax, bx) < x0 || Math.min(ax, bx) > x1 || Math.max(ay, by) < y0 || Math.min(ay, by) > y1) continue;
-        // the edge's line leaves all four corners strictly on one side: the edge misses the box
-        const s0 = side(ax, ay, bx, by, x0, y0);
-        if (s0 === 0) return false;
-        if (
-          side(ax, ay, bx, by, x1, y0) !== s0 ||
-          side(ax, ay, bx, by, x1, y1) !== s0 ||
-          side(ax, ay, bx, by, x0, y1) !== s0
-        )
-          return false;
-      }
-    }
-  }
-  return pointInGeometry(g, x0, y0);
-}
-
-function side(ax: number, ay: number, bx: number, by: number, px: number, py: number): number {
-  const v = (bx - ax) * (py - ay) - (by - ay) * (px - ax);
-  return v > 0 ? 1 : v < 0 ? -1 : 0;
 }

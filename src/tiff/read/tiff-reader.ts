@@ -478,12 +478,13 @@ function applyBigNodataMask(mask: Uint8Array, data: BigIntArray[], nodata: bigin
  * 16-bit integers, float64 for integers up to 32 bits and float32 (samples are converted on copy).
  */
 function holdsExactly(a: SampleArray, dtype: string): boolean {
-  if (a instanceof Float32Array)
-    return dtype === 'uint8' || dtype === 'int8' || dtype === 'uint16' || dtype === 'int16';
-  if (a instanceof Float64Array)
-    return ['uint8', 'int8', 'uint16', 'int16', 'uint32', 'int32', 'float32'].includes(dtype);
+  if (a instanceof Float32Array) return EXACT_IN_FLOAT32.has(dtype);
+  if (a instanceof Float64Array) return EXACT_IN_FLOAT64.has(dtype);
   return false;
 }
+
+const EXACT_IN_FLOAT32: ReadonlySet<string> = new Set(['uint8', 'int8', 'uint16', 'int16']);
+const EXACT_IN_FLOAT64: ReadonlySet<string> = new Set([...EXACT_IN_FLOAT32, 'uint32', 'int32', 'float32']);
 
 /**
  * Copies the requested samples of a pixel-interleaved block (`S` samples per pixel) into band
