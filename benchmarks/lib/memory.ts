@@ -62,10 +62,16 @@ export function describeMemory(m: MemoryPeaks): string {
 
 /**
  * The loader settings in use: decode threads, slices in flight, prefetch (the loader's current
- * read-ahead when it reports one as `prefetchDepth`), decoded-block cache.
+ * read-ahead when it reports one as `prefetchDepth`), decoded-block cache budget (as it ended).
  */
 export function describeLoaderSettings(loader: Loader, concurrency: number): string {
-  const cache = loader.cache ? `${(loader.cache.maxBytes / MB).toFixed(0)} MiB` : 'none';
+  const c = loader.cache;
+  const mib = (b: number) => `${(b / MB).toFixed(0)} MiB`;
+  const cache = !c
+    ? 'none'
+    : c.budget < c.maxBytes
+      ? `${mib(c.budget)} (may grow to ${mib(c.maxBytes)})`
+      : mib(c.budget);
   const depth = 'prefetchDepth' in loader ? Number(loader.prefetchDepth) : null;
   return (
     `decode threads ${decodeThreads()}, ${concurrency} slices in flight, ` +

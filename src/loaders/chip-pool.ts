@@ -3,32 +3,44 @@ import { dtypeInfo, type RasterDtype, type TypedArray } from '../tiff/dtype.js';
 /**
  * Chip arrays given back once their pixels were copied (into a batch) and handed out again for
  * later chips of the same dtype and length, so a steady stream of equal chips allocates (and
- * collects) almost nothing. Holds at most `max` idle arrays; arrays come back with stale contents.
+ * collects) almost nothing. Holds at most `maxArrays` idle arrays of at most `maxBytes` in all; when
+ * a returned array does not fit, the arrays idle longest are dropped first (sizes no longer asked
+ * for leave the pool). Arrays come back with stale contents.
  */
 export class ChipPool {
-  private readonly idle = new Map<string, TypedArray[]>();
-  private size = 0;
+  /** Idle arrays, longest idle first. */
+  private readonly idle: { key: string; a: TypedArray }[] = [];
+  private idleBytes = 0;
 
-  constructor(private readonly max: number) {}
+  constructor(
+    private readonly maxArrays: number,
+    private readonly maxBytes: number,
+  ) {}
 
-  /** An array of `dtype` with `length` elements: an idle one, or a new one. */
+  /** An array of `dtype` with `length` elements: the most recently returned idle one, or a new one. */
   take(dtype: RasterDtype, length: number): TypedArray {
-    const free = this.idle.get(`${dtype}:${length}`);
-    const got = free?.pop();
-    if (got) {
-      this.size--;
-      return got;
+    const key = `${dtype}:${length}`;
+    for (let i = this.idle.length - 1; i >= 0; i--) {
+      if (this.idle[i].key !== key) continue;
+      const { a } = this.idle[i];
+      this.idle.splice(i, 1);
+      this.idleBytes -= a.byteLength;
+      return a;
     }
     return dtypeInfo(dtype).create(length);
   }
 
-  /** Returns an array nobody reads any more (dropped when the pool is full). */
+  /** Returns an array nobody reads any more. */
   give(dtype: RasterDtype, a: TypedArray): void {
-    if (this.size >= this.max) return;
-    const key = `${dtype}:${a.length}`;
-    let free = this.idle.get(key);
-    if (!free) this.idle.set(key, (free = []));
-    free.push(a);
-    this.size++;
+    if (a.byteLength > this.maxBytes) return;
+    this.idle.push({ key: `${dtype}:${a.length}`, a });
+    this.idleBytes += a.byteLength;
+    while (this.idle.length > this.maxArrays || this.idleBytes > this.maxBytes)
+      this.idleBytes -= (this.idle.shift() as { a: TypedArray }).a.byteLength;
+  }
+
+  /** Bytes of the idle arrays. */
+  get bytes(): number {
+    return this.idleBytes;
   }
 }

@@ -26,6 +26,11 @@ const DEPTH_MIN = 2;
 const DEPTH_MAX = Math.max(32, 8 * availableParallelism());
 /** Bytes of finished chips the adaptive read-ahead may hold for a slow consumer. */
 const PREFETCH_BYTES = 128 * 2 ** 20;
+/** The default decoded-block cache starts at this budget and may grow to CACHE_MAX (see `cacheBytes`). */
+const CACHE_START = 16 * 2 ** 20;
+const CACHE_MAX = 256 * 2 ** 20;
+/** Idle chip and scratch arrays kept for reuse: a batch of 16 four-band 256x256 float32 chips. */
+const CHIP_POOL_BYTES = 16 * 2 ** 20;
 
 /**
  * Options of {@link createLoader}. Give a `catalog` (rows covering each slice are looked up in it)
@@ -72,9 +77,12 @@ export interface LoaderOptions {
    */
   prefetch?: number;
   /**
-   * Budget of the decoded-block cache shared by all files. Default 256 MiB (whatever the core
-   * count: it holds 512 decoded 512x512 uint16 tiles); 0 disables it. A cold pass over a large
-   * catalog rarely reads a tile twice; the cache pays for windows across tiles and repeated epochs.
+   * Budget of the decoded-block cache shared by all files, fixed; 0 disables it. Default: adaptive,
+   * from 32 MiB (two rows of 512x512 tiles across a 10980-pixel scene: what a grid with overlap
+   * reads again) up to 256 MiB (512 decoded 512x512 uint16 tiles), whatever the core count. The
+   * budget doubles while windows keep asking for tiles it recently evicted (many chips per scene,
+   * epochs over a small area); a cold pass over a large catalog, which rarely reads a tile twice,
+   * keeps it at 32 MiB (see {@link BlockCache}). `loader.cache.budget` shows it.
    */
   cacheBytes?: number;
   /** Default 'mosaic'. */
@@ -205,7 +213,7 @@ export function createLoader(opts: LoaderOptions): Loader {
             depthNow = d;
           },
         };
-  const cacheBytes = opts.cacheBytes ?? 256 * 2 ** 20;
+  const cacheBytes = opts.cacheBytes ?? CACHE_MAX;
   if (!(cacheBytes >= 0)) bad(`cacheBytes must be >= 0, got ${String(opts.cacheBytes)}`);
   if (opts.decodeThreads !== undefined) {
     if (!Number.isInteger(opts.decodeThreads) || opts.decodeThreads < 0)
@@ -231,8 +239,11 @@ export function createLoader(opts: LoaderOptions): Loader {
   let depthNow = prefetch !== undefined ? depthMax : given ? 2 * given : DEPTH_START;
   // arrays of chips stacked into batches, reused for later chips (enough for the chips in flight)
   const chipDtype = opts.dtype ?? 'float32';
-  const chipPool = new ChipPool(2 * depthMax + 16);
-  const cache = cacheBytes > 0 ? new BlockCache(cacheBytes) : null;
+  const chipPool = new ChipPool(2 * depthMax + 16, CHIP_POOL_BYTES);
+  const cache =
+    cacheBytes === 0
+      ? null
+      : new BlockCache(cacheBytes, opts.cacheBytes === undefined ? { startBytes: CACHE_START } : {});
   const pool = new ReaderPool(
     opts.open ?? ((href, layout) => openRaster(href, { layout, http, ...(cache ? { blockCache: cache } : {}) })),
     maxOpen,

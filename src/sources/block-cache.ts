@@ -1,23 +1,69 @@
 /**
+ * Options of {@link BlockCache}.
+ */
+export interface BlockCacheOptions {
+  /**
+   * Start with this budget and grow toward `maxBytes` only when blocks are read again soon after
+   * being evicted (see {@link BlockCache}). Default: the budget is `maxBytes` from the start.
+   */
+  startBytes?: number;
+}
+
+/** Lookups over which the cache judges whether a larger budget would pay. */
+const GROWTH_WINDOW = 256;
+/** The budget doubles when at least this share of a window's lookups found a recently evicted block. */
+const GROWTH_SHARE = 1 / 8;
+/** Evicted keys are remembered for this many budgets' worth of bytes: a hit there means a cache four times as large would have answered. */
+const GHOST_BUDGETS = 3;
+
+/**
  * A byte-budgeted LRU cache of decoded raster blocks (tiles or strips), shared by any number of
- * readers. Keys name the file, the IFD and the block; each value counts against `maxBytes` with
+ * readers. Keys name the file, the IFD and the block; each value counts against the budget with
  * the size of the ArrayBuffer it keeps alive (a view of the first rows of a whole decoded block
  * keeps the whole block), so the budget bounds memory. A value larger than the whole budget is not
  * cached.
+ *
+ * With `startBytes`, the budget adapts: the cache remembers the keys (not the data) of the blocks
+ * it evicted, three budgets' worth of bytes. When at least one lookup in eight of a window of 256
+ * asks for such a block again (a cache four times as large would have answered it), the budget
+ * doubles, up to `maxBytes`. A pass that never reads a block twice (cold random windows over a large
+ * catalog) so keeps only `startBytes` of blocks it will not use, while windows that keep coming back
+ * to the same tiles (many chips per scene, several epochs over a small area) grow it to what they
+ * reuse. The budget never shrinks.
  */
 export class BlockCache {
   private readonly map = new Map<string, ArrayBufferView>();
+  /** Keys of evicted blocks, oldest first, with the bytes each held. */
+  private readonly ghosts = new Map<string, number>();
+  private ghostBytes = 0;
   private used = 0;
+  private budgetBytes: number;
+  private windowLookups = 0;
+  private windowGhostHits = 0;
   /** Lookups that found a block. */
   hits = 0;
   /** Lookups that did not. */
   misses = 0;
 
-  constructor(readonly maxBytes: number) {}
+  /**
+   * @param maxBytes - The largest budget (the budget itself unless `options.startBytes` is set).
+   */
+  constructor(
+    readonly maxBytes: number,
+    options: BlockCacheOptions = {},
+  ) {
+    this.budgetBytes = Math.min(maxBytes, options.startBytes ?? maxBytes);
+  }
+
+  /** The budget now: `maxBytes`, or while it adapts, somewhere from `startBytes` up to `maxBytes`. */
+  get budget(): number {
+    return this.budgetBytes;
+  }
 
   /** The cached block, marked most recently used, or undefined. */
   get(key: string): ArrayBufferView | undefined {
     const v = this.map.get(key);
+    if (this.budgetBytes < this.maxBytes) this.judgeGrowth(v === undefined && this.ghosts.has(key));
     if (v === undefined) {
       this.misses++;
       return undefined;
@@ -40,14 +86,11 @@ export class BlockCache {
       this.map.delete(key);
       this.used -= held(old);
     }
-    if (held(value) > this.maxBytes) return;
+    this.forgetGhost(key);
+    if (held(value) > this.budgetBytes) return;
     this.map.set(key, value);
     this.used += held(value);
-    for (const [k, v] of this.map) {
-      if (this.used <= this.maxBytes) break;
-      this.map.delete(k);
-      this.used -= held(v);
-    }
+    this.evictOverBudget();
   }
 
   /** Bytes currently held (of the ArrayBuffers the cached values keep alive). */
@@ -60,10 +103,50 @@ export class BlockCache {
     return this.map.size;
   }
 
-  /** Drops everything. */
+  /** Drops everything (the budget stays as it is). */
   clear(): void {
     this.map.clear();
+    this.ghosts.clear();
     this.used = 0;
+    this.ghostBytes = 0;
+  }
+
+  /** Counts one lookup of the growth window, doubling the budget when enough of them were recent evictions. */
+  private judgeGrowth(ghostHit: boolean): void {
+    this.windowLookups++;
+    if (ghostHit) this.windowGhostHits++;
+    if (this.windowLookups < GROWTH_WINDOW) return;
+    if (this.windowGhostHits >= GROWTH_SHARE * this.windowLookups)
+      this.budgetBytes = Math.min(this.maxBytes, 2 * this.budgetBytes);
+    this.windowLookups = 0;
+    this.windowGhostHits = 0;
+  }
+
+  private evictOverBudget(): void {
+    for (const [k, v] of this.map) {
+      if (this.used <= this.budgetBytes) break;
+      this.map.delete(k);
+      this.used -= held(v);
+      if (this.budgetBytes < this.maxBytes) this.addGhost(k, held(v));
+    }
+  }
+
+  /** Remembers an evicted key, forgetting the oldest ones beyond GHOST_BUDGETS budgets' worth of bytes. */
+  private addGhost(key: string, bytes: number): void {
+    this.ghosts.set(key, bytes);
+    this.ghostBytes += bytes;
+    for (const [k, b] of this.ghosts) {
+      if (this.ghostBytes <= GHOST_BUDGETS * this.budgetBytes) break;
+      this.ghosts.delete(k);
+      this.ghostBytes -= b;
+    }
+  }
+
+  private forgetGhost(key: string): void {
+    const b = this.ghosts.get(key);
+    if (b === undefined) return;
+    this.ghosts.delete(key);
+    this.ghostBytes -= b;
   }
 }
 
