@@ -78,11 +78,11 @@ export interface LoaderOptions {
   prefetch?: number;
   /**
    * Budget of the decoded-block cache shared by all files, fixed; 0 disables it. Default: adaptive,
-   * from 32 MiB (two rows of 512x512 tiles across a 10980-pixel scene: what a grid with overlap
-   * reads again) up to 256 MiB (512 decoded 512x512 uint16 tiles), whatever the core count. The
-   * budget doubles while windows keep asking for tiles it recently evicted (many chips per scene,
-   * epochs over a small area); a cold pass over a large catalog, which rarely reads a tile twice,
-   * keeps it at 32 MiB (see {@link BlockCache}). `loader.cache.budget` shows it.
+   * from 16 MiB (a row of 512x512 uint16 tiles across a 10980-pixel scene is 11 MiB) up to 256 MiB
+   * (512 such tiles), whatever the core count. The budget doubles while windows keep asking for
+   * tiles it recently evicted (a grid with overlap, many chips per scene, epochs over a small area);
+   * a cold pass over a large catalog, which rarely reads a tile twice, keeps it at 16 MiB (see
+   * {@link BlockCache}). `loader.cache.budget` shows it.
    */
   cacheBytes?: number;
   /** Default 'mosaic'. */

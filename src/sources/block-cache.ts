@@ -9,9 +9,9 @@ export interface BlockCacheOptions {
   startBytes?: number;
 }
 
-/** Lookups over which the cache judges whether a larger budget would pay. */
-const GROWTH_WINDOW = 256;
-/** The budget doubles when at least this share of a window's lookups found a recently evicted block. */
+/** Misses over which the cache judges whether a larger budget would pay. */
+const GROWTH_WINDOW = 64;
+/** The budget doubles when at least this share of a window's misses asked for a recently evicted block. */
 const GROWTH_SHARE = 1 / 8;
 /** Evicted keys are remembered for this many budgets' worth of bytes: a hit there means a cache four times as large would have answered. */
 const GHOST_BUDGETS = 3;
@@ -24,9 +24,10 @@ const GHOST_BUDGETS = 3;
  * cached.
  *
  * With `startBytes`, the budget adapts: the cache remembers the keys (not the data) of the blocks
- * it evicted, three budgets' worth of bytes. When at least one lookup in eight of a window of 256
+ * it evicted, three budgets' worth of bytes. When at least one miss in eight of a window of 64
  * asks for such a block again (a cache four times as large would have answered it), the budget
- * doubles, up to `maxBytes`. A pass that never reads a block twice (cold random windows over a large
+ * doubles, up to `maxBytes`: a miss costs a decode, ten times what a hit costs, so even a cache that
+ * already answers most lookups grows while a larger one would save a good share of its misses. A pass that never reads a block twice (cold random windows over a large
  * catalog) so keeps only `startBytes` of blocks it will not use, while windows that keep coming back
  * to the same tiles (many chips per scene, several epochs over a small area) grow it to what they
  * reuse. The budget never shrinks.
@@ -38,7 +39,7 @@ export class BlockCache {
   private ghostBytes = 0;
   private used = 0;
   private budgetBytes: number;
-  private windowLookups = 0;
+  private windowMisses = 0;
   private windowGhostHits = 0;
   /** Lookups that found a block. */
   hits = 0;
@@ -63,9 +64,9 @@ export class BlockCache {
   /** The cached block, marked most recently used, or undefined. */
   get(key: string): ArrayBufferView | undefined {
     const v = this.map.get(key);
-    if (this.budgetBytes < this.maxBytes) this.judgeGrowth(v === undefined && this.ghosts.has(key));
     if (v === undefined) {
       this.misses++;
+      if (this.budgetBytes < this.maxBytes) this.judgeGrowth(this.ghosts.has(key));
       return undefined;
     }
     this.hits++;
@@ -111,14 +112,14 @@ export class BlockCache {
     this.ghostBytes = 0;
   }
 
-  /** Counts one lookup of the growth window, doubling the budget when enough of them were recent evictions. */
+  /** Counts one miss of the growth window, doubling the budget when enough of them were recent evictions. */
   private judgeGrowth(ghostHit: boolean): void {
-    this.windowLookups++;
+    this.windowMisses++;
     if (ghostHit) this.windowGhostHits++;
-    if (this.windowLookups < GROWTH_WINDOW) return;
-    if (this.windowGhostHits >= GROWTH_SHARE * this.windowLookups)
+    if (this.windowMisses < GROWTH_WINDOW) return;
+    if (this.windowGhostHits >= GROWTH_SHARE * this.windowMisses)
       this.budgetBytes = Math.min(this.maxBytes, 2 * this.budgetBytes);
-    this.windowLookups = 0;
+    this.windowMisses = 0;
     this.windowGhostHits = 0;
   }
 
