@@ -31,7 +31,7 @@ export type {
 export { toNumberSamples } from '../tiff/read/number-samples.js';
 export { assertCogLayout, extractCogLayout } from '../tiff/cog-layout.js';
 export type { CogImageLayout, CogLayout } from '../tiff/cog-layout.js';
-export { BlockCache } from '../sources/block-cache.js';
+export { BlockCache, type BlockCacheOptions } from '../sources/block-cache.js';
 export type { ByteRange, ByteSource } from '../sources/byte-source.js';
 export { openSource } from '../sources/open-source.js';
 export type { HttpSourceOptions, SignRequest } from '../sources/http-source.js';
