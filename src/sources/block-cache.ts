@@ -9,8 +9,10 @@ export interface BlockCacheOptions {
   startBytes?: number;
 }
 
-/** Misses over which the cache judges whether a larger budget would pay. */
-const GROWTH_WINDOW = 64;
+/** The cache judges whether a larger budget would pay after every this many misses... */
+const GROWTH_CHECK = 64;
+/** ...over the misses since it last grew, the older half forgotten whenever they pass this many. */
+const GROWTH_MEMORY = 1024;
 /** The budget doubles when at least this share of a window's misses asked for a recently evicted block. */
 const GROWTH_SHARE = 1 / 8;
 /** Evicted keys are remembered for this many budgets' worth of bytes: a hit there means a cache four times as large would have answered. */
@@ -24,13 +26,16 @@ const GHOST_BUDGETS = 3;
  * cached.
  *
  * With `startBytes`, the budget adapts: the cache remembers the keys (not the data) of the blocks
- * it evicted, three budgets' worth of bytes. When at least one miss in eight of a window of 64
- * asks for such a block again (a cache four times as large would have answered it), the budget
- * doubles, up to `maxBytes`: a miss costs a decode, ten times what a hit costs, so even a cache that
- * already answers most lookups grows while a larger one would save a good share of its misses. A pass that never reads a block twice (cold random windows over a large
- * catalog) so keeps only `startBytes` of blocks it will not use, while windows that keep coming back
- * to the same tiles (many chips per scene, several epochs over a small area) grow it to what they
- * reuse. The budget never shrinks.
+ * it evicted, three budgets' worth of bytes. When at least one miss in eight asks for such a block
+ * again (a cache four times as large would have answered it), the budget doubles, up to `maxBytes`.
+ * Misses, not lookups, are what count: a miss costs a decode, ten times what a hit costs, so even a
+ * cache that answers most lookups grows while a larger one would save a good share of its misses.
+ * This is judged every 64 misses over the misses since the budget last grew (the last 1024 to
+ * 2048), so a strong signal acts within 64 misses while a weak one (a few re-reads in a hundred, as
+ * on cold random windows over a large catalog) does not grow the cache by chance over a long run. A
+ * pass that never reads a block twice so keeps only `startBytes` of blocks it will not use, while
+ * windows that keep coming back to the same tiles (a grid with overlap, many chips per scene,
+ * several epochs over a small area) grow it to what they reuse. The budget never shrinks.
  */
 export class BlockCache {
   private readonly map = new Map<string, ArrayBufferView>();
@@ -112,15 +117,19 @@ export class BlockCache {
     this.ghostBytes = 0;
   }
 
-  /** Counts one miss of the growth window, doubling the budget when enough of them were recent evictions. */
+  /** Counts one miss, doubling the budget when enough of the misses since it last grew were recent evictions. */
   private judgeGrowth(ghostHit: boolean): void {
     this.windowMisses++;
     if (ghostHit) this.windowGhostHits++;
-    if (this.windowMisses < GROWTH_WINDOW) return;
-    if (this.windowGhostHits >= GROWTH_SHARE * this.windowMisses)
+    if (this.windowMisses % GROWTH_CHECK !== 0) return;
+    if (this.windowGhostHits >= GROWTH_SHARE * this.windowMisses) {
       this.budgetBytes = Math.min(this.maxBytes, 2 * this.budgetBytes);
-    this.windowMisses = 0;
-    this.windowGhostHits = 0;
+      this.windowMisses = 0;
+      this.windowGhostHits = 0;
+    } else if (this.windowMisses >= 2 * GROWTH_MEMORY) {
+      this.windowMisses /= 2;
+      this.windowGhostHits /= 2;
+    }
   }
 
   private evictOverBudget(): void {
