@@ -202,13 +202,19 @@ async function rawReader(c: Case): Promise<Timing> {
   }
 }
 
-/** The settings of the last loader made (default options but `concurrency`). */
+/** The settings of the last loader made (default options but `concurrency`, and the warm case's cache). */
 let settings = '';
 
 /** A fresh loader reads the case's windows; with `profile`, the timed part runs under the CPU profiler. */
 async function viaLoader(c: Case, profile = false): Promise<Timing & { shares?: ProfileShares }> {
-  const loader = createLoader({ catalog: c.catalog, bands: ['image'], dtype: 'uint16', concurrency: CONC });
-  settings = describeLoaderSettings(loader, CONC);
+  const loader = createLoader({
+    catalog: c.catalog,
+    bands: ['image'],
+    dtype: 'uint16',
+    concurrency: CONC,
+    ...(c.warm ? { cacheBytes: CACHE_MB << 20 } : {}),
+  });
+  if (!c.warm) settings = describeLoaderSettings(loader, CONC);
   try {
     const slices = c.wins.map((w) => sliceOf(c.grid, w));
     for await (const chip of loader.chips(slices.slice(0, c.warm ? slices.length : WARMUP))) void chip;

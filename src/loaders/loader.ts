@@ -27,7 +27,7 @@ const DEPTH_MAX = Math.max(32, 8 * availableParallelism());
 /** Bytes of finished chips the adaptive read-ahead may hold for a slow consumer. */
 const PREFETCH_BYTES = 128 * 2 ** 20;
 /** The default decoded-block cache starts at this budget and may grow to CACHE_MAX (see `cacheBytes`). */
-const CACHE_START = 16 * 2 ** 20;
+const CACHE_START = 8 * 2 ** 20;
 const CACHE_MAX = 256 * 2 ** 20;
 /** Idle chip and scratch arrays kept for reuse: a batch of 16 four-band 256x256 float32 chips. */
 const CHIP_POOL_BYTES = 16 * 2 ** 20;
@@ -78,10 +78,10 @@ export interface LoaderOptions {
   prefetch?: number;
   /**
    * Budget of the decoded-block cache shared by all files, fixed; 0 disables it. Default: adaptive,
-   * from 16 MiB (a row of 512x512 uint16 tiles across a 10980-pixel scene is 11 MiB) up to 256 MiB
+   * from 8 MiB (16 decoded 512x512 uint16 tiles) up to 256 MiB
    * (512 such tiles), whatever the core count. The budget doubles while windows keep asking for
    * tiles it recently evicted (a grid with overlap, many chips per scene, epochs over a small area);
-   * a cold pass over a large catalog, which rarely reads a tile twice, keeps it at 16 MiB (see
+   * a cold pass over a large catalog, which rarely reads a tile twice, keeps it at 8 MiB (see
    * {@link BlockCache}). `loader.cache.budget` shows it.
    */
   cacheBytes?: number;
