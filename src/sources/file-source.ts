@@ -1,6 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { SourceError } from '../errors.js';
 import type { ByteRange, ByteSource } from './byte-source.js';
+import { unfilledBytes } from './unfilled-bytes.js';
 
 /**
  * Opens a local file as a {@link ByteSource} using positional reads on one file handle
@@ -41,10 +42,8 @@ class FileSource implements ByteSource {
   async read(offset: number, length: number): Promise<Uint8Array> {
     if (this.closed)
       throw new SourceError('CLOSED', `${this.href} was closed; open it again to read`, { subject: this.href });
-    // Not zero-filled (every byte is overwritten or the read fails) and owning its ArrayBuffer, so
-    // a decoder thread can take it without a copy.
-    const raw = Buffer.allocUnsafeSlow(length);
-    const buf = new Uint8Array(raw.buffer, raw.byteOffset, length);
+    // every byte is overwritten or the read fails; a decoder thread can take it without a copy
+    const buf = unfilledBytes(length);
     let done = 0;
     try {
       while (done < length) {

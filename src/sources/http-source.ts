@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SourceError } from '../errors.js';
 import type { ByteRange, ByteSource } from './byte-source.js';
 import { readCoalesced } from './coalesce.js';
+import { unfilledBytes } from './unfilled-bytes.js';
 
 /**
  * Options of {@link openHttpSource}.
@@ -331,10 +332,8 @@ class HttpSource implements ByteSource {
         }
         const skip = status === 200 ? offset : 0;
         const want = Number.isFinite(total) ? Math.min(length, total - offset) : length;
-        // Not zero-filled (returned only when every byte arrived) and owning its ArrayBuffer, so a
-        // decoder thread can take it without a copy.
-        const raw = Buffer.allocUnsafeSlow(Math.max(0, want));
-        const buf = new Uint8Array(raw.buffer, raw.byteOffset, raw.length);
+        // returned only when every byte arrived; a decoder thread can take it without a copy
+        const buf = unfilledBytes(Math.max(0, want));
         let pos = -skip;
         res.on('data', (chunk: Buffer) => {
           const from = Math.max(0, -pos);

@@ -2,6 +2,7 @@ import { readSync } from 'node:fs';
 import { GeosliceError, RasterError } from '../../errors.js';
 import type { CogImageLayout } from '../image.js';
 import { decodeBlock, type BlockRef } from './decode-block.js';
+import { unfilledBytes } from '../../sources/unfilled-bytes.js';
 
 /**
  * A block to decode on a worker thread: the compressed bytes own their buffer (transferred).
@@ -58,8 +59,7 @@ async function withBlock(
     buf = scratch.subarray(0, length);
     scratchBusy = true;
   } else {
-    const raw = Buffer.allocUnsafeSlow(length);
-    buf = new Uint8Array(raw.buffer, raw.byteOffset, length);
+    buf = unfilledBytes(length);
   }
   try {
     readFully(task, buf, offset);

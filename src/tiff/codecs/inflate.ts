@@ -1,5 +1,6 @@
 import { constants, Inflate, inflate as zlibInflate, inflateSync, type ZlibOptions } from 'node:zlib';
 import { LIMITS } from '../limits.js';
+import { unfilledBytes } from '../../sources/unfilled-bytes.js';
 
 /** Output chunks are at most this large, so a hostile block size does not allocate up front. */
 const MAX_CHUNK = 8 * 1024 * 1024;
@@ -93,8 +94,7 @@ export function inflatePrefixSync(bytes: Uint8Array, expectedBytes: number, bloc
   handle.onerror = (message) => {
     failure = message;
   };
-  const raw = Buffer.allocUnsafeSlow(expectedBytes);
-  const out = new Uint8Array(raw.buffer, raw.byteOffset, expectedBytes);
+  const out = unfilledBytes(expectedBytes);
   try {
     handle.writeSync(constants.Z_SYNC_FLUSH, bytes, 0, bytes.byteLength, out, 0, expectedBytes);
   } finally {

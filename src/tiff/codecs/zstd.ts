@@ -1,4 +1,5 @@
 import * as zlib from 'node:zlib';
+import { unfilledBytes } from '../../sources/unfilled-bytes.js';
 
 /**
  * One ZSTD decoder: `decode` returns exactly `expected` bytes (owning their buffer) or throws when
@@ -54,9 +55,8 @@ async function fromNapi(): Promise<ZstdDecoder | null> {
     name: 'zstd-napi',
     decode: (bytes, expected) => {
       ctx ??= new binding.DCtx();
-      // Not zero-filled (every byte is written or the call fails) and owning its ArrayBuffer.
-      const raw = Buffer.allocUnsafeSlow(expected);
-      const out = new Uint8Array(raw.buffer, raw.byteOffset, expected);
+      // every byte is written or the call fails
+      const out = unfilledBytes(expected);
       // fails with "Destination buffer is too small" for frames holding more, and on truncation
       const n = ctx.decompress(out, bytes);
       if (n !== expected) throw new Error(`ZSTD data decoded to ${n} of ${expected} bytes`);
