@@ -44,3 +44,8 @@ export class ChipPool {
     return this.idleBytes;
   }
 }
+
+/** An array of `dtype` with `length` elements from `pool` (stale contents), or a new one (zeros) without a pool. */
+export function takeFrom(pool: ChipPool | undefined, dtype: RasterDtype, length: number): TypedArray {
+  return pool ? pool.take(dtype, length) : dtypeInfo(dtype).create(length);
+}

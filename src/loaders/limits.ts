@@ -38,23 +38,23 @@ export function resolveLimits(limits: ResourceLimits | undefined): Required<Reso
 
 /**
  * Why a `width x height` window of `bands` bands is too large — above `maxWindowPixels`, or beyond
- * what one typed array can hold — or null when it is not.
+ * what one typed array can hold — or null when it is not. `what` names the window in the message (a
+ * function is called only then: describing a slice per chip costs).
  */
 export function windowTooLarge(
   width: number,
   height: number,
   bands: number,
-  what: string,
+  what: string | (() => string),
   limits: Required<ResourceLimits>,
 ): string | null {
   const pixels = width * height;
   if (pixels <= limits.maxWindowPixels && pixels * Math.max(1, bands) < 2 ** 32) return null;
-  return `${what}: a ${width} x ${height} window (${pixels.toExponential(2)} pixels${bands > 1 ? ` x ${bands} bands` : ''}) is above the limit of ${limits.maxWindowPixels} pixels; read it in smaller windows or raise limits.maxWindowPixels`;
+  return `${typeof what === 'string' ? what : what()}: a ${width} x ${height} window (${pixels.toExponential(2)} pixels${bands > 1 ? ` x ${bands} bands` : ''}) is above the limit of ${limits.maxWindowPixels} pixels; read it in smaller windows or raise limits.maxWindowPixels`;
 }
 
 /**
- * Refuses a slice grid that is too large ({@link windowTooLarge}) with {@link LoaderError} `TOO_LARGE`
- * naming `what` (a function is called only then: describing a slice per chip costs).
+ * Refuses a slice grid that is too large ({@link windowTooLarge}) with {@link LoaderError} `TOO_LARGE` naming `what`.
  */
 export function checkWindow(
   width: number,
@@ -63,11 +63,8 @@ export function checkWindow(
   what: string | (() => string),
   limits: Required<ResourceLimits>,
 ): void {
-  const pixels = width * height;
-  if (pixels <= limits.maxWindowPixels && pixels * Math.max(1, bands) < 2 ** 32) return;
-  const name = typeof what === 'string' ? what : what();
-  const why = windowTooLarge(width, height, bands, name, limits) as string;
-  throw new LoaderError('TOO_LARGE', why, { subject: name });
+  const why = windowTooLarge(width, height, bands, what, limits);
+  if (why) throw new LoaderError('TOO_LARGE', why, { subject: typeof what === 'string' ? what : what() });
 }
 
 /**

@@ -13,7 +13,7 @@ import { assertCogLayout, type CogLayout } from '../tiff/cog-layout.js';
 import { dtypeInfo, RASTER_DTYPES } from '../tiff/dtype.js';
 import { createMosaic, mergeLayer, mosaicComplete, type Mosaic } from './mosaic.js';
 import { pickLevelForRatio, warpRatio } from './overview.js';
-import type { ChipPool } from './chip-pool.js';
+import { type ChipPool, takeFrom } from './chip-pool.js';
 import { openRaster, type RasterDtype, type RasterReader, type TypedArray, type WindowData } from './raster.js';
 import { clearInvalid, readFileWindow } from './file-window.js';
 import { aligned, nativeChip, nativeWindow } from './native-chip.js';
@@ -466,8 +466,7 @@ interface Ctx {
 
 /** A float array of the composite's type: from the pool (stale contents) or new (zeros). */
 function takeFloats(ctx: Ctx, length: number): Float32Array | Float64Array {
-  const dtype = ctx.float64 ? 'float64' : 'float32';
-  return (ctx.pool ? ctx.pool.take(dtype, length) : dtypeInfo(dtype).create(length)) as Float32Array | Float64Array;
+  return takeFrom(ctx.pool, ctx.float64 ? 'float64' : 'float32', length) as Float32Array | Float64Array;
 }
 
 /** Gives a float array of the composite's type (see {@link takeFloats}) back to the pool, if any. */
@@ -585,8 +584,12 @@ async function readFile(
     return true;
   }
   const { pool } = ctx;
-  const plan = planWarpWith(grid, levelGrid, toSrc, ctx.resampling, (len) =>
-    pool ? (pool.take('float64', len) as Float64Array) : new Float64Array(len),
+  const plan = planWarpWith(
+    grid,
+    levelGrid,
+    toSrc,
+    ctx.resampling,
+    (len) => takeFrom(pool, 'float64', len) as Float64Array,
   );
   // the window's band arrays and masks come from the pool too, in sizes rounded up so that windows
   // of slightly different sizes share them (the reader fills the exact-length views it is offered)

@@ -199,11 +199,12 @@ export function createLoader(opts: LoaderOptions): Loader {
   // the read-ahead: fixed with `prefetch`, else adaptive (see LoaderOptions.prefetch)
   const depthMax = prefetch !== undefined ? Math.max(given ?? 4, prefetch) : Math.max(DEPTH_MAX, 2 * (given ?? 1));
   const concurrency = given ?? (prefetch !== undefined ? 4 : depthMax);
+  const depthStart = given ? 2 * given : DEPTH_START;
   const adaptive = (): AdaptiveDepth<Chip> | undefined =>
     prefetch !== undefined
       ? undefined
       : {
-          start: given ? 2 * given : DEPTH_START,
+          start: depthStart,
           min: given ?? DEPTH_MIN,
           max: depthMax,
           saturated: cpuBusyProbe(),
@@ -236,7 +237,7 @@ export function createLoader(opts: LoaderOptions): Loader {
     return minValid === undefined ? f > 0 : f >= minValid;
   };
   const stats: LoaderStats = { loaded: 0, skippedEmpty: 0, failed: 0 };
-  let depthNow = prefetch !== undefined ? depthMax : given ? 2 * given : DEPTH_START;
+  let depthNow = prefetch !== undefined ? depthMax : depthStart;
   // arrays of chips stacked into batches, reused for later chips (enough for the chips in flight)
   const chipDtype = opts.dtype ?? 'float32';
   const chipPool = new ChipPool(2 * depthMax + 16, CHIP_POOL_BYTES);
@@ -269,9 +270,9 @@ export function createLoader(opts: LoaderOptions): Loader {
   const rowsFor = async (slice: GeoSlice): Promise<[SliceSource[], boolean]> => {
     if (!catalog) return [opts.sources as SliceSource[], false];
     const index = await lookupCatalog(catalog);
-    const owned = index === ownIndex;
+    const own = index === ownIndex ? ownIndex : undefined;
     let rows: CatalogRow[];
-    if (ownIndex && owned) rows = await matchingRows(ownIndex, slice);
+    if (own) rows = await matchingRows(own, slice);
     else {
       rows = [];
       for await (const r of index.query(slice).rows()) rows.push(r);
@@ -284,7 +285,7 @@ export function createLoader(opts: LoaderOptions): Loader {
         { subject: d },
       );
     }
-    return [rows, owned];
+    return [rows, own !== undefined];
   };
 
   const load = async (slice: GeoSlice): Promise<Chip> => {

@@ -2,7 +2,7 @@ import { normalizeCrs } from '../geo/crs.js';
 import type { GeoSlice } from '../geo/slice.js';
 import type { CogLayout } from '../tiff/cog-layout.js';
 import { type DTypeInfo, dtypeInfo, numberDtype, type RasterDtype, type TypedArray } from '../tiff/dtype.js';
-import type { ChipPool } from './chip-pool.js';
+import { type ChipPool, takeFrom } from './chip-pool.js';
 import { clearInvalid, readFileWindow, zeroInvalid } from './file-window.js';
 import { pickLevelForRatio, warpRatio } from './overview.js';
 import type { RasterReader } from './raster.js';
@@ -70,9 +70,9 @@ export async function nativeChip(req: NativeRequest): Promise<NativePixels | nul
   }
   const n = grid.width * grid.height;
   const out = dtypeInfo(req.dtype);
-  const data = req.pool ? req.pool.take(req.dtype, req.bands * n) : out.create(req.bands * n);
+  const data = takeFrom(req.pool, req.dtype, req.bands * n);
   // the reader writes every byte of the first file's mask, so a recycled one will do
-  const mask = req.pool ? (req.pool.take('uint8', n) as Uint8Array) : new Uint8Array(n);
+  const mask = takeFrom(req.pool, 'uint8', n) as Uint8Array;
   // a float64 composite keeps 32-bit integers and doubles exact; the others composite in float32
   const wide = req.dtype === 'float64' || req.dtype === 'int32' || req.dtype === 'uint32';
   // a file in the chip's dtype is read straight into the chip's band planes (and the first one's mask into the chip's)

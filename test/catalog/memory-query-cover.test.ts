@@ -89,6 +89,21 @@ function edgeFootprint(r: Rng, b: BBox): Geometry {
   return { type: 'Polygon', coordinates: [ring.map(([x, y]): Position => [clamp(x, 180), clamp(y, 90)])] };
 }
 
+/** A raster row with one `image` asset, footprint `g`, dated `t` (null: undated). */
+function rowOf(id: string, href: string, g: Geometry, t: Date | null, crs: string): CatalogRow {
+  return {
+    id,
+    assets: { image: { href } },
+    geometry: writeWkb(g),
+    bbox: geometryBBox(g),
+    tmin: t,
+    tmax: t,
+    crs,
+    backend: 'raster',
+    extras: {},
+  };
+}
+
 function rect(x0: number, y0: number, x1: number, y1: number): Position[] {
   return [
     [x0, y0],
@@ -110,17 +125,7 @@ test('rows selected for projected slices equal a brute-force test against the ex
       for (let k = 0; k < 12; k++) {
         const g = edgeFootprint(r, exact[Math.floor(r() * exact.length)]);
         geoms.push(g);
-        rows.push({
-          id: `r${rows.length}`,
-          assets: { image: { href: `/x/${rows.length}.tif` } },
-          geometry: writeWkb(g),
-          bbox: geometryBBox(g),
-          tmin: null,
-          tmax: null,
-          crs: s.crs,
-          backend: 'raster',
-          extras: {},
-        });
+        rows.push(rowOf(`r${rows.length}`, `/x/${rows.length}.tif`, g, null, s.crs));
       }
     }
     const cat = catalogFromRows(rows);
@@ -147,17 +152,7 @@ test('slices across the antimeridian select the rows on both sides (exact boxes,
   assert.equal(plan.exact().length, 2);
   const g = (x0: number, x1: number): Geometry => ({ type: 'Polygon', coordinates: [rect(x0, 44, x1, 46)] });
   const geoms = [g(179.5, 180), g(-180, -179.5), g(170, 171)];
-  const rows: CatalogRow[] = geoms.map((geom, i) => ({
-    id: `r${i}`,
-    assets: { image: { href: `/x/${i}.tif` } },
-    geometry: writeWkb(geom),
-    bbox: geometryBBox(geom),
-    tmin: null,
-    tmax: null,
-    crs: 'EPSG:4326',
-    backend: 'raster',
-    extras: {},
-  }));
+  const rows: CatalogRow[] = geoms.map((geom, i) => rowOf(`r${i}`, `/x/${i}.tif`, geom, null, 'EPSG:4326'));
   const cat = catalogFromRows(rows);
   const got: string[] = [];
   for await (const row of cat.query(s).rows()) got.push(row.id);
@@ -227,17 +222,7 @@ test('matchingRows gives the rows of query(slice).rows(), as the catalog own obj
     const y = 45 + r() * 4;
     const g: Geometry = { type: 'Polygon', coordinates: [rect(x, y, x + 0.2 + r() * 0.5, y + 0.2 + r() * 0.5)] };
     const t = new Date(Date.UTC(2024, 0, 1 + Math.floor(r() * 300)));
-    rows.push({
-      id: `m${i}`,
-      assets: { image: { href: `/x/${i}.tif` } },
-      geometry: writeWkb(g),
-      bbox: geometryBBox(g),
-      tmin: t,
-      tmax: t,
-      crs: 'EPSG:32633',
-      backend: 'raster',
-      extras: {},
-    });
+    rows.push(rowOf(`m${i}`, `/x/${i}.tif`, g, t, 'EPSG:32633'));
   }
   const cat = catalogFromRows(rows) as MemoryCatalog;
   let matched = 0;

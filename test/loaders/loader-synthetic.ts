@@ -92,3 +92,42 @@ export function openerOf(...rasters: SyntheticRaster[]) {
     return r;
   };
 }
+
+/** A raster whose window reads wait, counting how many are in flight. */
+export interface DelayedRaster {
+  reader: RasterReader;
+  /** The most reads in flight at once so far (set it to 0 to count again). */
+  peak: number;
+}
+
+/**
+ * A 100 x 100 single-band raster `mem://s` in EPSG:32633 (pixel (x, y) holds x + 1000 y) whose
+ * `readWindow` first waits `delayMs(x0)` milliseconds.
+ */
+export function delayedRaster(delayMs: (x0: number) => number): DelayedRaster {
+  const r = syntheticRaster({
+    href: 'mem://s',
+    crs: 'EPSG:32633',
+    transform: [0, 1, 0, 100, 0, -1],
+    width: 100,
+    height: 100,
+    value: (_b, x, y) => x + 1000 * y,
+  });
+  let inFlight = 0;
+  const out: DelayedRaster = {
+    peak: 0,
+    reader: {
+      ...r.reader,
+      info: r.reader.info,
+      close: r.reader.close,
+      readWindow: async (...a: Parameters<RasterReader['readWindow']>) => {
+        inFlight++;
+        out.peak = Math.max(out.peak, inFlight);
+        await new Promise((res) => setTimeout(res, delayMs(a[1])));
+        inFlight--;
+        return r.reader.readWindow(...a);
+      },
+    },
+  };
+  return out;
+}

@@ -14,7 +14,7 @@ import { writeWkb } from '../../src/geo/wkb.js';
 import { extractCogLayout } from '../../src/tiff/cog-layout.js';
 import { createLoader } from '../../src/loaders/loader.js';
 import { openRaster } from '../../src/loaders/raster.js';
-import { openerOf, syntheticRaster } from './loader-synthetic.js';
+import { delayedRaster, openerOf, syntheticRaster } from './loader-synthetic.js';
 
 const dir = fileURLToPath(new URL('../fixtures/loaders/warp/', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'geoslice-loader-'));
@@ -108,29 +108,9 @@ test('with the COG header cached in the catalog, a load reads no header (a corru
 });
 
 test('chips keeps slice order under concurrency, bounds the loads in flight, and reports or throws failures in place', async () => {
-  let inFlight = 0;
-  let maxInFlight = 0;
-  const r = syntheticRaster({
-    href: 'mem://s',
-    crs: 'EPSG:32633',
-    transform: [0, 1, 0, 100, 0, -1],
-    width: 100,
-    height: 100,
-    value: (_b, x, y) => x + 1000 * y,
-  });
-  const slow = {
-    ...r.reader,
-    info: r.reader.info,
-    close: r.reader.close,
-    readWindow: async (...a: Parameters<typeof r.reader.readWindow>) => {
-      inFlight++;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      // finish in reverse order of start: later slices resolve first
-      await new Promise((res) => setTimeout(res, 20 - (a[1] % 20)));
-      inFlight--;
-      return r.reader.readWindow(...a);
-    },
-  };
+  // finish in reverse order of start: later slices resolve first
+  const delayed = delayedRaster((x0) => 20 - (x0 % 20));
+  const slow = delayed.reader;
   const slices: GeoSlice[] = Array.from({ length: 12 }, (_, i) => ({
     bounds: [i, 0, i + 4, 4],
     crs: 'EPSG:32633',
@@ -146,7 +126,7 @@ test('chips keeps slice order under concurrency, bounds the loads in flight, and
     (e: unknown) => e instanceof LoaderError && e.code === 'NO_COVERAGE',
   );
   assert.deepEqual(got, [0, 1, 2, 3, 4, 5, 6]);
-  assert.ok(maxInFlight <= 3 && maxInFlight >= 2, `max in flight ${maxInFlight}`);
+  assert.ok(delayed.peak <= 3 && delayed.peak >= 2, `max in flight ${delayed.peak}`);
 
   const failed: GeoSlice[] = [];
   const tolerant = createLoader({

@@ -11,9 +11,16 @@ import { type AdaptiveDepth, mapOrdered } from '../../src/loaders/prefetch.js';
 import { createLoader } from '../../src/loaders/loader.js';
 import { LoaderError } from '../../src/errors.js';
 import type { GeoSlice } from '../../src/geo/slice.js';
-import { syntheticRaster } from './loader-synthetic.js';
+import { delayedRaster } from './loader-synthetic.js';
 
 const sleep = (ms: number): Promise<void> => new Promise<void>((r) => setTimeout(r, ms));
+/** A task that gives back its input after `ms` milliseconds. */
+const after =
+  (ms: number) =>
+  async (x: number): Promise<number> => {
+    await sleep(ms);
+    return x;
+  };
 
 /** Runs `n` items through mapOrdered; returns the values, the peak of tasks running and of items started but not consumed, and the depths seen. */
 async function run(
@@ -72,14 +79,7 @@ test('a fast consumer of slow tasks grows the read-ahead up to its maximum; orde
 });
 
 test('growth pauses while saturated() says the cores are busy', async () => {
-  const r = await run(
-    60,
-    async (x) => {
-      await sleep(5);
-      return x;
-    },
-    { start: 3, min: 2, max: 12, saturated: () => true },
-  );
+  const r = await run(60, after(5), { start: 3, min: 2, max: 12, saturated: () => true });
   assert.deepEqual(r.depths, [3]);
   assert.ok(r.peakAhead <= 3);
 });
@@ -104,50 +104,27 @@ test('a slow consumer of fast tasks shrinks the read-ahead to its minimum; memor
 });
 
 test('the byte budget caps the read-ahead (never below the minimum)', async () => {
-  const big = await run(
-    100,
-    async (x) => {
-      await sleep(10);
-      return x;
-    },
-    {
-      start: 2,
-      min: 2,
-      max: 40,
-      budgetBytes: 1000,
-      bytesOf: () => 200,
-    },
-  );
+  const big = await run(100, after(10), {
+    start: 2,
+    min: 2,
+    max: 40,
+    budgetBytes: 1000,
+    bytesOf: () => 200,
+  });
   assert.equal(Math.max(...big.depths), 5, 'grew to budget / bytes = 5, not 40');
   assert.ok(big.peakAhead <= 5);
-  const huge = await run(
-    20,
-    async (x) => {
-      await sleep(5);
-      return x;
-    },
-    {
-      start: 6,
-      min: 3,
-      max: 40,
-      budgetBytes: 1000,
-      bytesOf: () => 1e9,
-    },
-  );
+  const huge = await run(20, after(5), {
+    start: 6,
+    min: 3,
+    max: 40,
+    budgetBytes: 1000,
+    bytesOf: () => 1e9,
+  });
   assert.equal(huge.depths.at(-1), 3, 'results larger than the budget leave the minimum');
 });
 
 test('an explicit concurrency still caps the tasks running while the read-ahead adapts', async () => {
-  const r = await run(
-    60,
-    async (x) => {
-      await sleep(10);
-      return x;
-    },
-    { start: 4, min: 4, max: 16 },
-    undefined,
-    4,
-  );
+  const r = await run(60, after(10), { start: 4, min: 4, max: 16 }, undefined, 4);
   assert.equal(r.peakRunning, 4);
   assert.deepEqual(r.depths, [4], 'with every slot busy, a deeper read-ahead would only queue: it does not grow');
   // with free slots, the consumer waiting grows it
@@ -202,28 +179,8 @@ test('failures are yielded in place and a failing source rethrows after the earl
 });
 
 test('the loader adapts its read-ahead by default (slow reads: more in flight), keeps an explicit prefetch, and ends at a failing slice with a typed error', async () => {
-  let inFlight = 0;
-  let peak = 0;
-  const r = syntheticRaster({
-    href: 'mem://s',
-    crs: 'EPSG:32633',
-    transform: [0, 1, 0, 100, 0, -1],
-    width: 100,
-    height: 100,
-    value: (_b, x, y) => x + 1000 * y,
-  });
-  const slow = {
-    ...r.reader,
-    info: r.reader.info,
-    close: r.reader.close,
-    readWindow: async (...a: Parameters<typeof r.reader.readWindow>) => {
-      inFlight++;
-      peak = Math.max(peak, inFlight);
-      await sleep(15);
-      inFlight--;
-      return r.reader.readWindow(...a);
-    },
-  };
+  const delayed = delayedRaster(() => 15);
+  const slow = delayed.reader;
   const slices: GeoSlice[] = Array.from({ length: 90 }, (_, i) => ({
     bounds: [i % 90, 0, (i % 90) + 4, 4],
     crs: 'EPSG:32633',
@@ -238,14 +195,14 @@ test('the loader adapts its read-ahead by default (slow reads: more in flight), 
     got,
     slices.map((s) => s.bounds[0] + 96000),
   );
-  assert.ok(peak > start, `slow reads: up to ${peak} in flight (starts at ${start})`);
+  assert.ok(delayed.peak > start, `slow reads: up to ${delayed.peak} in flight (starts at ${start})`);
   assert.ok(adaptive.prefetchDepth > start && adaptive.prefetchDepth <= Math.max(32, 8 * availableParallelism()));
 
-  peak = 0;
+  delayed.peak = 0;
   const fixed = createLoader({ sources: ['mem://s'], open: async () => slow, prefetch: 5, concurrency: 2 });
   assert.equal(fixed.prefetchDepth, 5);
   for await (const c of fixed.chips(slices.slice(0, 20))) void c;
-  assert.equal(peak, 2);
+  assert.equal(delayed.peak, 2);
   assert.equal(fixed.prefetchDepth, 5);
   assert.equal(createLoader({ sources: ['mem://s'], concurrency: 3 }).prefetchDepth, 6);
   assert.equal(createLoader({ sources: ['mem://s'], prefetch: 0, concurrency: 3 }).prefetchDepth, 3);
