@@ -1,3 +1,5 @@
+import { holdBlock, releaseBlock } from './block-buffers.js';
+
 /**
  * Options of {@link BlockCache}.
  */
@@ -88,12 +90,16 @@ export class BlockCache {
   /** Stores a block, evicting least recently used blocks until the budget holds. */
   set(key: string, value: ArrayBufferView): void {
     const old = this.map.get(key);
+    const keep = held(value) <= this.budgetBytes;
+    // the new block is held before the old one is released (they may share a buffer)
+    if (keep) holdBlock(value);
     if (old !== undefined) {
       this.map.delete(key);
       this.used -= held(old);
+      releaseBlock(old);
     }
     this.forgetGhost(key);
-    if (held(value) > this.budgetBytes) return;
+    if (!keep) return;
     this.map.set(key, value);
     this.used += held(value);
     this.evictOverBudget();
@@ -111,6 +117,7 @@ export class BlockCache {
 
   /** Drops everything (the budget stays as it is). */
   clear(): void {
+    for (const v of this.map.values()) releaseBlock(v);
     this.map.clear();
     this.ghosts.clear();
     this.used = 0;
@@ -137,6 +144,7 @@ export class BlockCache {
       if (this.used <= this.budgetBytes) break;
       this.map.delete(k);
       this.used -= held(v);
+      releaseBlock(v);
       if (this.budgetBytes < this.maxBytes) this.addGhost(k, held(v));
     }
   }

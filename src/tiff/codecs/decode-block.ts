@@ -63,8 +63,9 @@ function jpegComplete(b: Uint8Array): boolean {
  * ZSTD through the fastest of `zstdDecoders()` (node:zlib, the optional native zstd-napi, WebAssembly); JPEG
  * goes through libjpeg-turbo when the optional `sharp` is installed (exactly GDAL's pixels), else
  * geotiff.js's decoder (within ±3); WebP needs sharp; LERC uses the LERC library's WebAssembly build
- * (`lerc`). Throws {@link RasterError} `UNSUPPORTED_COMPRESSION` or
- * `CORRUPT_BLOCK` naming the file and block.
+ * (`lerc`). `into`, a buffer of the whole block's size, is where a DEFLATE prefix and the native
+ * ZSTD decoder write (the result is then a view of it); the others allocate. Throws
+ * {@link RasterError} `UNSUPPORTED_COMPRESSION` or `CORRUPT_BLOCK` naming the file and block.
  */
 export async function decodeBlock(
   bytes: Uint8Array,
@@ -72,7 +73,7 @@ export async function decodeBlock(
   rows: number,
   littleEndian: boolean,
   where: BlockRef,
-  opts: { syncInflate?: boolean; partial?: boolean } = {},
+  opts: { syncInflate?: boolean; partial?: boolean; into?: Uint8Array } = {},
 ): Promise<Uint8Array> {
   const samples = img.planarConfiguration === 1 ? img.samplesPerPixel : 1;
   const expected = decodedBlockBytes(img, rows);
@@ -89,10 +90,13 @@ export async function decodeBlock(
       // a prefix inflates past `rows` rows, at most to the whole block: one output buffer of that size
       const block = partial ? decodedBlockBytes(img, img.blockHeight) : expected;
       if (!opts.syncInflate) out = await inflateAsync(bytes, expected, partial, block);
-      else out = partial ? inflatePrefixSync(bytes, expected, block) : inflateStrictSync(bytes, expected, false);
+      else
+        out = partial
+          ? inflatePrefixSync(bytes, expected, block, opts.into)
+          : inflateStrictSync(bytes, expected, false);
     } else if (c === LZW) out = lzwDecode(bytes, expected);
     else if (c === PACKBITS) out = packbitsDecode(bytes, expected);
-    else if (c === ZSTD) out = await zstdDecode(bytes, expected);
+    else if (c === ZSTD) out = await zstdDecode(bytes, expected, opts.into);
     else if (c === LERC) out = await lercDecode(bytes, img, expected);
     else if (GEOTIFF_CODECS.has(c)) {
       if (c === JPEG && !jpegComplete(bytes)) throw new Error('the JPEG stream is truncated (no EOI marker)');

@@ -80,9 +80,15 @@ interface ZlibEngine {
  * corrupt stream throws; a prefix that holds fewer bytes, or a stream that ends before them,
  * returns what it gave (shorter than `expectedBytes`: the caller refuses or reads the whole block).
  * The stream's checksum, at its end, is not reached and so not verified. `blockBytes` is what the
- * whole block decodes to (for the fallback through `inflateSync`).
+ * whole block decodes to: the output is a view of `into` when given (at least `expectedBytes`
+ * long), else of a new whole-block buffer, which the main thread can reuse for later blocks.
  */
-export function inflatePrefixSync(bytes: Uint8Array, expectedBytes: number, blockBytes: number): Uint8Array {
+export function inflatePrefixSync(
+  bytes: Uint8Array,
+  expectedBytes: number,
+  blockBytes: number,
+  into?: Uint8Array,
+): Uint8Array {
   const engine = new Inflate({ chunkSize: constants.Z_MIN_CHUNK }) as unknown as ZlibEngine;
   const handle = engine._handle;
   const state = engine._writeState;
@@ -94,7 +100,7 @@ export function inflatePrefixSync(bytes: Uint8Array, expectedBytes: number, bloc
   handle.onerror = (message) => {
     failure = message;
   };
-  const out = unfilledBytes(expectedBytes);
+  const out = into && into.byteLength >= expectedBytes ? into : unfilledBytes(Math.max(expectedBytes, blockBytes));
   try {
     handle.writeSync(constants.Z_SYNC_FLUSH, bytes, 0, bytes.byteLength, out, 0, expectedBytes);
   } finally {
@@ -102,5 +108,5 @@ export function inflatePrefixSync(bytes: Uint8Array, expectedBytes: number, bloc
   }
   if (failure !== null) throw new Error(failure);
   const written = expectedBytes - state[0];
-  return written === expectedBytes ? out : out.subarray(0, written);
+  return out.subarray(0, written);
 }

@@ -1,7 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { RasterError } from '../../errors.js';
+import { adoptBlockBuffer, takeBlockBuffer } from '../../sources/block-buffers.js';
 import { decodedBlockBytes } from '../blocks.js';
+import { COMPRESSION } from '../tags.js';
 import type { CogImageLayout } from '../image.js';
 import { decodeBlock, type BlockRef } from './decode-block.js';
 import type { DecodeResult, DecodeTask } from './decode-worker.js';
@@ -73,6 +75,7 @@ export async function decodeBlockPooled(
     return decodeBlock(bytes, img, rows, littleEndian, where, { partial });
   // Hand the bytes over without a copy when they own their buffer (the caller does not reuse them).
   const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+  const out = outputFor(img, partial);
   const task: DecodeTask = {
     bytes: own,
     img: { ...img, offsets: [], byteCounts: [] },
@@ -80,10 +83,13 @@ export async function decodeBlockPooled(
     littleEndian,
     where,
     partial,
+    ...(out ? { out } : {}),
   };
-  const r = await runPooled<DecodeResult>(DECODE_ENTRY, task, [task.bytes.buffer as ArrayBuffer]);
-  if (r instanceof Uint8Array) return r;
-  throw new RasterError(r.error.code, r.error.message, { subject: r.error.subject });
+  const r = await runPooled<DecodeResult>(DECODE_ENTRY, task, [
+    task.bytes.buffer as ArrayBuffer,
+    ...(out ? [out] : []),
+  ]);
+  return decodedOrThrow(r, img);
 }
 
 /**
@@ -109,6 +115,7 @@ export async function readDecodePooled(
   where: BlockRef,
   partial: boolean,
 ): Promise<Uint8Array> {
+  const out = outputFor(img, partial);
   const task: DecodeTask = {
     bytes: new Uint8Array(0),
     file,
@@ -117,10 +124,31 @@ export async function readDecodePooled(
     littleEndian,
     where,
     partial,
+    ...(out ? { out } : {}),
   };
-  const r = await runPooled<DecodeResult>(DECODE_ENTRY, task);
-  if (r instanceof Uint8Array) return r;
-  throw new RasterError(r.error.code, r.error.message, { subject: r.error.subject });
+  const r = await runPooled<DecodeResult>(DECODE_ENTRY, task, out ? [out] : []);
+  return decodedOrThrow(r, img);
+}
+
+/**
+ * An idle whole-block buffer for a decoder that writes into one (a DEFLATE prefix, ZSTD; see
+ * `decodeBlock`), or undefined.
+ */
+function outputFor(img: CogImageLayout, partial: boolean): ArrayBuffer | undefined {
+  const c = img.compression;
+  const deflate = c === COMPRESSION.DEFLATE || c === COMPRESSION.DEFLATE_OLD;
+  if (!(deflate && partial) && c !== COMPRESSION.ZSTD) return undefined;
+  return takeBlockBuffer(decodedBlockBytes(img, img.blockHeight));
+}
+
+/**
+ * The decoded block a worker sent, its buffer adopted for reuse when it is a whole-block buffer (a
+ * buffer transferred from the worker is this thread's alone), or the worker's typed error.
+ */
+function decodedOrThrow(r: DecodeResult, img: CogImageLayout): Uint8Array {
+  if (!(r instanceof Uint8Array)) throw new RasterError(r.error.code, r.error.message, { subject: r.error.subject });
+  if (r.buffer.byteLength === decodedBlockBytes(img, img.blockHeight)) adoptBlockBuffer(r.buffer as ArrayBuffer);
+  return r;
 }
 
 /**

@@ -8,7 +8,8 @@ import { unfilledBytes } from '../../sources/unfilled-bytes.js';
 export interface ZstdDecoder {
   /** `node:zlib` (Node >= 22.15), `zstd-napi` (the optional native package) or `wasm` (geotiff.js's build). */
   name: 'node:zlib' | 'zstd-napi' | 'wasm';
-  decode(bytes: Uint8Array, expected: number): Uint8Array;
+  /** `into`: a buffer of at least `expected` bytes the decoder may decode into (the native one does); the result may be a view of it. */
+  decode(bytes: Uint8Array, expected: number, into?: Uint8Array): Uint8Array;
 }
 
 /** The part of Node's zlib that has ZSTD (Node >= 22.15 / 23.8; absent in Node 20). */
@@ -53,10 +54,10 @@ async function fromNapi(): Promise<ZstdDecoder | null> {
   let ctx: InstanceType<NapiBinding['DCtx']> | null = null;
   return {
     name: 'zstd-napi',
-    decode: (bytes, expected) => {
+    decode: (bytes, expected, into) => {
       ctx ??= new binding.DCtx();
       // every byte is written or the call fails
-      const out = unfilledBytes(expected);
+      const out = into && into.byteLength >= expected ? into.subarray(0, expected) : unfilledBytes(expected);
       // fails with "Destination buffer is too small" for frames holding more, and on truncation
       const n = ctx.decompress(out, bytes);
       if (n !== expected) throw new Error(`ZSTD data decoded to ${n} of ${expected} bytes`);
@@ -103,7 +104,7 @@ export function zstdDecoders(): Promise<ZstdDecoder[]> {
  * Strict ZSTD decoding with the fastest of {@link zstdDecoders}: the frames must decode to exactly
  * `expected` bytes; anything else throws an Error.
  */
-export async function zstdDecode(bytes: Uint8Array, expected: number): Promise<Uint8Array> {
+export async function zstdDecode(bytes: Uint8Array, expected: number, into?: Uint8Array): Promise<Uint8Array> {
   const [best] = await zstdDecoders();
-  return best.decode(bytes, expected);
+  return best.decode(bytes, expected, into);
 }

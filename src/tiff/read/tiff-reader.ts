@@ -6,6 +6,7 @@ import { unpackBitmask } from '../codecs/bitmask.js';
 import { SUPPORTED_COMPRESSIONS } from '../codecs/decode-block.js';
 import { decodeBlockPooled, decodesOnWorkers, readDecodePooled } from '../codecs/worker-pool.js';
 import type { RasterInfo, RasterReader, WindowData } from '../raster-reader.js';
+import { dropBlock, holdBlock, releaseBlock } from '../../sources/block-buffers.js';
 import type { BlockCache } from '../../sources/block-cache.js';
 import type { ByteRange, ByteSource } from '../../sources/byte-source.js';
 import { LIMITS } from '../limits.js';
@@ -34,7 +35,8 @@ export class TiffRasterReader implements RasterReader {
   private readonly nodata: number | null;
   /** The nodata value of int64/uint64 rasters, exactly; null for other dtypes or without one. */
   private readonly nodataBig: bigint | null;
-  private readonly inflight = new Map<string, Promise<Uint8Array>>();
+  /** Blocks being read and decoded, with how many readers wait for each (see {@link blocks}). */
+  private readonly inflight = new Map<string, { block: Promise<Uint8Array>; readers: number }>();
   private closed = false;
 
   constructor(
@@ -157,43 +159,48 @@ export class TiffRasterReader implements RasterReader {
       maskImg ? this.blocks(level, maskImg, blockJobs(maskImg, cx0, cy0, cx1, cy1), true) : Promise.resolve(null),
     ]);
 
-    const bw = img.blockWidth;
-    const S = planar ? 1 : img.samplesPerPixel;
-    for (let k = 0; k < wanted.length; k++) {
-      const { job, plane } = wanted[k];
-      const px = viewTyped(this.layout.dtype, decoded[k]);
-      const bx0 = job.col * bw;
-      const by0 = job.row * img.blockHeight;
-      const ix0 = Math.max(cx0, bx0);
-      const ix1 = Math.min(cx1, bx0 + bw);
-      const iy0 = Math.max(cy0, by0);
-      const iy1 = Math.min(cy1, by0 + job.rows);
-      const n = ix1 - ix0;
-      if (S > 1) {
-        deinterleave(
-          px,
-          S,
-          bands,
-          data,
-          iy0,
-          iy1,
-          (iy0 - by0) * bw + (ix0 - bx0),
-          bw,
-          (iy0 - y0) * w + (ix0 - x0),
-          w,
-          n,
-        );
-        continue;
-      }
-      for (let bi = 0; bi < bands.length; bi++) {
-        if (planar && bands[bi] !== plane) continue;
-        const out = data[bi];
-        for (let y = iy0; y < iy1; y++) {
-          const o = (y - y0) * w + (ix0 - x0);
-          const s = (y - by0) * bw + (ix0 - bx0);
-          out.set(px.subarray(s, s + n) as never, o);
+    try {
+      const bw = img.blockWidth;
+      const S = planar ? 1 : img.samplesPerPixel;
+      for (let k = 0; k < wanted.length; k++) {
+        const { job, plane } = wanted[k];
+        const px = viewTyped(this.layout.dtype, decoded[k]);
+        const bx0 = job.col * bw;
+        const by0 = job.row * img.blockHeight;
+        const ix0 = Math.max(cx0, bx0);
+        const ix1 = Math.min(cx1, bx0 + bw);
+        const iy0 = Math.max(cy0, by0);
+        const iy1 = Math.min(cy1, by0 + job.rows);
+        const n = ix1 - ix0;
+        if (S > 1) {
+          deinterleave(
+            px,
+            S,
+            bands,
+            data,
+            iy0,
+            iy1,
+            (iy0 - by0) * bw + (ix0 - bx0),
+            bw,
+            (iy0 - y0) * w + (ix0 - x0),
+            w,
+            n,
+          );
+          continue;
+        }
+        for (let bi = 0; bi < bands.length; bi++) {
+          if (planar && bands[bi] !== plane) continue;
+          const out = data[bi];
+          for (let y = iy0; y < iy1; y++) {
+            const o = (y - y0) * w + (ix0 - x0);
+            const s = (y - by0) * bw + (ix0 - bx0);
+            out.set(px.subarray(s, s + n) as never, o);
+          }
         }
       }
+    } finally {
+      // every block came held (see `blocks`); once copied, it may be evicted and its buffer reused
+      for (const b of decoded) releaseBlock(b);
     }
     for (let y = cy0; y < cy1; y++) mask.fill(1, (y - y0) * w + (cx0 - x0), (y - y0) * w + (cx1 - x0));
     if (maskImg && maskBlocks)
@@ -234,7 +241,7 @@ export class TiffRasterReader implements RasterReader {
     if (this.closed) return;
     this.closed = true;
     // worker threads may still be reading blocks through the source's descriptor
-    await Promise.allSettled([...this.inflight.values()]);
+    await Promise.allSettled([...this.inflight.values()].map((e) => e.block));
     if (this.ownsSource) await this.source.close();
   }
 
@@ -295,12 +302,14 @@ export class TiffRasterReader implements RasterReader {
       const cached = this.cache?.get(key);
       if (cached && cached.byteLength >= need * cachedRowBytes) {
         countRead('blockCacheHits');
+        holdBlock(cached);
         result[i] = Promise.resolve(cached as Uint8Array);
         continue;
       }
       const pending = this.inflight.get(key) ?? this.inflight.get(partKey);
       if (pending) {
-        result[i] = pending;
+        pending.readers++;
+        result[i] = pending.block;
         continue;
       }
       const offset = img.offsets[block];
@@ -366,22 +375,32 @@ export class TiffRasterReader implements RasterReader {
             }),
           );
         }
-        const p = decoded
-          .then((bytes) => {
+        const entry = { block: decoded, readers: 1 };
+        entry.block = decoded.then(
+          (bytes) => {
             // Rows past `t.rows` may have been inflated but not un-predicted: keep exactly `t.rows`.
             const out = isMask
               ? unpackBitmask(bytes, img.blockWidth, t.rows)
               : widen
                 ? widenSamples(bytes, stored, img.blockWidth, t.rows, S)
                 : bytes.subarray(0, t.rows * rowBytes);
+            if (out.buffer !== bytes.buffer) dropBlock(bytes);
+            // one hold per waiting reader, taken in the same step that ends the wait: no reader
+            // joins later, and none of the block's holders can release it before they all hold it
+            this.inflight.delete(t.key);
+            holdBlock(out, entry.readers);
             const fullKey = keyOf(t.block);
             if (this.cache && (this.cache.peek(fullKey)?.byteLength ?? -1) < out.byteLength)
               this.cache.set(fullKey, out);
             return out;
-          })
-          .finally(() => this.inflight.delete(t.key));
-        this.inflight.set(t.key, p);
-        result[t.i] = p;
+          },
+          (e: unknown) => {
+            this.inflight.delete(t.key);
+            throw e;
+          },
+        );
+        this.inflight.set(t.key, entry);
+        result[t.i] = entry.block;
       });
     }
     return Promise.all(result);
