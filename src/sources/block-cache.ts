@@ -25,7 +25,8 @@ const GHOST_BUDGETS = 3;
  * readers. Keys name the file, the IFD and the block; each value counts against the budget with
  * the size of the ArrayBuffer it keeps alive (a view of the first rows of a whole decoded block
  * keeps the whole block), so the budget bounds memory. A value larger than the whole budget is not
- * cached.
+ * cached. The cache holds what it keeps (see `block-buffers.ts`): an evicted block's buffer may go
+ * back to the decode threads once no reader holds it either.
  *
  * With `startBytes`, the budget adapts: the cache remembers the keys (not the data) of the blocks
  * it evicted, three budgets' worth of bytes. When at least one miss in eight asks for such a block

@@ -378,6 +378,8 @@ export class TiffRasterReader implements RasterReader {
         const entry = { block: decoded, readers: 1 };
         entry.block = decoded.then(
           (bytes) => {
+            // No reader joins from here on: the holds below are one per reader that waited.
+            this.inflight.delete(t.key);
             // Rows past `t.rows` may have been inflated but not un-predicted: keep exactly `t.rows`.
             const out = isMask
               ? unpackBitmask(bytes, img.blockWidth, t.rows)
@@ -385,9 +387,8 @@ export class TiffRasterReader implements RasterReader {
                 ? widenSamples(bytes, stored, img.blockWidth, t.rows, S)
                 : bytes.subarray(0, t.rows * rowBytes);
             if (out.buffer !== bytes.buffer) dropBlock(bytes);
-            // one hold per waiting reader, taken in the same step that ends the wait: no reader
-            // joins later, and none of the block's holders can release it before they all hold it
-            this.inflight.delete(t.key);
+            // taken in the same step that ends the wait, so no holder can release the block (and
+            // its buffer be reused) before every waiting reader holds it
             holdBlock(out, entry.readers);
             const fullKey = keyOf(t.block);
             if (this.cache && (this.cache.peek(fullKey)?.byteLength ?? -1) < out.byteLength)
