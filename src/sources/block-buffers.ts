@@ -18,8 +18,8 @@ const MAX_FREE_BYTES = 8 * 2 ** 20;
 
 /** Holds of the adopted buffers now in use (a buffer not in here is not reused). */
 const holds = new WeakMap<ArrayBuffer, number>();
-/** Idle buffers by byte length, most recently freed last. */
-const free = new Map<number, ArrayBuffer[]>();
+/** Idle buffers, most recently freed last. */
+const free: ArrayBuffer[] = [];
 let freeBytes = 0;
 let reused = 0;
 
@@ -56,19 +56,23 @@ export function dropBlock(block: ArrayBufferView): void {
 function makeFree(buffer: ArrayBuffer): void {
   holds.delete(buffer);
   if (buffer.byteLength === 0 || freeBytes + buffer.byteLength > MAX_FREE_BYTES) return;
-  const list = free.get(buffer.byteLength);
-  if (list) list.push(buffer);
-  else free.set(buffer.byteLength, [buffer]);
+  free.push(buffer);
   freeBytes += buffer.byteLength;
 }
 
-/** An idle buffer of exactly `byteLength` bytes (its old contents left in place), or undefined. */
-export function takeBlockBuffer(byteLength: number): ArrayBuffer | undefined {
-  const list = free.get(byteLength);
-  const buffer = list?.pop();
-  if (!buffer) return undefined;
-  if (list?.length === 0) free.delete(byteLength);
-  freeBytes -= byteLength;
+/**
+ * The smallest idle buffer of `minBytes` to `maxBytes` bytes (its old contents left in place), or
+ * undefined.
+ */
+export function takeBlockBuffer(minBytes: number, maxBytes = minBytes): ArrayBuffer | undefined {
+  let best = -1;
+  for (let i = 0; i < free.length; i++) {
+    const n = free[i].byteLength;
+    if (n >= minBytes && n <= maxBytes && (best < 0 || n < free[best].byteLength)) best = i;
+  }
+  if (best < 0) return undefined;
+  const [buffer] = free.splice(best, 1);
+  freeBytes -= buffer.byteLength;
   reused++;
   return buffer;
 }

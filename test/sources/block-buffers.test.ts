@@ -39,7 +39,7 @@ describe('decoded-block buffers', () => {
     assert.equal(takeBlockBuffer(8192), block.buffer);
   });
 
-  it('never hands out a buffer that was not adopted, nor one of another size', () => {
+  it('never hands out a buffer that was not adopted, nor one outside the sizes asked for', () => {
     const plain = new Uint8Array(2048);
     holdBlock(plain);
     releaseBlock(plain);
@@ -48,8 +48,22 @@ describe('decoded-block buffers', () => {
     const block = adopted(2048);
     holdBlock(block);
     releaseBlock(block);
-    assert.equal(takeBlockBuffer(1024), undefined);
-    assert.equal(takeBlockBuffer(2048), block.buffer);
+    assert.equal(takeBlockBuffer(1024), undefined, 'larger than the most asked for');
+    assert.equal(takeBlockBuffer(4096, 8192), undefined, 'smaller than the least asked for');
+    assert.equal(takeBlockBuffer(1024, 4096), block.buffer);
+  });
+
+  it('hands out the smallest idle buffer that fits', () => {
+    const sizes = [6000, 4500, 9000];
+    const blocks = sizes.map((n) => adopted(n));
+    for (const b of blocks) {
+      holdBlock(b);
+      releaseBlock(b);
+    }
+    assert.equal(takeBlockBuffer(4000, 10_000), blocks[1].buffer);
+    assert.equal(takeBlockBuffer(4000, 10_000), blocks[0].buffer);
+    assert.equal(takeBlockBuffer(4000, 8000), undefined);
+    assert.equal(takeBlockBuffer(9000), blocks[2].buffer);
   });
 
   it('a release past the holds is ignored, so it cannot free a buffer another holder still reads', () => {

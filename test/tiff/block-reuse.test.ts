@@ -52,8 +52,8 @@ function tileStream(tx: number, ty: number): Buffer {
 function windows(seed: number, n: number): [number, number, number, number][] {
   const next = noise(seed);
   return Array.from({ length: n }, () => {
-    const w = 1 + (next() % 300);
-    const h = 1 + (next() % 300);
+    const w = 1 + (next() % 400);
+    const h = 1 + (next() % 400);
     return [next() % (W - w), next() % (H - h), w, h];
   });
 }
@@ -152,7 +152,7 @@ describe('decoded blocks whose buffers are reused', () => {
   it('give exactly the tiles pixels without a cache (only the waiting readers hold a block)', async () => {
     const before = blockBufferStats().reused;
     const r = await openRaster(path, { layout });
-    await readAll(r, windows(3, 400), 16);
+    await readAll(r, windows(3, 2000), 32);
     await r.close();
     assert.ok(
       blockBufferStats().reused > before + 100,

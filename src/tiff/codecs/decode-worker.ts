@@ -1,7 +1,6 @@
 import { readSync } from 'node:fs';
 import { GeosliceError, RasterError } from '../../errors.js';
 import type { CogImageLayout } from '../image.js';
-import { decodedBlockBytes } from '../blocks.js';
 import { decodeBlock, type BlockRef } from './decode-block.js';
 import { unfilledBytes } from '../../sources/unfilled-bytes.js';
 
@@ -23,7 +22,7 @@ export interface DecodeTask {
   where: BlockRef;
   /** True when `bytes` is only a prefix of a DEFLATE block. */
   partial: boolean;
-  /** A whole-block buffer to decode into (transferred; see `decodeBlock`'s `into`), when one is idle. */
+  /** A buffer to decode into (transferred; see `decodeBlock`'s `into`), when the main thread has one idle. */
   out?: ArrayBuffer;
 }
 
@@ -117,16 +116,15 @@ async function readAndDecode(task: DecodeTask): Promise<Uint8Array> {
 }
 
 /**
- * The decoded bytes as they can be sent back: a view of a whole-block buffer (`blockBytes` long,
- * which the main thread reuses for later blocks), or one that covers at least half of its buffer,
- * is transferred as it is (the receiver gets the same offset and length, so the rest of the buffer
+ * The decoded bytes as they can be sent back: a view of the buffer the task gave to decode into
+ * (`given`, which the main thread reuses for later blocks), or one that covers at least half of its
+ * buffer, is transferred as it is (the receiver gets the same offset and length, so the rest of the buffer
  * travels along unused and unread); a smaller one (e.g. a slice of Node's shared 8 KiB pool,
  * which must never be transferred) is copied into a buffer of its own (a Buffer's `slice()`
  * would not copy).
  */
-export function transferable(out: Uint8Array, blockBytes: number): Uint8Array {
-  const whole = out.buffer.byteLength === blockBytes;
-  return whole || out.byteLength * 2 >= out.buffer.byteLength ? out : new Uint8Array(out);
+export function transferable(out: Uint8Array, given?: ArrayBuffer): Uint8Array {
+  return out.buffer === given || out.byteLength * 2 >= out.buffer.byteLength ? out : new Uint8Array(out);
 }
 
 /**
@@ -135,7 +133,7 @@ export function transferable(out: Uint8Array, blockBytes: number): Uint8Array {
  */
 export default async function decodeInWorker(task: DecodeTask): Promise<DecodeResult> {
   try {
-    return transferable(await readAndDecode(task), decodedBlockBytes(task.img, task.img.blockHeight));
+    return transferable(await readAndDecode(task), task.out);
   } catch (e) {
     if (e instanceof GeosliceError) return { error: { code: e.code, message: e.message, subject: e.subject } };
     return {

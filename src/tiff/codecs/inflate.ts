@@ -80,8 +80,8 @@ interface ZlibEngine {
  * corrupt stream throws; a prefix that holds fewer bytes, or a stream that ends before them,
  * returns what it gave (shorter than `expectedBytes`: the caller refuses or reads the whole block).
  * The stream's checksum, at its end, is not reached and so not verified. `blockBytes` is what the
- * whole block decodes to: the output is a view of `into` when given (at least `expectedBytes`
- * long), else of a new whole-block buffer, which the main thread can reuse for later blocks.
+ * whole block decodes to (for the fallback through `inflateSync`). The output is a view of `into`
+ * when it is given and long enough, else of a new buffer of `expectedBytes`.
  */
 export function inflatePrefixSync(
   bytes: Uint8Array,
@@ -100,7 +100,7 @@ export function inflatePrefixSync(
   handle.onerror = (message) => {
     failure = message;
   };
-  const out = into && into.byteLength >= expectedBytes ? into : unfilledBytes(Math.max(expectedBytes, blockBytes));
+  const out = into && into.byteLength >= expectedBytes ? into : unfilledBytes(expectedBytes);
   try {
     handle.writeSync(constants.Z_SYNC_FLUSH, bytes, 0, bytes.byteLength, out, 0, expectedBytes);
   } finally {
@@ -108,5 +108,5 @@ export function inflatePrefixSync(
   }
   if (failure !== null) throw new Error(failure);
   const written = expectedBytes - state[0];
-  return out.subarray(0, written);
+  return written === out.byteLength ? out : out.subarray(0, written);
 }

@@ -75,7 +75,7 @@ export async function decodeBlockPooled(
     return decodeBlock(bytes, img, rows, littleEndian, where, { partial });
   // Hand the bytes over without a copy when they own their buffer (the caller does not reuse them).
   const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
-  const out = outputFor(img, partial);
+  const out = outputFor(img, rows, partial);
   const task: DecodeTask = {
     bytes: own,
     img: { ...img, offsets: [], byteCounts: [] },
@@ -89,7 +89,7 @@ export async function decodeBlockPooled(
     task.bytes.buffer as ArrayBuffer,
     ...(out ? [out] : []),
   ]);
-  return decodedOrThrow(r, img);
+  return decodedOrThrow(r);
 }
 
 /**
@@ -115,7 +115,7 @@ export async function readDecodePooled(
   where: BlockRef,
   partial: boolean,
 ): Promise<Uint8Array> {
-  const out = outputFor(img, partial);
+  const out = outputFor(img, rows, partial);
   const task: DecodeTask = {
     bytes: new Uint8Array(0),
     file,
@@ -127,27 +127,28 @@ export async function readDecodePooled(
     ...(out ? { out } : {}),
   };
   const r = await runPooled<DecodeResult>(DECODE_ENTRY, task, out ? [out] : []);
-  return decodedOrThrow(r, img);
+  return decodedOrThrow(r);
 }
 
 /**
- * An idle whole-block buffer for a decoder that writes into one (a DEFLATE prefix, ZSTD; see
- * `decodeBlock`), or undefined.
+ * An idle buffer that holds `rows` rows of `img`, at most twice their size, for a decoder that writes
+ * into one (a DEFLATE prefix, ZSTD; see `decodeBlock`), or undefined.
  */
-function outputFor(img: CogImageLayout, partial: boolean): ArrayBuffer | undefined {
+function outputFor(img: CogImageLayout, rows: number, partial: boolean): ArrayBuffer | undefined {
   const c = img.compression;
   const deflate = c === COMPRESSION.DEFLATE || c === COMPRESSION.DEFLATE_OLD;
   if (!(deflate && partial) && c !== COMPRESSION.ZSTD) return undefined;
-  return takeBlockBuffer(decodedBlockBytes(img, img.blockHeight));
+  const bytes = decodedBlockBytes(img, rows);
+  return takeBlockBuffer(bytes, 2 * bytes);
 }
 
 /**
- * The decoded block a worker sent, its buffer adopted for reuse when it is a whole-block buffer (a
- * buffer transferred from the worker is this thread's alone), or the worker's typed error.
+ * The decoded block a worker sent, its buffer adopted for reuse (a buffer transferred from a worker
+ * is this thread's alone), or the worker's typed error.
  */
-function decodedOrThrow(r: DecodeResult, img: CogImageLayout): Uint8Array {
+function decodedOrThrow(r: DecodeResult): Uint8Array {
   if (!(r instanceof Uint8Array)) throw new RasterError(r.error.code, r.error.message, { subject: r.error.subject });
-  if (r.buffer.byteLength === decodedBlockBytes(img, img.blockHeight)) adoptBlockBuffer(r.buffer as ArrayBuffer);
+  adoptBlockBuffer(r.buffer as ArrayBuffer);
   return r;
 }
 
