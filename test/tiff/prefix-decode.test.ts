@@ -9,11 +9,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { openRaster } from '../../src/loaders/raster.js';
+import { readCounters } from '../../src/tiff/read/read-counters.js';
 import { prefixBytes } from '../../src/tiff/blocks.js';
 import type { CogLayout } from '../../src/tiff/cog-layout.js';
 import { decodeBlock } from '../../src/tiff/codecs/decode-block.js';
 import { transferable } from '../../src/tiff/codecs/decode-worker.js';
 import { inflatePrefixSync, inflateStrictSync } from '../../src/tiff/codecs/inflate.js';
+import { lzwDecode, lzwEncode } from '../../src/tiff/codecs/lzw.js';
 import { decodeBlockPooled, decodeThreads, setDecodeThreads } from '../../src/tiff/codecs/worker-pool.js';
 import type { CogImageLayout } from '../../src/tiff/image.js';
 
@@ -163,62 +165,86 @@ describe('decoded blocks from the worker threads', () => {
     assert.deepEqual(new Uint8Array(pooled), new Uint8Array(inline));
   });
 
-  it('windows read on the workers (prefixes, short prefixes, whole blocks, in parallel) equal the pixels', async () => {
-    // 3 x 2 tiles of 256 x 256: even tiles are noise in their top half and flat below, so a
-    // proportional prefix for the top rows is short; odd ones are noise throughout.
-    const across = 3;
-    const down = 2;
-    const img = image(W, 2, across, down);
-    const tiles = Array.from({ length: across * down }, (_, k) => pixels(W, 10 + k, k % 2 === 0 ? W / 2 : W));
-    const streams = tiles.map((t) => deflateSync(bytesOf(differenced(t, W))));
-    const need = 100;
-    const short = streams[0].subarray(0, prefixBytes(streams[0].length, need, W));
-    assert.ok(
-      inflateSync(short, { finishFlush: 2 }).byteLength < need * ROW,
-      'the proportional prefix of tile 0 does not hold its top rows',
-    );
-    let offset = 0;
-    for (const s of streams) {
-      img.offsets.push(offset);
-      img.byteCounts.push(s.length);
-      offset += s.length;
-    }
-    const path = join(dir, 'tiles.raw');
-    writeFileSync(path, Buffer.concat(streams));
-    const layout: CogLayout = {
-      version: 1,
-      littleEndian: true,
-      width: img.width,
-      height: img.height,
-      bands: 1,
-      dtype: 'uint16',
-      nodata: null,
-      crs: null,
-      transform: [0, 1, 0, 0, 0, -1],
-      images: [img],
-      masks: [null],
-    };
-    const pixel = (x: number, y: number) => {
-      const k = Math.floor(y / W) * across + Math.floor(x / W);
-      return tiles[k][(y % W) * W + (x % W)];
-    };
-    const r = await openRaster(path, { layout });
-    const windows: [number, number, number, number][] = [];
-    for (let k = 0; k < across * down; k++) {
-      const x0 = (k % across) * W;
-      const y0 = Math.floor(k / across) * W;
-      windows.push([x0 + 5, y0, 200, need], [x0, y0 + 30, W, 200], [x0 + 17, y0 + 3, 64, W - 3]);
-    }
-    const got = await Promise.all(windows.map(([x, y, w, h]) => r.readWindow(0, x, y, w, h, [0])));
-    windows.forEach(([x0, y0, w, h], i) => {
-      const d = got[i].data[0];
-      for (let y = 0; y < h; y++)
-        for (let x = 0; x < w; x++)
-          if (d[y * w + x] !== pixel(x0 + x, y0 + y))
-            assert.fail(
-              `window ${i} [${x0}, ${y0}, ${w}, ${h}] pixel (${x}, ${y}): ${d[y * w + x]} != ${pixel(x0 + x, y0 + y)}`,
-            );
+  for (const codec of [
+    {
+      name: 'DEFLATE',
+      compression: 8,
+      compress: (b: Uint8Array) => deflateSync(b),
+      holds: (prefix: Uint8Array) => inflateSync(prefix, { finishFlush: 2 }).byteLength,
+    },
+    {
+      name: 'LZW',
+      compression: 5,
+      compress: (b: Uint8Array) => lzwEncode(b),
+      holds: (prefix: Uint8Array) => {
+        try {
+          return lzwDecode(prefix, W * ROW).byteLength;
+        } catch (e) {
+          return Number(/after (\d+) of/.exec((e as Error).message)?.[1]);
+        }
+      },
+    },
+  ])
+    it(`${codec.name}: windows read on the workers (prefixes, short prefixes, whole blocks, in parallel) equal the pixels`, async () => {
+      // 3 x 2 tiles of 256 x 256: even tiles are noise in their top half and flat below, so a
+      // proportional prefix for the top rows is short; odd ones are noise throughout.
+      const across = 3;
+      const down = 2;
+      const img = { ...image(W, 2, across, down), compression: codec.compression };
+      const tiles = Array.from({ length: across * down }, (_, k) => pixels(W, 10 + k, k % 2 === 0 ? W / 2 : W));
+      const streams = tiles.map((t) => codec.compress(bytesOf(differenced(t, W))));
+      const need = 100;
+      const short = streams[0].subarray(0, prefixBytes(streams[0].length, need, W));
+      assert.ok(codec.holds(short) < need * ROW, 'the proportional prefix of tile 0 does not hold its top rows');
+      let offset = 0;
+      for (const s of streams) {
+        img.offsets.push(offset);
+        img.byteCounts.push(s.length);
+        offset += s.length;
+      }
+      const path = join(dir, `tiles-${codec.name}.raw`);
+      writeFileSync(path, Buffer.concat(streams));
+      const layout: CogLayout = {
+        version: 1,
+        littleEndian: true,
+        width: img.width,
+        height: img.height,
+        bands: 1,
+        dtype: 'uint16',
+        nodata: null,
+        crs: null,
+        transform: [0, 1, 0, 0, 0, -1],
+        images: [img],
+        masks: [null],
+      };
+      const pixel = (x: number, y: number) => {
+        const k = Math.floor(y / W) * across + Math.floor(x / W);
+        return tiles[k][(y % W) * W + (x % W)];
+      };
+      // the first rows of a tile are read as a prefix of its bytes
+      const read = readCounters().bytesRead;
+      const top = await openRaster(path, { layout });
+      const topRows = await top.readWindow(0, W + 3, 0, 50, 20, [0]);
+      assert.ok(readCounters().bytesRead - read < img.byteCounts[1] / 2, 'the top rows were not read as a prefix');
+      assert.equal(topRows.data[0][19 * 50 + 7], pixel(W + 10, 19));
+      await top.close();
+      const r = await openRaster(path, { layout });
+      const windows: [number, number, number, number][] = [];
+      for (let k = 0; k < across * down; k++) {
+        const x0 = (k % across) * W;
+        const y0 = Math.floor(k / across) * W;
+        windows.push([x0 + 5, y0, 200, need], [x0, y0 + 30, W, 200], [x0 + 17, y0 + 3, 64, W - 3]);
+      }
+      const got = await Promise.all(windows.map(([x, y, w, h]) => r.readWindow(0, x, y, w, h, [0])));
+      windows.forEach(([x0, y0, w, h], i) => {
+        const d = got[i].data[0];
+        for (let y = 0; y < h; y++)
+          for (let x = 0; x < w; x++)
+            if (d[y * w + x] !== pixel(x0 + x, y0 + y))
+              assert.fail(
+                `window ${i} [${x0}, ${y0}, ${w}, ${h}] pixel (${x}, ${y}): ${d[y * w + x]} != ${pixel(x0 + x, y0 + y)}`,
+              );
+      });
+      await r.close();
     });
-    await r.close();
-  });
 });

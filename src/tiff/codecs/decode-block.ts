@@ -63,8 +63,9 @@ function jpegComplete(b: Uint8Array): boolean {
  * ZSTD through the fastest of `zstdDecoders()` (node:zlib, the optional native zstd-napi, WebAssembly); JPEG
  * goes through libjpeg-turbo when the optional `sharp` is installed (exactly GDAL's pixels), else
  * geotiff.js's decoder (within ±3); WebP needs sharp; LERC uses the LERC library's WebAssembly build
- * (`lerc`). `into`, a buffer at least as long as the rows decode to, is where a DEFLATE prefix and
- * the native ZSTD decoder write (the result is then a view of it); the others allocate. Throws
+ * (`lerc`). `into`, a buffer at least as long as the rows decode to (4096 bytes more for LZW), is
+ * where a DEFLATE prefix, LZW and the native ZSTD decoder write (the result is then a view of it);
+ * the others allocate. Throws
  * {@link RasterError} `UNSUPPORTED_COMPRESSION` or `CORRUPT_BLOCK` naming the file and block.
  */
 export async function decodeBlock(
@@ -94,7 +95,7 @@ export async function decodeBlock(
         out = partial
           ? inflatePrefixSync(bytes, expected, block, opts.into)
           : inflateStrictSync(bytes, expected, false);
-    } else if (c === LZW) out = lzwDecode(bytes, expected);
+    } else if (c === LZW) out = lzwDecode(bytes, expected, opts.into);
     else if (c === PACKBITS) out = packbitsDecode(bytes, expected);
     else if (c === ZSTD) out = await zstdDecode(bytes, expected, opts.into);
     else if (c === LERC) out = await lercDecode(bytes, img, expected);

@@ -75,9 +75,11 @@ export function lzwEncode(input: Uint8Array): Uint8Array {
 /**
  * Strict TIFF LZW decoding (the inverse of {@link lzwEncode}) into exactly `expected` bytes, like
  * libtiff's LZWDecode: a code beyond the string table, a string code right after Clear, or data that ends before `expected` bytes were produced throws an Error.
- * Data after the `expected` bytes (or after EndOfInformation) is ignored.
+ * Data after the `expected` bytes (or after EndOfInformation) is ignored, so the first rows of a
+ * block decode from a prefix of its bytes. The result is a view of `into` when that holds
+ * `expected + 4096` bytes (its old contents do not matter), else of a new buffer.
  */
-export function lzwDecode(input: Uint8Array, expected: number): Uint8Array {
+export function lzwDecode(input: Uint8Array, expected: number, into?: Uint8Array): Uint8Array {
   const CLEAR = 256;
   const EOI = 257;
   // The string of a code is a run of earlier output: where it starts and how long it is. A new
@@ -86,7 +88,7 @@ export function lzwDecode(input: Uint8Array, expected: number): Uint8Array {
   const start = new Int32Array(4096);
   const length = new Int32Array(4096).fill(1, 0, 256);
   // Room for one whole string past `expected` (at most 4095 bytes), so copies need no clamping.
-  const out = new Uint8Array(expected + 4096);
+  const out = into && into.byteLength >= expected + 4096 ? into : new Uint8Array(expected + 4096);
   let pos = 0;
   let acc = 0;
   let accBits = 0;

@@ -131,14 +131,15 @@ export async function readDecodePooled(
 }
 
 /**
- * An idle buffer that holds `rows` rows of `img`, at most twice their size, for a decoder that writes
- * into one (a DEFLATE prefix, ZSTD; see `decodeBlock`), or undefined.
+ * An idle buffer that holds `rows` rows of `img` (and LZW's 4096 bytes of slack), at most twice
+ * that, for a decoder that writes into one (a DEFLATE prefix, LZW, ZSTD; see `decodeBlock`), or
+ * undefined.
  */
 function outputFor(img: CogImageLayout, rows: number, partial: boolean): ArrayBuffer | undefined {
   const c = img.compression;
   const deflate = c === COMPRESSION.DEFLATE || c === COMPRESSION.DEFLATE_OLD;
-  if (!(deflate && partial) && c !== COMPRESSION.ZSTD) return undefined;
-  const bytes = decodedBlockBytes(img, rows);
+  if (!(deflate && partial) && c !== COMPRESSION.ZSTD && c !== COMPRESSION.LZW) return undefined;
+  const bytes = decodedBlockBytes(img, rows) + (c === COMPRESSION.LZW ? 4096 : 0);
   return takeBlockBuffer(bytes, 2 * bytes);
 }
 

@@ -11,6 +11,7 @@ import type { BlockCache } from '../../sources/block-cache.js';
 import type { ByteRange, ByteSource } from '../../sources/byte-source.js';
 import { LIMITS } from '../limits.js';
 import { countRead } from './read-counters.js';
+import { COMPRESSION } from '../tags.js';
 import {
   allocTyped,
   dtypeBytes,
@@ -30,6 +31,9 @@ import { widenSamples } from '../codecs/widen-samples.js';
  * window, reads them in one coalesced request batch, decodes them concurrently, de-duplicates
  * concurrent requests for the same block, and copies them into per-band arrays with a validity mask.
  */
+/** Codecs whose first rows decode from a prefix of the block's bytes (streams read from the start). */
+const PREFIX_CODECS: ReadonlySet<number> = new Set([COMPRESSION.DEFLATE, COMPRESSION.DEFLATE_OLD, COMPRESSION.LZW]);
+
 export class TiffRasterReader implements RasterReader {
   readonly info: RasterInfo;
   private readonly nodata: number | null;
@@ -266,9 +270,9 @@ export class TiffRasterReader implements RasterReader {
 
   /**
    * Decoded blocks (same order as `jobs`), from the cache, in-flight requests or the source. A job
-   * that needs only the first `need` rows of a DEFLATE block reads a prefix of the block's bytes
-   * ({@link prefixBytes}) and inflates only that (on a worker thread: only up to the `need` rows),
-   * falling back to the whole block when the prefix turns out too short. The cache keeps the longest decoded prefix of each block; a shorter one is a miss.
+   * that needs only the first `need` rows of a DEFLATE or LZW block reads a prefix of the block's
+   * bytes ({@link prefixBytes}) and decodes only up to the `need` rows (on the main thread a DEFLATE
+   * prefix inflates whole), falling back to the whole block when the prefix turns out too short. The cache keeps the longest decoded prefix of each block; a shorter one is a miss.
    */
   private async blocks(
     level: number,
@@ -277,7 +281,7 @@ export class TiffRasterReader implements RasterReader {
     isMask: boolean,
   ): Promise<Uint8Array[]> {
     const keyOf = (b: number) => `${this.href}#${isMask ? 'm' : 'i'}${level}:${b}`;
-    const prefixable = !isMask && (img.compression === 8 || img.compression === 32946);
+    const prefixable = !isMask && PREFIX_CODECS.has(img.compression);
     const rowBytes = isMask ? 0 : decodedBlockBytes(img, 1);
     // samples read wider than stored (1..15-bit integers, float16) are widened once, before caching
     const stored: StoredSamples | null = isMask ? null : tiffSamples(img.bitsPerSample, img.sampleFormat);
