@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { deflateSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import { RasterError } from '../../src/errors.js';
-import type { CogImageLayout } from '../../src/tiff/cog-layout.js';
+import { uint16Tiled } from '../tiff/uint16-tiles.js';
 import { unpackBitmask } from '../../src/tiff/codecs/bitmask.js';
 import { swapBytes } from '../../src/tiff/codecs/byteswap.js';
 import { decodeBlock } from '../../src/tiff/codecs/decode-block.js';
@@ -146,24 +146,15 @@ describe('small codecs', () => {
 });
 
 describe('decodeBlock', () => {
-  const img: CogImageLayout = {
+  const img = uint16Tiled({
     width: 64,
     height: 64,
-    tiled: true,
-    blockWidth: 64,
-    blockHeight: 64,
-    offsets: [0],
-    byteCounts: [0],
+    block: 64,
     compression: 8,
     predictor: 2,
-    bitsPerSample: 16,
-    sampleFormat: 1,
-    samplesPerPixel: 1,
-    planarConfiguration: 1,
-    photometric: 1,
-    jpegTables: null,
-    lercParameters: null,
-  };
+    offsets: [0],
+    byteCounts: [0],
+  });
   const where = { href: 'mem.tif', image: 0, block: 0 };
   const values = Uint16Array.from({ length: 64 * 64 }, (_, i) => (i * 37) & 0xffff);
   const encoded = deflateSync(new Uint8Array(encodeHorizontal(values, 64, 64, 1).buffer));

@@ -6,8 +6,9 @@ import { deflateSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { RasterError } from '../../src/errors.js';
-import { extractCogLayout, type CogLayout } from '../../src/tiff/cog-layout.js';
+import { extractCogLayout } from '../../src/tiff/cog-layout.js';
 import { openRaster } from '../../src/loaders/raster.js';
+import { uint16Layout, uint16Tiled } from '../tiff/uint16-tiles.js';
 import { BlockCache } from '../../src/sources/block-cache.js';
 import type { ByteRange, ByteSource } from '../../src/sources/byte-source.js';
 import { openFileSource } from '../../src/sources/file-source.js';
@@ -132,38 +133,17 @@ describe('openRaster / readWindow', () => {
       const tile = deflateSync(new Uint8Array(px.buffer));
       const path = join(dir, 'one-tile.raw');
       writeFileSync(path, tile);
-      const layout: CogLayout = {
-        version: 1,
-        littleEndian: true,
-        width: 128,
-        height: 128,
-        bands: 1,
-        dtype: 'uint16',
-        nodata: null,
-        crs: null,
-        transform: [0, 1, 0, 0, 0, -1],
-        images: [
-          {
-            width: 128,
-            height: 128,
-            tiled: true,
-            blockWidth: 128,
-            blockHeight: 128,
-            offsets: [0],
-            byteCounts: [tile.length],
-            compression: 8,
-            predictor: 1,
-            bitsPerSample: 16,
-            sampleFormat: 1,
-            samplesPerPixel: 1,
-            planarConfiguration: 1,
-            photometric: 1,
-            jpegTables: null,
-            lercParameters: null,
-          },
-        ],
-        masks: [null],
-      };
+      const layout = uint16Layout(
+        uint16Tiled({
+          width: 128,
+          height: 128,
+          block: 128,
+          compression: 8,
+          predictor: 1,
+          offsets: [0],
+          byteCounts: [tile.length],
+        }),
+      );
       const expect = (y0: number, h: number) =>
         Array.from({ length: h * 8 }, (_, i) => px[(y0 + Math.floor(i / 8)) * 128 + (i % 8)]);
       for (const [y0, h, reads] of [
@@ -199,38 +179,17 @@ describe('openRaster / readWindow', () => {
       const tile = deflateSync(new Uint8Array(px.buffer));
       const path = join(dir, 'tile.raw');
       writeFileSync(path, tile);
-      const layout: CogLayout = {
-        version: 1,
-        littleEndian: true,
-        width: 256,
-        height: 256,
-        bands: 1,
-        dtype: 'uint16',
-        nodata: null,
-        crs: null,
-        transform: [0, 1, 0, 0, 0, -1],
-        images: [
-          {
-            width: 256,
-            height: 256,
-            tiled: true,
-            blockWidth: 256,
-            blockHeight: 256,
-            offsets: [0],
-            byteCounts: [tile.length],
-            compression: 8,
-            predictor: 1,
-            bitsPerSample: 16,
-            sampleFormat: 1,
-            samplesPerPixel: 1,
-            planarConfiguration: 1,
-            photometric: 1,
-            jpegTables: null,
-            lercParameters: null,
-          },
-        ],
-        masks: [null],
-      };
+      const layout = uint16Layout(
+        uint16Tiled({
+          width: 256,
+          height: 256,
+          block: 256,
+          compression: 8,
+          predictor: 1,
+          offsets: [0],
+          byteCounts: [tile.length],
+        }),
+      );
       const src = await countingSource(path);
       const cache = new BlockCache(1 << 20);
       const r = await openRaster(path, { layout, source: src, blockCache: cache });

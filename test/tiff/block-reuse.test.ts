@@ -12,6 +12,7 @@ import { openRaster, type RasterReader } from '../../src/loaders/raster.js';
 import { blockBufferStats } from '../../src/sources/block-buffers.js';
 import { BlockCache } from '../../src/sources/block-cache.js';
 import type { CogLayout } from '../../src/tiff/cog-layout.js';
+import { uint16Layout, uint16Tiled, xorshift } from './uint16-tiles.js';
 import { decodeThreads, setDecodeThreads } from '../../src/tiff/codecs/worker-pool.js';
 
 const T = 256;
@@ -20,20 +21,9 @@ const DOWN = 4;
 const W = T * ACROSS;
 const H = T * DOWN;
 
-/** xorshift32, the same for every run. */
-function noise(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return x >>> 0;
-  };
-}
-
 /** The image: noise, so every tile compresses to about its own size and decodes on the workers. */
 const image = (() => {
-  const next = noise(99);
+  const next = xorshift(99);
   return Uint16Array.from({ length: W * H }, () => next() & 0xffff);
 })();
 
@@ -50,7 +40,7 @@ function tileStream(tx: number, ty: number): Buffer {
 
 /** Random windows: inside one tile (read as prefixes), across tiles, and whole tiles. */
 function windows(seed: number, n: number): [number, number, number, number][] {
-  const next = noise(seed);
+  const next = xorshift(seed);
   return Array.from({ length: n }, () => {
     const w = 1 + (next() % 400);
     const h = 1 + (next() % 400);
@@ -98,38 +88,9 @@ describe('decoded blocks whose buffers are reused', () => {
         offset += s.length;
       }
     writeFileSync(path, Buffer.concat(streams));
-    layout = {
-      version: 1,
-      littleEndian: true,
-      width: W,
-      height: H,
-      bands: 1,
-      dtype: 'uint16',
-      nodata: null,
-      crs: null,
-      transform: [0, 1, 0, 0, 0, -1],
-      images: [
-        {
-          width: W,
-          height: H,
-          tiled: true,
-          blockWidth: T,
-          blockHeight: T,
-          offsets,
-          byteCounts,
-          compression: 8,
-          predictor: 2,
-          bitsPerSample: 16,
-          sampleFormat: 1,
-          samplesPerPixel: 1,
-          planarConfiguration: 1,
-          photometric: 1,
-          jpegTables: null,
-          lercParameters: null,
-        },
-      ],
-      masks: [null],
-    };
+    layout = uint16Layout(
+      uint16Tiled({ width: W, height: H, block: T, compression: 8, predictor: 2, offsets, byteCounts }),
+    );
   });
   after(() => {
     setDecodeThreads(threads);

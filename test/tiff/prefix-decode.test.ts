@@ -11,31 +11,20 @@ import { deflateSync, inflateSync } from 'node:zlib';
 import { openRaster } from '../../src/loaders/raster.js';
 import { readCounters } from '../../src/tiff/read/read-counters.js';
 import { prefixBytes } from '../../src/tiff/blocks.js';
-import type { CogLayout } from '../../src/tiff/cog-layout.js';
 import { decodeBlock } from '../../src/tiff/codecs/decode-block.js';
 import { transferable } from '../../src/tiff/codecs/decode-worker.js';
 import { inflatePrefixSync, inflateStrictSync } from '../../src/tiff/codecs/inflate.js';
 import { lzwDecode, lzwEncode } from '../../src/tiff/codecs/lzw.js';
 import { decodeBlockPooled, decodeThreads, setDecodeThreads } from '../../src/tiff/codecs/worker-pool.js';
 import type { CogImageLayout } from '../../src/tiff/image.js';
+import { uint16Layout, uint16Tiled, xorshift } from './uint16-tiles.js';
 
 const W = 256;
 const ROW = W * 2; // uint16
 
-/** xorshift32 noise, the same for every run. */
-function noise(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return x >>> 0;
-  };
-}
-
 /** `rows` rows of uint16 pixels: rows below `flatFrom` are noise, the rest a constant. */
 function pixels(rows: number, seed: number, flatFrom = rows): Uint16Array {
-  const next = noise(seed);
+  const next = xorshift(seed);
   const px = new Uint16Array(W * rows);
   for (let i = 0; i < px.length; i++) px[i] = i < flatFrom * W ? next() & 0xffff : 7;
   return px;
@@ -50,24 +39,7 @@ function differenced(px: Uint16Array, rows: number): Uint16Array {
 }
 
 function image(rows: number, predictor: number, across = 1, down = 1): CogImageLayout {
-  return {
-    width: W * across,
-    height: rows * down,
-    tiled: true,
-    blockWidth: W,
-    blockHeight: rows,
-    offsets: [],
-    byteCounts: [],
-    compression: 8,
-    predictor,
-    bitsPerSample: 16,
-    sampleFormat: 1,
-    samplesPerPixel: 1,
-    planarConfiguration: 1,
-    photometric: 1,
-    jpegTables: null,
-    lercParameters: null,
-  };
+  return uint16Tiled({ width: W * across, height: rows * down, block: [W, rows], compression: 8, predictor });
 }
 
 const bytesOf = (a: Uint16Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
@@ -204,19 +176,7 @@ describe('decoded blocks from the worker threads', () => {
       }
       const path = join(dir, `tiles-${codec.name}.raw`);
       writeFileSync(path, Buffer.concat(streams));
-      const layout: CogLayout = {
-        version: 1,
-        littleEndian: true,
-        width: img.width,
-        height: img.height,
-        bands: 1,
-        dtype: 'uint16',
-        nodata: null,
-        crs: null,
-        transform: [0, 1, 0, 0, 0, -1],
-        images: [img],
-        masks: [null],
-      };
+      const layout = uint16Layout(img);
       const pixel = (x: number, y: number) => {
         const k = Math.floor(y / W) * across + Math.floor(x / W);
         return tiles[k][(y % W) * W + (x % W)];
