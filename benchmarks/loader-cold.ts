@@ -23,7 +23,11 @@
  * (`performance.eventLoopUtilization`) and the CPU used by the whole process as a share of all cores.
  *
  *   npx tsx benchmarks/loader-cold.ts [--size 10980] [--chips 300] [--concurrency 8] [--rounds 3] [--only 'ZSTD|warped'] [--profile]
- *                                     [--summary goals.json]
+ *                                     [--summary goals.json] [--tsx]
+ *
+ * geoslice runs as users run the package: this file and the library are compiled to JavaScript
+ * under `.cache/` first (a few seconds) and run on plain node; `--tsx` runs them under tsx instead,
+ * whose transformed code was 5-10% slower here.
  *
  * (`--only` runs the cases whose name contains one of the `|`-separated strings. `--profile` adds one
  * untimed `createLoader` run per case under the V8 CPU profiler and prints the main thread's idle,
@@ -32,9 +36,11 @@
  * The test rasters are made with numpy + gdal_translate on the first run and cached under
  * .cache/bench-cold/ (gitignored).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, utimesSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import seedrandom from 'seedrandom';
 import { buildRasterCatalog } from '../src/catalog/builders/build-raster-catalog.js';
 import type { GeoCatalog } from '../src/catalog/types.js';
@@ -47,6 +53,7 @@ import { BlockCache } from '../src/sources/block-cache.js';
 import {
   agreement,
   benchArgs,
+  compileForNode,
   checksum,
   describeLoaderSettings,
   describeProfile,
@@ -70,6 +77,7 @@ import {
 
 const values = benchArgs({ size: 10980, chips: 300, concurrency: 8, rounds: 3 }, { only: '', summary: '' }, [
   'profile',
+  'tsx',
 ]);
 const SIZE = values.size;
 const CONC = values.concurrency;
@@ -80,6 +88,8 @@ const TILE = 512;
 const WARMUP = 8;
 const CACHE_MB = 256;
 const CORES = availableParallelism();
+/** How geoslice runs here: compiled (as users run the package) unless `--tsx`. */
+const RUNTIME = import.meta.url.endsWith('.ts') ? 'under tsx' : 'compiled JavaScript on plain node';
 const dir = resolve('.cache/bench-cold');
 /** This run's catalogs: the fixture folder is only read, so concurrent runs never swap each other's catalog. */
 const scratch = mkdtempSync(join(tmpdir(), 'geoslice-bench-cold-'));
@@ -361,7 +371,7 @@ async function main(): Promise<void> {
     .join(' ');
   console.log(
     `loader-cold: ${N} timed 256x256 windows per run, ${SIZE}x${SIZE} uint16 COGs (512 tiles, predictor 2, no overviews); ` +
-      `${CORES} cores, load average ${load}; geoslice: ${CONC} windows in flight, dtype uint16; rasterio ${rasterioVersion()} (GDAL), one dataset; ` +
+      `${CORES} cores, load average ${load}; geoslice (${RUNTIME}): ${CONC} windows in flight, dtype uint16; rasterio ${rasterioVersion()} (GDAL), one dataset; ` +
       `medians of ${ROUNDS} interleaved rounds; ${WARMUP} untimed warm-up windows from other tiles per run`,
   );
   const server = await startRangeServer(dir);
@@ -482,7 +492,16 @@ async function main(): Promise<void> {
 }
 
 try {
-  await main();
+  if (import.meta.url.endsWith('.ts') && !values.tsx) {
+    // run as users run the package: this file and the library compiled, on plain node
+    const built = compileForNode(fileURLToPath(import.meta.url));
+    try {
+      const r = spawnSync(process.execPath, [built.entry, ...process.argv.slice(2)], { stdio: 'inherit' });
+      process.exitCode = r.status ?? 1;
+    } finally {
+      rmSync(built.dir, { recursive: true, force: true });
+    }
+  } else await main();
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

@@ -38,7 +38,7 @@
  * The COGs are made once (numpy + rasterio's COG driver) under .cache/bench-e2e/ (gitignored) and
  * only read afterwards; catalogs and pixel dumps of a run go to a temporary folder of its own.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +51,7 @@ import { randomSampler } from '../src/samplers/random.js';
 import {
   agreement,
   benchArgs,
+  compileForNode,
   describeLoaderSettings,
   describeMemory,
   describeProfile,
@@ -81,32 +82,9 @@ const dir = resolve(args.cache);
  * several people on one machine share it without racing on the same files.
  */
 const scratch = args.child ? '' : mkdtempSync(join(tmpdir(), 'geoslice-bench-e2e-'));
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** The geoslice child's entry: this file compiled with the library by `compiledChild` (unless `--tsx`). */
+/** The geoslice child's entry: this file compiled with the library by `compileForNode` (unless `--tsx`). */
 let childEntry: string | null = null;
 
-/**
- * Compiles the library (all of `src/`, worker entries too) and this benchmark to JavaScript under
- * `.cache/` with the project's `tsc`, so that the geoslice child runs as a user runs the package:
- * plain `node` on compiled code. Under `tsx` the child's RSS would also hold tsx's loader thread and
- * the compiled TypeScript (30–50 MB). Returns the compiled entry and the folder to remove.
- */
-function compiledChild(): { entry: string; dir: string } {
-  mkdirSync(join(ROOT, '.cache'), { recursive: true });
-  const out = mkdtempSync(join(ROOT, '.cache', 'bench-e2e-build-'));
-  const tsconfig = join(out, 'tsconfig.json');
-  writeFileSync(
-    tsconfig,
-    JSON.stringify({
-      extends: join(ROOT, 'tsconfig.json'),
-      compilerOptions: { rootDir: ROOT, outDir: out, declaration: false, sourceMap: false },
-      include: [join(ROOT, 'src'), join(ROOT, 'benchmarks/lib'), join(ROOT, 'benchmarks/loader-e2e.ts')],
-    }),
-  );
-  run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', tsconfig]);
-  symlinkSync(join(ROOT, 'data'), join(out, 'data')); // the CRS tables, found at ../../data from src/geo/
-  return { entry: join(out, 'benchmarks/loader-e2e.js'), dir: out };
-}
 const PY_SIDE = fileURLToPath(new URL('./loader_e2e.py', import.meta.url));
 const SLICE_CRS = 'EPSG:32633';
 const CHIP = 256;
@@ -439,7 +417,7 @@ async function main(): Promise<void> {
 
 if (args.child) console.log(JSON.stringify(await geosliceRun(JSON.parse(args.child) as Job)));
 else {
-  const built = args.tsx ? null : compiledChild();
+  const built = args.tsx ? null : compileForNode(fileURLToPath(import.meta.url));
   childEntry = built?.entry ?? null;
   try {
     await main();
