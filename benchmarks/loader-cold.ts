@@ -496,7 +496,9 @@ try {
     // run as users run the package: this file and the library compiled, on plain node
     const built = compileForNode(fileURLToPath(import.meta.url));
     try {
-      const r = spawnSync(process.execPath, [built.entry, ...process.argv.slice(2)], { stdio: 'inherit' });
+      const r = spawnSync(process.execPath, [built.entry, ...process.argv.slice(2)], {
+        stdio: 'inherit',
+      });
       process.exitCode = r.status ?? 1;
     } finally {
       rmSync(built.dir, { recursive: true, force: true });

@@ -5,14 +5,20 @@ export function median(v: readonly number[]): number {
 
 /**
  * Runs every contestant once per round, in turn, for `rounds` rounds (A/B interleaved, so that load on
- * a shared machine hits all alike); returns each one's results in round order.
+ * a shared machine hits all alike); returns each one's results in round order. Each round starts one
+ * contestant further on, so that none always runs right after the same other one (in one process, a
+ * run pays for the garbage its predecessor left behind).
  */
 export async function interleaved<T>(
   rounds: number,
   contestants: readonly (readonly [string, () => Promise<T>])[],
 ): Promise<Map<string, T[]>> {
   const got = new Map<string, T[]>(contestants.map(([name]) => [name, []]));
-  for (let r = 0; r < rounds; r++) for (const [name, f] of contestants) got.get(name)?.push(await f());
+  for (let r = 0; r < rounds; r++)
+    for (let k = 0; k < contestants.length; k++) {
+      const [name, f] = contestants[(r + k) % contestants.length];
+      got.get(name)?.push(await f());
+    }
   return got;
 }
 
