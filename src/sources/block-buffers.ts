@@ -52,12 +52,16 @@ export function dropBlock(block: ArrayBufferView): void {
   if (holds.get(buffer) === 0) makeFree(buffer);
 }
 
-/** Moves an adopted buffer nothing holds to the idle buffers (or leaves it to the collector when they are full). */
+/**
+ * Moves an adopted buffer nothing holds to the idle buffers; beyond their byte bound, the ones idle
+ * longest are left to the collector (so the idle sizes follow the sizes asked for now).
+ */
 function makeFree(buffer: ArrayBuffer): void {
   holds.delete(buffer);
-  if (buffer.byteLength === 0 || freeBytes + buffer.byteLength > MAX_FREE_BYTES) return;
+  if (buffer.byteLength === 0 || buffer.byteLength > MAX_FREE_BYTES) return;
   free.push(buffer);
   freeBytes += buffer.byteLength;
+  while (freeBytes > MAX_FREE_BYTES) freeBytes -= (free.shift() as ArrayBuffer).byteLength;
 }
 
 /**
