@@ -54,6 +54,7 @@ import {
   agreement,
   benchArgs,
   compileForNode,
+  describeRuntime,
   checksum,
   describeLoaderSettings,
   describeProfile,
@@ -71,6 +72,7 @@ import {
   rasterioVersion,
   rasterioWindows,
   reportGoals,
+  RUNTIME,
   startRangeServer,
   type Win,
 } from './lib/index.js';
@@ -88,8 +90,6 @@ const TILE = 512;
 const WARMUP = 8;
 const CACHE_MB = 256;
 const CORES = availableParallelism();
-/** How geoslice runs here: compiled (as users run the package) unless `--tsx`. */
-const RUNTIME = import.meta.url.endsWith('.ts') ? 'under tsx' : 'compiled JavaScript on plain node';
 const dir = resolve('.cache/bench-cold');
 /** This run's catalogs: the fixture folder is only read, so concurrent runs never swap each other's catalog. */
 const scratch = mkdtempSync(join(tmpdir(), 'geoslice-bench-cold-'));
@@ -371,7 +371,7 @@ async function main(): Promise<void> {
     .join(' ');
   console.log(
     `loader-cold: ${N} timed 256x256 windows per run, ${SIZE}x${SIZE} uint16 COGs (512 tiles, predictor 2, no overviews); ` +
-      `${CORES} cores, load average ${load}; geoslice (${RUNTIME}): ${CONC} windows in flight, dtype uint16; rasterio ${rasterioVersion()} (GDAL), one dataset; ` +
+      `${CORES} cores, load average ${load}; geoslice (${describeRuntime()}): ${CONC} windows in flight, dtype uint16; rasterio ${rasterioVersion()} (GDAL), one dataset; ` +
       `medians of ${ROUNDS} interleaved rounds; ${WARMUP} untimed warm-up windows from other tiles per run`,
   );
   const server = await startRangeServer(dir);
@@ -492,7 +492,7 @@ async function main(): Promise<void> {
 }
 
 try {
-  if (import.meta.url.endsWith('.ts') && !values.tsx) {
+  if (RUNTIME === 'tsx' && !values.tsx) {
     // run as users run the package: this file and the library compiled, on plain node
     const built = compileForNode(fileURLToPath(import.meta.url));
     try {

@@ -5,6 +5,14 @@ import { run } from './process.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+/** How this process runs the benchmarks and the library: `compiled` (plain node on compiled JavaScript, as users run the package) or `tsx`. */
+export const RUNTIME: 'compiled' | 'tsx' = import.meta.url.endsWith('.ts') ? 'tsx' : 'compiled';
+
+/** A runtime (this process's by default) in words, for a benchmark's lines. */
+export function describeRuntime(runtime: 'compiled' | 'tsx' = RUNTIME): string {
+  return runtime === 'tsx' ? 'under tsx' : 'compiled JavaScript on plain node';
+}
+
 /**
  * Compiles the library (all of `src/`, worker entries too), `benchmarks/lib` and the benchmark
  * `entry` (an absolute `.ts` path) to JavaScript under `.cache/` with the project's `tsc`, so that

@@ -4,7 +4,7 @@
  * peaks, loader settings and the issue's goal lines.
  */
 export { benchArgs } from './cli.js';
-export { compileForNode } from './compiled.js';
+export { compileForNode, describeRuntime, RUNTIME } from './compiled.js';
 export { ensureBase, ensureCog } from './fixtures.js';
 export { agreement, checksum } from './pixels.js';
 export { PY, rasterioVersion, run } from './process.js';

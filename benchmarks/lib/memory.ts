@@ -1,5 +1,6 @@
 import type { Loader } from '../../src/loaders/loader.js';
 import { decodeThreads } from '../../src/tiff/codecs/worker-pool.js';
+import { describeRuntime, RUNTIME } from './compiled.js';
 
 /** Peaks of this process's memory over a run, MB. */
 export interface MemoryPeaks {
@@ -25,7 +26,6 @@ const MB = 2 ** 20;
  * `maxRSS`, which no sampling interval can miss.
  */
 export function sampleMemory(): { stop: () => MemoryPeaks } {
-  const runtime = import.meta.url.endsWith('.ts') ? 'tsx' : 'compiled';
   const first = process.memoryUsage();
   const peak = { heap: first.heapTotal, arrayBuffers: first.arrayBuffers, external: first.external };
   const timer = setInterval(() => {
@@ -39,7 +39,7 @@ export function sampleMemory(): { stop: () => MemoryPeaks } {
     stop: () => {
       clearInterval(timer);
       return {
-        runtime,
+        runtime: RUNTIME,
         startRss: first.rss / MB,
         rss: process.resourceUsage().maxRSS / 1024,
         heap: peak.heap / MB,
@@ -54,7 +54,7 @@ export function sampleMemory(): { stop: () => MemoryPeaks } {
 export function describeMemory(m: MemoryPeaks): string {
   const f = (x: number) => `${x.toFixed(0)} MB`;
   return (
-    `peak RSS ${f(m.rss)} (${m.runtime === 'tsx' ? 'under tsx' : 'compiled JavaScript on plain node'}; at start ` +
+    `peak RSS ${f(m.rss)} (${describeRuntime(m.runtime)}; at start ` +
     `${f(m.startRss)}: runtime and modules; peaks of the main thread: ` +
     `V8 heap ${f(m.heap)}, external ${f(m.external)} of which ArrayBuffers ${f(m.arrayBuffers)})`
   );

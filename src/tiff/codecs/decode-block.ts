@@ -6,7 +6,7 @@ import { swapBytes } from './byteswap.js';
 import { GEOTIFF_CODECS, geotiffCodec } from './geotiff-codecs.js';
 import { inflateAsync, inflatePrefixSync, inflateStrictSync } from './inflate.js';
 import { lercDecode } from './lerc.js';
-import { lzwDecode } from './lzw.js';
+import { LZW_SLACK, lzwDecode } from './lzw.js';
 import { packbitsDecode } from './packbits.js';
 import { undoFloatPredictor, undoHorizontalPredictor } from './predictor.js';
 import { fancyUpsampleChroma, jpegSamplingFactors } from './jpeg-upsample.js';
@@ -52,6 +52,17 @@ function jpegComplete(b: Uint8Array): boolean {
 }
 
 /**
+ * How long a buffer {@link decodeBlock} can decode `rows` rows of `img` into (its `into` option):
+ * the rows' bytes for a DEFLATE prefix (`partial`) and ZSTD, plus LZW's slack for LZW; 0 when the
+ * decoder allocates its output itself.
+ */
+export function intoBytes(img: CogImageLayout, rows: number, partial: boolean): number {
+  const c = img.compression;
+  if (c === LZW) return decodedBlockBytes(img, rows) + LZW_SLACK;
+  return c === ZSTD || (partial && (c === DEFLATE || c === DEFLATE_OLD)) ? decodedBlockBytes(img, rows) : 0;
+}
+
+/**
  * Decodes the first `rows` rows of one compressed block (tile or strip) into native-endian bytes.
  * Decoders are strict, as libtiff's: a DEFLATE stream must reach its end (unless `partial` says
  * `bytes` is only a prefix of the block holding those rows), LZW and PackBits data must be
@@ -63,9 +74,8 @@ function jpegComplete(b: Uint8Array): boolean {
  * ZSTD through the fastest of `zstdDecoders()` (node:zlib, the optional native zstd-napi, WebAssembly); JPEG
  * goes through libjpeg-turbo when the optional `sharp` is installed (exactly GDAL's pixels), else
  * geotiff.js's decoder (within ±3); WebP needs sharp; LERC uses the LERC library's WebAssembly build
- * (`lerc`). `into`, a buffer at least as long as the rows decode to (4096 bytes more for LZW), is
- * where a DEFLATE prefix, LZW and the native ZSTD decoder write (the result is then a view of it);
- * the others allocate. Throws
+ * (`lerc`). `into`, a buffer of at least {@link intoBytes} bytes, is where a DEFLATE prefix, LZW and
+ * the native ZSTD decoder write (the result is then a view of it); the others allocate. Throws
  * {@link RasterError} `UNSUPPORTED_COMPRESSION` or `CORRUPT_BLOCK` naming the file and block.
  */
 export async function decodeBlock(

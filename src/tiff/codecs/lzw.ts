@@ -72,12 +72,15 @@ export function lzwEncode(input: Uint8Array): Uint8Array {
   return out.subarray(0, outLen);
 }
 
+/** Bytes {@link lzwDecode} needs past the decoded ones: room for one whole string (at most 4095 bytes). */
+export const LZW_SLACK = 4096;
+
 /**
  * Strict TIFF LZW decoding (the inverse of {@link lzwEncode}) into exactly `expected` bytes, like
  * libtiff's LZWDecode: a code beyond the string table, a string code right after Clear, or data that ends before `expected` bytes were produced throws an Error.
  * Data after the `expected` bytes (or after EndOfInformation) is ignored, so the first rows of a
  * block decode from a prefix of its bytes. The result is a view of `into` when that holds
- * `expected + 4096` bytes (its old contents do not matter), else of a new buffer.
+ * `expected + LZW_SLACK` bytes (its old contents do not matter), else of a new buffer.
  */
 export function lzwDecode(input: Uint8Array, expected: number, into?: Uint8Array): Uint8Array {
   const CLEAR = 256;
@@ -87,8 +90,8 @@ export function lzwDecode(input: Uint8Array, expected: number, into?: Uint8Array
   // holds right after the previous string, so each code's string is copied, never rebuilt.
   const start = new Int32Array(4096);
   const length = new Int32Array(4096).fill(1, 0, 256);
-  // Room for one whole string past `expected` (at most 4095 bytes), so copies need no clamping.
-  const out = into && into.byteLength >= expected + 4096 ? into : new Uint8Array(expected + 4096);
+  // Room for one whole string past `expected`, so copies need no clamping.
+  const out = into && into.byteLength >= expected + LZW_SLACK ? into : new Uint8Array(expected + LZW_SLACK);
   let pos = 0;
   let acc = 0;
   let accBits = 0;

@@ -3,9 +3,8 @@ import { Worker } from 'node:worker_threads';
 import { RasterError } from '../../errors.js';
 import { adoptBlockBuffer, takeBlockBuffer } from '../../sources/block-buffers.js';
 import { decodedBlockBytes } from '../blocks.js';
-import { COMPRESSION } from '../tags.js';
 import type { CogImageLayout } from '../image.js';
-import { decodeBlock, type BlockRef } from './decode-block.js';
+import { decodeBlock, intoBytes, type BlockRef } from './decode-block.js';
 import type { DecodeResult, DecodeTask } from './decode-worker.js';
 
 const DECODE_ENTRY = workerEntry(import.meta.url, 'decode-worker');
@@ -131,16 +130,12 @@ export async function readDecodePooled(
 }
 
 /**
- * An idle buffer that holds `rows` rows of `img` (and LZW's 4096 bytes of slack), at most twice
- * that, for a decoder that writes into one (a DEFLATE prefix, LZW, ZSTD; see `decodeBlock`), or
- * undefined.
+ * An idle buffer to decode `rows` rows of `img` into, at most twice the size needed, when its
+ * decoder writes into one (see `intoBytes`); else undefined.
  */
 function outputFor(img: CogImageLayout, rows: number, partial: boolean): ArrayBuffer | undefined {
-  const c = img.compression;
-  const deflate = c === COMPRESSION.DEFLATE || c === COMPRESSION.DEFLATE_OLD;
-  if (!(deflate && partial) && c !== COMPRESSION.ZSTD && c !== COMPRESSION.LZW) return undefined;
-  const bytes = decodedBlockBytes(img, rows) + (c === COMPRESSION.LZW ? 4096 : 0);
-  return takeBlockBuffer(bytes, 2 * bytes);
+  const bytes = intoBytes(img, rows, partial);
+  return bytes > 0 ? takeBlockBuffer(bytes, 2 * bytes) : undefined;
 }
 
 /**

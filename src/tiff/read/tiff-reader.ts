@@ -163,49 +163,47 @@ export class TiffRasterReader implements RasterReader {
       maskImg ? this.blocks(level, maskImg, blockJobs(maskImg, cx0, cy0, cx1, cy1), true) : Promise.resolve(null),
     ]);
 
-    try {
-      const bw = img.blockWidth;
-      const S = planar ? 1 : img.samplesPerPixel;
-      for (let k = 0; k < wanted.length; k++) {
-        const { job, plane } = wanted[k];
-        const px = viewTyped(this.layout.dtype, decoded[k]);
-        const bx0 = job.col * bw;
-        const by0 = job.row * img.blockHeight;
-        const ix0 = Math.max(cx0, bx0);
-        const ix1 = Math.min(cx1, bx0 + bw);
-        const iy0 = Math.max(cy0, by0);
-        const iy1 = Math.min(cy1, by0 + job.rows);
-        const n = ix1 - ix0;
-        if (S > 1) {
-          deinterleave(
-            px,
-            S,
-            bands,
-            data,
-            iy0,
-            iy1,
-            (iy0 - by0) * bw + (ix0 - bx0),
-            bw,
-            (iy0 - y0) * w + (ix0 - x0),
-            w,
-            n,
-          );
-          continue;
-        }
-        for (let bi = 0; bi < bands.length; bi++) {
-          if (planar && bands[bi] !== plane) continue;
-          const out = data[bi];
-          for (let y = iy0; y < iy1; y++) {
-            const o = (y - y0) * w + (ix0 - x0);
-            const s = (y - by0) * bw + (ix0 - bx0);
-            out.set(px.subarray(s, s + n) as never, o);
-          }
+    const bw = img.blockWidth;
+    const S = planar ? 1 : img.samplesPerPixel;
+    for (let k = 0; k < wanted.length; k++) {
+      const { job, plane } = wanted[k];
+      const px = viewTyped(this.layout.dtype, decoded[k]);
+      const bx0 = job.col * bw;
+      const by0 = job.row * img.blockHeight;
+      const ix0 = Math.max(cx0, bx0);
+      const ix1 = Math.min(cx1, bx0 + bw);
+      const iy0 = Math.max(cy0, by0);
+      const iy1 = Math.min(cy1, by0 + job.rows);
+      const n = ix1 - ix0;
+      if (S > 1) {
+        deinterleave(
+          px,
+          S,
+          bands,
+          data,
+          iy0,
+          iy1,
+          (iy0 - by0) * bw + (ix0 - bx0),
+          bw,
+          (iy0 - y0) * w + (ix0 - x0),
+          w,
+          n,
+        );
+        continue;
+      }
+      for (let bi = 0; bi < bands.length; bi++) {
+        if (planar && bands[bi] !== plane) continue;
+        const out = data[bi];
+        for (let y = iy0; y < iy1; y++) {
+          const o = (y - y0) * w + (ix0 - x0);
+          const s = (y - by0) * bw + (ix0 - bx0);
+          out.set(px.subarray(s, s + n) as never, o);
         }
       }
-    } finally {
-      // every block came held (see `blocks`); once copied, it may be evicted and its buffer reused
-      for (const b of decoded) releaseBlock(b);
     }
+    // every block came held (see `blocks`); once copied, it may be evicted and its buffer reused (a
+    // hold a failed copy never releases only leaves the buffer to the collector)
+    for (const b of decoded) releaseBlock(b);
     for (let y = cy0; y < cy1; y++) mask.fill(1, (y - y0) * w + (cx0 - x0), (y - y0) * w + (cx1 - x0));
     if (maskImg && maskBlocks)
       applyInternalMask(
