@@ -46,6 +46,7 @@ export {
   type AwsCredentialOptions,
 } from '../sources/aws-credentials.js';
 // Slices to chips.
+export { maskOf } from './chip.js';
 export type { Chip, ChipArray, ChipShape } from './chip.js';
 export { loadSlice } from './load-slice.js';
 export type { BandSelector, LoadSliceOptions, RasterOpener, SliceSource } from './load-slice.js';

@@ -134,8 +134,9 @@ export function loadSlice(
 }
 
 /**
- * {@link loadSlice}, with the chip's data array and mask taken from `pool` when the slice is on the
- * native grid of its source (a loader recycles the arrays of chips it has stacked into batches).
+ * {@link loadSlice}, with the chip's data array and mask taken from `loaderPool` when the slice is
+ * on the native grid of its source (a loader recycles the arrays of chips it has stacked into
+ * batches); standalone calls use the shared readers' scratch pool.
  * `catalogRows`: the row sources are a catalog's own objects, which nobody changes (a loader's
  * memory index), so what a row and `opts.bands` select is worked out once per row.
  */
@@ -143,7 +144,7 @@ export async function loadSliceWith(
   sources: readonly SliceSource[],
   slice: GeoSlice,
   opts: LoadSliceOptions,
-  pool?: ChipPool,
+  loaderPool?: ChipPool,
   catalogRows = false,
 ): Promise<Chip> {
   validateSlice(slice);
@@ -171,6 +172,7 @@ export async function loadSliceWith(
   // Standalone calls share the process-wide readers and block cache (a loader passes its own
   // `open`); calls with their own HTTP options open their files for this call only.
   const shared = opts.open || opts.http !== undefined ? null : acquireSharedReaders();
+  const pool = loaderPool ?? shared?.scratch;
   const owned = new Map<string, Promise<RasterReader>>();
   const open: RasterOpener =
     opts.open ??
@@ -218,7 +220,7 @@ export async function loadSliceWith(
       const first = items[0];
       const fast = await nativeChip({ ...ctx, files: first.files, crs: first.crs, dtype, pool });
       if (fast && (fast.filled === grid.width * grid.height || items.length === 1)) {
-        return {
+        const chip: Chip = {
           slice,
           data: fast.data,
           shape: [bands, grid.height, grid.width],
@@ -226,6 +228,7 @@ export async function loadSliceWith(
           sources: fast.filled > 0 ? [first.id] : [],
           validFraction: fast.filled / (grid.width * grid.height),
         };
+        return dropFullMask(chip, pool);
       }
       // A float chip holds the first source's layer exactly as the composite would (invalid pixels
       // zeroed): the mosaic starts from it and goes on with the next sources. Others are read again.
@@ -259,7 +262,7 @@ export async function loadSliceWith(
       temporal === 'mosaic' ? layers[0].mosaic.filled / (grid.width * grid.height) : validFractionOf(chip.mask);
     // composites copied into the chip go back to the pool
     for (const l of layers) if (l.mosaic.data !== chip.data) giveFloats(ctx, l.mosaic.data);
-    return chip;
+    return dropFullMask(chip, pool);
   } catch (e) {
     throw asGeosliceError(e, describeSlice(slice));
   } finally {
@@ -270,6 +273,18 @@ export async function loadSliceWith(
         () => undefined,
       );
   }
+}
+
+/**
+ * A chip whose every pixel is valid carries no mask (as GDAL's `GMF_ALL_VALID` flag stands for an
+ * all-valid mask band): its mask goes back to `pool`, sparing a loader's consumers an array they
+ * would only read as ones.
+ */
+function dropFullMask(chip: Chip, pool: ChipPool | undefined): Chip {
+  if (chip.validFraction !== 1 || !chip.mask) return chip;
+  const { mask, ...rest } = chip;
+  pool?.give('uint8', mask);
+  return rest;
 }
 
 function noCoverage(slice: GeoSlice, n: number, why: string): LoaderError {

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { BlockCache } from '../sources/block-cache.js';
+import { ChipPool } from './chip-pool.js';
 import type { CogLayout } from '../tiff/cog-layout.js';
 import { openRaster, type RasterReader } from './raster.js';
 import { ReaderPool } from './reader-pool.js';
@@ -9,12 +10,16 @@ import { ReaderPool } from './reader-pool.js';
 const MAX_OPEN = 64;
 /** Decoded blocks kept for standalone loads. */
 const CACHE_BYTES = 64 * 2 ** 20;
+/** Idle arrays that standalone loads give back, for later loads (see `acquireSharedReaders`). */
+const SCRATCH_ARRAYS = 64;
+const SCRATCH_BYTES = 8 * 2 ** 20;
 /** Everything is closed and dropped this long after the last standalone load ends. */
 const IDLE_MS = 5000;
 
 interface Shared {
   pool: ReaderPool;
   cache: BlockCache;
+  scratch: ChipPool;
   /** Local file -> identity (inode, size, mtime) when its reader was opened. */
   stamps: Map<string, string>;
   users: number;
@@ -31,20 +36,23 @@ function localPath(href: string): string | null {
 /**
  * A lease on the process-wide readers that standalone {@link loadSlice} calls share (so repeated
  * calls skip opening files and parsing headers, and reuse decoded blocks, like a loader): `open` is
- * a {@link RasterOpener}; call `release` once when the load ends. A local file whose inode, size or
+ * a {@link RasterOpener}; call `release` once when the load ends. `scratch` holds arrays a load no longer needs
+ * (the mask of a chip whose pixels are all valid, composites copied into the chip) for later loads. A local file whose inode, size or
  * modification time changed since its reader was opened is opened again (and the shared block
  * cache dropped), so a rewritten file is never read through a stale header; remote files are
  * trusted for as long as loads keep coming. Five idle seconds after the last lease is released,
- * every shared reader is closed and the cache freed.
+ * every shared reader is closed and the cache and scratch arrays freed.
  */
 export function acquireSharedReaders(): {
   open: (href: string, layout?: CogLayout) => Promise<RasterReader>;
+  scratch: ChipPool;
   release: () => void;
 } {
   if (!shared) {
     const cache = new BlockCache(CACHE_BYTES);
     shared = {
       cache,
+      scratch: new ChipPool(SCRATCH_ARRAYS, SCRATCH_BYTES),
       pool: new ReaderPool((href, layout) => openRaster(href, { layout, blockCache: cache }), MAX_OPEN),
       stamps: new Map(),
       users: 0,
@@ -58,6 +66,7 @@ export function acquireSharedReaders(): {
   const releases: (() => void)[] = [];
   let released = false;
   return {
+    scratch: s.scratch,
     open: async (href, layout) => {
       const path = localPath(href);
       if (path !== null) {

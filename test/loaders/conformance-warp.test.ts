@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import type { GeoSlice } from '../../src/geo/slice.js';
+import { maskOf } from '../../src/loaders/chip.js';
 import { loadSlice } from '../../src/loaders/load-slice.js';
 import { openRaster, type RasterReader } from '../../src/loaders/raster.js';
 
@@ -66,7 +67,7 @@ for (const c of expected.cases.filter((k) => k.kind !== 'warp')) {
       );
     for (let p = 0; p < c.data.length; p++) {
       const want = c.data[p];
-      assert.equal(chip.mask![p % chip.mask!.length], want === null ? 0 : 1, `${c.name}: mask at pixel ${p}`);
+      assert.equal(maskOf(chip)[p % maskOf(chip).length], want === null ? 0 : 1, `${c.name}: mask at pixel ${p}`);
       assert.equal(chip.data[p], want ?? 0, `${c.name}: value at pixel ${p}`);
     }
   });
@@ -80,12 +81,12 @@ for (const c of expected.cases.filter((k) => k.kind === 'warp')) {
         levels.every((l) => l === c.level),
         `${c.name}: read levels ${levels.join(',')}`,
       );
-    const plane = chip.mask!.length;
+    const plane = maskOf(chip).length;
     let agree = 0;
     let validBoth = 0;
     for (let p = 0; p < c.data.length; p++) {
       const want = c.data[p];
-      const valid = chip.mask![p % plane] === 1;
+      const valid = maskOf(chip)[p % plane] === 1;
       if (want === null || !valid) {
         if (want === null && !valid) agree++;
         continue;

@@ -1,13 +1,15 @@
 /**
  * Empty windows: a slice inside a raster whose pixels are all nodata is a fully masked chip (like
  * rasterio's masked read), not NO_COVERAGE; `chips`/`batches` drop chips below `minValidFraction`
- * and count them. Also: without `bands`, a row's asset gives every band of its file.
+ * and count them. A chip whose every pixel is valid has no mask. Also: without `bands`, a row's
+ * asset gives every band of its file.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CatalogRow } from '../../src/catalog/types.js';
 import { LoaderError } from '../../src/errors.js';
 import type { GeoSlice } from '../../src/geo/slice.js';
+import { maskOf } from '../../src/loaders/chip.js';
 import { loadSlice } from '../../src/loaders/load-slice.js';
 import { createLoader } from '../../src/loaders/loader.js';
 import { writeWkb } from '../../src/geo/wkb.js';
@@ -32,7 +34,7 @@ test('an all-nodata window inside the raster is a fully masked chip; outside eve
   const chip = await loadSlice(['mem://half'], at(0, 4), { open: openerOf(half()) });
   assert.equal(chip.validFraction, 0);
   assert.deepEqual(chip.shape, [3, 4, 4]);
-  assert.ok(chip.mask!.every((m) => m === 0));
+  assert.ok(chip.mask?.every((m) => m === 0));
   const mixed = await loadSlice(['mem://half'], at(2, 6), { open: openerOf(half()) });
   assert.equal(mixed.validFraction, 0.5);
   await assert.rejects(
@@ -66,6 +68,40 @@ test('chips/batches skip chips below minValidFraction (default: only empty ones)
     () => createLoader({ sources: ['mem://half'], minValidFraction: 2 }),
     (e: unknown) => e instanceof LoaderError && e.code === 'BAD_OPTION',
   );
+});
+
+test('a chip whose every pixel is valid has no mask (maskOf gives ones), on every path and from a loader', async () => {
+  const open = openerOf(half());
+  const ones = (n: number) => Array.from({ length: n }, () => 1);
+  const paths = [
+    { what: 'native grid', opts: {}, plane: 16 },
+    { what: 'native grid, uint8 chips', opts: { dtype: 'uint8' }, plane: 16 },
+    { what: 'warped (half-pixel shift, bilinear)', opts: { resampling: 'bilinear' }, plane: 12, shift: 0.5 },
+  ] as const;
+  for (const p of paths) {
+    const d = 'shift' in p ? p.shift : 0;
+    const full = await loadSlice(['mem://half'], at(4 + d, 8 - d), { open, ...p.opts });
+    assert.equal(full.validFraction, 1, p.what);
+    assert.ok(!('mask' in full), `${p.what}: no mask`);
+    assert.deepEqual(Array.from(maskOf(full)), ones(p.plane), `${p.what}: maskOf`);
+    const part = await loadSlice(['mem://half'], at(2, 6), { open, ...p.opts });
+    assert.deepEqual(Array.from(maskOf(part)).slice(0, 4), [0, 0, 1, 1], `${p.what}: a partly valid chip's mask`);
+    assert.equal(part.mask, maskOf(part), `${p.what}: maskOf gives the chip's own mask`);
+  }
+  // a loader recycles the masks it drops; partly valid chips after them keep their own
+  const loader = createLoader({ sources: ['mem://half'], open, concurrency: 3 });
+  const slices = [at(4, 8), at(2, 6), at(4, 8), at(3, 7), at(4, 8), at(1, 5)];
+  const masks: (number[] | undefined)[] = [];
+  for await (const c of loader.chips(slices)) masks.push(c.mask && Array.from(c.mask.subarray(0, 4)));
+  assert.deepEqual(masks, [undefined, [0, 0, 1, 1], undefined, [0, 1, 1, 1], undefined, [0, 0, 0, 1]]);
+  const batches = [];
+  for await (const b of loader.batches(slices, { batchSize: 6 })) batches.push(b);
+  const [batch] = batches;
+  assert.deepEqual(
+    Array.from({ length: 6 }, (_, i) => Array.from(batch.mask.subarray(i * 16, i * 16 + 4))),
+    [ones(4), [0, 0, 1, 1], ones(4), [0, 1, 1, 1], ones(4), [0, 0, 0, 1]],
+  );
+  await loader.close();
 });
 
 test('without bands, a row asset without a band index gives every band of its file', async () => {

@@ -20,6 +20,7 @@ import { rowFromLayout } from '../../src/catalog/builders/raster-row.js';
 import { GeosliceError } from '../../src/errors.js';
 import { resolveCrs } from '../../src/geo/crs.js';
 import { transformBBox, transformPoint } from '../../src/geo/transform.js';
+import { maskOf } from '../../src/loaders/chip.js';
 import { loadSlice } from '../../src/loaders/load-slice.js';
 import { openRaster, type RasterReader } from '../../src/loaders/raster.js';
 import { extractCogLayout } from '../../src/tiff/cog-layout.js';
@@ -328,7 +329,7 @@ describe('shared fixtures vs GDAL: open, catalog row, native windows, warp', {
           let agree = 0;
           for (let p = 0; p < n; p++) {
             const theirs = alpha[p] === 1 && !bands.every((b) => Number.isNaN(b[p]));
-            const ours = (chip.mask as Uint8Array)[p] === 1;
+            const ours = maskOf(chip)[p] === 1;
             if (theirs !== ours) continue;
             if (!ours || bands.every((b, i) => b[p] === chip.data[i * n + p])) agree++;
           }

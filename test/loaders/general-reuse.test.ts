@@ -21,7 +21,7 @@ import type { BBox } from '../../src/geo/bbox.js';
 import { describeSlice, type GeoSlice } from '../../src/geo/slice.js';
 import { footprintWgs84 } from '../../src/geo/transform.js';
 import { writeWkb } from '../../src/geo/wkb.js';
-import type { Chip } from '../../src/loaders/chip.js';
+import { type Chip, maskOf } from '../../src/loaders/chip.js';
 import { loadSlice, type LoadSliceOptions } from '../../src/loaders/load-slice.js';
 import { createLoader } from '../../src/loaders/loader.js';
 import { openRaster } from '../../src/loaders/raster.js';
@@ -147,7 +147,7 @@ describe('recycled arrays of the general path', () => {
               );
               assert.deepEqual(
                 batch.mask.subarray(k * plane, (k + 1) * plane),
-                w.mask,
+                maskOf(w),
                 `epoch ${epoch} slice ${i}: mask`,
               );
             }

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { GeoSlice } from '../../src/geo/slice.js';
 import { transformBBox } from '../../src/geo/transform.js';
+import { maskOf } from '../../src/loaders/chip.js';
 import { loadSlice } from '../../src/loaders/load-slice.js';
 
 const W = 150;
@@ -115,10 +116,11 @@ print(base64.b64encode(a[0].astype(np.float64).tobytes()).decode()); print(base6
         const chip = await loadSlice([file], c.slice, { resampling: 'mode', dtype: 'float64', overviews: 'none' });
         const [, h, w] = chip.shape;
         const gd = gdalMode(file, c.slice, w, h);
+        const mask = maskOf(chip);
         let agree = 0;
         let valid = 0;
         for (let i = 0; i < w * h; i++) {
-          const ours = (chip.mask as Uint8Array)[i];
+          const ours = mask[i];
           if (gd.alpha[i]) valid++;
           if (ours !== gd.alpha[i]) continue;
           if (!ours || chip.data[i] === gd.values[i]) agree++;

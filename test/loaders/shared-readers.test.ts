@@ -96,3 +96,43 @@ test('createLoader refuses a bad decodeThreads', () => {
   assert.throws(() => createLoader({ sources: ['x.tif'], decodeThreads: -1 }), { code: 'BAD_OPTION' });
   assert.throws(() => createLoader({ sources: ['x.tif'], decodeThreads: 1.5 }), { code: 'BAD_OPTION' });
 });
+
+test('standalone loads give the masks of all-valid chips back for later loads, never one a chip holds', async () => {
+  // columns 0-99 are nodata (0): slices across column 100 are partly valid, slices right of it all valid
+  const path = join(dir, 'holes.tif');
+  const data = new Uint16Array(512 * 512);
+  for (let i = 0; i < data.length; i++) data[i] = i % 512 < 100 ? 0 : 1 + ((i * 7) % 50000);
+  await writeCog(path, {
+    width: 512,
+    height: 512,
+    bands: 1,
+    dtype: 'uint16',
+    data: [data],
+    crs: 'EPSG:32633',
+    transform: [500000, 10, 0, 4100000, 0, -10],
+    nodata: 0,
+  });
+  const at = (col: number, row: number): GeoSlice => ({
+    bounds: [500000 + col * 10, 4100000 - (row + 64) * 10, 500000 + (col + 64) * 10, 4100000 - row * 10],
+    crs: 'EPSG:32633',
+    resolution: [10, 10],
+  });
+  const wins = Array.from({ length: 48 }, (_, i) => [i % 2 === 0 ? 200 + i : 60 + (i % 7), (i * 9) % 440] as const);
+  for (const dtype of ['uint16', 'float32'] as const) {
+    const chips = await Promise.all(wins.map(([c, r]) => loadSlice([path], at(c, r), { dtype })));
+    chips.forEach((chip, i) => {
+      const [c0, r0] = wins[i];
+      const full = c0 >= 100;
+      assert.equal(chip.validFraction, full ? 1 : (c0 + 64 - 100) / 64, `chip ${i}`);
+      assert.equal(chip.mask === undefined, full, `chip ${i}: a mask only when some pixel is invalid`);
+      for (let p = 0; p < 64 * 64; p++) {
+        const col = c0 + (p % 64);
+        const want = data[(r0 + Math.floor(p / 64)) * 512 + col];
+        if (chip.data[p] !== want || (chip.mask && chip.mask[p] !== (col < 100 ? 0 : 1)))
+          assert.fail(`${dtype} chip ${i} pixel ${p}: ${chip.data[p]} / mask ${chip.mask?.[p]}, want ${want}`);
+      }
+    });
+    const buffers = chips.flatMap((c) => [c.data.buffer, ...(c.mask ? [c.mask.buffer] : [])]);
+    assert.equal(new Set(buffers).size, buffers.length, `${dtype}: no two chips share an array`);
+  }
+});

@@ -5,6 +5,7 @@ import { LoaderError } from '../../src/errors.js';
 import { interval } from '../../src/geo/interval.js';
 import type { GeoSlice } from '../../src/geo/slice.js';
 import { writeWkb } from '../../src/geo/wkb.js';
+import { maskOf } from '../../src/loaders/chip.js';
 import { loadSlice } from '../../src/loaders/load-slice.js';
 import { filterByInterval, groupByDate } from '../../src/loaders/temporal.js';
 import { openerOf, syntheticRaster } from './loader-synthetic.js';
@@ -83,7 +84,7 @@ test("temporal 'stack' gives [T, C, H, W], one layer per date, each a mosaic of 
     ['2024-06-01', '2024-06-03'],
   );
   assert.deepEqual(Array.from(chip.data), [10, 10, 10, 10, 10, 10, 10, 10, 30, 30, 31, 31, 30, 30, 31, 31]);
-  assert.equal(chip.mask!.length, 2 * 8);
+  assert.equal(maskOf(chip).length, 2 * 8);
   const mosaic = await loadSlice(rows, slice, { open });
   assert.deepEqual(mosaic.shape, [1, 2, 4]);
   // mosaic follows the row order given: j3a, then j1 fills the rest before j3b is reached

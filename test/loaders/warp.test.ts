@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import proj4 from 'proj4';
 import { resolveCrs } from '../../src/geo/crs.js';
+import { maskOf } from '../../src/loaders/chip.js';
 import { loadSlice } from '../../src/loaders/load-slice.js';
 import { planWarp, sliceGrid } from '../../src/loaders/warp.js';
 import type { GeoSlice } from '../../src/geo/slice.js';
@@ -38,7 +39,7 @@ test('a slice on the raster grid is an exact copy, reading only its window', asy
         for (let i = 0; i < 16; i++) {
           assert.equal(chip.data[b * 256 + j * 16 + i], b * 10000 + (20 + j) * 100 + (10 + i));
         }
-    assert.ok(chip.mask!.every((m) => m === 1));
+    assert.ok(maskOf(chip).every((m) => m === 1));
     assert.deepEqual(r.reads, [{ level: 0, x0: 10, y0: 20, w: 16, h: 16, bands: [0, 1] }]);
   }
 });
@@ -54,7 +55,7 @@ test('pixels past the raster edge are masked, not zero-filled silently', async (
   for (let j = 0; j < 16; j++)
     for (let i = 0; i < 16; i++) {
       const inside = i >= 8;
-      assert.equal(chip.mask![j * 16 + i], inside ? 1 : 0);
+      assert.equal(maskOf(chip)[j * 16 + i], inside ? 1 : 0);
       assert.equal(chip.data[j * 16 + i], inside ? j * 100 + (i - 8) : 0);
     }
 });
@@ -126,8 +127,8 @@ test('reprojection agrees with an exact per-pixel inverse map', async () => {
         if (!inside) continue;
         valid++;
         if (resampling === 'nearest') {
-          if (chip.mask![p] === 1 && chip.data[p] === Math.floor(sx) + 1000 * Math.floor(sy)) agree++;
-        } else if (chip.mask![p] === 1) {
+          if (maskOf(chip)[p] === 1 && chip.data[p] === Math.floor(sx) + 1000 * Math.floor(sy)) agree++;
+        } else if (maskOf(chip)[p] === 1) {
           // a linear field is reproduced up to the approximate transformer's 0.125 px tolerance
           const ex = Math.min(199, Math.max(0, sx - 0.5)),
             ey = Math.min(199, Math.max(0, sy - 0.5));

@@ -15,6 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import { rasterRow } from '../../src/catalog/builders/raster-row.js';
 import { GeosliceError } from '../../src/errors.js';
 import type { GeoSlice } from '../../src/geo/slice.js';
+import { maskOf } from '../../src/loaders/chip.js';
 import { loadSlice } from '../../src/loaders/load-slice.js';
 import { openRaster } from '../../src/loaders/raster.js';
 import { exactNumber, toNumberSamples } from '../../src/tiff/read/number-samples.js';
@@ -241,9 +242,10 @@ print(base64.b64encode(a[0].astype(np.float64).tobytes()).decode()); print(base6
         const chip = await loadSlice([file], slice, { bands: [2], dtype: 'float64' });
         assert.deepEqual(chip.shape, [1, h, w]);
         const gd = gdalwarp(file, 2, slice, w, h);
+        const mask = maskOf(chip);
         let same = 0;
         for (let i = 0; i < w * h; i++) {
-          if ((chip.mask as Uint8Array)[i] !== gd.alpha[i]) continue;
+          if (mask[i] !== gd.alpha[i]) continue;
           if (!gd.alpha[i] || chip.data[i] === gd.values[i]) same++;
         }
         assert.ok(same / (w * h) >= 0.99, `${JSON.stringify(slice.bounds)}: ${same} of ${w * h} equal`);
