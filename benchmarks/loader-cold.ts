@@ -12,7 +12,10 @@
  * no decoded-tile cache can help), multi-tile windows (each across a tile corner), a warm cache (the
  * windows fall in a 2048x2048 area read once before timing; 256 MB caches on both sides), warped
  * windows (UTM 33N -> EPSG:4326 and -> UTM 34N, nearest), ZSTD and LZW COGs (cold single-tile), and
- * HTTP on loopback (cold single-tile DEFLATE; rasterio through /vsicurl/). Each case runs `--rounds`
+ * HTTP on loopback (cold single-tile DEFLATE; rasterio through /vsicurl/). geoslice's readers hand
+ * each chip to a consumer that copies its pixels into one array allocated before timing and drops
+ * the chip (`PixelSink`), as a training loop copies chips into a batch; rasterio's arrays are kept in
+ * a Python list (free under reference counting). Each case runs `--rounds`
  * interleaved rounds of every reader; figures are medians. Before a case's times are printed, the
  * pixel checksums of all readers are asserted equal (warped windows: geoslice's readers equal each
  * other and agree with GDAL's warper on >= 99% of pixels, the conformance tests' criterion, since
@@ -67,6 +70,7 @@ import {
   interleaved,
   measured,
   median,
+  PixelSink,
   profiled,
   type ProfileShares,
   rasterioVersion,
@@ -202,11 +206,12 @@ interface Case {
 async function rawReader(c: Case): Promise<Timing> {
   const reader = await openRaster(c.href, c.warm ? { blockCache: new BlockCache(CACHE_MB << 20) } : {});
   try {
-    const read = ([x, y]: Win) =>
-      reader.readWindow(0, x, y, CHIP, CHIP, [0]).then((w) => w.data[0] as ArrayLike<number>);
+    const sink = new PixelSink(N, CHIP * CHIP);
+    const read = ([x, y]: Win, i: number) =>
+      reader.readWindow(0, x, y, CHIP, CHIP, [0]).then((w) => sink.put(i % N, w.data[0] as ArrayLike<number>));
     await inFlight(c.wins.slice(0, c.warm ? c.wins.length : WARMUP), CONC, read);
     const { value, work } = await measured(() => inFlight(c.wins.slice(WARMUP), CONC, read));
-    return { rate: value.rate, check: checksum(value.out), note: describeWork(work) };
+    return { rate: value.rate, check: checksum(sink.arrays()), note: describeWork(work, N) };
   } finally {
     await reader.close();
   }
@@ -229,10 +234,11 @@ async function viaLoader(c: Case, profile = false): Promise<Timing & { shares?: 
     const slices = c.wins.map((w) => sliceOf(c.grid, w));
     for await (const chip of loader.chips(slices.slice(0, c.warm ? slices.length : WARMUP))) void chip;
     const timed = async () => {
-      const out: ArrayLike<number>[] = [];
+      const sink = new PixelSink(N, CHIP * CHIP);
+      let n = 0;
       const t = performance.now();
-      for await (const chip of loader.chips(slices.slice(WARMUP))) out.push(chip.data);
-      return { rate: out.length / ((performance.now() - t) / 1000), out };
+      for await (const chip of loader.chips(slices.slice(WARMUP))) sink.put(n++, chip.data);
+      return { rate: n / ((performance.now() - t) / 1000), n, out: sink.arrays() };
     };
     const {
       value: { value, shares },
@@ -241,13 +247,13 @@ async function viaLoader(c: Case, profile = false): Promise<Timing & { shares?: 
       (): Promise<{ value: Awaited<ReturnType<typeof timed>>; shares?: ProfileShares }> =>
         profile ? profiled(timed) : timed().then((v) => ({ value: v })),
     );
-    if (value.out.length !== N) throw new Error(`${c.name}: the loader gave ${value.out.length} of ${N} chips`);
+    if (value.n !== N) throw new Error(`${c.name}: the loader gave ${value.n} of ${N} chips`);
     return {
       rate: value.rate,
       check: checksum(value.out),
       pixels: c.warped ? value.out : undefined,
-      note: describeWork(work, value.out.length),
-      cpuMsPerChip: work.cpuMs / value.out.length,
+      note: describeWork(work, value.n),
+      cpuMsPerChip: work.cpuMs / value.n,
       shares,
     };
   } finally {
@@ -265,10 +271,12 @@ async function viaLoadSlice(c: Case): Promise<Timing> {
   let href = c.href;
   if (!c.warm && href.startsWith('http')) href = `${href}?round=${loadSliceRuns++}`;
   else if (!c.warm) utimesSync(href, new Date(), new Date());
-  const read = (s: GeoSlice) => loadSlice([href], s, { bands: [1], dtype: 'uint16' }).then((chip) => chip.data);
+  const sink = new PixelSink(N, CHIP * CHIP);
+  const read = (s: GeoSlice, i: number) =>
+    loadSlice([href], s, { bands: [1], dtype: 'uint16' }).then((chip) => sink.put(i % N, chip.data));
   await inFlight(slices.slice(0, c.warm ? slices.length : WARMUP), CONC, read);
   const { value, work } = await measured(() => inFlight(slices.slice(WARMUP), CONC, read));
-  return { rate: value.rate, check: checksum(value.out), note: describeWork(work) };
+  return { rate: value.rate, check: checksum(sink.arrays()), note: describeWork(work) };
 }
 
 const gdalPath = (href: string) => (href.startsWith('http') ? `/vsicurl/${href}` : href);
@@ -322,7 +330,7 @@ async function runCase(c: Case): Promise<void> {
     const rate = median(ts.map((t) => t.rate));
     row.set(name, rate);
     if (name === 'createLoader') row.set('createLoader CPU ms per chip', median(ts.map((t) => t.cpuMsPerChip ?? 0)));
-    const notes = name === 'createLoader' ? `   ${ts[Math.floor(ts.length / 2)].note}` : '';
+    const notes = name === 'createLoader' || name === 'raw reader' ? `   ${ts[Math.floor(ts.length / 2)].note}` : '';
     console.log(
       `  ${name.padEnd(13)} ${rate.toFixed(0).padStart(6)} chips/s  ${(rate / base).toFixed(2)}x rasterio${notes}`,
     );

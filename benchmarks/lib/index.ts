@@ -6,7 +6,7 @@
 export { benchArgs } from './cli.js';
 export { compileForNode, describeRuntime, RUNTIME } from './compiled.js';
 export { ensureBase, ensureCog } from './fixtures.js';
-export { agreement, checksum } from './pixels.js';
+export { agreement, checksum, PixelSink } from './pixels.js';
 export { PY, rasterioVersion, run } from './process.js';
 export { type Goal, describeGoal, reportGoals } from './goals.js';
 export { describeLoaderSettings, describeMemory, type MemoryPeaks, sampleMemory } from './memory.js';

@@ -23,13 +23,13 @@ export async function interleaved<T>(
 }
 
 /**
- * Runs `readOne` over `items` with `concurrency` in flight, started in item order; returns items/s
- * and the results in item order.
+ * Runs `readOne` over `items` (with each item's index) with `concurrency` in flight, started in
+ * item order; returns items/s and the results in item order.
  */
 export async function inFlight<T, R>(
   items: readonly T[],
   concurrency: number,
-  readOne: (x: T) => Promise<R>,
+  readOne: (x: T, i: number) => Promise<R>,
 ): Promise<{ rate: number; out: R[] }> {
   const out = new Array<R>(items.length);
   let next = 0;
@@ -38,7 +38,7 @@ export async function inFlight<T, R>(
     Array.from({ length: concurrency }, async () => {
       while (next < items.length) {
         const i = next++;
-        out[i] = await readOne(items[i]);
+        out[i] = await readOne(items[i], i);
       }
     }),
   );
