@@ -330,7 +330,9 @@ async function runCase(c: Case): Promise<void> {
     const rate = median(ts.map((t) => t.rate));
     row.set(name, rate);
     if (name === 'createLoader') row.set('createLoader CPU ms per chip', median(ts.map((t) => t.cpuMsPerChip ?? 0)));
-    const notes = name === 'createLoader' || name === 'raw reader' ? `   ${ts[Math.floor(ts.length / 2)].note}` : '';
+    // the work of the round with the median rate
+    const mid = [...ts].sort((a, b) => a.rate - b.rate)[Math.floor(ts.length / 2)];
+    const notes = name === 'createLoader' || name === 'raw reader' ? `   ${mid.note}` : '';
     console.log(
       `  ${name.padEnd(13)} ${rate.toFixed(0).padStart(6)} chips/s  ${(rate / base).toFixed(2)}x rasterio${notes}`,
     );
