@@ -19,11 +19,9 @@ import { writeCog } from '../../src/tiff/write/cog-writer.js';
 const dir = mkdtempSync(join(tmpdir(), 'gs-shared-readers-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A 512x512 uint16 COG whose pixels depend on `seed`, written atomically to `path`. */
-async function scene(path: string, seed: number): Promise<void> {
-  const data = new Uint16Array(512 * 512);
-  for (let i = 0; i < data.length; i++) data[i] = (i * seed + (i >> 9) * 7) % 60000;
-  await writeCog(`${path}.tmp`, {
+/** Writes a 512x512 uint16 COG of `data` at 10 m in UTM 33N to `path`. */
+function writeScene(path: string, data: Uint16Array, nodata?: number): Promise<void> {
+  return writeCog(path, {
     width: 512,
     height: 512,
     bands: 1,
@@ -31,7 +29,15 @@ async function scene(path: string, seed: number): Promise<void> {
     data: [data],
     crs: 'EPSG:32633',
     transform: [500000, 10, 0, 4100000, 0, -10],
+    ...(nodata === undefined ? {} : { nodata }),
   });
+}
+
+/** A 512x512 uint16 COG whose pixels depend on `seed`, written atomically to `path`. */
+async function scene(path: string, seed: number): Promise<void> {
+  const data = new Uint16Array(512 * 512);
+  for (let i = 0; i < data.length; i++) data[i] = (i * seed + (i >> 9) * 7) % 60000;
+  await writeScene(`${path}.tmp`, data);
   renameSync(`${path}.tmp`, path);
 }
 
@@ -102,16 +108,7 @@ test('standalone loads give the masks of all-valid chips back for later loads, n
   const path = join(dir, 'holes.tif');
   const data = new Uint16Array(512 * 512);
   for (let i = 0; i < data.length; i++) data[i] = i % 512 < 100 ? 0 : 1 + ((i * 7) % 50000);
-  await writeCog(path, {
-    width: 512,
-    height: 512,
-    bands: 1,
-    dtype: 'uint16',
-    data: [data],
-    crs: 'EPSG:32633',
-    transform: [500000, 10, 0, 4100000, 0, -10],
-    nodata: 0,
-  });
+  await writeScene(path, data, 0);
   const at = (col: number, row: number): GeoSlice => ({
     bounds: [500000 + col * 10, 4100000 - (row + 64) * 10, 500000 + (col + 64) * 10, 4100000 - row * 10],
     crs: 'EPSG:32633',
