@@ -36,10 +36,11 @@ function localPath(href: string): string | null {
 /**
  * A lease on the process-wide readers that standalone {@link loadSlice} calls share (so repeated
  * calls skip opening files and parsing headers, and reuse decoded blocks, like a loader): `open` is
- * a {@link RasterOpener}; call `release` once when the load ends. `scratch` holds arrays a load no longer needs
- * (the mask of a chip whose pixels are all valid, composites copied into the chip) for later loads. A local file whose inode, size or
- * modification time changed since its reader was opened is opened again (and the shared block
- * cache dropped), so a rewritten file is never read through a stale header; remote files are
+ * a {@link RasterOpener}; call `release` once when the load ends. `scratch` holds arrays a load no
+ * longer needs (the mask of a chip whose pixels are all valid, composites copied into the chip) for
+ * later loads. A local file whose inode, size or modification time changed since its reader was
+ * opened is opened again (and the shared block cache dropped), so a rewritten file is never read
+ * through a stale header; remote files are
  * trusted for as long as loads keep coming. Five idle seconds after the last lease is released,
  * every shared reader is closed and the cache and scratch arrays freed.
  */
