@@ -40,9 +40,9 @@ function localPath(href: string): string | null {
  * longer needs (the mask of a chip whose pixels are all valid, composites copied into the chip) for
  * later loads. A local file whose inode, size or modification time changed since its reader was
  * opened is opened again (and the shared block cache dropped), so a rewritten file is never read
- * through a stale header; remote files are
- * trusted for as long as loads keep coming. Five idle seconds after the last lease is released,
- * every shared reader is closed and the cache and scratch arrays freed.
+ * through a stale header; remote files are trusted for as long as loads keep coming. Five idle
+ * seconds after the last lease is released, every shared reader is closed and the cache and scratch
+ * arrays freed.
  */
 export function acquireSharedReaders(): {
   open: (href: string, layout?: CogLayout) => Promise<RasterReader>;

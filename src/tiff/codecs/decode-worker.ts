@@ -118,10 +118,10 @@ async function readAndDecode(task: DecodeTask): Promise<Uint8Array> {
 /**
  * The decoded bytes as they can be sent back: a view of the buffer the task gave to decode into
  * (`given`, which the main thread reuses for later blocks), or one that covers at least half of its
- * buffer, is transferred as it is (the receiver gets the same offset and length, so the rest of the buffer
- * travels along unused and unread); a smaller one (e.g. a slice of Node's shared 8 KiB pool,
- * which must never be transferred) is copied into a buffer of its own (a Buffer's `slice()`
- * would not copy).
+ * buffer, is transferred as it is (the receiver gets the same offset and length, so the rest of the
+ * buffer travels along unused and unread); a smaller one (e.g. a slice of Node's shared 8 KiB pool,
+ * which must never be transferred) is copied into a buffer of its own (a Buffer's `slice()` would
+ * not copy).
  */
 export function transferable(out: Uint8Array, given?: ArrayBuffer): Uint8Array {
   return out.buffer === given || out.byteLength * 2 >= out.buffer.byteLength ? out : new Uint8Array(out);

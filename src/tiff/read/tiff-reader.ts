@@ -26,14 +26,14 @@ import {
 } from '../dtype.js';
 import { widenSamples } from '../codecs/widen-samples.js';
 
+/** Codecs whose first rows decode from a prefix of the block's bytes (streams read from the start). */
+const PREFIX_CODECS: ReadonlySet<number> = new Set([COMPRESSION.DEFLATE, COMPRESSION.DEFLATE_OLD, COMPRESSION.LZW]);
+
 /**
  * {@link RasterReader} over a TIFF described by a {@link CogLayout}: finds the blocks under a
  * window, reads them in one coalesced request batch, decodes them concurrently, de-duplicates
  * concurrent requests for the same block, and copies them into per-band arrays with a validity mask.
  */
-/** Codecs whose first rows decode from a prefix of the block's bytes (streams read from the start). */
-const PREFIX_CODECS: ReadonlySet<number> = new Set([COMPRESSION.DEFLATE, COMPRESSION.DEFLATE_OLD, COMPRESSION.LZW]);
-
 export class TiffRasterReader implements RasterReader {
   readonly info: RasterInfo;
   private readonly nodata: number | null;
@@ -270,7 +270,8 @@ export class TiffRasterReader implements RasterReader {
    * Decoded blocks (same order as `jobs`), from the cache, in-flight requests or the source. A job
    * that needs only the first `need` rows of a DEFLATE or LZW block reads a prefix of the block's
    * bytes ({@link prefixBytes}) and decodes only up to the `need` rows (on the main thread a DEFLATE
-   * prefix inflates whole), falling back to the whole block when the prefix turns out too short. The cache keeps the longest decoded prefix of each block; a shorter one is a miss.
+   * prefix inflates whole), falling back to the whole block when the prefix turns out too short.
+   * The cache keeps the longest decoded prefix of each block; a shorter one is a miss.
    */
   private async blocks(
     level: number,
